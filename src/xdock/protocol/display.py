@@ -1,0 +1,27 @@
+"""The text a scanner's display shows for an answer, at most 64 characters.
+
+``→ D12  LYON  dep 16:40`` for a pallet with a place, the reason alone for one without.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+__all__ = ["MAX_DISPLAY", "assigned_text", "clip"]
+
+MAX_DISPLAY = 64
+
+
+def clip(text: str, limit: int = MAX_DISPLAY) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    flat = re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def assigned_text(door: str, destination: str, departure_local: datetime | None) -> str:
+    """What the scanner shows when the pallet has an outbound door."""
+    parts = [f"→ {door}", destination.upper()[:12]]
+    if departure_local is not None:
+        parts.append(f"dep {departure_local:%H:%M}")
+    return clip("  ".join(parts))

@@ -1,0 +1,170 @@
+"""Message models of the v1 contract (pydantic v2), encoded as UTF-8 JSON.
+
+Uplink (edge → central) messages carry the idempotency key ``(edge_id, seq)``: ``seq`` grows with
+every message an edge emits and is never reused, across restarts (it may jump forward after a
+restart), so central can apply each message exactly once.
+
+Every model carries ``v`` (the schema version); a payload of another version is refused with a
+:class:`MessageError` that names the field, not silently misread.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Assignment",
+    "DeviceStatus",
+    "Downlink",
+    "EdgeStatus",
+    "Feedback",
+    "MessageError",
+    "ScanEvent",
+    "ShipToModel",
+    "decode",
+    "decode_downlink",
+    "encode",
+]
+
+SCHEMA_VERSION: Literal[1] = 1
+MAX_PAYLOAD = 64 * 1024
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+Sscc = Annotated[str, StringConstraints(pattern=r"^[0-9]{18}$")]
+
+
+class MessageError(ValueError):
+    """A payload that is not a valid message of the expected kind."""
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    v: Literal[1] = SCHEMA_VERSION
+
+
+class ShipToModel(BaseModel):
+    """Where the label says the pallet goes: a GLN (AI 410) or a postal code (AI 420/421)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["gln", "postal"]
+    value: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    country: str | None = None
+
+
+class ScanEvent(_Message):
+    """A validated pallet label scan, uplink on ``.../edge/{edge}/scan``."""
+
+    edge_id: Id
+    seq: Annotated[int, Field(ge=1)]
+    device_id: Id
+    door: Id
+    scanned_at: AwareDatetime
+    sscc: Sscc
+    ship_to: ShipToModel | None = None
+    expiry: date | None = None
+    symbology: str | None = None
+    raw: Annotated[str, StringConstraints(max_length=512)]
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """The idempotency key."""
+        return (self.edge_id, self.seq)
+
+
+class Assignment(_Message):
+    """Central's answer to one scan, downlink on ``.../edge/{edge}/cmd``.
+
+    ``display`` is what the scanner shows (at most 64 characters); ``reason`` is the longer
+    human explanation a handheld or dashboard shows.
+    """
+
+    kind: Literal["assignment"] = "assignment"
+    edge_id: Id
+    seq: Annotated[int, Field(ge=1)]
+    device_id: Id
+    sscc: Sscc
+    outcome: Literal["assigned", "rejected"]
+    door: str | None = None
+    trailer: str | None = None
+    destination: str | None = None
+    departure: AwareDatetime | None = None
+    reason: str
+    display: Annotated[str, StringConstraints(max_length=64)]
+    decided_at: AwareDatetime
+
+
+class Feedback(_Message):
+    """A direct instruction to one device (beep and/or text), downlink on ``.../cmd``."""
+
+    kind: Literal["feedback"] = "feedback"
+    device_id: Id
+    beep: Literal["good", "error"] | None = None
+    text: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class EdgeStatus(_Message):
+    """Retained liveness of an edge agent (also its Last Will, with ``online`` false)."""
+
+    edge_id: Id
+    online: bool
+    door: Id | None = None
+    at: AwareDatetime | None = None
+    version: str | None = None
+
+
+class DeviceStatus(_Message):
+    """Retained liveness of one device behind an edge."""
+
+    edge_id: Id
+    device_id: Id
+    device_kind: Literal["serial_scanner"]
+    online: bool
+    at: AwareDatetime
+    detail: str = ""
+
+
+Downlink = Annotated[Assignment | Feedback, Field(discriminator="kind")]
+_DOWNLINK: TypeAdapter[Assignment | Feedback] = TypeAdapter(Downlink)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def encode(message: BaseModel) -> bytes:
+    """The wire form of any message."""
+    return message.model_dump_json(exclude_none=True).encode()
+
+
+def _describe(kind: str, exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in err["loc"]) or "payload"
+        problems.append(f"field '{where}': {err['msg']}")
+    return f"Invalid {kind}: " + "; ".join(problems)
+
+
+def decode(model: type[M], payload: bytes) -> M:
+    """Decode ``payload`` as ``model``; raise :class:`MessageError` naming the bad field."""
+    if len(payload) > MAX_PAYLOAD:
+        raise MessageError(f"Invalid {model.__name__}: payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}")
+    try:
+        return model.model_validate_json(payload)
+    except ValidationError as exc:
+        raise MessageError(_describe(model.__name__, exc)) from exc
+
+
+def decode_downlink(payload: bytes) -> Assignment | Feedback:
+    """Decode a command-topic payload (an :class:`Assignment` or a :class:`Feedback`)."""
+    if len(payload) > MAX_PAYLOAD:
+        raise MessageError(f"Invalid downlink: payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}")
+    try:
+        return _DOWNLINK.validate_json(payload)
+    except ValidationError as exc:
+        raise MessageError(_describe("downlink", exc)) from exc
+
+

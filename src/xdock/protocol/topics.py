@@ -1,0 +1,109 @@
+"""The MQTT topic tree, version 1.
+
+Every topic starts with ``xdock/v1/{site}`` so several sites can share one broker and a later
+version of the contract can live beside this one::
+
+    xdock/v1/{site}/edge/{edge}/scan                 uplink   ScanEvent          QoS 1
+    xdock/v1/{site}/edge/{edge}/status               uplink   EdgeStatus         QoS 1, retained (+ Last Will)
+    xdock/v1/{site}/edge/{edge}/device/{dev}/status  uplink   DeviceStatus       QoS 1, retained
+    xdock/v1/{site}/edge/{edge}/cmd                  downlink Assignment | Feedback  QoS 1
+
+Site, edge and device ids are restricted to ``[A-Za-z0-9_-]`` (1-64 chars) so they can never
+smuggle a ``/``, ``+`` or ``#`` into a topic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "ROOT",
+    "TopicError",
+    "TopicName",
+    "check_id",
+    "cmd_topic",
+    "device_status_topic",
+    "edge_status_topic",
+    "parse_topic",
+    "scan_topic",
+    "scan_wildcard",
+    "status_wildcard",
+]
+
+ROOT = "xdock/v1"
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+Kind = Literal["scan", "status", "device_status", "cmd"]
+
+
+class TopicError(ValueError):
+    """A topic or id that does not belong to the v1 tree."""
+
+
+def check_id(what: str, value: str) -> str:
+    """Return ``value`` if it is a valid site/edge/device id, else raise naming ``what``."""
+    if not _ID.fullmatch(value):
+        raise TopicError(f"Invalid {what} {value!r}: expected 1-64 characters of A-Z a-z 0-9 _ -")
+    return value
+
+
+def _edge(site: str, edge: str) -> str:
+    return f"{ROOT}/{check_id('site id', site)}/edge/{check_id('edge id', edge)}"
+
+
+def scan_topic(site: str, edge: str) -> str:
+    return f"{_edge(site, edge)}/scan"
+
+
+def edge_status_topic(site: str, edge: str) -> str:
+    return f"{_edge(site, edge)}/status"
+
+
+def device_status_topic(site: str, edge: str, device: str) -> str:
+    return f"{_edge(site, edge)}/device/{check_id('device id', device)}/status"
+
+
+def cmd_topic(site: str, edge: str) -> str:
+    return f"{_edge(site, edge)}/cmd"
+
+
+def scan_wildcard(site: str) -> str:
+    """What central subscribes to for every edge's scans at ``site``."""
+    return f"{ROOT}/{check_id('site id', site)}/edge/+/scan"
+
+
+def status_wildcard(site: str) -> str:
+    """Edge and device status topics of every edge at ``site``."""
+    return f"{ROOT}/{check_id('site id', site)}/edge/+/#"
+
+
+@dataclass(frozen=True)
+class TopicName:
+    """A parsed v1 topic."""
+
+    kind: Kind
+    site: str
+    edge: str
+    device: str | None = None
+
+
+def parse_topic(topic: str) -> TopicName:
+    """Split a v1 topic into its parts; raise :class:`TopicError` naming the topic otherwise."""
+    parts = topic.split("/")
+    if len(parts) < 6 or f"{parts[0]}/{parts[1]}" != ROOT or parts[3] != "edge":
+        raise TopicError(f"Not an xdock v1 topic: {topic!r}")
+    site, edge = parts[2], parts[4]
+    check_id("site id", site)
+    check_id("edge id", edge)
+    tail = parts[5:]
+    if tail == ["scan"]:
+        return TopicName("scan", site, edge)
+    if tail == ["status"]:
+        return TopicName("status", site, edge)
+    if tail == ["cmd"]:
+        return TopicName("cmd", site, edge)
+    if len(tail) == 3 and tail[0] == "device" and tail[2] == "status":
+        return TopicName("device_status", site, edge, check_id("device id", tail[1]))
+    raise TopicError(f"Unknown xdock v1 topic {topic!r}: expected .../scan, /status, /cmd or /device/<id>/status")
