@@ -1,0 +1,1 @@
+"""Central: ingest, site state and store, optimiser, API."""

@@ -1,0 +1,1 @@
+"""The optimiser: pure decisions (data in, plan out; no I/O, no clock)."""

@@ -1,0 +1,93 @@
+"""The live model of the site: doors, today's outbound trailers with their load, pallets.
+
+Built from the site file and the store at start, then kept current by :mod:`xdock.central.scans`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from xdock.central.optimiser.instant import DoorPoint, TrailerView
+from xdock.central.site_config import Destination, SiteConfig, TrailerPlan
+from xdock.central.store import PalletRow
+from xdock.protocol.messages import ShipToModel
+
+__all__ = ["SiteState", "TrailerState"]
+
+
+@dataclass
+class TrailerState:
+    """An outbound trailer of the day and the pallets assigned to it."""
+
+    plan: TrailerPlan
+    departure: datetime
+    pallets: set[str] = field(default_factory=set)
+    departed: bool = False
+
+    @property
+    def loaded(self) -> int:
+        return len(self.pallets)
+
+
+class SiteState:
+    """Doors, trailers and pallets of one site on one day."""
+
+    def __init__(self, config: SiteConfig, day: date) -> None:
+        self.config = config
+        self.day = day
+        zone = config.zone
+        self.doors = {d.id: d for d in config.doors}
+        self.destinations = {d.id: d for d in config.destinations}
+        self.trailers = {
+            t.id: TrailerState(t, datetime.combine(day, t.departure, tzinfo=zone)) for t in config.trailers
+        }
+        self.pallets: dict[str, PalletRow] = {}
+
+    def load(self, rows: list[PalletRow]) -> None:
+        """Take the pallets found in the store."""
+        for row in rows:
+            self.put(row)
+
+    def put(self, row: PalletRow) -> None:
+        old = self.pallets.get(row.sscc)
+        if old is not None and old.trailer in self.trailers:
+            self.trailers[old.trailer].pallets.discard(row.sscc)
+        self.pallets[row.sscc] = row
+        if row.trailer in self.trailers:
+            self.trailers[row.trailer].pallets.add(row.sscc)
+
+    def door_point(self, door_id: str) -> DoorPoint:
+        door = self.doors[door_id]
+        return DoorPoint(door.id, door.x, door.y)
+
+    def trailer_views(self) -> list[TrailerView]:
+        return [
+            TrailerView(
+                id=t.plan.id,
+                door=self.door_point(t.plan.door),
+                destination=t.plan.destination,
+                capacity_pallets=t.plan.capacity_pallets,
+                loaded_pallets=t.loaded,
+                departure=t.departure,
+                departed=t.departed,
+            )
+            for t in self.trailers.values()
+        ]
+
+    def destination_for(self, ship_to: ShipToModel) -> Destination | None:
+        """The destination a label's ship-to means: a GLN exactly, a postal code exactly or by longest prefix."""
+        if ship_to.kind == "gln":
+            return next((d for d in self.destinations.values() if ship_to.value in d.glns), None)
+        code = ship_to.value.strip().upper()
+        best: tuple[int, Destination] | None = None
+        for dest in self.destinations.values():
+            for written in dest.postal_codes:
+                pattern = written.upper()
+                if pattern.endswith("*"):
+                    prefix = pattern[:-1]
+                    if code.startswith(prefix) and (best is None or len(prefix) > best[0]):
+                        best = (len(prefix), dest)
+                elif code == pattern:
+                    return dest
+        return None if best is None else best[1]

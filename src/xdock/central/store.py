@@ -1,0 +1,190 @@
+"""Central's durable state in SQLite: pallets, applied idempotency keys, and an append-only event log.
+
+One scan is stored in one transaction: its key in ``applied`` (with the answer sent), the event,
+and the pallet row. So after any crash either all of a scan's effect is there or none of it, and
+a redelivered scan is recognised by its key and answered with the stored answer.
+
+The event log refuses UPDATE and DELETE (triggers), so it stays a faithful history.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = ["EventRow", "PalletRow", "Store", "StoreError"]
+
+PalletState = Literal["assigned", "unrouted"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS applied (
+    edge_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    reply TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (edge_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sscc TEXT,
+    edge_id TEXT,
+    seq INTEGER,
+    body TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TABLE IF NOT EXISTS pallets (
+    sscc TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    destination TEXT,
+    ship_to TEXT,
+    trailer TEXT,
+    door TEXT,
+    inbound_door TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    scans INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pallets_trailer ON pallets (trailer);
+"""
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or written."""
+
+
+@dataclass(frozen=True)
+class PalletRow:
+    sscc: str
+    state: PalletState
+    destination: str | None
+    ship_to: str | None
+    trailer: str | None
+    door: str | None
+    inbound_door: str
+    first_seen: datetime
+    updated_at: datetime
+    scans: int
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    at: datetime
+    kind: str
+    sscc: str | None
+    edge_id: str | None
+    seq: int | None
+    body: dict[str, Any]
+
+
+class Store:
+    """SQLite file (or ``:memory:``) holding central's state. Not shared between threads."""
+
+    def __init__(self, path: str | Path, *, synchronous: Literal["FULL", "NORMAL"] = "FULL") -> None:
+        self.path = str(path)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(f"PRAGMA synchronous={synchronous}")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot open store {self.path!r}: {exc}") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """All writes inside happen together or not at all."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._db)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot write store {self.path!r}: {exc}") from exc
+
+    def applied_reply(self, edge_id: str, seq: int) -> str | None:
+        """The stored answer to ``(edge_id, seq)`` if that scan was already applied."""
+        row = self._db.execute("SELECT reply FROM applied WHERE edge_id = ? AND seq = ?", (edge_id, seq)).fetchone()
+        return None if row is None else str(row[0])
+
+    def applied_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM applied").fetchone()[0])
+
+    def pallets(self) -> list[PalletRow]:
+        rows = self._db.execute(
+            "SELECT sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen, updated_at, scans "
+            "FROM pallets ORDER BY first_seen, sscc"
+        ).fetchall()
+        return [_pallet(row) for row in rows]
+
+    def events(self, *, after: int = 0, limit: int = 100) -> list[EventRow]:
+        rows = self._db.execute(
+            "SELECT id, at, kind, sscc, edge_id, seq, body FROM events WHERE id > ? ORDER BY id LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        return [
+            EventRow(
+                id=r[0], at=datetime.fromisoformat(r[1]), kind=r[2], sscc=r[3], edge_id=r[4], seq=r[5],
+                body=json.loads(r[6]),
+            )
+            for r in rows
+        ]
+
+
+class Transaction:
+    """Writes of one transaction; see :meth:`Store.transaction`."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def mark_applied(self, edge_id: str, seq: int, reply: str, at: datetime) -> None:
+        self._db.execute(
+            "INSERT INTO applied (edge_id, seq, reply, applied_at) VALUES (?, ?, ?, ?)",
+            (edge_id, seq, reply, at.isoformat()),
+        )
+
+    def append_event(
+        self, at: datetime, kind: str, body: dict[str, Any], *, sscc: str | None = None,
+        edge_id: str | None = None, seq: int | None = None,
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO events (at, kind, sscc, edge_id, seq, body) VALUES (?, ?, ?, ?, ?, ?)",
+            (at.isoformat(), kind, sscc, edge_id, seq, json.dumps(body, sort_keys=True, default=str)),
+        )
+
+    def put_pallet(self, row: PalletRow) -> None:
+        self._db.execute(
+            "INSERT INTO pallets (sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen,"
+            " updated_at, scans) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (sscc) DO UPDATE SET state = excluded.state, destination = excluded.destination,"
+            " ship_to = excluded.ship_to, trailer = excluded.trailer, door = excluded.door,"
+            " inbound_door = excluded.inbound_door, updated_at = excluded.updated_at, scans = excluded.scans",
+            (
+                row.sscc, row.state, row.destination, row.ship_to, row.trailer, row.door, row.inbound_door,
+                row.first_seen.isoformat(), row.updated_at.isoformat(), row.scans,
+            ),
+        )
+
+
+def _pallet(row: tuple[Any, ...]) -> PalletRow:
+    return PalletRow(
+        sscc=row[0], state=row[1], destination=row[2], ship_to=row[3], trailer=row[4], door=row[5],
+        inbound_door=row[6], first_seen=datetime.fromisoformat(row[7]), updated_at=datetime.fromisoformat(row[8]),
+        scans=row[9],
+    )
