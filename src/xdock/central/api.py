@@ -1,0 +1,180 @@
+"""Central's REST read API (FastAPI): the site, its doors and trailers, pallets, the event log.
+
+Served under ``/api/v1``; the OpenAPI schema is at ``/openapi.json`` and browsable at ``/docs``.
+Every handler is ``async`` and runs on central's event loop, next to ingestion, so it reads the
+same live state without locks.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from xdock import __version__
+from xdock.central.scans import ScanService
+from xdock.central.store import PalletRow
+
+__all__ = ["create_app"]
+
+
+class SiteOut(BaseModel):
+    site: str
+    timezone: str
+    day: date
+    doors: int
+    trailers: int
+    pallets: int
+
+
+class DoorOut(BaseModel):
+    id: str
+    role: Literal["inbound", "outbound", "both"]
+    x: float
+    y: float
+    trailers: list[str]
+
+
+class TrailerOut(BaseModel):
+    id: str
+    door: str
+    destination: str
+    destination_name: str
+    capacity_pallets: int
+    loaded_pallets: int
+    departure: datetime
+    departed: bool
+
+
+class PalletOut(BaseModel):
+    sscc: str
+    state: Literal["assigned", "unrouted"]
+    destination: str | None
+    ship_to: str | None
+    trailer: str | None
+    door: str | None
+    inbound_door: str
+    first_seen: datetime
+    updated_at: datetime
+    scans: int
+
+
+class EventOut(BaseModel):
+    id: int
+    at: datetime
+    kind: str
+    sscc: str | None
+    edge_id: str | None
+    seq: int | None
+    body: dict[str, Any]
+
+
+class StatsOut(BaseModel):
+    applied: int
+    duplicates: int
+    assigned: int
+    rejected: int
+
+
+class Problem(BaseModel):
+    """An error, as application/problem+json (RFC 9457)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+
+
+def _pallet(row: PalletRow) -> PalletOut:
+    return PalletOut(**row.__dict__)
+
+
+def create_app(service: ScanService) -> FastAPI:
+    """The API over one site's live state."""
+    app = FastAPI(
+        title="xdock central", version=__version__,
+        description="Live state of a cross-dock site: doors, outbound trailers, pallets and the event log.",
+    )
+    router = APIRouter(prefix="/api/v1")
+    state = service.state
+
+    @app.exception_handler(HTTPException)
+    async def _problem(_: Request, exc: HTTPException) -> JSONResponse:
+        body = Problem(title=_TITLES.get(exc.status_code, "Error"), status=exc.status_code, detail=str(exc.detail))
+        return JSONResponse(body.model_dump(), status_code=exc.status_code, media_type="application/problem+json")
+
+    @router.get("/site", summary="The site and its size")
+    async def site() -> SiteOut:
+        return SiteOut(
+            site=state.config.site, timezone=state.config.timezone, day=state.day, doors=len(state.doors),
+            trailers=len(state.trailers), pallets=len(state.pallets),
+        )
+
+    @router.get("/doors", summary="Doors with their floor-plan position and the trailers loading there")
+    async def doors() -> list[DoorOut]:
+        return [
+            DoorOut(
+                id=d.id, role=d.role, x=d.x, y=d.y,
+                trailers=[t.plan.id for t in state.trailers.values() if t.plan.door == d.id],
+            )
+            for d in state.doors.values()
+        ]
+
+    @router.get("/trailers", summary="Today's outbound trailers with their fill")
+    async def trailers() -> list[TrailerOut]:
+        return [
+            TrailerOut(
+                id=t.plan.id, door=t.plan.door, destination=t.plan.destination,
+                destination_name=state.destinations[t.plan.destination].name,
+                capacity_pallets=t.plan.capacity_pallets, loaded_pallets=t.loaded, departure=t.departure,
+                departed=t.departed,
+            )
+            for t in state.trailers.values()
+        ]
+
+    @router.get("/pallets", summary="Pallets seen today, with their state and assigned door")
+    async def pallets(
+        state_: Annotated[Literal["assigned", "unrouted"] | None, Query(alias="state")] = None,
+        trailer: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[PalletOut]:
+        rows = [
+            p for p in state.pallets.values()
+            if (state_ is None or p.state == state_) and (trailer is None or p.trailer == trailer)
+        ]
+        return [_pallet(p) for p in rows[offset : offset + limit]]
+
+    @router.get(
+        "/pallets/{sscc}", summary="One pallet by SSCC",
+        responses={404: {"model": Problem, "content": {"application/problem+json": {}}}},
+    )
+    async def pallet(sscc: str) -> PalletOut:
+        row = state.pallets.get(sscc)
+        if row is None:
+            raise HTTPException(404, f"No pallet with SSCC {sscc!r} has been scanned at {state.config.site}")
+        return _pallet(row)
+
+    @router.get("/events", summary="The append-only event log, oldest first, after a given id")
+    async def events(
+        after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    ) -> list[EventOut]:
+        return [EventOut(**e.__dict__) for e in service.store.events(after=after, limit=limit)]
+
+    @router.get("/stats", summary="Scan counters since central started")
+    async def stats() -> StatsOut:
+        s = service.stats
+        return StatsOut(applied=s.applied, duplicates=s.duplicates, assigned=s.assigned, rejected=s.rejected)
+
+    @app.get("/healthz", summary="Liveness")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(router)
+    return app
+
+
+_TITLES = {404: "Not Found", 422: "Unprocessable Content", 400: "Bad Request"}

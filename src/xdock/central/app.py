@@ -1,0 +1,74 @@
+"""The composition root of ``xdock central``: config in, running ingest and API out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from xdock.central.api import create_app
+from xdock.central.http_server import serve_http
+from xdock.central.ingest import Ingest
+from xdock.central.scans import ScanService
+from xdock.central.site_config import SiteConfig
+from xdock.central.site_state import SiteState
+from xdock.central.store import Store
+from xdock.protocol.broker_url import BrokerUrl
+from xdock.protocol.clock import Clock
+
+__all__ = ["Central", "CentralConfig"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CentralConfig:
+    """Everything ``xdock central`` needs, validated before anything starts."""
+
+    site: SiteConfig
+    """The validated site file."""
+    broker: BrokerUrl
+    """The MQTT broker edges publish to."""
+    db: Path
+    """SQLite file holding pallets, applied scan keys and the event log."""
+    api_host: str = "127.0.0.1"
+    """Interface the REST API listens on."""
+    api_port: int | None = 8080
+    """Port of the REST API; ``0`` picks a free one; ``None`` serves no API."""
+    client_id: str | None = None
+    """MQTT client id of central's persistent session (default ``xdock-central-<site>``)."""
+
+
+class Central:
+    """One site's central: store, live state, scan service, MQTT ingest and API."""
+
+    def __init__(self, config: CentralConfig, clock: Clock) -> None:
+        self.config = config
+        self.clock = clock
+        self.store = Store(config.db)
+        day = clock.now().astimezone(config.site.zone).date()
+        self.state = SiteState(config.site, day)
+        self.service = ScanService(self.state, self.store, clock)
+        self.ingest = Ingest(config.site.site, config.broker, self.service, clock, client_id=config.client_id)
+        self.app = create_app(self.service)
+        self.api_port: int | None = None
+        self.api_ready = asyncio.Event()
+
+    def _bound(self, port: int) -> None:
+        self.api_port = port
+        self.api_ready.set()
+        log.info("API on http://%s:%d/api/v1 (docs at /docs)", self.config.api_host, port)
+
+    async def run(self) -> None:
+        """Run until cancelled; the store is closed on the way out."""
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(self.ingest.run(), name="ingest")
+                if self.config.api_port is not None:
+                    tasks.create_task(
+                        serve_http(self.app, self.config.api_host, self.config.api_port, on_bound=self._bound),
+                        name="api",
+                    )
+        finally:
+            self.store.close()
