@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -105,6 +106,15 @@ def create_app(service: ScanService) -> FastAPI:
     async def _problem(_: Request, exc: HTTPException) -> JSONResponse:
         body = Problem(title=_TITLES.get(exc.status_code, "Error"), status=exc.status_code, detail=str(exc.detail))
         return JSONResponse(body.model_dump(), status_code=exc.status_code, media_type="application/problem+json")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(part) for part in err.get("loc", ()))
+            problems.append(f"{where}: {err.get('msg', 'invalid')}")
+        body = Problem(title=_TITLES[422], status=422, detail="; ".join(problems))
+        return JSONResponse(body.model_dump(), status_code=422, media_type="application/problem+json")
 
     @router.get("/site", summary="The site and its size")
     async def site() -> SiteOut:

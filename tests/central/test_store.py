@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from xdock.central.store import PalletRow, Store, StoreError
+
+AT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+
+def row(sscc: str = "376130321109103421", trailer: str | None = "T1") -> PalletRow:
+    return PalletRow(sscc, "assigned", "LYON", "69001", trailer, "D12", "D1", AT, AT, 1)
+
+
+def test_transaction_is_all_or_nothing(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    def crash_midway() -> None:
+        with store.transaction() as tx:
+            tx.mark_applied("e1", 1, "{}", AT)
+            tx.put_pallet(row())
+            raise RuntimeError("crash in the middle")
+
+    with pytest.raises(RuntimeError, match="crash in the middle"):
+        crash_midway()
+    assert store.applied_reply("e1", 1) is None
+    assert store.pallets() == []
+    with store.transaction() as tx:
+        tx.mark_applied("e1", 1, '{"a": 1}', AT)
+        tx.put_pallet(row())
+        tx.append_event(AT, "scan", {"n": 1}, sscc="376130321109103421", edge_id="e1", seq=1)
+    assert store.applied_reply("e1", 1) == '{"a": 1}'
+    assert store.pallets() == [row()]
+    [event] = store.events()
+    assert (event.id, event.kind, event.body, event.edge_id, event.seq) == (1, "scan", {"n": 1}, "e1", 1)
+
+
+def test_same_key_cannot_be_applied_twice(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    with store.transaction() as tx:
+        tx.mark_applied("e1", 1, "{}", AT)
+    with pytest.raises(StoreError, match="UNIQUE constraint failed"), store.transaction() as tx:
+        tx.mark_applied("e1", 1, "{}", AT)
+
+
+def test_event_log_is_append_only(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    with store.transaction() as tx:
+        tx.append_event(AT, "scan", {})
+    store.close()
+    db = sqlite3.connect(tmp_path / "s.db")
+    with pytest.raises(sqlite3.IntegrityError, match="the event log is append-only"):
+        db.execute("UPDATE events SET kind = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="the event log is append-only"):
+        db.execute("DELETE FROM events")
+    db.close()
+
+
+def test_pallet_upsert_and_event_paging(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    with store.transaction() as tx:
+        tx.put_pallet(row(trailer="T1"))
+        tx.put_pallet(row(trailer="T2"))
+        for i in range(5):
+            tx.append_event(AT, "scan", {"i": i})
+    assert [p.trailer for p in store.pallets()] == ["T2"]
+    assert [e.body["i"] for e in store.events(after=2, limit=2)] == [2, 3]
+
+
+def test_unopenable_store_names_the_path(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"^Cannot open store '/nonexistent/dir/x.db': unable to open database file$"):
+        Store("/nonexistent/dir/x.db")
