@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xdock.edge.config import EdgeConfig, ScannerPort
+from xdock.protocol.broker_url import BrokerUrl
+
+
+def test_scanner_spec() -> None:
+    assert ScannerPort.parse("s1=/dev/ttyACM0") == ScannerPort("s1", "/dev/ttyACM0", 9600)
+    assert ScannerPort.parse("s2=/dev/ttyUSB0@115200") == ScannerPort("s2", "/dev/ttyUSB0", 115200)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("/dev/ttyACM0", "Invalid scanner '/dev/ttyACM0': expected ID=PATH (e.g. s1=/dev/ttyACM0)"),
+        ("s1=/dev/x@fast", "Invalid scanner 's1=/dev/x@fast': baud rate 'fast' is not a number"),
+        ("s/1=/dev/x", "Invalid scanner device id 's/1': expected 1-64 characters of A-Z a-z 0-9 _ -"),
+        ("s1=", "Scanner 's1': empty port path"),
+    ],
+)
+def test_bad_scanner_spec(spec: str, message: str) -> None:
+    with pytest.raises(ValueError) as err:  # noqa: PT011 - exact message below
+        ScannerPort.parse(spec)
+    assert str(err.value) == message
+
+
+def config(**changes: object) -> EdgeConfig:
+    fields: dict[str, object] = {
+        "site": "lyon", "edge_id": "e1", "door": "D1", "broker": BrokerUrl("127.0.0.1"),
+        "scanners": (ScannerPort("s1", "/dev/x"),), "state_dir": Path("state"),
+    }
+    fields.update(changes)
+    return EdgeConfig(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"scanners": ()}, "An edge needs at least one scanner (--scanner ID=PATH)"),
+        ({"scanners": (ScannerPort("s1", "/a"), ScannerPort("s1", "/b"))}, "Scanner ids must be unique, got s1, s1"),
+        ({"door": "D 1"}, "Invalid door id 'D 1': expected 1-64 characters of A-Z a-z 0-9 _ -"),
+        ({"answer_timeout": 0}, "answer_timeout must be positive, got 0"),
+    ],
+)
+def test_bad_config(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError) as err:  # noqa: PT011 - exact message below
+        config(**changes)
+    assert str(err.value) == message
