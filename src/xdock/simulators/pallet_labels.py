@@ -1,0 +1,78 @@
+"""Pallet labels as trucks bring them: mostly good, some damaged or wrong, in a seeded mix."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Literal
+
+from xdock.protocol.gs1 import build_label, sscc_with_check_digit
+
+__all__ = ["LabelFactory", "LabelMix", "SimLabel"]
+
+LabelKind = Literal["good", "bad_check_digit", "product_code", "rescan"]
+
+
+@dataclass(frozen=True)
+class SimLabel:
+    """One label to scan and what the simulator meant it to be."""
+
+    text: str
+    sscc: str | None
+    postal: str | None
+    kind: LabelKind
+
+
+@dataclass(frozen=True)
+class LabelMix:
+    """Share of each kind of trouble among scans (the rest are good labels)."""
+
+    bad_check_digit: float = 0.03
+    product_code: float = 0.02
+    rescan: float = 0.02
+
+
+class LabelFactory:
+    """Makes pallet labels for a GS1 company prefix, with ship-to postal codes drawn by weight."""
+
+    def __init__(
+        self, rng: random.Random, postal_weights: dict[str, float], *, company_prefix: str = "376130321",
+        mix: LabelMix | None = None,
+    ) -> None:
+        if not company_prefix.isdigit() or not 6 <= len(company_prefix) <= 12:
+            raise ValueError(f"Invalid GS1 company prefix {company_prefix!r}: expected 6-12 digits")
+        if not postal_weights:
+            raise ValueError("postal_weights must name at least one postal code")
+        self.rng = rng
+        self.prefix = company_prefix
+        self.codes = list(postal_weights)
+        self.weights = [postal_weights[c] for c in self.codes]
+        self.mix = mix or LabelMix()
+        self._serial = rng.randrange(10**6)
+        self._issued: list[SimLabel] = []
+
+    def _sscc(self) -> str:
+        self._serial += 1
+        serial_len = 16 - len(self.prefix)
+        body = "0" + self.prefix + str(self._serial % 10**serial_len).zfill(serial_len)
+        return sscc_with_check_digit(body)
+
+    def next(self) -> SimLabel:
+        roll = self.rng.random()
+        mix = self.mix
+        if roll < mix.rescan and self._issued:
+            again = self.rng.choice(self._issued[-20:])
+            return SimLabel(again.text, again.sscc, again.postal, "rescan")
+        roll -= mix.rescan
+        if roll < mix.product_code:
+            ean = "376130321" + str(self.rng.randrange(1000)).zfill(3)
+            return SimLabel(sscc_with_check_digit("0" * 5 + ean)[5:], None, None, "product_code")
+        roll -= mix.product_code
+        sscc = self._sscc()
+        postal = self.rng.choices(self.codes, self.weights)[0]
+        if roll < mix.bad_check_digit:
+            wrong = sscc[:-1] + str((int(sscc[-1]) + 1 + self.rng.randrange(9)) % 10)
+            return SimLabel(build_label(wrong, ship_to_postal=postal), wrong, postal, "bad_check_digit")
+        label = SimLabel(build_label(sscc, ship_to_postal=postal), sscc, postal, "good")
+        self._issued.append(label)
+        return label
