@@ -1,0 +1,72 @@
+"""Helpers shared by the subcommands: argument types and running a coroutine until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Coroutine
+from datetime import datetime
+from typing import Any
+
+from xdock.protocol.broker_url import BrokerUrl
+from xdock.protocol.clock import Clock, ScaledClock, SystemClock
+
+__all__ = ["add_clock_options", "broker_arg", "clock_from", "fail", "run_until_stopped"]
+
+
+def add_clock_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("simulated time (for simulators and tests)")
+    group.add_argument("--sim-start", type=_instant, metavar="ISO8601",
+                       help="start the clock at this instant (with offset), e.g. 2026-11-23T06:00:00+01:00")
+    group.add_argument("--sim-speed", type=float, default=1.0,
+                       help="with --sim-start: time runs this many times faster (default: %(default)s)")
+
+
+def _instant(value: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"invalid instant {value!r}: expected ISO 8601") from exc
+    if instant.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"invalid instant {value!r}: give a UTC offset, e.g. +01:00")
+    return instant
+
+
+def clock_from(args: argparse.Namespace) -> Clock:
+    """The wall clock, or a scaled clock when ``--sim-start`` is given."""
+    if args.sim_start is None:
+        return SystemClock()
+    if args.sim_speed <= 0:
+        raise ValueError(f"--sim-speed must be positive, got {args.sim_speed}")
+    return ScaledClock(args.sim_start, args.sim_speed)
+
+
+def broker_arg(value: str) -> BrokerUrl:
+    try:
+        return BrokerUrl.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def fail(message: str) -> int:
+    """Report a start-up error the operator can act on, and the exit code for it."""
+    print(f"xdock: error: {message}", file=sys.stderr)
+    return 2
+
+
+def run_until_stopped(main: Coroutine[Any, Any, None]) -> int:
+    """Run ``main`` until it returns or SIGINT/SIGTERM arrives; then cancel it cleanly."""
+
+    async def runner() -> None:
+        task = asyncio.ensure_future(main)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(runner())
+    return 0

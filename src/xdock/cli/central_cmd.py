@@ -1,0 +1,48 @@
+"""``xdock central``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from xdock.central.app import Central, CentralConfig
+from xdock.central.site_config import SiteConfigError, load_site
+from xdock.central.store import StoreError
+from xdock.cli._common import add_clock_options, broker_arg, clock_from, fail, run_until_stopped
+from xdock.protocol.broker_url import BrokerUrl
+
+
+def register(commands: Any) -> None:
+    p: argparse.ArgumentParser = commands.add_parser(
+        "central", help="run central for one site", description="Run central: scan ingest, site state, REST API."
+    )
+    p.add_argument("--site", required=True, type=Path, help="site file (YAML), e.g. deploy/site.sample.yaml")
+    p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
+                   help="MQTT broker URL (default: mqtt://127.0.0.1:1883)")
+    p.add_argument("--db", type=Path, default=Path("xdock-central.db"), help="SQLite store (default: %(default)s)")
+    p.add_argument("--api-host", default="127.0.0.1", help="REST API interface (default: %(default)s)")
+    p.add_argument(
+        "--api-port", type=int, default=8080, help="REST API port, 0 for any free port (default: %(default)s)"
+    )
+    p.add_argument("--no-api", action="store_true", help="do not serve the REST API")
+    p.add_argument("--client-id", help="MQTT client id of central's persistent session (default: xdock-central-SITE)")
+    add_clock_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        site = load_site(args.site)
+    except SiteConfigError as exc:
+        return fail(str(exc))
+    config = CentralConfig(
+        site=site, broker=args.broker, db=args.db, api_host=args.api_host,
+        api_port=None if args.no_api else args.api_port, client_id=args.client_id,
+    )
+    try:
+        central = Central(config, clock_from(args))
+    except (StoreError, ValueError) as exc:
+        return fail(str(exc))
+    print(f"xdock central: site {site.site}, broker {config.broker}, store {config.db}", flush=True)
+    return run_until_stopped(central.run())

@@ -1,0 +1,42 @@
+"""``xdock demo``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from xdock.cli._common import broker_arg, fail, run_until_stopped
+from xdock.demo.runner import DemoOptions, run_demo
+
+
+def register(commands: Any) -> None:
+    p: argparse.ArgumentParser = commands.add_parser(
+        "demo", help="a simulated cross-dock on this machine",
+        description="Run a simulated cross-dock: an in-process MQTT broker, central with its API, two edge agents "
+        "with mock serial scanners, and a stream of trucks whose pallets get scanned. Shows the assignments live.",
+    )
+    p.add_argument("--duration", type=float, help="stop after this many seconds (default: run until Ctrl-C)")
+    p.add_argument("--broker", type=broker_arg, help="use this MQTT broker instead of the in-process one")
+    p.add_argument("--speed", type=float, default=30.0, help="site time runs this much faster (default: %(default)s)")
+    p.add_argument("--interval", type=float, default=0.5, help="seconds between scans per door (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=7, help="seed of the truck stream (default: %(default)s)")
+    p.add_argument("--api-port", type=int, default=8080, help="central's API port, 0 for any (default: %(default)s)")
+    p.add_argument("--plain", action="store_true", help="print a line per scan instead of a live screen")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.duration is not None and args.duration <= 0:
+        return fail(f"--duration must be positive, got {args.duration}")
+    if args.speed <= 0:
+        return fail(f"--speed must be positive, got {args.speed}")
+    options = DemoOptions(
+        duration=args.duration, broker=args.broker, speed=args.speed, scan_interval=max(0.0, args.interval),
+        seed=args.seed, api_port=args.api_port, live=sys.stdout.isatty() and not args.plain,
+    )
+
+    async def main() -> None:
+        await run_demo(options, sys.stdout)
+
+    return run_until_stopped(main())

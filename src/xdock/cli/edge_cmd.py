@@ -1,0 +1,53 @@
+"""``xdock edge``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from xdock.cli._common import add_clock_options, broker_arg, clock_from, fail, run_until_stopped
+from xdock.edge.agent import EdgeAgent
+from xdock.edge.config import EdgeConfig, ScannerPort
+from xdock.protocol.broker_url import BrokerUrl
+
+
+def _scanner(value: str) -> ScannerPort:
+    try:
+        return ScannerPort.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def register(commands: Any) -> None:
+    p: argparse.ArgumentParser = commands.add_parser(
+        "edge", help="run an edge agent at one door",
+        description="Run an edge agent: read serial scanners, validate labels, talk to central over MQTT.",
+    )
+    p.add_argument("--site-id", required=True, help="site id, as in central's site file")
+    p.add_argument("--edge-id", required=True, help="this gateway's id, unique in the site")
+    p.add_argument("--door", required=True, help="the inbound door this gateway serves")
+    p.add_argument("--scanner", required=True, action="append", type=_scanner, metavar="ID=PATH[@BAUD]",
+                   help="a serial scanner, e.g. s1=/dev/ttyACM0 (repeat for several)")
+    p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
+                   help="MQTT broker URL (default: mqtt://127.0.0.1:1883)")
+    p.add_argument("--state-dir", type=Path, default=Path("xdock-edge-state"),
+                   help="where the agent keeps its durable state (default: %(default)s)")
+    p.add_argument("--answer-timeout", type=float, default=3.0,
+                   help="seconds before the display says it is waiting for central (default: %(default)s)")
+    add_clock_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = EdgeConfig(
+            site=args.site_id, edge_id=args.edge_id, door=args.door, broker=args.broker,
+            scanners=tuple(args.scanner), state_dir=args.state_dir, answer_timeout=args.answer_timeout,
+        )
+        agent = EdgeAgent(config, clock_from(args))
+    except (ValueError, OSError) as exc:
+        return fail(str(exc))
+    ports = ", ".join(f"{s.device_id}={s.port}" for s in config.scanners)
+    print(f"xdock edge {config.edge_id} at door {config.door}: scanners {ports}, broker {config.broker}", flush=True)
+    return run_until_stopped(agent.run())

@@ -1,0 +1,145 @@
+"""The demo's composition root: broker, central, two edge agents with mock scanners, a truck stream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, time
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+from xdock.central.app import Central, CentralConfig
+from xdock.central.site_config import SiteConfig, parse_site
+from xdock.demo.broker import EmbeddedBroker
+from xdock.demo.screen import DemoLog, ScanRecord, render_frame, render_line, render_summary
+from xdock.edge.agent import EdgeAgent
+from xdock.edge.config import EdgeConfig, ScannerPort
+from xdock.firmware_mocks.serial_scanner import MockScanner
+from xdock.protocol.broker_url import BrokerUrl
+from xdock.protocol.clock import ScaledClock
+from xdock.simulators.pallet_labels import LabelFactory
+from xdock.simulators.truck_stream import truck_scans
+from xdock.simulators.worker import scan_and_wait
+
+__all__ = ["DemoOptions", "demo_site", "run_demo"]
+
+POSTAL_WEIGHTS = {
+    "69001": 5, "69003": 4, "69100": 2, "75011": 5, "92100": 3, "93200": 2, "13001": 4, "59000": 3,
+    "33000": 3, "06000": 1, "38000": 1,
+}
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    duration: float | None = None
+    """Stop after this many seconds (``None``: until Ctrl-C)."""
+    broker: BrokerUrl | None = None
+    """External broker; ``None`` starts one in-process."""
+    speed: float = 30.0
+    """Site time runs this many times faster than the wall clock."""
+    scan_interval: float = 0.5
+    """Seconds a worker takes between two scans at one door."""
+    seed: int = 7
+    """Seed of the truck and label stream."""
+    api_port: int | None = 0
+    """Central's REST API port (``0``: any free port; ``None``: no API)."""
+    workdir: Path | None = None
+    """Where the store and edge state go (default: a temporary folder, removed at the end)."""
+    doors: tuple[str, ...] = ("D1", "D2")
+    """Inbound doors that get an edge agent and a scanner."""
+    live: bool = True
+    """Redraw a full frame in place (a terminal) instead of printing a line per scan."""
+
+
+def demo_site() -> SiteConfig:
+    text = resources.files("xdock.demo").joinpath("sites/demo.yaml").read_text(encoding="utf-8")
+    return parse_site(text, "demo.yaml")
+
+
+@contextlib.asynccontextmanager
+async def _broker(options: DemoOptions) -> AsyncIterator[BrokerUrl]:
+    if options.broker is not None:
+        yield options.broker
+        return
+    async with EmbeddedBroker() as url:
+        yield url
+
+
+async def _worker(
+    door: str, scanner: MockScanner, labels: LabelFactory, rng: random.Random, log: DemoLog, clock: ScaledClock,
+    interval: float, live: bool, out: TextIO,
+) -> None:
+    for item in truck_scans(rng, labels, [door]):
+        answer = await scan_and_wait(scanner, item.label.text)
+        record = ScanRecord(clock.now(), door, item.label.kind, item.label.sscc, answer)
+        log.add(record)
+        if not live:
+            out.write(render_line(record, record.at) + "\n")
+            out.flush()
+        await asyncio.sleep(interval * rng.uniform(0.6, 1.4))
+
+
+async def _screen(log: DemoLog, central: Central, clock: ScaledClock, out: TextIO) -> None:
+    while True:
+        api = f"http://127.0.0.1:{central.api_port}/api/v1" if central.api_port else None
+        frame = render_frame(log, central.state, clock.now().astimezone(central.state.config.zone), api)
+        out.write("\x1b[H\x1b[2J" + frame + "\n")
+        out.flush()
+        await asyncio.sleep(0.5)
+
+
+async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
+    """Run the demo until ``options.duration`` passes or the task is cancelled; return what happened."""
+    site = demo_site()
+    zone = site.zone
+    today = datetime.now(zone).date()
+    clock = ScaledClock(datetime.combine(today, time(6, 0), tzinfo=zone), options.speed)
+    log = DemoLog()
+    rng = random.Random(options.seed)
+    labels = LabelFactory(random.Random(options.seed + 1), {k: float(v) for k, v in POSTAL_WEIGHTS.items()})
+    with tempfile.TemporaryDirectory(prefix="xdock-demo-") as tmp:
+        work = options.workdir or Path(tmp)
+        async with _broker(options) as broker, contextlib.AsyncExitStack() as stack:
+            central = Central(
+                CentralConfig(site=site, broker=broker, db=work / "central.db", api_port=options.api_port), clock
+            )
+            scanners: dict[str, MockScanner] = {}
+            agents = []
+            for door in options.doors:
+                scanner = await stack.enter_async_context(MockScanner(link=work / f"scanner-{door}", name=door))
+                scanners[door] = scanner
+                agents.append(EdgeAgent(EdgeConfig(
+                    site=site.site, edge_id=f"edge-{door}", door=door, broker=broker,
+                    scanners=(ScannerPort("s1", str(scanner.link)),), state_dir=work / f"edge-{door}",
+                ), clock))
+            out.write(f"xdock demo: broker {broker}, {len(agents)} edge agents, store {work / 'central.db'}\n")
+            out.flush()
+            try:
+                async with asyncio.timeout(options.duration), asyncio.TaskGroup() as tasks:
+                    tasks.create_task(central.run())
+                    for agent in agents:
+                        tasks.create_task(agent.run())
+                    await asyncio.wait_for(central.ingest.connected.wait(), 10)
+                    for agent in agents:
+                        await asyncio.wait_for(agent.uplink.connected.wait(), 10)
+                    if central.api_port:
+                        out.write(f"API: http://127.0.0.1:{central.api_port}/api/v1/pallets\n")
+                    for door, scanner in scanners.items():
+                        tasks.create_task(_worker(
+                            door, scanner, labels, rng, log, clock, options.scan_interval, options.live, out
+                        ))
+                    if options.live:
+                        tasks.create_task(_screen(log, central, clock, out))
+            except TimeoutError:
+                pass
+            finally:
+                out.write("\n" + render_summary(log) + "\n")
+                out.flush()
+    return log
+
+

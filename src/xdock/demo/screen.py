@@ -1,0 +1,97 @@
+"""The demo's terminal view: counts, trailer fill and the last scans.
+
+On a terminal the frame is redrawn in place; otherwise (a log, a pipe) each scan is printed as
+a line and a summary is printed at the end.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from xdock.central.site_state import SiteState
+from xdock.simulators.worker import Answer
+
+__all__ = ["DemoLog", "ScanRecord", "render_frame", "render_line", "render_summary"]
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    at: datetime
+    door: str
+    label_kind: str
+    sscc: str | None
+    answer: Answer
+
+    @property
+    def outcome(self) -> str:
+        if not self.answer.answered:
+            return "no answer"
+        return "assigned" if self.answer.beep == "good" else "refused"
+
+
+@dataclass
+class DemoLog:
+    recent: deque[ScanRecord] = field(default_factory=lambda: deque(maxlen=10))
+    counts: Counter[str] = field(default_factory=Counter)
+    latencies_ms: list[float] = field(default_factory=list)
+    scans: int = 0
+
+    def add(self, record: ScanRecord) -> None:
+        self.scans += 1
+        self.recent.append(record)
+        self.counts[record.outcome] += 1
+        if record.answer.answered:
+            self.latencies_ms.append(record.answer.ms)
+
+
+def _bar(loaded: int, capacity: int, width: int = 20) -> str:
+    filled = round(width * loaded / capacity) if capacity else 0
+    return "█" * filled + "·" * (width - filled)
+
+
+def _p(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def render_line(record: ScanRecord, tz_now: datetime) -> str:
+    answer = record.answer
+    text = answer.text if answer.text is not None else "(no answer)"
+    mark = {"good": "✓", "error": "✗"}.get(answer.beep or "", "…")
+    sscc = record.sscc or "-" * 18
+    return f"{tz_now:%H:%M}  {record.door:<4} {sscc}  {mark} {text:<36} {answer.ms:6.1f} ms"
+
+
+def render_summary(log: DemoLog) -> str:
+    c = log.counts
+    return (
+        f"scans {log.scans}  assigned {c['assigned']}  refused {c['refused']}  no answer {c['no answer']}  "
+        f"answer p50 {_p(log.latencies_ms, 0.5):.1f} ms  p99 {_p(log.latencies_ms, 0.99):.1f} ms"
+    )
+
+
+def render_frame(log: DemoLog, state: SiteState, now: datetime, api: str | None) -> str:
+    lines = [
+        f"xdock demo — site {state.config.site} — {now:%a %d %b %H:%M} site time"
+        + (f" — API {api}" if api else ""),
+        "",
+        render_summary(log),
+        "",
+        "trailer      door  destination   fill                   departs",
+    ]
+    for t in sorted(state.trailers.values(), key=lambda t: t.departure):
+        dest = state.destinations[t.plan.destination].name
+        dep = t.departure.astimezone(state.config.zone)
+        gone = " (left)" if dep < now else ""
+        lines.append(
+            f"{t.plan.id:<12} {t.plan.door:<5} {dest:<13} {_bar(t.loaded, t.plan.capacity_pallets)} "
+            f"{t.loaded:>2}/{t.plan.capacity_pallets:<2} {dep:%H:%M}{gone}"
+        )
+    lines += ["", "last scans"]
+    lines += [render_line(r, r.at.astimezone(state.config.zone)) for r in log.recent]
+    lines += ["", "Ctrl-C to stop"]
+    return "\n".join(lines)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xdock.cli import main
+
+
+@pytest.mark.parametrize(
+    ("argv", "expect"),
+    [
+        ([], "usage: xdock"),
+        (["central"], "usage: xdock central"),
+        (["edge"], "usage: xdock edge"),
+        (["demo"], "usage: xdock demo"),
+        (["mock", "scanner"], "usage: xdock mock scanner"),
+    ],
+)
+def test_every_command_has_help(argv: list[str], expect: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([*argv, "--help"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith(expect)
+
+
+def test_optimise_cdap_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["optimise", "cdap", "--help"])
+    assert done.value.code == 0
+    assert "--time-limit" in capsys.readouterr().out
+
+
+def test_central_refuses_a_bad_site_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text("site: x\ndoors: []\n")
+    assert main(["central", "--site", str(site), "--no-api"]) == 2
+    assert capsys.readouterr().err == (
+        f"xdock: error: {site}: doors: List should have at least 1 item after validation, not 0\n"
+    )
+
+
+def test_bad_broker_url_is_an_argument_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["central", "--site", "x.yaml", "--broker", "http://b"])
+    assert done.value.code == 2
+    assert "argument --broker: Invalid broker URL 'http://b': expected scheme mqtt:// or mqtts://, got 'http'" in (
+        capsys.readouterr().err
+    )
+
+
+def test_edge_refuses_a_bad_scanner(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["edge", "--site-id", "s", "--edge-id", "e", "--door", "D1", "--scanner", "/dev/ttyACM0"])
+    assert done.value.code == 2
+    assert "argument --scanner: Invalid scanner '/dev/ttyACM0': expected ID=PATH" in capsys.readouterr().err
+
+
+def test_demo_refuses_a_negative_duration(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--duration", "-1"]) == 2
+    assert capsys.readouterr().err == "xdock: error: --duration must be positive, got -1.0\n"
+
+
+def test_sim_start_needs_an_offset(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["central", "--site", "x.yaml", "--sim-start", "2026-11-23T06:00:00"])
+    assert "invalid instant '2026-11-23T06:00:00': give a UTC offset, e.g. +01:00" in capsys.readouterr().err
