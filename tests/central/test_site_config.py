@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from xdock.central.site_config import SiteConfigError, load_site, parse_site
+from xdock.demo.runner import demo_site
+
+ROOT = Path(__file__).resolve().parents[2]
+
+GOOD = """
+site: s1
+timezone: Europe/Paris
+doors:
+  - {id: D1, role: inbound, x: 0, y: 0}
+  - {id: D12, role: outbound, x: 44, y: 30}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*"], glns: ["3761303211008"]}
+trailers:
+  - {id: T1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
+"""
+
+
+def test_sample_and_demo_sites_are_valid() -> None:
+    sample = load_site(ROOT / "deploy" / "site.sample.yaml")
+    assert sample.site == "lyon-nord"
+    assert len(sample.doors) == 19
+    assert {t.id for t in sample.trailers} >= {"T-LYON-1", "T-PARIS-2"}
+    assert demo_site().site == "demo"
+
+
+def test_departure_accepts_quoted_and_bare_times() -> None:
+    assert parse_site(GOOD).trailers[0].departure == time(16, 40)
+    assert parse_site(GOOD.replace('"16:40"', "16:40")).trailers[0].departure == time(16, 40)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("door: D12,", "door: D99,", "site.yaml: trailers[0].door: unknown door 'D99' (doors: D1, D12)"),
+        ("door: D12,", "door: D1,", "site.yaml: trailers[0].door: door 'D1' is inbound, not outbound"),
+        ("destination: LYON", "destination: ROME", "site.yaml: trailers[0].destination: unknown destination 'ROME' "
+         "(destinations: LYON)"),
+        ("capacity_pallets: 33", "capacity_pallets: 0", "site.yaml: trailers[0].capacity_pallets: "
+         "Input should be greater than 0"),
+        ('"16:40"', '"25:00"', "site.yaml: trailers[0].departure: expected a time of day HH:MM, got '25:00'"),
+        ('"16:40"', "25:00", "site.yaml: trailers[0].departure: expected a time of day HH:MM, got 25:00"),
+        ("Europe/Paris", "Mars/Olympus", "site.yaml: timezone: unknown time zone 'Mars/Olympus'"),
+        ("role: inbound", "role: sideways",
+         "site.yaml: doors[0].role: Input should be 'inbound', 'outbound' or 'both'"),
+        ("x: 44", "x: .nan", "site.yaml: doors[1].x: must be a finite number of metres"),
+        ("id: D12,", "id: D1,", "site.yaml: doors[1].id: duplicate id 'D1'"),
+        ('glns: ["3761303211008"]', 'glns: ["37613"]', "site.yaml: destinations[0].glns[0]: String should match "
+         "pattern '^[0-9]{13}$'"),
+        ("site: s1", "site: s/1", "site.yaml: site: String should match pattern '^[A-Za-z0-9_-]{1,64}$'"),
+        ("timezone: Europe/Paris", "timezone: Europe/Paris\ncolour: red", "site.yaml: colour: Extra inputs are not "
+         "permitted"),
+    ],
+)
+def test_bad_site_names_field_and_reason(old: str, new: str, message: str) -> None:
+    assert old in GOOD
+    with pytest.raises(SiteConfigError) as err:
+        parse_site(GOOD.replace(old, new), "site.yaml")
+    assert str(err.value) == message
+
+
+def test_yaml_syntax_error_names_line_and_column() -> None:
+    with pytest.raises(SiteConfigError) as err:
+        parse_site("site: a\ndoors: [\n", "site.yaml")
+    assert str(err.value).startswith("site.yaml: line 3, column 1: not valid YAML")
+
+
+def test_not_a_mapping_and_missing_file() -> None:
+    with pytest.raises(SiteConfigError, match=r"^s.yaml: expected a mapping with site, doors, trailers; got list$"):
+        parse_site("- 1\n", "s.yaml")
+    with pytest.raises(SiteConfigError, match=r"nope.yaml: cannot read site file: No such file or directory"):
+        load_site(Path("nope.yaml"))
+
+
+def test_missing_doors_is_refused() -> None:
+    with pytest.raises(SiteConfigError) as err:
+        parse_site("site: a\n", "s.yaml")
+    assert str(err.value) == "s.yaml: doors: Field required"

@@ -1,0 +1,96 @@
+"""Central as a real process behind a real Mosquitto, fed by a raw MQTT client standing in for an edge."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiomqtt
+import pytest
+
+from support.central_process import CentralProcess
+from support.mosquitto import Mosquitto
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel, decode, encode
+from xdock.protocol.topics import cmd_topic, scan_topic
+
+SITE = """
+site: it
+timezone: UTC
+doors:
+  - {id: D1, role: inbound, x: 0, y: 0}
+  - {id: D12, role: outbound, x: 20, y: 30}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
+trailers:
+  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
+"""
+
+
+@pytest.fixture
+async def central(mosquitto: Mosquitto, tmp_path: Path) -> AsyncIterator[CentralProcess]:
+    site = tmp_path / "site.yaml"
+    site.write_text(SITE)
+    process = CentralProcess(site, mosquitto.url, tmp_path / "c.db", sim_start="2026-11-23T08:00:00+00:00")
+    await asyncio.to_thread(process.start)
+    try:
+        yield process
+    finally:
+        await asyncio.to_thread(process.stop)
+
+
+def event(seq: int, n: int) -> ScanEvent:
+    return ScanEvent(
+        edge_id="edge-x", seq=seq, device_id="s1", door="D1", scanned_at=datetime(2026, 11, 23, 8, tzinfo=UTC),
+        sscc=sscc_with_check_digit(f"0376130321{n:07d}"), ship_to=ShipToModel(kind="postal", value="69001"), raw="x",
+    )
+
+
+async def answers(client: aiomqtt.Client, count: int) -> list[Assignment]:
+    got: list[Assignment] = []
+    async with asyncio.timeout(10):
+        async for message in client.messages:
+            assert isinstance(message.payload, bytes)
+            got.append(decode(Assignment, message.payload))
+            if len(got) == count:
+                return got
+    return got
+
+
+async def test_redelivered_scan_is_applied_once_and_answered_each_time(
+    central: CentralProcess, mosquitto: Mosquitto
+) -> None:
+    async with aiomqtt.Client("127.0.0.1", mosquitto.port, identifier="edge-x") as edge:
+        await edge.subscribe(cmd_topic("it", "edge-x"), qos=1)
+        for _ in range(3):
+            await edge.publish(scan_topic("it", "edge-x"), encode(event(1, 1)), qos=1)
+        replies = await answers(edge, 3)
+    assert [(r.seq, r.door, r.outcome) for r in replies] == [(1, "D12", "assigned")] * 3
+    assert central.get("/api/v1/stats") == {"applied": 1, "duplicates": 2, "assigned": 1, "rejected": 0}
+    [trailer] = central.get("/api/v1/trailers")
+    assert trailer["loaded_pallets"] == 1
+
+
+async def test_garbage_uplinks_are_kept_counted_and_do_not_stop_central(
+    central: CentralProcess, mosquitto: Mosquitto
+) -> None:
+    async with aiomqtt.Client("127.0.0.1", mosquitto.port, identifier="edge-x") as edge:
+        await edge.subscribe(cmd_topic("it", "edge-x"), qos=1)
+        await edge.publish(scan_topic("it", "edge-x"), b"\xff\x00not json", qos=1)
+        await edge.publish(scan_topic("it", "edge-x"), encode(event(1, 1)).replace(b'"v":1', b'"v":9'), qos=1)
+        # An edge may only speak for itself: edge_id must match the topic.
+        await edge.publish(scan_topic("it", "edge-y"), encode(event(2, 2)), qos=1)
+        await edge.publish(scan_topic("it", "edge-x"), encode(event(3, 3)), qos=1)
+        [reply] = await answers(edge, 1)
+    assert (reply.seq, reply.outcome) == (3, "assigned")
+    events = central.get("/api/v1/events")
+    rejected = [e["body"] for e in events if e["kind"] == "rejected_uplink"]
+    assert [r["error"] for r in rejected] == [
+        "Invalid ScanEvent: field 'payload': Invalid JSON: expected value at line 1 column 1",
+        "Invalid ScanEvent: field 'v': Input should be 1",
+        "Invalid ScanEvent: field 'edge_id': 'edge-x' published on 'xdock/v1/it/edge/edge-y/scan'",
+    ]
+    assert rejected[0]["payload_bytes"] == 10
+    assert central.get("/api/v1/stats")["applied"] == 1
