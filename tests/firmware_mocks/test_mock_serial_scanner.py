@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import serial
 
-from xdock.firmware_mocks.serial_scanner import MockScanner, run_interactive, serve_scanner
+from xdock.firmware_mocks.scanner_console import run_interactive, serve_scanner
+from xdock.firmware_mocks.serial_scanner import MockScanner
 from xdock.protocol.scanner_wire import Beep, Clear, CommandRejected, Display
 
 LABEL = "00376123450000000018\x1d4103760000000017"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from xdock.cli._common import fail, run_until_stopped
-from xdock.firmware_mocks.serial_scanner import serve_scanner
+from xdock.firmware_mocks.scanner_console import serve_scanner
 
 
 def register(commands: Any) -> None:
