@@ -44,5 +44,6 @@ def run(args: argparse.Namespace) -> int:
         central = Central(config, clock_from(args))
     except (StoreError, ValueError) as exc:
         return fail(str(exc))
-    print(f"xdock central: site {site.site}, broker {config.broker}, store {config.db}", flush=True)
+    api = "no API" if config.api_port is None else f"API http://{config.api_host}:{config.api_port or '<any>'}/api/v1"
+    print(f"xdock central: site {site.site}, broker {config.broker}, store {config.db}, {api}", flush=True)
     return run_until_stopped(central.run())

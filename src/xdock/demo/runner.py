@@ -75,7 +75,7 @@ async def _worker(
     interval: float, live: bool, out: TextIO,
 ) -> None:
     for item in truck_scans(rng, labels, [door]):
-        answer = await scan_and_wait(scanner, item.label.text)
+        answer = await scan_and_wait(scanner, item.label.text, symbology=item.label.symbology)
         record = ScanRecord(clock.now(), door, item.label.kind, item.label.sscc, answer)
         log.add(record)
         if not live:

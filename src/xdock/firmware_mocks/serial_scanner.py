@@ -34,6 +34,7 @@ import os
 import tty
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from xdock.protocol.scanner_wire import (
     Beep,
@@ -140,11 +141,15 @@ class MockScanner:
     async def __aexit__(self, *exc_info: object) -> None:
         self.close()
 
-    def scan(self, data: str) -> None:
-        """Send ``data`` to the host as one scan; queued if the host is not reading fast enough."""
+    def scan(self, data: str, symbology: str | Literal["default"] | None = "default") -> None:
+        """Send ``data`` to the host as one scan; queued if the host is not reading fast enough.
+
+        ``symbology`` overrides the scanner's AIM identifier for this scan (``"]E0"`` for an EAN-13
+        product code read by the same scanner, ``None`` for none).
+        """
         if not self.is_open:
             raise RuntimeError(f"scanner {self.name!r} is not open: cannot scan {data!r}")
-        self._outbox += encode_scan(data, self.symbology)
+        self._outbox += encode_scan(data, self.symbology if symbology == "default" else symbology)
         self._flush()
 
     def _flush(self) -> None:

@@ -21,6 +21,8 @@ class SimLabel:
     sscc: str | None
     postal: str | None
     kind: LabelKind
+    symbology: str = "]C1"
+    """AIM identifier the scanner reports: GS1-128 for pallet labels, EAN-13 for product codes."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,13 @@ class LabelFactory:
         mix = self.mix
         if roll < mix.rescan and self._issued:
             again = self.rng.choice(self._issued[-20:])
-            return SimLabel(again.text, again.sscc, again.postal, "rescan")
+            return SimLabel(again.text, again.sscc, again.postal, "rescan", again.symbology)
         roll -= mix.rescan
         if roll < mix.product_code:
-            ean = "376130321" + str(self.rng.randrange(1000)).zfill(3)
-            return SimLabel(sscc_with_check_digit("0" * 5 + ean)[5:], None, None, "product_code")
+            # A product's EAN-13 on a carton, scanned by mistake: the same mod-10 check digit as an SSCC.
+            ean12 = "376130321" + str(self.rng.randrange(1000)).zfill(3)
+            ean13 = sscc_with_check_digit("0" * 5 + ean12)[5:]
+            return SimLabel(ean13, None, None, "product_code", symbology="]E0")
         roll -= mix.product_code
         sscc = self._sscc()
         postal = self.rng.choices(self.codes, self.weights)[0]

@@ -28,11 +28,13 @@ class Answer:
         return self.text is not None
 
 
-async def scan_and_wait(scanner: MockScanner, label: str, timeout: float = 5.0) -> Answer:
+async def scan_and_wait(
+    scanner: MockScanner, label: str, timeout: float = 5.0, *, symbology: str | None = "]C1"
+) -> Answer:
     """Scan ``label`` on ``scanner`` and wait up to ``timeout`` seconds for the display to answer."""
     start = len(scanner.commands)
     began = time.perf_counter()
-    scanner.scan(label)
+    scanner.scan(label, symbology)
 
     def shown() -> bool:
         return any(isinstance(c, Display) for c in scanner.commands[start:])
