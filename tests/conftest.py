@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from support.mosquitto import Mosquitto
+from xdock.testing import Mosquitto
 
 # Two shared cores make per-example timing meaningless: no deadlines, same examples every run in CI.
 settings.register_profile("xdock", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -22,7 +22,7 @@ settings.load_profile("ci" if os.environ.get("CI") else "xdock")
 @pytest.fixture
 def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
     """A real Mosquitto on a free loopback port, with persistence, stoppable and restartable."""
-    broker = Mosquitto(tmp_path / "mosquitto")
+    broker = Mosquitto(tmp_path / "mosquitto", persistence=True)
     broker.start()
     try:
         yield broker

@@ -10,11 +10,10 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
-from support.central_process import CentralProcess
-from support.mosquitto import Mosquitto
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel, decode, encode
 from xdock.protocol.topics import cmd_topic, scan_topic
+from xdock.testing import CentralProcess, Mosquitto
 
 SITE = """
 site: it

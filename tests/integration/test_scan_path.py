@@ -12,8 +12,6 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
-from support.central_process import CentralProcess
-from support.mosquitto import Mosquitto
 from support.waiting import eventually
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
@@ -22,6 +20,7 @@ from xdock.protocol.clock import SystemClock
 from xdock.protocol.gs1 import build_label, sscc_with_check_digit
 from xdock.protocol.scanner_wire import Beep
 from xdock.protocol.topics import scan_topic
+from xdock.testing import CentralProcess, Mosquitto
 
 SITE = """
 site: it

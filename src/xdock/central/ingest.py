@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import aiomqtt
 
+from xdock.central.mqtt_socket import no_delay
 from xdock.central.scans import ScanService
 from xdock.central.store import StoreError
 from xdock.protocol.broker_url import BrokerUrl
@@ -42,7 +43,7 @@ class Ingest:
 
     def __init__(
         self, site: str, broker: BrokerUrl, service: ScanService, clock: Clock, *,
-        client_id: str | None = None, reconnect_max: float = 2.0,
+        client_id: str | None = None, reconnect_max: float = 2.0, max_batch: int = 256,
     ) -> None:
         self.site = site
         self.broker = broker
@@ -50,6 +51,7 @@ class Ingest:
         self.clock = clock
         self.client_id = client_id or f"xdock-central-{site}"
         self.reconnect_max = reconnect_max
+        self.max_batch = max_batch
         self.stats = IngestStats()
         self.connected = asyncio.Event()
 
@@ -74,29 +76,40 @@ class Ingest:
         ) as client:
             # The broker must not consider a scan delivered before its effect is stored.
             client._client.manual_ack_set(True)
+            no_delay(client)
             await client.subscribe(scan_wildcard(self.site), qos=1)
             self.stats.connects += 1
             self.connected.set()
             log.info("central for site %s subscribed on %s", self.site, self.broker)
-            async for message in client.messages:
-                await self._handle(client, message)
-                client._client.ack(message.mid, message.qos)
+            messages = client.messages
+            async for first in messages:
+                # Everything already waiting is applied together: one disk sync for the batch.
+                batch = [first]
+                while len(messages) and len(batch) < self.max_batch:
+                    batch.append(await anext(messages))
+                await self._handle(client, batch)
+                for message in batch:
+                    client._client.ack(message.mid, message.qos)
 
-    async def _handle(self, client: aiomqtt.Client, message: aiomqtt.Message) -> None:
-        self.stats.received += 1
-        topic = str(message.topic)
-        payload = message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
-        try:
-            event = self._scan(topic, payload)
-        except (TopicError, MessageError) as exc:
-            self._reject(topic, payload, exc)
+    async def _handle(self, client: aiomqtt.Client, batch: list[aiomqtt.Message]) -> None:
+        events: list[ScanEvent] = []
+        for message in batch:
+            self.stats.received += 1
+            topic = str(message.topic)
+            payload = message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
+            try:
+                events.append(self._scan(topic, payload))
+            except (TopicError, MessageError) as exc:
+                self._reject(topic, payload, exc)
+        if not events:
             return
         try:
-            applied = self.service.apply(event)
+            results = self.service.apply_batch(events)
         except StoreError:
-            log.exception("cannot store scan %s/%d; it stays unacknowledged", event.edge_id, event.seq)
+            log.exception("cannot store %d scans; they stay unacknowledged", len(events))
             raise
-        await client.publish(cmd_topic(self.site, event.edge_id), encode(applied.reply), qos=1)
+        for event, applied in zip(events, results, strict=True):
+            await client.publish(cmd_topic(self.site, event.edge_id), encode(applied.reply), qos=1)
 
     def _scan(self, topic: str, payload: bytes) -> ScanEvent:
         name = parse_topic(topic)

@@ -9,7 +9,7 @@ nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -57,31 +57,49 @@ class ScanService:
         self._listeners.append(listener)
 
     def apply(self, event: ScanEvent) -> Applied:
-        stored = self.store.applied_reply(event.edge_id, event.seq)
-        if stored is not None:
-            self.stats.duplicates += 1
-            log.info("scan %s/%d already applied; answering again", event.edge_id, event.seq)
-            return Applied(_stored(stored), duplicate=True)
+        """Apply one scan; see :meth:`apply_batch`."""
+        return self.apply_batch([event])[0]
+
+    def apply_batch(self, events: Sequence[ScanEvent]) -> list[Applied]:
+        """Apply ``events`` in order, in one transaction: one disk sync for the whole batch.
+
+        A later event of the batch sees the effect of the earlier ones (a trailer they filled, a
+        key they applied). If the transaction fails, the live state is reloaded from the store,
+        so memory never holds an effect the disk does not.
+        """
+        results: list[Applied] = []
+        fresh: list[tuple[ScanEvent, Assignment]] = []
         now = self.clock.now()
-        reply, row = self._decide(event, now)
-        with self.store.transaction() as tx:
-            tx.mark_applied(event.edge_id, event.seq, encode(reply).decode(), now)
-            tx.append_event(
-                now, "scan", {"scan": event.model_dump(mode="json"), "answer": reply.model_dump(mode="json")},
-                sscc=event.sscc, edge_id=event.edge_id, seq=event.seq,
-            )
-            if row is not None:
-                tx.put_pallet(row)
-        if row is not None:
-            self.state.put(row)
-        self.stats.applied += 1
-        if reply.outcome == "assigned":
-            self.stats.assigned += 1
-        else:
-            self.stats.rejected += 1
-        for listener in self._listeners:
-            listener(event, reply)
-        return Applied(reply, duplicate=False)
+        try:
+            with self.store.transaction() as tx:
+                for event in events:
+                    stored = tx.applied_reply(event.edge_id, event.seq)
+                    if stored is not None:
+                        log.info("scan %s/%d already applied; answering again", event.edge_id, event.seq)
+                        results.append(Applied(_stored(stored), duplicate=True))
+                        continue
+                    reply, row = self._decide(event, now)
+                    tx.mark_applied(event.edge_id, event.seq, encode(reply).decode(), now)
+                    body = {"scan": event.model_dump(mode="json"), "answer": reply.model_dump(mode="json")}
+                    tx.append_event(now, "scan", body, sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+                    if row is not None:
+                        tx.put_pallet(row)
+                        self.state.put(row)
+                    results.append(Applied(reply, duplicate=False))
+                    fresh.append((event, reply))
+        except BaseException:
+            self.state.reload(self.store.pallets())
+            raise
+        self.stats.duplicates += len(results) - len(fresh)
+        for event, reply in fresh:
+            self.stats.applied += 1
+            if reply.outcome == "assigned":
+                self.stats.assigned += 1
+            else:
+                self.stats.rejected += 1
+            for listener in self._listeners:
+                listener(event, reply)
+        return results
 
     def _decide(self, event: ScanEvent, now: datetime) -> tuple[Assignment, PalletRow | None]:
         state = self.state

@@ -49,6 +49,13 @@ class SiteState:
         for row in rows:
             self.put(row)
 
+    def reload(self, rows: list[PalletRow]) -> None:
+        """Forget every pallet, then take ``rows`` (the store's truth after a failed write)."""
+        self.pallets.clear()
+        for trailer in self.trailers.values():
+            trailer.pallets.clear()
+        self.load(rows)
+
     def put(self, row: PalletRow) -> None:
         old = self.pallets.get(row.sscc)
         if old is not None and old.trailer in self.trailers:

@@ -153,6 +153,11 @@ class Transaction:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
 
+    def applied_reply(self, edge_id: str, seq: int) -> str | None:
+        """As :meth:`Store.applied_reply`, seeing this transaction's own writes."""
+        row = self._db.execute("SELECT reply FROM applied WHERE edge_id = ? AND seq = ?", (edge_id, seq)).fetchone()
+        return None if row is None else str(row[0])
+
     def mark_applied(self, edge_id: str, seq: int, reply: str, at: datetime) -> None:
         self._db.execute(
             "INSERT INTO applied (edge_id, seq, reply, applied_at) VALUES (?, ?, ?, ?)",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import aiomqtt
 
 from xdock import __version__
+from xdock.edge.mqtt_socket import no_delay
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, EdgeStatus, Feedback, MessageError, decode_downlink, encode
@@ -89,6 +90,7 @@ class Uplink:
             clean_session=False, will=will, keepalive=10,
             username=self.broker.username, password=self.broker.password,
         ) as client:
+            no_delay(client)
             await client.subscribe(cmd_topic(self.site, self.edge_id), qos=1)
             await client.publish(status, self._status(True), qos=1, retain=True)
             self.connected.set()

@@ -1,0 +1,530 @@
+"""Scan-to-answer latency through the whole path, under an open-loop load.
+
+    python bench/scan_latency.py --rate 100 --count 3000 [--edges 2] [--central process|inprocess]
+                                 [--broker mqtt://127.0.0.1:1883] [--timeout 5]
+
+What one scan goes through: mock scanner on a pty → edge agent (pyserial) → MQTT broker → central
+(ingest, decision, SQLite) → broker → edge → the scanner's display. The figure is the time from
+writing the scan on the pty to the answer text showing on that scanner's display.
+
+Parts
+    Broker: a Mosquitto started on a free loopback port (config in a temp folder) unless
+    ``--broker`` names one. It runs with ``set_tcp_nodelay true``, the setting a low-latency site
+    needs (``--no-broker-nodelay`` keeps Mosquitto's default, where Nagle's algorithm can hold an
+    answer back up to 40 ms). Central: ``python -m xdock central`` as its own process (default), or
+    ``--central inprocess`` in this process's event loop, where it shares one CPU core with the edges
+    and the load generator, so its figures include that contention. Edges: ``--edges E`` edge agents
+    in this process, one per inbound door, each reading one mock scanner; they share this event loop
+    with the mock scanners and the scheduler in both modes.
+    Every run uses a fresh site id (``bench-<hex>``), so topics and the persistent MQTT sessions of
+    central and edges never meet those of an earlier run on a shared broker. The generated site has
+    four destinations, each with enough 100-pallet trailers for every scan, all leaving at 23:30;
+    central's clock starts at 06:00 site time (``--sim-start``), so every pallet finds a place
+    whatever the wall clock says.
+
+Load model
+    The schedule is open-loop: scan number ``j`` (0-based, over all scanners) is due at
+    ``t0 + j / R``, an absolute instant, so sleeping never accumulates drift. Scans are dealt round
+    robin, so each scanner is due every ``E / R`` seconds. Each scanner keeps at most one scan in
+    flight, like a worker who waits for the answer before scanning the next pallet: when an answer is
+    late, the next scan of that scanner goes out as soon as the answer (or the timeout) arrives, and
+    the waiting counts. Two latencies are reported for every scan:
+
+    * service time (``p50_ms``, ``p99_ms``, ``max_ms``): from the actual write on the pty;
+    * latency from the scheduled instant (``p50_sched_ms``, ``p99_sched_ms``): includes the time a
+      scan waited behind a late answer, so a stall is not hidden by the scans it delayed
+      (no coordinated omission).
+
+    A scanner is due every ``E / R`` seconds (20 ms at 100/s with 2 scanners): any answer slower than
+    that pushes the scanner's later scans back, which ``p99_sched_ms`` and ``delayed_sends`` show
+    while the service time alone would not. Add scanners (``--edges``) to offer a rate the path cannot
+    answer one scan at a time per scanner.
+
+    The broker, central and edges start and warm up (a few answered scans per scanner, which also
+    proves central is subscribed) before ``t0``; only the schedule is measured.
+
+Matching answers to scans
+    The display shows the outbound door and destination, not the SSCC. A scanner's consecutive scans
+    cycle through the four destinations (distinct postal codes), and a scan's answer is the first
+    display text naming its destination or its postal code. The edge's own "sent - waiting for
+    central" notice is not an answer; a display that matches neither (a late answer to an earlier
+    scan that timed out) is counted in ``stray_answers``. A scan without an answer within
+    ``--timeout`` seconds counts in ``unanswered``.
+
+Bounds
+    The run in this process (start-up of the edges, warm-up and schedule) has a deadline of
+    ``count / rate * 3 + 30`` seconds; the broker and central processes have 10 s and 30 s to start.
+    When the deadline passes, the scans answered so far are reported with ``"complete": false`` and
+    the scans still waiting in ``in_flight_at_end``. Processes, ptys and tasks are stopped on every
+    exit path, Ctrl-C and SIGTERM included.
+
+Output
+    Progress on stderr; the last line of stdout is one JSON object with the figures.
+    ``duration_s`` runs from ``t0`` to the end of the schedule; ``achieved_rate`` is answered scans
+    per second from ``t0`` to the last answer; ``central_stats`` are central's own counters
+    (``applied`` includes the warm-up scans).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from xdock.central.app import Central, CentralConfig
+from xdock.central.site_config import SiteConfig, parse_site
+from xdock.edge.agent import WAITING_TEXT, EdgeAgent
+from xdock.edge.config import EdgeConfig, ScannerPort
+from xdock.edge.devices.serial_scanner import SerialScannerDriver
+from xdock.firmware_mocks.serial_scanner import MockScanner
+from xdock.protocol.broker_url import BrokerUrl
+from xdock.protocol.clock import ScaledClock, SystemClock
+from xdock.protocol.gs1 import build_label, sscc_with_check_digit
+from xdock.protocol.scanner_wire import Display
+from xdock.testing import CentralProcess, Mosquitto
+
+log = logging.getLogger("bench.scan_latency")
+
+SIM_START = "2026-11-23T06:00:00+01:00"
+DESTINATIONS = ("ALPHA", "BRAVO", "CHARLIE", "DELTA")
+CAPACITY = 100
+WARMUP_ANSWERS = 3
+"""Answered scans each scanner makes before measuring (also proves central is subscribed)."""
+WARMUP_ATTEMPTS = 20
+WARMUP_WAIT = 2.0
+COMPANY_PREFIX = "376130321"
+WARMUP_SERIAL = 9_000_000
+
+
+def postal(dest: int) -> str:
+    return f"{11 + dest}000"
+
+
+def site_yaml(site_id: str, edges: int, pallets_per_dest: int) -> str:
+    """A site with ``edges`` inbound doors and room on trailers for ``pallets_per_dest`` pallets per destination."""
+    per_dest = math.ceil(pallets_per_dest / CAPACITY) + 1
+    lines = [f"site: {site_id}", "timezone: Europe/Paris", "handling_minutes: 15", "doors:"]
+    lines += [f"  - {{id: D{i + 1}, role: inbound, x: {8 * i}, y: 0}}" for i in range(edges)]
+    lines += [f"  - {{id: O{d + 1}, role: outbound, x: {10 * d}, y: 40}}" for d in range(len(DESTINATIONS))]
+    lines.append("destinations:")
+    lines += [
+        f'  - {{id: {name}, name: {name.title()}, postal_codes: ["{postal(d)[:2]}*"]}}'
+        for d, name in enumerate(DESTINATIONS)
+    ]
+    lines.append("trailers:")
+    lines += [
+        f'  - {{id: T-{name}-{t + 1:03d}, door: O{d + 1}, destination: {name}, capacity_pallets: {CAPACITY},'
+        f' departure: "23:30"}}'
+        for d, name in enumerate(DESTINATIONS)
+        for t in range(per_dest)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# -- scans and their answers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedScan:
+    """One label to scan, what its answer must mention, and its place in the schedule."""
+
+    label: str
+    dest_name: str
+    postal: str
+    index: int | None
+    """Position in the global schedule; ``None`` for a warm-up scan."""
+
+    def answers(self, text: str) -> bool:
+        return f"  {self.dest_name.upper()[:12]}  " in text or self.postal in text
+
+
+@dataclass
+class Results:
+    service_ms: list[float] = field(default_factory=list)
+    sched_ms: list[float] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    sent: int = 0
+    unanswered: int = 0
+    stray: int = 0
+    waiting_shown: int = 0
+    delayed_sends: int = 0
+    """Scans sent more than 1 ms after their due time (a late answer or a busy loop held them)."""
+    last_answer: float = 0.0
+
+
+class Lane:
+    """One mock scanner at one inbound door, with its edge agent and its share of the schedule."""
+
+    def __init__(self, number: int, scanner: MockScanner, agent: EdgeAgent) -> None:
+        self.number = number
+        self.scanner = scanner
+        self.agent = agent
+        self._cursor = 0
+        self._made = 0
+
+    def make_scan(self, serial: int, index: int | None) -> PlannedScan:
+        """The next label of this scanner; consecutive labels cycle through the destinations."""
+        dest = self._made % len(DESTINATIONS)
+        self._made += 1
+        sscc = sscc_with_check_digit(f"0{COMPANY_PREFIX}{serial:07d}")
+        code = postal(dest)
+        return PlannedScan(build_label(sscc, ship_to_postal=code), DESTINATIONS[dest].title(), code, index)
+
+    async def scan(self, planned: PlannedScan, timeout: float, results: Results) -> tuple[float, float, str] | None:
+        """Scan; ``(sent_at, answered_at, text)`` in ``perf_counter`` seconds, or ``None`` on timeout."""
+        found: list[tuple[float, str]] = []
+        commands = self.scanner.commands
+
+        def answered() -> bool:
+            while not found and self._cursor < len(commands):
+                command = commands[self._cursor]
+                self._cursor += 1
+                if not isinstance(command, Display):
+                    continue
+                if planned.answers(command.text):
+                    found.append((time.perf_counter(), command.text))
+                elif command.text == WAITING_TEXT:
+                    results.waiting_shown += 1
+                else:
+                    results.stray += 1
+            return bool(found)
+
+        sent_at = time.perf_counter()
+        self.scanner.scan(planned.label)
+        try:
+            await self.scanner.wait_until(answered, timeout)
+        except TimeoutError:
+            return None
+        answered_at, text = found[0]
+        return sent_at, answered_at, text
+
+
+async def warm_up(lane: Lane, results: Results) -> None:
+    """A few answered scans per scanner; fails if central never answers."""
+    got = 0
+    for attempt in range(WARMUP_ATTEMPTS):
+        planned = lane.make_scan(WARMUP_SERIAL + lane.number * 1000 + attempt, None)
+        if await lane.scan(planned, WARMUP_WAIT, results) is not None:
+            got += 1
+            if got == WARMUP_ANSWERS:
+                return
+    raise RuntimeError(f"scanner {lane.number}: {got} answers to {WARMUP_ATTEMPTS} warm-up scans")
+
+
+async def drive(
+    lane: Lane, plan: Sequence[PlannedScan], t0: float, rate: float, timeout: float, results: Results
+) -> None:
+    """Send this scanner's share of the schedule, one scan in flight at a time."""
+    for planned in plan:
+        assert planned.index is not None
+        due = t0 + planned.index / rate
+        wait = due - time.perf_counter()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        elif wait < -0.001:
+            results.delayed_sends += 1
+        results.sent += 1
+        outcome = await lane.scan(planned, timeout, results)
+        if outcome is None:
+            results.unanswered += 1
+            continue
+        sent_at, answered_at, text = outcome
+        results.service_ms.append((answered_at - sent_at) * 1000)
+        results.sched_ms.append((answered_at - due) * 1000)
+        results.outcomes["assigned" if text.startswith("→") else text] += 1
+        results.last_answer = max(results.last_answer, answered_at)
+
+
+async def report_progress(results: Results, count: int, t0: float) -> None:
+    while True:
+        await asyncio.sleep(5)
+        done = sorted(results.service_ms[-500:])
+        recent = f", p99 of last {len(done)} {percentile(done, 99):.1f} ms" if done else ""
+        print(
+            f"[{time.perf_counter() - t0:6.1f} s] sent {results.sent}/{count}, answered {len(results.service_ms)}, "
+            f"unanswered {results.unanswered}{recent}",
+            file=sys.stderr, flush=True,
+        )
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    rate: float
+    count: int
+    edges: int
+    central: str
+    broker: BrokerUrl | None
+    timeout: float
+    broker_nodelay: bool
+
+
+@dataclass
+class Measurement:
+    results: Results
+    t0: float = 0.0
+    ended: float = 0.0
+    complete: bool = False
+    central_stats: dict[str, int] = field(default_factory=dict)
+
+
+async def wait_online(driver: SerialScannerDriver, timeout: float) -> None:
+    """Wait until the edge has the scanner's port open (start-up only; the driver offers no event for it)."""
+    async with asyncio.timeout(timeout):
+        while not driver.online:  # noqa: ASYNC110 - polled with a deadline, once, before measuring
+            await asyncio.sleep(0.02)
+
+
+class Rig:
+    """The parts in this process: edges with their scanners, and central when it runs in-process."""
+
+    def __init__(self, opts: Options, broker: BrokerUrl, site: SiteConfig, folder: Path) -> None:
+        self.central: Central | None = None
+        if opts.central == "inprocess":
+            clock = ScaledClock(datetime.fromisoformat(SIM_START))
+            db = folder / "central.db"
+            self.central = Central(CentralConfig(site=site, broker=broker, db=db, api_port=None), clock)
+        self.lanes: list[Lane] = []
+        for i in range(opts.edges):
+            link = folder / f"scanner-d{i + 1}"
+            config = EdgeConfig(
+                site=site.site, edge_id=f"edge-{i + 1}", door=f"D{i + 1}", broker=broker,
+                scanners=(ScannerPort("s1", str(link)),), state_dir=folder / "edges",
+            )
+            self.lanes.append(Lane(i, MockScanner(link=link, name=f"d{i + 1}"), EdgeAgent(config, SystemClock())))
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        if self.central is not None:
+            self.tasks.append(asyncio.create_task(self.central.run(), name="central"))
+        for lane in self.lanes:
+            lane.scanner.open()
+            self.tasks.append(asyncio.create_task(lane.agent.run(), name=f"edge-{lane.number + 1}"))
+
+    async def ready(self) -> None:
+        """Central (in-process) subscribed, every edge connected and reading its scanner."""
+        if self.central is not None:
+            await self.central.ingest.connected.wait()
+        for lane in self.lanes:
+            await lane.agent.uplink.connected.wait()
+            await wait_online(lane.agent.drivers["s1"], 10)
+
+    def central_stats(self) -> dict[str, int]:
+        if self.central is None:
+            return {}
+        s = self.central.service.stats
+        return {"applied": s.applied, "duplicates": s.duplicates}
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for lane in self.lanes:
+            lane.scanner.close()
+
+
+async def warm_up_all(lanes: Sequence[Lane], results: Results) -> None:
+    try:
+        async with asyncio.TaskGroup() as group:
+            for lane in lanes:
+                group.create_task(warm_up(lane, results))
+    except* RuntimeError as failed:
+        raise RuntimeError("; ".join(str(e) for e in failed.exceptions)) from None
+
+
+async def run_schedule(opts: Options, lanes: Sequence[Lane], measurement: Measurement) -> None:
+    """Deal ``count`` scans round robin over the scanners and drive them; times go to ``measurement``."""
+    results = measurement.results = Results()
+    plans: list[list[PlannedScan]] = [[] for _ in lanes]
+    for j in range(opts.count):
+        lane = lanes[j % len(lanes)]
+        plans[lane.number].append(lane.make_scan(j, j))
+    measurement.t0 = t0 = time.perf_counter() + 0.1
+    print(f"measuring {opts.count} scans at {opts.rate:g}/s", file=sys.stderr, flush=True)
+    progress = asyncio.create_task(report_progress(results, opts.count, t0))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for lane in lanes:
+                group.create_task(drive(lane, plans[lane.number], t0, opts.rate, opts.timeout, results))
+    finally:
+        measurement.ended = time.perf_counter()
+        progress.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await progress
+    measurement.complete = True
+
+
+async def measure(opts: Options, broker: BrokerUrl, site: SiteConfig, folder: Path, budget: float) -> Measurement:
+    """Start edges (and central in-process if asked), warm up, run the schedule within ``budget`` seconds."""
+    measurement = Measurement(Results())
+    rig = Rig(opts, broker, site, folder)
+    try:
+        rig.start()
+        async with asyncio.timeout(budget):
+            await rig.ready()
+            print(f"warming up {len(rig.lanes)} scanners", file=sys.stderr, flush=True)
+            await warm_up_all(rig.lanes, measurement.results)
+            await run_schedule(opts, rig.lanes, measurement)
+    except TimeoutError:
+        if not measurement.t0:
+            raise RuntimeError(
+                f"start-up did not finish within {budget:.0f} s (edge not connected or scanner port not open)"
+            ) from None
+        print("deadline reached: reporting the scans answered so far", file=sys.stderr, flush=True)
+    finally:
+        measurement.central_stats = rig.central_stats()
+        await rig.stop()
+    return measurement
+
+
+def percentile(ordered: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of an ascending sequence."""
+    if not ordered:
+        return math.nan
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def summary(opts: Options, broker: BrokerUrl, own_broker: bool, m: Measurement) -> dict[str, Any]:
+    r = m.results
+    service = sorted(r.service_ms)
+    sched = sorted(r.sched_ms)
+    answered = len(service)
+    span = (r.last_answer - m.t0) if answered else 0.0
+
+    def ms(value: float) -> float | None:
+        return None if math.isnan(value) else round(value, 3)
+
+    return {
+        "sent": r.sent,
+        "answered": answered,
+        "unanswered": r.unanswered,
+        "in_flight_at_end": r.sent - answered - r.unanswered,
+        "not_sent": opts.count - r.sent,
+        "p50_ms": ms(percentile(service, 50)),
+        "p90_ms": ms(percentile(service, 90)),
+        "p99_ms": ms(percentile(service, 99)),
+        "max_ms": ms(service[-1] if service else math.nan),
+        "mean_ms": ms(sum(service) / answered if answered else math.nan),
+        "p50_sched_ms": ms(percentile(sched, 50)),
+        "p90_sched_ms": ms(percentile(sched, 90)),
+        "p99_sched_ms": ms(percentile(sched, 99)),
+        "max_sched_ms": ms(sched[-1] if sched else math.nan),
+        "rate": opts.rate,
+        "count": opts.count,
+        "edges": opts.edges,
+        "central": opts.central,
+        "broker": str(broker),
+        "own_broker": own_broker,
+        "broker_tcp_nodelay": opts.broker_nodelay if own_broker else None,
+        "timeout_s": opts.timeout,
+        "duration_s": round(m.ended - m.t0, 3) if m.t0 else 0.0,
+        "achieved_rate": round(answered / span, 3) if span > 0 else 0.0,
+        "delayed_sends": r.delayed_sends,
+        "assigned": r.outcomes["assigned"],
+        "other_answers": {k: v for k, v in r.outcomes.items() if k != "assigned"},
+        "stray_answers": r.stray,
+        "waiting_shown": r.waiting_shown,
+        "central_stats": m.central_stats,
+        "complete": m.complete,
+    }
+
+
+def parse_args(argv: Sequence[str] | None) -> Options:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("--rate", type=float, required=True, help="aggregate scans per second")
+    p.add_argument("--count", type=int, required=True, help="scans to measure")
+    p.add_argument("--edges", type=int, default=2, help="edge agents, one scanner each (default: %(default)s)")
+    p.add_argument("--central", choices=["process", "inprocess"], default="process",
+                   help="central as its own process or in this event loop (default: %(default)s)")
+    p.add_argument("--broker", help="use this broker (mqtt://host:port) instead of starting a Mosquitto")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each answer (default: %(default)s)")
+    p.add_argument("--broker-nodelay", action=argparse.BooleanOptionalAction, default=True,
+                   help="own broker only: set_tcp_nodelay (default: on)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log INFO from xdock on stderr")
+    args = p.parse_args(argv)
+    if not args.rate > 0:
+        p.error(f"--rate must be positive, got {args.rate}")
+    if not 1 <= args.count <= 900_000:
+        p.error(f"--count must be 1..900000, got {args.count}")
+    if not 1 <= args.edges <= 100:
+        p.error(f"--edges must be 1..100, got {args.edges}")
+    if not args.timeout > 0:
+        p.error(f"--timeout must be positive, got {args.timeout}")
+    broker = None
+    if args.broker:
+        try:
+            broker = BrokerUrl.parse(args.broker)
+        except ValueError as exc:
+            p.error(str(exc))
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return Options(args.rate, args.count, args.edges, args.central, broker, args.timeout, args.broker_nodelay)
+
+
+def run(opts: Options) -> dict[str, Any]:
+    budget = opts.count / opts.rate * 3 + 30
+    site_id = f"bench-{uuid.uuid4().hex[:8]}"
+    per_dest = math.ceil(opts.count / len(DESTINATIONS)) + opts.edges * WARMUP_ATTEMPTS
+    text = site_yaml(site_id, opts.edges, per_dest)
+    site = parse_site(text, "generated site")
+    with tempfile.TemporaryDirectory(prefix="xdock-bench-") as tmp, contextlib.ExitStack() as stack:
+        folder = Path(tmp)
+        site_file = folder / "site.yaml"
+        site_file.write_text(text)
+        broker = opts.broker
+        if broker is None:
+            broker = stack.enter_context(Mosquitto(folder / "mosquitto", tcp_nodelay=opts.broker_nodelay)).url
+        central_proc: CentralProcess | None = None
+        if opts.central == "process":
+            central_proc = stack.enter_context(
+                CentralProcess(site_file, broker, folder / "central.db", sim_start=SIM_START)
+            )
+        measurement = asyncio.run(measure(opts, broker, site, folder, budget))
+        if central_proc is not None:
+            try:
+                stats = central_proc.get("/api/v1/stats")
+            except OSError as exc:
+                print(f"central's /api/v1/stats did not answer: {exc}", file=sys.stderr)
+            else:
+                measurement.central_stats = {"applied": stats["applied"], "duplicates": stats["duplicates"]}
+    return summary(opts, broker, opts.broker is None, measurement)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    opts = parse_args(argv)
+    # SIGTERM stops the run like Ctrl-C: every server and pty is cleaned up on the way out.
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: signal.raise_signal(signal.SIGINT))
+    try:
+        result = run(opts)
+    except KeyboardInterrupt:
+        print("interrupted; servers stopped", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:
+        print(f"scan_latency: error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Real servers a benchmark starts for itself: a Mosquitto broker and ``xdock central`` as a process.
+
+Both run in their own session (``start_new_session``), so a Ctrl-C at the terminal reaches only the
+benchmark, which then stops them in order. ``stop()`` is idempotent; use them as context managers.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from xdock.protocol.broker_url import BrokerUrl
+
+__all__ = ["CentralProcess", "Mosquitto", "free_port", "wait_for_port"]
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int, timeout: float = 10.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Return once something accepts connections on ``127.0.0.1:port``; fail early if ``proc`` exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before listening on port {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def _stop(proc: subprocess.Popen[bytes], grace: float) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+class Mosquitto:
+    """One Mosquitto on a free loopback port, configured in ``folder``; stoppable and restartable.
+
+    ``tcp_nodelay`` sends each MQTT packet at once (``set_tcp_nodelay``); Mosquitto's default holds
+    small packets back (Nagle) until the previous one is acknowledged, up to 40 ms with delayed ACKs.
+    ``persistence`` keeps sessions and queued messages in ``folder`` across a restart.
+    """
+
+    def __init__(self, folder: Path, *, tcp_nodelay: bool = True, persistence: bool = False) -> None:
+        self.exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = BrokerUrl("127.0.0.1", self.port)
+        self.conf = folder / "mosquitto.conf"
+        self.log = folder / "mosquitto.log"
+        persisted = (
+            f"persistence true\npersistence_location {folder}/\nautosave_interval 1\n" if persistence
+            else "persistence false\n"
+        )
+        self.conf.write_text(
+            f"listener {self.port} 127.0.0.1\n"
+            "allow_anonymous true\n"
+            f"{persisted}"
+            f"set_tcp_nodelay {'true' if tcp_nodelay else 'false'}\n"
+            "max_queued_messages 100000\n"
+            "max_inflight_messages 100\n"
+            f"log_dest file {self.log}\n"
+            "log_type error\nlog_type warning\n"
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        if self.proc is not None:
+            raise RuntimeError("mosquitto already running")
+        self.proc = subprocess.Popen(
+            [self.exe, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            wait_for_port(self.port, proc=self.proc)
+        except (TimeoutError, RuntimeError) as exc:
+            self.stop()
+            raise RuntimeError(f"mosquitto did not start: {exc}\n{_tail(self.log)}") from exc
+        except BaseException:  # Ctrl-C while waiting: no broker left behind
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            _stop(proc, grace=5)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> Mosquitto:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class CentralProcess:
+    """``python -m xdock central`` with its API on a free port; ready once the API answers."""
+
+    def __init__(
+        self, site_file: Path, broker: BrokerUrl, db: Path, *, sim_start: str | None = None,
+        log_level: str = "WARNING",
+    ) -> None:
+        self.api_port = free_port()
+        self.log = db.with_suffix(".log")
+        self.args = [
+            sys.executable, "-m", "xdock", "--log-level", log_level, "central", "--site", str(site_file),
+            "--broker", str(broker), "--db", str(db), "--api-port", str(self.api_port),
+        ]
+        if sim_start is not None:
+            self.args += ["--sim-start", sim_start]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self.proc is None else self.proc.pid
+
+    def start(self, timeout: float = 30.0) -> None:
+        if self.proc is not None:
+            raise RuntimeError("central already running")
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
+        try:
+            self._wait_ready(self.proc, timeout)
+        except BaseException:  # not ready, or Ctrl-C while waiting: no central left behind
+            self.stop()
+            raise
+
+    def _wait_ready(self, proc: subprocess.Popen[bytes], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"central exited with {proc.returncode}:\n{_tail(self.log)}")
+            try:
+                self.get("/api/v1/site")
+            except OSError:
+                time.sleep(0.05)
+            else:
+                return
+        raise RuntimeError(f"central API not up after {timeout} s:\n{_tail(self.log)}")
+
+    def get(self, path: str) -> Any:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.api_port}{path}", timeout=5) as response:
+            return json.loads(response.read())
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            _stop(proc, grace=10)
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, as in a power cut or an out-of-memory kill."""
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+
+    def __enter__(self) -> CentralProcess:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
