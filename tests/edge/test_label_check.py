@@ -32,3 +32,11 @@ def test_product_barcode_is_not_a_pallet() -> None:
     label = read_label(ScanLine("3761303211000", "]E0"))
     assert isinstance(label, LabelRejected)
     assert label.short == "not an SSCC"
+
+
+def test_cold_chain_and_dangerous_goods_travel_with_the_scan() -> None:
+    text = build_label(SSCC, ship_to_postal="69001", max_temp_c=4.0, dangerous_goods=True, gross_weight_kg=380.0)
+    label = read_label(ScanLine(text, "]C1"))
+    assert isinstance(label, PalletLabel)
+    event = scan_event(label, edge_id="e1", seq=1, device_id="s1", door="D1", at=AT)
+    assert (event.max_temp_c, event.dangerous_goods, event.weight_kg) == (4.0, True, 380.0)

@@ -39,4 +39,6 @@ def scan_event(
     return ScanEvent(
         edge_id=edge_id, seq=seq, device_id=device_id, door=door, scanned_at=at, sscc=label.sscc,
         ship_to=ship_to, expiry=label.expiry, symbology=label.symbology, raw=label.raw[:512],
+        weight_kg=label.gross_weight_kg if label.gross_weight_kg is not None else label.net_weight_kg,
+        max_temp_c=label.max_temp_c, dangerous_goods=label.dangerous_goods,
     )

@@ -89,6 +89,12 @@ class PalletLabel:
     gross_weight_kg: float | None
     symbology: str | None
     raw: str
+    max_temp_c: float | None = None
+    """Highest temperature the goods may see, in °C: AI 4331, or AI 4330 converted from °F."""
+    min_temp_c: float | None = None
+    """Lowest temperature, in °C: AI 4333, or AI 4332 converted from °F."""
+    dangerous_goods: bool = False
+    """AI 4321 set to 1: the pallet carries dangerous goods."""
 
     @classmethod
     def parse(cls, raw: str) -> PalletLabel:
@@ -128,6 +134,9 @@ def build_label(
     country: str | None = None,
     expiry: dt.date | None = None,
     count: int | None = None,
+    max_temp_c: float | None = None,
+    dangerous_goods: bool = False,
+    gross_weight_kg: float | None = None,
     gs: str = GS,
 ) -> str:
     """The element string of a pallet label, without symbology identifier.
@@ -143,7 +152,14 @@ def build_label(
         fixed.append(f"410{ship_to_gln}")
     if expiry is not None:
         fixed.append(f"17{expiry:%y%m%d}")
+    if gross_weight_kg is not None:
+        fixed.append(f"3301{round(gross_weight_kg * 10):06d}")
     variable: list[str] = []
+    if max_temp_c is not None:
+        hundredths = round(abs(max_temp_c) * 100)
+        variable.append(f"4331{hundredths:06d}{'-' if max_temp_c < 0 else ''}")
+    if dangerous_goods:
+        variable.append("43211")
     if ship_to_postal is not None:
         variable.append(f"420{ship_to_postal}" if country is None else f"421{country}{ship_to_postal}")
     if count is not None:
@@ -281,6 +297,9 @@ def _build(elements: Sequence[GS1ElementString], *, raw: str, text: str, symbolo
         gross_weight_kg=_weight(elements, "330"),
         symbology=symbology,
         raw=raw,
+        max_temp_c=_temperature(elements, celsius="4331", fahrenheit="4330"),
+        min_temp_c=_temperature(elements, celsius="4333", fahrenheit="4332"),
+        dangerous_goods=_flag(elements, "4321"),
     )
 
 
@@ -301,6 +320,23 @@ def _ship_to(elements: Sequence[GS1ElementString]) -> ShipTo | None:
 def _date(elements: Sequence[GS1ElementString], ai: str) -> dt.date | None:
     element = _find(elements, ai)
     return None if element is None else element.date
+
+
+def _temperature(elements: Sequence[GS1ElementString], *, celsius: str, fahrenheit: str) -> float | None:
+    """AI 4330-4333: hundredths of a degree, six digits, a trailing ``-`` for below zero."""
+    for ai in (celsius, fahrenheit):
+        element = _find(elements, ai)
+        if element is None:
+            continue
+        digits = element.value.rstrip("-")
+        degrees = int(digits) / 100 * (-1 if element.value.endswith("-") else 1)
+        return round(degrees if ai == celsius else (degrees - 32) * 5 / 9, 2)
+    return None
+
+
+def _flag(elements: Sequence[GS1ElementString], ai: str) -> bool:
+    element = _find(elements, ai)
+    return element is not None and element.value == "1"
 
 
 def _weight(elements: Sequence[GS1ElementString], ai3: str) -> float | None:

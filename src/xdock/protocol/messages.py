@@ -68,6 +68,12 @@ class ScanEvent(_Message):
     sscc: Sscc
     ship_to: ShipToModel | None = None
     expiry: date | None = None
+    weight_kg: Annotated[float, Field(ge=0, le=100_000)] | None = None
+    """Gross weight from the label (AI 330x), else net (AI 310x)."""
+    max_temp_c: Annotated[float, Field(ge=-100, le=100)] | None = None
+    """Highest temperature allowed (AI 4330/4331): decides chilled and frozen handling."""
+    dangerous_goods: bool = False
+    """AI 4321 set: the pallet carries dangerous goods."""
     symbology: str | None = None
     raw: Annotated[str, StringConstraints(max_length=512)]
 
