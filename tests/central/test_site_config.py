@@ -83,3 +83,41 @@ def test_missing_doors_is_refused() -> None:
     with pytest.raises(SiteConfigError) as err:
         parse_site("site: a\n", "s.yaml")
     assert str(err.value) == "s.yaml: doors: Field required"
+
+
+def test_areas_rules_and_trailer_options() -> None:
+    text = GOOD.replace(
+        'departure: "16:40"}', 'departure: "16:40", reefer: true, capacity_kg: 18000, accepts_hazmat: false}'
+    ) + """
+areas:
+  - {id: S1, kind: staging, x: 10, y: 15, temp: chilled}
+  - {id: B1, kind: breakdown, x: 30, y: 15}
+rules:
+  change_penalty_m: 150
+  segregate: [["3", "5.1"]]
+"""
+    site = parse_site(text)
+    trailer = site.trailers[0]
+    assert (trailer.reefer, trailer.capacity_kg, trailer.accepts_hazmat) == (True, 18000.0, False)
+    areas = [(a.id, a.kind, a.temp) for a in site.areas]
+    assert areas == [("S1", "staging", "chilled"), ("B1", "breakdown", "ambient")]
+    assert site.rules.change_penalty_m == 150
+    assert site.rules.segregate == [["3", "5.1"]]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("areas:\n  - {id: D1, kind: staging, x: 0, y: 0}\n", "s.yaml: areas[0].id: 'D1' is already a door id"),
+        ("areas:\n  - {id: S1, kind: parking, x: 0, y: 0}\n",
+         "s.yaml: areas[0].kind: Input should be 'staging' or 'breakdown'"),
+        ("rules:\n  segregate: [[\"3\"]]\n",
+         "s.yaml: rules.segregate[0]: List should have at least 2 items after validation, not 1"),
+        ("rules:\n  change_penalty_m: -1\n",
+         "s.yaml: rules.change_penalty_m: Input should be greater than or equal to 0"),
+    ],
+)
+def test_bad_areas_and_rules(extra: str, message: str) -> None:
+    with pytest.raises(SiteConfigError) as err:
+        parse_site(GOOD + extra, "s.yaml")
+    assert str(err.value) == message

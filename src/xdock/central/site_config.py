@@ -28,7 +28,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
-__all__ = ["Destination", "Door", "SiteConfig", "SiteConfigError", "TrailerPlan", "load_site"]
+__all__ = [
+    "AreaConfig",
+    "Destination",
+    "Door",
+    "RulesConfig",
+    "SiteConfig",
+    "SiteConfigError",
+    "TrailerPlan",
+    "load_site",
+    "parse_site",
+]
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
@@ -88,6 +98,11 @@ class TrailerPlan(_Strict):
     destination: Id
     capacity_pallets: Annotated[int, Field(gt=0, le=100)]
     departure: time
+    capacity_kg: Annotated[float, Field(gt=0, le=60_000)] = 24_000.0
+    reefer: bool = False
+    """Refrigerated: takes chilled and frozen pallets."""
+    accepts_hazmat: bool = True
+    """May carry dangerous goods at all."""
 
     @field_validator("departure", mode="before")
     @classmethod
@@ -107,6 +122,31 @@ class TrailerPlan(_Strict):
         raise ValueError(f"expected a time of day HH:MM, got {value!r}")
 
 
+class AreaConfig(_Strict):
+    """A floor area: ``staging`` holds pallets waiting for a trailer, ``breakdown`` splits mixed pallets."""
+
+    id: Id
+    kind: Literal["staging", "breakdown"]
+    x: float
+    y: float
+    temp: Literal["ambient", "chilled", "frozen"] = "ambient"
+
+
+class RulesConfig(_Strict):
+    """How the optimiser weighs its choices (metres-equivalent); defaults suit most sites."""
+
+    change_penalty_m: Annotated[float, Field(ge=0)] = 200.0
+    unplaced_penalty_m: Annotated[float, Field(ge=0)] = 10_000.0
+    urgent_days: Annotated[int, Field(ge=0, le=365)] = 2
+    balance_weight_m: Annotated[float, Field(ge=0)] = 5.0
+    chilled_max_c: float = 8.0
+    """A pallet whose label allows at most this temperature is chilled: reefer trailers only."""
+    frozen_max_c: float = -18.0
+    segregate: list[Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=8)]],
+                              Field(min_length=2, max_length=2)]] = Field(default_factory=list)
+    """Pairs of dangerous-goods classes that must not share a trailer, e.g. ``[["3", "5.1"]]``."""
+
+
 class SiteConfig(_Strict):
     """The whole site file, validated: every reference points to something that exists."""
 
@@ -114,8 +154,10 @@ class SiteConfig(_Strict):
     timezone: str = "UTC"
     handling_minutes: Annotated[float, Field(ge=0, le=240)] = 15.0
     doors: Annotated[list[Door], Field(min_length=1)]
+    areas: list[AreaConfig] = Field(default_factory=list)
     destinations: list[Destination] = Field(default_factory=list)
     trailers: list[TrailerPlan] = Field(default_factory=list)
+    rules: RulesConfig = Field(default_factory=RulesConfig)
 
     @field_validator("timezone")
     @classmethod
@@ -129,6 +171,11 @@ class SiteConfig(_Strict):
     @model_validator(mode="after")
     def _references(self) -> SiteConfig:
         _unique("doors", [d.id for d in self.doors])
+        door_ids = {d.id for d in self.doors}
+        for i, area in enumerate(self.areas):
+            if area.id in door_ids:
+                raise ValueError(f"areas[{i}].id: {area.id!r} is already a door id")
+        _unique("areas", [a.id for a in self.areas])
         _unique("destinations", [d.id for d in self.destinations])
         _unique("trailers", [t.id for t in self.trailers])
         doors = {d.id: d for d in self.doors}
