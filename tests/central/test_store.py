@@ -72,3 +72,20 @@ def test_pallet_upsert_and_event_paging(tmp_path: Path) -> None:
 def test_unopenable_store_names_the_path(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match=r"^Cannot open store '/nonexistent/dir/x.db': unable to open database file$"):
         Store("/nonexistent/dir/x.db")
+
+
+def test_older_store_gains_the_new_pallet_columns(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "old.db")
+    db.execute(
+        "CREATE TABLE pallets (sscc TEXT PRIMARY KEY, state TEXT NOT NULL, destination TEXT, ship_to TEXT,"
+        " trailer TEXT, door TEXT, inbound_door TEXT NOT NULL, first_seen TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " scans INTEGER NOT NULL)"
+    )
+    db.execute(
+        "INSERT INTO pallets VALUES ('376130321109103420', 'assigned', 'LYON', '69001', 'T1', 'D12', 'D1', ?, ?, 1)",
+        (AT.isoformat(), AT.isoformat()),
+    )
+    db.commit()
+    db.close()
+    [old] = Store(tmp_path / "old.db").pallets()
+    assert (old.trailer, old.temp, old.dangerous, old.weight_kg, old.target) == ("T1", "ambient", False, None, None)

@@ -14,13 +14,24 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 __all__ = ["EventRow", "PalletRow", "Store", "StoreError"]
 
-PalletState = Literal["assigned", "unrouted"]
+PalletState = Literal["assigned", "staged", "breakdown", "unrouted"]
+"""``assigned`` to a trailer, ``staged`` waiting for one in a staging area, ``breakdown`` a mixed
+pallet sent to be split, ``unrouted`` refused (no destination known, no place for it)."""
+
+# Columns added after the first release, with their SQL type; added to older stores at open.
+_ADDED_PALLET_COLUMNS = {
+    "weight_kg": "REAL",
+    "temp": "TEXT NOT NULL DEFAULT 'ambient'",
+    "dangerous": "INTEGER NOT NULL DEFAULT 0",
+    "expiry": "TEXT",
+    "target": "TEXT",
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS applied (
@@ -75,6 +86,12 @@ class PalletRow:
     first_seen: datetime
     updated_at: datetime
     scans: int
+    weight_kg: float | None = None
+    temp: Literal["ambient", "chilled", "frozen"] = "ambient"
+    dangerous: bool = False
+    expiry: date | None = None
+    target: str | None = None
+    """Where the pallet was sent: its trailer, or the staging/breakdown area."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,10 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={synchronous}")
             self._db.executescript(_SCHEMA)
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(pallets)")}
+            for column, sql_type in _ADDED_PALLET_COLUMNS.items():
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE pallets ADD COLUMN {column} {sql_type}")
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot open store {self.path!r}: {exc}") from exc
 
@@ -128,8 +149,8 @@ class Store:
 
     def pallets(self) -> list[PalletRow]:
         rows = self._db.execute(
-            "SELECT sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen, updated_at, scans "
-            "FROM pallets ORDER BY first_seen, sscc"
+            "SELECT sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen, updated_at, scans,"
+            " weight_kg, temp, dangerous, expiry, target FROM pallets ORDER BY first_seen, sscc"
         ).fetchall()
         return [_pallet(row) for row in rows]
 
@@ -176,13 +197,17 @@ class Transaction:
     def put_pallet(self, row: PalletRow) -> None:
         self._db.execute(
             "INSERT INTO pallets (sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen,"
-            " updated_at, scans) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " updated_at, scans, weight_kg, temp, dangerous, expiry, target)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (sscc) DO UPDATE SET state = excluded.state, destination = excluded.destination,"
             " ship_to = excluded.ship_to, trailer = excluded.trailer, door = excluded.door,"
-            " inbound_door = excluded.inbound_door, updated_at = excluded.updated_at, scans = excluded.scans",
+            " inbound_door = excluded.inbound_door, updated_at = excluded.updated_at, scans = excluded.scans,"
+            " weight_kg = excluded.weight_kg, temp = excluded.temp, dangerous = excluded.dangerous,"
+            " expiry = excluded.expiry, target = excluded.target",
             (
                 row.sscc, row.state, row.destination, row.ship_to, row.trailer, row.door, row.inbound_door,
-                row.first_seen.isoformat(), row.updated_at.isoformat(), row.scans,
+                row.first_seen.isoformat(), row.updated_at.isoformat(), row.scans, row.weight_kg, row.temp,
+                int(row.dangerous), row.expiry.isoformat() if row.expiry else None, row.target,
             ),
         )
 
@@ -191,5 +216,6 @@ def _pallet(row: tuple[Any, ...]) -> PalletRow:
     return PalletRow(
         sscc=row[0], state=row[1], destination=row[2], ship_to=row[3], trailer=row[4], door=row[5],
         inbound_door=row[6], first_seen=datetime.fromisoformat(row[7]), updated_at=datetime.fromisoformat(row[8]),
-        scans=row[9],
+        scans=row[9], weight_kg=row[10], temp=row[11], dangerous=bool(row[12]),
+        expiry=date.fromisoformat(row[13]) if row[13] else None, target=row[14],
     )
