@@ -111,7 +111,7 @@ def _trailer_doors(floor: Floor, plan: Plan, problems: list[str]) -> dict[str, s
         door_id = plan.trailer_doors.get(trailer.id, trailer.door)
         if trailer.docked and door_id != trailer.door:
             problems.append(f"trailer {trailer.id} is docked at {trailer.door}: the plan cannot move it to {door_id}")
-        if door_id is not None:
+        if door_id is not None and not trailer.departed:
             door = floor.doors.get(door_id)
             if door is None or not door.outbound or not door.open:
                 problems.append(f"trailer {trailer.id}: door {door_id} is not an open outbound door")
