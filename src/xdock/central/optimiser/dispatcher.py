@@ -1,0 +1,284 @@
+"""The instant decision: where a pallet goes the moment it is scanned at an inbound door.
+
+Pure: data in, moves out; the caller passes ``now``. :class:`Dispatcher` keeps the live state over a
+:class:`~xdock.central.optimiser.schema.Floor` (moves, and per-trailer loads kept incrementally), so one
+decision looks only at the trailers for the pallet's destination, never at all pallets in the building.
+
+Rules, in order (each move carries a short reason the handheld shows):
+
+1. a frozen pallet (moving, loaded) keeps its trailer; nothing changes;
+2. a pallet whose direct move still fits keeps it: a re-scan gets the same answer;
+3. a mixed pallet goes ``indirect`` to the nearest breakdown area keeping its temperature (else staging);
+4. a pallet with no known destination goes to staging;
+5. otherwise the candidates are the trailers for its destination that are not departed, leave no earlier
+   than ``now + rules.handling``, stand at an open outbound door, keep its cold chain, may carry its
+   dangerous goods (none of a segregated class aboard or promised), and have room in positions and kg;
+   urgent pallets (priority above zero, or expiring within ``rules.urgent_days``) take the earliest
+   departure; the others the least travel plus ``rules.balance_weight_m`` times the fill after loading;
+6. with no candidate, the pallet waits at the nearest staging area keeping its temperature; when there
+   is none, :class:`NoPlaceError`.
+
+Errors::
+
+    ValueError
+    └── NoPlaceError    no trailer, and no staging area keeps the pallet's temperature
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from xdock.central.optimiser import _dispatch_reasons as reasons
+from xdock.central.optimiser._dispatch_rules import REJECTS, fill_after, keeps, rank_key, reject, urgent
+from xdock.central.optimiser._dispatch_state import DispatchState
+from xdock.central.optimiser.plan import Move, Plan
+from xdock.central.optimiser.schema import Area, Floor, Pallet, TempClass, Trailer, metres
+
+__all__ = ["Dispatcher", "NoPlaceError"]
+
+
+class NoPlaceError(ValueError):
+    """A pallet has no trailer and no staging area keeps its temperature class."""
+
+
+class Dispatcher:
+    """Live dispatch state over a Floor: current moves and trailer loads; decides one pallet at a time.
+
+    ``plan``: the current moves and doors (e.g. the re-plan's); ``None`` is an empty plan, version 0.
+    The plan's version is that of the last adopted plan: instant decisions do not change it.
+    """
+
+    def __init__(self, floor: Floor, plan: Plan | None = None) -> None:
+        self._doors = floor.doors
+        self._areas = floor.areas
+        self._trucks = floor.trucks
+        self._rules = floor.rules
+        self._nearest: dict[tuple[str, str, TempClass], tuple[Area, float] | None] = {}
+        self._now: datetime | None = None
+        self._state = self._settled(DispatchState.build(floor, plan or Plan(0)))
+
+    @property
+    def floor(self) -> Floor:
+        """The current floor: pallets and trailers as updated, pallets naming the trailer they were sent to."""
+        s = self._state
+        return Floor(self._doors, self._areas, dict(s.trailers), dict(s.pallets), self._trucks, self._rules)
+
+    def put_pallet(self, pallet: Pallet) -> None:
+        """A new or updated pallet (a scan). A move that no longer fits it falls back to staging."""
+        s = self._state
+        before = s.on.get(pallet.sscc)
+        s.put_pallet(pallet)
+        after = s.on.get(pallet.sscc)
+        if after is not None:
+            self._settle(s, after)
+        if before is not None and before != after:
+            self._settle(s, before)
+
+    def put_trailer(self, trailer: Trailer) -> None:
+        """A trailer appeared or changed; pallets sent to it that no longer fit fall back to staging."""
+        self._state.put_trailer(trailer)
+        self._settle(self._state, trailer.id)
+
+    def remove_pallet(self, sscc: str) -> None:
+        """The pallet left the building (or was never there): forget it and its share of a load."""
+        self._state.remove_pallet(sscc)
+
+    def decide(self, sscc: str, now: datetime) -> Move:
+        """Where pallet ``sscc`` goes now; the move is recorded. Raises :class:`NoPlaceError`, ``KeyError``."""
+        self._now = now
+        s = self._state
+        pallet = s.pallets.get(sscc)
+        if pallet is None:
+            raise KeyError(f"Unknown pallet {sscc!r}: put it before deciding")
+        if pallet.frozen:
+            return self._frozen(pallet)
+        current = s.moves.get(sscc)
+        if current is not None and current.kind == "direct" and self._fits(s, pallet, current.target, now):
+            return current
+        if current is None and pallet.instructed and pallet.trailer is not None:
+            kept = self._direct_to(s, pallet, pallet.trailer, now)
+            if kept is not None:
+                s.set_move(sscc, kept)
+                return kept
+        move = self._choose(s, pallet, now)
+        if move != current:
+            s.set_move(sscc, move)
+        return move
+
+    def rematch(self, now: datetime) -> list[Move]:
+        """Staged pallets that now fit a trailer get a direct move, urgent first, then the oldest staged."""
+        self._now = now
+        s = self._state
+        today = now.date()
+
+        def order(sscc: str) -> tuple[bool, int, int]:
+            p = s.pallets[sscc]
+            return not urgent(p, self._rules, today), -p.priority, s.since.get(sscc, 0)
+
+        changed: list[Move] = []
+        for sscc in sorted(s.staged, key=order):
+            pallet = s.pallets[sscc]
+            if pallet.frozen or pallet.mixed or not pallet.destinations:
+                continue
+            found = self._best_direct(s, pallet, now)
+            if isinstance(found, Move):
+                s.set_move(sscc, found)
+                changed.append(found)
+        return changed
+
+    def adopt(self, plan: Plan) -> None:
+        """Take a re-plan's moves and doors; pallets it did not know keep their move if it still fits."""
+        old = self._state
+        floor = self.floor
+        carried = {k: m for k, m in old.moves.items() if k not in plan.moves}
+        self._state = self._settled(DispatchState.build(floor, plan, carried))
+
+    def plan(self) -> Plan:
+        """The current plan: moves of every pallet that is not frozen and has one, doors, version."""
+        s = self._state
+        moves = {k: m for k, m in s.moves.items() if not s.pallets[k].frozen}
+        return Plan(
+            s.version, moves, dict(s.trailer_doors), dict(s.truck_doors), sum(m.metres for m in moves.values())
+        )
+
+    # -- deciding -----------------------------------------------------------------------------------
+
+    def _frozen(self, pallet: Pallet) -> Move:
+        s = self._state
+        move = s.moves.get(pallet.sscc)
+        if move is not None and move.kind == "direct" and move.target == pallet.trailer:
+            return move
+        if pallet.trailer is None:
+            raise NoPlaceError(f"No place for pallet {pallet.sscc}: it is {pallet.state} but names no trailer")
+        door = s.door_of(pallet.trailer)
+        return Move(pallet.sscc, "direct", pallet.trailer, door, 0.0, reasons.frozen(pallet, door))
+
+    def _fits(self, s: DispatchState, pallet: Pallet, trailer_id: str, now: datetime | None) -> bool:
+        """The pallet fits ``trailer_id`` (counted aboard it if its load already holds it)."""
+        trailer = s.trailers.get(trailer_id)
+        if trailer is None or pallet.mixed or trailer.destination not in pallet.destinations:
+            return False
+        door_id = s.door_of(trailer_id)
+        door = self._doors.get(door_id) if door_id is not None else None
+        aboard = s.on.get(pallet.sscc) == trailer_id
+        return reject(self._rules, pallet, trailer, door, s.load(trailer_id), now, aboard=aboard) is None
+
+    def _direct_to(self, s: DispatchState, pallet: Pallet, trailer_id: str, now: datetime | None) -> Move | None:
+        """A direct move of ``pallet`` to ``trailer_id`` if it fits there, with its reason."""
+        if not self._fits(s, pallet, trailer_id, now):
+            return None
+        trailer = s.trailers[trailer_id]
+        door_id = s.door_of(trailer_id)
+        assert door_id is not None  # a fitting trailer stands at a door
+        door = self._doors[door_id]
+        travel = metres(self._doors_or_areas(pallet.location), (door.x, door.y))
+        load = s.load(trailer_id)
+        aboard = s.on.get(pallet.sscc) == trailer_id
+        count, kg = (load.count, load.kg) if aboard else (load.count + 1, load.kg + pallet.weight_kg)
+        is_urgent = urgent(pallet, self._rules, now.date() if now is not None else None)
+        reason = reasons.direct(trailer.destination, trailer, count, kg, travel, is_urgent=is_urgent)
+        return Move(pallet.sscc, "direct", trailer_id, door_id, travel, reason)
+
+    def _best_direct(self, s: DispatchState, pallet: Pallet, now: datetime) -> Move | str:
+        """The best trailer's direct move, or why no trailer fits (closest trailer's failed check)."""
+        destination = pallet.destinations[0]
+        at = self._doors_or_areas(pallet.location)
+        is_urgent = urgent(pallet, self._rules, now.date())
+        best: tuple[tuple[float, float, str], str] | None = None
+        closest = -1
+        for trailer_id in s.by_dest.get(destination, ()):
+            trailer = s.trailers[trailer_id]
+            door_id = s.door_of(trailer_id)
+            door = self._doors.get(door_id) if door_id is not None else None
+            load = s.load(trailer_id)
+            aboard = s.on.get(pallet.sscc) == trailer_id
+            why = reject(self._rules, pallet, trailer, door, load, now, aboard=aboard)
+            if why is not None or door is None:
+                closest = max(closest, REJECTS.index(why) if why is not None else 0)
+                continue
+            travel = metres(at, (door.x, door.y))
+            fill = fill_after(trailer, load, pallet, aboard=aboard)
+            key = rank_key(self._rules, trailer, travel, fill, is_urgent=is_urgent)
+            if best is None or key < best[0]:
+                best = (key, trailer_id)
+        if best is not None:
+            move = self._direct_to(s, pallet, best[1], now)
+            assert move is not None  # it fitted a moment ago
+            return move
+        return reasons.why_not(REJECTS[closest] if closest >= 0 else None, destination, pallet)
+
+    def _choose(self, s: DispatchState, pallet: Pallet, now: datetime) -> Move:
+        if pallet.mixed:
+            found = self._nearest_area(pallet, "breakdown")
+            if found is not None:
+                area, travel = found
+                return Move(pallet.sscc, "indirect", area.id, None, travel,
+                            reasons.indirect(pallet.destinations, area.id, travel))
+            return self._staging(pallet, f"{reasons.mixed_label(pallet.destinations)}, no breakdown")
+        if not pallet.destinations:
+            return self._staging(pallet, "destination unknown")
+        found_direct = self._best_direct(s, pallet, now)
+        if isinstance(found_direct, Move):
+            return found_direct
+        return self._staging(pallet, found_direct)
+
+    def _staging(self, pallet: Pallet, why: str) -> Move:
+        found = self._nearest_area(pallet, "staging")
+        if found is None:
+            raise NoPlaceError(
+                f"No place for pallet {pallet.sscc}: {why}, and no staging area keeps {pallet.temp} goods"
+            )
+        area, travel = found
+        return Move(pallet.sscc, "staging", area.id, None, travel, reasons.staging(why, area.id, travel))
+
+    def _nearest_area(self, pallet: Pallet, kind: str) -> tuple[Area, float] | None:
+        """Nearest area of ``kind`` keeping the pallet's temperature, by rectilinear metres."""
+        key = (pallet.location, kind, pallet.temp)
+        if key not in self._nearest:
+            at = self._doors_or_areas(pallet.location)
+            fitting = [
+                (metres(at, (a.x, a.y)), a.id, a)
+                for a in self._areas.values() if a.kind == kind and keeps(a.temp, pallet.temp)
+            ]
+            best = min(fitting, default=None)
+            self._nearest[key] = None if best is None else (best[2], best[0])
+        return self._nearest[key]
+
+    def _doors_or_areas(self, place: str) -> tuple[float, float]:
+        door = self._doors.get(place)
+        if door is not None:
+            return door.x, door.y
+        area = self._areas.get(place)
+        if area is not None:
+            return area.x, area.y
+        raise KeyError(f"Unknown place {place!r}: neither a door nor an area")
+
+    # -- keeping loads valid --------------------------------------------------------------------------
+
+    def _settled(self, s: DispatchState) -> DispatchState:
+        for trailer_id in list(s.members):
+            self._settle(s, trailer_id)
+        return s
+
+    def _settle(self, s: DispatchState, trailer_id: str) -> None:
+        """Pallets sent to ``trailer_id`` that no longer fit it, or overfill it, fall back to staging."""
+        trailer = s.trailers.get(trailer_id)
+        members = [s.pallets[k] for k in s.members.get(trailer_id, ()) if not s.pallets[k].frozen]
+        today = self._now.date() if self._now is not None else None
+        members.sort(key=lambda p: (urgent(p, self._rules, today), p.priority, -s.since.get(p.sscc, 0)))
+        load = s.load(trailer_id)
+        for pallet in members:  # least deserving first: they give way when the trailer overflows
+            over = trailer is None or load.over(trailer) or (
+                pallet.hazmat is not None and pallet.hazmat in load.conflicts(self._rules)
+            )
+            if over or not self._fits(s, pallet, trailer_id, self._now):
+                self._bump(s, pallet, f"{trailer_id} changed")
+            elif s.moves[pallet.sscc].door != s.door_of(trailer_id):
+                s.set_move(pallet.sscc, self._direct_to(s, pallet, trailer_id, self._now))
+
+    def _bump(self, s: DispatchState, pallet: Pallet, why: str) -> None:
+        try:
+            move: Move | None = self._staging(pallet, why)
+        except NoPlaceError:
+            move = None  # undecided: the next decision for it says why
+        s.set_move(pallet.sscc, move)
