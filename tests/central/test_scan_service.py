@@ -61,7 +61,7 @@ def test_assigns_and_tells_the_worker(tmp_path: Path, clock: ManualClock) -> Non
     assert not applied.duplicate
     assert (reply.outcome, reply.door, reply.trailer, reply.destination) == ("assigned", "D12", "T-LYON-1", "LYON")
     assert reply.display == "→ D12  LYON  dep 16:40"
-    assert reply.reason == "LYON: trailer T-LYON-1 at D12, 1/2 pallets with this one, 40 m from D1; leaves 16:40"
+    assert reply.reason == "LYON · T-LYON-1 1/2 · 0/24000 kg · dep 16:40 · 40 m"
     assert reply.departure == datetime(2026, 11, 23, 15, 40, tzinfo=UTC)
 
 
@@ -90,7 +90,7 @@ def test_rescan_of_an_assigned_pallet_keeps_its_place(tmp_path: Path, clock: Man
     svc.apply(scan(1, 1))
     reply = svc.apply(scan(2, 1)).reply
     assert reply.door == "D12"
-    assert reply.reason.startswith("Already assigned: trailer T-LYON-1 at D12")
+    assert reply.trailer == "T-LYON-1"
     assert svc.state.trailers["T-LYON-1"].loaded == 1
     assert svc.state.pallets[sscc(1)].scans == 2
 
@@ -100,7 +100,7 @@ def test_full_trailer_then_refusal(tmp_path: Path, clock: ManualClock) -> None:
     svc.apply(scan(1, 1))
     svc.apply(scan(2, 2))
     reply = svc.apply(scan(3, 3)).reply
-    assert (reply.outcome, reply.display) == ("rejected", "trailers for 69001 full")
+    assert (reply.outcome, reply.display) == ("rejected", "trailers for LYON full")
     assert svc.state.pallets[sscc(3)].state == "unrouted"
     assert svc.state.pallets[sscc(3)].destination == "LYON"
 
@@ -108,7 +108,7 @@ def test_full_trailer_then_refusal(tmp_path: Path, clock: ManualClock) -> None:
 @pytest.mark.parametrize(
     ("event", "display"),
     [
-        (scan(1, 1, "06000"), "no trailer for 06000 today"),
+        (scan(1, 1, "06000"), "no trailer for NICE yet"),
         (scan(1, 1, "38000"), "unknown ship-to 38000"),
         (scan(1, 1, None), "no ship-to on label"),
         (scan(1, 1, door="D12"), "door D12 is not an inbound door"),
@@ -125,7 +125,7 @@ def test_refusals_say_why(tmp_path: Path, clock: ManualClock, event: ScanEvent, 
 def test_departed_trailer_is_not_offered(tmp_path: Path, clock: ManualClock) -> None:
     clock.advance(3600 * 7.5)  # 15:30 in Paris: the 09:00 Villeurbanne trailer has left
     reply = service(tmp_path, clock).apply(scan(1, 1, "69100")).reply
-    assert reply.display == "last trailer for 69100 gone"
+    assert reply.display == "last trailer for VILLEURBANNE gone"
 
 
 def test_restart_reloads_state_and_remembers_keys(tmp_path: Path, clock: ManualClock) -> None:

@@ -99,7 +99,7 @@ async def test_valid_label_shows_the_outbound_door(dock: Dock) -> None:
 async def test_no_trailer_today_is_an_error_beep_with_the_reason(dock: Dock) -> None:
     dock.scanner.scan(build_label(sscc(2), ship_to_postal="06000"))
     text = await dock.scanner.wait_for_display(lambda t: t != "")
-    assert text == "no trailer for 06000 today"
+    assert text == "no trailer for NICE yet"
     assert dock.scanner.beeps == ["error"]
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from xdock.central.optimiser.instant import Assigned, PalletRequest, decide
+from xdock.central.answers import answer_for_move, rejection, row_for_move
+from xdock.central.floor_view import floor_from, pallet_from_scan
+from xdock.central.optimiser.dispatcher import Dispatcher, NoPlaceError
 from xdock.central.site_state import SiteState
 from xdock.central.store import PalletRow, Store
 from xdock.protocol.clock import Clock
-from xdock.protocol.display import assigned_text, clip
 from xdock.protocol.messages import Assignment, MessageError, ScanEvent, decode, encode
 
 __all__ = ["Applied", "ScanService", "ScanStats"]
@@ -51,6 +52,38 @@ class ScanService:
         self.stats = ScanStats()
         self._listeners: list[Callable[[ScanEvent, Assignment], None]] = []
         state.load(store.pallets())
+        self.dispatcher = Dispatcher(floor_from(state))
+        self._resume()
+
+    def _resume(self) -> None:
+        """Re-decide every pallet found in the store; workers' instructions stand while they still fit.
+
+        Whatever changed since the store was written (a trailer left while central was down) is
+        stored again, with a ``resumed`` event naming the pallets that moved.
+        """
+        now = self.clock.now()
+        changed: list[PalletRow] = []
+        for sscc, row in list(self.state.pallets.items()):
+            if row.state == "unrouted":
+                continue
+            try:
+                move = self.dispatcher.decide(sscc, now)
+            except NoPlaceError as exc:
+                self.dispatcher.remove_pallet(sscc)
+                changed.append(replace(row, state="unrouted", trailer=None, door=None, target=None))
+                log.warning("pallet %s has no place after restart: %s", sscc, exc)
+                continue
+            fresh = row_for_move(row, move)
+            if (fresh.state, fresh.target, fresh.door) != (row.state, row.target, row.door):
+                changed.append(replace(fresh, updated_at=now))
+        if not changed:
+            return
+        with self.store.transaction() as tx:
+            for row in changed:
+                tx.put_pallet(row)
+            tx.append_event(now, "resumed", {"changed": {r.sscc: r.target for r in changed}})
+        for row in changed:
+            self.state.put(row)
 
     def on_applied(self, listener: Callable[[ScanEvent, Assignment], None]) -> None:
         """Call ``listener`` after each newly applied scan (not for duplicates)."""
@@ -93,10 +126,10 @@ class ScanService:
         self.stats.duplicates += len(results) - len(fresh)
         for event, reply in fresh:
             self.stats.applied += 1
-            if reply.outcome == "assigned":
-                self.stats.assigned += 1
-            else:
+            if reply.outcome == "rejected":
                 self.stats.rejected += 1
+            else:
+                self.stats.assigned += 1
             for listener in self._listeners:
                 listener(event, reply)
         return results
@@ -106,57 +139,34 @@ class ScanService:
         door = state.doors.get(event.door)
         if door is None or not door.receives:
             why = f"unknown door {event.door}" if door is None else f"door {event.door} is not an inbound door"
-            return self._reject(event, now, f"Scan from edge {event.edge_id}: {why}", why), None
+            return rejection(event, now, f"Scan from edge {event.edge_id}: {why}", why), None
         previous = state.pallets.get(event.sscc)
-        if previous is not None and previous.state == "assigned" and previous.trailer in state.trailers:
-            trailer = state.trailers[previous.trailer]
-            row = replace(previous, updated_at=now, scans=previous.scans + 1)
-            return self._assign(event, now, trailer.plan.id, "Already assigned: " + _why(previous)), row
+        dest = state.destination_for(event.ship_to) if event.ship_to is not None else None
         base = PalletRow(
-            sscc=event.sscc, state="unrouted", destination=None,
+            sscc=event.sscc, state="unrouted", destination=dest.id if dest else None,
             ship_to=event.ship_to.value if event.ship_to else None, trailer=None, door=None,
             inbound_door=event.door, first_seen=previous.first_seen if previous else now, updated_at=now,
-            scans=(previous.scans if previous else 0) + 1,
+            scans=(previous.scans if previous else 0) + 1, weight_kg=event.weight_kg,
+            dangerous=event.dangerous_goods, expiry=event.expiry,
         )
-        if event.ship_to is None:
-            why = f"Pallet {event.sscc} has no ship-to on its label"
-            return self._reject(event, now, why, "no ship-to on label"), base
-        dest = state.destination_for(event.ship_to)
-        if dest is None:
-            return self._reject(
+        pallet = pallet_from_scan(event, base.destination, previous, state.config)
+        base = replace(base, temp=pallet.temp)
+        if dest is None and not any(a.kind == "staging" for a in state.config.areas):
+            # Nowhere to hold a pallet whose destination is unknown: the worker must get help.
+            if event.ship_to is None:
+                return rejection(event, now, f"Pallet {event.sscc} has no ship-to on its label",
+                                 "no ship-to on label"), base
+            return rejection(
                 event, now, f"Ship-to {event.ship_to.value} of pallet {event.sscc} is no known destination",
                 f"unknown ship-to {event.ship_to.value}",
             ), base
-        request = PalletRequest(event.sscc, dest.id, event.ship_to.value, state.door_point(event.door))
-        handling = timedelta(minutes=state.config.handling_minutes)
-        decision = decide(request, state.trailer_views(), now, handling)
-        base = replace(base, destination=dest.id)
-        if not isinstance(decision, Assigned):
-            return self._reject(event, now, decision.reason, decision.short), base
-        trailer_id = decision.trailer.id
-        row = replace(base, state="assigned", trailer=trailer_id, door=decision.trailer.door.id)
-        return self._assign(event, now, trailer_id, decision.reason), row
-
-    def _assign(self, event: ScanEvent, now: datetime, trailer_id: str, reason: str) -> Assignment:
-        trailer = self.state.trailers[trailer_id]
-        dest = self.state.destinations[trailer.plan.destination]
-        local = trailer.departure.astimezone(self.state.config.zone)
-        return Assignment(
-            edge_id=event.edge_id, seq=event.seq, device_id=event.device_id, sscc=event.sscc, outcome="assigned",
-            door=trailer.plan.door, trailer=trailer_id, destination=dest.id, departure=trailer.departure,
-            reason=f"{reason}; leaves {local:%H:%M}", display=assigned_text(trailer.plan.door, dest.name, local),
-            decided_at=now,
-        )
-
-    def _reject(self, event: ScanEvent, now: datetime, reason: str, short: str) -> Assignment:
-        return Assignment(
-            edge_id=event.edge_id, seq=event.seq, device_id=event.device_id, sscc=event.sscc, outcome="rejected",
-            reason=reason, display=clip(short), decided_at=now,
-        )
-
-
-def _why(row: PalletRow) -> str:
-    return f"trailer {row.trailer} at {row.door}"
+        self.dispatcher.put_pallet(pallet)
+        try:
+            move = self.dispatcher.decide(event.sscc, now)
+        except NoPlaceError as exc:
+            self.dispatcher.remove_pallet(event.sscc)
+            return rejection(event, now, str(exc), exc.why), base
+        return answer_for_move(state, event, move, now), row_for_move(base, move)
 
 
 def _stored(text: str) -> Assignment:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from xdock.central.optimiser.instant import DoorPoint, TrailerView
 from xdock.central.site_config import Destination, SiteConfig, TrailerPlan
 from xdock.central.store import PalletRow
 from xdock.protocol.messages import ShipToModel
@@ -63,24 +62,6 @@ class SiteState:
         self.pallets[row.sscc] = row
         if row.trailer in self.trailers:
             self.trailers[row.trailer].pallets.add(row.sscc)
-
-    def door_point(self, door_id: str) -> DoorPoint:
-        door = self.doors[door_id]
-        return DoorPoint(door.id, door.x, door.y)
-
-    def trailer_views(self) -> list[TrailerView]:
-        return [
-            TrailerView(
-                id=t.plan.id,
-                door=self.door_point(t.plan.door),
-                destination=t.plan.destination,
-                capacity_pallets=t.plan.capacity_pallets,
-                loaded_pallets=t.loaded,
-                departure=t.departure,
-                departed=t.departed,
-            )
-            for t in self.trailers.values()
-        ]
 
     def destination_for(self, ship_to: ShipToModel) -> Destination | None:
         """The destination a label's ship-to means: a GLN exactly, a postal code exactly or by longest prefix."""

@@ -113,7 +113,7 @@ class EdgeAgent:
             handle = self._waiting.pop(message.seq, None)
             if handle is not None:
                 handle.cancel()
-            await self._tell(driver, "good" if message.outcome == "assigned" else "error", message.display)
+            await self._tell(driver, "error" if message.outcome == "rejected" else "good", message.display)
         else:
             if message.beep is not None:
                 await driver.send(Beep(message.beep))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-__all__ = ["MAX_DISPLAY", "assigned_text", "clip"]
+__all__ = ["MAX_DISPLAY", "area_text", "assigned_text", "clip"]
 
 MAX_DISPLAY = 64
 
@@ -25,3 +25,8 @@ def assigned_text(door: str, destination: str, departure_local: datetime | None)
     if departure_local is not None:
         parts.append(f"dep {departure_local:%H:%M}")
     return clip("  ".join(parts))
+
+
+def area_text(area: str, kind: str, why: str) -> str:
+    """What the scanner shows when the pallet goes to a floor area: ``→ S1  STAGING  no trailer yet``."""
+    return clip(f"→ {area}  {kind.upper()}  {why}")

@@ -95,8 +95,11 @@ class Assignment(_Message):
     seq: Annotated[int, Field(ge=1)]
     device_id: Id
     sscc: Sscc
-    outcome: Literal["assigned", "rejected"]
+    outcome: Literal["assigned", "staged", "breakdown", "rejected"]
+    """``assigned``: to ``trailer`` at ``door``; ``staged``: to staging ``area`` until a trailer fits;
+    ``breakdown``: a mixed pallet to breakdown ``area``; ``rejected``: no place, ``reason`` says why."""
     door: str | None = None
+    area: str | None = None
     trailer: str | None = None
     destination: str | None = None
     departure: AwareDatetime | None = None

@@ -32,6 +32,10 @@ class LabelMix:
     bad_check_digit: float = 0.03
     product_code: float = 0.02
     rescan: float = 0.02
+    chilled: float = 0.08
+    """Share of good labels that carry a maximum temperature of 4 °C (AI 4331)."""
+    dangerous: float = 0.03
+    """Share of good labels flagged as dangerous goods (AI 4321)."""
 
 
 class LabelFactory:
@@ -77,6 +81,11 @@ class LabelFactory:
         if roll < mix.bad_check_digit:
             wrong = sscc[:-1] + str((int(sscc[-1]) + 1 + self.rng.randrange(9)) % 10)
             return SimLabel(build_label(wrong, ship_to_postal=postal), wrong, postal, "bad_check_digit")
-        label = SimLabel(build_label(sscc, ship_to_postal=postal), sscc, postal, "good")
+        text = build_label(
+            sscc, ship_to_postal=postal, gross_weight_kg=round(self.rng.uniform(120, 850), 1),
+            max_temp_c=4.0 if self.rng.random() < mix.chilled else None,
+            dangerous_goods=self.rng.random() < mix.dangerous,
+        )
+        label = SimLabel(text, sscc, postal, "good")
         self._issued.append(label)
         return label

@@ -38,7 +38,14 @@ __all__ = ["Dispatcher", "NoPlaceError"]
 
 
 class NoPlaceError(ValueError):
-    """A pallet has no trailer and no staging area keeps its temperature class."""
+    """A pallet has no trailer and no staging area keeps its temperature class.
+
+    ``why`` is the short reason for a scanner display (``no reefer for LYON (chilled)``).
+    """
+
+    def __init__(self, message: str, *, why: str) -> None:
+        super().__init__(message)
+        self.why = why
 
 
 class Dispatcher:
@@ -149,7 +156,10 @@ class Dispatcher:
         if move is not None and move.kind == "direct" and move.target == pallet.trailer:
             return move
         if pallet.trailer is None:
-            raise NoPlaceError(f"No place for pallet {pallet.sscc}: it is {pallet.state} but names no trailer")
+            raise NoPlaceError(
+                f"No place for pallet {pallet.sscc}: it is {pallet.state} but names no trailer",
+                why=f"{pallet.state}, no trailer known",
+            )
         door = s.door_of(pallet.trailer)
         return Move(pallet.sscc, "direct", pallet.trailer, door, 0.0, reasons.frozen(pallet, door))
 
@@ -226,7 +236,7 @@ class Dispatcher:
         found = self._nearest_area(pallet, "staging")
         if found is None:
             raise NoPlaceError(
-                f"No place for pallet {pallet.sscc}: {why}, and no staging area keeps {pallet.temp} goods"
+                f"No place for pallet {pallet.sscc}: {why}, and no staging area keeps {pallet.temp} goods", why=why
             )
         area, travel = found
         return Move(pallet.sscc, "staging", area.id, None, travel, reasons.staging(why, area.id, travel))
