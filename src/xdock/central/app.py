@@ -10,6 +10,8 @@ from pathlib import Path
 from xdock.central.api import create_app
 from xdock.central.http_server import serve_http
 from xdock.central.ingest import Ingest
+from xdock.central.planning_loop import PlanningLoop
+from xdock.central.replanner import Replanner
 from xdock.central.scans import ScanService
 from xdock.central.site_config import SiteConfig
 from xdock.central.site_state import SiteState
@@ -38,6 +40,10 @@ class CentralConfig:
     """Port of the REST API; ``0`` picks a free one; ``None`` serves no API."""
     client_id: str | None = None
     """MQTT client id of central's persistent session (default ``xdock-central-<site>``)."""
+    replan_interval: float | None = 30.0
+    """Seconds of site time between background re-plans (when scans changed the floor); ``None``: never."""
+    replan_budget: float = 2.0
+    """Seconds the CP-SAT re-plan may take in its worker process."""
 
 
 class Central:
@@ -51,6 +57,11 @@ class Central:
         self.state = SiteState(config.site, day)
         self.service = ScanService(self.state, self.store, clock)
         self.ingest = Ingest(config.site.site, config.broker, self.service, clock, client_id=config.client_id)
+        self.replanner = Replanner(time_limit=config.replan_budget)
+        self.planning = (
+            PlanningLoop(self.service, self.replanner, clock, interval=config.replan_interval)
+            if config.replan_interval is not None else None
+        )
         self.app = create_app(self.service)
         self.api_port: int | None = None
         self.api_ready = asyncio.Event()
@@ -65,10 +76,13 @@ class Central:
         try:
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(self.ingest.run(), name="ingest")
+                if self.planning is not None:
+                    tasks.create_task(self.planning.run(), name="planning")
                 if self.config.api_port is not None:
                     tasks.create_task(
                         serve_http(self.app, self.config.api_host, self.config.api_port, on_bound=self._bound),
                         name="api",
                     )
         finally:
+            await self.replanner.aclose()
             self.store.close()

@@ -9,13 +9,14 @@ nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from xdock.central.answers import answer_for_move, rejection, row_for_move
 from xdock.central.floor_view import floor_from, pallet_from_scan
 from xdock.central.optimiser.dispatcher import Dispatcher, NoPlaceError
+from xdock.central.optimiser.plan import Move, Plan
 from xdock.central.site_state import SiteState
 from xdock.central.store import PalletRow, Store
 from xdock.protocol.clock import Clock
@@ -84,6 +85,39 @@ class ScanService:
             tx.append_event(now, "resumed", {"changed": {r.sscc: r.target for r in changed}})
         for row in changed:
             self.state.put(row)
+
+    def adopt_plan(self, plan: Plan, *, kind: str = "replanned") -> int:
+        """Swap in a re-plan (or a rematch) and store every pallet whose move changed; return how many."""
+        now = self.clock.now()
+        before = self.dispatcher.plan().moves
+        self.dispatcher.adopt(plan)
+        return self._store_changes(before, now, kind, {"version": plan.version, "cost_m": round(plan.cost_m, 1)})
+
+    def rematch(self) -> int:
+        """Give staged pallets a trailer where one now fits; store the changes; return how many."""
+        now = self.clock.now()
+        before = self.dispatcher.plan().moves
+        self.dispatcher.rematch(now)
+        return self._store_changes(before, now, "rematched", {})
+
+    def _store_changes(self, before: Mapping[str, Move], now: datetime, kind: str, body: dict[str, object]) -> int:
+        changed: dict[str, PalletRow] = {}
+        for sscc, move in self.dispatcher.plan().moves.items():
+            old = before.get(sscc)
+            row = self.state.pallets.get(sscc)
+            if row is None or (old is not None and (old.kind, old.target, old.door) == (move.kind, move.target,
+                                                                                        move.door)):
+                continue
+            changed[sscc] = replace(row_for_move(row, move), updated_at=now)
+        if not changed:
+            return 0
+        with self.store.transaction() as tx:
+            for row in changed.values():
+                tx.put_pallet(row)
+            tx.append_event(now, kind, {**body, "changed": {s: r.target for s, r in changed.items()}})
+        for row in changed.values():
+            self.state.put(row)
+        return len(changed)
 
     def on_applied(self, listener: Callable[[ScanEvent, Assignment], None]) -> None:
         """Call ``listener`` after each newly applied scan (not for duplicates)."""

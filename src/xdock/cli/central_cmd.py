@@ -27,6 +27,10 @@ def register(commands: Any) -> None:
     )
     p.add_argument("--no-api", action="store_true", help="do not serve the REST API")
     p.add_argument("--client-id", help="MQTT client id of central's persistent session (default: xdock-central-SITE)")
+    p.add_argument("--replan-interval", type=float, default=30.0,
+                   help="seconds between background re-plans, 0 to turn them off (default: %(default)s)")
+    p.add_argument("--replan-budget", type=float, default=2.0,
+                   help="seconds a re-plan may take in its worker process (default: %(default)s)")
     add_clock_options(p)
     p.set_defaults(run=run)
 
@@ -39,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
     config = CentralConfig(
         site=site, broker=args.broker, db=args.db, api_host=args.api_host,
         api_port=None if args.no_api else args.api_port, client_id=args.client_id,
+        replan_interval=args.replan_interval or None, replan_budget=args.replan_budget,
     )
+    if args.replan_interval < 0 or args.replan_budget <= 0:
+        return fail("--replan-interval must be 0 or more and --replan-budget positive")
     try:
         central = Central(config, clock_from(args))
     except (StoreError, ValueError) as exc:

@@ -106,7 +106,11 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
         work = options.workdir or Path(tmp)
         async with _broker(options) as broker, contextlib.AsyncExitStack() as stack:
             central = Central(
-                CentralConfig(site=site, broker=broker, db=work / "central.db", api_port=options.api_port), clock
+                CentralConfig(
+                    site=site, broker=broker, db=work / "central.db", api_port=options.api_port,
+                    replan_interval=600.0, replan_budget=1.0,
+                ),
+                clock,
             )
             scanners: dict[str, MockScanner] = {}
             agents = []
