@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 
 import aiomqtt
 
-from xdock.central.mqtt_socket import no_delay
 from xdock.central.scans import ScanService
 from xdock.central.store import StoreError
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import MessageError, ScanEvent, decode, encode
 from xdock.protocol.topics import TopicError, cmd_topic, parse_topic, scan_wildcard
+from xdock.transport.mqtt_socket import no_delay
 
 __all__ = ["Ingest", "IngestStats"]
 

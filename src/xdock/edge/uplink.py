@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import aiomqtt
 
 from xdock import __version__
-from xdock.edge.mqtt_socket import no_delay
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, EdgeStatus, Feedback, MessageError, decode_downlink, encode
 from xdock.protocol.topics import cmd_topic, edge_status_topic
+from xdock.transport.mqtt_socket import no_delay
 
 __all__ = ["Outgoing", "Uplink"]
 

@@ -1,8 +1,9 @@
-"""Socket options for central's MQTT connection.
+"""Socket options for xdock's MQTT connections.
 
-paho-mqtt leaves Nagle's algorithm on. Central writes small packets back to back (an answer,
-then the acknowledgement of the scan), and with Nagle the second waits for the peer's delayed
-ACK: up to 40 ms per scan. Answers to workers must not wait for that.
+paho-mqtt leaves Nagle's algorithm on. Both ends write small packets back to back (central: an
+answer, then the acknowledgement of the scan; the edge: the acknowledgement of an answer, then the
+next scan), and with Nagle the second waits for the peer's delayed ACK: up to 40 ms per scan. A
+worker waiting for a door must not wait for that.
 """
 
 from __future__ import annotations
