@@ -2,9 +2,9 @@
 
 Public surface: read an instance (:class:`CdapInstance`), :func:`solve` it, check any assignment with
 :func:`validate`. The parts: ``instance`` (data and file format), ``solution`` (cost and validation),
-``greedy`` (baseline), ``construct`` (first feasible assignment), ``local_search`` (tabu search with incremental
-costs), ``gap`` (exact one-side re-assignment), ``exact`` (full model for small instances), ``solver`` (composition),
-``cli`` (command line).
+``greedy`` (baseline), ``construct`` (first assignment), ``seriation`` (spectral start), ``moves`` (numpy move
+evaluation), ``local_search`` (tabu search with incremental costs), ``gap`` (exact one-side assignment),
+``exact`` (full model for small instances), ``solver`` (composition), ``cli`` (command line).
 """
 
 from xdock.central.optimiser.cdap.greedy import greedy
