@@ -63,6 +63,10 @@ class Ingest:
                 await self._session()
             except aiomqtt.MqttError as exc:
                 self.connected.clear()
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # The disconnect failed while central was stopping: stop, do not reconnect.
+                    raise asyncio.CancelledError from exc
                 log.warning("broker %s unreachable or lost (%s); retrying in %.1f s", self.broker, exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(self.reconnect_max, delay * 2)

@@ -37,6 +37,13 @@ class Outgoing:
     retain: bool = False
 
 
+def _stop_if_cancelled() -> None:
+    """A disconnect that fails while the task is being cancelled must not turn into a reconnect."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class Uplink:
     """MQTT connection of one edge agent."""
 
@@ -74,6 +81,7 @@ class Uplink:
             except* aiomqtt.MqttError as group:
                 lost = group.exceptions[0]
             self.connected.clear()
+            _stop_if_cancelled()
             log.warning("edge %s: broker %s lost (%s); retrying in %.1f s", self.edge_id, self.broker, lost, delay)
             await asyncio.sleep(delay)
             delay = min(self.reconnect_max, delay * 2)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiomqtt
+import pytest
+
+from xdock.central.ingest import Ingest
+from xdock.central.scans import ScanService
+from xdock.central.site_config import parse_site
+from xdock.central.site_state import SiteState
+from xdock.central.store import Store
+from xdock.protocol.broker_url import BrokerUrl
+from xdock.protocol.clock import ManualClock
+
+SITE = parse_site("site: t\ndoors: [{id: D1, role: both, x: 0, y: 0}]\n")
+
+
+async def test_an_mqtt_error_raised_while_stopping_is_not_retried(tmp_path: Path) -> None:
+    clock = ManualClock(datetime(2026, 11, 23, tzinfo=UTC))
+    service = ScanService(SiteState(SITE, clock.now().date()), Store(tmp_path / "c.db"), clock)
+    ingest = Ingest("t", BrokerUrl("127.0.0.1", 1), service, clock)
+    sessions = 0
+
+    async def session() -> None:
+        nonlocal sessions
+        sessions += 1
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            raise aiomqtt.MqttError("Operation timed out") from None
+
+    ingest._session = session  # type: ignore[method-assign]
+    task = asyncio.create_task(ingest.run())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        async with asyncio.timeout(3):
+            await task
+    assert sessions == 1
+    service.store.close()
