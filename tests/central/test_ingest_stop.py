@@ -4,9 +4,9 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiomqtt
 import pytest
 
+from support.mqtt_faults import session_failing_on_cancel
 from xdock.central.ingest import Ingest
 from xdock.central.scans import ScanService
 from xdock.central.site_config import parse_site
@@ -22,15 +22,7 @@ async def test_an_mqtt_error_raised_while_stopping_is_not_retried(tmp_path: Path
     clock = ManualClock(datetime(2026, 11, 23, tzinfo=UTC))
     service = ScanService(SiteState(SITE, clock.now().date()), Store(tmp_path / "c.db"), clock)
     ingest = Ingest("t", BrokerUrl("127.0.0.1", 1), service, clock)
-    sessions = 0
-
-    async def session() -> None:
-        nonlocal sessions
-        sessions += 1
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            raise aiomqtt.MqttError("Operation timed out") from None
+    session, sessions = session_failing_on_cancel("Operation timed out")
 
     ingest._session = session  # type: ignore[method-assign]
     task = asyncio.create_task(ingest.run())
@@ -39,5 +31,5 @@ async def test_an_mqtt_error_raised_while_stopping_is_not_retried(tmp_path: Path
     with pytest.raises(asyncio.CancelledError):
         async with asyncio.timeout(3):
             await task
-    assert sessions == 1
+    assert sessions == [1]
     service.store.close()

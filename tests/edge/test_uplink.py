@@ -7,9 +7,9 @@ import contextlib
 import os
 import signal
 
-import aiomqtt
 import pytest
 
+from support.mqtt_faults import session_failing_on_cancel
 from xdock.edge.uplink import Uplink
 from xdock.protocol.clock import SystemClock
 from xdock.protocol.messages import Assignment, Feedback
@@ -44,15 +44,7 @@ async def test_an_mqtt_error_raised_while_stopping_is_not_retried(mosquitto: Mos
     """Stopping can surface as an MqttError (a disconnect racing the cancellation inside the session's
     task group); the reconnect loop must still stop instead of connecting again."""
     uplink = Uplink("site", "e1", "D1", mosquitto.url, SystemClock(), ignore)
-    sessions = 0
-
-    async def session() -> None:
-        nonlocal sessions
-        sessions += 1
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            raise aiomqtt.MqttError("Disconnected during message iteration") from None
+    session, sessions = session_failing_on_cancel("Disconnected during message iteration")
 
     uplink._session = session  # type: ignore[method-assign]
     task = asyncio.create_task(uplink.run())
@@ -61,4 +53,4 @@ async def test_an_mqtt_error_raised_while_stopping_is_not_retried(mosquitto: Mos
     with pytest.raises(asyncio.CancelledError):
         async with asyncio.timeout(3):
             await task
-    assert sessions == 1
+    assert sessions == [1]

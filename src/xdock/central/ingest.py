@@ -23,6 +23,7 @@ from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import MessageError, ScanEvent, decode, encode
 from xdock.protocol.topics import TopicError, cmd_topic, parse_topic, scan_wildcard
+from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.mqtt_socket import no_delay
 
 __all__ = ["Ingest", "IngestStats"]
@@ -63,10 +64,7 @@ class Ingest:
                 await self._session()
             except aiomqtt.MqttError as exc:
                 self.connected.clear()
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    # The disconnect failed while central was stopping: stop, do not reconnect.
-                    raise asyncio.CancelledError from exc
+                stop_if_cancelled()
                 log.warning("broker %s unreachable or lost (%s); retrying in %.1f s", self.broker, exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(self.reconnect_max, delay * 2)

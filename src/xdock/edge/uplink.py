@@ -21,6 +21,7 @@ from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, EdgeStatus, Feedback, MessageError, decode_downlink, encode
 from xdock.protocol.topics import cmd_topic, edge_status_topic
+from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.mqtt_socket import no_delay
 
 __all__ = ["Outgoing", "Uplink"]
@@ -35,13 +36,6 @@ class Outgoing:
     topic: str
     payload: bytes
     retain: bool = False
-
-
-def _stop_if_cancelled() -> None:
-    """A disconnect that fails while the task is being cancelled must not turn into a reconnect."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
 
 
 class Uplink:
@@ -81,7 +75,7 @@ class Uplink:
             except* aiomqtt.MqttError as group:
                 lost = group.exceptions[0]
             self.connected.clear()
-            _stop_if_cancelled()
+            stop_if_cancelled()
             log.warning("edge %s: broker %s lost (%s); retrying in %.1f s", self.edge_id, self.broker, lost, delay)
             await asyncio.sleep(delay)
             delay = min(self.reconnect_max, delay * 2)

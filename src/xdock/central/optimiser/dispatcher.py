@@ -32,7 +32,7 @@ from xdock.central.optimiser import _dispatch_reasons as reasons
 from xdock.central.optimiser._dispatch_rules import REJECTS, fill_after, keeps, rank_key, reject, urgent
 from xdock.central.optimiser._dispatch_state import DispatchState
 from xdock.central.optimiser.plan import Move, Plan
-from xdock.central.optimiser.schema import Area, Floor, Pallet, TempClass, Trailer, metres
+from xdock.central.optimiser.schema import Area, Floor, Pallet, TempClass, Trailer, metres, place_xy
 
 __all__ = ["Dispatcher", "NoPlaceError"]
 
@@ -181,7 +181,7 @@ class Dispatcher:
         door_id = s.door_of(trailer_id)
         assert door_id is not None  # a fitting trailer stands at a door
         door = self._doors[door_id]
-        travel = metres(self._doors_or_areas(pallet.location), (door.x, door.y))
+        travel = metres(place_xy(self._doors, self._areas, pallet.location), (door.x, door.y))
         load = s.load(trailer_id)
         aboard = s.on.get(pallet.sscc) == trailer_id
         count, kg = (load.count, load.kg) if aboard else (load.count + 1, load.kg + pallet.weight_kg)
@@ -192,7 +192,7 @@ class Dispatcher:
     def _best_direct(self, s: DispatchState, pallet: Pallet, now: datetime) -> Move | str:
         """The best trailer's direct move, or why no trailer fits (closest trailer's failed check)."""
         destination = pallet.destinations[0]
-        at = self._doors_or_areas(pallet.location)
+        at = place_xy(self._doors, self._areas, pallet.location)
         is_urgent = urgent(pallet, self._rules, now.date())
         best: tuple[tuple[float, float, str], str] | None = None
         closest = -1
@@ -245,7 +245,7 @@ class Dispatcher:
         """Nearest area of ``kind`` keeping the pallet's temperature, by rectilinear metres."""
         key = (pallet.location, kind, pallet.temp)
         if key not in self._nearest:
-            at = self._doors_or_areas(pallet.location)
+            at = place_xy(self._doors, self._areas, pallet.location)
             fitting = [
                 (metres(at, (a.x, a.y)), a.id, a)
                 for a in self._areas.values() if a.kind == kind and keeps(a.temp, pallet.temp)
@@ -253,15 +253,6 @@ class Dispatcher:
             best = min(fitting, default=None)
             self._nearest[key] = None if best is None else (best[2], best[0])
         return self._nearest[key]
-
-    def _doors_or_areas(self, place: str) -> tuple[float, float]:
-        door = self._doors.get(place)
-        if door is not None:
-            return door.x, door.y
-        area = self._areas.get(place)
-        if area is not None:
-            return area.x, area.y
-        raise KeyError(f"Unknown place {place!r}: neither a door nor an area")
 
     # -- keeping loads valid --------------------------------------------------------------------------
 

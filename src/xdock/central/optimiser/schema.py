@@ -32,6 +32,7 @@ __all__ = [
     "TempClass",
     "Trailer",
     "metres",
+    "place_xy",
     "temp_class",
 ]
 
@@ -166,13 +167,18 @@ class Floor:
 
     def where(self, place: str) -> tuple[float, float]:
         """Coordinates of a door or an area."""
-        door = self.doors.get(place)
-        if door is not None:
-            return door.x, door.y
-        area = self.areas.get(place)
-        if area is not None:
-            return area.x, area.y
-        raise KeyError(f"Unknown place {place!r}: neither a door nor an area")
+        return place_xy(self.doors, self.areas, place)
+
+
+def place_xy(doors: Mapping[str, Door], areas: Mapping[str, Area], place: str) -> tuple[float, float]:
+    """Coordinates of the door or area named ``place``."""
+    door = doors.get(place)
+    if door is not None:
+        return door.x, door.y
+    area = areas.get(place)
+    if area is not None:
+        return area.x, area.y
+    raise KeyError(f"Unknown place {place!r}: neither a door nor an area")
 
 
 def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
