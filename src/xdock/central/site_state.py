@@ -11,6 +11,7 @@ from datetime import date, datetime
 from xdock.central.site_config import Destination, SiteConfig, TrailerPlan
 from xdock.central.store import PalletRow
 from xdock.protocol.messages import ShipToModel
+from xdock.protocol.routing import match_destination
 
 __all__ = ["SiteState", "TrailerState"]
 
@@ -64,18 +65,5 @@ class SiteState:
             self.trailers[row.trailer].pallets.add(row.sscc)
 
     def destination_for(self, ship_to: ShipToModel) -> Destination | None:
-        """The destination a label's ship-to means: a GLN exactly, a postal code exactly or by longest prefix."""
-        if ship_to.kind == "gln":
-            return next((d for d in self.destinations.values() if ship_to.value in d.glns), None)
-        code = ship_to.value.strip().upper()
-        best: tuple[int, Destination] | None = None
-        for dest in self.destinations.values():
-            for written in dest.postal_codes:
-                pattern = written.upper()
-                if pattern.endswith("*"):
-                    prefix = pattern[:-1]
-                    if code.startswith(prefix) and (best is None or len(prefix) > best[0]):
-                        best = (len(prefix), dest)
-                elif code == pattern:
-                    return dest
-        return None if best is None else best[1]
+        """The destination a label's ship-to means (see :func:`match_destination`)."""
+        return match_destination(ship_to, self.destinations.values())

@@ -18,11 +18,16 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 __all__ = [
     "SCHEMA_VERSION",
     "Assignment",
+    "CentralStatus",
+    "DestinationMatch",
     "DeviceStatus",
     "Downlink",
     "EdgeStatus",
     "Feedback",
     "MessageError",
+    "OfflineDecision",
+    "Route",
+    "RouteSnapshot",
     "ScanEvent",
     "ShipToModel",
     "decode",
@@ -57,6 +62,23 @@ class ShipToModel(BaseModel):
     country: str | None = None
 
 
+class OfflineDecision(BaseModel):
+    """What the edge told the worker from its routing snapshot while central was unreachable.
+
+    It travels inside the scan so central can keep the worker's instruction when its plan allows,
+    and answer with ``correction=True`` only where it must differ.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    plan_version: Annotated[int, Field(ge=0)]
+    outcome: Literal["assigned", "staged"]
+    door: Id | None = None
+    trailer: Id | None = None
+    area: Id | None = None
+    decided_at: AwareDatetime
+
+
 class ScanEvent(_Message):
     """A validated pallet label scan, uplink on ``.../edge/{edge}/scan``."""
 
@@ -76,6 +98,8 @@ class ScanEvent(_Message):
     """AI 4321 set: the pallet carries dangerous goods."""
     symbology: str | None = None
     raw: Annotated[str, StringConstraints(max_length=512)]
+    offline: OfflineDecision | None = None
+    """Set when the edge answered the worker itself (central unreachable)."""
 
     @property
     def key(self) -> tuple[str, int]:
@@ -106,6 +130,8 @@ class Assignment(_Message):
     reason: str
     display: Annotated[str, StringConstraints(max_length=64)]
     decided_at: AwareDatetime
+    correction: bool = False
+    """The scan carried an offline decision and this answer differs from it: tell the worker again."""
 
 
 class Feedback(_Message):
@@ -118,13 +144,20 @@ class Feedback(_Message):
 
 
 class EdgeStatus(_Message):
-    """Retained liveness of an edge agent (also its Last Will, with ``online`` false)."""
+    """Retained liveness of an edge agent (also its Last Will, with ``online`` false).
+
+    An online edge republishes it every ``heartbeat_s`` seconds; central considers the edge gone
+    when two periods pass without one.
+    """
 
     edge_id: Id
     online: bool
     door: Id | None = None
     at: AwareDatetime | None = None
     version: str | None = None
+    heartbeat_s: Annotated[float, Field(gt=0, le=3600)] | None = None
+    backlog: Annotated[int, Field(ge=0)] | None = None
+    """Scans recorded in the edge's outbox and not yet acknowledged by the broker."""
 
 
 class DeviceStatus(_Message):
@@ -136,6 +169,57 @@ class DeviceStatus(_Message):
     online: bool
     at: AwareDatetime
     detail: str = ""
+    heartbeat_s: Annotated[float, Field(gt=0, le=3600)] | None = None
+    """An online device's status is republished every ``heartbeat_s`` seconds."""
+
+
+class CentralStatus(_Message):
+    """Retained liveness of central (also its Last Will, with ``online`` false), on ``.../central/status``."""
+
+    online: bool
+    at: AwareDatetime | None = None
+    plan_version: Annotated[int, Field(ge=0)] | None = None
+
+
+class DestinationMatch(BaseModel):
+    """The ship-to values that mean one destination (see :mod:`xdock.protocol.routing`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Id
+    postal_codes: list[Annotated[str, StringConstraints(max_length=21)]] = Field(default_factory=list)
+    glns: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{13}$")]] = Field(default_factory=list)
+
+
+class Route(BaseModel):
+    """One open outbound trailer an edge may send pallets to when it must decide alone."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    destination: Id
+    trailer: Id
+    door: Id
+    departure: AwareDatetime | None = None
+    reefer: bool = False
+    accepts_hazmat: bool = False
+    free_positions: Annotated[int, Field(ge=0)]
+
+
+class RouteSnapshot(_Message):
+    """Central's compact routing table for one edge, downlink on ``.../edge/{edge}/routes`` (retained).
+
+    Routes are listed best first for this edge's door; ``staging`` and ``chilled_staging`` take
+    pallets no route fits.
+    """
+
+    kind: Literal["routes"] = "routes"
+    edge_id: Id
+    plan_version: Annotated[int, Field(ge=0)]
+    made_at: AwareDatetime
+    destinations: list[DestinationMatch] = Field(default_factory=list)
+    routes: list[Route] = Field(default_factory=list)
+    staging: Id | None = None
+    chilled_staging: Id | None = None
 
 
 Downlink = Annotated[Assignment | Feedback, Field(discriminator="kind")]

@@ -7,6 +7,8 @@ version of the contract can live beside this one::
     xdock/v1/{site}/edge/{edge}/status               uplink   EdgeStatus         QoS 1, retained (+ Last Will)
     xdock/v1/{site}/edge/{edge}/device/{dev}/status  uplink   DeviceStatus       QoS 1, retained
     xdock/v1/{site}/edge/{edge}/cmd                  downlink Assignment | Feedback  QoS 1
+    xdock/v1/{site}/edge/{edge}/routes               downlink RouteSnapshot      QoS 1, retained
+    xdock/v1/{site}/central/status                   downlink CentralStatus      QoS 1, retained (+ Last Will)
 
 Site, edge and device ids are restricted to ``[A-Za-z0-9_-]`` (1-64 chars) so they can never
 smuggle a ``/``, ``+`` or ``#`` into a topic.
@@ -22,11 +24,13 @@ __all__ = [
     "ROOT",
     "TopicError",
     "TopicName",
+    "central_status_topic",
     "check_id",
     "cmd_topic",
     "device_status_topic",
     "edge_status_topic",
     "parse_topic",
+    "routes_topic",
     "scan_topic",
     "scan_wildcard",
     "status_wildcard",
@@ -35,7 +39,7 @@ __all__ = [
 ROOT = "xdock/v1"
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
-Kind = Literal["scan", "status", "device_status", "cmd"]
+Kind = Literal["scan", "status", "device_status", "cmd", "routes"]
 
 
 class TopicError(ValueError):
@@ -67,6 +71,14 @@ def device_status_topic(site: str, edge: str, device: str) -> str:
 
 def cmd_topic(site: str, edge: str) -> str:
     return f"{_edge(site, edge)}/cmd"
+
+
+def routes_topic(site: str, edge: str) -> str:
+    return f"{_edge(site, edge)}/routes"
+
+
+def central_status_topic(site: str) -> str:
+    return f"{ROOT}/{check_id('site id', site)}/central/status"
 
 
 def scan_wildcard(site: str) -> str:
@@ -104,6 +116,10 @@ def parse_topic(topic: str) -> TopicName:
         return TopicName("status", site, edge)
     if tail == ["cmd"]:
         return TopicName("cmd", site, edge)
+    if tail == ["routes"]:
+        return TopicName("routes", site, edge)
     if len(tail) == 3 and tail[0] == "device" and tail[2] == "status":
         return TopicName("device_status", site, edge, check_id("device id", tail[1]))
-    raise TopicError(f"Unknown xdock v1 topic {topic!r}: expected .../scan, /status, /cmd or /device/<id>/status")
+    raise TopicError(
+        f"Unknown xdock v1 topic {topic!r}: expected .../scan, /status, /cmd, /routes or /device/<id>/status"
+    )
