@@ -5,6 +5,9 @@ and the pallet row. So after any crash either all of a scan's effect is there or
 a redelivered scan is recognised by its key and answered with the stored answer.
 
 The event log refuses UPDATE and DELETE (triggers), so it stays a faithful history.
+
+Alerts (an edge or a device gone silent) are rows that open and later clear; at most one alert of a
+kind per subject is open at a time (a partial unique index says so).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["EventRow", "PalletRow", "Store", "StoreError"]
+__all__ = ["AlertRow", "EventRow", "PalletRow", "Store", "StoreError"]
 
 PalletState = Literal["assigned", "staged", "breakdown", "unrouted"]
 """``assigned`` to a trailer, ``staged`` waiting for one in a staging area, ``breakdown`` a mixed
@@ -67,6 +70,15 @@ CREATE TABLE IF NOT EXISTS pallets (
     scans INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pallets_trailer ON pallets (trailer);
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    raised_at TEXT NOT NULL,
+    cleared_at TEXT,
+    message TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts (kind, subject) WHERE cleared_at IS NULL;
 """
 
 
@@ -103,6 +115,16 @@ class EventRow:
     edge_id: str | None
     seq: int | None
     body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    id: int
+    kind: str
+    subject: str
+    raised_at: datetime
+    cleared_at: datetime | None
+    message: str
 
 
 class Store:
@@ -167,6 +189,15 @@ class Store:
             for r in rows
         ]
 
+    def alerts(self, *, open_only: bool | None = None, limit: int = 1000) -> list[AlertRow]:
+        """Alerts, newest first: all, only open ones (``True``) or only cleared ones (``False``)."""
+        rows = self._db.execute(
+            "SELECT id, kind, subject, raised_at, cleared_at, message FROM alerts"
+            " WHERE ? IS NULL OR (cleared_at IS NULL) = ? ORDER BY id DESC LIMIT ?",
+            (open_only, open_only, limit),
+        ).fetchall()
+        return [_alert(row) for row in rows]
+
 
 class Transaction:
     """Writes of one transaction; see :meth:`Store.transaction`."""
@@ -194,6 +225,16 @@ class Transaction:
             (at.isoformat(), kind, sscc, edge_id, seq, json.dumps(body, sort_keys=True, default=str)),
         )
 
+    def open_alert(self, kind: str, subject: str, at: datetime, message: str) -> AlertRow:
+        cursor = self._db.execute(
+            "INSERT INTO alerts (kind, subject, raised_at, message) VALUES (?, ?, ?, ?)",
+            (kind, subject, at.isoformat(), message),
+        )
+        return AlertRow(int(cursor.lastrowid or 0), kind, subject, at, None, message)
+
+    def clear_alert(self, alert_id: int, at: datetime) -> None:
+        self._db.execute("UPDATE alerts SET cleared_at = ? WHERE id = ?", (at.isoformat(), alert_id))
+
     def put_pallet(self, row: PalletRow) -> None:
         self._db.execute(
             "INSERT INTO pallets (sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen,"
@@ -218,4 +259,11 @@ def _pallet(row: tuple[Any, ...]) -> PalletRow:
         inbound_door=row[6], first_seen=datetime.fromisoformat(row[7]), updated_at=datetime.fromisoformat(row[8]),
         scans=row[9], weight_kg=row[10], temp=row[11], dangerous=bool(row[12]),
         expiry=date.fromisoformat(row[13]) if row[13] else None, target=row[14],
+    )
+
+
+def _alert(row: tuple[Any, ...]) -> AlertRow:
+    return AlertRow(
+        id=row[0], kind=row[1], subject=row[2], raised_at=datetime.fromisoformat(row[3]),
+        cleared_at=datetime.fromisoformat(row[4]) if row[4] else None, message=row[5],
     )

@@ -1,0 +1,76 @@
+"""Alerts a supervisor must see: an edge or a device gone offline.
+
+An alert is raised once and stays open until its subject comes back; raising it again while it is
+open changes nothing. Each alert is a row of the store's ``alerts`` table, written in the same
+transaction as its ``alert_raised`` / ``alert_cleared`` event, so the table and the event log never
+disagree and an open alert stays open across a restart of central.
+
+Subjects: an edge is named by its id (``edge-d1``), a device by edge and device id (``edge-d1/s1``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Literal
+
+from xdock.central.store import AlertRow, Store
+
+__all__ = ["AlertKind", "Alerts", "device_subject"]
+
+log = logging.getLogger(__name__)
+
+AlertKind = Literal["edge_offline", "device_offline"]
+
+
+def device_subject(edge_id: str, device_id: str) -> str:
+    """The subject of a device's alerts."""
+    return f"{edge_id}/{device_id}"
+
+
+class Alerts:
+    """Open and cleared alerts of one site, kept in ``store``."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._open: dict[tuple[str, str], AlertRow] = {
+            (row.kind, row.subject): row for row in store.alerts(open_only=True, limit=1_000_000)
+        }
+
+    def is_open(self, kind: AlertKind, subject: str) -> bool:
+        return (kind, subject) in self._open
+
+    def open_alerts(self) -> list[AlertRow]:
+        """The alerts open now, oldest first."""
+        return sorted(self._open.values(), key=lambda row: row.id)
+
+    def raise_alert(
+        self, kind: AlertKind, subject: str, at: datetime, message: str, *, edge_id: str | None = None
+    ) -> AlertRow | None:
+        """Open an alert; ``None`` (and nothing written) if one of this kind and subject is open already."""
+        if (kind, subject) in self._open:
+            return None
+        with self.store.transaction() as tx:
+            row = tx.open_alert(kind, subject, at, message)
+            tx.append_event(
+                at, "alert_raised", {"alert": row.id, "kind": kind, "subject": subject, "message": message},
+                edge_id=edge_id,
+            )
+        self._open[(kind, subject)] = row
+        log.warning("alert %d raised: %s", row.id, message)
+        return row
+
+    def clear(self, kind: AlertKind, subject: str, at: datetime, *, edge_id: str | None = None) -> AlertRow | None:
+        """Close the open alert of this kind and subject; ``None`` if there is none."""
+        row = self._open.get((kind, subject))
+        if row is None:
+            return None
+        with self.store.transaction() as tx:
+            tx.clear_alert(row.id, at)
+            tx.append_event(
+                at, "alert_cleared", {"alert": row.id, "kind": kind, "subject": subject, "message": row.message},
+                edge_id=edge_id,
+            )
+        del self._open[(kind, subject)]
+        log.info("alert %d cleared: %s is back", row.id, subject)
+        return AlertRow(row.id, row.kind, row.subject, row.raised_at, at, row.message)
