@@ -17,6 +17,7 @@ from xdock.central.answers import answer_for_move, rejection, row_for_move
 from xdock.central.floor_view import floor_from, pallet_from_scan
 from xdock.central.optimiser.dispatcher import Dispatcher, NoPlaceError
 from xdock.central.optimiser.plan import Move, Plan
+from xdock.central.reconcile import reconcile
 from xdock.central.site_state import SiteState
 from xdock.central.store import PalletRow, Store
 from xdock.protocol.clock import Clock
@@ -41,6 +42,10 @@ class ScanStats:
     duplicates: int = 0
     assigned: int = 0
     rejected: int = 0
+    offline_kept: int = 0
+    """Scans the edge answered offline whose instruction central kept."""
+    offline_corrected: int = 0
+    """Scans the edge answered offline that central had to correct."""
 
 
 class ScanService:
@@ -146,9 +151,15 @@ class ScanService:
                         results.append(Applied(_stored(stored), duplicate=True))
                         continue
                     reply, row = self._decide(event, now)
+                    reconciled = reconcile(reply, event.offline) if event.offline is not None else None
+                    if reconciled is not None:
+                        reply = reconciled.reply
                     tx.mark_applied(event.edge_id, event.seq, encode(reply).decode(), now)
                     body = {"scan": event.model_dump(mode="json"), "answer": reply.model_dump(mode="json")}
                     tx.append_event(now, "scan", body, sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+                    if reconciled is not None and event.offline is not None:
+                        tx.append_event(now, reconciled.kind, reconciled.event_body(event.offline),
+                                        sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
                     if row is not None:
                         tx.put_pallet(row)
                         self.state.put(row)
@@ -159,14 +170,23 @@ class ScanService:
             raise
         self.stats.duplicates += len(results) - len(fresh)
         for event, reply in fresh:
-            self.stats.applied += 1
-            if reply.outcome == "rejected":
-                self.stats.rejected += 1
-            else:
-                self.stats.assigned += 1
+            self._count(event, reply)
             for listener in self._listeners:
                 listener(event, reply)
         return results
+
+    def _count(self, event: ScanEvent, reply: Assignment) -> None:
+        s = self.stats
+        s.applied += 1
+        if reply.outcome == "rejected":
+            s.rejected += 1
+        else:
+            s.assigned += 1
+        if event.offline is not None:
+            if reply.correction:
+                s.offline_corrected += 1
+            else:
+                s.offline_kept += 1
 
     def _decide(self, event: ScanEvent, now: datetime) -> tuple[Assignment, PalletRow | None]:
         state = self.state
@@ -196,11 +216,21 @@ class ScanService:
             ), base
         self.dispatcher.put_pallet(pallet)
         try:
-            move = self.dispatcher.decide(event.sscc, now)
+            move = self._kept(event, now) or self.dispatcher.decide(event.sscc, now)
         except NoPlaceError as exc:
             self.dispatcher.remove_pallet(event.sscc)
             return rejection(event, now, str(exc), exc.why), base
         return answer_for_move(state, event, move, now), row_for_move(base, move)
+
+    def _kept(self, event: ScanEvent, now: datetime) -> Move | None:
+        """The edge's offline instruction, when the dispatcher's rules let it stand."""
+        told = event.offline
+        if told is None:
+            return None
+        return self.dispatcher.keep(
+            event.sscc, now, trailer=told.trailer if told.outcome == "assigned" else None,
+            area=told.area if told.outcome == "staged" else None,
+        )
 
 
 def _stored(text: str) -> Assignment:

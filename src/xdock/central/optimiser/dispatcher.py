@@ -112,6 +112,34 @@ class Dispatcher:
             s.set_move(sscc, move)
         return move
 
+    def keep(self, sscc: str, now: datetime, *, trailer: str | None = None, area: str | None = None) -> Move | None:
+        """Keep an instruction the worker got elsewhere (an edge deciding offline) if the rules allow it.
+
+        ``trailer``: a direct move there when it fits by the same checks as :meth:`decide` (destination,
+        departure, open door, cold chain, dangerous goods, room); ``area``: a staging area keeping the
+        pallet's temperature. The kept move is recorded; ``None`` (nothing recorded) when it does not
+        fit, or the pallet is frozen: then ask :meth:`decide`. Raises ``KeyError`` for an unknown pallet.
+        """
+        self._now = now
+        s = self._state
+        pallet = s.pallets.get(sscc)
+        if pallet is None:
+            raise KeyError(f"Unknown pallet {sscc!r}: put it before keeping a move for it")
+        if pallet.frozen:
+            return None
+        move: Move | None = None
+        if trailer is not None:
+            move = self._direct_to(s, pallet, trailer, now)
+        elif area is not None:
+            found = self._areas.get(area)
+            if found is not None and found.kind == "staging" and keeps(found.temp, pallet.temp):
+                at = place_xy(self._doors, self._areas, pallet.location)
+                travel = metres(at, (found.x, found.y))
+                move = Move(sscc, "staging", area, None, travel, reasons.staging("as told offline", area, travel))
+        if move is not None and move != s.moves.get(sscc):
+            s.set_move(sscc, move)
+        return move
+
     def rematch(self, now: datetime) -> list[Move]:
         """Staged pallets that now fit a trailer get a direct move, urgent first, then the oldest staged."""
         self._now = now
