@@ -79,6 +79,7 @@ CREATE TABLE IF NOT EXISTS alerts (
     message TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts (kind, subject) WHERE cleared_at IS NULL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -169,6 +170,11 @@ class Store:
     def applied_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM applied").fetchone()[0])
 
+    def meta(self, key: str) -> str | None:
+        """A small named value central keeps across restarts (e.g. ``plan_version``), or ``None``."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
     def pallets(self) -> list[PalletRow]:
         rows = self._db.execute(
             "SELECT sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen, updated_at, scans,"
@@ -209,6 +215,13 @@ class Transaction:
         """As :meth:`Store.applied_reply`, seeing this transaction's own writes."""
         row = self._db.execute("SELECT reply FROM applied WHERE edge_id = ? AND seq = ?", (edge_id, seq)).fetchone()
         return None if row is None else str(row[0])
+
+    def put_meta(self, key: str, value: str) -> None:
+        """Set the named value read by :meth:`Store.meta`."""
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     def mark_applied(self, edge_id: str, seq: int, reply: str, at: datetime) -> None:
         self._db.execute(
