@@ -6,22 +6,41 @@ import asyncio
 import contextlib
 import os
 import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from support.mqtt_faults import session_failing_on_cancel
+from xdock.edge.outbox import Outbox
 from xdock.edge.uplink import Uplink
 from xdock.protocol.clock import SystemClock
-from xdock.protocol.messages import Assignment, Feedback
+from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot
 from xdock.testing import Mosquitto
 
 
-async def ignore(_: Assignment | Feedback) -> None:
-    return None
+class Ignore:
+    async def on_command(self, message: Assignment | Feedback) -> None:
+        return None
+
+    def on_routes(self, snapshot: RouteSnapshot) -> None:
+        return None
+
+    def on_central_status(self, status: CentralStatus) -> None:
+        return None
 
 
-async def test_stopping_while_the_broker_hangs_does_not_turn_into_a_reconnect(mosquitto: Mosquitto) -> None:
-    uplink = Uplink("site", "e1", "D1", mosquitto.url, SystemClock(), ignore)
+@pytest.fixture
+async def outbox(tmp_path: Path) -> AsyncIterator[Outbox]:
+    box = Outbox(tmp_path / "outbox.db")
+    yield box
+    await box.aclose()
+
+
+async def test_stopping_while_the_broker_hangs_does_not_turn_into_a_reconnect(
+    mosquitto: Mosquitto, outbox: Outbox
+) -> None:
+    uplink = Uplink("site", "e1", "D1", mosquitto.url, SystemClock(), outbox, Ignore())
     task = asyncio.create_task(uplink.run())
     async with asyncio.timeout(10):
         await uplink.connected.wait()
@@ -40,10 +59,10 @@ async def test_stopping_while_the_broker_hangs_does_not_turn_into_a_reconnect(mo
             await task
 
 
-async def test_an_mqtt_error_raised_while_stopping_is_not_retried(mosquitto: Mosquitto) -> None:
+async def test_an_mqtt_error_raised_while_stopping_is_not_retried(mosquitto: Mosquitto, outbox: Outbox) -> None:
     """Stopping can surface as an MqttError (a disconnect racing the cancellation inside the session's
     task group); the reconnect loop must still stop instead of connecting again."""
-    uplink = Uplink("site", "e1", "D1", mosquitto.url, SystemClock(), ignore)
+    uplink = Uplink("site", "e1", "D1", mosquitto.url, SystemClock(), outbox, Ignore())
     session, sessions = session_failing_on_cancel("Disconnected during message iteration")
 
     uplink._session = session  # type: ignore[method-assign]

@@ -1,41 +1,92 @@
 """The composition root of ``xdock edge``: scanners in, scan events up, answers back to the scanners.
 
 For each scan line: parse and validate the label; a bad one gets the error beep and its reason
-on the display and never leaves the edge; a good one becomes a :class:`ScanEvent` with the next
-sequence number and goes to central. Central's answer comes back on the command topic and is
-shown on the scanner that read the label.
+on the display and never leaves the edge. A good one becomes a :class:`ScanEvent` with the next
+sequence number and is recorded in the durable outbox before anything else happens; then:
+
+- **central reachable** (broker connected, central's retained status not offline): central's answer
+  comes back on the command topic and is shown on the scanner that read the label; after
+  ``answer_timeout`` the display says the scan is waiting, unless central went offline meanwhile,
+  in which case the worker gets the offline answer then.
+- **central unreachable**: the edge answers at once from its routing snapshot
+  (:mod:`xdock.edge.offline_router`), good beep and e.g. ``D12 T-LYON-1 (offline)``, and the scan
+  carries that decision to central. When central's answer arrives later it is shown only if it is a
+  correction (error beep, ``CHANGE: D7 T-PARIS-2``); a confirmation is only counted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from xdock.edge.config import EdgeConfig
 from xdock.edge.devices.serial_scanner import SerialScannerDriver
+from xdock.edge.heartbeat import beat_forever, device_status
 from xdock.edge.label_check import LabelRejected, read_label, scan_event
+from xdock.edge.offline_router import OfflineRouter, correction_text, differs
+from xdock.edge.outbox import Outbox, OutboxError
+from xdock.edge.route_file import load_snapshot, save_snapshot
 from xdock.edge.sequence import SequenceStore
-from xdock.edge.uplink import Uplink
+from xdock.edge.uplink import Uplink, UplinkOptions
 from xdock.protocol.clock import Clock
-from xdock.protocol.messages import Assignment, DeviceStatus, Feedback, encode
+from xdock.protocol.messages import (
+    Assignment,
+    CentralStatus,
+    Feedback,
+    OfflineDecision,
+    RouteSnapshot,
+    ScanEvent,
+    encode,
+)
 from xdock.protocol.scanner_wire import Beep, Display, LineRejected, ScanLine
 from xdock.protocol.topics import device_status_topic, scan_topic
 
-__all__ = ["EdgeAgent", "EdgeStats"]
+__all__ = ["NOT_RECORDED_TEXT", "WAITING_TEXT", "EdgeAgent", "EdgeStats"]
 
 log = logging.getLogger(__name__)
 
 WAITING_TEXT = "sent - waiting for central"
+NOT_RECORDED_TEXT = "not recorded - rescan"
+_REMEMBER_OFFLINE = 100_000
+"""Offline answers remembered until central's answer arrives (the oldest are forgotten beyond)."""
 
 
 @dataclass
 class EdgeStats:
     lines: int = 0
     published: int = 0
+    """Scans recorded in the outbox (each goes to central)."""
     rejected_labels: int = 0
     rejected_lines: int = 0
     answers: int = 0
+    not_recorded: int = 0
+    offline_answers: int = 0
+    confirmed_offline: int = 0
+    """Central's answers that agreed with an offline answer (nothing shown)."""
+    corrections: int = 0
+
+
+@dataclass(frozen=True)
+class _Offline:
+    decision: OfflineDecision
+    carried: bool
+    """The scan event carried the decision, so central's ``correction`` flag is authoritative."""
+
+
+def _legacy_floor(path: Path) -> int:
+    """The numbers an older agent reserved in its sequence store; the outbox starts above them."""
+    if not path.exists():
+        return 0
+    store = SequenceStore(path)
+    try:
+        return store.reserved
+    finally:
+        store.close()
 
 
 class EdgeAgent:
@@ -46,29 +97,51 @@ class EdgeAgent:
         self.clock = clock
         self.stats = EdgeStats()
         config.state_dir.mkdir(parents=True, exist_ok=True)
-        self.sequence = SequenceStore(config.state_dir / f"edge-{config.edge_id}.seq.db")
-        self.uplink = Uplink(config.site, config.edge_id, config.door, config.broker, clock, self._on_downlink)
+        self.outbox = Outbox(
+            config.state_dir / f"edge-{config.edge_id}.outbox.db",
+            start_after=_legacy_floor(config.state_dir / f"edge-{config.edge_id}.seq.db"),
+            keep_sent=config.keep_sent, keep_sent_s=config.keep_sent_s,
+        )
+        self.router = OfflineRouter(chilled_max_c=config.chilled_max_c)
+        self._routes_path = config.state_dir / f"edge-{config.edge_id}.routes.json"
+        stored = load_snapshot(self._routes_path)
+        if stored is not None and stored.edge_id == config.edge_id:
+            self.router.load(stored)
+        self.central_online: bool | None = None
+        """Central's retained status: ``None`` until one arrives (central then counts as reachable)."""
+        options = UplinkOptions(window=config.window, drain_rate=config.drain_rate, heartbeat_s=config.heartbeat_s)
+        self.uplink = Uplink(
+            config.site, config.edge_id, config.door, config.broker, clock, self.outbox, self, options
+        )
         self.drivers = {
             s.device_id: SerialScannerDriver(s.device_id, s.port, baudrate=s.baudrate, on_status=self._device_status)
             for s in config.scanners
         }
         self._ports = {s.device_id: s.port for s in config.scanners}
         self._waiting: dict[int, asyncio.TimerHandle] = {}
-        self._background: set[asyncio.Task[bool]] = set()
+        self._offline: OrderedDict[int, _Offline] = OrderedDict()
+        self._background: set[asyncio.Task[object]] = set()
+
+    @property
+    def central_reachable(self) -> bool:
+        return self.uplink.connected.is_set() and self.central_online is not False
 
     async def run(self) -> None:
         """Run until cancelled."""
         try:
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(self.uplink.run(), name="uplink")
+                tasks.create_task(beat_forever(self.clock, self.config.heartbeat_s, self._beat), name="heartbeat")
                 for driver in self.drivers.values():
                     tasks.create_task(self._read(driver), name=f"scanner-{driver.device_id}")
         finally:
             for handle in self._waiting.values():
                 handle.cancel()
+            for task in self._background:
+                task.cancel()
             for driver in self.drivers.values():
                 await driver.aclose()
-            self.sequence.close()
+            await self.outbox.aclose()
 
     async def _read(self, driver: SerialScannerDriver) -> None:
         async for item in driver.lines():
@@ -88,46 +161,118 @@ class EdgeAgent:
             await self._tell(driver, "error", label.short)
             return
         cfg = self.config
-        seq = self.sequence.next()
-        event = scan_event(
-            label, edge_id=cfg.edge_id, seq=seq, device_id=driver.device_id, door=cfg.door, at=self.clock.now()
-        )
-        self.uplink.publish(scan_topic(cfg.site, cfg.edge_id), encode(event))
+        seq = self.outbox.allocate()
+        now = self.clock.now()
+        event = scan_event(label, edge_id=cfg.edge_id, seq=seq, device_id=driver.device_id, door=cfg.door, at=now)
+        offline = None
+        if not self.central_reachable:
+            offline = self.router.decide(
+                ship_to=event.ship_to, max_temp_c=event.max_temp_c, dangerous_goods=event.dangerous_goods, now=now
+            )
+            if offline.decision is not None:
+                event = event.model_copy(update={"offline": offline.decision})
+        try:
+            await self.uplink.submit(seq, scan_topic(cfg.site, cfg.edge_id), encode(event))
+        except OutboxError:
+            self.stats.not_recorded += 1
+            log.exception("scanner %s: scan %s not recorded", driver.device_id, event.sscc)
+            await self._tell(driver, "error", NOT_RECORDED_TEXT)
+            return
         self.stats.published += 1
-        loop = asyncio.get_running_loop()
-        self._waiting[seq] = loop.call_later(cfg.answer_timeout, self._still_waiting, seq, driver)
+        if offline is None:
+            loop = asyncio.get_running_loop()
+            self._waiting[seq] = loop.call_later(cfg.answer_timeout, self._timed_out, event, driver)
+            return
+        self.stats.offline_answers += 1
+        if offline.decision is not None:
+            self._remember(seq, _Offline(offline.decision, carried=True))
+        await self._tell(driver, "good", offline.display)
 
-    def _still_waiting(self, seq: int, driver: SerialScannerDriver) -> None:
-        if self._waiting.pop(seq, None) is not None:
-            task = asyncio.ensure_future(driver.send(Display(WAITING_TEXT)))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+    def _timed_out(self, event: ScanEvent, driver: SerialScannerDriver) -> None:
+        if self._waiting.pop(event.seq, None) is None:
+            return
+        if self.central_reachable:
+            self._later(driver.send(Display(WAITING_TEXT)))
+            return
+        answer = self.router.decide(
+            ship_to=event.ship_to, max_temp_c=event.max_temp_c, dangerous_goods=event.dangerous_goods,
+            now=self.clock.now(),
+        )
+        self.stats.offline_answers += 1
+        if answer.decision is not None:
+            self._remember(event.seq, _Offline(answer.decision, carried=False))
+        self._later(self._tell(driver, "good", answer.display))
 
-    async def _on_downlink(self, message: Assignment | Feedback) -> None:
+    def _later(self, work: Coroutine[Any, Any, object]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _remember(self, seq: int, offline: _Offline) -> None:
+        self._offline[seq] = offline
+        while len(self._offline) > _REMEMBER_OFFLINE:
+            self._offline.popitem(last=False)
+
+    # -- from central ----------------------------------------------------------------------------
+
+    async def on_command(self, message: Assignment | Feedback) -> None:
         driver = self.drivers.get(message.device_id)
         if driver is None:
             log.warning("edge %s: command for unknown device %s", self.config.edge_id, message.device_id)
             return
-        if isinstance(message, Assignment):
-            self.stats.answers += 1
-            handle = self._waiting.pop(message.seq, None)
-            if handle is not None:
-                handle.cancel()
-            await self._tell(driver, "error" if message.outcome == "rejected" else "good", message.display)
-        else:
+        if isinstance(message, Feedback):
             if message.beep is not None:
                 await driver.send(Beep(message.beep))
             if message.text is not None:
                 await driver.send(Display(message.text))
+            return
+        self.stats.answers += 1
+        handle = self._waiting.pop(message.seq, None)
+        if handle is not None:
+            handle.cancel()
+        offline = self._offline.pop(message.seq, None)
+        if offline is None and not message.correction:
+            await self._tell(driver, "error" if message.outcome == "rejected" else "good", message.display)
+            return
+        changed = message.correction if offline is None or offline.carried else differs(offline.decision, message)
+        if not changed:
+            self.stats.confirmed_offline += 1
+            return
+        self.stats.corrections += 1
+        log.info("edge %s: scan %d corrected by central: %s", self.config.edge_id, message.seq, message.reason)
+        await self._tell(driver, "error", correction_text(message))
+
+    def on_routes(self, snapshot: RouteSnapshot) -> None:
+        if not self.router.load(snapshot):
+            return
+        log.info("edge %s: routing snapshot of plan %d (%d routes)", self.config.edge_id, snapshot.plan_version,
+                 len(snapshot.routes))
+        try:
+            save_snapshot(self._routes_path, snapshot)
+        except OSError as exc:
+            log.warning("edge %s: routing snapshot not kept on disk: %s", self.config.edge_id, exc)
+
+    def on_central_status(self, status: CentralStatus) -> None:
+        if status.online != self.central_online:
+            log.info("edge %s: central is %s", self.config.edge_id, "online" if status.online else "offline")
+        self.central_online = status.online
+
+    # -- to devices and liveness -----------------------------------------------------------------
 
     async def _tell(self, driver: SerialScannerDriver, beep: str, text: str) -> None:
         await driver.send(Beep("good" if beep == "good" else "error"))
         await driver.send(Display(text))
 
+    def _beat(self) -> None:
+        self.uplink.publish_edge_status()
+        for driver in self.drivers.values():
+            if driver.online:
+                self._device_status(driver.device_id, True)
+
     def _device_status(self, device_id: str, online: bool) -> None:
         cfg = self.config
-        status = DeviceStatus(
-            edge_id=cfg.edge_id, device_id=device_id, device_kind="serial_scanner", online=online,
-            at=self.clock.now(), detail=self._ports.get(device_id, ""),
+        status = device_status(
+            cfg.edge_id, device_id, online=online, at=self.clock.now(), port=self._ports.get(device_id, ""),
+            heartbeat_s=cfg.heartbeat_s,
         )
-        self.uplink.publish(device_status_topic(cfg.site, cfg.edge_id, device_id), encode(status), retain=True)
+        self.uplink.publish_status(device_status_topic(cfg.site, cfg.edge_id, device_id), encode(status))

@@ -54,9 +54,23 @@ class EdgeConfig:
     scanners: tuple[ScannerPort, ...]
     """Serial scanners to read."""
     state_dir: Path
-    """Where the agent keeps its durable sequence counter."""
+    """Where the agent keeps its durable state: the outbox of scans and the latest routing snapshot."""
     answer_timeout: float = 3.0
-    """Seconds after which a worker waiting for central is told so on the display."""
+    """Seconds after which a worker waiting for central is told so on the display (or, when central is
+    offline by then, gets the offline answer)."""
+    heartbeat_s: float = 5.0
+    """Period, in seconds of the edge's clock, of the retained edge and scanner statuses."""
+    drain_rate: float = 200.0
+    """Scans per second at most from the backlog (recorded while the link was down) after a reconnect."""
+    window: int = 64
+    """Scans published and not yet acknowledged by the broker, at most."""
+    keep_sent: int = 10_000
+    """Sent scans kept in the outbox for diagnosis (at most this many, at most ``keep_sent_s`` old)."""
+    keep_sent_s: float = 3600.0
+    """Seconds a sent scan is kept in the outbox for diagnosis."""
+    chilled_max_c: float = 8.0
+    """Offline answers: a label maximum temperature at or below this needs a reefer (central's
+    ``rules.chilled_max_c``)."""
 
     def __post_init__(self) -> None:
         check_id("site id", self.site)
@@ -67,5 +81,14 @@ class EdgeConfig:
         ids = [s.device_id for s in self.scanners]
         if len(set(ids)) != len(ids):
             raise ValueError(f"Scanner ids must be unique, got {', '.join(ids)}")
-        if self.answer_timeout <= 0:
-            raise ValueError(f"answer_timeout must be positive, got {self.answer_timeout}")
+        for name in ("answer_timeout", "heartbeat_s", "drain_rate"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.heartbeat_s > 3600:
+            raise ValueError(f"heartbeat_s must be at most 3600, got {self.heartbeat_s}")
+        if self.window < 1:
+            raise ValueError(f"window must be at least 1, got {self.window}")
+        if self.keep_sent < 0 or self.keep_sent_s < 0:
+            raise ValueError(
+                f"keep_sent and keep_sent_s must not be negative, got {self.keep_sent}, {self.keep_sent_s}"
+            )

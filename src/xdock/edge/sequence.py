@@ -3,6 +3,9 @@
 Numbers are reserved in blocks: the end of the current block is stored durably (SQLite, full
 sync) before any number of it is used, so a crash at any point only skips the rest of a block;
 a number once handed out is never handed out again.
+
+The edge agent now takes its numbers from its outbox (:mod:`xdock.edge.outbox`); a state folder
+written by an older agent still has this store, and the outbox starts above its reserved block.
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ class SequenceStore:
             raise OSError(f"Cannot open the edge sequence store {self.path!r}: {exc}") from exc
         self._reserved = int(row[0]) if row else 0
         self._next = self._reserved + 1
+
+    @property
+    def reserved(self) -> int:
+        """The highest number that may have been handed out."""
+        return self._reserved
 
     def next(self) -> int:
         """The next sequence number (starts at 1)."""

@@ -1,70 +1,134 @@
-"""The edge's MQTT link: publishes uplink messages in order, receives commands.
+"""The edge's MQTT link: scans out of the durable outbox, statuses, commands and routing snapshots in.
 
-One reconnect loop owns the connection. Uplink messages wait in an in-memory queue while the
-broker is away and go out in order, each confirmed by the broker (QoS 1) before the next. The
-session is persistent (fixed client id, ``clean_session=False``) so answers published while the
-link was down arrive when it returns. A Last Will marks the edge offline (retained).
+One reconnect loop owns the connection. The session is persistent (fixed client id,
+``clean_session=False``) so answers published while the link was down arrive when it returns; a
+Last Will marks the edge offline (retained).
+
+Scans: :meth:`Uplink.submit` records a scan in the :class:`~xdock.edge.outbox.Outbox` (on disk
+before it returns) and queues it; the broker's acknowledgement (QoS 1) marks it sent. Up to
+``window`` publishes are in flight at once, so a slow link still drains fast. What goes next is
+decided by :class:`~xdock.edge.drain.DrainQueue`: scans recorded while the link is up go first, in
+``seq`` order; scans recorded while it was down (or by an earlier run, or unacknowledged when it
+dropped) follow in ``seq`` order, at most ``drain_rate`` per second. Live scans may overtake the
+backlog; central keys by ``(edge_id, seq)``, so order does not change what it applies, and a scan
+published twice (acknowledgement lost with the link) is applied once.
+
+Statuses (retained, latest value per topic) do not go through the outbox: the latest of each is
+published on every connect and whenever it changes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections import deque
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import aiomqtt
 
-from xdock import __version__
+from xdock.edge.drain import DrainQueue
+from xdock.edge.heartbeat import edge_status
+from xdock.edge.outbox import Outbox, OutboxRow
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
-from xdock.protocol.messages import Assignment, EdgeStatus, Feedback, MessageError, decode_downlink, encode
-from xdock.protocol.topics import cmd_topic, edge_status_topic
+from xdock.protocol.messages import (
+    Assignment,
+    CentralStatus,
+    Feedback,
+    MessageError,
+    RouteSnapshot,
+    decode,
+    decode_downlink,
+    encode,
+)
+from xdock.protocol.topics import central_status_topic, cmd_topic, edge_status_topic, routes_topic
 from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.mqtt_socket import no_delay
 
-__all__ = ["Outgoing", "Uplink"]
+__all__ = ["Downlinks", "Uplink", "UplinkOptions"]
 
 log = logging.getLogger(__name__)
 
-DownlinkHandler = Callable[[Assignment | Feedback], Awaitable[None]]
+
+class Downlinks(Protocol):
+    """Where the uplink hands what central sends."""
+
+    async def on_command(self, message: Assignment | Feedback) -> None: ...
+
+    def on_routes(self, snapshot: RouteSnapshot) -> None: ...
+
+    def on_central_status(self, status: CentralStatus) -> None: ...
 
 
 @dataclass(frozen=True)
-class Outgoing:
-    topic: str
-    payload: bytes
-    retain: bool = False
+class UplinkOptions:
+    window: int = 64
+    """Publishes in flight (sent, not yet acknowledged) at once."""
+    drain_rate: float = 200.0
+    """Backlog scans published per second at most."""
+    heartbeat_s: float = 5.0
+    """Period of the edge's status, announced in it."""
+    reconnect_max: float = 2.0
+    """Longest wait between two connection attempts, in seconds."""
 
 
 class Uplink:
     """MQTT connection of one edge agent."""
 
     def __init__(
-        self, site: str, edge_id: str, door: str, broker: BrokerUrl, clock: Clock, on_downlink: DownlinkHandler,
-        *, reconnect_max: float = 2.0,
+        self, site: str, edge_id: str, door: str, broker: BrokerUrl, clock: Clock, outbox: Outbox,
+        downlinks: Downlinks, options: UplinkOptions | None = None,
     ) -> None:
         self.site = site
         self.edge_id = edge_id
         self.door = door
         self.broker = broker
         self.clock = clock
-        self.on_downlink = on_downlink
-        self.reconnect_max = reconnect_max
+        self.outbox = outbox
+        self.downlinks = downlinks
+        self.options = options or UplinkOptions()
         self.connected = asyncio.Event()
         self.rejected_downlinks = 0
-        self._queue: deque[Outgoing] = deque()
+        self.drain = DrainQueue(rate=self.options.drain_rate, window=self.options.window)
+        self.drain.add_backlog(outbox.unsent_at_open())
+        self._statuses: dict[str, bytes] = {}
+        self._dirty: set[str] = set()
         self._wakeup = asyncio.Event()
+        self._topics = {
+            cmd_topic(site, edge_id): self._on_command,
+            routes_topic(site, edge_id): self._on_routes,
+            central_status_topic(site): self._on_central_status,
+        }
 
-    def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
-        """Queue a message; it goes out, in order, as soon as the broker is reachable."""
-        self._queue.append(Outgoing(topic, payload, retain))
+    async def submit(self, seq: int, topic: str, payload: bytes) -> OutboxRow:
+        """Record a scan durably (returns once it is on disk), then queue it for the broker."""
+        row = await self.outbox.record(seq, topic, payload)
+        if self.connected.is_set():
+            self.drain.add_live(row)
+        else:
+            self.drain.add_backlog([row])
         self._wakeup.set()
+        return row
+
+    def publish_status(self, topic: str, payload: bytes) -> None:
+        """Publish a retained status as soon as the broker is reachable; only the latest per topic counts."""
+        self._statuses[topic] = payload
+        self._dirty.add(topic)
+        self._wakeup.set()
+
+    def publish_edge_status(self) -> None:
+        """This edge's retained status, online, with its outbox backlog."""
+        status = edge_status(
+            self.edge_id, self.door, online=True, at=self.clock.now(), heartbeat_s=self.options.heartbeat_s,
+            backlog=self.outbox.unacked,
+        )
+        self.publish_status(edge_status_topic(self.site, self.edge_id), encode(status))
 
     @property
     def backlog(self) -> int:
-        return len(self._queue)
+        """Scans recorded and not yet acknowledged by the broker."""
+        return self.outbox.unacked
 
     async def run(self) -> None:
         delay = 0.1
@@ -74,49 +138,82 @@ class Uplink:
                 await self._session()
             except* aiomqtt.MqttError as group:
                 lost = group.exceptions[0]
-            self.connected.clear()
+            finally:
+                self.connected.clear()
+                self.drain.link_lost()
             stop_if_cancelled()
             log.warning("edge %s: broker %s lost (%s); retrying in %.1f s", self.edge_id, self.broker, lost, delay)
             await asyncio.sleep(delay)
-            delay = min(self.reconnect_max, delay * 2)
-
-    def _status(self, online: bool) -> bytes:
-        return encode(EdgeStatus(edge_id=self.edge_id, online=online, door=self.door, at=self.clock.now(),
-                                 version=__version__))
+            delay = min(self.options.reconnect_max, delay * 2)
 
     async def _session(self) -> None:
-        status = edge_status_topic(self.site, self.edge_id)
-        will = aiomqtt.Will(status, encode(EdgeStatus(edge_id=self.edge_id, online=False, door=self.door)), 1, True)
+        offline = edge_status(self.edge_id, self.door, online=False, at=None, heartbeat_s=None, backlog=None)
+        will = aiomqtt.Will(edge_status_topic(self.site, self.edge_id), encode(offline), 1, True)
         async with aiomqtt.Client(
             self.broker.host, self.broker.port, identifier=f"xdock-edge-{self.site}-{self.edge_id}",
-            clean_session=False, will=will, keepalive=10,
+            clean_session=False, will=will, keepalive=10, max_inflight_messages=self.options.window,
             username=self.broker.username, password=self.broker.password,
         ) as client:
             no_delay(client)
-            await client.subscribe(cmd_topic(self.site, self.edge_id), qos=1)
-            await client.publish(status, self._status(True), qos=1, retain=True)
+            for topic in self._topics:
+                await client.subscribe(topic, qos=1)
+            self._dirty.update(self._statuses)
+            self.publish_edge_status()
             self.connected.set()
-            log.info("edge %s connected to %s", self.edge_id, self.broker)
+            log.info("edge %s connected to %s (%d scans to send)", self.edge_id, self.broker, self.outbox.unacked)
             async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(self._send(client))
+                tasks.create_task(self._send(client, tasks))
                 tasks.create_task(self._receive(client))
 
-    async def _send(self, client: aiomqtt.Client) -> None:
+    async def _send(self, client: aiomqtt.Client, tasks: asyncio.TaskGroup) -> None:
+        loop = asyncio.get_running_loop()
         while True:
-            while self._queue:
-                head = self._queue[0]
-                await client.publish(head.topic, head.payload, qos=1, retain=head.retain)
-                self._queue.popleft()
             self._wakeup.clear()
-            await self._wakeup.wait()
+            for topic in sorted(self._dirty):
+                tasks.create_task(self._publish_status(client, topic, self._statuses[topic]))
+            self._dirty.clear()
+            while (row := self.drain.take(loop.time())) is not None:
+                tasks.create_task(self._publish(client, row))
+            due = self.drain.next_due(loop.time())
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(due):
+                    await self._wakeup.wait()
+
+    async def _publish(self, client: aiomqtt.Client, row: OutboxRow) -> None:
+        await client.publish(row.topic, row.payload, qos=1)
+        self.drain.acked(row.seq)
+        self.outbox.mark_sent(row.seq)
+        self._wakeup.set()
+
+    async def _publish_status(self, client: aiomqtt.Client, topic: str, payload: bytes) -> None:
+        try:
+            await client.publish(topic, payload, qos=1, retain=True)
+        except aiomqtt.MqttError:
+            if self._statuses.get(topic) == payload:
+                self._dirty.add(topic)  # sent again on the next connect
+            raise
 
     async def _receive(self, client: aiomqtt.Client) -> None:
         async for message in client.messages:
             payload = message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
+            handler = self._topics.get(message.topic.value)
+            if handler is None:
+                log.warning("edge %s: message on unexpected topic %s", self.edge_id, message.topic)
+                continue
             try:
-                downlink = decode_downlink(payload)
+                await handler(payload)
             except MessageError as exc:
                 self.rejected_downlinks += 1
-                log.warning("edge %s: rejected command on %s: %s", self.edge_id, message.topic, exc)
-                continue
-            await self.on_downlink(downlink)
+                log.warning("edge %s: rejected message on %s: %s", self.edge_id, message.topic, exc)
+
+    async def _on_command(self, payload: bytes) -> None:
+        await self.downlinks.on_command(decode_downlink(payload))
+
+    async def _on_routes(self, payload: bytes) -> None:
+        snapshot = decode(RouteSnapshot, payload)
+        if snapshot.edge_id != self.edge_id:
+            raise MessageError(f"Invalid RouteSnapshot: field 'edge_id': {snapshot.edge_id!r} is not this edge")
+        self.downlinks.on_routes(snapshot)
+
+    async def _on_central_status(self, payload: bytes) -> None:
+        self.downlinks.on_central_status(decode(CentralStatus, payload))

@@ -1,0 +1,113 @@
+"""Which outbox row goes out next: live scans first, the backlog behind them at a bounded rate.
+
+Sans-I/O: the uplink asks :meth:`DrainQueue.take` with the current time (seconds, any monotonic
+origin) and publishes what it gets; it reports acknowledgements with :meth:`DrainQueue.acked` and a
+lost connection with :meth:`DrainQueue.link_lost`.
+
+Two classes of rows:
+
+- **live**: recorded while the link was up. They go out as soon as the window has room, in
+  ``seq`` order.
+- **backlog**: recorded while the link was down, left over from a previous run, or not acknowledged
+  when the link dropped (whatever was live or in flight then joins the backlog). It goes out in
+  ``seq`` order, only when no live row is waiting, and at most ``rate`` rows per second (a token
+  bucket holding at most ``burst`` tokens), so an hour of backlog neither starves new scans nor
+  floods central.
+
+At most ``window`` rows are in flight (published, not yet acknowledged) at a time.
+
+Ordering guarantees, per edge: live rows leave in ``seq`` order; backlog rows leave in ``seq``
+order; a live row may overtake backlog rows. A row is published again after a reconnect if its
+acknowledgement never came, so central may see it twice: central keys every scan by
+``(edge_id, seq)``, so neither order nor repetition changes what it applies.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Iterable
+
+from xdock.edge.outbox import OutboxRow
+
+__all__ = ["DrainQueue"]
+
+
+class DrainQueue:
+    """Live rows first; the backlog behind them, rate-bounded; a bounded window in flight."""
+
+    def __init__(self, *, rate: float, window: int, burst: float | None = None) -> None:
+        if rate <= 0:
+            raise ValueError(f"drain rate must be positive, got {rate}")
+        if window < 1:
+            raise ValueError(f"window must be at least 1, got {window}")
+        self.rate = rate
+        self.window = window
+        self.burst = burst if burst is not None else max(1.0, rate / 10)
+        if self.burst < 1:
+            raise ValueError(f"burst must be at least 1, got {self.burst}")
+        self._live: deque[OutboxRow] = deque()
+        self._backlog: list[int] = []
+        self._backlog_rows: dict[int, OutboxRow] = {}
+        self._in_flight: dict[int, OutboxRow] = {}
+        self._tokens = self.burst
+        self._refilled: float | None = None
+
+    @property
+    def live(self) -> int:
+        return len(self._live)
+
+    @property
+    def backlog(self) -> int:
+        return len(self._backlog)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    def add_live(self, row: OutboxRow) -> None:
+        self._live.append(row)
+
+    def add_backlog(self, rows: Iterable[OutboxRow]) -> None:
+        for row in rows:
+            if row.seq not in self._backlog_rows:
+                self._backlog_rows[row.seq] = row
+                heapq.heappush(self._backlog, row.seq)
+
+    def take(self, now: float) -> OutboxRow | None:
+        """The next row to publish now, or ``None`` (window full, nothing due, or waiting for a token)."""
+        if len(self._in_flight) >= self.window:
+            return None
+        if self._live:
+            row = self._live.popleft()
+        else:
+            self._refill(now)
+            if not self._backlog or self._tokens < 1:
+                return None
+            self._tokens -= 1
+            row = self._backlog_rows.pop(heapq.heappop(self._backlog))
+        self._in_flight[row.seq] = row
+        return row
+
+    def acked(self, seq: int) -> None:
+        self._in_flight.pop(seq, None)
+
+    def link_lost(self) -> None:
+        """Everything not acknowledged joins the backlog, to be sent again after the reconnect."""
+        self.add_backlog(self._in_flight.values())
+        self.add_backlog(self._live)
+        self._in_flight.clear()
+        self._live.clear()
+
+    def next_due(self, now: float) -> float | None:
+        """Seconds until :meth:`take` may return a backlog row, when that is only a matter of time."""
+        if self._live or not self._backlog or len(self._in_flight) >= self.window:
+            return None
+        self._refill(now)
+        return max(0.0, (1 - self._tokens) / self.rate)
+
+    def _refill(self, now: float) -> None:
+        if self._refilled is not None and now > self._refilled:
+            self._tokens = min(self.burst, self._tokens + (now - self._refilled) * self.rate)
+        if self._refilled is None or now > self._refilled:
+            self._refilled = now

@@ -1,0 +1,44 @@
+"""Liveness of the edge and of its devices: the status messages and the beat that repeats them.
+
+Every ``heartbeat_s`` seconds of the injected clock the edge republishes its retained
+:class:`EdgeStatus` (with the outbox backlog) and the :class:`DeviceStatus` of each scanner whose
+port is open; central marks an edge or a device offline when two periods pass without one. A
+scanner that goes away is reported offline at once, by its driver; the broker publishes the edge's
+Last Will (offline) when the edge itself dies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from xdock import __version__
+from xdock.protocol.clock import Clock
+from xdock.protocol.messages import DeviceStatus, EdgeStatus
+
+__all__ = ["beat_forever", "device_status", "edge_status"]
+
+
+def edge_status(
+    edge_id: str, door: str, *, online: bool, at: datetime | None, heartbeat_s: float | None, backlog: int | None
+) -> EdgeStatus:
+    return EdgeStatus(
+        edge_id=edge_id, online=online, door=door, at=at, version=__version__ if online else None,
+        heartbeat_s=heartbeat_s, backlog=backlog,
+    )
+
+
+def device_status(
+    edge_id: str, device_id: str, *, online: bool, at: datetime, port: str, heartbeat_s: float
+) -> DeviceStatus:
+    return DeviceStatus(
+        edge_id=edge_id, device_id=device_id, device_kind="serial_scanner", online=online, at=at, detail=port,
+        heartbeat_s=heartbeat_s if online else None,
+    )
+
+
+async def beat_forever(clock: Clock, period: float, beat: Callable[[], None]) -> None:
+    """Call ``beat`` now and then every ``period`` seconds of ``clock``, until cancelled."""
+    while True:
+        beat()
+        await clock.sleep(period)

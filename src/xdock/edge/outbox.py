@@ -1,0 +1,226 @@
+"""The edge's durable outbox: every scan is on disk before the worker hears a good beep.
+
+Rows live in SQLite (WAL journal, ``synchronous=FULL``) from the moment a scan is recorded until
+the broker acknowledges its PUBLISH (QoS 1); then the row is marked sent and kept for a bounded
+while and a bounded count, for diagnosis, before it is pruned.
+
+Group commit: :meth:`Outbox.record` adds the row to the next batch and waits for that batch's
+commit. One commit runs at a time, in the outbox's own writer thread, so the event loop never waits
+on ``fsync``; scans recorded while a commit runs all go into the next one, so under load one
+``fsync`` covers many scans. Acknowledgements ride along in the same batches; a batch holding only
+acknowledgements is committed without ``fsync`` (losing one only means the scan is sent again, and
+central applies each ``(edge_id, seq)`` once).
+
+Sequence numbers: the outbox hands them out (:meth:`Outbox.allocate`) and stores the highest one
+with every batch, also across pruning, so a number recorded once is never handed out again, across
+restarts and crashes. A number allocated but not yet committed when the edge dies was never sent
+(rows are sent only after their commit), so no message can ever carry it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Outbox", "OutboxError", "OutboxRow", "OutboxStats"]
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL,"
+    " recorded_at REAL NOT NULL, sent_at REAL)",
+    "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL",
+    "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL)",
+)
+_PRUNE_EVERY = 256
+"""Acknowledgements between two prunes of old sent rows."""
+
+
+class OutboxError(OSError):
+    """The outbox cannot be opened or written."""
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One recorded uplink message."""
+
+    seq: int
+    topic: str
+    payload: bytes
+
+
+@dataclass
+class OutboxStats:
+    recorded: int = 0
+    sent: int = 0
+    commits: int = 0
+    batch_sizes: Counter[int] = field(default_factory=Counter)
+    """How many commits carried how many new rows (``{rows: commits}``)."""
+
+
+@dataclass
+class _Batch:
+    rows: list[tuple[OutboxRow, asyncio.Future[None]]] = field(default_factory=list)
+    acks: list[int] = field(default_factory=list)
+
+
+class Outbox:
+    """Durable uplink messages of one edge, with their sequence numbers."""
+
+    def __init__(
+        self, path: str | Path, *, start_after: int = 0, keep_sent: int = 10_000, keep_sent_s: float = 3600.0,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        if keep_sent < 0 or keep_sent_s < 0:
+            raise ValueError(f"keep_sent and keep_sent_s must not be negative, got {keep_sent}, {keep_sent_s}")
+        self.path = str(path)
+        self.stats = OutboxStats()
+        self._keep_sent = keep_sent
+        self._keep_sent_s = keep_sent_s
+        self._wall = wall
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise sqlite3.OperationalError(f"journal mode is {mode!r}, WAL refused")
+            self._db.execute("PRAGMA synchronous=FULL")
+            for statement in _SCHEMA:
+                self._db.execute(statement)
+            (last_meta,) = self._db.execute("SELECT coalesce(max(last_seq), 0) FROM meta").fetchone()
+            (last_row,) = self._db.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()
+            unsent = self._db.execute(
+                "SELECT seq, topic, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq"
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise OutboxError(f"Cannot open the edge outbox {self.path!r}: {exc}") from exc
+        self._next = max(int(last_meta), int(last_row), start_after) + 1
+        self._unsent_at_open = [OutboxRow(int(s), str(t), bytes(p)) for s, t, p in unsent]
+        self._unacked = len(self._unsent_at_open)
+        self._batch = _Batch()
+        self._writer: asyncio.Task[None] | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edge-outbox")
+        self._since_prune = 0
+        self._closed = False
+
+    @property
+    def unacked(self) -> int:
+        """Rows recorded and not yet acknowledged by the broker."""
+        return self._unacked
+
+    def unsent_at_open(self) -> list[OutboxRow]:
+        """Rows a previous run recorded and never got acknowledged, in ``seq`` order."""
+        return list(self._unsent_at_open)
+
+    def allocate(self) -> int:
+        """The next sequence number; pass it to :meth:`record`."""
+        seq = self._next
+        self._next += 1
+        return seq
+
+    async def record(self, seq: int, topic: str, payload: bytes) -> OutboxRow:
+        """Store one message durably; returns once its commit is on disk."""
+        if self._closed:
+            raise OutboxError(f"outbox {self.path!r} is closed")
+        row = OutboxRow(seq, topic, payload)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._batch.rows.append((row, done))
+        self._unacked += 1
+        self._kick()
+        try:
+            await asyncio.shield(done)
+        except OutboxError:
+            self._unacked -= 1
+            raise
+        self.stats.recorded += 1
+        return row
+
+    def mark_sent(self, seq: int) -> None:
+        """The broker acknowledged ``seq``: keep the row only for diagnosis."""
+        self._batch.acks.append(seq)
+        self._unacked -= 1
+        self.stats.sent += 1
+        self._kick()
+
+    async def aclose(self) -> None:
+        """Commit what is pending, then close."""
+        if self._closed:
+            return
+        self._closed = True
+        while self._writer is not None:
+            await asyncio.shield(self._writer)
+        self._executor.shutdown(wait=True)
+        self._db.close()
+
+    # -- writer ----------------------------------------------------------------------------------
+
+    def _kick(self) -> None:
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write_batches(), name="edge-outbox-writer")
+
+    async def _write_batches(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._batch.rows or self._batch.acks:
+                batch, self._batch = self._batch, _Batch()
+                rows = [row for row, _ in batch.rows]
+                try:
+                    await loop.run_in_executor(self._executor, self._commit, rows, batch.acks)
+                except sqlite3.Error as exc:
+                    log.exception("outbox %s: commit of %d rows failed", self.path, len(rows))
+                    for _, done in batch.rows:
+                        if not done.done():
+                            done.set_exception(OutboxError(f"Cannot write the edge outbox {self.path!r}: {exc}"))
+                    continue
+                self.stats.commits += 1
+                if rows:
+                    self.stats.batch_sizes[len(rows)] += 1
+                for _, done in batch.rows:
+                    if not done.done():
+                        done.set_result(None)
+        finally:
+            self._writer = None
+
+    def _commit(self, rows: list[OutboxRow], acks: list[int]) -> None:
+        """One transaction (writer thread)."""
+        db = self._db
+        db.execute("PRAGMA synchronous=FULL" if rows else "PRAGMA synchronous=NORMAL")
+        now = self._wall()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if rows:
+                db.executemany(
+                    "INSERT INTO outbox (seq, topic, payload, recorded_at) VALUES (?, ?, ?, ?)",
+                    [(r.seq, r.topic, r.payload, now) for r in rows],
+                )
+                db.execute(
+                    "INSERT INTO meta (id, last_seq) VALUES (1, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+                    (max(r.seq for r in rows),),
+                )
+            if acks:
+                db.executemany("UPDATE outbox SET sent_at = ? WHERE seq = ?", [(now, seq) for seq in acks])
+                self._since_prune += len(acks)
+                if self._since_prune >= _PRUNE_EVERY:
+                    self._since_prune = 0
+                    self._prune(now)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _prune(self, now: float) -> None:
+        cutoff = self._db.execute(
+            "SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq DESC LIMIT 1 OFFSET ?", (self._keep_sent,)
+        ).fetchone()
+        by_count = int(cutoff[0]) if cutoff else 0
+        self._db.execute(
+            "DELETE FROM outbox WHERE sent_at IS NOT NULL AND (seq <= ? OR sent_at < ?)",
+            (by_count, now - self._keep_sent_s),
+        )
