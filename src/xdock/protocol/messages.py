@@ -6,6 +6,12 @@ restart), so central can apply each message exactly once.
 
 Every model carries ``v`` (the schema version); a payload of another version is refused with a
 :class:`MessageError` that names the field, not silently misread.
+
+Decoding is strict: a field of the wrong JSON type (``"seq": "7"``, ``"v": true``) is refused, not
+coerced, and integers that are stored (``seq``, ``plan_version``) must fit a signed 64-bit column.
+A :class:`MessageError` carries a stable ``reason`` (``oversized``, ``wrong_version``,
+``bad_payload``) for counting, and its text lists at most a few problems, each clipped, so a
+hostile payload cannot make a huge error.
 """
 
 from __future__ import annotations
@@ -13,9 +19,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "MAX_PAYLOAD",
     "SCHEMA_VERSION",
     "Assignment",
     "CentralStatus",
@@ -25,6 +42,7 @@ __all__ = [
     "EdgeStatus",
     "Feedback",
     "MessageError",
+    "MessageErrorReason",
     "OfflineDecision",
     "Route",
     "RouteSnapshot",
@@ -38,18 +56,41 @@ __all__ = [
 SCHEMA_VERSION: Literal[1] = 1
 MAX_PAYLOAD = 64 * 1024
 
+_INT64_MAX = 2**63 - 1
+_MAX_PROBLEMS = 5
+_MAX_TEXT = 120
+
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Sscc = Annotated[str, StringConstraints(pattern=r"^[0-9]{18}$")]
+Seq = Annotated[int, Field(ge=1, le=_INT64_MAX)]
+PlanVersion = Annotated[int, Field(ge=0, le=_INT64_MAX)]
+MessageErrorReason = Literal["oversized", "wrong_version", "bad_payload"]
 
 
 class MessageError(ValueError):
-    """A payload that is not a valid message of the expected kind."""
+    """A payload that is not a valid message of the expected kind.
+
+    ``reason`` is a stable key for counting: ``oversized`` (over :data:`MAX_PAYLOAD` bytes),
+    ``wrong_version`` (``v`` is not :data:`SCHEMA_VERSION`), ``bad_payload`` (anything else).
+    """
+
+    def __init__(self, message: str, *, reason: MessageErrorReason = "bad_payload") -> None:
+        super().__init__(message)
+        self.reason: MessageErrorReason = reason
 
 
 class _Message(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     v: Literal[1] = SCHEMA_VERSION
+
+    @field_validator("v", mode="before")
+    @classmethod
+    def _exact_version(cls, value: object) -> object:
+        # A JSON true or 1.0 equals 1 in Python; the version must be the integer itself.
+        if type(value) is not int:
+            raise PydanticCustomError("literal_error", "Input should be 1")
+        return value
 
 
 class ShipToModel(BaseModel):
@@ -71,7 +112,7 @@ class OfflineDecision(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    plan_version: Annotated[int, Field(ge=0)]
+    plan_version: PlanVersion
     outcome: Literal["assigned", "staged"]
     door: Id | None = None
     trailer: Id | None = None
@@ -83,7 +124,7 @@ class ScanEvent(_Message):
     """A validated pallet label scan, uplink on ``.../edge/{edge}/scan``."""
 
     edge_id: Id
-    seq: Annotated[int, Field(ge=1)]
+    seq: Seq
     device_id: Id
     door: Id
     scanned_at: AwareDatetime
@@ -116,7 +157,7 @@ class Assignment(_Message):
 
     kind: Literal["assignment"] = "assignment"
     edge_id: Id
-    seq: Annotated[int, Field(ge=1)]
+    seq: Seq
     device_id: Id
     sscc: Sscc
     outcome: Literal["assigned", "staged", "breakdown", "rejected"]
@@ -178,7 +219,7 @@ class CentralStatus(_Message):
 
     online: bool
     at: AwareDatetime | None = None
-    plan_version: Annotated[int, Field(ge=0)] | None = None
+    plan_version: PlanVersion | None = None
 
 
 class DestinationMatch(BaseModel):
@@ -214,7 +255,7 @@ class RouteSnapshot(_Message):
 
     kind: Literal["routes"] = "routes"
     edge_id: Id
-    plan_version: Annotated[int, Field(ge=0)]
+    plan_version: PlanVersion
     made_at: AwareDatetime
     destinations: list[DestinationMatch] = Field(default_factory=list)
     routes: list[Route] = Field(default_factory=list)
@@ -233,31 +274,48 @@ def encode(message: BaseModel) -> bytes:
     return message.model_dump_json(exclude_none=True).encode()
 
 
-def _describe(kind: str, exc: ValidationError) -> str:
+def _clip(text: str) -> str:
+    """``text`` made safe for one log line: control characters escaped, cut to a bounded length."""
+    shown = text if text.isprintable() else ascii(text)[1:-1]
+    return shown if len(shown) <= _MAX_TEXT else shown[: _MAX_TEXT - 1] + "…"
+
+
+def _error(kind: str, exc: ValidationError) -> MessageError:
+    errors = exc.errors(include_url=False)
     problems = []
-    for err in exc.errors(include_url=False):
+    for err in errors[:_MAX_PROBLEMS]:
         where = ".".join(str(part) for part in err["loc"]) or "payload"
-        problems.append(f"field '{where}': {err['msg']}")
-    return f"Invalid {kind}: " + "; ".join(problems)
+        problems.append(f"field '{_clip(where)}': {_clip(err['msg'])}")
+    if len(errors) > _MAX_PROBLEMS:
+        problems.append(f"and {len(errors) - _MAX_PROBLEMS} more")
+    # ``v`` of the message itself (``feedback.v`` in a downlink); an extra ``v`` deeper down is no version.
+    wrong_version = any(err["loc"][-1:] == ("v",) and err["type"] != "extra_forbidden" for err in errors)
+    return MessageError(
+        f"Invalid {kind}: " + "; ".join(problems), reason="wrong_version" if wrong_version else "bad_payload"
+    )
+
+
+def _oversized(kind: str, payload: bytes) -> MessageError:
+    return MessageError(f"Invalid {kind}: payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}", reason="oversized")
 
 
 def decode(model: type[M], payload: bytes) -> M:
     """Decode ``payload`` as ``model``; raise :class:`MessageError` naming the bad field."""
     if len(payload) > MAX_PAYLOAD:
-        raise MessageError(f"Invalid {model.__name__}: payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}")
+        raise _oversized(model.__name__, payload)
     try:
-        return model.model_validate_json(payload)
+        return model.model_validate_json(payload, strict=True)
     except ValidationError as exc:
-        raise MessageError(_describe(model.__name__, exc)) from exc
+        raise _error(model.__name__, exc) from exc
 
 
 def decode_downlink(payload: bytes) -> Assignment | Feedback:
     """Decode a command-topic payload (an :class:`Assignment` or a :class:`Feedback`)."""
     if len(payload) > MAX_PAYLOAD:
-        raise MessageError(f"Invalid downlink: payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}")
+        raise _oversized("downlink", payload)
     try:
-        return _DOWNLINK.validate_json(payload)
+        return _DOWNLINK.validate_json(payload, strict=True)
     except ValidationError as exc:
-        raise MessageError(_describe("downlink", exc)) from exc
+        raise _error("downlink", exc) from exc
 
 
