@@ -1,0 +1,111 @@
+"""The durable outbox: what is recorded survives, numbers are never reused, commits are grouped."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from xdock.edge.outbox import Outbox, OutboxError, OutboxRow
+
+
+async def record(box: Outbox, count: int) -> list[OutboxRow]:
+    rows = []
+    for _ in range(count):
+        seq = box.allocate()
+        rows.append(await box.record(seq, "t/scan", f"scan {seq}".encode()))
+    return rows
+
+
+async def test_unsent_rows_survive_a_restart_and_numbers_are_not_reused(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    first = Outbox(path)
+    rows = await record(first, 3)
+    first.mark_sent(rows[0].seq)
+    await first.aclose()  # rows 2 and 3 never acknowledged
+
+    second = Outbox(path)
+    assert second.unsent_at_open() == [OutboxRow(2, "t/scan", b"scan 2"), OutboxRow(3, "t/scan", b"scan 3")]
+    assert second.unacked == 2
+    assert second.allocate() == 4
+    await second.aclose()
+
+
+async def test_numbers_survive_pruning_of_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    first = Outbox(path, keep_sent=0)
+    rows = await record(first, 300)  # enough acknowledgements to trigger a prune
+    for row in rows:
+        first.mark_sent(row.seq)
+    await first.aclose()
+    with sqlite3.connect(path) as db:
+        (left,) = db.execute("SELECT count(*) FROM outbox").fetchone()
+    assert left == 0
+    second = Outbox(path)
+    assert second.unsent_at_open() == []
+    assert second.allocate() == 301
+    await second.aclose()
+
+
+async def test_sent_rows_are_kept_up_to_a_count(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    box = Outbox(path, keep_sent=10)
+    rows = await record(box, 260)
+    for row in rows[:256]:
+        box.mark_sent(row.seq)
+    await box.aclose()
+    with sqlite3.connect(path) as db:
+        kept = [seq for (seq,) in db.execute("SELECT seq FROM outbox ORDER BY seq")]
+    assert kept == list(range(247, 261))  # the 10 newest sent ones, then the 4 unsent
+
+
+async def test_a_crash_without_close_keeps_what_was_committed(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    first = Outbox(path)
+    await record(first, 2)
+    # No aclose: as after SIGKILL, only what was committed counts. (Release the file for the test.)
+    first._executor.shutdown(wait=True)
+    second = Outbox(path)
+    assert [row.seq for row in second.unsent_at_open()] == [1, 2]
+    assert second.allocate() == 3
+    await second.aclose()
+    first._db.close()
+
+
+async def test_scans_arriving_during_a_commit_share_the_next_one(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.db")
+    first = asyncio.create_task(box.record(box.allocate(), "t", b"1"))
+    await asyncio.sleep(0)  # the first commit starts, alone
+    others = [asyncio.create_task(box.record(box.allocate(), "t", str(n).encode())) for n in range(2, 52)]
+    await asyncio.gather(first, *others)
+    assert box.stats.batch_sizes == {1: 1, 50: 1}
+    assert box.stats.recorded == 51
+    await box.aclose()
+
+
+async def test_start_after_puts_numbers_above_an_older_store(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.db", start_after=1000)
+    assert box.allocate() == 1001
+    await box.aclose()
+
+
+async def test_a_closed_outbox_refuses_to_record(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.db")
+    await box.aclose()
+    with pytest.raises(OutboxError, match=r"outbox '.*outbox\.db' is closed"):
+        await box.record(1, "t", b"x")
+
+
+def test_unusable_file_names_the_path(tmp_path: Path) -> None:
+    (tmp_path / "outbox.db").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(OutboxError, match=r"Cannot open the edge outbox '.*outbox\.db': file is not a database"):
+        Outbox(tmp_path / "outbox.db")
+
+
+async def test_journal_is_wal_and_commits_sync_fully(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.db")
+    assert box._db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert box._db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+    await box.aclose()
