@@ -57,6 +57,7 @@ class ScanService:
         self.clock = clock
         self.stats = ScanStats()
         self._listeners: list[Callable[[ScanEvent, Assignment], None]] = []
+        self._plan_listeners: list[Callable[[], None]] = []
         state.load(store.pallets())
         self.dispatcher = Dispatcher(floor_from(state))
         self._resume()
@@ -96,6 +97,7 @@ class ScanService:
         now = self.clock.now()
         before = self.dispatcher.plan().moves
         self.dispatcher.adopt(plan)
+        self._plan_changed()
         return self._store_changes(before, now, kind, {"version": plan.version, "cost_m": round(plan.cost_m, 1)})
 
     def rematch(self) -> int:
@@ -103,6 +105,7 @@ class ScanService:
         now = self.clock.now()
         before = self.dispatcher.plan().moves
         self.dispatcher.rematch(now)
+        self._plan_changed()
         return self._store_changes(before, now, "rematched", {})
 
     def _store_changes(self, before: Mapping[str, Move], now: datetime, kind: str, body: dict[str, object]) -> int:
@@ -127,6 +130,14 @@ class ScanService:
     def on_applied(self, listener: Callable[[ScanEvent, Assignment], None]) -> None:
         """Call ``listener`` after each newly applied scan (not for duplicates)."""
         self._listeners.append(listener)
+
+    def on_plan_changed(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` when a re-plan or a rematch was taken (the floor's plan may differ)."""
+        self._plan_listeners.append(listener)
+
+    def _plan_changed(self) -> None:
+        for listener in self._plan_listeners:
+            listener()
 
     def apply(self, event: ScanEvent) -> Applied:
         """Apply one scan; see :meth:`apply_batch`."""

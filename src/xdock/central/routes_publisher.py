@@ -1,0 +1,213 @@
+"""Central pushes every edge its routing snapshot, and tells all edges whether central is there.
+
+Snapshots (:mod:`xdock.central.routes`) go retained, QoS 1, to ``.../edge/{edge}/routes`` on central's
+own MQTT session (the ingest's client, through :meth:`RoutesPublisher.session`), so an edge that
+connects later still finds its last table. An edge is known from its scans and from its retained
+status (which names its door); more may be declared at start.
+
+When: at each connect (everything, again), and whenever the content changes: a scan assigned a
+pallet, a re-plan or rematch was taken, a trailer stopped taking pallets (its departure minus the
+handling time passed), a new edge appeared. Changes are looked for at most once per
+``min_interval`` seconds of site time (so a burst of scans makes one publish per edge), and only
+edges whose table differs get a new snapshot; a full look happens every ``refresh`` seconds anyway.
+
+``plan_version`` grows by one for each look that changed any table; it is kept in the store's meta
+(before anything is published with it), so it grows across restarts. The retained
+:class:`~xdock.protocol.messages.CentralStatus` on ``.../central/status`` says ``online=true`` with
+the current version while the session is up; its Last Will, and a clean stop, say ``online=false``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiomqtt
+
+from xdock.central.routes import RouteTable, open_trailers, route_table
+from xdock.central.scans import ScanService
+from xdock.protocol.clock import Clock
+from xdock.protocol.messages import Assignment, CentralStatus, RouteSnapshot, ScanEvent, encode
+from xdock.protocol.topics import central_status_topic, routes_topic
+
+__all__ = ["PLAN_VERSION_KEY", "PublisherStats", "RoutesPublisher"]
+
+log = logging.getLogger(__name__)
+
+PLAN_VERSION_KEY = "plan_version"
+"""Name of the plan version in the store's meta."""
+_GOODBYE_S = 1.0
+_JUST_AFTER = timedelta(milliseconds=1)
+
+
+@dataclass
+class PublisherStats:
+    looks: int = 0
+    """Times the tables were computed."""
+    versions: int = 0
+    """Looks that changed at least one table (each bumped the plan version)."""
+    snapshots: int = 0
+    """Snapshots handed to the broker."""
+    last_bytes: int = 0
+    """Size of the last snapshot published."""
+
+
+class RoutesPublisher:
+    """Keeps each known edge's routing snapshot current on the broker, and central's retained status."""
+
+    def __init__(
+        self, service: ScanService, clock: Clock, *, min_interval: float = 1.0, refresh: float = 30.0,
+        per_destination: int = 2, edges: Mapping[str, str] | None = None,
+        edges_from: Callable[[], Iterable[tuple[str, str | None]]] | None = None,
+    ) -> None:
+        """``edges``: edge id → door declared at start; ``edges_from``: more (id, door) pairs looked at on each
+        tick, e.g. the edges whose status central heard."""
+        if min_interval <= 0 or refresh <= 0:
+            raise ValueError(f"min_interval and refresh must be positive, got {min_interval} and {refresh}")
+        self.service = service
+        self.clock = clock
+        self.site = service.state.config.site
+        self.min_interval = min_interval
+        self.refresh = refresh
+        self.per_destination = per_destination
+        self.edges: dict[str, str] = dict(edges or {})
+        self._edges_from = edges_from
+        stored = service.store.meta(PLAN_VERSION_KEY)
+        self.version = int(stored) if stored is not None else 0
+        self.stats = PublisherStats()
+        self._tables: dict[str, RouteTable] = {}
+        self._snapshots: dict[str, RouteSnapshot] = {}
+        self._sent: set[str] = set()
+        """Edges whose current snapshot the broker has (on this connection)."""
+        self._dirty = True
+        self._next_look: datetime | None = None
+        self._client: aiomqtt.Client | None = None
+        self._status_sent: int | None = None
+        self._lock = asyncio.Lock()
+        service.on_applied(self._scanned)
+        service.on_plan_changed(self.touch)
+
+    # -- what changes the tables -------------------------------------------------------------------
+
+    def _scanned(self, event: ScanEvent, _reply: Assignment) -> None:
+        self.edge_seen(event.edge_id, event.door)
+        self._dirty = True
+
+    def touch(self) -> None:
+        """The plan may have changed: look again at the next tick."""
+        self._dirty = True
+
+    def edge_seen(self, edge_id: str, door: str | None) -> None:
+        """An edge and the door it serves; a new edge or a new door gets its snapshot at the next tick."""
+        if door is not None and self.edges.get(edge_id) != door:
+            self.edges[edge_id] = door
+            self._dirty = True
+
+    def due(self, now: datetime) -> bool:
+        """Whether a look is needed now: something changed, a trailer stopped taking pallets, or ``refresh`` passed."""
+        if self._edges_from is not None:
+            for edge_id, door in self._edges_from():
+                self.edge_seen(edge_id, door)
+        return self._dirty or self._next_look is None or now >= self._next_look
+
+    # -- computing ---------------------------------------------------------------------------------
+
+    def update(self, now: datetime) -> list[RouteSnapshot]:
+        """Recompute every edge's table; one version bump if any changed; the snapshots the broker lacks."""
+        dispatcher = self.service.dispatcher
+        floor = dispatcher.floor
+        open_now = open_trailers(floor, dispatcher.plan().trailer_doors, now)
+        destinations = self.service.state.config.destinations
+        changed: dict[str, RouteTable] = {}
+        for edge_id, door in self.edges.items():
+            table = route_table(floor, open_now, destinations, door, per_destination=self.per_destination)
+            if self._tables.get(edge_id) != table:
+                changed[edge_id] = table
+        self.stats.looks += 1
+        if changed:
+            self.version += 1
+            self.stats.versions += 1
+            with self.service.store.transaction() as tx:
+                tx.put_meta(PLAN_VERSION_KEY, str(self.version))
+            for edge_id, table in changed.items():
+                self._tables[edge_id] = table
+                self._snapshots[edge_id] = table.snapshot(edge_id, self.version, now)
+                self._sent.discard(edge_id)
+        self._dirty = False
+        # A trailer is offered while its departure is at least the handling time away.
+        closing = [o.trailer.departure - floor.rules.handling + _JUST_AFTER for o in open_now]
+        self._next_look = min([now + timedelta(seconds=self.refresh), *closing])
+        return [self._snapshots[e] for e in self.edges if e not in self._sent]
+
+    def snapshot(self, edge_id: str) -> RouteSnapshot | None:
+        """The last snapshot made for ``edge_id``."""
+        return self._snapshots.get(edge_id)
+
+    def status(self, *, online: bool) -> CentralStatus:
+        return CentralStatus(online=online, at=self.clock.now(), plan_version=self.version)
+
+    def will(self) -> aiomqtt.Will:
+        """The Last Will of central's session: ``online=false``, retained."""
+        return aiomqtt.Will(central_status_topic(self.site), encode(CentralStatus(online=False)), qos=1, retain=True)
+
+    # -- publishing --------------------------------------------------------------------------------
+
+    async def publish_due(self) -> int:
+        """Look now and publish what the broker lacks; return how many snapshots went out."""
+        async with self._lock:
+            pending = self.update(self.clock.now())
+            client = self._client
+            if client is None:
+                return 0
+            sent = 0
+            try:
+                for snapshot in pending:
+                    payload = encode(snapshot)
+                    await client.publish(routes_topic(self.site, snapshot.edge_id), payload, qos=1, retain=True)
+                    self._sent.add(snapshot.edge_id)
+                    self.stats.snapshots += 1
+                    self.stats.last_bytes = len(payload)
+                    sent += 1
+                if self._status_sent != self.version:
+                    await self._publish_status(client, online=True)
+            except aiomqtt.MqttError as exc:
+                log.warning("routing snapshots not published (%s); again on reconnect", exc)
+            return sent
+
+    async def _publish_status(self, client: aiomqtt.Client, *, online: bool) -> None:
+        status = self.status(online=online)
+        await client.publish(central_status_topic(self.site), encode(status), qos=1, retain=True)
+        self._status_sent = self.version if online else None
+
+    async def run(self) -> None:
+        """Look every ``min_interval`` seconds of site time and publish what changed, until cancelled."""
+        while True:
+            await self.clock.sleep(self.min_interval)
+            if self.due(self.clock.now()):
+                await self.publish_due()
+
+    @asynccontextmanager
+    async def session(self, client: aiomqtt.Client) -> AsyncIterator[None]:
+        """Around one connected MQTT session: online and every snapshot at start, offline on a clean stop."""
+        self._client = client
+        self._sent.clear()
+        self._status_sent = None
+        try:
+            await self.publish_due()
+            yield
+        except asyncio.CancelledError:
+            await self._goodbye(client)
+            raise
+        finally:
+            self._client = None
+
+    async def _goodbye(self, client: aiomqtt.Client) -> None:
+        try:
+            async with asyncio.timeout(_GOODBYE_S):
+                await self._publish_status(client, online=False)
+        except (aiomqtt.MqttError, TimeoutError) as exc:
+            log.warning("could not say central is going offline (%s); the Last Will will", exc)
