@@ -1,4 +1,5 @@
-"""Central's REST read API (FastAPI): the site, its doors and trailers, pallets, the event log.
+"""Central's REST read API (FastAPI): the site, its doors and trailers, pallets, the event log,
+edges with their devices, and alerts.
 
 Served under ``/api/v1``; the OpenAPI schema is at ``/openapi.json`` and browsable at ``/docs``.
 Every handler is ``async`` and runs on central's event loop, next to ingestion, so it reads the
@@ -16,6 +17,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from xdock import __version__
+from xdock.central.alerts import Alerts
+from xdock.central.ingest import IngestStats
+from xdock.central.liveness import EdgeLiveness, Liveness
 from xdock.central.scans import ScanService
 from xdock.central.store import PalletRow
 
@@ -78,6 +82,43 @@ class StatsOut(BaseModel):
     duplicates: int
     assigned: int
     rejected: int
+    uplink_rejected: dict[str, int]
+    """Uplinks central refused, by reason (``bad_payload``, ``wrong_version``, ``oversized``, ...)."""
+    uplink_duplicates: int
+    """Scans received again over MQTT and answered with the stored answer."""
+    clock_skew: int
+    """Scans applied whose time was more than the tolerance away from central's clock."""
+
+
+class DeviceOut(BaseModel):
+    id: str
+    kind: str
+    online: bool
+    """False as well while its edge is offline."""
+    last_seen: datetime | None
+    detail: str
+    heartbeat_s: float | None
+
+
+class EdgeOut(BaseModel):
+    id: str
+    online: bool | None
+    """``None`` until the edge's own status arrived."""
+    door: str | None
+    version: str | None
+    last_seen: datetime | None
+    backlog: int | None
+    heartbeat_s: float | None
+    devices: list[DeviceOut]
+
+
+class AlertOut(BaseModel):
+    id: int
+    kind: str
+    subject: str
+    raised_at: datetime
+    cleared_at: datetime | None
+    message: str
 
 
 class Problem(BaseModel):
@@ -93,14 +134,27 @@ def _pallet(row: PalletRow) -> PalletOut:
     return PalletOut(**row.__dict__)
 
 
-def create_app(service: ScanService) -> FastAPI:
-    """The API over one site's live state."""
+def _edge(edge: EdgeLiveness) -> EdgeOut:
+    devices = [
+        DeviceOut(id=d.id, kind=d.kind, online=d.online and edge.online is not False, last_seen=d.last_seen,
+                  detail=d.detail, heartbeat_s=d.heartbeat_s)
+        for d in sorted(edge.devices.values(), key=lambda d: d.id)
+    ]
+    return EdgeOut(id=edge.id, online=edge.online, door=edge.door, version=edge.version, last_seen=edge.last_seen,
+                   backlog=edge.backlog, heartbeat_s=edge.heartbeat_s, devices=devices)
+
+
+def create_app(
+    service: ScanService, *, liveness: Liveness | None = None, uplinks: IngestStats | None = None
+) -> FastAPI:
+    """The API over one site's live state (and its edges' liveness, when central tracks it)."""
     app = FastAPI(
         title="xdock central", version=__version__,
         description="Live state of a cross-dock site: doors, outbound trailers, pallets and the event log.",
     )
     router = APIRouter(prefix="/api/v1")
     state = service.state
+    live = liveness if liveness is not None else Liveness(state.config.site, service.clock, Alerts(service.store))
 
     @app.exception_handler(HTTPException)
     async def _problem(_: Request, exc: HTTPException) -> JSONResponse:
@@ -177,7 +231,22 @@ def create_app(service: ScanService) -> FastAPI:
     @router.get("/stats", summary="Scan counters since central started")
     async def stats() -> StatsOut:
         s = service.stats
-        return StatsOut(applied=s.applied, duplicates=s.duplicates, assigned=s.assigned, rejected=s.rejected)
+        u = uplinks if uplinks is not None else IngestStats()
+        return StatsOut(
+            applied=s.applied, duplicates=s.duplicates, assigned=s.assigned, rejected=s.rejected,
+            uplink_rejected=dict(sorted(u.rejected.items())), uplink_duplicates=u.duplicates, clock_skew=u.clock_skew,
+        )
+
+    @router.get("/edges", summary="Edge agents with their devices: online, last seen, outbox backlog")
+    async def edges() -> list[EdgeOut]:
+        return [_edge(e) for e in sorted(live.edges.values(), key=lambda e: e.id)]
+
+    @router.get("/alerts", summary="Alerts, newest first: all, open only (open=true) or cleared only (open=false)")
+    async def alerts(
+        open_: Annotated[bool | None, Query(alias="open")] = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    ) -> list[AlertOut]:
+        return [AlertOut(**a.__dict__) for a in service.store.alerts(open_only=open_, limit=limit)]
 
     @app.get("/healthz", summary="Liveness")
     async def healthz() -> dict[str, str]:

@@ -7,9 +7,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from xdock.central.alerts import Alerts
 from xdock.central.api import create_app
 from xdock.central.http_server import serve_http
 from xdock.central.ingest import Ingest
+from xdock.central.liveness import Liveness
 from xdock.central.planning_loop import PlanningLoop
 from xdock.central.replanner import Replanner
 from xdock.central.scans import ScanService
@@ -56,13 +58,16 @@ class Central:
         day = clock.now().astimezone(config.site.zone).date()
         self.state = SiteState(config.site, day)
         self.service = ScanService(self.state, self.store, clock)
-        self.ingest = Ingest(config.site.site, config.broker, self.service, clock, client_id=config.client_id)
+        self.liveness = Liveness(config.site.site, clock, Alerts(self.store))
+        self.ingest = Ingest(
+            config.site.site, config.broker, self.service, clock, client_id=config.client_id, liveness=self.liveness
+        )
         self.replanner = Replanner(time_limit=config.replan_budget)
         self.planning = (
             PlanningLoop(self.service, self.replanner, clock, interval=config.replan_interval)
             if config.replan_interval is not None else None
         )
-        self.app = create_app(self.service)
+        self.app = create_app(self.service, liveness=self.liveness)
         self.api_port: int | None = None
         self.api_ready = asyncio.Event()
 
@@ -76,6 +81,7 @@ class Central:
         try:
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(self.ingest.run(), name="ingest")
+                tasks.create_task(self.liveness.run(), name="liveness")
                 if self.planning is not None:
                     tasks.create_task(self.planning.run(), name="planning")
                 if self.config.api_port is not None:

@@ -6,6 +6,9 @@ a scan in flight when central dies is redelivered on restart and recognised by i
 
 A payload that is not a valid scan is never retried forever: it is acknowledged, counted by
 reason, and kept in the event log as a ``rejected_uplink`` event so nothing vanishes unseen.
+
+Edge and device statuses (QoS 0 for central: only the retained last state matters, delivered again
+on every subscribe) go to :class:`Liveness`, told when central listens and when it cannot hear.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 
 import aiomqtt
 
+from xdock.central.liveness import Liveness, status_subscriptions
 from xdock.central.scans import ScanService
 from xdock.central.store import StoreError
 from xdock.protocol.broker_url import BrokerUrl
@@ -45,6 +49,7 @@ class Ingest:
     def __init__(
         self, site: str, broker: BrokerUrl, service: ScanService, clock: Clock, *,
         client_id: str | None = None, reconnect_max: float = 2.0, max_batch: int = 256,
+        liveness: Liveness | None = None,
     ) -> None:
         self.site = site
         self.broker = broker
@@ -55,6 +60,7 @@ class Ingest:
         self.max_batch = max_batch
         self.stats = IngestStats()
         self.connected = asyncio.Event()
+        self.liveness = liveness
 
     async def run(self) -> None:
         """Serve until cancelled, reconnecting with capped back-off when the broker goes away."""
@@ -64,6 +70,8 @@ class Ingest:
                 await self._session()
             except aiomqtt.MqttError as exc:
                 self.connected.clear()
+                if self.liveness is not None:
+                    self.liveness.deaf()
                 stop_if_cancelled()
                 log.warning("broker %s unreachable or lost (%s); retrying in %.1f s", self.broker, exc, delay)
                 await asyncio.sleep(delay)
@@ -80,6 +88,10 @@ class Ingest:
             client._client.manual_ack_set(True)
             no_delay(client)
             await client.subscribe(scan_wildcard(self.site), qos=1)
+            if self.liveness is not None:
+                self.liveness.listening()
+                for status_filter in status_subscriptions(self.site):
+                    await client.subscribe(status_filter, qos=0)
             self.stats.connects += 1
             self.connected.set()
             log.info("central for site %s subscribed on %s", self.site, self.broker)
@@ -99,6 +111,12 @@ class Ingest:
             self.stats.received += 1
             topic = str(message.topic)
             payload = message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
+            if self.liveness is not None and topic.endswith("/status"):
+                try:
+                    self.liveness.handle(topic, payload, retained=message.retain)
+                except (TopicError, MessageError) as exc:
+                    self._reject(topic, payload, exc)
+                continue
             try:
                 events.append(self._scan(topic, payload))
             except (TopicError, MessageError) as exc:
