@@ -67,7 +67,7 @@ class Central:
             PlanningLoop(self.service, self.replanner, clock, interval=config.replan_interval)
             if config.replan_interval is not None else None
         )
-        self.app = create_app(self.service, liveness=self.liveness)
+        self.app = create_app(self.service, liveness=self.liveness, uplinks=self.ingest.stats)
         self.api_port: int | None = None
         self.api_ready = asyncio.Event()
 

@@ -4,8 +4,24 @@ Central keeps a persistent MQTT session (fixed client id, ``clean_session=False`
 acknowledges a scan to the broker only after its effect is stored and the answer published, so
 a scan in flight when central dies is redelivered on restart and recognised by its key.
 
-A payload that is not a valid scan is never retried forever: it is acknowledged, counted by
-reason, and kept in the event log as a ``rejected_uplink`` event so nothing vanishes unseen.
+A payload that is not a valid scan is never retried forever: it is acknowledged, logged once,
+counted by reason, and kept in the event log as a ``rejected_uplink`` event (with its reason) so
+nothing vanishes unseen. The reasons are stable keys: ``bad_topic`` (not a v1 scan topic, or a bad
+id in it), ``unknown_site`` (another site's topic), ``oversized`` (over the payload limit),
+``wrong_version`` (``v`` is not 1), ``bad_payload`` (not JSON, wrong types, missing or extra
+fields), ``edge_mismatch`` (``edge_id`` differs from the topic's edge). The site file declares no
+edges, so any well-formed edge id is accepted: an edge is known once it speaks.
+
+A replayed scan (same ``(edge_id, seq)``) is applied once; a replay is answered with the stored
+answer and counted as a duplicate.
+
+Clock skew: central decides on its own clock, and ``scanned_at`` is only the edge's claim, so a
+scan is never refused or held for its time. When ``scanned_at`` is more than ``skew_tolerance``
+(5 minutes) ahead of central's clock, or behind it, the scan is still applied, counted as
+``clock_skew`` and a ``clock_skew`` event records the skew in seconds. A scan that carries an
+offline decision is known to have waited in the edge's outbox, so only its being *ahead* counts;
+a late scan without one may be a skewed clock or a delayed delivery, and is counted (the edge's
+status shows its backlog).
 
 Edge and device statuses (QoS 0 for central: only the retained last state matters, delivered again
 on every subscribe) go to :class:`Liveness`, told when central listens and when it cannot hear.
@@ -17,6 +33,7 @@ import asyncio
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import aiomqtt
 
@@ -40,7 +57,26 @@ _KEEP_PAYLOAD = 4096
 class IngestStats:
     received: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
+    """Rejected uplinks by reason (see the module docstring)."""
     connects: int = 0
+    duplicates: int = 0
+    """Scans received again and answered with the stored answer."""
+    clock_skew: int = 0
+    """Scans applied whose ``scanned_at`` was further from central's clock than the tolerance."""
+
+
+class _RefusedError(ValueError):
+    """An uplink refused for a reason its decoder cannot see (the topic's site or edge)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, _RefusedError | MessageError):
+        return exc.reason
+    return "bad_topic"
 
 
 class Ingest:
@@ -49,6 +85,7 @@ class Ingest:
     def __init__(
         self, site: str, broker: BrokerUrl, service: ScanService, clock: Clock, *,
         client_id: str | None = None, reconnect_max: float = 2.0, max_batch: int = 256,
+        skew_tolerance: timedelta = timedelta(minutes=5),
         liveness: Liveness | None = None,
     ) -> None:
         self.site = site
@@ -58,6 +95,7 @@ class Ingest:
         self.client_id = client_id or f"xdock-central-{site}"
         self.reconnect_max = reconnect_max
         self.max_batch = max_batch
+        self.skew_tolerance = skew_tolerance
         self.stats = IngestStats()
         self.connected = asyncio.Event()
         self.liveness = liveness
@@ -119,7 +157,7 @@ class Ingest:
                 continue
             try:
                 events.append(self._scan(topic, payload))
-            except (TopicError, MessageError) as exc:
+            except (TopicError, MessageError, _RefusedError) as exc:
                 self._reject(topic, payload, exc)
         if not events:
             return
@@ -128,23 +166,47 @@ class Ingest:
         except StoreError:
             log.exception("cannot store %d scans; they stay unacknowledged", len(events))
             raise
+        self.stats.duplicates += sum(applied.duplicate for applied in results)
+        self._note_skew([e for e, applied in zip(events, results, strict=True) if not applied.duplicate])
         for event, applied in zip(events, results, strict=True):
             await client.publish(cmd_topic(self.site, event.edge_id), encode(applied.reply), qos=1)
 
     def _scan(self, topic: str, payload: bytes) -> ScanEvent:
         name = parse_topic(topic)
+        if name.kind != "scan":
+            raise TopicError(f"Not a scan topic: {topic!r}")
         if name.site != self.site:
-            raise TopicError(f"Scan for site {name.site!r} reached central of site {self.site!r}")
+            raise _RefusedError(
+                f"Scan for site {name.site!r} reached central of site {self.site!r}", reason="unknown_site"
+            )
         event = decode(ScanEvent, payload)
         if event.edge_id != name.edge:
-            raise MessageError(f"Invalid ScanEvent: field 'edge_id': {event.edge_id!r} published on {topic!r}")
+            raise _RefusedError(f"Invalid ScanEvent: field 'edge_id': {event.edge_id!r} published on {topic!r}",
+                           reason="edge_mismatch")
         return event
 
+    def _note_skew(self, events: list[ScanEvent]) -> None:
+        """Count and record the applied scans whose time is too far from central's (see the module docstring)."""
+        now = self.clock.now()
+        skewed = []
+        for event in events:
+            skew = event.scanned_at - now
+            if skew > self.skew_tolerance or (-skew > self.skew_tolerance and event.offline is None):
+                skewed.append((event, skew.total_seconds()))
+        if not skewed:
+            return
+        self.stats.clock_skew += len(skewed)
+        with self.service.store.transaction() as tx:
+            for event, seconds in skewed:
+                log.warning("scan %s/%d applied with clock skew %+.0f s", event.edge_id, event.seq, seconds)
+                body = {"scanned_at": event.scanned_at.isoformat(), "received_at": now.isoformat(), "skew_s": seconds}
+                tx.append_event(now, "clock_skew", body, sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+
     def _reject(self, topic: str, payload: bytes, exc: Exception) -> None:
-        reason = type(exc).__name__
+        reason = _reason(exc)
         self.stats.rejected[reason] += 1
-        log.warning("rejected uplink on %s: %s", topic, exc)
-        body = {"topic": topic, "error": str(exc), "payload": payload[:_KEEP_PAYLOAD].decode("utf-8", "replace"),
-                "payload_bytes": len(payload)}
+        log.warning("rejected uplink on %.200r (%s): %s", topic, reason, exc)
+        body = {"topic": topic, "reason": reason, "error": str(exc),
+                "payload": payload[:_KEEP_PAYLOAD].decode("utf-8", "replace"), "payload_bytes": len(payload)}
         with self.service.store.transaction() as tx:
             tx.append_event(self.clock.now(), "rejected_uplink", body)
