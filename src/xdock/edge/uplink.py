@@ -161,9 +161,11 @@ class Uplink:
             self.publish_edge_status()
             self.connected.set()
             log.info("edge %s connected to %s (%d scans to send)", self.edge_id, self.broker, self.outbox.unacked)
+            # The body keeps receiving until the link fails: a child failing while the body still runs
+            # is the case in which Python 3.11's TaskGroup un-cancels this task again.
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(self._send(client, tasks))
-                tasks.create_task(self._receive(client))
+                await self._receive(client)
 
     async def _send(self, client: aiomqtt.Client, tasks: asyncio.TaskGroup) -> None:
         loop = asyncio.get_running_loop()
