@@ -1,4 +1,4 @@
-"""Real servers a benchmark starts for itself: a Mosquitto broker and ``xdock central`` as a process.
+"""Real servers a benchmark starts for itself: a Mosquitto broker, ``xdock central`` and ``xdock edge`` as processes.
 
 Both run in their own session (``start_new_session``), so a Ctrl-C at the terminal reaches only the
 benchmark, which then stops them in order. ``stop()`` is idempotent; use them as context managers.
@@ -6,6 +6,7 @@ benchmark, which then stops them in order. ``stop()`` is idempotent; use them as
 
 from __future__ import annotations
 
+import getpass
 import json
 import shutil
 import signal
@@ -20,7 +21,7 @@ from typing import Any
 
 from xdock.protocol.broker_url import BrokerUrl
 
-__all__ = ["CentralProcess", "Mosquitto", "free_port", "wait_for_port"]
+__all__ = ["CentralProcess", "EdgeProcess", "Mosquitto", "free_port", "wait_for_port"]
 
 
 def free_port() -> int:
@@ -81,7 +82,10 @@ class Mosquitto:
             f"persistence true\npersistence_location {folder}/\nautosave_interval 1\n" if persistence
             else "persistence false\n"
         )
+        # Started as root, Mosquitto drops to the user "mosquitto", which may not write to ``folder``
+        # (persistence file, log); it keeps the user that started it when told to.
         self.conf.write_text(
+            f"user {getpass.getuser()}\n"
             f"listener {self.port} 127.0.0.1\n"
             "allow_anonymous true\n"
             f"{persisted}"
@@ -196,4 +200,66 @@ class CentralProcess:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.stop()
+
+
+class EdgeProcess:
+    """``python -m xdock edge`` for one door, reading scanners at the given ports (e.g. pty links).
+
+    :meth:`start` returns once the process runs; it is ready when its scanners answer (the caller's
+    check, since an edge has no API). Its log goes to ``log``.
+    """
+
+    def __init__(
+        self, site: str, edge_id: str, door: str, scanners: dict[str, Path], broker: BrokerUrl, state_dir: Path,
+        *, sim_start: str | None = None, log_level: str = "WARNING",
+    ) -> None:
+        self.edge_id = edge_id
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.log = state_dir / f"{edge_id}.log"
+        self.args = [
+            sys.executable, "-m", "xdock", "--log-level", log_level, "edge", "--site-id", site, "--edge-id", edge_id,
+            "--door", door, "--broker", str(broker), "--state-dir", str(state_dir),
+        ]
+        for device_id, port in scanners.items():
+            self.args += ["--scanner", f"{device_id}={port}"]
+        if sim_start is not None:
+            self.args += ["--sim-start", sim_start]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self.proc is None else self.proc.pid
+
+    def start(self) -> None:
+        if self.proc is not None:
+            raise RuntimeError(f"edge {self.edge_id} already running")
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
+
+    def check_running(self) -> None:
+        """Raise with the log's tail if the process has exited."""
+        if self.proc is None or self.proc.poll() is not None:
+            code = None if self.proc is None else self.proc.returncode
+            raise RuntimeError(f"edge {self.edge_id} is not running (exit code {code}):\n{_tail(self.log)}")
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            _stop(proc, grace=10)
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, as in a power cut of the gateway."""
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+
+    def __enter__(self) -> EdgeProcess:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         self.stop()

@@ -1,0 +1,235 @@
+"""A whole dock as real processes, for fault tests and ``bench/faults.py``.
+
+:class:`FaultRig` starts, in a folder of its own: Mosquitto (persistence on) on a free port,
+``xdock central`` as a process with its SQLite database and API on free ports, and ``edges``
+``xdock edge`` processes, each at its own inbound door reading one mock scanner on a pty, driven
+by a :class:`~xdock.testing.scan_worker.ScanWorker` in the caller's event loop. With
+``proxy_delay`` the edges reach the broker through a :class:`~xdock.testing.tcp_proxy.TcpProxy`
+adding that one-way delay; central always connects directly.
+
+Central's clock starts at 06:00 site time (``--sim-start``, as do the edges') and its trailers
+leave at 23:30 with room for every scan, so every pallet gets a door whatever the wall clock says.
+
+``async with FaultRig(...) as rig`` stops every process, pty and task on the way out, failure or
+not. :meth:`FaultRig.central_scans` reads the end state back through central's REST API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xdock.protocol.broker_url import BrokerUrl
+from xdock.protocol.gs1 import build_label, sscc_with_check_digit
+from xdock.testing.scan_worker import ScanWorker
+from xdock.testing.servers import CentralProcess, EdgeProcess, Mosquitto
+from xdock.testing.tcp_proxy import TcpProxy
+
+__all__ = ["CentralScans", "FaultRig", "RigConfig"]
+
+log = logging.getLogger(__name__)
+
+SIM_START = "2026-11-23T06:00:00+01:00"
+DESTINATIONS = ("ALPHA", "BRAVO", "CHARLIE", "DELTA")
+_CAPACITY = 100
+_EVENTS_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class RigConfig:
+    scans: int = 200
+    """Scans in the stream, dealt round robin over the edges."""
+    edges: int = 2
+    """Edge agents (processes), one door and one scanner each."""
+    rate: float = 100.0
+    """Scans per second over all scanners (open loop)."""
+    proxy_delay: float | None = None
+    """One-way delay (s) between edges and broker through a TCP proxy; ``None``: edges connect directly."""
+    start_timeout: float = 30.0
+    """Seconds for the broker, central and every edge to answer a warm-up scan."""
+    series: int = 1
+    """Serial-number block of the labels, so scenarios sharing a broker never reuse an SSCC."""
+
+    def __post_init__(self) -> None:
+        if self.scans < 1 or self.edges < 1 or self.rate <= 0:
+            raise ValueError(f"Invalid rig: scans, edges and rate must be positive, got {self}")
+
+
+@dataclass(frozen=True)
+class CentralScans:
+    """What central applied, read from its event log."""
+
+    keys: Counter[tuple[str, int]]
+    """``(edge_id, seq)`` of each applied scan event, with how often it appears."""
+    ssccs: Counter[str]
+    """SSCC of each applied scan event, with how often it appears."""
+    pallets: int
+    stats: dict[str, Any]
+    """Central's ``/api/v1/stats`` as served (counters since its last start)."""
+
+
+def _sscc(series: int, n: int) -> str:
+    return sscc_with_check_digit(f"0376130{series:03d}{n:07d}")
+
+
+def _postal(dest: int) -> str:
+    return f"{11 + dest}000"
+
+
+def _label(series: int, n: int, k: int) -> tuple[str, str, str]:
+    """Label ``n`` of the series, ``k``-th of its worker: consecutive labels cycle through the destinations."""
+    sscc = _sscc(series, n)
+    dest = k % len(DESTINATIONS)
+    return sscc, build_label(sscc, ship_to_postal=_postal(dest)), DESTINATIONS[dest]
+
+
+def site_yaml(site_id: str, edges: int, scans: int) -> str:
+    """``edges`` inbound doors, four destinations with trailers at 23:30 for every scan and more."""
+    per_dest = math.ceil((scans + 10 * edges) / _CAPACITY) + 1
+    lines = [f"site: {site_id}", "timezone: Europe/Paris", "handling_minutes: 15", "doors:"]
+    lines += [f"  - {{id: D{i + 1}, role: inbound, x: {8 * i}, y: 0}}" for i in range(edges)]
+    lines += [f"  - {{id: O{d + 1}, role: outbound, x: {10 * d}, y: 40}}" for d in range(len(DESTINATIONS))]
+    lines.append("destinations:")
+    lines += [
+        f'  - {{id: {name}, name: {name.title()}, postal_codes: ["{_postal(d)[:2]}*"]}}'
+        for d, name in enumerate(DESTINATIONS)
+    ]
+    lines.append("trailers:")
+    lines += [
+        f'  - {{id: T-{name}-{t + 1:03d}, door: O{d + 1}, destination: {name}, capacity_pallets: {_CAPACITY},'
+        f' departure: "23:30"}}'
+        for d, name in enumerate(DESTINATIONS)
+        for t in range(per_dest)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+class FaultRig:
+    """Broker, central, edges and their workers; see the module docstring."""
+
+    def __init__(self, folder: Path, config: RigConfig, *, broker: Mosquitto | None = None) -> None:
+        """``broker``: a running Mosquitto with persistence to use (and leave running); else the rig starts one."""
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.config = config
+        self.site = f"fault-{uuid.uuid4().hex[:8]}"
+        self._own_broker = broker is None
+        self.broker = broker or Mosquitto(folder / "mosquitto", persistence=True)
+        self.proxy: TcpProxy | None = None
+        site_file = folder / "site.yaml"
+        site_file.write_text(site_yaml(self.site, config.edges, config.scans))
+        self.central = CentralProcess(site_file, self.broker.url, folder / "central.db", sim_start=SIM_START)
+        self.workers: list[ScanWorker] = []
+        self.edges: list[EdgeProcess] = []
+        for i in range(config.edges):
+            link = folder / f"scanner-d{i + 1}"
+            labels = [_label(config.series, n, k) for k, n in enumerate(range(i, config.scans, config.edges))]
+            self.workers.append(ScanWorker(f"d{i + 1}", link, labels, DESTINATIONS))
+        self._edge_broker = self.broker.url
+
+    # -- start and stop --------------------------------------------------------------------------
+
+    async def __aenter__(self) -> FaultRig:
+        try:
+            await self._start()
+        except BaseException:
+            await self.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _start(self) -> None:
+        cfg = self.config
+        if self._own_broker:
+            await asyncio.to_thread(self.broker.start)
+        if cfg.proxy_delay is not None:
+            self.proxy = TcpProxy(self.broker.port, delay=cfg.proxy_delay)
+            await self.proxy.start()
+            self._edge_broker = BrokerUrl("127.0.0.1", self.proxy.listen_port)
+        await asyncio.to_thread(self.central.start, cfg.start_timeout)
+        for i, worker in enumerate(self.workers):
+            worker.open()
+            edge = EdgeProcess(
+                self.site, f"edge-d{i + 1}", f"D{i + 1}", {"s1": worker.scanner.link or Path()}, self._edge_broker,
+                self.folder / f"edge-d{i + 1}", sim_start=SIM_START,
+            )
+            self.edges.append(edge)
+            edge.start()
+        async with asyncio.timeout(cfg.start_timeout):
+            async with asyncio.TaskGroup() as tasks:
+                for i, worker in enumerate(self.workers):
+                    tasks.create_task(self._warm_up(i, worker))
+
+    async def _warm_up(self, i: int, worker: ScanWorker) -> None:
+        await self.wait_edge_reading(i, self.config.start_timeout)
+        sscc, label, destination = _label(self.config.series, 9_000_000 + i, len(DESTINATIONS) - 1)
+        await worker.warm_up(sscc, label, destination, self.config.start_timeout)
+        worker.forget_warm_up()
+
+    async def aclose(self) -> None:
+        """Stop everything this rig started; safe to call twice."""
+        for worker in self.workers:
+            await worker.aclose()
+        for edge in self.edges:
+            await asyncio.to_thread(edge.stop)
+        await asyncio.to_thread(self.central.stop)
+        if self.proxy is not None:
+            await self.proxy.stop()
+        if self._own_broker:
+            await asyncio.to_thread(self.broker.stop)
+
+    # -- what a fault needs ----------------------------------------------------------------------
+
+    def edge_reads_scanner(self, i: int) -> bool:
+        """Whether edge ``i``'s process has its scanner's current pty open."""
+        edge, worker = self.edges[i], self.workers[i]
+        if edge.pid is None or not worker.scanner.is_open:
+            return False
+        device = worker.scanner.device_path
+        fds = Path(f"/proc/{edge.pid}/fd")
+        with contextlib.suppress(OSError):
+            for fd in fds.iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) == device:
+                        return True
+        return False
+
+    async def wait_edge_reading(self, i: int, timeout: float) -> None:
+        """Return once edge ``i`` reads its scanner; fail if its process exits or ``timeout`` passes."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self.edge_reads_scanner(i):
+            self.edges[i].check_running()
+            if loop.time() > deadline:
+                raise TimeoutError(f"edge {self.edges[i].edge_id} did not open its scanner within {timeout} s")
+            await asyncio.sleep(0.02)
+
+    # -- the end state at central ----------------------------------------------------------------
+
+    def central_scans(self) -> CentralScans:
+        """Every applied scan in central's event log (blocking HTTP; call through ``asyncio.to_thread``)."""
+        keys: Counter[tuple[str, int]] = Counter()
+        ssccs: Counter[str] = Counter()
+        after = 0
+        while True:
+            page = self.central.get(f"/api/v1/events?after={after}&limit={_EVENTS_PAGE}")
+            for event in page:
+                if event["kind"] == "scan":
+                    keys[(event["edge_id"], event["seq"])] += 1
+                    ssccs[event["sscc"]] += 1
+            if len(page) < _EVENTS_PAGE:
+                break
+            after = page[-1]["id"]
+        site = self.central.get("/api/v1/site")
+        stats = self.central.get("/api/v1/stats")
+        return CentralScans(keys, ssccs, int(site["pallets"]), dict(stats))
