@@ -90,7 +90,10 @@ async def test_events_and_stats(client: httpx.AsyncClient) -> None:
     events = (await client.get("/api/v1/events", params={"after": 1})).json()
     assert [(e["id"], e["kind"], e["seq"]) for e in events] == [(2, "scan", 2)]
     assert events[0]["body"]["answer"]["display"] == "unknown ship-to 06000"
-    assert (await client.get("/api/v1/stats")).json() == {"applied": 2, "duplicates": 0, "assigned": 1, "rejected": 1}
+    assert (await client.get("/api/v1/stats")).json() == {
+        "applied": 2, "duplicates": 0, "assigned": 1, "rejected": 1, "uplink_rejected": {}, "uplink_duplicates": 0,
+        "clock_skew": 0,
+    }
 
 
 async def test_openapi_documents_the_read_api(client: httpx.AsyncClient) -> None:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from xdock import __version__
 from xdock.central.alerts import Alerts
+from xdock.central.ingest import IngestStats
 from xdock.central.liveness import EdgeLiveness, Liveness
 from xdock.central.scans import ScanService
 from xdock.central.store import PalletRow
@@ -81,6 +82,12 @@ class StatsOut(BaseModel):
     duplicates: int
     assigned: int
     rejected: int
+    uplink_rejected: dict[str, int]
+    """Uplinks central refused, by reason (``bad_payload``, ``wrong_version``, ``oversized``, ...)."""
+    uplink_duplicates: int
+    """Scans received again over MQTT and answered with the stored answer."""
+    clock_skew: int
+    """Scans applied whose time was more than the tolerance away from central's clock."""
 
 
 class DeviceOut(BaseModel):
@@ -137,7 +144,9 @@ def _edge(edge: EdgeLiveness) -> EdgeOut:
                    backlog=edge.backlog, heartbeat_s=edge.heartbeat_s, devices=devices)
 
 
-def create_app(service: ScanService, *, liveness: Liveness | None = None) -> FastAPI:
+def create_app(
+    service: ScanService, *, liveness: Liveness | None = None, uplinks: IngestStats | None = None
+) -> FastAPI:
     """The API over one site's live state (and its edges' liveness, when central tracks it)."""
     app = FastAPI(
         title="xdock central", version=__version__,
@@ -222,7 +231,11 @@ def create_app(service: ScanService, *, liveness: Liveness | None = None) -> Fas
     @router.get("/stats", summary="Scan counters since central started")
     async def stats() -> StatsOut:
         s = service.stats
-        return StatsOut(applied=s.applied, duplicates=s.duplicates, assigned=s.assigned, rejected=s.rejected)
+        u = uplinks if uplinks is not None else IngestStats()
+        return StatsOut(
+            applied=s.applied, duplicates=s.duplicates, assigned=s.assigned, rejected=s.rejected,
+            uplink_rejected=dict(sorted(u.rejected.items())), uplink_duplicates=u.duplicates, clock_skew=u.clock_skew,
+        )
 
     @router.get("/edges", summary="Edge agents with their devices: online, last seen, outbox backlog")
     async def edges() -> list[EdgeOut]:
