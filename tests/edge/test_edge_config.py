@@ -44,6 +44,11 @@ def config(**changes: object) -> EdgeConfig:
         ({"scanners": (ScannerPort("s1", "/a"), ScannerPort("s1", "/b"))}, "Scanner ids must be unique, got s1, s1"),
         ({"door": "D 1"}, "Invalid door id 'D 1': expected 1-64 characters of A-Z a-z 0-9 _ -"),
         ({"answer_timeout": 0}, "answer_timeout must be positive, got 0"),
+        ({"heartbeat_s": -1.0}, "heartbeat_s must be positive, got -1.0"),
+        ({"heartbeat_s": 7200.0}, "heartbeat_s must be at most 3600, got 7200.0"),
+        ({"drain_rate": 0.0}, "drain_rate must be positive, got 0.0"),
+        ({"window": 0}, "window must be at least 1, got 0"),
+        ({"keep_sent": -1}, "keep_sent and keep_sent_s must not be negative, got -1, 3600.0"),
     ],
 )
 def test_bad_config(changes: dict[str, object], message: str) -> None:

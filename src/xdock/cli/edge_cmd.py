@@ -34,7 +34,20 @@ def register(commands: Any) -> None:
     p.add_argument("--state-dir", type=Path, default=Path("xdock-edge-state"),
                    help="where the agent keeps its durable state (default: %(default)s)")
     p.add_argument("--answer-timeout", type=float, default=3.0,
-                   help="seconds before the display says it is waiting for central (default: %(default)s)")
+                   help="seconds before the display says it is waiting for central, or gives the offline answer "
+                        "when central is offline by then (default: %(default)s)")
+    p.add_argument("--heartbeat", type=float, default=5.0, metavar="SECONDS",
+                   help="period of the retained edge and scanner statuses (default: %(default)s)")
+    p.add_argument("--drain-rate", type=float, default=200.0, metavar="SCANS_PER_S",
+                   help="after a reconnect, scans recorded while the link was down go out behind live scans "
+                        "at most this fast (default: %(default)s)")
+    p.add_argument("--window", type=int, default=64,
+                   help="scans published and not yet acknowledged by the broker, at most (default: %(default)s)")
+    p.add_argument("--keep-sent", type=int, default=10_000, metavar="COUNT",
+                   help="sent scans kept in the outbox for diagnosis, at most an hour (default: %(default)s)")
+    p.add_argument("--chilled-max", type=float, default=8.0, metavar="CELSIUS",
+                   help="offline answers: a label maximum temperature at or below this needs a reefer, "
+                        "as central's rules.chilled_max_c (default: %(default)s)")
     add_clock_options(p)
     p.set_defaults(run=run)
 
@@ -44,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
         config = EdgeConfig(
             site=args.site_id, edge_id=args.edge_id, door=args.door, broker=args.broker,
             scanners=tuple(args.scanner), state_dir=args.state_dir, answer_timeout=args.answer_timeout,
+            heartbeat_s=args.heartbeat, drain_rate=args.drain_rate, window=args.window, keep_sent=args.keep_sent,
+            chilled_max_c=args.chilled_max,
         )
         agent = EdgeAgent(config, clock_from(args))
     except (ValueError, OSError) as exc:
