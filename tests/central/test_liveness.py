@@ -13,7 +13,7 @@ from support.waiting import eventually
 from xdock.central.alerts import Alerts
 from xdock.central.liveness import Liveness, status_subscriptions
 from xdock.central.store import Store
-from xdock.protocol.clock import ManualClock
+from xdock.protocol.clock import ManualClock, ScaledClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus, MessageError, encode
 from xdock.protocol.topics import TopicError, cmd_topic, device_status_topic, edge_status_topic
 
@@ -206,3 +206,19 @@ def test_status_messages_are_checked_against_their_topic(live: Liveness, store: 
     with pytest.raises(MessageError, match="Invalid EdgeStatus"):
         live.handle(edge_status_topic("t", "e1"), b'{"v": 1, "edge_id": "e1"', retained=False)
     assert status_subscriptions("t") == ["xdock/v1/t/edge/+/status", "xdock/v1/t/edge/+/device/+/status"]
+
+
+async def test_a_new_short_heartbeat_wakes_a_watchdog_waiting_on_a_long_one(store: Store) -> None:
+    clock = ScaledClock(T0)
+    live = Liveness("t", clock, Alerts(store))
+    live.edge_status(edge(at=clock.now(), hb=600))
+    watchdog = asyncio.create_task(live.run())
+    try:
+        await asyncio.sleep(0)  # the watchdog now waits 300 s of site time
+        live.device_status(device(True, clock.now(), hb=0.05))
+        await eventually(lambda: bool(store.alerts()), what="scanner alert well before 300 s")
+    finally:
+        watchdog.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await watchdog
+    assert [(a.kind, a.subject) for a in store.alerts()] == [("device_offline", "e1/s1")]

@@ -19,6 +19,7 @@ counted from the moment central listens again, unless a fresh status tells bette
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -97,6 +98,7 @@ class Liveness:
         """How often to look when no edge has told its heartbeat yet."""
         self.edges: dict[str, EdgeLiveness] = {}
         self._listening = True
+        self._wake = asyncio.Event()
 
     # -- input -------------------------------------------------------------------------------------
 
@@ -130,6 +132,7 @@ class Liveness:
     def edge_status(self, status: EdgeStatus, *, retained: bool = False) -> None:
         """An edge's status: update what is known, mark it online or offline."""
         now = self.clock.now()
+        self._wake.set()
         edge = self.edges.setdefault(status.edge_id, EdgeLiveness(status.edge_id))
         edge.door = status.door or edge.door
         edge.version = status.version or edge.version
@@ -153,6 +156,7 @@ class Liveness:
     def device_status(self, status: DeviceStatus, *, retained: bool = False) -> None:
         """A device's status: update what is known, mark it online or offline."""
         now = self.clock.now()
+        self._wake.set()
         edge = self.edges.setdefault(status.edge_id, EdgeLiveness(status.edge_id))
         device = edge.devices.setdefault(status.device_id, DeviceLiveness(status.device_id, status.device_kind, False))
         device.kind = status.device_kind
@@ -236,10 +240,18 @@ class Liveness:
         return max(wait, 0.001)
 
     async def run(self) -> None:
-        """The watchdog: look, then wait on the clock, until cancelled."""
+        """The watchdog: look, then wait on the clock (or for the next status, which may bring a shorter
+        heartbeat), until cancelled."""
         while True:
             self.check()
-            await self.clock.sleep(self.next_check_in())
+            self._wake.clear()
+            sleep = asyncio.ensure_future(self.clock.sleep(self.next_check_in()))
+            wake = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait({sleep, wake}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                sleep.cancel()
+                wake.cancel()
 
     # -- names -------------------------------------------------------------------------------------
 
