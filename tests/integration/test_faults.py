@@ -33,9 +33,9 @@ def assert_exactly_once(report: ScenarioReport) -> None:
 
 
 @pytest.mark.xfail(
-    strict=True,
-    reason="central does not resume consuming after a broker restart: scans the broker acknowledged while "
-    "central was away are never applied",
+    strict=False,
+    reason="central sometimes does not resume consuming after a broker restart: scans the broker acknowledged "
+    "while central was away are never applied (seen with 2 s outages; a 10 s outage in bench/faults.py lost none)",
 )
 @pytest.mark.timeout(90)
 async def test_broker_stopped_mid_stream_then_restarted(mosquitto: Mosquitto, tmp_path: Path) -> None:
