@@ -106,7 +106,7 @@ def test_scans_fill_trailers_and_a_full_one_leaves_the_table(tmp_path: Path) -> 
     service.apply(scan(2, 2))
     [snapshot] = publisher.update(clock.now())
     assert snapshot.plan_version == 3
-    assert [r.trailer for r in snapshot.routes] == ["T-NICE-1", "T-LYON-R", "T-LYON-2"]
+    assert [r.trailer for r in snapshot.routes] == ["T-NICE-1", "T-LYON-R"]
 
 
 def test_version_grows_only_when_content_changes_and_survives_a_restart(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import aiomqtt
@@ -16,7 +17,7 @@ from support.waiting import eventually
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.firmware_mocks.serial_scanner import MockScanner
-from xdock.protocol.clock import SystemClock
+from xdock.protocol.clock import ScaledClock
 from xdock.protocol.gs1 import build_label, sscc_with_check_digit
 from xdock.protocol.scanner_wire import Beep
 from xdock.protocol.topics import scan_topic
@@ -69,7 +70,8 @@ async def dock(mosquitto: Mosquitto, tmp_path: Path) -> AsyncIterator[Dock]:
         site="it", edge_id="edge-d1", door="D1", broker=mosquitto.url,
         scanners=(ScannerPort("s1", str(tmp_path / "scanner-d1")),), state_dir=tmp_path / "edge",
     )
-    agent = EdgeAgent(config, SystemClock())
+    # The edge keeps central's site time: its offline answers judge departures by it.
+    agent = EdgeAgent(config, ScaledClock(datetime.fromisoformat(SIM_START)))
     task = asyncio.create_task(agent.run())
     try:
         async with asyncio.timeout(10):
@@ -127,12 +129,16 @@ async def test_bad_label_gets_error_beep_and_is_never_published(dock: Dock) -> N
 async def test_central_killed_and_restarted_loses_nothing_and_applies_nothing_twice(dock: Dock) -> None:
     dock.scanner.scan(build_label(sscc(10), ship_to_postal="69001"))
     await dock.scanner.wait_for_display("→ D12  LYON  dep 16:40")
+    await eventually(lambda: dock.agent.router.snapshot is not None, 10, "routing snapshot at the edge")
     await asyncio.to_thread(dock.central.kill)
-    # Scanned while central is down: queued by the broker for central's persistent session.
+    # Central's Last Will tells the edge at once: it answers from its routing snapshot, and the scan
+    # is queued by the broker for central's persistent session.
+    await eventually(lambda: not dock.agent.central_reachable, 10, "central offline at the edge")
     dock.scanner.scan(build_label(sscc(11), ship_to_postal="75011"))
-    await dock.scanner.wait_for_display("sent - waiting for central", timeout=6)
+    assert await dock.scanner.wait_for_display("D13 T-PARIS-1 (offline)", timeout=6)
     await asyncio.to_thread(dock.central.start)
-    assert await dock.scanner.wait_for_display("→ D13  PARIS  dep 11:00", timeout=10)
+    # Central keeps the worker's instruction: nothing new on the display, the edge counts a confirmation.
+    await eventually(lambda: dock.agent.stats.confirmed_offline == 1, 10, "central's answer to the offline scan")
     # The first pallet scanned again is the same pallet, not a second one.
     dock.scanner.scan(build_label(sscc(10), ship_to_postal="69001"))
     await dock.scanner.wait_for_display("→ D12  LYON  dep 16:40")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from xdock.central.alerts import Alerts
@@ -14,6 +15,7 @@ from xdock.central.ingest import Ingest
 from xdock.central.liveness import Liveness
 from xdock.central.planning_loop import PlanningLoop
 from xdock.central.replanner import Replanner
+from xdock.central.routes_publisher import RoutesPublisher
 from xdock.central.scans import ScanService
 from xdock.central.site_config import SiteConfig
 from xdock.central.site_state import SiteState
@@ -46,6 +48,9 @@ class CentralConfig:
     """Seconds of site time between background re-plans (when scans changed the floor); ``None``: never."""
     replan_budget: float = 2.0
     """Seconds the CP-SAT re-plan may take in its worker process."""
+    edges: Mapping[str, str] = field(default_factory=dict)
+    """Edge id → inbound door of edges to send routing snapshots to from the start (others are learnt
+    from their status and their scans)."""
 
 
 class Central:
@@ -59,8 +64,14 @@ class Central:
         self.state = SiteState(config.site, day)
         self.service = ScanService(self.state, self.store, clock)
         self.liveness = Liveness(config.site.site, clock, Alerts(self.store))
+        liveness = self.liveness
+        self.routes = RoutesPublisher(
+            self.service, clock, edges=config.edges,
+            edges_from=lambda: ((e.id, e.door) for e in liveness.edges.values()),
+        )
         self.ingest = Ingest(
-            config.site.site, config.broker, self.service, clock, client_id=config.client_id, liveness=self.liveness
+            config.site.site, config.broker, self.service, clock, client_id=config.client_id, liveness=self.liveness,
+            will=self.routes.will(), around_session=self.routes.session,
         )
         self.replanner = Replanner(time_limit=config.replan_budget)
         self.planning = (
@@ -82,6 +93,7 @@ class Central:
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(self.ingest.run(), name="ingest")
                 tasks.create_task(self.liveness.run(), name="liveness")
+                tasks.create_task(self.routes.run(), name="routes")
                 if self.planning is not None:
                     tasks.create_task(self.planning.run(), name="planning")
                 if self.config.api_port is not None:

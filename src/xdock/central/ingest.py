@@ -32,6 +32,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -86,8 +88,11 @@ class Ingest:
         self, site: str, broker: BrokerUrl, service: ScanService, clock: Clock, *,
         client_id: str | None = None, reconnect_max: float = 2.0, max_batch: int = 256,
         skew_tolerance: timedelta = timedelta(minutes=5),
-        liveness: Liveness | None = None,
+        liveness: Liveness | None = None, will: aiomqtt.Will | None = None,
+        around_session: Callable[[aiomqtt.Client], AbstractAsyncContextManager[None]] | None = None,
     ) -> None:
+        """``will``: central's Last Will; ``around_session``: entered once subscribed, left before the
+        client disconnects (e.g. :meth:`~xdock.central.routes_publisher.RoutesPublisher.session`)."""
         self.site = site
         self.broker = broker
         self.service = service
@@ -99,6 +104,8 @@ class Ingest:
         self.stats = IngestStats()
         self.connected = asyncio.Event()
         self.liveness = liveness
+        self.will = will
+        self.around_session = around_session
 
     async def run(self) -> None:
         """Serve until cancelled, reconnecting with capped back-off when the broker goes away."""
@@ -120,8 +127,8 @@ class Ingest:
     async def _session(self) -> None:
         async with aiomqtt.Client(
             self.broker.host, self.broker.port, identifier=self.client_id, clean_session=False,
-            username=self.broker.username, password=self.broker.password, keepalive=10,
-        ) as client:
+            username=self.broker.username, password=self.broker.password, keepalive=10, will=self.will,
+        ) as client, AsyncExitStack() as around:
             # The broker must not consider a scan delivered before its effect is stored.
             client._client.manual_ack_set(True)
             no_delay(client)
@@ -133,6 +140,8 @@ class Ingest:
             self.stats.connects += 1
             self.connected.set()
             log.info("central for site %s subscribed on %s", self.site, self.broker)
+            if self.around_session is not None:
+                await around.enter_async_context(self.around_session(client))
             messages = client.messages
             async for first in messages:
                 # Everything already waiting is applied together: one disk sync for the batch.

@@ -7,25 +7,27 @@ per destination, the trailers that take an ordinary pallet right now (not depart
 handling time, at an open outbound door, with room), ranked for the edge's door as the dispatcher
 ranks them for a pallet that is not urgent (travel plus the balance term, then departure):
 
-- the best ``per_destination`` trailers, plus the best reefer and the best trailer taking dangerous
-  goods when those are not among them already, so the snapshot stays a few KB for a large site;
+- the best ``per_destination`` trailers (default one), plus the best reefer and the best trailer
+  taking dangerous goods when those are not among them already: a pallet the table has no trailer
+  for waits in staging, and central routes it when it hears of it;
 - ``staging`` and ``chilled_staging``: the nearest staging areas keeping ambient and chilled goods.
 
-The snapshot's content (everything but ``plan_version`` and ``made_at``) is what the publisher
-compares to decide whether an edge needs a new one.
+A route is the same for every edge (made once per look); only the order differs. The table's
+``signature`` (routes, free positions and staging as plain values) is what the publisher compares to
+decide whether an edge needs a new snapshot. ``bench/routes.py`` measures size and cost on a large site.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from xdock.central.optimiser.schema import Area, Door, Floor, TempClass, Trailer, metres
 from xdock.central.site_config import Destination
 from xdock.protocol.messages import DestinationMatch, Route, RouteSnapshot
 
-__all__ = ["OpenTrailer", "RouteTable", "open_trailers", "route_table"]
+__all__ = ["OpenTrailer", "RouteTable", "by_destination", "destination_matches", "open_trailers", "route_table"]
 
 _KG_SLACK = 1e-6
 _COLD = {"ambient": 0, "chilled": 1, "frozen": 2}
@@ -40,22 +42,36 @@ class OpenTrailer:
     free_positions: int
     fill_next: float
     """Fill fraction of the binding dimension once one more (empty-weight) pallet is aboard."""
+    route: Route
+    """The same for every edge: made once per look."""
+    signature: tuple[object, ...]
+    """What an edge sees of this trailer, as plain values (cheap to compare)."""
+    extra_m: float
+    """The balance term of the ranking: ``rules.balance_weight_m`` times ``fill_next``."""
+    departs: float
+    """Departure as a POSIX timestamp: the ranking's tie-break."""
 
 
 @dataclass(frozen=True)
 class RouteTable:
-    """The content of one edge's snapshot; equal tables need no new publish."""
+    """The content of one edge's snapshot; equal tables (by ``signature``) need no new publish."""
 
-    destinations: tuple[DestinationMatch, ...]
-    routes: tuple[Route, ...]
-    staging: str | None
-    chilled_staging: str | None
+    signature: tuple[object, ...]
+    destinations: tuple[DestinationMatch, ...] = field(compare=False)
+    routes: tuple[Route, ...] = field(compare=False)
+    staging: str | None = field(compare=False)
+    chilled_staging: str | None = field(compare=False)
 
     def snapshot(self, edge_id: str, plan_version: int, made_at: datetime) -> RouteSnapshot:
         return RouteSnapshot(
             edge_id=edge_id, plan_version=plan_version, made_at=made_at, destinations=list(self.destinations),
             routes=list(self.routes), staging=self.staging, chilled_staging=self.chilled_staging,
         )
+
+
+def destination_matches(destinations: Iterable[Destination]) -> tuple[DestinationMatch, ...]:
+    """The site file's destinations as an edge matches ship-to values against them."""
+    return tuple(DestinationMatch(id=d.id, postal_codes=list(d.postal_codes), glns=list(d.glns)) for d in destinations)
 
 
 def open_trailers(floor: Floor, trailer_doors: Mapping[str, str], now: datetime) -> list[OpenTrailer]:
@@ -82,8 +98,22 @@ def open_trailers(floor: Floor, trailer_doors: Mapping[str, str], now: datetime)
         if free <= 0 or weight >= trailer.capacity_kg - _KG_SLACK:
             continue
         fill = max((aboard + 1) / trailer.capacity_pallets, weight / trailer.capacity_kg)
-        found.append(OpenTrailer(trailer, door, free, fill))
+        route = Route(
+            destination=trailer.destination, trailer=trailer.id, door=door.id, departure=trailer.departure,
+            reefer=trailer.reefer, accepts_hazmat=trailer.accepts_hazmat, free_positions=free,
+        )
+        signature = (trailer.id, door.id, free, trailer.departure, trailer.reefer, trailer.accepts_hazmat)
+        extra = floor.rules.balance_weight_m * fill
+        found.append(OpenTrailer(trailer, door, free, fill, route, signature, extra, trailer.departure.timestamp()))
     return found
+
+
+def by_destination(open_now: Iterable[OpenTrailer]) -> dict[str, list[OpenTrailer]]:
+    """Open trailers grouped by destination (once per look, for every edge's table)."""
+    groups: dict[str, list[OpenTrailer]] = {}
+    for o in open_now:
+        groups.setdefault(o.trailer.destination, []).append(o)
+    return groups
 
 
 def _nearest_staging(areas: Iterable[Area], at: tuple[float, float], temp: TempClass) -> str | None:
@@ -93,44 +123,42 @@ def _nearest_staging(areas: Iterable[Area], at: tuple[float, float], temp: TempC
     return min(fitting)[1] if fitting else None
 
 
-def _pick(ranked: list[OpenTrailer], per_destination: int) -> list[OpenTrailer]:
-    """The best ``per_destination`` of one destination's trailers, plus its best reefer and best for hazmat."""
+_Ranked = tuple[float, float, str, OpenTrailer]
+
+
+def _pick(ranked: list[_Ranked], per_destination: int) -> list[_Ranked]:
+    """The best ``per_destination`` of one destination's ranked trailers, plus its best reefer and best for hazmat."""
     kept = ranked[:per_destination]
     for wanted in ("reefer", "accepts_hazmat"):
-        if not any(getattr(o.trailer, wanted) for o in kept):
-            extra = next((o for o in ranked if getattr(o.trailer, wanted)), None)
+        if not any(getattr(k[3].trailer, wanted) for k in kept):
+            extra = next((k for k in ranked if getattr(k[3].trailer, wanted)), None)
             if extra is not None:
                 kept.append(extra)
     return kept
 
 
 def route_table(
-    floor: Floor, open_now: Iterable[OpenTrailer], destinations: Iterable[Destination], door_id: str, *,
-    per_destination: int = 2,
+    floor: Floor, groups: Mapping[str, list[OpenTrailer]], destinations: tuple[DestinationMatch, ...], door_id: str,
+    *, per_destination: int = 1,
 ) -> RouteTable:
-    """The routing table of an edge at inbound door ``door_id``; an unknown door gets no routes nor staging."""
-    matches = tuple(DestinationMatch(id=d.id, postal_codes=list(d.postal_codes), glns=list(d.glns))
-                    for d in destinations)
+    """The routing table of an edge at inbound door ``door_id`` from the open trailers ``groups`` (see
+    :func:`by_destination`); an unknown door gets no routes nor staging.
+
+    Ranked as the dispatcher ranks trailers for a pallet that is not urgent: rectilinear travel from
+    the door plus the balance term, then the earlier departure, then the trailer id.
+    """
     door = floor.doors.get(door_id)
     if door is None:
-        return RouteTable(matches, (), None, None)
-    at = (door.x, door.y)
-    balance = floor.rules.balance_weight_m
-
-    def key(o: OpenTrailer) -> tuple[float, float, str]:
-        travel = metres(at, (o.door.x, o.door.y))
-        return travel + balance * o.fill_next, o.trailer.departure.timestamp(), o.trailer.id
-
-    by_dest: dict[str, list[OpenTrailer]] = {}
-    for o in sorted(open_now, key=key):
-        by_dest.setdefault(o.trailer.destination, []).append(o)
-    chosen = sorted((o for group in by_dest.values() for o in _pick(group, per_destination)), key=key)
-    routes = tuple(
-        Route(
-            destination=o.trailer.destination, trailer=o.trailer.id, door=o.door.id, departure=o.trailer.departure,
-            reefer=o.trailer.reefer, accepts_hazmat=o.trailer.accepts_hazmat, free_positions=o.free_positions,
+        return RouteTable((), destinations, (), None, None)
+    x, y = door.x, door.y
+    chosen: list[_Ranked] = []
+    for group in groups.values():
+        ranked = sorted(
+            (abs(o.door.x - x) + abs(o.door.y - y) + o.extra_m, o.departs, o.trailer.id, o) for o in group
         )
-        for o in chosen
-    )
+        chosen.extend(_pick(ranked, per_destination))
+    chosen.sort()
     areas = floor.areas.values()
-    return RouteTable(matches, routes, _nearest_staging(areas, at, "ambient"), _nearest_staging(areas, at, "chilled"))
+    staging, chilled = _nearest_staging(areas, (x, y), "ambient"), _nearest_staging(areas, (x, y), "chilled")
+    signature = (tuple(k[3].signature for k in chosen), staging, chilled)
+    return RouteTable(signature, destinations, tuple(k[3].route for k in chosen), staging, chilled)

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 import aiomqtt
 
-from xdock.central.routes import RouteTable, open_trailers, route_table
+from xdock.central.routes import RouteTable, by_destination, destination_matches, open_trailers, route_table
 from xdock.central.scans import ScanService
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, CentralStatus, RouteSnapshot, ScanEvent, encode
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 PLAN_VERSION_KEY = "plan_version"
 """Name of the plan version in the store's meta."""
 _GOODBYE_S = 1.0
+_SETTLE_TICKS = 3
 _JUST_AFTER = timedelta(milliseconds=1)
 
 
@@ -61,7 +62,7 @@ class RoutesPublisher:
 
     def __init__(
         self, service: ScanService, clock: Clock, *, min_interval: float = 1.0, refresh: float = 30.0,
-        per_destination: int = 2, edges: Mapping[str, str] | None = None,
+        per_destination: int = 1, edges: Mapping[str, str] | None = None,
         edges_from: Callable[[], Iterable[tuple[str, str | None]]] | None = None,
     ) -> None:
         """``edges``: edge id → door declared at start; ``edges_from``: more (id, door) pairs looked at on each
@@ -74,6 +75,7 @@ class RoutesPublisher:
         self.min_interval = min_interval
         self.refresh = refresh
         self.per_destination = per_destination
+        self._destinations = destination_matches(service.state.config.destinations)
         self.edges: dict[str, str] = dict(edges or {})
         self._edges_from = edges_from
         stored = service.store.meta(PLAN_VERSION_KEY)
@@ -121,10 +123,10 @@ class RoutesPublisher:
         dispatcher = self.service.dispatcher
         floor = dispatcher.floor
         open_now = open_trailers(floor, dispatcher.plan().trailer_doors, now)
-        destinations = self.service.state.config.destinations
+        groups = by_destination(open_now)
         changed: dict[str, RouteTable] = {}
         for edge_id, door in self.edges.items():
-            table = route_table(floor, open_now, destinations, door, per_destination=self.per_destination)
+            table = route_table(floor, groups, self._destinations, door, per_destination=self.per_destination)
             if self._tables.get(edge_id) != table:
                 changed[edge_id] = table
         self.stats.looks += 1
@@ -209,5 +211,9 @@ class RoutesPublisher:
         try:
             async with asyncio.timeout(_GOODBYE_S):
                 await self._publish_status(client, online=False)
+                # Let the client's socket callbacks scheduled by that exchange run before it disconnects:
+                # aiomqtt registers writes with call_soon, and one left pending past the close logs EBADF.
+                for _ in range(_SETTLE_TICKS):
+                    await asyncio.sleep(0)
         except (aiomqtt.MqttError, TimeoutError) as exc:
             log.warning("could not say central is going offline (%s); the Last Will will", exc)
