@@ -88,6 +88,10 @@ class StatsOut(BaseModel):
     """Scans received again over MQTT and answered with the stored answer."""
     clock_skew: int
     """Scans applied whose time was more than the tolerance away from central's clock."""
+    offline_kept: int
+    """Scans an edge answered offline whose instruction central kept."""
+    offline_corrected: int
+    """Scans an edge answered offline that central corrected (the worker was told again)."""
 
 
 class DeviceOut(BaseModel):
@@ -235,6 +239,7 @@ def create_app(
         return StatsOut(
             applied=s.applied, duplicates=s.duplicates, assigned=s.assigned, rejected=s.rejected,
             uplink_rejected=dict(sorted(u.rejected.items())), uplink_duplicates=u.duplicates, clock_skew=u.clock_skew,
+            offline_kept=s.offline_kept, offline_corrected=s.offline_corrected,
         )
 
     @router.get("/edges", summary="Edge agents with their devices: online, last seen, outbox backlog")
