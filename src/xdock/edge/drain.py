@@ -17,7 +17,8 @@ Two classes of rows:
 At most ``window`` rows are in flight (published, not yet acknowledged) at a time.
 
 Ordering guarantees, per edge: live rows leave in ``seq`` order; backlog rows leave in ``seq``
-order; a live row may overtake backlog rows. A row is published again after a reconnect if its
+order; a live row may overtake backlog rows. The same holds per device, whose scans are a part of
+its edge's sequence. A row is published again after a reconnect if its
 acknowledgement never came, so central may see it twice: central keys every scan by
 ``(edge_id, seq)``, so neither order nor repetition changes what it applies.
 """
