@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from xdock.central.optimiser.dispatcher import Dispatcher, NoPlaceError  # noqa: E402
-from xdock.central.routes import by_destination, destination_matches, open_trailers, route_table  # noqa: E402
+from xdock.central.routes import destination_matches, open_trailers, route_tables  # noqa: E402
 from xdock.central.site_config import Destination  # noqa: E402
 from xdock.protocol.messages import encode  # noqa: E402
 from xdock.testing.synthetic_site import synthetic_floor  # noqa: E402
@@ -62,9 +62,9 @@ def main() -> None:
         started = time.perf_counter()
         current = dispatcher.floor
         open_now = open_trailers(current, dispatcher.plan().trailer_doors, NOW)
-        groups = by_destination(open_now)
-        tables = [route_table(current, groups, destinations, door, per_destination=args.per_destination)
-                  for door in inbound]
+        by_edge = route_tables(current, open_now, destinations, {f"edge-{door}": door for door in inbound},
+                               per_destination=args.per_destination)
+        tables = [by_edge[f"edge-{door}"] for door in inbound]
         durations.append(time.perf_counter() - started)
         sizes = [len(encode(t.snapshot(f"edge-{door}", 1, NOW))) for t, door in zip(tables, inbound, strict=True)]
         routes = [len(t.routes) for t in tables]

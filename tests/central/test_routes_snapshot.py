@@ -156,3 +156,10 @@ def test_an_edge_at_an_unknown_door_gets_destinations_but_no_routes(tmp_path: Pa
     _, publisher = make(tmp_path, clock, edges={"e1": "D99"})
     [snapshot] = publisher.update(clock.now())
     assert (snapshot.routes, snapshot.staging, len(snapshot.destinations)) == ([], None, 2)
+
+
+def test_when_every_trailer_has_left_only_staging_remains(tmp_path: Path) -> None:
+    clock = ManualClock(START.replace(hour=19))  # 20:00 in Paris
+    _, publisher = make(tmp_path, clock, edges={"e1": "D1"})
+    [snapshot] = publisher.update(clock.now())
+    assert (snapshot.routes, snapshot.staging, snapshot.chilled_staging) == ([], "S1", "C1")

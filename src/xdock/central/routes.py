@@ -23,12 +23,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+import numpy.typing as npt
+
 from xdock.central.optimiser.schema import Area, Door, Floor, TempClass, Trailer, metres
 from xdock.central.site_config import Destination
 from xdock.protocol.messages import DestinationMatch, Route, RouteSnapshot
 
-__all__ = ["OpenTrailer", "RouteTable", "by_destination", "destination_matches", "open_trailers", "route_table"]
+__all__ = ["OpenTrailer", "RouteTable", "destination_matches", "open_trailers", "route_tables"]
 
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
 _KG_SLACK = 1e-6
 _COLD = {"ambient": 0, "chilled": 1, "frozen": 2}
 
@@ -108,14 +113,6 @@ def open_trailers(floor: Floor, trailer_doors: Mapping[str, str], now: datetime)
     return found
 
 
-def by_destination(open_now: Iterable[OpenTrailer]) -> dict[str, list[OpenTrailer]]:
-    """Open trailers grouped by destination (once per look, for every edge's table)."""
-    groups: dict[str, list[OpenTrailer]] = {}
-    for o in open_now:
-        groups.setdefault(o.trailer.destination, []).append(o)
-    return groups
-
-
 def _nearest_staging(areas: Iterable[Area], at: tuple[float, float], temp: TempClass) -> str | None:
     fitting = [
         (metres(at, (a.x, a.y)), a.id) for a in areas if a.kind == "staging" and _COLD[a.temp] >= _COLD[temp]
@@ -123,42 +120,69 @@ def _nearest_staging(areas: Iterable[Area], at: tuple[float, float], temp: TempC
     return min(fitting)[1] if fitting else None
 
 
-_Ranked = tuple[float, float, str, OpenTrailer]
+def _picks(rank: IntArray, trailers: list[OpenTrailer], per_destination: int) -> BoolArray:
+    """Per edge (row), the trailers (columns) its table lists: per destination the ``per_destination`` best,
+    then the best reefer if none of those is one, then the best taking dangerous goods if none kept does."""
+    picked = np.zeros(rank.shape, dtype=bool)
+    rows = np.arange(rank.shape[0])
+    reefer = np.array([o.trailer.reefer for o in trailers])
+    hazmat = np.array([o.trailer.accepts_hazmat for o in trailers])
+    groups: dict[str, list[int]] = {}
+    for i, o in enumerate(trailers):
+        groups.setdefault(o.trailer.destination, []).append(i)
+    for columns in groups.values():
+        cols = np.array(columns)
+        top = cols[np.argsort(rank[:, cols], axis=1)[:, :per_destination]]
+        picked[rows[:, None], top] = True
+        has_reefer, has_hazmat = reefer[top].any(axis=1), hazmat[top].any(axis=1)
+        reefers = cols[reefer[cols]]
+        if reefers.size:
+            best = reefers[np.argmin(rank[:, reefers], axis=1)]
+            add = ~has_reefer
+            picked[rows[add], best[add]] = True
+            has_hazmat |= add & hazmat[best]
+        takers = cols[hazmat[cols]]
+        if takers.size:
+            best = takers[np.argmin(rank[:, takers], axis=1)]
+            add = ~has_hazmat
+            picked[rows[add], best[add]] = True
+    return picked
 
 
-def _pick(ranked: list[_Ranked], per_destination: int) -> list[_Ranked]:
-    """The best ``per_destination`` of one destination's ranked trailers, plus its best reefer and best for hazmat."""
-    kept = ranked[:per_destination]
-    for wanted in ("reefer", "accepts_hazmat"):
-        if not any(getattr(k[3].trailer, wanted) for k in kept):
-            extra = next((k for k in ranked if getattr(k[3].trailer, wanted)), None)
-            if extra is not None:
-                kept.append(extra)
-    return kept
+def route_tables(
+    floor: Floor, open_now: Iterable[OpenTrailer], destinations: tuple[DestinationMatch, ...],
+    doors: Mapping[str, str], *, per_destination: int = 1,
+) -> dict[str, RouteTable]:
+    """The routing table of each edge (edge id → its inbound door); an unknown door gets no routes nor staging.
 
-
-def route_table(
-    floor: Floor, groups: Mapping[str, list[OpenTrailer]], destinations: tuple[DestinationMatch, ...], door_id: str,
-    *, per_destination: int = 1,
-) -> RouteTable:
-    """The routing table of an edge at inbound door ``door_id`` from the open trailers ``groups`` (see
-    :func:`by_destination`); an unknown door gets no routes nor staging.
-
-    Ranked as the dispatcher ranks trailers for a pallet that is not urgent: rectilinear travel from
-    the door plus the balance term, then the earlier departure, then the trailer id.
+    Ranked for each door as the dispatcher ranks trailers for a pallet that is not urgent: rectilinear
+    travel from the door plus the balance term, then the earlier departure, then the trailer id. All
+    edges at once, as arrays (edges × open trailers), so a look over a large site stays a few ms.
     """
-    door = floor.doors.get(door_id)
-    if door is None:
-        return RouteTable((), destinations, (), None, None)
-    x, y = door.x, door.y
-    chosen: list[_Ranked] = []
-    for group in groups.values():
-        ranked = sorted(
-            (abs(o.door.x - x) + abs(o.door.y - y) + o.extra_m, o.departs, o.trailer.id, o) for o in group
-        )
-        chosen.extend(_pick(ranked, per_destination))
-    chosen.sort()
-    areas = floor.areas.values()
-    staging, chilled = _nearest_staging(areas, (x, y), "ambient"), _nearest_staging(areas, (x, y), "chilled")
-    signature = (tuple(k[3].signature for k in chosen), staging, chilled)
-    return RouteTable(signature, destinations, tuple(k[3].route for k in chosen), staging, chilled)
+    tables = {edge: RouteTable((), destinations, (), None, None) for edge, door in doors.items()
+              if door not in floor.doors}
+    placed = [(edge, floor.doors[door]) for edge, door in doors.items() if door in floor.doors]
+    if not placed:
+        return tables
+    # Ties on travel keep this order (a stable sort): earlier departure, then trailer id.
+    trailers = sorted(open_now, key=lambda o: (o.departs, o.trailer.id))
+    at = np.array([(door.x, door.y) for _, door in placed], dtype=float).reshape(-1, 2)
+    where = np.array([(o.door.x, o.door.y) for o in trailers], dtype=float).reshape(-1, 2)
+    extra = np.array([o.extra_m for o in trailers], dtype=float)
+    keys = (np.abs(at[:, None, 0] - where[None, :, 0]) + np.abs(at[:, None, 1] - where[None, :, 1])
+            + extra[None, :])
+    order = np.argsort(keys, axis=1, kind="stable")
+    rank = np.empty_like(order)
+    rank[np.arange(len(placed))[:, None], order] = np.arange(len(trailers))[None, :]
+    picked = _picks(rank, trailers, per_destination)
+    areas = list(floor.areas.values())
+    staging: dict[str, tuple[str | None, str | None]] = {}
+    for row, (edge, door) in enumerate(placed):
+        if door.id not in staging:
+            xy = (door.x, door.y)
+            staging[door.id] = (_nearest_staging(areas, xy, "ambient"), _nearest_staging(areas, xy, "chilled"))
+        ambient, chilled = staging[door.id]
+        listed = [trailers[i] for i in order[row] if picked[row, i]]
+        signature = (tuple(o.signature for o in listed), ambient, chilled)
+        tables[edge] = RouteTable(signature, destinations, tuple(o.route for o in listed), ambient, chilled)
+    return tables

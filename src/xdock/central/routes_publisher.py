@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 import aiomqtt
 
-from xdock.central.routes import RouteTable, by_destination, destination_matches, open_trailers, route_table
+from xdock.central.routes import RouteTable, destination_matches, open_trailers, route_tables
 from xdock.central.scans import ScanService
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, CentralStatus, RouteSnapshot, ScanEvent, encode
@@ -123,12 +123,8 @@ class RoutesPublisher:
         dispatcher = self.service.dispatcher
         floor = dispatcher.floor
         open_now = open_trailers(floor, dispatcher.plan().trailer_doors, now)
-        groups = by_destination(open_now)
-        changed: dict[str, RouteTable] = {}
-        for edge_id, door in self.edges.items():
-            table = route_table(floor, groups, self._destinations, door, per_destination=self.per_destination)
-            if self._tables.get(edge_id) != table:
-                changed[edge_id] = table
+        tables = route_tables(floor, open_now, self._destinations, self.edges, per_destination=self.per_destination)
+        changed = {edge_id: table for edge_id, table in tables.items() if self._tables.get(edge_id) != table}
         self.stats.looks += 1
         if changed:
             self.version += 1
