@@ -99,13 +99,18 @@ async def test_edge_gets_a_retained_snapshot_and_sees_central_go_offline_when_ki
 
 
 async def test_clean_stop_says_offline_with_time_and_version(central: CentralProcess, mosquitto: Mosquitto) -> None:
-    await asyncio.to_thread(central.start)
-    await asyncio.to_thread(central.stop)
     async with aiomqtt.Client("127.0.0.1", mosquitto.port, identifier="edge-x") as edge:
         await edge.subscribe(central_status_topic("it"), qos=1)
-        _, payload, retained = await first(edge, anything)
+        await asyncio.to_thread(central.start)
+        await first(edge, lambda _t, p: decode(CentralStatus, p).online)
+        await asyncio.to_thread(central.stop)
+        _, payload, _ = await first(edge, lambda _t, p: not decode(CentralStatus, p).online)
+        await edge.unsubscribe(central_status_topic("it"))
+        await edge.subscribe(central_status_topic("it"), qos=1)
+        _, kept, retained = await first(edge, anything)
     status = decode(CentralStatus, payload)
     assert retained
+    assert kept == payload
     # No edge known yet: no table was ever made, the version is still 0; ``at`` marks the clean stop.
     assert (status.online, status.plan_version) == (False, 0)
     assert status.at is not None
