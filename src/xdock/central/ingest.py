@@ -47,6 +47,7 @@ from xdock.protocol.clock import Clock
 from xdock.protocol.messages import MessageError, ScanEvent, decode, encode
 from xdock.protocol.topics import TopicError, cmd_topic, parse_topic, scan_wildcard
 from xdock.transport.cancel import stop_if_cancelled
+from xdock.transport.confirmed import publish_confirmed
 from xdock.transport.mqtt_socket import no_delay
 
 __all__ = ["Ingest", "IngestStats"]
@@ -177,8 +178,11 @@ class Ingest:
             raise
         self.stats.duplicates += sum(applied.duplicate for applied in results)
         self._note_skew([e for e, applied in zip(events, results, strict=True) if not applied.duplicate])
-        for event, applied in zip(events, results, strict=True):
-            await client.publish(cmd_topic(self.site, event.edge_id), encode(applied.reply), qos=1)
+        await publish_confirmed(
+            client,
+            [(cmd_topic(self.site, event.edge_id), encode(applied.reply))
+             for event, applied in zip(events, results, strict=True)],
+        )
 
     def _scan(self, topic: str, payload: bytes) -> ScanEvent:
         name = parse_topic(topic)

@@ -1,0 +1,43 @@
+"""Publishing a batch at QoS 1 and waiting for every acknowledgement, but never past a lost connection.
+
+aiomqtt waits for a PUBACK up to its operation timeout (10 s by default) even when the connection
+under it is already gone; a service that answers scans from inside its message loop would sit that
+long before it noticed and reconnected. :func:`publish_confirmed` gives up the moment the client
+reports the disconnect, so the caller's reconnect loop takes over at once (what was not
+acknowledged stays unacknowledged upstream and comes back after the reconnect).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+
+import aiomqtt
+
+__all__ = ["publish_confirmed"]
+
+
+async def publish_confirmed(client: aiomqtt.Client, messages: Sequence[tuple[str, bytes]]) -> None:
+    """Publish ``(topic, payload)`` pairs at QoS 1 together; return once all are acknowledged.
+
+    Raises :class:`aiomqtt.MqttError` as soon as the connection is lost, whatever is still in flight.
+    """
+    if not messages:
+        return
+    sending = asyncio.gather(*(client.publish(topic, payload, qos=1) for topic, payload in messages))
+    # aiomqtt keeps the connection's end as a private future; it is the only prompt signal it gives.
+    lost: asyncio.Future[None] = client._disconnected
+    try:
+        await asyncio.wait([sending, lost], return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        sending.cancel()
+        raise
+    if sending.done():
+        sending.result()
+        return
+    sending.cancel()
+    with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
+        await sending
+    cause = None if lost.cancelled() else lost.exception()
+    raise aiomqtt.MqttError("Connection lost while waiting for the broker's acknowledgements") from cause
