@@ -29,7 +29,7 @@ async def publish_confirmed(client: aiomqtt.Client, messages: Sequence[tuple[str
     # aiomqtt keeps the connection's end as a private future; it is the only prompt signal it gives.
     lost: asyncio.Future[None] = client._disconnected
     try:
-        await asyncio.wait([sending, lost], return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait([sending, lost], return_when=asyncio.FIRST_COMPLETED)  # type: ignore[type-var]
     except asyncio.CancelledError:
         sending.cancel()
         raise
