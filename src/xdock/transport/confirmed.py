@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
+from typing import Any
 
 import aiomqtt
 
@@ -29,7 +30,8 @@ async def publish_confirmed(client: aiomqtt.Client, messages: Sequence[tuple[str
     # aiomqtt keeps the connection's end as a private future; it is the only prompt signal it gives.
     lost: asyncio.Future[None] = client._disconnected
     try:
-        await asyncio.wait([sending, lost], return_when=asyncio.FIRST_COMPLETED)  # type: ignore[type-var]
+        waits: list[asyncio.Future[Any]] = [sending, lost]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     except asyncio.CancelledError:
         sending.cancel()
         raise
