@@ -181,6 +181,8 @@ class Recorder:
 
     def __init__(self) -> None:
         self.published: list[tuple[str, bytes]] = []
+        self._disconnected: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        """Never completes: this connection is never lost (publish_confirmed watches it)."""
 
     async def publish(self, topic: str, payload: bytes, qos: int) -> None:
         self.published.append((topic, payload))
