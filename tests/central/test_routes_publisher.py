@@ -93,7 +93,8 @@ async def test_a_burst_of_scans_makes_one_new_snapshot_and_a_clean_stop_says_off
 
     task = asyncio.create_task(central_session())
     try:
-        await eventually(lambda: len(heard.snapshots) == 1 and len(heard.statuses) == 1, 5, "first snapshot")
+        # Online at once (version 0: nothing made yet), then the first snapshot and its version.
+        await eventually(lambda: len(heard.snapshots) == 1 and len(heard.statuses) == 2, 5, "first snapshot")
         for n in range(1, 6):  # five scans between two looks
             service.apply(scan(n))
         await eventually(lambda: len(heard.snapshots) == 2, 5, "snapshot after the scans")
@@ -104,12 +105,12 @@ async def test_a_burst_of_scans_makes_one_new_snapshot_and_a_clean_stop_says_off
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    await eventually(lambda: len(heard.statuses) == 3, 5, "offline status")
+    await eventually(lambda: len(heard.statuses) == 4, 5, "offline status")
     first, after = heard.snapshots
     assert [(r.trailer, r.free_positions) for r in first.routes] == [("T-LYON-1", 33)]
     assert [(r.trailer, r.free_positions) for r in after.routes] == [("T-LYON-1", 28)]
     assert (first.plan_version, after.plan_version, first.staging) == (1, 2, "S1")
     assert (publisher.stats.snapshots, publisher.stats.versions) == (2, 2)
-    assert [(s.online, s.plan_version) for s in heard.statuses] == [(True, 1), (True, 2), (False, 2)]
+    assert [(s.online, s.plan_version) for s in heard.statuses] == [(True, 0), (True, 1), (True, 2), (False, 2)]
     assert heard.statuses[-1].at is not None
     assert publisher.stats.last_bytes == len(encode(after))

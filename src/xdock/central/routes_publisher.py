@@ -20,11 +20,13 @@ the current version while the session is up; its Last Will, and a clean stop, sa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiomqtt
 
@@ -89,7 +91,6 @@ class RoutesPublisher:
         self._next_look: datetime | None = None
         self._client: aiomqtt.Client | None = None
         self._status_sent: int | None = None
-        self._lock = asyncio.Lock()
         service.on_applied(self._scanned)
         service.on_plan_changed(self.touch)
 
@@ -155,31 +156,31 @@ class RoutesPublisher:
     # -- publishing --------------------------------------------------------------------------------
 
     async def publish_due(self) -> int:
-        """Look now and publish what the broker lacks; return how many snapshots went out."""
-        async with self._lock:
-            pending = self.update(self.clock.now())
-            client = self._client
-            if client is None:
-                return 0
-            sent = 0
-            try:
-                for snapshot in pending:
-                    payload = encode(snapshot)
-                    await client.publish(routes_topic(self.site, snapshot.edge_id), payload, qos=1, retain=True)
-                    self._sent.add(snapshot.edge_id)
-                    self.stats.snapshots += 1
-                    self.stats.last_bytes = len(payload)
-                    sent += 1
-                if self._status_sent != self.version:
-                    await self._publish_status(client, online=True)
-            except aiomqtt.MqttError as exc:
-                log.warning("routing snapshots not published (%s); again on reconnect", exc)
-            return sent
+        """Look now and publish, together, what the broker lacks; return how many snapshots went out.
 
-    async def _publish_status(self, client: aiomqtt.Client, *, online: bool) -> None:
-        status = self.status(online=online)
-        await client.publish(central_status_topic(self.site), encode(status), qos=1, retain=True)
-        self._status_sent = self.version if online else None
+        Gives up at once if the connection is lost meanwhile: the next session publishes everything.
+        """
+        pending = self.update(self.clock.now())
+        client = self._client
+        if client is None:
+            return 0
+        messages = [(routes_topic(self.site, snap.edge_id), encode(snap)) for snap in pending]
+        version = self.version
+        if self._status_sent != version:
+            messages.append((central_status_topic(self.site), encode(self.status(online=True))))
+        try:
+            await _publish_retained(client, messages)
+        except aiomqtt.MqttError as exc:
+            log.warning("routing snapshots not published (%s); again on reconnect", exc)
+            return 0
+        if self._client is not client:
+            return 0  # that session ended meanwhile; the next one publishes everything
+        self._status_sent = version
+        for snap, (_, payload) in zip(pending, messages, strict=False):
+            self._sent.add(snap.edge_id)
+            self.stats.snapshots += 1
+            self.stats.last_bytes = len(payload)
+        return len(pending)
 
     async def run(self) -> None:
         """Look every ``min_interval`` seconds of site time and publish what changed, until cancelled."""
@@ -190,12 +191,19 @@ class RoutesPublisher:
 
     @asynccontextmanager
     async def session(self, client: aiomqtt.Client) -> AsyncIterator[None]:
-        """Around one connected MQTT session: online and every snapshot at start, offline on a clean stop."""
+        """Around one connected MQTT session: online at once (edges must know before central answers them),
+        every snapshot at the next look (never holding up the caller), offline on a clean stop."""
         self._client = client
         self._sent.clear()
-        self._status_sent = None
+        self._dirty = True
         try:
-            await self.publish_due()
+            version = self.version
+            try:
+                await _publish_retained(client, [(central_status_topic(self.site), encode(self.status(online=True)))])
+                self._status_sent = version
+            except aiomqtt.MqttError as exc:
+                self._status_sent = None
+                log.warning("could not say central is online (%s)", exc)
             yield
         except asyncio.CancelledError:
             await self._goodbye(client)
@@ -206,10 +214,31 @@ class RoutesPublisher:
     async def _goodbye(self, client: aiomqtt.Client) -> None:
         try:
             async with asyncio.timeout(_GOODBYE_S):
-                await self._publish_status(client, online=False)
+                await _publish_retained(client, [(central_status_topic(self.site), encode(self.status(online=False)))])
                 # Let the client's socket callbacks scheduled by that exchange run before it disconnects:
                 # aiomqtt registers writes with call_soon, and one left pending past the close logs EBADF.
                 for _ in range(_SETTLE_TICKS):
                     await asyncio.sleep(0)
         except (aiomqtt.MqttError, TimeoutError) as exc:
             log.warning("could not say central is going offline (%s); the Last Will will", exc)
+
+
+async def _publish_retained(client: aiomqtt.Client, messages: list[tuple[str, bytes]]) -> None:
+    """Publish retained at QoS 1, together; return once all are acknowledged, or raise
+    :class:`aiomqtt.MqttError` the moment the connection is lost (aiomqtt alone would wait its 10 s)."""
+    if not messages:
+        return
+    sending: asyncio.Future[Any] = asyncio.gather(*(client.publish(t, p, qos=1, retain=True) for t, p in messages))
+    lost: asyncio.Future[Any] = client._disconnected  # aiomqtt's only prompt signal of a lost connection
+    try:
+        await asyncio.wait([sending, lost], return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        sending.cancel()
+        raise
+    if sending.done():
+        sending.result()
+        return
+    sending.cancel()
+    with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
+        await sending
+    raise aiomqtt.MqttError("Connection lost while publishing routing snapshots")
