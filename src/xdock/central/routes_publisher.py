@@ -5,11 +5,12 @@ own MQTT session (the ingest's client, through :meth:`RoutesPublisher.session`),
 connects later still finds its last table. An edge is known from its scans and from its retained
 status (which names its door); more may be declared at start.
 
-When: at each connect (everything, again), and whenever the content changes: a scan assigned a
-pallet, a re-plan or rematch was taken, a trailer stopped taking pallets (its departure minus the
-handling time passed), a new edge appeared. Changes are looked for at most once per
-``min_interval`` seconds of site time (so a burst of scans makes one publish per edge), and only
-edges whose table differs get a new snapshot; a full look happens every ``refresh`` seconds anyway.
+When: after each connect (everything, again, at the next look; central's online status at once),
+and whenever the content changes: a scan assigned a pallet, a re-plan or rematch was taken, a
+trailer stopped taking pallets (its departure minus the handling time passed), a new edge appeared.
+Changes are looked for at most once per ``min_interval`` seconds of site time (so a burst of scans
+makes one publish per edge), and only edges whose table differs get a new snapshot; a full look
+happens every ``refresh`` seconds anyway.
 
 ``plan_version`` grows by one for each look that changed any table; it is kept in the store's meta
 (before anything is published with it), so it grows across restarts. The retained
