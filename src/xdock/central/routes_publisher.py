@@ -21,13 +21,11 @@ the current version while the session is up; its Last Will, and a clean stop, sa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import aiomqtt
 
@@ -36,6 +34,7 @@ from xdock.central.scans import ScanService
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, CentralStatus, RouteSnapshot, ScanEvent, encode
 from xdock.protocol.topics import central_status_topic, routes_topic
+from xdock.transport.confirmed import publish_confirmed
 
 __all__ = ["PLAN_VERSION_KEY", "PublisherStats", "RoutesPublisher"]
 
@@ -170,7 +169,7 @@ class RoutesPublisher:
         if self._status_sent != version:
             messages.append((central_status_topic(self.site), encode(self.status(online=True))))
         try:
-            await _publish_retained(client, messages)
+            await publish_confirmed(client, messages, retain=True)
         except aiomqtt.MqttError as exc:
             log.warning("routing snapshots not published (%s); again on reconnect", exc)
             return 0
@@ -200,7 +199,9 @@ class RoutesPublisher:
         try:
             version = self.version
             try:
-                await _publish_retained(client, [(central_status_topic(self.site), encode(self.status(online=True)))])
+                await publish_confirmed(
+                    client, [(central_status_topic(self.site), encode(self.status(online=True)))], retain=True
+                )
                 self._status_sent = version
             except aiomqtt.MqttError as exc:
                 self._status_sent = None
@@ -215,31 +216,12 @@ class RoutesPublisher:
     async def _goodbye(self, client: aiomqtt.Client) -> None:
         try:
             async with asyncio.timeout(_GOODBYE_S):
-                await _publish_retained(client, [(central_status_topic(self.site), encode(self.status(online=False)))])
+                await publish_confirmed(
+                    client, [(central_status_topic(self.site), encode(self.status(online=False)))], retain=True
+                )
                 # Let the client's socket callbacks scheduled by that exchange run before it disconnects:
                 # aiomqtt registers writes with call_soon, and one left pending past the close logs EBADF.
                 for _ in range(_SETTLE_TICKS):
                     await asyncio.sleep(0)
         except (aiomqtt.MqttError, TimeoutError) as exc:
             log.warning("could not say central is going offline (%s); the Last Will will", exc)
-
-
-async def _publish_retained(client: aiomqtt.Client, messages: list[tuple[str, bytes]]) -> None:
-    """Publish retained at QoS 1, together; return once all are acknowledged, or raise
-    :class:`aiomqtt.MqttError` the moment the connection is lost (aiomqtt alone would wait its 10 s)."""
-    if not messages:
-        return
-    sending: asyncio.Future[Any] = asyncio.gather(*(client.publish(t, p, qos=1, retain=True) for t, p in messages))
-    lost: asyncio.Future[Any] = client._disconnected  # aiomqtt's only prompt signal of a lost connection
-    try:
-        await asyncio.wait([sending, lost], return_when=asyncio.FIRST_COMPLETED)
-    except asyncio.CancelledError:
-        sending.cancel()
-        raise
-    if sending.done():
-        sending.result()
-        return
-    sending.cancel()
-    with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
-        await sending
-    raise aiomqtt.MqttError("Connection lost while publishing routing snapshots")

@@ -19,14 +19,16 @@ import aiomqtt
 __all__ = ["publish_confirmed"]
 
 
-async def publish_confirmed(client: aiomqtt.Client, messages: Sequence[tuple[str, bytes]]) -> None:
-    """Publish ``(topic, payload)`` pairs at QoS 1 together; return once all are acknowledged.
+async def publish_confirmed(
+    client: aiomqtt.Client, messages: Sequence[tuple[str, bytes]], *, retain: bool = False
+) -> None:
+    """Publish ``(topic, payload)`` pairs at QoS 1 together (``retain``ed if asked); return once all are acknowledged.
 
     Raises :class:`aiomqtt.MqttError` as soon as the connection is lost, whatever is still in flight.
     """
     if not messages:
         return
-    sending = asyncio.gather(*(client.publish(topic, payload, qos=1) for topic, payload in messages))
+    sending = asyncio.gather(*(client.publish(topic, payload, qos=1, retain=retain) for topic, payload in messages))
     # aiomqtt keeps the connection's end as a private future; it is the only prompt signal it gives.
     lost: asyncio.Future[None] = client._disconnected
     try:
