@@ -120,6 +120,8 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
                 agents.append(EdgeAgent(EdgeConfig(
                     site=site.site, edge_id=f"edge-{door}", door=door, broker=broker,
                     scanners=(ScannerPort("s1", str(scanner.link)),), state_dir=work / f"edge-{door}",
+                    # Heartbeats are about processes, not the simulated day: every 5 s of wall time.
+                    heartbeat_s=min(3600.0, 5.0 * options.speed),
                 ), clock))
             out.write(f"xdock demo: broker {broker}, {len(agents)} edge agents, store {work / 'central.db'}\n")
             out.flush()
