@@ -13,8 +13,9 @@ stays down (``broker_restart``), central stays dead before its restart (``centra
 at 2 s) and the scanner stays unplugged (``scanner_reopen``; capped at 2 s).
 
 Figures per scenario: ``sent``, ``confirmed_to_worker``, ``applied``, ``duplicates_applied``,
-``lost``, ``max_answer_ms``, ``recovery_s`` (from the fault's end until the backlog drained at
-central and at the scanners), plus ``lost_confirmed``, ``rescanned``, ``extra_answers``,
+``lost``, ``max_answer_ms``, ``recovery_s`` (from the fault's end until central applies scans
+again), plus ``drain_s`` (until the backlog drained at central and at the scanners, at the edges'
+bounded drain rate), ``lost_confirmed``, ``rescanned``, ``extra_answers``,
 ``corrections``, ``fault_s`` and ``wall_s``. Target at 10,000 scans: ``lost`` and
 ``duplicates_applied`` 0 in every scenario, ``recovery_s`` <= 2 after the broker returns.
 

@@ -87,7 +87,7 @@ class Ingest:
 
     def __init__(
         self, site: str, broker: BrokerUrl, service: ScanService, clock: Clock, *,
-        client_id: str | None = None, reconnect_max: float = 2.0, max_batch: int = 256,
+        client_id: str | None = None, reconnect_max: float = 1.0, max_batch: int = 256,
         skew_tolerance: timedelta = timedelta(minutes=5),
         liveness: Liveness | None = None, will: aiomqtt.Will | None = None,
         around_session: Callable[[aiomqtt.Client], AbstractAsyncContextManager[None]] | None = None,

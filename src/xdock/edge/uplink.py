@@ -69,7 +69,7 @@ class UplinkOptions:
     """Backlog scans published per second at most."""
     heartbeat_s: float = 5.0
     """Period of the edge's status, announced in it."""
-    reconnect_max: float = 2.0
+    reconnect_max: float = 1.0
     """Longest wait between two connection attempts, in seconds."""
 
 

@@ -25,11 +25,14 @@ Figures (:class:`ScenarioReport`), over the stream's labels (warm-up scans exclu
 ``lost_confirmed``       of those, labels the worker was told about (beep and display);
 ``max_answer_ms``        longest time from writing a scan to its confirmation, over confirmed scans;
 ``recovery_s``           from the fault's end (broker or central started and reachable, edge process
-                         started and reading its scanner, scanner plugged and read again) until the
-                         backlog drained: central holds as many of the stream's pallets as labels were
-                         written before that instant (its ``/api/v1/site`` polled every 0.1 s), every
-                         confirmed scan written before it is confirmed, and the first scan written
-                         after it is confirmed; ``null`` for ``slow_link`` (no fault);
+                         started and reading its scanner, scanner plugged and read again) until central
+                         applies scans again: its pallet count (``/api/v1/site``, polled every 0.1 s)
+                         first grows past what it held at the fault's end; ``null`` for ``slow_link``;
+``drain_s``              from the fault's end until the backlog drained: central holds as many of the
+                         stream's pallets as labels were written before that instant, every confirmed
+                         scan written before it is confirmed, and the first scan written after it is
+                         confirmed (the backlog goes out at the edges' bounded drain rate, so this grows
+                         with the outage; ``recovery_s`` does not);
 ``extra_answers``        answers that fit no unanswered scan (a scan answered twice);
 ``corrections``          ``CHANGE: ...`` texts (central overruling an offline answer).
 """
@@ -77,6 +80,11 @@ class _CentralProgress:
                 self.samples.append((loop.time(), int(site["pallets"])))
             await asyncio.sleep(every)
 
+    def grew(self, after: float) -> float | None:
+        """First sample after ``after`` with more pallets than the last sample before it."""
+        before = max((n for t, n in self.samples if t <= after), default=0)
+        return next((t for t, n in self.samples if t > after and n > before), None)
+
     def reached(self, count: int, after: float) -> float | None:
         """First sample at or after ``after`` with at least ``count`` pallets."""
         return next((t for t, n in self.samples if t >= after and n >= count), None)
@@ -103,6 +111,7 @@ class ScenarioReport:
     lost: int
     max_answer_ms: float | None
     recovery_s: float | None
+    drain_s: float | None
     lost_confirmed: int
     rescanned: int
     extra_answers: int
@@ -240,11 +249,12 @@ async def run_scenario(
             edge.check_running()
         central = await asyncio.to_thread(rig.central_scans)
         window = fault.result()
-        drained = None
+        drained = resumed = None
         if window is not None:
             before = sum(1 for w in rig.workers for r in w.sent + w.abandoned if not r.rescan and r.at < window[1])
             drained = progress.reached(before + config.edges, window[1])
-        return _report(rig.workers, central, window, drained)
+            resumed = progress.grew(window[1])
+        return _report(rig.workers, central, window, drained, resumed)
 
 
 async def _strike(rig: FaultRig, fault: Fault, outage_s: float) -> tuple[float, float] | None:
@@ -257,7 +267,8 @@ async def _strike(rig: FaultRig, fault: Fault, outage_s: float) -> tuple[float, 
 
 
 def _report(
-    workers: list[ScanWorker], central: CentralScans, window: tuple[float, float] | None, drained: float | None
+    workers: list[ScanWorker], central: CentralScans, window: tuple[float, float] | None, drained: float | None,
+    resumed: float | None = None,
 ) -> ScenarioReport:
     sent = [r for w in workers for r in w.sent + w.abandoned if not r.rescan]
     labels = {r.sscc for r in sent}
@@ -278,10 +289,12 @@ def _report(
                 pre_drain = at if pre_drain is None else max(pre_drain, at)
             else:
                 post_first = at if post_first is None else min(post_first, at)
+    drain: float | None = None
     recovery: float | None = None
     if window is not None:
         back = [t for t in (pre_drain, post_first, drained) if t is not None]
-        recovery = round(max(0.0, max(back) - window[1]), 3) if back else None
+        drain = round(max(0.0, max(back) - window[1]), 3) if back else None
+        recovery = None if resumed is None else round(max(0.0, resumed - window[1]), 3)
     applied_labels = {s for s in labels if central.ssccs[s] > 0}
     return ScenarioReport(
         sent=len(sent),
@@ -291,6 +304,7 @@ def _report(
         lost=len(labels - applied_labels),
         max_answer_ms=round(max(answer_ms), 1) if answer_ms else None,
         recovery_s=recovery,
+        drain_s=drain,
         lost_confirmed=len((confirmed & labels) - applied_labels),
         rescanned=sum(1 for w in workers for r in w.sent if r.rescan),
         extra_answers=sum(w.extra_answers for w in workers),
