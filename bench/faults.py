@@ -1,7 +1,7 @@
 """Fault scenarios at scale: every scan applied exactly once, every worker answered, and how fast service recovers.
 
     python bench/faults.py --scans 10000 [--only broker_restart ...] [--edges 2] [--rate 100]
-                           [--outage 10] [--link-delay 0.05]
+                           [--outage 10] [--link-delay 0.05] [--keep DIR]
 
 Each scenario (``broker_restart``, ``central_kill``, ``edge_kill``, ``scanner_reopen``,
 ``slow_link``; see :mod:`xdock.testing.fault_scenarios` for what each does and how every figure is
@@ -16,7 +16,9 @@ Figures per scenario: ``sent``, ``confirmed_to_worker``, ``applied``, ``duplicat
 ``lost``, ``max_answer_ms``, ``recovery_s`` (from the fault's end until central applies scans
 again), plus ``drain_s`` (until the backlog drained at central and at the scanners, at the edges'
 bounded drain rate), ``lost_confirmed``, ``rescanned``, ``extra_answers``,
-``corrections``, ``fault_s`` and ``wall_s``. Target at 10,000 scans: ``lost`` and
+``corrections``, ``fault_s`` and ``wall_s``. With ``--keep DIR`` each scenario's folder (process logs,
+the edges' outboxes, central's database, Mosquitto's store) stays in ``DIR/NAME`` for a look afterwards;
+without it the folders are deleted. Target at 10,000 scans: ``lost`` and
 ``duplicates_applied`` 0 in every scenario, ``recovery_s`` <= 2 after the broker returns.
 
 Progress goes to stderr; the last line of stdout is one JSON object ``{"scenarios": {NAME: {...}}}``.
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -49,6 +52,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--outage", type=float, default=10.0, help="seconds the broker stays down (default: %(default)s)")
     p.add_argument("--link-delay", type=float, default=0.05,
                    help="one-way delay of the slow link, seconds (default: %(default)s)")
+    p.add_argument("--keep", type=Path, metavar="DIR",
+                   help="keep each scenario's folder (logs, outboxes, central db) in DIR/NAME (default: deleted)")
     args = p.parse_args(argv)
     if args.scans < 1 or args.edges < 1 or args.rate <= 0 or args.outage < 0 or args.link_delay < 0:
         p.error("--scans, --edges and --rate must be positive; --outage and --link-delay not negative")
@@ -57,7 +62,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def run_all(args: argparse.Namespace) -> dict[str, dict[str, object]]:
     results: dict[str, dict[str, object]] = {}
-    with tempfile.TemporaryDirectory(prefix="xdock-faults-") as tmp:
+    with contextlib.ExitStack() as stack:
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            tmp = str(args.keep)
+        else:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="xdock-faults-"))
         for series, name in enumerate(args.only or SCENARIOS, start=1):
             outage = args.outage if name == "broker_restart" else min(args.outage, 2.0)
             config = RigConfig(scans=args.scans, edges=args.edges, rate=args.rate, series=series)

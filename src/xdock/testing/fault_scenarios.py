@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
@@ -248,6 +249,7 @@ async def run_scenario(
         for edge in rig.edges:
             edge.check_running()
         central = await asyncio.to_thread(rig.central_scans)
+        _write_workers(folder / "workers.json", rig.workers)
         window = fault.result()
         drained = resumed = None
         if window is not None:
@@ -255,6 +257,18 @@ async def run_scenario(
             drained = progress.reached(before + config.edges, window[1])
             resumed = progress.grew(window[1])
         return _report(rig.workers, central, window, drained, resumed)
+
+
+def _write_workers(path: Path, workers: list[ScanWorker]) -> None:
+    """Every worker's scans with their answer times (``null``: none), to look at lost labels afterwards."""
+    records = {
+        w.name: {
+            "sent": [asdict(r) for r in w.sent], "abandoned": [asdict(r) for r in w.abandoned],
+            "answers": w.answers, "extra_answers": w.extra_answers,
+        }
+        for w in workers
+    }
+    path.write_text(json.dumps(records, indent=1))
 
 
 async def _strike(rig: FaultRig, fault: Fault, outage_s: float) -> tuple[float, float] | None:
