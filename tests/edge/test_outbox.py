@@ -109,3 +109,33 @@ async def test_journal_is_wal_and_commits_sync_fully(tmp_path: Path) -> None:
     assert box._db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert box._db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
     await box.aclose()
+
+
+async def test_answered_rows_are_known_after_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    first = Outbox(path)
+    rows = await record(first, 3)
+    first.mark_sent(rows[0].seq)
+    first.mark_answered(rows[0].seq)
+    first.mark_sent(rows[1].seq)  # sent, its answer not shown yet when the edge stops
+    await first.aclose()
+
+    second = Outbox(path)
+    assert second.unanswered_at_open() == {2, 3}
+    await second.aclose()
+
+
+async def test_an_outbox_without_answer_marks_opens_with_every_row_unanswered(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE outbox (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL,"
+                   " recorded_at REAL NOT NULL, sent_at REAL)")
+        db.execute("INSERT INTO outbox VALUES (7, 't/scan', x'00', 1.0, 2.0)")
+    db.close()
+    box = Outbox(path)
+    assert (box.unanswered_at_open(), box.allocate()) == ({7}, 8)
+    box.mark_answered(7)
+    await box.aclose()
+    again = Outbox(path)
+    assert again.unanswered_at_open() == set()
+    await again.aclose()

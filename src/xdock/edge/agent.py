@@ -12,6 +12,13 @@ sequence number and is recorded in the durable outbox before anything else happe
   (:mod:`xdock.edge.offline_router`), good beep and e.g. ``D12 T-LYON-1 (offline)``, and the scan
   carries that decision to central. When central's answer arrives later it is shown only if it is a
   correction (error beep, ``CHANGE: D7 T-PARIS-2``); a confirmation is only counted.
+
+Each scan's answer reaches the worker once. Central may answer one ``seq`` twice (the broker
+redelivers a publish whose acknowledgement was lost, or an edge restarted before the acknowledgement
+and sends the row again, while central's first answer waits in the persistent session); a second
+beep would be taken for the answer to the worker's next scan, which, after a crash, may be one the
+edge never recorded. So a repeated answer is only counted (``repeated_answers``); scans recorded by
+an earlier run wait for their answer if the outbox has none marked shown.
 """
 
 from __future__ import annotations
@@ -69,6 +76,8 @@ class EdgeStats:
     confirmed_offline: int = 0
     """Central's answers that agreed with an offline answer (nothing shown)."""
     corrections: int = 0
+    repeated_answers: int = 0
+    """Central's answers to a ``seq`` already answered (or unknown to this edge): not shown."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,8 @@ class EdgeAgent:
         self._ports = {s.device_id: s.port for s in config.scanners}
         self._waiting: dict[int, asyncio.TimerHandle] = {}
         self._offline: OrderedDict[int, _Offline] = OrderedDict()
+        self._unanswered = self.outbox.unanswered_at_open()
+        """Scans recorded whose answer from central has not come yet."""
         self._background: set[asyncio.Task[object]] = set()
 
     @property
@@ -171,9 +182,11 @@ class EdgeAgent:
             )
             if offline.decision is not None:
                 event = event.model_copy(update={"offline": offline.decision})
+        self._unanswered.add(seq)
         try:
             await self.uplink.submit(seq, scan_topic(cfg.site, cfg.edge_id), encode(event))
         except OutboxError:
+            self._unanswered.discard(seq)
             self.stats.not_recorded += 1
             log.exception("scanner %s: scan %s not recorded", driver.device_id, event.sscc)
             await self._tell(driver, "error", NOT_RECORDED_TEXT)
@@ -226,6 +239,12 @@ class EdgeAgent:
             if message.text is not None:
                 await driver.send(Display(message.text))
             return
+        if message.seq not in self._unanswered:
+            self.stats.repeated_answers += 1
+            log.info("edge %s: scan %d answered again; not shown", self.config.edge_id, message.seq)
+            return
+        self._unanswered.discard(message.seq)
+        self.outbox.mark_answered(message.seq)
         self.stats.answers += 1
         handle = self._waiting.pop(message.seq, None)
         if handle is not None:

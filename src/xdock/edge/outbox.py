@@ -15,6 +15,12 @@ Sequence numbers: the outbox hands them out (:meth:`Outbox.allocate`) and stores
 with every batch, also across pruning, so a number recorded once is never handed out again, across
 restarts and crashes. A number allocated but not yet committed when the edge dies was never sent
 (rows are sent only after their commit), so no message can ever carry it twice.
+
+Answers: central may answer one ``seq`` more than once (its answer to a publish whose
+acknowledgement was lost, queued in the persistent session, and its answer again to the publish
+after the reconnect or restart). The worker must hear each scan's answer once, so the edge marks a
+row answered (:meth:`Outbox.mark_answered`, committed like an acknowledgement) and, after a
+restart, takes only rows still unanswered (:meth:`Outbox.unanswered_at_open`) as waiting for one.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ log = logging.getLogger(__name__)
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL,"
-    " recorded_at REAL NOT NULL, sent_at REAL)",
+    " recorded_at REAL NOT NULL, sent_at REAL, answered_at REAL)",
     "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL",
     "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL)",
 )
@@ -69,6 +75,7 @@ class OutboxStats:
 class _Batch:
     rows: list[tuple[OutboxRow, asyncio.Future[None]]] = field(default_factory=list)
     acks: list[int] = field(default_factory=list)
+    answered: list[int] = field(default_factory=list)
 
 
 class Outbox:
@@ -93,15 +100,20 @@ class Outbox:
             self._db.execute("PRAGMA synchronous=FULL")
             for statement in _SCHEMA:
                 self._db.execute(statement)
+            columns = {str(c[1]) for c in self._db.execute("PRAGMA table_info(outbox)")}
+            if "answered_at" not in columns:  # an outbox written before answers were tracked
+                self._db.execute("ALTER TABLE outbox ADD COLUMN answered_at REAL")
             (last_meta,) = self._db.execute("SELECT coalesce(max(last_seq), 0) FROM meta").fetchone()
             (last_row,) = self._db.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()
             unsent = self._db.execute(
                 "SELECT seq, topic, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq"
             ).fetchall()
+            unanswered = self._db.execute("SELECT seq FROM outbox WHERE answered_at IS NULL").fetchall()
         except sqlite3.Error as exc:
             raise OutboxError(f"Cannot open the edge outbox {self.path!r}: {exc}") from exc
         self._next = max(int(last_meta), int(last_row), start_after) + 1
         self._unsent_at_open = [OutboxRow(int(s), str(t), bytes(p)) for s, t, p in unsent]
+        self._unanswered_at_open = {int(s) for (s,) in unanswered}
         self._unacked = len(self._unsent_at_open)
         self._batch = _Batch()
         self._writer: asyncio.Task[None] | None = None
@@ -117,6 +129,10 @@ class Outbox:
     def unsent_at_open(self) -> list[OutboxRow]:
         """Rows a previous run recorded and never got acknowledged, in ``seq`` order."""
         return list(self._unsent_at_open)
+
+    def unanswered_at_open(self) -> set[int]:
+        """Rows a previous run recorded whose answer it never marked shown (:meth:`mark_answered`)."""
+        return set(self._unanswered_at_open)
 
     def allocate(self) -> int:
         """The next sequence number; pass it to :meth:`record`."""
@@ -148,6 +164,11 @@ class Outbox:
         self.stats.sent += 1
         self._kick()
 
+    def mark_answered(self, seq: int) -> None:
+        """The worker was shown central's answer to ``seq``: a later answer to it is a repeat."""
+        self._batch.answered.append(seq)
+        self._kick()
+
     async def aclose(self) -> None:
         """Commit what is pending, then close."""
         if self._closed:
@@ -167,11 +188,11 @@ class Outbox:
     async def _write_batches(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while self._batch.rows or self._batch.acks:
+            while self._batch.rows or self._batch.acks or self._batch.answered:
                 batch, self._batch = self._batch, _Batch()
                 rows = [row for row, _ in batch.rows]
                 try:
-                    await loop.run_in_executor(self._executor, self._commit, rows, batch.acks)
+                    await loop.run_in_executor(self._executor, self._commit, rows, batch.acks, batch.answered)
                 except sqlite3.Error as exc:
                     log.exception("outbox %s: commit of %d rows failed", self.path, len(rows))
                     for _, done in batch.rows:
@@ -187,7 +208,7 @@ class Outbox:
         finally:
             self._writer = None
 
-    def _commit(self, rows: list[OutboxRow], acks: list[int]) -> None:
+    def _commit(self, rows: list[OutboxRow], acks: list[int], answered: list[int]) -> None:
         """One transaction (writer thread)."""
         db = self._db
         db.execute("PRAGMA synchronous=FULL" if rows else "PRAGMA synchronous=NORMAL")
@@ -204,6 +225,8 @@ class Outbox:
                     " ON CONFLICT (id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
                     (max(r.seq for r in rows),),
                 )
+            if answered:
+                db.executemany("UPDATE outbox SET answered_at = ? WHERE seq = ?", [(now, seq) for seq in answered])
             if acks:
                 db.executemany("UPDATE outbox SET sent_at = ? WHERE seq = ?", [(now, seq) for seq in acks])
                 self._since_prune += len(acks)
