@@ -150,3 +150,20 @@ def test_listeners_hear_new_scans_only(tmp_path: Path, clock: ManualClock) -> No
     svc.apply(scan(1, 1))
     svc.apply(scan(2, 2, "06000"))
     assert heard == [(1, "assigned"), (2, "rejected")]
+
+
+def test_same_key_for_another_pallet_is_a_seq_conflict_refused_not_answered_as_a_duplicate(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    svc = service(tmp_path, clock)
+    svc.apply(scan(1, 1))
+    reused = svc.apply(scan(1, 2))  # the edge handed seq 1 to a second pallet
+    assert not reused.duplicate
+    assert (reused.reply.outcome, reused.reply.sscc, reused.reply.display) == (
+        "rejected", sscc(2), "not recorded - rescan",
+    )
+    assert reused.reply.reason == f"Not recorded: scan e1/1 of pallet {sscc(2)} reuses the key of pallet {sscc(1)}"
+    assert (svc.stats.seq_conflicts, svc.stats.duplicates, svc.stats.applied) == (1, 0, 1)
+    assert sscc(2) not in svc.state.pallets
+    kinds = [(e.kind, e.sscc) for e in svc.store.events(after=0, limit=10)]
+    assert kinds == [("scan", sscc(1)), ("seq_conflict", sscc(2))]

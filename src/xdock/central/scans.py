@@ -4,6 +4,12 @@
 with the optimiser's entry point, and stores key, answer, event and pallet in one transaction
 before the in-memory model changes. A key seen before gets the stored answer again and changes
 nothing.
+
+A key seen before with another pallet (SSCC) is no redelivery: the edge handed one ``seq`` to two
+scans, and answering the stored answer would tell the worker the second pallet was taken when it
+never was. Such a scan is a *seq conflict*: logged as an error, counted
+(:attr:`ScanStats.seq_conflicts`), kept in the event log (``seq_conflict``) and answered with a
+rejection (error beep, ``not recorded - rescan``); the site does not change.
 """
 
 from __future__ import annotations
@@ -19,13 +25,15 @@ from xdock.central.optimiser.dispatcher import Dispatcher, NoPlaceError
 from xdock.central.optimiser.plan import Move, Plan
 from xdock.central.reconcile import reconcile
 from xdock.central.site_state import SiteState
-from xdock.central.store import PalletRow, Store
+from xdock.central.store import PalletRow, Store, Transaction
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, MessageError, ScanEvent, decode, encode
 
-__all__ = ["Applied", "ScanService", "ScanStats"]
+__all__ = ["SEQ_CONFLICT_TEXT", "Applied", "ScanService", "ScanStats"]
 
 log = logging.getLogger(__name__)
+
+SEQ_CONFLICT_TEXT = "not recorded - rescan"
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,8 @@ class ScanStats:
     """Scans the edge answered offline whose instruction central kept."""
     offline_corrected: int = 0
     """Scans the edge answered offline that central had to correct."""
+    seq_conflicts: int = 0
+    """Scans whose ``(edge_id, seq)`` was applied before for another pallet (refused, see the module doc)."""
 
 
 class ScanService:
@@ -158,8 +168,12 @@ class ScanService:
                 for event in events:
                     stored = tx.applied_reply(event.edge_id, event.seq)
                     if stored is not None:
+                        earlier = _stored(stored)
+                        if earlier.sscc != event.sscc:
+                            results.append(Applied(self._conflict(tx, event, earlier, now), duplicate=False))
+                            continue
                         log.info("scan %s/%d already applied; answering again", event.edge_id, event.seq)
-                        results.append(Applied(_stored(stored), duplicate=True))
+                        results.append(Applied(earlier, duplicate=True))
                         continue
                     reply, row = self._decide(event, now)
                     reconciled = reconcile(reply, event.offline) if event.offline is not None else None
@@ -179,12 +193,24 @@ class ScanService:
         except BaseException:
             self.state.reload(self.store.pallets())
             raise
-        self.stats.duplicates += len(results) - len(fresh)
+        self.stats.duplicates += sum(applied.duplicate for applied in results)
         for event, reply in fresh:
             self._count(event, reply)
             for listener in self._listeners:
                 listener(event, reply)
         return results
+
+    def _conflict(self, tx: Transaction, event: ScanEvent, earlier: Assignment, now: datetime) -> Assignment:
+        """``event`` reuses the key of ``earlier``'s scan for another pallet: refuse it, loudly."""
+        self.stats.seq_conflicts += 1
+        log.error(
+            "seq_conflict: scan %s/%d of pallet %s reuses the key of pallet %s applied before; refused",
+            event.edge_id, event.seq, event.sscc, earlier.sscc,
+        )
+        tx.append_event(now, "seq_conflict", {"scan": event.model_dump(mode="json"), "applied_sscc": earlier.sscc},
+                        sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+        why = f"scan {event.edge_id}/{event.seq} of pallet {event.sscc} reuses the key of pallet {earlier.sscc}"
+        return rejection(event, now, f"Not recorded: {why}", SEQ_CONFLICT_TEXT)
 
     def _count(self, event: ScanEvent, reply: Assignment) -> None:
         s = self.stats
