@@ -92,7 +92,7 @@ async def test_events_and_stats(client: httpx.AsyncClient) -> None:
     assert events[0]["body"]["answer"]["display"] == "unknown ship-to 06000"
     assert (await client.get("/api/v1/stats")).json() == {
         "applied": 2, "duplicates": 0, "assigned": 1, "rejected": 1, "uplink_rejected": {}, "uplink_duplicates": 0,
-        "clock_skew": 0, "offline_kept": 0, "offline_corrected": 0,
+        "clock_skew": 0, "offline_kept": 0, "offline_corrected": 0, "seq_conflicts": 0,
     }
 
 

@@ -152,7 +152,7 @@ async def test_mixed_garbage_is_counted_by_reason_and_valid_scans_are_answered(
         "applied": 6, "duplicates": 2, "assigned": 6, "rejected": 0,
         "uplink_rejected": {"bad_payload": 4, "bad_topic": 1, "edge_mismatch": 1, "oversized": 1,
                             "wrong_version": 1},
-        "uplink_duplicates": 2, "clock_skew": 3, "offline_kept": 2, "offline_corrected": 0,
+        "uplink_duplicates": 2, "clock_skew": 3, "offline_kept": 2, "offline_corrected": 0, "seq_conflicts": 0,
     }
     rejected = [e["body"] for e in events if e["kind"] == "rejected_uplink"]
     assert [r["reason"] for r in rejected] == [reason for *_, reason in MIXED if reason is not None]
@@ -184,7 +184,7 @@ class Recorder:
         self._disconnected: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         """Never completes: this connection is never lost (publish_confirmed watches it)."""
 
-    async def publish(self, topic: str, payload: bytes, qos: int) -> None:
+    async def publish(self, topic: str, payload: bytes, qos: int, retain: bool = False) -> None:
         self.published.append((topic, payload))
 
 

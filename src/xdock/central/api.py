@@ -92,6 +92,8 @@ class StatsOut(BaseModel):
     """Scans an edge answered offline whose instruction central kept."""
     offline_corrected: int
     """Scans an edge answered offline that central corrected (the worker was told again)."""
+    seq_conflicts: int
+    """Scans refused because their ``(edge_id, seq)`` was applied before for another pallet."""
 
 
 class DeviceOut(BaseModel):
@@ -239,7 +241,7 @@ def create_app(
         return StatsOut(
             applied=s.applied, duplicates=s.duplicates, assigned=s.assigned, rejected=s.rejected,
             uplink_rejected=dict(sorted(u.rejected.items())), uplink_duplicates=u.duplicates, clock_skew=u.clock_skew,
-            offline_kept=s.offline_kept, offline_corrected=s.offline_corrected,
+            offline_kept=s.offline_kept, offline_corrected=s.offline_corrected, seq_conflicts=s.seq_conflicts,
         )
 
     @router.get("/edges", summary="Edge agents with their devices: online, last seen, outbox backlog")
