@@ -67,8 +67,10 @@ def test_snapshot_for_a_door_lists_trailers_best_first_with_room_and_staging(tmp
     assert (one.edge_id, one.plan_version, one.made_at) == ("e1", 1, START)
     # Travel from the door plus the balance term; the two best LYON trailers per door (T-LYON-2 is
     # far from D1, T-LYON-1 far from D2). T-NICE-1 (08:20) is offered until 08:05.
-    assert routes(one) == [("T-LYON-1", "D11", 2), ("T-NICE-1", "D12", 5), ("T-LYON-R", "D14", 10)]
-    assert routes(two) == [("T-LYON-2", "D13", 10), ("T-LYON-R", "D14", 10), ("T-NICE-1", "D12", 5)]
+    # Both edges list T-NICE-1 (5 free) and T-LYON-R (10 free): each gets a share, so the two deciding
+    # alone never overfill them; the odd position goes to the edge T-NICE-1 ranks higher for (D1).
+    assert routes(one) == [("T-LYON-1", "D11", 2), ("T-NICE-1", "D12", 3), ("T-LYON-R", "D14", 5)]
+    assert routes(two) == [("T-LYON-2", "D13", 10), ("T-LYON-R", "D14", 5), ("T-NICE-1", "D12", 2)]
     assert (one.staging, one.chilled_staging) == ("S1", "C1")
     assert (two.staging, two.chilled_staging) == ("S2", "C1")
     reefer = next(r for r in one.routes if r.trailer == "T-LYON-R")
@@ -85,9 +87,9 @@ def test_per_destination_keeps_the_best_plus_a_reefer_and_a_hazmat_trailer(tmp_p
     _, publisher = make(tmp_path, clock, edges={"e1": "D1", "e2": "D2"}, per_destination=1)
     [one, two] = publisher.update(clock.now())
     # D1's best, T-LYON-1, takes dangerous goods but is no reefer: the best reefer joins it.
-    assert routes(one) == [("T-LYON-1", "D11", 2), ("T-NICE-1", "D12", 5), ("T-LYON-R", "D14", 10)]
+    assert routes(one) == [("T-LYON-1", "D11", 2), ("T-NICE-1", "D12", 3), ("T-LYON-R", "D14", 5)]
     # D2's best, T-LYON-2, is neither: the reefer joins, and it takes dangerous goods too.
-    assert routes(two) == [("T-LYON-2", "D13", 10), ("T-LYON-R", "D14", 10), ("T-NICE-1", "D12", 5)]
+    assert routes(two) == [("T-LYON-2", "D13", 10), ("T-LYON-R", "D14", 5), ("T-NICE-1", "D12", 2)]
     (tmp_path / "all").mkdir()
     _, every = make(tmp_path / "all", clock, edges={"e1": "D1"}, per_destination=3)
     [full] = every.update(clock.now())

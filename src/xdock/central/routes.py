@@ -12,6 +12,10 @@ ranks them for a pallet that is not urgent (travel plus the balance term, then d
   for waits in staging, and central routes it when it hears of it;
 - ``staging`` and ``chilled_staging``: the nearest staging areas keeping ambient and chilled goods.
 
+A trailer's free positions are shared out among the edges that list it (those it ranks best for get
+the remainder), so edges deciding alone at the same time never overfill it between them: a pallet
+beyond an edge's share waits in staging rather than be sent to a full trailer and corrected later.
+
 A route is the same for every edge (made once per look); only the order differs. The table's
 ``signature`` (routes, free positions and staging as plain values) is what the publisher compares to
 decide whether an edge needs a new snapshot. ``bench/routes.py`` measures size and cost on a large site.
@@ -175,6 +179,7 @@ def route_tables(
     rank = np.empty_like(order)
     rank[np.arange(len(placed))[:, None], order] = np.arange(len(trailers))[None, :]
     picked = _picks(rank, trailers, per_destination)
+    shares = _shares(picked, rank, trailers)
     areas = list(floor.areas.values())
     staging: dict[str, tuple[str | None, str | None]] = {}
     for row, (edge, door) in enumerate(placed):
@@ -182,7 +187,27 @@ def route_tables(
             xy = (door.x, door.y)
             staging[door.id] = (_nearest_staging(areas, xy, "ambient"), _nearest_staging(areas, xy, "chilled"))
         ambient, chilled = staging[door.id]
-        listed = [trailers[i] for i in order[row] if picked[row, i]]
-        signature = (tuple(o.signature for o in listed), ambient, chilled)
-        tables[edge] = RouteTable(signature, destinations, tuple(o.route for o in listed), ambient, chilled)
+        listed = [(trailers[i], int(shares[row, i])) for i in order[row] if picked[row, i]]
+        signature = (tuple((o.signature, share) for o, share in listed), ambient, chilled)
+        routes = tuple(
+            o.route if share == o.free_positions else o.route.model_copy(update={"free_positions": share})
+            for o, share in listed
+        )
+        tables[edge] = RouteTable(signature, destinations, routes, ambient, chilled)
     return tables
+
+
+def _shares(picked: BoolArray, rank: IntArray, trailers: list[OpenTrailer]) -> IntArray:
+    """Per edge and trailer, the free positions that edge may fill alone: the trailer's room split among
+    the edges listing it, the remainder going to the edges it ranks best for; they sum to the room."""
+    shares = np.zeros(picked.shape, dtype=np.intp)
+    for col, open_trailer in enumerate(trailers):
+        listing = np.flatnonzero(picked[:, col])
+        if listing.size == 0:
+            continue
+        base, extra = divmod(open_trailer.free_positions, listing.size)
+        shares[listing, col] = base
+        if extra:
+            closest = listing[np.argsort(rank[listing, col], kind="stable")[:extra]]
+            shares[closest, col] += 1
+    return shares
