@@ -117,3 +117,25 @@ def test_set_a_instance_reaches_its_best_known_solution() -> None:
     assert result.objective == bks
     assert result.solution is not None
     assert validate(instance, result.solution) == []
+
+
+def test_a_fixed_seed_and_clock_give_the_same_assignment() -> None:
+    rng = np.random.default_rng(8)
+    flows = (rng.integers(1, 10, (12, 12)) * (rng.random((12, 12)) < 0.5)).astype(np.int64)
+    supplies, demands = flows.sum(axis=1) + 1, flows.sum(axis=0) + 1
+    instance = CdapInstance(
+        flows=flows,
+        distances=rng.integers(1, 30, (4, 4)).astype(np.int64),
+        supplies=supplies,
+        inbound_capacities=np.full(4, int(supplies.sum()) // 4 + int(supplies.max()), dtype=np.int64),
+        demands=demands,
+        outbound_capacities=np.full(4, int(demands.sum()) // 4 + int(demands.max()), dtype=np.int64),
+    )
+    results = []
+    for _ in range(2):
+        ticks = itertools.count()
+        result = solve(instance, time_limit=1.0, seed=3, clock=lambda ticks=ticks: next(ticks) * 0.01)
+        assert result.solution is not None
+        assert validate(instance, result.solution) == []
+        results.append((result.objective, result.inbound_doors.tolist(), result.outbound_doors.tolist()))
+    assert results[0] == results[1]

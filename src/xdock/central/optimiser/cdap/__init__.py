@@ -2,9 +2,10 @@
 
 Public surface: read an instance (:class:`CdapInstance`), :func:`solve` it, check any assignment with
 :func:`validate`. The parts: ``instance`` (data and file format), ``solution`` (cost and validation),
-``greedy`` (baseline), ``construct`` (first assignment), ``seriation`` (spectral start), ``moves`` (numpy move
-evaluation), ``local_search`` (tabu search with incremental costs), ``gap`` (exact one-side assignment),
-``exact`` (full model for small instances), ``solver`` (composition), ``cli`` (command line).
+``greedy`` (baseline), ``construct`` (first assignment), ``seriation`` (spectral start), ``kernel`` (compiled
+tabu walk with incremental costs), ``tabu`` (typed owner of the walk's arrays), ``permute`` (door-group
+reassignment by linear assignment), ``memetic`` (population of walks and crossovers), ``gap`` (exact one-side
+assignment), ``exact`` (full model for small instances), ``solver`` (composition), ``cli`` (command line).
 """
 
 from xdock.central.optimiser.cdap.greedy import greedy

@@ -1,13 +1,13 @@
-"""The CDAP solver: construction, tabu search with strategic oscillation, and an exact proof on small instances.
+"""The CDAP solver: construction, a population of compiled tabu walks, and an exact proof on small instances.
 
 1. :func:`~xdock.central.optimiser.cdap.construct.construct` finds a first assignment (greedy, worst-fit or a
    CP-SAT feasibility check, which also proves infeasibility).
 2. Two spectral starts (:mod:`~xdock.central.optimiser.cdap.seriation`, both orientations of the trucks' line)
    join it; trucks that exchange many pallets start on facing doors.
-3. Tabu search (:class:`~xdock.central.optimiser.cdap.local_search.TabuSearch`) walks relocate, swap and
-   door-exchange moves on both sides, crossing the capacity limits under an adaptive penalty. One walk runs from
-   each start, cheapest first; after that every walk starts from the best assignment after a random kick whose
-   strength grows while walks fail to improve.
+3. A population search (:mod:`~xdock.central.optimiser.cdap.memetic`) runs compiled tabu walks
+   (:mod:`~xdock.central.optimiser.cdap.kernel`) over relocate, swap and door-exchange moves on both sides,
+   crossing the capacity limits under an adaptive penalty, from the starts and then from crossovers of the best
+   assignments found.
 4. When the full quadratic model is small, CP-SAT gets the rest of the budget, hinted with the best assignment,
    to prove it optimal or improve it.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -24,15 +24,14 @@ import numpy as np
 from xdock.central.optimiser.cdap.construct import construct
 from xdock.central.optimiser.cdap.exact import model_size, solve_exact
 from xdock.central.optimiser.cdap.instance import CdapInstance, IntArray
-from xdock.central.optimiser.cdap.local_search import TabuSearch
+from xdock.central.optimiser.cdap.memetic import PopulationSettings, evolve
 from xdock.central.optimiser.cdap.seriation import seriation_start
 from xdock.central.optimiser.cdap.solution import CdapSolution, excess, objective
+from xdock.central.optimiser.cdap.tabu import TabuSettings, TabuWalker
 
 __all__ = ["CdapResult", "SearchSettings", "Status", "solve"]
 
 Status = Literal["optimal", "feasible", "infeasible"]
-
-_UNBOUNDED = 1 << 62
 
 EXACT_MODEL_LIMIT = 500
 """Largest exact model (non-zero flows x I x J) the solver hands to CP-SAT for a proof."""
@@ -58,14 +57,10 @@ class CdapResult:
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """Tuning of the iterated tabu search; sizes are fractions of the total number of trucks (both sides)."""
+    """Tuning of the tabu walks and of the population search."""
 
-    tenure: tuple[float, float] = (0.25, 0.5)
-    """Range of the tabu tenure (iterations a truck may not return to a door it left), drawn per move."""
-    stall: float = 20.0
-    """A walk ends after this many moves per truck without a better feasible assignment."""
-    max_kick: float = 0.25
-    """Largest kick (random moves before a walk); kicks grow from 2 by half per failed walk, then wrap around."""
+    tabu: TabuSettings = field(default_factory=TabuSettings)
+    population: PopulationSettings = field(default_factory=PopulationSettings)
 
 
 class _Incumbent:
@@ -114,11 +109,16 @@ def solve(
         best.offer(objective(instance, start.inbound, start.outbound), start.inbound, start.outbound)
     exact = model_size(instance) <= EXACT_MODEL_LIMIT
     search_deadline = started + (time_limit * 0.3 if exact else time_limit)
-    search = TabuSearch(instance, start.inbound, start.outbound)
-    starts = _starts(instance, search, best)
-    rng = np.random.default_rng(seed)
-    _iterated_tabu(
-        instance, search, best, starts[1:], rng, lambda: clock() >= search_deadline, settings or SearchSettings()
+    settings = settings or SearchSettings()
+    walker = TabuWalker(instance, seed=seed, settings=settings.tabu)
+    evolve(
+        instance,
+        walker,
+        _starts(instance, start.inbound, start.outbound, best),
+        rng=np.random.default_rng(seed),
+        out_of_time=lambda: clock() >= search_deadline,
+        on_best=best.offer,
+        settings=settings.population,
     )
     status: Status = "feasible"
     if exact and not out_of_time():
@@ -133,57 +133,16 @@ def solve(
     return CdapResult(best.cost, best.inbound, best.outbound, elapsed(), status)
 
 
-def _starts(instance: CdapInstance, search: TabuSearch, best: _Incumbent) -> list[tuple[IntArray, IntArray]]:
-    """All starting assignments, cheapest (penalised) first; the search is moved to the first one."""
-    starts = [(search.inbound, search.outbound)]
+def _starts(
+    instance: CdapInstance, inbound: IntArray, outbound: IntArray, best: _Incumbent
+) -> list[tuple[IntArray, IntArray]]:
+    """All starting assignments, cheapest (penalised by pallets over capacity) first."""
+    starts = [(inbound, outbound)]
     for reverse in (False, True):
-        inbound, outbound = seriation_start(instance, reverse=reverse)
-        if excess(instance, inbound, outbound) == 0:
-            best.offer(objective(instance, inbound, outbound), inbound, outbound)
-        starts.append((inbound, outbound))
-
-    def penalised(start: tuple[IntArray, IntArray]) -> int:
-        return objective(instance, *start) + search.penalty * excess(instance, *start)
-
-    starts.sort(key=penalised)
-    search.reset(*starts[0])
+        start = seriation_start(instance, reverse=reverse)
+        if excess(instance, *start) == 0:
+            best.offer(objective(instance, *start), *start)
+        starts.append(start)
+    penalty = int(instance.distances.max()) + 1
+    starts.sort(key=lambda start: objective(instance, *start) + penalty * excess(instance, *start))
     return starts
-
-
-def _iterated_tabu(
-    instance: CdapInstance,
-    search: TabuSearch,
-    best: _Incumbent,
-    starts: list[tuple[IntArray, IntArray]],
-    rng: np.random.Generator,
-    out_of_time: Callable[[], bool],
-    settings: SearchSettings,
-) -> None:
-    """Tabu walks: first one from each start, then from the best assignment after a random kick whose strength
-    grows while walks fail to improve."""
-    pending = list(starts)
-    trucks = instance.n_inbound + instance.n_outbound
-    tenure = (max(2, round(trucks * settings.tenure[0])), max(3, round(trucks * settings.tenure[1])))
-    stall_limit = max(100, round(settings.stall * trucks))
-    min_kick, max_kick = 2, max(4, round(trucks * settings.max_kick))
-    kick = min_kick
-    while not out_of_time():
-        before = best.cost
-        found = search.walk(
-            best_cost=_UNBOUNDED if best.cost is None else best.cost,
-            stall_limit=stall_limit,
-            tenure=tenure,
-            rng=rng,
-            out_of_time=out_of_time,
-            on_best=best.offer,
-        )
-        if found is not None:
-            best.offer(*found)
-        improved = best.cost != before
-        kick = min_kick if improved or kick >= max_kick else min(max_kick, kick * 3 // 2 + 1)
-        if pending:
-            search.reset(*pending.pop(0))
-            continue
-        if best.cost is not None:
-            search.reset(best.inbound, best.outbound)
-        search.kick(kick, rng)
