@@ -17,8 +17,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
@@ -26,16 +24,7 @@ from xdock.central.optimiser.cdap.greedy import greedy  # noqa: E402
 from xdock.central.optimiser.cdap.instance import CdapInstance  # noqa: E402
 from xdock.central.optimiser.cdap.solution import validate  # noqa: E402
 from xdock.central.optimiser.cdap.solver import solve  # noqa: E402
-from xdock.central.optimiser.cdap.tabu import TabuWalker  # noqa: E402
-
-
-def _warm_up() -> None:
-    """Compile the tabu kernel (or load it from numba's on-disk cache) before any instance is timed."""
-    tiny = CdapInstance.parse("2 2 2 2\n1 0\n0 1\n1 2\n2 1\n1 1\n2 2\n1 1\n2 2\n", name="warm-up")
-    walker = TabuWalker(tiny, seed=0)
-    walker.start(np.array([0, 1]), np.array([1, 0]))
-    walker.step(5)
-    walker.kick(1)
+from xdock.central.optimiser.cdap.tabu import warm  # noqa: E402
 
 
 def _gap(value: int | None, bks: int) -> float | None:
@@ -96,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         missing = [name for name in missing if name.startswith(f"set{args.set.lower()}_")]
         if missing:
             print(f"warning: no instance file for {', '.join(missing)}", file=sys.stderr)
-    _warm_up()
+    warm()  # compile the tabu kernel (or load it from the on-disk cache) before any instance is timed
     rows: list[dict[str, Any]] = []
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [pool.submit(_run, path, bks[path.stem.lower()], args.time_limit, args.seed) for path in paths]

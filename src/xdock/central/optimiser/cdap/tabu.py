@@ -13,7 +13,7 @@ import numpy as np
 from xdock.central.optimiser.cdap import kernel
 from xdock.central.optimiser.cdap.instance import CdapInstance, IntArray
 
-__all__ = ["TabuSettings", "TabuWalker"]
+__all__ = ["TabuSettings", "TabuWalker", "warm"]
 
 
 @dataclass(frozen=True)
@@ -130,3 +130,17 @@ class TabuWalker:
         if cost >= kernel.NONE:
             return None
         return cost, self._best_a.copy(), self._best_b.copy()
+
+
+def warm() -> None:
+    """Compile the tabu kernel for the array types the solver uses, or load it from numba's on-disk cache.
+
+    The first call after an install (or after the kernel's source changed) compiles for several seconds; later
+    calls, in any process, load the cached machine code in well under a second. ``./dev`` calls this once after
+    installing so that a first time-limited solve does not spend its budget compiling.
+    """
+    tiny = CdapInstance.parse("2 2 2 2\n1 0\n0 1\n1 2\n2 1\n1 1\n2 2\n1 1\n2 2\n", name="warm-up")
+    walker = TabuWalker(tiny, seed=0)
+    walker.start(np.array([0, 1]), np.array([1, 0]))
+    walker.step(5)
+    walker.kick(1)
