@@ -71,7 +71,8 @@ async def test_edges_with_devices_and_open_alerts(api: tuple[httpx.AsyncClient, 
     opened = (await http.get("/api/v1/alerts", params={"open": "true"})).json()
     assert opened == [
         {"id": 2, "kind": "edge_offline", "subject": "e2", "raised_at": "2026-11-23T08:00:20Z", "cleared_at": None,
-         "message": "edge e2 (door D2) silent for 20 s"},
+         "message": "edge e2 (door D2) silent for 20 s", "state": "raised", "acknowledged_by": None,
+         "acknowledged_at": None},
     ]
     everything = (await http.get("/api/v1/alerts")).json()
     assert [(a["id"], a["subject"], a["cleared_at"]) for a in everything] == [

@@ -1,7 +1,9 @@
 """Alerts a supervisor must see: an edge or a device gone offline.
 
 An alert is raised once and stays open until its subject comes back; raising it again while it is
-open changes nothing. Each alert is a row of the store's ``alerts`` table, written in the same
+open changes nothing. Its lifecycle: ``raised`` → ``acknowledged`` (a supervisor saw it; who and
+when are kept) → ``cleared`` (its subject is back; an alert may also clear unacknowledged).
+Each alert is a row of the store's ``alerts`` table, written in the same
 transaction as its ``alert_raised`` / ``alert_cleared`` event, so the table and the event log never
 disagree and an open alert stays open across a restart of central.
 
@@ -11,16 +13,33 @@ Subjects: an edge is named by its id (``edge-d1``), a device by edge and device 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
 from xdock.central.store import AlertRow, Store
 
-__all__ = ["AlertKind", "Alerts", "device_subject"]
+__all__ = ["AlertKind", "AlertStateError", "Alerts", "alert_state", "device_subject"]
 
 log = logging.getLogger(__name__)
 
 AlertKind = Literal["edge_offline", "device_offline"]
+
+
+class AlertStateError(ValueError):
+    """An alert that cannot be acknowledged: ``status`` 404 (unknown) or 409 (cleared, or acknowledged already)."""
+
+    def __init__(self, status: Literal[404, 409], detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def alert_state(row: AlertRow) -> Literal["raised", "acknowledged", "cleared"]:
+    """Where an alert is in its lifecycle."""
+    if row.cleared_at is not None:
+        return "cleared"
+    return "acknowledged" if row.acknowledged_at is not None else "raised"
 
 
 def device_subject(edge_id: str, device_id: str) -> str:
@@ -73,4 +92,26 @@ class Alerts:
             )
         del self._open[(kind, subject)]
         log.info("alert %d cleared: %s is back", row.id, subject)
-        return AlertRow(row.id, row.kind, row.subject, row.raised_at, at, row.message)
+        return replace(row, cleared_at=at)
+
+    def acknowledge(self, alert_id: int, by: str, at: datetime) -> AlertRow:
+        """``by`` has seen open alert ``alert_id``; raise :class:`AlertStateError` when it cannot be."""
+        row = self.store.alert(alert_id)
+        if row is None:
+            raise AlertStateError(404, f"alert {alert_id} does not exist")
+        if row.cleared_at is not None:
+            raise AlertStateError(409, f"alert {alert_id} is cleared since {row.cleared_at.isoformat()}")
+        if row.acknowledged_by is not None and row.acknowledged_at is not None:
+            raise AlertStateError(
+                409, f"alert {alert_id} was acknowledged by {row.acknowledged_by} at {row.acknowledged_at.isoformat()}"
+            )
+        with self.store.transaction() as tx:
+            tx.acknowledge_alert(alert_id, by, at)
+            tx.append_event(
+                at, "alert_acknowledged",
+                {"alert": alert_id, "by": by, "kind": row.kind, "subject": row.subject, "message": row.message},
+            )
+        acked = replace(row, acknowledged_by=by, acknowledged_at=at)
+        self._open[(row.kind, row.subject)] = acked
+        log.info("alert %d acknowledged by %s", alert_id, by)
+        return acked

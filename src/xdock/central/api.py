@@ -1,5 +1,10 @@
 """Central's REST read API (FastAPI): the site, its doors and trailers, pallets, the event log,
-edges with their devices, and alerts.
+edges with their devices, and alerts; with the supervisor's overrides and the admin's routes
+(:mod:`xdock.central.api_overrides`, :mod:`xdock.central.api_admin`).
+
+Access control (:mod:`xdock.central.api_access`): when on, every ``/api/v1`` route needs a bearer
+token, reads any role; ``/healthz``, ``/docs`` and ``/openapi.json`` stay open. It is on when the
+store holds a user (or forced by ``auth=True``); the demo and a fresh site run with it off.
 
 Served under ``/api/v1``; the OpenAPI schema is at ``/openapi.json`` and browsable at ``/docs``.
 Every handler is ``async`` and runs on central's event loop, next to ingestion, so it reads the
@@ -8,18 +13,23 @@ same live state without locks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from xdock import __version__
-from xdock.central.alerts import Alerts
+from xdock.central.alerts import Alerts, alert_state
+from xdock.central.api_access import Access
+from xdock.central.api_admin import admin_router
+from xdock.central.api_overrides import overrides_router
 from xdock.central.ingest import IngestStats
 from xdock.central.liveness import EdgeLiveness, Liveness
+from xdock.central.overrides import Overrides
 from xdock.central.scans import ScanService
 from xdock.central.store import PalletRow
 
@@ -125,6 +135,9 @@ class AlertOut(BaseModel):
     raised_at: datetime
     cleared_at: datetime | None
     message: str
+    state: Literal["raised", "acknowledged", "cleared"] = "raised"
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
 
 
 class Problem(BaseModel):
@@ -134,6 +147,8 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
+    field: str | None = None
+    """The request field at fault, when one is."""
 
 
 def _pallet(row: PalletRow) -> PalletOut:
@@ -151,21 +166,31 @@ def _edge(edge: EdgeLiveness) -> EdgeOut:
 
 
 def create_app(
-    service: ScanService, *, liveness: Liveness | None = None, uplinks: IngestStats | None = None
+    service: ScanService, *, liveness: Liveness | None = None, uplinks: IngestStats | None = None,
+    overrides: Overrides | None = None, access: Access | None = None,
+    edge_seen: Callable[[str, str], None] | None = None,
 ) -> FastAPI:
-    """The API over one site's live state (and its edges' liveness, when central tracks it)."""
+    """The API over one site's live state (and its edges' liveness, when central tracks it).
+
+    ``access``: who may call what (default: on when the store holds a user); ``edge_seen``: told of
+    each edge an admin registers.
+    """
     app = FastAPI(
         title="xdock central", version=__version__,
         description="Live state of a cross-dock site: doors, outbound trailers, pallets and the event log.",
     )
-    router = APIRouter(prefix="/api/v1")
     state = service.state
-    live = liveness if liveness is not None else Liveness(state.config.site, service.clock, Alerts(service.store))
+    watch = liveness if liveness is not None else Liveness(state.config.site, service.clock, Alerts(service.store))
+    access = access if access is not None else Access(service.store)
+    overrides = overrides if overrides is not None else Overrides(service)
+    router = APIRouter(prefix="/api/v1", dependencies=[Depends(access.require("worker"))])
 
     @app.exception_handler(HTTPException)
     async def _problem(_: Request, exc: HTTPException) -> JSONResponse:
-        body = Problem(title=_TITLES.get(exc.status_code, "Error"), status=exc.status_code, detail=str(exc.detail))
-        return JSONResponse(body.model_dump(), status_code=exc.status_code, media_type="application/problem+json")
+        body = Problem(title=_TITLES.get(exc.status_code, "Error"), status=exc.status_code, detail=str(exc.detail),
+                       field=getattr(exc, "field", None))
+        return JSONResponse(body.model_dump(exclude_none=True), status_code=exc.status_code,
+                            media_type="application/problem+json", headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -174,7 +199,7 @@ def create_app(
             where = ".".join(str(part) for part in err.get("loc", ()))
             problems.append(f"{where}: {err.get('msg', 'invalid')}")
         body = Problem(title=_TITLES[422], status=422, detail="; ".join(problems))
-        return JSONResponse(body.model_dump(), status_code=422, media_type="application/problem+json")
+        return JSONResponse(body.model_dump(exclude_none=True), status_code=422, media_type="application/problem+json")
 
     @router.get("/site", summary="The site and its size")
     async def site() -> SiteOut:
@@ -246,21 +271,33 @@ def create_app(
 
     @router.get("/edges", summary="Edge agents with their devices: online, last seen, outbox backlog")
     async def edges() -> list[EdgeOut]:
-        return [_edge(e) for e in sorted(live.edges.values(), key=lambda e: e.id)]
+        return [_edge(e) for e in sorted(watch.edges.values(), key=lambda e: e.id)]
 
     @router.get("/alerts", summary="Alerts, newest first: all, open only (open=true) or cleared only (open=false)")
     async def alerts(
         open_: Annotated[bool | None, Query(alias="open")] = None,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     ) -> list[AlertOut]:
-        return [AlertOut(**a.__dict__) for a in service.store.alerts(open_only=open_, limit=limit)]
+        return [
+            AlertOut(**a.__dict__, state=alert_state(a)) for a in service.store.alerts(open_only=open_, limit=limit)
+        ]
 
     @app.get("/healthz", summary="Liveness")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     app.include_router(router)
+    app.include_router(overrides_router(
+        overrides, watch.alerts, service.clock, access
+    ))
+    app.include_router(admin_router(
+        service.store, service.clock, access, inbound_doors=[d.id for d in state.doors.values() if d.receives],
+        edge_seen=edge_seen,
+    ))
     return app
 
 
-_TITLES = {404: "Not Found", 422: "Unprocessable Content", 400: "Bad Request"}
+_TITLES = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+    422: "Unprocessable Content",
+}

@@ -10,9 +10,12 @@ from pathlib import Path
 
 from xdock.central.alerts import Alerts
 from xdock.central.api import create_app
+from xdock.central.api_access import Access
+from xdock.central.api_admin import registered_edges
 from xdock.central.http_server import serve_http
 from xdock.central.ingest import Ingest
 from xdock.central.liveness import Liveness
+from xdock.central.overrides import Overrides
 from xdock.central.planning_loop import PlanningLoop
 from xdock.central.replanner import Replanner
 from xdock.central.routes_publisher import RoutesPublisher
@@ -51,6 +54,9 @@ class CentralConfig:
     edges: Mapping[str, str] = field(default_factory=dict)
     """Edge id → inbound door of edges to send routing snapshots to from the start (others are learnt
     from their status and their scans)."""
+    auth: bool | None = None
+    """API access control: ``True`` always on, ``False`` off, ``None`` on when the store holds a user
+    (users are added with ``xdock central user add``)."""
 
 
 class Central:
@@ -65,8 +71,9 @@ class Central:
         self.service = ScanService(self.state, self.store, clock)
         self.liveness = Liveness(config.site.site, clock, Alerts(self.store))
         liveness = self.liveness
+        self.overrides = Overrides(self.service)
         self.routes = RoutesPublisher(
-            self.service, clock, edges=config.edges,
+            self.service, clock, edges={**registered_edges(self.store), **config.edges},
             edges_from=lambda: ((e.id, e.door) for e in liveness.edges.values()),
         )
         self.ingest = Ingest(
@@ -78,7 +85,11 @@ class Central:
             PlanningLoop(self.service, self.replanner, clock, interval=config.replan_interval)
             if config.replan_interval is not None else None
         )
-        self.app = create_app(self.service, liveness=self.liveness, uplinks=self.ingest.stats)
+        self.overrides.on_change(self.routes.touch)
+        self.app = create_app(
+            self.service, liveness=self.liveness, uplinks=self.ingest.stats, overrides=self.overrides,
+            access=Access(self.store, config.auth), edge_seen=self.routes.edge_seen,
+        )
         self.api_port: int | None = None
         self.api_ready = asyncio.Event()
 

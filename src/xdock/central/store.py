@@ -6,8 +6,12 @@ a redelivered scan is recognised by its key and answered with the stored answer.
 
 The event log refuses UPDATE and DELETE (triggers), so it stays a faithful history.
 
-Alerts (an edge or a device gone silent) are rows that open and later clear; at most one alert of a
-kind per subject is open at a time (a partial unique index says so).
+Alerts (an edge or a device gone silent) are rows that open, may be acknowledged by a supervisor,
+and later clear; at most one alert of a kind per subject is open at a time (a partial unique index
+says so).
+
+Users of the API (name, role) and their tokens live here too; a token is kept only as the SHA-256
+of its text (see :mod:`xdock.central.auth`), never the token itself.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["AlertRow", "EventRow", "PalletRow", "Store", "StoreError"]
+__all__ = ["AlertRow", "EventRow", "PalletRow", "Store", "StoreError", "UserRow"]
 
 PalletState = Literal["assigned", "staged", "breakdown", "unrouted"]
 """``assigned`` to a trailer, ``staged`` waiting for one in a staging area, ``breakdown`` a mixed
@@ -34,6 +38,10 @@ _ADDED_PALLET_COLUMNS = {
     "dangerous": "INTEGER NOT NULL DEFAULT 0",
     "expiry": "TEXT",
     "target": "TEXT",
+}
+_ADDED_ALERT_COLUMNS = {
+    "acknowledged_by": "TEXT",
+    "acknowledged_at": "TEXT",
 }
 
 _SCHEMA = """
@@ -80,6 +88,17 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts (kind, subject) WHERE cleared_at IS NULL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tokens (
+    sha256 TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES users (name),
+    issued_at TEXT NOT NULL,
+    revoked_at TEXT
+) WITHOUT ROWID;
 """
 
 
@@ -126,6 +145,15 @@ class AlertRow:
     raised_at: datetime
     cleared_at: datetime | None
     message: str
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class UserRow:
+    name: str
+    role: str
+    created_at: datetime
 
 
 class Store:
@@ -142,6 +170,10 @@ class Store:
             for column, sql_type in _ADDED_PALLET_COLUMNS.items():
                 if column not in have:
                     self._db.execute(f"ALTER TABLE pallets ADD COLUMN {column} {sql_type}")
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(alerts)")}
+            for column, sql_type in _ADDED_ALERT_COLUMNS.items():
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE alerts ADD COLUMN {column} {sql_type}")
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot open store {self.path!r}: {exc}") from exc
 
@@ -198,11 +230,36 @@ class Store:
     def alerts(self, *, open_only: bool | None = None, limit: int = 1000) -> list[AlertRow]:
         """Alerts, newest first: all, only open ones (``True``) or only cleared ones (``False``)."""
         rows = self._db.execute(
-            "SELECT id, kind, subject, raised_at, cleared_at, message FROM alerts"
+            "SELECT id, kind, subject, raised_at, cleared_at, message, acknowledged_by, acknowledged_at FROM alerts"
             " WHERE ? IS NULL OR (cleared_at IS NULL) = ? ORDER BY id DESC LIMIT ?",
             (open_only, open_only, limit),
         ).fetchall()
         return [_alert(row) for row in rows]
+
+    def alert(self, alert_id: int) -> AlertRow | None:
+        """One alert by id, or ``None``."""
+        row = self._db.execute(
+            "SELECT id, kind, subject, raised_at, cleared_at, message, acknowledged_by, acknowledged_at FROM alerts"
+            " WHERE id = ?", (alert_id,)
+        ).fetchone()
+        return None if row is None else _alert(row)
+
+    def users(self) -> list[UserRow]:
+        """Every API user, by name."""
+        rows = self._db.execute("SELECT name, role, created_at FROM users ORDER BY name").fetchall()
+        return [UserRow(r[0], r[1], datetime.fromisoformat(r[2])) for r in rows]
+
+    def has_users(self) -> bool:
+        return self._db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+
+    def token_user(self, sha256: str) -> tuple[str, UserRow] | None:
+        """The stored digest and the user of the unrevoked token whose SHA-256 is ``sha256``, or ``None``."""
+        row = self._db.execute(
+            "SELECT t.sha256, u.name, u.role, u.created_at FROM tokens t JOIN users u ON u.name = t.user"
+            " WHERE t.sha256 = ? AND t.revoked_at IS NULL",
+            (sha256,),
+        ).fetchone()
+        return None if row is None else (str(row[0]), UserRow(row[1], row[2], datetime.fromisoformat(row[3])))
 
 
 class Transaction:
@@ -248,6 +305,31 @@ class Transaction:
     def clear_alert(self, alert_id: int, at: datetime) -> None:
         self._db.execute("UPDATE alerts SET cleared_at = ? WHERE id = ?", (at.isoformat(), alert_id))
 
+    def acknowledge_alert(self, alert_id: int, by: str, at: datetime) -> None:
+        self._db.execute(
+            "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?", (by, at.isoformat(), alert_id)
+        )
+
+    def put_user(self, name: str, role: str, at: datetime) -> None:
+        """Add a user, or change an existing user's role."""
+        self._db.execute(
+            "INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET role = excluded.role",
+            (name, role, at.isoformat()),
+        )
+
+    def put_token(self, sha256: str, user: str, at: datetime) -> None:
+        self._db.execute(
+            "INSERT INTO tokens (sha256, user, issued_at) VALUES (?, ?, ?)", (sha256, user, at.isoformat())
+        )
+
+    def revoke_tokens(self, user: str, at: datetime) -> int:
+        """Revoke every live token of ``user``; return how many."""
+        cursor = self._db.execute(
+            "UPDATE tokens SET revoked_at = ? WHERE user = ? AND revoked_at IS NULL", (at.isoformat(), user)
+        )
+        return cursor.rowcount
+
     def put_pallet(self, row: PalletRow) -> None:
         self._db.execute(
             "INSERT INTO pallets (sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen,"
@@ -279,4 +361,5 @@ def _alert(row: tuple[Any, ...]) -> AlertRow:
     return AlertRow(
         id=row[0], kind=row[1], subject=row[2], raised_at=datetime.fromisoformat(row[3]),
         cleared_at=datetime.fromisoformat(row[4]) if row[4] else None, message=row[5],
+        acknowledged_by=row[6], acknowledged_at=datetime.fromisoformat(row[7]) if row[7] else None,
     )

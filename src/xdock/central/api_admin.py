@@ -1,0 +1,127 @@
+"""An admin's routes: users with their roles and tokens, and the edges (devices) central serves.
+
+All need the ``admin`` role when access control is on. A token is answered once, when issued; the
+store keeps only its digest. Every change is an event of the log naming the admin who made it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Collection
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from xdock.central.api_access import Access, FieldProblem
+from xdock.central.auth import AuthError, Principal, Role, UserAdmin
+from xdock.central.store import Store
+from xdock.protocol.clock import Clock
+
+__all__ = ["EDGES_KEY", "admin_router", "registered_edges"]
+
+EDGES_KEY = "registered_edges"
+"""Meta key holding the edges an admin registered: edge id → inbound door."""
+
+
+_EDGE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+"""An edge id fits one MQTT topic level (no ``/``, ``+`` or ``#``)."""
+
+
+class UserIn(BaseModel):
+    role: Role
+
+
+class UserOut(BaseModel):
+    name: str
+    role: str
+    created_at: datetime
+
+
+class TokenOut(BaseModel):
+    user: str
+    token: str
+    """Shown this once; central keeps only its SHA-256."""
+
+
+class RevokedOut(BaseModel):
+    user: str
+    revoked: int
+
+
+class EdgeIn(BaseModel):
+    door: Annotated[str, Field(min_length=1, max_length=64)]
+    """The inbound door the edge serves."""
+
+
+class EdgeRegisteredOut(BaseModel):
+    id: str
+    door: str
+
+
+def registered_edges(store: Store) -> dict[str, str]:
+    """The edges an admin registered (edge id → door), as stored."""
+    return dict(json.loads(store.meta(EDGES_KEY) or "{}"))
+
+
+def admin_router(
+    store: Store, clock: Clock, access: Access, *, inbound_doors: Collection[str],
+    edge_seen: Callable[[str, str], None] | None = None,
+) -> APIRouter:
+    """Routes under ``/api/v1/admin``; ``edge_seen`` is told of each edge registered (routing snapshots)."""
+    router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+    admin = Depends(access.require("admin"))
+    users = UserAdmin(store)
+
+    @router.get("/users", summary="API users and their roles")
+    async def list_users(_: Principal = admin) -> list[UserOut]:
+        return [UserOut(name=u.name, role=u.role, created_at=u.created_at) for u in users.users()]
+
+    @router.put("/users/{name}", summary="Add a user, or change a user's role")
+    async def put_user(name: str, body: UserIn, who: Principal = admin) -> UserOut:
+        try:
+            row = users.add(name, body.role, clock.now(), by=who.name)
+        except AuthError as exc:
+            raise FieldProblem(422, "name", str(exc)) from exc
+        return UserOut(name=row.name, role=row.role, created_at=row.created_at)
+
+    @router.post("/users/{name}/tokens", status_code=201, summary="Issue a token for a user (shown once)")
+    async def issue(name: str, who: Principal = admin) -> TokenOut:
+        try:
+            token = users.issue(name, clock.now(), by=who.name)
+        except AuthError as exc:
+            raise FieldProblem(404, "name", str(exc)) from exc
+        return TokenOut(user=name, token=token)
+
+    @router.delete("/users/{name}/tokens", summary="Revoke every token of a user")
+    async def revoke(name: str, who: Principal = admin) -> RevokedOut:
+        try:
+            count = users.revoke(name, clock.now(), by=who.name)
+        except AuthError as exc:
+            raise FieldProblem(404, "name", str(exc)) from exc
+        return RevokedOut(user=name, revoked=count)
+
+    @router.get("/edges", summary="Edges registered by an admin, with their door")
+    async def list_edges(_: Principal = admin) -> list[EdgeRegisteredOut]:
+        return [EdgeRegisteredOut(id=k, door=v) for k, v in sorted(registered_edges(store).items())]
+
+    @router.put("/edges/{edge_id}", summary="Register an edge at an inbound door: it gets routing snapshots")
+    async def put_edge(edge_id: str, body: EdgeIn, who: Principal = admin) -> EdgeRegisteredOut:
+        if not _EDGE_ID.match(edge_id):
+            raise FieldProblem(422, "edge_id", f"Invalid edge id {edge_id!r}: expected 1-64 letters, digits, . _ -")
+        if body.door not in inbound_doors:
+            raise FieldProblem(422, "door", f"door {body.door} is no inbound door of this site")
+        edges = registered_edges(store)
+        edges[edge_id] = body.door
+        now = clock.now()
+        with store.transaction() as tx:
+            tx.put_meta(EDGES_KEY, json.dumps(edges, sort_keys=True))
+            tx.append_event(now, "edge_registered", {"by": who.name, "edge": edge_id, "door": body.door},
+                            edge_id=edge_id)
+        if edge_seen is not None:
+            edge_seen(edge_id, body.door)
+        return EdgeRegisteredOut(id=edge_id, door=body.door)
+
+    return router
