@@ -32,6 +32,7 @@ from xdock.central.liveness import EdgeLiveness, Liveness
 from xdock.central.overrides import Overrides
 from xdock.central.scans import ScanService
 from xdock.central.store import PalletRow
+from xdock.central.web import LiveHub, web_router
 
 __all__ = ["create_app"]
 
@@ -167,7 +168,7 @@ def _edge(edge: EdgeLiveness) -> EdgeOut:
 
 def create_app(
     service: ScanService, *, liveness: Liveness | None = None, uplinks: IngestStats | None = None,
-    overrides: Overrides | None = None, access: Access | None = None,
+    hub: LiveHub | None = None, overrides: Overrides | None = None, access: Access | None = None,
     edge_seen: Callable[[str, str], None] | None = None,
 ) -> FastAPI:
     """The API over one site's live state (and its edges' liveness, when central tracks it).
@@ -180,6 +181,7 @@ def create_app(
         description="Live state of a cross-dock site: doors, outbound trailers, pallets and the event log.",
     )
     state = service.state
+    hub = hub if hub is not None else LiveHub(service)
     watch = liveness if liveness is not None else Liveness(state.config.site, service.clock, Alerts(service.store))
     access = access if access is not None else Access(service.store)
     overrides = overrides if overrides is not None else Overrides(service)
@@ -294,6 +296,7 @@ def create_app(
         service.store, service.clock, access, inbound_doors=[d.id for d in state.doors.values() if d.receives],
         edge_seen=edge_seen,
     ))
+    app.include_router(web_router(hub))
     return app
 
 

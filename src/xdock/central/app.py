@@ -23,6 +23,7 @@ from xdock.central.scans import ScanService
 from xdock.central.site_config import SiteConfig
 from xdock.central.site_state import SiteState
 from xdock.central.store import Store
+from xdock.central.web import LiveHub
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 
@@ -85,9 +86,10 @@ class Central:
             PlanningLoop(self.service, self.replanner, clock, interval=config.replan_interval)
             if config.replan_interval is not None else None
         )
+        self.live = LiveHub(self.service)
         self.overrides.on_change(self.routes.touch)
         self.app = create_app(
-            self.service, liveness=self.liveness, uplinks=self.ingest.stats, overrides=self.overrides,
+            self.service, liveness=self.liveness, uplinks=self.ingest.stats, hub=self.live, overrides=self.overrides,
             access=Access(self.store, config.auth), edge_seen=self.routes.edge_seen,
         )
         self.api_port: int | None = None
@@ -113,5 +115,6 @@ class Central:
                         name="api",
                     )
         finally:
+            await self.live.aclose()
             await self.replanner.aclose()
             self.store.close()

@@ -1,0 +1,176 @@
+"""The live hub: fans central's changes out to every connected screen.
+
+Each WebSocket client holds a :class:`Subscription` (a queue of pre-encoded JSON messages). The hub
+listens to :meth:`ScanService.on_applied` and :meth:`ScanService.on_plan_changed`: a scan becomes
+one small ``pallet`` message (the pallet and the fill of the trailers it left and joined), encoded
+once for all clients; a plan change sends a fresh snapshot. While anyone is connected, a ticker
+sends the site time every ``tick_s`` seconds, with the KPIs and the alerts when they changed.
+
+A client that falls ``max_backlog`` messages behind is dropped (its socket closed); it reconnects
+and gets a snapshot, so a slow screen never holds up ingestion or grows memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from xdock.central.scans import ScanService
+from xdock.central.web.loading import LoadBook
+from xdock.central.web.views import alert_view, kpis_now, kpis_view, pallet_view, snapshot, trailer_view
+from xdock.protocol.messages import Assignment, ScanEvent
+
+__all__ = ["LiveHub", "Subscription"]
+
+log = logging.getLogger(__name__)
+
+_ALERTS_SHOWN = 50
+_KPI_REFRESH_TICKS = 10
+
+
+class Subscription:
+    """One screen's queue of messages; ``None`` in the queue means the hub closed it."""
+
+    def __init__(self, max_backlog: int) -> None:
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue(max_backlog)
+        self.closed = False
+
+    def push(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            log.warning("live client %d messages behind; dropping it (it will resynchronise)", self.queue.qsize())
+            self.close()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+
+
+class LiveHub:
+    """Live updates of one site for the dashboard."""
+
+    def __init__(
+        self, service: ScanService, *, loads: LoadBook | None = None, dwell_red_s: float = 1800.0,
+        tick_s: float = 1.0, max_backlog: int = 5000,
+    ) -> None:
+        if tick_s <= 0:
+            raise ValueError(f"tick_s must be positive, got {tick_s}")
+        self.service = service
+        self.state = service.state
+        self.loads = loads if loads is not None else LoadBook(service.state, service.store)
+        self.dwell_red_s = dwell_red_s
+        self.tick_s = tick_s
+        self.max_backlog = max_backlog
+        self._subs: set[Subscription] = set()
+        self._trailer_of: dict[str, str | None] = {s: r.trailer for s, r in self.state.pallets.items()}
+        self._inbound: dict[str, int] = {}
+        for row in self.state.pallets.values():
+            self._inbound[row.inbound_door] = self._inbound.get(row.inbound_door, 0) + 1
+        self._ticker: asyncio.Task[None] | None = None
+        self._kpis_dirty = True
+        self._alerts_seen: list[dict[str, Any]] | None = None
+        service.on_applied(self._on_scan)
+        service.on_plan_changed(self._on_plan)
+
+    @property
+    def clients(self) -> int:
+        return len(self._subs)
+
+    def subscribe(self) -> Subscription:
+        """A new screen; call :meth:`snapshot_text` right after (no await between) for its first message."""
+        sub = Subscription(self.max_backlog)
+        self._subs.add(sub)
+        if self._ticker is None:
+            self._ticker = asyncio.get_running_loop().create_task(self._tick(), name="live-ticker")
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        self._subs.discard(sub)
+        sub.close()
+        if not self._subs and self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+
+    def close_all(self) -> None:
+        """Disconnect every screen (they reconnect and resynchronise from a snapshot)."""
+        for sub in list(self._subs):
+            sub.close()
+
+    async def aclose(self) -> None:
+        """Disconnect everyone and stop the ticker."""
+        self.close_all()
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+
+    def snapshot_text(self) -> str:
+        alerts = self.service.store.alerts(limit=_ALERTS_SHOWN)
+        body = snapshot(self.state, self.loads, alerts, self.service.clock.now(), dwell_red_s=self.dwell_red_s)
+        body["inbound"] = dict(self._inbound)
+        return json.dumps(body)
+
+    def _broadcast(self, message: dict[str, Any]) -> None:
+        if not self._subs:
+            return
+        text = json.dumps(message)
+        for sub in list(self._subs):
+            sub.push(text)
+
+    def pallet_changed(self, sscc: str) -> None:
+        """Tell every screen that ``sscc`` changed (a scan applied, a load confirmed)."""
+        self._kpis_dirty = True
+        row = self.state.pallets.get(sscc)
+        if row is None:
+            return
+        before = self._trailer_of.get(sscc)
+        if sscc not in self._trailer_of:
+            self._inbound[row.inbound_door] = self._inbound.get(row.inbound_door, 0) + 1
+        self._trailer_of[sscc] = row.trailer
+        if not self._subs:
+            return
+        trailers = [
+            trailer_view(self.state, self.state.trailers[t], self.loads)
+            for t in dict.fromkeys((before, row.trailer)) if t is not None and t in self.state.trailers
+        ]
+        self._broadcast({
+            "type": "pallet", "pallet": pallet_view(row, self.loads), "trailers": trailers,
+            "inbound": {row.inbound_door: self._inbound[row.inbound_door]},
+        })
+
+    def _on_scan(self, event: ScanEvent, _reply: Assignment) -> None:
+        self.pallet_changed(event.sscc)
+
+    def _on_plan(self) -> None:
+        self._kpis_dirty = True
+        self._trailer_of = {s: r.trailer for s, r in self.state.pallets.items()}
+        if self._subs:
+            text = self.snapshot_text()
+            for sub in list(self._subs):
+                sub.push(text)
+
+    async def _tick(self) -> None:
+        ticks = 0
+        while True:
+            await asyncio.sleep(self.tick_s)
+            ticks += 1
+            message: dict[str, Any] = {"type": "tick", "now": self.service.clock.now().isoformat()}
+            if self._kpis_dirty or ticks % _KPI_REFRESH_TICKS == 0:
+                self._kpis_dirty = False
+                message["kpis"] = kpis_view(kpis_now(self.state, self.loads, self.service.clock.now()))
+            alerts = [alert_view(a) for a in self.service.store.alerts(limit=_ALERTS_SHOWN)]
+            if alerts != self._alerts_seen:
+                self._alerts_seen = alerts
+                message["alerts"] = alerts
+            self._broadcast(message)

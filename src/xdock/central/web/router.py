@@ -1,0 +1,98 @@
+"""The screens' routes: the dashboard (``/``), the handheld (``/handheld``), their static files,
+the live WebSocket (``/api/v1/live``) and the handheld's REST endpoints.
+
+Pages and assets are package data (``xdock/central/web/static``), plain HTML, CSS and JavaScript:
+nothing is fetched from anywhere but central itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from importlib import resources
+
+from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi.responses import Response
+
+from xdock.central.web.handheld_api import handheld_router
+from xdock.central.web.hub import LiveHub, Subscription
+
+__all__ = ["web_router"]
+
+log = logging.getLogger(__name__)
+
+_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+          ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+_CLOSE_RESYNC = 1012
+"""WebSocket close code when the hub drops a client: "service restart", come back and resynchronise."""
+
+
+def _static(name: str) -> Response:
+    folder = resources.files("xdock.central.web").joinpath("static")
+    suffix = name[name.rfind("."):] if "." in name else ""
+    if "/" in name or name.startswith(".") or suffix not in _TYPES:
+        raise HTTPException(404, f"No static file {name!r}")
+    item = folder.joinpath(name)
+    if not item.is_file():
+        raise HTTPException(404, f"No static file {name!r}")
+    return Response(item.read_bytes(), media_type=_TYPES[suffix], headers={"Cache-Control": "no-cache"})
+
+
+async def _send(ws: WebSocket, sub: Subscription) -> None:
+    while True:
+        first = await sub.queue.get()
+        batch = [first]
+        while not sub.queue.empty():
+            batch.append(sub.queue.get_nowait())
+        texts = [t for t in batch if t is not None]
+        if texts:
+            await ws.send_text(texts[0] if len(texts) == 1 else "[" + ",".join(texts) + "]")
+        if len(texts) != len(batch):
+            await ws.close(_CLOSE_RESYNC)
+            return
+
+
+async def _receive(ws: WebSocket) -> None:
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            await ws.receive_text()
+
+
+def web_router(hub: LiveHub) -> APIRouter:
+    """Routes of the dashboard and the handheld over ``hub``'s site."""
+    router = APIRouter()
+
+    @router.get("/", include_in_schema=False)
+    async def dashboard() -> Response:
+        return _static("dashboard.html")
+
+    @router.get("/handheld", include_in_schema=False)
+    async def handheld() -> Response:
+        return _static("handheld.html")
+
+    @router.get("/static/{name}", include_in_schema=False)
+    async def static(name: str) -> Response:
+        return _static(name)
+
+    @router.websocket("/api/v1/live")
+    async def live(ws: WebSocket) -> None:
+        await ws.accept()
+        sub = hub.subscribe()
+        try:
+            sub.queue.put_nowait(hub.snapshot_text())
+            sender = asyncio.ensure_future(_send(ws, sub))
+            receiver = asyncio.ensure_future(_receive(ws))
+            try:
+                await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                sender.cancel()
+                receiver.cancel()
+                for outcome in await asyncio.gather(sender, receiver, return_exceptions=True):
+                    if isinstance(outcome, Exception):
+                        log.debug("live client gone: %r", outcome)
+        finally:
+            hub.unsubscribe(sub)
+
+    router.include_router(handheld_router(hub))
+    return router

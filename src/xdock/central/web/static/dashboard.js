@@ -1,0 +1,237 @@
+"use strict";
+// The supervisor's dashboard: a snapshot on connect, then pallet / tick messages (see web/views.py).
+const S = {
+  tz: "UTC", now: null, dwellRed: 1800, doors: [], trailers: new Map(), flow: new Map(), inbound: {},
+  alerts: [], kpis: null, tiles: new Map(),
+};
+const $ = (id) => document.getElementById(id);
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+function hhmm(iso) {
+  return new Intl.DateTimeFormat("en-GB", { timeZone: S.tz, hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+}
+function span(ms) {
+  const s = Math.max(0, Math.floor(Math.abs(ms) / 1000));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  const p = (n) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${p(m)}:${p(sec)}` : `${m}:${p(sec)}`;
+}
+function kg(n) { return n >= 1000 ? (n / 1000).toFixed(1) + " t" : Math.round(n) + " kg"; }
+
+// ---- door grid, laid out like the building: doors on the same wall share a row or column ----
+function buildDoors() {
+  const grid = $("doors");
+  grid.replaceChildren();
+  S.tiles.clear();
+  const xs = [...new Set(S.doors.map((d) => d.x))].sort((a, b) => a - b);
+  const ys = [...new Set(S.doors.map((d) => d.y))].sort((a, b) => a - b);
+  grid.style.gridTemplateColumns = `repeat(${xs.length}, minmax(0, 1fr))`;
+  for (const d of S.doors) {
+    const t = el("div", "tile");
+    t.dataset.door = d.id;
+    t.style.gridColumn = String(xs.indexOf(d.x) + 1);
+    t.style.gridRow = String(ys.indexOf(d.y) + 1);
+    t.innerHTML = `<div class="tile-top"><span class="door-id"></span><span class="state"></span></div>
+      <div class="dest"></div><div class="trailer"></div>
+      <div class="meter m-pal"><div class="track"><div class="fill"></div></div><span class="fill-pal"></span></div>
+      <div class="meter m-kg"><div class="track"><div class="fill"></div></div><span class="fill-kg"></span></div>
+      <div class="dep"><span class="dep-time"></span><span class="countdown"></span></div>`;
+    t.querySelector(".door-id").textContent = d.id;
+    grid.appendChild(t);
+    S.tiles.set(d.id, t);
+  }
+  if (ys.length >= 3) {
+    const inner = S.doors.filter((d) => d.y !== ys[0] && d.y !== ys[ys.length - 1]).map((d) => xs.indexOf(d.x) + 1);
+    const floor = el("div", "floor", "dock floor");
+    floor.style.gridRow = `2 / ${ys.length}`;
+    floor.style.gridColumn = `1 / ${inner.length ? Math.min(...inner) : xs.length + 1}`;
+    grid.appendChild(floor);
+  }
+}
+
+function trailersAt(door) {
+  return [...S.trailers.values()].filter((t) => t.door === door).sort((a, b) => a.departure.localeCompare(b.departure));
+}
+
+function renderTile(d) {
+  const t = S.tiles.get(d.id);
+  if (!t) return;
+  const now = S.now ? Date.parse(S.now) : Date.now();
+  const here = trailersAt(d.id);
+  const active = here.find((x) => !x.departed);
+  const q = (sel) => t.querySelector(sel);
+  let state, label;
+  if (active) {
+    const left = Date.parse(active.departure) - now;
+    state = left < 0 ? "late" : "loading";
+    label = left < 0 ? "late" : active.pallets ? "loading" : "docked";
+    q(".dest").textContent = active.destination_name;
+    q(".trailer").textContent = active.id + (active.reefer ? " · reefer" : "") + (here.length > 1 ? ` · +${here.length - 1}` : "");
+    setMeter(q(".m-pal"), active.pallets, active.capacity_pallets, `${active.pallets}/${active.capacity_pallets} pal`);
+    setMeter(q(".m-kg"), active.kg, active.capacity_kg, `${kg(active.kg)}`);
+    q(".dep-time").textContent = "dep " + hhmm(active.departure) + (active.loaded ? ` · ${active.loaded} loaded` : "");
+    q(".countdown").textContent = (left < 0 ? "late " : "in ") + span(left);
+  } else {
+    const departed = here.length > 0;
+    state = d.role === "inbound" ? "inbound" : departed ? "departed" : "free";
+    label = d.role === "inbound" ? "inbound" : departed ? "departed" : "free";
+    const n = S.inbound[d.id] || 0;
+    q(".dest").textContent = d.role === "outbound" ? (departed ? "departed" : "no trailer") : "";
+    q(".trailer").textContent = departed ? here[here.length - 1].id : "";
+    for (const m of [q(".m-pal"), q(".m-kg")]) m.style.display = "none";
+    q(".dep-time").textContent = d.role === "outbound" ? "" : "pallets received";
+    q(".countdown").textContent = "";
+    if (d.role !== "outbound") {
+      let big = q(".big");
+      if (!big) { big = el("div", "big"); q(".trailer").after(big); }
+      big.textContent = String(n);
+    }
+  }
+  if (active) { const big = q(".big"); if (big) big.remove(); }
+  t.dataset.state = state;
+  q(".state").textContent = label;
+}
+
+function setMeter(m, value, cap, text) {
+  m.style.display = "";
+  const ratio = cap > 0 ? Math.min(1, value / cap) : 0;
+  const fill = m.querySelector(".fill");
+  fill.style.width = (ratio * 100).toFixed(1) + "%";
+  fill.className = "fill" + (ratio >= 1 ? " full" : ratio >= 0.85 ? " hi" : "");
+  m.querySelector("span").textContent = text;
+}
+
+function flash(door) {
+  const t = S.tiles.get(door);
+  if (!t) return;
+  t.classList.add("flash");
+  setTimeout(() => t.classList.remove("flash"), 500);
+}
+
+// ---- flow, alerts, KPIs ----
+function renderFlow() {
+  const now = S.now ? Date.parse(S.now) : Date.now();
+  const staged = [], unrouted = [];
+  for (const p of S.flow.values()) (p.state === "unrouted" ? unrouted : staged).push(p);
+  staged.sort((a, b) => a.updated_at.localeCompare(b.updated_at));
+  const list = $("staging");
+  list.replaceChildren();
+  for (const p of staged.slice(0, 60)) {
+    const dwell = now - Date.parse(p.updated_at);
+    const li = el("li");
+    li.dataset.sscc = p.sscc;
+    li.append(el("span", "mono", p.sscc), el("span", "dwell" + (dwell > S.dwellRed * 1000 ? " red" : ""), span(dwell)));
+    li.append(el("span", "sub", `${p.state === "breakdown" ? "breakdown" : "staging"} ${p.target || "?"} · ${p.destination || "mixed"} · from ${p.inbound_door}${p.temp !== "ambient" ? " · " + p.temp : ""}`));
+    list.appendChild(li);
+  }
+  if (!staged.length) list.appendChild(el("li", "empty", "nothing waiting"));
+  const ul = $("unrouted");
+  ul.replaceChildren();
+  for (const p of unrouted.slice(0, 60)) {
+    const li = el("li");
+    li.dataset.sscc = p.sscc;
+    li.append(el("span", "mono", p.sscc), el("span", "muted", p.inbound_door));
+    li.append(el("span", "sub", p.destination ? `no place for ${p.destination}` : "no known destination"));
+    ul.appendChild(li);
+  }
+  if (!unrouted.length) ul.appendChild(el("li", "empty", "none"));
+  $("flow-count").textContent = `${staged.length} waiting · ${unrouted.length} unrouted`;
+}
+
+function renderAlerts() {
+  const ul = $("alerts");
+  ul.replaceChildren();
+  let open = 0;
+  for (const a of S.alerts) {
+    const acked = a.acknowledged_at || a.acknowledged_by;
+    const status = a.cleared_at ? "cleared" : acked ? "acked" : "open";
+    if (!a.cleared_at) open += 1;
+    const li = el("li", "alert-" + status);
+    li.dataset.alert = String(a.id);
+    li.append(el("span", "", a.message), el("span", "tag", status));
+    let sub = `${a.kind} · raised ${hhmm(a.raised_at)}`;
+    if (acked) sub += ` · ack ${a.acknowledged_by || ""}${a.acknowledged_at ? " " + hhmm(a.acknowledged_at) : ""}`;
+    if (a.cleared_at) sub += ` · cleared ${hhmm(a.cleared_at)}`;
+    li.append(el("span", "sub", sub));
+    ul.appendChild(li);
+  }
+  if (!S.alerts.length) ul.appendChild(el("li", "empty", "no alerts"));
+  $("alert-count").textContent = `${open} open`;
+}
+
+function renderKpis() {
+  const k = S.kpis;
+  if (!k) return;
+  const unit = (v, u) => `${v}<span class="unit">${u}</span>`;
+  $("kpi-pph").innerHTML = unit(k.pallets_per_hour, "/h");
+  $("kpi-d2d50").innerHTML = k.dock_to_dock_p50_min === null ? "–" : unit(k.dock_to_dock_p50_min, "min");
+  $("kpi-d2d90").innerHTML = k.dock_to_dock_p90_min === null ? "–" : unit(k.dock_to_dock_p90_min, "min");
+  $("kpi-util").innerHTML = unit(Math.round(k.door_utilisation * 100), `% · ${k.busy_doors}/${k.outbound_doors}`);
+  $("kpi-travel").innerHTML = k.travel_m >= 1000 ? unit((k.travel_m / 1000).toFixed(2), "km") : unit(Math.round(k.travel_m), "m");
+  $("kpi-loaded").textContent = String(k.loaded);
+  $("kpi-misloads").textContent = String(k.misloads_prevented);
+  $("kpi-note").textContent = k.dock_to_dock_basis
+    ? `dock-to-dock: first scan → ${k.dock_to_dock_basis} (n=${k.dock_to_dock_count})` : "";
+  const svg = $("spark");
+  const pts = k.series.length > 1 ? k.series : [k.series[0] || 0, k.series[0] || 0];
+  const max = Math.max(1, ...pts);
+  const xy = pts.map((v, i) => `${(i / (pts.length - 1)) * 160},${38 - (v / max) * 34}`);
+  svg.innerHTML = `<polygon points="0,40 ${xy.join(" ")} 160,40"></polygon><polyline points="${xy.join(" ")}"></polyline>`;
+}
+
+function renderClock() {
+  if (S.now) $("clock").textContent = new Intl.DateTimeFormat("en-GB", { timeZone: S.tz, hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(new Date(S.now));
+}
+function renderAll() {
+  for (const d of S.doors) renderTile(d);
+  renderFlow(); renderAlerts(); renderKpis(); renderClock();
+}
+
+function onMessage(msg) {
+  if (msg.type === "snapshot") {
+    S.tz = msg.timezone; S.now = msg.now; S.dwellRed = msg.dwell_red_s; S.doors = msg.doors; S.inbound = msg.inbound;
+    S.trailers = new Map(msg.trailers.map((t) => [t.id, t]));
+    S.flow = new Map(msg.flow.map((p) => [p.sscc, p]));
+    S.alerts = msg.alerts; S.kpis = msg.kpis;
+    $("site").textContent = msg.site;
+    document.title = `xdock · ${msg.site}`;
+    buildDoors();
+    renderAll();
+  } else if (msg.type === "pallet") {
+    const p = msg.pallet;
+    if (["staged", "breakdown", "unrouted"].includes(p.state)) S.flow.set(p.sscc, p); else S.flow.delete(p.sscc);
+    Object.assign(S.inbound, msg.inbound);
+    const doors = new Set([p.inbound_door]);
+    for (const t of msg.trailers) {
+      const old = S.trailers.get(t.id);
+      if (old) doors.add(old.door);
+      S.trailers.set(t.id, t);
+      doors.add(t.door);
+    }
+    for (const id of doors) {
+      const d = S.doors.find((x) => x.id === id);
+      if (d) { renderTile(d); flash(id); }
+    }
+    renderFlow();
+  } else if (msg.type === "tick") {
+    S.now = msg.now;
+    if (msg.kpis) S.kpis = msg.kpis;
+    if (msg.alerts) S.alerts = msg.alerts;
+    renderAll();
+  }
+}
+
+openLive("/api/v1/live", {
+  message: onMessage,
+  status(state, connects) {
+    const c = $("conn");
+    c.dataset.state = state;
+    c.dataset.connects = String(connects);
+    c.textContent = state === "live" ? "live" : "reconnecting…";
+  },
+});

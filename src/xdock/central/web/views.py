@@ -1,0 +1,90 @@
+"""What the screens are sent: plain JSON-ready dicts built from the live state.
+
+The dashboard gets one *snapshot* on connect (:func:`snapshot`), then small messages:
+``pallet`` (a pallet changed, with the trailers whose fill changed), ``tick`` (site time, and the
+KPIs and alerts when they changed) and ``resync`` (the plan changed: a new snapshot follows).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from xdock.central.kpis import Kpis, compute_kpis
+from xdock.central.site_state import SiteState, TrailerState
+from xdock.central.store import AlertRow, PalletRow
+from xdock.central.web.loading import LoadBook
+
+__all__ = ["FLOW_STATES", "alert_view", "kpis_now", "kpis_view", "pallet_view", "snapshot", "trailer_view"]
+
+FLOW_STATES = frozenset({"staged", "breakdown", "unrouted"})
+"""Pallets shown in the flow panel (assigned pallets show in their trailer's fill)."""
+
+
+def trailer_view(state: SiteState, trailer: TrailerState, loads: LoadBook) -> dict[str, Any]:
+    kg = 0.0
+    for sscc in trailer.pallets:
+        row = state.pallets.get(sscc)
+        if row is not None and row.weight_kg:
+            kg += row.weight_kg
+    plan = trailer.plan
+    return {
+        "id": plan.id, "door": plan.door, "destination": plan.destination,
+        "destination_name": state.destinations[plan.destination].name,
+        "capacity_pallets": plan.capacity_pallets, "capacity_kg": plan.capacity_kg,
+        "pallets": trailer.loaded, "kg": round(kg, 1), "loaded": loads.loaded_on(plan.id),
+        "departure": trailer.departure.isoformat(), "departed": trailer.departed, "reefer": plan.reefer,
+    }
+
+
+def pallet_view(row: PalletRow, loads: LoadBook) -> dict[str, Any]:
+    return {
+        "sscc": row.sscc, "state": row.state, "destination": row.destination, "trailer": row.trailer,
+        "door": row.door, "target": row.target, "inbound_door": row.inbound_door,
+        "first_seen": row.first_seen.isoformat(), "updated_at": row.updated_at.isoformat(),
+        "temp": row.temp, "loaded": row.sscc in loads.loaded,
+    }
+
+
+def alert_view(row: AlertRow) -> dict[str, Any]:
+    """Every field the store keeps for an alert (lifecycle fields included when the store has them)."""
+    return {
+        k: v.isoformat() if isinstance(v, datetime) else v for k, v in dataclasses.asdict(row).items()
+    }
+
+
+def kpis_now(state: SiteState, loads: LoadBook, now: datetime) -> Kpis:
+    config = state.config
+    positions = {d.id: (d.x, d.y) for d in config.doors} | {a.id: (a.x, a.y) for a in config.areas}
+    return compute_kpis(
+        state.pallets.values(), state.trailers.values(), outbound_doors=[d.id for d in config.doors if d.ships],
+        positions=positions, loaded=loads.loaded, misloads_prevented=loads.misloads_prevented, now=now,
+    )
+
+
+def kpis_view(kpis: Kpis) -> dict[str, Any]:
+    out = dataclasses.asdict(kpis)
+    out["series"] = list(kpis.series)
+    out["series_start"] = kpis.series_start.isoformat()
+    out["door_utilisation"] = round(kpis.door_utilisation, 3)
+    return out
+
+
+def snapshot(
+    state: SiteState, loads: LoadBook, alerts: list[AlertRow], now: datetime, *, dwell_red_s: float
+) -> dict[str, Any]:
+    """Everything the dashboard shows, at ``now``."""
+    inbound: dict[str, int] = {}
+    for row in state.pallets.values():
+        inbound[row.inbound_door] = inbound.get(row.inbound_door, 0) + 1
+    return {
+        "type": "snapshot", "now": now.isoformat(), "site": state.config.site, "timezone": state.config.timezone,
+        "dwell_red_s": dwell_red_s,
+        "doors": [{"id": d.id, "role": d.role, "x": d.x, "y": d.y} for d in state.config.doors],
+        "trailers": [trailer_view(state, t, loads) for t in state.trailers.values()],
+        "flow": [pallet_view(r, loads) for r in state.pallets.values() if r.state in FLOW_STATES],
+        "inbound": inbound,
+        "alerts": [alert_view(a) for a in alerts],
+        "kpis": kpis_view(kpis_now(state, loads, now)),
+    }
