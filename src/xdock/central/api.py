@@ -67,7 +67,7 @@ class TrailerOut(BaseModel):
 
 class PalletOut(BaseModel):
     sscc: str
-    state: Literal["assigned", "unrouted"]
+    state: Literal["assigned", "staged", "breakdown", "unrouted"]
     destination: str | None
     ship_to: str | None
     trailer: str | None
@@ -234,7 +234,7 @@ def create_app(
 
     @router.get("/pallets", summary="Pallets seen today, with their state and assigned door")
     async def pallets(
-        state_: Annotated[Literal["assigned", "unrouted"] | None, Query(alias="state")] = None,
+        state_: Annotated[Literal["assigned", "staged", "breakdown", "unrouted"] | None, Query(alias="state")] = None,
         trailer: str | None = None,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
         offset: Annotated[int, Query(ge=0)] = 0,
