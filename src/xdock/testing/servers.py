@@ -69,9 +69,14 @@ class Mosquitto:
     ``tcp_nodelay`` sends each MQTT packet at once (``set_tcp_nodelay``); Mosquitto's default holds
     small packets back (Nagle) until the previous one is acknowledged, up to 40 ms with delayed ACKs.
     ``persistence`` keeps sessions and queued messages in ``folder`` across a restart.
+    ``password_file`` / ``acl_file``: log-ins required (no anonymous client) and the ACL enforced,
+    as ``deploy/mosquitto/`` configures a site's broker.
     """
 
-    def __init__(self, folder: Path, *, tcp_nodelay: bool = True, persistence: bool = False) -> None:
+    def __init__(
+        self, folder: Path, *, tcp_nodelay: bool = True, persistence: bool = False,
+        password_file: Path | None = None, acl_file: Path | None = None,
+    ) -> None:
         self.exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -87,8 +92,10 @@ class Mosquitto:
         self.conf.write_text(
             f"user {getpass.getuser()}\n"
             f"listener {self.port} 127.0.0.1\n"
-            "allow_anonymous true\n"
-            f"{persisted}"
+            f"allow_anonymous {'false' if password_file is not None else 'true'}\n"
+            + (f"password_file {password_file}\n" if password_file is not None else "")
+            + (f"acl_file {acl_file}\n" if acl_file is not None else "")
+            + f"{persisted}"
             f"set_tcp_nodelay {'true' if tcp_nodelay else 'false'}\n"
             "max_queued_messages 100000\n"
             "max_inflight_messages 100\n"
