@@ -86,8 +86,9 @@ class Central:
             PlanningLoop(self.service, self.replanner, clock, interval=config.replan_interval)
             if config.replan_interval is not None else None
         )
-        self.live = LiveHub(self.service)
+        self.live = LiveHub(self.service, closed_doors=lambda: self.overrides.closed)
         self.overrides.on_change(self.routes.touch)
+        self.overrides.on_change(self.live.resync)
         self.app = create_app(
             self.service, liveness=self.liveness, uplinks=self.ingest.stats, hub=self.live, overrides=self.overrides,
             access=Access(self.store, config.auth), edge_seen=self.routes.edge_seen,

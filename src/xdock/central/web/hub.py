@@ -3,8 +3,9 @@
 Each WebSocket client holds a :class:`Subscription` (a queue of pre-encoded JSON messages). The hub
 listens to :meth:`ScanService.on_applied` and :meth:`ScanService.on_plan_changed`: a scan becomes
 one small ``pallet`` message (the pallet and the fill of the trailers it left and joined), encoded
-once for all clients; a plan change sends a fresh snapshot. While anyone is connected, a ticker
-sends the site time every ``tick_s`` seconds, with the KPIs and the alerts when they changed.
+once for all clients; a plan change (or an override, through :meth:`resync`) sends a fresh
+snapshot. While anyone is connected, a ticker sends the site time every ``tick_s`` seconds, with
+the KPIs and the alerts when they changed.
 
 A client that falls ``max_backlog`` messages behind is dropped (its socket closed); it reconnects
 and gets a snapshot, so a slow screen never holds up ingestion or grows memory.
@@ -16,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable, Collection
 from typing import Any
 
 from xdock.central.scans import ScanService
@@ -61,7 +63,7 @@ class LiveHub:
 
     def __init__(
         self, service: ScanService, *, loads: LoadBook | None = None, dwell_red_s: float = 1800.0,
-        tick_s: float = 1.0, max_backlog: int = 5000,
+        tick_s: float = 1.0, max_backlog: int = 5000, closed_doors: Callable[[], Collection[str]] = frozenset,
     ) -> None:
         if tick_s <= 0:
             raise ValueError(f"tick_s must be positive, got {tick_s}")
@@ -71,6 +73,8 @@ class LiveHub:
         self.dwell_red_s = dwell_red_s
         self.tick_s = tick_s
         self.max_backlog = max_backlog
+        self.closed_doors = closed_doors
+        """The doors a supervisor closed (shown as closed tiles)."""
         self._subs: set[Subscription] = set()
         self._trailer_of: dict[str, str | None] = {s: r.trailer for s, r in self.state.pallets.items()}
         self._inbound: dict[str, int] = {}
@@ -80,7 +84,7 @@ class LiveHub:
         self._kpis_dirty = True
         self._alerts_seen: list[dict[str, Any]] | None = None
         service.on_applied(self._on_scan)
-        service.on_plan_changed(self._on_plan)
+        service.on_plan_changed(self.resync)
 
     @property
     def clients(self) -> int:
@@ -119,6 +123,7 @@ class LiveHub:
         alerts = self.service.store.alerts(limit=_ALERTS_SHOWN)
         body = snapshot(self.state, self.loads, alerts, self.service.clock.now(), dwell_red_s=self.dwell_red_s)
         body["inbound"] = dict(self._inbound)
+        body["closed"] = sorted(self.closed_doors())
         return json.dumps(body)
 
     def _broadcast(self, message: dict[str, Any]) -> None:
@@ -152,7 +157,8 @@ class LiveHub:
     def _on_scan(self, event: ScanEvent, _reply: Assignment) -> None:
         self.pallet_changed(event.sscc)
 
-    def _on_plan(self) -> None:
+    def resync(self) -> None:
+        """Send every screen a fresh snapshot (the plan, a door or a trailer changed)."""
         self._kpis_dirty = True
         self._trailer_of = {s: r.trailer for s, r in self.state.pallets.items()}
         if self._subs:

@@ -2,7 +2,7 @@
 // The supervisor's dashboard: a snapshot on connect, then pallet / tick messages (see web/views.py).
 const S = {
   tz: "UTC", now: null, dwellRed: 1800, doors: [], trailers: new Map(), flow: new Map(), inbound: {},
-  alerts: [], kpis: null, tiles: new Map(),
+  alerts: [], kpis: null, tiles: new Map(), closed: new Set(),
 };
 const $ = (id) => document.getElementById(id);
 
@@ -93,6 +93,7 @@ function renderTile(d) {
     }
   }
   if (active) { const big = q(".big"); if (big) big.remove(); }
+  if (S.closed.has(d.id)) { state = "closed"; label = "closed"; }
   t.dataset.state = state;
   q(".state").textContent = label;
 }
@@ -197,7 +198,7 @@ function onMessage(msg) {
     S.tz = msg.timezone; S.now = msg.now; S.dwellRed = msg.dwell_red_s; S.doors = msg.doors; S.inbound = msg.inbound;
     S.trailers = new Map(msg.trailers.map((t) => [t.id, t]));
     S.flow = new Map(msg.flow.map((p) => [p.sscc, p]));
-    S.alerts = msg.alerts; S.kpis = msg.kpis;
+    S.alerts = msg.alerts; S.kpis = msg.kpis; S.closed = new Set(msg.closed || []);
     $("site").textContent = msg.site;
     document.title = `xdock · ${msg.site}`;
     buildDoors();

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from xdock.central.kpis import compute_kpis, percentile
+from xdock.central.site_config import TrailerPlan
+from xdock.central.site_state import TrailerState
+from xdock.central.store import PalletRow
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+POSITIONS = {"D1": (0.0, 0.0), "D12": (4.5, 36.0), "D13": (9.0, 36.0), "S1": (9.0, 18.0)}
+
+
+def _row(sscc: str, first_min: int, state: str = "assigned", *, assigned_min: int | None = None,
+         door: str | None = "D12", target: str | None = "T1") -> PalletRow:
+    first = NOW - timedelta(minutes=first_min)
+    updated = first + timedelta(minutes=assigned_min or 0)
+    return PalletRow(sscc=sscc, state=state, destination="LYON", ship_to="69001",  # type: ignore[arg-type]
+                     trailer="T1" if state == "assigned" else None, door=door if state == "assigned" else None,
+                     inbound_door="D1", first_seen=first, updated_at=updated, scans=1, target=target)
+
+
+def _trailer(tid: str, door: str, pallets: set[str], departed: bool = False) -> TrailerState:
+    plan = TrailerPlan(id=tid, door=door, destination="LYON", capacity_pallets=33, departure=time(16, 40))
+    return TrailerState(plan, NOW + timedelta(hours=6), pallets=pallets, departed=departed)
+
+
+def test_percentile_is_nearest_rank() -> None:
+    assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0
+    assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 90) == 5.0
+    assert percentile([7.0], 90) == 7.0
+    with pytest.raises(ValueError, match="percentile of no values"):
+        percentile([], 50)
+
+
+def test_kpis_from_loaded_pallets() -> None:
+    rows = [_row("a", 30), _row("b", 50), _row("c", 90), _row("s", 20, "staged", target="S1")]
+    loaded = {"a": NOW - timedelta(minutes=10), "b": NOW - timedelta(minutes=20)}
+    k = compute_kpis(rows, [_trailer("T1", "D12", {"a", "b", "c"}), _trailer("T2", "D13", set())],
+                     outbound_doors=["D12", "D13"], positions=POSITIONS, loaded=loaded, misloads_prevented=2, now=NOW)
+    assert k.pallets_per_hour == 3  # "c" was first scanned 90 min ago
+    assert (k.dock_to_dock_basis, k.dock_to_dock_count) == ("loaded", 2)
+    assert (k.dock_to_dock_p50_min, k.dock_to_dock_p90_min) == (20.0, 30.0)
+    assert (k.busy_doors, k.outbound_doors, k.door_utilisation) == (1, 2, 0.5)
+    assert k.travel_m == 3 * 40.5 + 27.0  # rectilinear D1→D12 three times, D1→S1 once
+    assert (k.misloads_prevented, k.loaded) == (2, 2)
+    assert k.series_start == datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+    assert k.bucket_minutes == 15
+    assert k.series == (4.0, 0.0, 4.0, 0.0, 8.0, 0.0)  # 8:30 c, 9:10 b, 9:30 a and 9:40 s
+
+
+def test_without_loads_dock_to_dock_runs_to_assignment() -> None:
+    rows = [_row("a", 30, assigned_min=4), _row("b", 40, assigned_min=2), _row("u", 5, "unrouted", target=None)]
+    k = compute_kpis(rows, [_trailer("T1", "D12", {"a", "b"}, departed=True)], outbound_doors=["D12"],
+                     positions=POSITIONS, loaded={}, misloads_prevented=0, now=NOW)
+    assert (k.dock_to_dock_basis, k.dock_to_dock_p50_min, k.dock_to_dock_p90_min) == ("assigned", 2.0, 4.0)
+    assert (k.busy_doors, k.door_utilisation) == (0, 0.0)  # its trailer departed
+    assert k.travel_m == 81.0
+
+
+def test_empty_floor() -> None:
+    k = compute_kpis([], [], outbound_doors=[], positions={}, loaded={}, misloads_prevented=0, now=NOW)
+    assert (k.pallets_per_hour, k.dock_to_dock_basis, k.dock_to_dock_p50_min) == (0, None, None)
+    assert k.door_utilisation == 0.0
+    assert k.series == (0.0,)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import httpx
+
+from conftest import SSCC
+from xdock.central.scans import ScanService
+from xdock.central.web import LiveHub
+
+LABEL = f"(00){SSCC}(420)69001"
+
+
+async def _scan(http: httpx.AsyncClient, seq: int, label: str = LABEL, door: str = "D1") -> httpx.Response:
+    return await http.post("/api/v1/handheld/scan", json={"device": "hh1", "seq": seq, "door": door, "label": label})
+
+
+async def test_scan_answers_the_door_and_applies_once_per_seq(http: httpx.AsyncClient, service: ScanService) -> None:
+    first = await _scan(http, 1)
+    assert first.status_code == 200
+    body = first.json()
+    assert {k: body[k] for k in ("sscc", "outcome", "door", "trailer", "destination", "destination_name",
+                                 "departure_local", "duplicate")} == {
+        "sscc": SSCC, "outcome": "assigned", "door": "D12", "trailer": "T-LYON-1", "destination": "LYON",
+        "destination_name": "Lyon", "departure_local": "16:40", "duplicate": False,
+    }
+    assert body["reason"].startswith("LYON · T-LYON-1 1/33")
+    again = (await _scan(http, 1)).json()
+    assert (again["door"], again["duplicate"]) == ("D12", True)
+    assert (service.stats.applied, service.stats.duplicates) == (1, 1)
+    assert service.store.applied_reply("handheld-hh1", 1) is not None
+    assert service.state.pallets[SSCC].scans == 1
+
+
+async def test_raw_gs1_with_gs_marker_reads_like_the_human_readable_form(http: httpx.AsyncClient) -> None:
+    body = (await _scan(http, 1, label=f"]C100{SSCC}<GS>42069001")).json()
+    assert (body["sscc"], body["door"]) == (SSCC, "D12")
+
+
+async def test_bad_label_is_problem_json_naming_the_label(http: httpx.AsyncClient, service: ScanService) -> None:
+    response = await _scan(http, 1, label="(00)376130321109103429(420)69001")
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"].startswith("label: bad check digit (")
+    assert service.stats.applied == 0
+
+
+async def test_unknown_destination_is_staged(http: httpx.AsyncClient) -> None:
+    body = (await _scan(http, 1, label=f"(00){SSCC}(420)06000")).json()
+    assert (body["outcome"], body["area"], body["door"]) == ("staged", "S1", None)
+
+
+async def test_wrong_door_stops_right_door_loads(http: httpx.AsyncClient, service: ScanService, hub: LiveHub) -> None:
+    await _scan(http, 1)
+    wrong = await http.post("/api/v1/handheld/load", json={"device": "hh1", "sscc": SSCC, "at": "D13"})
+    assert wrong.json() == {"ok": False, "sscc": SSCC, "door": "D12", "trailer": "T-LYON-1", "at_door": "D13",
+                            "message": "STOP - wrong door: take it to D12"}
+    assert (hub.loads.misloads_prevented, hub.loads.loaded) == (1, {})
+    right = (await http.post("/api/v1/handheld/load", json={"device": "hh1", "sscc": SSCC, "at": "t-lyon-1"})).json()
+    assert (right["ok"], right["at_door"], right["message"]) == (True, "D12", "Loaded on T-LYON-1 to Lyon")
+    assert list(hub.loads.loaded) == [SSCC]
+    kinds = [(e.kind, e.sscc, e.body["at"]) for e in service.store.events() if e.kind != "scan"]
+    assert kinds == [("misload_prevented", SSCC, "D13"), ("loaded", SSCC, "D12")]
+
+
+async def test_load_refusals_name_the_field(http: httpx.AsyncClient) -> None:
+    unknown = await http.post("/api/v1/handheld/load", json={"device": "hh1", "sscc": SSCC, "at": "D12"})
+    assert (unknown.status_code, unknown.json()["detail"]) == (404, f"sscc: no pallet {SSCC} has been scanned at t")
+    await _scan(http, 1)
+    nowhere = await http.post("/api/v1/handheld/load", json={"device": "hh1", "sscc": SSCC, "at": "D99"})
+    assert (nowhere.status_code, nowhere.json()["detail"]) == (422, "at: 'D99' is no door or trailer of t")
+    await _scan(http, 2, label="(00)376130321109103437(420)06000")
+    staged = await http.post("/api/v1/handheld/load", json={"device": "hh1", "sscc": "376130321109103437", "at": "D12"})
+    assert (staged.status_code, staged.json()["detail"]) == (
+        409, "sscc: pallet 376130321109103437 is staged (sent to S1), not assigned to a trailer")
+
+
+async def test_pages_and_assets_are_served_locally(http: httpx.AsyncClient) -> None:
+    page = await http.get("/")
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert '<script src="/static/dashboard.js">' in page.text
+    assert "http" not in page.text.replace('href="/', "")  # nothing from a CDN
+    assert (await http.get("/handheld")).text.count("/static/handheld.js") == 1
+    js = await http.get("/static/live.js")
+    assert js.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert (await http.get("/static/../api.py")).status_code == 404
+    assert (await http.get("/static/nothing.css")).json()["detail"] == "No static file 'nothing.css'"

@@ -1,0 +1,117 @@
+"""The live WebSocket over a real server: a snapshot on connect, then a small message per scan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from conftest import SSCC, START
+from xdock.central.api import create_app
+from xdock.central.http_server import serve_http
+from xdock.central.scans import ScanService
+from xdock.central.web import LiveHub
+from xdock.protocol.messages import ScanEvent, ShipToModel
+
+
+@pytest.fixture
+async def ws_url(service: ScanService, hub: LiveHub) -> AsyncIterator[str]:
+    bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    server = asyncio.create_task(serve_http(create_app(service, hub=hub), "127.0.0.1", 0, on_bound=bound.set_result))
+    try:
+        yield f"ws://127.0.0.1:{await bound}/api/v1/live"
+    finally:
+        await hub.aclose()
+        server.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await server
+
+
+async def _connect(url: str) -> ClientConnection:
+    async with asyncio.timeout(5):
+        while True:
+            try:
+                return await connect(url)
+            except OSError:
+                await asyncio.sleep(0.02)
+
+
+async def _next(ws: ClientConnection, kind: str) -> dict[str, Any]:
+    """The next message of ``kind`` (frames may hold one message or a list)."""
+    async with asyncio.timeout(5):
+        while True:
+            data = json.loads(await ws.recv())
+            for message in data if isinstance(data, list) else [data]:
+                if message["type"] == kind:
+                    return dict(message)
+
+
+def _scan(service: ScanService, seq: int, sscc: str, postal: str) -> None:
+    service.apply(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
+                            ship_to=ShipToModel(kind="postal", value=postal), weight_kg=300.0, raw="x"))
+
+
+async def test_snapshot_then_pallet_deltas_and_ticks(ws_url: str, service: ScanService, hub: LiveHub) -> None:
+    _scan(service, 1, SSCC, "69001")
+    ws = await _connect(ws_url)
+    try:
+        snap = await _next(ws, "snapshot")
+        assert (snap["site"], snap["timezone"], snap["now"]) == ("t", "Europe/Paris", START.isoformat())
+        assert [d["id"] for d in snap["doors"]] == ["D1", "D12", "D13"]
+        [trailer] = snap["trailers"]
+        assert (trailer["id"], trailer["door"], trailer["pallets"], trailer["kg"]) == ("T-LYON-1", "D12", 1, 300.0)
+        assert (snap["flow"], snap["inbound"], snap["closed"]) == ([], {"D1": 1}, [])
+        assert snap["kpis"]["pallets_per_hour"] == 1
+
+        _scan(service, 2, "376130321109103437", "69002")
+        delta = await _next(ws, "pallet")
+        assert (delta["pallet"]["sscc"], delta["pallet"]["state"], delta["pallet"]["door"]) == (
+            "376130321109103437", "assigned", "D12")
+        assert [(t["id"], t["pallets"], t["kg"]) for t in delta["trailers"]] == [("T-LYON-1", 2, 600.0)]
+        assert delta["inbound"] == {"D1": 2}
+
+        _scan(service, 3, "376130321109103444", "06000")
+        staged = await _next(ws, "pallet")
+        assert (staged["pallet"]["state"], staged["pallet"]["target"], staged["trailers"]) == ("staged", "S1", [])
+
+        tick = await _next(ws, "tick")
+        assert tick["now"] == START.isoformat()
+        assert hub.clients == 1
+    finally:
+        await ws.close()
+
+
+async def test_closed_by_the_hub_then_resynchronised(ws_url: str, service: ScanService, hub: LiveHub) -> None:
+    ws = await _connect(ws_url)
+    await _next(ws, "snapshot")
+    hub.close_all()
+    with pytest.raises(ConnectionClosed) as closed:
+        await _next(ws, "never")
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1012
+    _scan(service, 1, SSCC, "69001")
+    again = await _connect(ws_url)
+    try:
+        snap = await _next(again, "snapshot")
+        assert snap["trailers"][0]["pallets"] == 1
+    finally:
+        await again.close()
+
+
+async def test_a_client_too_far_behind_is_dropped(service: ScanService) -> None:
+    hub = LiveHub(service, max_backlog=2)
+    sub = hub.subscribe()
+    try:
+        for seq in range(1, 4):
+            _scan(service, seq, ["376130321109103420", "376130321109103437", "376130321109103444"][seq - 1], "69001")
+        assert sub.closed
+        assert sub.queue.get_nowait() is None
+    finally:
+        hub.unsubscribe(sub)
+        await hub.aclose()
