@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 
 from xdock.central.alerts import Alerts
 from xdock.central.api import create_app
@@ -60,6 +61,7 @@ class Floor:
     service: ScanService
     alerts: Alerts
     overrides: Overrides
+    app: FastAPI
     http: httpx.AsyncClient
     tokens: dict[str, str]
 
@@ -89,4 +91,4 @@ def open_floor(db: Path, *, auth: bool | None = True) -> Floor:
     overrides = Overrides(service)
     app = create_app(service, liveness=Liveness("t", clock, alerts), overrides=overrides, access=Access(store, auth))
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://central")
-    return Floor(service, alerts, overrides, http, tokens)
+    return Floor(service, alerts, overrides, app, http, tokens)

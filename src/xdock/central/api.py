@@ -257,7 +257,7 @@ def create_app(
 
     @router.get("/events", summary="The append-only event log, oldest first, after a given id")
     async def events(
-        after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+        after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100
     ) -> list[EventOut]:
         return [EventOut(**e.__dict__) for e in service.store.events(after=after, limit=limit)]
 

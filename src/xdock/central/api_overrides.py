@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
 from xdock.central.alerts import Alerts, AlertStateError, alert_state
@@ -22,6 +22,8 @@ from xdock.protocol.clock import Clock
 __all__ = ["AcknowledgedOut", "OverrideOut", "StandingOut", "overrides_router"]
 
 _ID = Field(min_length=1, max_length=64)
+SQLITE_MAX_INT = 2**63 - 1
+"""Largest id the store can look up."""
 
 
 class MoveTrailerIn(BaseModel):
@@ -118,7 +120,9 @@ def overrides_router(overrides: Overrides, alerts: Alerts, clock: Clock, access:
             raise refused(exc) from exc
 
     @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an open alert", tags=["alerts"])
-    async def acknowledge(alert_id: int, who: Principal = supervisor) -> AcknowledgedOut:
+    async def acknowledge(
+        alert_id: Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)], who: Principal = supervisor,
+    ) -> AcknowledgedOut:
         try:
             row = alerts.acknowledge(alert_id, who.name, clock.now())
         except AlertStateError as exc:
