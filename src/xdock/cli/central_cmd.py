@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ from xdock.central.app import Central, CentralConfig
 from xdock.central.site_config import SiteConfigError, load_site
 from xdock.central.store import StoreError
 from xdock.cli._common import add_clock_options, broker_arg, clock_from, fail, run_until_stopped
+from xdock.cli.central_user_cmd import register_user
 from xdock.protocol.broker_url import BrokerUrl
 
 
@@ -17,7 +20,7 @@ def register(commands: Any) -> None:
     p: argparse.ArgumentParser = commands.add_parser(
         "central", help="run central for one site", description="Run central: scan ingest, site state, REST API."
     )
-    p.add_argument("--site", required=True, type=Path, help="site file (YAML), e.g. deploy/site.sample.yaml")
+    p.add_argument("--site", type=Path, help="site file (YAML), e.g. deploy/site.sample.yaml (required to run)")
     p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
                    help="MQTT broker URL (default: mqtt://127.0.0.1:1883)")
     p.add_argument("--db", type=Path, default=Path("xdock-central.db"), help="SQLite store (default: %(default)s)")
@@ -31,17 +34,29 @@ def register(commands: Any) -> None:
                    help="seconds between background re-plans, 0 to turn them off (default: %(default)s)")
     p.add_argument("--replan-budget", type=float, default=2.0,
                    help="seconds a re-plan may take in its worker process (default: %(default)s)")
+    auth = p.add_mutually_exclusive_group()
+    auth.add_argument("--auth", dest="auth", action="store_true", default=None,
+                      help="require API tokens even before any user exists")
+    auth.add_argument("--no-auth", dest="auth", action="store_false",
+                      help="serve the API without tokens even when users exist (a closed test floor only)")
+    p.add_argument("--broker-password-file", type=Path,
+                   help="file holding the broker password (else $XDOCK_BROKER_PASSWORD; never in the URL on "
+                        "a shared machine)")
     add_clock_options(p)
     p.set_defaults(run=run)
+    register_user(p.add_subparsers(dest="central_action", metavar="{user}"))
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.site is None:
+        return fail("the following arguments are required: --site")
     try:
         site = load_site(args.site)
-    except SiteConfigError as exc:
+        broker = _with_password(args.broker, args.broker_password_file)
+    except (SiteConfigError, OSError) as exc:
         return fail(str(exc))
     config = CentralConfig(
-        site=site, broker=args.broker, db=args.db, api_host=args.api_host,
+        site=site, broker=broker, db=args.db, auth=args.auth, api_host=args.api_host,
         api_port=None if args.no_api else args.api_port, client_id=args.client_id,
         replan_interval=args.replan_interval or None, replan_budget=args.replan_budget,
     )
@@ -54,3 +69,11 @@ def run(args: argparse.Namespace) -> int:
     api = "no API" if config.api_port is None else f"API http://{config.api_host}:{config.api_port or '<any>'}/api/v1"
     print(f"xdock central: site {site.site}, broker {config.broker}, store {config.db}, {api}", flush=True)
     return run_until_stopped(central.run())
+
+
+def _with_password(broker: BrokerUrl, password_file: Path | None) -> BrokerUrl:
+    """The broker URL with the password from ``password_file`` or ``$XDOCK_BROKER_PASSWORD``, if given."""
+    if password_file is not None:
+        return replace(broker, password=password_file.read_text(encoding="utf-8").strip())
+    from_env = os.environ.get("XDOCK_BROKER_PASSWORD")
+    return replace(broker, password=from_env) if from_env else broker

@@ -1,0 +1,75 @@
+"""``xdock central user``: API users and their tokens, managed on central's store.
+
+    xdock central user add NAME --role worker|supervisor|admin --db xdock-central.db
+    xdock central user token NAME --db ...     issue a token (printed once, stored as its SHA-256)
+    xdock central user revoke NAME --db ...    revoke every token of NAME
+    xdock central user list --db ...
+
+Adding the first user turns access control on for a central using that store (see
+:mod:`xdock.central.auth`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from xdock.central.auth import ROLES, AuthError, UserAdmin
+from xdock.central.store import Store, StoreError
+from xdock.cli._common import fail
+
+__all__ = ["register_user"]
+
+_BY = "cli"
+"""Who the event log names for changes made on the command line."""
+
+
+def register_user(actions: Any) -> None:
+    """Add ``user`` under ``xdock central``."""
+    user: argparse.ArgumentParser = actions.add_parser(
+        "user", help="API users and tokens", description="Manage the users of central's API and their tokens."
+    )
+    verbs = user.add_subparsers(dest="user_action", required=True, metavar="ACTION")
+    add = verbs.add_parser("add", help="add a user (or change its role) and print a first token")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--no-token", action="store_true", help="do not issue a token now")
+    token = verbs.add_parser("token", help="issue a new token for a user; printed once")
+    token.add_argument("name")
+    revoke = verbs.add_parser("revoke", help="revoke every token of a user")
+    revoke.add_argument("name")
+    listing = verbs.add_parser("list", help="list users and roles")
+    for verb in (add, token, revoke, listing):
+        verb.add_argument("--db", dest="user_db", type=Path, default=Path("xdock-central.db"),
+                          help="central's SQLite store (default: %(default)s)")
+        verb.set_defaults(run=run_user)
+
+
+def run_user(args: argparse.Namespace) -> int:
+    now = datetime.now(UTC)
+    try:
+        store = Store(args.user_db)
+    except StoreError as exc:
+        return fail(str(exc))
+    try:
+        users = UserAdmin(store)
+        action = args.user_action
+        if action == "list":
+            for row in users.users():
+                print(f"{row.name}\t{row.role}\t{row.created_at.isoformat()}")
+        elif action == "add":
+            row = users.add(args.name, args.role, now, by=_BY)
+            print(f"user {row.name}: {row.role}", flush=True)
+            if not args.no_token:
+                print(users.issue(args.name, now, by=_BY))
+        elif action == "token":
+            print(users.issue(args.name, now, by=_BY))
+        else:
+            print(f"user {args.name}: {users.revoke(args.name, now, by=_BY)} token(s) revoked")
+    except (AuthError, StoreError) as exc:
+        return fail(str(exc))
+    finally:
+        store.close()
+    return 0
