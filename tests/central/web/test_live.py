@@ -16,7 +16,7 @@ from conftest import SSCC, START
 from xdock.central.api import create_app
 from xdock.central.http_server import serve_http
 from xdock.central.scans import ScanService
-from xdock.central.web import LiveHub
+from xdock.central.web import LiveHub, Subscription
 from xdock.protocol.messages import ScanEvent, ShipToModel
 
 
@@ -104,14 +104,27 @@ async def test_closed_by_the_hub_then_resynchronised(ws_url: str, service: ScanS
         await again.close()
 
 
-async def test_a_client_too_far_behind_is_dropped(service: ScanService) -> None:
-    hub = LiveHub(service, max_backlog=2)
-    sub = hub.subscribe()
+async def test_a_client_too_far_behind_is_dropped() -> None:
+    sub = Subscription(max_backlog=2)
+    sub.push("a")
+    sub.push("b")
+    assert not sub.closed
+    sub.push("c")
+    assert sub.closed
+    assert sub.queue.get_nowait() is None  # what it had is dropped: it resynchronises from a snapshot
+    assert sub.queue.empty()
+
+
+async def test_scans_close_together_leave_in_one_frame(ws_url: str, service: ScanService) -> None:
+    ws = await _connect(ws_url)
     try:
-        for seq in range(1, 4):
-            _scan(service, seq, ["376130321109103420", "376130321109103437", "376130321109103444"][seq - 1], "69001")
-        assert sub.closed
-        assert sub.queue.get_nowait() is None
+        await _next(ws, "snapshot")
+        _scan(service, 1, "376130321109103420", "69001")
+        _scan(service, 2, "376130321109103437", "69001")
+        async with asyncio.timeout(5):
+            while not isinstance(frame := json.loads(await ws.recv()), list):
+                pass
+        assert [(m["type"], m["pallet"]["sscc"]) for m in frame] == [
+            ("pallet", "376130321109103420"), ("pallet", "376130321109103437")]
     finally:
-        hub.unsubscribe(sub)
-        await hub.aclose()
+        await ws.close()

@@ -3,11 +3,12 @@
 Each WebSocket client holds a :class:`Subscription` (a queue of pre-encoded JSON messages). The hub
 listens to :meth:`ScanService.on_applied` and :meth:`ScanService.on_plan_changed`: a scan becomes
 one small ``pallet`` message (the pallet and the fill of the trailers it left and joined), encoded
-once for all clients; a plan change (or an override, through :meth:`resync`) sends a fresh
-snapshot. While anyone is connected, a ticker sends the site time every ``tick_s`` seconds, with
-the KPIs and the alerts when they changed.
+once for all clients, and the messages of ``flush_s`` seconds leave together in one frame (a JSON
+array), so a busy floor costs each screen tens of frames a second, not one per scan. A plan change
+(or an override, through :meth:`resync`) sends a fresh snapshot. While anyone is connected, a
+ticker sends the site time every ``tick_s`` seconds, with the KPIs and the alerts when they changed.
 
-A client that falls ``max_backlog`` messages behind is dropped (its socket closed); it reconnects
+A client that falls ``max_backlog`` frames behind is dropped (its socket closed); it reconnects
 and gets a snapshot, so a slow screen never holds up ingestion or grows memory.
 """
 
@@ -63,7 +64,8 @@ class LiveHub:
 
     def __init__(
         self, service: ScanService, *, loads: LoadBook | None = None, dwell_red_s: float = 1800.0,
-        tick_s: float = 1.0, max_backlog: int = 5000, closed_doors: Callable[[], Collection[str]] = frozenset,
+        tick_s: float = 1.0, flush_s: float = 0.02, max_backlog: int = 1000,
+        closed_doors: Callable[[], Collection[str]] = frozenset,
     ) -> None:
         if tick_s <= 0:
             raise ValueError(f"tick_s must be positive, got {tick_s}")
@@ -72,6 +74,7 @@ class LiveHub:
         self.loads = loads if loads is not None else LoadBook(service.state, service.store)
         self.dwell_red_s = dwell_red_s
         self.tick_s = tick_s
+        self.flush_s = flush_s
         self.max_backlog = max_backlog
         self.closed_doors = closed_doors
         """The doors a supervisor closed (shown as closed tiles)."""
@@ -81,6 +84,8 @@ class LiveHub:
         for row in self.state.pallets.values():
             self._inbound[row.inbound_door] = self._inbound.get(row.inbound_door, 0) + 1
         self._ticker: asyncio.Task[None] | None = None
+        self._pending: list[str] = []
+        self._flush_handle: asyncio.TimerHandle | None = None
         self._kpis_dirty = True
         self._alerts_seen: list[dict[str, Any]] | None = None
         service.on_applied(self._on_scan)
@@ -113,6 +118,9 @@ class LiveHub:
     async def aclose(self) -> None:
         """Disconnect everyone and stop the ticker."""
         self.close_all()
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
         ticker, self._ticker = self._ticker, None
         if ticker is not None:
             ticker.cancel()
@@ -127,9 +135,19 @@ class LiveHub:
         return json.dumps(body)
 
     def _broadcast(self, message: dict[str, Any]) -> None:
+        """Queue ``message`` for every screen; messages within ``flush_s`` leave together, in one frame."""
         if not self._subs:
             return
-        text = json.dumps(message)
+        self._pending.append(json.dumps(message))
+        if self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_later(self.flush_s, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        text = pending[0] if len(pending) == 1 else "[" + ",".join(pending) + "]"
         for sub in list(self._subs):
             sub.push(text)
 
@@ -161,6 +179,7 @@ class LiveHub:
         """Send every screen a fresh snapshot (the plan, a door or a trailer changed)."""
         self._kpis_dirty = True
         self._trailer_of = {s: r.trailer for s, r in self.state.pallets.items()}
+        self._flush()
         if self._subs:
             text = self.snapshot_text()
             for sub in list(self._subs):

@@ -40,17 +40,9 @@ def _static(name: str) -> Response:
 
 
 async def _send(ws: WebSocket, sub: Subscription) -> None:
-    while True:
-        first = await sub.queue.get()
-        batch = [first]
-        while not sub.queue.empty():
-            batch.append(sub.queue.get_nowait())
-        texts = [t for t in batch if t is not None]
-        if texts:
-            await ws.send_text(texts[0] if len(texts) == 1 else "[" + ",".join(texts) + "]")
-        if len(texts) != len(batch):
-            await ws.close(_CLOSE_RESYNC)
-            return
+    while (text := await sub.queue.get()) is not None:
+        await ws.send_text(text)
+    await ws.close(_CLOSE_RESYNC)
 
 
 async def _receive(ws: WebSocket) -> None:
