@@ -86,7 +86,8 @@ async def _worker(
 
 async def _screen(log: DemoLog, central: Central, clock: ScaledClock, out: TextIO) -> None:
     while True:
-        api = f"http://127.0.0.1:{central.api_port}/api/v1" if central.api_port else None
+        port = central.api_port
+        api = f"http://127.0.0.1:{port}/api/v1 · dashboard http://127.0.0.1:{port}/" if port else None
         frame = render_frame(log, central.state, clock.now().astimezone(central.state.config.zone), api)
         out.write("\x1b[H\x1b[2J" + frame + "\n")
         out.flush()
@@ -135,6 +136,8 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
                         await asyncio.wait_for(agent.uplink.connected.wait(), 10)
                     if central.api_port:
                         out.write(f"API: http://127.0.0.1:{central.api_port}/api/v1/pallets\n")
+                        out.write(f"Dashboard: http://127.0.0.1:{central.api_port}/  "
+                                  f"handheld: http://127.0.0.1:{central.api_port}/handheld\n")
                     for door, scanner in scanners.items():
                         tasks.create_task(_worker(
                             door, scanner, labels, rng, log, clock, options.scan_interval, options.live, out
