@@ -16,6 +16,7 @@ from playwright.async_api import Browser, async_playwright
 
 from xdock.central.api import create_app
 from xdock.central.http_server import serve_http
+from xdock.central.overrides import Overrides
 from xdock.central.scans import Applied, ScanService
 from xdock.central.site_config import load_site
 from xdock.central.site_state import SiteState
@@ -60,9 +61,11 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
     clock = ManualClock(datetime(2026, 11, 23, 7, 0, tzinfo=site.zone))
     store = Store(tmp_path / "central.db")
     service = ScanService(SiteState(site, clock.now().date()), store, clock)
-    hub = LiveHub(service, tick_s=0.2)
+    overrides = Overrides(service)
+    hub = LiveHub(service, tick_s=0.2, closed_doors=lambda: overrides.closed)  # as Central wires them
+    app = create_app(service, hub=hub, overrides=overrides)
     bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    server = asyncio.create_task(serve_http(create_app(service, hub=hub), "127.0.0.1", 0, on_bound=bound.set_result))
+    server = asyncio.create_task(serve_http(app, "127.0.0.1", 0, on_bound=bound.set_result))
     url = f"http://127.0.0.1:{await bound}"
     try:
         async with httpx.AsyncClient() as http:

@@ -181,10 +181,12 @@ def create_app(
         description="Live state of a cross-dock site: doors, outbound trailers, pallets and the event log.",
     )
     state = service.state
-    hub = hub if hub is not None else LiveHub(service)
     watch = liveness if liveness is not None else Liveness(state.config.site, service.clock, Alerts(service.store))
     access = access if access is not None else Access(service.store)
     overrides = overrides if overrides is not None else Overrides(service)
+    standing = overrides
+    hub = hub if hub is not None else LiveHub(service, closed_doors=lambda: standing.closed)
+    overrides.on_change(hub.resync)
     router = APIRouter(prefix="/api/v1", dependencies=[Depends(access.require("worker"))])
 
     @app.exception_handler(HTTPException)
@@ -296,7 +298,7 @@ def create_app(
         service.store, service.clock, access, inbound_doors=[d.id for d in state.doors.values() if d.receives],
         edge_seen=edge_seen,
     ))
-    app.include_router(web_router(hub))
+    app.include_router(web_router(hub, api_dependencies=[Depends(access.require("worker"))]))
     return app
 
 

@@ -88,7 +88,6 @@ class Central:
         )
         self.live = LiveHub(self.service, closed_doors=lambda: self.overrides.closed)
         self.overrides.on_change(self.routes.touch)
-        self.overrides.on_change(self.live.resync)
         self.app = create_app(
             self.service, liveness=self.liveness, uplinks=self.ingest.stats, hub=self.live, overrides=self.overrides,
             access=Access(self.store, config.auth), edge_seen=self.routes.edge_seen,

@@ -3,6 +3,8 @@ from __future__ import annotations
 import httpx
 
 from conftest import SSCC
+from xdock.central.api import create_app
+from xdock.central.api_access import Access
 from xdock.central.scans import ScanService
 from xdock.central.web import LiveHub
 
@@ -83,3 +85,12 @@ async def test_pages_and_assets_are_served_locally(http: httpx.AsyncClient) -> N
     assert js.headers["content-type"] == "text/javascript; charset=utf-8"
     assert (await http.get("/static/../api.py")).status_code == 404
     assert (await http.get("/static/nothing.css")).json()["detail"] == "No static file 'nothing.css'"
+
+
+async def test_with_access_control_the_handheld_needs_a_token(service: ScanService, hub: LiveHub) -> None:
+    app = create_app(service, hub=hub, access=Access(service.store, True))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://central") as http:
+        response = await _scan(http, 1)
+        assert (response.status_code, response.json()["detail"]) == (401, "Authorization: a bearer token is required")
+        assert (await http.get("/handheld")).status_code == 200  # the page itself is open
+    assert service.stats.applied == 0

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from importlib import resources
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
@@ -51,8 +53,12 @@ async def _receive(ws: WebSocket) -> None:
             await ws.receive_text()
 
 
-def web_router(hub: LiveHub) -> APIRouter:
-    """Routes of the dashboard and the handheld over ``hub``'s site."""
+def web_router(hub: LiveHub, *, api_dependencies: Sequence[Any] = ()) -> APIRouter:
+    """Routes of the dashboard and the handheld over ``hub``'s site.
+
+    ``api_dependencies`` guard the handheld's REST endpoints (the API's access check); the pages,
+    their files and the read-only live WebSocket are open.
+    """
     router = APIRouter()
 
     @router.get("/", include_in_schema=False)
@@ -86,5 +92,5 @@ def web_router(hub: LiveHub) -> APIRouter:
         finally:
             hub.unsubscribe(sub)
 
-    router.include_router(handheld_router(hub))
+    router.include_router(handheld_router(hub), dependencies=list(api_dependencies))
     return router

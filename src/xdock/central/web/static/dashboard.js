@@ -42,6 +42,7 @@ function buildDoors() {
       <div class="meter m-kg"><div class="track"><div class="fill"></div></div><span class="fill-kg"></span></div>
       <div class="dep"><span class="dep-time"></span><span class="countdown"></span></div>`;
     t.querySelector(".door-id").textContent = d.id;
+    t.addEventListener("click", () => openDoorDialog(d));
     grid.appendChild(t);
     S.tiles.set(d.id, t);
   }
@@ -114,6 +115,38 @@ function flash(door) {
   setTimeout(() => t.classList.remove("flash"), 500);
 }
 
+// ---- overrides (supervisor): each asks for confirmation, then goes through central's override API ----
+async function override(question, path, body) {
+  if (!window.confirm(question)) return false;
+  const { ok, data } = await callApi("POST", path, body);
+  if (!ok) {
+    $("dlg-msg").textContent = data.detail || "refused";
+    if (!$("door-dialog").open) window.alert(data.detail || "refused");
+  }
+  return ok;
+}
+
+function openDoorDialog(d) {
+  const dlg = $("door-dialog");
+  const active = trailersAt(d.id).find((x) => !x.departed);
+  const closed = S.closed.has(d.id);
+  $("dlg-title").textContent = `Door ${d.id}`;
+  $("dlg-info").textContent = `${d.role}${closed ? " · closed" : ""}` + (active ? ` · ${active.id} to ${active.destination_name}, ${active.pallets}/${active.capacity_pallets} pallets` : "");
+  $("dlg-msg").textContent = "";
+  const actions = $("dlg-actions");
+  actions.replaceChildren();
+  const add = (label, cls, question, path) => {
+    const b = el("button", "act " + cls, label);
+    b.type = "button";
+    b.addEventListener("click", async () => { if (await override(question, path)) dlg.close(); });
+    actions.append(b);
+  };
+  if (closed) add(`Open door ${d.id}`, "", `Open door ${d.id} again?`, `/api/v1/doors/${d.id}/open`);
+  else add(`Close door ${d.id}`, "danger", `Close door ${d.id}? Its trailers take no more pallets; their pallets go to staging.`, `/api/v1/doors/${d.id}/close`);
+  if (active) add(`Mark ${active.id} departed`, "danger", `Mark ${active.id} departed? No pallet goes to it any more.`, `/api/v1/trailers/${active.id}/depart`);
+  dlg.showModal();
+}
+
 // ---- flow, alerts, KPIs ----
 function renderFlow() {
   const now = S.now ? Date.parse(S.now) : Date.now();
@@ -154,7 +187,13 @@ function renderAlerts() {
     if (!a.cleared_at) open += 1;
     const li = el("li", "alert-" + status);
     li.dataset.alert = String(a.id);
-    li.append(el("span", "", a.message), el("span", "tag", status));
+    const tag = el("span", "tag", status);
+    if (status === "open") {
+      const ack = el("button", "ack", "Ack");
+      ack.addEventListener("click", () => override(`Acknowledge alert: ${a.message}?`, `/api/v1/alerts/${a.id}/acknowledge`));
+      tag.append(ack);
+    }
+    li.append(el("span", "", a.message), tag);
     let sub = `${a.kind} · raised ${hhmm(a.raised_at)}`;
     if (acked) sub += ` · ack ${a.acknowledged_by || ""}${a.acknowledged_at ? " " + hhmm(a.acknowledged_at) : ""}`;
     if (a.cleared_at) sub += ` · cleared ${hhmm(a.cleared_at)}`;

@@ -28,10 +28,9 @@ async function post(path, body) {
   for (let attempt = 0; ; attempt++) {
     try {
       net("busy", "sending…");
-      const res = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-      const data = await res.json();
+      const { ok, data } = await callApi("POST", path, body);
       net("ok", "ready");
-      return { ok: res.ok, data };
+      return { ok, data };
     } catch (err) {
       net("error", "no network, retrying");
       if (attempt >= 5) throw err;
@@ -86,7 +85,7 @@ $("clear").addEventListener("click", () => { setPallet(null); show("idle", "SCAN
 $("door").addEventListener("change", () => { store.setItem("xdock.door", $("door").value); $("scan").focus(); });
 document.addEventListener("click", (ev) => { if (ev.target.tagName !== "SELECT") $("scan").focus(); });
 
-fetch("/api/v1/doors").then((r) => r.json()).then((doors) => {
+callApi("GET", "/api/v1/doors").then(({ data: doors }) => {
   const sel = $("door");
   for (const d of doors.filter((x) => x.role !== "outbound")) sel.add(new Option(d.id, d.id));
   const saved = new URLSearchParams(location.search).get("door") || store.getItem("xdock.door");

@@ -27,3 +27,21 @@ function openLive(path, handlers) {
   }
   connect();
 }
+
+// A JSON call to central's API with the bearer token kept in localStorage ("xdock.token"); when
+// access control refuses it (401), ask for a token once and try again.
+async function callApi(method, path, body) {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const headers = { "Content-Type": "application/json" };
+    const token = localStorage.getItem("xdock.token");
+    if (token) headers.Authorization = "Bearer " + token;
+    const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const data = await res.json().catch(() => ({ detail: res.statusText }));
+    if (res.status === 401 && attempt === 0) {
+      const entered = window.prompt("Access token (" + (data.detail || "required") + ")");
+      if (entered) { localStorage.setItem("xdock.token", entered.trim()); continue; }
+    }
+    return { ok: res.ok, status: res.status, data };
+  }
+  return { ok: false, status: 401, data: { detail: "no access token" } };
+}
