@@ -28,13 +28,13 @@ function buildDoors() {
   const grid = $("doors");
   grid.replaceChildren();
   S.tiles.clear();
-  const xs = [...new Set(S.doors.map((d) => d.x))].sort((a, b) => a - b);
   const ys = [...new Set(S.doors.map((d) => d.y))].sort((a, b) => a - b);
-  grid.style.gridTemplateColumns = `repeat(${xs.length}, minmax(0, 1fr))`;
+  const { cols, colOf } = placeColumns(S.doors, ys);
+  grid.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
   for (const d of S.doors) {
     const t = el("div", "tile");
     t.dataset.door = d.id;
-    t.style.gridColumn = String(xs.indexOf(d.x) + 1);
+    t.style.gridColumn = String(colOf.get(d.id) + 1);
     t.style.gridRow = String(ys.indexOf(d.y) + 1);
     t.innerHTML = `<div class="tile-top"><span class="door-id"></span><span class="state"></span></div>
       <div class="dest"></div><div class="trailer"></div>
@@ -47,11 +47,33 @@ function buildDoors() {
     S.tiles.set(d.id, t);
   }
   if (ys.length >= 3) {
-    const inner = S.doors.filter((d) => d.y !== ys[0] && d.y !== ys[ys.length - 1]).map((d) => xs.indexOf(d.x) + 1);
+    const inner = S.doors.filter((d) => d.y !== ys[0] && d.y !== ys[ys.length - 1]).map((d) => colOf.get(d.id) + 1);
     const floor = el("div", "floor", "dock floor");
     floor.style.gridRow = `2 / ${ys.length}`;
-    floor.style.gridColumn = `1 / ${inner.length ? Math.min(...inner) : xs.length + 1}`;
+    floor.style.gridColumn = `1 / ${inner.length ? Math.min(...inner) : cols + 1}`;
     grid.appendChild(floor);
+  }
+}
+
+// Columns proportional to the doors' x on the floor plan, as few as keep each wall's doors apart.
+function placeColumns(doors, ys) {
+  const xs = doors.map((d) => d.x);
+  const lo = Math.min(...xs), span = Math.max(...xs) - lo || 1;
+  const rows = ys.map((y) => doors.filter((d) => d.y === y).sort((a, b) => a.x - b.x));
+  const most = Math.max(...rows.map((r) => r.length));
+  for (let cols = Math.max(most, 1); ; cols++) {
+    const colOf = new Map();
+    let fits = true;
+    for (const row of rows) {
+      let prev = -1;
+      for (const d of row) {
+        const col = Math.max(Math.round(((d.x - lo) / span) * (cols - 1)), prev + 1);
+        if (col >= cols) fits = false;
+        colOf.set(d.id, col);
+        prev = col;
+      }
+    }
+    if (fits) return { cols, colOf };
   }
 }
 
