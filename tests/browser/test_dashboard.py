@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from browser_rig import ARTIFACTS, Served
 from playwright.async_api import Browser, expect
-
-from conftest import ARTIFACTS, Served
 
 POSTALS = ["69001", "75011", "13008", "59000", "33000", "38000", "92100", "69003", "75002", "62000"]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from browser_rig import ARTIFACTS, Served
 from playwright.async_api import Browser, expect
 
-from conftest import ARTIFACTS, Served
 from xdock.protocol.gs1 import sscc_with_check_digit
 
 PHONE = {"width": 390, "height": 844}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from browser_rig import Served
 from playwright.async_api import Browser, Dialog, expect
 
-from conftest import Served
 from xdock.central.alerts import Alerts
 
 

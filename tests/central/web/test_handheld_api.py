@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import httpx
+from web_rig import SSCC
 
-from conftest import SSCC
 from xdock.central.api import create_app
 from xdock.central.api_access import Access
 from xdock.central.scans import ScanService

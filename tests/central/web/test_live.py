@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from web_rig import SSCC, START
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from conftest import SSCC, START
 from xdock.central.api import create_app
 from xdock.central.http_server import serve_http
 from xdock.central.scans import ScanService

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from conftest import SSCC, START
+from web_rig import SSCC, START
+
 from xdock.central.scans import ScanService
 from xdock.central.web import LoadBook
 from xdock.protocol.messages import ScanEvent, ShipToModel

@@ -1,0 +1,95 @@
+"""Central in-process with its API on a free port, and Debian's Chromium driven by Playwright (fixtures)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, async_playwright
+
+from xdock.central.api import create_app
+from xdock.central.http_server import serve_http
+from xdock.central.overrides import Overrides
+from xdock.central.scans import Applied, ScanService
+from xdock.central.site_config import load_site
+from xdock.central.site_state import SiteState
+from xdock.central.store import Store
+from xdock.central.web import LiveHub
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import ScanEvent, ShipToModel
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+HAVE_CHROMIUM = CHROMIUM.exists()
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@dataclass
+class Served:
+    service: ScanService
+    hub: LiveHub
+    clock: ManualClock
+    url: str
+    seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def scan(self, serial: int, postal: str, door: str = "D1", weight_kg: float | None = 420.0) -> Applied:
+        sscc = sscc_with_check_digit(f"37613032{serial:09d}")
+        return self.service.apply(ScanEvent(
+            edge_id="edge-d1", seq=next(self.seq), device_id="s1", door=door, scanned_at=self.clock.now(),
+            sscc=sscc, ship_to=ShipToModel(kind="postal", value=postal), weight_kg=weight_kg, raw=f"(00){sscc}",
+        ))
+
+
+async def _answers(http: httpx.AsyncClient, url: str) -> bool:
+    try:
+        return (await http.get(url)).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[Served]:
+    site = load_site(ROOT / "deploy" / "site.sample.yaml")
+    clock = ManualClock(datetime(2026, 11, 23, 7, 0, tzinfo=site.zone))
+    store = Store(tmp_path / "central.db")
+    service = ScanService(SiteState(site, clock.now().date()), store, clock)
+    overrides = Overrides(service)
+    hub = LiveHub(service, tick_s=0.2, closed_doors=lambda: overrides.closed)  # as Central wires them
+    app = create_app(service, hub=hub, overrides=overrides)
+    bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    server = asyncio.create_task(serve_http(app, "127.0.0.1", 0, on_bound=bound.set_result))
+    url = f"http://127.0.0.1:{await bound}"
+    try:
+        async with httpx.AsyncClient() as http:
+            deadline = asyncio.get_running_loop().time() + 5
+            while not await _answers(http, url + "/healthz"):
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(f"central's API at {url} did not answer within 5 s")
+                await asyncio.sleep(0.02)
+        yield Served(service, hub, clock, url)
+    finally:
+        await hub.aclose()
+        server.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await server
+        store.close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not HAVE_CHROMIUM:
+        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)")
+    async with async_playwright() as pw:
+        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
