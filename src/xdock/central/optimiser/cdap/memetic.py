@@ -5,7 +5,8 @@ agree on and takes each other truck's door from one parent at random; a tabu wal
 (:class:`~xdock.central.optimiser.cdap.tabu.TabuWalker`) repairs and improves it, and a door-group permutation
 (:mod:`~xdock.central.optimiser.cdap.permute`) polishes the walk's best. The child replaces the worst member when
 it is better and not already in the population. The first members are tabu walks from the given starts, then from
-random kicks of them.
+random kicks of them. When ``restart_after`` children in a row bring no better assignment, the population has
+converged on one basin: it restarts from the best member alone, refilled by tabu walks from random kicks of it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class PopulationSettings:
 
     size: int = 5
     seed_kick: float = 0.3
+    restart_after: int = 15
+    """Children in a row without a better assignment before the population restarts from its best member."""
 
 
 def _walk(
@@ -104,18 +107,26 @@ def evolve(
             return
         walker.start(inbound, outbound)
         admit(_walk(instance, walker, out_of_time, on_best))
-    attempt = 0
-    while len(population) < settings.size and not out_of_time():
-        inbound, outbound = starts[attempt % len(starts)]
-        attempt += 1
-        walker.start(inbound, outbound)
-        walker.kick(max(2, round(trucks * settings.seed_kick)))
-        admit(_walk(instance, walker, out_of_time, on_best))
-    while not out_of_time() and population:
-        if len(population) == 1:
-            walker.start(population[0][1], population[0][2])
-            walker.kick(max(2, round(trucks * settings.seed_kick)))
-        else:
+    kick = max(2, round(trucks * settings.seed_kick))
+    attempt = stale = 0
+    while not out_of_time():
+        best = min((member[0] for member in population), default=None)
+        if len(population) >= max(2, settings.size):
             first, second = rng.choice(len(population), size=2, replace=False)
             walker.start(*_crossover(population[int(first)], population[int(second)], rng))
+        else:
+            if len(population) < settings.size:
+                inbound, outbound = starts[attempt % len(starts)]
+                attempt += 1
+            else:  # a population of one
+                inbound, outbound = population[0][1], population[0][2]
+            walker.start(inbound, outbound)
+            walker.kick(kick)
         admit(_walk(instance, walker, out_of_time, on_best))
+        improved = bool(population) and (best is None or min(member[0] for member in population) < best)
+        stale = 0 if improved else stale + 1
+        if population and stale >= settings.restart_after:
+            elite = min(population, key=lambda member: member[0])
+            population[:] = [elite]
+            starts = [(elite[1], elite[2])]
+            attempt = stale = 0
