@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 
 from xdock.cli import main
+from xdock.cli._common import broker_with_password
+from xdock.protocol.broker_url import BrokerUrl
 
 
 @pytest.mark.parametrize(
@@ -65,3 +67,24 @@ def test_sim_start_needs_an_offset(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["central", "--site", "x.yaml", "--sim-start", "2026-11-23T06:00:00"])
     assert "invalid instant '2026-11-23T06:00:00': give a UTC offset, e.g. +01:00" in capsys.readouterr().err
+
+
+def test_broker_password_comes_from_a_file_then_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broker = BrokerUrl.parse("mqtt://edge-d1@127.0.0.1:1883")
+    monkeypatch.delenv("XDOCK_BROKER_PASSWORD", raising=False)
+    assert broker_with_password(broker, None) == broker
+    monkeypatch.setenv("XDOCK_BROKER_PASSWORD", "from-env")
+    assert broker_with_password(broker, None).password == "from-env"
+    secret = tmp_path / "edge-d1.password"
+    secret.write_text("from-file\n", encoding="utf-8")
+    withpw = broker_with_password(broker, secret)
+    assert (withpw.username, withpw.password, withpw.port) == ("edge-d1", "from-file", 1883)
+
+
+@pytest.mark.parametrize("command", ["central", "edge"])
+def test_central_and_edge_take_a_broker_password_file(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    assert "--broker-password-file" in capsys.readouterr().out

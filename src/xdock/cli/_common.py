@@ -5,16 +5,41 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Coroutine
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock, ScaledClock, SystemClock
 
-__all__ = ["add_clock_options", "broker_arg", "clock_from", "fail", "run_until_stopped"]
+__all__ = [
+    "add_broker_password_option",
+    "add_clock_options",
+    "broker_arg",
+    "broker_with_password",
+    "clock_from",
+    "fail",
+    "run_until_stopped",
+]
+
+
+def add_broker_password_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--broker-password-file", type=Path,
+                        help="file holding the broker password (else $XDOCK_BROKER_PASSWORD; never in the URL on "
+                             "a shared machine)")
+
+
+def broker_with_password(broker: BrokerUrl, password_file: Path | None) -> BrokerUrl:
+    """The broker URL with the password from ``password_file`` or ``$XDOCK_BROKER_PASSWORD``, if given."""
+    if password_file is not None:
+        return replace(broker, password=password_file.read_text(encoding="utf-8").strip())
+    from_env = os.environ.get("XDOCK_BROKER_PASSWORD")
+    return replace(broker, password=from_env) if from_env else broker
 
 
 def add_clock_options(parser: argparse.ArgumentParser) -> None:

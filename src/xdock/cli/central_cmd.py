@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from xdock.central.app import Central, CentralConfig
 from xdock.central.site_config import SiteConfigError, load_site
 from xdock.central.store import StoreError
-from xdock.cli._common import add_clock_options, broker_arg, clock_from, fail, run_until_stopped
+from xdock.cli._common import (
+    add_broker_password_option,
+    add_clock_options,
+    broker_arg,
+    broker_with_password,
+    clock_from,
+    fail,
+    run_until_stopped,
+)
 from xdock.cli.central_user_cmd import register_user
 from xdock.protocol.broker_url import BrokerUrl
 
@@ -39,9 +45,7 @@ def register(commands: Any) -> None:
                       help="require API tokens even before any user exists")
     auth.add_argument("--no-auth", dest="auth", action="store_false",
                       help="serve the API without tokens even when users exist (a closed test floor only)")
-    p.add_argument("--broker-password-file", type=Path,
-                   help="file holding the broker password (else $XDOCK_BROKER_PASSWORD; never in the URL on "
-                        "a shared machine)")
+    add_broker_password_option(p)
     add_clock_options(p)
     p.set_defaults(run=run)
     register_user(p.add_subparsers(dest="central_action", metavar="{user}"))
@@ -52,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         return fail("the following arguments are required: --site")
     try:
         site = load_site(args.site)
-        broker = _with_password(args.broker, args.broker_password_file)
+        broker = broker_with_password(args.broker, args.broker_password_file)
     except (SiteConfigError, OSError) as exc:
         return fail(str(exc))
     config = CentralConfig(
@@ -70,10 +74,3 @@ def run(args: argparse.Namespace) -> int:
     print(f"xdock central: site {site.site}, broker {config.broker}, store {config.db}, {api}", flush=True)
     return run_until_stopped(central.run())
 
-
-def _with_password(broker: BrokerUrl, password_file: Path | None) -> BrokerUrl:
-    """The broker URL with the password from ``password_file`` or ``$XDOCK_BROKER_PASSWORD``, if given."""
-    if password_file is not None:
-        return replace(broker, password=password_file.read_text(encoding="utf-8").strip())
-    from_env = os.environ.get("XDOCK_BROKER_PASSWORD")
-    return replace(broker, password=from_env) if from_env else broker

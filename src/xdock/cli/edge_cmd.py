@@ -6,7 +6,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from xdock.cli._common import add_clock_options, broker_arg, clock_from, fail, run_until_stopped
+from xdock.cli._common import (
+    add_broker_password_option,
+    add_clock_options,
+    broker_arg,
+    broker_with_password,
+    clock_from,
+    fail,
+    run_until_stopped,
+)
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.protocol.broker_url import BrokerUrl
@@ -48,6 +56,7 @@ def register(commands: Any) -> None:
     p.add_argument("--chilled-max", type=float, default=8.0, metavar="CELSIUS",
                    help="offline answers: a label maximum temperature at or below this needs a reefer, "
                         "as central's rules.chilled_max_c (default: %(default)s)")
+    add_broker_password_option(p)
     add_clock_options(p)
     p.set_defaults(run=run)
 
@@ -55,7 +64,8 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         config = EdgeConfig(
-            site=args.site_id, edge_id=args.edge_id, door=args.door, broker=args.broker,
+            site=args.site_id, edge_id=args.edge_id, door=args.door,
+            broker=broker_with_password(args.broker, args.broker_password_file),
             scanners=tuple(args.scanner), state_dir=args.state_dir, answer_timeout=args.answer_timeout,
             heartbeat_s=args.heartbeat, drain_rate=args.drain_rate, window=args.window, keep_sent=args.keep_sent,
             chilled_max_c=args.chilled_max,
