@@ -67,7 +67,7 @@ class TrailerOut(BaseModel):
 
 class PalletOut(BaseModel):
     sscc: str
-    state: Literal["assigned", "staged", "breakdown", "unrouted"]
+    state: Literal["assigned", "loaded", "staged", "breakdown", "unrouted"]
     destination: str | None
     ship_to: str | None
     trailer: str | None
@@ -236,7 +236,9 @@ def create_app(
 
     @router.get("/pallets", summary="Pallets seen today, with their state and assigned door")
     async def pallets(
-        state_: Annotated[Literal["assigned", "staged", "breakdown", "unrouted"] | None, Query(alias="state")] = None,
+        state_: Annotated[
+            Literal["assigned", "loaded", "staged", "breakdown", "unrouted"] | None, Query(alias="state")
+        ] = None,
         trailer: str | None = None,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
         offset: Annotated[int, Query(ge=0)] = 0,
@@ -298,7 +300,7 @@ def create_app(
         service.store, service.clock, access, inbound_doors=[d.id for d in state.doors.values() if d.receives],
         edge_seen=edge_seen,
     ))
-    app.include_router(web_router(hub, api_dependencies=[Depends(access.require("worker"))]))
+    app.include_router(web_router(hub, access, api_dependencies=[Depends(access.require("worker"))]))
     return app
 
 

@@ -1,5 +1,7 @@
 """The screens' routes: the dashboard (``/``), the handheld (``/handheld``), their static files,
-the live WebSocket (``/api/v1/live``) and the handheld's REST endpoints.
+the live WebSocket (``/api/v1/live``), the handheld's REST endpoints, and what the pages need to
+sign in: ``GET /api/v1/access`` (open: is access control on?) and ``GET /api/v1/me`` (who the
+token belongs to).
 
 Pages and assets are package data (``xdock/central/web/static``), plain HTML, CSS and JavaScript:
 nothing is fetched from anywhere but central itself.
@@ -14,13 +16,17 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
+from pydantic import BaseModel
 
+from xdock.central.api_access import Access
+from xdock.central.auth import Principal, Role
 from xdock.central.web.handheld_api import handheld_router
 from xdock.central.web.hub import LiveHub, Subscription
+from xdock.central.web.live_auth import CLOSE_UNAUTHORIZED, LiveRefusedError, live_principal
 
-__all__ = ["web_router"]
+__all__ = ["AccessOut", "MeOut", "web_router"]
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +34,19 @@ _TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8"
           ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 _CLOSE_RESYNC = 1012
 """WebSocket close code when the hub drops a client: "service restart", come back and resynchronise."""
+
+
+class AccessOut(BaseModel):
+    """Whether central's API asks for a token (the screens show their sign-in when it does)."""
+
+    enabled: bool
+
+
+class MeOut(BaseModel):
+    """The caller: a user and its role (``anonymous``, ``admin``, when access control is off)."""
+
+    name: str
+    role: Role
 
 
 def _static(name: str) -> Response:
@@ -53,13 +72,23 @@ async def _receive(ws: WebSocket) -> None:
             await ws.receive_text()
 
 
-def web_router(hub: LiveHub, *, api_dependencies: Sequence[Any] = ()) -> APIRouter:
+def web_router(hub: LiveHub, access: Access, *, api_dependencies: Sequence[Any] = ()) -> APIRouter:
     """Routes of the dashboard and the handheld over ``hub``'s site.
 
-    ``api_dependencies`` guard the handheld's REST endpoints (the API's access check); the pages,
-    their files and the read-only live WebSocket are open.
+    ``api_dependencies`` guard the handheld's REST endpoints (the API's access check); ``access``
+    also guards ``/api/v1/me`` and the live WebSocket (token as its first message, see
+    :mod:`~xdock.central.web.live_auth`). The pages, their files and ``/api/v1/access`` are open.
     """
     router = APIRouter()
+    reader = Depends(access.require("worker"))
+
+    @router.get("/api/v1/access", summary="Whether the API asks for a bearer token (open to anyone)")
+    async def access_state() -> AccessOut:
+        return AccessOut(enabled=access.enabled)
+
+    @router.get("/api/v1/me", summary="The user the bearer token belongs to, and its role")
+    async def me(caller: Principal = reader) -> MeOut:
+        return MeOut(name=caller.name, role=caller.role)
 
     @router.get("/", include_in_schema=False)
     async def dashboard() -> Response:
@@ -76,6 +105,14 @@ def web_router(hub: LiveHub, *, api_dependencies: Sequence[Any] = ()) -> APIRout
     @router.websocket("/api/v1/live")
     async def live(ws: WebSocket) -> None:
         await ws.accept()
+        try:
+            await live_principal(ws, access)
+        except LiveRefusedError as refused:
+            log.info("live client refused: %s", refused.reason)
+            await ws.close(CLOSE_UNAUTHORIZED, refused.reason)
+            return
+        except WebSocketDisconnect:
+            return
         sub = hub.subscribe()
         try:
             sub.queue.put_nowait(hub.snapshot_text())
