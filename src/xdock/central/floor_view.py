@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from xdock.central.optimiser.schema import Area, Door, Floor, Pallet, Rules, Trailer, temp_class
+from xdock.central.optimiser.schema import Area, Door, Floor, Pallet, PalletState, Rules, Trailer, temp_class
 from xdock.central.site_config import SiteConfig
 from xdock.central.site_state import SiteState
 from xdock.central.store import PalletRow
@@ -32,14 +32,22 @@ def rules_from(config: SiteConfig) -> Rules:
     )
 
 
+_STATES: dict[str, PalletState] = {"staged": "staged", "loaded": "loaded"}
+"""Stored pallet states the optimiser tells apart; every other one is ``waiting``."""
+
+
 def pallet_from_row(row: PalletRow) -> Pallet:
-    """A stored pallet, as planned so far: at its inbound door, or in the area it was sent to."""
+    """A stored pallet, as planned so far: at its inbound door, in the area it was sent to, or aboard
+    its trailer (``loaded``: frozen, at the trailer's door)."""
     in_area = row.state in ("staged", "breakdown") and row.target is not None
+    location = row.target if in_area and row.target else row.inbound_door
+    if row.state == "loaded":
+        location = row.door or row.inbound_door
     return Pallet(
         sscc=row.sscc,
         destinations=(row.destination,) if row.destination else (),
-        location=row.target if in_area and row.target else row.inbound_door,
-        state="staged" if row.state == "staged" else "waiting",
+        location=location,
+        state=_STATES.get(row.state, "waiting"),
         weight_kg=row.weight_kg or 0.0,
         temp=row.temp,
         hazmat=DANGEROUS_GOODS if row.dangerous else None,
@@ -52,14 +60,16 @@ def pallet_from_row(row: PalletRow) -> Pallet:
 def pallet_from_scan(
     event: ScanEvent, destination: str | None, previous: PalletRow | None, config: SiteConfig
 ) -> Pallet:
-    """The pallet a scan shows, keeping what the plan already told the worker about it."""
+    """The pallet a scan shows, keeping what the plan already told the worker about it; a pallet
+    confirmed loaded stays loaded (frozen) aboard its trailer, whoever scans it again."""
     rules = config.rules
     temp = temp_class(event.max_temp_c, chilled_max=rules.chilled_max_c, frozen_max=rules.frozen_max_c)
+    aboard = previous is not None and previous.state == "loaded" and previous.trailer is not None
     return Pallet(
         sscc=event.sscc,
         destinations=(destination,) if destination else (),
-        location=event.door,
-        state="waiting",
+        location=(previous.door or event.door) if aboard and previous is not None else event.door,
+        state="loaded" if aboard else "waiting",
         weight_kg=event.weight_kg or 0.0,
         temp=temp,
         hazmat=DANGEROUS_GOODS if event.dangerous_goods else None,

@@ -105,7 +105,7 @@ def compute_kpis(
 
     travel = 0.0
     for r in rows:
-        goal = r.door if r.state == "assigned" else r.target if r.state in ("staged", "breakdown") else None
+        goal = r.door if r.state in ("assigned", "loaded") else r.target if r.state in ("staged", "breakdown") else None
         a, b = positions.get(r.inbound_door), positions.get(goal) if goal else None
         if a is not None and b is not None:
             travel += metres(a, b)

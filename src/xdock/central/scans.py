@@ -81,7 +81,7 @@ class ScanService:
         now = self.clock.now()
         changed: list[PalletRow] = []
         for sscc, row in list(self.state.pallets.items()):
-            if row.state == "unrouted":
+            if row.state in ("unrouted", "loaded"):  # loaded: aboard its trailer, frozen
                 continue
             try:
                 move = self.dispatcher.decide(sscc, now)
@@ -257,7 +257,8 @@ class ScanService:
         except NoPlaceError as exc:
             self.dispatcher.remove_pallet(event.sscc)
             return rejection(event, now, str(exc), exc.why), base
-        return answer_for_move(state, event, move, now), row_for_move(base, move)
+        row = row_for_move(base, move)
+        return answer_for_move(state, event, move, now), replace(row, state="loaded") if pallet.frozen else row
 
     def _kept(self, event: ScanEvent, now: datetime) -> Move | None:
         """The edge's offline instruction, when the dispatcher's rules let it stand."""

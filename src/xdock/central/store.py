@@ -27,9 +27,10 @@ from typing import Any, Literal
 
 __all__ = ["AlertRow", "EventRow", "PalletRow", "Store", "StoreError", "UserRow"]
 
-PalletState = Literal["assigned", "staged", "breakdown", "unrouted"]
-"""``assigned`` to a trailer, ``staged`` waiting for one in a staging area, ``breakdown`` a mixed
-pallet sent to be split, ``unrouted`` refused (no destination known, no place for it)."""
+PalletState = Literal["assigned", "loaded", "staged", "breakdown", "unrouted"]
+"""``assigned`` to a trailer, ``loaded`` confirmed aboard its trailer (no plan may move it, it leaves
+with the trailer), ``staged`` waiting for one in a staging area, ``breakdown`` a mixed pallet sent to
+be split, ``unrouted`` refused (no destination known, no place for it)."""
 
 # Columns added after the first release, with their SQL type; added to older stores at open.
 _ADDED_PALLET_COLUMNS = {

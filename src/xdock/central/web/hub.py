@@ -71,7 +71,7 @@ class LiveHub:
             raise ValueError(f"tick_s must be positive, got {tick_s}")
         self.service = service
         self.state = service.state
-        self.loads = loads if loads is not None else LoadBook(service.state, service.store)
+        self.loads = loads if loads is not None else LoadBook(service)
         self.dwell_red_s = dwell_red_s
         self.tick_s = tick_s
         self.flush_s = flush_s

@@ -1,6 +1,7 @@
 """Load confirmation at the outbound door: the worker scans the door (or trailer) they load at.
 
-Right door: the pallet is marked loaded (a ``loaded`` event in the store). Wrong door: the load is
+Right door: the pallet is marked loaded (:func:`~xdock.central.aboard.confirm_aboard`: the ``loaded``
+event and the pallet's ``loaded`` state, frozen for the optimiser). Wrong door: the load is
 refused, the worker sees STOP with the right door, and a ``misload_prevented`` event is stored.
 Both are rebuilt from the event log when central starts, so the counts survive a restart.
 """
@@ -11,8 +12,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from xdock.central.site_state import SiteState
-from xdock.central.store import Store
+from xdock.central.aboard import confirm_aboard
+from xdock.central.scans import ScanService
 
 __all__ = ["LoadBook", "LoadError", "LoadResult"]
 
@@ -47,9 +48,10 @@ class LoadResult:
 class LoadBook:
     """Which pallets are loaded (and when), and how many mis-loads were stopped."""
 
-    def __init__(self, state: SiteState, store: Store) -> None:
-        self.state = state
-        self.store = store
+    def __init__(self, service: ScanService) -> None:
+        self.service = service
+        self.state = service.state
+        self.store = store = service.store
         self.loaded: dict[str, datetime] = {}
         self.misloads_prevented = 0
         after = 0
@@ -77,7 +79,7 @@ class LoadBook:
         row = self.state.pallets.get(sscc)
         if row is None:
             raise LoadError("sscc", f"sscc: no pallet {sscc} has been scanned at {self.state.config.site}", status=404)
-        if row.state != "assigned" or row.trailer is None:
+        if row.state not in ("assigned", "loaded") or row.trailer is None:
             where = f" (sent to {row.target})" if row.target else ""
             raise LoadError("sscc", f"sscc: pallet {sscc} is {row.state}{where}, not assigned to a trailer",
                             status=409)
@@ -92,8 +94,7 @@ class LoadBook:
             return LoadResult(False, sscc, door, row.trailer, at_door, f"STOP - wrong door: take it to {door}", True)
         first = sscc not in self.loaded
         if first:
-            with self.store.transaction() as tx:
-                tx.append_event(now, "loaded", body, sscc=sscc)
+            confirm_aboard(self.service, sscc, now, body)
             self.loaded[sscc] = now
         dest = self.state.destinations[trailer.plan.destination].name
         return LoadResult(True, sscc, door, row.trailer, at_door, f"Loaded on {row.trailer} to {dest}", first)
