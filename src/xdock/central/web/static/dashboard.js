@@ -157,6 +157,11 @@ function openDoorDialog(d) {
   $("dlg-msg").textContent = "";
   const actions = $("dlg-actions");
   actions.replaceChildren();
+  if (!Session.canOverride()) {
+    actions.append(el("p", "read-only", `Read-only: your role (${Session.user().role}) cannot override the plan.`));
+    dlg.showModal();
+    return;
+  }
   const add = (label, cls, question, path) => {
     const b = el("button", "act " + cls, label);
     b.type = "button";
@@ -210,7 +215,7 @@ function renderAlerts() {
     const li = el("li", "alert-" + status);
     li.dataset.alert = String(a.id);
     const tag = el("span", "tag", status);
-    if (status === "open") {
+    if (status === "open" && Session.canOverride()) {
       const ack = el("button", "ack", "Ack");
       ack.addEventListener("click", () => override(`Acknowledge alert: ${a.message}?`, `/api/v1/alerts/${a.id}/acknowledge`));
       tag.append(ack);
@@ -288,7 +293,8 @@ function onMessage(msg) {
   }
 }
 
-openLive("/api/v1/live", {
+Session.onChange(() => { if (S.doors.length) renderAlerts(); });
+Session.start().then(() => openLive("/api/v1/live", {
   message: onMessage,
   status(state, connects) {
     const c = $("conn");
@@ -296,4 +302,4 @@ openLive("/api/v1/live", {
     c.dataset.connects = String(connects);
     c.textContent = state === "live" ? "live" : "reconnecting…";
   },
-});
+}));

@@ -83,9 +83,11 @@ $("scan-form").addEventListener("submit", async (ev) => {
 });
 $("clear").addEventListener("click", () => { setPallet(null); show("idle", "SCAN", "", "Scan a pallet label to see where it goes.", ""); $("scan").focus(); });
 $("door").addEventListener("change", () => { store.setItem("xdock.door", $("door").value); $("scan").focus(); });
-document.addEventListener("click", (ev) => { if (ev.target.tagName !== "SELECT") $("scan").focus(); });
+document.addEventListener("click", (ev) => {
+  if (ev.target.tagName !== "SELECT" && !ev.target.closest("#signin")) $("scan").focus();
+});
 
-callApi("GET", "/api/v1/doors").then(({ data: doors }) => {
+Session.start().then(() => { $("scan").focus(); return callApi("GET", "/api/v1/doors"); }).then(({ data: doors }) => {
   const sel = $("door");
   for (const d of doors.filter((x) => x.role !== "outbound")) sel.add(new Option(d.id, d.id));
   const saved = new URLSearchParams(location.search).get("door") || store.getItem("xdock.door");

@@ -1,7 +1,10 @@
 "use strict";
 // A WebSocket to central's /api/v1/live that reconnects by itself with back-off (0.5 s doubling to
 // 10 s, with jitter). Every (re)connection starts with a full snapshot, so the screen resynchronises.
-// A frame is one message, or an array of messages sent together.
+// A frame is one message, or an array of messages sent together. When access control is on the token
+// goes as the first message (never in the URL); a close with 4401 asks for a token, then reconnects.
+const CLOSE_UNAUTHORIZED = 4401;
+
 function openLive(path, handlers) {
   let attempt = 0;
   let connects = 0;
@@ -9,16 +12,25 @@ function openLive(path, handlers) {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(scheme + "://" + location.host + path);
     ws.onopen = () => {
-      attempt = 0;
-      connects += 1;
-      handlers.status("live", connects);
+      if (Session.enabled()) ws.send(JSON.stringify({ type: "auth", token: Session.token() || "" }));
     };
     ws.onmessage = (ev) => {
+      if (!ws.counted) {
+        ws.counted = true;
+        attempt = 0;
+        connects += 1;
+        handlers.status("live", connects);
+      }
       const data = JSON.parse(ev.data);
       for (const msg of Array.isArray(data) ? data : [data]) handlers.message(msg);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       handlers.status("down", connects);
+      if (ev.code === CLOSE_UNAUTHORIZED) {
+        Session.forget();
+        Session.ask(`The live feed refused your token: ${ev.reason || "unauthorised"}. Sign in again.`).then(connect);
+        return;
+      }
       const delay = Math.min(10000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
       attempt = Math.min(attempt + 1, 5);
       setTimeout(connect, delay);
@@ -28,20 +40,7 @@ function openLive(path, handlers) {
   connect();
 }
 
-// A JSON call to central's API with the bearer token kept in localStorage ("xdock.token"); when
-// access control refuses it (401), ask for a token once and try again.
-async function callApi(method, path, body) {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const headers = { "Content-Type": "application/json" };
-    const token = localStorage.getItem("xdock.token");
-    if (token) headers.Authorization = "Bearer " + token;
-    const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const data = await res.json().catch(() => ({ detail: res.statusText }));
-    if (res.status === 401 && attempt === 0) {
-      const entered = window.prompt("Access token (" + (data.detail || "required") + ")");
-      if (entered) { localStorage.setItem("xdock.token", entered.trim()); continue; }
-    }
-    return { ok: res.ok, status: res.status, data };
-  }
-  return { ok: false, status: 401, data: { detail: "no access token" } };
+// A JSON call to central's API with the signed-in user's token (see session.js).
+function callApi(method, path, body) {
+  return Session.call(method, path, body);
 }
