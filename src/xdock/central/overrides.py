@@ -6,6 +6,8 @@ and re-decides the pallets it touches (a closed door's pallets fall back to stag
 trailer's pallets follow it), then one store transaction writes the changed pallets and an audit
 event (``override_*``, naming who and what) before the live state changes. A refused override
 changes nothing and raises :class:`OverrideRefusedError` whose message names the field and the reason.
+A pallet confirmed loaded is frozen: no override sends it elsewhere (forcing it is refused), and a
+departed trailer takes it along while its other pallets are sent elsewhere.
 
 Door, trailer-door and departure overrides are kept in the store's meta table and applied again
 when central restarts; a forced pallet is its stored assignment, which the dispatcher keeps.
@@ -110,14 +112,16 @@ class Overrides:
         return self._commit("override_trailer_moved", by, what, before=before)
 
     def depart(self, trailer_id: str, *, by: str) -> OverrideResult:
-        """``trailer_id`` has left: no pallet is sent to it any more."""
+        """``trailer_id`` has left: no pallet is sent to it any more; those confirmed loaded leave with it
+        (they stay ``loaded`` on it), the others are sent elsewhere."""
         trailer = self._trailer(trailer_id)
         if trailer.departed:
             raise OverrideRefusedError(409, "trailer", f"trailer {trailer_id} has departed already")
         before = dict(self.service.dispatcher.plan().moves)
         self._put_trailer(trailer_id, departed=True)
         self.departed.add(trailer_id)
-        what = {"trailer": trailer_id, "loaded": trailer.loaded}
+        aboard = sum(1 for s in trailer.pallets if self.service.state.pallets[s].state == "loaded")
+        what = {"trailer": trailer_id, "loaded": trailer.loaded, "aboard": aboard}
         return self._commit("override_trailer_departed", by, what, before=before)
 
     def assign(self, sscc: str, trailer_id: str, *, by: str) -> OverrideResult:
@@ -126,6 +130,9 @@ class Overrides:
         row = state.pallets.get(sscc)
         if row is None:
             raise OverrideRefusedError(404, "sscc", f"pallet {sscc} has not been scanned at {self._site}")
+        if row.state == "loaded":
+            raise OverrideRefusedError(409, "sscc", f"pallet {sscc} is loaded aboard trailer {row.trailer}: "
+                                                    "it cannot be sent elsewhere")
         trailer = self._trailer(trailer_id, field_name="trailer")
         if row.trailer == trailer_id:
             raise OverrideRefusedError(409, "trailer", f"pallet {sscc} is assigned to trailer {trailer_id} already")
