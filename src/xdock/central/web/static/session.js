@@ -64,6 +64,7 @@ const Session = (() => {
         try { answer = await me(candidate); } catch (err) { error.textContent = "Central does not answer: " + err; return; }
         if (!answer.ok) { error.textContent = `Refused (${answer.status}): ${answer.data.detail || "unknown token"}`; input.select(); return; }
         sessionStorage.setItem(KEY, candidate);
+        enabled = true;
         user = answer.data;
         box.hidden = true;
         asking = null;
@@ -120,7 +121,7 @@ const Session = (() => {
     for (let attempt = 0; ; attempt++) {
       const headers = { "Content-Type": "application/json" };
       const current = token();
-      if (enabled && current) headers.Authorization = "Bearer " + current;
+      if (current) headers.Authorization = "Bearer " + current;
       const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       const data = await res.json().catch(() => ({ detail: res.statusText }));
       if (res.status === 401 && attempt === 0) {
