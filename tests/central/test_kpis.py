@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from xdock.central.kpis import compute_kpis, percentile
+from xdock.central.kpis import OnTime, compute_kpis, on_time_departures, percentile
 from xdock.central.site_config import TrailerPlan
 from xdock.central.site_state import TrailerState
 from xdock.central.store import PalletRow
@@ -65,3 +66,40 @@ def test_empty_floor() -> None:
     assert (k.pallets_per_hour, k.dock_to_dock_basis, k.dock_to_dock_p50_min) == (0, None, None)
     assert k.door_utilisation == 0.0
     assert k.series == (0.0,)
+
+
+def _scheduled(tid: str, departure: datetime) -> TrailerState:
+    plan = TrailerPlan(id=tid, door="D12", destination="LYON", capacity_pallets=33, departure=departure.time())
+    return TrailerState(plan, departure, departed=True)
+
+
+def test_on_time_departures_counts_todays_departure_overrides() -> None:
+    due = NOW + timedelta(hours=1)  # 11:00
+    trailers = [_scheduled(f"T{i}", due) for i in range(1, 8)] + [_scheduled("T-LATE", NOW - timedelta(hours=2))]
+    departed_at = {
+        "T1": due - timedelta(minutes=30), "T2": due, "T3": due - timedelta(hours=3),  # on time, T2 to the second
+        "T4": due + timedelta(seconds=1),  # late by a second
+        "T5": NOW - timedelta(days=1),  # yesterday: not counted
+        "T-LATE": NOW,  # two hours late
+        "T-GONE": NOW,  # not planned today: not counted
+    }  # T6 and T7 not departed
+    assert on_time_departures(trailers, departed_at, NOW) == OnTime(on_time=3, departed=5)
+    assert OnTime(3, 5).share == 0.6
+    k = compute_kpis([], trailers, outbound_doors=["D12"], positions=POSITIONS, loaded={}, misloads_prevented=0,
+                     now=NOW, departed_at=departed_at)
+    assert (k.departed_on_time, k.departed_today, k.on_time_departures) == (3, 5, 0.6)
+
+
+def test_on_time_departures_uses_the_site_date() -> None:
+    paris = ZoneInfo("Europe/Paris")
+    now = datetime(2026, 11, 23, 0, 30, tzinfo=paris)  # 23:30 UTC the day before
+    trailers = [_scheduled("T1", datetime(2026, 11, 23, 6, 0, tzinfo=paris))]
+    assert on_time_departures(trailers, {"T1": datetime(2026, 11, 22, 23, 15, tzinfo=UTC)}, now) == OnTime(1, 1)
+    assert on_time_departures(trailers, {"T1": datetime(2026, 11, 22, 22, 59, tzinfo=UTC)}, now) == OnTime(0, 0)
+
+
+def test_no_departures_yet() -> None:
+    k = compute_kpis([], [_trailer("T1", "D12", set())], outbound_doors=["D12"], positions=POSITIONS, loaded={},
+                     misloads_prevented=0, now=NOW)
+    assert (k.departed_on_time, k.departed_today, k.on_time_departures) == (0, 0, None)
+    assert OnTime(0, 0).share is None

@@ -12,6 +12,8 @@ What each figure means:
 - **travel metres**: rectilinear metres from each routed pallet's inbound door to where it was sent
   (its trailer's door, or its staging/breakdown area), summed.
 - **mis-loads prevented**: load confirmations refused because the pallet was at the wrong door.
+- **on-time departures**: of the trailers a supervisor marked departed today (the date of ``now``),
+  the share whose departure override came at or before the trailer's scheduled departure.
 """
 
 from __future__ import annotations
@@ -26,9 +28,22 @@ from xdock.central.optimiser.schema import metres
 from xdock.central.site_state import TrailerState
 from xdock.central.store import PalletRow
 
-__all__ = ["Kpis", "compute_kpis", "percentile"]
+__all__ = ["Kpis", "OnTime", "compute_kpis", "on_time_departures", "percentile"]
 
 _MAX_BUCKETS = 48
+
+
+@dataclass(frozen=True)
+class OnTime:
+    """Trailers marked departed today, and how many of them left at or before their departure."""
+
+    on_time: int
+    departed: int
+
+    @property
+    def share(self) -> float | None:
+        """0 to 1; ``None`` while no trailer departed today."""
+        return self.on_time / self.departed if self.departed else None
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,12 @@ class Kpis:
     travel_m: float
     misloads_prevented: int
     loaded: int
+    departed_on_time: int = 0
+    """Trailers marked departed today at or before their scheduled departure."""
+    departed_today: int = 0
+    """Trailers marked departed today."""
+    on_time_departures: float | None = None
+    """``departed_on_time / departed_today`` (0 to 1), ``None`` while none departed today."""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -60,6 +81,23 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
+def on_time_departures(
+    trailers: Iterable[TrailerState], departed_at: Mapping[str, datetime], now: datetime,
+) -> OnTime:
+    """Of the trailers marked departed on ``now``'s date (``departed_at``: trailer id → when its
+    departure override was made), how many left at or before their scheduled departure."""
+    today = now.date()
+    on_time = departed = 0
+    for t in trailers:
+        at = departed_at.get(t.plan.id)
+        if at is None or at.astimezone(now.tzinfo).date() != today:
+            continue
+        departed += 1
+        if at <= t.departure:
+            on_time += 1
+    return OnTime(on_time, departed)
+
+
 def compute_kpis(
     pallets: Iterable[PalletRow],
     trailers: Iterable[TrailerState],
@@ -69,14 +107,17 @@ def compute_kpis(
     loaded: Mapping[str, datetime],
     misloads_prevented: int,
     now: datetime,
+    departed_at: Mapping[str, datetime] | None = None,
     bucket_minutes: int = 15,
 ) -> Kpis:
     """The KPIs of the floor as it is at ``now``.
 
     ``positions`` maps door and area ids to their floor-plan position; ``loaded`` maps each SSCC
-    confirmed loaded to when.
+    confirmed loaded to when;
+    ``departed_at`` maps each trailer a supervisor marked departed to when.
     """
     rows = list(pallets)
+    trailers = list(trailers)
     hour_ago = now - timedelta(hours=1)
     per_hour = sum(1 for r in rows if hour_ago < r.first_seen <= now)
 
@@ -110,6 +151,8 @@ def compute_kpis(
         if a is not None and b is not None:
             travel += metres(a, b)
 
+    on_time = on_time_departures(trailers, departed_at or {}, now)
+
     return Kpis(
         pallets_per_hour=per_hour, series=series, series_start=start, bucket_minutes=bucket_minutes,
         dock_to_dock_p50_min=round(percentile(minutes, 50), 1) if minutes else None,
@@ -117,4 +160,6 @@ def compute_kpis(
         dock_to_dock_basis=basis, dock_to_dock_count=len(minutes),
         door_utilisation=len(busy) / len(doors) if doors else 0.0, busy_doors=len(busy), outbound_doors=len(doors),
         travel_m=round(travel, 1), misloads_prevented=misloads_prevented, loaded=len(loaded),
+        departed_on_time=on_time.on_time, departed_today=on_time.departed,
+        on_time_departures=None if on_time.share is None else round(on_time.share, 3),
     )
