@@ -22,6 +22,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from xdock.central.scans import ScanService
+from xdock.central.web.departures import DepartureLog
 from xdock.central.web.loading import LoadBook
 from xdock.central.web.views import alert_view, kpis_now, kpis_view, pallet_view, snapshot, trailer_view
 from xdock.protocol.messages import Assignment, ScanEvent
@@ -78,6 +79,7 @@ class LiveHub:
         self.max_backlog = max_backlog
         self.closed_doors = closed_doors
         """The doors a supervisor closed (shown as closed tiles)."""
+        self.departures = DepartureLog(service.store)
         self._subs: set[Subscription] = set()
         self._trailer_of: dict[str, str | None] = {s: r.trailer for s, r in self.state.pallets.items()}
         self._inbound: dict[str, int] = {}
@@ -129,7 +131,8 @@ class LiveHub:
 
     def snapshot_text(self) -> str:
         alerts = self.service.store.alerts(limit=_ALERTS_SHOWN)
-        body = snapshot(self.state, self.loads, alerts, self.service.clock.now(), dwell_red_s=self.dwell_red_s)
+        body = snapshot(self.state, self.loads, alerts, self.service.clock.now(), dwell_red_s=self.dwell_red_s,
+                        departed_at=self.departures.refresh())
         body["inbound"] = dict(self._inbound)
         body["closed"] = sorted(self.closed_doors())
         return json.dumps(body)
@@ -193,7 +196,8 @@ class LiveHub:
             message: dict[str, Any] = {"type": "tick", "now": self.service.clock.now().isoformat()}
             if self._kpis_dirty or ticks % _KPI_REFRESH_TICKS == 0:
                 self._kpis_dirty = False
-                message["kpis"] = kpis_view(kpis_now(self.state, self.loads, self.service.clock.now()))
+                message["kpis"] = kpis_view(kpis_now(
+                    self.state, self.loads, self.service.clock.now(), self.departures.refresh()))
             alerts = [alert_view(a) for a in self.service.store.alerts(limit=_ALERTS_SHOWN)]
             if alerts != self._alerts_seen:
                 self._alerts_seen = alerts

@@ -8,6 +8,7 @@ KPIs and alerts when they changed) and ``resync`` (the plan changed: a new snaps
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -54,12 +55,16 @@ def alert_view(row: AlertRow) -> dict[str, Any]:
     }
 
 
-def kpis_now(state: SiteState, loads: LoadBook, now: datetime) -> Kpis:
+def kpis_now(
+    state: SiteState, loads: LoadBook, now: datetime, departed_at: Mapping[str, datetime] | None = None,
+) -> Kpis:
+    """The KPIs at ``now``; ``departed_at``: when a supervisor marked each departed trailer departed."""
     config = state.config
     positions = {d.id: (d.x, d.y) for d in config.doors} | {a.id: (a.x, a.y) for a in config.areas}
     return compute_kpis(
         state.pallets.values(), state.trailers.values(), outbound_doors=[d.id for d in config.doors if d.ships],
         positions=positions, loaded=loads.loaded, misloads_prevented=loads.misloads_prevented, now=now,
+        departed_at=departed_at,
     )
 
 
@@ -72,7 +77,8 @@ def kpis_view(kpis: Kpis) -> dict[str, Any]:
 
 
 def snapshot(
-    state: SiteState, loads: LoadBook, alerts: list[AlertRow], now: datetime, *, dwell_red_s: float
+    state: SiteState, loads: LoadBook, alerts: list[AlertRow], now: datetime, *, dwell_red_s: float,
+    departed_at: Mapping[str, datetime] | None = None,
 ) -> dict[str, Any]:
     """Everything the dashboard shows, at ``now``."""
     inbound: dict[str, int] = {}
@@ -86,5 +92,5 @@ def snapshot(
         "flow": [pallet_view(r, loads) for r in state.pallets.values() if r.state in FLOW_STATES],
         "inbound": inbound,
         "alerts": [alert_view(a) for a in alerts],
-        "kpis": kpis_view(kpis_now(state, loads, now)),
+        "kpis": kpis_view(kpis_now(state, loads, now, departed_at)),
     }

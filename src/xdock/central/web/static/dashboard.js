@@ -137,43 +137,6 @@ function flash(door) {
   setTimeout(() => t.classList.remove("flash"), 500);
 }
 
-// ---- overrides (supervisor): each asks for confirmation, then goes through central's override API ----
-async function override(question, path, body) {
-  if (!window.confirm(question)) return false;
-  const { ok, data } = await callApi("POST", path, body);
-  if (!ok) {
-    $("dlg-msg").textContent = data.detail || "refused";
-    if (!$("door-dialog").open) window.alert(data.detail || "refused");
-  }
-  return ok;
-}
-
-function openDoorDialog(d) {
-  const dlg = $("door-dialog");
-  const active = trailersAt(d.id).find((x) => !x.departed);
-  const closed = S.closed.has(d.id);
-  $("dlg-title").textContent = `Door ${d.id}`;
-  $("dlg-info").textContent = `${d.role}${closed ? " · closed" : ""}` + (active ? ` · ${active.id} to ${active.destination_name}, ${active.pallets}/${active.capacity_pallets} pallets` : "");
-  $("dlg-msg").textContent = "";
-  const actions = $("dlg-actions");
-  actions.replaceChildren();
-  if (!Session.canOverride()) {
-    actions.append(el("p", "read-only", `Read-only: your role (${Session.user().role}) cannot override the plan.`));
-    dlg.showModal();
-    return;
-  }
-  const add = (label, cls, question, path) => {
-    const b = el("button", "act " + cls, label);
-    b.type = "button";
-    b.addEventListener("click", async () => { if (await override(question, path)) dlg.close(); });
-    actions.append(b);
-  };
-  if (closed) add(`Open door ${d.id}`, "", `Open door ${d.id} again?`, `/api/v1/doors/${d.id}/open`);
-  else add(`Close door ${d.id}`, "danger", `Close door ${d.id}? Its trailers take no more pallets; their pallets go to staging.`, `/api/v1/doors/${d.id}/close`);
-  if (active) add(`Mark ${active.id} departed`, "danger", `Mark ${active.id} departed? No pallet goes to it any more.`, `/api/v1/trailers/${active.id}/depart`);
-  dlg.showModal();
-}
-
 // ---- flow, alerts, KPIs ----
 function renderFlow() {
   const now = S.now ? Date.parse(S.now) : Date.now();
@@ -188,6 +151,7 @@ function renderFlow() {
     li.dataset.sscc = p.sscc;
     li.append(el("span", "mono", p.sscc), el("span", "dwell" + (dwell > S.dwellRed * 1000 ? " red" : ""), span(dwell)));
     li.append(el("span", "sub", `${p.state === "breakdown" ? "breakdown" : "staging"} ${p.target || "?"} · ${p.destination || "mixed"} · from ${p.inbound_door}${p.temp !== "ambient" ? " · " + p.temp : ""}`));
+    addForce(li, p);
     list.appendChild(li);
   }
   if (!staged.length) list.appendChild(el("li", "empty", "nothing waiting"));
@@ -198,6 +162,7 @@ function renderFlow() {
     li.dataset.sscc = p.sscc;
     li.append(el("span", "mono", p.sscc), el("span", "muted", p.inbound_door));
     li.append(el("span", "sub", p.destination ? `no place for ${p.destination}` : "no known destination"));
+    addForce(li, p);
     ul.appendChild(li);
   }
   if (!unrouted.length) ul.appendChild(el("li", "empty", "none"));
@@ -242,6 +207,8 @@ function renderKpis() {
   $("kpi-travel").innerHTML = k.travel_m >= 1000 ? unit((k.travel_m / 1000).toFixed(2), "km") : unit(Math.round(k.travel_m), "m");
   $("kpi-loaded").textContent = String(k.loaded);
   $("kpi-misloads").textContent = String(k.misloads_prevented);
+  $("kpi-ontime").innerHTML = k.on_time_departures === null || k.on_time_departures === undefined ? "–"
+    : unit(Math.round(k.on_time_departures * 100), ` % · ${k.departed_on_time}/${k.departed_today}`);
   $("kpi-note").textContent = k.dock_to_dock_basis
     ? `dock-to-dock: first scan → ${k.dock_to_dock_basis} (n=${k.dock_to_dock_count})` : "";
   const svg = $("spark");
