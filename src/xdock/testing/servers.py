@@ -16,8 +16,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from xdock.protocol.broker_url import BrokerUrl
 
@@ -137,7 +136,35 @@ class Mosquitto:
         self.stop()
 
 
-class CentralProcess:
+class _ChildProcess:
+    """A child process with a clean stop (SIGTERM, then SIGKILL after a grace) and a hard kill."""
+
+    proc: subprocess.Popen[bytes] | None = None
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            _stop(proc, grace=10)
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, as in a power cut or an out-of-memory kill."""
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class CentralProcess(_ChildProcess):
     """``python -m xdock central`` with its API on a free port; ready once the API answers."""
 
     def __init__(
@@ -188,29 +215,9 @@ class CentralProcess:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.api_port}{path}", timeout=5) as response:
             return json.loads(response.read())
 
-    def stop(self) -> None:
-        proc, self.proc = self.proc, None
-        if proc is not None:
-            _stop(proc, grace=10)
-
-    def kill(self) -> None:
-        """SIGKILL: no clean shutdown, as in a power cut or an out-of-memory kill."""
-        proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
-
-    def __enter__(self) -> CentralProcess:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
 
-class EdgeProcess:
+class EdgeProcess(_ChildProcess):
     """``python -m xdock edge`` for one door, reading scanners at the given ports (e.g. pty links).
 
     :meth:`start` returns once the process runs; it is ready when its scanners answer (the caller's
@@ -252,21 +259,3 @@ class EdgeProcess:
             code = None if self.proc is None else self.proc.returncode
             raise RuntimeError(f"edge {self.edge_id} is not running (exit code {code}):\n{_tail(self.log)}")
 
-    def stop(self) -> None:
-        proc, self.proc = self.proc, None
-        if proc is not None:
-            _stop(proc, grace=10)
-
-    def kill(self) -> None:
-        """SIGKILL: no clean shutdown, as in a power cut of the gateway."""
-        proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
-
-    def __enter__(self) -> EdgeProcess:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
