@@ -6,11 +6,12 @@ version of the contract can live beside this one::
     xdock/v1/{site}/edge/{edge}/scan                 uplink   ScanEvent          QoS 1
     xdock/v1/{site}/edge/{edge}/status               uplink   EdgeStatus         QoS 1, retained (+ Last Will)
     xdock/v1/{site}/edge/{edge}/device/{dev}/status  uplink   DeviceStatus       QoS 1, retained
+    xdock/v1/{site}/edge/{edge}/sensor/{sen}/reading uplink   SensorReading      QoS 1
     xdock/v1/{site}/edge/{edge}/cmd                  downlink Assignment | Feedback  QoS 1
     xdock/v1/{site}/edge/{edge}/routes               downlink RouteSnapshot      QoS 1, retained
     xdock/v1/{site}/central/status                   downlink CentralStatus      QoS 1, retained (+ Last Will)
 
-Site, edge and device ids are restricted to ``[A-Za-z0-9_-]`` (1-64 chars) so they can never
+Site, edge, device and sensor ids are restricted to ``[A-Za-z0-9_-]`` (1-64 chars) so they can never
 smuggle a ``/``, ``+`` or ``#`` into a topic.
 """
 
@@ -33,13 +34,15 @@ __all__ = [
     "routes_topic",
     "scan_topic",
     "scan_wildcard",
+    "sensor_reading_topic",
+    "sensor_reading_wildcard",
     "status_wildcard",
 ]
 
 ROOT = "xdock/v1"
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
-Kind = Literal["scan", "status", "device_status", "cmd", "routes"]
+Kind = Literal["scan", "status", "device_status", "cmd", "routes", "sensor_reading"]
 
 
 class TopicError(ValueError):
@@ -69,6 +72,10 @@ def device_status_topic(site: str, edge: str, device: str) -> str:
     return f"{_edge(site, edge)}/device/{check_id('device id', device)}/status"
 
 
+def sensor_reading_topic(site: str, edge: str, sensor: str) -> str:
+    return f"{_edge(site, edge)}/sensor/{check_id('sensor id', sensor)}/reading"
+
+
 def cmd_topic(site: str, edge: str) -> str:
     return f"{_edge(site, edge)}/cmd"
 
@@ -86,6 +93,11 @@ def scan_wildcard(site: str) -> str:
     return f"{ROOT}/{check_id('site id', site)}/edge/+/scan"
 
 
+def sensor_reading_wildcard(site: str) -> str:
+    """What central subscribes to for every sensor reading of every edge at ``site``."""
+    return f"{ROOT}/{check_id('site id', site)}/edge/+/sensor/+/reading"
+
+
 def status_wildcard(site: str) -> str:
     """Edge and device status topics of every edge at ``site``."""
     return f"{ROOT}/{check_id('site id', site)}/edge/+/#"
@@ -99,6 +111,7 @@ class TopicName:
     site: str
     edge: str
     device: str | None = None
+    """The device id of a device status topic, the sensor id of a sensor reading topic."""
 
 
 def parse_topic(topic: str) -> TopicName:
@@ -120,6 +133,9 @@ def parse_topic(topic: str) -> TopicName:
         return TopicName("routes", site, edge)
     if len(tail) == 3 and tail[0] == "device" and tail[2] == "status":
         return TopicName("device_status", site, edge, check_id("device id", tail[1]))
+    if len(tail) == 3 and tail[0] == "sensor" and tail[2] == "reading":
+        return TopicName("sensor_reading", site, edge, check_id("sensor id", tail[1]))
     raise TopicError(
-        f"Unknown xdock v1 topic {topic!r}: expected .../scan, /status, /cmd, /routes or /device/<id>/status"
+        f"Unknown xdock v1 topic {topic!r}: expected .../scan, /status, /cmd, /routes, /device/<id>/status"
+        " or /sensor/<id>/reading"
     )
