@@ -1,0 +1,71 @@
+"""LLRP 1.0.1 (EPCglobal Low Level Reader Protocol), sans-I/O: the messages an RFID portal and its client exchange.
+
+``encode_message(msg)`` gives a frame's bytes; :class:`LlrpDecoder` turns a byte stream into
+messages. Only the messages a portal needs are typed (see :mod:`.messages`); other parameters
+ride along raw. Pure code: no sockets here.
+"""
+
+from xdock.protocol.llrp.codec import encode_message
+from xdock.protocol.llrp.decoder import LlrpDecoder
+from xdock.protocol.llrp.errors import LlrpError, LlrpFrameError, LlrpMessageError
+from xdock.protocol.llrp.messages import (
+    AddROSpec,
+    AddROSpecResponse,
+    CloseConnection,
+    CloseConnectionResponse,
+    DeleteROSpec,
+    DeleteROSpecResponse,
+    EnableROSpec,
+    EnableROSpecResponse,
+    GetReaderCapabilities,
+    GetReaderCapabilitiesResponse,
+    Keepalive,
+    KeepaliveAck,
+    LlrpMessage,
+    ReaderEventNotification,
+    ROAccessReport,
+    StartROSpec,
+    StartROSpecResponse,
+    StopROSpec,
+    StopROSpecResponse,
+)
+from xdock.protocol.llrp.parameters import GeneralDeviceCapabilities, LlrpCapabilities, LlrpStatus, TagReport
+from xdock.protocol.llrp.rospec import AISpec, InventoryParameterSpec, ROReportSpec, ROSpec
+from xdock.protocol.llrp.wire import RawParameter, TvParameter
+
+__all__ = [
+    "AISpec",
+    "AddROSpec",
+    "AddROSpecResponse",
+    "CloseConnection",
+    "CloseConnectionResponse",
+    "DeleteROSpec",
+    "DeleteROSpecResponse",
+    "EnableROSpec",
+    "EnableROSpecResponse",
+    "GeneralDeviceCapabilities",
+    "GetReaderCapabilities",
+    "GetReaderCapabilitiesResponse",
+    "InventoryParameterSpec",
+    "Keepalive",
+    "KeepaliveAck",
+    "LlrpCapabilities",
+    "LlrpDecoder",
+    "LlrpError",
+    "LlrpFrameError",
+    "LlrpMessage",
+    "LlrpMessageError",
+    "LlrpStatus",
+    "ROAccessReport",
+    "ROReportSpec",
+    "ROSpec",
+    "RawParameter",
+    "ReaderEventNotification",
+    "StartROSpec",
+    "StartROSpecResponse",
+    "StopROSpec",
+    "StopROSpecResponse",
+    "TagReport",
+    "TvParameter",
+    "encode_message",
+]
