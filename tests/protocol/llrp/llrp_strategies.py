@@ -71,6 +71,7 @@ messages: st.SearchStrategy[llrp.LlrpMessage] = st.one_of(
             llrp.StopROSpecResponse,
             llrp.EnableROSpecResponse,
             llrp.CloseConnectionResponse,
+            llrp.ErrorMessage,
         )
     ),
     st.builds(llrp.ROAccessReport, ids, st.lists(tag, max_size=4).map(tuple), raws),

@@ -75,6 +75,7 @@ def _encode_body(message: m.LlrpMessage) -> bytes:  # noqa: PLR0911 - one arm pe
             | m.StopROSpecResponse()
             | m.EnableROSpecResponse()
             | m.CloseConnectionResponse()
+            | m.ErrorMessage()
         ):
             return message.status.encode()
         case m.ROAccessReport():
@@ -205,6 +206,7 @@ _DECODERS: Final[dict[int, Callable[[BodyReader, int], m.LlrpMessage]]] = {
     m.StopROSpecResponse.TYPE: _status_only(m.StopROSpecResponse),
     m.EnableROSpecResponse.TYPE: _status_only(m.EnableROSpecResponse),
     m.CloseConnectionResponse.TYPE: _status_only(m.CloseConnectionResponse),
+    m.ErrorMessage.TYPE: _status_only(m.ErrorMessage),
     m.ROAccessReport.TYPE: _report,
     m.Keepalive.TYPE: _empty(m.Keepalive),
     m.KeepaliveAck.TYPE: _empty(m.KeepaliveAck),

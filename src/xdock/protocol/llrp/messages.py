@@ -26,6 +26,7 @@ __all__ = [
     "DeleteROSpecResponse",
     "EnableROSpec",
     "EnableROSpecResponse",
+    "ErrorMessage",
     "GetReaderCapabilities",
     "GetReaderCapabilitiesResponse",
     "Keepalive",
@@ -170,6 +171,13 @@ class CloseConnectionResponse(_StatusResponse):
 
 
 @dataclass(frozen=True)
+class ErrorMessage(_StatusResponse):
+    """ERROR_MESSAGE (100): the reader's answer to a message it cannot take (e.g. 109 M_UnsupportedMessage)."""
+
+    TYPE: ClassVar[int] = 100
+
+
+@dataclass(frozen=True)
 class ROAccessReport(_Message):
     """RO_ACCESS_REPORT (61): the tags seen; RF survey and custom parameters stay raw."""
 
@@ -214,6 +222,7 @@ LlrpMessage = (
     | StopROSpecResponse
     | EnableROSpecResponse
     | CloseConnectionResponse
+    | ErrorMessage
     | ROAccessReport
     | Keepalive
     | KeepaliveAck
@@ -239,4 +248,5 @@ MESSAGE_NAMES: Final[dict[int, str]] = {
     62: "KEEPALIVE",
     63: "READER_EVENT_NOTIFICATION",
     72: "KEEPALIVE_ACK",
+    100: "ERROR_MESSAGE",
 }
