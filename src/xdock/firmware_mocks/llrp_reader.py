@@ -64,7 +64,8 @@ class ReaderConfig:
     report_interval_s: float = 0.1
     """Clock seconds between inventory rounds (one RO_ACCESS_REPORT per round with tags in view)."""
     keepalive_s: float | None = None
-    """Clock seconds between KEEPALIVE messages; None sends none."""
+    """Clock seconds between KEEPALIVE messages; None sends none (keep None with a ManualClock, whose
+    sleep returns at once)."""
     manufacturer: int = 0
     """IANA private enterprise number reported in GeneralDeviceCapabilities."""
     model: int = 1
