@@ -26,7 +26,9 @@ from xdock import __version__
 from xdock.central.alerts import Alerts, alert_state
 from xdock.central.api_access import Access
 from xdock.central.api_admin import admin_router
+from xdock.central.api_inbound import inbound_router
 from xdock.central.api_overrides import overrides_router
+from xdock.central.inbound import InboundTrucks
 from xdock.central.ingest import IngestStats
 from xdock.central.liveness import EdgeLiveness, Liveness
 from xdock.central.overrides import Overrides
@@ -187,6 +189,8 @@ def create_app(
     standing = overrides
     hub = hub if hub is not None else LiveHub(service, closed_doors=lambda: standing.closed)
     overrides.on_change(hub.resync)
+    trucks = InboundTrucks(service.store, service.clock, [d.id for d in state.doors.values() if d.receives])
+    trucks.on_change(hub.resync)
     router = APIRouter(prefix="/api/v1", dependencies=[Depends(access.require("worker"))])
 
     @app.exception_handler(HTTPException)
@@ -300,6 +304,7 @@ def create_app(
         service.store, service.clock, access, inbound_doors=[d.id for d in state.doors.values() if d.receives],
         edge_seen=edge_seen,
     ))
+    app.include_router(inbound_router(trucks, access))
     app.include_router(web_router(hub, access, api_dependencies=[Depends(access.require("worker"))]))
     return app
 

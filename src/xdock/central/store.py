@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["AlertRow", "EventRow", "PalletRow", "Store", "StoreError", "UserRow"]
+__all__ = ["AlertRow", "EventRow", "InboundTruckRow", "PalletRow", "Store", "StoreError", "UserRow"]
 
 PalletState = Literal["assigned", "loaded", "staged", "breakdown", "unrouted"]
 """``assigned`` to a trailer, ``loaded`` confirmed aboard its trailer (no plan may move it, it leaves
@@ -100,6 +100,17 @@ CREATE TABLE IF NOT EXISTS tokens (
     issued_at TEXT NOT NULL,
     revoked_at TEXT
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inbound_trucks (
+    id TEXT PRIMARY KEY,
+    carrier TEXT,
+    eta TEXT NOT NULL,
+    pallets INTEGER NOT NULL,
+    door TEXT,
+    state TEXT NOT NULL,
+    announced_at TEXT NOT NULL,
+    arrived_at TEXT,
+    unloaded_at TEXT
+) WITHOUT ROWID;
 """
 
 
@@ -148,6 +159,21 @@ class AlertRow:
     message: str
     acknowledged_by: str | None = None
     acknowledged_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class InboundTruckRow:
+    """A truck announced to bring pallets (see :mod:`xdock.central.inbound`)."""
+
+    id: str
+    carrier: str | None
+    eta: datetime
+    pallets: int
+    door: str | None
+    state: Literal["waiting", "arrived", "unloaded"]
+    announced_at: datetime
+    arrived_at: datetime | None = None
+    unloaded_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +271,13 @@ class Store:
         ).fetchone()
         return None if row is None else _alert(row)
 
+    def inbound_trucks(self) -> list[InboundTruckRow]:
+        """Every announced inbound truck, by ETA then id."""
+        rows = self._db.execute(
+            "SELECT id, carrier, eta, pallets, door, state, announced_at, arrived_at, unloaded_at FROM inbound_trucks"
+        ).fetchall()
+        return sorted((_truck(row) for row in rows), key=lambda t: (t.eta, t.id))
+
     def users(self) -> list[UserRow]:
         """Every API user, by name."""
         rows = self._db.execute("SELECT name, role, created_at FROM users ORDER BY name").fetchall()
@@ -331,6 +364,16 @@ class Transaction:
         )
         return cursor.rowcount
 
+    def put_inbound_truck(self, row: InboundTruckRow) -> None:
+        """Add or replace an inbound truck's row."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO inbound_trucks (id, carrier, eta, pallets, door, state, announced_at, arrived_at,"
+            " unloaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.id, row.carrier, row.eta.isoformat(), row.pallets, row.door, row.state, row.announced_at.isoformat(),
+             row.arrived_at.isoformat() if row.arrived_at else None,
+             row.unloaded_at.isoformat() if row.unloaded_at else None),
+        )
+
     def put_pallet(self, row: PalletRow) -> None:
         self._db.execute(
             "INSERT INTO pallets (sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen,"
@@ -363,4 +406,12 @@ def _alert(row: tuple[Any, ...]) -> AlertRow:
         id=row[0], kind=row[1], subject=row[2], raised_at=datetime.fromisoformat(row[3]),
         cleared_at=datetime.fromisoformat(row[4]) if row[4] else None, message=row[5],
         acknowledged_by=row[6], acknowledged_at=datetime.fromisoformat(row[7]) if row[7] else None,
+    )
+
+
+def _truck(row: tuple[Any, ...]) -> InboundTruckRow:
+    return InboundTruckRow(
+        id=row[0], carrier=row[1], eta=datetime.fromisoformat(row[2]), pallets=row[3], door=row[4], state=row[5],
+        announced_at=datetime.fromisoformat(row[6]), arrived_at=datetime.fromisoformat(row[7]) if row[7] else None,
+        unloaded_at=datetime.fromisoformat(row[8]) if row[8] else None,
     )

@@ -1,0 +1,104 @@
+"""Inbound trucks over REST (see :mod:`xdock.central.inbound`): a WMS or yard system announces a
+truck, tells when it is at a door and when it is unloaded; anyone may list them.
+
+Changes need the ``supervisor`` role when access control is on. A refused change is problem+json
+naming the field: ``404`` no such truck, ``409`` the id is taken or the truck is not in that state,
+``422`` a bad value (``eta`` without offset, a door that does not receive).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime, BaseModel, Field
+
+from xdock.central.api_access import Access, FieldProblem
+from xdock.central.auth import Principal
+from xdock.central.inbound import InboundRefusedError, InboundTrucks
+from xdock.central.store import InboundTruckRow
+
+__all__ = ["AnnounceIn", "ArriveIn", "InboundTruckOut", "inbound_router"]
+
+_ID = Field(min_length=1, max_length=64)
+
+
+class AnnounceIn(BaseModel):
+    id: Annotated[str, _ID]
+    carrier: Annotated[str | None, Field(max_length=128)] = None
+    eta: AwareDatetime
+    """When the truck is expected, with its UTC offset."""
+    pallets: Annotated[int, Field(ge=0, le=1000)]
+    """Pallets aboard."""
+    door: Annotated[str | None, _ID] = None
+    """The inbound door the yard has in mind, if any."""
+
+
+class ArriveIn(BaseModel):
+    door: Annotated[str, _ID]
+    """The inbound door the truck is at."""
+
+
+class InboundTruckOut(BaseModel):
+    id: str
+    carrier: str | None
+    eta: datetime
+    pallets: int
+    door: str | None
+    state: Literal["waiting", "arrived", "unloaded"]
+    announced_at: datetime
+    arrived_at: datetime | None
+    unloaded_at: datetime | None
+
+
+_ERRORS = {
+    404: {"description": "No such truck", "content": {"application/problem+json": {}}},
+    409: {"description": "Id taken, or the truck is not in that state", "content": {"application/problem+json": {}}},
+}
+
+
+def _out(row: InboundTruckRow) -> InboundTruckOut:
+    return InboundTruckOut(**row.__dict__)
+
+
+def inbound_router(trucks: InboundTrucks, access: Access) -> APIRouter:
+    """Routes under ``/api/v1/inbound-trucks``."""
+    router = APIRouter(prefix="/api/v1/inbound-trucks", tags=["inbound"], responses=_ERRORS)  # type: ignore[arg-type]
+    supervisor = Depends(access.require("supervisor"))
+    reader = Depends(access.require("worker"))
+
+    def refused(exc: InboundRefusedError) -> FieldProblem:
+        return FieldProblem(exc.status, exc.field, exc.detail)
+
+    @router.get("", summary="Inbound trucks by ETA: waiting, arrived at a door, unloaded")
+    async def listed(
+        state: Literal["waiting", "arrived", "unloaded"] | None = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+        _: Principal = reader,
+    ) -> list[InboundTruckOut]:
+        return [_out(r) for r in trucks.all() if state is None or r.state == state][:limit]
+
+    @router.post("", status_code=201, summary="Announce an inbound truck (its ETA and pallets aboard)")
+    async def announce(body: AnnounceIn, who: Principal = supervisor) -> InboundTruckOut:
+        try:
+            return _out(trucks.announce(body.id, eta=body.eta, pallets=body.pallets, carrier=body.carrier,
+                                        door=body.door, by=who.name))
+        except InboundRefusedError as exc:
+            raise refused(exc) from exc
+
+    @router.post("/{truck_id}/arrive", summary="The truck is at an inbound door")
+    async def arrive(truck_id: str, body: ArriveIn, who: Principal = supervisor) -> InboundTruckOut:
+        try:
+            return _out(trucks.arrive(truck_id, body.door, by=who.name))
+        except InboundRefusedError as exc:
+            raise refused(exc) from exc
+
+    @router.post("/{truck_id}/unloaded", summary="The truck is unloaded and leaves its door")
+    async def unloaded(truck_id: str, who: Principal = supervisor) -> InboundTruckOut:
+        try:
+            return _out(trucks.unloaded(truck_id, by=who.name))
+        except InboundRefusedError as exc:
+            raise refused(exc) from exc
+
+    return router
