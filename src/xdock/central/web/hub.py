@@ -132,7 +132,7 @@ class LiveHub:
     def snapshot_text(self) -> str:
         alerts = self.service.store.alerts(limit=_ALERTS_SHOWN)
         body = snapshot(self.state, self.loads, alerts, self.service.clock.now(), dwell_red_s=self.dwell_red_s,
-                        departed_at=self.departures.refresh())
+                        departed_at=self.departures.refresh(), trucks=self.service.store.inbound_trucks())
         body["inbound"] = dict(self._inbound)
         body["closed"] = sorted(self.closed_doors())
         return json.dumps(body)

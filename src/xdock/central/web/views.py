@@ -1,23 +1,27 @@
 """What the screens are sent: plain JSON-ready dicts built from the live state.
 
 The dashboard gets one *snapshot* on connect (:func:`snapshot`), then small messages:
-``pallet`` (a pallet changed, with the trailers whose fill changed), ``tick`` (site time, and the
-KPIs and alerts when they changed) and ``resync`` (the plan changed: a new snapshot follows).
+``pallet`` (a pallet changed, with the trailers whose fill changed; an ``assigned`` pallet not yet
+``loaded`` is *in transit* from its inbound door to its trailer's door), ``tick`` (site time, and the
+KPIs and alerts when they changed) and ``resync`` (the plan, or an inbound truck, changed: a new snapshot follows).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from xdock.central.kpis import Kpis, compute_kpis
 from xdock.central.site_state import SiteState, TrailerState
-from xdock.central.store import AlertRow, PalletRow
+from xdock.central.store import AlertRow, InboundTruckRow, PalletRow
 from xdock.central.web.loading import LoadBook
 
-__all__ = ["FLOW_STATES", "alert_view", "kpis_now", "kpis_view", "pallet_view", "snapshot", "trailer_view"]
+__all__ = [
+    "FLOW_STATES", "alert_view", "in_transit", "kpis_now", "kpis_view", "pallet_view", "snapshot", "trailer_view",
+    "truck_view",
+]
 
 FLOW_STATES = frozenset({"staged", "breakdown", "unrouted"})
 """Pallets shown in the flow panel (assigned pallets show in their trailer's fill)."""
@@ -45,6 +49,18 @@ def pallet_view(row: PalletRow, loads: LoadBook) -> dict[str, Any]:
         "door": row.door, "target": row.target, "inbound_door": row.inbound_door,
         "first_seen": row.first_seen.isoformat(), "updated_at": row.updated_at.isoformat(),
         "temp": row.temp, "loaded": row.sscc in loads.loaded,
+    }
+
+
+def in_transit(row: PalletRow, loads: LoadBook) -> bool:
+    """Assigned to a trailer, not yet confirmed aboard: on its way from the inbound door to the trailer."""
+    return row.state == "assigned" and row.sscc not in loads.loaded
+
+
+def truck_view(row: InboundTruckRow) -> dict[str, Any]:
+    """An inbound truck as the flow panel's queue shows it."""
+    return {
+        k: v.isoformat() if isinstance(v, datetime) else v for k, v in dataclasses.asdict(row).items()
     }
 
 
@@ -78,9 +94,9 @@ def kpis_view(kpis: Kpis) -> dict[str, Any]:
 
 def snapshot(
     state: SiteState, loads: LoadBook, alerts: list[AlertRow], now: datetime, *, dwell_red_s: float,
-    departed_at: Mapping[str, datetime] | None = None,
+    departed_at: Mapping[str, datetime] | None = None, trucks: Sequence[InboundTruckRow] = (),
 ) -> dict[str, Any]:
-    """Everything the dashboard shows, at ``now``."""
+    """Everything the dashboard shows, at ``now``; ``trucks``: the inbound trucks (unloaded ones are left out)."""
     inbound: dict[str, int] = {}
     for row in state.pallets.values():
         inbound[row.inbound_door] = inbound.get(row.inbound_door, 0) + 1
@@ -91,6 +107,8 @@ def snapshot(
         "trailers": [trailer_view(state, t, loads) for t in state.trailers.values()],
         "flow": [pallet_view(r, loads) for r in state.pallets.values() if r.state in FLOW_STATES],
         "inbound": inbound,
+        "transit": [pallet_view(r, loads) for r in state.pallets.values() if in_transit(r, loads)],
+        "trucks": [truck_view(t) for t in trucks if t.state != "unloaded"],
         "alerts": [alert_view(a) for a in alerts],
         "kpis": kpis_view(kpis_now(state, loads, now, departed_at)),
     }

@@ -2,6 +2,7 @@
 // The supervisor's dashboard: a snapshot on connect, then pallet / tick messages (see web/views.py).
 const S = {
   tz: "UTC", now: null, dwellRed: 1800, doors: [], trailers: new Map(), flow: new Map(), inbound: {},
+  trucks: [], transit: new Map(),
   alerts: [], kpis: null, tiles: new Map(), closed: new Set(),
 };
 const $ = (id) => document.getElementById(id);
@@ -166,7 +167,49 @@ function renderFlow() {
     ul.appendChild(li);
   }
   if (!unrouted.length) ul.appendChild(el("li", "empty", "none"));
-  $("flow-count").textContent = `${staged.length} waiting · ${unrouted.length} unrouted`;
+  renderTrucks(now);
+  renderTransit(now);
+  $("flow-count").textContent = `${staged.length} waiting · ${unrouted.length} unrouted · ${S.transit.size} in transit`;
+}
+
+// Inbound queue: trucks waiting by ETA (countdown, red once late), then those at a door.
+function renderTrucks(now) {
+  const ul = $("trucks");
+  ul.replaceChildren();
+  const waiting = S.trucks.filter((t) => t.state === "waiting").sort((a, b) => Date.parse(a.eta) - Date.parse(b.eta));
+  const arrived = S.trucks.filter((t) => t.state === "arrived").sort((a, b) => a.arrived_at.localeCompare(b.arrived_at));
+  for (const t of [...waiting, ...arrived]) {
+    const li = el("li");
+    li.dataset.truck = t.id;
+    li.dataset.state = t.state;
+    li.append(el("span", "mono", t.id));
+    if (t.state === "waiting") {
+      const left = Date.parse(t.eta) - now;
+      li.append(el("span", "dwell eta" + (left < 0 ? " red" : ""), (left < 0 ? "late " : "in ") + span(left)));
+      li.append(el("span", "sub", `ETA ${hhmm(t.eta)} · ${t.pallets} pal${t.carrier ? " · " + t.carrier : ""}${t.door ? " · for " + t.door : ""}`));
+    } else {
+      li.append(el("span", "dwell at-door", t.door));
+      li.append(el("span", "sub", `at ${t.door} since ${hhmm(t.arrived_at)} · ${t.pallets} pal${t.carrier ? " · " + t.carrier : ""}`));
+    }
+    ul.appendChild(li);
+  }
+  if (!waiting.length && !arrived.length) ul.appendChild(el("li", "empty", "no trucks expected"));
+}
+
+// Pallets assigned to a trailer, not yet confirmed loaded: from their inbound door to the trailer's door.
+function renderTransit(now) {
+  const ul = $("transit");
+  ul.replaceChildren();
+  const moving = [...S.transit.values()].sort((a, b) => a.updated_at.localeCompare(b.updated_at));
+  for (const p of moving.slice(0, 60)) {
+    const age = now - Date.parse(p.updated_at);
+    const li = el("li");
+    li.dataset.sscc = p.sscc;
+    li.append(el("span", "mono", p.sscc), el("span", "dwell age" + (age > S.dwellRed * 1000 ? " red" : ""), span(age)));
+    li.append(el("span", "sub route", `${p.inbound_door} → ${p.door || "?"} · ${p.trailer || "?"}`));
+    ul.appendChild(li);
+  }
+  if (!moving.length) ul.appendChild(el("li", "empty", "none"));
 }
 
 function renderAlerts() {
@@ -231,6 +274,8 @@ function onMessage(msg) {
     S.tz = msg.timezone; S.now = msg.now; S.dwellRed = msg.dwell_red_s; S.doors = msg.doors; S.inbound = msg.inbound;
     S.trailers = new Map(msg.trailers.map((t) => [t.id, t]));
     S.flow = new Map(msg.flow.map((p) => [p.sscc, p]));
+    S.transit = new Map((msg.transit || []).map((p) => [p.sscc, p]));
+    S.trucks = msg.trucks || [];
     S.alerts = msg.alerts; S.kpis = msg.kpis; S.closed = new Set(msg.closed || []);
     $("site").textContent = msg.site;
     document.title = `xdock · ${msg.site}`;
@@ -239,6 +284,7 @@ function onMessage(msg) {
   } else if (msg.type === "pallet") {
     const p = msg.pallet;
     if (["staged", "breakdown", "unrouted"].includes(p.state)) S.flow.set(p.sscc, p); else S.flow.delete(p.sscc);
+    if (p.state === "assigned" && !p.loaded) S.transit.set(p.sscc, p); else S.transit.delete(p.sscc);
     Object.assign(S.inbound, msg.inbound);
     const doors = new Set([p.inbound_door]);
     for (const t of msg.trailers) {

@@ -1,0 +1,38 @@
+"""The dashboard's flow panel in Chromium: the inbound queue and pallets in transit."""
+
+from __future__ import annotations
+
+import httpx
+from browser_rig import ARTIFACTS, Served
+from playwright.async_api import Browser, expect
+
+
+async def test_announced_truck_queues_and_scanned_pallet_is_in_transit(served: Served, browser: Browser) -> None:
+    page = await browser.new_page(viewport={"width": 1600, "height": 1000})
+    await page.goto(served.url + "/")
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    await expect(page.locator("#trucks .empty")).to_have_text("no trucks expected")
+    await expect(page.locator("#transit .empty")).to_have_text("none")
+
+    eta = served.clock.now().replace(hour=7, minute=45).isoformat()
+    async with httpx.AsyncClient(base_url=served.url) as http:
+        r = await http.post("/api/v1/inbound-trucks", json={"id": "IN-7", "eta": eta, "pallets": 12,
+                                                            "carrier": "Heppner"})
+        assert r.status_code == 201
+    truck = page.locator('#trucks li[data-truck="IN-7"]')
+    await expect(truck.locator(".eta")).to_have_text("in 45:00", timeout=1000)
+    await expect(truck.locator(".sub")).to_have_text("ETA 07:45 · 12 pal · Heppner")
+
+    reply = served.scan(1, "69001").reply
+    assert (reply.door, reply.trailer) == ("D12", "T-LYON-1")
+    moving = page.locator(f'#transit li[data-sscc="{reply.sscc}"]')
+    await expect(moving.locator(".route")).to_have_text("D1 → D12 · T-LYON-1", timeout=1000)
+    await expect(moving.locator(".age")).to_have_text("0:00")
+
+    served.clock.advance(3600)  # 08:00: the truck is 15 min late
+    await expect(truck.locator(".eta")).to_have_text("late 15:00")
+    await expect(truck.locator(".eta")).to_have_class("dwell eta red")
+    await expect(moving.locator(".age")).to_have_text("1:00:00")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / "dashboard-flow.png", full_page=True)
+    await page.close()
