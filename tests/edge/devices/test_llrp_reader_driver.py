@@ -1,0 +1,110 @@
+"""The edge's LLRP driver against the reader mock on a real TCP socket, feeding the portal logic."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from support.waiting import eventually
+from xdock.edge.devices.llrp_reader import LlrpReaderConfig, LlrpReaderDriver
+from xdock.edge.portal import Passage, Portal, Suppressed
+from xdock.edge.portal_config import PortalConfig
+from xdock.edge.tag_reads import TagRead
+from xdock.firmware_mocks.llrp_reader import LlrpReaderMock
+from xdock.firmware_mocks.llrp_tags import TagPass, TagPopulation
+from xdock.protocol import llrp
+from xdock.protocol.clock import ManualClock, SystemClock
+from xdock.protocol.epc import Sgtin96, Sscc96
+
+START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+PALLET_SSCC = "376130321109103420"
+PALLET = Sscc96.from_sscc(PALLET_SSCC, company_prefix_length=7).encode()
+NEIGHBOUR_SSCC = "376130321109103437"
+NEIGHBOUR = Sscc96.from_sscc(NEIGHBOUR_SSCC, company_prefix_length=7).encode()
+ITEM = Sgtin96.from_gtin("03761303211094", 42, company_prefix_length=7).encode()
+PORTAL = PortalConfig(
+    door="D12", outside_antennas=frozenset({1}), inside_antennas=frozenset({2}), neighbour_antennas=frozenset({3})
+)
+
+
+@pytest.fixture
+async def no_task_leaks() -> AsyncIterator[None]:
+    yield
+    others = asyncio.all_tasks() - {asyncio.current_task()}
+    assert not others, f"tasks left behind: {others}"
+
+
+def passing(epc: bytes, first: int, second: int) -> list[TagPass]:
+    """A tag carried past antenna ``first`` then antenna ``second`` (the mock test's portal pass)."""
+    return [
+        TagPass(epc, antenna_id=first, start_s=0.0, end_s=0.25, peak_rssi=-50, falloff_db_per_s=40),
+        TagPass(epc, antenna_id=second, start_s=0.2, end_s=0.45, peak_rssi=-50, falloff_db_per_s=40),
+    ]
+
+
+async def test_a_pallet_passes_in_the_neighbour_is_suppressed_and_a_restarted_reader_is_read_again(
+    no_task_leaks: None,
+) -> None:
+    reads: list[TagRead] = []
+    tags = TagPopulation(
+        [
+            *passing(PALLET, 1, 2),
+            TagPass(ITEM, antenna_id=1, start_s=0.0, end_s=0.25, peak_rssi=-50),
+            TagPass(NEIGHBOUR, antenna_id=3, start_s=0.0, end_s=2.0, peak_rssi=-75),
+        ]
+    )
+    mock = LlrpReaderMock(tags, clock=ManualClock(START))
+    await mock.start()
+    port = mock.port
+    config = LlrpReaderConfig("127.0.0.1", port, rospec_id=7, reconnect_initial_s=0.02, reconnect_max_s=0.1)
+    driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=reads.extend)
+    task = asyncio.create_task(driver.run())
+    try:
+        await eventually(
+            lambda: mock.script_time() > 2.0 and driver.stats.reports == mock.reports_sent, what="script read"
+        )
+        assert [type(m).__name__ for m in mock.received] == ["DeleteROSpec", "AddROSpec", "EnableROSpec", "StartROSpec"]
+        assert mock.received[1] == llrp.AddROSpec(2, config.rospec())
+        portal = Portal(PORTAL)
+        for read in reads:
+            portal.observe(read)
+        assert portal.flush() == [
+            Passage(
+                "D12",
+                PALLET_SSCC,
+                PALLET,
+                "in",
+                START,
+                START + timedelta(seconds=0.4),
+                reads=6,
+                peak_rssi=-51,
+            ),
+            Suppressed("D12", NEIGHBOUR_SSCC, NEIGHBOUR, "neighbour_only", reads=21, peak_rssi=-75),
+        ]
+        assert (driver.stats.connections, driver.stats.tag_reads, driver.stats.non_sscc) == (1, 27, 3)
+        assert driver.stats.bad_frames == 0
+
+        first_reports = driver.stats.reports
+        await mock.close()
+        await eventually(lambda: not driver.running, what="connection loss seen")
+        mock = LlrpReaderMock(TagPopulation(passing(PALLET, 2, 1)), clock=ManualClock(START), port=port)
+        await mock.start()
+        await eventually(lambda: driver.stats.connections == 2, what="reconnected")
+        await eventually(
+            lambda: mock.script_time() > 0.45 and driver.stats.reports == first_reports + mock.reports_sent,
+            what="second script read",
+        )
+        portal = Portal(PORTAL)
+        for read in reads[27:]:
+            portal.observe(read)
+        (back_out,) = portal.flush()
+        assert isinstance(back_out, Passage)
+        assert (back_out.sscc, back_out.direction) == (PALLET_SSCC, "out")
+        assert driver.stats.failures >= 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await mock.close()
