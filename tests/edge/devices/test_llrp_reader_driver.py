@@ -108,3 +108,74 @@ async def test_a_pallet_passes_in_the_neighbour_is_suppressed_and_a_restarted_re
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await mock.close()
+
+
+class ScriptedReader:
+    """A hand-driven LLRP server: answers the configuration, then sends what the test scripts."""
+
+    def __init__(self) -> None:
+        self.sessions = 0
+        self.acks: list[int] = []
+        self.writers: list[asyncio.StreamWriter] = []
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.tasks.add(task)
+        self.sessions += 1
+        self.writers.append(writer)
+        decoder = llrp.LlrpDecoder()
+        ok = llrp.LlrpStatus()
+        writer.write(llrp.encode_message(llrp.ReaderEventNotification(1, 0, connection_attempt=0)))
+        writer.write(bytes.fromhex("04020000000B0000003100"))  # a GET_READER_CONFIG: no message a reader sends
+        answers: dict[type[llrp.LlrpMessage], type[llrp.LlrpMessage]] = {
+            llrp.DeleteROSpec: llrp.DeleteROSpecResponse,
+            llrp.AddROSpec: llrp.AddROSpecResponse,
+            llrp.EnableROSpec: llrp.EnableROSpecResponse,
+            llrp.StartROSpec: llrp.StartROSpecResponse,
+        }
+        try:
+            while data := await reader.read(65536):
+                for message in decoder.feed(data):
+                    if isinstance(message, llrp.KeepaliveAck):
+                        self.acks.append(message.message_id)
+                    elif isinstance(message, llrp.StartROSpec):
+                        writer.write(llrp.encode_message(llrp.StartROSpecResponse(message.message_id, ok)))
+                        writer.write(llrp.encode_message(llrp.Keepalive(50)))
+                        tag = llrp.TagReport(PALLET, antenna_id=1, peak_rssi=-50, first_seen_utc_us=1)
+                        writer.write(llrp.encode_message(llrp.ROAccessReport(51, (tag,))))
+                    elif isinstance(message, llrp.LlrpMessage):
+                        writer.write(llrp.encode_message(answers[type(message)](message.message_id, ok)))  # type: ignore[call-arg]
+                await writer.drain()
+        finally:
+            writer.close()
+            self.tasks.discard(task)
+
+
+async def test_keepalives_are_acked_and_bad_frames_counted_and_a_broken_stream_reconnects(
+    no_task_leaks: None,
+) -> None:
+    scripted = ScriptedReader()
+    server = await asyncio.start_server(scripted.serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    reads: list[TagRead] = []
+    config = LlrpReaderConfig("127.0.0.1", port, reconnect_initial_s=0.02, reconnect_max_s=0.1)
+    driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=reads.extend)
+    task = asyncio.create_task(driver.run())
+    try:
+        await eventually(lambda: scripted.acks == [50], what="keepalive acked")
+        await eventually(lambda: len(reads) == 1, what="tag read")
+        assert (driver.stats.keepalives, driver.stats.bad_frames, driver.stats.connections) == (1, 1, 1)
+        assert reads[0].sscc == PALLET_SSCC
+        scripted.writers[0].write(bytes.fromhex("04160000000400000034"))  # length 4: boundaries lost
+        await eventually(lambda: driver.stats.connections == 2, what="reconnected after a broken stream")
+        assert (driver.stats.bad_frames, driver.stats.failures, scripted.sessions) == (3, 1, 2)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        server.close()
+        for session in list(scripted.tasks):
+            session.cancel()
+        await asyncio.gather(*scripted.tasks, return_exceptions=True)
+        await server.wait_closed()
