@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -129,7 +129,7 @@ class ScriptedReader:
         ok = llrp.LlrpStatus()
         writer.write(llrp.encode_message(llrp.ReaderEventNotification(1, 0, connection_attempt=0)))
         writer.write(bytes.fromhex("04020000000B0000003100"))  # a GET_READER_CONFIG: no message a reader sends
-        answers: dict[type[llrp.LlrpMessage], type[llrp.LlrpMessage]] = {
+        answers: dict[type[llrp.LlrpMessage], Callable[[int, llrp.LlrpStatus], llrp.LlrpMessage]] = {
             llrp.DeleteROSpec: llrp.DeleteROSpecResponse,
             llrp.AddROSpec: llrp.AddROSpecResponse,
             llrp.EnableROSpec: llrp.EnableROSpecResponse,
@@ -146,7 +146,7 @@ class ScriptedReader:
                         tag = llrp.TagReport(PALLET, antenna_id=1, peak_rssi=-50, first_seen_utc_us=1)
                         writer.write(llrp.encode_message(llrp.ROAccessReport(51, (tag,))))
                     elif isinstance(message, llrp.LlrpMessage):
-                        writer.write(llrp.encode_message(answers[type(message)](message.message_id, ok)))  # type: ignore[call-arg]
+                        writer.write(llrp.encode_message(answers[type(message)](message.message_id, ok)))
                 await writer.drain()
         finally:
             writer.close()
