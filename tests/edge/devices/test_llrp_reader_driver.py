@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -179,3 +180,55 @@ async def test_keepalives_are_acked_and_bad_frames_counted_and_a_broken_stream_r
             session.cancel()
         await asyncio.gather(*scripted.tasks, return_exceptions=True)
         await server.wait_closed()
+
+
+class RecordingClock:
+    """A clock whose sleeps are recorded and return at once (after yielding to the loop)."""
+
+    def __init__(self) -> None:
+        self.sleeps: list[float] = []
+
+    def now(self) -> datetime:
+        return START
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        await asyncio.sleep(0.001)
+
+
+async def test_back_off_doubles_up_to_its_ceiling_while_the_reader_is_unreachable(no_task_leaks: None) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    clock = RecordingClock()
+    config = LlrpReaderConfig("127.0.0.1", port, reconnect_initial_s=0.5, reconnect_max_s=3.0)
+    driver = LlrpReaderDriver(config, clock=clock, on_reads=lambda reads: None)
+    task = asyncio.create_task(driver.run())
+    try:
+        await eventually(lambda: len(clock.sleeps) >= 6, what="six back-offs")
+        assert clock.sleeps[:6] == [0.5, 1.0, 2.0, 3.0, 3.0, 3.0]
+        assert (driver.stats.connections, driver.running) == (0, False)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"host": ""}, "LlrpReaderConfig.host: expected an address, got an empty string"),
+        ({"port": 70000}, "LlrpReaderConfig.port: expected 1 to 65535, got 70000"),
+        ({"rospec_id": 0}, "LlrpReaderConfig.rospec_id: expected 1 to 4294967295, got 0"),
+        ({"antennas": ()}, "LlrpReaderConfig.antennas: expected ids 0 to 65535, got ()"),
+        ({"response_timeout_s": 0}, "LlrpReaderConfig.response_timeout_s: expected more than 0 s, got 0"),
+        (
+            {"reconnect_initial_s": 5.0, "reconnect_max_s": 1.0},
+            "LlrpReaderConfig.reconnect_max_s: expected at least reconnect_initial_s 5.0, got 1.0",
+        ),
+    ],
+)
+def test_bad_reader_config_is_refused_naming_the_field(changes: dict[str, object], message: str) -> None:
+    fields: dict[str, object] = {"host": "127.0.0.1", **changes}
+    with pytest.raises(ValueError, match=r"^LlrpReaderConfig\.") as error:
+        LlrpReaderConfig(**fields)  # type: ignore[arg-type]
+    assert str(error.value) == message
