@@ -182,6 +182,27 @@ async def test_keepalives_are_acked_and_bad_frames_counted_and_a_broken_stream_r
         await server.wait_closed()
 
 
+async def test_a_reader_gone_silent_is_reconnected(no_task_leaks: None) -> None:
+    scripted = ScriptedReader()
+    server = await asyncio.start_server(scripted.serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    config = LlrpReaderConfig("127.0.0.1", port, silence_timeout_s=0.2, reconnect_initial_s=0.02)
+    driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=lambda reads: None)
+    task = asyncio.create_task(driver.run())
+    try:
+        # After its keepalive and one report the scripted reader says nothing more.
+        await eventually(lambda: driver.stats.connections == 2, what="reconnected after silence")
+        assert (driver.stats.failures, driver.stats.keepalives, scripted.sessions) == (1, 2, 2)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        server.close()
+        for session in list(scripted.tasks):
+            session.cancel()
+        await asyncio.gather(*scripted.tasks, return_exceptions=True)
+        await server.wait_closed()
+
+
 class RecordingClock:
     """A clock whose sleeps are recorded and return at once (after yielding to the loop)."""
 
@@ -221,6 +242,7 @@ async def test_back_off_doubles_up_to_its_ceiling_while_the_reader_is_unreachabl
         ({"rospec_id": 0}, "LlrpReaderConfig.rospec_id: expected 1 to 4294967295, got 0"),
         ({"antennas": ()}, "LlrpReaderConfig.antennas: expected ids 0 to 65535, got ()"),
         ({"response_timeout_s": 0}, "LlrpReaderConfig.response_timeout_s: expected more than 0 s, got 0"),
+        ({"silence_timeout_s": -1.0}, "LlrpReaderConfig.silence_timeout_s: expected more than 0 s, got -1.0"),
         (
             {"reconnect_initial_s": 5.0, "reconnect_max_s": 1.0},
             "LlrpReaderConfig.reconnect_max_s: expected at least reconnect_initial_s 5.0, got 1.0",

@@ -10,7 +10,8 @@ Every RO_ACCESS_REPORT is decoded into :class:`~xdock.edge.tag_reads.TagRead` va
 ``on_reads``; non-SSCC tags are counted and skipped. KEEPALIVE is answered with KEEPALIVE_ACK.
 A frame the codec refuses is counted in :attr:`ReaderStats.bad_frames` and skipped; a frame
 header that cannot be trusted, a refused configuration step, a silent reader (no answer within
-``response_timeout_s``) or a dropped socket ends the connection and the driver reconnects. Only
+``response_timeout_s``; no frame at all within ``silence_timeout_s``, when set) or a dropped socket
+ends the connection and the driver reconnects. Only
 cancellation ends :meth:`run`.
 """
 
@@ -52,6 +53,9 @@ class LlrpReaderConfig:
     """Antennas to inventory; (0,) means all."""
     response_timeout_s: float = 5.0
     """How long to wait for the connection notice and for each configuration answer."""
+    silence_timeout_s: float | None = None
+    """With the reader sending keepalives (or reports) at least this often: no frame for this long means
+    the link is dead, and the driver reconnects. None waits for the socket to tell."""
     reconnect_initial_s: float = 0.5
     """First back-off after a lost or failed connection."""
     reconnect_max_s: float = 30.0
@@ -70,6 +74,10 @@ class LlrpReaderConfig:
             value: float = getattr(self, name)
             if not value > 0:
                 raise ValueError(f"LlrpReaderConfig.{name}: expected more than 0 s, got {value}")
+        if self.silence_timeout_s is not None and not self.silence_timeout_s > 0:
+            raise ValueError(
+                f"LlrpReaderConfig.silence_timeout_s: expected more than 0 s, got {self.silence_timeout_s}"
+            )
         if self.reconnect_max_s < self.reconnect_initial_s:
             raise ValueError(
                 f"LlrpReaderConfig.reconnect_max_s: expected at least reconnect_initial_s "
@@ -201,8 +209,13 @@ class _Session:
                 raise ReaderSessionError(f"{name} refused: {answer}")
 
     async def read_until_closed(self) -> None:
+        silence = self.driver.config.silence_timeout_s
         while True:
-            message = await self.next_message()
+            try:
+                async with asyncio.timeout(silence):
+                    message = await self.next_message()
+            except TimeoutError:
+                raise ReaderSessionError(f"no frame from the reader for {silence} s") from None
             if message is None:
                 return
 
