@@ -23,7 +23,9 @@ from xdock.central.scans import ScanService
 from xdock.central.site_config import SiteConfig
 from xdock.central.site_state import SiteState
 from xdock.central.store import Store
+from xdock.central.telemetry import KpiReporter, TelemetryConfig, open_sink
 from xdock.central.web import LiveHub
+from xdock.central.web.views import kpis_now
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 
@@ -58,6 +60,10 @@ class CentralConfig:
     auth: bool | None = None
     """API access control: ``True`` always on, ``False`` off, ``None`` on when the store holds a user
     (users are added with ``xdock central user add``)."""
+    telemetry: TelemetryConfig | None = None
+    """InfluxDB (v2 write API) to send telemetry to; ``None`` keeps recent telemetry in memory."""
+    kpi_telemetry_interval: float = 60.0
+    """Seconds of site time between two KPI telemetry points."""
 
 
 class Central:
@@ -94,6 +100,12 @@ class Central:
         )
         self.api_port: int | None = None
         self.api_ready = asyncio.Event()
+        live = self.live
+        self.telemetry = open_sink(config.telemetry)  # last: a configured writer starts its thread here
+        self.kpi_telemetry = KpiReporter(
+            config.site.site, lambda: kpis_now(self.state, live.loads, clock.now(), live.departures.refresh()),
+            self.telemetry, clock, interval_s=config.kpi_telemetry_interval,
+        )
 
     def _bound(self, port: int) -> None:
         self.api_port = port
@@ -107,6 +119,7 @@ class Central:
                 tasks.create_task(self.ingest.run(), name="ingest")
                 tasks.create_task(self.liveness.run(), name="liveness")
                 tasks.create_task(self.routes.run(), name="routes")
+                tasks.create_task(self.kpi_telemetry.run(), name="kpi-telemetry")
                 if self.planning is not None:
                     tasks.create_task(self.planning.run(), name="planning")
                 if self.config.api_port is not None:
@@ -117,4 +130,5 @@ class Central:
         finally:
             await self.live.aclose()
             await self.replanner.aclose()
+            await asyncio.to_thread(self.telemetry.close)
             self.store.close()

@@ -9,6 +9,7 @@ from typing import Any
 from xdock.central.app import Central, CentralConfig
 from xdock.central.site_config import SiteConfigError, load_site
 from xdock.central.store import StoreError
+from xdock.central.telemetry import TOKEN_ENV, TelemetryConfig, TelemetryConfigError
 from xdock.cli._common import (
     add_broker_password_option,
     add_clock_options,
@@ -45,6 +46,12 @@ def register(commands: Any) -> None:
                       help="require API tokens even before any user exists")
     auth.add_argument("--no-auth", dest="auth", action="store_false",
                       help="serve the API without tokens even when users exist (a closed test floor only)")
+    tele = p.add_argument_group("telemetry (InfluxDB v2 write API; without --telemetry-url it is kept in memory)")
+    tele.add_argument("--telemetry-url", help="InfluxDB base URL, e.g. http://127.0.0.1:8086")
+    tele.add_argument("--telemetry-org", default="xdock", help="InfluxDB organisation (default: %(default)s)")
+    tele.add_argument("--telemetry-bucket", default="xdock", help="InfluxDB bucket (default: %(default)s)")
+    tele.add_argument("--telemetry-token-file", type=Path,
+                      help=f"file holding the InfluxDB token (default: ${TOKEN_ENV})")
     add_broker_password_option(p)
     add_clock_options(p)
     p.set_defaults(run=run)
@@ -57,12 +64,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         site = load_site(args.site)
         broker = broker_with_password(args.broker, args.broker_password_file)
-    except (SiteConfigError, OSError) as exc:
+        telemetry = None if args.telemetry_url is None else TelemetryConfig.load(
+            url=args.telemetry_url, org=args.telemetry_org, bucket=args.telemetry_bucket,
+            token_file=args.telemetry_token_file,
+        )
+    except (SiteConfigError, TelemetryConfigError, OSError) as exc:
         return fail(str(exc))
     config = CentralConfig(
         site=site, broker=broker, db=args.db, auth=args.auth, api_host=args.api_host,
         api_port=None if args.no_api else args.api_port, client_id=args.client_id,
-        replan_interval=args.replan_interval or None, replan_budget=args.replan_budget,
+        replan_interval=args.replan_interval or None, replan_budget=args.replan_budget, telemetry=telemetry,
     )
     if args.replan_interval < 0 or args.replan_budget <= 0:
         return fail("--replan-interval must be 0 or more and --replan-budget positive")
