@@ -7,6 +7,7 @@ version of the contract can live beside this one::
     xdock/v1/{site}/edge/{edge}/status               uplink   EdgeStatus         QoS 1, retained (+ Last Will)
     xdock/v1/{site}/edge/{edge}/device/{dev}/status  uplink   DeviceStatus       QoS 1, retained
     xdock/v1/{site}/edge/{edge}/sensor/{sen}/reading uplink   SensorReading      QoS 1
+    xdock/v1/{site}/edge/{edge}/passage              uplink   DoorPassage        QoS 1
     xdock/v1/{site}/edge/{edge}/cmd                  downlink Assignment | Feedback  QoS 1
     xdock/v1/{site}/edge/{edge}/routes               downlink RouteSnapshot      QoS 1, retained
     xdock/v1/{site}/central/status                   downlink CentralStatus      QoS 1, retained (+ Last Will)
@@ -31,6 +32,8 @@ __all__ = [
     "device_status_topic",
     "edge_status_topic",
     "parse_topic",
+    "passage_topic",
+    "passage_wildcard",
     "routes_topic",
     "scan_topic",
     "scan_wildcard",
@@ -42,7 +45,7 @@ __all__ = [
 ROOT = "xdock/v1"
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
-Kind = Literal["scan", "status", "device_status", "cmd", "routes", "sensor_reading"]
+Kind = Literal["scan", "status", "device_status", "cmd", "routes", "sensor_reading", "passage"]
 
 
 class TopicError(ValueError):
@@ -76,6 +79,10 @@ def sensor_reading_topic(site: str, edge: str, sensor: str) -> str:
     return f"{_edge(site, edge)}/sensor/{check_id('sensor id', sensor)}/reading"
 
 
+def passage_topic(site: str, edge: str) -> str:
+    return f"{_edge(site, edge)}/passage"
+
+
 def cmd_topic(site: str, edge: str) -> str:
     return f"{_edge(site, edge)}/cmd"
 
@@ -96,6 +103,11 @@ def scan_wildcard(site: str) -> str:
 def sensor_reading_wildcard(site: str) -> str:
     """What central subscribes to for every sensor reading of every edge at ``site``."""
     return f"{ROOT}/{check_id('site id', site)}/edge/+/sensor/+/reading"
+
+
+def passage_wildcard(site: str) -> str:
+    """What central subscribes to for every edge's RFID door passages at ``site``."""
+    return f"{ROOT}/{check_id('site id', site)}/edge/+/passage"
 
 
 def status_wildcard(site: str) -> str:
@@ -123,19 +135,15 @@ def parse_topic(topic: str) -> TopicName:
     check_id("site id", site)
     check_id("edge id", edge)
     tail = parts[5:]
-    if tail == ["scan"]:
-        return TopicName("scan", site, edge)
-    if tail == ["status"]:
-        return TopicName("status", site, edge)
-    if tail == ["cmd"]:
-        return TopicName("cmd", site, edge)
-    if tail == ["routes"]:
-        return TopicName("routes", site, edge)
+    single: dict[str, Kind] = {"scan": "scan", "status": "status", "cmd": "cmd", "routes": "routes",
+                               "passage": "passage"}
+    if len(tail) == 1 and tail[0] in single:
+        return TopicName(single[tail[0]], site, edge)
     if len(tail) == 3 and tail[0] == "device" and tail[2] == "status":
         return TopicName("device_status", site, edge, check_id("device id", tail[1]))
     if len(tail) == 3 and tail[0] == "sensor" and tail[2] == "reading":
         return TopicName("sensor_reading", site, edge, check_id("sensor id", tail[1]))
     raise TopicError(
-        f"Unknown xdock v1 topic {topic!r}: expected .../scan, /status, /cmd, /routes, /device/<id>/status"
+        f"Unknown xdock v1 topic {topic!r}: expected .../scan, /status, /cmd, /routes, /passage, /device/<id>/status"
         " or /sensor/<id>/reading"
     )
