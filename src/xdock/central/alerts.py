@@ -23,7 +23,9 @@ __all__ = ["AlertKind", "AlertStateError", "Alerts", "alert_state", "device_subj
 
 log = logging.getLogger(__name__)
 
-AlertKind = Literal["edge_offline", "device_offline"]
+AlertKind = Literal[
+    "edge_offline", "device_offline", "cold_chain_breach", "door_open_no_trailer", "pallet_dwell", "misload"
+]
 
 
 class AlertStateError(ValueError):

@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
+from xdock.central.sensor_config import SensorConfig, check_sensor_refs
+
 __all__ = [
     "AreaConfig",
     "Destination",
@@ -158,6 +160,10 @@ class SiteConfig(_Strict):
     destinations: list[Destination] = Field(default_factory=list)
     trailers: list[TrailerPlan] = Field(default_factory=list)
     rules: RulesConfig = Field(default_factory=RulesConfig)
+    sensors: list[SensorConfig] = Field(default_factory=list)
+    """Dock sensors and what they watch (see :mod:`xdock.central.sensor_config`)."""
+    staging_dwell_minutes: Annotated[float, Field(gt=0, le=10_080)] = 240.0
+    """A pallet staged longer than this raises a ``pallet_dwell`` alert."""
 
     @field_validator("timezone")
     @classmethod
@@ -191,6 +197,8 @@ class SiteConfig(_Strict):
                     f"trailers[{i}].destination: unknown destination {trailer.destination!r} "
                     f"(destinations: {_list(dests)})"
                 )
+        check_sensor_refs(self.sensors, doors=door_ids, trailers={t.id for t in self.trailers},
+                          areas={a.id for a in self.areas})
         return self
 
     @property
