@@ -39,13 +39,16 @@ from datetime import timedelta
 
 import aiomqtt
 
+from xdock.central.alerts import Alerts
 from xdock.central.liveness import Liveness, status_subscriptions
+from xdock.central.passages import PassageService
 from xdock.central.scans import ScanService
 from xdock.central.store import StoreError
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import MessageError, ScanEvent, decode, encode
-from xdock.protocol.topics import TopicError, cmd_topic, parse_topic, scan_wildcard
+from xdock.protocol.passages import DoorPassage
+from xdock.protocol.topics import TopicError, TopicName, cmd_topic, parse_topic, passage_wildcard, scan_wildcard
 from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.confirmed import publish_confirmed
 from xdock.transport.mqtt_socket import no_delay
@@ -107,6 +110,8 @@ class Ingest:
         self.liveness = liveness
         self.will = will
         self.around_session = around_session
+        self.passages = PassageService(service, liveness.alerts if liveness is not None else Alerts(service.store),
+                                       clock)
 
     async def run(self) -> None:
         """Serve until cancelled, reconnecting with capped back-off when the broker goes away."""
@@ -134,6 +139,7 @@ class Ingest:
             client._client.manual_ack_set(True)
             no_delay(client)
             await client.subscribe(scan_wildcard(self.site), qos=1)
+            await client.subscribe(passage_wildcard(self.site), qos=1)
             if self.liveness is not None:
                 self.liveness.listening()
                 for status_filter in status_subscriptions(self.site):
@@ -155,6 +161,7 @@ class Ingest:
 
     async def _handle(self, client: aiomqtt.Client, batch: list[aiomqtt.Message]) -> None:
         events: list[ScanEvent] = []
+        passages: list[DoorPassage] = []
         for message in batch:
             self.stats.received += 1
             topic = str(message.topic)
@@ -166,11 +173,18 @@ class Ingest:
                     self._reject(topic, payload, exc)
                 continue
             try:
-                events.append(self._scan(topic, payload))
+                if parse_topic(topic).kind == "passage":
+                    passages.append(self._passage(topic, payload))
+                else:
+                    events.append(self._scan(topic, payload))
             except (TopicError, MessageError, _RefusedError) as exc:
                 self._reject(topic, payload, exc)
-        if not events:
-            return
+        if events:
+            await self._apply_scans(client, events)
+        if passages:
+            await self._apply_passages(client, passages)
+
+    async def _apply_scans(self, client: aiomqtt.Client, events: list[ScanEvent]) -> None:
         try:
             results = self.service.apply_batch(events)
         except StoreError:
@@ -183,6 +197,39 @@ class Ingest:
             [(cmd_topic(self.site, event.edge_id), encode(applied.reply))
              for event, applied in zip(events, results, strict=True)],
         )
+
+    async def _apply_passages(self, client: aiomqtt.Client, passages: list[DoorPassage]) -> None:
+        """Apply RFID door passages (after the batch's scans) and send each STOP to its edge."""
+        replies = []
+        for passage in passages:
+            try:
+                result = self.passages.apply(passage)
+            except StoreError:
+                log.exception("cannot store passage %s/%d; it stays unacknowledged", passage.edge_id, passage.seq)
+                raise
+            if result.reply is not None:
+                replies.append((cmd_topic(self.site, passage.edge_id), encode(result.reply)))
+        if replies:
+            await publish_confirmed(client, replies)
+
+    def _passage(self, topic: str, payload: bytes) -> DoorPassage:
+        name = self._ours(topic, "passage")
+        passage = decode(DoorPassage, payload)
+        if passage.edge_id != name.edge:
+            raise _RefusedError(f"Invalid DoorPassage: field 'edge_id': {passage.edge_id!r} published on {topic!r}",
+                                reason="edge_mismatch")
+        return passage
+
+    def _ours(self, topic: str, kind: str) -> TopicName:
+        name = parse_topic(topic)
+        if name.kind != kind:
+            raise TopicError(f"Not a {kind} topic: {topic!r}")
+        if name.site != self.site:
+            raise _RefusedError(
+                f"{kind.capitalize()} for site {name.site!r} reached central of site {self.site!r}",
+                reason="unknown_site",
+            )
+        return name
 
     def _scan(self, topic: str, payload: bytes) -> ScanEvent:
         name = parse_topic(topic)
