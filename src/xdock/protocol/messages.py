@@ -206,7 +206,7 @@ class DeviceStatus(_Message):
 
     edge_id: Id
     device_id: Id
-    device_kind: Literal["serial_scanner"]
+    device_kind: Literal["serial_scanner", "sensor_node"]
     online: bool
     at: AwareDatetime
     detail: str = ""
