@@ -40,7 +40,7 @@ def config(**changes: object) -> EdgeConfig:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"scanners": ()}, "An edge needs at least one scanner (--scanner ID=PATH)"),
+        ({"scanners": ()}, "An edge needs at least one scanner (--scanner ID=PATH) or reader (--reader ID=HOST:PORT)"),
         ({"scanners": (ScannerPort("s1", "/a"), ScannerPort("s1", "/b"))}, "Scanner ids must be unique, got s1, s1"),
         ({"door": "D 1"}, "Invalid door id 'D 1': expected 1-64 characters of A-Z a-z 0-9 _ -"),
         ({"answer_timeout": 0}, "answer_timeout must be positive, got 0"),

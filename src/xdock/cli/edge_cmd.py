@@ -17,6 +17,7 @@ from xdock.cli._common import (
 )
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
+from xdock.edge.portals import PortalReader
 from xdock.protocol.broker_url import BrokerUrl
 
 
@@ -27,6 +28,24 @@ def _scanner(value: str) -> ScannerPort:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _reader(value: str) -> PortalReader:
+    try:
+        return PortalReader.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _antennas(value: str) -> tuple[frozenset[int], frozenset[int]]:
+    outside, slash, inside = value.partition("/")
+    try:
+        sides = tuple(frozenset(int(a) for a in side.split(",")) for side in (outside, inside))
+    except ValueError:
+        sides = ()
+    if not slash or len(sides) != 2:
+        raise argparse.ArgumentTypeError(f"Invalid portal antennas {value!r}: expected OUTSIDE/INSIDE, e.g. 1,3/2,4")
+    return sides[0], sides[1]
+
+
 def register(commands: Any) -> None:
     p: argparse.ArgumentParser = commands.add_parser(
         "edge", help="run an edge agent at one door",
@@ -35,8 +54,15 @@ def register(commands: Any) -> None:
     p.add_argument("--site-id", required=True, help="site id, as in central's site file")
     p.add_argument("--edge-id", required=True, help="this gateway's id, unique in the site")
     p.add_argument("--door", required=True, help="the inbound door this gateway serves")
-    p.add_argument("--scanner", required=True, action="append", type=_scanner, metavar="ID=PATH[@BAUD]",
+    p.add_argument("--scanner", action="append", default=[], type=_scanner, metavar="ID=PATH[@BAUD]",
                    help="a serial scanner, e.g. s1=/dev/ttyACM0 (repeat for several)")
+    p.add_argument("--reader", action="append", default=[], type=_reader, metavar="ID=HOST:PORT[@DOOR]",
+                   help="an LLRP RFID portal reader at DOOR (default: --door); its door passages go to central "
+                        "(repeat for several)")
+    p.add_argument("--portal-antennas", type=_antennas, default=(frozenset({1}), frozenset({2})),
+                   metavar="OUTSIDE/INSIDE",
+                   help="portal antenna ids on the apron side / building side of each reader's door "
+                        "(default: 1/2); other antennas count as neighbour-door cross-reads")
     p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
                    help="MQTT broker URL (default: mqtt://127.0.0.1:1883)")
     p.add_argument("--state-dir", type=Path, default=Path("xdock-edge-state"),
@@ -68,11 +94,13 @@ def run(args: argparse.Namespace) -> int:
             broker=broker_with_password(args.broker, args.broker_password_file),
             scanners=tuple(args.scanner), state_dir=args.state_dir, answer_timeout=args.answer_timeout,
             heartbeat_s=args.heartbeat, drain_rate=args.drain_rate, window=args.window, keep_sent=args.keep_sent,
-            chilled_max_c=args.chilled_max,
+            chilled_max_c=args.chilled_max, readers=tuple(args.reader), portal_outside=args.portal_antennas[0],
+            portal_inside=args.portal_antennas[1],
         )
         agent = EdgeAgent(config, clock_from(args))
     except (ValueError, OSError) as exc:
         return fail(str(exc))
-    ports = ", ".join(f"{s.device_id}={s.port}" for s in config.scanners)
+    ports = ", ".join([f"{s.device_id}={s.port}" for s in config.scanners]
+                      + [f"{r.device_id}={r.host}:{r.port}" for r in config.readers])
     print(f"xdock edge {config.edge_id} at door {config.door}: scanners {ports}, broker {config.broker}", flush=True)
     return run_until_stopped(agent.run())

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,9 @@ from xdock.edge.heartbeat import beat_forever, device_status
 from xdock.edge.label_check import LabelRejected, read_label, scan_event
 from xdock.edge.offline_router import OfflineRouter, correction_text, differs
 from xdock.edge.outbox import Outbox, OutboxError
+from xdock.edge.portal import Passage
+from xdock.edge.portal_config import PortalConfig
+from xdock.edge.portals import PortalRunner
 from xdock.edge.route_file import load_snapshot, save_snapshot
 from xdock.edge.sequence import SequenceStore
 from xdock.edge.uplink import Uplink, UplinkOptions
@@ -50,8 +53,9 @@ from xdock.protocol.messages import (
     ScanEvent,
     encode,
 )
+from xdock.protocol.passages import DoorPassage
 from xdock.protocol.scanner_wire import Beep, Display, LineRejected, ScanLine
-from xdock.protocol.topics import device_status_topic, scan_topic
+from xdock.protocol.topics import device_status_topic, passage_topic, scan_topic
 
 __all__ = ["NOT_RECORDED_TEXT", "WAITING_TEXT", "EdgeAgent", "EdgeStats"]
 
@@ -78,6 +82,10 @@ class EdgeStats:
     corrections: int = 0
     repeated_answers: int = 0
     """Central's answers to a ``seq`` already answered (or unknown to this edge): not shown."""
+    passages: int = 0
+    """RFID door passages recorded in the outbox (each goes to central)."""
+    stops: int = 0
+    """STOP feedback from central for a reader (a mis-load), shown on the door's scanners."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,13 @@ class EdgeAgent:
             for s in config.scanners
         }
         self._ports = {s.device_id: s.port for s in config.scanners}
+        self.portals = {
+            r.device_id: PortalRunner(
+                r, PortalConfig(r.door or config.door, config.portal_outside, config.portal_inside), clock,
+                self._on_passage_of(r.device_id),
+            )
+            for r in config.readers
+        }
         self._waiting: dict[int, asyncio.TimerHandle] = {}
         self._offline: OrderedDict[int, _Offline] = OrderedDict()
         self._unanswered = self.outbox.unanswered_at_open()
@@ -145,6 +160,9 @@ class EdgeAgent:
                 tasks.create_task(beat_forever(self.clock, self.config.heartbeat_s, self._beat), name="heartbeat")
                 for driver in self.drivers.values():
                     tasks.create_task(self._read(driver), name=f"scanner-{driver.device_id}")
+                for reader_id, portal in self.portals.items():
+                    tasks.create_task(portal.driver.run(), name=f"reader-{reader_id}")
+                    tasks.create_task(portal.judge_forever(), name=f"portal-{reader_id}")
         finally:
             for handle in self._waiting.values():
                 handle.cancel()
@@ -201,6 +219,28 @@ class EdgeAgent:
             self._remember(seq, _Offline(offline.decision, carried=True))
         await self._tell(driver, "good", offline.display)
 
+    def _on_passage_of(self, reader_id: str) -> Callable[[Passage], Awaitable[None]]:
+        async def on_passage(passage: Passage) -> None:
+            await self._on_passage(reader_id, passage)
+        return on_passage
+
+    async def _on_passage(self, reader_id: str, passage: Passage) -> None:
+        """Record a door passage in the outbox (no answer expected) for central, like a scan."""
+        cfg = self.config
+        seq = self.outbox.allocate()
+        message = DoorPassage(
+            edge_id=cfg.edge_id, seq=seq, device_id=reader_id, door=passage.door, sscc=passage.sscc,
+            epc=passage.epc.hex().upper(), direction=passage.direction, at=passage.last_seen, reads=passage.reads,
+            peak_rssi=passage.peak_rssi,
+        )
+        try:
+            await self.uplink.submit(seq, passage_topic(cfg.site, cfg.edge_id), encode(message))
+        except OutboxError:
+            log.exception("reader %s: passage of %s not recorded", reader_id, passage.sscc)
+            return
+        self.outbox.mark_answered(seq)
+        self.stats.passages += 1
+
     def _timed_out(self, event: ScanEvent, driver: SerialScannerDriver) -> None:
         if self._waiting.pop(event.seq, None) is None:
             return
@@ -229,6 +269,9 @@ class EdgeAgent:
     # -- from central ----------------------------------------------------------------------------
 
     async def on_command(self, message: Assignment | Feedback) -> None:
+        if isinstance(message, Feedback) and message.device_id in self.portals:
+            await self._door_feedback(message)
+            return
         driver = self.drivers.get(message.device_id)
         if driver is None:
             log.warning("edge %s: command for unknown device %s", self.config.edge_id, message.device_id)
@@ -260,6 +303,16 @@ class EdgeAgent:
         self.stats.corrections += 1
         log.info("edge %s: scan %d corrected by central: %s", self.config.edge_id, message.seq, message.reason)
         await self._tell(driver, "error", correction_text(message))
+
+    async def _door_feedback(self, message: Feedback) -> None:
+        """Central's word for a portal reader (a mis-load STOP): on every scanner display at this door."""
+        self.stats.stops += 1
+        log.warning("edge %s: reader %s: %s", self.config.edge_id, message.device_id, message.text)
+        for driver in self.drivers.values():
+            if message.beep is not None:
+                await driver.send(Beep(message.beep))
+            if message.text is not None:
+                await driver.send(Display(message.text))
 
     def on_routes(self, snapshot: RouteSnapshot) -> None:
         if not self.router.load(snapshot):

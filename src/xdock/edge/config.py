@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from xdock.edge.portals import PortalReader
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.topics import check_id
 
@@ -71,16 +72,31 @@ class EdgeConfig:
     chilled_max_c: float = 8.0
     """Offline answers: a label maximum temperature at or below this needs a reefer (central's
     ``rules.chilled_max_c``)."""
+    readers: tuple[PortalReader, ...] = ()
+    """LLRP portal readers; each one's door passages go to central like scans (same outbox and sequence)."""
+    portal_outside: frozenset[int] = frozenset({1})
+    """Portal antennas on the apron (trailer) side of each reader's door; thresholds are
+    :class:`~xdock.edge.portal_config.PortalConfig`'s defaults."""
+    portal_inside: frozenset[int] = frozenset({2})
+    """Portal antennas on the building side of each reader's door."""
 
     def __post_init__(self) -> None:
         check_id("site id", self.site)
         check_id("edge id", self.edge_id)
         check_id("door id", self.door)
-        if not self.scanners:
-            raise ValueError("An edge needs at least one scanner (--scanner ID=PATH)")
+        if not self.scanners and not self.readers:
+            raise ValueError("An edge needs at least one scanner (--scanner ID=PATH) or reader (--reader ID=HOST:PORT)")
         ids = [s.device_id for s in self.scanners]
         if len(set(ids)) != len(ids):
             raise ValueError(f"Scanner ids must be unique, got {', '.join(ids)}")
+        ids += [r.device_id for r in self.readers]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"Scanner and reader ids must be unique, got {', '.join(ids)}")
+        if self.portal_outside & self.portal_inside or not self.portal_outside or not self.portal_inside:
+            raise ValueError(
+                f"portal antennas: expected outside {sorted(self.portal_outside)} and inside "
+                f"{sorted(self.portal_inside)} to be non-empty and apart"
+            )
         for name in ("answer_timeout", "heartbeat_s", "drain_rate"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")

@@ -1,0 +1,133 @@
+"""RFID door passages through real parts: LLRP reader emulators on TCP sockets → edge agent (portal logic,
+outbox) → Mosquitto → central (a real process) → a mis-load alert on the API and a STOP on the edge's
+command topic; through the right door, the pallet is loaded.
+
+Pallet P (Paris) is assigned to T-PARIS-1 at D14. One edge watches D12 (reader r12) and D14 (reader r14).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiomqtt
+import pytest
+
+from support.waiting import eventually
+from xdock.edge.agent import EdgeAgent
+from xdock.edge.config import EdgeConfig
+from xdock.edge.portals import PortalReader
+from xdock.firmware_mocks.llrp_reader import LlrpReaderMock
+from xdock.firmware_mocks.llrp_tags import TagPass
+from xdock.protocol.clock import ScaledClock
+from xdock.protocol.epc import Sscc96
+from xdock.protocol.messages import Feedback, ScanEvent, ShipToModel, decode_downlink, encode
+from xdock.protocol.topics import cmd_topic, scan_topic
+from xdock.testing import CentralProcess, Mosquitto
+
+SITE = """
+site: it
+timezone: UTC
+doors:
+  - {id: D1, role: inbound, x: 0, y: 0}
+  - {id: D12, role: outbound, x: 20, y: 30}
+  - {id: D14, role: outbound, x: 60, y: 30}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
+  - {id: PARIS, name: Paris, postal_codes: ["75*"]}
+trailers:
+  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
+  - {id: T-PARIS-1, door: D14, destination: PARIS, capacity_pallets: 33, departure: "17:00"}
+"""
+PALLET = "376130321109103420"
+EPC = Sscc96.from_sscc(PALLET, company_prefix_length=7).encode()
+
+
+@dataclass
+class Dock:
+    central: CentralProcess
+    agent: EdgeAgent
+    readers: dict[str, LlrpReaderMock]
+    commands: aiomqtt.Client
+
+    def go_out(self, reader: str) -> None:
+        """Script the pallet through the reader's door from the building side (inside antenna 2 first)."""
+        mock = self.readers[reader]
+        t = mock.script_time() + 0.1
+        mock.tags.add(
+            TagPass(EPC, antenna_id=2, start_s=t, end_s=t + 0.25, peak_rssi=-50, falloff_db_per_s=40),
+            TagPass(EPC, antenna_id=1, start_s=t + 0.2, end_s=t + 0.45, peak_rssi=-50, falloff_db_per_s=40),
+        )
+        mock.wake()
+
+
+@pytest.fixture
+async def dock(mosquitto: Mosquitto, tmp_path: Path) -> AsyncIterator[Dock]:
+    site_file = tmp_path / "site.yaml"
+    site_file.write_text(SITE)
+    central = CentralProcess(site_file, mosquitto.url, tmp_path / "central.db", sim_start="2026-11-23T08:00:00+00:00")
+    await asyncio.to_thread(central.start)
+    clock = ScaledClock(datetime.now(UTC))
+    readers = {name: LlrpReaderMock(clock=clock) for name in ("r12", "r14")}
+    task: asyncio.Task[None] | None = None
+    try:
+        for mock in readers.values():
+            await mock.start()
+        config = EdgeConfig(
+            site="it", edge_id="edge-out", door="D12", broker=mosquitto.url, scanners=(),
+            readers=(PortalReader("r12", "127.0.0.1", readers["r12"].port),
+                     PortalReader("r14", "127.0.0.1", readers["r14"].port, "D14")),
+            state_dir=tmp_path / "edge",
+        )
+        agent = EdgeAgent(config, clock)
+        task = asyncio.create_task(agent.run())
+        async with aiomqtt.Client("127.0.0.1", mosquitto.port, identifier="watcher") as commands:
+            await commands.subscribe(cmd_topic("it", "edge-out"), qos=1)
+            # Pallet P is scanned at the inbound door by another edge: central assigns it to T-PARIS-1 at D14.
+            scan = ScanEvent(edge_id="edge-in", seq=1, device_id="s1", door="D1", scanned_at=clock.now(),
+                             sscc=PALLET, ship_to=ShipToModel(kind="postal", value="75011"), raw="x")
+            await commands.publish(scan_topic("it", "edge-in"), encode(scan), qos=1)
+            await eventually(lambda: _pallet(central).get("state") == "assigned", 10, "pallet assigned")
+            async with asyncio.timeout(10):
+                await agent.uplink.connected.wait()
+            await eventually(lambda: all(r.rospecs.active() for r in readers.values()), 10, "readers inventorying")
+            yield Dock(central, agent, readers, commands)
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for mock in readers.values():
+            await mock.close()
+        await asyncio.to_thread(central.stop)
+
+
+def _pallet(central: CentralProcess) -> dict[str, object]:
+    pallets: list[dict[str, object]] = central.get("/api/v1/pallets")
+    return next((p for p in pallets if p["sscc"] == PALLET), {})
+
+
+async def test_wrong_door_stops_the_pallet_and_the_right_door_loads_it(dock: Dock) -> None:
+    assert (_pallet(dock.central)["trailer"], _pallet(dock.central)["door"]) == ("T-PARIS-1", "D14")
+    dock.go_out("r12")
+    async with asyncio.timeout(10):
+        message = await anext(dock.commands.messages)
+    assert isinstance(message.payload, bytes)
+    assert decode_downlink(message.payload) == Feedback(device_id="r12", beep="error", text="STOP D12 -> D14")
+    [alert] = dock.central.get("/api/v1/alerts")
+    assert (alert["kind"], alert["subject"], alert["message"]) == (
+        "misload", f"{PALLET}@D12",
+        f"Mis-load: pallet {PALLET} went out through D12 (T-LYON-1); its trailer T-PARIS-1 loads at D14",
+    )
+    await eventually(lambda: dock.agent.stats.stops == 1, 10, "STOP received by the edge")
+    assert _pallet(dock.central)["state"] == "assigned"
+
+    dock.go_out("r14")
+    await eventually(lambda: _pallet(dock.central).get("state") == "loaded", 10, "pallet loaded")
+    assert dock.agent.stats.passages == 2
+    kinds = [e["kind"] for e in dock.central.get("/api/v1/events")]
+    assert (kinds.count("misload"), kinds.count("loaded")) == (1, 1)
