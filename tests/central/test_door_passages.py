@@ -66,3 +66,22 @@ def test_in_at_an_inbound_door_is_received(floor: Floor) -> None:
     assert (event.sscc, event.edge_id, event.seq) == (PALLET_A, "edge-r", 12)
     # "in" at an outbound door (a trailer unloaded back) only records the passage.
     assert passages.apply(passage(13, PALLET_A, "D12", "in")) == PassageResult("recorded", None)
+
+
+def test_a_passage_reusing_a_scans_key_is_refused_and_recorded(floor: Floor) -> None:
+    passages = PassageService(floor.service, floor.alerts, floor.service.clock)
+    # access_site's scans are e1/1 and e1/2.
+    reused = passage(1, PALLET_B, "D12", "out").model_copy(update={"edge_id": "e1"})
+    assert passages.apply(reused) == PassageResult("conflict", None)
+    assert floor.service.store.alerts() == []
+    [event] = [e for e in floor.service.store.events(limit=1000) if e.kind == "seq_conflict"]
+    assert (event.edge_id, event.seq, event.sscc) == ("e1", 1, PALLET_B)
+
+
+def test_an_unscanned_pallet_out_through_an_outbound_door_is_stopped(floor: Floor) -> None:
+    passages = PassageService(floor.service, floor.alerts, floor.service.clock)
+    unknown = "376130321109103445"
+    result = passages.apply(passage(14, unknown, "D14", "out"))
+    assert result == PassageResult("misload", Feedback(device_id="r1", beep="error", text="STOP D14 -> unknown"))
+    [alert] = floor.service.store.alerts()
+    assert alert.message == f"Mis-load: pallet {unknown} went out through D14 (T-LYON-2); it was never scanned in"

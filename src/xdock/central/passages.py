@@ -50,7 +50,7 @@ class PassageResult:
     """What one passage did: ``outcome`` and the Feedback to send the edge (a mis-load's STOP), if any."""
 
     outcome: str
-    """``received``, ``loaded``, ``misload``, ``recorded`` or ``duplicate``."""
+    """``received``, ``loaded``, ``misload``, ``recorded``, ``duplicate`` or ``conflict`` (the key is a scan's)."""
     reply: Feedback | None
 
 
@@ -77,9 +77,7 @@ class PassageService:
         store = self.service.store
         stored = store.applied_reply(passage.edge_id, passage.seq)
         if stored is not None:
-            self.stats.duplicates += 1
-            log.info("passage %s/%d already applied", passage.edge_id, passage.seq)
-            return PassageResult("duplicate", _stored(stored) if stored else None)
+            return self._again(passage, stored)
         now = self.clock.now()
         outcome, reply, body = self._decide(passage, now)
         with store.transaction() as tx:
@@ -88,6 +86,21 @@ class PassageService:
             tx.append_event(now, kind, body, sscc=passage.sscc, edge_id=passage.edge_id, seq=passage.seq)
         self.stats.applied += 1
         return PassageResult(outcome, reply)
+
+    def _again(self, passage: DoorPassage, stored: str) -> PassageResult:
+        """A passage whose key was applied before: its stored reply, or a refusal if a scan holds the key."""
+        try:
+            reply = decode(Feedback, stored.encode()) if stored else None
+        except MessageError:
+            now = self.clock.now()
+            log.warning("seq_conflict: passage %s/%d reuses the key of a scan; refused", passage.edge_id, passage.seq)
+            with self.service.store.transaction() as tx:
+                tx.append_event(now, "seq_conflict", {"passage": passage.model_dump(mode="json")},
+                                sscc=passage.sscc, edge_id=passage.edge_id, seq=passage.seq)
+            return PassageResult("conflict", None)
+        self.stats.duplicates += 1
+        log.info("passage %s/%d already applied", passage.edge_id, passage.seq)
+        return PassageResult("duplicate", reply)
 
     def _decide(self, passage: DoorPassage, now: datetime) -> _Decision:
         state = self.service.state
@@ -123,19 +136,15 @@ class PassageService:
         trailers = sorted(t.plan.id for t in state.trailers.values() if t.plan.door == passage.door and not t.departed)
         at_door = ", ".join(trailers) or "no trailer"
         assigned = row.trailer if row is not None and row.trailer else "none"
-        message = (
-            f"Mis-load: pallet {passage.sscc} went out through {passage.door} ({at_door}); "
-            f"its trailer {assigned} loads at {right}"
-        )
+        if row is None:
+            where = "it was never scanned in"
+        elif row.trailer:
+            where = f"its trailer {row.trailer} loads at {right}"
+        else:
+            where = f"it is {row.state}, its place is {right}"
+        message = f"Mis-load: pallet {passage.sscc} went out through {passage.door} ({at_door}); {where}"
         self.alerts.raise_alert("misload", f"{passage.sscc}@{passage.door}", now, message, edge_id=passage.edge_id)
         self.stats.misloads += 1
         reply = Feedback(device_id=passage.device_id, beep="error", text=stop_text(passage.door, right))
         body |= {"right_door": right, "trailer": assigned, "door_trailers": trailers, "message": message}
         return "misload", reply, body
-
-
-def _stored(text: str) -> Feedback:
-    try:
-        return decode(Feedback, text.encode())
-    except MessageError as exc:  # the store only ever holds replies it encoded itself
-        raise RuntimeError(f"Stored passage reply is not a valid Feedback: {exc}") from exc
