@@ -19,10 +19,11 @@ import pytest
 
 from support.waiting import eventually
 from xdock.edge.agent import EdgeAgent
-from xdock.edge.config import EdgeConfig
+from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.edge.portals import PortalReader
 from xdock.firmware_mocks.llrp_reader import LlrpReaderMock
 from xdock.firmware_mocks.llrp_tags import TagPass
+from xdock.firmware_mocks.serial_scanner import MockScanner
 from xdock.protocol.clock import ScaledClock
 from xdock.protocol.epc import Sscc96
 from xdock.protocol.messages import Feedback, ScanEvent, ShipToModel, decode_downlink, encode
@@ -53,6 +54,8 @@ class Dock:
     agent: EdgeAgent
     readers: dict[str, LlrpReaderMock]
     commands: aiomqtt.Client
+    scanner: MockScanner
+    """The scanner at D12: its display is the door's."""
 
     def go_out(self, reader: str) -> None:
         """Script the pallet through the reader's door from the building side (inside antenna 2 first)."""
@@ -73,12 +76,15 @@ async def dock(mosquitto: Mosquitto, tmp_path: Path) -> AsyncIterator[Dock]:
     await asyncio.to_thread(central.start)
     clock = ScaledClock(datetime.now(UTC))
     readers = {name: LlrpReaderMock(clock=clock) for name in ("r12", "r14")}
+    scanner = MockScanner(link=tmp_path / "scanner-d12", name="d12")
+    scanner.open()
     task: asyncio.Task[None] | None = None
     try:
         for mock in readers.values():
             await mock.start()
         config = EdgeConfig(
-            site="it", edge_id="edge-out", door="D12", broker=mosquitto.url, scanners=(),
+            site="it", edge_id="edge-out", door="D12", broker=mosquitto.url,
+            scanners=(ScannerPort("s12", str(tmp_path / "scanner-d12")),),
             readers=(PortalReader("r12", "127.0.0.1", readers["r12"].port),
                      PortalReader("r14", "127.0.0.1", readers["r14"].port, "D14")),
             state_dir=tmp_path / "edge",
@@ -95,7 +101,8 @@ async def dock(mosquitto: Mosquitto, tmp_path: Path) -> AsyncIterator[Dock]:
             async with asyncio.timeout(10):
                 await agent.uplink.connected.wait()
             await eventually(lambda: all(r.rospecs.active() for r in readers.values()), 10, "readers inventorying")
-            yield Dock(central, agent, readers, commands)
+            await eventually(lambda: agent.drivers["s12"].online, 10, "scanner online")
+            yield Dock(central, agent, readers, commands, scanner)
     finally:
         if task is not None:
             task.cancel()
@@ -103,6 +110,7 @@ async def dock(mosquitto: Mosquitto, tmp_path: Path) -> AsyncIterator[Dock]:
                 await task
         for mock in readers.values():
             await mock.close()
+        scanner.close()
         await asyncio.to_thread(central.stop)
 
 
@@ -123,7 +131,8 @@ async def test_wrong_door_stops_the_pallet_and_the_right_door_loads_it(dock: Doc
         "misload", f"{PALLET}@D12",
         f"Mis-load: pallet {PALLET} went out through D12 (T-LYON-1); its trailer T-PARIS-1 loads at D14",
     )
-    await eventually(lambda: dock.agent.stats.stops == 1, 10, "STOP received by the edge")
+    assert await dock.scanner.wait_for_display("STOP D12 -> D14", timeout=10) == "STOP D12 -> D14"
+    assert (dock.scanner.beeps, dock.agent.stats.stops) == (["error"], 1)
     assert _pallet(dock.central)["state"] == "assigned"
 
     dock.go_out("r14")
