@@ -20,6 +20,7 @@ from xdock.central.planning_loop import PlanningLoop
 from xdock.central.replanner import Replanner
 from xdock.central.routes_publisher import RoutesPublisher
 from xdock.central.scans import ScanService
+from xdock.central.sensors import SensorService
 from xdock.central.site_config import SiteConfig
 from xdock.central.site_state import SiteState
 from xdock.central.store import Store
@@ -106,6 +107,9 @@ class Central:
             config.site.site, lambda: kpis_now(self.state, live.loads, clock.now(), live.departures.refresh()),
             self.telemetry, clock, interval_s=config.kpi_telemetry_interval,
         )
+        self.sensors = SensorService(config.site, self.store, self.liveness.alerts, clock, state=self.state,
+                                     telemetry=self.telemetry)
+        self.ingest.sensors = self.sensors
 
     def _bound(self, port: int) -> None:
         self.api_port = port
@@ -120,6 +124,7 @@ class Central:
                 tasks.create_task(self.liveness.run(), name="liveness")
                 tasks.create_task(self.routes.run(), name="routes")
                 tasks.create_task(self.kpi_telemetry.run(), name="kpi-telemetry")
+                tasks.create_task(self.sensors.run(), name="sensors")
                 if self.planning is not None:
                     tasks.create_task(self.planning.run(), name="planning")
                 if self.config.api_port is not None:

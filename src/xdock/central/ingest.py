@@ -43,12 +43,22 @@ from xdock.central.alerts import Alerts
 from xdock.central.liveness import Liveness, status_subscriptions
 from xdock.central.passages import PassageService
 from xdock.central.scans import ScanService
+from xdock.central.sensors import SensorService
 from xdock.central.store import StoreError
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import MessageError, ScanEvent, decode, encode
 from xdock.protocol.passages import DoorPassage
-from xdock.protocol.topics import TopicError, TopicName, cmd_topic, parse_topic, passage_wildcard, scan_wildcard
+from xdock.protocol.sensors import SensorReading
+from xdock.protocol.topics import (
+    TopicError,
+    TopicName,
+    cmd_topic,
+    parse_topic,
+    passage_wildcard,
+    scan_wildcard,
+    sensor_reading_wildcard,
+)
 from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.confirmed import publish_confirmed
 from xdock.transport.mqtt_socket import no_delay
@@ -94,9 +104,11 @@ class Ingest:
         skew_tolerance: timedelta = timedelta(minutes=5),
         liveness: Liveness | None = None, will: aiomqtt.Will | None = None,
         around_session: Callable[[aiomqtt.Client], AbstractAsyncContextManager[None]] | None = None,
+        sensors: SensorService | None = None,
     ) -> None:
         """``will``: central's Last Will; ``around_session``: entered once subscribed, left before the
-        client disconnects (e.g. :meth:`~xdock.central.routes_publisher.RoutesPublisher.session`)."""
+        client disconnects (e.g. :meth:`~xdock.central.routes_publisher.RoutesPublisher.session`);
+        ``sensors``: takes every sensor reading of the site (not subscribed to when ``None``)."""
         self.site = site
         self.broker = broker
         self.service = service
@@ -110,6 +122,7 @@ class Ingest:
         self.liveness = liveness
         self.will = will
         self.around_session = around_session
+        self.sensors = sensors
         self.passages = PassageService(service, liveness.alerts if liveness is not None else Alerts(service.store),
                                        clock)
 
@@ -140,6 +153,8 @@ class Ingest:
             no_delay(client)
             await client.subscribe(scan_wildcard(self.site), qos=1)
             await client.subscribe(passage_wildcard(self.site), qos=1)
+            if self.sensors is not None:
+                await client.subscribe(sensor_reading_wildcard(self.site), qos=1)
             if self.liveness is not None:
                 self.liveness.listening()
                 for status_filter in status_subscriptions(self.site):
@@ -162,6 +177,7 @@ class Ingest:
     async def _handle(self, client: aiomqtt.Client, batch: list[aiomqtt.Message]) -> None:
         events: list[ScanEvent] = []
         passages: list[DoorPassage] = []
+        readings: list[SensorReading] = []
         for message in batch:
             self.stats.received += 1
             topic = str(message.topic)
@@ -175,6 +191,8 @@ class Ingest:
             try:
                 if parse_topic(topic).kind == "passage":
                     passages.append(self._passage(topic, payload))
+                elif self.sensors is not None and parse_topic(topic).kind == "sensor_reading":
+                    readings.append(self._reading(topic, payload))
                 else:
                     events.append(self._scan(topic, payload))
             except (TopicError, MessageError, _RefusedError) as exc:
@@ -183,6 +201,9 @@ class Ingest:
             await self._apply_scans(client, events)
         if passages:
             await self._apply_passages(client, passages)
+        if readings and self.sensors is not None:
+            for reading in readings:
+                self.sensors.apply(reading)  # a StoreError leaves the batch unacknowledged, redelivered
 
     async def _apply_scans(self, client: aiomqtt.Client, events: list[ScanEvent]) -> None:
         try:
@@ -219,6 +240,14 @@ class Ingest:
             raise _RefusedError(f"Invalid DoorPassage: field 'edge_id': {passage.edge_id!r} published on {topic!r}",
                                 reason="edge_mismatch")
         return passage
+
+    def _reading(self, topic: str, payload: bytes) -> SensorReading:
+        name = self._ours(topic, "sensor_reading")
+        reading = decode(SensorReading, payload)
+        if reading.edge_id != name.edge or reading.sensor_id != name.device:
+            raise _RefusedError(f"Invalid SensorReading: field 'edge_id'/'sensor_id': {reading.edge_id!r}/"
+                                f"{reading.sensor_id!r} published on {topic!r}", reason="edge_mismatch")
+        return reading
 
     def _ours(self, topic: str, kind: str) -> TopicName:
         name = parse_topic(topic)
