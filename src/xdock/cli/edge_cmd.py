@@ -18,6 +18,7 @@ from xdock.cli._common import (
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.edge.portals import PortalReader
+from xdock.edge.sensor_probes import ModbusProbe
 from xdock.protocol.broker_url import BrokerUrl
 
 
@@ -31,6 +32,13 @@ def _scanner(value: str) -> ScannerPort:
 def _reader(value: str) -> PortalReader:
     try:
         return PortalReader.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _probe(value: str) -> ModbusProbe:
+    try:
+        return ModbusProbe.parse(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -63,6 +71,9 @@ def register(commands: Any) -> None:
                    metavar="OUTSIDE/INSIDE",
                    help="portal antenna ids on the apron side / building side of each reader's door "
                         "(default: 1/2); other antennas count as neighbour-door cross-reads")
+    p.add_argument("--modbus", action="append", default=[], type=_probe, metavar="ID=PORT[@UNIT]",
+                   help="a Modbus RTU temperature/humidity probe (sensors ID-temp and ID-rh), reported to central "
+                        "on change and at least every 5 min (repeat for several)")
     p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
                    help="MQTT broker URL (default: mqtt://127.0.0.1:1883)")
     p.add_argument("--state-dir", type=Path, default=Path("xdock-edge-state"),
@@ -95,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             scanners=tuple(args.scanner), state_dir=args.state_dir, answer_timeout=args.answer_timeout,
             heartbeat_s=args.heartbeat, drain_rate=args.drain_rate, window=args.window, keep_sent=args.keep_sent,
             chilled_max_c=args.chilled_max, readers=tuple(args.reader), portal_outside=args.portal_antennas[0],
-            portal_inside=args.portal_antennas[1],
+            portal_inside=args.portal_antennas[1], probes=tuple(args.modbus),
         )
         agent = EdgeAgent(config, clock_from(args))
     except (ValueError, OSError) as exc:

@@ -28,6 +28,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from xdock.edge.portal import Passage
 from xdock.edge.portal_config import PortalConfig
 from xdock.edge.portals import PortalRunner
 from xdock.edge.route_file import load_snapshot, save_snapshot
+from xdock.edge.sensor_probes import ProbeReporter
 from xdock.edge.sequence import SequenceStore
 from xdock.edge.uplink import Uplink, UplinkOptions
 from xdock.protocol.clock import Clock
@@ -55,7 +57,8 @@ from xdock.protocol.messages import (
 )
 from xdock.protocol.passages import DoorPassage
 from xdock.protocol.scanner_wire import Beep, Display, LineRejected, ScanLine
-from xdock.protocol.topics import device_status_topic, passage_topic, scan_topic
+from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
+from xdock.protocol.topics import device_status_topic, passage_topic, scan_topic, sensor_reading_topic
 
 __all__ = ["NOT_RECORDED_TEXT", "WAITING_TEXT", "EdgeAgent", "EdgeStats"]
 
@@ -142,6 +145,7 @@ class EdgeAgent:
             )
             for r in config.readers
         }
+        self.probes = [ProbeReporter(p.config(), clock, self._send_reading) for p in config.probes]
         self._waiting: dict[int, asyncio.TimerHandle] = {}
         self._offline: OrderedDict[int, _Offline] = OrderedDict()
         self._unanswered = self.outbox.unanswered_at_open()
@@ -163,6 +167,8 @@ class EdgeAgent:
                 for reader_id, portal in self.portals.items():
                     tasks.create_task(portal.driver.run(), name=f"reader-{reader_id}")
                     tasks.create_task(portal.judge_forever(), name=f"portal-{reader_id}")
+                for probe in self.probes:
+                    tasks.create_task(probe.run(), name=f"modbus-{probe.config.temperature_id}")
         finally:
             for handle in self._waiting.values():
                 handle.cancel()
@@ -240,6 +246,19 @@ class EdgeAgent:
             return
         self.outbox.mark_answered(seq)
         self.stats.passages += 1
+
+    async def _send_reading(self, sensor_id: str, kind: SensorKind, value: float, at: datetime) -> None:
+        """Record a probe's reading in the outbox (no answer expected) for central, like a passage."""
+        cfg = self.config
+        seq = self.outbox.allocate()
+        reading = SensorReading(edge_id=cfg.edge_id, seq=seq, sensor_id=sensor_id, kind=kind, value=value,
+                                unit=KIND_UNITS[kind], at=at)
+        try:
+            await self.uplink.submit(seq, sensor_reading_topic(cfg.site, cfg.edge_id, sensor_id), encode(reading))
+        except OutboxError:
+            log.exception("sensor %s: reading %s not recorded", sensor_id, value)
+            return
+        self.outbox.mark_answered(seq)
 
     def _timed_out(self, event: ScanEvent, driver: SerialScannerDriver) -> None:
         if self._waiting.pop(event.seq, None) is None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xdock.edge.portals import PortalReader
+from xdock.edge.sensor_probes import ModbusProbe
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.topics import check_id
 
@@ -79,12 +80,14 @@ class EdgeConfig:
     :class:`~xdock.edge.portal_config.PortalConfig`'s defaults."""
     portal_inside: frozenset[int] = frozenset({2})
     """Portal antennas on the building side of each reader's door."""
+    probes: tuple[ModbusProbe, ...] = ()
+    """Modbus RTU temperature/humidity probes; their readings go to central (same outbox and sequence)."""
 
     def __post_init__(self) -> None:
         check_id("site id", self.site)
         check_id("edge id", self.edge_id)
         check_id("door id", self.door)
-        if not self.scanners and not self.readers:
+        if not self.scanners and not self.readers and not self.probes:
             raise ValueError("An edge needs at least one scanner (--scanner ID=PATH) or reader (--reader ID=HOST:PORT)")
         ids = [s.device_id for s in self.scanners]
         if len(set(ids)) != len(ids):
