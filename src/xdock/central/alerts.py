@@ -8,6 +8,8 @@ transaction as its ``alert_raised`` / ``alert_cleared`` event, so the table and 
 disagree and an open alert stays open across a restart of central.
 
 Subjects: an edge is named by its id (``edge-d1``), a device by edge and device id (``edge-d1/s1``).
+The sensor alerts (``cold_chain_breach``, ``door_open_no_trailer``, ``pallet_dwell``) are raised
+and cleared by :mod:`xdock.central.sensors`; their subjects are a sensor, a door and an SSCC.
 """
 
 from __future__ import annotations
