@@ -19,6 +19,11 @@ and sends the row again, while central's first answer waits in the persistent se
 beep would be taken for the answer to the worker's next scan, which, after a crash, may be one the
 edge never recorded. So a repeated answer is only counted (``repeated_answers``); scans recorded by
 an earlier run wait for their answer if the outbox has none marked shown.
+
+RFID portal readers (:mod:`xdock.edge.portals`): each door passage becomes a
+:class:`~xdock.protocol.passages.DoorPassage` numbered from the outbox like a scan, recorded and
+sent the same way (no answer is awaited: its row is marked answered at once). Central's STOP for a
+reader (a mis-load) is shown, with its beep, on every scanner of this edge.
 """
 
 from __future__ import annotations
