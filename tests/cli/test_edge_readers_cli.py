@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+
+from xdock.cli import main
+
+EDGE = ["edge", "--site-id", "s", "--edge-id", "e", "--door", "D12"]
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--reader", "10.0.0.7:5084"],
+         "argument --reader: Invalid reader '10.0.0.7:5084': expected ID=HOST:PORT[@DOOR] (e.g. r1=10.0.0.7:5084@D12)"),
+        (["--reader", "r1=h:5084", "--portal-antennas", "1,3"],
+         "argument --portal-antennas: Invalid portal antennas '1,3': expected OUTSIDE/INSIDE, e.g. 1,3/2,4"),
+        (["--reader", "r1=h:5084", "--portal-antennas", "1/x"],
+         "argument --portal-antennas: Invalid portal antennas '1/x': expected OUTSIDE/INSIDE, e.g. 1,3/2,4"),
+    ],
+)
+def test_edge_refuses_bad_reader_options(capsys: pytest.CaptureFixture[str], args: list[str], error: str) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([*EDGE, *args])
+    assert done.value.code == 2
+    assert error in capsys.readouterr().err
+
+
+def test_edge_needs_a_scanner_or_a_reader(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(EDGE) == 2
+    assert "An edge needs at least one scanner (--scanner ID=PATH) or reader (--reader ID=HOST:PORT)" in (
+        capsys.readouterr().err
+    )
+
+
+def test_edge_refuses_overlapping_portal_antennas(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*EDGE, "--reader", "r1=h:5084", "--portal-antennas", "1,2/2"]) == 2
+    assert "portal antennas: expected outside [1, 2] and inside [2] to be non-empty and apart" in (
+        capsys.readouterr().err
+    )
