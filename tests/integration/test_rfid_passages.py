@@ -52,6 +52,7 @@ EPC = Sscc96.from_sscc(PALLET, company_prefix_length=7).encode()
 class Dock:
     central: CentralProcess
     agent: EdgeAgent
+    broker: Mosquitto
     readers: dict[str, LlrpReaderMock]
     commands: aiomqtt.Client
     scanner: MockScanner
@@ -102,7 +103,7 @@ async def dock(mosquitto: Mosquitto, tmp_path: Path) -> AsyncIterator[Dock]:
                 await agent.uplink.connected.wait()
             await eventually(lambda: all(r.rospecs.active() for r in readers.values()), 10, "readers inventorying")
             await eventually(lambda: agent.drivers["s12"].online, 10, "scanner online")
-            yield Dock(central, agent, readers, commands, scanner)
+            yield Dock(central, agent, mosquitto, readers, commands, scanner)
     finally:
         if task is not None:
             task.cancel()
@@ -140,3 +141,14 @@ async def test_wrong_door_stops_the_pallet_and_the_right_door_loads_it(dock: Doc
     assert dock.agent.stats.passages == 2
     kinds = [e["kind"] for e in dock.central.get("/api/v1/events")]
     assert (kinds.count("misload"), kinds.count("loaded")) == (1, 1)
+
+
+async def test_a_passage_while_the_broker_is_down_reaches_central_after(dock: Dock) -> None:
+    await asyncio.to_thread(dock.broker.stop)
+    await eventually(lambda: not dock.agent.uplink.connected.is_set(), 10, "edge sees the broker gone")
+    dock.go_out("r14")
+    await eventually(lambda: dock.agent.stats.passages == 1, 10, "passage recorded in the outbox")
+    assert dock.agent.uplink.backlog == 1
+    await asyncio.to_thread(dock.broker.start)
+    await eventually(lambda: _pallet(dock.central).get("state") == "loaded", 20, "pallet loaded")
+    await eventually(lambda: dock.agent.uplink.backlog == 0, 10, "outbox drained")
