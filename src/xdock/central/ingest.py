@@ -23,6 +23,11 @@ offline decision is known to have waited in the edge's outbox, so only its being
 a late scan without one may be a skewed clock or a delayed delivery, and is counted (the edge's
 status shows its backlog).
 
+RFID door passages (``.../edge/{edge}/passage``, routed by :func:`parse_topic`'s kind) are checked
+and refused the same way, applied after the batch's scans by
+:class:`~xdock.central.passages.PassageService` (once per key), and a mis-load's STOP is published
+on the edge's command topic before the passage is acknowledged.
+
 Edge and device statuses (QoS 0 for central: only the retained last state matters, delivered again
 on every subscribe) go to :class:`Liveness`, told when central listens and when it cannot hear.
 """
