@@ -33,7 +33,7 @@ __all__ = ["DeviceLiveness", "EdgeLiveness", "Liveness", "status_subscriptions"]
 
 log = logging.getLogger(__name__)
 
-_DEVICE_NAMES = {"serial_scanner": "scanner"}
+_DEVICE_NAMES = {"serial_scanner": "scanner", "sensor_node": "sensor node"}
 
 
 def status_subscriptions(site: str) -> list[str]:
