@@ -8,13 +8,11 @@ valid scans.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import aiomqtt
 import httpx
@@ -22,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from support.inproc_central import get_json, running_central
 from support.waiting import eventually
 from xdock.central.app import Central, CentralConfig
 from xdock.central.ingest import Ingest
@@ -73,27 +72,10 @@ def with_field(event: ScanEvent, **fields: object) -> bytes:
     return json.dumps({**json.loads(encode(event)), **fields}).encode()
 
 
-@contextlib.asynccontextmanager
-async def running_central(broker: Mosquitto, db: Path) -> AsyncIterator[tuple[Central, httpx.AsyncClient]]:
-    config = CentralConfig(SITE, broker.url, db, api_port=None, replan_interval=None)
-    central = Central(config, ScaledClock(START))
-    task = asyncio.create_task(central.run())
-    try:
-        async with asyncio.timeout(10):
-            await central.ingest.connected.wait()
-        transport = httpx.ASGITransport(app=central.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://central") as http:
-            yield central, http
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-async def get(http: httpx.AsyncClient, path: str) -> Any:
-    response = await http.get(path)
-    assert response.status_code == 200, response.text
-    return response.json()
+def central_on(broker: Mosquitto, db: Path) -> AbstractAsyncContextManager[tuple[Central, httpx.AsyncClient]]:
+    return running_central(
+        CentralConfig(SITE, broker.url, db, api_port=None, replan_interval=None), ScaledClock(START)
+    )
 
 
 # (topic edge, payload, reason or None for a valid scan) in the order they are published.
@@ -126,7 +108,7 @@ async def test_mixed_garbage_is_counted_by_reason_and_valid_scans_are_answered(
     mosquitto: Mosquitto, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="xdock.central.ingest")
-    async with running_central(mosquitto, tmp_path / "c.db") as (central, http), aiomqtt.Client(
+    async with central_on(mosquitto, tmp_path / "c.db") as (central, http), aiomqtt.Client(
         "127.0.0.1", mosquitto.port, identifier="edge-x"
     ) as edge:
         await edge.subscribe(cmd_topic("it", "edge-x"), qos=1)
@@ -141,8 +123,8 @@ async def test_mixed_garbage_is_counted_by_reason_and_valid_scans_are_answered(
                 if len(answers) == valid:
                     break
         await eventually(lambda: central.ingest.stats.received == len(MIXED), what="every uplink handled")
-        stats = await get(http, "/api/v1/stats")
-        events = await get(http, "/api/v1/events?limit=1000")
+        stats = await get_json(http, "/api/v1/stats")
+        events = await get_json(http, "/api/v1/events?limit=1000")
 
     assert [(a.seq, a.outcome, a.door) for a in answers] == [
         (1, "assigned", "D12"), (1, "assigned", "D12"), (2, "assigned", "D12"), (3, "assigned", "D12"),

@@ -6,18 +6,16 @@ statuses), so the test can drop its connection without a DISCONNECT, as a power 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import re
 import socket
 import struct
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 
+from support.inproc_central import get_json, running_central
 from support.waiting import eventually
 from xdock.central.app import Central, CentralConfig
 from xdock.central.site_config import parse_site
@@ -70,26 +68,10 @@ class RawEdge:
             sock.close()
 
 
-@contextlib.asynccontextmanager
-async def running_central(broker: Mosquitto, db: Path) -> AsyncIterator[tuple[Central, httpx.AsyncClient]]:
-    central = Central(CentralConfig(SITE, broker.url, db, api_port=None, replan_interval=None), SystemClock())
-    task = asyncio.create_task(central.run())
-    try:
-        async with asyncio.timeout(10):
-            await central.ingest.connected.wait()
-        transport = httpx.ASGITransport(app=central.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://central") as http:
-            yield central, http
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-async def get(http: httpx.AsyncClient, path: str) -> Any:
-    response = await http.get(path)
-    assert response.status_code == 200, response.text
-    return response.json()
+def central_on(broker: Mosquitto, db: Path) -> AbstractAsyncContextManager[tuple[Central, httpx.AsyncClient]]:
+    return running_central(
+        CentralConfig(SITE, broker.url, db, api_port=None, replan_interval=None), SystemClock()
+    )
 
 
 def edge_is(central: Central, online: bool) -> bool:
@@ -107,36 +89,36 @@ async def test_a_dropped_edge_is_offline_with_one_alert_that_survives_a_restart_
     scanner = DeviceStatus(edge_id="edge-d1", device_id="s1", device_kind="serial_scanner", online=True, at=now,
                            heartbeat_s=600)
     try:
-        async with running_central(mosquitto, tmp_path / "c.db") as (central, http):
+        async with central_on(mosquitto, tmp_path / "c.db") as (central, http):
             edge.connect()
             edge.publish_retained(edge_status_topic("it", "edge-d1"), encode(online))
             edge.publish_retained(device_status_topic("it", "edge-d1", "s1"), encode(scanner))
             await eventually(lambda: edge_is(central, True), what="edge online at central")
-            [seen] = await get(http, "/api/v1/edges")
+            [seen] = await get_json(http, "/api/v1/edges")
             assert (seen["online"], seen["door"], seen["backlog"], seen["heartbeat_s"]) == (True, "D1", 3, 600.0)
             assert [(d["id"], d["online"]) for d in seen["devices"]] == [("s1", True)]
 
             edge.drop()
             await eventually(lambda: edge_is(central, False), what="edge offline at central")
-            [seen] = await get(http, "/api/v1/edges")
+            [seen] = await get_json(http, "/api/v1/edges")
             assert (seen["online"], seen["devices"][0]["online"]) == (False, False)
-            [alert] = await get(http, "/api/v1/alerts?open=true")
+            [alert] = await get_json(http, "/api/v1/alerts?open=true")
             assert (alert["id"], alert["kind"], alert["subject"]) == (1, "edge_offline", "edge-d1")
             assert alert["cleared_at"] is None
             assert alert["message"].startswith("edge edge-d1 (door D1) offline, last seen ")
             assert central.ingest.stats.rejected == {}
 
         # Central restarts: the retained Will says offline again; the open alert stays the only one.
-        async with running_central(mosquitto, tmp_path / "c.db") as (central, http):
+        async with central_on(mosquitto, tmp_path / "c.db") as (central, http):
             await eventually(lambda: central.liveness.edges.get("edge-d1") is not None, what="retained Will")
             assert central.liveness.edges["edge-d1"].online is False
-            assert [a["id"] for a in await get(http, "/api/v1/alerts?open=true")] == [1]
+            assert [a["id"] for a in await get_json(http, "/api/v1/alerts?open=true")] == [1]
 
             edge.connect()
             edge.publish_retained(edge_status_topic("it", "edge-d1"), encode(online))
             await eventually(lambda: central.liveness.edges["edge-d1"].online is True, what="edge back at central")
-            assert await get(http, "/api/v1/alerts?open=true") == []
-            [cleared] = await get(http, "/api/v1/alerts")
+            assert await get_json(http, "/api/v1/alerts?open=true") == []
+            [cleared] = await get_json(http, "/api/v1/alerts")
             assert (cleared["id"], cleared["cleared_at"] is not None) == (1, True)
             kinds = [e.kind for e in central.store.events() if e.kind.startswith("alert_")]
             assert kinds == ["alert_raised", "alert_cleared"]
@@ -150,7 +132,7 @@ async def test_a_scanner_that_stops_reporting_is_offline_while_its_edge_lives(
     edge = RawEdge(mosquitto.port, "edge-d1")
     now = datetime.now(UTC)
     try:
-        async with running_central(mosquitto, tmp_path / "c.db") as (central, http):
+        async with central_on(mosquitto, tmp_path / "c.db") as (central, http):
             edge.connect()
             edge.publish_retained(edge_status_topic("it", "edge-d1"), encode(EdgeStatus(
                 edge_id="edge-d1", online=True, door="D1", at=now, heartbeat_s=600,
@@ -159,9 +141,9 @@ async def test_a_scanner_that_stops_reporting_is_offline_while_its_edge_lives(
                 edge_id="edge-d1", device_id="s1", device_kind="serial_scanner", online=True, at=now, heartbeat_s=0.2,
             )))
             await eventually(lambda: bool(central.store.alerts()), what="scanner alert")
-            [seen] = await get(http, "/api/v1/edges")
+            [seen] = await get_json(http, "/api/v1/edges")
             assert (seen["online"], seen["devices"][0]["online"]) == (True, False)
-            [alert] = await get(http, "/api/v1/alerts?open=true")
+            [alert] = await get_json(http, "/api/v1/alerts?open=true")
             assert (alert["kind"], alert["subject"]) == ("device_offline", "edge-d1/s1")
             assert re.fullmatch(r"scanner s1 on edge edge-d1 \(door D1\) silent for \d+(\.\d)? s", alert["message"])
     finally:
