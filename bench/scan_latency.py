@@ -96,43 +96,17 @@ from xdock.protocol.clock import ScaledClock, SystemClock
 from xdock.protocol.gs1 import build_label, sscc_with_check_digit
 from xdock.protocol.scanner_wire import Display
 from xdock.testing import CentralProcess, Mosquitto
+from xdock.testing.stream_site import DESTINATIONS, postal, site_yaml
 
 log = logging.getLogger("bench.scan_latency")
 
 SIM_START = "2026-11-23T06:00:00+01:00"
-DESTINATIONS = ("ALPHA", "BRAVO", "CHARLIE", "DELTA")
-CAPACITY = 100
 WARMUP_ANSWERS = 3
 """Answered scans each scanner makes before measuring (also proves central is subscribed)."""
 WARMUP_ATTEMPTS = 20
 WARMUP_WAIT = 2.0
 COMPANY_PREFIX = "376130321"
 WARMUP_SERIAL = 9_000_000
-
-
-def postal(dest: int) -> str:
-    return f"{11 + dest}000"
-
-
-def site_yaml(site_id: str, edges: int, pallets_per_dest: int) -> str:
-    """A site with ``edges`` inbound doors and room on trailers for ``pallets_per_dest`` pallets per destination."""
-    per_dest = math.ceil(pallets_per_dest / CAPACITY) + 1
-    lines = [f"site: {site_id}", "timezone: Europe/Paris", "handling_minutes: 15", "doors:"]
-    lines += [f"  - {{id: D{i + 1}, role: inbound, x: {8 * i}, y: 0}}" for i in range(edges)]
-    lines += [f"  - {{id: O{d + 1}, role: outbound, x: {10 * d}, y: 40}}" for d in range(len(DESTINATIONS))]
-    lines.append("destinations:")
-    lines += [
-        f'  - {{id: {name}, name: {name.title()}, postal_codes: ["{postal(d)[:2]}*"]}}'
-        for d, name in enumerate(DESTINATIONS)
-    ]
-    lines.append("trailers:")
-    lines += [
-        f'  - {{id: T-{name}-{t + 1:03d}, door: O{d + 1}, destination: {name}, capacity_pallets: {CAPACITY},'
-        f' departure: "23:30"}}'
-        for d, name in enumerate(DESTINATIONS)
-        for t in range(per_dest)
-    ]
-    return "\n".join(lines) + "\n"
 
 
 # -- scans and their answers -----------------------------------------------------------------------

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import os
 import uuid
 from collections import Counter
@@ -31,6 +30,7 @@ from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.gs1 import build_label, sscc_with_check_digit
 from xdock.testing.scan_worker import ScanWorker
 from xdock.testing.servers import CentralProcess, EdgeProcess, Mosquitto
+from xdock.testing.stream_site import DESTINATIONS, postal, site_yaml
 from xdock.testing.tcp_proxy import TcpProxy
 
 __all__ = ["CentralScans", "FaultRig", "RigConfig"]
@@ -38,8 +38,6 @@ __all__ = ["CentralScans", "FaultRig", "RigConfig"]
 log = logging.getLogger(__name__)
 
 SIM_START = "2026-11-23T06:00:00+01:00"
-DESTINATIONS = ("ALPHA", "BRAVO", "CHARLIE", "DELTA")
-_CAPACITY = 100
 _EVENTS_PAGE = 1000
 
 
@@ -80,36 +78,11 @@ def _sscc(series: int, n: int) -> str:
     return sscc_with_check_digit(f"0376130{series:03d}{n:07d}")
 
 
-def _postal(dest: int) -> str:
-    return f"{11 + dest}000"
-
-
 def _label(series: int, n: int, k: int) -> tuple[str, str, str]:
     """Label ``n`` of the series, ``k``-th of its worker: consecutive labels cycle through the destinations."""
     sscc = _sscc(series, n)
     dest = k % len(DESTINATIONS)
-    return sscc, build_label(sscc, ship_to_postal=_postal(dest)), DESTINATIONS[dest]
-
-
-def site_yaml(site_id: str, edges: int, scans: int) -> str:
-    """``edges`` inbound doors, four destinations with trailers at 23:30 for every scan and more."""
-    per_dest = math.ceil((scans + 10 * edges) / _CAPACITY) + 1
-    lines = [f"site: {site_id}", "timezone: Europe/Paris", "handling_minutes: 15", "doors:"]
-    lines += [f"  - {{id: D{i + 1}, role: inbound, x: {8 * i}, y: 0}}" for i in range(edges)]
-    lines += [f"  - {{id: O{d + 1}, role: outbound, x: {10 * d}, y: 40}}" for d in range(len(DESTINATIONS))]
-    lines.append("destinations:")
-    lines += [
-        f'  - {{id: {name}, name: {name.title()}, postal_codes: ["{_postal(d)[:2]}*"]}}'
-        for d, name in enumerate(DESTINATIONS)
-    ]
-    lines.append("trailers:")
-    lines += [
-        f'  - {{id: T-{name}-{t + 1:03d}, door: O{d + 1}, destination: {name}, capacity_pallets: {_CAPACITY},'
-        f' departure: "23:30"}}'
-        for d, name in enumerate(DESTINATIONS)
-        for t in range(per_dest)
-    ]
-    return "\n".join(lines) + "\n"
+    return sscc, build_label(sscc, ship_to_postal=postal(dest)), DESTINATIONS[dest]
 
 
 class FaultRig:
@@ -125,7 +98,7 @@ class FaultRig:
         self.broker = broker or Mosquitto(folder / "mosquitto", persistence=True)
         self.proxy: TcpProxy | None = None
         site_file = folder / "site.yaml"
-        site_file.write_text(site_yaml(self.site, config.edges, config.scans))
+        site_file.write_text(site_yaml(self.site, config.edges, config.scans + 10 * config.edges))
         self.central = CentralProcess(site_file, self.broker.url, folder / "central.db", sim_start=SIM_START)
         self.workers: list[ScanWorker] = []
         self.edges: list[EdgeProcess] = []
