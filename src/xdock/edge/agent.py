@@ -301,10 +301,7 @@ class EdgeAgent:
             log.warning("edge %s: command for unknown device %s", self.config.edge_id, message.device_id)
             return
         if isinstance(message, Feedback):
-            if message.beep is not None:
-                await driver.send(Beep(message.beep))
-            if message.text is not None:
-                await driver.send(Display(message.text))
+            await self._show(driver, message)
             return
         if message.seq not in self._unanswered:
             self.stats.repeated_answers += 1
@@ -333,10 +330,7 @@ class EdgeAgent:
         self.stats.stops += 1
         log.warning("edge %s: reader %s: %s", self.config.edge_id, message.device_id, message.text)
         for driver in self.drivers.values():
-            if message.beep is not None:
-                await driver.send(Beep(message.beep))
-            if message.text is not None:
-                await driver.send(Display(message.text))
+            await self._show(driver, message)
 
     def on_routes(self, snapshot: RouteSnapshot) -> None:
         if not self.router.load(snapshot):
@@ -358,6 +352,12 @@ class EdgeAgent:
     async def _tell(self, driver: SerialScannerDriver, beep: str, text: str) -> None:
         await driver.send(Beep("good" if beep == "good" else "error"))
         await driver.send(Display(text))
+
+    async def _show(self, driver: SerialScannerDriver, message: Feedback) -> None:
+        if message.beep is not None:
+            await driver.send(Beep(message.beep))
+        if message.text is not None:
+            await driver.send(Display(message.text))
 
     def _beat(self) -> None:
         self.uplink.publish_edge_status()
