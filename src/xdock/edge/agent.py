@@ -41,7 +41,7 @@ from xdock.edge.config import EdgeConfig
 from xdock.edge.devices.serial_scanner import SerialScannerDriver
 from xdock.edge.heartbeat import beat_forever, device_status
 from xdock.edge.label_check import LabelRejected, read_label, scan_event
-from xdock.edge.offline_router import OfflineRouter, correction_text, differs
+from xdock.edge.offline_router import OfflineAnswer, OfflineRouter, correction_text, differs
 from xdock.edge.outbox import Outbox, OutboxError
 from xdock.edge.portal import Passage
 from xdock.edge.portal_config import PortalConfig
@@ -206,9 +206,7 @@ class EdgeAgent:
         event = scan_event(label, edge_id=cfg.edge_id, seq=seq, device_id=driver.device_id, door=cfg.door, at=now)
         offline = None
         if not self.central_reachable:
-            offline = self.router.decide(
-                ship_to=event.ship_to, max_temp_c=event.max_temp_c, dangerous_goods=event.dangerous_goods, now=now
-            )
+            offline = self._decide_offline(event, now)
             if offline.decision is not None:
                 event = event.model_copy(update={"offline": offline.decision})
         self._unanswered.add(seq)
@@ -271,14 +269,16 @@ class EdgeAgent:
         if self.central_reachable:
             self._later(driver.send(Display(WAITING_TEXT)))
             return
-        answer = self.router.decide(
-            ship_to=event.ship_to, max_temp_c=event.max_temp_c, dangerous_goods=event.dangerous_goods,
-            now=self.clock.now(),
-        )
+        answer = self._decide_offline(event, self.clock.now())
         self.stats.offline_answers += 1
         if answer.decision is not None:
             self._remember(event.seq, _Offline(answer.decision, carried=False))
         self._later(self._tell(driver, "good", answer.display))
+
+    def _decide_offline(self, event: ScanEvent, now: datetime) -> OfflineAnswer:
+        return self.router.decide(
+            ship_to=event.ship_to, max_temp_c=event.max_temp_c, dangerous_goods=event.dangerous_goods, now=now
+        )
 
     def _later(self, work: Coroutine[Any, Any, object]) -> None:
         task = asyncio.get_running_loop().create_task(work)
