@@ -194,9 +194,10 @@ class Ingest:
                     self._reject(topic, payload, exc)
                 continue
             try:
-                if parse_topic(topic).kind == "passage":
+                kind = parse_topic(topic).kind
+                if kind == "passage":
                     passages.append(self._passage(topic, payload))
-                elif self.sensors is not None and parse_topic(topic).kind == "sensor_reading":
+                elif self.sensors is not None and kind == "sensor_reading":
                     readings.append(self._reading(topic, payload))
                 else:
                     events.append(self._scan(topic, payload))
@@ -266,13 +267,7 @@ class Ingest:
         return name
 
     def _scan(self, topic: str, payload: bytes) -> ScanEvent:
-        name = parse_topic(topic)
-        if name.kind != "scan":
-            raise TopicError(f"Not a scan topic: {topic!r}")
-        if name.site != self.site:
-            raise _RefusedError(
-                f"Scan for site {name.site!r} reached central of site {self.site!r}", reason="unknown_site"
-            )
+        name = self._ours(topic, "scan")
         event = decode(ScanEvent, payload)
         if event.edge_id != name.edge:
             raise _RefusedError(f"Invalid ScanEvent: field 'edge_id': {event.edge_id!r} published on {topic!r}",
