@@ -242,13 +242,11 @@ class EdgeAgent:
             epc=passage.epc.hex().upper(), direction=passage.direction, at=passage.last_seen, reads=passage.reads,
             peak_rssi=passage.peak_rssi,
         )
-        try:
-            await self.uplink.submit(seq, passage_topic(cfg.site, cfg.edge_id), encode(message))
-        except OutboxError:
-            log.exception("reader %s: passage of %s not recorded", reader_id, passage.sscc)
-            return
-        self.outbox.mark_answered(seq)
-        self.stats.passages += 1
+        if await self._record_unanswered(
+            seq, passage_topic(cfg.site, cfg.edge_id), encode(message), "reader %s: passage of %s", reader_id,
+            passage.sscc,
+        ):
+            self.stats.passages += 1
 
     async def _send_reading(self, sensor_id: str, kind: SensorKind, value: float, at: datetime) -> None:
         """Record a probe's reading in the outbox (no answer expected) for central, like a passage."""
@@ -256,12 +254,20 @@ class EdgeAgent:
         seq = self.outbox.allocate()
         reading = SensorReading(edge_id=cfg.edge_id, seq=seq, sensor_id=sensor_id, kind=kind, value=value,
                                 unit=KIND_UNITS[kind], at=at)
+        await self._record_unanswered(
+            seq, sensor_reading_topic(cfg.site, cfg.edge_id, sensor_id), encode(reading), "sensor %s: reading %s",
+            sensor_id, value,
+        )
+
+    async def _record_unanswered(self, seq: int, topic: str, payload: bytes, what: str, *args: object) -> bool:
+        """Record a message central does not answer (its row is marked answered at once); ``False`` if not recorded."""
         try:
-            await self.uplink.submit(seq, sensor_reading_topic(cfg.site, cfg.edge_id, sensor_id), encode(reading))
+            await self.uplink.submit(seq, topic, payload)
         except OutboxError:
-            log.exception("sensor %s: reading %s not recorded", sensor_id, value)
-            return
+            log.exception(what + " not recorded", *args)
+            return False
         self.outbox.mark_answered(seq)
+        return True
 
     def _timed_out(self, event: ScanEvent, driver: SerialScannerDriver) -> None:
         if self._waiting.pop(event.seq, None) is None:
