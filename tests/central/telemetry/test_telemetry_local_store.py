@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from xdock.central.telemetry import LocalTelemetry, TelemetryPoint, kpi, open_sink, sensor_reading
+from xdock.central.telemetry import LocalTelemetry, TelemetryPoint, kpi, sensor_reading
 
 AT = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
@@ -19,12 +19,6 @@ def _temp(sensor: str, minute: int) -> TelemetryPoint:
         unit="degC",
         time=AT + timedelta(minutes=minute),
     )
-
-
-def test_no_config_keeps_telemetry_locally() -> None:
-    sink = open_sink(None, local_limit=5)
-    assert isinstance(sink, LocalTelemetry)
-    sink.close()
 
 
 def test_the_ring_keeps_the_newest_and_counts_the_evicted() -> None:

@@ -1,4 +1,8 @@
-"""Where central's telemetry goes: InfluxDB when configured, else the local ring."""
+"""Where central's telemetry goes: always into the local ring, and to InfluxDB as well when configured.
+
+The ring (:class:`LocalTelemetry`) is what the API and the dashboard read, so recent telemetry is
+there in both set-ups; InfluxDB, when configured, keeps the long history.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from xdock.central.telemetry.local_store import LocalTelemetry
 from xdock.central.telemetry.points import TelemetryPoint
 from xdock.central.telemetry.writer import TelemetryWriter
 
-__all__ = ["TelemetrySink", "open_sink"]
+__all__ = ["TelemetrySink", "TelemetryTee", "open_sink"]
 
 
 class TelemetrySink(Protocol):
@@ -20,10 +24,33 @@ class TelemetrySink(Protocol):
     def close(self) -> None: ...
 
 
-def open_sink(config: TelemetryConfig | None, *, local_limit: int = 10_000) -> TelemetrySink:
-    """A started ``TelemetryWriter`` for ``config``, or a ``LocalTelemetry`` ring when ``None``."""
+class TelemetryTee:
+    """Keeps every point in ``recent`` and hands it on to ``writer`` when there is one."""
+
+    def __init__(self, recent: LocalTelemetry, writer: TelemetrySink | None = None) -> None:
+        self.recent = recent
+        """The last points, for the API and the dashboard."""
+        self.writer = writer
+        """Where points go for good (InfluxDB), or ``None``."""
+
+    def record(self, point: TelemetryPoint) -> None:
+        """Keep ``point`` locally, then pass it to the writer."""
+        self.recent.record(point)
+        if self.writer is not None:
+            self.writer.record(point)
+
+    def close(self) -> None:
+        """Close the writer (it writes what it still holds); the ring stays readable."""
+        if self.writer is not None:
+            self.writer.close()
+        self.recent.close()
+
+
+def open_sink(config: TelemetryConfig | None, *, local_limit: int = 10_000) -> TelemetryTee:
+    """A ring of ``local_limit`` points, teed to a started ``TelemetryWriter`` when ``config`` is given."""
+    recent = LocalTelemetry(local_limit)
     if config is None:
-        return LocalTelemetry(local_limit)
+        return TelemetryTee(recent)
     writer = TelemetryWriter(config)
     writer.start()
-    return writer
+    return TelemetryTee(recent, writer)
