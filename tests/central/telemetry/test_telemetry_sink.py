@@ -50,7 +50,7 @@ def test_a_point_the_writer_refuses_is_still_kept_locally() -> None:
             pass
 
     tee = TelemetryTee(LocalTelemetry(), ClosedWriter())
-    with pytest.raises(RuntimeError, match="^telemetry writer is closed$"):
+    with pytest.raises(RuntimeError, match=r"^telemetry writer is closed$"):
         tee.record(_reading(0))
     assert tee.recent.query() == [_reading(0)]
 
