@@ -48,7 +48,8 @@ SAMPLES: list[BaseModel] = [
     ),
     Feedback(device_id="s1", beep="error", text="see supervisor"),
     EdgeStatus(edge_id="e1", online=True, door="D1", at=AT, version="1.0", heartbeat_s=5.0, backlog=3),
-    DeviceStatus(edge_id="e1", device_id="s1", device_kind="serial_scanner", online=True, at=AT, heartbeat_s=5),
+    DeviceStatus(edge_id="e1", device_id="r1", device_kind="rfid_reader", online=True, at=AT, heartbeat_s=5,
+                 counters={"reads": 812, "bad_frames": 0}),
     CentralStatus(online=True, at=AT, plan_version=4),
     RouteSnapshot(
         edge_id="e1", plan_version=4, made_at=AT,

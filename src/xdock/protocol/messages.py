@@ -12,6 +12,10 @@ coerced, and integers that are stored (``seq``, ``plan_version``) must fit a sig
 A :class:`MessageError` carries a stable ``reason`` (``oversized``, ``wrong_version``,
 ``bad_payload``) for counting, and its text lists at most a few problems, each clipped, so a
 hostile payload cannot make a huge error.
+
+The status messages (:class:`EdgeStatus`, :class:`DeviceStatus`, :class:`CentralStatus`) live in
+:mod:`xdock.protocol.status_messages` and the shared base in :mod:`xdock.protocol._message_base`;
+both are re-exported here.
 """
 
 from __future__ import annotations
@@ -27,9 +31,19 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
-    field_validator,
 )
-from pydantic_core import PydanticCustomError
+
+from xdock.protocol._message_base import (
+    SCHEMA_VERSION,
+    Id,
+    MessageError,
+    MessageErrorReason,
+    PlanVersion,
+    Seq,
+    Sscc,
+    _Message,
+)
+from xdock.protocol.status_messages import CentralStatus, DeviceKind, DeviceStatus, EdgeStatus
 
 __all__ = [
     "MAX_PAYLOAD",
@@ -37,60 +51,32 @@ __all__ = [
     "Assignment",
     "CentralStatus",
     "DestinationMatch",
+    "DeviceKind",
     "DeviceStatus",
     "Downlink",
     "EdgeStatus",
     "Feedback",
+    "Id",
     "MessageError",
     "MessageErrorReason",
     "OfflineDecision",
+    "PlanVersion",
     "Route",
     "RouteSnapshot",
     "ScanEvent",
+    "Seq",
     "ShipToModel",
+    "Sscc",
+    "_Message",
     "decode",
     "decode_downlink",
     "encode",
 ]
 
-SCHEMA_VERSION: Literal[1] = 1
 MAX_PAYLOAD = 64 * 1024
 
-_INT64_MAX = 2**63 - 1
 _MAX_PROBLEMS = 5
 _MAX_TEXT = 120
-
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-Sscc = Annotated[str, StringConstraints(pattern=r"^[0-9]{18}$")]
-Seq = Annotated[int, Field(ge=1, le=_INT64_MAX)]
-PlanVersion = Annotated[int, Field(ge=0, le=_INT64_MAX)]
-MessageErrorReason = Literal["oversized", "wrong_version", "bad_payload"]
-
-
-class MessageError(ValueError):
-    """A payload that is not a valid message of the expected kind.
-
-    ``reason`` is a stable key for counting: ``oversized`` (over :data:`MAX_PAYLOAD` bytes),
-    ``wrong_version`` (``v`` is not :data:`SCHEMA_VERSION`), ``bad_payload`` (anything else).
-    """
-
-    def __init__(self, message: str, *, reason: MessageErrorReason = "bad_payload") -> None:
-        super().__init__(message)
-        self.reason: MessageErrorReason = reason
-
-
-class _Message(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    v: Literal[1] = SCHEMA_VERSION
-
-    @field_validator("v", mode="before")
-    @classmethod
-    def _exact_version(cls, value: object) -> object:
-        # A JSON true or 1.0 equals 1 in Python; the version must be the integer itself.
-        if type(value) is not int:
-            raise PydanticCustomError("literal_error", "Input should be 1")
-        return value
 
 
 class ShipToModel(BaseModel):
@@ -182,44 +168,6 @@ class Feedback(_Message):
     device_id: Id
     beep: Literal["good", "error"] | None = None
     text: Annotated[str, StringConstraints(max_length=64)] | None = None
-
-
-class EdgeStatus(_Message):
-    """Retained liveness of an edge agent (also its Last Will, with ``online`` false).
-
-    An online edge republishes it every ``heartbeat_s`` seconds; central considers the edge gone
-    when two periods pass without one.
-    """
-
-    edge_id: Id
-    online: bool
-    door: Id | None = None
-    at: AwareDatetime | None = None
-    version: str | None = None
-    heartbeat_s: Annotated[float, Field(gt=0, le=3600)] | None = None
-    backlog: Annotated[int, Field(ge=0)] | None = None
-    """Scans recorded in the edge's outbox and not yet acknowledged by the broker."""
-
-
-class DeviceStatus(_Message):
-    """Retained liveness of one device behind an edge."""
-
-    edge_id: Id
-    device_id: Id
-    device_kind: Literal["serial_scanner", "sensor_node"]
-    online: bool
-    at: AwareDatetime
-    detail: str = ""
-    heartbeat_s: Annotated[float, Field(gt=0, le=3600)] | None = None
-    """An online device's status is republished every ``heartbeat_s`` seconds."""
-
-
-class CentralStatus(_Message):
-    """Retained liveness of central (also its Last Will, with ``online`` false), on ``.../central/status``."""
-
-    online: bool
-    at: AwareDatetime | None = None
-    plan_version: PlanVersion | None = None
 
 
 class DestinationMatch(BaseModel):
