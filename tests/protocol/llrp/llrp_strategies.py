@@ -54,6 +54,10 @@ rospec = st.builds(
     raws,
 )
 general = st.builds(llrp.GeneralDeviceCapabilities, u16, st.booleans(), st.booleans(), u32, u32, text, raws)
+event_spec = st.builds(
+    llrp.ReaderEventNotificationSpec, st.lists(st.tuples(u16, st.booleans()), max_size=3).map(tuple)
+)
+keepalive = st.builds(llrp.KeepaliveSpec, u8, u32)
 capabilities = st.builds(llrp.LlrpCapabilities, u8, u8, u16, u32, u32, u32, u32, u32)
 
 messages: st.SearchStrategy[llrp.LlrpMessage] = st.one_of(
@@ -75,5 +79,17 @@ messages: st.SearchStrategy[llrp.LlrpMessage] = st.one_of(
         )
     ),
     st.builds(llrp.ROAccessReport, ids, st.lists(tag, max_size=4).map(tuple), raws),
-    *(st.builds(cls, ids) for cls in (llrp.Keepalive, llrp.KeepaliveAck, llrp.CloseConnection)),
+    *(
+        st.builds(cls, ids)
+        for cls in (llrp.Keepalive, llrp.KeepaliveAck, llrp.CloseConnection, llrp.EnableEventsAndReports)
+    ),
+    st.builds(llrp.GetReaderConfig, ids, u8, u16, u16, u16, raws),
+    st.builds(llrp.GetReaderConfigResponse, ids, status, st.none() | event_spec, st.none() | keepalive, raws),
+    st.builds(llrp.SetReaderConfig, ids, st.booleans(), st.none() | event_spec, st.none() | keepalive, raws),
+    st.builds(llrp.DeleteAccessSpec, ids, u32),
+    st.builds(llrp.DisableROSpec, ids, u32),
+    *(
+        st.builds(cls, ids, status)
+        for cls in (llrp.SetReaderConfigResponse, llrp.DeleteAccessSpecResponse, llrp.DisableROSpecResponse)
+    ),
 )

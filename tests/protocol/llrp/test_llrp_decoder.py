@@ -22,14 +22,14 @@ def test_a_truncated_frame_waits_for_the_rest() -> None:
 
 def test_an_unknown_message_type_is_refused_and_the_stream_goes_on() -> None:
     decoder = llrp.LlrpDecoder()
-    get_config = bytes.fromhex("04020000000B0000000400")  # GET_READER_CONFIG: not handled here
-    events = decoder.feed(KEEPALIVE + get_config + START)
+    get_access_specs = bytes.fromhex("042C0000000A00000004")  # GET_ACCESSSPECS: not handled here
+    events = decoder.feed(KEEPALIVE + get_access_specs + START)
     assert events[0] == llrp.Keepalive(1)
     assert events[2] == llrp.StartROSpec(2, 1)
     error = events[1]
     assert isinstance(error, llrp.LlrpMessageError)
-    assert str(error) == "Invalid LLRP at byte 10: Message Type: type 2 is not a message this reader handles"
-    assert (error.message_type, error.message_id) == (2, 4)
+    assert str(error) == "Invalid LLRP at byte 10: Message Type: type 44 is not a message this reader handles"
+    assert (error.message_type, error.message_id) == (44, 4)
     assert (decoder.decoded, decoder.rejected) == (2, 1)
 
 
@@ -83,3 +83,21 @@ def test_a_bad_header_breaks_the_stream(header: str, message: str) -> None:
     with pytest.raises(llrp.LlrpFrameError) as caught:
         decoder.feed(KEEPALIVE)
     assert caught.value is error
+
+
+def test_a_reader_refuses_another_version_frame_and_goes_on() -> None:
+    decoder = llrp.LlrpDecoder(refuse_other_versions=True)
+    get_supported_version = bytes.fromhex("082E0000000A00000005")  # LLRP 1.1 GET_SUPPORTED_VERSION
+    keepalive, error, start = decoder.feed(KEEPALIVE + get_supported_version + START)
+    assert (keepalive, start) == (llrp.Keepalive(1), llrp.StartROSpec(2, 1))
+    assert isinstance(error, llrp.LlrpMessageError)
+    assert str(error) == "Invalid LLRP at byte 10: Version: version 2, expected 1"
+    assert (error.message_type, error.message_id) == (46, 5)
+    assert (decoder.decoded, decoder.rejected, decoder.broken) == (2, 1, None)
+
+
+def test_a_reader_still_breaks_on_another_version_with_a_bad_length() -> None:
+    decoder = llrp.LlrpDecoder(refuse_other_versions=True)
+    [error] = decoder.feed(bytes.fromhex("082E0000000400000005"))
+    assert isinstance(error, llrp.LlrpFrameError)
+    assert str(error) == "Invalid LLRP at byte 0: Version: version 2, expected 1"

@@ -1,11 +1,24 @@
 """LLRP 1.0.1 (EPCglobal Low Level Reader Protocol), sans-I/O: the messages an RFID portal and its client exchange.
 
 ``encode_message(msg)`` gives a frame's bytes; :class:`LlrpDecoder` turns a byte stream into
-messages. Only the messages a portal needs are typed (see :mod:`.messages`); other parameters
-ride along raw. Pure code: no sockets here.
+messages. Only the messages a portal needs are typed (see :mod:`.messages` and
+:mod:`.config_messages`); other parameters ride along raw. Pure code: no sockets here.
 """
 
 from xdock.protocol.llrp.codec import encode_message
+from xdock.protocol.llrp.config_messages import (
+    DeleteAccessSpec,
+    DeleteAccessSpecResponse,
+    DisableROSpec,
+    DisableROSpecResponse,
+    EnableEventsAndReports,
+    GetReaderConfig,
+    GetReaderConfigResponse,
+    KeepaliveSpec,
+    ReaderEventNotificationSpec,
+    SetReaderConfig,
+    SetReaderConfigResponse,
+)
 from xdock.protocol.llrp.decoder import LlrpDecoder
 from xdock.protocol.llrp.errors import LlrpError, LlrpFrameError, LlrpMessageError
 from xdock.protocol.llrp.messages import (
@@ -40,17 +53,25 @@ __all__ = [
     "AddROSpecResponse",
     "CloseConnection",
     "CloseConnectionResponse",
+    "DeleteAccessSpec",
+    "DeleteAccessSpecResponse",
     "DeleteROSpec",
     "DeleteROSpecResponse",
+    "DisableROSpec",
+    "DisableROSpecResponse",
+    "EnableEventsAndReports",
     "EnableROSpec",
     "EnableROSpecResponse",
     "ErrorMessage",
     "GeneralDeviceCapabilities",
     "GetReaderCapabilities",
     "GetReaderCapabilitiesResponse",
+    "GetReaderConfig",
+    "GetReaderConfigResponse",
     "InventoryParameterSpec",
     "Keepalive",
     "KeepaliveAck",
+    "KeepaliveSpec",
     "LlrpCapabilities",
     "LlrpDecoder",
     "LlrpError",
@@ -63,6 +84,9 @@ __all__ = [
     "ROSpec",
     "RawParameter",
     "ReaderEventNotification",
+    "ReaderEventNotificationSpec",
+    "SetReaderConfig",
+    "SetReaderConfigResponse",
     "StartROSpec",
     "StartROSpecResponse",
     "StopROSpec",

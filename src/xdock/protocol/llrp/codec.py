@@ -10,7 +10,9 @@ import struct
 from collections.abc import Callable
 from typing import Final
 
+from xdock.protocol.llrp import config_messages as c
 from xdock.protocol.llrp import messages as m
+from xdock.protocol.llrp.message_base import _ROSpecCommand, _StatusResponse
 from xdock.protocol.llrp.parameters import (
     CONNECTION_ATTEMPT_EVENT,
     CONNECTION_CLOSE_EVENT,
@@ -66,8 +68,10 @@ def _encode_body(message: m.LlrpMessage) -> bytes:  # noqa: PLR0911 - one arm pe
             return body + _raw(message.extra)
         case m.AddROSpec():
             return message.rospec.encode()
-        case m.DeleteROSpec() | m.StartROSpec() | m.StopROSpec() | m.EnableROSpec():
+        case m.DeleteROSpec() | m.StartROSpec() | m.StopROSpec() | m.EnableROSpec() | c.DisableROSpec():
             return struct.pack(">I", message.rospec_id)
+        case c.GetReaderConfig() | c.GetReaderConfigResponse() | c.SetReaderConfig() | c.DeleteAccessSpec():
+            return c.encode_config_body(message)
         case (
             m.AddROSpecResponse()
             | m.DeleteROSpecResponse()
@@ -76,15 +80,18 @@ def _encode_body(message: m.LlrpMessage) -> bytes:  # noqa: PLR0911 - one arm pe
             | m.EnableROSpecResponse()
             | m.CloseConnectionResponse()
             | m.ErrorMessage()
+            | c.SetReaderConfigResponse()
+            | c.DeleteAccessSpecResponse()
+            | c.DisableROSpecResponse()
         ):
             return message.status.encode()
         case m.ROAccessReport():
             return b"".join(tag.encode() for tag in message.tags) + _raw(message.extra)
-        case m.Keepalive() | m.KeepaliveAck() | m.CloseConnection():
+        case m.Keepalive() | m.KeepaliveAck() | m.CloseConnection() | c.EnableEventsAndReports():
             return b""
 
 
-def _status_only(cls: type[m._StatusResponse]) -> Callable[[BodyReader, int], m.LlrpMessage]:
+def _status_only(cls: type[_StatusResponse]) -> Callable[[BodyReader, int], m.LlrpMessage]:
     def decode(reader: BodyReader, message_id: int) -> m.LlrpMessage:
         status = _one_status(reader)
         return cls(message_id, status)  # type: ignore[return-value]
@@ -103,7 +110,7 @@ def _one_status(reader: BodyReader) -> LlrpStatus:
     return found
 
 
-def _rospec_command(cls: type[m._ROSpecCommand]) -> Callable[[BodyReader, int], m.LlrpMessage]:
+def _rospec_command(cls: type[_ROSpecCommand]) -> Callable[[BodyReader, int], m.LlrpMessage]:
     def decode(reader: BodyReader, message_id: int) -> m.LlrpMessage:
         rospec_id = reader.uint(4, "ROSpecID")
         if reader.remaining:
@@ -113,7 +120,10 @@ def _rospec_command(cls: type[m._ROSpecCommand]) -> Callable[[BodyReader, int], 
     return decode
 
 
-def _empty(cls: type[m.Keepalive | m.KeepaliveAck | m.CloseConnection]) -> Callable[[BodyReader, int], m.LlrpMessage]:
+_Empty = m.Keepalive | m.KeepaliveAck | m.CloseConnection | c.EnableEventsAndReports
+
+
+def _empty(cls: type[_Empty]) -> Callable[[BodyReader, int], m.LlrpMessage]:
     def decode(reader: BodyReader, message_id: int) -> m.LlrpMessage:
         if reader.remaining:
             raise reader.error("end", f"{reader.remaining} unexpected bytes")
@@ -211,6 +221,15 @@ _DECODERS: Final[dict[int, Callable[[BodyReader, int], m.LlrpMessage]]] = {
     m.Keepalive.TYPE: _empty(m.Keepalive),
     m.KeepaliveAck.TYPE: _empty(m.KeepaliveAck),
     m.CloseConnection.TYPE: _empty(m.CloseConnection),
+    c.GetReaderConfig.TYPE: c.decode_get_reader_config,
+    c.GetReaderConfigResponse.TYPE: c.decode_get_reader_config_response,
+    c.SetReaderConfig.TYPE: c.decode_set_reader_config,
+    c.SetReaderConfigResponse.TYPE: _status_only(c.SetReaderConfigResponse),
+    c.EnableEventsAndReports.TYPE: _empty(c.EnableEventsAndReports),
+    c.DeleteAccessSpec.TYPE: c.decode_delete_access_spec,
+    c.DeleteAccessSpecResponse.TYPE: _status_only(c.DeleteAccessSpecResponse),
+    c.DisableROSpec.TYPE: _rospec_command(c.DisableROSpec),
+    c.DisableROSpecResponse.TYPE: _status_only(c.DisableROSpecResponse),
 }
 
 

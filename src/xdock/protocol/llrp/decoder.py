@@ -10,6 +10,11 @@ or above ``max_message``) means frame boundaries are lost: there is no marker in
 the next frame. The stream is declared broken, not resynchronised: ``feed`` returns the
 messages before that header followed by the :class:`LlrpFrameError`, ``broken`` holds it, every
 further ``feed`` raises it, and the caller closes the connection.
+
+A reader may instead take another protocol version's frame as well delimited (``refuse_other_versions``):
+its header is laid out alike in every LLRP version, so when its reserved bits and length are sound the
+frame comes back as an :class:`LlrpMessageError` on field ``Version`` and the stream carries on, so the
+reader can answer M_UnsupportedVersion as LLRP 1.0.1 asks.
 """
 
 from __future__ import annotations
@@ -30,10 +35,11 @@ DEFAULT_MAX_MESSAGE: Final = 1 << 20
 class LlrpDecoder:
     """Turns a byte stream from one LLRP connection into messages."""
 
-    def __init__(self, *, max_message: int = DEFAULT_MAX_MESSAGE) -> None:
+    def __init__(self, *, max_message: int = DEFAULT_MAX_MESSAGE, refuse_other_versions: bool = False) -> None:
         self._buffer = bytearray()
         self._offset = 0  # stream offset of _buffer[0]
         self._max = max_message
+        self._refuse_other_versions = refuse_other_versions
         self.rejected = 0
         """Frames refused so far."""
         self.decoded = 0
@@ -54,15 +60,28 @@ class LlrpDecoder:
         out: list[LlrpMessage | LlrpMessageError | LlrpFrameError] = []
         while len(self._buffer) >= HEADER_SIZE:
             first, length, message_id = struct.unpack_from(">HII", self._buffer)
-            self.broken = self._check_header(first, length)
+            version = (first >> 10) & 0b111
+            delimited = self._refuse_other_versions and not first >> 13 and HEADER_SIZE <= length <= self._max
+            self.broken = None if delimited else self._check_header(first, length)
             if self.broken is not None:
                 self._buffer.clear()
                 out.append(self.broken)
                 break
             if len(self._buffer) < length:
                 break
-            frame = bytes(self._buffer[:length])
-            out.append(self._decode(frame, first & 0x3FF, message_id))
+            if version != LLRP_VERSION:
+                self.rejected += 1
+                out.append(
+                    LlrpMessageError(
+                        f"version {version}, expected {LLRP_VERSION}",
+                        offset=self._offset,
+                        field="Version",
+                        message_type=first & 0x3FF,
+                        message_id=message_id,
+                    )
+                )
+            else:
+                out.append(self._decode(bytes(self._buffer[:length]), first & 0x3FF, message_id))
             del self._buffer[:length]
             self._offset += length
         return out

@@ -2,7 +2,9 @@
 
 Client → reader: GET_READER_CAPABILITIES, ADD/ENABLE/START/STOP/DELETE_ROSPEC, KEEPALIVE_ACK,
 CLOSE_CONNECTION. Reader → client: READER_EVENT_NOTIFICATION, the ``*_RESPONSE`` messages
-(each with an :class:`LlrpStatus`), RO_ACCESS_REPORT, KEEPALIVE.
+(each with an :class:`LlrpStatus`), RO_ACCESS_REPORT, KEEPALIVE. The reader-configuration
+messages (GET/SET_READER_CONFIG, ENABLE_EVENTS_AND_REPORTS, DELETE_ACCESSSPEC, DISABLE_ROSPEC) live
+in :mod:`.config_messages`; :data:`LlrpMessage` covers both.
 
 Every message carries the ``message_id`` of its frame; a response echoes its request's id.
 """
@@ -12,6 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Final
 
+from xdock.protocol.llrp.config_messages import (
+    DeleteAccessSpec,
+    DeleteAccessSpecResponse,
+    DisableROSpec,
+    DisableROSpecResponse,
+    EnableEventsAndReports,
+    GetReaderConfig,
+    GetReaderConfigResponse,
+    SetReaderConfig,
+    SetReaderConfigResponse,
+)
+from xdock.protocol.llrp.message_base import _Message, _ROSpecCommand, _StatusResponse
 from xdock.protocol.llrp.parameters import GeneralDeviceCapabilities, LlrpCapabilities, LlrpStatus, TagReport
 from xdock.protocol.llrp.rospec import ROSpec
 from xdock.protocol.llrp.wire import RawParameter, TvParameter
@@ -39,12 +53,6 @@ __all__ = [
     "StopROSpec",
     "StopROSpecResponse",
 ]
-
-
-@dataclass(frozen=True)
-class _Message:
-    TYPE: ClassVar[int]
-    message_id: int
 
 
 @dataclass(frozen=True)
@@ -90,12 +98,6 @@ class AddROSpec(_Message):
 
 
 @dataclass(frozen=True)
-class _ROSpecCommand(_Message):
-    rospec_id: int
-    """0 means every ROSpec."""
-
-
-@dataclass(frozen=True)
 class DeleteROSpec(_ROSpecCommand):
     """DELETE_ROSPEC (21)."""
 
@@ -121,11 +123,6 @@ class EnableROSpec(_ROSpecCommand):
     """ENABLE_ROSPEC (24)."""
 
     TYPE: ClassVar[int] = 24
-
-
-@dataclass(frozen=True)
-class _StatusResponse(_Message):
-    status: LlrpStatus
 
 
 @dataclass(frozen=True)
@@ -227,26 +224,45 @@ LlrpMessage = (
     | Keepalive
     | KeepaliveAck
     | CloseConnection
+    | GetReaderConfig
+    | GetReaderConfigResponse
+    | SetReaderConfig
+    | SetReaderConfigResponse
+    | EnableEventsAndReports
+    | DeleteAccessSpec
+    | DeleteAccessSpecResponse
+    | DisableROSpec
+    | DisableROSpecResponse
 )
 
 MESSAGE_NAMES: Final[dict[int, str]] = {
     1: "GET_READER_CAPABILITIES",
+    2: "GET_READER_CONFIG",
+    3: "SET_READER_CONFIG",
     4: "CLOSE_CONNECTION_RESPONSE",
     11: "GET_READER_CAPABILITIES_RESPONSE",
+    12: "GET_READER_CONFIG_RESPONSE",
+    13: "SET_READER_CONFIG_RESPONSE",
     14: "CLOSE_CONNECTION",
     20: "ADD_ROSPEC",
     21: "DELETE_ROSPEC",
     22: "START_ROSPEC",
     23: "STOP_ROSPEC",
     24: "ENABLE_ROSPEC",
+    25: "DISABLE_ROSPEC",
     30: "ADD_ROSPEC_RESPONSE",
     31: "DELETE_ROSPEC_RESPONSE",
     32: "START_ROSPEC_RESPONSE",
     33: "STOP_ROSPEC_RESPONSE",
     34: "ENABLE_ROSPEC_RESPONSE",
+    35: "DISABLE_ROSPEC_RESPONSE",
+    41: "DELETE_ACCESSSPEC",
+    46: "GET_SUPPORTED_VERSION",
+    51: "DELETE_ACCESSSPEC_RESPONSE",
     61: "RO_ACCESS_REPORT",
     62: "KEEPALIVE",
     63: "READER_EVENT_NOTIFICATION",
+    64: "ENABLE_EVENTS_AND_REPORTS",
     72: "KEEPALIVE_ACK",
     100: "ERROR_MESSAGE",
 }
