@@ -21,6 +21,7 @@ from xdock.protocol.clock import ManualClock, SystemClock
 from xdock.protocol.epc import Sgtin96, Sscc96
 
 START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+YEAR_S = 365 * 86_400.0
 PALLET_SSCC = "376130321109103420"
 PALLET = Sscc96.from_sscc(PALLET_SSCC, company_prefix_length=7).encode()
 NEIGHBOUR_SSCC = "376130321109103437"
@@ -60,7 +61,10 @@ async def test_a_pallet_passes_in_the_neighbour_is_suppressed_and_a_restarted_re
     mock = LlrpReaderMock(tags, clock=ManualClock(START))
     await mock.start()
     port = mock.port
-    config = LlrpReaderConfig("127.0.0.1", port, rospec_id=7, reconnect_initial_s=0.02, reconnect_max_s=0.1)
+    # The mock's stamps come from its script clock, months away from the edge's: trusted as they are here
+    # (the tolerance is a year), so the passage keeps the script's times.
+    config = LlrpReaderConfig("127.0.0.1", port, rospec_id=7, reconnect_initial_s=0.02, reconnect_max_s=0.1,
+                              clock_tolerance_s=YEAR_S)
     driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=reads.extend)
     task = asyncio.create_task(driver.run())
     try:
@@ -243,6 +247,10 @@ async def test_back_off_doubles_up_to_its_ceiling_while_the_reader_is_unreachabl
         ({"antennas": ()}, "LlrpReaderConfig.antennas: expected ids 0 to 65535, got ()"),
         ({"response_timeout_s": 0}, "LlrpReaderConfig.response_timeout_s: expected more than 0 s, got 0"),
         ({"silence_timeout_s": -1.0}, "LlrpReaderConfig.silence_timeout_s: expected more than 0 s, got -1.0"),
+        ({"clock_tolerance_s": -0.5},
+         "LlrpReaderConfig.clock_tolerance_s: expected a finite number of seconds >= 0, got -0.5"),
+        ({"clock_tolerance_s": float("nan")},
+         "LlrpReaderConfig.clock_tolerance_s: expected a finite number of seconds >= 0, got nan"),
         (
             {"reconnect_initial_s": 5.0, "reconnect_max_s": 1.0},
             "LlrpReaderConfig.reconnect_max_s: expected at least reconnect_initial_s 5.0, got 1.0",

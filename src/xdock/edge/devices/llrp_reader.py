@@ -7,7 +7,10 @@
       → back off (reconnect_initial_s, doubling up to reconnect_max_s; reset once configured) → again
 
 Every RO_ACCESS_REPORT is decoded into :class:`~xdock.edge.tag_reads.TagRead` values handed to
-``on_reads``; non-SSCC tags are counted and skipped. KEEPALIVE is answered with KEEPALIVE_ACK.
+``on_reads``; non-SSCC tags are counted and skipped. The reads' first-seen times are checked against
+the edge's clock (:class:`~xdock.edge.reader_clock.ReaderClock`) and moved onto it when the reader's
+clock is off by more than ``clock_tolerance_s``. ``on_status`` hears at once when the reader comes
+(ROSpec started) and goes (connection lost). KEEPALIVE is answered with KEEPALIVE_ACK.
 A frame the codec refuses is counted in :attr:`ReaderStats.bad_frames` and skipped; a frame
 header that cannot be trusted, a refused configuration step, a silent reader (no answer within
 ``response_timeout_s``; no frame at all within ``silence_timeout_s``, when set) or a dropped socket
@@ -20,9 +23,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from xdock.edge.reader_clock import DEFAULT_TOLERANCE_S, ReaderClock
 from xdock.edge.tag_reads import TagRead, TagReadDecoder
 from xdock.protocol import llrp
 from xdock.protocol.clock import Clock
@@ -60,6 +65,9 @@ class LlrpReaderConfig:
     """First back-off after a lost or failed connection."""
     reconnect_max_s: float = 30.0
     """Longest back-off; each failure doubles it up to this."""
+    clock_tolerance_s: float = DEFAULT_TOLERANCE_S
+    """A reader clock further than this from the edge's (estimated from each report) has its reads
+    rebased onto the edge's clock."""
 
     def __post_init__(self) -> None:
         if not self.host:
@@ -74,6 +82,11 @@ class LlrpReaderConfig:
             value: float = getattr(self, name)
             if not value > 0:
                 raise ValueError(f"LlrpReaderConfig.{name}: expected more than 0 s, got {value}")
+        if not math.isfinite(self.clock_tolerance_s) or self.clock_tolerance_s < 0:
+            raise ValueError(
+                f"LlrpReaderConfig.clock_tolerance_s: expected a finite number of seconds >= 0, "
+                f"got {self.clock_tolerance_s}"
+            )
         if self.silence_timeout_s is not None and not self.silence_timeout_s > 0:
             raise ValueError(
                 f"LlrpReaderConfig.silence_timeout_s: expected more than 0 s, got {self.silence_timeout_s}"
@@ -110,18 +123,25 @@ class ReaderStats:
     """Frames the codec refused (skipped), plus untrustworthy headers (which end the connection)."""
     keepalives: int = 0
     """KEEPALIVEs answered."""
+    clock_rebased: int = 0
+    """Reports whose reads were moved onto the edge's clock (the reader's clock was off)."""
 
 
 class LlrpReaderDriver:
     """Reads one portal reader for as long as :meth:`run` runs."""
 
-    def __init__(self, config: LlrpReaderConfig, *, clock: Clock, on_reads: Callable[[list[TagRead]], None]) -> None:
+    def __init__(
+        self, config: LlrpReaderConfig, *, clock: Clock, on_reads: Callable[[list[TagRead]], None],
+        on_status: Callable[[bool], None] | None = None,
+    ) -> None:
         self.config = config
         self.clock = clock
         self.stats = ReaderStats()
         self.running = False
         """Whether a connection is up and its ROSpec started."""
+        self.reader_clock = ReaderClock(config.clock_tolerance_s)
         self._on_reads = on_reads
+        self._on_status = on_status
         self._tags = TagReadDecoder()
         self._next_id = 0
 
@@ -136,7 +156,7 @@ class LlrpReaderDriver:
                 reason = str(error) or type(error).__name__
                 log.warning("LLRP reader %s:%d: %s", self.config.host, self.config.port, reason)
             finally:
-                self.running = False
+                self._set_running(False)
             self.stats.failures += 1
             if self.stats.connections > started:
                 backoff = self.config.reconnect_initial_s
@@ -152,8 +172,8 @@ class LlrpReaderDriver:
         session = _Session(self, reader, writer)
         try:
             await session.configure()
-            self.running = True
             self.stats.connections += 1
+            self._set_running(True)
             log.info("LLRP reader %s:%d: ROSpec %d started", cfg.host, cfg.port, cfg.rospec_id)
             await session.read_until_closed()
             raise ReaderSessionError("connection closed by the reader")
@@ -162,18 +182,26 @@ class LlrpReaderDriver:
             with contextlib.suppress(OSError):
                 await writer.wait_closed()
 
+    def _set_running(self, running: bool) -> None:
+        if running == self.running:
+            return
+        self.running = running
+        if self._on_status is not None:
+            self._on_status(running)
+
     def message_id(self) -> int:
         """A fresh message id for a request."""
         self._next_id = (self._next_id + 1) & 0xFFFFFFFF
         return self._next_id
 
     def handle_report(self, report: llrp.ROAccessReport) -> None:
-        """Decode a report's tags and hand the pallet reads on."""
+        """Decode a report's tags and hand the pallet reads on (on the edge's clock if the reader's is off)."""
         before = self._tags.non_sscc
-        reads = self._tags.decode(report)
+        reads = self.reader_clock.align(self._tags.decode(report), self.clock.now())
         self.stats.reports += 1
         self.stats.non_sscc += self._tags.non_sscc - before
         self.stats.tag_reads += len(reads)
+        self.stats.clock_rebased = self.reader_clock.rebased
         if reads:
             self._on_reads(reads)
 
