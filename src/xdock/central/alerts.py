@@ -21,13 +21,17 @@ from typing import Literal
 
 from xdock.central.store import AlertRow, Store
 
-__all__ = ["AlertKind", "AlertStateError", "Alerts", "alert_state", "device_subject"]
+__all__ = ["ALERT_EVENTS", "AlertKind", "AlertStateError", "Alerts", "alert_state", "device_subject"]
 
 log = logging.getLogger(__name__)
 
 AlertKind = Literal[
     "edge_offline", "device_offline", "cold_chain_breach", "door_open_no_trailer", "pallet_dwell", "misload"
 ]
+
+ALERT_EVENTS = frozenset({"alert_raised", "alert_cleared", "alert_acknowledged"})
+"""The events written with every change of the alerts table (in the same transaction): a reader of
+the event log that sees none of them knows the alerts did not change."""
 
 
 class AlertStateError(ValueError):

@@ -8,6 +8,12 @@ array), so a busy floor costs each screen tens of frames a second, not one per s
 (or an override, through :meth:`resync`) sends a fresh snapshot. While anyone is connected, a
 ticker sends the site time every ``tick_s`` seconds, with the KPIs and the alerts when they changed.
 
+What the screens derive from the event log (loads and mis-loads however confirmed, departures, and
+whether the alerts changed) comes from one :class:`~xdock.central.web.event_tail.EventTail`, read
+once and then only for the events appended since. Each tick reads the new events: a pallet loaded
+through an RFID door passage becomes a ``pallet`` message, a stored mis-load refreshes the KPIs, and
+the alerts table is read again only when an alert event (raised, acknowledged, cleared) came in.
+
 A client that falls ``max_backlog`` frames behind is dropped (its socket closed); it reconnects
 and gets a snapshot, so a slow screen never holds up ingestion or grows memory.
 """
@@ -21,10 +27,21 @@ import logging
 from collections.abc import Callable, Collection
 from typing import Any
 
+from xdock.central.alerts import ALERT_EVENTS
 from xdock.central.scans import ScanService
+from xdock.central.store import EventRow
 from xdock.central.web.departures import DepartureLog
+from xdock.central.web.event_tail import EventTail
 from xdock.central.web.loading import LoadBook
-from xdock.central.web.views import alert_view, kpis_now, kpis_view, pallet_view, snapshot, trailer_view
+from xdock.central.web.views import (
+    alert_view,
+    confirmations_view,
+    kpis_now,
+    kpis_view,
+    pallet_view,
+    snapshot,
+    trailer_view,
+)
 from xdock.protocol.messages import Assignment, ScanEvent
 
 __all__ = ["LiveHub", "Subscription"]
@@ -33,6 +50,7 @@ log = logging.getLogger(__name__)
 
 _ALERTS_SHOWN = 50
 _KPI_REFRESH_TICKS = 10
+_LOAD_EVENTS = frozenset({"loaded", "misload", "misload_prevented"})
 
 
 class Subscription:
@@ -72,14 +90,16 @@ class LiveHub:
             raise ValueError(f"tick_s must be positive, got {tick_s}")
         self.service = service
         self.state = service.state
-        self.loads = loads if loads is not None else LoadBook(service)
+        self.tail = loads.tail if loads is not None else EventTail(service.store)
+        """The one reader of the event log the load book, the departures and the hub share."""
+        self.loads = loads if loads is not None else LoadBook(service, tail=self.tail)
         self.dwell_red_s = dwell_red_s
         self.tick_s = tick_s
         self.flush_s = flush_s
         self.max_backlog = max_backlog
         self.closed_doors = closed_doors
         """The doors a supervisor closed (shown as closed tiles)."""
-        self.departures = DepartureLog(service.store)
+        self.departures = DepartureLog(self.tail)
         self._subs: set[Subscription] = set()
         self._trailer_of: dict[str, str | None] = {s: r.trailer for s, r in self.state.pallets.items()}
         self._inbound: dict[str, int] = {}
@@ -90,6 +110,11 @@ class LiveHub:
         self._flush_handle: asyncio.TimerHandle | None = None
         self._kpis_dirty = True
         self._alerts_seen: list[dict[str, Any]] | None = None
+        self._alerts_dirty = True
+        self._rfid_loaded: dict[str, None] = {}
+        """Pallets loaded through an RFID door passage whose ``pallet`` message is still to send."""
+        self.tail.follow(self._take)
+        self.tail.refresh()  # the log so far, once, for every follower
         service.on_applied(self._on_scan)
         service.on_plan_changed(self.resync)
 
@@ -178,6 +203,22 @@ class LiveHub:
     def _on_scan(self, event: ScanEvent, _reply: Assignment) -> None:
         self.pallet_changed(event.sscc)
 
+    def _take(self, event: EventRow) -> None:
+        """Follow the event log (see the module doc); a handheld's load is sent by its endpoint at once."""
+        if event.kind in ALERT_EVENTS:
+            self._alerts_dirty = True
+        elif event.kind in _LOAD_EVENTS:
+            self._kpis_dirty = True
+            if event.kind == "loaded" and event.body.get("via") == "rfid" and event.sscc and self._subs:
+                self._rfid_loaded[event.sscc] = None
+
+    def catch_up(self) -> None:
+        """Read the events appended to the log; tell every screen about pallets loaded through RFID portals."""
+        self.tail.refresh()
+        loaded, self._rfid_loaded = self._rfid_loaded, {}
+        for sscc in loaded:
+            self.pallet_changed(sscc)
+
     def resync(self) -> None:
         """Send every screen a fresh snapshot (the plan, a door or a trailer changed)."""
         self._kpis_dirty = True
@@ -193,13 +234,17 @@ class LiveHub:
         while True:
             await asyncio.sleep(self.tick_s)
             ticks += 1
+            self.catch_up()
             message: dict[str, Any] = {"type": "tick", "now": self.service.clock.now().isoformat()}
             if self._kpis_dirty or ticks % _KPI_REFRESH_TICKS == 0:
                 self._kpis_dirty = False
                 message["kpis"] = kpis_view(kpis_now(
                     self.state, self.loads, self.service.clock.now(), self.departures.refresh()))
-            alerts = [alert_view(a) for a in self.service.store.alerts(limit=_ALERTS_SHOWN)]
-            if alerts != self._alerts_seen:
-                self._alerts_seen = alerts
-                message["alerts"] = alerts
+                message["confirmations"] = confirmations_view(self.loads)
+            if self._alerts_dirty:
+                self._alerts_dirty = False
+                alerts = [alert_view(a) for a in self.service.store.alerts(limit=_ALERTS_SHOWN)]
+                if alerts != self._alerts_seen:
+                    self._alerts_seen = alerts
+                    message["alerts"] = alerts
             self._broadcast(message)

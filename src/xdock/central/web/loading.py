@@ -1,25 +1,42 @@
-"""Load confirmation at the outbound door: the worker scans the door (or trailer) they load at.
+"""Load confirmation at the outbound door, and the dashboard's loads and mis-loads, however confirmed.
 
-Right door: the pallet is marked loaded (:func:`~xdock.central.aboard.confirm_aboard`: the ``loaded``
-event and the pallet's ``loaded`` state, frozen for the optimiser). Wrong door: the load is
-refused, the worker sees STOP with the right door, and a ``misload_prevented`` event is stored.
-Both are rebuilt from the event log when central starts, so the counts survive a restart.
+A worker confirms a load by scanning the door (or trailer) they load at. Right door: the pallet is
+marked loaded (:func:`~xdock.central.aboard.confirm_aboard`: the ``loaded`` event and the pallet's
+``loaded`` state, frozen for the optimiser). Wrong door: the load is refused, the worker sees STOP
+with the right door, and a ``misload_prevented`` event is stored.
+
+An RFID door passage confirms loads and stops mis-loads too (:mod:`xdock.central.passages`: a
+``loaded`` event marked ``"via": "rfid"``, or a ``misload`` event); a handheld's events are marked
+``"via": "scan"`` (a ``loaded`` event without ``via``, from before, is a handheld's too).
+
+:class:`LoadBook` keeps nothing of its own beyond what these stored records say: a pallet is loaded
+when its row's state is ``loaded``; when and how (``scan`` or ``rfid``) it was confirmed, and the
+mis-loads stopped each way, come from the event log, read through the dashboard's one
+:class:`~xdock.central.web.event_tail.EventTail`. So the counts survive a restart and agree with the
+pallets whichever way a load was confirmed.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal, get_args
 
 from xdock.central.aboard import confirm_aboard
 from xdock.central.scans import ScanService
+from xdock.central.store import EventRow
+from xdock.central.web.event_tail import EventTail
 
-__all__ = ["LoadBook", "LoadError", "LoadResult"]
+__all__ = ["Confirmation", "LoadBook", "LoadError", "LoadResult"]
 
 log = logging.getLogger(__name__)
 
-_PAGE = 5000
+Confirmation = Literal["scan", "rfid"]
+"""How a load was confirmed, or a mis-load stopped: a worker's handheld scan, or an RFID door passage."""
+_CONFIRMATIONS: tuple[Confirmation, ...] = get_args(Confirmation)
+_MISLOAD_EVENTS: dict[str, Confirmation] = {"misload_prevented": "scan", "misload": "rfid"}
 
 
 class LoadError(ValueError):
@@ -46,22 +63,74 @@ class LoadResult:
 
 
 class LoadBook:
-    """Which pallets are loaded (and when), and how many mis-loads were stopped."""
+    """Which pallets are loaded (when, and how confirmed), and how many mis-loads were stopped.
 
-    def __init__(self, service: ScanService) -> None:
+    ``tail``: the event tail to follow (shared with the other readers of the log); a tail of its own
+    by default.
+    """
+
+    def __init__(self, service: ScanService, *, tail: EventTail | None = None) -> None:
         self.service = service
         self.state = service.state
-        self.store = store = service.store
-        self.loaded: dict[str, datetime] = {}
-        self.misloads_prevented = 0
-        after = 0
-        while page := store.events(after=after, limit=_PAGE):
-            for event in page:
-                if event.kind == "loaded" and event.sscc is not None:
-                    self.loaded.setdefault(event.sscc, event.at)
-                elif event.kind == "misload_prevented":
-                    self.misloads_prevented += 1
-            after = page[-1].id
+        self.store = service.store
+        self.tail = tail if tail is not None else EventTail(service.store)
+        self._confirmed: dict[str, tuple[datetime, Confirmation]] = {}
+        self._misloads: dict[Confirmation, int] = dict.fromkeys(_CONFIRMATIONS, 0)
+        self.tail.follow(self._take)
+
+    def _take(self, event: EventRow) -> None:
+        if event.kind == "loaded" and event.sscc is not None:
+            via: Confirmation = "rfid" if event.body.get("via") == "rfid" else "scan"
+            self._confirmed.setdefault(event.sscc, (event.at, via))
+        elif (way := _MISLOAD_EVENTS.get(event.kind)) is not None:
+            self._misloads[way] += 1
+
+    @property
+    def loaded(self) -> dict[str, datetime]:
+        """SSCC → when it was first confirmed loaded, for every pallet whose row is ``loaded`` now."""
+        self.tail.refresh()
+        return {
+            row.sscc: self._confirmed[row.sscc][0] if row.sscc in self._confirmed else row.updated_at
+            for row in self.state.pallets.values() if row.state == "loaded"
+        }
+
+    @property
+    def misloads_prevented(self) -> int:
+        """Mis-loads stopped: wrong-door load confirmations refused, and RFID passages out of a wrong door."""
+        self.tail.refresh()
+        return sum(self._misloads.values())
+
+    def confirmed_by(self, sscc: str) -> Confirmation | None:
+        """How pallet ``sscc`` was first confirmed loaded; ``None`` if it is not loaded (the log is read
+        again only for a loaded pallet whose ``loaded`` event was not read yet)."""
+        row = self.state.pallets.get(sscc)
+        if row is None or row.state != "loaded":
+            return None
+        if sscc not in self._confirmed:
+            self.tail.refresh()
+        confirmed = self._confirmed.get(sscc)
+        return None if confirmed is None else confirmed[1]
+
+    def loaded_by(self, trailer: str | None = None) -> dict[Confirmation, int]:
+        """How many loaded pallets (of ``trailer``, or of the site) each way confirmed."""
+        ssccs = self.state.pallets if trailer is None else self._trailer_pallets(trailer)
+        counts: dict[Confirmation, int] = dict.fromkeys(_CONFIRMATIONS, 0)
+        for sscc in ssccs:
+            if (way := self.confirmed_by(sscc)) is not None:
+                counts[way] += 1
+        return counts
+
+    def misloads_by(self) -> dict[Confirmation, int]:
+        """Mis-loads stopped each way, as of the last read of the log."""
+        return dict(self._misloads)
+
+    def refresh(self) -> None:
+        """Read the events appended to the log since the last read."""
+        self.tail.refresh()
+
+    def _trailer_pallets(self, trailer: str) -> Collection[str]:
+        state = self.state.trailers.get(trailer)
+        return () if state is None else state.pallets
 
     def _door_of(self, at: str) -> str:
         text = at.strip()
@@ -85,21 +154,19 @@ class LoadBook:
                             status=409)
         trailer = self.state.trailers[row.trailer]
         door = row.door or trailer.plan.door
-        body = {"sscc": sscc, "trailer": row.trailer, "door": door, "at": at_door, "device": device}
+        body = {"sscc": sscc, "trailer": row.trailer, "door": door, "at": at_door, "device": device, "via": "scan"}
         if at_door != door:
             with self.store.transaction() as tx:
                 tx.append_event(now, "misload_prevented", body, sscc=sscc)
-            self.misloads_prevented += 1
             log.warning("mis-load prevented: pallet %s at %s, belongs at %s", sscc, at_door, door)
             return LoadResult(False, sscc, door, row.trailer, at_door, f"STOP - wrong door: take it to {door}", True)
-        first = sscc not in self.loaded
+        first = row.state != "loaded"
         if first:
             confirm_aboard(self.service, sscc, now, body)
-            self.loaded[sscc] = now
         dest = self.state.destinations[trailer.plan.destination].name
         return LoadResult(True, sscc, door, row.trailer, at_door, f"Loaded on {row.trailer} to {dest}", first)
 
     def loaded_on(self, trailer: str) -> int:
         """How many of the pallets now assigned to ``trailer`` are confirmed loaded."""
-        state = self.state.trailers.get(trailer)
-        return 0 if state is None else sum(1 for s in state.pallets if s in self.loaded)
+        pallets = self.state.pallets
+        return sum(1 for s in self._trailer_pallets(trailer) if (row := pallets.get(s)) and row.state == "loaded")

@@ -4,6 +4,11 @@ The dashboard gets one *snapshot* on connect (:func:`snapshot`), then small mess
 ``pallet`` (a pallet changed, with the trailers whose fill changed; an ``assigned`` pallet not yet
 ``loaded`` is *in transit* from its inbound door to its trailer's door), ``tick`` (site time, and the
 KPIs and alerts when they changed) and ``resync`` (the plan, or an inbound truck, changed: a new snapshot follows).
+
+Loads are whatever the pallet rows and the event log say (:class:`~xdock.central.web.loading.LoadBook`),
+confirmed by a handheld scan or an RFID door passage: a pallet's ``confirmed_by`` and a trailer's
+``loaded_by`` tell which (``scan`` / ``rfid``), and ``confirmations`` (in the snapshot, and in a tick
+with KPIs) counts the loads and the mis-loads stopped each way.
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ from xdock.central.store import AlertRow, InboundTruckRow, PalletRow
 from xdock.central.web.loading import LoadBook
 
 __all__ = [
-    "FLOW_STATES", "alert_view", "in_transit", "kpis_now", "kpis_view", "pallet_view", "snapshot", "trailer_view",
-    "truck_view",
+    "FLOW_STATES", "alert_view", "confirmations_view", "in_transit", "kpis_now", "kpis_view", "pallet_view", "snapshot",
+    "trailer_view", "truck_view",
 ]
 
 FLOW_STATES = frozenset({"staged", "breakdown", "unrouted"})
@@ -39,6 +44,7 @@ def trailer_view(state: SiteState, trailer: TrailerState, loads: LoadBook) -> di
         "destination_name": state.destinations[plan.destination].name,
         "capacity_pallets": plan.capacity_pallets, "capacity_kg": plan.capacity_kg,
         "pallets": trailer.loaded, "kg": round(kg, 1), "loaded": loads.loaded_on(plan.id),
+        "loaded_by": loads.loaded_by(plan.id),
         "departure": trailer.departure.isoformat(), "departed": trailer.departed, "reefer": plan.reefer,
     }
 
@@ -48,13 +54,18 @@ def pallet_view(row: PalletRow, loads: LoadBook) -> dict[str, Any]:
         "sscc": row.sscc, "state": row.state, "destination": row.destination, "trailer": row.trailer,
         "door": row.door, "target": row.target, "inbound_door": row.inbound_door,
         "first_seen": row.first_seen.isoformat(), "updated_at": row.updated_at.isoformat(),
-        "temp": row.temp, "loaded": row.sscc in loads.loaded,
+        "temp": row.temp, "loaded": row.state == "loaded", "confirmed_by": loads.confirmed_by(row.sscc),
     }
 
 
-def in_transit(row: PalletRow, loads: LoadBook) -> bool:
+def in_transit(row: PalletRow) -> bool:
     """Assigned to a trailer, not yet confirmed aboard: on its way from the inbound door to the trailer."""
-    return row.state == "assigned" and row.sscc not in loads.loaded
+    return row.state == "assigned"
+
+
+def confirmations_view(loads: LoadBook) -> dict[str, Any]:
+    """Loads confirmed, and mis-loads stopped, by handheld ``scan`` and by ``rfid`` door passage."""
+    return {"loaded": loads.loaded_by(), "misloads": loads.misloads_by()}
 
 
 def truck_view(row: InboundTruckRow) -> dict[str, Any]:
@@ -97,6 +108,7 @@ def snapshot(
     departed_at: Mapping[str, datetime] | None = None, trucks: Sequence[InboundTruckRow] = (),
 ) -> dict[str, Any]:
     """Everything the dashboard shows, at ``now``; ``trucks``: the inbound trucks (unloaded ones are left out)."""
+    loads.refresh()
     inbound: dict[str, int] = {}
     for row in state.pallets.values():
         inbound[row.inbound_door] = inbound.get(row.inbound_door, 0) + 1
@@ -107,8 +119,9 @@ def snapshot(
         "trailers": [trailer_view(state, t, loads) for t in state.trailers.values()],
         "flow": [pallet_view(r, loads) for r in state.pallets.values() if r.state in FLOW_STATES],
         "inbound": inbound,
-        "transit": [pallet_view(r, loads) for r in state.pallets.values() if in_transit(r, loads)],
+        "transit": [pallet_view(r, loads) for r in state.pallets.values() if in_transit(r)],
         "trucks": [truck_view(t) for t in trucks if t.state != "unloaded"],
         "alerts": [alert_view(a) for a in alerts],
         "kpis": kpis_view(kpis_now(state, loads, now, departed_at)),
+        "confirmations": confirmations_view(loads),
     }

@@ -1,0 +1,175 @@
+"""The dashboard's loads and mis-loads come from the pallet rows and the event log, whether a handheld
+scan or an RFID door passage confirmed them: in the KPIs, the departures board (the trailers' fill)
+and the pallets, each telling how it was confirmed; and they survive a restart of central.
+
+Site of ``web_rig``: T-LYON-1 loads at D12; D13 ships too; D1 receives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+from web_rig import SITE, SSCC, START
+
+from xdock.central.aboard import confirm_aboard
+from xdock.central.alerts import Alerts
+from xdock.central.passages import PassageResult, PassageService
+from xdock.central.scans import ScanService
+from xdock.central.site_state import SiteState
+from xdock.central.store import AlertRow, Store
+from xdock.central.web import LiveHub, LoadBook, Subscription
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import ScanEvent, ShipToModel
+from xdock.protocol.passages import DoorPassage
+
+OTHER = sscc_with_check_digit("37613032110910355")
+THIRD = sscc_with_check_digit("37613032110910366")
+
+
+def _scan(service: ScanService, sscc: str, seq: int) -> None:
+    service.apply(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
+                            ship_to=ShipToModel(kind="postal", value="69001"), raw="x"))
+
+
+def _out(passages: PassageService, seq: int, sscc: str, door: str) -> PassageResult:
+    return passages.apply(DoorPassage(
+        edge_id="edge-r", seq=seq, device_id="r1", door=door, sscc=sscc, epc="3074257BF7194E4000001A85",
+        direction="out", at=START, reads=30, peak_rssi=-45,
+    ))
+
+
+def _board(snapshot: dict[str, Any]) -> list[tuple[str, int, dict[str, int]]]:
+    return [(t["id"], t["loaded"], t["loaded_by"]) for t in snapshot["trailers"]]
+
+
+def test_an_rfid_load_is_counted_on_the_dashboard_and_the_departures_board(service: ScanService) -> None:
+    _scan(service, SSCC, 1)
+    _scan(service, OTHER, 2)
+    hub = LiveHub(service)
+    passages = PassageService(service, Alerts(service.store), service.clock)
+    assert _out(passages, 10, SSCC, "D12") == PassageResult("loaded", None)
+    assert hub.loads.confirm(OTHER, "D12", device="hh1", now=START).first_time
+
+    snap = json.loads(hub.snapshot_text())
+    assert (snap["kpis"]["loaded"], snap["kpis"]["dock_to_dock_basis"]) == (2, "loaded")
+    assert _board(snap) == [("T-LYON-1", 2, {"scan": 1, "rfid": 1})]
+    assert snap["confirmations"] == {"loaded": {"scan": 1, "rfid": 1}, "misloads": {"scan": 0, "rfid": 0}}
+    assert snap["transit"] == []
+    assert hub.loads.loaded == {SSCC: START, OTHER: START}
+    assert (hub.loads.confirmed_by(SSCC), hub.loads.confirmed_by(OTHER)) == ("rfid", "scan")
+
+
+def test_a_handheld_confirmation_after_an_rfid_load_stores_nothing_more(service: ScanService) -> None:
+    _scan(service, SSCC, 1)
+    hub = LiveHub(service)
+    _out(PassageService(service, Alerts(service.store), service.clock), 10, SSCC, "D12")
+    again = hub.loads.confirm(SSCC, "D12", device="hh1", now=START)
+    assert (again.ok, again.first_time) == (True, False)
+    assert [e.kind for e in service.store.events()].count("loaded") == 1
+    assert hub.loads.confirmed_by(SSCC) == "rfid"
+
+
+def test_an_rfid_misload_is_counted_with_the_stopped_scans(service: ScanService) -> None:
+    _scan(service, SSCC, 1)
+    _scan(service, OTHER, 2)
+    hub = LiveHub(service)
+    passages = PassageService(service, Alerts(service.store), service.clock)
+    assert _out(passages, 10, SSCC, "D13").outcome == "misload"
+    assert not hub.loads.confirm(OTHER, "D13", device="hh1", now=START).ok
+
+    snap = json.loads(hub.snapshot_text())
+    assert snap["kpis"]["misloads_prevented"] == 2
+    assert snap["confirmations"]["misloads"] == {"scan": 1, "rfid": 1}
+    assert (snap["kpis"]["loaded"], _board(snap)) == (0, [("T-LYON-1", 0, {"scan": 0, "rfid": 0})])
+    assert hub.loads.misloads_prevented == 2
+
+
+def test_the_counts_survive_a_restart_of_central(service: ScanService) -> None:
+    for seq, sscc in enumerate((SSCC, OTHER, THIRD), start=1):
+        _scan(service, sscc, seq)
+    hub = LiveHub(service)
+    passages = PassageService(service, Alerts(service.store), service.clock)
+    _out(passages, 10, SSCC, "D12")
+    _out(passages, 11, THIRD, "D13")
+    hub.loads.confirm(OTHER, "D12", device="hh1", now=START)
+    hub.loads.confirm(THIRD, "D13", device="hh1", now=START)
+    before = json.loads(hub.snapshot_text())
+
+    store = Store(service.store.path)
+    try:
+        restarted = LiveHub(ScanService(SiteState(SITE, START.date()), store, ManualClock(START)))
+        after = json.loads(restarted.snapshot_text())
+    finally:
+        store.close()
+    assert (after["kpis"]["loaded"], after["kpis"]["misloads_prevented"]) == (2, 2)
+    assert _board(after) == [("T-LYON-1", 2, {"scan": 1, "rfid": 1})]
+    assert after["confirmations"] == before["confirmations"] == {
+        "loaded": {"scan": 1, "rfid": 1}, "misloads": {"scan": 1, "rfid": 1},
+    }
+
+
+async def _until(sub: Subscription, done: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """The messages queued for ``sub`` up to the first one that is ``done`` (5 s at most)."""
+    seen: list[dict[str, Any]] = []
+    async with asyncio.timeout(5):
+        while not any(done(m) for m in seen):
+            text = await sub.queue.get()
+            assert text is not None
+            data = json.loads(text)
+            seen += data if isinstance(data, list) else [data]
+    return seen
+
+
+def _tick(message: dict[str, Any]) -> bool:
+    return bool(message["type"] == "tick")
+
+
+async def test_an_rfid_load_reaches_the_screens_and_alerts_are_read_when_they_change(
+    service: ScanService, hub: LiveHub,
+) -> None:
+    _scan(service, SSCC, 1)
+    _scan(service, OTHER, 2)
+    reads: list[bool | None] = []
+    read_alerts = service.store.alerts
+
+    def counted(*, open_only: bool | None = None, limit: int = 1000) -> list[AlertRow]:
+        reads.append(open_only)
+        return read_alerts(open_only=open_only, limit=limit)
+
+    service.store.alerts = counted  # type: ignore[method-assign]
+    passages = PassageService(service, Alerts(service.store), service.clock)
+    sub = hub.subscribe()
+    try:
+        sub.queue.put_nowait(hub.snapshot_text())
+        [snapshot, first] = await _until(sub, _tick)
+        assert (snapshot["type"], snapshot["alerts"], first["alerts"]) == ("snapshot", [], [])
+        reads.clear()
+        ticks = [m for _ in range(3) for m in await _until(sub, _tick)]
+        assert [("alerts" in m, reads) for m in ticks] == [(False, [])] * 3  # no alert event, no read
+
+        _out(passages, 10, SSCC, "D12")
+        [message] = [m for m in await _until(sub, lambda m: m["type"] == "pallet") if m["type"] == "pallet"]
+        assert (message["pallet"]["sscc"], message["pallet"]["loaded"], message["pallet"]["confirmed_by"]) == (
+            SSCC, True, "rfid")
+        assert _board(message) == [("T-LYON-1", 1, {"scan": 0, "rfid": 1})]
+
+        _out(passages, 11, OTHER, "D13")
+        tick = (await _until(sub, lambda m: "alerts" in m))[-1]
+        assert [(a["kind"], a["subject"]) for a in tick["alerts"]] == [("misload", f"{OTHER}@D13")]
+        assert (tick["kpis"]["loaded"], tick["kpis"]["misloads_prevented"]) == (1, 1)
+        assert tick["confirmations"] == {"loaded": {"scan": 0, "rfid": 1}, "misloads": {"scan": 0, "rfid": 1}}
+        assert reads == [None]  # the alerts were read once, after the misload's alert was raised
+    finally:
+        hub.unsubscribe(sub)
+        await hub.aclose()
+
+
+def test_a_loaded_event_without_via_is_a_handhelds(service: ScanService) -> None:
+    _scan(service, SSCC, 1)
+    book = LoadBook(service)
+    confirm_aboard(service, SSCC, START, {"sscc": SSCC, "device": "hh1"})  # as stored before ``via``
+    assert (book.loaded, book.confirmed_by(SSCC), book.loaded_by()) == ({SSCC: START}, "scan", {"scan": 1, "rfid": 0})
