@@ -1,0 +1,134 @@
+"""The dashboard's cold chain & sensors panel in Chromium: sparklines with limits, statuses, door badges."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from browser_rig import ARTIFACTS, ROOT
+from playwright.async_api import Browser, expect
+
+from xdock.central.alerts import Alerts
+from xdock.central.api import create_app
+from xdock.central.api_access import Access
+from xdock.central.api_telemetry import telemetry_router
+from xdock.central.http_server import serve_http
+from xdock.central.scans import ScanService
+from xdock.central.sensors import SensorService
+from xdock.central.site_config import parse_site
+from xdock.central.site_state import SiteState
+from xdock.central.store import Store
+from xdock.central.telemetry import LocalTelemetry
+from xdock.central.web import LiveHub
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
+
+SENSORS = """
+sensors:
+  - {id: S2-TEMP, kind: temperature, area: S2}
+  - {id: T2-TEMP, kind: temperature, trailer: T-LYON-2}
+  - {id: D12-DOOR, kind: door_contact, door: D12}
+  - {id: D12-PRES, kind: trailer_presence, door: D12}
+  - {id: D15-DOOR, kind: door_contact, door: D15}
+"""
+
+
+@dataclass
+class SensorFloor:
+    sensors: SensorService
+    clock: ManualClock
+    url: str
+    seq: int = 0
+
+    def read(self, sensor: str, kind: SensorKind, value: float, minutes_ago: float = 0) -> None:
+        self.seq += 1
+        at = self.clock.now() - timedelta(minutes=minutes_ago)
+        assert self.sensors.apply(SensorReading(edge_id="edge-d12", seq=self.seq, sensor_id=sensor, kind=kind,
+                                                value=value, unit=KIND_UNITS[kind], at=at))
+
+
+@pytest.fixture
+async def floor(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[SensorFloor]:
+    """The sample site with ``SENSORS`` (or the section given as the fixture's parameter), served on a free port."""
+    site = parse_site((ROOT / "deploy" / "site.sample.yaml").read_text() + getattr(request, "param", SENSORS))
+    clock = ManualClock(datetime(2026, 11, 23, 7, 0, tzinfo=site.zone))
+    store = Store(tmp_path / "central.db")
+    service = ScanService(SiteState(site, clock.now().date()), store, clock)
+    hub = LiveHub(service, tick_s=0.2)
+    ring = LocalTelemetry()
+    sensors = SensorService(site, store, Alerts(store), clock, state=service.state, telemetry=ring)
+    access = Access(store)
+    app = create_app(service, hub=hub, access=access)
+    app.include_router(telemetry_router(ring, sensors, access))  # as Central wires it
+    bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    server = asyncio.create_task(serve_http(app, "127.0.0.1", 0, on_bound=bound.set_result))
+    url = f"http://127.0.0.1:{await bound}"
+    try:
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(url + "/healthz")).status_code == 200
+        yield SensorFloor(sensors, clock, url)
+    finally:
+        await hub.aclose()
+        server.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await server
+        store.close()
+
+
+async def test_the_panel_shows_each_sensor_its_value_status_and_door_badges(
+    floor: SensorFloor, browser: Browser
+) -> None:
+    for minutes_ago, value in ((40, 4.0), (20, 5.0), (0, 5.5)):
+        floor.read("S2-TEMP", "temperature", value, minutes_ago)
+    floor.read("T2-TEMP", "temperature", 6.0, 30)
+    floor.read("T2-TEMP", "temperature", 9.2, 0)  # above the reefer's 8 °C
+    floor.read("D12-DOOR", "door_contact", 1.0)
+    floor.read("D12-PRES", "trailer_presence", 1.0)
+
+    page = await browser.new_page(viewport={"width": 1600, "height": 1200})
+    await page.goto(floor.url + "/")
+    await expect(page.locator("#sensors-panel")).to_be_visible()
+    s2, t2 = page.locator('li[data-sensor="S2-TEMP"]'), page.locator('li[data-sensor="T2-TEMP"]')
+    await expect(s2.locator(".sensor-value")).to_have_text("5.5 °C")
+    await expect(s2).to_have_attribute("data-status", "ok")
+    await expect(s2.locator(".sensor-watch")).to_have_text("area S2")
+    await expect(s2.locator(".sub")).to_have_text("limit 8.0 °C · read 07:00")
+    await expect(s2.locator(".sensor-spark")).to_have_attribute("data-points", "3")
+    await expect(s2.locator(".sensor-spark line.limit")).to_have_count(1)
+    await expect(t2.locator(".sensor-value")).to_have_text("9.2 °C")
+    await expect(t2.locator(".sensor-status")).to_have_text("breach")
+    await expect(t2.locator(".sensor-spark circle.over")).to_have_count(1)
+    await expect(page.locator('.badge[data-sensor="D12-DOOR"]')).to_have_text("door open")
+    await expect(page.locator('.badge[data-sensor="D12-PRES"]')).to_have_text("trailer present")
+    await expect(page.locator('.badge[data-sensor="D15-DOOR"]')).to_have_attribute("data-status", "no_data")
+    await expect(page.locator("#sensor-note")).to_have_text("5 sensors · 2 need a look")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.locator("#sensors-panel").screenshot(path=ARTIFACTS / "sensors-panel.png")
+
+    floor.read("T2-TEMP", "temperature", 7.0)  # back under its limit: the next poll shows it
+    await expect(t2).to_have_attribute("data-status", "ok", timeout=8000)
+    await expect(t2.locator(".sensor-spark")).to_have_attribute("data-points", "3")
+    floor.clock.advance(11 * 60)  # no report for two periods: the last value is kept, shown stale
+    await expect(s2).to_have_attribute("data-status", "stale", timeout=8000)
+    await expect(s2.locator(".sensor-value")).to_have_text("5.5 °C")
+    await expect(page.locator('.badge[data-sensor="D12-DOOR"]')).to_have_text("door open · stale")
+    await page.screenshot(path=ARTIFACTS / "sensors-dashboard.png", full_page=True)
+    await page.close()
+
+
+@pytest.mark.parametrize("floor", [""], indirect=True)
+async def test_a_site_without_sensors_shows_no_panel(floor: SensorFloor, browser: Browser) -> None:
+    page = await browser.new_page()
+    await page.goto(floor.url + "/")
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    async with page.expect_response(lambda r: r.url.endswith("/api/v1/sensors")) as answer:
+        pass
+    assert await (await answer.value).json() == []
+    await expect(page.locator("#sensors-panel")).to_be_hidden()
+    await page.close()
