@@ -1,4 +1,10 @@
-"""``xdock mock scanner``: a serial barcode scanner on a pseudo-terminal, for trying an edge by hand."""
+"""``xdock mock``: device emulators on real transports, for trying an edge or central by hand.
+
+    xdock mock scanner         a serial barcode scanner on a pty
+    xdock mock llrp-reader     an LLRP RFID portal reader on a TCP port (:mod:`.mock_llrp_cmd`)
+    xdock mock sensor-node     an MQTT sensor node publishing to a broker (:mod:`.mock_sensor_cmd`)
+    xdock mock modbus-sensor   a Modbus RTU temperature/humidity probe on a pty (:mod:`.mock_modbus_cmd`)
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from xdock.cli import mock_llrp_cmd, mock_modbus_cmd, mock_sensor_cmd
 from xdock.cli._common import fail, run_until_stopped
 from xdock.firmware_mocks.scanner_console import serve_scanner
 
@@ -24,6 +31,9 @@ def register(commands: Any) -> None:
     p.add_argument("--script", type=Path, help="file with one label per line to send instead of reading stdin")
     p.add_argument("--interval", type=float, default=1.0, help="seconds between scripted scans (default: %(default)s)")
     p.set_defaults(run=run)
+    mock_llrp_cmd.register(devices)
+    mock_sensor_cmd.register(devices)
+    mock_modbus_cmd.register(devices)
 
 
 def run(args: argparse.Namespace) -> int:
