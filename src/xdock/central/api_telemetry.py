@@ -89,6 +89,8 @@ def _tag_filters(request: Request, measurement: str) -> dict[str, str]:
     for name, value in request.query_params.multi_items():
         if name in _QUERY_FIELDS:
             continue
+        if not name:
+            raise FieldProblem(422, "query", f"query: a field without a name (={value[:32]})")
         if name not in known:
             raise FieldProblem(422, name, f"{name}: not a tag of {measurement} (its tags: {', '.join(known)})")
         if name in tags:
