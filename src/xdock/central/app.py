@@ -63,7 +63,7 @@ class CentralConfig:
     """API access control: ``True`` always on, ``False`` off, ``None`` on when the store holds a user
     (users are added with ``xdock central user add``)."""
     telemetry: TelemetryConfig | None = None
-    """InfluxDB (v2 write API) to send telemetry to; ``None`` keeps recent telemetry in memory."""
+    """InfluxDB (v2 write API) to send telemetry to, or ``None``; recent telemetry is kept in memory either way."""
     kpi_telemetry_interval: float = 60.0
     """Seconds of site time between two KPI telemetry points."""
 

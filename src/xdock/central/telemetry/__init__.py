@@ -1,5 +1,5 @@
 """Central's telemetry: points for sensor readings, read rates, device health and KPIs, written to
-InfluxDB's v2 write API (batched, retried, bounded) or kept locally when no server is configured.
+InfluxDB's v2 write API (batched, retried, bounded) when configured, and always kept locally (recent points).
 """
 
 from xdock.central.telemetry.config import TOKEN_ENV, TelemetryConfig, TelemetryConfigError

@@ -1,4 +1,4 @@
-"""Recent telemetry kept in memory when no InfluxDB is configured (the demo), queryable later.
+"""Recent telemetry kept in memory (always: also when InfluxDB is configured), queryable by the API.
 
 A ring of at most ``limit`` points: when full, the oldest point makes room for the newest and is
 counted in ``evicted``. Safe to call from any thread; each call only takes a short lock.
