@@ -90,7 +90,7 @@ async def test_connect_notification_and_capabilities(portal: LlrpReaderMock) -> 
     assert (answer.general.max_antennas, answer.general.firmware_version) == (4, "xdock-llrp-mock 1.0")
     assert answer.llrp is not None
     assert answer.llrp.max_rospecs == 8
-    assert [p.type for p in answer.extra] == [143]  # RegulatoryCapabilities
+    assert [p.type for p in answer.extra] == [143, 327]  # RegulatoryCapabilities, C1G2LLRPCapabilities
     await client.close()
 
 
@@ -167,18 +167,18 @@ async def test_a_second_client_is_refused_while_one_is_connected(portal: LlrpRea
 async def test_bad_frames_are_answered_and_counted_and_a_broken_stream_is_closed(portal: LlrpReaderMock) -> None:
     client = await connect(portal)
     await client.receive()
-    await client.send_bytes(bytes.fromhex("04020000000B0000003100"))  # GET_READER_CONFIG: not taken
+    await client.send_bytes(bytes.fromhex("042C0000000A00000031"))  # GET_ACCESSSPECS: not taken
     answer = await client.receive()
     assert isinstance(answer, llrp.ErrorMessage)
     assert (answer.message_id, answer.status.code) == (0x31, 109)
     assert answer.status.description == (
-        "Invalid LLRP at byte 0: Message Type: type 2 is not a message this reader handles"
+        "Invalid LLRP at byte 0: Message Type: type 44 is not a message this reader handles"
     )
     await client.send_bytes(bytes.fromhex("04160000000C000000320001"))  # START_ROSPEC, short ROSpecID
     answer = await client.receive()
     assert isinstance(answer, llrp.ErrorMessage)
     assert (answer.message_id, answer.status.code) == (0x32, 100)
-    assert answer.status.description == "Invalid LLRP at byte 21: START_ROSPEC.ROSpecID: expected 4 bytes, found 2"
+    assert answer.status.description == "Invalid LLRP at byte 20: START_ROSPEC.ROSpecID: expected 4 bytes, found 2"
     await client.send(llrp.Keepalive(0x33))  # a reader's message, not a client's
     answer = await client.receive()
     assert isinstance(answer, llrp.ErrorMessage)
@@ -186,9 +186,9 @@ async def test_bad_frames_are_answered_and_counted_and_a_broken_stream_is_closed
     await client.send_bytes(bytes.fromhex("04160000000400000034"))  # length 4: boundaries lost
     assert await client.receive() is None
     assert [str(e) for e in portal.rejected] == [
-        "Invalid LLRP at byte 0: Message Type: type 2 is not a message this reader handles",
-        "Invalid LLRP at byte 21: START_ROSPEC.ROSpecID: expected 4 bytes, found 2",
-        "Invalid LLRP at byte 33: Message Length: length 4, expected 10 to 1048576",
+        "Invalid LLRP at byte 0: Message Type: type 44 is not a message this reader handles",
+        "Invalid LLRP at byte 20: START_ROSPEC.ROSpecID: expected 4 bytes, found 2",
+        "Invalid LLRP at byte 32: Message Length: length 4, expected 10 to 1048576",
     ]
     await client.close()
 

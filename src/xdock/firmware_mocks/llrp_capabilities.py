@@ -1,8 +1,9 @@
 """What the LLRP reader mock says about itself in GET_READER_CAPABILITIES_RESPONSE.
 
 A single-protocol (EPC Class 1 Gen 2) UHF reader for the ETSI band: one receive-sensitivity
-entry, no GPIO, every antenna on C1G2, transmit power 10.00 to 30.00 dBm in 1 dB steps, and four
-fixed channels (865.7, 866.3, 866.9, 867.5 MHz).
+entry, no GPIO, every antenna on C1G2, transmit power 10.00 to 30.00 dBm in 1 dB steps, four
+fixed channels (865.7, 866.3, 866.9, 867.5 MHz), three C1G2 RF modes (:data:`RF_MODES`), no
+block erase or block write and no select filters (C1G2LLRPCapabilities).
 """
 
 from __future__ import annotations
@@ -26,10 +27,20 @@ _UHF_BAND_CAPABILITIES: Final = 144
 _TRANSMIT_POWER_ENTRY: Final = 145
 _FREQUENCY_INFORMATION: Final = 146
 _FIXED_FREQUENCY_TABLE: Final = 148
+_C1G2_LLRP_CAPABILITIES: Final = 327
+_UHF_C1G2_RF_MODE_TABLE: Final = 328
+_UHF_C1G2_RF_MODE_TABLE_ENTRY: Final = 329
 _COUNTRY_FRANCE: Final = 250
 _ETSI_302_208: Final = 2
 _CHANNELS_KHZ: Final = (865_700, 866_300, 866_900, 867_500)
-_REQUEST_ALL, _REQUEST_GENERAL, _REQUEST_LLRP, _REQUEST_REGULATORY = 0, 1, 2, 3
+_REQUEST_ALL, _REQUEST_GENERAL, _REQUEST_LLRP, _REQUEST_REGULATORY, _REQUEST_AIR_PROTOCOL = 0, 1, 2, 3, 4
+# ModeIdentifier, DR (1 = 64/3), M (0 FM0, 2 Miller 4, 3 Miller 8), forward link (0 PR-ASK), spectral
+# mask (1 single, 3 dense reader), BDR bps, PIE x1000, min/max/step Tari ns.
+RF_MODES: Final = (
+    (0, 1, 0, 0, 1, 640_000, 1500, 6250, 6250, 0),
+    (1, 1, 2, 0, 3, 250_000, 2000, 12_500, 25_000, 6250),
+    (2, 1, 3, 0, 3, 160_000, 2000, 25_000, 25_000, 0),
+)
 
 
 def _tlv(param_type: int, body: bytes) -> RawParameter:
@@ -60,14 +71,19 @@ def _regulatory() -> RawParameter:
     )
     table = struct.pack(f">H{len(_CHANNELS_KHZ)}I", len(_CHANNELS_KHZ), *_CHANNELS_KHZ)
     frequency = _tlv(_FREQUENCY_INFORMATION, b"\x00" + _tlv(_FIXED_FREQUENCY_TABLE, table).encode())
-    band = _tlv(_UHF_BAND_CAPABILITIES, powers + frequency.encode())
+    modes = b"".join(
+        _tlv(_UHF_C1G2_RF_MODE_TABLE_ENTRY, struct.pack(">IBBBBIIIII", mode, dr << 7, m, flm, mask, *rates)).encode()
+        for mode, dr, m, flm, mask, *rates in RF_MODES
+    )
+    band = _tlv(_UHF_BAND_CAPABILITIES, powers + frequency.encode() + _tlv(_UHF_C1G2_RF_MODE_TABLE, modes).encode())
     return _tlv(_REGULATORY_CAPABILITIES, struct.pack(">HH", _COUNTRY_FRANCE, _ETSI_302_208) + band.encode())
 
 
 def capabilities_response(message_id: int, requested: int, config: ReaderConfig) -> llrp.LlrpMessage:
-    """The answer to GET_READER_CAPABILITIES with ``requested`` data (0 all, 1 general, 2 LLRP, 3 regulatory)."""
-    if requested > _REQUEST_REGULATORY:
-        status = llrp.LlrpStatus(101, f"RequestedData {requested} is not supported: expected 0 to 3")
+    """The answer to GET_READER_CAPABILITIES with ``requested`` data (0 all, 1 general, 2 LLRP, 3 regulatory,
+    4 air protocol)."""
+    if requested > _REQUEST_AIR_PROTOCOL:
+        status = llrp.LlrpStatus(101, f"RequestedData {requested} is not supported: expected 0 to 4")
         return llrp.GetReaderCapabilitiesResponse(message_id, status)
     general = _general(config) if requested in {_REQUEST_ALL, _REQUEST_GENERAL} else None
     capabilities = (
@@ -84,5 +100,7 @@ def capabilities_response(message_id: int, requested: int, config: ReaderConfig)
         if requested in {_REQUEST_ALL, _REQUEST_LLRP}
         else None
     )
-    extra = (_regulatory(),) if requested in {_REQUEST_ALL, _REQUEST_REGULATORY} else ()
+    extra: tuple[RawParameter, ...] = (_regulatory(),) if requested in {_REQUEST_ALL, _REQUEST_REGULATORY} else ()
+    if requested in {_REQUEST_ALL, _REQUEST_AIR_PROTOCOL}:
+        extra += (_tlv(_C1G2_LLRP_CAPABILITIES, struct.pack(">BH", 0, 0)),)
     return llrp.GetReaderCapabilitiesResponse(message_id, llrp.LlrpStatus(), general, capabilities, extra)

@@ -5,8 +5,9 @@ takes one client at a time, as LLRP readers do:
 
 - on connect it sends READER_EVENT_NOTIFICATION with ConnectionAttemptEvent status 0; a second
   client gets status 2 (a client-initiated connection already exists) and is closed;
-- GET_READER_CAPABILITIES → general device, LLRP and regulatory capabilities;
-- ADD/ENABLE/START/STOP/DELETE_ROSPEC follow :mod:`.llrp_rospecs`; each answer carries LLRPStatus;
+- GET_READER_CAPABILITIES, GET/SET_READER_CONFIG, ENABLE_EVENTS_AND_REPORTS and DELETE_ACCESSSPEC
+  are answered by :mod:`.llrp_config` (its :class:`ReaderSettings` in ``settings`` counts them);
+- ADD/ENABLE/START/STOP/DISABLE/DELETE_ROSPEC follow :mod:`.llrp_rospecs`; each answer carries LLRPStatus;
 - while a ROSpec is active, every ``report_interval_s`` of clock time it sends one RO_ACCESS_REPORT
   with the tags its antennas see in the :class:`TagPopulation` at that instant (the fields its
   ROReportSpec's content selector asks for), each with its first-seen time;
@@ -14,8 +15,10 @@ takes one client at a time, as LLRP readers do:
 - CLOSE_CONNECTION → CLOSE_CONNECTION_RESPONSE, then the socket is closed.
 
 A message it does not take gets ERROR_MESSAGE (109 M_UnsupportedMessage, or 100
-M_ParameterError for a malformed one), echoing the message id; a broken stream (untrustworthy
-header) closes the connection. Everything received is kept in ``received``, refusals in ``rejected``.
+M_ParameterError for a malformed one), echoing the message id; a message of another LLRP version
+(say LLRP 1.1's GET_SUPPORTED_VERSION) gets 110 M_UnsupportedVersion in a version 1 frame, as a
+1.0.1 reader answers; a broken stream (untrustworthy header) closes the connection. Everything
+received is kept in ``received``, refusals in ``rejected``.
 
 Time comes from the injected clock; tag script times are seconds from :meth:`start`.
 """
@@ -30,28 +33,17 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from xdock.firmware_mocks.llrp_capabilities import capabilities_response
+from xdock.firmware_mocks.llrp_config import ReaderSettings
 from xdock.firmware_mocks.llrp_rospecs import ROSpecTable
+from xdock.firmware_mocks.llrp_session import ReaderSession, micros
 from xdock.firmware_mocks.llrp_tags import TagPopulation
 from xdock.protocol import llrp
 from xdock.protocol.clock import Clock
-from xdock.protocol.llrp.rospec import (
-    SELECT_ANTENNA_ID,
-    SELECT_FIRST_SEEN,
-    SELECT_LAST_SEEN,
-    SELECT_PEAK_RSSI,
-    SELECT_ROSPEC_ID,
-    SELECT_TAG_SEEN_COUNT,
-)
 
 __all__ = ["LlrpReaderMock", "ReaderConfig"]
 
 log = logging.getLogger(__name__)
 
-_READ_SIZE = 65536
-_DEFAULT_CONTENT = SELECT_ANTENNA_ID | SELECT_PEAK_RSSI | SELECT_FIRST_SEEN
-_M_PARAMETER_ERROR = 100
-_M_UNSUPPORTED_MESSAGE = 109
 _CLIENT_CONNECTION_EXISTS = 2
 
 
@@ -88,6 +80,7 @@ class LlrpReaderMock:
         self.config = config if config is not None else ReaderConfig()
         self.clock = clock
         self.rospecs = ROSpecTable()
+        self.settings = ReaderSettings(self.config)
         self.received: list[llrp.LlrpMessage] = []
         self.rejected: list[llrp.LlrpError] = []
         self.reports_sent = 0
@@ -97,7 +90,7 @@ class LlrpReaderMock:
         self._port = port
         self._server: asyncio.Server | None = None
         self._epoch: datetime | None = None
-        self._client: _Session | None = None
+        self._client: ReaderSession | None = None
         self._handlers: set[asyncio.Task[None]] = set()
         self.changed = asyncio.Event()
         """Set when tags or ROSpecs change, so an idle inventory loop looks again."""
@@ -164,13 +157,13 @@ class LlrpReaderMock:
         try:
             if self._client is not None:
                 notice = llrp.ReaderEventNotification(
-                    self.next_message_id(), _micros(self.clock.now()), connection_attempt=_CLIENT_CONNECTION_EXISTS
+                    self.next_message_id(), micros(self.clock.now()), connection_attempt=_CLIENT_CONNECTION_EXISTS
                 )
                 writer.write(llrp.encode_message(notice))
                 await writer.drain()
                 return
             self.connections += 1
-            self._client = _Session(self, reader, writer)
+            self._client = ReaderSession(self, reader, writer)
             await self._client.run()
         except (ConnectionError, OSError) as error:
             log.info("LLRP client connection lost: %s", error)
@@ -182,127 +175,3 @@ class LlrpReaderMock:
                 await writer.wait_closed()
             if task is not None:
                 self._handlers.discard(task)
-
-
-class _Session:
-    """One client connection: requests in, answers, reports and keepalives out."""
-
-    def __init__(self, mock: LlrpReaderMock, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.mock = mock
-        self.reader = reader
-        self.writer = writer
-        self.decoder = llrp.LlrpDecoder()
-        self.closing = False
-
-    async def run(self) -> None:
-        mock = self.mock
-        await self.send(
-            llrp.ReaderEventNotification(mock.next_message_id(), _micros(mock.clock.now()), connection_attempt=0)
-        )
-        helpers = [asyncio.create_task(self.inventory())]
-        if mock.config.keepalive_s is not None:
-            helpers.append(asyncio.create_task(self.keepalive(mock.config.keepalive_s)))
-        try:
-            await self.read_requests()
-        finally:
-            for helper in helpers:
-                helper.cancel()
-            await asyncio.gather(*helpers, return_exceptions=True)
-
-    async def send(self, message: llrp.LlrpMessage) -> None:
-        self.writer.write(llrp.encode_message(message))
-        await self.writer.drain()
-
-    async def read_requests(self) -> None:
-        while not self.closing:
-            data = await self.reader.read(_READ_SIZE)
-            if not data:
-                return
-            for event in self.decoder.feed(data):
-                if isinstance(event, llrp.LlrpFrameError):
-                    log.warning("LLRP stream broken: %s", event)
-                    self.mock.rejected.append(event)
-                    return
-                if isinstance(event, llrp.LlrpMessageError):
-                    self.mock.rejected.append(event)
-                    code = _M_UNSUPPORTED_MESSAGE if event.field == "Message Type" else _M_PARAMETER_ERROR
-                    await self.send(llrp.ErrorMessage(event.message_id, llrp.LlrpStatus(code, str(event))))
-                    continue
-                self.mock.received.append(event)
-                await self.answer(event)
-
-    async def answer(self, message: llrp.LlrpMessage) -> None:
-        table, now, mid = self.mock.rospecs, self.mock.clock.now(), message.message_id
-        match message:
-            case llrp.GetReaderCapabilities():
-                await self.send(capabilities_response(mid, message.requested_data, self.mock.config))
-            case llrp.AddROSpec():
-                await self.send(llrp.AddROSpecResponse(mid, table.add(message.rospec)))
-            case llrp.EnableROSpec():
-                await self.send(llrp.EnableROSpecResponse(mid, table.apply("enable", message.rospec_id, now)))
-            case llrp.StartROSpec():
-                await self.send(llrp.StartROSpecResponse(mid, table.apply("start", message.rospec_id, now)))
-            case llrp.StopROSpec():
-                await self.send(llrp.StopROSpecResponse(mid, table.apply("stop", message.rospec_id, now)))
-            case llrp.DeleteROSpec():
-                await self.send(llrp.DeleteROSpecResponse(mid, table.delete(message.rospec_id)))
-            case llrp.KeepaliveAck():
-                self.mock.keepalive_acks += 1
-                return
-            case llrp.CloseConnection():
-                await self.send(llrp.CloseConnectionResponse(mid, llrp.LlrpStatus()))
-                self.closing = True
-                return
-            case _:
-                name = type(message).__name__
-                status = llrp.LlrpStatus(_M_UNSUPPORTED_MESSAGE, f"{name} is not a message a reader takes")
-                await self.send(llrp.ErrorMessage(mid, status))
-                return
-        self.mock.wake()
-
-    async def inventory(self) -> None:
-        mock = self.mock
-        while True:
-            mock.changed.clear()
-            mock.rospecs.stop_expired(mock.clock.now())
-            active = mock.rospecs.active()
-            t = mock.script_time()
-            for running in active:
-                await self.report(running.spec, t)
-            timed = any(r.spec.stop_trigger == 1 for r in active)
-            if not active or not (timed or mock.tags.pending_after(t)):
-                await mock.changed.wait()
-                continue
-            await mock.clock.sleep(mock.config.report_interval_s)
-
-    async def report(self, spec: llrp.ROSpec, t: float) -> None:
-        antennas = frozenset(a for ai in spec.ai_specs for a in ai.antenna_ids)
-        sightings = self.mock.tags.visible(t, None if 0 in antennas or not antennas else antennas)
-        if not sightings:
-            return
-        content = spec.report.content if spec.report is not None else _DEFAULT_CONTENT
-        stamp = _micros(self.mock.clock.now())
-        tags = tuple(
-            llrp.TagReport(
-                s.epc,
-                antenna_id=s.antenna_id if content & SELECT_ANTENNA_ID else None,
-                peak_rssi=s.rssi if content & SELECT_PEAK_RSSI else None,
-                first_seen_utc_us=stamp if content & SELECT_FIRST_SEEN else None,
-                last_seen_utc_us=stamp if content & SELECT_LAST_SEEN else None,
-                tag_seen_count=1 if content & SELECT_TAG_SEEN_COUNT else None,
-                rospec_id=spec.rospec_id if content & SELECT_ROSPEC_ID else None,
-            )
-            for s in sightings
-        )
-        await self.send(llrp.ROAccessReport(self.mock.next_message_id(), tags))
-        self.mock.reports_sent += 1
-
-    async def keepalive(self, every_s: float) -> None:
-        while True:
-            await self.mock.clock.sleep(every_s)
-            await self.send(llrp.Keepalive(self.mock.next_message_id()))
-
-
-def _micros(instant: datetime) -> int:
-    delta = instant - datetime(1970, 1, 1, tzinfo=instant.tzinfo)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds

@@ -6,10 +6,11 @@
     ENABLE_ROSPEC   disabled  → inactive     (→ active at once when its start trigger is immediate)
     START_ROSPEC    inactive  → active
     STOP_ROSPEC     active    → inactive
+    DISABLE_ROSPEC  inactive, active → disabled
     DELETE_ROSPEC   any       → (removed)
     duration stop   active    → inactive     after the stop trigger's duration
 
-ENABLE, START, STOP and DELETE with ROSpecID 0 apply to every ROSpec the command fits. Anything
+ENABLE, START, STOP, DISABLE and DELETE with ROSpecID 0 apply to every ROSpec the command fits. Anything
 else is refused with an LLRPStatus naming the ROSpec and its state.
 """
 
@@ -34,6 +35,7 @@ TRANSITIONS: Final[dict[str, tuple[frozenset[int], int]]] = {
     "enable": (frozenset({DISABLED}), INACTIVE),
     "start": (frozenset({INACTIVE}), ACTIVE),
     "stop": (frozenset({ACTIVE}), INACTIVE),
+    "disable": (frozenset({INACTIVE, ACTIVE}), DISABLED),
 }
 
 
@@ -68,7 +70,7 @@ class ROSpecTable:
         return LlrpStatus()
 
     def apply(self, command: str, rospec_id: int, now: datetime) -> LlrpStatus:
-        """ENABLE, START or STOP one ROSpec (or all that fit, for id 0)."""
+        """ENABLE, START, STOP or DISABLE one ROSpec (or all that fit, for id 0)."""
         allowed, target = TRANSITIONS[command]
         if rospec_id == 0:
             for each in self.rospecs.values():

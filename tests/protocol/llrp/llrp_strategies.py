@@ -54,9 +54,7 @@ rospec = st.builds(
     raws,
 )
 general = st.builds(llrp.GeneralDeviceCapabilities, u16, st.booleans(), st.booleans(), u32, u32, text, raws)
-event_spec = st.builds(
-    llrp.ReaderEventNotificationSpec, st.lists(st.tuples(u16, st.booleans()), max_size=3).map(tuple)
-)
+event_spec = st.builds(llrp.ReaderEventNotificationSpec, st.lists(st.tuples(u16, st.booleans()), max_size=3).map(tuple))
 keepalive = st.builds(llrp.KeepaliveSpec, u8, u32)
 capabilities = st.builds(llrp.LlrpCapabilities, u8, u8, u16, u32, u32, u32, u32, u32)
 

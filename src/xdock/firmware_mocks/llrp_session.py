@@ -1,0 +1,167 @@
+"""One client connection to the LLRP reader mock: requests in; answers, reports and keepalives out.
+
+Requests are answered in order: configuration messages by the reader's :class:`ReaderSettings`,
+the ROSpec lifecycle by its :class:`ROSpecTable`, anything else with ERROR_MESSAGE. While a ROSpec
+is active an inventory loop reports what the tag population shows its antennas each round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
+
+from xdock.protocol import llrp
+from xdock.protocol.llrp.rospec import (
+    SELECT_ANTENNA_ID,
+    SELECT_FIRST_SEEN,
+    SELECT_LAST_SEEN,
+    SELECT_PEAK_RSSI,
+    SELECT_ROSPEC_ID,
+    SELECT_TAG_SEEN_COUNT,
+)
+
+if TYPE_CHECKING:
+    from xdock.firmware_mocks.llrp_reader import LlrpReaderMock
+
+__all__ = ["ReaderSession", "micros"]
+
+log = logging.getLogger(__name__)
+
+_READ_SIZE: Final = 65536
+_DEFAULT_CONTENT: Final = SELECT_ANTENNA_ID | SELECT_PEAK_RSSI | SELECT_FIRST_SEEN
+_M_PARAMETER_ERROR: Final = 100
+_M_UNSUPPORTED_MESSAGE: Final = 109
+_M_UNSUPPORTED_VERSION: Final = 110
+_REFUSAL_CODES: Final = {"Message Type": _M_UNSUPPORTED_MESSAGE, "Version": _M_UNSUPPORTED_VERSION}
+
+
+class ReaderSession:
+    """One client connection: requests in, answers, reports and keepalives out."""
+
+    def __init__(self, mock: LlrpReaderMock, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.mock = mock
+        self.reader = reader
+        self.writer = writer
+        self.decoder = llrp.LlrpDecoder(refuse_other_versions=True)
+        self.closing = False
+
+    async def run(self) -> None:
+        mock = self.mock
+        await self.send(
+            llrp.ReaderEventNotification(mock.next_message_id(), micros(mock.clock.now()), connection_attempt=0)
+        )
+        helpers = [asyncio.create_task(self.inventory())]
+        if mock.config.keepalive_s is not None:
+            helpers.append(asyncio.create_task(self.keepalive(mock.config.keepalive_s)))
+        try:
+            await self.read_requests()
+        finally:
+            for helper in helpers:
+                helper.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
+
+    async def send(self, message: llrp.LlrpMessage) -> None:
+        self.writer.write(llrp.encode_message(message))
+        await self.writer.drain()
+
+    async def read_requests(self) -> None:
+        while not self.closing:
+            data = await self.reader.read(_READ_SIZE)
+            if not data:
+                return
+            for event in self.decoder.feed(data):
+                if isinstance(event, llrp.LlrpFrameError):
+                    log.warning("LLRP stream broken: %s", event)
+                    self.mock.rejected.append(event)
+                    return
+                if isinstance(event, llrp.LlrpMessageError):
+                    self.mock.rejected.append(event)
+                    code = _REFUSAL_CODES.get(event.field, _M_PARAMETER_ERROR)
+                    await self.send(llrp.ErrorMessage(event.message_id, llrp.LlrpStatus(code, str(event))))
+                    continue
+                self.mock.received.append(event)
+                await self.answer(event)
+
+    async def answer(self, message: llrp.LlrpMessage) -> None:
+        table, now, mid = self.mock.rospecs, self.mock.clock.now(), message.message_id
+        answers = self.mock.settings.answer(message)
+        if answers is not None:
+            for each in answers:
+                await self.send(each)
+            return
+        match message:
+            case llrp.AddROSpec():
+                await self.send(llrp.AddROSpecResponse(mid, table.add(message.rospec)))
+            case llrp.EnableROSpec():
+                await self.send(llrp.EnableROSpecResponse(mid, table.apply("enable", message.rospec_id, now)))
+            case llrp.StartROSpec():
+                await self.send(llrp.StartROSpecResponse(mid, table.apply("start", message.rospec_id, now)))
+            case llrp.StopROSpec():
+                await self.send(llrp.StopROSpecResponse(mid, table.apply("stop", message.rospec_id, now)))
+            case llrp.DisableROSpec():
+                await self.send(llrp.DisableROSpecResponse(mid, table.apply("disable", message.rospec_id, now)))
+            case llrp.DeleteROSpec():
+                await self.send(llrp.DeleteROSpecResponse(mid, table.delete(message.rospec_id)))
+            case llrp.KeepaliveAck():
+                self.mock.keepalive_acks += 1
+                return
+            case llrp.CloseConnection():
+                await self.send(llrp.CloseConnectionResponse(mid, llrp.LlrpStatus()))
+                self.closing = True
+                return
+            case _:
+                name = type(message).__name__
+                status = llrp.LlrpStatus(_M_UNSUPPORTED_MESSAGE, f"{name} is not a message a reader takes")
+                await self.send(llrp.ErrorMessage(mid, status))
+                return
+        self.mock.wake()
+
+    async def inventory(self) -> None:
+        mock = self.mock
+        while True:
+            mock.changed.clear()
+            mock.rospecs.stop_expired(mock.clock.now())
+            active = mock.rospecs.active()
+            t = mock.script_time()
+            for running in active:
+                await self.report(running.spec, t)
+            timed = any(r.spec.stop_trigger == 1 for r in active)
+            if not active or not (timed or mock.tags.pending_after(t)):
+                await mock.changed.wait()
+                continue
+            await mock.clock.sleep(mock.config.report_interval_s)
+
+    async def report(self, spec: llrp.ROSpec, t: float) -> None:
+        antennas = frozenset(a for ai in spec.ai_specs for a in ai.antenna_ids)
+        sightings = self.mock.tags.visible(t, None if 0 in antennas or not antennas else antennas)
+        if not sightings:
+            return
+        content = spec.report.content if spec.report is not None else _DEFAULT_CONTENT
+        stamp = micros(self.mock.clock.now())
+        tags = tuple(
+            llrp.TagReport(
+                s.epc,
+                antenna_id=s.antenna_id if content & SELECT_ANTENNA_ID else None,
+                peak_rssi=s.rssi if content & SELECT_PEAK_RSSI else None,
+                first_seen_utc_us=stamp if content & SELECT_FIRST_SEEN else None,
+                last_seen_utc_us=stamp if content & SELECT_LAST_SEEN else None,
+                tag_seen_count=1 if content & SELECT_TAG_SEEN_COUNT else None,
+                rospec_id=spec.rospec_id if content & SELECT_ROSPEC_ID else None,
+            )
+            for s in sightings
+        )
+        await self.send(llrp.ROAccessReport(self.mock.next_message_id(), tags))
+        self.mock.reports_sent += 1
+
+    async def keepalive(self, every_s: float) -> None:
+        while True:
+            await self.mock.clock.sleep(every_s)
+            await self.send(llrp.Keepalive(self.mock.next_message_id()))
+
+
+def micros(instant: datetime) -> int:
+    """Microseconds since the Unix epoch."""
+    delta = instant - datetime(1970, 1, 1, tzinfo=instant.tzinfo)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
