@@ -202,3 +202,36 @@ async def test_keepalives_are_sent_and_acks_counted(no_task_leaks: None) -> None
         await client.send(llrp.KeepaliveAck(keepalive.message_id))
         await eventually(lambda: mock.keepalive_acks == 1, what="keepalive ack counted")
         await client.close()
+
+
+async def test_another_llrp_version_gets_unsupported_version_and_the_session_goes_on(portal: LlrpReaderMock) -> None:
+    client = await connect(portal)
+    await client.receive()
+    await client.send_bytes(bytes.fromhex("082E0000000A00000040"))  # LLRP 1.1 GET_SUPPORTED_VERSION
+    # Our decoder reads version 1 frames only: the answer comes in one, as a 1.0.1 reader's does.
+    assert await client.receive() == llrp.ErrorMessage(
+        0x40, llrp.LlrpStatus(110, "Invalid LLRP at byte 0: Version: version 2, expected 1")
+    )
+    await client.send(llrp.GetReaderCapabilities(0x41, 2))
+    answer = await client.receive()
+    assert isinstance(answer, llrp.GetReaderCapabilitiesResponse)
+    assert (answer.message_id, answer.status, answer.general, answer.extra) == (0x41, llrp.LlrpStatus(), None, ())
+    assert [str(e) for e in portal.rejected] == ["Invalid LLRP at byte 0: Version: version 2, expected 1"]
+    await client.close()
+
+
+async def test_a_disabled_rospec_must_be_enabled_again(portal: LlrpReaderMock) -> None:
+    client = await connect(portal)
+    await client.receive()
+    ok = llrp.LlrpStatus()
+    await client.send(llrp.AddROSpec(1, llrp.ROSpec(7, ai_specs=(llrp.AISpec(antenna_ids=(4,)),))))
+    await client.send(llrp.EnableROSpec(2, 7))
+    await client.send(llrp.DisableROSpec(3, 7))
+    await client.send(llrp.StartROSpec(4, 7))
+    assert [await client.receive() for _ in range(4)] == [
+        llrp.AddROSpecResponse(1, ok),
+        llrp.EnableROSpecResponse(2, ok),
+        llrp.DisableROSpecResponse(3, ok),
+        llrp.StartROSpecResponse(4, llrp.LlrpStatus(101, "ROSpec 7 is disabled: cannot start it")),
+    ]
+    await client.close()
