@@ -40,6 +40,7 @@ from xdock.protocol.modbus_probe import (
     decode_registers,
 )
 from xdock.protocol.sensors import SensorKind
+from xdock.transport.cancel import stop_if_cancelled
 
 __all__ = ["ModbusSensorConfig", "ModbusSensorPoller", "PollOutcome", "PollResult", "PollerStats", "sample_readings"]
 
@@ -207,6 +208,9 @@ class ModbusSensorPoller:
         """Poll forever; reopen the port while it is gone. Closes the port when cancelled."""
         try:
             while True:
+                # pymodbus opens the port and waits for answers under asyncio.wait_for, which on Python 3.11
+                # can swallow a cancellation landing as it finishes; a stopping poller must not go on forever.
+                stop_if_cancelled()
                 if not self.connected and not await self.connect():
                     self.stats.disconnected += 1
                     await self.clock.sleep(self.config.reconnect_s)
