@@ -21,6 +21,8 @@ const Sensors = (() => {
     timer = null;
     try {
       if (Session.user() !== null) await refresh();
+    } catch (err) {
+      $("sensor-note").textContent = "sensors unavailable: " + err.message;
     } finally {
       timer = setTimeout(poll, SENSOR_POLL_MS);
     }
