@@ -89,3 +89,26 @@ def test_older_store_gains_the_new_pallet_columns(tmp_path: Path) -> None:
     db.close()
     [old] = Store(tmp_path / "old.db").pallets()
     assert (old.trailer, old.temp, old.dangerous, old.weight_kg, old.target) == ("T1", "ambient", False, None, None)
+
+
+def test_older_store_gains_the_alert_acknowledgement_columns(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "old.db")
+    db.execute(
+        "CREATE TABLE alerts (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, subject TEXT NOT NULL,"
+        " raised_at TEXT NOT NULL, cleared_at TEXT, message TEXT NOT NULL)"
+    )
+    db.execute(
+        "INSERT INTO alerts (kind, subject, raised_at, message) VALUES ('edge_offline', 'e1', ?, 'e1 is offline')",
+        (AT.isoformat(),),
+    )
+    db.commit()
+    db.close()
+    store = Store(tmp_path / "old.db")
+    try:
+        with store.transaction() as tx:
+            tx.acknowledge_alert(1, "sue", AT)
+        [alert] = store.alerts(open_only=True)
+        assert (alert.kind, alert.subject, alert.cleared_at, alert.acknowledged_by, alert.acknowledged_at) == (
+            "edge_offline", "e1", None, "sue", AT)
+    finally:
+        store.close()
