@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from xdock.edge.config import EdgeConfig, ScannerPort
+from xdock.edge.sensor_probes import ModbusProbe
 from xdock.protocol.broker_url import BrokerUrl
 
 
@@ -49,6 +50,10 @@ def config(**changes: object) -> EdgeConfig:
         ({"drain_rate": 0.0}, "drain_rate must be positive, got 0.0"),
         ({"window": 0}, "window must be at least 1, got 0"),
         ({"keep_sent": -1}, "keep_sent and keep_sent_s must not be negative, got -1, 3600.0"),
+        ({"probes": (ModbusProbe("s1", "/dev/ttyUSB0"),)},
+         "Scanner, reader and Modbus probe ids must be unique, got s1, s1"),
+        ({"reader_clock_tolerance_s": -2.0},
+         "reader_clock_tolerance_s must be a finite number of seconds >= 0, got -2.0"),
     ],
 )
 def test_bad_config(changes: dict[str, object], message: str) -> None:

@@ -24,6 +24,8 @@ RFID portal readers (:mod:`xdock.edge.portals`): each door passage becomes a
 :class:`~xdock.protocol.passages.DoorPassage` numbered from the outbox like a scan, recorded and
 sent the same way (no answer is awaited: its row is marked answered at once). Central's STOP for a
 reader (a mis-load) is shown, with its beep, on every scanner of this edge.
+
+Every device's retained status, with its driver's counters, comes from :mod:`xdock.edge.device_health`.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from xdock.edge.config import EdgeConfig
+from xdock.edge.device_health import DeviceHealth
 from xdock.edge.devices.serial_scanner import SerialScannerDriver
-from xdock.edge.heartbeat import beat_forever, device_status
+from xdock.edge.heartbeat import beat_forever
 from xdock.edge.label_check import LabelRejected, read_label, scan_event
 from xdock.edge.offline_router import OfflineAnswer, OfflineRouter, correction_text, differs
 from xdock.edge.outbox import Outbox, OutboxError
@@ -63,7 +66,7 @@ from xdock.protocol.messages import (
 from xdock.protocol.passages import DoorPassage
 from xdock.protocol.scanner_wire import Beep, Display, LineRejected, ScanLine
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
-from xdock.protocol.topics import device_status_topic, passage_topic, scan_topic, sensor_reading_topic
+from xdock.protocol.topics import passage_topic, scan_topic, sensor_reading_topic
 
 __all__ = ["NOT_RECORDED_TEXT", "WAITING_TEXT", "EdgeAgent", "EdgeStats"]
 
@@ -138,19 +141,22 @@ class EdgeAgent:
         self.uplink = Uplink(
             config.site, config.edge_id, config.door, config.broker, clock, self.outbox, self, options
         )
+        self.health = DeviceHealth(config.site, config.edge_id, config.heartbeat_s, clock, self.uplink.publish_status)
         self.drivers = {
-            s.device_id: SerialScannerDriver(s.device_id, s.port, baudrate=s.baudrate, on_status=self._device_status)
+            s.device_id: SerialScannerDriver(s.device_id, s.port, baudrate=s.baudrate, on_status=self.health.changed)
             for s in config.scanners
         }
-        self._ports = {s.device_id: s.port for s in config.scanners}
         self.portals = {
             r.device_id: PortalRunner(
                 r, PortalConfig(r.door or config.door, config.portal_outside, config.portal_inside), clock,
-                self._on_passage_of(r.device_id),
+                self._on_passage_of(r.device_id), on_status=self.health.changed,
+                clock_tolerance_s=config.reader_clock_tolerance_s,
             )
             for r in config.readers
         }
         self.probes = [ProbeReporter(p.config(), clock, self._send_reading) for p in config.probes]
+        self.health.watch(scanners=self.drivers, readers={i: p.driver for i, p in self.portals.items()},
+                          probes={p.probe_id: r.poller for p, r in zip(config.probes, self.probes, strict=True)})
         self._waiting: dict[int, asyncio.TimerHandle] = {}
         self._offline: OrderedDict[int, _Offline] = OrderedDict()
         self._unanswered = self.outbox.unanswered_at_open()
@@ -367,14 +373,4 @@ class EdgeAgent:
 
     def _beat(self) -> None:
         self.uplink.publish_edge_status()
-        for driver in self.drivers.values():
-            if driver.online:
-                self._device_status(driver.device_id, True)
-
-    def _device_status(self, device_id: str, online: bool) -> None:
-        cfg = self.config
-        status = device_status(
-            cfg.edge_id, device_id, online=online, at=self.clock.now(), port=self._ports.get(device_id, ""),
-            heartbeat_s=cfg.heartbeat_s,
-        )
-        self.uplink.publish_status(device_status_topic(cfg.site, cfg.edge_id, device_id), encode(status))
+        self.health.beat()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +83,9 @@ class EdgeConfig:
     """Portal antennas on the building side of each reader's door."""
     probes: tuple[ModbusProbe, ...] = ()
     """Modbus RTU temperature/humidity probes; their readings go to central (same outbox and sequence)."""
+    reader_clock_tolerance_s: float = 2.0
+    """A reader clock further than this from the edge's has its tag reads rebased onto the edge's clock
+    (:mod:`xdock.edge.reader_clock`)."""
 
     def __post_init__(self) -> None:
         check_id("site id", self.site)
@@ -95,6 +99,13 @@ class EdgeConfig:
         ids += [r.device_id for r in self.readers]
         if len(set(ids)) != len(ids):
             raise ValueError(f"Scanner and reader ids must be unique, got {', '.join(ids)}")
+        ids += [p.probe_id for p in self.probes]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"Scanner, reader and Modbus probe ids must be unique, got {', '.join(ids)}")
+        if not math.isfinite(self.reader_clock_tolerance_s) or self.reader_clock_tolerance_s < 0:
+            raise ValueError(
+                f"reader_clock_tolerance_s must be a finite number of seconds >= 0, got {self.reader_clock_tolerance_s}"
+            )
         if self.portal_outside & self.portal_inside or not self.portal_outside or not self.portal_inside:
             raise ValueError(
                 f"portal antennas: expected outside {sorted(self.portal_outside)} and inside "

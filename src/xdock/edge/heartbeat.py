@@ -1,20 +1,20 @@
 """Liveness of the edge and of its devices: the status messages and the beat that repeats them.
 
 Every ``heartbeat_s`` seconds of the injected clock the edge republishes its retained
-:class:`EdgeStatus` (with the outbox backlog) and the :class:`DeviceStatus` of each scanner whose
-port is open; central marks an edge or a device offline when two periods pass without one. A
-scanner that goes away is reported offline at once, by its driver; the broker publishes the edge's
-Last Will (offline) when the edge itself dies.
+:class:`EdgeStatus` (with the outbox backlog) and the :class:`DeviceStatus` of its devices (which
+ones, with which counters: :mod:`xdock.edge.device_health`); central marks an edge or a device
+offline when two periods pass without one. A scanner or reader that goes away is reported offline
+at once, by its driver; the broker publishes the edge's Last Will (offline) when the edge itself dies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from xdock import __version__
 from xdock.protocol.clock import Clock
-from xdock.protocol.messages import DeviceStatus, EdgeStatus
+from xdock.protocol.messages import DeviceKind, DeviceStatus, EdgeStatus
 
 __all__ = ["beat_forever", "device_status", "edge_status"]
 
@@ -29,11 +29,12 @@ def edge_status(
 
 
 def device_status(
-    edge_id: str, device_id: str, *, online: bool, at: datetime, port: str, heartbeat_s: float
+    edge_id: str, device_id: str, *, kind: DeviceKind, online: bool, at: datetime, detail: str, heartbeat_s: float,
+    counters: Mapping[str, int] | None = None,
 ) -> DeviceStatus:
     return DeviceStatus(
-        edge_id=edge_id, device_id=device_id, device_kind="serial_scanner", online=online, at=at, detail=port,
-        heartbeat_s=heartbeat_s if online else None,
+        edge_id=edge_id, device_id=device_id, device_kind=kind, online=online, at=at, detail=detail,
+        heartbeat_s=heartbeat_s if online else None, counters=None if counters is None else dict(counters),
     )
 
 

@@ -11,6 +11,7 @@ staged by the door) are only counted by the portal.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from xdock.edge.devices.llrp_reader import LlrpReaderConfig, LlrpReaderDriver
 from xdock.edge.portal import Passage, Portal
 from xdock.edge.portal_config import PortalConfig
+from xdock.edge.reader_clock import DEFAULT_TOLERANCE_S
 from xdock.edge.tag_reads import TagRead
 from xdock.protocol.clock import Clock
 from xdock.protocol.topics import check_id
@@ -66,11 +68,18 @@ class PortalRunner:
     def __init__(
         self, reader: PortalReader, portal: PortalConfig, clock: Clock,
         on_passage: Callable[[Passage], Awaitable[None]], *, tick_s: float = 0.1,
+        on_status: Callable[[str, bool], None] | None = None, clock_tolerance_s: float = DEFAULT_TOLERANCE_S,
     ) -> None:
+        """``on_status(device_id, online)``: the reader's session came or went; ``clock_tolerance_s``: see
+        :class:`~xdock.edge.devices.llrp_reader.LlrpReaderConfig`."""
         self.reader = reader
         self.clock = clock
         self.portal = Portal(portal)
-        self.driver = LlrpReaderDriver(LlrpReaderConfig(reader.host, reader.port), clock=clock, on_reads=self._reads)
+        tell = None if on_status is None else functools.partial(on_status, reader.device_id)
+        self.driver = LlrpReaderDriver(
+            LlrpReaderConfig(reader.host, reader.port, clock_tolerance_s=clock_tolerance_s), clock=clock,
+            on_reads=self._reads, on_status=tell,
+        )
         self._on_passage = on_passage
         self._tick_s = tick_s
 

@@ -165,8 +165,9 @@ async def test_keepalives_are_acked_and_bad_frames_counted_and_a_broken_stream_r
     server = await asyncio.start_server(scripted.serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     reads: list[TagRead] = []
+    statuses: list[bool] = []
     config = LlrpReaderConfig("127.0.0.1", port, reconnect_initial_s=0.02, reconnect_max_s=0.1)
-    driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=reads.extend)
+    driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=reads.extend, on_status=statuses.append)
     task = asyncio.create_task(driver.run())
     try:
         await eventually(lambda: scripted.acks == [50], what="keepalive acked")
@@ -176,6 +177,10 @@ async def test_keepalives_are_acked_and_bad_frames_counted_and_a_broken_stream_r
         scripted.writers[0].write(bytes.fromhex("04160000000400000034"))  # length 4: boundaries lost
         await eventually(lambda: driver.stats.connections == 2, what="reconnected after a broken stream")
         assert (driver.stats.bad_frames, driver.stats.failures, scripted.sessions) == (3, 1, 2)
+        assert statuses == [True, False, True]
+        # The scripted reader stamps its read 1 µs after the epoch: moved onto the edge's clock, and counted.
+        await eventually(lambda: len(reads) == 2, what="the second session's tag read")
+        assert (driver.stats.clock_rebased, reads[0].seen_at_us > 1) == (2, True)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

@@ -67,6 +67,7 @@ async def test_corrupted_reply_is_counted_and_the_next_poll_succeeds(probe: Mock
     assert corrupted == PollResult("crc_error", AT, detail="answer with a wrong CRC dropped")
     assert after == PollResult("ok", AT, ProbeSample(3.1, 58.0))
     assert (poller.stats.crc_error, poller.stats.ok, poller.stats.timeout, probe.corrupted) == (1, 1, 0, 1)
+    assert poller.last_outcome == "ok"
 
 
 async def test_no_answer_is_a_timeout(probe: MockModbusSensor) -> None:
@@ -78,7 +79,7 @@ async def test_no_answer_is_a_timeout(probe: MockModbusSensor) -> None:
         poller.close()
     assert result.outcome == "timeout"
     assert result.detail == "no answer within 0.3 s"
-    assert poller.stats.timeout == 1
+    assert (poller.stats.timeout, poller.last_outcome) == (1, "timeout")
 
 
 async def test_unplugged_port_is_disconnected_and_reopened(probe: MockModbusSensor) -> None:
@@ -106,8 +107,10 @@ async def test_unplugged_port_is_disconnected_and_reopened(probe: MockModbusSens
 async def test_missing_port_cannot_connect(tmp_path: Path) -> None:
     config = ModbusSensorConfig(port=str(tmp_path / "nowhere"), temperature_id="t", humidity_id="h")
     poller = ModbusSensorPoller(config, ManualClock(AT))
+    assert poller.last_outcome is None
     assert not await poller.connect()
     result = await poller.poll_once()
+    assert poller.last_outcome == "disconnected"
     assert result == PollResult("disconnected", AT, detail="port not open")
     assert poller.stats.disconnected == 1
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from xdock.edge.devices.serial_scanner import SerialScannerDriver
+from xdock.edge.devices.serial_scanner import ScannerStats, SerialScannerDriver
 from xdock.firmware_mocks.serial_scanner import MockScanner
 from xdock.protocol.scanner_wire import Beep, Display, LineRejected, ScanLine
 
@@ -96,6 +96,33 @@ async def test_scans_arrive_with_symbology_stripped(rig: Rig) -> None:
     rig.scanner.scan("5012345678900")
     assert await rig.next_line() == ScanLine("00376123450000000018\x1d4103760000000017", "]C1")
     assert await rig.next_line() == ScanLine("5012345678900", "]C1")
+
+
+async def test_scans_and_bad_lines_are_counted(tmp_path: Path) -> None:
+    master, slave = os.openpty()
+    online = asyncio.Event()
+    driver = SerialScannerDriver("s1", os.ttyname(slave), on_status=lambda _, is_online: online.set())
+    lines = driver.lines()
+    try:
+        first = asyncio.ensure_future(anext(lines))
+        async with asyncio.timeout(DEADLINE):
+            await online.wait()
+        os.write(master, b"]C15012345678900\r\nBAD\x07LINE\r\n]E04006381333931\r\n")
+        async with asyncio.timeout(DEADLINE):
+            got = [await first, await anext(lines), await anext(lines)]
+        assert got == [
+            ScanLine("5012345678900", "]C1"),
+            LineRejected("control character 0x07 at byte 3", b"BAD\x07LINE"),
+            ScanLine("4006381333931", "]E0"),
+        ]
+        assert driver.stats == ScannerStats(scans=2, bad_lines=1)
+        await driver.aclose()
+        with pytest.raises(StopAsyncIteration):
+            await anext(lines)
+    finally:
+        await driver.aclose()
+        os.close(master)
+        os.close(slave)
 
 
 async def test_send_reaches_the_scanner_display_and_beeper(rig: Rig) -> None:

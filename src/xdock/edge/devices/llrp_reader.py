@@ -153,11 +153,11 @@ class LlrpReaderDriver:
             try:
                 await self._session()
             except (OSError, ReaderSessionError, llrp.LlrpFrameError, TimeoutError) as error:
+                self.stats.failures += 1
                 reason = str(error) or type(error).__name__
                 log.warning("LLRP reader %s:%d: %s", self.config.host, self.config.port, reason)
             finally:
                 self._set_running(False)
-            self.stats.failures += 1
             if self.stats.connections > started:
                 backoff = self.config.reconnect_initial_s
             log.info("LLRP reader %s:%d: reconnecting in %.2f s", self.config.host, self.config.port, backoff)

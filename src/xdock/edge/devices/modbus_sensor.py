@@ -118,6 +118,8 @@ class ModbusSensorPoller:
     clock: Clock
     on_result: Callable[[PollResult], None] | None = None
     stats: PollerStats = field(default_factory=PollerStats, init=False)
+    last_outcome: PollOutcome | None = field(default=None, init=False)
+    """The outcome of the latest poll (``disconnected`` too when the port could not be opened)."""
     _client: AsyncModbusSerialClient | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _bad_crc: bool = field(default=False, init=False)
@@ -157,6 +159,7 @@ class ModbusSensorPoller:
         async with self._lock:
             result = await self._transaction()
         setattr(self.stats, result.outcome, getattr(self.stats, result.outcome) + 1)
+        self.last_outcome = result.outcome
         if result.outcome != "ok":
             log.warning("probe %s: %s %s", self.config.port, result.outcome, result.detail)
         if self.on_result is not None:
@@ -213,6 +216,7 @@ class ModbusSensorPoller:
                 stop_if_cancelled()
                 if not self.connected and not await self.connect():
                     self.stats.disconnected += 1
+                    self.last_outcome = "disconnected"
                     await self.clock.sleep(self.config.reconnect_s)
                     continue
                 result = await self.poll_once()

@@ -28,7 +28,7 @@ from xdock.protocol.scanner_wire import (
     encode_command,
 )
 
-__all__ = ["ScannerUnavailableError", "SerialScannerDriver", "StatusCallback"]
+__all__ = ["ScannerStats", "ScannerUnavailableError", "SerialScannerDriver", "StatusCallback"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,16 @@ _WRITE_TIMEOUT = 1.0
 
 class ScannerUnavailableError(ConnectionError):
     """The scanner's port cannot be opened, read or written."""
+
+
+@dataclass
+class ScannerStats:
+    """What the scanner has sent since the driver started, across unplugs."""
+
+    scans: int = 0
+    """Lines decoded as scans."""
+    bad_lines: int = 0
+    """Lines refused by the decoder (garbled, too long)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,7 @@ class SerialScannerDriver:
             raise ValueError(f"Invalid re-open back-off: expected 0 < min <= max, got {reopen_min}, {reopen_max}")
         self.device_id = device_id
         self.port = port
+        self.stats = ScannerStats()
         self._baudrate = baudrate
         self._reopen_min = reopen_min
         self._reopen_max = reopen_max
@@ -180,6 +191,10 @@ class SerialScannerDriver:
             self._lose(f"read failed: {exc}")
             return
         for line in self._decoder.feed(data):
+            if isinstance(line, ScanLine):
+                self.stats.scans += 1
+            else:
+                self.stats.bad_lines += 1
             self._inbox.put_nowait(line)
 
     def _lose(self, reason: str) -> None:
