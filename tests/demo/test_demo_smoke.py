@@ -14,7 +14,8 @@ def test_demo_runs_for_its_duration_and_answers_every_scan() -> None:
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert re.search(r"^xdock demo: broker mqtt://127\.0\.0\.1:\d+, 2 edge agents", out, re.M)
+    assert re.search(r"^xdock demo: broker mqtt://127\.0\.0\.1:\d+, 4 edge agents, RFID portals at D12, D13, "
+                     r"5 MQTT sensor nodes, Modbus probe B1P, store ", out, re.M)
     assert re.search(r"^API: http://127\.0\.0\.1:\d+/api/v1/pallets$", out, re.M)
     summary = re.search(r"^scans (\d+)  assigned (\d+)  refused (\d+)  no answer (\d+)  ", out, re.M)
     assert summary is not None, out
@@ -25,4 +26,10 @@ def test_demo_runs_for_its_duration_and_answers_every_scan() -> None:
     assert unanswered == 0
     assert scans == assigned + refused
     assert "→ D1" in out
+    devices = re.search(r"^RFID loads (\d+)  misloads (\d+)  STOP shown (\d+)  sensor readings (\d+)  ", out, re.M)
+    assert devices is not None, out
+    loads, misloads, stops, readings = map(int, devices.groups())
+    assert loads > 0  # pallets sent to D12/D13 are carried through the portal there
+    assert stops <= misloads
+    assert readings >= 12  # every sensor of the site file reports at start
     assert "Traceback" not in result.stderr

@@ -14,7 +14,10 @@ def register(commands: Any) -> None:
     p: argparse.ArgumentParser = commands.add_parser(
         "demo", help="a simulated cross-dock on this machine",
         description="Run a simulated cross-dock: an in-process MQTT broker, central with its API, two edge agents "
-        "with mock serial scanners, and a stream of trucks whose pallets get scanned. Shows the assignments live.",
+        "with mock serial scanners, and a stream of trucks whose pallets get scanned; RFID portals at the outbound "
+        "doors D12 and D13 (an LLRP reader and an edge agent each) through which forklifts take the pallets, now and "
+        "then through the wrong door first; MQTT sensor nodes (reefer and staging temperature, door contact, "
+        "trailer presence) and a Modbus probe. Shows assignments, RFID loads, mis-loads and sensor alerts live.",
     )
     p.add_argument("--duration", type=float, help="stop after this many seconds (default: run until Ctrl-C)")
     p.add_argument("--broker", type=broker_arg, help="use this MQTT broker instead of the in-process one")
@@ -23,6 +26,11 @@ def register(commands: Any) -> None:
     p.add_argument("--seed", type=int, default=7, help="seed of the truck stream (default: %(default)s)")
     p.add_argument("--api-port", type=int, default=8080, help="central's API port, 0 for any (default: %(default)s)")
     p.add_argument("--plain", action="store_true", help="print a line per scan instead of a live screen")
+    p.add_argument("--no-devices", action="store_true",
+                   help="run the scanners only: no RFID portals, sensor nodes or Modbus probe")
+    p.add_argument("--misload-chance", type=float, default=0.15, metavar="P",
+                   help="chance a forklift takes a pallet through the neighbouring portal first (default: "
+                        "%(default)s)")
     p.set_defaults(run=run)
 
 
@@ -31,9 +39,12 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"--duration must be positive, got {args.duration}")
     if args.speed <= 0:
         return fail(f"--speed must be positive, got {args.speed}")
+    if not 0 <= args.misload_chance <= 1:
+        return fail(f"--misload-chance must be 0 to 1, got {args.misload_chance}")
     options = DemoOptions(
         duration=args.duration, broker=args.broker, speed=args.speed, scan_interval=max(0.0, args.interval),
         seed=args.seed, api_port=args.api_port, live=sys.stdout.isatty() and not args.plain,
+        devices=not args.no_devices, misload_chance=args.misload_chance,
     )
 
     async def main() -> None:

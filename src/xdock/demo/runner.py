@@ -1,4 +1,10 @@
-"""The demo's composition root: broker, central, two edge agents with mock scanners, a truck stream."""
+"""The demo's composition root: broker, central, two edge agents with mock scanners, a truck stream.
+
+With ``devices`` (the default) the floor also has RFID portals at two outbound doors, each with its
+own edge agent (:mod:`xdock.demo.rfid`), and dock sensors: MQTT sensor nodes and a Modbus probe
+read by the D1 edge (:mod:`xdock.demo.sensors`). Workers hand each pallet sent to a portal door to a
+forklift, so RFID-confirmed loads and mis-load STOPs appear live.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import contextlib
 import random
 import tempfile
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from importlib import resources
 from pathlib import Path
@@ -16,6 +22,8 @@ from typing import TextIO
 from xdock.central.app import Central, CentralConfig
 from xdock.central.site_config import SiteConfig, parse_site
 from xdock.demo.broker import EmbeddedBroker
+from xdock.demo.devices import Devices, open_devices
+from xdock.demo.rfid import Portals
 from xdock.demo.screen import DemoLog, ScanRecord, render_frame, render_line, render_summary
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
@@ -27,6 +35,8 @@ from xdock.simulators.truck_stream import truck_scans
 from xdock.simulators.worker import scan_and_wait
 
 __all__ = ["DemoOptions", "demo_site", "run_demo"]
+
+_DAY_S = 86_400.0
 
 POSTAL_WEIGHTS = {
     "69001": 5, "69003": 4, "69100": 2, "75011": 5, "92100": 3, "93200": 2, "13001": 4, "59000": 3,
@@ -54,6 +64,10 @@ class DemoOptions:
     """Inbound doors that get an edge agent and a scanner."""
     live: bool = True
     """Redraw a full frame in place (a terminal) instead of printing a line per scan."""
+    devices: bool = True
+    """Also run the RFID portals (readers, their edges, forklifts) and the dock sensors."""
+    misload_chance: float = 0.15
+    """Chance that a forklift takes a pallet through the neighbouring portal first (seeded per pallet)."""
 
 
 def demo_site() -> SiteConfig:
@@ -72,26 +86,47 @@ async def _broker(options: DemoOptions) -> AsyncIterator[BrokerUrl]:
 
 async def _worker(
     door: str, scanner: MockScanner, labels: LabelFactory, rng: random.Random, log: DemoLog, clock: ScaledClock,
-    interval: float, live: bool, out: TextIO,
+    interval: float, live: bool, out: TextIO, portals: Portals | None,
 ) -> None:
     for item in truck_scans(rng, labels, [door]):
         answer = await scan_and_wait(scanner, item.label.text, symbology=item.label.symbology)
         record = ScanRecord(clock.now(), door, item.label.kind, item.label.sscc, answer)
         log.add(record)
+        if portals is not None and answer.beep == "good":
+            portals.order(item.label.sscc, answer.text)
         if not live:
             out.write(render_line(record, record.at) + "\n")
             out.flush()
         await asyncio.sleep(interval * rng.uniform(0.6, 1.4))
 
 
-async def _screen(log: DemoLog, central: Central, clock: ScaledClock, out: TextIO) -> None:
+async def _screen(log: DemoLog, central: Central, clock: ScaledClock, out: TextIO, devices: Devices | None) -> None:
     while True:
+        if devices is not None:
+            log.devices = devices.tally()
         port = central.api_port
         api = f"http://127.0.0.1:{port}/api/v1 · dashboard http://127.0.0.1:{port}/" if port else None
         frame = render_frame(log, central.state, clock.now().astimezone(central.state.config.zone), api)
         out.write("\x1b[H\x1b[2J" + frame + "\n")
         out.flush()
         await asyncio.sleep(0.5)
+
+
+async def _inbound(
+    stack: contextlib.AsyncExitStack, options: DemoOptions, site: str, broker: BrokerUrl, work: Path,
+    heartbeat_s: float,
+) -> tuple[dict[str, MockScanner], list[EdgeConfig]]:
+    """A mock scanner per inbound door (closed with ``stack``) and the config of the edge that reads it."""
+    scanners: dict[str, MockScanner] = {}
+    configs = []
+    for door in options.doors:
+        scanner = await stack.enter_async_context(MockScanner(link=work / f"scanner-{door}", name=door))
+        scanners[door] = scanner
+        configs.append(EdgeConfig(
+            site=site, edge_id=f"edge-{door}", door=door, broker=broker,
+            scanners=(ScannerPort("s1", str(scanner.link)),), state_dir=work / f"edge-{door}", heartbeat_s=heartbeat_s,
+        ))
+    return scanners, configs
 
 
 async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
@@ -113,18 +148,20 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
                 ),
                 clock,
             )
-            scanners: dict[str, MockScanner] = {}
-            agents = []
-            for door in options.doors:
-                scanner = await stack.enter_async_context(MockScanner(link=work / f"scanner-{door}", name=door))
-                scanners[door] = scanner
-                agents.append(EdgeAgent(EdgeConfig(
-                    site=site.site, edge_id=f"edge-{door}", door=door, broker=broker,
-                    scanners=(ScannerPort("s1", str(scanner.link)),), state_dir=work / f"edge-{door}",
-                    # Heartbeats are about processes, not the simulated day: every 5 s of wall time.
-                    heartbeat_s=min(3600.0, 5.0 * options.speed),
-                ), clock))
-            out.write(f"xdock demo: broker {broker}, {len(agents)} edge agents, store {work / 'central.db'}\n")
+            heartbeat = min(3600.0, 5.0 * options.speed)  # about processes, not the day: every 5 s of wall time
+            scanners, configs = await _inbound(stack, options, site.site, broker, work, heartbeat)
+            devices = None
+            if options.devices:
+                devices = await open_devices(
+                    stack, central=central, site=site, broker=broker, work=work, clock=clock, heartbeat_s=heartbeat,
+                    seed=options.seed, prefix_digits=len(labels.prefix), misload_chance=options.misload_chance,
+                    horizon_s=_DAY_S if options.duration is None else options.duration * options.speed,
+                )
+                d1 = replace(configs[0], probes=(devices.sensors.probe_spec,))
+                configs = [d1, *configs[1:], *devices.portals.edges]
+            agents = [EdgeAgent(config, clock) for config in configs]
+            out.write(f"xdock demo: broker {broker}, {len(agents)} edge agents, "
+                      f"{devices.describe() if devices else 'no devices'}, store {work / 'central.db'}\n")
             out.flush()
             try:
                 async with asyncio.timeout(options.duration), asyncio.TaskGroup() as tasks:
@@ -138,15 +175,20 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
                         out.write(f"API: http://127.0.0.1:{central.api_port}/api/v1/pallets\n")
                         out.write(f"Dashboard: http://127.0.0.1:{central.api_port}/  "
                                   f"handheld: http://127.0.0.1:{central.api_port}/handheld\n")
+                    if devices is not None:
+                        devices.start(tasks, agents)
                     for door, scanner in scanners.items():
                         tasks.create_task(_worker(
-                            door, scanner, labels, rng, log, clock, options.scan_interval, options.live, out
+                            door, scanner, labels, rng, log, clock, options.scan_interval, options.live, out,
+                            devices.portals if devices else None,
                         ))
                     if options.live:
-                        tasks.create_task(_screen(log, central, clock, out))
+                        tasks.create_task(_screen(log, central, clock, out, devices))
             except TimeoutError:
                 pass
             finally:
+                if devices is not None:
+                    log.devices = devices.tally()
                 out.write("\n" + render_summary(log) + "\n")
                 out.flush()
     return log

@@ -13,7 +13,7 @@ from datetime import datetime
 from xdock.central.site_state import SiteState
 from xdock.simulators.worker import Answer
 
-__all__ = ["DemoLog", "ScanRecord", "render_frame", "render_line", "render_summary"]
+__all__ = ["DemoLog", "DeviceTally", "ScanRecord", "render_frame", "render_line", "render_summary"]
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,41 @@ class ScanRecord:
         return "assigned" if self.answer.beep == "good" else "refused"
 
 
+@dataclass(frozen=True)
+class DeviceTally:
+    """What the RFID portals and the dock sensors did so far (see :func:`xdock.demo.tally.tally`)."""
+
+    rfid_loaded: int
+    """Pallets central confirmed loaded from a door passage."""
+    misloads: int
+    """Door passages central judged a mis-load."""
+    stops_shown: int
+    """STOPs the portal edges showed on their door displays."""
+    sensor_readings: int
+    """Sensor readings central applied."""
+    sensor_alerts: tuple[str, ...]
+    """Open sensor alerts, ``kind subject``."""
+    misload_alerts: tuple[str, ...] = ()
+    """Open mis-load alerts' subjects, ``sscc@door``."""
+    latest: tuple[tuple[str, str], ...] = ()
+    """Each sensor's latest value with its unit, by sensor id."""
+    loaded_pallets: tuple[str, ...] = ()
+    carried: tuple[tuple[str, str], ...] = ()
+    """``(sscc, door)`` of the pallets the forklifts took through their portal."""
+    wrong_door: tuple[tuple[str, str], ...] = ()
+    """``(sscc, door)`` of the pallets taken through a neighbouring portal first."""
+    stop_texts: tuple[str, ...] = ()
+    """``door: text`` of each STOP a door display showed."""
+
+
 @dataclass
 class DemoLog:
     recent: deque[ScanRecord] = field(default_factory=lambda: deque(maxlen=10))
     counts: Counter[str] = field(default_factory=Counter)
     latencies_ms: list[float] = field(default_factory=list)
     scans: int = 0
+    devices: DeviceTally | None = None
+    """The devices' counts, when the demo runs RFID portals and sensors."""
 
     def add(self, record: ScanRecord) -> None:
         self.scans += 1
@@ -68,10 +97,29 @@ def render_line(record: ScanRecord, tz_now: datetime) -> str:
 
 def render_summary(log: DemoLog) -> str:
     c = log.counts
-    return (
+    scans = (
         f"scans {log.scans}  assigned {c['assigned']}  refused {c['refused']}  no answer {c['no answer']}  "
         f"answer p50 {_p(log.latencies_ms, 0.5):.1f} ms  p99 {_p(log.latencies_ms, 0.99):.1f} ms"
     )
+    d = log.devices
+    if d is None:
+        return scans
+    alerts = f": {', '.join(d.sensor_alerts)}" if d.sensor_alerts else ""
+    return (
+        f"{scans}\nRFID loads {d.rfid_loaded}  misloads {d.misloads}  STOP shown {d.stops_shown}  "
+        f"sensor readings {d.sensor_readings}  sensor alerts {len(d.sensor_alerts)}{alerts}"
+    )
+
+
+def _sensor_lines(devices: DeviceTally, width: int = 110) -> list[str]:
+    lines, line = [], ""
+    for sensor, value in devices.latest:
+        item = f"{sensor} {value}"
+        if line and len(line) + len(item) + 3 > width:
+            lines.append(line)
+            line = ""
+        line = f"{line} · {item}" if line else item
+    return [*lines, line] if line else lines
 
 
 def render_frame(log: DemoLog, state: SiteState, now: datetime, api: str | None) -> str:
@@ -91,6 +139,9 @@ def render_frame(log: DemoLog, state: SiteState, now: datetime, api: str | None)
             f"{t.plan.id:<12} {t.plan.door:<5} {dest:<13} {_bar(t.loaded, t.plan.capacity_pallets)} "
             f"{t.loaded:>2}/{t.plan.capacity_pallets:<2} {dep:%H:%M}{gone}"
         )
+    if log.devices is not None:
+        lines += ["", "sensors", *_sensor_lines(log.devices)]
+        lines += [f"display {text}" for text in log.devices.stop_texts[-3:]]
     lines += ["", "last scans"]
     lines += [render_line(r, r.at.astimezone(state.config.zone)) for r in log.recent]
     lines += ["", "Ctrl-C to stop"]

@@ -1,0 +1,57 @@
+"""The demo's devices beyond the inbound scanners: RFID portals (:mod:`.rfid`) and dock sensors (:mod:`.sensors`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xdock.central.app import Central
+from xdock.central.site_config import SiteConfig
+from xdock.demo.rfid import Portals, open_portals
+from xdock.demo.screen import DeviceTally
+from xdock.demo.sensors import DockSensors, open_sensors
+from xdock.demo.tally import tally
+from xdock.edge.agent import EdgeAgent
+from xdock.protocol.broker_url import BrokerUrl
+from xdock.protocol.clock import Clock
+
+__all__ = ["Devices", "open_devices"]
+
+
+@dataclass
+class Devices:
+    """The portals and sensors of one demo run, and what they did."""
+
+    central: Central
+    portals: Portals
+    sensors: DockSensors
+    _agents: Sequence[EdgeAgent] = field(default=(), init=False)
+
+    def describe(self) -> str:
+        return (f"RFID portals at {', '.join(self.portals.readers)}, {len(self.sensors.nodes)} MQTT sensor nodes, "
+                f"Modbus probe {self.sensors.probe_spec.probe_id}")
+
+    def start(self, tasks: asyncio.TaskGroup, agents: Sequence[EdgeAgent]) -> None:
+        """Start the forklifts and the sensor nodes' sampling in ``tasks`` (central and the edges are up)."""
+        self._agents = agents
+        tasks.create_task(self.portals.run(), name="forklifts")
+        for node in self.sensors.nodes:
+            tasks.create_task(node.run(), name=f"node-{node.node_id}")
+
+    def tally(self) -> DeviceTally:
+        return tally(self.central, self._agents, self.portals)
+
+
+async def open_devices(
+    stack: contextlib.AsyncExitStack, *, central: Central, site: SiteConfig, broker: BrokerUrl, work: Path,
+    clock: Clock, heartbeat_s: float, seed: int, prefix_digits: int, misload_chance: float, horizon_s: float,
+) -> Devices:
+    """Open the readers, door displays, sensor nodes and probe (closed with ``stack``)."""
+    portals = await open_portals(stack, site=site.site, broker=broker, work=work, clock=clock, heartbeat_s=heartbeat_s,
+                                 seed=seed, prefix_digits=prefix_digits, misload_chance=misload_chance)
+    sensors = await open_sensors(stack, site=site, broker=broker, work=work, clock=clock, horizon_s=horizon_s,
+                                 seed=seed)
+    return Devices(central, portals, sensors)
