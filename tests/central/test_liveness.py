@@ -121,6 +121,33 @@ def test_a_silent_scanner_raises_its_own_alert(live: Liveness, clock: ManualCloc
     assert store.alerts(open_only=True) == []
 
 
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("rfid_reader", "RFID reader"), ("modbus_sensor", "Modbus sensor"), ("sensor_node", "sensor node")],
+)
+def test_a_reader_or_probe_alert_names_its_kind(
+    live: Liveness, clock: ManualClock, store: Store, kind: str, name: str
+) -> None:
+    live.edge_status(EdgeStatus(edge_id="edge-D12", online=True, door="D12", at=T0, heartbeat_s=600))
+    live.device_status(DeviceStatus.model_validate({
+        "edge_id": "edge-D12", "device_id": "R1", "device_kind": kind, "online": True, "at": T0, "heartbeat_s": 5,
+        "counters": {"reads": 3},
+    }))
+    clock.advance(10)
+    assert live.check() == 1
+    live.device_status(DeviceStatus.model_validate({
+        "edge_id": "edge-D12", "device_id": "T1", "device_kind": kind, "online": False, "at": clock.now(),
+        "detail": "/dev/ttyUSB0@3: timeout",
+    }))
+    assert alerts(store) == [
+        ("device_offline", "edge-D12/R1", T0 + timedelta(seconds=10), None,
+         f"{name} R1 on edge edge-D12 (door D12) silent for 10 s"),
+        ("device_offline", "edge-D12/T1", T0 + timedelta(seconds=10), None,
+         f"{name} T1 on edge edge-D12 (door D12) offline: /dev/ttyUSB0@3: timeout"),
+    ]
+    assert live.edges["edge-D12"].devices["R1"].kind == kind
+
+
 def test_a_last_will_marks_the_edge_offline_at_once_and_spares_its_devices(
     live: Liveness, clock: ManualClock, store: Store
 ) -> None:
@@ -192,8 +219,10 @@ def test_next_look_is_half_the_shortest_heartbeat_or_the_next_deadline(live: Liv
 
 
 def test_status_messages_are_checked_against_their_topic(live: Liveness, store: Store) -> None:
-    live.handle(edge_status_topic("t", "e1"), encode(edge()), retained=True)
-    live.handle(device_status_topic("t", "e1", "s1"), encode(device(True, T0)), retained=False)
+    assert live.handle(edge_status_topic("t", "e1"), encode(edge()), retained=True) == edge()
+    assert live.handle(device_status_topic("t", "e1", "s1"), encode(device(True, T0)), retained=False) == device(
+        True, T0
+    )
     assert sorted(live.edges["e1"].devices) == ["s1"]
     with pytest.raises(MessageError, match="field 'edge_id': 'e1' published on 'xdock/v1/t/edge/e2/status'"):
         live.handle(edge_status_topic("t", "e2"), encode(edge()), retained=False)

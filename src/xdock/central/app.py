@@ -13,6 +13,7 @@ from xdock.central.api import create_app
 from xdock.central.api_access import Access
 from xdock.central.api_admin import registered_edges
 from xdock.central.api_telemetry import telemetry_router
+from xdock.central.device_telemetry import DeviceTelemetry
 from xdock.central.http_server import serve_http
 from xdock.central.ingest import Ingest
 from xdock.central.liveness import Liveness
@@ -111,6 +112,7 @@ class Central:
         self.sensors = SensorService(config.site, self.store, self.liveness.alerts, clock, state=self.state,
                                      telemetry=self.telemetry)
         self.ingest.sensors = self.sensors
+        self.ingest.device_telemetry = DeviceTelemetry(config.site.site, self.telemetry, clock)
         self.app.include_router(telemetry_router(self.telemetry.recent, self.sensors, Access(self.store, config.auth)))
 
     def _bound(self, port: int) -> None:

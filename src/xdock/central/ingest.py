@@ -29,7 +29,8 @@ and refused the same way, applied after the batch's scans by
 on the edge's command topic before the passage is acknowledged.
 
 Edge and device statuses (QoS 0 for central: only the retained last state matters, delivered again
-on every subscribe) go to :class:`Liveness`, told when central listens and when it cannot hear.
+on every subscribe) go to :class:`Liveness`, told when central listens and when it cannot hear, and
+then to :class:`~xdock.central.device_telemetry.DeviceTelemetry` (health and read-rate points).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from datetime import timedelta
 import aiomqtt
 
 from xdock.central.alerts import Alerts
+from xdock.central.device_telemetry import DeviceTelemetry
 from xdock.central.liveness import Liveness, status_subscriptions
 from xdock.central.passages import PassageService
 from xdock.central.scans import ScanService
@@ -109,11 +111,12 @@ class Ingest:
         skew_tolerance: timedelta = timedelta(minutes=5),
         liveness: Liveness | None = None, will: aiomqtt.Will | None = None,
         around_session: Callable[[aiomqtt.Client], AbstractAsyncContextManager[None]] | None = None,
-        sensors: SensorService | None = None,
+        sensors: SensorService | None = None, device_telemetry: DeviceTelemetry | None = None,
     ) -> None:
         """``will``: central's Last Will; ``around_session``: entered once subscribed, left before the
         client disconnects (e.g. :meth:`~xdock.central.routes_publisher.RoutesPublisher.session`);
-        ``sensors``: takes every sensor reading of the site (not subscribed to when ``None``)."""
+        ``sensors``: takes every sensor reading of the site (not subscribed to when ``None``);
+        ``device_telemetry``: records health and read-rate points of every status liveness accepts."""
         self.site = site
         self.broker = broker
         self.service = service
@@ -128,6 +131,7 @@ class Ingest:
         self.will = will
         self.around_session = around_session
         self.sensors = sensors
+        self.device_telemetry = device_telemetry
         self.passages = PassageService(service, liveness.alerts if liveness is not None else Alerts(service.store),
                                        clock)
 
@@ -188,10 +192,7 @@ class Ingest:
             topic = str(message.topic)
             payload = message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
             if self.liveness is not None and topic.endswith("/status"):
-                try:
-                    self.liveness.handle(topic, payload, retained=message.retain)
-                except (TopicError, MessageError) as exc:
-                    self._reject(topic, payload, exc)
+                self._status(self.liveness, topic, payload, retained=message.retain)
                 continue
             try:
                 kind = parse_topic(topic).kind
@@ -210,6 +211,16 @@ class Ingest:
         if readings and self.sensors is not None:
             for reading in readings:
                 self.sensors.apply(reading)  # a StoreError leaves the batch unacknowledged, redelivered
+
+    def _status(self, liveness: Liveness, topic: str, payload: bytes, *, retained: bool) -> None:
+        """A status to liveness, then, once accepted, to device telemetry."""
+        try:
+            status = liveness.handle(topic, payload, retained=retained)
+        except (TopicError, MessageError) as exc:
+            self._reject(topic, payload, exc)
+            return
+        if self.device_telemetry is not None:
+            self.device_telemetry.record(status)
 
     async def _apply_scans(self, client: aiomqtt.Client, events: list[ScanEvent]) -> None:
         try:

@@ -33,7 +33,10 @@ __all__ = ["DeviceLiveness", "EdgeLiveness", "Liveness", "status_subscriptions"]
 
 log = logging.getLogger(__name__)
 
-_DEVICE_NAMES = {"serial_scanner": "scanner", "sensor_node": "sensor node"}
+_DEVICE_NAMES = {
+    "serial_scanner": "scanner", "sensor_node": "sensor node", "rfid_reader": "RFID reader",
+    "modbus_sensor": "Modbus sensor",
+}
 
 
 def status_subscriptions(site: str) -> list[str]:
@@ -102,8 +105,9 @@ class Liveness:
 
     # -- input -------------------------------------------------------------------------------------
 
-    def handle(self, topic: str, payload: bytes, *, retained: bool) -> None:
-        """Take one message of a status topic; raise :class:`TopicError`/:class:`MessageError` if it is not one."""
+    def handle(self, topic: str, payload: bytes, *, retained: bool) -> EdgeStatus | DeviceStatus:
+        """Take one message of a status topic and return it decoded; raise :class:`TopicError`/:class:`MessageError`
+        if it is not one."""
         name = parse_topic(topic)
         if name.site != self.site:
             raise TopicError(f"Status for site {name.site!r} reached central of site {self.site!r}")
@@ -114,7 +118,8 @@ class Liveness:
                     f"Invalid EdgeStatus: field 'edge_id': {edge_status.edge_id!r} published on {topic!r}"
                 )
             self.edge_status(edge_status, retained=retained)
-        elif name.kind == "device_status":
+            return edge_status
+        if name.kind == "device_status":
             status = decode(DeviceStatus, payload)
             if (status.edge_id, status.device_id) != (name.edge, name.device):
                 raise MessageError(
@@ -122,8 +127,8 @@ class Liveness:
                     f" published on {topic!r}"
                 )
             self.device_status(status, retained=retained)
-        else:
-            raise TopicError(f"Not a status topic: {topic!r}")
+            return status
+        raise TopicError(f"Not a status topic: {topic!r}")
 
     def _heard_at(self, at: datetime | None, retained: bool) -> datetime:
         now = self.clock.now()

@@ -53,3 +53,20 @@ def test_bad_points_are_refused_naming_the_part(
     with pytest.raises(PointError) as err:
         TelemetryPoint(measurement, tags, fields, time)
     assert str(err.value) == message
+
+
+def test_device_health_of_a_device_carries_its_kind_and_counters_and_no_backlog() -> None:
+    health = device_health(site="s", edge="e", device="R1", online=True, time=AT, kind="rfid_reader",
+                           counters={"reads": 812, "bad_frames": 0})
+    assert to_line(health) == (
+        f"device_health,device=R1,edge=e,kind=rfid_reader,site=s online=true,reads=812i,bad_frames=0i {AT_NS}"
+    )
+
+
+@pytest.mark.parametrize("name", ["online", "backlog"])
+def test_a_counter_named_like_a_health_field_is_refused(name: str) -> None:
+    with pytest.raises(PointError) as error:
+        device_health(site="s", edge="e", device="e", online=True, backlog=3, time=AT, counters={name: 1})
+    assert str(error.value) == (
+        f"device_health.fields[{name!r}]: a counter cannot take the place of the {name} field"
+    )

@@ -119,11 +119,21 @@ def read_rate(*, site: str, edge: str, device: str, reads_per_s: float, time: da
     )
 
 
-def device_health(*, site: str, edge: str, device: str, online: bool, backlog: int, time: datetime) -> TelemetryPoint:
-    """An edge's or a device's liveness, with the edge's outbox backlog."""
-    return TelemetryPoint(
-        "device_health", {"site": site, "edge": edge, "device": device}, {"online": online, "backlog": backlog}, time
-    )
+def device_health(
+    *, site: str, edge: str, device: str, online: bool, time: datetime, backlog: int | None = None,
+    kind: str | None = None, counters: Mapping[str, int] | None = None,
+) -> TelemetryPoint:
+    """An edge's or a device's liveness, with the edge's outbox backlog (when known), tagged with the device's
+    ``kind`` when given; each of a device's ``counters`` becomes an integer field of its own name."""
+    tags = {"site": site, "edge": edge, "device": device} | ({"kind": kind} if kind is not None else {})
+    fields: dict[str, FieldValue] = {"online": online}
+    if backlog is not None:
+        fields["backlog"] = backlog
+    for name, count in (counters or {}).items():
+        if name in fields:
+            raise PointError(f"device_health.fields[{name!r}]: a counter cannot take the place of the {name} field")
+        fields[name] = count
+    return TelemetryPoint("device_health", tags, fields, time)
 
 
 def kpi(*, site: str, figures: Mapping[str, float | int], time: datetime) -> TelemetryPoint:
