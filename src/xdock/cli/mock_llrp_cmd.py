@@ -21,7 +21,7 @@ from xdock.cli.mock_llrp_script import ScriptError, pallet_passes, parse_script
 from xdock.cli.mock_options import OptionError, add_duration_option, check_positive, check_range, run_for
 from xdock.firmware_mocks.llrp_reader import LlrpReaderMock, ReaderConfig
 from xdock.firmware_mocks.llrp_tags import TagPass, TagPopulation, TagSighting
-from xdock.protocol.clock import SystemClock
+from xdock.protocol.clock import Clock, SystemClock
 from xdock.protocol.epc import EpcError, Sscc96, decode_epc
 
 __all__ = ["register"]
@@ -155,8 +155,10 @@ class _PrintingPopulation(TagPopulation):
 class _AnnouncingReader(LlrpReaderMock):
     """The reader mock, printing each client that connects, is refused, or leaves."""
 
-    def __init__(self, tags: TagPopulation, *, out: TextIO, **options: Any) -> None:
-        super().__init__(tags, **options)
+    def __init__(
+        self, tags: TagPopulation, *, clock: Clock, config: ReaderConfig, host: str, port: int, out: TextIO
+    ) -> None:
+        super().__init__(tags, clock=clock, config=config, host=host, port=port)
         self._out = out
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
