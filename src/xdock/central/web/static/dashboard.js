@@ -1,8 +1,9 @@
 "use strict";
 // The supervisor's dashboard: a snapshot on connect, then pallet / tick messages (see web/views.py).
+// How each load was confirmed (handheld scan or RFID passage) is shown by loads.js.
 const S = {
   tz: "UTC", now: null, dwellRed: 1800, doors: [], trailers: new Map(), flow: new Map(), inbound: {},
-  trucks: [], transit: new Map(),
+  trucks: [], transit: new Map(), loads: new Map(), confirmations: null,
   alerts: [], kpis: null, tiles: new Map(), closed: new Set(),
 };
 const $ = (id) => document.getElementById(id);
@@ -41,6 +42,7 @@ function buildDoors() {
       <div class="dest"></div><div class="trailer"></div>
       <div class="meter m-pal"><div class="track"><div class="fill"></div></div><span class="fill-pal"></span></div>
       <div class="meter m-kg"><div class="track"><div class="fill"></div></div><span class="fill-kg"></span></div>
+      <div class="via" hidden></div>
       <div class="dep"><span class="dep-time"></span><span class="countdown"></span></div>`;
     t.querySelector(".door-id").textContent = d.id;
     t.addEventListener("click", () => openDoorDialog(d));
@@ -100,6 +102,7 @@ function renderTile(d) {
     setMeter(q(".m-kg"), active.kg, active.capacity_kg, `${kg(active.kg)}`);
     q(".dep-time").textContent = "dep " + hhmm(active.departure) + (active.loaded ? ` · ${active.loaded} loaded` : "");
     q(".countdown").textContent = (left < 0 ? "late " : "in ") + span(left);
+    renderVia(t, active);
   } else {
     const departed = here.length > 0;
     state = d.role === "inbound" ? "inbound" : departed ? "departed" : "free";
@@ -108,6 +111,7 @@ function renderTile(d) {
     q(".dest").textContent = d.role === "outbound" ? (departed ? "departed" : "no trailer") : "";
     q(".trailer").textContent = departed ? here[here.length - 1].id : "";
     for (const m of [q(".m-pal"), q(".m-kg")]) m.style.display = "none";
+    renderVia(t, null);
     q(".dep-time").textContent = d.role === "outbound" ? "" : "pallets received";
     q(".countdown").textContent = "";
     if (d.role !== "outbound") {
@@ -169,6 +173,7 @@ function renderFlow() {
   if (!unrouted.length) ul.appendChild(el("li", "empty", "none"));
   renderTrucks(now);
   renderTransit(now);
+  renderLoads();
   $("flow-count").textContent = `${staged.length} waiting · ${unrouted.length} unrouted · ${S.transit.size} in transit`;
 }
 
@@ -250,6 +255,7 @@ function renderKpis() {
   $("kpi-travel").innerHTML = k.travel_m >= 1000 ? unit((k.travel_m / 1000).toFixed(2), "km") : unit(Math.round(k.travel_m), "m");
   $("kpi-loaded").textContent = String(k.loaded);
   $("kpi-misloads").textContent = String(k.misloads_prevented);
+  renderSplits();
   $("kpi-ontime").innerHTML = k.on_time_departures === null || k.on_time_departures === undefined ? "–"
     : unit(Math.round(k.on_time_departures * 100), ` % · ${k.departed_on_time}/${k.departed_today}`);
   $("kpi-note").textContent = k.dock_to_dock_basis
@@ -277,6 +283,8 @@ function onMessage(msg) {
     S.transit = new Map((msg.transit || []).map((p) => [p.sscc, p]));
     S.trucks = msg.trucks || [];
     S.alerts = msg.alerts; S.kpis = msg.kpis; S.closed = new Set(msg.closed || []);
+    S.confirmations = msg.confirmations || null;
+    forgetUnloaded(msg);
     $("site").textContent = msg.site;
     document.title = `xdock · ${msg.site}`;
     buildDoors();
@@ -285,6 +293,7 @@ function onMessage(msg) {
     const p = msg.pallet;
     if (["staged", "breakdown", "unrouted"].includes(p.state)) S.flow.set(p.sscc, p); else S.flow.delete(p.sscc);
     if (p.state === "assigned" && !p.loaded) S.transit.set(p.sscc, p); else S.transit.delete(p.sscc);
+    noteLoad(p);
     Object.assign(S.inbound, msg.inbound);
     const doors = new Set([p.inbound_door]);
     for (const t of msg.trailers) {
@@ -301,6 +310,7 @@ function onMessage(msg) {
   } else if (msg.type === "tick") {
     S.now = msg.now;
     if (msg.kpis) S.kpis = msg.kpis;
+    if (msg.confirmations) S.confirmations = msg.confirmations;
     if (msg.alerts) S.alerts = msg.alerts;
     renderAll();
   }
