@@ -40,7 +40,7 @@ _REPORT_INTERVAL_S = 0.25
 """Site-time seconds between inventory rounds; well under the portal's 1 s track gap at any speed."""
 _DRIVE_S = (60.0, 150.0)
 """Site-time seconds a forklift takes from the inbound door to the outbound one."""
-_TURN_S = 45.0
+_TURN_S = 90.0
 """Site-time seconds from a STOP at the wrong door to the right door."""
 _ANSWER = re.compile(r"^→ (\S+)")
 
