@@ -61,3 +61,12 @@ def test_bad_options_are_refused_naming_the_option(
 ) -> None:
     assert main(["mock", "modbus-sensor", *args]) == 2
     assert capsys.readouterr().err == f"xdock: error: {error}\n"
+
+
+def test_a_link_that_cannot_be_made_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    taken = tmp_path / "probe"
+    taken.mkdir()
+    assert main(["mock", "modbus-sensor", "--link", str(taken), "--duration", "1"]) == 2
+    assert capsys.readouterr().err == (
+        f"xdock: error: --link: cannot open the probe's port at {taken}: Is a directory\n"
+    )

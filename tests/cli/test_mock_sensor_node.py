@@ -100,3 +100,12 @@ def test_an_unreachable_broker_is_named(tmp_path: Path, capsys: pytest.CaptureFi
     assert capsys.readouterr().err == (
         "xdock: error: --broker: cannot reach mqtt://127.0.0.1:1: [Errno 111] Connection refused\n"
     )
+
+
+def test_a_damaged_seq_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seq = tmp_path / "n.seq"
+    seq.write_text("abc\n", encoding="ascii")
+    assert main([*NODE, "--count", "1", "--seq-file", str(seq)]) == 2
+    assert capsys.readouterr().err == (
+        f"xdock: error: --seq-file: seq file {seq}: expected a positive integer, got 'abc'\n"
+    )

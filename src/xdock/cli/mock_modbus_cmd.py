@@ -73,19 +73,27 @@ def run(args: argparse.Namespace) -> int:
     def sample(t: float) -> ProbeSample:
         return ProbeSample(temperature.value_at(t, rng), humidity.value_at(t, rng))
 
+    refused: list[int] = []
+
     async def main() -> None:
         probe = MockModbusSensor(link=args.link, device_id=args.unit, sample=sample(0.0), name="probe")
-        async with probe:
+        try:
+            await probe.start()
+        except OSError as exc:
+            refused.append(fail(f"--link: cannot open the probe's port at {args.link}: {exc.strerror or exc}"))
+            await probe.stop()
+            return
+        try:
             link = f" (link {args.link})" if args.link is not None else ""
             print(f"Modbus RTU probe, unit {args.unit}, on {probe.device_path}{link}: "
                   f"{probe.sample.temperature_c:.1f} °C, {probe.sample.humidity_pct:.1f} %RH", file=out, flush=True)
-            try:
-                elapsed = 0.0
-                while True:
-                    await asyncio.sleep(args.step)
-                    elapsed += args.step
-                    probe.sample = sample(elapsed)
-            finally:
-                print(f"probe stopped: {probe.replies} replies", file=out, flush=True)
+            elapsed = 0.0
+            while True:
+                await asyncio.sleep(args.step)
+                elapsed += args.step
+                probe.sample = sample(elapsed)
+        finally:
+            await probe.stop()
+            print(f"probe stopped: {probe.replies} replies", file=out, flush=True)
 
-    return run_for(args.duration, main)
+    return run_for(args.duration, main) or sum(refused)

@@ -132,14 +132,16 @@ def run(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         clock = SystemClock()
+        started = clock.now()
         try:
-            started = clock.now()
             node = SensorNode(args.site, args.node_id, sensors, clock, seq_file, host=args.broker.host,
                               port=args.broker.port, sample_s=args.sample)
+        except (ValueError, OSError) as exc:
+            refused.append(fail(f"--seq-file: {exc}"))
+            return
+        try:
             async with node:
                 await _publish(node, args, started, sys.stdout)
-        except ValueError as exc:
-            refused.append(fail(f"--seq-file: {exc}"))
         except aiomqtt.MqttError as exc:
             refused.append(fail(f"--broker: cannot reach {args.broker}: {exc}"))
 
