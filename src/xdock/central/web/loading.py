@@ -18,18 +18,19 @@ pallets whichever way a load was confirmed.
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 from xdock.central.aboard import confirm_aboard
 from xdock.central.scans import ScanService
 from xdock.central.store import EventRow
 from xdock.central.web.event_tail import EventTail
 
-__all__ = ["Confirmation", "LoadBook", "LoadError", "LoadResult"]
+__all__ = ["Confirmation", "Load", "LoadBook", "LoadError", "LoadResult"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,14 @@ Confirmation = Literal["scan", "rfid"]
 """How a load was confirmed, or a mis-load stopped: a worker's handheld scan, or an RFID door passage."""
 _CONFIRMATIONS: tuple[Confirmation, ...] = get_args(Confirmation)
 _MISLOAD_EVENTS: dict[str, Confirmation] = {"misload_prevented": "scan", "misload": "rfid"}
+
+
+class Load(NamedTuple):
+    """A pallet's first load confirmation, as the event log tells it."""
+
+    sscc: str
+    at: datetime
+    via: Confirmation
 
 
 class LoadError(ValueError):
@@ -74,14 +83,15 @@ class LoadBook:
         self.state = service.state
         self.store = service.store
         self.tail = tail if tail is not None else EventTail(service.store)
-        self._confirmed: dict[str, tuple[datetime, Confirmation]] = {}
+        self._confirmed: dict[str, Load] = {}
+        """SSCC → its first ``loaded`` event, in log order."""
         self._misloads: dict[Confirmation, int] = dict.fromkeys(_CONFIRMATIONS, 0)
         self.tail.follow(self._take)
 
     def _take(self, event: EventRow) -> None:
         if event.kind == "loaded" and event.sscc is not None:
             via: Confirmation = "rfid" if event.body.get("via") == "rfid" else "scan"
-            self._confirmed.setdefault(event.sscc, (event.at, via))
+            self._confirmed.setdefault(event.sscc, Load(event.sscc, event.at, via))
         elif (way := _MISLOAD_EVENTS.get(event.kind)) is not None:
             self._misloads[way] += 1
 
@@ -90,7 +100,7 @@ class LoadBook:
         """SSCC → when it was first confirmed loaded, for every pallet whose row is ``loaded`` now."""
         self.tail.refresh()
         return {
-            row.sscc: self._confirmed[row.sscc][0] if row.sscc in self._confirmed else row.updated_at
+            row.sscc: self._confirmed[row.sscc].at if row.sscc in self._confirmed else row.updated_at
             for row in self.state.pallets.values() if row.state == "loaded"
         }
 
@@ -100,16 +110,32 @@ class LoadBook:
         self.tail.refresh()
         return sum(self._misloads.values())
 
-    def confirmed_by(self, sscc: str) -> Confirmation | None:
-        """How pallet ``sscc`` was first confirmed loaded; ``None`` if it is not loaded (the log is read
-        again only for a loaded pallet whose ``loaded`` event was not read yet)."""
+    def confirmation(self, sscc: str) -> Load | None:
+        """When and how pallet ``sscc`` was first confirmed loaded; ``None`` if it is not loaded (the log
+        is read again only for a loaded pallet whose ``loaded`` event was not read yet)."""
         row = self.state.pallets.get(sscc)
         if row is None or row.state != "loaded":
             return None
         if sscc not in self._confirmed:
             self.tail.refresh()
-        confirmed = self._confirmed.get(sscc)
-        return None if confirmed is None else confirmed[1]
+        return self._confirmed.get(sscc)
+
+    def confirmed_by(self, sscc: str) -> Confirmation | None:
+        """How pallet ``sscc`` was first confirmed loaded; ``None`` if it is not loaded."""
+        confirmed = self.confirmation(sscc)
+        return None if confirmed is None else confirmed.via
+
+    def latest(self, limit: int) -> list[Load]:
+        """The ``limit`` latest loads of pallets loaded now, newest first (by confirmation time, then the
+        later in the log first), as of the last read of the log."""
+        if limit < 0:
+            raise ValueError(f"limit must not be negative, got {limit}")
+        pallets = self.state.pallets
+        loaded = (
+            (load.at, n, load) for n, load in enumerate(self._confirmed.values())
+            if (row := pallets.get(load.sscc)) is not None and row.state == "loaded"
+        )
+        return [load for _, _, load in heapq.nlargest(limit, loaded)]
 
     def loaded_by(self, trailer: str | None = None) -> dict[Confirmation, int]:
         """How many loaded pallets (of ``trailer``, or of the site) each way confirmed."""

@@ -2,7 +2,8 @@
 
 The dashboard gets one *snapshot* on connect (:func:`snapshot`), then small messages:
 ``pallet`` (a pallet changed, with the trailers whose fill changed; an ``assigned`` pallet not yet
-``loaded`` is *in transit* from its inbound door to its trailer's door), ``tick`` (site time, and the
+``loaded`` is *in transit* from its inbound door to its trailer's door; a ``loaded`` one joins the
+latest loads, which the snapshot's ``recent_loads`` lists), ``tick`` (site time, and the
 KPIs and alerts when they changed) and ``resync`` (the plan, or an inbound truck, changed: a new snapshot follows).
 
 Loads are whatever the pallet rows and the event log say (:class:`~xdock.central.web.loading.LoadBook`),
@@ -24,12 +25,15 @@ from xdock.central.store import AlertRow, InboundTruckRow, PalletRow
 from xdock.central.web.loading import LoadBook
 
 __all__ = [
-    "FLOW_STATES", "alert_view", "confirmations_view", "in_transit", "kpis_now", "kpis_view", "pallet_view", "snapshot",
-    "trailer_view", "truck_view",
+    "FLOW_STATES", "RECENT_LOADS", "alert_view", "confirmations_view", "in_transit", "kpis_now", "kpis_view",
+    "pallet_view", "recent_loads_view", "snapshot", "trailer_view", "truck_view",
 ]
 
 FLOW_STATES = frozenset({"staged", "breakdown", "unrouted"})
 """Pallets shown in the flow panel (assigned pallets show in their trailer's fill)."""
+
+RECENT_LOADS = 12
+"""Loaded pallets the snapshot lists (``recent_loads``, newest first) for the flow panel's latest loads."""
 
 
 def trailer_view(state: SiteState, trailer: TrailerState, loads: LoadBook) -> dict[str, Any]:
@@ -50,12 +54,20 @@ def trailer_view(state: SiteState, trailer: TrailerState, loads: LoadBook) -> di
 
 
 def pallet_view(row: PalletRow, loads: LoadBook) -> dict[str, Any]:
+    """A pallet; a loaded one tells when (``loaded_at``) and how (``confirmed_by``) it was first confirmed."""
+    load = loads.confirmation(row.sscc)
     return {
         "sscc": row.sscc, "state": row.state, "destination": row.destination, "trailer": row.trailer,
         "door": row.door, "target": row.target, "inbound_door": row.inbound_door,
         "first_seen": row.first_seen.isoformat(), "updated_at": row.updated_at.isoformat(),
-        "temp": row.temp, "loaded": row.state == "loaded", "confirmed_by": loads.confirmed_by(row.sscc),
+        "temp": row.temp, "loaded": row.state == "loaded",
+        "loaded_at": None if load is None else load.at.isoformat(), "confirmed_by": None if load is None else load.via,
     }
+
+
+def recent_loads_view(state: SiteState, loads: LoadBook, limit: int = RECENT_LOADS) -> list[dict[str, Any]]:
+    """The ``limit`` latest loads of pallets loaded now, newest first, as :func:`pallet_view` shows them."""
+    return [pallet_view(state.pallets[load.sscc], loads) for load in loads.latest(limit)]
 
 
 def in_transit(row: PalletRow) -> bool:
@@ -120,6 +132,7 @@ def snapshot(
         "flow": [pallet_view(r, loads) for r in state.pallets.values() if r.state in FLOW_STATES],
         "inbound": inbound,
         "transit": [pallet_view(r, loads) for r in state.pallets.values() if in_transit(r)],
+        "recent_loads": recent_loads_view(state, loads),
         "trucks": [truck_view(t) for t in trucks if t.state != "unloaded"],
         "alerts": [alert_view(a) for a in alerts],
         "kpis": kpis_view(kpis_now(state, loads, now, departed_at)),

@@ -1,0 +1,144 @@
+"""The snapshot lists the latest loads (``recent_loads``), newest first, however each was confirmed, so a
+screen that opens after them shows them at once; a ``pallet`` message of a loaded pallet tells when it was.
+
+Site of ``web_rig``: T-LYON-1 loads at D12 (33 pallets); D13 ships too; D1 receives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from web_rig import START
+
+from xdock.central.alerts import Alerts
+from xdock.central.passages import PassageService
+from xdock.central.scans import ScanService
+from xdock.central.web import LiveHub, Subscription
+from xdock.central.web.views import RECENT_LOADS
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.epc import Sscc96, epc_hex
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import ScanEvent, ShipToModel
+from xdock.protocol.passages import DoorPassage
+
+
+def _pallets(service: ScanService, count: int) -> list[str]:
+    """``count`` pallets scanned in at D1 for Lyon (all assigned to T-LYON-1)."""
+    ssccs = [sscc_with_check_digit(f"37613032{n:09d}") for n in range(1, count + 1)]
+    for seq, sscc in enumerate(ssccs, start=1):
+        service.apply(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
+                                ship_to=ShipToModel(kind="postal", value="69001"), raw="x"))
+    return ssccs
+
+
+def _rfid(passages: PassageService, seq: int, sscc: str, door: str = "D12") -> str:
+    epc = epc_hex(Sscc96.from_sscc(sscc, company_prefix_length=7).encode())
+    return passages.apply(DoorPassage(
+        edge_id="edge-r", seq=seq, device_id="r1", door=door, sscc=sscc, epc=epc, direction="out",
+        at=START, reads=30, peak_rssi=-45,
+    )).outcome
+
+
+def _clock(service: ScanService) -> ManualClock:
+    assert isinstance(service.clock, ManualClock)
+    return service.clock
+
+
+def _rows(snapshot: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [
+        (p["sscc"], p["inbound_door"], p["door"], p["trailer"], p["loaded_at"], p["confirmed_by"])
+        for p in snapshot["recent_loads"]
+    ]
+
+
+def test_the_snapshot_lists_the_loads_newest_first_with_how_each_was_confirmed(service: ScanService) -> None:
+    first, second, third, waiting = _pallets(service, 4)
+    hub = LiveHub(service)
+    passages = PassageService(service, Alerts(service.store), service.clock)
+    clock = _clock(service)
+    assert hub.loads.confirm(first, "D12", device="hh1", now=clock.now()).ok
+    clock.advance(60)
+    assert _rfid(passages, 1, second) == "loaded"
+    assert _rfid(passages, 2, waiting, door="D13") == "misload"  # stopped: not loaded, not listed
+    clock.advance(60)
+    assert hub.loads.confirm(third, "T-LYON-1", device="hh1", now=clock.now()).ok
+
+    snap = json.loads(hub.snapshot_text())
+    assert _rows(snap) == [
+        (third, "D1", "D12", "T-LYON-1", "2026-11-23T07:02:00+00:00", "scan"),
+        (second, "D1", "D12", "T-LYON-1", "2026-11-23T07:01:00+00:00", "rfid"),
+        (first, "D1", "D12", "T-LYON-1", "2026-11-23T07:00:00+00:00", "scan"),
+    ]
+    assert [p["sscc"] for p in snap["transit"]] == [waiting]
+    assert {(p["state"], p["loaded"]) for p in snap["recent_loads"]} == {("loaded", True)}
+
+
+def test_the_snapshot_lists_only_the_latest_loads(service: ScanService) -> None:
+    ssccs = _pallets(service, RECENT_LOADS + 2)
+    hub = LiveHub(service)
+    clock = _clock(service)
+    for sscc in ssccs:
+        clock.advance(30)
+        hub.loads.confirm(sscc, "D12", device="hh1", now=clock.now())
+
+    snap = json.loads(hub.snapshot_text())
+    assert RECENT_LOADS == 12
+    assert [p["sscc"] for p in snap["recent_loads"]] == ssccs[:1:-1]  # the 12 latest, newest first
+    assert snap["recent_loads"][0]["loaded_at"] == (START + timedelta(seconds=30 * 14)).isoformat()
+    assert snap["kpis"]["loaded"] == 14
+
+
+def test_loads_at_the_same_time_list_the_later_confirmed_first(service: ScanService) -> None:
+    ssccs = _pallets(service, 3)
+    hub = LiveHub(service)
+    passages = PassageService(service, Alerts(service.store), service.clock)
+    assert _rfid(passages, 1, ssccs[1]) == "loaded"
+    hub.loads.confirm(ssccs[2], "D12", device="hh1", now=START)
+    hub.loads.confirm(ssccs[0], "D12", device="hh1", now=START)
+    hub.loads.confirm(ssccs[2], "D12", device="hh1", now=START + timedelta(minutes=5))  # again: no new load
+
+    snap = json.loads(hub.snapshot_text())
+    assert [(p["sscc"], p["confirmed_by"]) for p in snap["recent_loads"]] == [
+        (ssccs[0], "scan"), (ssccs[2], "scan"), (ssccs[1], "rfid"),
+    ]
+
+
+def test_a_fresh_site_lists_no_loads_and_a_negative_limit_is_refused(service: ScanService) -> None:
+    _pallets(service, 2)
+    hub = LiveHub(service)
+    assert json.loads(hub.snapshot_text())["recent_loads"] == []
+    assert hub.loads.latest(0) == []
+    with pytest.raises(ValueError, match=r"^limit must not be negative, got -1$"):
+        hub.loads.latest(-1)
+
+
+async def _first_pallet(sub: Subscription) -> dict[str, Any]:
+    """The first ``pallet`` message queued for ``sub`` (5 s at most)."""
+    async with asyncio.timeout(5):
+        while True:
+            text = await sub.queue.get()
+            assert text is not None
+            data = json.loads(text)
+            for message in data if isinstance(data, list) else [data]:
+                if message["type"] == "pallet":
+                    return dict(message)
+
+
+async def test_a_loaded_pallets_message_tells_when_and_how(service: ScanService, hub: LiveHub) -> None:
+    [sscc] = _pallets(service, 1)
+    sub = hub.subscribe()
+    try:
+        _clock(service).advance(90)
+        hub.loads.confirm(sscc, "D12", device="hh1", now=service.clock.now())
+        hub.pallet_changed(sscc)  # as the handheld's endpoint does
+        message = await _first_pallet(sub)
+        assert (message["pallet"]["sscc"], message["pallet"]["loaded_at"], message["pallet"]["confirmed_by"]) == (
+            sscc, "2026-11-23T07:01:30+00:00", "scan")
+        assert (message["pallet"]["state"], message["pallet"]["loaded"]) == ("loaded", True)
+    finally:
+        hub.unsubscribe(sub)
+        await hub.aclose()
