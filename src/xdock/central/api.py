@@ -28,12 +28,12 @@ from xdock.central.api_access import Access
 from xdock.central.api_admin import admin_router
 from xdock.central.api_inbound import inbound_router
 from xdock.central.api_overrides import overrides_router
+from xdock.central.api_pallets import PalletOut, pallet_out
 from xdock.central.inbound import InboundTrucks
 from xdock.central.ingest import IngestStats
 from xdock.central.liveness import EdgeLiveness, Liveness
 from xdock.central.overrides import Overrides
 from xdock.central.scans import ScanService
-from xdock.central.store import PalletRow
 from xdock.central.web import LiveHub, web_router
 
 __all__ = ["create_app"]
@@ -65,19 +65,6 @@ class TrailerOut(BaseModel):
     loaded_pallets: int
     departure: datetime
     departed: bool
-
-
-class PalletOut(BaseModel):
-    sscc: str
-    state: Literal["assigned", "loaded", "staged", "breakdown", "unrouted"]
-    destination: str | None
-    ship_to: str | None
-    trailer: str | None
-    door: str | None
-    inbound_door: str
-    first_seen: datetime
-    updated_at: datetime
-    scans: int
 
 
 class EventOut(BaseModel):
@@ -154,10 +141,6 @@ class Problem(BaseModel):
     """The request field at fault, when one is."""
 
 
-def _pallet(row: PalletRow) -> PalletOut:
-    return PalletOut(**row.__dict__)
-
-
 def _edge(edge: EdgeLiveness) -> EdgeOut:
     devices = [
         DeviceOut(id=d.id, kind=d.kind, online=d.online and edge.online is not False, last_seen=d.last_seen,
@@ -188,6 +171,7 @@ def create_app(
     overrides = overrides if overrides is not None else Overrides(service)
     standing = overrides
     hub = hub if hub is not None else LiveHub(service, closed_doors=lambda: standing.closed)
+    loads = hub.loads
     overrides.on_change(hub.resync)
     trucks = InboundTrucks(service.store, service.clock, [d.id for d in state.doors.values() if d.receives])
     trucks.on_change(hub.resync)
@@ -251,7 +235,7 @@ def create_app(
             p for p in state.pallets.values()
             if (state_ is None or p.state == state_) and (trailer is None or p.trailer == trailer)
         ]
-        return [_pallet(p) for p in rows[offset : offset + limit]]
+        return [pallet_out(p, loads) for p in rows[offset : offset + limit]]
 
     @router.get(
         "/pallets/{sscc}", summary="One pallet by SSCC",
@@ -261,7 +245,7 @@ def create_app(
         row = state.pallets.get(sscc)
         if row is None:
             raise HTTPException(404, f"No pallet with SSCC {sscc!r} has been scanned at {state.config.site}")
-        return _pallet(row)
+        return pallet_out(row, loads)
 
     @router.get("/events", summary="The append-only event log, oldest first, after a given id")
     async def events(
