@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from xdock.firmware_mocks.llrp_config import ReaderSettings
 from xdock.firmware_mocks.llrp_reader import ReaderConfig
 from xdock.protocol import llrp
@@ -77,3 +79,44 @@ def test_refusals_name_the_bad_field() -> None:
     assert settings.answer(llrp.EnableEventsAndReports(5)) == ()
     assert settings.answer(llrp.StartROSpec(6, 1)) is None  # not a configuration message
     assert settings.handled == Counter({"GET_READER_CONFIG": 2, "DELETE_ACCESSSPEC": 2, "ENABLE_EVENTS_AND_REPORTS": 1})
+
+
+def test_the_keepalive_period_follows_the_clients_spec_and_falls_back_to_the_readers_own() -> None:
+    settings = ReaderSettings(ReaderConfig(keepalive_s=0.05))
+    assert (settings.keepalive_period_s(), settings.keepalive) == (0.05, llrp.KeepaliveSpec(1, 50))
+    assert settings.answer(llrp.SetReaderConfig(1, keepalive=llrp.KeepaliveSpec(1, 200))) == (
+        llrp.SetReaderConfigResponse(1, OK),
+    )
+    assert settings.keepalive_period_s() == 0.2
+    settings.answer(llrp.SetReaderConfig(2, event_spec=llrp.ReaderEventNotificationSpec(((2, True),))))
+    assert settings.keepalive_period_s() == 0.2  # a SET without a KeepaliveSpec leaves it
+    settings.answer(llrp.SetReaderConfig(3, keepalive=llrp.KeepaliveSpec(0, 0)))
+    assert (settings.keepalive_period_s(), settings.keepalive) == (None, llrp.KeepaliveSpec(0, 0))
+    settings.answer(llrp.SetReaderConfig(4, reset_to_factory_defaults=True))
+    assert (settings.keepalive_period_s(), settings.keepalive) == (0.05, llrp.KeepaliveSpec(1, 50))
+    assert ReaderSettings(ReaderConfig()).keepalive_period_s() is None
+
+
+def test_a_bad_keepalive_spec_is_refused_naming_the_field_and_nothing_is_kept() -> None:
+    settings = ReaderSettings(ReaderConfig())
+    events = llrp.ReaderEventNotificationSpec(((2, True),))
+    assert settings.answer(llrp.SetReaderConfig(1, event_spec=events, keepalive=llrp.KeepaliveSpec(2, 100))) == (
+        llrp.SetReaderConfigResponse(
+            1, llrp.LlrpStatus(101, "KeepaliveSpec KeepaliveTriggerType 2: expected 0 (null) or 1 (periodic)")
+        ),
+    )
+    assert settings.answer(llrp.SetReaderConfig(2, keepalive=llrp.KeepaliveSpec(1, 0))) == (
+        llrp.SetReaderConfigResponse(
+            2, llrp.LlrpStatus(101, "KeepaliveSpec TimeInterval 0: expected more than 0 ms for a periodic trigger")
+        ),
+    )
+    assert (settings.keepalive, settings.keepalive_set, settings.state_value) == (llrp.KeepaliveSpec(), False, 0)
+    assert not any(settings.events.values())
+    assert settings.handled == Counter({"SET_READER_CONFIG": 2})
+
+
+@pytest.mark.parametrize("keepalive_s", [0.0, -1.0, float("nan")])
+def test_a_reader_keepalive_period_must_be_positive(keepalive_s: float) -> None:
+    with pytest.raises(ValueError, match=r"^ReaderConfig\.keepalive_s: ") as refused:
+        ReaderConfig(keepalive_s=keepalive_s)
+    assert str(refused.value) == f"ReaderConfig.keepalive_s: expected a finite number of seconds > 0, got {keepalive_s}"

@@ -204,6 +204,50 @@ async def test_keepalives_are_sent_and_acks_counted(no_task_leaks: None) -> None
         await client.close()
 
 
+async def answer_skipping_keepalives(client: Client) -> llrp.LlrpMessage | llrp.LlrpError | None:
+    """The next message that is not a KEEPALIVE."""
+    while isinstance(message := await client.receive(), llrp.Keepalive):
+        pass
+    return message
+
+
+async def test_a_client_that_turns_keepalives_off_gets_none_in_a_quiet_period(no_task_leaks: None) -> None:
+    async with LlrpReaderMock(clock=SystemClock(), config=ReaderConfig(keepalive_s=0.05)) as mock:
+        client = await connect(mock)
+        assert isinstance(await client.receive(), llrp.ReaderEventNotification)
+        assert isinstance(await client.receive(), llrp.Keepalive)  # the reader's own, until a client says
+        await client.send(llrp.SetReaderConfig(7, keepalive=llrp.KeepaliveSpec(0, 0)))
+        assert await answer_skipping_keepalives(client) == llrp.SetReaderConfigResponse(7, llrp.LlrpStatus())
+        sent = mock.keepalives_sent
+        # Eight of the reader's own periods, and nothing comes.
+        with pytest.raises(TimeoutError):
+            await client.receive(timeout=0.4)
+        assert (mock.keepalives_sent, mock.settings.keepalive) == (sent, llrp.KeepaliveSpec(0, 0))
+        await client.close()
+
+
+async def test_a_clients_periodic_keepalive_spec_sets_the_period_and_outlives_the_connection(
+    no_task_leaks: None,
+) -> None:
+    async with LlrpReaderMock(clock=SystemClock()) as mock:  # keepalives off, as a real reader's default
+        client = await connect(mock)
+        assert isinstance(await client.receive(), llrp.ReaderEventNotification)
+        await client.send(llrp.SetReaderConfig(7, keepalive=llrp.KeepaliveSpec(1, 30)))
+        assert await client.receive() == llrp.SetReaderConfigResponse(7, llrp.LlrpStatus())
+        for _ in range(3):
+            keepalive = await client.receive(timeout=2.0)
+            assert isinstance(keepalive, llrp.Keepalive)
+            await client.send(llrp.KeepaliveAck(keepalive.message_id))
+        await eventually(lambda: mock.keepalive_acks == 3, what="three keepalive acks counted")
+        await client.close()
+        await eventually(lambda: not mock.connected, what="first client gone")
+        # The setting belongs to the reader: the next client hears keepalives without asking.
+        client = await connect(mock)
+        assert isinstance(await client.receive(), llrp.ReaderEventNotification)
+        assert isinstance(await client.receive(timeout=2.0), llrp.Keepalive)
+        await client.close()
+
+
 async def test_another_llrp_version_gets_unsupported_version_and_the_session_goes_on(portal: LlrpReaderMock) -> None:
     client = await connect(portal)
     await client.receive()

@@ -6,13 +6,17 @@
   LLRPConfigurationStateValue, KeepaliveSpec, EventsAndReports; 1-11 give the one parameter named
   (3, 9 and 10 nothing: no antenna configuration is kept and there is no GPIO);
 - SET_READER_CONFIG → back to defaults first when asked, then the event states and the KeepaliveSpec
-  are kept (sent back by GET_READER_CONFIG), other parameters kept raw; the state value goes up;
+  are kept (sent back by GET_READER_CONFIG), other parameters kept raw; the state value goes up. A
+  KeepaliveSpec with a trigger other than 0 (null) or 1 (periodic), or periodic every 0 ms, is refused
+  (101 M_FieldError, naming the field) and nothing of the message is kept;
 - ENABLE_EVENTS_AND_REPORTS → no answer (the mock holds no events back);
 - DELETE_ACCESSSPEC → the mock keeps no AccessSpecs: id 0 (all) succeeds, any other is not defined.
 
-The settings belong to the reader, so they outlive a connection. Keepalives go out every
-``ReaderConfig.keepalive_s`` whatever KeepaliveSpec a client sets. Each message taken here is
-counted by name in :attr:`ReaderSettings.handled` and logged.
+The settings belong to the reader, so they outlive a connection. :meth:`ReaderSettings.keepalive_period_s`
+is how often a session sends KEEPALIVE: as the KeepaliveSpec a client set says (none for a null
+trigger), or every ``ReaderConfig.keepalive_s`` until a client sets one (and again after a reset to
+factory defaults, which the factory KeepaliveSpec GET_READER_CONFIG reports stands for). Each message
+taken here is counted by name in :attr:`ReaderSettings.handled` and logged.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from xdock.protocol.llrp.wire import RawParameter
 if TYPE_CHECKING:
     from xdock.firmware_mocks.llrp_reader import ReaderConfig
 
-__all__ = ["ReaderSettings"]
+__all__ = ["ReaderSettings", "factory_keepalive"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,8 @@ _EVENTS_AND_REPORTS: Final = 226
 _EVENT_TYPES: Final = range(9)  # hopping ... antenna events (LLRP 1.0.1, 13.2.6.3)
 _MAX_REQUESTED: Final = 11
 _M_FIELD_ERROR: Final = 101
+_NULL: Final = 0
+_PERIODIC: Final = 1
 
 
 class ReaderSettings:
@@ -52,7 +58,10 @@ class ReaderSettings:
         self.config = config
         self.events: dict[int, bool] = dict.fromkeys(_EVENT_TYPES, False)
         """EventNotificationState by event type."""
-        self.keepalive = llrp.KeepaliveSpec()
+        self.keepalive = factory_keepalive(config)
+        """The KeepaliveSpec GET_READER_CONFIG reports."""
+        self.keepalive_set = False
+        """Whether a client has set the KeepaliveSpec (since the last reset to factory defaults)."""
         self.other: tuple[RawParameter, ...] = ()
         """The last SET_READER_CONFIG's parameters that are kept as they came."""
         self.state_value = 0
@@ -70,8 +79,10 @@ class ReaderSettings:
             case llrp.GetReaderConfig():
                 answers = (self._reader_config(message),)
             case llrp.SetReaderConfig():
-                self._set(message)
-                answers = (llrp.SetReaderConfigResponse(mid, llrp.LlrpStatus()),)
+                status = _keepalive_status(message.keepalive)
+                if status.code == 0:
+                    self._set(message)
+                answers = (llrp.SetReaderConfigResponse(mid, status),)
             case llrp.EnableEventsAndReports():
                 answers = ()
             case llrp.DeleteAccessSpec():
@@ -86,15 +97,26 @@ class ReaderSettings:
         log.info("LLRP reader mock: %s (message %d)", name, mid)
         return answers
 
+    def keepalive_period_s(self) -> float | None:
+        """Seconds between KEEPALIVEs: the client's KeepaliveSpec once one is set (None for a null
+        trigger), else ``ReaderConfig.keepalive_s``."""
+        if not self.keepalive_set:
+            return self.config.keepalive_s
+        if self.keepalive.trigger != _PERIODIC:
+            return None
+        return self.keepalive.interval_ms / 1000
+
     def _set(self, message: llrp.SetReaderConfig) -> None:
         if message.reset_to_factory_defaults:
             self.events = dict.fromkeys(_EVENT_TYPES, False)
-            self.keepalive = llrp.KeepaliveSpec()
+            self.keepalive = factory_keepalive(self.config)
+            self.keepalive_set = False
             self.other = ()
         if message.event_spec is not None:
             self.events.update(message.event_spec.states)
         if message.keepalive is not None:
             self.keepalive = message.keepalive
+            self.keepalive_set = True
         self.other = message.extra or self.other
         self.state_value += 1
 
@@ -124,3 +146,20 @@ class ReaderSettings:
             self.keepalive if wanted in {0, 8} else None,
             tuple(extra),
         )
+
+
+def factory_keepalive(config: ReaderConfig) -> llrp.KeepaliveSpec:
+    """The KeepaliveSpec a reset reader reports: periodic every ``keepalive_s`` (in whole ms), or null."""
+    if config.keepalive_s is None:
+        return llrp.KeepaliveSpec()
+    return llrp.KeepaliveSpec(_PERIODIC, max(1, round(config.keepalive_s * 1000)))
+
+
+def _keepalive_status(spec: llrp.KeepaliveSpec | None) -> llrp.LlrpStatus:
+    if spec is None or spec.trigger == _NULL or (spec.trigger == _PERIODIC and spec.interval_ms > 0):
+        return llrp.LlrpStatus()
+    if spec.trigger != _PERIODIC:
+        text = f"KeepaliveSpec KeepaliveTriggerType {spec.trigger}: expected 0 (null) or 1 (periodic)"
+    else:
+        text = "KeepaliveSpec TimeInterval 0: expected more than 0 ms for a periodic trigger"
+    return llrp.LlrpStatus(_M_FIELD_ERROR, text)

@@ -11,7 +11,8 @@ takes one client at a time, as LLRP readers do:
 - while a ROSpec is active, every ``report_interval_s`` of clock time it sends one RO_ACCESS_REPORT
   with the tags its antennas see in the :class:`TagPopulation` at that instant (the fields its
   ROReportSpec's content selector asks for), each with its first-seen time;
-- with ``keepalive_s`` set it sends KEEPALIVE that often and counts KEEPALIVE_ACKs;
+- it sends KEEPALIVE as the KeepaliveSpec a client set says (periodic every N ms, or none), and every
+  ``keepalive_s`` until a client sets one; it counts them (``keepalives_sent``) and KEEPALIVE_ACKs;
 - CLOSE_CONNECTION → CLOSE_CONNECTION_RESPONSE, then the socket is closed.
 
 A message it does not take gets ERROR_MESSAGE (109 M_UnsupportedMessage, or 100
@@ -20,7 +21,8 @@ M_ParameterError for a malformed one), echoing the message id; a message of anot
 1.0.1 reader answers; a broken stream (untrustworthy header) closes the connection. Everything
 received is kept in ``received``, refusals in ``rejected``.
 
-Time comes from the injected clock; tag script times are seconds from :meth:`start`.
+Time comes from the injected clock; tag script times are seconds from :meth:`start`. Keepalives alone
+run on the event loop's time, as the client's silence timeout does (see :mod:`.llrp_session`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -56,12 +59,17 @@ class ReaderConfig:
     report_interval_s: float = 0.1
     """Clock seconds between inventory rounds (one RO_ACCESS_REPORT per round with tags in view)."""
     keepalive_s: float | None = None
-    """Clock seconds between KEEPALIVE messages; None sends none (keep None with a ManualClock, whose
-    sleep returns at once)."""
+    """Seconds (event-loop time) between KEEPALIVE messages until a client sets a KeepaliveSpec; None
+    sends none (a real reader's default)."""
     manufacturer: int = 0
     """IANA private enterprise number reported in GeneralDeviceCapabilities."""
     model: int = 1
     firmware_version: str = "xdock-llrp-mock 1.0"
+
+    def __post_init__(self) -> None:
+        keepalive = self.keepalive_s
+        if keepalive is not None and not (math.isfinite(keepalive) and keepalive > 0):
+            raise ValueError(f"ReaderConfig.keepalive_s: expected a finite number of seconds > 0, got {keepalive}")
 
 
 class LlrpReaderMock:
@@ -84,6 +92,7 @@ class LlrpReaderMock:
         self.received: list[llrp.LlrpMessage] = []
         self.rejected: list[llrp.LlrpError] = []
         self.reports_sent = 0
+        self.keepalives_sent = 0
         self.keepalive_acks = 0
         self.connections = 0
         self._host = host

@@ -3,14 +3,20 @@
 Requests are answered in order: configuration messages by the reader's :class:`ReaderSettings`,
 the ROSpec lifecycle by its :class:`ROSpecTable`, anything else with ERROR_MESSAGE. While a ROSpec
 is active an inventory loop reports what the tag population shows its antennas each round.
+
+KEEPALIVE goes out every :meth:`ReaderSettings.keepalive_period_s` seconds (restarted whenever a
+SET_READER_CONFIG is accepted, so a client's KeepaliveSpec acts at once). That period runs on the
+event loop's time, as the client's silence timeout does, not on the scripted clock: a link timer
+measures the link, and a ManualClock's sleeps would return at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from datetime import datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from xdock.protocol import llrp
 from xdock.protocol.llrp.rospec import (
@@ -46,21 +52,36 @@ class ReaderSession:
         self.writer = writer
         self.decoder = llrp.LlrpDecoder(refuse_other_versions=True)
         self.closing = False
+        self._helpers: set[asyncio.Task[None]] = set()
+        self._keepalive: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         mock = self.mock
         await self.send(
             llrp.ReaderEventNotification(mock.next_message_id(), micros(mock.clock.now()), connection_attempt=0)
         )
-        helpers = [asyncio.create_task(self.inventory())]
-        if mock.config.keepalive_s is not None:
-            helpers.append(asyncio.create_task(self.keepalive(mock.config.keepalive_s)))
+        self._start(self.inventory())
+        self.restart_keepalive()
         try:
             await self.read_requests()
         finally:
+            helpers = list(self._helpers)
             for helper in helpers:
                 helper.cancel()
             await asyncio.gather(*helpers, return_exceptions=True)
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(work)
+        self._helpers.add(task)
+        task.add_done_callback(self._helpers.discard)
+        return task
+
+    def restart_keepalive(self) -> None:
+        """(Re)start the KEEPALIVE timer at the period the reader's settings give now (none: no timer)."""
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+        period = self.mock.settings.keepalive_period_s()
+        self._keepalive = None if period is None else self._start(self.keepalive(period))
 
     async def send(self, message: llrp.LlrpMessage) -> None:
         self.writer.write(llrp.encode_message(message))
@@ -88,6 +109,8 @@ class ReaderSession:
         table, now, mid = self.mock.rospecs, self.mock.clock.now(), message.message_id
         answers = self.mock.settings.answer(message)
         if answers is not None:
+            if isinstance(message, llrp.SetReaderConfig):
+                self.restart_keepalive()  # before answering: no old-period KEEPALIVE after the answer
             for each in answers:
                 await self.send(each)
             return
@@ -156,8 +179,10 @@ class ReaderSession:
         self.mock.reports_sent += 1
 
     async def keepalive(self, every_s: float) -> None:
+        """KEEPALIVE every ``every_s`` seconds of event-loop time, counted in ``keepalives_sent``."""
         while True:
-            await self.mock.clock.sleep(every_s)
+            await asyncio.sleep(every_s)
+            self.mock.keepalives_sent += 1
             await self.send(llrp.Keepalive(self.mock.next_message_id()))
 
 
