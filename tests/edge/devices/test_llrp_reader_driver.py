@@ -118,7 +118,9 @@ async def test_a_pallet_passes_in_the_neighbour_is_suppressed_and_a_restarted_re
 class ScriptedReader:
     """A hand-driven LLRP server: answers the configuration, then sends what the test scripts."""
 
-    def __init__(self) -> None:
+    def __init__(self, set_config_status: llrp.LlrpStatus | None = None) -> None:
+        self.set_config_status = set_config_status if set_config_status is not None else llrp.LlrpStatus()
+        self.received: list[str] = []
         self.sessions = 0
         self.acks: list[int] = []
         self.writers: list[asyncio.StreamWriter] = []
@@ -143,7 +145,11 @@ class ScriptedReader:
         try:
             while data := await reader.read(65536):
                 for message in decoder.feed(data):
-                    if isinstance(message, llrp.KeepaliveAck):
+                    self.received.append(type(message).__name__)
+                    if isinstance(message, llrp.SetReaderConfig):
+                        answer = llrp.SetReaderConfigResponse(message.message_id, self.set_config_status)
+                        writer.write(llrp.encode_message(answer))
+                    elif isinstance(message, llrp.KeepaliveAck):
                         self.acks.append(message.message_id)
                     elif isinstance(message, llrp.StartROSpec):
                         writer.write(llrp.encode_message(llrp.StartROSpecResponse(message.message_id, ok)))
@@ -212,6 +218,65 @@ async def test_a_reader_gone_silent_is_reconnected(no_task_leaks: None) -> None:
         await server.wait_closed()
 
 
+async def test_a_quiet_reader_asked_for_keepalives_keeps_the_session_up_across_silence_periods(
+    no_task_leaks: None,
+) -> None:
+    # No tags and the reader's own keepalives off (a real reader's default): only the keepalives the
+    # edge asks for (every 0.6 s / 3 = 200 ms) cross the link.
+    mock = LlrpReaderMock(clock=SystemClock())
+    await mock.start()
+    config = LlrpReaderConfig("127.0.0.1", mock.port, silence_timeout_s=0.6, reconnect_initial_s=0.02)
+    driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=lambda reads: None)
+    task = asyncio.create_task(driver.run())
+    try:
+        # Ten keepalives: two seconds, more than three silence periods.
+        await eventually(lambda: mock.keepalive_acks >= 10, 15, "ten keepalives acked")
+        assert mock.received[0] == llrp.SetReaderConfig(1, keepalive=llrp.KeepaliveSpec(1, 200))
+        assert [type(m).__name__ for m in mock.received[:5]] == [
+            "SetReaderConfig", "DeleteROSpec", "AddROSpec", "EnableROSpec", "StartROSpec"
+        ]
+        assert mock.settings.keepalive == llrp.KeepaliveSpec(1, 200)
+        assert (driver.stats.connections, driver.stats.failures, mock.connections) == (1, 0, 1)
+        assert (driver.stats.keepalive_configs, driver.stats.reports, driver.last_error) == (1, 0, None)
+        assert driver.stats.keepalives >= 10
+        assert driver.running
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await mock.close()
+
+
+async def test_a_reader_refusing_the_keepalive_config_is_reported_and_retried(
+    no_task_leaks: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    scripted = ScriptedReader(set_config_status=llrp.LlrpStatus(101, "KeepaliveSpec: periodic trigger not supported"))
+    server = await asyncio.start_server(scripted.serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    config = LlrpReaderConfig("127.0.0.1", port, silence_timeout_s=0.3, reconnect_initial_s=0.02,
+                              reconnect_max_s=0.05)
+    statuses: list[bool] = []
+    driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=lambda reads: None, on_status=statuses.append)
+    task = asyncio.create_task(driver.run())
+    try:
+        await eventually(lambda: driver.stats.failures >= 3, what="three refused sessions")
+        error = (f"LLRP reader 127.0.0.1:{port} refused SET_READER_CONFIG: "
+                 "status 101 'KeepaliveSpec: periodic trigger not supported'")
+        assert driver.last_error == error
+        assert error in [record.getMessage() for record in caplog.records]
+        assert scripted.sessions >= 3
+        # Nothing past the refused step: no ROSpec is added, the reader never counts as up.
+        assert set(scripted.received) == {"SetReaderConfig"}
+        assert (driver.stats.connections, driver.stats.keepalive_configs, statuses) == (0, 0, [])
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        server.close()
+        for session in list(scripted.tasks):
+            session.cancel()
+        await asyncio.gather(*scripted.tasks, return_exceptions=True)
+        await server.wait_closed()
+
+
 class RecordingClock:
     """A clock whose sleeps are recorded and return at once (after yielding to the loop)."""
 
@@ -251,7 +316,10 @@ async def test_back_off_doubles_up_to_its_ceiling_while_the_reader_is_unreachabl
         ({"rospec_id": 0}, "LlrpReaderConfig.rospec_id: expected 1 to 4294967295, got 0"),
         ({"antennas": ()}, "LlrpReaderConfig.antennas: expected ids 0 to 65535, got ()"),
         ({"response_timeout_s": 0}, "LlrpReaderConfig.response_timeout_s: expected more than 0 s, got 0"),
-        ({"silence_timeout_s": -1.0}, "LlrpReaderConfig.silence_timeout_s: expected more than 0 s, got -1.0"),
+        ({"silence_timeout_s": -1.0},
+         "LlrpReaderConfig.silence_timeout_s: expected a finite number of seconds > 0, got -1.0"),
+        ({"silence_timeout_s": float("inf")},
+         "LlrpReaderConfig.silence_timeout_s: expected a finite number of seconds > 0, got inf"),
         ({"clock_tolerance_s": -0.5},
          "LlrpReaderConfig.clock_tolerance_s: expected a finite number of seconds >= 0, got -0.5"),
         ({"clock_tolerance_s": float("nan")},

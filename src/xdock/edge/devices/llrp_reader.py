@@ -2,9 +2,12 @@
 
 :meth:`LlrpReaderDriver.run` keeps one connection to ``host:port`` for as long as it runs::
 
-    connect → READER_EVENT_NOTIFICATION (ConnectionAttempt 0) → DELETE_ROSPEC 0 (all)
-      → ADD_ROSPEC → ENABLE_ROSPEC → START_ROSPEC → reports until the connection drops
+    connect → READER_EVENT_NOTIFICATION (ConnectionAttempt 0) → [SET_READER_CONFIG (keepalives)]
+      → DELETE_ROSPEC 0 (all) → ADD_ROSPEC → ENABLE_ROSPEC → START_ROSPEC → reports until the connection drops
       → back off (reconnect_initial_s, doubling up to reconnect_max_s; reset once configured) → again
+
+The configuration requests and the reader's config are in :mod:`.llrp_setup`: with a silence timeout
+the reader is first asked for a keepalive three times per silence period.
 
 Every RO_ACCESS_REPORT is decoded into :class:`~xdock.edge.tag_reads.TagRead` values handed to
 ``on_reads``; non-SSCC tags are counted and skipped. The reads' first-seen times are checked against
@@ -14,8 +17,8 @@ clock is off by more than ``clock_tolerance_s``. ``on_status`` hears at once whe
 A frame the codec refuses is counted in :attr:`ReaderStats.bad_frames` and skipped; a frame
 header that cannot be trusted, a refused configuration step, a silent reader (no answer within
 ``response_timeout_s``; no frame at all within ``silence_timeout_s``, when set) or a dropped socket
-ends the connection and the driver reconnects. Only
-cancellation ends :meth:`run`.
+ends the connection and the driver reconnects; :attr:`LlrpReaderDriver.last_error` keeps why (a refused
+step names the reader, the request and its LLRPStatus). Only cancellation ends :meth:`run`.
 """
 
 from __future__ import annotations
@@ -23,87 +26,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from xdock.edge.reader_clock import DEFAULT_TOLERANCE_S, ReaderClock
+from xdock.edge.devices.llrp_setup import LlrpReaderConfig, ReaderSessionError, check_answer, setup_requests
+from xdock.edge.reader_clock import ReaderClock
 from xdock.edge.tag_reads import TagRead, TagReadDecoder
 from xdock.protocol import llrp
 from xdock.protocol.clock import Clock
-from xdock.protocol.llrp.rospec import SELECT_ANTENNA_ID, SELECT_FIRST_SEEN, SELECT_PEAK_RSSI
 
 __all__ = ["LlrpReaderConfig", "LlrpReaderDriver", "ReaderSessionError", "ReaderStats"]
 
 log = logging.getLogger(__name__)
 
 _READ_SIZE = 65536
-
-
-class ReaderSessionError(Exception):
-    """The reader refused the connection or a configuration step, or stopped answering."""
-
-
-@dataclass(frozen=True)
-class LlrpReaderConfig:
-    """One portal reader and how the edge talks to it."""
-
-    host: str
-    """The reader's address."""
-    port: int = 5084
-    """The reader's LLRP port (5084 is IANA's)."""
-    rospec_id: int = 1
-    """Id of the ROSpec the edge adds (every other ROSpec on the reader is deleted)."""
-    antennas: tuple[int, ...] = (0,)
-    """Antennas to inventory; (0,) means all."""
-    response_timeout_s: float = 5.0
-    """How long to wait for the connection notice and for each configuration answer."""
-    silence_timeout_s: float | None = None
-    """With the reader sending keepalives (or reports) at least this often: no frame for this long means
-    the link is dead, and the driver reconnects. None waits for the socket to tell."""
-    reconnect_initial_s: float = 0.5
-    """First back-off after a lost or failed connection."""
-    reconnect_max_s: float = 30.0
-    """Longest back-off; each failure doubles it up to this."""
-    clock_tolerance_s: float = DEFAULT_TOLERANCE_S
-    """A reader clock further than this from the edge's (estimated from each report) has its reads
-    rebased onto the edge's clock."""
-
-    def __post_init__(self) -> None:
-        if not self.host:
-            raise ValueError("LlrpReaderConfig.host: expected an address, got an empty string")
-        if not 1 <= self.port <= 65535:
-            raise ValueError(f"LlrpReaderConfig.port: expected 1 to 65535, got {self.port}")
-        if not 1 <= self.rospec_id <= 0xFFFFFFFF:
-            raise ValueError(f"LlrpReaderConfig.rospec_id: expected 1 to 4294967295, got {self.rospec_id}")
-        if not self.antennas or any(not 0 <= a <= 0xFFFF for a in self.antennas):
-            raise ValueError(f"LlrpReaderConfig.antennas: expected ids 0 to 65535, got {self.antennas}")
-        for name in ("response_timeout_s", "reconnect_initial_s", "reconnect_max_s"):
-            value: float = getattr(self, name)
-            if not value > 0:
-                raise ValueError(f"LlrpReaderConfig.{name}: expected more than 0 s, got {value}")
-        if not math.isfinite(self.clock_tolerance_s) or self.clock_tolerance_s < 0:
-            raise ValueError(
-                f"LlrpReaderConfig.clock_tolerance_s: expected a finite number of seconds >= 0, "
-                f"got {self.clock_tolerance_s}"
-            )
-        if self.silence_timeout_s is not None and not self.silence_timeout_s > 0:
-            raise ValueError(
-                f"LlrpReaderConfig.silence_timeout_s: expected more than 0 s, got {self.silence_timeout_s}"
-            )
-        if self.reconnect_max_s < self.reconnect_initial_s:
-            raise ValueError(
-                f"LlrpReaderConfig.reconnect_max_s: expected at least reconnect_initial_s "
-                f"{self.reconnect_initial_s}, got {self.reconnect_max_s}"
-            )
-
-    def rospec(self) -> llrp.ROSpec:
-        """The ROSpec the edge adds: started by START_ROSPEC, runs until stopped, reports every tag read."""
-        return llrp.ROSpec(
-            self.rospec_id,
-            ai_specs=(llrp.AISpec(antenna_ids=self.antennas),),
-            report=llrp.ROReportSpec(trigger=1, n=1, content=SELECT_ANTENNA_ID | SELECT_PEAK_RSSI | SELECT_FIRST_SEEN),
-        )
 
 
 @dataclass
@@ -123,6 +59,8 @@ class ReaderStats:
     """Frames the codec refused (skipped), plus untrustworthy headers (which end the connection)."""
     keepalives: int = 0
     """KEEPALIVEs answered."""
+    keepalive_configs: int = 0
+    """SET_READER_CONFIGs (the keepalive period) the reader accepted."""
     clock_rebased: int = 0
     """Reports whose reads were moved onto the edge's clock (the reader's clock was off)."""
 
@@ -139,6 +77,8 @@ class LlrpReaderDriver:
         self.stats = ReaderStats()
         self.running = False
         """Whether a connection is up and its ROSpec started."""
+        self.last_error: str | None = None
+        """Why the last connection attempt or session ended; None until one has."""
         self.reader_clock = ReaderClock(config.clock_tolerance_s)
         self._on_reads = on_reads
         self._on_status = on_status
@@ -155,7 +95,10 @@ class LlrpReaderDriver:
             except (OSError, ReaderSessionError, llrp.LlrpFrameError, TimeoutError) as error:
                 self.stats.failures += 1
                 reason = str(error) or type(error).__name__
-                log.warning("LLRP reader %s:%d: %s", self.config.host, self.config.port, reason)
+                if not isinstance(error, ReaderSessionError):
+                    reason = f"LLRP reader {self.config.address}: {reason}"
+                self.last_error = reason
+                log.warning("%s", reason)
             finally:
                 self._set_running(False)
             if self.stats.connections > started:
@@ -176,7 +119,7 @@ class LlrpReaderDriver:
             self._set_running(True)
             log.info("LLRP reader %s:%d: ROSpec %d started", cfg.host, cfg.port, cfg.rospec_id)
             await session.read_until_closed()
-            raise ReaderSessionError("connection closed by the reader")
+            raise ReaderSessionError(f"LLRP reader {cfg.address}: connection closed by the reader")
         finally:
             writer.close()
             with contextlib.suppress(OSError):
@@ -221,20 +164,14 @@ class _Session:
         async with asyncio.timeout(cfg.response_timeout_s):
             notice = await self.next_message()
         if not isinstance(notice, llrp.ReaderEventNotification) or notice.connection_attempt != 0:
-            raise ReaderSessionError(f"connection refused by the reader: {notice}")
-        steps: list[tuple[llrp.LlrpMessage, str]] = [
-            (llrp.DeleteROSpec(driver.message_id(), 0), "DELETE_ROSPEC"),
-            (llrp.AddROSpec(driver.message_id(), cfg.rospec()), "ADD_ROSPEC"),
-            (llrp.EnableROSpec(driver.message_id(), cfg.rospec_id), "ENABLE_ROSPEC"),
-            (llrp.StartROSpec(driver.message_id(), cfg.rospec_id), "START_ROSPEC"),
-        ]
-        for request, name in steps:
+            raise ReaderSessionError(f"LLRP reader {cfg.address}: connection refused by the reader: {notice}")
+        for request, name in setup_requests(cfg, driver.message_id):
             await self.send(request)
             async with asyncio.timeout(cfg.response_timeout_s):
                 answer = await self.answer_to(request.message_id)
-            status = getattr(answer, "status", None)
-            if not isinstance(status, llrp.LlrpStatus) or status.code != 0:
-                raise ReaderSessionError(f"{name} refused: {answer}")
+            check_answer(cfg, name, answer)
+            if isinstance(request, llrp.SetReaderConfig):
+                driver.stats.keepalive_configs += 1
 
     async def read_until_closed(self) -> None:
         silence = self.driver.config.silence_timeout_s
@@ -243,7 +180,8 @@ class _Session:
                 async with asyncio.timeout(silence):
                     message = await self.next_message()
             except TimeoutError:
-                raise ReaderSessionError(f"no frame from the reader for {silence} s") from None
+                address = self.driver.config.address
+                raise ReaderSessionError(f"LLRP reader {address}: no frame from the reader for {silence} s") from None
             if message is None:
                 return
 
@@ -252,7 +190,8 @@ class _Session:
         while True:
             message = await self.next_message()
             if message is None:
-                raise ReaderSessionError("connection closed by the reader while configuring")
+                address = self.driver.config.address
+                raise ReaderSessionError(f"LLRP reader {address}: connection closed by the reader while configuring")
             if message.message_id == message_id and not isinstance(
                 message, llrp.ROAccessReport | llrp.Keepalive | llrp.ReaderEventNotification
             ):
