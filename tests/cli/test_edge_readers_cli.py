@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from xdock.cli import main
+from xdock.cli import build_parser, main
+from xdock.cli.edge_cmd import config_from
 
 EDGE = ["edge", "--site-id", "s", "--edge-id", "e", "--door", "D12"]
 
@@ -16,6 +17,12 @@ EDGE = ["edge", "--site-id", "s", "--edge-id", "e", "--door", "D12"]
          "argument --portal-antennas: Invalid portal antennas '1,3': expected OUTSIDE/INSIDE, e.g. 1,3/2,4"),
         (["--reader", "r1=h:5084", "--portal-antennas", "1/x"],
          "argument --portal-antennas: Invalid portal antennas '1/x': expected OUTSIDE/INSIDE, e.g. 1,3/2,4"),
+        (["--reader", "r1=h:5084", "--reader-clock-tolerance", "-1"],
+         "argument --reader-clock-tolerance: Invalid reader clock tolerance '-1': expected seconds >= 0, e.g. 2"),
+        (["--reader", "r1=h:5084", "--reader-clock-tolerance", "nan"],
+         "argument --reader-clock-tolerance: Invalid reader clock tolerance 'nan': expected seconds >= 0, e.g. 2"),
+        (["--reader", "r1=h:5084", "--reader-clock-tolerance", "2s"],
+         "argument --reader-clock-tolerance: Invalid reader clock tolerance '2s': expected seconds >= 0, e.g. 2"),
     ],
 )
 def test_edge_refuses_bad_reader_options(capsys: pytest.CaptureFixture[str], args: list[str], error: str) -> None:
@@ -37,3 +44,10 @@ def test_edge_refuses_overlapping_portal_antennas(capsys: pytest.CaptureFixture[
     assert "portal antennas: expected outside [1, 2] and inside [2] to be non-empty and apart" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(("args", "tolerance"), [([], 2.0), (["--reader-clock-tolerance", "0.5"], 0.5),
+                                                 (["--reader-clock-tolerance", "0"], 0.0)])
+def test_the_reader_clock_tolerance_reaches_the_edge_config(args: list[str], tolerance: float) -> None:
+    parsed = build_parser().parse_args([*EDGE, "--reader", "r1=h:5084", *args])
+    assert config_from(parsed).reader_clock_tolerance_s == tolerance

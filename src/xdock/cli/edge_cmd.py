@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,16 @@ def _antennas(value: str) -> tuple[frozenset[int], frozenset[int]]:
     return sides[0], sides[1]
 
 
+def _tolerance(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise argparse.ArgumentTypeError(f"Invalid reader clock tolerance {value!r}: expected seconds >= 0, e.g. 2")
+    return seconds
+
+
 def register(commands: Any) -> None:
     p: argparse.ArgumentParser = commands.add_parser(
         "edge", help="run an edge agent at one door",
@@ -71,6 +82,9 @@ def register(commands: Any) -> None:
                    metavar="OUTSIDE/INSIDE",
                    help="portal antenna ids on the apron side / building side of each reader's door "
                         "(default: 1/2); other antennas count as neighbour-door cross-reads")
+    p.add_argument("--reader-clock-tolerance", type=_tolerance, default=2.0, metavar="SECONDS",
+                   help="a reader whose clock is further than this from the edge's has its reads' times moved "
+                        "onto the edge's clock (default: %(default)s)")
     p.add_argument("--modbus", action="append", default=[], type=_probe, metavar="ID=PORT[@UNIT]",
                    help="a Modbus RTU temperature/humidity probe (sensors ID-temp and ID-rh), reported to central "
                         "on change and at least every 5 min (repeat for several)")
@@ -98,16 +112,22 @@ def register(commands: Any) -> None:
     p.set_defaults(run=run)
 
 
+def config_from(args: argparse.Namespace) -> EdgeConfig:
+    """The edge's configuration from its parsed options (``ValueError`` or ``OSError`` when they do not fit)."""
+    return EdgeConfig(
+        site=args.site_id, edge_id=args.edge_id, door=args.door,
+        broker=broker_with_password(args.broker, args.broker_password_file),
+        scanners=tuple(args.scanner), state_dir=args.state_dir, answer_timeout=args.answer_timeout,
+        heartbeat_s=args.heartbeat, drain_rate=args.drain_rate, window=args.window, keep_sent=args.keep_sent,
+        chilled_max_c=args.chilled_max, readers=tuple(args.reader), portal_outside=args.portal_antennas[0],
+        portal_inside=args.portal_antennas[1], probes=tuple(args.modbus),
+        reader_clock_tolerance_s=args.reader_clock_tolerance,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     try:
-        config = EdgeConfig(
-            site=args.site_id, edge_id=args.edge_id, door=args.door,
-            broker=broker_with_password(args.broker, args.broker_password_file),
-            scanners=tuple(args.scanner), state_dir=args.state_dir, answer_timeout=args.answer_timeout,
-            heartbeat_s=args.heartbeat, drain_rate=args.drain_rate, window=args.window, keep_sent=args.keep_sent,
-            chilled_max_c=args.chilled_max, readers=tuple(args.reader), portal_outside=args.portal_antennas[0],
-            portal_inside=args.portal_antennas[1], probes=tuple(args.modbus),
-        )
+        config = config_from(args)
         agent = EdgeAgent(config, clock_from(args))
     except (ValueError, OSError) as exc:
         return fail(str(exc))
