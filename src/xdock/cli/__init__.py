@@ -1,9 +1,12 @@
 """The ``xdock`` command: one composition root per subcommand.
 
     xdock central   run central (ingest, site state, API) for one site
-    xdock edge      run an edge agent for the scanners at one door
+    xdock edge      run an edge agent for the scanners, RFID readers and probes at one door
     xdock demo      a simulated cross-dock on one machine
     xdock mock scanner   a serial barcode scanner on a pseudo-terminal
+    xdock mock llrp-reader    an LLRP RFID reader on a TCP port, with scripted tags
+    xdock mock sensor-node    an MQTT sensor node (temperature, humidity, door contact, trailer presence)
+    xdock mock modbus-sensor  a Modbus RTU temperature/humidity probe on a pseudo-terminal
     xdock optimise cdap  solve a Cross-Dock Door Assignment instance
 """
 

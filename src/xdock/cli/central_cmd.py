@@ -46,7 +46,9 @@ def register(commands: Any) -> None:
                       help="require API tokens even before any user exists")
     auth.add_argument("--no-auth", dest="auth", action="store_false",
                       help="serve the API without tokens even when users exist (a closed test floor only)")
-    tele = p.add_argument_group("telemetry (InfluxDB v2 write API; without --telemetry-url it is kept in memory)")
+    tele = p.add_argument_group(
+        "telemetry (InfluxDB v2 write API; recent points are also kept in memory, the only copy without a URL)"
+    )
     tele.add_argument("--telemetry-url", help="InfluxDB base URL, e.g. http://127.0.0.1:8086")
     tele.add_argument("--telemetry-org", default="xdock", help="InfluxDB organisation (default: %(default)s)")
     tele.add_argument("--telemetry-bucket", default="xdock", help="InfluxDB bucket (default: %(default)s)")
