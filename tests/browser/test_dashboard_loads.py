@@ -1,5 +1,6 @@
 """The dashboard in Chromium tells how each load was confirmed: a handheld scan at the outbound door or an
-RFID portal passage, in the KPI tiles (loads and mis-loads stopped), on the door tile and in the flow panel.
+RFID portal passage, in the KPI tiles (loads and mis-loads stopped), on the door tile, in the door dialog and
+in the flow panel's latest loads (listed from the snapshot on opening, then as they come).
 
 Sample site: pallets for 69001 go on T-LYON-1 at D12 (departs 09:30); T-PARIS-1 loads at D13.
 """
@@ -45,7 +46,7 @@ async def test_loads_and_misloads_show_how_they_were_confirmed(served: Served, b
     await expect(page.locator("#kpi-loaded")).to_have_text("0")
     await expect(page.locator("#kpi-loaded-by")).to_have_text("")
     await expect(tile.locator(".via")).to_be_hidden()
-    await expect(page.locator("#loaded li")).to_have_text(["none since this screen opened"])
+    await expect(page.locator("#loaded li")).to_have_text(["no loads yet"])
 
     async with httpx.AsyncClient(base_url=served.url) as http:
         stop = await _load_at(http, by_scan, "D13")
@@ -86,18 +87,71 @@ async def test_loads_and_misloads_show_how_they_were_confirmed(served: Served, b
     await page.close()
 
 
-async def test_a_fresh_screen_shows_the_splits_from_the_snapshot(served: Served, browser: Browser) -> None:
-    sscc = served.scan(1, "69001").reply.sscc
+async def test_a_fresh_screen_shows_the_loads_from_the_snapshot(served: Served, browser: Browser) -> None:
+    first, second, third = (served.scan(serial, "69001").reply.sscc for serial in (1, 2, 3))
     passages = PassageService(served.service, Alerts(served.service.store), served.clock)
-    assert _out(passages, served, 1, sscc, "D12").outcome == "loaded"
+    assert _out(passages, served, 1, first, "D12").outcome == "loaded"
+    served.clock.advance(4 * 60)
+    async with httpx.AsyncClient(base_url=served.url) as http:
+        assert (await _load_at(http, second, "D12"))["ok"] is True
     page = await browser.new_page(viewport={"width": 1600, "height": 1100})
     await page.goto(served.url + "/")
     await expect(page.locator("#conn")).to_have_attribute("data-state", "live")
-    await expect(page.locator("#kpi-loaded")).to_have_text("1")
-    await expect(page.locator("#kpi-loaded-by")).to_have_text("0 scan · 1 RFID")
+    await expect(page.locator("#kpi-loaded")).to_have_text("2")
+    await expect(page.locator("#kpi-loaded-by")).to_have_text("1 scan · 1 RFID")
     await expect(page.locator("#kpi-misloads")).to_have_text("0")
     await expect(page.locator("#kpi-misloads-by")).to_have_text("")
-    await expect(page.locator('[data-door="D12"] .via-chip')).to_have_text(["1 RFID"])
+    await expect(page.locator('[data-door="D12"] .via-chip')).to_have_text(["1 scan", "1 RFID"])
+    await expect(page.locator("#transit li .mono")).to_have_text([third])
+    loads = page.locator("#loaded li")  # loaded before the screen opened: newest first
+    await expect(loads.locator(".mono")).to_have_text([second, first])
+    await expect(loads.locator(".via-tag")).to_have_text(["scan", "RFID"])
+    await expect(loads.locator(".route")).to_have_text(["D1 → D12 · T-LYON-1 · 07:04", "D1 → D12 · T-LYON-1 · 07:00"])
+
+    served.hub.pallet_changed(first)  # a message repeating a listed load leaves the list as it is
+    served.clock.advance(60)
+    assert _out(passages, served, 2, third, "D12").outcome == "loaded"
+    await expect(loads.locator(".mono")).to_have_text([third, second, first])
+    await expect(loads.locator(".via-tag")).to_have_text(["RFID", "scan", "RFID"])
+    await expect(loads.locator(".route").first).to_have_text("D1 → D12 · T-LYON-1 · 07:05")
     await expect(page.locator("#transit li")).to_have_text(["none"])
-    await expect(page.locator("#loaded li")).to_have_text(["none since this screen opened"])  # loaded before
+    await page.close()
+
+
+async def test_the_door_dialog_splits_the_trailers_loads(served: Served, browser: Browser) -> None:
+    by_rfid, by_scan, later = (served.scan(serial, "69001").reply.sscc for serial in (1, 2, 3))
+    served.scan(4, "75011")  # on T-PARIS-1 at D13, not loaded
+    passages = PassageService(served.service, Alerts(served.service.store), served.clock)
+    assert _out(passages, served, 1, by_rfid, "D12").outcome == "loaded"
+    page = await browser.new_page(viewport={"width": 1600, "height": 1100})
+    await page.goto(served.url + "/")
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    split = page.locator("#dlg-via")
+
+    await page.locator('[data-door="D12"]').click()
+    await expect(page.locator("#dlg-title")).to_have_text("Door D12")
+    await expect(page.locator("#dlg-info")).to_have_text("outbound · T-LYON-1 to Lyon, 3/33 pallets")
+    await expect(split).to_have_text("Loads confirmed1 RFID")
+    await expect(split.locator(".via-chip")).to_have_text(["1 RFID"])
+    await expect(split).to_have_attribute("title", "loads confirmed: 0 scan · 1 RFID")
+
+    async with httpx.AsyncClient(base_url=served.url) as http:  # while the dialog is open
+        assert (await _load_at(http, by_scan, "D12"))["ok"] is True
+    assert _out(passages, served, 2, later, "D12").outcome == "loaded"
+    await expect(split.locator(".via-chip")).to_have_text(["1 scan", "2 RFID"])
+    await expect(split).to_have_attribute("title", "loads confirmed: 1 scan · 2 RFID")
+    await expect(split.locator('.via-chip[data-via="rfid"]')).to_have_text("2 RFID")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / "dashboard-door-dialog-loads.png")
+    await page.get_by_role("button", name="Close", exact=True).click()
+
+    await page.locator('[data-door="D13"]').click()
+    await expect(page.locator("#dlg-title")).to_have_text("Door D13")
+    await expect(split).to_have_text("Loads confirmednone yet")
+    await expect(split.locator(".via-chip")).to_have_count(0)
+    await page.get_by_role("button", name="Close", exact=True).click()
+
+    await page.locator('[data-door="D18"]').click()  # no trailer: no split
+    await expect(page.locator("#dlg-title")).to_have_text("Door D18")
+    await expect(split).to_be_hidden()
     await page.close()

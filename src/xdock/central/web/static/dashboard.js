@@ -4,7 +4,7 @@
 const S = {
   tz: "UTC", now: null, dwellRed: 1800, doors: [], trailers: new Map(), flow: new Map(), inbound: {},
   trucks: [], transit: new Map(), loads: new Map(), confirmations: null,
-  alerts: [], kpis: null, tiles: new Map(), closed: new Set(),
+  alerts: [], kpis: null, tiles: new Map(), closed: new Set(), dialogDoor: null,
 };
 const $ = (id) => document.getElementById(id);
 
@@ -284,7 +284,7 @@ function onMessage(msg) {
     S.trucks = msg.trucks || [];
     S.alerts = msg.alerts; S.kpis = msg.kpis; S.closed = new Set(msg.closed || []);
     S.confirmations = msg.confirmations || null;
-    forgetUnloaded(msg);
+    takeRecentLoads(msg);
     $("site").textContent = msg.site;
     document.title = `xdock · ${msg.site}`;
     buildDoors();

@@ -1,6 +1,7 @@
 "use strict";
 // The supervisor's overrides on the dashboard (uses dashboard.js's state S and helpers). A door tile
-// opens a dialog to close/open the door, move its trailer to a free outbound door or mark the trailer
+// opens a dialog (showing its trailer's loads by handheld scan / RFID portal, as the tile does, see
+// loads.js) to close/open the door, move its trailer to a free outbound door or mark the trailer
 // departed; a pallet waiting in the flow panel can be forced onto an open trailer for its destination.
 // Each asks for confirmation, then goes through central's override API; a refusal (the API's
 // problem+json detail, e.g. "door D18 is taken by trailer T-LYON-2") is shown in the dialog as it came.
@@ -22,6 +23,8 @@ function showDialog(title, info, fill) {
   $("dlg-title").textContent = title;
   $("dlg-info").textContent = info;
   $("dlg-msg").textContent = "";
+  S.dialogDoor = null;
+  renderDialogVia(null);
   const actions = $("dlg-actions");
   actions.replaceChildren();
   if (!Session.canOverride()) {
@@ -85,6 +88,8 @@ function openDoorDialog(d) {
       }));
     add(`Mark ${active.id} departed`, "danger", `Mark ${active.id} departed? No pallet goes to it any more.`, `/api/v1/trailers/${active.id}/depart`);
   });
+  S.dialogDoor = d.id;  // the trailer's split follows its loads while the dialog is open
+  renderDialogVia(active);
 }
 
 // Trailers a pallet for `destination` may be forced onto: not departed, not at a closed door.
@@ -118,3 +123,5 @@ function addForce(li, p) {
   b.addEventListener("click", () => openPalletDialog(S.flow.get(p.sscc) || p));
   li.append(b);
 }
+
+$("door-dialog").addEventListener("close", () => { S.dialogDoor = null; });
