@@ -23,6 +23,12 @@ EDGE = ["edge", "--site-id", "s", "--edge-id", "e", "--door", "D12"]
          "argument --reader-clock-tolerance: Invalid reader clock tolerance 'nan': expected seconds >= 0, e.g. 2"),
         (["--reader", "r1=h:5084", "--reader-clock-tolerance", "2s"],
          "argument --reader-clock-tolerance: Invalid reader clock tolerance '2s': expected seconds >= 0, e.g. 2"),
+        (["--reader", "r1=h:5084", "--reader-silence", "0.5"],
+         "argument --reader-silence: Invalid reader silence '0.5': expected seconds >= 1, or 0 for no keepalives, "
+         "e.g. 30"),
+        (["--reader", "r1=h:5084", "--reader-silence", "inf"],
+         "argument --reader-silence: Invalid reader silence 'inf': expected seconds >= 1, or 0 for no keepalives, "
+         "e.g. 30"),
     ],
 )
 def test_edge_refuses_bad_reader_options(capsys: pytest.CaptureFixture[str], args: list[str], error: str) -> None:
@@ -51,3 +57,11 @@ def test_edge_refuses_overlapping_portal_antennas(capsys: pytest.CaptureFixture[
 def test_the_reader_clock_tolerance_reaches_the_edge_config(args: list[str], tolerance: float) -> None:
     parsed = build_parser().parse_args([*EDGE, "--reader", "r1=h:5084", *args])
     assert config_from(parsed).reader_clock_tolerance_s == tolerance
+
+
+@pytest.mark.parametrize(("args", "silence"), [([], 30.0), (["--reader-silence", "12"], 12.0),
+                                               (["--reader-silence", "0"], None)])
+def test_the_reader_silence_reaches_the_edge_config_and_its_readers(args: list[str], silence: float | None) -> None:
+    parsed = build_parser().parse_args([*EDGE, "--reader", "r1=h:5084", *args])
+    config = config_from(parsed)
+    assert config.reader_silence_s == silence

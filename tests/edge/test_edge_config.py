@@ -54,6 +54,8 @@ def config(**changes: object) -> EdgeConfig:
          "Scanner, reader and Modbus probe ids must be unique, got s1, s1"),
         ({"reader_clock_tolerance_s": -2.0},
          "reader_clock_tolerance_s must be a finite number of seconds >= 0, got -2.0"),
+        ({"reader_silence_s": 0.5}, "reader_silence_s must be a finite number of seconds >= 1, got 0.5"),
+        ({"reader_silence_s": float("inf")}, "reader_silence_s must be a finite number of seconds >= 1, got inf"),
     ],
 )
 def test_bad_config(changes: dict[str, object], message: str) -> None:

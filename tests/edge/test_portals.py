@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
-from xdock.edge.portals import PortalReader
+from xdock.edge.portal import Passage
+from xdock.edge.portal_config import PortalConfig
+from xdock.edge.portals import PortalReader, PortalRunner
+from xdock.protocol.clock import ManualClock
 
 
 def test_reader_spec() -> None:
@@ -27,3 +31,18 @@ def test_bad_reader_spec_names_the_problem(spec: str, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)) as err:
         PortalReader.parse(spec)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize("silence", [30.0, None])
+def test_a_portal_asks_its_reader_for_keepalives_per_the_silence_setting(silence: float | None) -> None:
+    runner = PortalRunner(
+        PortalReader("r1", "127.0.0.1", 5084, "D12"), PortalConfig("D12", frozenset({1}), frozenset({2})),
+        ManualClock(datetime(2026, 11, 29, 6, 0, tzinfo=UTC)), _no_passage, silence_timeout_s=silence,
+    )
+    assert runner.driver.config.silence_timeout_s == silence
+    spec = runner.driver.config.keepalive_spec()
+    assert (spec.interval_ms if spec else None) == (10_000 if silence else None)
+
+
+async def _no_passage(passage: Passage) -> None:
+    raise AssertionError(f"no passage expected, got {passage}")

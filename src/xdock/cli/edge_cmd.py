@@ -65,6 +65,18 @@ def _tolerance(value: str) -> float:
     return seconds
 
 
+def _silence(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or (seconds != 0 and seconds < 1):
+        raise argparse.ArgumentTypeError(
+            f"Invalid reader silence {value!r}: expected seconds >= 1, or 0 for no keepalives, e.g. 30"
+        )
+    return seconds
+
+
 def register(commands: Any) -> None:
     p: argparse.ArgumentParser = commands.add_parser(
         "edge", help="run an edge agent at one door",
@@ -85,6 +97,9 @@ def register(commands: Any) -> None:
     p.add_argument("--reader-clock-tolerance", type=_tolerance, default=2.0, metavar="SECONDS",
                    help="a reader whose clock is further than this from the edge's has its reads' times moved "
                         "onto the edge's clock (default: %(default)s)")
+    p.add_argument("--reader-silence", type=_silence, default=30.0, metavar="SECONDS",
+                   help="a reader session silent this long is reopened; the reader is asked for a keepalive three "
+                        "times per period; 0: ask for none and keep silent sessions (default: %(default)s)")
     p.add_argument("--modbus", action="append", default=[], type=_probe, metavar="ID=PORT[@UNIT]",
                    help="a Modbus RTU temperature/humidity probe (sensors ID-temp and ID-rh), reported to central "
                         "on change and at least every 5 min (repeat for several)")
@@ -122,6 +137,7 @@ def config_from(args: argparse.Namespace) -> EdgeConfig:
         chilled_max_c=args.chilled_max, readers=tuple(args.reader), portal_outside=args.portal_antennas[0],
         portal_inside=args.portal_antennas[1], probes=tuple(args.modbus),
         reader_clock_tolerance_s=args.reader_clock_tolerance,
+        reader_silence_s=args.reader_silence or None,
     )
 
 

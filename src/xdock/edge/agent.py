@@ -150,7 +150,7 @@ class EdgeAgent:
             r.device_id: PortalRunner(
                 r, PortalConfig(r.door or config.door, config.portal_outside, config.portal_inside), clock,
                 self._on_passage_of(r.device_id), on_status=self.health.changed,
-                clock_tolerance_s=config.reader_clock_tolerance_s,
+                clock_tolerance_s=config.reader_clock_tolerance_s, silence_timeout_s=config.reader_silence_s,
             )
             for r in config.readers
         }

@@ -86,6 +86,10 @@ class EdgeConfig:
     reader_clock_tolerance_s: float = 2.0
     """A reader clock further than this from the edge's has its tag reads rebased onto the edge's clock
     (:mod:`xdock.edge.reader_clock`)."""
+    reader_silence_s: float | None = 30.0
+    """A reader session that delivers no frame for this long is taken for dead and reopened; the reader
+    is asked for a keepalive three times per period, so a quiet healthy reader is never dropped. ``None``:
+    no keepalives asked, a silent session is kept (a half-open connection then goes unnoticed)."""
 
     def __post_init__(self) -> None:
         check_id("site id", self.site)
@@ -106,6 +110,9 @@ class EdgeConfig:
             raise ValueError(
                 f"reader_clock_tolerance_s must be a finite number of seconds >= 0, got {self.reader_clock_tolerance_s}"
             )
+        silence = self.reader_silence_s
+        if silence is not None and not (math.isfinite(silence) and silence >= 1.0):
+            raise ValueError(f"reader_silence_s must be a finite number of seconds >= 1, got {silence}")
         if self.portal_outside & self.portal_inside or not self.portal_outside or not self.portal_inside:
             raise ValueError(
                 f"portal antennas: expected outside {sorted(self.portal_outside)} and inside "

@@ -69,15 +69,19 @@ class PortalRunner:
         self, reader: PortalReader, portal: PortalConfig, clock: Clock,
         on_passage: Callable[[Passage], Awaitable[None]], *, tick_s: float = 0.1,
         on_status: Callable[[str, bool], None] | None = None, clock_tolerance_s: float = DEFAULT_TOLERANCE_S,
+        silence_timeout_s: float | None = None,
     ) -> None:
-        """``on_status(device_id, online)``: the reader's session came or went; ``clock_tolerance_s``: see
-        :class:`~xdock.edge.devices.llrp_reader.LlrpReaderConfig`."""
+        """``on_status(device_id, online)``: the reader's session came or went; ``clock_tolerance_s`` and
+        ``silence_timeout_s``: see :class:`~xdock.edge.devices.llrp_reader.LlrpReaderConfig`."""
         self.reader = reader
         self.clock = clock
         self.portal = Portal(portal)
         tell = None if on_status is None else functools.partial(on_status, reader.device_id)
         self.driver = LlrpReaderDriver(
-            LlrpReaderConfig(reader.host, reader.port, clock_tolerance_s=clock_tolerance_s), clock=clock,
+            LlrpReaderConfig(
+                reader.host, reader.port, clock_tolerance_s=clock_tolerance_s, silence_timeout_s=silence_timeout_s
+            ),
+            clock=clock,
             on_reads=self._reads, on_status=tell,
         )
         self._on_passage = on_passage
