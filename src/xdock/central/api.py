@@ -1,6 +1,7 @@
 """Central's REST read API (FastAPI): the site, its doors and trailers, pallets, the event log,
-edges with their devices, and alerts; with the supervisor's overrides and the admin's routes
-(:mod:`xdock.central.api_overrides`, :mod:`xdock.central.api_admin`).
+edges with their devices, and alerts; with the supervisor's overrides, the admin's routes and the
+edges' JSON (:mod:`xdock.central.api_overrides`, :mod:`xdock.central.api_admin`,
+:mod:`xdock.central.api_edges`).
 
 Access control (:mod:`xdock.central.api_access`): when on, every ``/api/v1`` route needs a bearer
 token, reads any role; ``/healthz``, ``/docs`` and ``/openapi.json`` stay open. It is on when the
@@ -26,12 +27,13 @@ from xdock import __version__
 from xdock.central.alerts import Alerts, alert_state
 from xdock.central.api_access import Access
 from xdock.central.api_admin import admin_router
+from xdock.central.api_edges import edges_router
 from xdock.central.api_inbound import inbound_router
 from xdock.central.api_overrides import overrides_router
 from xdock.central.api_pallets import PalletOut, pallet_out
 from xdock.central.inbound import InboundTrucks
 from xdock.central.ingest import IngestStats
-from xdock.central.liveness import EdgeLiveness, Liveness
+from xdock.central.liveness import Liveness
 from xdock.central.overrides import Overrides
 from xdock.central.scans import ScanService
 from xdock.central.web import LiveHub, web_router
@@ -96,28 +98,6 @@ class StatsOut(BaseModel):
     """Scans refused because their ``(edge_id, seq)`` was applied before for another pallet."""
 
 
-class DeviceOut(BaseModel):
-    id: str
-    kind: str
-    online: bool
-    """False as well while its edge is offline."""
-    last_seen: datetime | None
-    detail: str
-    heartbeat_s: float | None
-
-
-class EdgeOut(BaseModel):
-    id: str
-    online: bool | None
-    """``None`` until the edge's own status arrived."""
-    door: str | None
-    version: str | None
-    last_seen: datetime | None
-    backlog: int | None
-    heartbeat_s: float | None
-    devices: list[DeviceOut]
-
-
 class AlertOut(BaseModel):
     id: int
     kind: str
@@ -139,16 +119,6 @@ class Problem(BaseModel):
     detail: str
     field: str | None = None
     """The request field at fault, when one is."""
-
-
-def _edge(edge: EdgeLiveness) -> EdgeOut:
-    devices = [
-        DeviceOut(id=d.id, kind=d.kind, online=d.online and edge.online is not False, last_seen=d.last_seen,
-                  detail=d.detail, heartbeat_s=d.heartbeat_s)
-        for d in sorted(edge.devices.values(), key=lambda d: d.id)
-    ]
-    return EdgeOut(id=edge.id, online=edge.online, door=edge.door, version=edge.version, last_seen=edge.last_seen,
-                   backlog=edge.backlog, heartbeat_s=edge.heartbeat_s, devices=devices)
 
 
 def create_app(
@@ -263,10 +233,6 @@ def create_app(
             offline_kept=s.offline_kept, offline_corrected=s.offline_corrected, seq_conflicts=s.seq_conflicts,
         )
 
-    @router.get("/edges", summary="Edge agents with their devices: online, last seen, outbox backlog")
-    async def edges() -> list[EdgeOut]:
-        return [_edge(e) for e in sorted(watch.edges.values(), key=lambda e: e.id)]
-
     @router.get("/alerts", summary="Alerts, newest first: all, open only (open=true) or cleared only (open=false)")
     async def alerts(
         open_: Annotated[bool | None, Query(alias="open")] = None,
@@ -281,6 +247,7 @@ def create_app(
         return {"status": "ok"}
 
     app.include_router(router)
+    app.include_router(edges_router(watch, access))
     app.include_router(overrides_router(
         overrides, watch.alerts, service.clock, access
     ))

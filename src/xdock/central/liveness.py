@@ -58,6 +58,8 @@ class DeviceLiveness:
     heartbeat_s: float | None = None
     watch_from: datetime | None = None
     """Silence before this instant does not count (central was not listening, or the edge was away)."""
+    counters: dict[str, int] | None = None
+    """Its latest counters (cumulative since its driver started), from the last status that carried them."""
 
 
 @dataclass
@@ -166,6 +168,7 @@ class Liveness:
         device = edge.devices.setdefault(status.device_id, DeviceLiveness(status.device_id, status.device_kind, False))
         device.kind = status.device_kind
         device.detail = status.detail
+        device.counters = dict(status.counters) if status.counters is not None else device.counters
         device.heartbeat_s = status.heartbeat_s or device.heartbeat_s
         device.watch_from = None
         subject = device_subject(edge.id, device.id)

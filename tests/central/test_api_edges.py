@@ -1,0 +1,86 @@
+"""GET /api/v1/edges: each device's latest counters and how long ago edges and devices were seen."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from xdock.central.alerts import Alerts
+from xdock.central.api import create_app
+from xdock.central.api_edges import edge_out
+from xdock.central.liveness import EdgeLiveness, Liveness
+from xdock.central.scans import ScanService
+from xdock.central.site_config import parse_site
+from xdock.central.site_state import SiteState
+from xdock.central.store import Store
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.messages import DeviceStatus, EdgeStatus
+
+SITE = parse_site("""
+site: t
+timezone: UTC
+doors: [{id: D1, role: both, x: 0, y: 0}]
+""")
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Liveness, ManualClock]]:
+    clock = ManualClock(T0)
+    service = ScanService(SiteState(SITE, T0.date()), Store(tmp_path / "c.db"), clock)
+    live = Liveness("t", clock, Alerts(service.store))
+    transport = httpx.ASGITransport(app=create_app(service, liveness=live))
+    async with httpx.AsyncClient(transport=transport, base_url="http://central") as http:
+        yield http, live, clock
+    service.store.close()
+
+
+def reader(clock: ManualClock, online: bool, counters: dict[str, int] | None, detail: str = "") -> DeviceStatus:
+    return DeviceStatus(edge_id="e1", device_id="r1", device_kind="rfid_reader", online=online, at=clock.now(),
+                        detail=detail, heartbeat_s=5, counters=counters)
+
+
+async def test_the_latest_counters_are_kept_and_a_status_without_counters_keeps_them(
+    api: tuple[httpx.AsyncClient, Liveness, ManualClock],
+) -> None:
+    http, live, clock = api
+    live.edge_status(EdgeStatus(edge_id="e1", online=True, door="D1", at=T0, heartbeat_s=10, backlog=3))
+    live.device_status(reader(clock, True, {"reads": 10, "bad_frames": 0, "reconnects": 1}))
+    clock.advance(5)
+    live.device_status(reader(clock, True, {"reads": 25, "bad_frames": 2, "reconnects": 1}))
+    clock.advance(2.3)
+    live.device_status(reader(clock, False, None, "connection refused"))
+
+    response = await http.get("/api/v1/edges")
+    assert response.status_code == 200
+    assert response.json() == [
+        {"id": "e1", "online": True, "door": "D1", "version": None, "last_seen": "2026-11-23T08:00:00Z",
+         "backlog": 3, "heartbeat_s": 10.0, "seen_ago_s": 7.3,
+         "devices": [{"id": "r1", "kind": "rfid_reader", "online": False, "last_seen": "2026-11-23T08:00:05Z",
+                      "detail": "connection refused", "heartbeat_s": 5.0, "seen_ago_s": 2.3,
+                      "counters": {"bad_frames": 2, "reads": 25, "reconnects": 1}}]},
+    ]
+
+
+async def test_a_driver_restart_shows_its_lower_counters(api: tuple[httpx.AsyncClient, Liveness, ManualClock]) -> None:
+    http, live, clock = api
+    live.device_status(reader(clock, True, {"reads": 900, "bad_frames": 4}))
+    clock.advance(5)
+    live.device_status(reader(clock, True, {"reads": 3}))
+
+    assert (await http.get("/api/v1/edges")).json() == [
+        {"id": "e1", "online": None, "door": None, "version": None, "last_seen": None, "backlog": None,
+         "heartbeat_s": None, "seen_ago_s": None,
+         "devices": [{"id": "r1", "kind": "rfid_reader", "online": True, "last_seen": "2026-11-23T08:00:05Z",
+                      "detail": "", "heartbeat_s": 5.0, "seen_ago_s": 0.0, "counters": {"reads": 3}}]},
+    ]
+
+
+def test_a_last_seen_after_now_is_zero_seconds_ago() -> None:
+    edge = EdgeLiveness("e1", online=True, last_seen=datetime(2026, 11, 23, 8, 0, 3, tzinfo=UTC))
+    assert edge_out(edge, T0).seen_ago_s == 0.0
+    assert edge_out(edge, datetime(2026, 11, 23, 8, 1, 0, 940000, tzinfo=UTC)).seen_ago_s == 57.9
