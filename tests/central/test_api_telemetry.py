@@ -18,6 +18,7 @@ from xdock.central.api_access import Access
 from xdock.central.api_telemetry import telemetry_router
 from xdock.central.app import Central, CentralConfig
 from xdock.central.auth import UserAdmin
+from xdock.central.liveness import Liveness
 from xdock.central.scans import ScanService
 from xdock.central.sensors import SensorService
 from xdock.central.site_config import parse_site
@@ -26,6 +27,7 @@ from xdock.central.store import Store
 from xdock.central.telemetry import LocalTelemetry, device_health
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ManualClock
+from xdock.protocol.messages import DeviceStatus, EdgeStatus
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -46,7 +48,7 @@ sensors:
   - {id: STG-TEMP, kind: temperature, area: STG-C, max_c: 6.0}
   - {id: AMB-TEMP, kind: temperature, area: STG-A}
   - {id: D12-DOOR, kind: door_contact, door: D12}
-  - {id: D12-PRES, kind: trailer_presence, door: D12}
+  - {id: D12-PRES, kind: trailer_presence, door: D12, report_s: 300}
 """)
 
 
@@ -57,16 +59,18 @@ class Rig:
         self.ring = LocalTelemetry(1000)
         service = ScanService(SiteState(SITE, T0.date()), self.store, self.clock)
         self.sensors = SensorService(SITE, self.store, Alerts(self.store), self.clock, telemetry=self.ring)
+        self.liveness = Liveness(SITE.site, self.clock, Alerts(self.store))
         access = Access(self.store, auth)
         app = create_app(service, access=access)
-        app.include_router(telemetry_router(self.ring, self.sensors, access))  # as Central wires it
+        app.include_router(telemetry_router(self.ring, self.sensors, access, self.liveness))  # as Central wires it
         self.app = app
         self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://central")
         self.seq = 0
 
-    def read(self, sensor: str, kind: SensorKind, value: float, *, at: datetime | None = None) -> None:
+    def read(self, sensor: str, kind: SensorKind, value: float, *, at: datetime | None = None,
+             edge: str = "edge-d12") -> None:
         self.seq += 1
-        assert self.sensors.apply(SensorReading(edge_id="edge-d12", seq=self.seq, sensor_id=sensor, kind=kind,
+        assert self.sensors.apply(SensorReading(edge_id=edge, seq=self.seq, sensor_id=sensor, kind=kind,
                                                 value=value, unit=KIND_UNITS[kind], at=at or self.clock.now()))
 
     async def get(self, path: str) -> httpx.Response:
@@ -174,11 +178,12 @@ async def test_a_bad_tag_filter_is_422_naming_the_tag(rig: Rig, query: str, fiel
 
 
 def _sensor(sid: str, kind: str, watches: str, target: str, limit: float | None, unit: str,
-            period: float, status: str, value: float | None = None, at: str | None = None) -> dict[str, object]:
+            period: float, status: str, value: float | None = None, at: str | None = None,
+            reason: str | None = None) -> dict[str, object]:
     return {
         "id": sid, "kind": kind, "watches": watches, "target": target, "limit_c": limit, "unit": unit,
         "value": value, "at": at, "edge": None if at is None else "edge-d12", "report_period_s": period,
-        "status": status,
+        "status": status, "reason": reason,
     }
 
 
@@ -188,7 +193,7 @@ async def test_sensors_with_no_reading_say_no_data(rig: Rig) -> None:
         _sensor("STG-TEMP", "temperature", "area", "STG-C", 6.0, "C", 300.0, "no_data"),
         _sensor("AMB-TEMP", "temperature", "area", "STG-A", None, "C", 300.0, "no_data"),
         _sensor("D12-DOOR", "door_contact", "door", "D12", None, "open", 60.0, "no_data"),
-        _sensor("D12-PRES", "trailer_presence", "door", "D12", None, "present", 60.0, "no_data"),
+        _sensor("D12-PRES", "trailer_presence", "door", "D12", None, "present", 300.0, "no_data"),
     ]
 
 
@@ -203,7 +208,7 @@ async def test_sensors_ok_breach_and_stale_with_last_value_and_time(rig: Rig) ->
         _sensor("STG-TEMP", "temperature", "area", "STG-C", 6.0, "C", 300.0, "ok", 5.0, at),
         _sensor("AMB-TEMP", "temperature", "area", "STG-A", None, "C", 300.0, "ok", 30.0, at),
         _sensor("D12-DOOR", "door_contact", "door", "D12", None, "open", 60.0, "breach", 1.0, at),
-        _sensor("D12-PRES", "trailer_presence", "door", "D12", None, "present", 60.0, "no_data"),
+        _sensor("D12-PRES", "trailer_presence", "door", "D12", None, "present", 300.0, "no_data"),
     ]
     rig.read("D12-PRES", "trailer_presence", 1.0)  # a trailer docks: the open door is fine
     statuses = {s["id"]: s["status"] for s in (await rig.get("/api/v1/sensors")).json()}
@@ -223,6 +228,41 @@ async def test_a_quiet_sensor_is_not_stale_before_two_report_periods(rig: Rig) -
     rig.clock.advance(1)
     (stg,) = [s for s in (await rig.get("/api/v1/sensors")).json() if s["id"] == "STG-TEMP"]
     assert (stg["status"], stg["value"], stg["at"]) == ("stale", 5.0, "2026-11-23T08:00:00Z")
+
+
+async def test_each_sensor_is_judged_on_its_own_report_period(rig: Rig) -> None:
+    rig.read("D12-DOOR", "door_contact", 0.0)  # reports at least every 60 s (its kind's default)
+    rig.read("D12-PRES", "trailer_presence", 1.0)  # report_s: 300 in the site file
+    rig.clock.advance(300)
+    body = {s["id"]: s for s in (await rig.get("/api/v1/sensors")).json()}
+    assert body["D12-DOOR"] == _sensor("D12-DOOR", "door_contact", "door", "D12", None, "open", 60.0, "stale", 0.0,
+                                       "2026-11-23T08:00:00Z", "no reading for 300 s (reports at least every 60 s)")
+    assert body["D12-PRES"] == _sensor("D12-PRES", "trailer_presence", "door", "D12", None, "present", 300.0, "ok",
+                                       1.0, "2026-11-23T08:00:00Z")
+
+
+async def test_a_sensor_behind_an_offline_edge_or_node_is_stale_at_once(rig: Rig) -> None:
+    rig.read("STG-TEMP", "temperature", 5.0)
+    rig.read("T1-TEMP", "temperature", 3.0, edge="node-t1")
+    rig.liveness.edge_status(EdgeStatus(edge_id="edge-d12", online=True, at=T0))
+    rig.liveness.device_status(DeviceStatus(edge_id="node-t1", device_id="node-t1", device_kind="sensor_node",
+                                            online=True, at=T0))
+
+    async def statuses() -> dict[str, tuple[str, str | None]]:
+        return {s["id"]: (s["status"], s["reason"]) for s in (await rig.get("/api/v1/sensors")).json()
+                if s["id"] in ("STG-TEMP", "T1-TEMP")}
+
+    assert await statuses() == {"STG-TEMP": ("ok", None), "T1-TEMP": ("ok", None)}
+    rig.liveness.device_status(DeviceStatus(edge_id="node-t1", device_id="node-t1", device_kind="sensor_node",
+                                            online=False, at=T0, detail="link lost"))
+    assert await statuses() == {"STG-TEMP": ("ok", None),
+                                "T1-TEMP": ("stale", "sensor node node-t1 offline: link lost")}
+    rig.liveness.edge_status(EdgeStatus(edge_id="edge-d12", online=False, at=T0))
+    assert await statuses() == {"STG-TEMP": ("stale", "edge edge-d12 offline"),
+                                "T1-TEMP": ("stale", "sensor node node-t1 offline: link lost")}
+    rig.liveness.edge_status(EdgeStatus(edge_id="edge-d12", online=True, at=T0))
+    assert await statuses() == {"STG-TEMP": ("ok", None),
+                                "T1-TEMP": ("stale", "sensor node node-t1 offline: link lost")}
 
 
 async def test_both_need_a_token_when_access_control_is_on(tmp_path: Path) -> None:

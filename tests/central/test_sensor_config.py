@@ -54,3 +54,30 @@ def test_a_duplicate_sensor_id_is_refused() -> None:
         parse_site(HEAD + "  - {id: X, kind: door_contact, door: D12}\n"
                           "  - {id: X, kind: trailer_presence, door: D12}\n")
     assert str(caught.value) == "<site>: sensors[1].id: duplicate id 'X'"
+
+
+def test_report_s_is_optional_and_defaults_by_kind() -> None:
+    site = parse_site(HEAD + """
+  - {id: A, kind: temperature, area: STG-F}
+  - {id: B, kind: humidity, area: STG-F, report_s: 900}
+  - {id: C, kind: door_contact, door: D12}
+  - {id: D, kind: trailer_presence, door: D12, report_s: 300}
+  - {id: E, kind: door_contact, door: D12, report_s: 0.5}
+""")
+    assert [(s.report_s, s.report_period_s) for s in site.sensors] == [
+        (None, 300.0), (900.0, 900.0), (None, 60.0), (300.0, 300.0), (0.5, 0.5),
+    ]
+
+
+@pytest.mark.parametrize(("value", "error"), [
+    ("0", "sensors[0].report_s: Input should be greater than 0"),
+    ("-60", "sensors[0].report_s: Input should be greater than 0"),
+    ("86401", "sensors[0].report_s: Input should be less than or equal to 86400"),
+    (".inf", "sensors[0].report_s: Input should be a finite number"),
+    (".nan", "sensors[0].report_s: Input should be a finite number"),
+    ("soon", "sensors[0].report_s: Input should be a valid number, unable to parse string as a number"),
+])
+def test_a_bad_report_s_is_refused_naming_it(value: str, error: str) -> None:
+    with pytest.raises(SiteConfigError) as caught:
+        parse_site(HEAD + f"  - {{id: X, kind: door_contact, door: D12, report_s: {value}}}\n")
+    assert str(caught.value) == f"<site>: {error}"

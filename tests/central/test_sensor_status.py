@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from xdock.central.liveness import DeviceLiveness, EdgeLiveness
 from xdock.central.sensor_config import SensorConfig
-from xdock.central.sensor_status import REPORT_PERIOD_S, sensor_view
+from xdock.central.sensor_status import REPORT_PERIOD_S, offline_sources, sensor_view
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -66,5 +67,57 @@ def test_an_open_door_breaches_with_no_trailer_present(door: float, presence: di
     assert sensor_view(DOOR, None, latest, ALL, NOW).status == status
 
 
-def test_a_stale_breach_shows_stale() -> None:
-    assert sensor_view(TEMP, 8.0, {"T1": _reading(TEMP, 12.0, 601)}, ALL, NOW).status == "stale"
+def test_a_stale_breach_shows_stale_with_how_long_it_was_silent() -> None:
+    view = sensor_view(TEMP, 8.0, {"T1": _reading(TEMP, 12.0, 600.2)}, ALL, NOW)
+    assert (view.status, view.reason) == ("stale", "no reading for 601 s (reports at least every 300 s)")
+
+
+def test_only_stale_carries_a_reason() -> None:
+    latest = {"T1": _reading(TEMP, 12.0), "H1": _reading(HUMID, 50.0)}
+    views = [sensor_view(s, 8.0 if s is TEMP else None, latest, ALL, NOW) for s in (TEMP, HUMID, DOOR)]
+    assert [(v.status, v.reason) for v in views] == [("breach", None), ("ok", None), ("no_data", None)]
+
+
+@pytest.mark.parametrize(("report_s", "age_s", "status", "period"), [
+    (None, 120.001, "stale", 60.0),  # the kind's default
+    (300.0, 120.001, "ok", 300.0),  # a door node that reports every 5 min
+    (300.0, 600.0, "ok", 300.0),
+    (300.0, 600.001, "stale", 300.0),
+    (10.0, 20.001, "stale", 10.0),  # a sensor reporting more often than its kind's default is missed sooner
+])
+def test_a_sensors_own_report_period_decides_staleness(
+    report_s: float | None, age_s: float, status: str, period: float
+) -> None:
+    door = SensorConfig(id="D12-DOOR", kind="door_contact", door="D12", report_s=report_s)
+    view = sensor_view(door, None, {door.id: _reading(door, 0.0, age_s)}, ALL, NOW)
+    assert (view.status, view.report_period_s) == (status, period)
+
+
+def _edges() -> dict[str, EdgeLiveness]:
+    e1 = EdgeLiveness("e1", online=False, devices={"probe": DeviceLiveness("probe", "modbus_sensor", True)})
+    e2 = EdgeLiveness("e2", online=True, devices={"probe": DeviceLiveness("probe", "modbus_sensor", False)})
+    node_lost = EdgeLiveness("node-t1", devices={"node-t1": DeviceLiveness("node-t1", "sensor_node", False,
+                                                                             detail="link lost")})
+    node_up = EdgeLiveness("node-t2", devices={"node-t2": DeviceLiveness("node-t2", "sensor_node", True)})
+    return {e.id: e for e in (e1, e2, node_lost, node_up)}
+
+
+def test_offline_sources_are_offline_edges_and_offline_sensor_nodes() -> None:
+    assert offline_sources(_edges()) == {"e1": "edge e1 offline", "node-t1": "sensor node node-t1 offline: link lost"}
+
+
+def test_a_sensor_whose_edge_or_node_is_offline_is_stale_at_once() -> None:
+    fresh = _reading(TEMP, 12.0)
+    offline = offline_sources(_edges())
+    views = [
+        sensor_view(TEMP, 8.0, {"T1": fresh.model_copy(update={"edge_id": edge})}, ALL, NOW, offline)
+        for edge in ("e1", "node-t1", "e2", "node-t2")
+    ]
+    assert [(v.status, v.reason) for v in views] == [
+        ("stale", "edge e1 offline"), ("stale", "sensor node node-t1 offline: link lost"),
+        ("breach", None), ("breach", None),
+    ]
+
+
+def test_a_sensor_never_heard_stays_no_data_whatever_is_offline() -> None:
+    assert sensor_view(TEMP, 8.0, {}, ALL, NOW, {"e1": "edge e1 offline"}).status == "no_data"

@@ -7,8 +7,10 @@
     500, at most 5,000). A bad query field is refused with 422 naming it: ``since`` without a UTC
     offset, an unknown ``measurement``, ``limit`` out of range, a tag the measurement does not carry.
 ``GET /api/v1/sensors``
-    each sensor of the site file with its last value, time, unit, what it watches, its limit and
-    its status (see :mod:`xdock.central.sensor_status`).
+    each sensor of the site file with its last value, time, unit, what it watches, its limit, its
+    report period (``report_s`` in the site file, else its kind's default) and its status, with
+    the reason when it is ``stale`` (silent for two report periods, or its edge or sensor node
+    offline by central's liveness; see :mod:`xdock.central.sensor_status`).
 
 Both need a token of any role when access control is on.
 """
@@ -22,7 +24,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel
 
 from xdock.central.api_access import Access, FieldProblem
-from xdock.central.sensor_status import SensorStatus, SensorView, sensor_view
+from xdock.central.liveness import Liveness
+from xdock.central.sensor_status import SensorStatus, SensorView, offline_sources, sensor_view
 from xdock.central.sensors import SensorService, temperature_limit
 from xdock.central.telemetry import FieldValue, LocalTelemetry, TelemetryPoint
 from xdock.protocol.sensors import KIND_UNITS
@@ -66,7 +69,10 @@ class SensorOut(BaseModel):
     edge: str | None
     """The edge that reported the last value."""
     report_period_s: float
+    """The sensor's report period: it reports on change and at least this often."""
     status: SensorStatus
+    reason: str | None
+    """Why the sensor is ``stale`` (``None`` otherwise)."""
 
 
 def _point(p: TelemetryPoint) -> PointOut:
@@ -80,6 +86,7 @@ def _sensor(view: SensorView) -> SensorOut:
         id=s.id, kind=s.kind, watches=watches, target=s.trailer or s.area or s.door or "", limit_c=view.limit_c,
         unit=KIND_UNITS[s.kind], value=None if r is None else r.value, at=None if r is None else r.at,
         edge=None if r is None else r.edge_id, report_period_s=view.report_period_s, status=view.status,
+        reason=view.reason,
     )
 
 
@@ -101,8 +108,11 @@ def _tag_filters(request: Request, measurement: str) -> dict[str, str]:
     return tags
 
 
-def telemetry_router(recent: LocalTelemetry, sensors: SensorService, access: Access) -> APIRouter:
-    """Routes ``/api/v1/telemetry`` over ``recent`` and ``/api/v1/sensors`` over ``sensors``."""
+def telemetry_router(
+    recent: LocalTelemetry, sensors: SensorService, access: Access, liveness: Liveness | None = None
+) -> APIRouter:
+    """Routes ``/api/v1/telemetry`` over ``recent`` and ``/api/v1/sensors`` over ``sensors`` (a sensor whose edge
+    or node ``liveness`` knows offline is stale at once)."""
     router = APIRouter(prefix="/api/v1", tags=["telemetry"], dependencies=[Depends(access.require("worker"))])
     configured = {s.id: s for s in sensors.site.sensors}
 
@@ -120,9 +130,10 @@ def telemetry_router(recent: LocalTelemetry, sensors: SensorService, access: Acc
     @router.get("/sensors", summary="The site's sensors: last value, limit and status (ok, breach, stale, no_data)")
     async def sensor_list() -> list[SensorOut]:
         latest, now = sensors.latest(), sensors.clock.now()
+        offline = offline_sources(liveness.edges) if liveness is not None else {}
         return [
             _sensor(sensor_view(s, temperature_limit(s, sensors.site) if s.kind == "temperature" else None,
-                                latest, configured, now))
+                                latest, configured, now, offline))
             for s in configured.values()
         ]
 

@@ -113,7 +113,8 @@ class Central:
                                      telemetry=self.telemetry)
         self.ingest.sensors = self.sensors
         self.ingest.device_telemetry = DeviceTelemetry(config.site.site, self.telemetry, clock)
-        self.app.include_router(telemetry_router(self.telemetry.recent, self.sensors, Access(self.store, config.auth)))
+        self.app.include_router(telemetry_router(self.telemetry.recent, self.sensors, Access(self.store, config.auth),
+                                                 self.liveness))
 
     def _bound(self, port: int) -> None:
         self.api_port = port

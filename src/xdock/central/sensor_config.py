@@ -5,7 +5,7 @@ Example::
     sensors:
       - {id: T-LYON-1-TEMP, kind: temperature, trailer: T-LYON-1, grace_s: 300}
       - {id: STG-A-TEMP, kind: temperature, area: STG-A, max_c: 6.0}
-      - {id: D12-DOOR, kind: door_contact, door: D12, grace_s: 120}
+      - {id: D12-DOOR, kind: door_contact, door: D12, grace_s: 120, report_s: 300}
       - {id: D12-PRESENCE, kind: trailer_presence, door: D12}
     staging_dwell_minutes: 240
 
@@ -13,18 +13,39 @@ A temperature sensor watches one trailer or one area; its limit is ``max_c`` whe
 site's ``rules.chilled_max_c`` for a reefer trailer or a chilled area, ``rules.frozen_max_c`` for a
 frozen area, and no limit (readings are kept, no alert) for an ambient one. Door contacts and
 trailer presence sensors watch one door. Humidity sensors may watch a trailer or an area and raise
-no alert. References are checked against the site's doors, trailers and areas by
-:func:`check_sensor_refs`; a bad entry is refused naming ``sensors[i].<field>``.
+no alert.
+
+``report_s`` is the sensor's report period: the longest gap between two reports of an unchanged
+value (it reports on change and at least every ``report_s`` seconds: the edge's report policy for a
+probe, the node's own schedule for an MQTT sensor node). It is optional, a number of seconds above
+0 and at most 86,400; the default by kind is :data:`DEFAULT_REPORT_S` (300 s for temperature and
+humidity, 60 s for door contacts and trailer presence). Central calls a sensor ``stale`` after two
+report periods without a reading (see :mod:`xdock.central.sensor_status`), so a sensor that
+reports less often than its kind's default needs its ``report_s`` (and one that reports more often
+may set it to be missed sooner); a bad value is refused naming ``sensors[i].report_s``.
+
+References are checked against the site's doors, trailers and areas by :func:`check_sensor_refs`;
+a bad entry is refused naming ``sensors[i].<field>``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import Annotated, Literal
+from collections.abc import Collection, Mapping, Sequence
+from types import MappingProxyType
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-__all__ = ["SensorConfig", "check_sensor_refs"]
+__all__ = ["DEFAULT_REPORT_S", "SensorConfig", "check_sensor_refs"]
+
+DEFAULT_REPORT_S: Final[Mapping[str, float]] = MappingProxyType({
+    "temperature": 300.0,
+    "humidity": 300.0,
+    "door_contact": 60.0,
+    "trailer_presence": 60.0,
+})
+"""A sensor's report period when the site file gives none, by kind: the ``max_interval_s`` of the
+edge's report policy and of the sensor nodes in the v1 contract."""
 
 _Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
@@ -47,6 +68,14 @@ class SensorConfig(BaseModel):
     """Temperature limit in °C; default from the trailer's or area's temperature class."""
     grace_s: Annotated[float, Field(ge=0, le=86_400)] = 300.0
     """How long the condition must last before the alert is raised."""
+    report_s: Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False)] | None = None
+    """Longest gap between two reports of an unchanged value, in seconds; default by kind
+    (:data:`DEFAULT_REPORT_S`)."""
+
+    @property
+    def report_period_s(self) -> float:
+        """``report_s``, or its kind's default."""
+        return self.report_s if self.report_s is not None else DEFAULT_REPORT_S[self.kind]
 
     @model_validator(mode="after")
     def _watches_one(self) -> SensorConfig:

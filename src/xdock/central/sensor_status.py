@@ -5,41 +5,42 @@ Statuses, first match wins:
 ``no_data``
     central never had a reading of the sensor.
 ``stale``
-    the last reading is older than two report periods: the sensor (or its edge) stopped reporting.
-    An edge reports a value on change *and* again at least once a period when it does not move, so
-    a quiet but live sensor is never stale: "no change" is not "no data".
+    the sensor's readings cannot be believed now, and ``reason`` says why:
+
+    - what reported its last reading is known offline (central's liveness, :mod:`xdock.central.liveness`):
+      its edge, or the MQTT sensor node that is its own edge — at once, without waiting;
+    - or the last reading is older than two report periods: the sensor (or its edge) stopped
+      reporting. An edge reports a value on change *and* again at least once a period when it does
+      not move, so a quiet but live sensor is never stale: "no change" is not "no data".
 ``breach``
     a temperature above its limit, or a door contact open with no trailer present at its door (the
     alert conditions of :mod:`xdock.central.sensors`, before their grace).
 ``ok``
     anything else.
 
-Report periods: the v1 contract's longest gap between two reports of an unchanged value
-(``max_interval_s`` of the edge's report policy and of the sensor nodes): 300 s for temperature and
-humidity, 60 s for door contacts and trailer presence.
+Report period: the sensor's ``report_s`` in the site file, else its kind's default
+(:data:`~xdock.central.sensor_config.DEFAULT_REPORT_S`: 300 s for temperature and humidity, 60 s
+for door contacts and trailer presence).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Literal
 
-from xdock.central.sensor_config import SensorConfig
+from xdock.central.liveness import EdgeLiveness
+from xdock.central.sensor_config import DEFAULT_REPORT_S, SensorConfig
 from xdock.protocol.sensors import SensorReading
 
-__all__ = ["REPORT_PERIOD_S", "SensorStatus", "SensorView", "sensor_view"]
+__all__ = ["REPORT_PERIOD_S", "STALE_PERIODS", "SensorStatus", "SensorView", "offline_sources", "sensor_view"]
 
 SensorStatus = Literal["ok", "breach", "stale", "no_data"]
 
-REPORT_PERIOD_S: Final[Mapping[str, float]] = {
-    "temperature": 300.0,
-    "humidity": 300.0,
-    "door_contact": 60.0,
-    "trailer_presence": 60.0,
-}
-"""Longest gap between two reports of a live sensor, by kind."""
+REPORT_PERIOD_S: Final = DEFAULT_REPORT_S
+"""Longest gap between two reports of a live sensor, by kind, when its ``report_s`` is not given."""
 
 STALE_PERIODS: Final = 2
 """Report periods without a reading after which a sensor is stale."""
@@ -56,24 +57,46 @@ class SensorView:
     """The newest reading, ``None`` when none came."""
     report_period_s: float
     status: SensorStatus
+    reason: str | None = None
+    """Why the sensor is stale (``None`` for the other statuses)."""
+
+
+def offline_sources(edges: Mapping[str, EdgeLiveness]) -> dict[str, str]:
+    """The reporting ids (a reading's ``edge_id``) known offline, each with why, from central's liveness.
+
+    An edge is offline when its status says so; an MQTT sensor node is its own edge (its device id is
+    its edge id) and is offline when its device status says so.
+    """
+    offline: dict[str, str] = {}
+    for edge in edges.values():
+        if edge.online is False:
+            offline[edge.id] = f"edge {edge.id} offline"
+            continue
+        node = edge.devices.get(edge.id)
+        if node is not None and not node.online:
+            name = "sensor node" if node.kind == "sensor_node" else node.kind
+            offline[edge.id] = f"{name} {node.id} offline" + (f": {node.detail}" if node.detail else "")
+    return offline
 
 
 def sensor_view(
     sensor: SensorConfig, limit_c: float | None, latest: Mapping[str, SensorReading],
-    others: Mapping[str, SensorConfig], now: datetime,
+    others: Mapping[str, SensorConfig], now: datetime, offline: Mapping[str, str] | None = None,
 ) -> SensorView:
-    """``sensor``'s view at ``now`` from the latest readings by sensor id; ``others``: the site's sensors by id."""
-    period = REPORT_PERIOD_S[sensor.kind]
+    """``sensor``'s view at ``now`` from the latest readings by sensor id; ``others``: the site's sensors by id;
+    ``offline``: the reporting ids known offline, with why (see :func:`offline_sources`)."""
+    period = sensor.report_period_s
     reading = latest.get(sensor.id)
-    status: SensorStatus
     if reading is None:
-        status = "no_data"
-    elif (now - reading.at).total_seconds() > STALE_PERIODS * period:
-        status = "stale"
-    elif _breach(sensor, reading, limit_c, latest, others):
-        status = "breach"
-    else:
-        status = "ok"
+        return SensorView(sensor, limit_c, reading, period, "no_data")
+    gone = (offline or {}).get(reading.edge_id)
+    if gone is not None:
+        return SensorView(sensor, limit_c, reading, period, "stale", gone)
+    age_s = (now - reading.at).total_seconds()
+    if age_s > STALE_PERIODS * period:
+        reason = f"no reading for {math.ceil(age_s)} s (reports at least every {period:g} s)"
+        return SensorView(sensor, limit_c, reading, period, "stale", reason)
+    status: SensorStatus = "breach" if _breach(sensor, reading, limit_c, latest, others) else "ok"
     return SensorView(sensor, limit_c, reading, period, status)
 
 
