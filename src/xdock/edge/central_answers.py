@@ -1,0 +1,82 @@
+"""Central's commands to this edge's devices: answers to scans, feedback, and STOPs for portal readers.
+
+Each scan's answer reaches the worker once. Central may answer one ``seq`` twice (the broker
+redelivers a publish whose acknowledgement was lost, or an edge restarted before the acknowledgement
+and sends the row again, while central's first answer waits in the persistent session); a second
+beep would be taken for the answer to the worker's next scan, which, after a crash, may be one the
+edge never recorded. So a repeated answer is only counted (``repeated_answers``); scans recorded by
+an earlier run wait for their answer if the outbox has none marked shown.
+
+When the worker already got an offline answer, central's answer is shown only if it is a
+correction (error beep, ``CHANGE: D7 T-PARIS-2``); a confirmation is only counted. Central's STOP
+for a reader (a mis-load) is shown, with its beep, on every scanner of this edge.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Container, Mapping
+
+from xdock.edge.devices.serial_scanner import SerialScannerDriver
+from xdock.edge.edge_stats import EdgeStats
+from xdock.edge.offline_router import correction_text, differs
+from xdock.edge.outbox import Outbox
+from xdock.edge.pending_scans import PendingScans
+from xdock.edge.scanner_feedback import show, tell
+from xdock.protocol.messages import Assignment, Feedback
+
+__all__ = ["CentralAnswers"]
+
+log = logging.getLogger(__name__)
+
+
+class CentralAnswers:
+    """Shows central's commands on the scanners; see the module docstring."""
+
+    def __init__(
+        self, edge_id: str, *, scanners: Mapping[str, SerialScannerDriver], readers: Container[str], outbox: Outbox,
+        pending: PendingScans, stats: EdgeStats,
+    ) -> None:
+        self.edge_id = edge_id
+        self.scanners = scanners
+        self.readers = readers
+        self.outbox = outbox
+        self.pending = pending
+        self.stats = stats
+
+    async def on_command(self, message: Assignment | Feedback) -> None:
+        if isinstance(message, Feedback) and message.device_id in self.readers:
+            await self._door_feedback(message)
+            return
+        driver = self.scanners.get(message.device_id)
+        if driver is None:
+            log.warning("edge %s: command for unknown device %s", self.edge_id, message.device_id)
+            return
+        if isinstance(message, Feedback):
+            await show(driver, message)
+            return
+        if not self.pending.awaits(message.seq):
+            self.stats.repeated_answers += 1
+            log.info("edge %s: scan %d answered again; not shown", self.edge_id, message.seq)
+            return
+        self.pending.forget(message.seq)
+        self.outbox.mark_answered(message.seq)
+        self.stats.answers += 1
+        offline = self.pending.settle(message.seq)
+        if offline is None and not message.correction:
+            await tell(driver, "error" if message.outcome == "rejected" else "good", message.display)
+            return
+        changed = message.correction if offline is None or offline.carried else differs(offline.decision, message)
+        if not changed:
+            self.stats.confirmed_offline += 1
+            return
+        self.stats.corrections += 1
+        log.info("edge %s: scan %d corrected by central: %s", self.edge_id, message.seq, message.reason)
+        await tell(driver, "error", correction_text(message))
+
+    async def _door_feedback(self, message: Feedback) -> None:
+        """Central's word for a portal reader (a mis-load STOP): on every scanner display at this door."""
+        self.stats.stops += 1
+        log.warning("edge %s: reader %s: %s", self.edge_id, message.device_id, message.text)
+        for driver in self.scanners.values():
+            await show(driver, message)

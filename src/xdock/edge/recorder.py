@@ -1,0 +1,74 @@
+"""Door passages and probe readings on their way to central: numbered from the outbox and recorded like
+scans, but central does not answer them, so each row is marked answered as soon as it is recorded."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from xdock.edge.config import EdgeConfig
+from xdock.edge.edge_stats import EdgeStats
+from xdock.edge.outbox import Outbox, OutboxError
+from xdock.edge.portal import Passage
+from xdock.edge.uplink import Uplink
+from xdock.protocol.messages import encode
+from xdock.protocol.passages import DoorPassage
+from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
+from xdock.protocol.topics import passage_topic, sensor_reading_topic
+
+__all__ = ["Recorder"]
+
+log = logging.getLogger(__name__)
+
+
+class Recorder:
+    """Records passages and readings for central (see the module docstring)."""
+
+    def __init__(self, config: EdgeConfig, *, outbox: Outbox, uplink: Uplink, stats: EdgeStats) -> None:
+        self.config = config
+        self.outbox = outbox
+        self.uplink = uplink
+        self.stats = stats
+
+    def passages_of(self, reader_id: str) -> Callable[[Passage], Awaitable[None]]:
+        """The callback recording the passages judged at ``reader_id``'s portal."""
+        async def on_passage(passage: Passage) -> None:
+            await self.passage(reader_id, passage)
+        return on_passage
+
+    async def passage(self, reader_id: str, passage: Passage) -> None:
+        """Record a door passage in the outbox (no answer expected) for central, like a scan."""
+        cfg = self.config
+        seq = self.outbox.allocate()
+        message = DoorPassage(
+            edge_id=cfg.edge_id, seq=seq, device_id=reader_id, door=passage.door, sscc=passage.sscc,
+            epc=passage.epc.hex().upper(), direction=passage.direction, at=passage.last_seen, reads=passage.reads,
+            peak_rssi=passage.peak_rssi,
+        )
+        if await self._record_unanswered(
+            seq, passage_topic(cfg.site, cfg.edge_id), encode(message), "reader %s: passage of %s", reader_id,
+            passage.sscc,
+        ):
+            self.stats.passages += 1
+
+    async def reading(self, sensor_id: str, kind: SensorKind, value: float, at: datetime) -> None:
+        """Record a probe's reading in the outbox (no answer expected) for central, like a passage."""
+        cfg = self.config
+        seq = self.outbox.allocate()
+        reading = SensorReading(edge_id=cfg.edge_id, seq=seq, sensor_id=sensor_id, kind=kind, value=value,
+                                unit=KIND_UNITS[kind], at=at)
+        await self._record_unanswered(
+            seq, sensor_reading_topic(cfg.site, cfg.edge_id, sensor_id), encode(reading), "sensor %s: reading %s",
+            sensor_id, value,
+        )
+
+    async def _record_unanswered(self, seq: int, topic: str, payload: bytes, what: str, *args: object) -> bool:
+        """Record a message central does not answer (its row is marked answered at once); ``False`` if not recorded."""
+        try:
+            await self.uplink.submit(seq, topic, payload)
+        except OutboxError:
+            log.exception(what + " not recorded", *args)
+            return False
+        self.outbox.mark_answered(seq)
+        return True
