@@ -89,6 +89,7 @@ def open_floor(db: Path, *, auth: bool | None = True) -> Floor:
         scan(service, 2, PALLET_B, "69002")
     alerts = Alerts(store)
     overrides = Overrides(service)
-    app = create_app(service, liveness=Liveness("t", clock, alerts), overrides=overrides, access=Access(store, auth))
+    access = Access(store, auth, clock=clock)
+    app = create_app(service, liveness=Liveness("t", clock, alerts), overrides=overrides, access=access)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://central")
     return Floor(service, alerts, overrides, app, http, tokens)

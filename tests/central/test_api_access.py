@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from access_site import Floor, open_floor
 
+from xdock.protocol.clock import ManualClock
+
 
 def _store_bytes(folder: Path) -> bytes:
     """Every byte of the store's files (database, WAL, shared memory)."""
@@ -120,3 +122,50 @@ async def test_no_users_means_open_api(tmp_path: Path) -> None:
         closed = await f.http.post("/api/v1/doors/D15/close")
         assert closed.json() == {"kind": "override_door_closed", "by": "anonymous", "changed": {}}
     f.service.store.close()
+
+
+async def test_admin_issues_a_token_with_a_lifetime(floor: Floor) -> None:
+    admin = floor.as_("ada")
+    issued = await floor.http.post("/api/v1/admin/users/wanda/tokens", json={"expires_in_s": 600}, headers=admin)
+    assert issued.status_code == 201
+    assert issued.json()["expires_at"] == "2026-11-23T07:10:00Z"
+    short = {"Authorization": f"Bearer {issued.json()['token']}"}
+    clock = floor.service.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(599)
+    assert (await floor.http.get("/api/v1/me", headers=short)).json() == {"name": "wanda", "role": "worker"}
+    clock.advance(1)
+    expired = await floor.http.get("/api/v1/me", headers=short)
+    assert (expired.status_code, expired.json()["detail"]) == (
+        401, "Authorization: token expired at 2026-11-23T07:10:00+00:00")
+    assert (await floor.http.get("/api/v1/me", headers=floor.as_("wanda"))).status_code == 200
+    forever = await floor.http.post("/api/v1/admin/users/wanda/tokens", headers=admin)
+    assert forever.json()["expires_at"] is None
+    bad = await floor.http.post("/api/v1/admin/users/wanda/tokens", json={"expires_in_s": 0}, headers=admin)
+    assert (bad.status_code, bad.json()["detail"]) == (422, "body.expires_in_s: Input should be greater than 0")
+    events = (await floor.http.get("/api/v1/events", params={"limit": 1000}, headers=admin)).json()
+    issued_events = [e["body"] for e in events if e["kind"] == "token_issued" and e["body"]["by"] == "ada"]
+    assert issued_events == [
+        {"by": "ada", "user": "wanda", "expires_at": "2026-11-23T07:10:00+00:00"},
+        {"by": "ada", "user": "wanda"},
+    ]
+
+
+async def test_admin_removes_a_user_with_its_tokens_but_not_the_last_admin(floor: Floor) -> None:
+    admin = floor.as_("ada")
+    removed = await floor.http.delete("/api/v1/admin/users/sam", headers=admin)
+    assert removed.json() == {"user": "sam", "removed": True, "revoked": 1}
+    gone = await floor.http.get("/api/v1/me", headers=floor.as_("sam"))
+    assert (gone.status_code, gone.json()["detail"]) == (401, "Authorization: unknown or revoked token")
+    users = (await floor.http.get("/api/v1/admin/users", headers=admin)).json()
+    assert [u["name"] for u in users] == ["ada", "wanda"]
+
+    unknown = await floor.http.delete("/api/v1/admin/users/sam", headers=admin)
+    assert (unknown.status_code, unknown.json()["field"], unknown.json()["detail"]) == (
+        404, "name", "Unknown user 'sam'")
+    last = await floor.http.delete("/api/v1/admin/users/ada", headers=admin)
+    assert (last.status_code, last.json()["detail"]) == (
+        409, "User 'ada' is the last admin: add another admin before removing it")
+    assert (await floor.http.delete("/api/v1/admin/users/wanda", headers=floor.as_("wanda"))).status_code == 403
+    events = (await floor.http.get("/api/v1/events", params={"limit": 1000}, headers=admin)).json()
+    assert [e["body"] for e in events if e["kind"] == "user_removed"] == [{"by": "ada", "user": "sam", "tokens": 1}]

@@ -137,7 +137,7 @@ def create_app(
     )
     state = service.state
     watch = liveness if liveness is not None else Liveness(state.config.site, service.clock, Alerts(service.store))
-    access = access if access is not None else Access(service.store)
+    access = access if access is not None else Access(service.store, clock=service.clock)
     overrides = overrides if overrides is not None else Overrides(service)
     standing = overrides
     hub = hub if hub is not None else LiveHub(service, closed_doors=lambda: standing.closed)

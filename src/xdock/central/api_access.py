@@ -5,6 +5,9 @@ token: reads any role, overrides and alert acknowledgement ``supervisor``, user 
 management ``admin``. No token or an unknown one is answered 401 (with ``WWW-Authenticate:
 Bearer``), a role too low 403; both as problem+json. When it is off, every caller is an ``admin``
 named ``anonymous``.
+
+:meth:`Access.changed` is the hook of changes to users and tokens made through central's own API:
+whoever holds sign-ins (the live streams, see :mod:`xdock.central.web.live_guard`) is told at once.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from xdock.central.auth import Principal, Role, authenticate, has_role
+from xdock.central.auth import ROLES, Principal, Role, TokenRefusedError, grant, has_role
 from xdock.central.store import Store
+from xdock.protocol.clock import Clock, SystemClock
 
 __all__ = ["ANONYMOUS", "Access", "FieldProblem"]
 
@@ -35,15 +39,41 @@ class FieldProblem(HTTPException):
 
 
 class Access:
-    """Who may call what. ``required``: ``None`` turns access control on when the store holds a user."""
+    """Who may call what, and who may watch the live stream.
 
-    def __init__(self, store: Store, required: bool | None = None) -> None:
+    ``required``: ``None`` turns access control on when the store holds a user. ``clock``: the time
+    a token's lifetime is measured in. ``live_role``: the role the live stream needs (any role by
+    default). ``recheck_s``: how often open live streams look again at the store's users and tokens
+    (changed by another process, such as ``xdock central user``) and at their tokens' lifetime.
+    """
+
+    def __init__(
+        self, store: Store, required: bool | None = None, *, clock: Clock | None = None,
+        live_role: Role = "worker", recheck_s: float = 1.0,
+    ) -> None:
+        if live_role not in ROLES:
+            raise ValueError(f"live_role must be one of {', '.join(ROLES)}, got {live_role!r}")
+        if not recheck_s > 0:
+            raise ValueError(f"recheck_s must be positive, got {recheck_s}")
         self.store = store
         self.required = required
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.live_role: Role = live_role
+        self.recheck_s = recheck_s
+        self._listeners: list[Callable[[], None]] = []
 
     @property
     def enabled(self) -> bool:
         return self.required if self.required is not None else self.store.has_users()
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each change to users or tokens made through :meth:`changed`."""
+        self._listeners.append(listener)
+
+    def changed(self) -> None:
+        """Users or tokens changed (a role saved, tokens revoked, a user removed): tell the listeners."""
+        for listener in list(self._listeners):
+            listener()
 
     def require(self, role: Role) -> Callable[..., Awaitable[Principal]]:
         """A FastAPI dependency giving the caller, refusing callers below ``role``."""
@@ -56,10 +86,11 @@ class Access:
             if credentials is None or credentials.scheme.lower() != "bearer":
                 raise HTTPException(401, "Authorization: a bearer token is required",
                                     headers={"WWW-Authenticate": "Bearer"})
-            principal = authenticate(self.store, credentials.credentials)
-            if principal is None:
-                raise HTTPException(401, "Authorization: unknown or revoked token",
-                                    headers={"WWW-Authenticate": "Bearer"})
+            try:
+                principal = grant(self.store, credentials.credentials, self.clock.now()).principal
+            except TokenRefusedError as refused:
+                raise HTTPException(401, f"Authorization: {refused.reason}",
+                                    headers={"WWW-Authenticate": "Bearer"}) from refused
             if not has_role(principal, role):
                 raise HTTPException(403, f"user {principal.name} is a {principal.role}; this needs a {role}")
             return principal

@@ -1,7 +1,10 @@
 """An admin's routes: users with their roles and tokens, and the edges (devices) central serves.
 
 All need the ``admin`` role when access control is on. A token is answered once, when issued; the
-store keeps only its digest. Every change is an event of the log naming the admin who made it.
+store keeps only its digest, and it may be given a lifetime (``expires_in_s``). Every change is an
+event of the log naming the admin who made it. A role saved, tokens revoked or a user removed are
+told to :meth:`Access.changed <xdock.central.api_access.Access.changed>` at once, so live streams
+that no longer hold are closed.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -40,15 +43,28 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
+class TokenIn(BaseModel):
+    expires_in_s: Annotated[float | None, Field(gt=0, le=366 * 86400)] = None
+    """Seconds the token is accepted for; none: until revoked."""
+
+
 class TokenOut(BaseModel):
     user: str
     token: str
     """Shown this once; central keeps only its SHA-256."""
+    expires_at: datetime | None = None
 
 
 class RevokedOut(BaseModel):
     user: str
     revoked: int
+
+
+class RemovedOut(BaseModel):
+    user: str
+    removed: bool
+    revoked: int
+    """How many live tokens went with the user."""
 
 
 class EdgeIn(BaseModel):
@@ -73,7 +89,7 @@ def admin_router(
     """Routes under ``/api/v1/admin``; ``edge_seen`` is told of each edge registered (routing snapshots)."""
     router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
     admin = Depends(access.require("admin"))
-    users = UserAdmin(store)
+    users = UserAdmin(store, on_change=access.changed)
 
     @router.get("/users", summary="API users and their roles")
     async def list_users(_: Principal = admin) -> list[UserOut]:
@@ -87,13 +103,25 @@ def admin_router(
             raise FieldProblem(422, "name", str(exc)) from exc
         return UserOut(name=row.name, role=row.role, created_at=row.created_at)
 
-    @router.post("/users/{name}/tokens", status_code=201, summary="Issue a token for a user (shown once)")
-    async def issue(name: str, who: Principal = admin) -> TokenOut:
+    @router.delete("/users/{name}", summary="Remove a user and its tokens (its live streams are closed)")
+    async def remove_user(name: str, who: Principal = admin) -> RemovedOut:
+        if store.user(name) is None:
+            raise FieldProblem(404, "name", f"Unknown user {name!r}")
         try:
-            token = users.issue(name, clock.now(), by=who.name)
+            count = users.remove(name, clock.now(), by=who.name)
+        except AuthError as exc:
+            raise FieldProblem(409, "name", str(exc)) from exc
+        return RemovedOut(user=name, removed=True, revoked=count)
+
+    @router.post("/users/{name}/tokens", status_code=201, summary="Issue a token for a user (shown once)")
+    async def issue(name: str, body: TokenIn | None = None, who: Principal = admin) -> TokenOut:
+        lifetime = timedelta(seconds=body.expires_in_s) if body is not None and body.expires_in_s else None
+        now = clock.now()
+        try:
+            token = users.issue(name, now, by=who.name, valid_for=lifetime)
         except AuthError as exc:
             raise FieldProblem(404, "name", str(exc)) from exc
-        return TokenOut(user=name, token=token)
+        return TokenOut(user=name, token=token, expires_at=now + lifetime if lifetime is not None else None)
 
     @router.delete("/users/{name}/tokens", summary="Revoke every token of a user")
     async def revoke(name: str, who: Principal = admin) -> RevokedOut:

@@ -99,7 +99,7 @@ class Central:
         self.overrides.on_change(self.routes.touch)
         self.app = create_app(
             self.service, liveness=self.liveness, uplinks=self.ingest.stats, hub=self.live, overrides=self.overrides,
-            access=Access(self.store, config.auth), edge_seen=self.routes.edge_seen,
+            access=Access(self.store, config.auth, clock=clock), edge_seen=self.routes.edge_seen,
         )
         self.api_port: int | None = None
         self.api_ready = asyncio.Event()
@@ -113,8 +113,8 @@ class Central:
                                      telemetry=self.telemetry)
         self.ingest.sensors = self.sensors
         self.ingest.device_telemetry = DeviceTelemetry(config.site.site, self.telemetry, clock)
-        self.app.include_router(telemetry_router(self.telemetry.recent, self.sensors, Access(self.store, config.auth),
-                                                 self.liveness))
+        self.app.include_router(telemetry_router(
+            self.telemetry.recent, self.sensors, Access(self.store, config.auth, clock=clock), self.liveness))
 
     def _bound(self, port: int) -> None:
         self.api_port = port

@@ -45,11 +45,11 @@ from xdock.central.store_pallets import (
     PalletState,
     PalletWrites,
 )
-from xdock.central.store_users import UserReads, UserRow, UserWrites
+from xdock.central.store_users import ADDED_TOKEN_COLUMNS, TokenRow, UserReads, UserRow, UserWrites
 
 __all__ = [
-    "AlertRow", "EventRow", "InboundTruckRow", "PalletRow", "PalletState", "Store", "StoreError", "Transaction",
-    "UserRow",
+    "AlertRow", "EventRow", "InboundTruckRow", "PalletRow", "PalletState", "Store", "StoreError", "TokenRow",
+    "Transaction", "UserRow",
 ]
 
 _CORE_SCHEMA = """
@@ -67,7 +67,7 @@ _SCHEMA = "".join((
 ))
 
 # Columns added after the first release, per table; added to older stores at open.
-_ADDED_COLUMNS = {"pallets": ADDED_PALLET_COLUMNS, "alerts": ADDED_ALERT_COLUMNS}
+_ADDED_COLUMNS = {"pallets": ADDED_PALLET_COLUMNS, "alerts": ADDED_ALERT_COLUMNS, "tokens": ADDED_TOKEN_COLUMNS}
 
 
 class StoreError(RuntimeError):

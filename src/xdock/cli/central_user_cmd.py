@@ -3,16 +3,19 @@
     xdock central user add NAME --role worker|supervisor|admin --db xdock-central.db
     xdock central user token NAME --db ...     issue a token (printed once, stored as its SHA-256)
     xdock central user revoke NAME --db ...    revoke every token of NAME
+    xdock central user remove NAME --db ...    remove NAME and its tokens
     xdock central user list --db ...
 
-Adding the first user turns access control on for a central using that store (see
-:mod:`xdock.central.auth`).
+``add`` and ``token`` take ``--expires-in HOURS`` for a token with a lifetime. Adding the first
+user turns access control on for a central using that store (see :mod:`xdock.central.auth`); a
+running central closes the live streams of revoked tokens and removed users within a second.
 """
 
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+import math
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +43,26 @@ def register_user(actions: Any) -> None:
     token.add_argument("name")
     revoke = verbs.add_parser("revoke", help="revoke every token of a user")
     revoke.add_argument("name")
+    remove = verbs.add_parser("remove", help="remove a user and its tokens")
+    remove.add_argument("name")
     listing = verbs.add_parser("list", help="list users and roles")
-    for verb in (add, token, revoke, listing):
+    for verb in (add, token):
+        verb.add_argument("--expires-in", dest="expires_in", type=_hours, default=None, metavar="HOURS",
+                          help="the token is accepted for HOURS (default: until revoked)")
+    for verb in (add, token, revoke, remove, listing):
         verb.add_argument("--db", dest="user_db", type=Path, default=Path("xdock-central.db"),
                           help="central's SQLite store (default: %(default)s)")
         verb.set_defaults(run=run_user)
+
+
+def _hours(text: str) -> timedelta:
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = math.nan
+    if not math.isfinite(hours) or hours <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of hours > 0, got {text!r}")
+    return timedelta(hours=hours)
 
 
 def run_user(args: argparse.Namespace) -> int:
@@ -63,9 +81,11 @@ def run_user(args: argparse.Namespace) -> int:
             row = users.add(args.name, args.role, now, by=_BY)
             print(f"user {row.name}: {row.role}", flush=True)
             if not args.no_token:
-                print(users.issue(args.name, now, by=_BY))
+                print(users.issue(args.name, now, by=_BY, valid_for=args.expires_in))
         elif action == "token":
-            print(users.issue(args.name, now, by=_BY))
+            print(users.issue(args.name, now, by=_BY, valid_for=args.expires_in))
+        elif action == "remove":
+            print(f"user {args.name}: removed, {users.remove(args.name, now, by=_BY)} token(s) revoked")
         else:
             print(f"user {args.name}: {users.revoke(args.name, now, by=_BY)} token(s) revoked")
     except (AuthError, StoreError) as exc:

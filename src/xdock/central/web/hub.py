@@ -15,7 +15,9 @@ through an RFID door passage becomes a ``pallet`` message, a stored mis-load ref
 the alerts table is read again only when an alert event (raised, acknowledged, cleared) came in.
 
 A client that falls ``max_backlog`` frames behind is dropped (its socket closed); it reconnects
-and gets a snapshot, so a slow screen never holds up ingestion or grows memory.
+and gets a snapshot, so a slow screen never holds up ingestion or grows memory. A subscription
+closed with a code and a reason (a sign-in that no longer holds, see
+:mod:`~xdock.central.web.live_guard`) gets no more messages and its socket closes with them.
 """
 
 from __future__ import annotations
@@ -44,21 +46,25 @@ from xdock.central.web.views import (
 )
 from xdock.protocol.messages import Assignment, ScanEvent
 
-__all__ = ["LiveHub", "Subscription"]
+__all__ = ["CLOSE_RESYNC", "LiveHub", "Subscription"]
 
 log = logging.getLogger(__name__)
 
 _ALERTS_SHOWN = 50
 _KPI_REFRESH_TICKS = 10
 _LOAD_EVENTS = frozenset({"loaded", "misload", "misload_prevented"})
+CLOSE_RESYNC = 1012
+"""WebSocket close code when the hub drops a client: "service restart", come back and resynchronise."""
 
 
 class Subscription:
-    """One screen's queue of messages; ``None`` in the queue means the hub closed it."""
+    """One screen's queue of messages; ``None`` in the queue means it was closed (with ``close_code``)."""
 
     def __init__(self, max_backlog: int) -> None:
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(max_backlog)
         self.closed = False
+        self.close_code = CLOSE_RESYNC
+        self.close_reason = ""
 
     def push(self, text: str) -> None:
         if self.closed:
@@ -69,10 +75,13 @@ class Subscription:
             log.warning("live client %d messages behind; dropping it (it will resynchronise)", self.queue.qsize())
             self.close()
 
-    def close(self) -> None:
+    def close(self, code: int = CLOSE_RESYNC, reason: str = "") -> None:
+        """Send nothing more; the socket closes with ``code`` and ``reason`` (the first close wins)."""
         if self.closed:
             return
         self.closed = True
+        self.close_code = code
+        self.close_reason = reason
         while not self.queue.empty():
             self.queue.get_nowait()
         self.queue.put_nowait(None)

@@ -1,5 +1,6 @@
 """The screens' routes: the dashboard (``/``), the handheld (``/handheld``), their static files,
-the live WebSocket (``/api/v1/live``), the handheld's REST endpoints, and what the pages need to
+the live WebSocket (``/api/v1/live``, closed when its sign-in stops holding: see
+:mod:`~xdock.central.web.live_guard`), the handheld's REST endpoints, and what the pages need to
 sign in: ``GET /api/v1/access`` (open: is access control on?) and ``GET /api/v1/me`` (who the
 token belongs to).
 
@@ -24,7 +25,8 @@ from xdock.central.api_access import Access
 from xdock.central.auth import Principal, Role
 from xdock.central.web.handheld_api import handheld_router
 from xdock.central.web.hub import LiveHub, Subscription
-from xdock.central.web.live_auth import CLOSE_UNAUTHORIZED, LiveRefusedError, live_principal
+from xdock.central.web.live_auth import LiveRefusedError, live_grant
+from xdock.central.web.live_guard import LiveGuard
 
 __all__ = ["AccessOut", "MeOut", "web_router"]
 
@@ -32,8 +34,6 @@ log = logging.getLogger(__name__)
 
 _TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
           ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
-_CLOSE_RESYNC = 1012
-"""WebSocket close code when the hub drops a client: "service restart", come back and resynchronise."""
 
 
 class AccessOut(BaseModel):
@@ -63,7 +63,7 @@ def _static(name: str) -> Response:
 async def _send(ws: WebSocket, sub: Subscription) -> None:
     while (text := await sub.queue.get()) is not None:
         await ws.send_text(text)
-    await ws.close(_CLOSE_RESYNC)
+    await ws.close(sub.close_code, sub.close_reason)
 
 
 async def _receive(ws: WebSocket) -> None:
@@ -81,6 +81,7 @@ def web_router(hub: LiveHub, access: Access, *, api_dependencies: Sequence[Any] 
     """
     router = APIRouter()
     reader = Depends(access.require("worker"))
+    guard = LiveGuard(access)
 
     @router.get("/api/v1/access", summary="Whether the API asks for a bearer token (open to anyone)")
     async def access_state() -> AccessOut:
@@ -106,14 +107,15 @@ def web_router(hub: LiveHub, access: Access, *, api_dependencies: Sequence[Any] 
     async def live(ws: WebSocket) -> None:
         await ws.accept()
         try:
-            await live_principal(ws, access)
+            held = await live_grant(ws, access)
         except LiveRefusedError as refused:
             log.info("live client refused: %s", refused.reason)
-            await ws.close(CLOSE_UNAUTHORIZED, refused.reason)
+            await ws.close(refused.code, refused.reason)
             return
         except WebSocketDisconnect:
             return
         sub = hub.subscribe()
+        watched = guard.watch(held, sub.close)
         try:
             sub.queue.put_nowait(hub.snapshot_text())
             sender = asyncio.ensure_future(_send(ws, sub))
@@ -127,6 +129,7 @@ def web_router(hub: LiveHub, access: Access, *, api_dependencies: Sequence[Any] 
                     if isinstance(outcome, Exception):
                         log.debug("live client gone: %r", outcome)
         finally:
+            guard.forget(watched)
             hub.unsubscribe(sub)
 
     router.include_router(handheld_router(hub), dependencies=list(api_dependencies))

@@ -1,0 +1,221 @@
+"""A live stream whose sign-in stops holding is closed with a code and a reason; the others go on."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from web_rig import START
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from xdock.central.api import create_app
+from xdock.central.api_access import Access
+from xdock.central.auth import Role, UserAdmin
+from xdock.central.http_server import serve_http
+from xdock.central.scans import ScanService
+from xdock.central.web import LiveHub
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import ScanEvent, ShipToModel
+
+HOUR = 3600.0
+"""A re-check interval no test waits for: a close seen then came from central's own hook."""
+SOON = 0.05
+
+
+@dataclass
+class Site:
+    url: str
+    http: httpx.AsyncClient
+    users: UserAdmin
+    clock: ManualClock
+    tokens: dict[str, str]
+
+    def as_(self, user: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+
+@contextlib.asynccontextmanager
+async def _site(
+    service: ScanService, hub: LiveHub, *, auth: bool | None = True, live_role: Role = "worker",
+    recheck_s: float = HOUR, users: bool = True,
+) -> AsyncIterator[Site]:
+    """Central's API on a free port; with ``users``: wanda (worker), sam (supervisor), ada (admin)."""
+    assert isinstance(service.clock, ManualClock)
+    admin = UserAdmin(service.store)
+    tokens: dict[str, str] = {}
+    if users:
+        for name, role in (("wanda", "worker"), ("sam", "supervisor"), ("ada", "admin")):
+            admin.add(name, role, START, by="setup")
+            tokens[name] = admin.issue(name, START, by="setup")
+    access = Access(service.store, auth, clock=service.clock, live_role=live_role, recheck_s=recheck_s)
+    bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    app = create_app(service, hub=hub, access=access)
+    server = asyncio.create_task(serve_http(app, "127.0.0.1", 0, on_bound=bound.set_result))
+    try:
+        port = await bound
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            yield Site(f"ws://127.0.0.1:{port}/api/v1/live", http, admin, service.clock, tokens)
+    finally:
+        await hub.aclose()
+        server.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await server
+
+
+async def _next(ws: ClientConnection, kind: str) -> dict[str, Any]:
+    """The next message of ``kind`` (frames may hold one message or a list)."""
+    async with asyncio.timeout(5):
+        while True:
+            data = json.loads(await ws.recv())
+            for message in data if isinstance(data, list) else [data]:
+                if message["type"] == kind:
+                    return dict(message)
+
+
+async def _ticks(ws: ClientConnection, count: int) -> None:
+    """Wait for ``count`` ticks of the hub (every 0.05 s: each spans a re-check of the streams)."""
+    for _ in range(count):
+        await _next(ws, "tick")
+
+
+async def _connect(url: str) -> ClientConnection:
+    async with asyncio.timeout(5):
+        while True:
+            try:
+                return await connect(url)
+            except OSError:
+                await asyncio.sleep(0.02)
+
+
+async def _watch(url: str, token: str | None) -> ClientConnection:
+    """A live stream signed in with ``token`` (none: access control off), past its snapshot."""
+    ws = await _connect(url)
+    if token is not None:
+        await ws.send(json.dumps({"type": "auth", "token": token}))
+    await _next(ws, "snapshot")
+    return ws
+
+
+async def _drain(ws: ClientConnection) -> None:
+    async with asyncio.timeout(5):
+        while True:
+            await ws.recv()
+
+
+async def _closed(ws: ClientConnection) -> tuple[int, str]:
+    """The close code and reason of ``ws``, once the server closed it (other messages skipped)."""
+    with pytest.raises(ConnectionClosed) as closed:
+        await _drain(ws)
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code, closed.value.rcvd.reason
+
+
+async def _goes_on(ws: ClientConnection, service: ScanService, seq: int) -> str:
+    """Scan a pallet for Lyon now; the door ``ws`` is told it goes to (the stream still runs)."""
+    sscc = sscc_with_check_digit(f"376130321100000{seq:02d}")
+    service.apply(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
+                            ship_to=ShipToModel(kind="postal", value="69001"), weight_kg=300.0, raw="x"))
+    while (pallet := (await _next(ws, "pallet"))["pallet"])["sscc"] != sscc:
+        pass
+    return str(pallet["door"])
+
+
+async def test_revoking_through_the_api_closes_that_users_stream_at_once(service: ScanService, hub: LiveHub) -> None:
+    async with _site(service, hub) as site:
+        wanda, sam = await _watch(site.url, site.tokens["wanda"]), await _watch(site.url, site.tokens["sam"])
+        revoked = await site.http.delete("/api/v1/admin/users/wanda/tokens", headers=site.as_("ada"))
+        assert revoked.json() == {"user": "wanda", "revoked": 1}
+        assert await _closed(wanda) == (4401, "signed out: token revoked")
+        assert await _goes_on(sam, service, 1) == "D12"
+        assert hub.clients == 1
+        await sam.close()
+
+
+async def test_removing_a_user_closes_its_stream(service: ScanService, hub: LiveHub) -> None:
+    async with _site(service, hub) as site:
+        wanda, sam = await _watch(site.url, site.tokens["wanda"]), await _watch(site.url, site.tokens["sam"])
+        removed = await site.http.delete("/api/v1/admin/users/wanda", headers=site.as_("ada"))
+        assert removed.json() == {"user": "wanda", "removed": True, "revoked": 1}
+        assert await _closed(wanda) == (4401, "signed out: user removed")
+        assert await _goes_on(sam, service, 2) == "D12"
+        await sam.close()
+
+
+async def test_a_role_below_the_streams_need_closes_it_and_is_refused_again(
+    service: ScanService, hub: LiveHub,
+) -> None:
+    async with _site(service, hub, live_role="supervisor") as site:
+        refused = await _connect(site.url)
+        await refused.send(json.dumps({"type": "auth", "token": site.tokens["wanda"]}))
+        assert await _closed(refused) == (4403, "user wanda is a worker; this needs a supervisor")
+
+        sam, ada = await _watch(site.url, site.tokens["sam"]), await _watch(site.url, site.tokens["ada"])
+        promoted = await site.http.put("/api/v1/admin/users/sam", json={"role": "admin"}, headers=site.as_("ada"))
+        assert promoted.json()["role"] == "admin"
+        assert await _goes_on(sam, service, 3) == "D12"  # a role still high enough: nothing
+        demoted = await site.http.put("/api/v1/admin/users/sam", json={"role": "worker"}, headers=site.as_("ada"))
+        assert demoted.json()["role"] == "worker"
+        assert await _closed(sam) == (4403, "signed out: user sam is now a worker; this needs a supervisor")
+        assert await _goes_on(ada, service, 4) == "D12"
+        await ada.close()
+
+
+async def test_a_revocation_by_another_process_closes_the_stream_at_the_next_recheck(
+    service: ScanService, hub: LiveHub,
+) -> None:
+    async with _site(service, hub, recheck_s=SOON) as site:
+        wanda, sam = await _watch(site.url, site.tokens["wanda"]), await _watch(site.url, site.tokens["sam"])
+        site.users.revoke("wanda", START, by="cli")  # the store changed, no hook told
+        assert await _closed(wanda) == (4401, "signed out: token revoked")
+        assert await _goes_on(sam, service, 5) == "D12"
+        await sam.close()
+
+
+async def test_a_token_lifetime_ends_the_stream_by_the_injected_clock(service: ScanService, hub: LiveHub) -> None:
+    async with _site(service, hub, recheck_s=SOON) as site:
+        short = site.users.issue("wanda", START, by="setup", valid_for=timedelta(minutes=10))
+        wanda, sam = await _watch(site.url, short), await _watch(site.url, site.tokens["sam"])
+        site.clock.advance(599)
+        await _ticks(wanda, 4)  # the streams were re-checked meanwhile
+        assert await _goes_on(wanda, service, 6) == "D12"
+        site.clock.advance(1)
+        assert await _closed(wanda) == (4401, "signed out: token expired")
+        assert await _goes_on(sam, service, 7) == "D12"
+        await sam.close()
+
+        again = await _connect(site.url)
+        await again.send(json.dumps({"type": "auth", "token": short}))
+        assert await _closed(again) == (4401, "token expired at 2026-11-23T07:10:00+00:00")
+        expired = await site.http.get("/api/v1/me", headers={"Authorization": f"Bearer {short}"})
+        assert (expired.status_code, expired.json()["detail"]) == (
+            401, "Authorization: token expired at 2026-11-23T07:10:00+00:00")
+
+
+async def test_with_access_control_forced_off_nothing_is_closed(service: ScanService, hub: LiveHub) -> None:
+    async with _site(service, hub, auth=False, recheck_s=SOON) as site:
+        open_ = await _watch(site.url, None)
+        site.users.revoke("wanda", START, by="cli")
+        site.users.remove("sam", START, by="cli")
+        site.clock.advance(7200)
+        await _ticks(open_, 4)  # the streams were re-checked meanwhile
+        assert await _goes_on(open_, service, 8) == "D12"
+        await open_.close()
+
+
+async def test_a_stream_opened_while_open_is_closed_when_a_first_user_turns_access_on(
+    service: ScanService, hub: LiveHub,
+) -> None:
+    async with _site(service, hub, auth=None, recheck_s=SOON, users=False) as site:
+        open_ = await _watch(site.url, None)
+        assert await _goes_on(open_, service, 1) == "D12"
+        site.users.add("wanda", "worker", START, by="cli")
+        assert await _closed(open_) == (4401, "signed out: access control turned on")
