@@ -1,8 +1,29 @@
-"""The demo's summary and frame with the devices' counts."""
+"""The demo's summary and frame with the devices' counts and the Events box."""
 
 from __future__ import annotations
 
-from xdock.demo.screen import DemoLog, DeviceTally, render_summary
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from xdock.central.site_config import parse_site
+from xdock.central.site_state import SiteState
+from xdock.demo.logs import DemoEvent
+from xdock.demo.screen import DemoLog, DeviceTally, render_events, render_frame, render_summary
+
+T0 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+PARIS = ZoneInfo("Europe/Paris")
+SITE = parse_site("""
+site: mini
+timezone: Europe/Paris
+doors:
+  - {id: D1, role: inbound, x: 0, y: 0}
+  - {id: D12, role: outbound, x: 6, y: 40}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
+trailers:
+  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "09:30"}
+""")
 
 
 def _tally(alerts: tuple[str, ...] = ()) -> DeviceTally:
@@ -24,3 +45,42 @@ def test_the_summary_has_a_devices_line_when_devices_run() -> None:
         "RFID loads 12  misloads 2  STOP shown 1  sensor readings 40  "
         "sensor alerts 2: cold_chain_breach T-PARIS-2-TEMP, door_open_no_trailer D13"
     )
+
+
+def test_the_frame_shows_the_last_five_events_in_a_box_and_where_the_full_log_is() -> None:
+    log = DemoLog()
+    for i in range(7):
+        log.events.append(DemoEvent(T0.replace(second=i), f"event {i}"))
+    log.events.append(DemoEvent(T0.replace(minute=5), "alert 3 raised: " + "x" * 120))
+    frame = render_frame(log, SiteState(SITE, T0.date()), T0.astimezone(PARIS), None, Path("/w/demo.log"))
+    rule = "─" * 98
+    assert frame.splitlines() == [
+        "xdock demo — site mini — Mon 23 Nov 08:00 site time",
+        "",
+        "scans 0  assigned 0  refused 0  no answer 0  answer p50 0.0 ms  p99 0.0 ms",
+        "",
+        "trailer      door  destination   fill                   departs",
+        "T-LYON-1     D12   Lyon          ····················  0/33 09:30",
+        "",
+        "┌─ Events " + "─" * 89 + "┐",
+        "│ 08:00:03  event 3" + " " * 80 + "│",
+        "│ 08:00:04  event 4" + " " * 80 + "│",
+        "│ 08:00:05  event 5" + " " * 80 + "│",
+        "│ 08:00:06  event 6" + " " * 80 + "│",
+        "│ 08:05:00  alert 3 raised: " + "x" * 69 + "… │",
+        "└" + rule + "┘",
+        "full log: /w/demo.log",
+        "",
+        "last scans",
+        "",
+        "Ctrl-C to stop",
+    ]
+    assert {len(line) for line in frame.splitlines()[7:14]} == {100}
+
+
+def test_an_empty_events_box_says_so() -> None:
+    assert render_events([], PARIS, width=30) == [
+        "┌─ Events ───────────────────┐",
+        "│ no warnings so far         │",
+        "└────────────────────────────┘",
+    ]

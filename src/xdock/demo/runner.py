@@ -4,6 +4,10 @@ With ``devices`` (the default) the floor also has RFID portals at two outbound d
 own edge agent (:mod:`xdock.demo.rfid`), and dock sensors: MQTT sensor nodes and a Modbus probe
 read by the D1 edge (:mod:`xdock.demo.sensors`). Workers hand each pallet sent to a portal door to a
 forklift, so RFID-confirmed loads and mis-load STOPs appear live.
+
+On the live screen all logging goes to ``demo.log`` in the work folder (named in the banner and
+on the screen) and the last warnings show in the frame's Events box (:mod:`xdock.demo.logs`); with
+``live=False`` log lines go where the process's logging sends them (stderr for ``xdock demo``).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import asyncio
 import contextlib
 import random
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from importlib import resources
@@ -23,6 +27,7 @@ from xdock.central.app import Central, CentralConfig
 from xdock.central.site_config import SiteConfig, parse_site
 from xdock.demo.broker import EmbeddedBroker
 from xdock.demo.devices import Devices, open_devices
+from xdock.demo.logs import EventHandler, logging_to_file
 from xdock.demo.rfid import Portals
 from xdock.demo.screen import DemoLog, ScanRecord, render_frame, render_line, render_summary
 from xdock.edge.agent import EdgeAgent
@@ -34,7 +39,10 @@ from xdock.simulators.pallet_labels import LabelFactory
 from xdock.simulators.truck_stream import truck_scans
 from xdock.simulators.worker import scan_and_wait
 
-__all__ = ["DemoOptions", "demo_site", "run_demo"]
+__all__ = ["LOG_NAME", "DemoOptions", "demo_site", "run_demo"]
+
+LOG_NAME = "demo.log"
+"""The live screen's log file, in the work folder."""
 
 _DAY_S = 86_400.0
 
@@ -100,13 +108,25 @@ async def _worker(
         await asyncio.sleep(interval * rng.uniform(0.6, 1.4))
 
 
-async def _screen(log: DemoLog, central: Central, clock: ScaledClock, out: TextIO, devices: Devices | None) -> None:
+@contextlib.contextmanager
+def _logging(options: DemoOptions, work: Path, log: DemoLog, clock: ScaledClock) -> Iterator[Path | None]:
+    """On the live screen: logging to the work folder's log file, warnings to the Events box."""
+    if not options.live:
+        yield None
+        return
+    with logging_to_file(work / LOG_NAME, EventHandler(clock, log.events)) as path:
+        yield path
+
+
+async def _screen(
+    log: DemoLog, central: Central, clock: ScaledClock, out: TextIO, devices: Devices | None, log_file: Path | None,
+) -> None:
     while True:
         if devices is not None:
             log.devices = devices.tally()
         port = central.api_port
         api = f"http://127.0.0.1:{port}/api/v1 · dashboard http://127.0.0.1:{port}/" if port else None
-        frame = render_frame(log, central.state, clock.now().astimezone(central.state.config.zone), api)
+        frame = render_frame(log, central.state, clock.now().astimezone(central.state.config.zone), api, log_file)
         out.write("\x1b[H\x1b[2J" + frame + "\n")
         out.flush()
         await asyncio.sleep(0.5)
@@ -138,8 +158,10 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
     log = DemoLog()
     rng = random.Random(options.seed)
     labels = LabelFactory(random.Random(options.seed + 1), {k: float(v) for k, v in POSTAL_WEIGHTS.items()})
-    with tempfile.TemporaryDirectory(prefix="xdock-demo-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="xdock-demo-") as tmp, contextlib.ExitStack() as log_stack:
         work = options.workdir or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        log_file = log_stack.enter_context(_logging(options, work, log, clock))
         async with _broker(options) as broker, contextlib.AsyncExitStack() as stack:
             central = Central(
                 CentralConfig(
@@ -161,7 +183,8 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
                 configs = [d1, *configs[1:], *devices.portals.edges]
             agents = [EdgeAgent(config, clock) for config in configs]
             out.write(f"xdock demo: broker {broker}, {len(agents)} edge agents, "
-                      f"{devices.describe() if devices else 'no devices'}, store {work / 'central.db'}\n")
+                      f"{devices.describe() if devices else 'no devices'}, store {work / 'central.db'}"
+                      + (f", log {log_file}\n" if log_file else "\n"))
             out.flush()
             try:
                 async with asyncio.timeout(options.duration), asyncio.TaskGroup() as tasks:
@@ -183,7 +206,7 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
                             devices.portals if devices else None,
                         ))
                     if options.live:
-                        tasks.create_task(_screen(log, central, clock, out, devices))
+                        tasks.create_task(_screen(log, central, clock, out, devices, log_file))
             except TimeoutError:
                 pass
             finally:

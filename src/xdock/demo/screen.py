@@ -1,19 +1,33 @@
-"""The demo's terminal view: counts, trailer fill and the last scans.
+"""The demo's terminal view: counts, trailer fill, the last warnings and the last scans.
 
-On a terminal the frame is redrawn in place; otherwise (a log, a pipe) each scan is printed as
-a line and a summary is printed at the end.
+On a terminal the frame is redrawn in place, with an Events box holding the last few warnings
+(mis-loads, sensor alerts, devices offline; their full log goes to a file, see
+:mod:`xdock.demo.logs`); otherwise (a log, a pipe) each scan is printed as a line, log lines go
+to stderr as they come, and a summary is printed at the end.
 """
 
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Final
 
 from xdock.central.site_state import SiteState
+from xdock.demo.logs import DemoEvent
 from xdock.simulators.worker import Answer
 
-__all__ = ["DemoLog", "DeviceTally", "ScanRecord", "render_frame", "render_line", "render_summary"]
+__all__ = [
+    "EVENTS_SHOWN", "DemoLog", "DeviceTally", "ScanRecord", "render_events", "render_frame", "render_line",
+    "render_summary",
+]
+
+EVENTS_SHOWN: Final = 5
+"""How many of the last warnings the Events box shows."""
+EVENTS_WIDTH: Final = 100
+"""The Events box's width in columns, borders included."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,8 @@ class DemoLog:
     scans: int = 0
     devices: DeviceTally | None = None
     """The devices' counts, when the demo runs RFID portals and sensors."""
+    events: deque[DemoEvent] = field(default_factory=lambda: deque(maxlen=EVENTS_SHOWN))
+    """The last warnings and errors logged (live screen only), oldest first."""
 
     def add(self, record: ScanRecord) -> None:
         self.scans += 1
@@ -122,7 +138,23 @@ def _sensor_lines(devices: DeviceTally, width: int = 110) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def render_frame(log: DemoLog, state: SiteState, now: datetime, api: str | None) -> str:
+def render_events(events: Iterable[DemoEvent], zone: tzinfo, width: int = EVENTS_WIDTH) -> list[str]:
+    """The Events box: a line per event (site time, text cut to fit with ``…``), oldest first."""
+    inner = width - 4
+    rows = [f"{e.at.astimezone(zone):%H:%M:%S}  {e.text}" for e in events] or ["no warnings so far"]
+    rows = [row if len(row) <= inner else row[: inner - 1] + "…" for row in rows]
+    title = "─ Events "
+    return [
+        "┌" + title + "─" * (width - 2 - len(title)) + "┐",
+        *(f"│ {row:<{inner}} │" for row in rows),
+        "└" + "─" * (width - 2) + "┘",
+    ]
+
+
+def render_frame(
+    log: DemoLog, state: SiteState, now: datetime, api: str | None, log_file: Path | None = None
+) -> str:
+    """The live screen: counts, trailers, sensors, the Events box (and where the full log is), the last scans."""
     lines = [
         f"xdock demo — site {state.config.site} — {now:%a %d %b %H:%M} site time"
         + (f" — API {api}" if api else ""),
@@ -142,6 +174,9 @@ def render_frame(log: DemoLog, state: SiteState, now: datetime, api: str | None)
     if log.devices is not None:
         lines += ["", "sensors", *_sensor_lines(log.devices)]
         lines += [f"display {text}" for text in log.devices.stop_texts[-3:]]
+    lines += ["", *render_events(log.events, state.config.zone)]
+    if log_file is not None:
+        lines.append(f"full log: {log_file}")
     lines += ["", "last scans"]
     lines += [render_line(r, r.at.astimezone(state.config.zone)) for r in log.recent]
     lines += ["", "Ctrl-C to stop"]

@@ -11,11 +11,17 @@
 
 Values come from :mod:`xdock.simulators.sensor_profiles` seeded with the demo's seed; times are
 site-time seconds from the start of the demo day.
+
+Each node samples every :data:`SAMPLE_S` and reports on change and at least every
+``max_interval_s`` (5 min for every sensor here), so a value that does not move is reported every
+:func:`report_period` seconds: the ``report_s`` of its sensor in demo.yaml, or central would call
+a quiet door contact stale after two minutes (its kind's default period is 60 s).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import random
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +36,7 @@ from xdock.protocol.clock import Clock
 from xdock.protocol.modbus_probe import ProbeSample
 from xdock.simulators.sensor_profiles import Profile, measured, switching
 
-__all__ = ["SAMPLE_S", "DockSensors", "open_sensors"]
+__all__ = ["SAMPLE_S", "DockSensors", "node_plans", "open_sensors", "report_period"]
 
 SAMPLE_S = 60.0
 """Site-time seconds between two samples of a node."""
@@ -79,14 +85,23 @@ def _doors(site: SiteConfig, start: datetime) -> dict[str, list[NodeSensor]]:
     return nodes
 
 
+def node_plans(site: SiteConfig, start: datetime, *, horizon_s: float, seed: int) -> dict[str, list[NodeSensor]]:
+    """The sensors of each MQTT node by node id, for a demo day starting at ``start`` (site time)."""
+    return _loggers(random.Random(seed), horizon_s) | _doors(site, start)
+
+
+def report_period(sensor: NodeSensor, sample_s: float = SAMPLE_S) -> float:
+    """How often a node sampling every ``sample_s`` reports ``sensor``'s unchanged value: at its first sample
+    once ``max_interval_s`` has passed."""
+    return math.ceil(sensor.max_interval_s / sample_s) * sample_s
+
+
 async def open_sensors(
     stack: contextlib.AsyncExitStack, *, site: SiteConfig, broker: BrokerUrl, work: Path, clock: Clock,
     horizon_s: float, seed: int,
 ) -> DockSensors:
     """Connect the sensor nodes and power the probe (all closed with ``stack``); run each node's ``run()``."""
-    rng = random.Random(seed)
-    start = clock.now().astimezone(site.zone)
-    plans = _loggers(rng, horizon_s) | _doors(site, start)
+    plans = node_plans(site, clock.now().astimezone(site.zone), horizon_s=horizon_s, seed=seed)
     nodes = []
     for node_id, sensors in plans.items():
         node = SensorNode(site.site, node_id, sensors, clock, work / f"{node_id}.seq", host=broker.host,
