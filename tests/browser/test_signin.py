@@ -126,6 +126,28 @@ async def test_the_live_feed_refusing_a_revoked_token_asks_for_one(
     await page.close()
 
 
+async def test_the_dashboard_is_signed_out_when_its_token_is_revoked_while_it_watches(
+    served: Served, browser: Browser, tokens: Tokens,
+) -> None:
+    page = await browser.new_page(viewport={"width": 1600, "height": 1000})
+    await page.goto(served.url + "/")
+    await _sign_in(page, tokens.worker)
+    await expect(page.locator("#conn")).to_have_attribute("data-connects", "1")
+    await expect(page.locator("#who")).to_have_text("wandaworkerSign out")
+    tokens.users.revoke("wanda", served.clock.now(), by="cli")  # as another process would: no hook, a re-check
+    await expect(page.locator("#signin")).to_be_visible()
+    await expect(page.locator("#signin-why")).to_have_text("Signed out: token revoked. Sign in again.")
+    await expect(page.locator("#who")).to_be_hidden()
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "down")
+    assert await page.evaluate("sessionStorage.getItem('xdock.token')") is None
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / "dashboard-signed-out.png")
+    await _sign_in(page, tokens.supervisor)
+    await expect(page.locator("#conn")).to_have_attribute("data-connects", "2")  # one reconnection, once signed in
+    await expect(page.locator("#who")).to_have_text("samsupervisorSign out")
+    await page.close()
+
+
 async def test_the_handheld_signs_in_and_asks_again_when_its_token_is_revoked(
     served: Served, browser: Browser, tokens: Tokens,
 ) -> None:

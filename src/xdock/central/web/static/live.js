@@ -2,8 +2,8 @@
 // A WebSocket to central's /api/v1/live that reconnects by itself with back-off (0.5 s doubling to
 // 10 s, with jitter). Every (re)connection starts with a full snapshot, so the screen resynchronises.
 // A frame is one message, or an array of messages sent together. When access control is on the token
-// goes as the first message (never in the URL); a close with 4401 asks for a token, then reconnects.
-const CLOSE_UNAUTHORIZED = 4401;
+// goes as the first message (never in the URL); a close refusing it (4401, 4403: see Session.liveClosed)
+// asks for a token, then reconnects.
 
 function openLive(path, handlers) {
   let attempt = 0;
@@ -26,9 +26,9 @@ function openLive(path, handlers) {
     };
     ws.onclose = (ev) => {
       handlers.status("down", connects);
-      if (ev.code === CLOSE_UNAUTHORIZED) {
-        Session.forget();
-        Session.ask(`The live feed refused your token: ${ev.reason || "unauthorised"}. Sign in again.`).then(connect);
+      const signedIn = Session.liveClosed(ev.code, ev.reason);
+      if (signedIn) {
+        signedIn.then(connect);
         return;
       }
       const delay = Math.min(10000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);

@@ -3,8 +3,14 @@
 // token; if so it asks for one once (a full-screen form), checks it with GET /api/v1/me, keeps it in
 // sessionStorage (this tab only, gone when it closes) and sends it as "Authorization: Bearer" on every
 // call. A 401 forgets it and asks again; a 403 says which role the user has and that it cannot do this.
+// The live feed closes with 4401 (token refused: revoked, expired, user removed) or 4403 (role too low),
+// at sign-in or later while open ("signed out: token revoked"): the token is forgotten and the form shown
+// with the reason, so the page never reconnects in a loop with a dead token.
 const Session = (() => {
   const KEY = "xdock.token";
+  const LIVE_UNAUTHORIZED = 4401;
+  const LIVE_FORBIDDEN = 4403;
+  const SIGNED_OUT = "signed out: ";
   const listeners = [];
   let enabled = null;
   let user = null;
@@ -116,6 +122,17 @@ const Session = (() => {
     return ask("Central asks who you are.");
   }
 
+  // The live feed closed with `code` and `reason`: when it was a refusal of the token (4401) or of its
+  // user's role (4403), forget the token and resolve once signed in again; otherwise null.
+  function liveClosed(code, reason) {
+    if (code !== LIVE_UNAUTHORIZED && code !== LIVE_FORBIDDEN) return null;
+    forget();
+    if (reason.startsWith(SIGNED_OUT)) {
+      return ask(`Signed out: ${reason.slice(SIGNED_OUT.length)}. Sign in again.`);
+    }
+    return ask(`The live feed refused your token: ${reason || "unauthorised"}. Sign in again.`);
+  }
+
   // A JSON call to central's API; a 401 asks for a token and tries once more, a 403 names the role.
   async function call(method, path, body) {
     for (let attempt = 0; ; attempt++) {
@@ -139,7 +156,7 @@ const Session = (() => {
   }
 
   return {
-    start, call, ask, forget,
+    start, call, ask, forget, liveClosed,
     token,
     enabled: () => enabled === true,
     user: () => user,
