@@ -97,9 +97,10 @@ class Central:
         )
         self.live = LiveHub(self.service, closed_doors=lambda: self.overrides.closed)
         self.overrides.on_change(self.routes.touch)
+        self.access = Access(self.store, config.auth, clock=clock)
         self.app = create_app(
             self.service, liveness=self.liveness, uplinks=self.ingest.stats, hub=self.live, overrides=self.overrides,
-            access=Access(self.store, config.auth, clock=clock), edge_seen=self.routes.edge_seen,
+            access=self.access, edge_seen=self.routes.edge_seen,
         )
         self.api_port: int | None = None
         self.api_ready = asyncio.Event()
@@ -114,7 +115,7 @@ class Central:
         self.ingest.sensors = self.sensors
         self.ingest.device_telemetry = DeviceTelemetry(config.site.site, self.telemetry, clock)
         self.app.include_router(telemetry_router(
-            self.telemetry.recent, self.sensors, Access(self.store, config.auth, clock=clock), self.liveness))
+            self.telemetry.recent, self.sensors, self.access, self.liveness))
 
     def _bound(self, port: int) -> None:
         self.api_port = port
