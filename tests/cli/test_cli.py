@@ -63,6 +63,17 @@ def test_demo_refuses_a_negative_duration(capsys: pytest.CaptureFixture[str]) ->
     assert capsys.readouterr().err == "xdock: error: --duration must be positive, got -1.0\n"
 
 
+def test_demo_refuses_a_workdir_that_is_not_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "central.db").write_bytes(b"")
+    assert main(["demo", "--workdir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"xdock: error: --workdir {tmp_path}: not empty; give a new or empty folder (a demo starts from a fresh "
+        "store)\n"
+    )
+    assert main(["demo", "--workdir", str(tmp_path / "central.db")]) == 2
+    assert capsys.readouterr().err == f"xdock: error: --workdir {tmp_path / 'central.db'}: not a folder\n"
+
+
 def test_sim_start_needs_an_offset(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["central", "--site", "x.yaml", "--sim-start", "2026-11-23T06:00:00"])

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 
-def test_demo_runs_for_its_duration_and_answers_every_scan() -> None:
+def test_demo_runs_for_its_duration_and_answers_every_scan(tmp_path: Path) -> None:
+    work = tmp_path / "demo"
     result = subprocess.run(
-        [sys.executable, "-m", "xdock", "demo", "--duration", "10", "--api-port", "0", "--plain"],
+        [sys.executable, "-m", "xdock", "demo", "--duration", "10", "--api-port", "0", "--plain",
+         "--workdir", str(work)],
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.returncode == 0, result.stderr
@@ -33,3 +36,5 @@ def test_demo_runs_for_its_duration_and_answers_every_scan() -> None:
     assert stops <= misloads
     assert readings >= 12  # every sensor of the site file reports at start
     assert "Traceback" not in result.stderr
+    assert (work / "central.db").is_file()  # --workdir keeps the store and the edges' state after the run
+    assert (work / "edge-D1").is_dir()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from xdock.cli._common import broker_arg, fail, run_until_stopped
@@ -31,6 +32,9 @@ def register(commands: Any) -> None:
     p.add_argument("--misload-chance", type=float, default=0.15, metavar="P",
                    help="chance a forklift takes a pallet through the neighbouring portal first (default: "
                         "%(default)s)")
+    p.add_argument("--workdir", type=Path, metavar="DIR",
+                   help="keep the store, the edges' state and demo.log in this new or empty folder "
+                        "(default: a temporary folder, removed at the end)")
     p.set_defaults(run=run)
 
 
@@ -41,13 +45,30 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"--speed must be positive, got {args.speed}")
     if not 0 <= args.misload_chance <= 1:
         return fail(f"--misload-chance must be 0 to 1, got {args.misload_chance}")
+    if args.workdir is not None:
+        problem = _workdir_problem(args.workdir)
+        if problem:
+            return fail(f"--workdir {args.workdir}: {problem}")
     options = DemoOptions(
         duration=args.duration, broker=args.broker, speed=args.speed, scan_interval=max(0.0, args.interval),
         seed=args.seed, api_port=args.api_port, live=sys.stdout.isatty() and not args.plain,
-        devices=not args.no_devices, misload_chance=args.misload_chance,
+        devices=not args.no_devices, misload_chance=args.misload_chance, workdir=args.workdir,
     )
 
     async def main() -> None:
         await run_demo(options, sys.stdout)
 
     return run_until_stopped(main())
+
+
+def _workdir_problem(folder: Path) -> str | None:
+    """Why ``folder`` cannot hold a new demo's files (created when missing), or None."""
+    if folder.exists() and not folder.is_dir():
+        return "not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if any(folder.iterdir()):
+            return "not empty; give a new or empty folder (a demo starts from a fresh store)"
+    except OSError as exc:
+        return f"cannot use it: {exc.strerror or exc}"
+    return None
