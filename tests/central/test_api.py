@@ -1,32 +1,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from lyon_site import SITE, START
 
 from xdock.central.api import create_app
 from xdock.central.scans import ScanService
-from xdock.central.site_config import parse_site
 from xdock.central.site_state import SiteState
 from xdock.central.store import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import ScanEvent, ShipToModel
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 10, y: 30}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-""")
-START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 SSCC = "376130321109103421"
 
 
