@@ -1,6 +1,6 @@
 """The edge agent's device statuses through a real Mosquitto: a scanner on a pty, an LLRP reader on TCP whose clock
 is an hour ahead, a Modbus probe on a pty; each status carries its driver's counters, and a reader that drops its
-connection is reported offline at once."""
+connection, or a probe that stops answering, is reported offline at once."""
 
 from __future__ import annotations
 
@@ -145,3 +145,49 @@ async def test_each_device_reports_its_kind_and_counters_and_a_lost_reader_is_of
     gone = await edge.next_status("R1", lambda s: not s.online)
     assert (gone.heartbeat_s, gone.counters is not None and gone.counters["reconnects"]) == (None, 1)
     assert gone.detail == f"{address}, reader clock +3600.0 s off, reads rebased"
+
+
+async def test_a_probe_that_stops_answering_is_reported_offline_at_once_and_online_when_it_answers_again(
+    mosquitto: Mosquitto, tmp_path: Path,
+) -> None:
+    statuses: list[DeviceStatus] = []
+
+    async def next_status(watcher: aiomqtt.Client) -> DeviceStatus:
+        async with asyncio.timeout(20):
+            async for message in watcher.messages:
+                assert isinstance(message.payload, bytes)
+                statuses.append(decode(DeviceStatus, message.payload))
+                return statuses[-1]
+        raise AssertionError("the watcher's stream ended")
+
+    async with MockModbusSensor(link=tmp_path / "probe", sample=ProbeSample(3.5, 60.0)) as probe, \
+            aiomqtt.Client("127.0.0.1", mosquitto.port, identifier="watcher") as watcher:
+        await watcher.subscribe(device_status_topic("it", "edge-d12", "t1"), qos=1)
+        config = EdgeConfig(
+            site="it", edge_id="edge-d12", door="D12", broker=mosquitto.url, scanners=(),
+            probes=(ModbusProbe("t1", str(probe.link), 1),), heartbeat_s=600.0, state_dir=tmp_path / "edge",
+        )
+        agent = EdgeAgent(config, SystemClock())
+        task = asyncio.create_task(agent.run())
+        try:
+            online = await next_status(watcher)
+            probe.mute = True
+            offline = await next_status(watcher)
+            probe.mute = False
+            back = await next_status(watcher)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    detail = f"{probe.link}@1"
+    zero = {"polls": 0, "ok": 0, "timeouts": 0, "crc_errors": 0, "exceptions": 0, "bad_values": 0, "disconnects": 0}
+    # A heartbeat every 600 s: the first beat came before the first poll, so each status was sent at once.
+    assert [(s.online, s.heartbeat_s, s.detail) for s in statuses] == [
+        (True, 600.0, detail), (False, None, f"{detail}: timeout"), (True, 600.0, detail),
+    ]
+    assert online.counters == {**zero, "polls": 1, "ok": 1}
+    assert offline.counters is not None
+    ok = offline.counters["ok"]
+    assert offline.counters == {**zero, "polls": ok + 3, "ok": ok, "timeouts": 3}
+    # Unmuted as the offline status came, while the poller waited 2 s for its next poll: answered.
+    assert back.counters == {**zero, "polls": ok + 4, "ok": ok + 1, "timeouts": 3}

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from xdock.edge.device_health import DeviceHealth
 from xdock.edge.devices.llrp_reader import LlrpReaderConfig, LlrpReaderDriver
-from xdock.edge.devices.modbus_sensor import ModbusSensorConfig, ModbusSensorPoller
+from xdock.edge.devices.modbus_sensor import ModbusSensorConfig, ModbusSensorPoller, PollOutcome
 from xdock.edge.devices.serial_scanner import SerialScannerDriver
 from xdock.edge.tag_reads import TagRead
 from xdock.protocol import llrp
@@ -58,6 +58,14 @@ def rig(
     return health, published, scanner, reader, probe
 
 
+def polled(probe: ModbusSensorPoller, *outcomes: PollOutcome) -> None:
+    """The probe's state after polls with these outcomes, counted as its poller counts them (no port here)."""
+    for outcome in outcomes:
+        setattr(probe.stats, outcome, getattr(probe.stats, outcome) + 1)
+        probe.last_outcome = outcome
+        probe.liveness.observe(outcome)
+
+
 READER_ZERO = {"reads": 0, "reports": 0, "bad_frames": 0, "reconnects": 0, "non_sscc": 0, "keepalives": 0,
                "clock_rebased": 0}
 PROBE_ZERO = {"polls": 0, "ok": 0, "timeouts": 0, "crc_errors": 0, "exceptions": 0, "bad_values": 0,
@@ -68,8 +76,7 @@ def test_the_first_beat_reports_only_online_devices_and_later_beats_the_offline_
     health, published, scanner, reader, probe = rig()
     health.beat()
     assert published.take() == []  # nothing online yet; the reader may still be connecting
-    probe.last_outcome = "timeout"
-    probe.stats.timeout, probe.stats.disconnected = 2, 1
+    polled(probe, "disconnected", "timeout", "timeout")
     reader.stats.failures = 1
     health.beat()
     assert published.take() == [
@@ -86,8 +93,7 @@ def test_online_devices_carry_their_drivers_counters_on_every_beat() -> None:
     reader.running = True
     reader.stats.reports, reader.stats.keepalives, reader.stats.bad_frames = 7, 3, 1
     reader.handle_report(llrp.ROAccessReport(1, (llrp.TagReport(PALLET, 1, -50, int(AT.timestamp()) * 1_000_000),)))
-    probe.last_outcome = "ok"
-    probe.stats.ok, probe.stats.crc_error, probe.stats.exception = 10, 1, 1
+    polled(probe, *["ok"] * 9, "crc_error", "exception", "ok")
     health.beat()
     health.beat()
     reader_status = status("R1", "rfid_reader", True, "10.0.0.7:5084",
@@ -123,3 +129,17 @@ def test_a_device_that_comes_or_goes_is_published_at_once() -> None:
         status("R1", "rfid_reader", False, "10.0.0.7:5084", {**READER_ZERO, "reconnects": 3}),
     ]
     assert health.status("t1") is None  # a probe never polled has no known state
+
+
+def test_a_probe_is_online_through_two_timeouts_and_offline_from_the_third_with_its_last_outcome() -> None:
+    health, published, _, _, probe = rig()
+    polled(probe, "ok", "timeout", "crc_error")
+    health.beat()
+    polled(probe, "timeout")
+    health.beat()
+    assert [s for s in published.take() if s.device_id == "t1"] == [
+        status("t1", "modbus_sensor", True, "/dev/ttyUSB0@3",
+               {**PROBE_ZERO, "polls": 3, "ok": 1, "timeouts": 1, "crc_errors": 1}),
+        status("t1", "modbus_sensor", False, "/dev/ttyUSB0@3: timeout",
+               {**PROBE_ZERO, "polls": 4, "ok": 1, "timeouts": 2, "crc_errors": 1}),
+    ]

@@ -107,3 +107,34 @@ async def test_an_unplugged_probe_is_a_silence_not_a_repeated_value(tmp_path: Pa
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def test_the_reporter_tells_at_once_when_its_probe_goes_quiet_and_comes_back(tmp_path: Path) -> None:
+    sent: list[tuple[str, SensorKind, float]] = []
+    statuses: list[tuple[bool, int]] = []
+
+    async def send(sensor_id: str, kind: SensorKind, value: float, at: datetime) -> None:
+        sent.append((sensor_id, kind, value))
+
+    async with MockModbusSensor(link=tmp_path / "probe", sample=ProbeSample(3.0, 50.0)) as mock:
+        probe = ModbusProbe.parse(f"t-d1={tmp_path / 'probe'}")
+        reporter = ProbeReporter(
+            probe.config(timeout_s=0.3, poll_interval_s=0.05, reconnect_s=0.05), SystemClock(), send,
+            on_status=lambda online: statuses.append((online, reporter.poller.stats.timeout)),
+        )
+        task = asyncio.create_task(reporter.run())
+        try:
+            await eventually(lambda: len(sent) == 2, what="first readings")
+            mock.mute = True
+            await eventually(lambda: len(statuses) == 2, what="offline")
+            mock.sample = ProbeSample(5.0, 50.0)
+            mock.mute = False
+            await eventually(lambda: len(sent) == 3, what="the change reported")
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    timeouts = reporter.poller.stats.timeout
+    assert statuses == [(True, 0), (False, 3), (True, timeouts)]
+    assert sent == [("t-d1-temp", "temperature", 3.0), ("t-d1-rh", "humidity", 50.0),
+                    ("t-d1-temp", "temperature", 5.0)]

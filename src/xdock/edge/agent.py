@@ -17,6 +17,7 @@ routes what central sends:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from pathlib import Path
 
@@ -94,7 +95,11 @@ class EdgeAgent:
             )
             for r in config.readers
         }
-        self.probes = [ProbeReporter(p.config(), clock, self.recorder.reading) for p in config.probes]
+        self.probes = [
+            ProbeReporter(p.config(), clock, self.recorder.reading,
+                          on_status=functools.partial(self.health.changed, p.probe_id))
+            for p in config.probes
+        ]
         self.health.watch(scanners=self.drivers, readers={i: p.driver for i, p in self.portals.items()},
                           probes={p.probe_id: r.poller for p, r in zip(config.probes, self.probes, strict=True)})
         pending = PendingScans(self.outbox.unanswered_at_open())

@@ -10,15 +10,18 @@ kind               online when                                 counters
 ``rfid_reader``    its LLRP session runs (ROSpec started)      ``reads`` (pallet tag reads), ``reports``,
                                                                ``bad_frames``, ``reconnects``, ``non_sscc``,
                                                                ``keepalives``, ``clock_rebased``
-``modbus_sensor``  its last poll was answered (a sample, a     ``polls`` (transactions on an open port),
-                   Modbus exception or a bad value)            ``ok``, ``timeouts``, ``crc_errors``,
-                                                               ``exceptions``, ``bad_values``, ``disconnects``
+``modbus_sensor``  its latest answer (a sample, a Modbus       ``polls`` (transactions on an open port),
+                   exception or a bad value) came after its    ``ok``, ``timeouts``, ``crc_errors``,
+                   port was last gone, and fewer than 3 polls  ``exceptions``, ``bad_values``, ``disconnects``
+                   went unanswered since (``offline_after``,
+                   :mod:`xdock.edge.devices.probe_liveness`)
 =================  ==========================================  ==============================================
 
 On every :meth:`DeviceHealth.beat` the online devices are published, and the offline readers and
 probes too, except on the first beat (a reader still connecting at start raises no alert). A
-scanner or a reader that comes or goes is published at once (:meth:`DeviceHealth.changed`, the
-drivers' status callback). A reader whose clock is off says so in its ``detail``.
+scanner, a reader or a probe that comes or goes is published at once (:meth:`DeviceHealth.changed`,
+the drivers' status callback). A reader whose clock is off says so in its ``detail``, an offline
+probe the outcome of its last poll.
 """
 
 from __future__ import annotations
@@ -38,9 +41,6 @@ __all__ = ["DeviceHealth", "Publish", "probe_counters", "reader_counters", "scan
 
 Publish = Callable[[str, bytes], None]
 """Publishes a retained status: ``(topic, payload)``."""
-
-_ANSWERED = frozenset({"ok", "exception", "bad_value"})
-
 
 def scanner_counters(stats: ScannerStats) -> dict[str, int]:
     return {"scans": stats.scans, "bad_lines": stats.bad_lines}
@@ -107,7 +107,7 @@ class DeviceHealth:
         )
 
     def changed(self, device_id: str, online: bool) -> None:
-        """A scanner or reader came (``online``) or went: publish its status at once."""
+        """A scanner, reader or probe came (``online``) or went: publish its status at once."""
         status = self.status(device_id, online=online)
         if status is not None:
             self._send(status)
@@ -137,9 +137,7 @@ class DeviceHealth:
                          reader_counters(reader.stats))
         probe = self._probes.get(device_id)
         if probe is not None:
-            outcome = probe.last_outcome
-            online = None if outcome is None else outcome in _ANSWERED
             detail = f"{probe.config.port}@{probe.config.device_id}"
-            detail += f": {outcome}" if online is False else ""
-            return _Seen("modbus_sensor", online, detail, probe_counters(probe.stats))
+            detail += f": {probe.last_outcome}" if probe.online is False else ""
+            return _Seen("modbus_sensor", probe.online, detail, probe_counters(probe.stats))
         return None

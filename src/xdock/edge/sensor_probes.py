@@ -8,7 +8,8 @@ least every N s") and awaits ``send(sensor_id, kind, value, at)`` for each readi
 agent numbers it from the outbox and submits it through the uplink, so a reading is kept until the
 broker has it. Every ``poll_interval_s`` it also asks the policy for silences: a probe that gave no
 reading for its ``stale_after_s`` is counted and logged once ("no data"), never papered over by
-repeating its last value.
+repeating its last value. ``on_status(online)`` hears at once when the probe comes online or goes
+offline (:mod:`xdock.edge.devices.probe_liveness`).
 """
 
 from __future__ import annotations
@@ -83,13 +84,16 @@ class ProbeReporter:
     clock: Clock
     send: SendReading
     policy: ReportPolicy | None = None
+    on_status: Callable[[bool], None] | None = None
+    """Hears at once when the probe comes online or goes offline."""
     stats: ReporterStats = field(default_factory=ReporterStats, init=False)
 
     def __post_init__(self) -> None:
         if self.policy is None:
             self.policy = ReportPolicy(self.clock)
         self._results: asyncio.Queue[PollResult] = asyncio.Queue()
-        self.poller = ModbusSensorPoller(self.config, self.clock, on_result=self._results.put_nowait)
+        self.poller = ModbusSensorPoller(self.config, self.clock, on_result=self._results.put_nowait,
+                                         on_status=self.on_status)
 
     def due(self, result: PollResult) -> list[tuple[str, SensorKind, float]]:
         """The readings of ``result`` to report now (none unless it is a good sample)."""

@@ -121,6 +121,7 @@ async def test_missing_port_cannot_connect(tmp_path: Path) -> None:
         ({"device_id": 0}, "ModbusSensorConfig device_id must be 1-247, got 0"),
         ({"timeout_s": 0}, "ModbusSensorConfig timeout_s must be > 0, got 0"),
         ({"reconnect_s": -1}, "ModbusSensorConfig reconnect_s must be > 0, got -1"),
+        ({"offline_after": 0}, "ModbusSensorConfig offline_after must be >= 1, got 0"),
     ],
 )
 def test_config_refused_naming_the_field(changes: dict[str, object], text: str) -> None:
@@ -141,3 +142,57 @@ async def test_a_mute_probe_times_out_then_answers_again(probe: MockModbusSensor
     assert silent == PollResult("timeout", AT, detail="no answer within 0.3 s")
     assert after == PollResult("ok", AT, ProbeSample(-2.5, 61.2))
     assert (poller.stats.timeout, poller.stats.ok, probe.replies) == (1, 1, 1)
+
+
+async def test_a_mute_probe_is_offline_at_its_third_unanswered_poll_and_online_at_its_next_answer(
+    probe: MockModbusSensor,
+) -> None:
+    statuses: list[bool] = []
+    poller = ModbusSensorPoller(_config(probe), ManualClock(AT), on_status=statuses.append)
+    seen: list[tuple[str, list[bool], bool | None]] = []
+    assert await poller.connect()
+    try:
+        for mute in (False, True, True, True, True, False):
+            probe.mute = mute
+            result = await poller.poll_once()
+            seen.append((result.outcome, list(statuses), poller.online))
+    finally:
+        poller.close()
+    assert seen == [
+        ("ok", [True], True),
+        ("timeout", [True], True),
+        ("timeout", [True], True),
+        ("timeout", [True, False], False),
+        ("timeout", [True, False], False),
+        ("ok", [True, False, True], True),
+    ]
+    assert (poller.stats.ok, poller.stats.timeout, probe.replies) == (2, 4, 2)
+
+
+async def test_a_port_gone_is_offline_at_once_and_online_again_at_the_first_answer(probe: MockModbusSensor) -> None:
+    seen: list[tuple[bool, str | None, int]] = []
+    poller = ModbusSensorPoller(_config(probe, offline_after=50), SystemClock())
+    poller.on_status = lambda online: seen.append((online, poller.last_outcome, poller.stats.disconnected))
+    task = asyncio.create_task(poller.run())
+    try:
+        await eventually(lambda: len(seen) == 1, what="online")
+        probe.unplug()
+        await eventually(lambda: len(seen) == 2, what="offline")
+        probe.plug()
+        await eventually(lambda: len(seen) == 3, what="online again")
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert seen[:2] == [(True, "ok", 0), (False, "disconnected", 1)]
+    assert seen[2][:2] == (True, "ok")
+
+
+async def test_a_probe_whose_port_cannot_be_opened_is_offline_at_its_first_poll(tmp_path: Path) -> None:
+    statuses: list[bool] = []
+    config = ModbusSensorConfig(port=str(tmp_path / "nowhere"), temperature_id="t", humidity_id="h")
+    poller = ModbusSensorPoller(config, ManualClock(AT), on_status=statuses.append)
+    assert poller.online is None
+    await poller.poll_once()
+    await poller.poll_once()
+    assert (statuses, poller.online, poller.stats.disconnected) == ([False], False, 2)

@@ -14,6 +14,11 @@ registers (see :mod:`xdock.protocol.modbus_probe`) and returns a :class:`PollRes
 :meth:`ModbusSensorPoller.run` polls every ``poll_interval_s`` of the injected clock and, while
 the port is gone, tries to open it again every ``reconnect_s``. No error ends the loop but
 cancellation.
+
+:attr:`ModbusSensorPoller.online` follows the outcomes (:mod:`xdock.edge.devices.probe_liveness`):
+online at the first answer, offline at once when the port is gone, or after ``offline_after`` polls
+in a row without an answer (3: one timeout is not an outage); ``on_status(online)`` hears each
+change at once.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pymodbus.client import AsyncModbusSerialClient
 from pymodbus.exceptions import ConnectionException, ModbusException
 from pymodbus.framer import FramerRTU
 
+from xdock.edge.devices.probe_liveness import OFFLINE_AFTER, ProbeLiveness
 from xdock.protocol.clock import Clock
 from xdock.protocol.modbus_probe import (
     DEFAULT_DEVICE_ID,
@@ -69,10 +75,14 @@ class ModbusSensorConfig:
     poll_interval_s: float = 2.0
     reconnect_s: float = 1.0
     """Pause between attempts to open a port that is gone."""
+    offline_after: int = OFFLINE_AFTER
+    """Polls in a row without an answer (timeouts, CRC errors) after which the probe is offline."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.device_id <= 247:
             raise ValueError(f"ModbusSensorConfig device_id must be 1-247, got {self.device_id}")
+        if self.offline_after < 1:
+            raise ValueError(f"ModbusSensorConfig offline_after must be >= 1, got {self.offline_after}")
         for name in ("timeout_s", "poll_interval_s", "reconnect_s"):
             value = getattr(self, name)
             if not value > 0:
@@ -117,12 +127,23 @@ class ModbusSensorPoller:
     config: ModbusSensorConfig
     clock: Clock
     on_result: Callable[[PollResult], None] | None = None
+    on_status: Callable[[bool], None] | None = None
+    """Hears at once when the probe comes online or goes offline (see the module docstring)."""
     stats: PollerStats = field(default_factory=PollerStats, init=False)
     last_outcome: PollOutcome | None = field(default=None, init=False)
     """The outcome of the latest poll (``disconnected`` too when the port could not be opened)."""
+    liveness: ProbeLiveness = field(init=False)
     _client: AsyncModbusSerialClient | None = field(default=None, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _bad_crc: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self.liveness = ProbeLiveness(self.config.offline_after)
+
+    @property
+    def online(self) -> bool | None:
+        """Whether the probe is online; ``None`` before its first poll."""
+        return self.liveness.online
 
     @property
     def connected(self) -> bool:
@@ -159,9 +180,9 @@ class ModbusSensorPoller:
         async with self._lock:
             result = await self._transaction()
         setattr(self.stats, result.outcome, getattr(self.stats, result.outcome) + 1)
-        self.last_outcome = result.outcome
         if result.outcome != "ok":
             log.warning("probe %s: %s %s", self.config.port, result.outcome, result.detail)
+        self._outcome(result.outcome)
         if self.on_result is not None:
             self.on_result(result)
         return result
@@ -186,6 +207,17 @@ class ModbusSensorPoller:
         except ProbeValueError as exc:
             return PollResult("bad_value", now, detail=str(exc))
         return PollResult("ok", now, sample=sample)
+
+    def _outcome(self, outcome: PollOutcome) -> None:
+        """The latest poll's outcome, counted already: tell ``on_status`` when the probe came or went."""
+        self.last_outcome = outcome
+        online = self.liveness.observe(outcome)
+        if online is None:
+            return
+        log.info("probe %s@%d is %s", self.config.port, self.config.device_id,
+                 "online" if online else f"offline ({outcome})")
+        if self.on_status is not None:
+            self.on_status(online)
 
     def _failed(self, client: AsyncModbusSerialClient, exc: ModbusException) -> PollResult:
         """Tell a vanished port, a corrupted answer and silence apart."""
@@ -216,7 +248,7 @@ class ModbusSensorPoller:
                 stop_if_cancelled()
                 if not self.connected and not await self.connect():
                     self.stats.disconnected += 1
-                    self.last_outcome = "disconnected"
+                    self._outcome("disconnected")
                     await self.clock.sleep(self.config.reconnect_s)
                     continue
                 result = await self.poll_once()
