@@ -3,8 +3,10 @@
 Every ``heartbeat_s`` seconds of the injected clock the edge republishes its retained
 :class:`EdgeStatus` (with the outbox backlog) and the :class:`DeviceStatus` of its devices (which
 ones, with which counters: :mod:`xdock.edge.device_health`); central marks an edge or a device
-offline when two periods pass without one. A scanner or reader that goes away is reported offline
-at once, by its driver; the broker publishes the edge's Last Will (offline) when the edge itself dies.
+offline when two periods pass without one. A scanner or reader that goes away, or a Modbus probe
+whose port goes or that misses three polls in a row, is reported offline at once, by its driver (and
+online again at its next answer); the broker publishes the edge's Last Will (offline) when the edge
+itself dies.
 """
 
 from __future__ import annotations
