@@ -1,4 +1,5 @@
-"""The dashboard's cold chain & sensors panel in Chromium: sparklines with limits, statuses, door badges."""
+"""The dashboard's cold chain & sensors panel in Chromium: sparklines with limits, statuses, door badges, and why a
+sensor is stale."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from xdock.central.api import create_app
 from xdock.central.api_access import Access
 from xdock.central.api_telemetry import telemetry_router
 from xdock.central.http_server import serve_http
+from xdock.central.liveness import Liveness
 from xdock.central.scans import ScanService
 from xdock.central.sensors import SensorService
 from xdock.central.site_config import parse_site
@@ -27,6 +29,7 @@ from xdock.central.store import Store
 from xdock.central.telemetry import LocalTelemetry
 from xdock.central.web import LiveHub
 from xdock.protocol.clock import ManualClock
+from xdock.protocol.messages import DeviceStatus, EdgeStatus
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
 
 SENSORS = """
@@ -42,14 +45,17 @@ sensors:
 @dataclass
 class SensorFloor:
     sensors: SensorService
+    liveness: Liveness
     clock: ManualClock
     url: str
     seq: int = 0
 
-    def read(self, sensor: str, kind: SensorKind, value: float, minutes_ago: float = 0) -> None:
+    def read(
+        self, sensor: str, kind: SensorKind, value: float, minutes_ago: float = 0, edge: str = "edge-d12",
+    ) -> None:
         self.seq += 1
         at = self.clock.now() - timedelta(minutes=minutes_ago)
-        assert self.sensors.apply(SensorReading(edge_id="edge-d12", seq=self.seq, sensor_id=sensor, kind=kind,
+        assert self.sensors.apply(SensorReading(edge_id=edge, seq=self.seq, sensor_id=sensor, kind=kind,
                                                 value=value, unit=KIND_UNITS[kind], at=at))
 
 
@@ -62,17 +68,19 @@ async def floor(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator
     service = ScanService(SiteState(site, clock.now().date()), store, clock)
     hub = LiveHub(service, tick_s=0.2)
     ring = LocalTelemetry()
-    sensors = SensorService(site, store, Alerts(store), clock, state=service.state, telemetry=ring)
+    alerts = Alerts(store)
+    sensors = SensorService(site, store, alerts, clock, state=service.state, telemetry=ring)
+    liveness = Liveness(site.site, clock, alerts)
     access = Access(store)
     app = create_app(service, hub=hub, access=access)
-    app.include_router(telemetry_router(ring, sensors, access))  # as Central wires it
+    app.include_router(telemetry_router(ring, sensors, access, liveness))  # as Central wires it
     bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
     server = asyncio.create_task(serve_http(app, "127.0.0.1", 0, on_bound=bound.set_result))
     url = f"http://127.0.0.1:{await bound}"
     try:
         async with httpx.AsyncClient() as http:
             assert (await http.get(url + "/healthz")).status_code == 200
-        yield SensorFloor(sensors, clock, url)
+        yield SensorFloor(sensors, liveness, clock, url)
     finally:
         await hub.aclose()
         server.cancel()
@@ -108,6 +116,8 @@ async def test_the_panel_shows_each_sensor_its_value_status_and_door_badges(
     await expect(page.locator('.badge[data-sensor="D12-PRES"]')).to_have_text("trailer present")
     await expect(page.locator('.badge[data-sensor="D15-DOOR"]')).to_have_attribute("data-status", "no_data")
     await expect(page.locator("#sensor-note")).to_have_text("5 sensors · 2 need a look")
+    await expect(page.locator(".sensor-why")).to_have_count(0)  # nothing stale, nothing to explain
+    await expect(page.locator('.badge[data-sensor="D12-DOOR"]')).to_have_attribute("title", "D12-DOOR: ok · read 07:00")
     ARTIFACTS.mkdir(exist_ok=True)
     await page.locator("#sensors-panel").screenshot(path=ARTIFACTS / "sensors-panel.png")
 
@@ -117,8 +127,51 @@ async def test_the_panel_shows_each_sensor_its_value_status_and_door_badges(
     floor.clock.advance(11 * 60)  # no report for two periods: the last value is kept, shown stale
     await expect(s2).to_have_attribute("data-status", "stale", timeout=8000)
     await expect(s2.locator(".sensor-value")).to_have_text("5.5 °C")
-    await expect(page.locator('.badge[data-sensor="D12-DOOR"]')).to_have_text("door open · stale")
+    silent = "no reading for 660 s (reports at least every 300 s)"
+    await expect(s2.locator(".sensor-why")).to_have_text(silent)
+    await expect(s2.locator(".sensor-why")).to_have_attribute("title", silent)  # in full when cut short
+    door = page.locator('.badge[data-sensor="D12-DOOR"]')
+    await expect(door).to_have_text("door open · stale")
+    await expect(door).to_have_attribute(
+        "title", "D12-DOOR: stale — no reading for 660 s (reports at least every 60 s) · read 07:00")
+    await expect(page.locator(".sensor-why")).to_have_count(2)  # S2 and T2, both silent for 11 minutes
     await page.screenshot(path=ARTIFACTS / "sensors-dashboard.png", full_page=True)
+    await page.close()
+
+
+async def test_a_sensor_behind_an_offline_edge_or_node_says_which_is_offline(
+    floor: SensorFloor, browser: Browser
+) -> None:
+    floor.read("S2-TEMP", "temperature", 5.5)
+    floor.read("T2-TEMP", "temperature", 4.0, edge="node-t2")  # an MQTT sensor node: its own edge
+    floor.read("D12-DOOR", "door_contact", 0.0)
+    floor.read("D12-PRES", "trailer_presence", 1.0)
+    at = floor.clock.now()
+    floor.liveness.device_status(DeviceStatus(edge_id="node-t2", device_id="node-t2", device_kind="sensor_node",
+                                              online=False, at=at, detail="link lost"))
+    floor.liveness.edge_status(EdgeStatus(edge_id="edge-d12", online=False, at=at))
+
+    page = await browser.new_page(viewport={"width": 1600, "height": 1200})
+    await page.goto(floor.url + "/")
+    s2, t2 = page.locator('li[data-sensor="S2-TEMP"]'), page.locator('li[data-sensor="T2-TEMP"]')
+    await expect(s2.locator(".sensor-why")).to_have_text("edge edge-d12 offline")
+    await expect(s2.locator(".sensor-status")).to_have_text("stale")
+    await expect(s2.locator(".sensor-value")).to_have_text("5.5 °C")
+    await expect(t2.locator(".sensor-why")).to_have_text("sensor node node-t2 offline: link lost")
+    door, present = page.locator('.badge[data-sensor="D12-DOOR"]'), page.locator('.badge[data-sensor="D12-PRES"]')
+    await expect(door).to_have_text("door closed · stale")
+    await expect(door).to_have_attribute("title", "D12-DOOR: stale — edge edge-d12 offline · read 07:00")
+    await expect(present).to_have_attribute("title", "D12-PRES: stale — edge edge-d12 offline · read 07:00")
+    await expect(page.locator('.badge[data-sensor="D15-DOOR"]')).to_have_attribute("title", "D15-DOOR: no data")
+    await expect(page.locator("#sensor-note")).to_have_text("5 sensors · 5 need a look")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.locator("#sensors-panel").screenshot(path=ARTIFACTS / "sensors-panel-stale.png")
+
+    floor.liveness.edge_status(EdgeStatus(edge_id="edge-d12", online=True, at=at))  # back: believed again
+    await expect(s2).to_have_attribute("data-status", "ok", timeout=8000)
+    await expect(s2.locator(".sensor-why")).to_have_count(0)
+    await expect(door).to_have_attribute("title", "D12-DOOR: ok · read 07:00")
+    await expect(t2.locator(".sensor-why")).to_have_text("sensor node node-t2 offline: link lost")
     await page.close()
 
 

@@ -2,7 +2,8 @@
 // Cold chain & sensors panel: each temperature (and humidity) sensor's last hour as a sparkline with its
 // limit as a dashed line and its current value coloured by status; door contacts and trailer presence as
 // badges per door. Polled from /api/v1/sensors and /api/v1/telemetry every few seconds (not on the live
-// socket). Statuses come from central: ok, breach, stale (no report for two periods), no_data.
+// socket). Statuses come from central: ok, breach, stale (no report for two periods, or what reports it
+// is offline), no_data; a stale sensor's reason shows under its line, or on its door badge's title.
 const SENSOR_POLL_MS = 3000;
 const SPARK_WINDOW_MS = 3600 * 1000;
 const SPARK_W = 160, SPARK_H = 36;
@@ -76,6 +77,11 @@ const Sensors = (() => {
     const sub = [s.limit_c === null ? "no limit" : `limit ${s.limit_c.toFixed(1)} °C`];
     if (s.at) sub.push(`read ${hhmm(s.at)}`);
     li.append(head, spark(points, s.limit_c, now), value, status, el("span", "sub", sub.join(" · ")));
+    if (s.reason) {
+      const why = el("span", "sensor-why", s.reason);
+      why.title = s.reason;
+      li.append(why);
+    }
     return li;
   }
 
@@ -137,7 +143,8 @@ const Sensors = (() => {
     b.dataset.sensor = s.id;
     b.dataset.status = s.status;
     b.dataset.on = String(on);
-    b.title = `${s.id}: ${STATUS_TEXT[s.status] || s.status}${s.at ? " · read " + hhmm(s.at) : ""}`;
+    const why = s.reason ? " — " + s.reason : "";
+    b.title = `${s.id}: ${STATUS_TEXT[s.status] || s.status}${why}${s.at ? " · read " + hhmm(s.at) : ""}`;
     return b;
   }
 
