@@ -120,8 +120,10 @@ async def test_the_live_feed_refusing_a_revoked_token_asks_for_one(
     served.hub.close_all()  # the dashboard reconnects with its (now revoked) token
     await expect(page.locator("#signin-why")).to_have_text(
         "The live feed refused your token: unknown or revoked token. Sign in again.")
+    await expect(page.locator("#conn")).to_have_text("signed out")
     await _sign_in(page, tokens.supervisor)
     await expect(page.locator("#conn")).to_have_attribute("data-connects", "2")
+    await expect(page.locator("#conn")).to_have_text("live")
     await expect(page.locator("#who")).to_have_text("samsupervisorSign out")
     await page.close()
 
@@ -138,12 +140,16 @@ async def test_the_dashboard_is_signed_out_when_its_token_is_revoked_while_it_wa
     await expect(page.locator("#signin")).to_be_visible()
     await expect(page.locator("#signin-why")).to_have_text("Signed out: token revoked. Sign in again.")
     await expect(page.locator("#who")).to_be_hidden()
-    await expect(page.locator("#conn")).to_have_attribute("data-state", "down")
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "signed-out")
+    await expect(page.locator("#conn")).to_have_text("signed out")  # not "reconnecting…": it waits for a sign-in
+    await expect(page.locator("#conn")).to_have_attribute("data-connects", "1")
     assert await page.evaluate("sessionStorage.getItem('xdock.token')") is None
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=ARTIFACTS / "dashboard-signed-out.png")
     await _sign_in(page, tokens.supervisor)
     await expect(page.locator("#conn")).to_have_attribute("data-connects", "2")  # one reconnection, once signed in
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    await expect(page.locator("#conn")).to_have_text("live")
     await expect(page.locator("#who")).to_have_text("samsupervisorSign out")
     await page.close()
 
@@ -167,14 +173,19 @@ async def test_the_handheld_signs_in_and_asks_again_when_its_token_is_revoked(
     await scan.fill(f"(00){first}(420)69001")
     await scan.press("Enter")
     await expect(page.locator("#door-big")).to_have_text("D12")
+    await expect(page.locator("#net")).to_have_text("ready")
 
     tokens.users.revoke("wanda", served.clock.now(), by="test")
     await scan.fill(f"(00){second}(420)69001")
     await scan.press("Enter")
     await expect(page.locator("#signin-why")).to_have_text(REFUSED)
+    await expect(page.locator("#net")).to_have_text("signed out")  # not "sending…" behind the form
+    await expect(page.locator("#net")).to_have_attribute("data-state", "signed-out")
     await page.screenshot(path=ARTIFACTS / "handheld-signin-again.png")
     fresh = tokens.users.issue("wanda", served.clock.now(), by="test")
     await _sign_in(page, fresh)
     await expect(page.locator("#door-big")).to_have_text("D12")  # the scan went through once signed in again
+    await expect(page.locator("#net")).to_have_text("ready")
+    await expect(page.locator("#net")).to_have_attribute("data-state", "ok")
     assert served.service.state.pallets[second].door == "D12"
     await page.close()

@@ -316,13 +316,25 @@ function onMessage(msg) {
   }
 }
 
-Session.onChange(() => { if (S.doors.length) renderAlerts(); });
+// The header's link state: the live feed's ("connecting", "live", "down"), unless the sign-in stopped
+// holding (token forgotten, the sign-in form up): then "signed out", never "reconnecting…".
+const LINK_TEXT = { connecting: "connecting…", live: "live", down: "reconnecting…" };
+const link = { state: "connecting", connects: 0 };
+function renderLink() {
+  const c = $("conn");
+  const out = Session.enabled() && Session.user() === null;
+  c.dataset.state = out ? "signed-out" : link.state;
+  c.dataset.connects = String(link.connects);
+  c.textContent = out ? "signed out" : LINK_TEXT[link.state];
+}
+
+Session.onChange(() => { renderLink(); if (S.doors.length) renderAlerts(); });
+Session.onSignedOut(renderLink);
 Session.start().then(() => openLive("/api/v1/live", {
   message: onMessage,
   status(state, connects) {
-    const c = $("conn");
-    c.dataset.state = state;
-    c.dataset.connects = String(connects);
-    c.textContent = state === "live" ? "live" : "reconnecting…";
+    link.state = state;
+    link.connects = connects;
+    renderLink();
   },
 }));

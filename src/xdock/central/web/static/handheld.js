@@ -22,6 +22,18 @@ function show(kind, headline, door, line, reason) {
   $("reason").textContent = reason || "";
 }
 function net(state, text) { $("net").dataset.state = state; $("net").textContent = text; }
+// While the sign-in form is up (token refused), the header says "signed out", not "sending…"; once signed in
+// again it says what it said before (the scan that was refused then goes through by itself).
+let beforeSignOut = null;
+Session.onSignedOut(() => {
+  if (beforeSignOut === null) beforeSignOut = [$("net").dataset.state || "ok", $("net").textContent];
+  net("signed-out", "signed out");
+});
+Session.onChange(() => {
+  if (beforeSignOut === null) return;
+  net(...beforeSignOut);
+  beforeSignOut = null;
+});
 function setPallet(sscc) { pallet = sscc; $("pallet").textContent = sscc ? "pallet " + sscc : "no pallet"; }
 
 async function post(path, body) {

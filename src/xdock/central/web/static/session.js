@@ -5,13 +5,15 @@
 // call. A 401 forgets it and asks again; a 403 says which role the user has and that it cannot do this.
 // The live feed closes with 4401 (token refused: revoked, expired, user removed) or 4403 (role too low),
 // at sign-in or later while open ("signed out: token revoked"): the token is forgotten and the form shown
-// with the reason, so the page never reconnects in a loop with a dead token.
+// with the reason, so the page never reconnects in a loop with a dead token. Pages follow a token forgotten
+// (signed out) with onSignedOut, and a user signed in with onChange.
 const Session = (() => {
   const KEY = "xdock.token";
   const LIVE_UNAUTHORIZED = 4401;
   const LIVE_FORBIDDEN = 4403;
   const SIGNED_OUT = "signed out: ";
   const listeners = [];
+  const signedOut = [];
   let enabled = null;
   let user = null;
   let asking = null;
@@ -103,7 +105,12 @@ const Session = (() => {
     who.append(name, role, out);
   }
 
-  function forget() { sessionStorage.removeItem(KEY); user = null; render(); }
+  function forget() {
+    sessionStorage.removeItem(KEY);
+    user = null;
+    render();
+    for (const fn of signedOut) fn();
+  }
 
   function signOut() { forget(); location.reload(); }
 
@@ -162,5 +169,6 @@ const Session = (() => {
     user: () => user,
     canOverride: () => enabled === false || (user !== null && user.role !== "worker"),
     onChange: (fn) => listeners.push(fn),
+    onSignedOut: (fn) => signedOut.push(fn),
   };
 })();
