@@ -6,16 +6,23 @@ Builds the site (``xdock.testing.synthetic_site``), lets the dispatcher decide e
 floor, then makes one snapshot per inbound door (one edge each) as central's publisher does: the
 floor and plan are read once, the open trailers found once, a table ranked per door. Prints the
 encoded snapshot sizes (bytes: min, median, max), routes per snapshot, and the time of one full look
-over every edge (median of ``--rounds``). The last line printed is one JSON object; figures only.
+over every edge (median of ``--rounds``).
+
+Then replays a scan stream in site time (``--scans-per-s`` new pallets a second at random inbound doors, for
+``--minutes``; no broker): each pallet is decided as central decides it, and each second the publisher's look
+runs; an edge whose table changed counts one snapshot of its encoded size. Gives bytes and snapshots per
+second of site time and the mean and largest snapshot sent. The last line printed is one JSON object; figures only.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -23,10 +30,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from xdock.central.optimiser.dispatcher import Dispatcher, NoPlaceError  # noqa: E402
-from xdock.central.routes import destination_matches, open_trailers, route_tables  # noqa: E402
+from xdock.central.routes import RouteTable, destination_matches, open_trailers, route_tables  # noqa: E402
 from xdock.central.site_config import Destination  # noqa: E402
-from xdock.protocol.messages import encode  # noqa: E402
-from xdock.testing.synthetic_site import synthetic_floor  # noqa: E402
+from xdock.protocol.clock import ManualClock  # noqa: E402
+from xdock.protocol.messages import DestinationMatch, encode  # noqa: E402
+from xdock.testing.synthetic_site import synthetic_floor, synthetic_pallets  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=timezone(timedelta(hours=1)))
 
@@ -38,6 +46,8 @@ def main() -> None:
     parser.add_argument("--per-destination", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scans-per-s", type=int, default=5)
+    parser.add_argument("--minutes", type=float, default=10.0)
     args = parser.parse_args()
 
     floor = synthetic_floor(args.doors, args.pallets, args.seed, NOW)
@@ -75,8 +85,49 @@ def main() -> None:
         "snapshot_bytes": {"min": min(sizes), "median": int(statistics.median(sizes)), "max": max(sizes)},
         "routes_per_snapshot": {"min": min(routes), "max": max(routes)},
         "look_all_edges_ms": round(statistics.median(durations) * 1000, 1),
+        "stream": replay(dispatcher, destinations, inbound, args),
     }
     print(json.dumps(result))
+
+
+def replay(
+    dispatcher: Dispatcher, destinations: tuple[DestinationMatch, ...], inbound: list[str], args: argparse.Namespace,
+) -> dict[str, object]:
+    """Snapshots the publisher would send while ``args.scans_per_s`` pallets a second are scanned and decided."""
+    clock = ManualClock(NOW)
+    rng = random.Random(args.seed)
+    seconds = int(args.minutes * 60)
+    arriving = synthetic_pallets(dispatcher.floor, seconds * args.scans_per_s, args.seed + 7, NOW, prefix="2")
+    edges = {f"edge-{door}": door for door in inbound}
+    tables: dict[str, RouteTable] = {}
+    sizes: list[int] = []
+    decided = staged = 0
+    for second in range(seconds + 1):
+        now = clock.now()
+        current = dispatcher.floor
+        open_now = open_trailers(current, dispatcher.plan().trailer_doors, now)
+        look = route_tables(current, open_now, destinations, edges, per_destination=args.per_destination)
+        for edge_id, table in look.items():
+            if tables.get(edge_id) != table:
+                tables[edge_id] = table
+                if second > 0:  # the first look is the start-up publish of every table
+                    sizes.append(len(encode(table.snapshot(edge_id, second + 1, now))))
+        for pallet in arriving[second * args.scans_per_s:(second + 1) * args.scans_per_s]:
+            dispatcher.put_pallet(replace(pallet, location=rng.choice(inbound)))
+            try:
+                move = dispatcher.decide(pallet.sscc, now)
+            except NoPlaceError:
+                dispatcher.remove_pallet(pallet.sscc)
+                continue
+            decided += move.kind == "direct"
+            staged += move.kind != "direct"
+        clock.advance(1.0)
+    return {
+        "scans_per_s": args.scans_per_s, "site_seconds": seconds, "direct": decided, "staged": staged,
+        "snapshots": len(sizes), "snapshots_per_s": round(len(sizes) / seconds, 2),
+        "bytes_per_s": round(sum(sizes) / seconds), "mean_snapshot_bytes": round(statistics.fmean(sizes)) if sizes else 0,
+        "max_snapshot_bytes": max(sizes, default=0),
+    }
 
 
 if __name__ == "__main__":
