@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import pytest
 from browser_rig import ARTIFACTS, Served
-from playwright.async_api import Browser, Dialog, Page, expect
+from playwright.async_api import Browser, Dialog, Page, ViewportSize, expect
 
 from xdock.central.alerts import Alerts
 from xdock.central.auth import UserAdmin
 from xdock.protocol.gs1 import sscc_with_check_digit
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 REFUSED = "Your token was refused: Authorization: unknown or revoked token. Sign in again."
 
 
