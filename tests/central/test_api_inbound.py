@@ -55,6 +55,7 @@ async def test_announce_answers_201_with_the_truck_waiting(api: httpx.AsyncClien
     assert r.json() == {
         "id": "IN-1", "carrier": "Geodis", "eta": "2026-11-23T08:30:00Z", "pallets": 26, "door": None,
         "state": "waiting", "announced_at": "2026-11-23T07:00:00Z", "arrived_at": None, "unloaded_at": None,
+        "destinations": None, "suggested_door": None,
     }
     events = (await api.get("/api/v1/events")).json()
     assert [(e["kind"], e["body"]["truck"], e["body"]["by"]) for e in events] == [

@@ -3,7 +3,10 @@ truck, tells when it is at a door and when it is unloaded; anyone may list them.
 
 Changes need the ``supervisor`` role when access control is on. A refused change is problem+json
 naming the field: ``404`` no such truck, ``409`` the id is taken or the truck is not in that state,
-``422`` a bad value (``eta`` without offset, a door that does not receive).
+``422`` a bad value (``eta`` without offset, a door that does not receive, an advance shipping notice
+naming an unknown destination ``destinations.X`` or adding up to more than ``pallets``).
+
+A truck listed carries ``suggested_door``: the inbound door the latest re-plan gives it while it waits.
 """
 
 from __future__ import annotations
@@ -33,6 +36,11 @@ class AnnounceIn(BaseModel):
     """Pallets aboard."""
     door: Annotated[str | None, _ID] = None
     """The inbound door the yard has in mind, if any."""
+    destinations: Annotated[
+        dict[Annotated[str, _ID], Annotated[int, Field(ge=0, le=1000)]] | None, Field(max_length=200)
+    ] = None
+    """Advance shipping notice: pallets aboard by destination (``{"LYON": 12, "PARIS": 6}``), adding up
+    to ``pallets`` at most; the rest are of a destination not known yet."""
 
 
 class ArriveIn(BaseModel):
@@ -50,6 +58,10 @@ class InboundTruckOut(BaseModel):
     announced_at: datetime
     arrived_at: datetime | None
     unloaded_at: datetime | None
+    destinations: dict[str, int] | None
+    """Pallets by destination from the advance shipping notice (``null``: none sent)."""
+    suggested_door: str | None
+    """The re-plan's inbound door for a waiting truck (``null``: none yet, or not waiting)."""
 
 
 _ERRORS = {
@@ -59,7 +71,9 @@ _ERRORS = {
 
 
 def _out(row: InboundTruckRow) -> InboundTruckOut:
-    return InboundTruckOut(**row.__dict__)
+    fields = dict(row.__dict__)
+    fields["destinations"] = None if row.destinations is None else dict(row.destinations)
+    return InboundTruckOut(**fields)
 
 
 def inbound_router(trucks: InboundTrucks, access: Access) -> APIRouter:
@@ -83,7 +97,7 @@ def inbound_router(trucks: InboundTrucks, access: Access) -> APIRouter:
     async def announce(body: AnnounceIn, who: Principal = supervisor) -> InboundTruckOut:
         try:
             return _out(trucks.announce(body.id, eta=body.eta, pallets=body.pallets, carrier=body.carrier,
-                                        door=body.door, by=who.name))
+                                        door=body.door, destinations=body.destinations, by=who.name))
         except InboundRefusedError as exc:
             raise refused(exc) from exc
 

@@ -8,13 +8,25 @@ Each change is one store transaction: the truck's row and an event (``inbound_tr
 ``inbound_truck_arrived``, ``inbound_truck_unloaded``) together, so the row is the truck's state and
 the event log its history, and both survive a restart. Listeners (the live hub) are told after each
 change. A refused change raises :class:`InboundRefusedError` naming the field at fault.
+
+Advance shipping notice (ASN): an announcement may say how many of the truck's pallets go to each
+destination (``{"LYON": 12, "PARIS": 6}``). Every destination must be one of the site's, every count
+0 or more, and the counts may add up to less than ``pallets``: the rest are pallets whose destination
+is not known yet (they are routed when scanned, and the re-plan does not count them in the flows).
+
+Suggested door: each re-plan round (:mod:`xdock.central.planning_loop`) gives every waiting truck the
+inbound door that plan has it at (:meth:`InboundTrucks.suggest`, one ``inbound_doors_suggested``
+event per round that changed any). The plan starts from the door the yard gave and only moves it
+when another door is strictly cheaper, so a yard's choice shows as the suggestion unless the plan
+found better. ``door`` stays the yard's word and is never changed by a plan; the truck's real door is
+the one it arrives at, and an arrived truck has no suggestion.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Literal
 
@@ -45,12 +57,16 @@ class InboundRefusedError(ValueError):
 
 
 class InboundTrucks:
-    """The site's inbound trucks, kept in ``store``; ``inbound_doors``: the doors a truck may unload at."""
+    """The site's inbound trucks, kept in ``store``; ``inbound_doors``: the doors a truck may unload at;
+    ``destinations``: the site's destinations an advance shipping notice may name."""
 
-    def __init__(self, store: Store, clock: Clock, inbound_doors: Collection[str]) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, inbound_doors: Collection[str], *, destinations: Collection[str]
+    ) -> None:
         self.store = store
         self.clock = clock
         self.inbound_doors = frozenset(inbound_doors)
+        self.destinations = frozenset(destinations)
         self._listeners: list[Callable[[], None]] = []
 
     def on_change(self, listener: Callable[[], None]) -> None:
@@ -69,20 +85,23 @@ class InboundTrucks:
 
     def announce(
         self, truck_id: str, *, eta: datetime, pallets: int, carrier: str | None = None, door: str | None = None,
-        by: str,
+        destinations: Mapping[str, int] | None = None, by: str,
     ) -> InboundTruckRow:
-        """A truck expected at ``eta`` with ``pallets`` aboard (``door``: the one the yard has in mind)."""
+        """A truck expected at ``eta`` with ``pallets`` aboard (``door``: the one the yard has in mind;
+        ``destinations``: its advance shipping notice, pallets by destination)."""
         if eta.tzinfo is None:
             raise InboundRefusedError(422, "eta", f"eta {eta.isoformat()} has no UTC offset")
         if pallets < 0:
             raise InboundRefusedError(422, "pallets", f"pallets must be 0 or more, got {pallets}")
+        if destinations is not None:
+            destinations = self._checked_asn(destinations, pallets)
         if door is not None:
             self._check_door(door)
         if any(row.id == truck_id for row in self.store.inbound_trucks()):
             raise InboundRefusedError(409, "id", f"inbound truck {truck_id} is already announced")
         now = self.clock.now()
         row = InboundTruckRow(id=truck_id, carrier=carrier, eta=eta, pallets=pallets, door=door, state="waiting",
-                              announced_at=now)
+                              announced_at=now, destinations=destinations)
         self._write(row, "inbound_truck_announced", by, now)
         return row
 
@@ -91,7 +110,7 @@ class InboundTrucks:
         self._check_door(door)
         row = self._moved(truck_id, "arrive")
         now = self.clock.now()
-        row = dataclasses.replace(row, state="arrived", door=door, arrived_at=now)
+        row = dataclasses.replace(row, state="arrived", door=door, arrived_at=now, suggested_door=None)
         self._write(row, "inbound_truck_arrived", by, now)
         return row
 
@@ -102,6 +121,45 @@ class InboundTrucks:
         row = dataclasses.replace(row, state="unloaded", unloaded_at=now)
         self._write(row, "inbound_truck_unloaded", by, now)
         return row
+
+    def suggest(self, doors: Mapping[str, str | None], *, version: int) -> list[InboundTruckRow]:
+        """Take plan ``version``'s door for each waiting truck named in ``doors`` (``None``: the plan has
+        none for it); trucks not named (announced since) and trucks no longer waiting are left as they
+        are. Returns the trucks whose suggestion changed, stored with one event."""
+        changed = [
+            dataclasses.replace(row, suggested_door=doors[row.id])
+            for row in self.store.inbound_trucks()
+            if row.state == "waiting" and row.id in doors and row.suggested_door != doors[row.id]
+        ]
+        if not changed:
+            return []
+        now = self.clock.now()
+        with self.store.transaction() as tx:
+            for row in changed:
+                tx.put_inbound_truck(row)
+            tx.append_event(now, "inbound_doors_suggested",
+                            {"version": version, "doors": {row.id: row.suggested_door for row in changed}})
+        log.info("plan v%d suggests doors for %d inbound trucks", version, len(changed))
+        for listener in self._listeners:
+            listener()
+        return changed
+
+    def _checked_asn(self, destinations: Mapping[str, int], pallets: int) -> dict[str, int]:
+        for dest, count in destinations.items():
+            if dest not in self.destinations:
+                known = ", ".join(sorted(self.destinations))
+                detail = f"destination {dest!r} is not one of the site's (destinations: {known})"
+                raise InboundRefusedError(422, f"destinations.{dest}", detail)
+            if count < 0:
+                raise InboundRefusedError(
+                    422, f"destinations.{dest}", f"destinations.{dest} must be 0 or more, got {count}"
+                )
+        total = sum(destinations.values())
+        if total > pallets:
+            raise InboundRefusedError(
+                422, "destinations", f"destinations add up to {total} pallets, more than the {pallets} aboard"
+            )
+        return dict(sorted(destinations.items()))
 
     def _check_door(self, door: str) -> None:
         if door not in self.inbound_doors:
@@ -117,8 +175,12 @@ class InboundTrucks:
         return row
 
     def _write(self, row: InboundTruckRow, kind: str, by: str, now: datetime) -> None:
-        body = {"truck": row.id, "carrier": row.carrier, "eta": row.eta.isoformat(), "pallets": row.pallets,
-                "door": row.door, "state": row.state, "by": by}
+        body: dict[str, object] = {
+            "truck": row.id, "carrier": row.carrier, "eta": row.eta.isoformat(), "pallets": row.pallets,
+            "door": row.door, "state": row.state, "by": by,
+        }
+        if row.destinations is not None:
+            body["destinations"] = dict(row.destinations)
         with self.store.transaction() as tx:
             tx.put_inbound_truck(row)
             tx.append_event(now, kind, body)

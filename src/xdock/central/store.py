@@ -36,7 +36,7 @@ from typing import Literal
 
 from xdock.central import store_alerts, store_inbound, store_pallets, store_users
 from xdock.central.store_alerts import ADDED_ALERT_COLUMNS, AlertReads, AlertRow, AlertWrites
-from xdock.central.store_inbound import InboundReads, InboundTruckRow, InboundWrites
+from xdock.central.store_inbound import ADDED_INBOUND_COLUMNS, InboundReads, InboundTruckRow, InboundWrites
 from xdock.central.store_pallets import (
     ADDED_PALLET_COLUMNS,
     EventRow,
@@ -67,7 +67,10 @@ _SCHEMA = "".join((
 ))
 
 # Columns added after the first release, per table; added to older stores at open.
-_ADDED_COLUMNS = {"pallets": ADDED_PALLET_COLUMNS, "alerts": ADDED_ALERT_COLUMNS, "tokens": ADDED_TOKEN_COLUMNS}
+_ADDED_COLUMNS = {
+    "pallets": ADDED_PALLET_COLUMNS, "alerts": ADDED_ALERT_COLUMNS, "tokens": ADDED_TOKEN_COLUMNS,
+    "inbound_trucks": ADDED_INBOUND_COLUMNS,
+}
 
 
 class StoreError(RuntimeError):
