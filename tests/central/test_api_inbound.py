@@ -28,6 +28,7 @@ areas:
   - {id: S1, kind: staging, x: 5, y: 15}
 destinations:
   - {id: LYON, name: Lyon, postal_codes: ["69*"]}
+  - {id: PARIS, name: Paris, postal_codes: ["75*"]}
 trailers:
   - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
 """)
@@ -97,6 +98,37 @@ async def test_arrive_then_unloaded_and_the_refusals_in_between(api: httpx.Async
     assert (await api.get("/api/v1/inbound-trucks?state=waiting")).json() == []
     kinds = [e["kind"] for e in (await api.get("/api/v1/events")).json()]
     assert kinds == ["inbound_truck_announced", "inbound_truck_arrived", "inbound_truck_unloaded"]
+
+
+async def test_an_advance_shipping_notice_is_stored_and_returned(tmp_path: Path) -> None:
+    client, service = _client(tmp_path / "c.db")
+    async with client:
+        r = await client.post("/api/v1/inbound-trucks", json=TRUCK | {"destinations": {"PARIS": 6, "LYON": 12}})
+        assert (r.status_code, r.json()["destinations"]) == (201, {"LYON": 12, "PARIS": 6})
+        [event] = (await client.get("/api/v1/events")).json()
+        assert event["body"]["destinations"] == {"LYON": 12, "PARIS": 6}
+    service.store.close()
+    client, service = _client(tmp_path / "c.db")  # after a restart
+    async with client:
+        [truck] = (await client.get("/api/v1/inbound-trucks")).json()
+        assert (truck["pallets"], truck["destinations"], truck["suggested_door"]) == (26, {"LYON": 12, "PARIS": 6},
+                                                                                       None)
+    service.store.close()
+
+
+async def test_a_bad_advance_shipping_notice_is_refused_naming_the_field(api: httpx.AsyncClient) -> None:
+    r = await api.post("/api/v1/inbound-trucks", json=TRUCK | {"destinations": {"LYON": 12, "NICE": 2}})
+    assert (r.status_code, r.json()["field"], r.json()["detail"]) == (
+        422, "destinations.NICE", "destination 'NICE' is not one of the site's (destinations: LYON, PARIS)")
+    r = await api.post("/api/v1/inbound-trucks", json=TRUCK | {"destinations": {"LYON": -1}})
+    assert (r.status_code, r.json()["detail"]) == (
+        422, "body.destinations.LYON: Input should be greater than or equal to 0")
+    r = await api.post("/api/v1/inbound-trucks", json=TRUCK | {"destinations": {"LYON": 20, "PARIS": 7}})
+    assert (r.status_code, r.json()["field"], r.json()["detail"]) == (
+        422, "destinations", "destinations add up to 27 pallets, more than the 26 aboard")
+    assert (await api.get("/api/v1/inbound-trucks")).json() == []
+    r = await api.post("/api/v1/inbound-trucks", json=TRUCK | {"destinations": {"LYON": 20, "PARIS": 0}})
+    assert (r.status_code, r.json()["destinations"]) == (201, {"LYON": 20, "PARIS": 0})
 
 
 async def test_listed_by_eta(api: httpx.AsyncClient) -> None:

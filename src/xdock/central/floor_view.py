@@ -1,23 +1,44 @@
 """Central's live state as the optimiser sees it: a :class:`~xdock.central.optimiser.schema.Floor`.
 
 The optimiser is pure and knows nothing of the site file or the store; this module translates
-both ways: site state and stored pallets into planning values, scans into planning pallets.
+both ways: site state and stored pallets into planning values, scans into planning pallets, announced
+inbound trucks into planning trucks.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
-from xdock.central.optimiser.schema import Area, Door, Floor, Pallet, PalletState, Rules, Trailer, temp_class
+from xdock.central.optimiser.schema import (
+    Area,
+    Door,
+    Floor,
+    InboundTruck,
+    Pallet,
+    PalletState,
+    Rules,
+    Trailer,
+    temp_class,
+)
 from xdock.central.site_config import SiteConfig
 from xdock.central.site_state import SiteState
-from xdock.central.store import PalletRow
+from xdock.central.store import InboundTruckRow, PalletRow
 from xdock.protocol.messages import ScanEvent
 
-__all__ = ["DANGEROUS_GOODS", "floor_from", "pallet_from_row", "pallet_from_scan", "rules_from"]
+__all__ = [
+    "DANGEROUS_GOODS", "UNLOAD_PER_PALLET", "UNLOAD_SETUP", "floor_from", "pallet_from_row", "pallet_from_scan",
+    "rules_from", "truck_from_row", "trucks_from",
+]
 
 DANGEROUS_GOODS = "DG"
 """Class given to a pallet whose label flags dangerous goods (AI 4321) without naming the class."""
+
+
+UNLOAD_SETUP = timedelta(minutes=10)
+"""Time a truck holds its inbound door besides its pallets: docking, opening, leaving."""
+UNLOAD_PER_PALLET = timedelta(minutes=1)
+"""Time to take one pallet off a truck."""
 
 
 def rules_from(config: SiteConfig) -> Rules:
@@ -79,8 +100,36 @@ def pallet_from_scan(
     )
 
 
-def floor_from(state: SiteState) -> Floor:
-    """The whole floor: doors, areas, today's trailers at their doors, every pallet in the store."""
+def truck_from_row(row: InboundTruckRow, now: datetime | None = None) -> InboundTruck | None:
+    """An announced truck as the plan sees it, ``None`` once unloaded.
+
+    A waiting truck is expected at its ETA at the door the yard gave, if any, which the plan may
+    change; an arrived one is docked at its door from its arrival. Either holds its door
+    :data:`UNLOAD_SETUP` plus :data:`UNLOAD_PER_PALLET` per pallet. Given ``now``, a late truck is
+    expected now and an arrived one not reported unloaded holds its door until ``UNLOAD_SETUP`` past
+    now at least. Its pallets by destination are its advance shipping notice (none sent: no flow known).
+    """
+    unload = UNLOAD_SETUP + UNLOAD_PER_PALLET * row.pallets
+    pallets = dict(row.destinations or {})
+    if row.state == "waiting":
+        arrival = row.eta if now is None else max(row.eta, now)
+        return InboundTruck(row.id, arrival, unload, pallets, door=row.door)
+    if row.state == "arrived" and row.arrived_at is not None:
+        if now is not None:
+            unload = max(unload, now + UNLOAD_SETUP - row.arrived_at)
+        return InboundTruck(row.id, row.arrived_at, unload, pallets, door=row.door, docked=True)
+    return None
+
+
+def trucks_from(rows: Iterable[InboundTruckRow], now: datetime | None = None) -> dict[str, InboundTruck]:
+    """The trucks waiting or at a door among ``rows``, by id (see :func:`truck_from_row`)."""
+    planned = {row.id: truck_from_row(row, now) for row in rows}
+    return {k: truck for k, truck in planned.items() if truck is not None}
+
+
+def floor_from(state: SiteState, trucks: Iterable[InboundTruckRow] = (), *, now: datetime | None = None) -> Floor:
+    """The whole floor: doors, areas, today's trailers at their doors, every pallet in the store, and
+    the inbound ``trucks`` waiting or at a door (see :func:`truck_from_row` for ``now``)."""
     config = state.config
     return Floor(
         doors={
@@ -97,5 +146,6 @@ def floor_from(state: SiteState) -> Floor:
             for t in state.trailers.values()
         },
         pallets={sscc: pallet_from_row(row) for sscc, row in state.pallets.items() if row.state != "unrouted"},
+        trucks=trucks_from(trucks, now),
         rules=rules_from(config),
     )

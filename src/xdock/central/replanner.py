@@ -4,6 +4,10 @@ The event loop hands the floor and the current plan to a process pool (``forkser
 platform has it, else ``spawn``: forking a process that runs threads is unsafe) and awaits the
 result; one re-plan runs at a time. The caller swaps the returned plan in atomically.
 
+The current plan's truck doors are first merged with the floor's trucks (:func:`with_floor_trucks`):
+a truck now docked is at its real door, one gone from the floor (unloaded) is dropped, so the re-plan
+starts from what the yard did rather than from what the last plan suggested.
+
 Errors::
 
     ReplanError          the worker process died or the pool is closed
@@ -16,6 +20,7 @@ import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 
@@ -23,7 +28,7 @@ from xdock.central.optimiser.plan import Plan
 from xdock.central.optimiser.replan import replan
 from xdock.central.optimiser.schema import Floor
 
-__all__ = ["ReplanError", "Replanner"]
+__all__ = ["ReplanError", "Replanner", "with_floor_trucks"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,16 @@ class ReplanError(RuntimeError):
 def _context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def with_floor_trucks(floor: Floor, plan: Plan) -> Plan:
+    """``plan`` with the truck doors of ``floor``'s trucks only: a docked truck's own door, else the plan's."""
+    doors: dict[str, str] = {}
+    for truck in floor.trucks.values():
+        door = truck.door if truck.docked else plan.truck_doors.get(truck.id)
+        if door is not None:
+            doors[truck.id] = door
+    return plan if doors == plan.truck_doors else replace(plan, truck_doors=doors)
 
 
 class Replanner:
@@ -57,7 +72,9 @@ class Replanner:
         return self._pool
 
     async def replan(self, floor: Floor, current: Plan, now: datetime) -> Plan:
-        """The re-plan of ``floor`` from ``current`` at ``now``, computed in the worker process."""
+        """The re-plan of ``floor`` from ``current`` (its truck doors merged with the floor's trucks) at
+        ``now``, computed in the worker process."""
+        current = with_floor_trucks(floor, current)
         async with self._lock:
             if self._closed:
                 raise ReplanError("Cannot re-plan: the replanner is closed")
