@@ -68,6 +68,7 @@ from xdock.protocol.topics import (
 )
 from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.confirmed import publish_confirmed
+from xdock.transport.connection_end import heard_end
 from xdock.transport.mqtt_socket import no_delay
 
 __all__ = ["Ingest", "IngestStats"]
@@ -153,10 +154,10 @@ class Ingest:
                 delay = 0.1
 
     async def _session(self) -> None:
-        async with aiomqtt.Client(
+        async with heard_end(aiomqtt.Client(
             self.broker.host, self.broker.port, identifier=self.client_id, clean_session=False,
             username=self.broker.username, password=self.broker.password, keepalive=10, will=self.will,
-        ) as client, AsyncExitStack() as around:
+        )) as client, AsyncExitStack() as around:
             # The broker must not consider a scan delivered before its effect is stored.
             client._client.manual_ack_set(True)
             no_delay(client)

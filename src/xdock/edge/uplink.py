@@ -44,6 +44,7 @@ from xdock.protocol.messages import (
 )
 from xdock.protocol.topics import central_status_topic, cmd_topic, edge_status_topic, routes_topic
 from xdock.transport.cancel import stop_if_cancelled
+from xdock.transport.connection_end import heard_end
 from xdock.transport.mqtt_socket import no_delay
 
 __all__ = ["Downlinks", "Uplink", "UplinkOptions"]
@@ -149,11 +150,11 @@ class Uplink:
     async def _session(self) -> None:
         offline = edge_status(self.edge_id, self.door, online=False, at=None, heartbeat_s=None, backlog=None)
         will = aiomqtt.Will(edge_status_topic(self.site, self.edge_id), encode(offline), 1, True)
-        async with aiomqtt.Client(
+        async with heard_end(aiomqtt.Client(
             self.broker.host, self.broker.port, identifier=f"xdock-edge-{self.site}-{self.edge_id}",
             clean_session=False, will=will, keepalive=10, max_inflight_messages=self.options.window,
             username=self.broker.username, password=self.broker.password,
-        ) as client:
+        )) as client:
             no_delay(client)
             for topic in self._topics:
                 await client.subscribe(topic, qos=1)

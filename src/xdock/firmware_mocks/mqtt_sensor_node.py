@@ -36,6 +36,7 @@ from xdock.protocol.clock import Clock
 from xdock.protocol.messages import DeviceStatus, encode
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading, is_binary
 from xdock.protocol.topics import check_id, device_status_topic, sensor_reading_topic
+from xdock.transport.connection_end import connection_end
 
 __all__ = ["NodeSensor", "SensorNode", "SeqFile", "ValueScript", "reefer_logger"]
 
@@ -169,7 +170,10 @@ class SensorNode:
             await self._client.publish(self.status_topic, self._status(online=False, detail="shut down"),
                                        qos=1, retain=True)
         finally:
-            await self._client.__aexit__(exc_type, exc, tb)
+            try:
+                await self._client.__aexit__(exc_type, exc, tb)
+            finally:
+                connection_end(self._client)
 
     async def step(self) -> list[SensorReading]:
         """Sample every sensor at the clock's now; publish and return the readings that are due."""
