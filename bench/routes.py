@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from xdock.central.optimiser.dispatcher import Dispatcher, NoPlaceError  # noqa: E402
+from xdock.central.route_shares import ShareBook  # noqa: E402
 from xdock.central.routes import RouteTable, destination_matches, open_trailers, route_tables  # noqa: E402
 from xdock.central.site_config import Destination  # noqa: E402
 from xdock.protocol.clock import ManualClock  # noqa: E402
@@ -100,13 +101,15 @@ def replay(
     arriving = synthetic_pallets(dispatcher.floor, seconds * args.scans_per_s, args.seed + 7, NOW, prefix="2")
     edges = {f"edge-{door}": door for door in inbound}
     tables: dict[str, RouteTable] = {}
+    book = ShareBook()
     sizes: list[int] = []
     decided = staged = 0
     for second in range(seconds + 1):
         now = clock.now()
         current = dispatcher.floor
         open_now = open_trailers(current, dispatcher.plan().trailer_doors, now)
-        look = route_tables(current, open_now, destinations, edges, per_destination=args.per_destination)
+        look = route_tables(current, open_now, destinations, edges, per_destination=args.per_destination,
+                            shares=book)
         for edge_id, table in look.items():
             if tables.get(edge_id) != table:
                 tables[edge_id] = table
@@ -125,7 +128,8 @@ def replay(
     return {
         "scans_per_s": args.scans_per_s, "site_seconds": seconds, "direct": decided, "staged": staged,
         "snapshots": len(sizes), "snapshots_per_s": round(len(sizes) / seconds, 2),
-        "bytes_per_s": round(sum(sizes) / seconds), "mean_snapshot_bytes": round(statistics.fmean(sizes)) if sizes else 0,
+        "bytes_per_s": round(sum(sizes) / seconds),
+        "mean_snapshot_bytes": round(statistics.fmean(sizes)) if sizes else 0,
         "max_snapshot_bytes": max(sizes, default=0),
     }
 

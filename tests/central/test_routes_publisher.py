@@ -95,7 +95,9 @@ async def test_a_burst_of_scans_makes_one_new_snapshot_and_a_clean_stop_says_off
     try:
         # Online at once (version 0: nothing made yet), then the first snapshot and its version.
         await eventually(lambda: len(heard.snapshots) == 1 and len(heard.statuses) == 2, 5, "first snapshot")
-        for n in range(1, 6):  # five scans between two looks
+        # Nine scans between two looks: 24 free, below the edge's share of 25 (33 less central's
+        # reserve of 8), so the share is cut to 24 - 24 // 4 = 18.
+        for n in range(1, 10):
             service.apply(scan(n))
         await eventually(lambda: len(heard.snapshots) == 2, 5, "snapshot after the scans")
         looks = publisher.stats.looks
@@ -107,8 +109,8 @@ async def test_a_burst_of_scans_makes_one_new_snapshot_and_a_clean_stop_says_off
             await task
     await eventually(lambda: len(heard.statuses) == 4, 5, "offline status")
     first, after = heard.snapshots
-    assert [(r.trailer, r.free_positions) for r in first.routes] == [("T-LYON-1", 33)]
-    assert [(r.trailer, r.free_positions) for r in after.routes] == [("T-LYON-1", 28)]
+    assert [(r.trailer, r.free_positions) for r in first.routes] == [("T-LYON-1", 25)]
+    assert [(r.trailer, r.free_positions) for r in after.routes] == [("T-LYON-1", 18)]
     assert (first.plan_version, after.plan_version, first.staging) == (1, 2, "S1")
     assert (publisher.stats.snapshots, publisher.stats.versions) == (2, 2)
     assert [(s.online, s.plan_version) for s in heard.statuses] == [(True, 0), (True, 1), (True, 2), (False, 2)]

@@ -67,10 +67,12 @@ def test_snapshot_for_a_door_lists_trailers_best_first_with_room_and_staging(tmp
     assert (one.edge_id, one.plan_version, one.made_at) == ("e1", 1, START)
     # Travel from the door plus the balance term; the two best LYON trailers per door (T-LYON-2 is
     # far from D1, T-LYON-1 far from D2). T-NICE-1 (08:20) is offered until 08:05.
-    # Both edges list T-NICE-1 (5 free) and T-LYON-R (10 free): each gets a share, so the two deciding
-    # alone never overfill them; the odd position goes to the edge T-NICE-1 ranks higher for (D1).
-    assert routes(one) == [("T-LYON-1", "D11", 2), ("T-NICE-1", "D12", 3), ("T-LYON-R", "D14", 5)]
-    assert routes(two) == [("T-LYON-2", "D13", 10), ("T-LYON-R", "D14", 5), ("T-NICE-1", "D12", 2)]
+    # Central keeps a quarter of each trailer's free positions and hands out the rest in blocks of at
+    # least 4, edges a trailer ranks best for first: both edges list T-NICE-1 (5 free, 4 handed out),
+    # the one block goes to D1's edge and D2's drops the route it has no position of; T-LYON-R's 8
+    # (10 free) make two blocks of 4. T-LYON-1 (2 free) keeps no reserve: 2 // 4 is 0.
+    assert routes(one) == [("T-LYON-1", "D11", 2), ("T-NICE-1", "D12", 4), ("T-LYON-R", "D14", 4)]
+    assert routes(two) == [("T-LYON-2", "D13", 8), ("T-LYON-R", "D14", 4)]
     assert (one.staging, one.chilled_staging) == ("S1", "C1")
     assert (two.staging, two.chilled_staging) == ("S2", "C1")
     reefer = next(r for r in one.routes if r.trailer == "T-LYON-R")
@@ -87,9 +89,9 @@ def test_per_destination_keeps_the_best_plus_a_reefer_and_a_hazmat_trailer(tmp_p
     _, publisher = make(tmp_path, clock, edges={"e1": "D1", "e2": "D2"}, per_destination=1)
     [one, two] = publisher.update(clock.now())
     # D1's best, T-LYON-1, takes dangerous goods but is no reefer: the best reefer joins it.
-    assert routes(one) == [("T-LYON-1", "D11", 2), ("T-NICE-1", "D12", 3), ("T-LYON-R", "D14", 5)]
+    assert routes(one) == [("T-LYON-1", "D11", 2), ("T-NICE-1", "D12", 4), ("T-LYON-R", "D14", 4)]
     # D2's best, T-LYON-2, is neither: the reefer joins, and it takes dangerous goods too.
-    assert routes(two) == [("T-LYON-2", "D13", 10), ("T-LYON-R", "D14", 5), ("T-NICE-1", "D12", 2)]
+    assert routes(two) == [("T-LYON-2", "D13", 8), ("T-LYON-R", "D14", 4)]
     (tmp_path / "all").mkdir()
     _, every = make(tmp_path / "all", clock, edges={"e1": "D1"}, per_destination=3)
     [full] = every.update(clock.now())
@@ -120,9 +122,12 @@ def test_version_grows_only_when_content_changes_and_survives_a_restart(tmp_path
     assert unchanged == [publisher.snapshot("e1")]  # the same snapshot, still not on the broker
     assert unchanged[0].plan_version == 1
     assert (publisher.version, publisher.stats.looks, publisher.stats.versions) == (1, 2, 1)
-    service.apply(scan(1, 1, "06000"))
-    publisher.update(clock.now())
-    assert publisher.version == 2
+    service.apply(scan(1, 1, "06000"))  # T-NICE-1: 4 free, still room for e1's share of 4
+    assert publisher.update(clock.now()) == [publisher.snapshot("e1")]
+    assert publisher.version == 1
+    service.apply(scan(2, 2, "06000"))  # 3 free: the share is cut to 3
+    [cut] = publisher.update(clock.now())
+    assert (publisher.version, routes(cut)[1]) == (2, ("T-NICE-1", "D12", 3))
     service.store.close()
     _, again = make(tmp_path, clock, edges={"e1": "D1"})
     assert again.version == 2

@@ -81,7 +81,7 @@ async def test_edge_gets_a_retained_snapshot_and_sees_central_go_offline_when_ki
         "edge-x", 1, "S1", None
     )
     assert [(r.destination, r.trailer, r.door, r.free_positions) for r in snapshot.routes] == [
-        ("LYON", "T-LYON-1", "D12", 33)
+        ("LYON", "T-LYON-1", "D12", 25)  # 33 free, central keeps 33 // 4 = 8 for itself
     ]
     assert [d.id for d in snapshot.destinations] == ["LYON"]
     assert (online.online, online.plan_version) == (True, 1)

@@ -12,13 +12,16 @@ ranks them for a pallet that is not urgent (travel plus the balance term, then d
   for waits in staging, and central routes it when it hears of it;
 - ``staging`` and ``chilled_staging``: the nearest staging areas keeping ambient and chilled goods.
 
-A trailer's free positions are shared out among the edges that list it (those it ranks best for get
-the remainder), so edges deciding alone at the same time never overfill it between them: a pallet
-beyond an edge's share waits in staging rather than be sent to a full trailer and corrected later.
+A trailer's free positions are shared out among the edges that list it (:mod:`xdock.central.route_shares`:
+in blocks, kept between scans, central keeping a reserve), so edges deciding alone at the same time never
+overfill it between them: a pallet beyond an edge's share waits in staging rather than be sent to a full
+trailer and corrected later. A table lists only the trailers the edge holds a share of: a route with no
+free position is one the edge could never take.
 
 A route is the same for every edge (made once per look); only the order differs. The table's
-``signature`` (routes, free positions and staging as plain values) is what the publisher compares to
-decide whether an edge needs a new snapshot. ``bench/routes.py`` measures size and cost on a large site.
+``signature`` (routes, this edge's shares and staging as plain values) is what the publisher compares to
+decide whether an edge needs a new snapshot: a pallet central sends to a trailer changes no edge's table
+until the trailer's reserve is used up. ``bench/routes.py`` measures size and cost on a large site.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xdock.central.optimiser.schema import Area, Door, Floor, TempClass, Trailer, metres
+from xdock.central.route_shares import ShareBook
 from xdock.central.site_config import Destination
 from xdock.protocol.messages import DestinationMatch, Route, RouteSnapshot
 
@@ -54,7 +58,7 @@ class OpenTrailer:
     route: Route
     """The same for every edge: made once per look."""
     signature: tuple[object, ...]
-    """What an edge sees of this trailer, as plain values (cheap to compare)."""
+    """What an edge sees of this trailer but its share, as plain values (cheap to compare)."""
     extra_m: float
     """The balance term of the ranking: ``rules.balance_weight_m`` times ``fill_next``."""
     departs: float
@@ -111,7 +115,7 @@ def open_trailers(floor: Floor, trailer_doors: Mapping[str, str], now: datetime)
             destination=trailer.destination, trailer=trailer.id, door=door.id, departure=trailer.departure,
             reefer=trailer.reefer, accepts_hazmat=trailer.accepts_hazmat, free_positions=free,
         )
-        signature = (trailer.id, door.id, free, trailer.departure, trailer.reefer, trailer.accepts_hazmat)
+        signature = (trailer.id, door.id, trailer.departure, trailer.reefer, trailer.accepts_hazmat)
         extra = floor.rules.balance_weight_m * fill
         found.append(OpenTrailer(trailer, door, free, fill, route, signature, extra, trailer.departure.timestamp()))
     return found
@@ -155,9 +159,12 @@ def _picks(rank: IntArray, trailers: list[OpenTrailer], per_destination: int) ->
 
 def route_tables(
     floor: Floor, open_now: Iterable[OpenTrailer], destinations: tuple[DestinationMatch, ...],
-    doors: Mapping[str, str], *, per_destination: int = 1,
+    doors: Mapping[str, str], *, per_destination: int = 1, shares: ShareBook | None = None,
 ) -> dict[str, RouteTable]:
     """The routing table of each edge (edge id → its inbound door); an unknown door gets no routes nor staging.
+
+    ``shares`` keeps the edges' shares from one look to the next (a new book when ``None``: every share
+    handed out afresh).
 
     Ranked for each door as the dispatcher ranks trailers for a pallet that is not urgent: rectilinear
     travel from the door plus the balance term, then the earlier departure, then the trailer id. All
@@ -166,10 +173,13 @@ def route_tables(
     tables = {edge: RouteTable((), destinations, (), None, None) for edge, door in doors.items()
               if door not in floor.doors}
     placed = [(edge, floor.doors[door]) for edge, door in doors.items() if door in floor.doors]
+    book = shares if shares is not None else ShareBook()
+    open_list = list(open_now)
+    book.keep_only(o.trailer.id for o in open_list)
     if not placed:
         return tables
     # Ties on travel keep this order (a stable sort): earlier departure, then trailer id.
-    trailers = sorted(open_now, key=lambda o: (o.departs, o.trailer.id))
+    trailers = sorted(open_list, key=lambda o: (o.departs, o.trailer.id))
     at = np.array([(door.x, door.y) for _, door in placed], dtype=float).reshape(-1, 2)
     where = np.array([(o.door.x, o.door.y) for o in trailers], dtype=float).reshape(-1, 2)
     extra = np.array([o.extra_m for o in trailers], dtype=float)
@@ -179,7 +189,7 @@ def route_tables(
     rank = np.empty_like(order)
     rank[np.arange(len(placed))[:, None], order] = np.arange(len(trailers))[None, :]
     picked = _picks(rank, trailers, per_destination)
-    shares = _shares(picked, rank, trailers)
+    held = _shares(book, picked, rank, trailers, [edge for edge, _ in placed])
     areas = list(floor.areas.values())
     staging: dict[str, tuple[str | None, str | None]] = {}
     for row, (edge, door) in enumerate(placed):
@@ -187,7 +197,7 @@ def route_tables(
             xy = (door.x, door.y)
             staging[door.id] = (_nearest_staging(areas, xy, "ambient"), _nearest_staging(areas, xy, "chilled"))
         ambient, chilled = staging[door.id]
-        listed = [(trailers[i], int(shares[row, i])) for i in order[row] if picked[row, i]]
+        listed = [(trailers[i], int(held[row, i])) for i in order[row] if held[row, i] > 0]
         signature = (tuple((o.signature, share) for o, share in listed), ambient, chilled)
         routes = tuple(
             o.route if share == o.free_positions else o.route.model_copy(update={"free_positions": share})
@@ -197,17 +207,16 @@ def route_tables(
     return tables
 
 
-def _shares(picked: BoolArray, rank: IntArray, trailers: list[OpenTrailer]) -> IntArray:
-    """Per edge and trailer, the free positions that edge may fill alone: the trailer's room split among
-    the edges listing it, the remainder going to the edges it ranks best for; they sum to the room."""
-    shares = np.zeros(picked.shape, dtype=np.intp)
+def _shares(
+    book: ShareBook, picked: BoolArray, rank: IntArray, trailers: list[OpenTrailer], edges: list[str]
+) -> IntArray:
+    """Per edge and trailer, the free positions that edge may fill alone (0 where it does not list it):
+    per trailer, the book's shares for the edges listing it, best ranked first; they never sum above its room."""
+    held = np.zeros(picked.shape, dtype=np.intp)
     for col, open_trailer in enumerate(trailers):
         listing = np.flatnonzero(picked[:, col])
-        if listing.size == 0:
-            continue
-        base, extra = divmod(open_trailer.free_positions, listing.size)
-        shares[listing, col] = base
-        if extra:
-            closest = listing[np.argsort(rank[listing, col], kind="stable")[:extra]]
-            shares[closest, col] += 1
-    return shares
+        best_first = listing[np.argsort(rank[listing, col], kind="stable")]
+        given = book.shares(open_trailer.trailer.id, open_trailer.free_positions, [edges[r] for r in best_first])
+        for row in best_first:
+            held[row, col] = given.get(edges[row], 0)
+    return held

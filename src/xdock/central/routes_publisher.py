@@ -10,7 +10,9 @@ and whenever the content changes: a scan assigned a pallet, a re-plan or rematch
 trailer stopped taking pallets (its departure minus the handling time passed), a new edge appeared.
 Changes are looked for at most once per ``min_interval`` seconds of site time (so a burst of scans
 makes one publish per edge), and only edges whose table differs get a new snapshot; a full look
-happens every ``refresh`` seconds anyway.
+happens every ``refresh`` seconds anyway. The free-position shares are kept from look to look
+(:class:`~xdock.central.route_shares.ShareBook`), so a pallet sent to a trailer changes no edge's
+table until central's reserve of that trailer is used up.
 
 ``plan_version`` grows by one for each look that changed any table; it is kept in the store's meta
 (before anything is published with it), so it grows across restarts. The retained
@@ -29,6 +31,7 @@ from datetime import datetime, timedelta
 
 import aiomqtt
 
+from xdock.central.route_shares import ShareBook
 from xdock.central.routes import RouteTable, destination_matches, open_trailers, route_tables
 from xdock.central.scans import ScanService
 from xdock.protocol.clock import Clock
@@ -65,10 +68,11 @@ class RoutesPublisher:
     def __init__(
         self, service: ScanService, clock: Clock, *, min_interval: float = 1.0, refresh: float = 30.0,
         per_destination: int = 1, edges: Mapping[str, str] | None = None,
-        edges_from: Callable[[], Iterable[tuple[str, str | None]]] | None = None,
+        edges_from: Callable[[], Iterable[tuple[str, str | None]]] | None = None, shares: ShareBook | None = None,
     ) -> None:
         """``edges``: edge id → door declared at start; ``edges_from``: more (id, door) pairs looked at on each
-        tick, e.g. the edges whose status central heard."""
+        tick, e.g. the edges whose status central heard; ``shares``: how free positions are handed out
+        (a :class:`ShareBook` with its defaults when ``None``)."""
         if min_interval <= 0 or refresh <= 0:
             raise ValueError(f"min_interval and refresh must be positive, got {min_interval} and {refresh}")
         self.service = service
@@ -83,6 +87,7 @@ class RoutesPublisher:
         stored = service.store.meta(PLAN_VERSION_KEY)
         self.version = int(stored) if stored is not None else 0
         self.stats = PublisherStats()
+        self.shares = shares if shares is not None else ShareBook()
         self._tables: dict[str, RouteTable] = {}
         self._snapshots: dict[str, RouteSnapshot] = {}
         self._sent: set[str] = set()
@@ -124,7 +129,8 @@ class RoutesPublisher:
         dispatcher = self.service.dispatcher
         floor = dispatcher.floor
         open_now = open_trailers(floor, dispatcher.plan().trailer_doors, now)
-        tables = route_tables(floor, open_now, self._destinations, self.edges, per_destination=self.per_destination)
+        tables = route_tables(floor, open_now, self._destinations, self.edges, per_destination=self.per_destination,
+                              shares=self.shares)
         changed = {edge_id: table for edge_id, table in tables.items() if self._tables.get(edge_id) != table}
         self.stats.looks += 1
         if changed:

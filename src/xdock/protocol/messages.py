@@ -170,18 +170,34 @@ class Feedback(_Message):
     text: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
+def _false(value: object) -> bool:
+    return value is False
+
+
+def _empty(value: object) -> bool:
+    return isinstance(value, list) and not value
+
+
 class DestinationMatch(BaseModel):
     """The ship-to values that mean one destination (see :mod:`xdock.protocol.routing`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: Id
-    postal_codes: list[Annotated[str, StringConstraints(max_length=21)]] = Field(default_factory=list)
-    glns: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{13}$")]] = Field(default_factory=list)
+    postal_codes: list[Annotated[str, StringConstraints(max_length=21)]] = Field(
+        default_factory=list, exclude_if=_empty
+    )
+    glns: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{13}$")]] = Field(
+        default_factory=list, exclude_if=_empty
+    )
 
 
 class Route(BaseModel):
-    """One open outbound trailer an edge may send pallets to when it must decide alone."""
+    """One open outbound trailer an edge may send pallets to when it must decide alone.
+
+    ``free_positions`` is this edge's share of the trailer's room, not the whole room: the shares of
+    all edges listing the trailer never add up to more than its free positions.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -189,8 +205,8 @@ class Route(BaseModel):
     trailer: Id
     door: Id
     departure: AwareDatetime | None = None
-    reefer: bool = False
-    accepts_hazmat: bool = False
+    reefer: bool = Field(default=False, exclude_if=_false)
+    accepts_hazmat: bool = Field(default=False, exclude_if=_false)
     free_positions: Annotated[int, Field(ge=0)]
 
 
@@ -198,15 +214,17 @@ class RouteSnapshot(_Message):
     """Central's compact routing table for one edge, downlink on ``.../edge/{edge}/routes`` (retained).
 
     Routes are listed best first for this edge's door; ``staging`` and ``chilled_staging`` take
-    pallets no route fits.
+    pallets no route fits. On the wire a field at its default is left out (``reefer``,
+    ``accepts_hazmat`` when false, empty lists, absent values); ``v`` and ``kind`` always travel.
+    Decoding fills the defaults back in, and a payload that spells them out decodes the same.
     """
 
     kind: Literal["routes"] = "routes"
     edge_id: Id
     plan_version: PlanVersion
     made_at: AwareDatetime
-    destinations: list[DestinationMatch] = Field(default_factory=list)
-    routes: list[Route] = Field(default_factory=list)
+    destinations: list[DestinationMatch] = Field(default_factory=list, exclude_if=_empty)
+    routes: list[Route] = Field(default_factory=list, exclude_if=_empty)
     staging: Id | None = None
     chilled_staging: Id | None = None
 
