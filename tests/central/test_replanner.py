@@ -14,7 +14,7 @@ from xdock.central.optimiser.plan import Plan
 from xdock.central.optimiser.replan import replan
 from xdock.central.optimiser.schema import Area, Door, Floor, InboundTruck, Pallet, Trailer
 from xdock.central.optimiser.validation import validate
-from xdock.central.replanner import ReplanError, Replanner
+from xdock.central.replanner import ReplanError, Replanner, with_floor_trucks
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -78,3 +78,14 @@ async def test_aclose_leaves_no_process_and_refuses_more_work() -> None:
     assert multiprocessing.active_children() == []
     with pytest.raises(ReplanError, match="closed"):
         await r.replan(small_floor(), Plan(version=0), NOW)
+
+
+def test_truck_doors_merged_with_the_floor_docked_door_wins_gone_trucks_dropped() -> None:
+    floor = small_floor()
+    k1 = floor.trucks["K1"]
+    trucks = {"K1": k1, "K2": replace(k1, id="K2", door="D1", docked=True), "K3": replace(k1, id="K3")}
+    plan = Plan(4, truck_doors={"K1": "D2", "K2": "D0", "K9": "D0"})
+    merged = with_floor_trucks(replace(floor, trucks=trucks), plan)
+    assert (merged.version, merged.truck_doors) == (4, {"K1": "D2", "K2": "D1"})
+    same = Plan(4, truck_doors={"K1": "D2"})
+    assert with_floor_trucks(floor, same) is same

@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 from web_rig import SSCC, START
 
+from xdock.central.planning_loop import PlanningLoop
+from xdock.central.replanner import Replanner
 from xdock.central.scans import ScanService
 from xdock.central.web import LiveHub, Subscription
 from xdock.protocol.messages import ScanEvent, ShipToModel
@@ -61,6 +63,24 @@ async def test_snapshot_lists_trucks_and_pallets_in_transit(
         loaded = await http.post("/api/v1/handheld/load", json={"device": "hh1", "sscc": SSCC, "at": "D12"})
         assert loaded.json()["ok"] is True
         assert json.loads(hub.snapshot_text())["transit"] == []
+    finally:
+        hub.unsubscribe(sub)
+        await hub.aclose()
+
+
+async def test_a_planning_round_pushes_the_suggested_door_of_a_waiting_truck(
+    service: ScanService, hub: LiveHub, http: httpx.AsyncClient,
+) -> None:
+    r = await http.post("/api/v1/inbound-trucks", json={"id": "IN-7", "eta": "2026-11-23T07:45:00+00:00",
+                                                        "pallets": 18, "destinations": {"LYON": 12}})
+    assert r.status_code == 201
+    sub = hub.subscribe()
+    try:
+        async with Replanner(time_limit=0.5) as replanner:
+            await PlanningLoop(service, replanner, service.clock).run_once()
+        [truck] = _last_snapshot(sub)["trucks"]
+        assert (truck["id"], truck["door"], truck["suggested_door"], truck["destinations"]) == (
+            "IN-7", None, "D1", {"LYON": 12})
     finally:
         hub.unsubscribe(sub)
         await hub.aclose()

@@ -81,7 +81,8 @@ def confirmations_view(loads: LoadBook) -> dict[str, Any]:
 
 
 def truck_view(row: InboundTruckRow) -> dict[str, Any]:
-    """An inbound truck as the flow panel's queue shows it."""
+    """An inbound truck as the flow panel's queue shows it: its stored row, so with its advance shipping
+    notice (``destinations``) and, while it waits, the latest plan's ``suggested_door``."""
     return {
         k: v.isoformat() if isinstance(v, datetime) else v for k, v in dataclasses.asdict(row).items()
     }
