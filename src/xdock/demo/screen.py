@@ -173,7 +173,6 @@ def render_frame(
         )
     if log.devices is not None:
         lines += ["", "sensors", *_sensor_lines(log.devices)]
-        lines += [f"display {text}" for text in log.devices.stop_texts[-3:]]
     lines += ["", *render_events(log.events, state.config.zone)]
     if log_file is not None:
         lines.append(f"full log: {log_file}")
