@@ -31,9 +31,8 @@ class EmbeddedBroker:
         self.url = BrokerUrl(host, port or _free_port(host))
         config = {
             "listeners": {"default": {"type": "tcp", "bind": f"{host}:{self.url.port}"}},
-            "sys_interval": 0,
-            "auth": {"allow-anonymous": True},
-            "topic-check": {"enabled": False},
+            # Anonymous clients only: no $SYS topics, no per-packet logging, no topic checks.
+            "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
         }
         for name in ("amqtt", "transitions"):
             logging.getLogger(name).setLevel(logging.ERROR)
