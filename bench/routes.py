@@ -1,6 +1,7 @@
 """Size and cost of the routing snapshots central pushes to its edges, on a synthetic site.
 
 Usage: python bench/routes.py [--doors 300] [--pallets 5000] [--per-destination 1] [--rounds 5] [--seed 1]
+                               [--scans-per-s 5] [--minutes 10] [--block 1] [--reserve-div 4]
 
 Builds the site (``xdock.testing.synthetic_site``), lets the dispatcher decide every pallet on the
 floor, then makes one snapshot per inbound door (one edge each) as central's publisher does: the
@@ -11,7 +12,10 @@ over every edge (median of ``--rounds``).
 Then replays a scan stream in site time (``--scans-per-s`` new pallets a second at random inbound doors, for
 ``--minutes``; no broker): each pallet is decided as central decides it, and each second the publisher's look
 runs; an edge whose table changed counts one snapshot of its encoded size. Gives bytes and snapshots per
-second of site time and the mean and largest snapshot sent. The last line printed is one JSON object; figures only.
+second of site time and the mean and largest snapshot sent, and what the edges could do alone at the start
+and the end (free positions of the open trailers, the sum of the edges' shares, destinations an edge has a
+route for, on average). ``--block`` and ``--reserve-div`` set the share book's (see
+``xdock.central.route_shares``). The last line printed is one JSON object; figures only.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -31,7 +36,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from xdock.central.optimiser.dispatcher import Dispatcher, NoPlaceError  # noqa: E402
 from xdock.central.route_shares import ShareBook  # noqa: E402
-from xdock.central.routes import RouteTable, destination_matches, open_trailers, route_tables  # noqa: E402
+from xdock.central.routes import OpenTrailer, RouteTable, destination_matches, open_trailers, route_tables  # noqa: E402
 from xdock.central.site_config import Destination  # noqa: E402
 from xdock.protocol.clock import ManualClock  # noqa: E402
 from xdock.protocol.messages import DestinationMatch, encode  # noqa: E402
@@ -49,6 +54,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scans-per-s", type=int, default=5)
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--block", type=int, default=1)
+    parser.add_argument("--reserve-div", type=int, default=4)
     args = parser.parse_args()
 
     floor = synthetic_floor(args.doors, args.pallets, args.seed, NOW)
@@ -74,7 +81,8 @@ def main() -> None:
         current = dispatcher.floor
         open_now = open_trailers(current, dispatcher.plan().trailer_doors, NOW)
         by_edge = route_tables(current, open_now, destinations, {f"edge-{door}": door for door in inbound},
-                               per_destination=args.per_destination)
+                               per_destination=args.per_destination,
+                               shares=ShareBook(block=args.block, reserve_div=args.reserve_div))
         tables = [by_edge[f"edge-{door}"] for door in inbound]
         durations.append(time.perf_counter() - started)
         sizes = [len(encode(t.snapshot(f"edge-{door}", 1, NOW))) for t, door in zip(tables, inbound, strict=True)]
@@ -101,7 +109,8 @@ def replay(
     arriving = synthetic_pallets(dispatcher.floor, seconds * args.scans_per_s, args.seed + 7, NOW, prefix="2")
     edges = {f"edge-{door}": door for door in inbound}
     tables: dict[str, RouteTable] = {}
-    book = ShareBook()
+    book = ShareBook(block=args.block, reserve_div=args.reserve_div)
+    alone: dict[str, dict[str, float]] = {}
     sizes: list[int] = []
     decided = staged = 0
     for second in range(seconds + 1):
@@ -110,6 +119,8 @@ def replay(
         open_now = open_trailers(current, dispatcher.plan().trailer_doors, now)
         look = route_tables(current, open_now, destinations, edges, per_destination=args.per_destination,
                             shares=book)
+        if second in (0, seconds):
+            alone["offline_start" if second == 0 else "offline_end"] = offline_reach(open_now, look.values())
         for edge_id, table in look.items():
             if tables.get(edge_id) != table:
                 tables[edge_id] = table
@@ -130,7 +141,19 @@ def replay(
         "snapshots": len(sizes), "snapshots_per_s": round(len(sizes) / seconds, 2),
         "bytes_per_s": round(sum(sizes) / seconds),
         "mean_snapshot_bytes": round(statistics.fmean(sizes)) if sizes else 0,
-        "max_snapshot_bytes": max(sizes, default=0),
+        "max_snapshot_bytes": max(sizes, default=0), **alone,
+    }
+
+
+def offline_reach(open_now: list[OpenTrailer], tables: Iterable[RouteTable]) -> dict[str, float]:
+    """What edges deciding alone could do with ``tables``: positions shared out of those free, and destinations
+    an edge has a route with a free position for (mean over edges)."""
+    listed = list(tables)
+    reach = [len({r.destination for r in t.routes if r.free_positions > 0}) for t in listed]
+    return {
+        "free_positions": sum(o.free_positions for o in open_now),
+        "shared_positions": sum(r.free_positions for t in listed for r in t.routes),
+        "destinations_per_edge": round(statistics.fmean(reach), 1) if reach else 0.0,
     }
 
 

@@ -60,19 +60,19 @@ def routes(snapshot: RouteSnapshot | None) -> list[tuple[str, str, int]]:
     return [(r.trailer, r.door, r.free_positions) for r in snapshot.routes]
 
 
-def test_snapshot_for_a_door_lists_trailers_best_first_with_room_and_staging(tmp_path: Path) -> None:
+def test_snapshot_lists_shared_trailers_by_destination_nearest_first_and_staging(tmp_path: Path) -> None:
     clock = ManualClock(START)
     _, publisher = make(tmp_path, clock, edges={"e1": "D1", "e2": "D2"})
     [one, two] = publisher.update(clock.now())
     assert (one.edge_id, one.plan_version, one.made_at) == ("e1", 1, START)
-    # Travel from the door plus the balance term; the two best LYON trailers per door (T-LYON-2 is
-    # far from D1, T-LYON-1 far from D2). T-NICE-1 (08:20) is offered until 08:05.
-    # Central keeps a quarter of each trailer's free positions and hands out the rest in blocks of at
-    # least 4, edges a trailer ranks best for first: both edges list T-NICE-1 (5 free, 4 handed out),
-    # the one block goes to D1's edge and D2's drops the route it has no position of; T-LYON-R's 8
-    # (10 free) make two blocks of 4. T-LYON-1 (2 free) keeps no reserve: 2 // 4 is 0.
-    assert routes(one) == [("T-LYON-1", "D11", 2), ("T-NICE-1", "D12", 4), ("T-LYON-R", "D14", 4)]
-    assert routes(two) == [("T-LYON-2", "D13", 8), ("T-LYON-R", "D14", 4)]
+    # Travel from the door plus the balance term picks the two best LYON trailers per door (T-LYON-2 is
+    # far from D1, T-LYON-1 far from D2). T-NICE-1 (08:20) is offered until 08:05. Listed by destination
+    # in the site's order, nearest first.
+    # Central keeps a quarter of each trailer's free positions and splits the rest evenly among the
+    # edges listing it: T-NICE-1's 4 (5 free) and T-LYON-R's 8 (10 free) between both edges, so the two
+    # deciding alone never overfill them; T-LYON-1 (2 free) keeps no reserve, as 2 // 4 is 0.
+    assert routes(one) == [("T-LYON-1", "D11", 2), ("T-LYON-R", "D14", 4), ("T-NICE-1", "D12", 2)]
+    assert routes(two) == [("T-LYON-2", "D13", 8), ("T-LYON-R", "D14", 4), ("T-NICE-1", "D12", 2)]
     assert (one.staging, one.chilled_staging) == ("S1", "C1")
     assert (two.staging, two.chilled_staging) == ("S2", "C1")
     reefer = next(r for r in one.routes if r.trailer == "T-LYON-R")
@@ -89,13 +89,13 @@ def test_per_destination_keeps_the_best_plus_a_reefer_and_a_hazmat_trailer(tmp_p
     _, publisher = make(tmp_path, clock, edges={"e1": "D1", "e2": "D2"}, per_destination=1)
     [one, two] = publisher.update(clock.now())
     # D1's best, T-LYON-1, takes dangerous goods but is no reefer: the best reefer joins it.
-    assert routes(one) == [("T-LYON-1", "D11", 2), ("T-NICE-1", "D12", 4), ("T-LYON-R", "D14", 4)]
+    assert routes(one) == [("T-LYON-1", "D11", 2), ("T-LYON-R", "D14", 4), ("T-NICE-1", "D12", 2)]
     # D2's best, T-LYON-2, is neither: the reefer joins, and it takes dangerous goods too.
-    assert routes(two) == [("T-LYON-2", "D13", 8), ("T-LYON-R", "D14", 4)]
+    assert routes(two) == [("T-LYON-2", "D13", 8), ("T-LYON-R", "D14", 4), ("T-NICE-1", "D12", 2)]
     (tmp_path / "all").mkdir()
     _, every = make(tmp_path / "all", clock, edges={"e1": "D1"}, per_destination=3)
     [full] = every.update(clock.now())
-    assert [r.trailer for r in full.routes] == ["T-LYON-1", "T-NICE-1", "T-LYON-R", "T-LYON-2"]
+    assert [r.trailer for r in full.routes] == ["T-LYON-1", "T-LYON-R", "T-LYON-2", "T-NICE-1"]
 
 
 def test_scans_fill_trailers_and_a_full_one_leaves_the_table(tmp_path: Path) -> None:
@@ -110,7 +110,7 @@ def test_scans_fill_trailers_and_a_full_one_leaves_the_table(tmp_path: Path) -> 
     service.apply(scan(2, 2))
     [snapshot] = publisher.update(clock.now())
     assert snapshot.plan_version == 3
-    assert [r.trailer for r in snapshot.routes] == ["T-NICE-1", "T-LYON-R"]
+    assert [r.trailer for r in snapshot.routes] == ["T-LYON-R", "T-NICE-1"]
 
 
 def test_version_grows_only_when_content_changes_and_survives_a_restart(tmp_path: Path) -> None:
@@ -127,7 +127,7 @@ def test_version_grows_only_when_content_changes_and_survives_a_restart(tmp_path
     assert publisher.version == 1
     service.apply(scan(2, 2, "06000"))  # 3 free: the share is cut to 3
     [cut] = publisher.update(clock.now())
-    assert (publisher.version, routes(cut)[1]) == (2, ("T-NICE-1", "D12", 3))
+    assert (publisher.version, routes(cut)[2]) == (2, ("T-NICE-1", "D12", 3))
     service.store.close()
     _, again = make(tmp_path, clock, edges={"e1": "D1"})
     assert again.version == 2

@@ -1,22 +1,24 @@
 """How many of an open trailer's free positions each edge listing it may fill alone, kept stable between scans.
 
 An edge deciding offline sends at most its share of pallets to a trailer, so the guarantee is one sum:
-after every look, **the shares of all edges in a trailer's column add up to at most its free positions**.
-Splitting all free positions at every look keeps that, but every pallet central sends to the trailer
-then changes somebody's share, and so a snapshot. Instead the book hands out shares in blocks and keeps
-them while the sum still fits:
+after every look, **the shares of all edges holding one of a trailer add up to at most its free positions**.
+Splitting all free positions afresh at every look keeps that, but then every pallet central sends to the
+trailer (and every change of the ranking) moves somebody's share, and so a snapshot. The book instead:
 
-- at most ``free - free // reserve_div`` positions are handed out; the rest is central's reserve,
-  which its own decisions use first without touching any edge's share;
-- an edge listing the trailer with no share gets a block from what is left: the even split of the
-  handed-out amount among the listing edges, at least ``block`` positions, edges the trailer ranks best
-  for first (so a quiet trailer goes to few edges in useful blocks rather than one position to each);
-- a share is kept as long as the edge lists the trailer and the sum fits the free positions; when it
-  no longer fits (central used up its reserve), the shares given last are cut, no more than needed to
-  restore the reserve, so one look changes the fewest snapshots;
-- an edge that stops listing the trailer gives its share back; a trailer that is not open loses them all.
+- hands out at most ``free - free // reserve_div`` positions; the rest is central's reserve, which its own
+  decisions use up first without touching any edge's share;
+- gives an edge that lists the trailer and holds no share a grant from what is left: the even split of
+  the handed-out amount among the edges listing or holding it (rounded down), at least ``block``,
+  edges the trailer ranks best for first;
+- keeps a share while the trailer is open and the sum still fits its free positions, even when the
+  edge's ranking no longer picks the trailer; when the sum no longer fits (central used up its
+  reserve), it cuts shares just enough to restore the reserve, largest first, so one look changes
+  the fewest snapshots;
+- forgets a trailer that is no longer open (departed, full, closed), and the share of an edge that
+  stops listing it because its door is unknown.
 
-Pure and in memory: central restarting starts a new book, and its first look republishes every table.
+Pure and in memory: after central restarts a new book hands everything out afresh, and the first look
+republishes every table.
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ class _Held:
 class ShareBook:
     """Each open trailer's free positions held by the edges that list it (trailer → edges in grant order)."""
 
-    def __init__(self, *, block: int = 4, reserve_div: int = 4) -> None:
-        """``block``: the fewest positions one grant gives (less only when less is left); ``reserve_div``: central
-        keeps ``free // reserve_div`` of a trailer's free positions for itself (0 hands out everything)."""
+    def __init__(self, *, block: int = 1, reserve_div: int = 4) -> None:
+        """``block``: the fewest positions one grant gives (fewer only when fewer are left); ``reserve_div``:
+        central keeps ``free // reserve_div`` of a trailer's free positions for itself (0: none)."""
         if block < 1 or reserve_div < 0:
             raise ValueError(f"block must be at least 1 and reserve_div not negative, got {block} and {reserve_div}")
         self.block = block
@@ -46,7 +48,8 @@ class ShareBook:
         self._held: dict[str, list[_Held]] = {}
 
     def shares(self, trailer: str, free: int, listing: Sequence[str]) -> dict[str, int]:
-        """The share of each edge in ``listing`` (best ranked first) for ``trailer`` with ``free`` positions now."""
+        """Each share of ``trailer`` with ``free`` positions now; ``listing``: the edges that list it or hold a
+        share of it, best ranked first. Edges missing from ``listing`` lose their share."""
         if free < 0:
             raise ValueError(f"free positions of {trailer!r} must not be negative, got {free}")
         listed = set(listing)
@@ -56,7 +59,7 @@ class ShareBook:
             held = _cut(held, budget)
         left = budget - sum(h.positions for h in held)
         if left > 0 and listing:
-            grant = max(self.block, -(-budget // len(listing)))
+            grant = max(self.block, budget // len(listing))
             have = {h.edge for h in held}
             for edge in listing:
                 if left <= 0:
@@ -68,6 +71,10 @@ class ShareBook:
         self._held[trailer] = held
         return {h.edge: h.positions for h in held}
 
+    def holders(self, trailer: str) -> set[str]:
+        """The edges holding a share of ``trailer``."""
+        return {h.edge for h in self._held.get(trailer, [])}
+
     def keep_only(self, trailers: Iterable[str]) -> None:
         """Forget the shares of every trailer not in ``trailers`` (departed, full, closed)."""
         kept = set(trailers)
@@ -76,10 +83,11 @@ class ShareBook:
 
 
 def _cut(held: list[_Held], budget: int) -> list[_Held]:
-    """``held`` reduced to at most ``budget`` positions, taking from the shares given last."""
+    """``held`` reduced to at most ``budget`` positions, touching the fewest edges: from the largest share
+    first (of equal ones, the one given last)."""
     excess = sum(h.positions for h in held) - budget
     out = list(held)
-    for i in range(len(out) - 1, -1, -1):
+    for i in sorted(range(len(out)), key=lambda i: (-out[i].positions, -i)):
         if excess <= 0:
             break
         taken = min(out[i].positions, excess)

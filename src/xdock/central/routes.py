@@ -2,26 +2,28 @@
 
 Pure: the floor and plan in, one :class:`~xdock.protocol.messages.RouteSnapshot` per edge out. An edge
 deciding offline takes the first route for the pallet's destination that keeps its cold chain, may
-carry its dangerous goods and still has a free position; else the staging area. So the table holds,
-per destination, the trailers that take an ordinary pallet right now (not departed, leaving after the
-handling time, at an open outbound door, with room), ranked for the edge's door as the dispatcher
-ranks them for a pallet that is not urgent (travel plus the balance term, then departure):
+carry its dangerous goods and still has a free position; else the staging area. Among the trailers
+that take an ordinary pallet right now (not departed, leaving after the handling time, at an open
+outbound door, with room), each edge picks, ranked for its door as the dispatcher ranks them for a
+pallet that is not urgent (travel plus the balance term, then departure):
 
 - the best ``per_destination`` trailers (default one), plus the best reefer and the best trailer
   taking dangerous goods when those are not among them already: a pallet the table has no trailer
   for waits in staging, and central routes it when it hears of it;
 - ``staging`` and ``chilled_staging``: the nearest staging areas keeping ambient and chilled goods.
 
-A trailer's free positions are shared out among the edges that list it (:mod:`xdock.central.route_shares`:
-in blocks, kept between scans, central keeping a reserve), so edges deciding alone at the same time never
-overfill it between them: a pallet beyond an edge's share waits in staging rather than be sent to a full
-trailer and corrected later. A table lists only the trailers the edge holds a share of: a route with no
-free position is one the edge could never take.
+A trailer's free positions are shared out among the edges that pick it (:mod:`xdock.central.route_shares`:
+kept between scans, central keeping a reserve), so edges deciding alone at the same time never overfill
+it between them: a pallet beyond an edge's share waits in staging rather than be sent to a full trailer
+and corrected later. An edge keeps its share while the trailer is open even when its ranking no longer
+picks it. The table lists the trailers the edge holds a share of, and only those (a route with no free
+position is one the edge could never take), by destination in the site's order, nearest first within
+one, so another trailer's fill moving the ranking changes no table.
 
-A route is the same for every edge (made once per look); only the order differs. The table's
-``signature`` (routes, this edge's shares and staging as plain values) is what the publisher compares to
-decide whether an edge needs a new snapshot: a pallet central sends to a trailer changes no edge's table
-until the trailer's reserve is used up. ``bench/routes.py`` measures size and cost on a large site.
+A route is the same for every edge (made once per look). The table's ``signature`` (routes, this edge's
+shares and staging as plain values) is what the publisher compares to decide whether an edge needs a new
+snapshot: a pallet central sends to a trailer changes no edge's table until the trailer's reserve is used
+up. ``bench/routes.py`` measures size, cost and the traffic of a scan stream on a large site.
 """
 
 from __future__ import annotations
@@ -183,13 +185,15 @@ def route_tables(
     at = np.array([(door.x, door.y) for _, door in placed], dtype=float).reshape(-1, 2)
     where = np.array([(o.door.x, o.door.y) for o in trailers], dtype=float).reshape(-1, 2)
     extra = np.array([o.extra_m for o in trailers], dtype=float)
-    keys = (np.abs(at[:, None, 0] - where[None, :, 0]) + np.abs(at[:, None, 1] - where[None, :, 1])
-            + extra[None, :])
+    travel = np.abs(at[:, None, 0] - where[None, :, 0]) + np.abs(at[:, None, 1] - where[None, :, 1])
+    keys = travel + extra[None, :]
     order = np.argsort(keys, axis=1, kind="stable")
     rank = np.empty_like(order)
     rank[np.arange(len(placed))[:, None], order] = np.arange(len(trailers))[None, :]
     picked = _picks(rank, trailers, per_destination)
     held = _shares(book, picked, rank, trailers, [edge for edge, _ in placed])
+    position = {d.id: i for i, d in enumerate(destinations)}
+    group = np.array([position.get(o.trailer.destination, len(position)) for o in trailers], dtype=np.intp)
     areas = list(floor.areas.values())
     staging: dict[str, tuple[str | None, str | None]] = {}
     for row, (edge, door) in enumerate(placed):
@@ -197,7 +201,10 @@ def route_tables(
             xy = (door.x, door.y)
             staging[door.id] = (_nearest_staging(areas, xy, "ambient"), _nearest_staging(areas, xy, "chilled"))
         ambient, chilled = staging[door.id]
-        listed = [(trailers[i], int(held[row, i])) for i in order[row] if held[row, i] > 0]
+        # By destination (as ``destinations``), nearest first: fixed while the trailers stand.
+        cols = np.flatnonzero(held[row] > 0)
+        cols = cols[np.lexsort((travel[row, cols], group[cols]))]
+        listed = [(trailers[i], int(held[row, i])) for i in cols]
         signature = (tuple((o.signature, share) for o, share in listed), ambient, chilled)
         routes = tuple(
             o.route if share == o.free_positions else o.route.model_copy(update={"free_positions": share})
@@ -213,8 +220,10 @@ def _shares(
     """Per edge and trailer, the free positions that edge may fill alone (0 where it does not list it):
     per trailer, the book's shares for the edges listing it, best ranked first; they never sum above its room."""
     held = np.zeros(picked.shape, dtype=np.intp)
+    row_of = {edge: row for row, edge in enumerate(edges)}
     for col, open_trailer in enumerate(trailers):
-        listing = np.flatnonzero(picked[:, col])
+        holding = [row_of[e] for e in book.holders(open_trailer.trailer.id) if e in row_of]
+        listing = np.union1d(np.flatnonzero(picked[:, col]), np.array(holding, dtype=np.intp))
         best_first = listing[np.argsort(rank[listing, col], kind="stable")]
         given = book.shares(open_trailer.trailer.id, open_trailer.free_positions, [edges[r] for r in best_first])
         for row in best_first:

@@ -213,10 +213,12 @@ class Route(BaseModel):
 class RouteSnapshot(_Message):
     """Central's compact routing table for one edge, downlink on ``.../edge/{edge}/routes`` (retained).
 
-    Routes are listed best first for this edge's door; ``staging`` and ``chilled_staging`` take
-    pallets no route fits. On the wire a field at its default is left out (``reefer``,
-    ``accepts_hazmat`` when false, empty lists, absent values); ``v`` and ``kind`` always travel.
-    Decoding fills the defaults back in, and a payload that spells them out decodes the same.
+    ``routes`` lists the trailers this edge holds a share of, by destination, the one to try first
+    (nearest this edge's door) first; ``staging`` and ``chilled_staging`` take pallets no route fits.
+
+    On the wire a field at its default is left out (``reefer`` and ``accepts_hazmat`` when false,
+    empty lists, absent values); ``v`` and ``kind`` always travel. Decoding fills the defaults back
+    in, and a payload that spells them out decodes the same.
     """
 
     kind: Literal["routes"] = "routes"
