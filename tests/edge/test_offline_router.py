@@ -138,3 +138,23 @@ def test_snapshot_file_round_trip_and_bad_file(tmp_path: Path) -> None:
     assert load_snapshot(path) == snap
     path.write_text('{"v": 1, "kind": "routes"')
     assert load_snapshot(path) is None
+
+
+def test_a_snapshot_file_kept_before_defaults_were_left_off_the_wire_still_answers(tmp_path: Path) -> None:
+    path = tmp_path / "routes.json"
+    path.write_bytes(
+        b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":7,"made_at":"2026-11-23T08:00:00Z",'
+        b'"destinations":[{"id":"LYON","postal_codes":["69*"],"glns":[]}],'
+        b'"routes":[{"destination":"LYON","trailer":"T-LYON-1","door":"D12","departure":null,"reefer":false,'
+        b'"accepts_hazmat":false,"free_positions":1}],"staging":"S1","chilled_staging":null}'
+    )
+    stored = load_snapshot(path)
+    assert stored is not None
+    save_snapshot(path, stored)
+    assert b"reefer" not in path.read_bytes()
+    assert load_snapshot(path) == stored
+    offline = OfflineRouter()
+    assert offline.load(stored)
+    first = offline.decide(ship_to=LYON, max_temp_c=None, dangerous_goods=False, now=NOW)
+    second = offline.decide(ship_to=LYON, max_temp_c=None, dangerous_goods=False, now=NOW)
+    assert (first.display, second.display) == ("D12 T-LYON-1 (offline)", "S1 STAGING (offline)")

@@ -1,0 +1,93 @@
+"""The share book: free positions handed out to edges, kept between scans, never more than the trailer's room."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xdock.central.route_shares import ShareBook
+
+EDGES = ("e1", "e2", "e3", "e4", "e5", "e6")
+
+
+def test_a_quarter_is_kept_back_and_the_rest_split_evenly_best_ranked_first() -> None:
+    book = ShareBook()
+    # 10 free: central keeps 10 // 4 = 2, the 8 others make 2 each for four edges.
+    assert book.shares("T1", 10, ["e2", "e1", "e3", "e4"]) == {"e2": 2, "e1": 2, "e3": 2, "e4": 2}
+    # 11 free, three edges: 9 handed out, 3 each.
+    assert book.shares("T2", 11, ["e1", "e2", "e3"]) == {"e1": 3, "e2": 3, "e3": 3}
+    # Fewer positions than edges: one each to the edges the trailer ranks best for.
+    assert book.shares("T3", 4, ["e3", "e1", "e2", "e4", "e5"]) == {"e3": 1, "e1": 1, "e2": 1}
+
+
+def test_shares_stay_while_the_reserve_lasts_then_the_largest_are_cut_just_enough() -> None:
+    book = ShareBook()
+    assert book.shares("T1", 20, ["e1", "e2"]) == {"e1": 7, "e2": 7}  # 15 handed out, 14 in whole halves
+    for free in (19, 18, 17, 16, 15, 14):  # central's own pallets use its reserve: no share moves
+        assert book.shares("T1", free, ["e1", "e2"]) == {"e1": 7, "e2": 7}
+    # 13 free: 14 no longer fit; cut back to 13 - 13 // 4 = 10, from the largest share (of equal ones,
+    # the one given last) first.
+    assert book.shares("T1", 13, ["e1", "e2"]) == {"e1": 7, "e2": 3}
+    assert book.shares("T1", 9, ["e1", "e2"]) == {"e1": 4, "e2": 3}  # 9 - 2 = 7
+
+
+def test_an_edge_that_stops_listing_gives_its_share_back_to_new_edges() -> None:
+    book = ShareBook()
+    assert book.shares("T1", 12, ["e1", "e2", "e3"]) == {"e1": 3, "e2": 3, "e3": 3}
+    assert book.shares("T1", 12, ["e1", "e3"]) == {"e1": 3, "e3": 3}
+    assert book.shares("T1", 12, ["e1", "e3", "e4"]) == {"e1": 3, "e3": 3, "e4": 3}
+    assert book.holders("T1") == {"e1", "e3", "e4"}
+
+
+def test_blocks_and_no_reserve() -> None:
+    blocks = ShareBook(block=4)
+    assert blocks.shares("T1", 12, ["e1", "e2", "e3", "e4", "e5"]) == {"e1": 4, "e2": 4, "e3": 1}
+    everything = ShareBook(reserve_div=0)
+    assert everything.shares("T1", 7, ["e1", "e2", "e3"]) == {"e1": 2, "e2": 2, "e3": 2}
+    assert everything.shares("T1", 6, ["e1", "e2", "e3"]) == {"e1": 2, "e2": 2, "e3": 2}
+    assert everything.shares("T1", 5, ["e1", "e2", "e3"]) == {"e1": 2, "e2": 2, "e3": 1}
+
+
+def test_a_trailer_no_longer_open_is_forgotten() -> None:
+    book = ShareBook()
+    book.shares("T1", 8, ["e1"])
+    book.shares("T2", 8, ["e1"])
+    book.keep_only(["T2"])
+    assert (book.holders("T1"), book.holders("T2")) == (set(), {"e1"})
+
+
+def test_bad_settings_and_negative_room_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"^block must be at least 1 and reserve_div not negative, got 0 and 4$"):
+        ShareBook(block=0)
+    with pytest.raises(ValueError, match=r"^free positions of 'T1' must not be negative, got -1$"):
+        ShareBook().shares("T1", -1, ["e1"])
+
+
+looks = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=40),
+        st.lists(st.sampled_from(EDGES), unique=True),
+    ),
+    min_size=1, max_size=40,
+)
+
+
+@settings(max_examples=300)
+@given(steps=looks, block=st.integers(min_value=1, max_value=5), reserve_div=st.integers(min_value=0, max_value=5))
+def test_shares_never_exceed_the_free_positions_and_move_only_when_they_must(
+    steps: list[tuple[int, list[str]]], block: int, reserve_div: int
+) -> None:
+    book = ShareBook(block=block, reserve_div=reserve_div)
+    before: dict[str, int] = {}
+    for free, listing in steps:
+        after = book.shares("T1", free, listing)
+        assert sum(after.values()) <= free
+        assert set(after) <= set(listing)
+        assert all(positions > 0 for positions in after.values())
+        kept = {edge: positions for edge, positions in before.items() if edge in listing}
+        if sum(kept.values()) <= free:
+            # Room for every share still listed: none of them moves.
+            assert {edge: after[edge] for edge in kept} == kept
+        assert book.holders("T1") == set(after)
+        before = after

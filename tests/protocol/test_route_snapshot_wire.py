@@ -1,0 +1,59 @@
+"""The routing snapshot on the wire: defaults left out, older payloads that spell them out still read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from xdock.protocol.messages import DestinationMatch, MessageError, Route, RouteSnapshot, decode, encode
+
+AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+SNAPSHOT = RouteSnapshot(
+    edge_id="e1", plan_version=3, made_at=AT,
+    destinations=[
+        DestinationMatch(id="LYON", postal_codes=["69*"]), DestinationMatch(id="NICE", glns=["3761303211008"]),
+    ],
+    routes=[
+        Route(destination="LYON", trailer="T1", door="D12", departure=AT, free_positions=2),
+        Route(destination="LYON", trailer="T2", door="D14", reefer=True, accepts_hazmat=True, free_positions=1),
+    ],
+    staging="S1",
+)
+COMPACT = (
+    b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":3,"made_at":"2026-11-23T08:00:00Z",'
+    b'"destinations":[{"id":"LYON","postal_codes":["69*"]},{"id":"NICE","glns":["3761303211008"]}],'
+    b'"routes":[{"destination":"LYON","trailer":"T1","door":"D12","departure":"2026-11-23T08:00:00Z",'
+    b'"free_positions":2},'
+    b'{"destination":"LYON","trailer":"T2","door":"D14","reefer":true,"accepts_hazmat":true,"free_positions":1}],'
+    b'"staging":"S1"}'
+)
+SPELLED_OUT = (
+    b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":3,"made_at":"2026-11-23T08:00:00Z",'
+    b'"destinations":[{"id":"LYON","postal_codes":["69*"],"glns":[]},'
+    b'{"id":"NICE","postal_codes":[],"glns":["3761303211008"]}],'
+    b'"routes":[{"destination":"LYON","trailer":"T1","door":"D12","departure":"2026-11-23T08:00:00Z",'
+    b'"reefer":false,"accepts_hazmat":false,"free_positions":2},'
+    b'{"destination":"LYON","trailer":"T2","door":"D14","departure":null,"reefer":true,"accepts_hazmat":true,'
+    b'"free_positions":1}],"staging":"S1","chilled_staging":null}'
+)
+
+
+def test_defaults_stay_off_the_wire_but_version_and_kind_travel() -> None:
+    assert encode(SNAPSHOT) == COMPACT
+    assert decode(RouteSnapshot, COMPACT) == SNAPSHOT
+    empty = RouteSnapshot(edge_id="e1", plan_version=0, made_at=AT)
+    assert encode(empty) == b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":0,"made_at":"2026-11-23T08:00:00Z"}'
+    assert decode(RouteSnapshot, encode(empty)) == empty
+
+
+def test_a_snapshot_spelling_out_its_defaults_decodes_the_same() -> None:
+    assert decode(RouteSnapshot, SPELLED_OUT) == SNAPSHOT
+
+
+def test_decoding_stays_strict_about_a_field_left_in() -> None:
+    payload = COMPACT.replace(b'"reefer":true', b'"reefer":"true"')
+    with pytest.raises(MessageError) as caught:
+        decode(RouteSnapshot, payload)
+    assert str(caught.value) == "Invalid RouteSnapshot: field 'routes.1.reefer': Input should be a valid boolean"
+    assert caught.value.reason == "bad_payload"
