@@ -4,10 +4,11 @@ Pure: a :class:`RouteSnapshot` in, one :class:`OfflineAnswer` per scan out. The 
 central's dispatcher in their simplest form:
 
 - the label's ship-to names a destination (:func:`xdock.protocol.routing.match_destination`);
-- the first route for it in the snapshot's order (best first) that fits: a reefer when the pallet
-  is chilled or frozen (label maximum temperature at or below ``chilled_max_c``, as central's
-  ``temp_class``), dangerous goods only where ``accepts_hazmat``, a departure still ahead, and a free
-  position left (the edge counts down the positions it hands out itself until the next snapshot);
+- the first route for it in the snapshot's order (central lists the nearest first) that fits: a
+  reefer when the pallet is chilled or frozen (label maximum temperature at or below
+  ``chilled_max_c``, as central's ``temp_class``), dangerous goods only where ``accepts_hazmat``, a
+  departure still ahead, and a free position left of this edge's share (the edge counts down the
+  positions it hands out itself until the next snapshot);
 - else the staging area (``chilled_staging`` for chilled and frozen pallets).
 
 With no snapshot, or a ship-to that names no destination, there is no offline instruction: the scan
