@@ -14,6 +14,9 @@ trailer (and every change of the ranking) moves somebody's share, and so a snaps
   edge's ranking no longer picks the trailer; when the sum no longer fits (central used up its
   reserve), it cuts shares just enough to restore the reserve, largest first, so one look changes
   the fewest snapshots;
+- takes one position off an edge's share when central applies a pallet that edge sent to the trailer
+  alone and keeps it there (:meth:`ShareBook.consume`): the edge used it, so the trailer's free
+  positions and that share drop together and no other edge's share is cut for it;
 - forgets a trailer that is no longer open (departed, full, closed), and the share of an edge that
   stops listing it because its door is unknown.
 
@@ -70,6 +73,18 @@ class ShareBook:
                     left -= given
         self._held[trailer] = held
         return {h.edge: h.positions for h in held}
+
+    def consume(self, trailer: str, edge: str) -> None:
+        """Central applied a pallet ``edge`` sent to ``trailer`` alone and kept it there: one position of the
+        edge's share is used (the trailer's free positions dropped by one too)."""
+        held = self._held.get(trailer, [])
+        for i, h in enumerate(held):
+            if h.edge == edge:
+                if h.positions > 1:
+                    held[i] = _Held(edge, h.positions - 1)
+                else:
+                    del held[i]
+                return
 
     def holders(self, trailer: str) -> set[str]:
         """The edges holding a share of ``trailer``."""

@@ -14,6 +14,10 @@ happens every ``refresh`` seconds anyway. The free-position shares are kept from
 (:class:`~xdock.central.route_shares.ShareBook`), so a pallet sent to a trailer changes no edge's
 table until central's reserve of that trailer is used up.
 
+Each snapshot names the edge's offline decisions central has applied
+(:class:`~xdock.central.offline_applied.AppliedOffline`); applying one takes the position off that
+edge's share when central keeps the pallet on the trailer, and changes that edge's snapshot.
+
 ``plan_version`` grows by one for each look that changed any table; it is kept in the store's meta
 (before anything is published with it), so it grows across restarts. The retained
 :class:`~xdock.protocol.messages.CentralStatus` on ``.../central/status`` says ``online=true`` with
@@ -31,6 +35,7 @@ from datetime import datetime, timedelta
 
 import aiomqtt
 
+from xdock.central.offline_applied import OFFLINE_APPLIED_KEY, AppliedOffline
 from xdock.central.route_shares import ShareBook
 from xdock.central.routes import RouteTable, destination_matches, open_trailers, route_tables
 from xdock.central.scans import ScanService
@@ -88,6 +93,9 @@ class RoutesPublisher:
         self.version = int(stored) if stored is not None else 0
         self.stats = PublisherStats()
         self.shares = shares if shares is not None else ShareBook()
+        self.applied_offline = AppliedOffline.loads(service.store.meta(OFFLINE_APPLIED_KEY))
+        self._named: dict[str, list[int]] = {}
+        """Per edge, the applied offline decisions its current snapshot names."""
         self._tables: dict[str, RouteTable] = {}
         self._snapshots: dict[str, RouteSnapshot] = {}
         self._sent: set[str] = set()
@@ -101,8 +109,13 @@ class RoutesPublisher:
 
     # -- what changes the tables -------------------------------------------------------------------
 
-    def _scanned(self, event: ScanEvent, _reply: Assignment) -> None:
+    def _scanned(self, event: ScanEvent, reply: Assignment) -> None:
         self.edge_seen(event.edge_id, event.door)
+        told = event.offline
+        if told is not None and told.outcome == "assigned" and told.trailer is not None:
+            self.applied_offline.add(event.edge_id, told.trailer, event.seq)
+            if reply.outcome == "assigned" and reply.trailer == told.trailer:
+                self.shares.consume(told.trailer, event.edge_id)
         self._dirty = True
 
     def touch(self) -> None:
@@ -131,16 +144,21 @@ class RoutesPublisher:
         open_now = open_trailers(floor, dispatcher.plan().trailer_doors, now)
         tables = route_tables(floor, open_now, self._destinations, self.edges, per_destination=self.per_destination,
                               shares=self.shares)
-        changed = {edge_id: table for edge_id, table in tables.items() if self._tables.get(edge_id) != table}
+        self.applied_offline.keep_only(o.trailer.id for o in open_now)
+        named = {edge_id: self.applied_offline.of(edge_id) for edge_id in tables}
+        changed = {edge_id: table for edge_id, table in tables.items()
+                   if self._tables.get(edge_id) != table or self._named.get(edge_id) != named[edge_id]}
         self.stats.looks += 1
         if changed:
             self.version += 1
             self.stats.versions += 1
             with self.service.store.transaction() as tx:
                 tx.put_meta(PLAN_VERSION_KEY, str(self.version))
+                tx.put_meta(OFFLINE_APPLIED_KEY, self.applied_offline.dumps())
             for edge_id, table in changed.items():
                 self._tables[edge_id] = table
-                self._snapshots[edge_id] = table.snapshot(edge_id, self.version, now)
+                self._named[edge_id] = named[edge_id]
+                self._snapshots[edge_id] = table.snapshot(edge_id, self.version, now, applied_offline=named[edge_id])
                 self._sent.discard(edge_id)
         self._dirty = False
         # A trailer is offered while its departure is at least the handling time away.

@@ -27,7 +27,7 @@ from xdock.edge.device_health import DeviceHealth
 from xdock.edge.devices.serial_scanner import SerialScannerDriver
 from xdock.edge.edge_stats import EdgeStats
 from xdock.edge.heartbeat import beat_forever
-from xdock.edge.offline_router import OfflineRouter
+from xdock.edge.offline_router import HeldDecision, OfflineRouter
 from xdock.edge.outbox import Outbox
 from xdock.edge.pending_scans import PendingScans
 from xdock.edge.portal_config import PortalConfig
@@ -70,7 +70,10 @@ class EdgeAgent:
             start_after=_legacy_floor(config.state_dir / f"edge-{config.edge_id}.seq.db"),
             keep_sent=config.keep_sent, keep_sent_s=config.keep_sent_s,
         )
-        self.router = OfflineRouter(chilled_max_c=config.chilled_max_c)
+        self.router = OfflineRouter(
+            chilled_max_c=config.chilled_max_c,
+            held=[HeldDecision(h.seq, h.trailer, h.departure) for h in self.outbox.held_at_open()],
+        )
         self._routes_path = config.state_dir / f"edge-{config.edge_id}.routes.json"
         stored = load_snapshot(self._routes_path)
         if stored is not None and stored.edge_id == config.edge_id:
@@ -141,7 +144,11 @@ class EdgeAgent:
         await self.answers.on_command(message)
 
     def on_routes(self, snapshot: RouteSnapshot) -> None:
-        if not self.router.load(snapshot):
+        adopted = self.router.load(snapshot)
+        released = self.router.take_released()
+        if released:
+            self.outbox.release(released)
+        if not adopted:
             return
         log.info("edge %s: routing snapshot of plan %d (%d routes)", self.config.edge_id, snapshot.plan_version,
                  len(snapshot.routes))

@@ -21,6 +21,11 @@ acknowledgement was lost, queued in the persistent session, and its answer again
 after the reconnect or restart). The worker must hear each scan's answer once, so the edge marks a
 row answered (:meth:`Outbox.mark_answered`, committed like an acknowledgement) and, after a
 restart, takes only rows still unanswered (:meth:`Outbox.unanswered_at_open`) as waiting for one.
+
+Held offline decisions (:mod:`xdock.edge.offline_router`): a scan whose offline decision sent its pallet
+to a trailer is held (:meth:`Outbox.hold`, in the same commit as the scan's row) until a routing
+snapshot says central applied it (:meth:`Outbox.release`, committed like an acknowledgement), so a
+restarted edge still counts it against its share (:meth:`Outbox.held_at_open`). Pruning leaves them.
 """
 
 from __future__ import annotations
@@ -33,9 +38,10 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-__all__ = ["Outbox", "OutboxError", "OutboxRow", "OutboxStats"]
+__all__ = ["HeldRow", "Outbox", "OutboxError", "OutboxRow", "OutboxStats"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,7 @@ _SCHEMA = (
     " recorded_at REAL NOT NULL, sent_at REAL, answered_at REAL)",
     "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL",
     "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS offline_held (seq INTEGER PRIMARY KEY, trailer TEXT NOT NULL, departure TEXT)",
 )
 _PRUNE_EVERY = 256
 """Acknowledgements between two prunes of old sent rows."""
@@ -62,6 +69,15 @@ class OutboxRow:
     payload: bytes
 
 
+@dataclass(frozen=True)
+class HeldRow:
+    """One held offline decision: the scan's ``seq``, the trailer, its departure."""
+
+    seq: int
+    trailer: str
+    departure: datetime | None
+
+
 @dataclass
 class OutboxStats:
     recorded: int = 0
@@ -76,6 +92,8 @@ class _Batch:
     rows: list[tuple[OutboxRow, asyncio.Future[None]]] = field(default_factory=list)
     acks: list[int] = field(default_factory=list)
     answered: list[int] = field(default_factory=list)
+    held: list[HeldRow] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)
 
 
 class Outbox:
@@ -109,11 +127,15 @@ class Outbox:
                 "SELECT seq, topic, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq"
             ).fetchall()
             unanswered = self._db.execute("SELECT seq FROM outbox WHERE answered_at IS NULL").fetchall()
+            held = self._db.execute("SELECT seq, trailer, departure FROM offline_held ORDER BY seq").fetchall()
         except sqlite3.Error as exc:
             raise OutboxError(f"Cannot open the edge outbox {self.path!r}: {exc}") from exc
         self._next = max(int(last_meta), int(last_row), start_after) + 1
         self._unsent_at_open = [OutboxRow(int(s), str(t), bytes(p)) for s, t, p in unsent]
         self._unanswered_at_open = {int(s) for (s,) in unanswered}
+        self._held_at_open = [
+            HeldRow(int(s), str(t), datetime.fromisoformat(d) if d is not None else None) for s, t, d in held
+        ]
         self._unacked = len(self._unsent_at_open)
         self._batch = _Batch()
         self._writer: asyncio.Task[None] | None = None
@@ -133,6 +155,20 @@ class Outbox:
     def unanswered_at_open(self) -> set[int]:
         """Rows a previous run recorded whose answer it never marked shown (:meth:`mark_answered`)."""
         return set(self._unanswered_at_open)
+
+    def held_at_open(self) -> list[HeldRow]:
+        """The offline decisions held when the outbox was opened, by ``seq``."""
+        return list(self._held_at_open)
+
+    def hold(self, held: HeldRow) -> None:
+        """Hold an offline decision; call it just before :meth:`record` of its scan, so both share a commit."""
+        self._batch.held.append(held)
+        self._kick()
+
+    def release(self, seqs: list[int]) -> None:
+        """A snapshot says central applied these held decisions (or their trailer left)."""
+        self._batch.released.extend(seqs)
+        self._kick()
 
     def allocate(self) -> int:
         """The next sequence number; pass it to :meth:`record`."""
@@ -188,11 +224,11 @@ class Outbox:
     async def _write_batches(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while self._batch.rows or self._batch.acks or self._batch.answered:
+            while (b := self._batch).rows or b.acks or b.answered or b.held or b.released:
                 batch, self._batch = self._batch, _Batch()
                 rows = [row for row, _ in batch.rows]
                 try:
-                    await loop.run_in_executor(self._executor, self._commit, rows, batch.acks, batch.answered)
+                    await loop.run_in_executor(self._executor, self._commit, rows, batch)
                 except sqlite3.Error as exc:
                     log.exception("outbox %s: commit of %d rows failed", self.path, len(rows))
                     for _, done in batch.rows:
@@ -208,10 +244,11 @@ class Outbox:
         finally:
             self._writer = None
 
-    def _commit(self, rows: list[OutboxRow], acks: list[int], answered: list[int]) -> None:
+    def _commit(self, rows: list[OutboxRow], batch: _Batch) -> None:
         """One transaction (writer thread)."""
         db = self._db
-        db.execute("PRAGMA synchronous=FULL" if rows else "PRAGMA synchronous=NORMAL")
+        acks, answered = batch.acks, batch.answered
+        db.execute("PRAGMA synchronous=FULL" if rows or batch.held else "PRAGMA synchronous=NORMAL")
         now = self._wall()
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -225,6 +262,13 @@ class Outbox:
                     " ON CONFLICT (id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
                     (max(r.seq for r in rows),),
                 )
+            if batch.held:
+                db.executemany(
+                    "INSERT OR REPLACE INTO offline_held (seq, trailer, departure) VALUES (?, ?, ?)",
+                    [(h.seq, h.trailer, h.departure.isoformat() if h.departure else None) for h in batch.held],
+                )
+            if batch.released:
+                db.executemany("DELETE FROM offline_held WHERE seq = ?", [(seq,) for seq in batch.released])
             if answered:
                 db.executemany("UPDATE outbox SET answered_at = ? WHERE seq = ?", [(now, seq) for seq in answered])
             if acks:

@@ -9,7 +9,8 @@ in the durable outbox before anything else happens; then:
   meanwhile, in which case the worker gets the offline answer then.
 - **central unreachable**: the edge answers at once from its routing snapshot
   (:mod:`xdock.edge.offline_router`), good beep and e.g. ``D12 T-LYON-1 (offline)``, and the scan
-  carries that decision to central.
+  carries that decision to central; a decision sending the pallet to a trailer is held in the outbox,
+  in the scan's own commit, until a routing snapshot says central applied it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from xdock.edge.devices.serial_scanner import SerialScannerDriver
 from xdock.edge.edge_stats import EdgeStats
 from xdock.edge.label_check import LabelRejected, read_label, scan_event
 from xdock.edge.offline_router import OfflineAnswer, OfflineRouter
-from xdock.edge.outbox import Outbox, OutboxError
+from xdock.edge.outbox import HeldRow, Outbox, OutboxError
 from xdock.edge.pending_scans import OfflineAnswered, PendingScans
 from xdock.edge.scanner_feedback import tell
 from xdock.edge.uplink import Uplink
@@ -90,13 +91,17 @@ class ScanPath:
         event = scan_event(label, edge_id=cfg.edge_id, seq=seq, device_id=driver.device_id, door=cfg.door, at=now)
         offline = None
         if not self._reachable():
-            offline = self._decide_offline(event, now)
+            offline = self._decide_offline(event, now, carried=True)
             if offline.decision is not None:
                 event = event.model_copy(update={"offline": offline.decision})
+            held = self.router.holding(seq)
+            if held is not None:  # committed with the scan's row
+                self.outbox.hold(HeldRow(held.seq, held.trailer, held.departure))
         self.pending.expect(seq)
         try:
             await self.uplink.submit(seq, scan_topic(cfg.site, cfg.edge_id), encode(event))
         except OutboxError:
+            self.router.forget(seq)
             self.pending.forget(seq)
             self.stats.not_recorded += 1
             log.exception("scanner %s: scan %s not recorded", driver.device_id, event.sscc)
@@ -118,15 +123,17 @@ class ScanPath:
         if self._reachable():
             self._later(driver.send(Display(WAITING_TEXT)))
             return
-        answer = self._decide_offline(event, self.clock.now())
+        answer = self._decide_offline(event, self.clock.now(), carried=False)
         self.stats.offline_answers += 1
         if answer.decision is not None:
             self.pending.remember(event.seq, OfflineAnswered(answer.decision, carried=False))
         self._later(tell(driver, "good", answer.display))
 
-    def _decide_offline(self, event: ScanEvent, now: datetime) -> OfflineAnswer:
+    def _decide_offline(self, event: ScanEvent, now: datetime, *, carried: bool) -> OfflineAnswer:
+        """``carried``: the scan will carry the decision, so the router holds it under the scan's ``seq``."""
         return self.router.decide(
-            ship_to=event.ship_to, max_temp_c=event.max_temp_c, dangerous_goods=event.dangerous_goods, now=now
+            ship_to=event.ship_to, max_temp_c=event.max_temp_c, dangerous_goods=event.dangerous_goods, now=now,
+            seq=event.seq if carried else None,
         )
 
     def _later(self, work: Coroutine[Any, Any, object]) -> None:

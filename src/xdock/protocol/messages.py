@@ -217,8 +217,8 @@ class RouteSnapshot(_Message):
     (nearest this edge's door) first; ``staging`` and ``chilled_staging`` take pallets no route fits.
 
     On the wire a field at its default is left out (``reefer`` and ``accepts_hazmat`` when false,
-    empty lists, absent values); ``v`` and ``kind`` always travel. Decoding fills the defaults back
-    in, and a payload that spells them out decodes the same.
+    empty lists but ``applied_offline``, absent values); ``v`` and ``kind`` always travel. Decoding fills
+    the defaults back in, and a payload that spells them out decodes the same.
     """
 
     kind: Literal["routes"] = "routes"
@@ -229,6 +229,11 @@ class RouteSnapshot(_Message):
     routes: list[Route] = Field(default_factory=list, exclude_if=_empty)
     staging: Id | None = None
     chilled_staging: Id | None = None
+    applied_offline: list[Seq] | None = None
+    """The ``seq`` of every scan of this edge carrying an offline decision to a trailer still open that
+    central had applied when it made this snapshot (sorted), so the edge knows which of its own offline
+    decisions the shares already count; ``[]`` travels (none applied). Absent (``None``) in a snapshot of
+    an older central: the edge then trusts the shares as they are."""
 
 
 Downlink = Annotated[Assignment | Feedback, Field(discriminator="kind")]
