@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from xdock.edge.outbox import Outbox, OutboxError, OutboxRow
+from xdock.edge.outbox import HeldRow, Outbox, OutboxError, OutboxRow
 
 
 async def record(box: Outbox, count: int) -> list[OutboxRow]:
@@ -138,4 +139,39 @@ async def test_an_outbox_without_answer_marks_opens_with_every_row_unanswered(tm
     await box.aclose()
     again = Outbox(path)
     assert again.unanswered_at_open() == set()
+    await again.aclose()
+
+
+async def test_held_decisions_share_their_scans_commit_and_survive_a_restart_until_released(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    leaves = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    first = Outbox(path, keep_sent=0, keep_sent_s=0)
+    for seq, trailer in ((1, "T1"), (2, "T1"), (3, "T2")):
+        assert first.allocate() == seq
+        first.hold(HeldRow(seq, trailer, leaves if trailer == "T1" else None))
+        await first.record(seq, "t/scan", b"scan")
+    assert first.stats.commits == 3  # each hold rode in its scan's commit
+    for seq in (1, 2, 3):
+        first.mark_sent(seq)  # acknowledged rows are pruned; holds are not
+    await first.aclose()
+
+    second = Outbox(path)
+    assert second.held_at_open() == [HeldRow(1, "T1", leaves), HeldRow(2, "T1", leaves), HeldRow(3, "T2", None)]
+    second.release([1, 3])
+    await second.aclose()
+    third = Outbox(path)
+    assert third.held_at_open() == [HeldRow(2, "T1", leaves)]
+    await third.aclose()
+
+
+async def test_a_hold_whose_scan_fails_to_commit_is_not_kept(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    box = Outbox(path)
+    await record(box, 1)
+    box.hold(HeldRow(1, "T1", None))  # seq 1 is taken: the batch fails as a whole
+    with pytest.raises(OutboxError, match="UNIQUE constraint failed: outbox.seq"):
+        await box.record(1, "t/scan", b"again")
+    await box.aclose()
+    again = Outbox(path)
+    assert again.held_at_open() == []
     await again.aclose()
