@@ -169,7 +169,7 @@ async def test_a_hold_whose_scan_fails_to_commit_is_not_kept(tmp_path: Path) -> 
     box = Outbox(path)
     await record(box, 1)
     box.hold(HeldRow(1, "T1", None))  # seq 1 is taken: the batch fails as a whole
-    with pytest.raises(OutboxError, match="UNIQUE constraint failed: outbox.seq"):
+    with pytest.raises(OutboxError, match=r"UNIQUE constraint failed: outbox\.seq"):
         await box.record(1, "t/scan", b"again")
     await box.aclose()
     again = Outbox(path)
