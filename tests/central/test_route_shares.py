@@ -32,6 +32,18 @@ def test_shares_stay_while_the_reserve_lasts_then_the_largest_are_cut_just_enoug
     assert book.shares("T1", 9, ["e1", "e2"]) == {"e1": 4, "e2": 3}  # 9 - 2 = 7
 
 
+def test_pallets_an_edge_sent_alone_use_up_its_own_share_and_cut_no_other() -> None:
+    book = ShareBook()
+    assert book.shares("T1", 20, ["e1", "e2"]) == {"e1": 7, "e2": 7}
+    for _ in range(7):  # central applies the seven pallets e1 sent to T1 alone, and keeps them there
+        book.consume("T1", "e1")
+    book.consume("T1", "e3")  # holds no share: nothing to take
+    book.consume("T2", "e1")
+    assert book.holders("T1") == {"e2"}
+    # 13 free: e2's 7 still fit, e1 gets a new grant from what is left of 13 - 13 // 4 = 10.
+    assert book.shares("T1", 13, ["e1", "e2"]) == {"e2": 7, "e1": 3}
+
+
 def test_an_edge_that_stops_listing_gives_its_share_back_to_new_edges() -> None:
     book = ShareBook()
     assert book.shares("T1", 12, ["e1", "e2", "e3"]) == {"e1": 3, "e2": 3, "e3": 3}
