@@ -191,7 +191,9 @@ function renderTrucks(now) {
     if (t.state === "waiting") {
       const left = Date.parse(t.eta) - now;
       li.append(el("span", "dwell eta" + (left < 0 ? " red" : ""), (left < 0 ? "late " : "in ") + span(left)));
-      li.append(el("span", "sub", `ETA ${hhmm(t.eta)} · ${t.pallets} pal${t.carrier ? " · " + t.carrier : ""}${t.door ? " · for " + t.door : ""}`));
+      // The yard's door, then the plan's suggestion when it differs ("for D1 → D6", or "→ D6" alone).
+      const to = t.suggested_door && t.suggested_door !== t.door ? (t.door ? " → " : " · → ") + t.suggested_door : "";
+      li.append(el("span", "sub", `ETA ${hhmm(t.eta)} · ${t.pallets} pal${t.carrier ? " · " + t.carrier : ""}${t.door ? " · for " + t.door : ""}${to}`));
     } else {
       li.append(el("span", "dwell at-door", t.door));
       li.append(el("span", "sub", `at ${t.door} since ${hhmm(t.arrived_at)} · ${t.pallets} pal${t.carrier ? " · " + t.carrier : ""}`));
