@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 from typing import Literal
 
 from lyon_site import SITE, START
 
-from xdock.central.floor_view import floor_from
+from xdock.central.floor_view import floor_from, received_from, trucks_from
 from xdock.central.optimiser.schema import InboundTruck
 from xdock.central.site_state import SiteState
-from xdock.central.store import InboundTruckRow
+from xdock.central.store import InboundTruckRow, PalletRow
 
 NOW = START + timedelta(hours=1)
 
@@ -50,3 +51,25 @@ def test_without_now_a_truck_keeps_its_eta_and_estimate() -> None:
         ("AT-D1", START, timedelta(minutes=20), True),
     ]
     assert floor_from(SiteState(SITE, START.date())).trucks == {}
+
+
+def _pallet(sscc: str, door: str, seen: datetime, destination: str | None = "LYON") -> PalletRow:
+    return PalletRow(sscc, "assigned", destination, None, "T-LYON-1", "D12", door, seen, seen, 1)
+
+
+def test_an_arrived_truck_plans_only_the_pallets_it_has_not_delivered_yet() -> None:
+    arrived = truck("AT-D1", 0, "arrived", door="D1", destinations={"LYON": 6, "PARIS": 2}, arrived=True)
+    waiting = truck("SOON", 2, door="D1", destinations={"LYON": 4})
+    pallets = [
+        _pallet("a", "D1", START + timedelta(minutes=1)),
+        _pallet("b", "D1", START + timedelta(minutes=2)),
+        _pallet("c", "D1", START - timedelta(minutes=5)),  # before the truck arrived: another truck's
+        _pallet("d", "D2", START + timedelta(minutes=3)),  # at another door
+        _pallet("e", "D1", START + timedelta(minutes=4), destination=None),  # no known destination
+    ]
+    assert received_from([arrived, waiting], pallets) == {"AT-D1": Counter({"LYON": 2, "": 1})}
+    trucks = trucks_from([arrived, waiting], NOW, pallets)
+    assert trucks["AT-D1"].pallets == {"LYON": 4, "PARIS": 2}
+    assert trucks["SOON"].pallets == {"LYON": 4}  # a waiting truck delivered nothing yet
+    more = [_pallet(f"x{i}", "D1", START + timedelta(minutes=10 + i)) for i in range(7)]
+    assert trucks_from([arrived], NOW, pallets + more)["AT-D1"].pallets == {"LYON": 0, "PARIS": 2}

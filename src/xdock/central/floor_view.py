@@ -7,7 +7,8 @@ inbound trucks into planning trucks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from xdock.central.optimiser.schema import (
@@ -28,7 +29,7 @@ from xdock.protocol.messages import ScanEvent
 
 __all__ = [
     "DANGEROUS_GOODS", "UNLOAD_PER_PALLET", "UNLOAD_SETUP", "floor_from", "pallet_from_row", "pallet_from_scan",
-    "rules_from", "truck_from_row", "trucks_from",
+    "received_from", "rules_from", "truck_from_row", "trucks_from",
 ]
 
 DANGEROUS_GOODS = "DG"
@@ -100,17 +101,22 @@ def pallet_from_scan(
     )
 
 
-def truck_from_row(row: InboundTruckRow, now: datetime | None = None) -> InboundTruck | None:
+def truck_from_row(
+    row: InboundTruckRow, now: datetime | None = None, received: Mapping[str, int] | None = None
+) -> InboundTruck | None:
     """An announced truck as the plan sees it, ``None`` once unloaded.
 
     A waiting truck is expected at its ETA at the door the yard gave, if any, which the plan may
     change; an arrived one is docked at its door from its arrival. Either holds its door
     :data:`UNLOAD_SETUP` plus :data:`UNLOAD_PER_PALLET` per pallet. Given ``now``, a late truck is
     expected now and an arrived one not reported unloaded holds its door until ``UNLOAD_SETUP`` past
-    now at least. Its pallets by destination are its advance shipping notice (none sent: no flow known).
+    now at least. Its pallets by destination are its advance shipping notice (none sent: no flow known),
+    less the pallets already ``received`` from it by destination (those are on the floor and planned
+    as pallets; counting them in the truck's flows too would plan them twice).
     """
     unload = UNLOAD_SETUP + UNLOAD_PER_PALLET * row.pallets
-    pallets = dict(row.destinations or {})
+    taken = received or {}
+    pallets = {dest: max(0, n - taken.get(dest, 0)) for dest, n in (row.destinations or {}).items()}
     if row.state == "waiting":
         arrival = row.eta if now is None else max(row.eta, now)
         return InboundTruck(row.id, arrival, unload, pallets, door=row.door)
@@ -121,10 +127,33 @@ def truck_from_row(row: InboundTruckRow, now: datetime | None = None) -> Inbound
     return None
 
 
-def trucks_from(rows: Iterable[InboundTruckRow], now: datetime | None = None) -> dict[str, InboundTruck]:
-    """The trucks waiting or at a door among ``rows``, by id (see :func:`truck_from_row`)."""
-    planned = {row.id: truck_from_row(row, now) for row in rows}
+def trucks_from(
+    rows: Iterable[InboundTruckRow], now: datetime | None = None, pallets: Iterable[PalletRow] = ()
+) -> dict[str, InboundTruck]:
+    """The trucks waiting or at a door among ``rows``, by id (see :func:`truck_from_row`), less what
+    each arrived truck already delivered among ``pallets`` (see :func:`received_from`)."""
+    rows = list(rows)
+    received = received_from(rows, pallets)
+    planned = {row.id: truck_from_row(row, now, received.get(row.id)) for row in rows}
     return {k: truck for k, truck in planned.items() if truck is not None}
+
+
+def received_from(trucks: Iterable[InboundTruckRow], pallets: Iterable[PalletRow]) -> dict[str, Counter[str]]:
+    """Pallets by destination each arrived truck has delivered: first scanned at its door since it arrived.
+
+    Scans carry no truck id, so a pallet is the truck's when it was first seen at the truck's door
+    after the truck arrived there (one truck per door at a time)."""
+    at_door = {
+        row.door: row for row in trucks
+        if row.state == "arrived" and row.door is not None and row.arrived_at is not None
+    }
+    received: dict[str, Counter[str]] = {}
+    for pallet in pallets:
+        truck = at_door.get(pallet.inbound_door)
+        if truck is None or truck.arrived_at is None or pallet.first_seen < truck.arrived_at:
+            continue
+        received.setdefault(truck.id, Counter())[pallet.destination or ""] += 1
+    return received
 
 
 def floor_from(state: SiteState, trucks: Iterable[InboundTruckRow] = (), *, now: datetime | None = None) -> Floor:
@@ -146,6 +175,6 @@ def floor_from(state: SiteState, trucks: Iterable[InboundTruckRow] = (), *, now:
             for t in state.trailers.values()
         },
         pallets={sscc: pallet_from_row(row) for sscc, row in state.pallets.items() if row.state != "unrouted"},
-        trucks=trucks_from(trucks, now),
+        trucks=trucks_from(trucks, now, state.pallets.values()),
         rules=rules_from(config),
     )

@@ -102,7 +102,7 @@ class PlanningLoop:
         self._trucks_seen = self._trucks_key(rows)
         rematched = self.service.rematch()
         dispatcher = self.service.dispatcher
-        floor = replace(dispatcher.floor, trucks=trucks_from(rows, now))
+        floor = replace(dispatcher.floor, trucks=trucks_from(rows, now, self.service.state.pallets.values()))
         plan = await self.replanner.replan(floor, dispatcher.plan(), now)
         waiting = {k: plan.truck_doors.get(k, t.door) for k, t in floor.trucks.items() if not t.docked}
         suggested = len(self.trucks.suggest(waiting, version=plan.version))
