@@ -1,0 +1,159 @@
+"""Edges deciding alone never overfill a trailer, whatever the order of their scans, central's looks and applies.
+
+Central (its scan service and routes publisher) and the edges' routers run together on one clock. Each
+step is one of: an edge answers a scan alone (the scan waits in its outbox), central applies any one
+waiting scan of an edge (in any order: live scans overtake the backlog), central looks, an edge
+receives central's latest snapshot for it (late, or never), an edge restarts (its held decisions come
+back from disk, its snapshot from its route file), site time passes. After every step, for every
+trailer, the pallets aboard plus those edges sent to it alone and central has not applied yet fit its
+capacity: no worker is ever sent to a trailer with no room kept for that pallet.
+
+Every trailer stays open throughout (at most 90 steps of at most 5 minutes), so central keeps
+every decision it applies and never places a pallet itself: central's dispatcher does not know the
+edges' shares, so a pallet it re-routes (a trailer that stopped taking pallets) may take a position an
+edge still holds; that is outside what the shares guarantee.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xdock.central.routes_publisher import RoutesPublisher
+from xdock.central.scans import ScanService
+from xdock.central.site_config import parse_site
+from xdock.central.site_state import SiteState
+from xdock.central.store import Store
+from xdock.edge.offline_router import OfflineRouter
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import ScanEvent, ShipToModel
+
+SITE = parse_site("""
+site: t
+timezone: Europe/Paris
+handling_minutes: 15
+doors:
+  - {id: D1, role: inbound, x: 0, y: 0}
+  - {id: D2, role: inbound, x: 30, y: 0}
+  - {id: D3, role: inbound, x: 60, y: 0}
+  - {id: D11, role: outbound, x: 0, y: 30}
+  - {id: D12, role: outbound, x: 20, y: 30}
+  - {id: D13, role: outbound, x: 40, y: 30}
+  - {id: D14, role: outbound, x: 60, y: 30}
+areas:
+  - {id: S1, kind: staging, x: 30, y: 15}
+  - {id: C1, kind: staging, x: 50, y: 15, temp: chilled}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
+  - {id: NICE, name: Nice, postal_codes: ["06*"]}
+trailers:
+  - {id: T-LYON-1, door: D11, destination: LYON, capacity_pallets: 6, departure: "16:40"}
+  - {id: T-LYON-2, door: D13, destination: LYON, capacity_pallets: 9, departure: "19:00"}
+  - {id: T-LYON-R, door: D14, destination: LYON, capacity_pallets: 5, departure: "18:00", reefer: true}
+  - {id: T-NICE-1, door: D12, destination: NICE, capacity_pallets: 7, departure: "17:00"}
+""")
+CAPACITY = {t.id: t.capacity_pallets for t in SITE.trailers}
+START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Paris
+EDGES = {"e1": "D1", "e2": "D2", "e3": "D3"}
+
+edge = st.sampled_from(sorted(EDGES))
+scan = st.tuples(
+    st.just("scan"), edge, st.sampled_from(["69001", "69001", "69001", "06000"]),
+    st.sampled_from([None, None, None, 4.0]),  # mostly ambient pallets for Lyon, so shares run out
+)
+step = st.one_of(
+    scan, scan, scan, scan,
+    st.tuples(st.just("apply"), edge, st.integers(min_value=0, max_value=60)),
+    st.tuples(st.just("look")),
+    st.tuples(st.just("deliver"), edge),
+    st.tuples(st.just("restart"), edge),
+    st.tuples(st.just("wait"), st.sampled_from([1, 60, 300])),
+)
+
+
+class Site:
+    """Central and the edges, with the scans each edge has decided alone and central not applied yet."""
+
+    def __init__(self, folder: Path) -> None:
+        self.clock = ManualClock(START)
+        self.service = ScanService(SiteState(SITE, START.date()), Store(folder / "c.db"), self.clock)
+        self.publisher = RoutesPublisher(self.service, self.clock, edges=EDGES)
+        self.routers = {e: OfflineRouter() for e in EDGES}
+        self.waiting: dict[str, list[ScanEvent]] = {e: [] for e in EDGES}
+        self.seq = 0
+
+    def play(self, move: tuple[object, ...]) -> None:
+        match move:
+            case ("scan", str(e), str(postal), temp):
+                self.scan(e, postal, temp if isinstance(temp, float) else None)
+            case ("apply", str(e), int(index)) if self.waiting[e]:
+                self.service.apply(self.waiting[e].pop(index % len(self.waiting[e])))
+            case ("look",):  # central looks at most once a second: each snapshot is newer than the last
+                self.clock.advance(1)
+                self.publisher.update(self.clock.now())
+            case ("deliver", str(e)):
+                self.deliver(e)
+            case ("restart", str(e)):
+                before = self.routers[e]
+                self.routers[e] = OfflineRouter(held=before.held())
+                if before.snapshot is not None:
+                    assert self.routers[e].load(before.snapshot)
+            case ("wait", int(seconds)):
+                self.clock.advance(seconds)
+
+    def deliver(self, e: str) -> None:
+        snapshot = self.publisher.snapshot(e)
+        if snapshot is not None:
+            self.routers[e].load(snapshot)
+            self.routers[e].take_released()
+
+    def scan(self, e: str, postal: str, max_temp_c: float | None) -> None:
+        self.seq += 1
+        ship_to = ShipToModel(kind="postal", value=postal)
+        now = self.clock.now()
+        answer = self.routers[e].decide(ship_to=ship_to, max_temp_c=max_temp_c, dangerous_goods=False, now=now,
+                                        seq=self.seq)
+        assert answer.decision is not None  # every edge holds a snapshot with both staging areas
+        self.waiting[e].append(ScanEvent(
+            edge_id=e, seq=self.seq, device_id="s1", door=EDGES[e], scanned_at=now,
+            sscc=sscc_with_check_digit(f"0376130321{self.seq:07d}"), ship_to=ship_to, max_temp_c=max_temp_c,
+            raw="x", offline=answer.decision,
+        ))
+
+    def check(self) -> None:
+        assert self.service.stats.offline_corrected == 0
+        aboard = Counter(p.trailer for p in self.service.dispatcher.floor.pallets.values() if p.trailer is not None)
+        promised = Counter(
+            s.offline.trailer for scans in self.waiting.values() for s in scans
+            if s.offline is not None and s.offline.trailer is not None
+        )
+        for trailer, capacity in CAPACITY.items():
+            assert aboard[trailer] + promised[trailer] <= capacity, (trailer, aboard[trailer], promised[trailer])
+
+
+@settings(max_examples=150, deadline=None)
+@given(moves=st.lists(step, min_size=30, max_size=90))
+def test_offline_decisions_never_exceed_a_trailers_room_whatever_the_interleaving(
+    moves: list[tuple[object, ...]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        site = Site(Path(folder))
+        try:
+            site.publisher.update(site.clock.now())
+            for e in EDGES:
+                site.deliver(e)
+            for move in moves:
+                site.play(move)
+                site.check()
+            for scans in site.waiting.values():  # everything reaches central at last
+                while scans:
+                    site.service.apply(scans.pop())
+                site.check()
+        finally:
+            site.service.store.close()
