@@ -57,3 +57,21 @@ def test_decoding_stays_strict_about_a_field_left_in() -> None:
         decode(RouteSnapshot, payload)
     assert str(caught.value) == "Invalid RouteSnapshot: field 'routes.1.reefer': Input should be a valid boolean"
     assert caught.value.reason == "bad_payload"
+
+
+def test_the_applied_offline_decisions_travel_even_when_none_and_a_snapshot_without_them_reads_as_before() -> None:
+    none_applied = RouteSnapshot(edge_id="e1", plan_version=0, made_at=AT, applied_offline=[])
+    assert encode(none_applied) == (
+        b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":0,"made_at":"2026-11-23T08:00:00Z",'
+        b'"applied_offline":[]}'
+    )
+    assert decode(RouteSnapshot, encode(none_applied)).applied_offline == []
+    some = encode(SNAPSHOT.model_copy(update={"applied_offline": [4, 9]}))
+    assert some == COMPACT[:-1] + b',"applied_offline":[4,9]}'
+    assert decode(RouteSnapshot, some).applied_offline == [4, 9]
+    assert decode(RouteSnapshot, COMPACT).applied_offline is None  # an older central's snapshot
+    with pytest.raises(MessageError) as caught:
+        decode(RouteSnapshot, COMPACT[:-1] + b',"applied_offline":[0]}')
+    assert str(caught.value) == (
+        "Invalid RouteSnapshot: field 'applied_offline.0': Input should be greater than or equal to 1"
+    )
