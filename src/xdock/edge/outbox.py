@@ -162,11 +162,15 @@ class Outbox:
 
     def hold(self, held: HeldRow) -> None:
         """Hold an offline decision; call it just before :meth:`record` of its scan, so both share a commit."""
+        if self._closed:
+            return  # the scan's record fails too
         self._batch.held.append(held)
         self._kick()
 
     def release(self, seqs: list[int]) -> None:
         """A snapshot says central applied these held decisions (or their trailer left)."""
+        if self._closed:
+            return  # held a while longer: the next snapshot names them again
         self._batch.released.extend(seqs)
         self._kick()
 
