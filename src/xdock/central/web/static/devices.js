@@ -23,23 +23,6 @@ const COUNTER_TEXT = {
 };
 
 const Devices = (() => {
-  let timer = null;
-
-  function siteNow() {
-    return typeof S !== "undefined" && S.now ? Date.parse(S.now) : Date.now();
-  }
-
-  async function poll() {
-    timer = null;
-    try {
-      if (Session.user() !== null) await refresh();
-    } catch (err) {
-      $("device-note").textContent = "devices unavailable: " + err.message;
-    } finally {
-      timer = setTimeout(poll, DEVICE_POLL_MS);
-    }
-  }
-
   // The points of one measurement in the window, by "edge/device", oldest first (none when unavailable).
   async function series(measurement, since) {
     const q = new URLSearchParams({ measurement, since, limit: "5000" });
@@ -60,7 +43,7 @@ const Devices = (() => {
     const edges = listed.data;
     $("devices-panel").hidden = edges.length === 0;
     if (!edges.length) return;
-    const now = siteNow();
+    const now = siteNowMs();
     const since = new Date(now - DEVICE_WINDOW_MS).toISOString();
     const [rates, health] = await Promise.all([series("read_rate", since), series("device_health", since)]);
     render(edges, rates, health, now);
@@ -184,7 +167,7 @@ const Devices = (() => {
     return svg;
   }
 
-  return { start() { if (timer === null) poll(); } };
+  return panelPoller(DEVICE_POLL_MS, refresh, "device-note", "devices");
 })();
 
 Devices.start();

@@ -12,30 +12,13 @@ const UNIT_TEXT = { C: "°C", "%RH": "%RH" };
 const STATUS_TEXT = { ok: "ok", breach: "breach", stale: "stale", no_data: "no data" };
 
 const Sensors = (() => {
-  let timer = null;
-
-  function siteNow() {
-    return typeof S !== "undefined" && S.now ? Date.parse(S.now) : Date.now();
-  }
-
-  async function poll() {
-    timer = null;
-    try {
-      if (Session.user() !== null) await refresh();
-    } catch (err) {
-      $("sensor-note").textContent = "sensors unavailable: " + err.message;
-    } finally {
-      timer = setTimeout(poll, SENSOR_POLL_MS);
-    }
-  }
-
   async function refresh() {
     const listed = await Session.call("GET", "/api/v1/sensors");
     if (!listed.ok) { $("sensor-note").textContent = listed.data.detail || "sensors unavailable"; return; }
     const sensors = listed.data;
     $("sensors-panel").hidden = sensors.length === 0;  // a site file without sensors: nothing to watch
     if (!sensors.length) return;
-    const now = siteNow();
+    const now = siteNowMs();
     const since = new Date(now - SPARK_WINDOW_MS).toISOString();
     const series = new Map();
     for (const kind of MEASURED) {
@@ -148,7 +131,7 @@ const Sensors = (() => {
     return b;
   }
 
-  return { start() { if (timer === null) poll(); } };
+  return panelPoller(SENSOR_POLL_MS, refresh, "sensor-note", "sensors");
 })();
 
 Sensors.start();
