@@ -12,15 +12,22 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from playwright.async_api import Browser, async_playwright
 
+from xdock.central.alerts import Alerts
 from xdock.central.api import create_app
+from xdock.central.api_access import Access
+from xdock.central.api_telemetry import telemetry_router
 from xdock.central.http_server import serve_http
+from xdock.central.liveness import Liveness
 from xdock.central.overrides import Overrides
 from xdock.central.scans import Applied, ScanService
-from xdock.central.site_config import load_site
+from xdock.central.sensors import SensorService
+from xdock.central.site_config import SiteConfig, load_site
 from xdock.central.site_state import SiteState
 from xdock.central.store import Store
+from xdock.central.telemetry import LocalTelemetry
 from xdock.central.web import LiveHub
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit
@@ -55,6 +62,26 @@ async def _answers(http: httpx.AsyncClient, url: str) -> bool:
         return False
 
 
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    """``app`` on a free loopback port for the block: its base URL once it answers /healthz, stopped after."""
+    bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    server = asyncio.create_task(serve_http(app, "127.0.0.1", 0, on_bound=bound.set_result))
+    try:
+        url = f"http://127.0.0.1:{await bound}"
+        async with httpx.AsyncClient() as http:
+            deadline = asyncio.get_running_loop().time() + 5
+            while not await _answers(http, url + "/healthz"):
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(f"central's API at {url} did not answer within 5 s")
+                await asyncio.sleep(0.02)
+        yield url
+    finally:
+        server.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await server
+
+
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[Served]:
     site = load_site(ROOT / "deploy" / "site.sample.yaml")
@@ -63,23 +90,45 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
     service = ScanService(SiteState(site, clock.now().date()), store, clock)
     overrides = Overrides(service)
     hub = LiveHub(service, tick_s=0.2, closed_doors=lambda: overrides.closed)  # as Central wires them
-    app = create_app(service, hub=hub, overrides=overrides)
-    bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    server = asyncio.create_task(serve_http(app, "127.0.0.1", 0, on_bound=bound.set_result))
-    url = f"http://127.0.0.1:{await bound}"
     try:
-        async with httpx.AsyncClient() as http:
-            deadline = asyncio.get_running_loop().time() + 5
-            while not await _answers(http, url + "/healthz"):
-                if asyncio.get_running_loop().time() > deadline:
-                    raise TimeoutError(f"central's API at {url} did not answer within 5 s")
-                await asyncio.sleep(0.02)
-        yield Served(service, hub, clock, url)
+        async with serving(create_app(service, hub=hub, overrides=overrides)) as url:
+            yield Served(service, hub, clock, url)
     finally:
         await hub.aclose()
-        server.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await server
+        store.close()
+
+
+@dataclass
+class TelemetryFloor:
+    """A site served with liveness, sensors and the local telemetry ring wired as Central wires them."""
+
+    site: SiteConfig
+    clock: ManualClock
+    ring: LocalTelemetry
+    sensors: SensorService
+    liveness: Liveness
+    url: str
+
+
+@contextlib.asynccontextmanager
+async def telemetry_floor(tmp_path: Path, site: SiteConfig) -> AsyncIterator[TelemetryFloor]:
+    """``site`` served on a free port with the telemetry and sensors API (for the panels that poll it)."""
+    clock = ManualClock(datetime(2026, 11, 23, 7, 0, tzinfo=site.zone))
+    store = Store(tmp_path / "central.db")
+    service = ScanService(SiteState(site, clock.now().date()), store, clock)
+    hub = LiveHub(service, tick_s=0.2)
+    ring = LocalTelemetry()
+    alerts = Alerts(store)
+    sensors = SensorService(site, store, alerts, clock, state=service.state, telemetry=ring)
+    liveness = Liveness(site.site, clock, alerts)
+    access = Access(store)
+    app = create_app(service, liveness=liveness, hub=hub, access=access)
+    app.include_router(telemetry_router(ring, sensors, access, liveness))
+    try:
+        async with serving(app) as url:
+            yield TelemetryFloor(site, clock, ring, sensors, liveness, url)
+    finally:
+        await hub.aclose()
         store.close()
 
 

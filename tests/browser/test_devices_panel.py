@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-import httpx
 import pytest
-from browser_rig import ARTIFACTS, ROOT
+from browser_rig import ARTIFACTS, ROOT, telemetry_floor
 from playwright.async_api import Browser, expect
 
-from xdock.central.alerts import Alerts
-from xdock.central.api import create_app
-from xdock.central.api_access import Access
-from xdock.central.api_telemetry import telemetry_router
 from xdock.central.device_telemetry import DeviceTelemetry
-from xdock.central.http_server import serve_http
 from xdock.central.liveness import Liveness
-from xdock.central.scans import ScanService
-from xdock.central.sensors import SensorService
 from xdock.central.site_config import load_site
-from xdock.central.site_state import SiteState
-from xdock.central.store import Store
-from xdock.central.telemetry import LocalTelemetry
-from xdock.central.web import LiveHub
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus
 from xdock.protocol.status_messages import DeviceKind
@@ -61,31 +46,9 @@ class DeviceFloor:
 @pytest.fixture
 async def floor(tmp_path: Path) -> AsyncIterator[DeviceFloor]:
     """The sample site served on a free port, with liveness and the local telemetry ring wired as Central does."""
-    site = load_site(ROOT / "deploy" / "site.sample.yaml")
-    clock = ManualClock(datetime(2026, 11, 23, 7, 0, tzinfo=site.zone))
-    store = Store(tmp_path / "central.db")
-    service = ScanService(SiteState(site, clock.now().date()), store, clock)
-    hub = LiveHub(service, tick_s=0.2)
-    ring = LocalTelemetry()
-    alerts = Alerts(store)
-    liveness = Liveness(site.site, clock, alerts)
-    access = Access(store)
-    app = create_app(service, liveness=liveness, hub=hub, access=access)
-    app.include_router(telemetry_router(ring, SensorService(site, store, alerts, clock, state=service.state,
-                                                            telemetry=ring), access))
-    bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    server = asyncio.create_task(serve_http(app, "127.0.0.1", 0, on_bound=bound.set_result))
-    url = f"http://127.0.0.1:{await bound}"
-    try:
-        async with httpx.AsyncClient() as http:
-            assert (await http.get(url + "/healthz")).status_code == 200
-        yield DeviceFloor(liveness, DeviceTelemetry(site.site, ring, clock), clock, url)
-    finally:
-        await hub.aclose()
-        server.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await server
-        store.close()
+    async with telemetry_floor(tmp_path, load_site(ROOT / "deploy" / "site.sample.yaml")) as served:
+        yield DeviceFloor(served.liveness, DeviceTelemetry(served.site.site, served.ring, served.clock),
+                          served.clock, served.url)
 
 
 async def test_edges_and_devices_with_rates_and_rising_counters_offline_first(

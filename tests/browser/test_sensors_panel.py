@@ -3,31 +3,18 @@ sensor is stale."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
-from browser_rig import ARTIFACTS, ROOT
+from browser_rig import ARTIFACTS, ROOT, telemetry_floor
 from playwright.async_api import Browser, expect
 
-from xdock.central.alerts import Alerts
-from xdock.central.api import create_app
-from xdock.central.api_access import Access
-from xdock.central.api_telemetry import telemetry_router
-from xdock.central.http_server import serve_http
 from xdock.central.liveness import Liveness
-from xdock.central.scans import ScanService
 from xdock.central.sensors import SensorService
 from xdock.central.site_config import parse_site
-from xdock.central.site_state import SiteState
-from xdock.central.store import Store
-from xdock.central.telemetry import LocalTelemetry
-from xdock.central.web import LiveHub
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
@@ -63,30 +50,8 @@ class SensorFloor:
 async def floor(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[SensorFloor]:
     """The sample site with ``SENSORS`` (or the section given as the fixture's parameter), served on a free port."""
     site = parse_site((ROOT / "deploy" / "site.sample.yaml").read_text() + getattr(request, "param", SENSORS))
-    clock = ManualClock(datetime(2026, 11, 23, 7, 0, tzinfo=site.zone))
-    store = Store(tmp_path / "central.db")
-    service = ScanService(SiteState(site, clock.now().date()), store, clock)
-    hub = LiveHub(service, tick_s=0.2)
-    ring = LocalTelemetry()
-    alerts = Alerts(store)
-    sensors = SensorService(site, store, alerts, clock, state=service.state, telemetry=ring)
-    liveness = Liveness(site.site, clock, alerts)
-    access = Access(store)
-    app = create_app(service, hub=hub, access=access)
-    app.include_router(telemetry_router(ring, sensors, access, liveness))  # as Central wires it
-    bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    server = asyncio.create_task(serve_http(app, "127.0.0.1", 0, on_bound=bound.set_result))
-    url = f"http://127.0.0.1:{await bound}"
-    try:
-        async with httpx.AsyncClient() as http:
-            assert (await http.get(url + "/healthz")).status_code == 200
-        yield SensorFloor(sensors, liveness, clock, url)
-    finally:
-        await hub.aclose()
-        server.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await server
-        store.close()
+    async with telemetry_floor(tmp_path, site) as served:
+        yield SensorFloor(served.sensors, served.liveness, served.clock, served.url)
 
 
 async def test_the_panel_shows_each_sensor_its_value_status_and_door_badges(
