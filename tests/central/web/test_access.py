@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from web_rig import START
-from websockets.asyncio.client import ClientConnection, connect
+from web_rig import START, connect_live
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from xdock.central.api import create_app
@@ -45,15 +45,6 @@ async def guarded(service: ScanService, hub: LiveHub) -> AsyncIterator[Guarded]:
             await server
 
 
-async def _connect(url: str) -> ClientConnection:
-    async with asyncio.timeout(5):
-        while True:
-            try:
-                return await connect(url)
-            except OSError:
-                await asyncio.sleep(0.02)
-
-
 async def _drain(ws: ClientConnection) -> None:
     async with asyncio.timeout(5):
         while True:
@@ -61,7 +52,7 @@ async def _drain(ws: ClientConnection) -> None:
 
 
 async def _refusal(guarded: Guarded, first: str) -> tuple[int, str]:
-    ws = await _connect(f"ws://{guarded.url}/api/v1/live")
+    ws = await connect_live(f"ws://{guarded.url}/api/v1/live")
     try:
         await ws.send(first)
         with pytest.raises(ConnectionClosed) as closed:
@@ -101,7 +92,7 @@ async def test_live_refuses_a_wrong_token(guarded: Guarded) -> None:
 
 
 async def test_live_accepts_a_worker_token_and_sends_the_snapshot(guarded: Guarded, hub: LiveHub) -> None:
-    ws = await _connect(f"ws://{guarded.url}/api/v1/live")
+    ws = await connect_live(f"ws://{guarded.url}/api/v1/live")
     try:
         await ws.send(json.dumps({"type": "auth", "token": guarded.worker}))
         async with asyncio.timeout(5):

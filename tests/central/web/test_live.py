@@ -6,11 +6,9 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
-from web_rig import SSCC, START
-from websockets.asyncio.client import ClientConnection, connect
+from web_rig import SSCC, START, connect_live, next_message
 from websockets.exceptions import ConnectionClosed
 
 from xdock.central.api import create_app
@@ -33,25 +31,6 @@ async def ws_url(service: ScanService, hub: LiveHub) -> AsyncIterator[str]:
             await server
 
 
-async def _connect(url: str) -> ClientConnection:
-    async with asyncio.timeout(5):
-        while True:
-            try:
-                return await connect(url)
-            except OSError:
-                await asyncio.sleep(0.02)
-
-
-async def _next(ws: ClientConnection, kind: str) -> dict[str, Any]:
-    """The next message of ``kind`` (frames may hold one message or a list)."""
-    async with asyncio.timeout(5):
-        while True:
-            data = json.loads(await ws.recv())
-            for message in data if isinstance(data, list) else [data]:
-                if message["type"] == kind:
-                    return dict(message)
-
-
 def _scan(service: ScanService, seq: int, sscc: str, postal: str) -> None:
     service.apply(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
                             ship_to=ShipToModel(kind="postal", value=postal), weight_kg=300.0, raw="x"))
@@ -59,9 +38,9 @@ def _scan(service: ScanService, seq: int, sscc: str, postal: str) -> None:
 
 async def test_snapshot_then_pallet_deltas_and_ticks(ws_url: str, service: ScanService, hub: LiveHub) -> None:
     _scan(service, 1, SSCC, "69001")
-    ws = await _connect(ws_url)
+    ws = await connect_live(ws_url)
     try:
-        snap = await _next(ws, "snapshot")
+        snap = await next_message(ws, "snapshot")
         assert (snap["site"], snap["timezone"], snap["now"]) == ("t", "Europe/Paris", START.isoformat())
         assert [d["id"] for d in snap["doors"]] == ["D1", "D12", "D13"]
         [trailer] = snap["trailers"]
@@ -70,17 +49,17 @@ async def test_snapshot_then_pallet_deltas_and_ticks(ws_url: str, service: ScanS
         assert snap["kpis"]["pallets_per_hour"] == 1
 
         _scan(service, 2, "376130321109103437", "69002")
-        delta = await _next(ws, "pallet")
+        delta = await next_message(ws, "pallet")
         assert (delta["pallet"]["sscc"], delta["pallet"]["state"], delta["pallet"]["door"]) == (
             "376130321109103437", "assigned", "D12")
         assert [(t["id"], t["pallets"], t["kg"]) for t in delta["trailers"]] == [("T-LYON-1", 2, 600.0)]
         assert delta["inbound"] == {"D1": 2}
 
         _scan(service, 3, "376130321109103444", "06000")
-        staged = await _next(ws, "pallet")
+        staged = await next_message(ws, "pallet")
         assert (staged["pallet"]["state"], staged["pallet"]["target"], staged["trailers"]) == ("staged", "S1", [])
 
-        tick = await _next(ws, "tick")
+        tick = await next_message(ws, "tick")
         assert tick["now"] == START.isoformat()
         assert hub.clients == 1
     finally:
@@ -88,17 +67,17 @@ async def test_snapshot_then_pallet_deltas_and_ticks(ws_url: str, service: ScanS
 
 
 async def test_closed_by_the_hub_then_resynchronised(ws_url: str, service: ScanService, hub: LiveHub) -> None:
-    ws = await _connect(ws_url)
-    await _next(ws, "snapshot")
+    ws = await connect_live(ws_url)
+    await next_message(ws, "snapshot")
     hub.close_all()
     with pytest.raises(ConnectionClosed) as closed:
-        await _next(ws, "never")
+        await next_message(ws, "never")
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 1012
     _scan(service, 1, SSCC, "69001")
-    again = await _connect(ws_url)
+    again = await connect_live(ws_url)
     try:
-        snap = await _next(again, "snapshot")
+        snap = await next_message(again, "snapshot")
         assert snap["trailers"][0]["pallets"] == 1
     finally:
         await again.close()
@@ -116,9 +95,9 @@ async def test_a_client_too_far_behind_is_dropped() -> None:
 
 
 async def test_scans_close_together_leave_in_one_frame(ws_url: str, service: ScanService) -> None:
-    ws = await _connect(ws_url)
+    ws = await connect_live(ws_url)
     try:
-        await _next(ws, "snapshot")
+        await next_message(ws, "snapshot")
         _scan(service, 1, "376130321109103420", "69001")
         _scan(service, 2, "376130321109103437", "69001")
         async with asyncio.timeout(5):

@@ -8,12 +8,11 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import httpx
 import pytest
-from web_rig import START
-from websockets.asyncio.client import ClientConnection, connect
+from web_rig import START, connect_live, next_message
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from xdock.central.api import create_app
@@ -71,37 +70,18 @@ async def _site(
             await server
 
 
-async def _next(ws: ClientConnection, kind: str) -> dict[str, Any]:
-    """The next message of ``kind`` (frames may hold one message or a list)."""
-    async with asyncio.timeout(5):
-        while True:
-            data = json.loads(await ws.recv())
-            for message in data if isinstance(data, list) else [data]:
-                if message["type"] == kind:
-                    return dict(message)
-
-
 async def _ticks(ws: ClientConnection, count: int) -> None:
     """Wait for ``count`` ticks of the hub (every 0.05 s: each spans a re-check of the streams)."""
     for _ in range(count):
-        await _next(ws, "tick")
-
-
-async def _connect(url: str) -> ClientConnection:
-    async with asyncio.timeout(5):
-        while True:
-            try:
-                return await connect(url)
-            except OSError:
-                await asyncio.sleep(0.02)
+        await next_message(ws, "tick")
 
 
 async def _watch(url: str, token: str | None) -> ClientConnection:
     """A live stream signed in with ``token`` (none: access control off), past its snapshot."""
-    ws = await _connect(url)
+    ws = await connect_live(url)
     if token is not None:
         await ws.send(json.dumps({"type": "auth", "token": token}))
-    await _next(ws, "snapshot")
+    await next_message(ws, "snapshot")
     return ws
 
 
@@ -124,7 +104,7 @@ async def _goes_on(ws: ClientConnection, service: ScanService, seq: int) -> str:
     sscc = sscc_with_check_digit(f"376130321100000{seq:02d}")
     service.apply(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
                             ship_to=ShipToModel(kind="postal", value="69001"), weight_kg=300.0, raw="x"))
-    while (pallet := (await _next(ws, "pallet"))["pallet"])["sscc"] != sscc:
+    while (pallet := (await next_message(ws, "pallet"))["pallet"])["sscc"] != sscc:
         pass
     return str(pallet["door"])
 
@@ -154,7 +134,7 @@ async def test_a_role_below_the_streams_need_closes_it_and_is_refused_again(
     service: ScanService, hub: LiveHub,
 ) -> None:
     async with _site(service, hub, live_role="supervisor") as site:
-        refused = await _connect(site.url)
+        refused = await connect_live(site.url)
         await refused.send(json.dumps({"type": "auth", "token": site.tokens["wanda"]}))
         assert await _closed(refused) == (4403, "user wanda is a worker; this needs a supervisor")
 
@@ -192,7 +172,7 @@ async def test_a_token_lifetime_ends_the_stream_by_the_injected_clock(service: S
         assert await _goes_on(sam, service, 7) == "D12"
         await sam.close()
 
-        again = await _connect(site.url)
+        again = await connect_live(site.url)
         await again.send(json.dumps({"type": "auth", "token": short}))
         assert await _closed(again) == (4401, "token expired at 2026-11-23T07:10:00+00:00")
         expired = await site.http.get("/api/v1/me", headers={"Authorization": f"Bearer {short}"})

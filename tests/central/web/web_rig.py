@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from websockets.asyncio.client import ClientConnection, connect
 
 from xdock.central.api import create_app
 from xdock.central.scans import ScanService
@@ -53,3 +57,23 @@ async def http(service: ScanService, hub: LiveHub) -> AsyncIterator[httpx.AsyncC
     transport = httpx.ASGITransport(app=create_app(service, hub=hub))
     async with httpx.AsyncClient(transport=transport, base_url="http://central") as client:
         yield client
+
+
+async def connect_live(url: str) -> ClientConnection:
+    """A WebSocket to ``url``, retried while the server is still starting (5 s at most)."""
+    async with asyncio.timeout(5):
+        while True:
+            try:
+                return await connect(url)
+            except OSError:
+                await asyncio.sleep(0.02)
+
+
+async def next_message(ws: ClientConnection, kind: str) -> dict[str, Any]:
+    """The next live message of ``kind`` (frames may hold one message or a list), within 5 s."""
+    async with asyncio.timeout(5):
+        while True:
+            data = json.loads(await ws.recv())
+            for message in data if isinstance(data, list) else [data]:
+                if message["type"] == kind:
+                    return dict(message)
