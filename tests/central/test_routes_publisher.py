@@ -95,8 +95,8 @@ async def test_a_burst_of_scans_makes_one_new_snapshot_and_a_clean_stop_says_off
     try:
         # Online at once (version 0: nothing made yet), then the first snapshot and its version.
         await eventually(lambda: len(heard.snapshots) == 1 and len(heard.statuses) == 2, 5, "first snapshot")
-        # Nine scans between two looks: 24 free, below the edge's share of 25 (33 less central's
-        # reserve of 8), so the share is cut to 24 - 24 // 4 = 18.
+        # Nine scans from e1 between two looks: central's reserve of 8 (33 less e1's share of 25) takes
+        # eight, the ninth comes off e1's own share (25 -> 24), no more: 24 free, all held by e1.
         for n in range(1, 10):
             service.apply(scan(n))
         await eventually(lambda: len(heard.snapshots) == 2, 5, "snapshot after the scans")
@@ -110,7 +110,7 @@ async def test_a_burst_of_scans_makes_one_new_snapshot_and_a_clean_stop_says_off
     await eventually(lambda: len(heard.statuses) == 4, 5, "offline status")
     first, after = heard.snapshots
     assert [(r.trailer, r.free_positions) for r in first.routes] == [("T-LYON-1", 25)]
-    assert [(r.trailer, r.free_positions) for r in after.routes] == [("T-LYON-1", 18)]
+    assert [(r.trailer, r.free_positions) for r in after.routes] == [("T-LYON-1", 24)]
     assert (first.plan_version, after.plan_version, first.staging) == (1, 2, "S1")
     assert (publisher.stats.snapshots, publisher.stats.versions) == (2, 2)
     assert [(s.online, s.plan_version) for s in heard.statuses] == [(True, 0), (True, 1), (True, 2), (False, 2)]

@@ -20,6 +20,13 @@ trailer (and every change of the ranking) moves somebody's share, and so a snaps
 - forgets a trailer that is no longer open (departed, full, closed), and the share of an edge that
   stops listing it because its door is unknown.
 
+Central's own decisions keep the sum too (the dispatcher's ``held``): a pallet central places itself
+may not take the positions other edges hold (:meth:`ShareBook.held`); one from an edge's scan may take
+that edge's own share once the reserve is used up, and :meth:`ShareBook.fit` then takes it off that
+share, as :meth:`ShareBook.consume` does. A decision for no edge (a rematch, an adopted re-plan) takes
+only the reserve. So shares are no longer cut for central's decisions; a share goes back to the pool
+when the trailer closes, when its edge's door is unknown, or as the edge's own pallets use it up.
+
 Pure and in memory: after central restarts a new book hands everything out afresh, and the first look
 republishes every table.
 """
@@ -82,6 +89,23 @@ class ShareBook:
             if h.edge == edge:
                 if h.positions > 1:
                     held[i] = _Held(edge, h.positions - 1)
+                else:
+                    del held[i]
+                return
+
+    def held(self, trailer: str, edge: str | None = None) -> int:
+        """Positions of ``trailer`` held by edges other than ``edge`` (by all edges when ``None``)."""
+        return sum(h.positions for h in self._held.get(trailer, []) if h.edge != edge)
+
+    def fit(self, trailer: str, edge: str, free: int) -> None:
+        """Central placed one of ``edge``'s pallets on ``trailer``, which has ``free`` positions left: what the
+        shares hold beyond them comes off ``edge``'s share (the reserve was used up), no other share moves."""
+        held = self._held.get(trailer, [])
+        excess = sum(h.positions for h in held) - max(free, 0)
+        for i, h in enumerate(held):
+            if h.edge == edge and excess > 0:
+                if h.positions > excess:
+                    held[i] = _Held(edge, h.positions - excess)
                 else:
                     del held[i]
                 return

@@ -16,7 +16,8 @@ table until central's reserve of that trailer is used up.
 
 Each snapshot names the edge's offline decisions central has applied
 (:class:`~xdock.central.offline_applied.AppliedOffline`); applying one takes the position off that
-edge's share when central keeps the pallet on the trailer, and changes that edge's snapshot.
+edge's share when central keeps the pallet on the trailer, and changes that edge's snapshot. The
+publisher hands its book to the scan service, so central's own decisions leave the shares alone.
 
 ``plan_version`` grows by one for each look that changed any table; it is kept in the store's meta
 (before anything is published with it), so it grows across restarts. The retained
@@ -106,6 +107,7 @@ class RoutesPublisher:
         self._status_sent: int | None = None
         service.on_applied(self._scanned)
         service.on_plan_changed(self.touch)
+        service.respect_shares(self.shares)
 
     # -- what changes the tables -------------------------------------------------------------------
 

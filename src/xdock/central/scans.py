@@ -10,6 +10,12 @@ scans, and answering the stored answer would tell the worker the second pallet w
 never was. Such a scan is a *seq conflict*: logged as an error, counted
 (:attr:`ScanStats.seq_conflicts`), kept in the event log (``seq_conflict``) and answered with a
 rejection (error beep, ``not recorded - rescan``); the site does not change.
+
+Once given the routes publisher's :class:`~xdock.central.route_shares.ShareBook`
+(:meth:`ScanService.respect_shares`), central's own decisions leave the positions edges hold as their
+shares alone: a scan from edge E may take a trailer's reserve and E's own share (which then shrinks),
+never another edge's; a rematch or an adopted re-plan takes only the reserve (pallets the re-plan sends
+into held positions go to staging). An offline decision kept takes the edge's share as before.
 """
 
 from __future__ import annotations
@@ -21,9 +27,10 @@ from datetime import datetime
 
 from xdock.central.answers import answer_for_move, rejection, row_for_move
 from xdock.central.floor_view import floor_from, pallet_from_scan
-from xdock.central.optimiser.dispatcher import Dispatcher, NoPlaceError
+from xdock.central.optimiser.dispatcher import Dispatcher, Held, NoPlaceError
 from xdock.central.optimiser.plan import Move, Plan
 from xdock.central.reconcile import reconcile
+from xdock.central.route_shares import ShareBook
 from xdock.central.site_state import SiteState
 from xdock.central.store import PalletRow, Store, Transaction
 from xdock.protocol.clock import Clock
@@ -68,6 +75,7 @@ class ScanService:
         self.stats = ScanStats()
         self._listeners: list[Callable[[ScanEvent, Assignment], None]] = []
         self._plan_listeners: list[Callable[[], None]] = []
+        self._shares: ShareBook | None = None
         state.load(store.pallets())
         self.dispatcher = Dispatcher(floor_from(state))
         self._resume()
@@ -106,7 +114,7 @@ class ScanService:
         """Swap in a re-plan (or a rematch) and store every pallet whose move changed; return how many."""
         now = self.clock.now()
         before = self.dispatcher.plan().moves
-        self.dispatcher.adopt(plan)
+        self.dispatcher.adopt(plan, held=self._held(None))
         self._plan_changed()
         return self._store_changes(before, now, kind, {"version": plan.version, "cost_m": round(plan.cost_m, 1)})
 
@@ -114,7 +122,7 @@ class ScanService:
         """Give staged pallets a trailer where one now fits; store the changes; return how many."""
         now = self.clock.now()
         before = self.dispatcher.plan().moves
-        self.dispatcher.rematch(now)
+        self.dispatcher.rematch(now, held=self._held(None))
         self._plan_changed()
         return self._store_changes(before, now, "rematched", {})
 
@@ -136,6 +144,17 @@ class ScanService:
         for row in changed.values():
             self.state.put(row)
         return len(changed)
+
+    def respect_shares(self, book: ShareBook) -> None:
+        """Central's own decisions leave the positions ``book`` gives edges alone (see the module doc)."""
+        self._shares = book
+
+    def _held(self, edge: str | None) -> Held | None:
+        """Per trailer, the positions a decision for ``edge``'s pallet may not take (``None``: any edge's)."""
+        book = self._shares
+        if book is None:
+            return None
+        return lambda trailer: book.held(trailer, edge)
 
     def on_applied(self, listener: Callable[[ScanEvent, Assignment], None]) -> None:
         """Call ``listener`` after each newly applied scan (not for duplicates)."""
@@ -253,10 +272,13 @@ class ScanService:
             ), base
         self.dispatcher.put_pallet(pallet)
         try:
-            move = self._kept(event, now) or self.dispatcher.decide(event.sscc, now)
+            kept = self._kept(event, now)
+            move = kept or self.dispatcher.decide(event.sscc, now, held=self._held(event.edge_id))
         except NoPlaceError as exc:
             self.dispatcher.remove_pallet(event.sscc)
             return rejection(event, now, str(exc), exc.why), base
+        if kept is None and move.kind == "direct" and self._shares is not None:
+            self._shares.fit(move.target, event.edge_id, self.dispatcher.room(move.target))
         row = row_for_move(base, move)
         return answer_for_move(state, event, move, now), replace(row, state="loaded") if pallet.frozen else row
 

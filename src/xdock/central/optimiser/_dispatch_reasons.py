@@ -65,5 +65,6 @@ def why_not(reject: str | None, destination: str, pallet: Pallet) -> str:
         "reefer": f"no reefer for {destination} ({pallet.temp})",
         "hazmat": f"no ADR trailer for {destination} (class {pallet.hazmat})",
         "segregated": f"class {pallet.hazmat} segregated on {destination}",
+        "held": f"room for {destination} held by edges",
     }
     return words.get(reject, f"trailers for {destination} full")

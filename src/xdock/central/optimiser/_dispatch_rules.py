@@ -15,8 +15,9 @@ from xdock.central.optimiser.schema import Door, Pallet, Rules, TempClass, Trail
 
 __all__ = ["REJECTS", "Load", "Reject", "fill_after", "keeps", "rank_key", "reject", "urgent"]
 
-REJECTS = ("gone", "door", "reefer", "hazmat", "segregated", "full")
-"""Why a trailer does not fit, from furthest to closest to fitting."""
+REJECTS = ("gone", "door", "reefer", "hazmat", "segregated", "full", "held")
+"""Why a trailer does not fit, from furthest to closest to fitting. ``held``: it has room, but the room
+left is held by edges that may fill it alone (their shares of it), none of it for this pallet."""
 
 Reject = str
 
@@ -71,12 +72,13 @@ def urgent(pallet: Pallet, rules: Rules, today: date | None) -> bool:
 
 def reject(
     rules: Rules, pallet: Pallet, trailer: Trailer, door: Door | None, load: Load, now: datetime | None,
-    *, aboard: bool,
+    *, aboard: bool, held: int = 0,
 ) -> Reject | None:
     """Why ``trailer`` (at ``door``, carrying ``load``) does not fit ``pallet``; ``None`` when it fits.
 
     ``aboard``: the pallet is already counted in ``load``. The destination is the caller's to check.
-    ``now=None`` skips the departure-time check (only ``departed`` counts).
+    ``now=None`` skips the departure-time check (only ``departed`` counts). ``held``: positions of the
+    trailer this pallet may not take (held by edges); a pallet already aboard takes none.
     """
     count, kg = (load.count, load.kg) if aboard else (load.count + 1, load.kg + pallet.weight_kg)
     hazmat = pallet.hazmat
@@ -87,6 +89,7 @@ def reject(
         hazmat is not None and not trailer.accepts_hazmat,
         hazmat is not None and any(rules.incompatible(hazmat, c) for c in load.hazmat),
         count > trailer.capacity_pallets or kg > trailer.capacity_kg + _KG_SLACK,
+        not aboard and count + held > trailer.capacity_pallets,
     )
     return next((why for why, bad in zip(REJECTS, failed, strict=True) if bad), None)
 

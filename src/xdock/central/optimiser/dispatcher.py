@@ -18,6 +18,13 @@ Rules, in order (each move carries a short reason the handheld shows):
 6. with no candidate, the pallet waits at the nearest staging area keeping its temperature; when there
    is none, :class:`NoPlaceError`.
 
+Positions held elsewhere: :meth:`Dispatcher.decide`, :meth:`Dispatcher.rematch` and
+:meth:`Dispatcher.adopt` take an optional ``held`` (trailer id → positions this decision may not take,
+e.g. those edges hold as their shares to fill alone). A trailer whose room is all held is full for that
+pallet (``room for LYON held by edges``); an adopted plan's pallets new to such a trailer give way to
+staging, least deserving first (``T-LYON-1 held by edges``). Pallets already counted on a trailer, and
+instructions kept (:meth:`Dispatcher.keep`), take no new position and are not checked against it.
+
 Errors::
 
     ValueError
@@ -26,6 +33,7 @@ Errors::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from xdock.central.optimiser import _dispatch_reasons as reasons
@@ -34,7 +42,10 @@ from xdock.central.optimiser._dispatch_state import DispatchState
 from xdock.central.optimiser.plan import Move, Plan
 from xdock.central.optimiser.schema import Area, Floor, Pallet, TempClass, Trailer, metres, place_xy
 
-__all__ = ["Dispatcher", "NoPlaceError"]
+__all__ = ["Dispatcher", "Held", "NoPlaceError"]
+
+Held = Callable[[str], int]
+"""Trailer id → how many of its positions a decision may not take (held elsewhere)."""
 
 
 class NoPlaceError(ValueError):
@@ -90,8 +101,15 @@ class Dispatcher:
         """The pallet left the building (or was never there): forget it and its share of a load."""
         self._state.remove_pallet(sscc)
 
-    def decide(self, sscc: str, now: datetime) -> Move:
-        """Where pallet ``sscc`` goes now; the move is recorded. Raises :class:`NoPlaceError`, ``KeyError``."""
+    def room(self, trailer_id: str) -> int:
+        """Positions of ``trailer_id`` neither loaded nor promised (its capacity less its load's count)."""
+        trailer = self._state.trailers.get(trailer_id)
+        return 0 if trailer is None else trailer.capacity_pallets - self._state.load(trailer_id).count
+
+    def decide(self, sscc: str, now: datetime, *, held: Held | None = None) -> Move:
+        """Where pallet ``sscc`` goes now; the move is recorded. Raises :class:`NoPlaceError`, ``KeyError``.
+
+        ``held``: positions a new direct move may not take, per trailer (see the module doc)."""
         self._now = now
         s = self._state
         pallet = s.pallets.get(sscc)
@@ -107,7 +125,7 @@ class Dispatcher:
             if kept is not None:
                 s.set_move(sscc, kept)
                 return kept
-        move = self._choose(s, pallet, now)
+        move = self._choose(s, pallet, now, held)
         if move != current:
             s.set_move(sscc, move)
         return move
@@ -140,8 +158,9 @@ class Dispatcher:
             s.set_move(sscc, move)
         return move
 
-    def rematch(self, now: datetime) -> list[Move]:
-        """Staged pallets that now fit a trailer get a direct move, urgent first, then the oldest staged."""
+    def rematch(self, now: datetime, *, held: Held | None = None) -> list[Move]:
+        """Staged pallets that now fit a trailer get a direct move, urgent first, then the oldest staged;
+        ``held`` as for :meth:`decide`."""
         self._now = now
         s = self._state
         today = now.date()
@@ -155,18 +174,26 @@ class Dispatcher:
             pallet = s.pallets[sscc]
             if pallet.frozen or pallet.mixed or not pallet.destinations:
                 continue
-            found = self._best_direct(s, pallet, now)
+            found = self._best_direct(s, pallet, now, held)
             if isinstance(found, Move):
                 s.set_move(sscc, found)
                 changed.append(found)
         return changed
 
-    def adopt(self, plan: Plan) -> None:
-        """Take a re-plan's moves and doors; pallets it did not know keep their move if it still fits."""
+    def adopt(self, plan: Plan, *, held: Held | None = None) -> None:
+        """Take a re-plan's moves and doors; pallets it did not know keep their move if it still fits.
+
+        ``held``: per trailer, positions the plan may not fill; where its pallets new to a trailer take
+        them, the least deserving of those go to staging instead (the others already counted there stay).
+        """
         old = self._state
         floor = self.floor
         carried = {k: m for k, m in old.moves.items() if k not in plan.moves}
-        self._state = self._settled(DispatchState.build(floor, plan, carried))
+        new = self._settled(DispatchState.build(floor, plan, carried))
+        if held is not None:
+            for trailer_id in list(new.members):
+                self._leave_held(new, trailer_id, held(trailer_id), old.members.get(trailer_id, set()))
+        self._state = new
 
     def plan(self) -> Plan:
         """The current plan: moves of every pallet that is not frozen and has one, doors, version."""
@@ -217,7 +244,7 @@ class Dispatcher:
         reason = reasons.direct(trailer.destination, trailer, count, kg, travel, is_urgent=is_urgent)
         return Move(pallet.sscc, "direct", trailer_id, door_id, travel, reason)
 
-    def _best_direct(self, s: DispatchState, pallet: Pallet, now: datetime) -> Move | str:
+    def _best_direct(self, s: DispatchState, pallet: Pallet, now: datetime, held: Held | None) -> Move | str:
         """The best trailer's direct move, or why no trailer fits (closest trailer's failed check)."""
         destination = pallet.destinations[0]
         at = place_xy(self._doors, self._areas, pallet.location)
@@ -230,7 +257,8 @@ class Dispatcher:
             door = self._doors.get(door_id) if door_id is not None else None
             load = s.load(trailer_id)
             aboard = s.on.get(pallet.sscc) == trailer_id
-            why = reject(self._rules, pallet, trailer, door, load, now, aboard=aboard)
+            why = reject(self._rules, pallet, trailer, door, load, now, aboard=aboard,
+                         held=held(trailer_id) if held is not None and not aboard else 0)
             if why is not None or door is None:
                 closest = max(closest, REJECTS.index(why) if why is not None else 0)
                 continue
@@ -245,7 +273,7 @@ class Dispatcher:
             return move
         return reasons.why_not(REJECTS[closest] if closest >= 0 else None, destination, pallet)
 
-    def _choose(self, s: DispatchState, pallet: Pallet, now: datetime) -> Move:
+    def _choose(self, s: DispatchState, pallet: Pallet, now: datetime, held: Held | None) -> Move:
         if pallet.mixed:
             found = self._nearest_area(pallet, "breakdown")
             if found is not None:
@@ -255,7 +283,7 @@ class Dispatcher:
             return self._staging(pallet, f"{reasons.mixed_label(pallet.destinations)}, no breakdown")
         if not pallet.destinations:
             return self._staging(pallet, "destination unknown")
-        found_direct = self._best_direct(s, pallet, now)
+        found_direct = self._best_direct(s, pallet, now, held)
         if isinstance(found_direct, Move):
             return found_direct
         return self._staging(pallet, found_direct)
@@ -304,6 +332,21 @@ class Dispatcher:
                 self._bump(s, pallet, f"{trailer_id} changed")
             elif s.moves[pallet.sscc].door != s.door_of(trailer_id):
                 s.set_move(pallet.sscc, self._direct_to(s, pallet, trailer_id, self._now))
+
+    def _leave_held(self, s: DispatchState, trailer_id: str, held: int, before: set[str]) -> None:
+        """Pallets new to ``trailer_id`` (not in ``before``) give way, least deserving first, until its load
+        leaves ``held`` positions free (or none of them is left)."""
+        trailer = s.trailers.get(trailer_id)
+        if trailer is None or held <= 0:
+            return
+        excess = s.load(trailer_id).count + held - trailer.capacity_pallets
+        if excess <= 0:
+            return
+        today = self._now.date() if self._now is not None else None
+        newcomers = [s.pallets[k] for k in s.members.get(trailer_id, ()) if k not in before and not s.pallets[k].frozen]
+        newcomers.sort(key=lambda p: (urgent(p, self._rules, today), p.priority, -s.since.get(p.sscc, 0), p.sscc))
+        for pallet in newcomers[:excess]:
+            self._bump(s, pallet, f"{trailer_id} held by edges")
 
     def _bump(self, s: DispatchState, pallet: Pallet, why: str) -> None:
         try:
