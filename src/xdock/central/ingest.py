@@ -5,12 +5,8 @@ acknowledges a scan to the broker only after its effect is stored and the answer
 a scan in flight when central dies is redelivered on restart and recognised by its key.
 
 A payload that is not a valid scan is never retried forever: it is acknowledged, logged once,
-counted by reason, and kept in the event log as a ``rejected_uplink`` event (with its reason) so
-nothing vanishes unseen. The reasons are stable keys: ``bad_topic`` (not a v1 scan topic, or a bad
-id in it), ``unknown_site`` (another site's topic), ``oversized`` (over the payload limit),
-``wrong_version`` (``v`` is not 1), ``bad_payload`` (not JSON, wrong types, missing or extra
-fields), ``edge_mismatch`` (``edge_id`` differs from the topic's edge). The site file declares no
-edges, so any well-formed edge id is accepted: an edge is known once it speaks.
+counted by reason (:mod:`xdock.central.uplinks` checks each and names the reason), and kept in
+the event log as a ``rejected_uplink`` event (with its reason) so nothing vanishes unseen.
 
 A replayed scan (same ``(edge_id, seq)``) is applied once; a replay is answered with the stored
 answer and counted as a duplicate.
@@ -52,14 +48,14 @@ from xdock.central.passages import PassageService
 from xdock.central.scans import ScanService
 from xdock.central.sensors import SensorService
 from xdock.central.store import StoreError
+from xdock.central.uplinks import UplinkDecoder, UplinkRefusedError, refusal_reason
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
-from xdock.protocol.messages import MessageError, ScanEvent, decode, encode
+from xdock.protocol.messages import MessageError, ScanEvent, encode
 from xdock.protocol.passages import DoorPassage
 from xdock.protocol.sensors import SensorReading
 from xdock.protocol.topics import (
     TopicError,
-    TopicName,
     cmd_topic,
     parse_topic,
     passage_wildcard,
@@ -89,20 +85,6 @@ class IngestStats:
     """Scans applied whose ``scanned_at`` was further from central's clock than the tolerance."""
 
 
-class _RefusedError(ValueError):
-    """An uplink refused for a reason its decoder cannot see (the topic's site or edge)."""
-
-    def __init__(self, message: str, *, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, _RefusedError | MessageError):
-        return exc.reason
-    return "bad_topic"
-
-
 class Ingest:
     """The MQTT side of central for one site."""
 
@@ -127,6 +109,7 @@ class Ingest:
         self.max_batch = max_batch
         self.skew_tolerance = skew_tolerance
         self.stats = IngestStats()
+        self.uplinks = UplinkDecoder(site)
         self.connected = asyncio.Event()
         self.liveness = liveness
         self.will = will
@@ -198,12 +181,12 @@ class Ingest:
             try:
                 kind = parse_topic(topic).kind
                 if kind == "passage":
-                    passages.append(self._passage(topic, payload))
+                    passages.append(self.uplinks.passage(topic, payload))
                 elif self.sensors is not None and kind == "sensor_reading":
-                    readings.append(self._reading(topic, payload))
+                    readings.append(self.uplinks.reading(topic, payload))
                 else:
-                    events.append(self._scan(topic, payload))
-            except (TopicError, MessageError, _RefusedError) as exc:
+                    events.append(self.uplinks.scan(topic, payload))
+            except (TopicError, MessageError, UplinkRefusedError) as exc:
                 self._reject(topic, payload, exc)
         if events:
             await self._apply_scans(client, events)
@@ -251,41 +234,6 @@ class Ingest:
         if replies:
             await publish_confirmed(client, replies)
 
-    def _passage(self, topic: str, payload: bytes) -> DoorPassage:
-        name = self._ours(topic, "passage")
-        passage = decode(DoorPassage, payload)
-        if passage.edge_id != name.edge:
-            raise _RefusedError(f"Invalid DoorPassage: field 'edge_id': {passage.edge_id!r} published on {topic!r}",
-                                reason="edge_mismatch")
-        return passage
-
-    def _reading(self, topic: str, payload: bytes) -> SensorReading:
-        name = self._ours(topic, "sensor_reading")
-        reading = decode(SensorReading, payload)
-        if reading.edge_id != name.edge or reading.sensor_id != name.device:
-            raise _RefusedError(f"Invalid SensorReading: field 'edge_id'/'sensor_id': {reading.edge_id!r}/"
-                                f"{reading.sensor_id!r} published on {topic!r}", reason="edge_mismatch")
-        return reading
-
-    def _ours(self, topic: str, kind: str) -> TopicName:
-        name = parse_topic(topic)
-        if name.kind != kind:
-            raise TopicError(f"Not a {kind} topic: {topic!r}")
-        if name.site != self.site:
-            raise _RefusedError(
-                f"{kind.capitalize()} for site {name.site!r} reached central of site {self.site!r}",
-                reason="unknown_site",
-            )
-        return name
-
-    def _scan(self, topic: str, payload: bytes) -> ScanEvent:
-        name = self._ours(topic, "scan")
-        event = decode(ScanEvent, payload)
-        if event.edge_id != name.edge:
-            raise _RefusedError(f"Invalid ScanEvent: field 'edge_id': {event.edge_id!r} published on {topic!r}",
-                           reason="edge_mismatch")
-        return event
-
     def _note_skew(self, events: list[ScanEvent]) -> None:
         """Count and record the applied scans whose time is too far from central's (see the module docstring)."""
         now = self.clock.now()
@@ -304,7 +252,7 @@ class Ingest:
                 tx.append_event(now, "clock_skew", body, sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
 
     def _reject(self, topic: str, payload: bytes, exc: Exception) -> None:
-        reason = _reason(exc)
+        reason = refusal_reason(exc)
         self.stats.rejected[reason] += 1
         log.warning("rejected uplink on %.200r (%s): %s", topic, reason, exc)
         body = {"topic": topic, "reason": reason, "error": str(exc),

@@ -1,0 +1,76 @@
+"""Uplinks checked before central applies them: the topic is a v1 topic of this site and of the right
+kind, the payload decodes strictly, and the edge (and sensor) named inside matches the topic's.
+
+A refusal carries a stable reason key: ``bad_topic`` (not a v1 topic of that kind, or a bad id in
+it), ``unknown_site`` (another site's topic), ``oversized`` (over the payload limit),
+``wrong_version`` (``v`` is not 1), ``bad_payload`` (not JSON, wrong types, missing or extra
+fields), ``edge_mismatch`` (``edge_id`` differs from the topic's edge). The site file declares no
+edges, so any well-formed edge id is accepted: an edge is known once it speaks.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from xdock.protocol.messages import MessageError, ScanEvent, decode
+from xdock.protocol.passages import DoorPassage
+from xdock.protocol.sensors import SensorReading
+from xdock.protocol.topics import TopicError, parse_topic
+
+_Uplink = TypeVar("_Uplink", ScanEvent, DoorPassage, SensorReading)
+
+__all__ = ["UplinkDecoder", "UplinkRefusedError", "refusal_reason"]
+
+
+class UplinkRefusedError(ValueError):
+    """An uplink refused for a reason its decoder cannot see (the topic's site or edge)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def refusal_reason(exc: Exception) -> str:
+    """The stable key of why an uplink was refused (see the module docstring)."""
+    if isinstance(exc, UplinkRefusedError | MessageError):
+        return exc.reason
+    return "bad_topic"
+
+
+class UplinkDecoder:
+    """Decodes one site's uplinks; raises ``TopicError``, ``MessageError`` or :class:`UplinkRefusedError`."""
+
+    def __init__(self, site: str) -> None:
+        self.site = site
+
+    def scan(self, topic: str, payload: bytes) -> ScanEvent:
+        return self._decoded(topic, payload, "scan", ScanEvent)
+
+    def passage(self, topic: str, payload: bytes) -> DoorPassage:
+        return self._decoded(topic, payload, "passage", DoorPassage)
+
+    def reading(self, topic: str, payload: bytes) -> SensorReading:
+        reading = self._decoded(topic, payload, "sensor_reading", SensorReading)
+        device = parse_topic(topic).device
+        if reading.sensor_id != device:
+            raise UplinkRefusedError(f"Invalid SensorReading: field 'sensor_id': {reading.sensor_id!r} published on "
+                                     f"{topic!r}", reason="edge_mismatch")
+        return reading
+
+    def _decoded(self, topic: str, payload: bytes, kind: str, model: type[_Uplink]) -> _Uplink:
+        """``payload`` as ``model`` when ``topic`` is this site's ``kind`` topic of the edge it names."""
+        name = parse_topic(topic)
+        if name.kind != kind:
+            raise TopicError(f"Not a {kind} topic: {topic!r}")
+        if name.site != self.site:
+            raise UplinkRefusedError(
+                f"{kind.capitalize()} for site {name.site!r} reached central of site {self.site!r}",
+                reason="unknown_site",
+            )
+        message = decode(model, payload)
+        if message.edge_id != name.edge:
+            raise UplinkRefusedError(
+                f"Invalid {model.__name__}: field 'edge_id': {message.edge_id!r} published on {topic!r}",
+                reason="edge_mismatch",
+            )
+        return message
