@@ -29,6 +29,7 @@ from xdock.protocol.epc import Sscc96
 from xdock.protocol.messages import Feedback, ScanEvent, ShipToModel, decode_downlink, encode
 from xdock.protocol.topics import cmd_topic, scan_topic
 from xdock.testing import CentralProcess, Mosquitto
+from xdock.transport.connection_end import heard_end
 
 SITE = """
 site: it
@@ -92,7 +93,8 @@ async def dock(mosquitto: Mosquitto, tmp_path: Path) -> AsyncIterator[Dock]:
         )
         agent = EdgeAgent(config, clock)
         task = asyncio.create_task(agent.run())
-        async with aiomqtt.Client("127.0.0.1", mosquitto.port, identifier="watcher") as commands:
+        # The watcher's link drops with the broker in one test: its end is heard, not left to asyncio.
+        async with heard_end(aiomqtt.Client("127.0.0.1", mosquitto.port, identifier="watcher")) as commands:
             await commands.subscribe(cmd_topic("it", "edge-out"), qos=1)
             # Pallet P is scanned at the inbound door by another edge: central assigns it to T-PARIS-1 at D14.
             scan = ScanEvent(edge_id="edge-in", seq=1, device_id="s1", door="D1", scanned_at=clock.now(),
