@@ -1,17 +1,24 @@
-"""Edges deciding alone never overfill a trailer, whatever the order of their scans, central's looks and applies.
+"""Edges deciding alone never overfill a trailer, whatever the order of their scans, central's looks, applies
+and own decisions.
 
 Central (its scan service and routes publisher) and the edges' routers run together on one clock. Each
 step is one of: an edge answers a scan alone (the scan waits in its outbox), central applies any one
-waiting scan of an edge (in any order: live scans overtake the backlog), central looks, an edge
-receives central's latest snapshot for it (late, or never), an edge restarts (its held decisions come
-back from disk, its snapshot from its route file), site time passes. After every step, for every
-trailer, the pallets aboard plus those edges sent to it alone and central has not applied yet fit its
-capacity: no worker is ever sent to a trailer with no room kept for that pallet.
+waiting scan of an edge (in any order: live scans overtake the backlog), central answers a scan itself
+(an edge online), central gives staged pallets a trailer (rematch), central adopts a re-plan that sends
+every staged pallet it can to one trailer, up to its capacity, central looks, an edge receives
+central's latest snapshot for it (late, or never), an edge restarts (its held decisions come back from
+disk, its snapshot from its route file), site time passes. After every step, for every trailer, the
+pallets aboard plus those edges sent to it alone and central has not applied yet fit its capacity: no
+worker is ever sent to a trailer with no room kept for that pallet.
 
-Every trailer stays open throughout (at most 90 steps of at most 5 minutes), so central keeps
-every decision it applies and never places a pallet itself: central's dispatcher does not know the
-edges' shares, so a pallet it re-routes (a trailer that stopped taking pallets) may take a position an
-edge still holds; that is outside what the shares guarantee.
+Edge ``e4`` is always online (central decides all its scans). The others answer alone or through
+central at random; central's answer to one of their scans may take that edge's own share, which the
+edge learns from its next snapshot only, so the model keeps what a connected edge does: an edge central
+answers has no decision of its own still on its way (its backlog reached central first), and it gets
+the snapshot central makes next before it decides alone again.
+
+Every trailer stays open throughout (at most 90 steps of at most 5 minutes plus a second per look), so
+central keeps every decision an edge made alone.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xdock.central.optimiser.plan import Move, Plan
 from xdock.central.routes_publisher import RoutesPublisher
 from xdock.central.scans import ScanService
 from xdock.central.site_config import parse_site
@@ -32,7 +40,7 @@ from xdock.central.store import Store
 from xdock.edge.offline_router import OfflineRouter
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import ScanEvent, ShipToModel
+from xdock.protocol.messages import OfflineDecision, ScanEvent, ShipToModel
 
 SITE = parse_site("""
 site: t
@@ -42,6 +50,7 @@ doors:
   - {id: D1, role: inbound, x: 0, y: 0}
   - {id: D2, role: inbound, x: 30, y: 0}
   - {id: D3, role: inbound, x: 60, y: 0}
+  - {id: D4, role: inbound, x: 90, y: 0}
   - {id: D11, role: outbound, x: 0, y: 30}
   - {id: D12, role: outbound, x: 20, y: 30}
   - {id: D13, role: outbound, x: 40, y: 30}
@@ -60,15 +69,19 @@ trailers:
 """)
 CAPACITY = {t.id: t.capacity_pallets for t in SITE.trailers}
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Paris
-EDGES = {"e1": "D1", "e2": "D2", "e3": "D3"}
+EDGES = {"e1": "D1", "e2": "D2", "e3": "D3", "e4": "D4"}
+ALONE = ("e1", "e2", "e3")
+"""The edges that answer scans alone at times (``e4`` never does)."""
 
-edge = st.sampled_from(sorted(EDGES))
-scan = st.tuples(
-    st.just("scan"), edge, st.sampled_from(["69001", "69001", "69001", "06000"]),
-    st.sampled_from([None, None, None, 4.0]),  # mostly ambient pallets for Lyon, so shares run out
-)
+edge = st.sampled_from(ALONE)
+postal = st.sampled_from(["69001", "69001", "69001", "06000"])
+temp = st.sampled_from([None, None, None, 4.0])  # mostly ambient pallets for Lyon, so shares run out
+scan = st.tuples(st.just("scan"), edge, postal, temp)
+online = st.tuples(st.just("online"), st.sampled_from(sorted(EDGES)), postal, temp)
 step = st.one_of(
-    scan, scan, scan, scan,
+    scan, scan, scan, scan, online, online, online,
+    st.tuples(st.just("rematch")),
+    st.tuples(st.just("replan"), st.sampled_from(sorted(CAPACITY))),
     st.tuples(st.just("apply"), edge, st.integers(min_value=0, max_value=60)),
     st.tuples(st.just("look")),
     st.tuples(st.just("deliver"), edge),
@@ -86,12 +99,24 @@ class Site:
         self.publisher = RoutesPublisher(self.service, self.clock, edges=EDGES)
         self.routers = {e: OfflineRouter() for e in EDGES}
         self.waiting: dict[str, list[ScanEvent]] = {e: [] for e in EDGES}
+        self.answered: set[str] = set()
+        """Edges central answered since their last snapshot: they get the next one before deciding alone."""
         self.seq = 0
 
     def play(self, move: tuple[object, ...]) -> None:
         match move:
             case ("scan", str(e), str(postal), temp):
+                if e in self.answered:
+                    self.play(("look",))
+                    self.deliver(e)
                 self.scan(e, postal, temp if isinstance(temp, float) else None)
+            case ("online", str(e), str(postal), temp) if not self.waiting[e]:
+                self.service.apply(self.event(e, postal, temp if isinstance(temp, float) else None, None))
+                self.answered.add(e)
+            case ("rematch",):
+                self.service.rematch()
+            case ("replan", str(trailer)):
+                self.replan(trailer)
             case ("apply", str(e), int(index)) if self.waiting[e]:
                 self.service.apply(self.waiting[e].pop(index % len(self.waiting[e])))
             case ("look",):  # central looks at most once a second: each snapshot is newer than the last
@@ -112,6 +137,25 @@ class Site:
         if snapshot is not None:
             self.routers[e].load(snapshot)
             self.routers[e].take_released()
+            self.answered.discard(e)
+
+    def replan(self, trailer: str) -> None:
+        """Adopt a plan sending every staged pallet for ``trailer``'s destination to it, up to its capacity
+        (a re-plan knows nothing of the shares)."""
+        dispatcher = self.service.dispatcher
+        floor = dispatcher.floor
+        target = floor.trailers[trailer]
+        room = dispatcher.room(trailer)
+        current = dispatcher.plan()
+        moves = dict(current.moves)
+        for sscc, move in sorted(current.moves.items()):
+            pallet = floor.pallets[sscc]
+            if room > 0 and move.kind == "staging" and target.destination in pallet.destinations and (
+                pallet.temp == "ambient" or target.reefer
+            ):
+                moves[sscc] = Move(sscc, "direct", trailer, target.door, 10.0, "re-planned")
+                room -= 1
+        self.service.adopt_plan(Plan(current.version + 1, moves, current.trailer_doors, current.truck_doors))
 
     def scan(self, e: str, postal: str, max_temp_c: float | None) -> None:
         self.seq += 1
@@ -120,11 +164,16 @@ class Site:
         answer = self.routers[e].decide(ship_to=ship_to, max_temp_c=max_temp_c, dangerous_goods=False, now=now,
                                         seq=self.seq)
         assert answer.decision is not None  # every edge holds a snapshot with both staging areas
-        self.waiting[e].append(ScanEvent(
-            edge_id=e, seq=self.seq, device_id="s1", door=EDGES[e], scanned_at=now,
-            sscc=sscc_with_check_digit(f"0376130321{self.seq:07d}"), ship_to=ship_to, max_temp_c=max_temp_c,
-            raw="x", offline=answer.decision,
-        ))
+        self.waiting[e].append(self.event(e, postal, max_temp_c, answer.decision))
+
+    def event(self, e: str, postal: str, max_temp_c: float | None, offline: OfflineDecision | None) -> ScanEvent:
+        if offline is None:
+            self.seq += 1
+        return ScanEvent(
+            edge_id=e, seq=self.seq, device_id="s1", door=EDGES[e], scanned_at=self.clock.now(),
+            sscc=sscc_with_check_digit(f"0376130321{self.seq:07d}"), ship_to=ShipToModel(kind="postal", value=postal),
+            max_temp_c=max_temp_c, raw="x", offline=offline,
+        )
 
     def check(self) -> None:
         assert self.service.stats.offline_corrected == 0
