@@ -44,6 +44,22 @@ def test_pallets_an_edge_sent_alone_use_up_its_own_share_and_cut_no_other() -> N
     assert book.shares("T1", 13, ["e1", "e2"]) == {"e2": 7, "e1": 3}
 
 
+def test_central_may_not_take_other_edges_shares_and_takes_an_edges_own_only_beyond_the_reserve() -> None:
+    book = ShareBook()
+    assert book.shares("T1", 12, ["e1", "e2", "e3"]) == {"e1": 3, "e2": 3, "e3": 3}
+    assert (book.held("T1"), book.held("T1", "e2"), book.held("T1", "e9"), book.held("T2", "e1")) == (9, 6, 9, 0)
+    for free in (11, 10, 9):  # three pallets of e2's scans: the reserve of 3, no share moves
+        book.fit("T1", "e2", free)
+        assert book.shares("T1", free, ["e1", "e2", "e3"]) == {"e1": 3, "e2": 3, "e3": 3}
+    book.fit("T1", "e2", 8)  # the fourth comes off e2's own share
+    assert book.shares("T1", 8, ["e1", "e2", "e3"]) == {"e1": 3, "e2": 2, "e3": 3}
+    book.fit("T1", "e2", 6)  # two at once (between two fits): both off e2's share
+    book.fit("T1", "e1", 6)  # nothing beyond the room: no share moves
+    assert book.shares("T1", 6, ["e1", "e2", "e3"]) == {"e1": 3, "e3": 3}
+    book.fit("T1", "e9", 5)  # an edge holding no share: nothing to take, no other share cut
+    assert book.holders("T1") == {"e1", "e3"}
+
+
 def test_an_edge_that_stops_listing_gives_its_share_back_to_new_edges() -> None:
     book = ShareBook()
     assert book.shares("T1", 12, ["e1", "e2", "e3"]) == {"e1": 3, "e2": 3, "e3": 3}
