@@ -11,7 +11,9 @@ over every edge (median of ``--rounds``).
 
 Then replays a scan stream in site time (``--scans-per-s`` new pallets a second at random inbound doors, for
 ``--minutes``; no broker): each pallet is decided as central decides it, and each second the publisher's look
-runs; an edge whose table changed counts one snapshot of its encoded size. Gives bytes and snapshots per
+runs; each pallet is decided as central decides a scan from the edge at its door (the others' shares held,
+its own taken after the reserve); an edge whose table changed counts one snapshot of its encoded size.
+Gives bytes and snapshots per
 second of site time and the mean and largest snapshot sent, and what the edges could do alone at the start
 and the end (free positions of the open trailers, the sum of the edges' shares, destinations an edge has a
 route for, on average). ``--block`` and ``--reserve-div`` set the share book's (see
@@ -29,6 +31,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -112,7 +115,7 @@ def replay(
     book = ShareBook(block=args.block, reserve_div=args.reserve_div)
     alone: dict[str, dict[str, float]] = {}
     sizes: list[int] = []
-    decided = staged = 0
+    decided = staged = held = 0
     for second in range(seconds + 1):
         now = clock.now()
         current = dispatcher.floor
@@ -127,17 +130,23 @@ def replay(
                 if second > 0:  # the first look is the start-up publish of every table
                     sizes.append(len(encode(table.snapshot(edge_id, second + 1, now))))
         for pallet in arriving[second * args.scans_per_s:(second + 1) * args.scans_per_s]:
-            dispatcher.put_pallet(replace(pallet, location=rng.choice(inbound)))
+            door = rng.choice(inbound)
+            edge_id = f"edge-{door}"
+            dispatcher.put_pallet(replace(pallet, location=door))
             try:
-                move = dispatcher.decide(pallet.sscc, now)
+                move = dispatcher.decide(pallet.sscc, now, held=partial(book.held, edge=edge_id))
             except NoPlaceError:
                 dispatcher.remove_pallet(pallet.sscc)
                 continue
+            if move.kind == "direct":
+                book.fit(move.target, edge_id, dispatcher.room(move.target))
             decided += move.kind == "direct"
             staged += move.kind != "direct"
+            held += "held by edges" in move.reason
         clock.advance(1.0)
     return {
         "scans_per_s": args.scans_per_s, "site_seconds": seconds, "direct": decided, "staged": staged,
+        "staged_room_held": held,
         "snapshots": len(sizes), "snapshots_per_s": round(len(sizes) / seconds, 2),
         "bytes_per_s": round(sum(sizes) / seconds),
         "mean_snapshot_bytes": round(statistics.fmean(sizes)) if sizes else 0,
