@@ -23,7 +23,9 @@ one, so another trailer's fill moving the ranking changes no table.
 A route is the same for every edge (made once per look). The table's ``signature`` (routes, this edge's
 shares and staging as plain values) is what the publisher compares to decide whether an edge needs a new
 snapshot: a pallet central sends to a trailer changes no edge's table until the trailer's reserve is used
-up. ``bench/routes.py`` measures size, cost and the traffic of a scan stream on a large site.
+up, and then only the table of the edge whose pallet took its own share (central's own decisions never
+take another edge's share, :mod:`xdock.central.scans`). ``bench/routes.py`` measures size, cost and the
+traffic of a scan stream on a large site.
 """
 
 from __future__ import annotations
