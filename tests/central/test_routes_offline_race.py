@@ -11,11 +11,16 @@ disk, its snapshot from its route file), site time passes. After every step, for
 pallets aboard plus those edges sent to it alone and central has not applied yet fit its capacity: no
 worker is ever sent to a trailer with no room kept for that pallet.
 
-Edge ``e4`` is always online (central decides all its scans). The others answer alone or through
-central at random; central's answer to one of their scans may take that edge's own share, which the
-edge learns from its next snapshot only, so the model keeps what a connected edge does: an edge central
-answers has no decision of its own still on its way (its backlog reached central first), and it gets
-the snapshot central makes next before it decides alone again.
+The model says which edges are connected (central hears them: status online, heartbeats fresh, no
+backlog) and gives central that view; edge ``e4`` always is. Only a connected edge gets central's
+answers, and central may take room from a connected edge's share (cutting it in the share book); only an
+edge that is not connected decides alone. An edge becomes connected (a ``connect`` step, or a scan
+central answers) only once central has applied every scan it decided alone (its backlog is empty). The
+documented assumption: an edge whose link drops gets the snapshot central made after its last cut before
+it decides alone (a drop takes a look and that snapshot's delivery; without it the invariant fails).
+Central holding the shares of disconnected edges is what keeps the invariant:
+:func:`test_ignoring_the_room_disconnected_edges_hold_overfills_a_trailer` fails it when central takes
+every edge as connected.
 
 Every trailer stays open throughout (at most 90 steps of at most 5 minutes plus a second per look), so
 central keeps every decision an edge made alone.
@@ -25,9 +30,11 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,7 +78,7 @@ CAPACITY = {t.id: t.capacity_pallets for t in SITE.trailers}
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Paris
 EDGES = {"e1": "D1", "e2": "D2", "e3": "D3", "e4": "D4"}
 ALONE = ("e1", "e2", "e3")
-"""The edges that answer scans alone at times (``e4`` never does)."""
+"""The edges that lose their link at times (``e4`` never does)."""
 
 edge = st.sampled_from(ALONE)
 postal = st.sampled_from(["69001", "69001", "69001", "06000"])
@@ -85,34 +92,43 @@ step = st.one_of(
     st.tuples(st.just("apply"), edge, st.integers(min_value=0, max_value=60)),
     st.tuples(st.just("look")),
     st.tuples(st.just("deliver"), edge),
+    st.tuples(st.just("connect"), edge),
+    st.tuples(st.just("connect"), edge),
+    st.tuples(st.just("drop"), edge),
     st.tuples(st.just("restart"), edge),
     st.tuples(st.just("wait"), st.sampled_from([1, 60, 300])),
 )
 
 
 class Site:
-    """Central and the edges, with the scans each edge has decided alone and central not applied yet."""
+    """Central and the edges, with the scans each edge has decided alone and central not applied yet.
 
-    def __init__(self, folder: Path) -> None:
+    ``central_view``: which edges central takes as connected (default: the model's ``connected``)."""
+
+    def __init__(self, folder: Path, central_view: Callable[[str], bool] | None = None) -> None:
         self.clock = ManualClock(START)
         self.service = ScanService(SiteState(SITE, START.date()), Store(folder / "c.db"), self.clock)
-        self.publisher = RoutesPublisher(self.service, self.clock, edges=EDGES)
+        self.connected = {"e4"}
+        """Edges central hears: they get its answers, it may cut their shares; the others decide alone."""
+        self.publisher = RoutesPublisher(self.service, self.clock, edges=EDGES,
+                                         connected=central_view or self.connected.__contains__)
         self.routers = {e: OfflineRouter() for e in EDGES}
         self.waiting: dict[str, list[ScanEvent]] = {e: [] for e in EDGES}
-        self.answered: set[str] = set()
-        """Edges central answered since their last snapshot: they get the next one before deciding alone."""
         self.seq = 0
 
     def play(self, move: tuple[object, ...]) -> None:
         match move:
             case ("scan", str(e), str(postal), temp):
-                if e in self.answered:
-                    self.play(("look",))
-                    self.deliver(e)
+                if e in self.connected:
+                    self.drop(e)
                 self.scan(e, postal, temp if isinstance(temp, float) else None)
-            case ("online", str(e), str(postal), temp) if not self.waiting[e]:
+            case ("online", str(e), str(postal), temp) if e in self.connected or not self.waiting[e]:
+                self.connected.add(e)  # heard again once its backlog reached central
                 self.service.apply(self.event(e, postal, temp if isinstance(temp, float) else None, None))
-                self.answered.add(e)
+            case ("connect", str(e)) if not self.waiting[e]:
+                self.connected.add(e)
+            case ("drop", str(e)) if e in self.connected and e != "e4":
+                self.drop(e)
             case ("rematch",):
                 self.service.rematch()
             case ("replan", str(trailer)):
@@ -132,12 +148,17 @@ class Site:
             case ("wait", int(seconds)):
                 self.clock.advance(seconds)
 
+    def drop(self, e: str) -> None:
+        """``e``'s link drops: it has central's snapshot made after the last cut (the documented assumption)."""
+        self.play(("look",))
+        self.deliver(e)
+        self.connected.discard(e)
+
     def deliver(self, e: str) -> None:
         snapshot = self.publisher.snapshot(e)
         if snapshot is not None:
             self.routers[e].load(snapshot)
             self.routers[e].take_released()
-            self.answered.discard(e)
 
     def replan(self, trailer: str) -> None:
         """Adopt a plan sending every staged pallet for ``trailer``'s destination to it, up to its capacity
@@ -186,23 +207,44 @@ class Site:
             assert aboard[trailer] + promised[trailer] <= capacity, (trailer, aboard[trailer], promised[trailer])
 
 
+def run(site: Site, moves: list[tuple[object, ...]]) -> None:
+    try:
+        site.publisher.update(site.clock.now())
+        for e in EDGES:
+            site.deliver(e)
+        for move in moves:
+            site.play(move)
+            site.check()
+        for scans in site.waiting.values():  # everything reaches central at last
+            while scans:
+                site.service.apply(scans.pop())
+            site.check()
+    finally:
+        site.service.store.close()
+
+
 @settings(max_examples=150, deadline=None)
 @given(moves=st.lists(step, min_size=30, max_size=90))
 def test_offline_decisions_never_exceed_a_trailers_room_whatever_the_interleaving(
     moves: list[tuple[object, ...]],
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        site = Site(Path(folder))
-        try:
-            site.publisher.update(site.clock.now())
-            for e in EDGES:
-                site.deliver(e)
-            for move in moves:
-                site.play(move)
-                site.check()
-            for scans in site.waiting.values():  # everything reaches central at last
-                while scans:
-                    site.service.apply(scans.pop())
-                site.check()
-        finally:
-            site.service.store.close()
+        run(Site(Path(folder)), moves)
+
+
+LYON = ("69001", None)
+E1_ALONE_THEN_E4 = [("scan", "e1", *LYON)] * 5 + [("online", "e4", *LYON)] * 20
+"""e1 sends five pallets alone (its share of T-LYON-1 at D11, its nearest); central answers twenty of e4's."""
+
+
+def test_the_interleaving_holds_when_central_holds_the_disconnected_edges_room(tmp_path: Path) -> None:
+    site = Site(tmp_path)
+    run(site, E1_ALONE_THEN_E4)
+    assert site.service.stats.offline_kept == 5
+
+
+def test_ignoring_the_room_disconnected_edges_hold_overfills_a_trailer(tmp_path: Path) -> None:
+    # Central takes e1's room for e4's pallets: T-LYON-1 gets 2 aboard while e1 sent 5 there alone (6 places).
+    site = Site(tmp_path, central_view=lambda e: True)
+    with pytest.raises(AssertionError, match=r"^\('T-LYON-1', 2, 5\)\n"):
+        run(site, E1_ALONE_THEN_E4)

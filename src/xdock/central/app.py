@@ -85,6 +85,7 @@ class Central:
         self.routes = RoutesPublisher(
             self.service, clock, edges={**registered_edges(self.store), **config.edges},
             edges_from=lambda: ((e.id, e.door) for e in liveness.edges.values()),
+            connected=lambda edge_id: self.routes.on_air and liveness.heard(edge_id),
         )
         self.ingest = Ingest(
             config.site.site, config.broker, self.service, clock, client_id=config.client_id, liveness=self.liveness,

@@ -197,6 +197,16 @@ class Liveness:
         """Central lost the broker: silence says nothing about the edges until it hears again."""
         self._listening = False
 
+    def heard(self, edge_id: str) -> bool:
+        """Whether central hears ``edge_id`` now: listening, its last status online with a heartbeat period
+        and no backlog (every scan it recorded reached the broker), and its two periods not passed. An edge
+        heard is not deciding alone; read-only (the watchdog's :meth:`check` marks and alerts)."""
+        edge = self.edges.get(edge_id)
+        if not self._listening or edge is None or edge.online is not True or edge.backlog:
+            return False
+        deadline = _deadline(edge.last_seen, edge.watch_from, edge.heartbeat_s)
+        return deadline is not None and self.clock.now() < deadline
+
     # -- judging silence ---------------------------------------------------------------------------
 
     def check(self) -> int:

@@ -20,12 +20,16 @@ trailer (and every change of the ranking) moves somebody's share, and so a snaps
 - forgets a trailer that is no longer open (departed, full, closed), and the share of an edge that
   stops listing it because its door is unknown.
 
-Central's own decisions keep the sum too (the dispatcher's ``held``): a pallet central places itself
-may not take the positions other edges hold (:meth:`ShareBook.held`); one from an edge's scan may take
-that edge's own share once the reserve is used up, and :meth:`ShareBook.fit` then takes it off that
-share, as :meth:`ShareBook.consume` does. A decision for no edge (a rematch, an adopted re-plan) takes
-only the reserve. So shares are no longer cut for central's decisions; a share goes back to the pool
-when the trailer closes, when its edge's door is unknown, or as the edge's own pallets use it up.
+Central's own decisions keep the sum too (the dispatcher's ``held``), but hold only the shares of edges
+that may be deciding alone. An edge central hears (``connected``: its status online, heartbeats fresh,
+no backlog, central's session up) gets a new snapshot within about a second, so central may take room
+from its share: :meth:`ShareBook.fit` cuts it on demand, and the publisher sends the smaller share.
+The shares of the other edges are untouchable (:meth:`ShareBook.held`) until they come back and receive
+a snapshot. After a pallet central placed (for an edge's scan, a rematch or an adopted re-plan), what the
+shares hold beyond the trailer's free positions comes off the scanning edge's own share first, then off
+the connected edges' shares, largest first (of equal ones, the one given last), exactly by the positions
+taken, never off a disconnected edge's. Without ``connected`` no edge is taken as connected: every other
+edge's share is held, as for an edge cut off.
 
 Pure and in memory: after central restarts a new book hands everything out afresh, and the first look
 republishes every table.
@@ -33,10 +37,13 @@ republishes every table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["ShareBook"]
+__all__ = ["Connected", "ShareBook"]
+
+Connected = Callable[[str], bool]
+"""Edge id → whether central hears it now, so a snapshot with a cut share reaches it within about a second."""
 
 
 @dataclass(frozen=True)
@@ -93,22 +100,39 @@ class ShareBook:
                     del held[i]
                 return
 
-    def held(self, trailer: str, edge: str | None = None) -> int:
-        """Positions of ``trailer`` held by edges other than ``edge`` (by all edges when ``None``)."""
-        return sum(h.positions for h in self._held.get(trailer, []) if h.edge != edge)
+    def held(self, trailer: str, edge: str | None = None, connected: Connected | None = None) -> int:
+        """Positions of ``trailer`` held by edges other than ``edge`` (by all edges when ``None``) that are not
+        ``connected`` (every one of them when ``connected`` is ``None``)."""
+        return sum(h.positions for h in self._held.get(trailer, [])
+                   if h.edge != edge and (connected is None or not connected(h.edge)))
 
-    def fit(self, trailer: str, edge: str, free: int) -> None:
-        """Central placed one of ``edge``'s pallets on ``trailer``, which has ``free`` positions left: what the
-        shares hold beyond them comes off ``edge``'s share (the reserve was used up), no other share moves."""
+    def fit(self, trailer: str, edge: str | None, free: int, connected: Connected | None = None) -> list[str]:
+        """Central placed a pallet (``edge``'s, or for no edge when ``None``) and ``trailer`` has ``free``
+        positions left: what the shares hold beyond them comes off ``edge``'s share, then off the
+        ``connected`` edges' shares, largest first; a disconnected edge's share never moves. Returns the
+        edges whose share was cut."""
         held = self._held.get(trailer, [])
         excess = sum(h.positions for h in held) - max(free, 0)
-        for i, h in enumerate(held):
-            if h.edge == edge and excess > 0:
-                if h.positions > excess:
-                    held[i] = _Held(edge, h.positions - excess)
-                else:
-                    del held[i]
-                return
+        if excess <= 0:
+            return []
+        own = [i for i, h in enumerate(held) if h.edge == edge]
+        others = sorted((i for i, h in enumerate(held) if h.edge != edge and connected is not None
+                         and connected(h.edge)), key=lambda i: (-held[i].positions, -i))
+        cut: list[str] = []
+        out = list(held)
+        for i in [*own, *others]:
+            if excess <= 0:
+                break
+            taken = min(out[i].positions, excess)
+            out[i] = _Held(out[i].edge, out[i].positions - taken)
+            excess -= taken
+            cut.append(out[i].edge)
+        self._held[trailer] = [h for h in out if h.positions > 0]
+        return cut
+
+    def trailers(self) -> list[str]:
+        """The trailers some edge holds a share of."""
+        return [t for t, held in self._held.items() if held]
 
     def holders(self, trailer: str) -> set[str]:
         """The edges holding a share of ``trailer``."""

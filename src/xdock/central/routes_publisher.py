@@ -17,7 +17,9 @@ table until central's reserve of that trailer is used up.
 Each snapshot names the edge's offline decisions central has applied
 (:class:`~xdock.central.offline_applied.AppliedOffline`); applying one takes the position off that
 edge's share when central keeps the pallet on the trailer, and changes that edge's snapshot. The
-publisher hands its book to the scan service, so central's own decisions leave the shares alone.
+publisher hands its book to the scan service with ``connected`` (which edges central hears now): central's
+own decisions leave the shares of the other edges alone, and cut those of connected edges when they need
+their room; the cut edge gets its smaller share at the next look (at most ``min_interval`` later).
 
 ``plan_version`` grows by one for each look that changed any table; it is kept in the store's meta
 (before anything is published with it), so it grows across restarts. The retained
@@ -37,7 +39,7 @@ from datetime import datetime, timedelta
 import aiomqtt
 
 from xdock.central.offline_applied import OFFLINE_APPLIED_KEY, AppliedOffline
-from xdock.central.route_shares import ShareBook
+from xdock.central.route_shares import Connected, ShareBook
 from xdock.central.routes import RouteTable, destination_matches, open_trailers, route_tables
 from xdock.central.scans import ScanService
 from xdock.protocol.clock import Clock
@@ -75,10 +77,12 @@ class RoutesPublisher:
         self, service: ScanService, clock: Clock, *, min_interval: float = 1.0, refresh: float = 30.0,
         per_destination: int = 1, edges: Mapping[str, str] | None = None,
         edges_from: Callable[[], Iterable[tuple[str, str | None]]] | None = None, shares: ShareBook | None = None,
+        connected: Connected | None = None,
     ) -> None:
         """``edges``: edge id → door declared at start; ``edges_from``: more (id, door) pairs looked at on each
         tick, e.g. the edges whose status central heard; ``shares``: how free positions are handed out
-        (a :class:`ShareBook` with its defaults when ``None``)."""
+        (a :class:`ShareBook` with its defaults when ``None``); ``connected``: whether central hears an edge now
+        (its status online, heartbeats fresh, no backlog), so central may cut its share (``None``: no edge)."""
         if min_interval <= 0 or refresh <= 0:
             raise ValueError(f"min_interval and refresh must be positive, got {min_interval} and {refresh}")
         self.service = service
@@ -107,7 +111,7 @@ class RoutesPublisher:
         self._status_sent: int | None = None
         service.on_applied(self._scanned)
         service.on_plan_changed(self.touch)
-        service.respect_shares(self.shares)
+        service.respect_shares(self.shares, connected)
 
     # -- what changes the tables -------------------------------------------------------------------
 
@@ -171,6 +175,11 @@ class RoutesPublisher:
     def snapshot(self, edge_id: str) -> RouteSnapshot | None:
         """The last snapshot made for ``edge_id``."""
         return self._snapshots.get(edge_id)
+
+    @property
+    def on_air(self) -> bool:
+        """Whether central's MQTT session is up (a snapshot made now can reach the edges)."""
+        return self._client is not None
 
     def status(self, *, online: bool) -> CentralStatus:
         return CentralStatus(online=online, at=self.clock.now(), plan_version=self.version)

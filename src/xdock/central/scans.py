@@ -12,10 +12,13 @@ never was. Such a scan is a *seq conflict*: logged as an error, counted
 rejection (error beep, ``not recorded - rescan``); the site does not change.
 
 Once given the routes publisher's :class:`~xdock.central.route_shares.ShareBook`
-(:meth:`ScanService.respect_shares`), central's own decisions leave the positions edges hold as their
-shares alone: a scan from edge E may take a trailer's reserve and E's own share (which then shrinks),
-never another edge's; a rematch or an adopted re-plan takes only the reserve (pallets the re-plan sends
-into held positions go to staging). An offline decision kept takes the edge's share as before.
+(:meth:`ScanService.respect_shares`), central's own decisions leave alone the positions held as shares
+by edges that may be deciding alone (those ``connected`` does not vouch for): a scan from edge E may take
+a trailer's reserve, E's own share and the shares of connected edges, never a disconnected edge's; so
+may a rematch or an adopted re-plan (pallets the re-plan sends into held positions go to staging). What
+such a decision takes beyond the trailer's free positions is cut from those shares at once
+(:meth:`ShareBook.fit`), and the publisher sends the smaller shares at its next look. An offline decision
+kept takes the edge's share as before.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from xdock.central.floor_view import floor_from, pallet_from_scan
 from xdock.central.optimiser.dispatcher import Dispatcher, Held, NoPlaceError
 from xdock.central.optimiser.plan import Move, Plan
 from xdock.central.reconcile import reconcile
-from xdock.central.route_shares import ShareBook
+from xdock.central.route_shares import Connected, ShareBook
 from xdock.central.site_state import SiteState
 from xdock.central.store import PalletRow, Store, Transaction
 from xdock.protocol.clock import Clock
@@ -76,6 +79,7 @@ class ScanService:
         self._listeners: list[Callable[[ScanEvent, Assignment], None]] = []
         self._plan_listeners: list[Callable[[], None]] = []
         self._shares: ShareBook | None = None
+        self._connected: Connected | None = None
         state.load(store.pallets())
         self.dispatcher = Dispatcher(floor_from(state))
         self._resume()
@@ -115,6 +119,7 @@ class ScanService:
         now = self.clock.now()
         before = self.dispatcher.plan().moves
         self.dispatcher.adopt(plan, held=self._held(None))
+        self._fit_all()
         self._plan_changed()
         return self._store_changes(before, now, kind, {"version": plan.version, "cost_m": round(plan.cost_m, 1)})
 
@@ -123,6 +128,7 @@ class ScanService:
         now = self.clock.now()
         before = self.dispatcher.plan().moves
         self.dispatcher.rematch(now, held=self._held(None))
+        self._fit_all()
         self._plan_changed()
         return self._store_changes(before, now, "rematched", {})
 
@@ -145,16 +151,26 @@ class ScanService:
             self.state.put(row)
         return len(changed)
 
-    def respect_shares(self, book: ShareBook) -> None:
-        """Central's own decisions leave the positions ``book`` gives edges alone (see the module doc)."""
+    def respect_shares(self, book: ShareBook, connected: Connected | None = None) -> None:
+        """Central's own decisions leave the positions ``book`` gives edges alone, but for the shares of the
+        edges ``connected`` says central hears (``None``: none), which they cut (see the module doc)."""
         self._shares = book
+        self._connected = connected
 
     def _held(self, edge: str | None) -> Held | None:
         """Per trailer, the positions a decision for ``edge``'s pallet may not take (``None``: any edge's)."""
-        book = self._shares
+        book, connected = self._shares, self._connected
         if book is None:
             return None
-        return lambda trailer: book.held(trailer, edge)
+        return lambda trailer: book.held(trailer, edge, connected)
+
+    def _fit_all(self) -> None:
+        """After a rematch or a re-plan: shares beyond a trailer's free positions are cut (connected edges')."""
+        book = self._shares
+        if book is None:
+            return
+        for trailer in book.trailers():
+            book.fit(trailer, None, self.dispatcher.room(trailer), self._connected)
 
     def on_applied(self, listener: Callable[[ScanEvent, Assignment], None]) -> None:
         """Call ``listener`` after each newly applied scan (not for duplicates)."""
@@ -278,7 +294,7 @@ class ScanService:
             self.dispatcher.remove_pallet(event.sscc)
             return rejection(event, now, str(exc), exc.why), base
         if kept is None and move.kind == "direct" and self._shares is not None:
-            self._shares.fit(move.target, event.edge_id, self.dispatcher.room(move.target))
+            self._shares.fit(move.target, event.edge_id, self.dispatcher.room(move.target), self._connected)
         row = row_for_move(base, move)
         return answer_for_move(state, event, move, now), replace(row, state="loaded") if pallet.frozen else row
 
