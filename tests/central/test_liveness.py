@@ -251,3 +251,27 @@ async def test_a_new_short_heartbeat_wakes_a_watchdog_waiting_on_a_long_one(stor
         with pytest.raises(asyncio.CancelledError):
             await watchdog
     assert [(a.kind, a.subject) for a in store.alerts()] == [("device_offline", "e1/s1")]
+
+
+def test_an_edge_is_heard_while_online_fresh_with_no_backlog_and_central_listening(
+    live: Liveness, clock: ManualClock
+) -> None:
+    assert not live.heard("e1")  # never heard of
+    live.edge_status(edge(backlog=3))
+    assert not live.heard("e1")  # scans it decided alone are still on their way
+    live.edge_status(edge(backlog=0))
+    assert live.heard("e1")
+    clock.advance(19.9)
+    assert live.heard("e1")
+    clock.advance(0.1)  # two heartbeats of silence, before the watchdog's look
+    assert (live.heard("e1"), live.edges["e1"].online) == (False, True)
+    live.edge_status(edge(at=clock.now()))
+    assert live.heard("e1")
+    live.deaf()
+    assert not live.heard("e1")
+    live.listening()
+    assert live.heard("e1")
+    live.edge_status(edge(online=False))  # its Last Will
+    assert not live.heard("e1")
+    live.edge_status(EdgeStatus(edge_id="e2", online=True, door="D2", at=clock.now(), backlog=0))
+    assert not live.heard("e2")  # online with no heartbeat period: its silence could not be judged

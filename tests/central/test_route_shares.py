@@ -60,6 +60,31 @@ def test_central_may_not_take_other_edges_shares_and_takes_an_edges_own_only_bey
     assert book.holders("T1") == {"e1", "e3"}
 
 
+def test_only_disconnected_edges_shares_are_held_and_connected_ones_are_cut_on_demand() -> None:
+    book = ShareBook()
+    assert book.shares("T1", 12, ["e1", "e2", "e3"]) == {"e1": 3, "e2": 3, "e3": 3}
+    heard = {"e1", "e2"}.__contains__
+    # e3 may be deciding alone: only its share is held, from any edge's pallet and from no edge's.
+    assert (book.held("T1", "e2", heard), book.held("T1", None, heard), book.held("T1", "e3", heard)) == (3, 3, 0)
+    assert book.trailers() == ["T1"]
+    assert book.fit("T1", "e2", 9, heard) == []  # the reserve: nothing to cut
+    assert book.fit("T1", "e2", 6, heard) == ["e2"]  # e2's own share first
+    assert book.shares("T1", 6, ["e1", "e2", "e3"]) == {"e1": 3, "e3": 3}
+    assert book.fit("T1", "e2", 4, heard) == ["e1"]  # then a connected edge's, e3's never
+    assert book.shares("T1", 4, ["e1", "e2", "e3"]) == {"e1": 1, "e3": 3}
+    assert book.fit("T1", None, 3, heard) == ["e1"]  # a rematch's: e1's last
+    assert book.shares("T1", 3, ["e1", "e2", "e3"]) == {"e3": 3}
+    assert book.fit("T1", None, 2) == []  # no edge connected: nothing is cut
+
+
+def test_the_largest_connected_share_is_cut_first() -> None:
+    book = ShareBook(reserve_div=0)
+    assert book.shares("T1", 9, ["e1", "e2", "e3"]) == {"e1": 3, "e2": 3, "e3": 3}
+    book.fit("T1", "e9", 8, {"e1", "e2"}.__contains__)
+    book.fit("T1", "e9", 7, {"e1", "e2"}.__contains__)
+    assert book.shares("T1", 7, ["e1", "e2", "e3"]) == {"e1": 2, "e2": 2, "e3": 3}
+
+
 def test_an_edge_that_stops_listing_gives_its_share_back_to_new_edges() -> None:
     book = ShareBook()
     assert book.shares("T1", 12, ["e1", "e2", "e3"]) == {"e1": 3, "e2": 3, "e3": 3}
