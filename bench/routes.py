@@ -1,7 +1,7 @@
 """Size and cost of the routing snapshots central pushes to its edges, on a synthetic site.
 
 Usage: python bench/routes.py [--doors 300] [--pallets 5000] [--per-destination 1] [--rounds 5] [--seed 1]
-                               [--scans-per-s 5] [--minutes 10] [--block 1] [--reserve-div 4]
+                               [--scans-per-s 5] [--minutes 10] [--block 1] [--reserve-div 4] [--unheard 0]
 
 Builds the site (``xdock.testing.synthetic_site``), lets the dispatcher decide every pallet on the
 floor, then makes one snapshot per inbound door (one edge each) as central's publisher does: the
@@ -11,9 +11,11 @@ over every edge (median of ``--rounds``).
 
 Then replays a scan stream in site time (``--scans-per-s`` new pallets a second at random inbound doors, for
 ``--minutes``; no broker): each pallet is decided as central decides it, and each second the publisher's look
-runs; each pallet is decided as central decides a scan from the edge at its door (the others' shares held,
-its own taken after the reserve); an edge whose table changed counts one snapshot of its encoded size.
-Gives bytes and snapshots per
+runs; each pallet is decided as central decides a scan from the edge at its door (after the reserve, its own
+share, then the shares of the edges central hears, which are cut; the shares of the others held); an edge
+whose table changed counts one snapshot of its encoded size. ``--unheard`` is the fraction of edges central
+does not hear (chosen at random; 0: every edge online, 1: every other edge's share held, as for edges cut
+off; their scans are still decided by central). Gives bytes and snapshots per
 second of site time and the mean and largest snapshot sent, and what the edges could do alone at the start
 and the end (free positions of the open trailers, the sum of the edges' shares, destinations an edge has a
 route for, on average). ``--block`` and ``--reserve-div`` set the share book's (see
@@ -59,6 +61,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--block", type=int, default=1)
     parser.add_argument("--reserve-div", type=int, default=4)
+    parser.add_argument("--unheard", type=float, default=0.0)
     args = parser.parse_args()
 
     floor = synthetic_floor(args.doors, args.pallets, args.seed, NOW)
@@ -111,6 +114,8 @@ def replay(
     seconds = int(args.minutes * 60)
     arriving = synthetic_pallets(dispatcher.floor, seconds * args.scans_per_s, args.seed + 7, NOW, prefix="2")
     edges = {f"edge-{door}": door for door in inbound}
+    unheard = set(random.Random(args.seed + 11).sample(sorted(edges), round(args.unheard * len(edges))))
+    heard = lambda edge_id: edge_id not in unheard  # noqa: E731
     tables: dict[str, RouteTable] = {}
     book = ShareBook(block=args.block, reserve_div=args.reserve_div)
     alone: dict[str, dict[str, float]] = {}
@@ -134,19 +139,19 @@ def replay(
             edge_id = f"edge-{door}"
             dispatcher.put_pallet(replace(pallet, location=door))
             try:
-                move = dispatcher.decide(pallet.sscc, now, held=partial(book.held, edge=edge_id))
+                move = dispatcher.decide(pallet.sscc, now, held=partial(book.held, edge=edge_id, connected=heard))
             except NoPlaceError:
                 dispatcher.remove_pallet(pallet.sscc)
                 continue
             if move.kind == "direct":
-                book.fit(move.target, edge_id, dispatcher.room(move.target))
+                book.fit(move.target, edge_id, dispatcher.room(move.target), heard)
             decided += move.kind == "direct"
             staged += move.kind != "direct"
             held += "held by edges" in move.reason
         clock.advance(1.0)
     return {
-        "scans_per_s": args.scans_per_s, "site_seconds": seconds, "direct": decided, "staged": staged,
-        "staged_room_held": held,
+        "scans_per_s": args.scans_per_s, "site_seconds": seconds, "unheard_edges": len(unheard),
+        "direct": decided, "staged": staged, "staged_room_held": held,
         "snapshots": len(sizes), "snapshots_per_s": round(len(sizes) / seconds, 2),
         "bytes_per_s": round(sum(sizes) / seconds),
         "mean_snapshot_bytes": round(statistics.fmean(sizes)) if sizes else 0,
