@@ -23,8 +23,8 @@ one, so another trailer's fill moving the ranking changes no table.
 A route is the same for every edge (made once per look). The table's ``signature`` (routes, this edge's
 shares and staging as plain values) is what the publisher compares to decide whether an edge needs a new
 snapshot: a pallet central sends to a trailer changes no edge's table until the trailer's reserve is used
-up, and then only the table of the edge whose pallet took its own share (central's own decisions never
-take another edge's share, :mod:`xdock.central.scans`). ``bench/routes.py`` measures size, cost and the
+up, and then only the tables of the edges whose shares central's decision cut (the scanning edge's own, or
+an edge central hears; never one that may be deciding alone, :mod:`xdock.central.scans`). ``bench/routes.py`` measures size, cost and the
 traffic of a scan stream on a large site.
 """
 
