@@ -24,8 +24,8 @@ A route is the same for every edge (made once per look). The table's ``signature
 shares and staging as plain values) is what the publisher compares to decide whether an edge needs a new
 snapshot: a pallet central sends to a trailer changes no edge's table until the trailer's reserve is used
 up, and then only the tables of the edges whose shares central's decision cut (the scanning edge's own, or
-an edge central hears; never one that may be deciding alone, :mod:`xdock.central.scans`). ``bench/routes.py`` measures size, cost and the
-traffic of a scan stream on a large site.
+an edge central hears; never one that may be deciding alone, :mod:`xdock.central.scans`).
+``bench/routes.py`` measures size, cost and the traffic of a scan stream on a large site.
 """
 
 from __future__ import annotations
