@@ -140,10 +140,14 @@ class LoadBook:
     def loaded_by(self, trailer: str | None = None) -> dict[Confirmation, int]:
         """How many loaded pallets (of ``trailer``, or of the site) each way confirmed."""
         ssccs = self.state.pallets if trailer is None else self._trailer_pallets(trailer)
+        pallets = self.state.pallets
+        loaded = [s for s in ssccs if (row := pallets.get(s)) is not None and row.state == "loaded"]
+        if any(s not in self._confirmed for s in loaded):
+            self.tail.refresh()  # once for all of them, not once per pallet
         counts: dict[Confirmation, int] = dict.fromkeys(_CONFIRMATIONS, 0)
-        for sscc in ssccs:
-            if (way := self.confirmed_by(sscc)) is not None:
-                counts[way] += 1
+        for sscc in loaded:
+            if (load := self._confirmed.get(sscc)) is not None:
+                counts[load.via] += 1
         return counts
 
     def misloads_by(self) -> dict[Confirmation, int]:
