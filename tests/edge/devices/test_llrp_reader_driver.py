@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -126,6 +127,19 @@ class ScriptedReader:
         self.writers: list[asyncio.StreamWriter] = []
         self.tasks: set[asyncio.Task[None]] = set()
 
+    @contextlib.asynccontextmanager
+    async def listening(self) -> AsyncIterator[int]:
+        """Serve on a free local port, yielded; on exit stop listening and end the sessions still open."""
+        server = await asyncio.start_server(self.serve, "127.0.0.1", 0)
+        try:
+            yield server.sockets[0].getsockname()[1]
+        finally:
+            server.close()
+            for session in list(self.tasks):
+                session.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+            await server.wait_closed()
+
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
@@ -168,54 +182,42 @@ async def test_keepalives_are_acked_and_bad_frames_counted_and_a_broken_stream_r
     no_task_leaks: None,
 ) -> None:
     scripted = ScriptedReader()
-    server = await asyncio.start_server(scripted.serve, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    reads: list[TagRead] = []
-    statuses: list[bool] = []
-    config = LlrpReaderConfig("127.0.0.1", port, reconnect_initial_s=0.02, reconnect_max_s=0.1)
-    driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=reads.extend, on_status=statuses.append)
-    task = asyncio.create_task(driver.run())
-    try:
-        await eventually(lambda: scripted.acks == [50], what="keepalive acked")
-        await eventually(lambda: len(reads) == 1, what="tag read")
-        assert (driver.stats.keepalives, driver.stats.bad_frames, driver.stats.connections) == (1, 1, 1)
-        assert reads[0].sscc == PALLET_SSCC
-        scripted.writers[0].write(bytes.fromhex("04160000000400000034"))  # length 4: boundaries lost
-        await eventually(lambda: driver.stats.connections == 2, what="reconnected after a broken stream")
-        assert (driver.stats.bad_frames, driver.stats.failures, scripted.sessions) == (3, 1, 2)
-        assert statuses == [True, False, True]
-        # The scripted reader stamps its read 1 µs after the epoch: moved onto the edge's clock, and counted.
-        await eventually(lambda: len(reads) == 2, what="the second session's tag read")
-        assert (driver.stats.clock_rebased, reads[0].seen_at_us > 1) == (2, True)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        server.close()
-        for session in list(scripted.tasks):
-            session.cancel()
-        await asyncio.gather(*scripted.tasks, return_exceptions=True)
-        await server.wait_closed()
+    async with scripted.listening() as port:
+        reads: list[TagRead] = []
+        statuses: list[bool] = []
+        config = LlrpReaderConfig("127.0.0.1", port, reconnect_initial_s=0.02, reconnect_max_s=0.1)
+        driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=reads.extend, on_status=statuses.append)
+        task = asyncio.create_task(driver.run())
+        try:
+            await eventually(lambda: scripted.acks == [50], what="keepalive acked")
+            await eventually(lambda: len(reads) == 1, what="tag read")
+            assert (driver.stats.keepalives, driver.stats.bad_frames, driver.stats.connections) == (1, 1, 1)
+            assert reads[0].sscc == PALLET_SSCC
+            scripted.writers[0].write(bytes.fromhex("04160000000400000034"))  # length 4: boundaries lost
+            await eventually(lambda: driver.stats.connections == 2, what="reconnected after a broken stream")
+            assert (driver.stats.bad_frames, driver.stats.failures, scripted.sessions) == (3, 1, 2)
+            assert statuses == [True, False, True]
+            # The scripted reader stamps its read 1 µs after the epoch: moved onto the edge's clock, and counted.
+            await eventually(lambda: len(reads) == 2, what="the second session's tag read")
+            assert (driver.stats.clock_rebased, reads[0].seen_at_us > 1) == (2, True)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_a_reader_gone_silent_is_reconnected(no_task_leaks: None) -> None:
     scripted = ScriptedReader()
-    server = await asyncio.start_server(scripted.serve, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    config = LlrpReaderConfig("127.0.0.1", port, silence_timeout_s=0.2, reconnect_initial_s=0.02)
-    driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=lambda reads: None)
-    task = asyncio.create_task(driver.run())
-    try:
-        # After its keepalive and one report the scripted reader says nothing more.
-        await eventually(lambda: driver.stats.connections == 2, what="reconnected after silence")
-        assert (driver.stats.failures, driver.stats.keepalives, scripted.sessions) == (1, 2, 2)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        server.close()
-        for session in list(scripted.tasks):
-            session.cancel()
-        await asyncio.gather(*scripted.tasks, return_exceptions=True)
-        await server.wait_closed()
+    async with scripted.listening() as port:
+        config = LlrpReaderConfig("127.0.0.1", port, silence_timeout_s=0.2, reconnect_initial_s=0.02)
+        driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=lambda reads: None)
+        task = asyncio.create_task(driver.run())
+        try:
+            # After its keepalive and one report the scripted reader says nothing more.
+            await eventually(lambda: driver.stats.connections == 2, what="reconnected after silence")
+            assert (driver.stats.failures, driver.stats.keepalives, scripted.sessions) == (1, 2, 2)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_a_quiet_reader_asked_for_keepalives_keeps_the_session_up_across_silence_periods(
@@ -250,31 +252,25 @@ async def test_a_reader_refusing_the_keepalive_config_is_reported_and_retried(
     no_task_leaks: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     scripted = ScriptedReader(set_config_status=llrp.LlrpStatus(101, "KeepaliveSpec: periodic trigger not supported"))
-    server = await asyncio.start_server(scripted.serve, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    config = LlrpReaderConfig("127.0.0.1", port, silence_timeout_s=0.3, reconnect_initial_s=0.02,
-                              reconnect_max_s=0.05)
-    statuses: list[bool] = []
-    driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=lambda reads: None, on_status=statuses.append)
-    task = asyncio.create_task(driver.run())
-    try:
-        await eventually(lambda: driver.stats.failures >= 3, what="three refused sessions")
-        error = (f"LLRP reader 127.0.0.1:{port} refused SET_READER_CONFIG: "
-                 "status 101 'KeepaliveSpec: periodic trigger not supported'")
-        assert driver.last_error == error
-        assert error in [record.getMessage() for record in caplog.records]
-        assert scripted.sessions >= 3
-        # Nothing past the refused step: no ROSpec is added, the reader never counts as up.
-        assert set(scripted.received) == {"SetReaderConfig"}
-        assert (driver.stats.connections, driver.stats.keepalive_configs, statuses) == (0, 0, [])
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        server.close()
-        for session in list(scripted.tasks):
-            session.cancel()
-        await asyncio.gather(*scripted.tasks, return_exceptions=True)
-        await server.wait_closed()
+    async with scripted.listening() as port:
+        config = LlrpReaderConfig("127.0.0.1", port, silence_timeout_s=0.3, reconnect_initial_s=0.02,
+                                  reconnect_max_s=0.05)
+        statuses: list[bool] = []
+        driver = LlrpReaderDriver(config, clock=SystemClock(), on_reads=lambda reads: None, on_status=statuses.append)
+        task = asyncio.create_task(driver.run())
+        try:
+            await eventually(lambda: driver.stats.failures >= 3, what="three refused sessions")
+            error = (f"LLRP reader 127.0.0.1:{port} refused SET_READER_CONFIG: "
+                     "status 101 'KeepaliveSpec: periodic trigger not supported'")
+            assert driver.last_error == error
+            assert error in [record.getMessage() for record in caplog.records]
+            assert scripted.sessions >= 3
+            # Nothing past the refused step: no ROSpec is added, the reader never counts as up.
+            assert set(scripted.received) == {"SetReaderConfig"}
+            assert (driver.stats.connections, driver.stats.keepalive_configs, statuses) == (0, 0, [])
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
 
 class RecordingClock:
