@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
 
 from xdock.edge.portal_config import PortalConfig
-from xdock.edge.tag_reads import TagRead
+from xdock.edge.tag_reads import TagRead, epoch_us
 
 __all__ = ["Direction", "Passage", "Portal", "PortalStats", "SuppressReason", "Suppressed"]
 
@@ -47,11 +47,6 @@ _US: Final = 1_000_000
 
 def _instant(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
-
-
-def _micros(instant: datetime) -> int:
-    delta = instant - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * _US + delta.microseconds
 
 
 @dataclass(frozen=True)
@@ -188,7 +183,7 @@ class Portal:
 
     def expire(self, now: datetime) -> list[Passage | Suppressed]:
         """Close the tracks of tags unread for ``track_gap_s`` at ``now``; their outcomes, oldest first."""
-        return self._close(_micros(now) - self._gap_us)
+        return self._close(epoch_us(now) - self._gap_us)
 
     def flush(self) -> list[Passage | Suppressed]:
         """Close every open track now (at shutdown, or at the end of a scripted run)."""

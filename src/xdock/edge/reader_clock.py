@@ -21,20 +21,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 
-from xdock.edge.tag_reads import TagRead
+from xdock.edge.tag_reads import TagRead, epoch_us
 
 __all__ = ["DEFAULT_TOLERANCE_S", "ReaderClock"]
 
 DEFAULT_TOLERANCE_S: Final = 2.0
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _micros(instant: datetime) -> int:
-    delta = instant - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 class ReaderClock:
@@ -66,7 +60,7 @@ class ReaderClock:
         """``reads`` of one report that arrived at ``arrived_at`` (edge clock), rebased if the reader is off."""
         if not reads:
             return reads
-        estimate = max(read.seen_at_us for read in reads) - _micros(arrived_at)
+        estimate = max(read.seen_at_us for read in reads) - epoch_us(arrived_at)
         self.offset_us = estimate
         applied, tolerance = self.applied_us, self._tolerance_us
         if applied is None or abs(estimate - applied) > tolerance:
