@@ -33,6 +33,7 @@ from typing import Final, Literal
 
 from xdock.central.liveness import EdgeLiveness
 from xdock.central.sensor_config import DEFAULT_REPORT_S, SensorConfig
+from xdock.central.sensors import trailer_present
 from xdock.protocol.sensors import SensorReading
 
 __all__ = ["REPORT_PERIOD_S", "STALE_PERIODS", "SensorStatus", "SensorView", "offline_sources", "sensor_view"]
@@ -107,9 +108,5 @@ def _breach(
     if sensor.kind == "temperature":
         return limit_c is not None and reading.value > limit_c
     if sensor.kind == "door_contact" and reading.value == 1.0:
-        return not any(
-            s.kind == "trailer_presence" and s.door == sensor.door
-            and (r := latest.get(s.id)) is not None and r.value == 1.0
-            for s in others.values()
-        )
+        return not trailer_present(sensor.door, latest, others)
     return False

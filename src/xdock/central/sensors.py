@@ -42,7 +42,7 @@ from xdock.central.telemetry import TelemetrySink, sensor_reading
 from xdock.protocol.clock import Clock
 from xdock.protocol.sensors import SensorReading
 
-__all__ = ["SensorService", "SensorStats", "temperature_limit"]
+__all__ = ["SensorService", "SensorStats", "temperature_limit", "trailer_present"]
 
 log = logging.getLogger(__name__)
 _APPLIED_REPLY = "sensor_reading"
@@ -67,6 +67,14 @@ def temperature_limit(sensor: SensorConfig, site: SiteConfig) -> float | None:
     if area is None or area.temp == "ambient":
         return None
     return site.rules.chilled_max_c if area.temp == "chilled" else site.rules.frozen_max_c
+
+
+def trailer_present(door: str | None, latest: Mapping[str, SensorReading], sensors: Mapping[str, SensorConfig]) -> bool:
+    """Whether a trailer presence sensor of ``sensors`` (by id) at ``door`` reads present in ``latest``."""
+    return any(
+        s.kind == "trailer_presence" and s.door == door and (r := latest.get(s.id)) is not None and r.value == 1.0
+        for s in sensors.values()
+    )
 
 
 class SensorService:
@@ -141,12 +149,7 @@ class SensorService:
     def _door(self, sensor: SensorConfig, now: datetime) -> None:
         door = sensor.door or ""
         contact = self._latest.get(sensor.id)
-        present = any(
-            s.kind == "trailer_presence" and s.door == door and (r := self._latest.get(s.id)) is not None
-            and r.value == 1.0
-            for s in self._sensors.values()
-        )
-        held = contact is not None and contact.value == 1.0 and not present
+        held = contact is not None and contact.value == 1.0 and not trailer_present(door, self._latest, self._sensors)
         message = f"door {door} open with no trailer present (sensor {sensor.id})" if held else ""
         self._condition("door_open_no_trailer", door, held, sensor.grace_s, now, message)
 
