@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from xdock.edge.outbox import HeldRow, Outbox, OutboxError, OutboxRow
+from xdock.edge.offline_router import HeldDecision as HeldRow
+from xdock.edge.outbox import Outbox, OutboxError, OutboxRow
 
 
 async def record(box: Outbox, count: int) -> list[OutboxRow]:

@@ -27,7 +27,7 @@ from xdock.edge.device_health import DeviceHealth
 from xdock.edge.devices.serial_scanner import SerialScannerDriver
 from xdock.edge.edge_stats import EdgeStats
 from xdock.edge.heartbeat import beat_forever
-from xdock.edge.offline_router import HeldDecision, OfflineRouter
+from xdock.edge.offline_router import OfflineRouter
 from xdock.edge.outbox import Outbox
 from xdock.edge.pending_scans import PendingScans
 from xdock.edge.portal_config import PortalConfig
@@ -72,7 +72,7 @@ class EdgeAgent:
         )
         self.router = OfflineRouter(
             chilled_max_c=config.chilled_max_c,
-            held=[HeldDecision(h.seq, h.trailer, h.departure) for h in self.outbox.held_at_open()],
+            held=self.outbox.held_at_open(),
         )
         self._routes_path = config.state_dir / f"edge-{config.edge_id}.routes.json"
         stored = load_snapshot(self._routes_path)

@@ -41,7 +41,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["HeldRow", "Outbox", "OutboxError", "OutboxRow", "OutboxStats"]
+from xdock.edge.offline_router import HeldDecision
+
+__all__ = ["Outbox", "OutboxError", "OutboxRow", "OutboxStats"]
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +71,6 @@ class OutboxRow:
     payload: bytes
 
 
-@dataclass(frozen=True)
-class HeldRow:
-    """One held offline decision: the scan's ``seq``, the trailer, its departure."""
-
-    seq: int
-    trailer: str
-    departure: datetime | None
-
-
 @dataclass
 class OutboxStats:
     recorded: int = 0
@@ -92,7 +85,7 @@ class _Batch:
     rows: list[tuple[OutboxRow, asyncio.Future[None]]] = field(default_factory=list)
     acks: list[int] = field(default_factory=list)
     answered: list[int] = field(default_factory=list)
-    held: list[HeldRow] = field(default_factory=list)
+    held: list[HeldDecision] = field(default_factory=list)
     released: list[int] = field(default_factory=list)
 
 
@@ -134,7 +127,7 @@ class Outbox:
         self._unsent_at_open = [OutboxRow(int(s), str(t), bytes(p)) for s, t, p in unsent]
         self._unanswered_at_open = {int(s) for (s,) in unanswered}
         self._held_at_open = [
-            HeldRow(int(s), str(t), datetime.fromisoformat(d) if d is not None else None) for s, t, d in held
+            HeldDecision(int(s), str(t), datetime.fromisoformat(d) if d is not None else None) for s, t, d in held
         ]
         self._unacked = len(self._unsent_at_open)
         self._batch = _Batch()
@@ -156,11 +149,11 @@ class Outbox:
         """Rows a previous run recorded whose answer it never marked shown (:meth:`mark_answered`)."""
         return set(self._unanswered_at_open)
 
-    def held_at_open(self) -> list[HeldRow]:
+    def held_at_open(self) -> list[HeldDecision]:
         """The offline decisions held when the outbox was opened, by ``seq``."""
         return list(self._held_at_open)
 
-    def hold(self, held: HeldRow) -> None:
+    def hold(self, held: HeldDecision) -> None:
         """Hold an offline decision; call it just before :meth:`record` of its scan, so both share a commit."""
         if self._closed:
             return  # the scan's record fails too

@@ -26,7 +26,7 @@ from xdock.edge.devices.serial_scanner import SerialScannerDriver
 from xdock.edge.edge_stats import EdgeStats
 from xdock.edge.label_check import LabelRejected, read_label, scan_event
 from xdock.edge.offline_router import OfflineAnswer, OfflineRouter
-from xdock.edge.outbox import HeldRow, Outbox, OutboxError
+from xdock.edge.outbox import Outbox, OutboxError
 from xdock.edge.pending_scans import OfflineAnswered, PendingScans
 from xdock.edge.scanner_feedback import tell
 from xdock.edge.uplink import Uplink
@@ -96,7 +96,7 @@ class ScanPath:
                 event = event.model_copy(update={"offline": offline.decision})
             held = self.router.holding(seq)
             if held is not None:  # committed with the scan's row
-                self.outbox.hold(HeldRow(held.seq, held.trailer, held.departure))
+                self.outbox.hold(held)
         self.pending.expect(seq)
         try:
             await self.uplink.submit(seq, scan_topic(cfg.site, cfg.edge_id), encode(event))
