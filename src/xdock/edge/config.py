@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xdock.edge.portals import PortalReader
+from xdock.edge.reader_clock import DEFAULT_TOLERANCE_S
 from xdock.edge.sensor_probes import ModbusProbe
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.topics import check_id
@@ -83,7 +84,7 @@ class EdgeConfig:
     """Portal antennas on the building side of each reader's door."""
     probes: tuple[ModbusProbe, ...] = ()
     """Modbus RTU temperature/humidity probes; their readings go to central (same outbox and sequence)."""
-    reader_clock_tolerance_s: float = 2.0
+    reader_clock_tolerance_s: float = DEFAULT_TOLERANCE_S
     """A reader clock further than this from the edge's has its tag reads rebased onto the edge's clock
     (:mod:`xdock.edge.reader_clock`)."""
     reader_silence_s: float | None = 30.0
