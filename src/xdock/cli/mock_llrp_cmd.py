@@ -101,9 +101,8 @@ def run(args: argparse.Namespace) -> int:
     except OptionError as exc:
         return fail(str(exc))
     out = sys.stdout
-    refused: list[int] = []
 
-    async def main() -> None:
+    async def main() -> int | None:
         reader = _AnnouncingReader(
             _PrintingPopulation(passes, out), clock=SystemClock(), host=args.host, port=args.port, out=out,
             config=ReaderConfig(antennas=args.antennas, report_interval_s=args.report_interval),
@@ -111,8 +110,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             await reader.start()
         except OSError as exc:
-            refused.append(fail(f"--port: cannot listen on {args.host}:{args.port}: {exc.strerror}"))
-            return
+            return fail(f"--port: cannot listen on {args.host}:{args.port}: {exc.strerror}")
         print(f"LLRP reader on {args.host}:{reader.port}: {args.antennas} antennas, {len(passes)} tag passes "
               "scripted", file=out, flush=True)
         try:
@@ -121,8 +119,9 @@ def run(args: argparse.Namespace) -> int:
             await reader.close()
             print(f"reader stopped: {reader.connections} connections, {reader.reports_sent} reports", file=out,
                   flush=True)
+        return None
 
-    return run_for(args.duration, main) or sum(refused)
+    return run_for(args.duration, main)
 
 
 def _tag_text(epc: bytes) -> str:

@@ -73,16 +73,14 @@ def run(args: argparse.Namespace) -> int:
     def sample(t: float) -> ProbeSample:
         return ProbeSample(temperature.value_at(t, rng), humidity.value_at(t, rng))
 
-    refused: list[int] = []
-
-    async def main() -> None:
+    async def main() -> int | None:
         probe = MockModbusSensor(link=args.link, device_id=args.unit, sample=sample(0.0), name="probe")
         try:
             await probe.start()
         except OSError as exc:
-            refused.append(fail(f"--link: cannot open the probe's port at {args.link}: {exc.strerror or exc}"))
+            failed = fail(f"--link: cannot open the probe's port at {args.link}: {exc.strerror or exc}")
             await probe.stop()
-            return
+            return failed
         try:
             link = f" (link {args.link})" if args.link is not None else ""
             print(f"Modbus RTU probe, unit {args.unit}, on {probe.device_path}{link}: "
@@ -96,4 +94,4 @@ def run(args: argparse.Namespace) -> int:
             await probe.stop()
             print(f"probe stopped: {probe.replies} replies", file=out, flush=True)
 
-    return run_for(args.duration, main) or sum(refused)
+    return run_for(args.duration, main)

@@ -33,16 +33,21 @@ def check_range(option: str, value: float, low: float, high: float) -> None:
         raise OptionError(f"{option} must be {low:g} to {high:g}, got {value:g}")
 
 
-def run_for(duration: float | None, main: Callable[[], Awaitable[None]]) -> int:
-    """Run ``main`` until it returns, ``duration`` seconds pass, or SIGINT/SIGTERM arrives."""
+def run_for(duration: float | None, main: Callable[[], Awaitable[int | None]]) -> int:
+    """Run ``main`` until it returns, ``duration`` seconds pass, or SIGINT/SIGTERM arrives.
+
+    The exit code is the one ``main`` returns (a failure it reported, e.g. a port it could not open), else 0.
+    """
+    code = 0
 
     async def bounded() -> None:
+        nonlocal code
         scope = asyncio.timeout(duration)
         try:
             async with scope:
-                await main()
+                code = await main() or 0
         except TimeoutError:
             if not scope.expired():
                 raise
 
-    return run_until_stopped(bounded())
+    return run_until_stopped(bounded()) or code

@@ -128,24 +128,23 @@ def run(args: argparse.Namespace) -> int:
     except OptionError as exc:
         return fail(str(exc))
     seq_file = args.seq_file or Path(f"xdock-node-{args.node_id}.seq")
-    refused: list[int] = []
 
-    async def main() -> None:
+    async def main() -> int | None:
         clock = SystemClock()
         started = clock.now()
         try:
             node = SensorNode(args.site, args.node_id, sensors, clock, seq_file, host=args.broker.host,
                               port=args.broker.port, sample_s=args.sample)
         except (ValueError, OSError) as exc:
-            refused.append(fail(f"--seq-file: {exc}"))
-            return
+            return fail(f"--seq-file: {exc}")
         try:
             async with node:
                 await _publish(node, args, started, sys.stdout)
         except aiomqtt.MqttError as exc:
-            refused.append(fail(f"--broker: cannot reach {args.broker}: {exc}"))
+            return fail(f"--broker: cannot reach {args.broker}: {exc}")
+        return None
 
-    return run_for(args.duration, main) or sum(refused)
+    return run_for(args.duration, main)
 
 
 async def _publish(node: SensorNode, args: argparse.Namespace, started: datetime, out: TextIO) -> None:
