@@ -59,10 +59,9 @@ class CentralAnswers:
             self.stats.repeated_answers += 1
             log.info("edge %s: scan %d answered again; not shown", self.edge_id, message.seq)
             return
-        self.pending.forget(message.seq)
+        offline = self.pending.settle(message.seq)
         self.outbox.mark_answered(message.seq)
         self.stats.answers += 1
-        offline = self.pending.settle(message.seq)
         if offline is None and not message.correction:
             await tell(driver, "error" if message.outcome == "rejected" else "good", message.display)
             return

@@ -44,7 +44,7 @@ class PendingScans:
         self._unanswered.add(seq)
 
     def forget(self, seq: int) -> None:
-        """No answer is awaited for ``seq`` any more (it came, or the scan was not recorded)."""
+        """No answer is awaited for ``seq`` any more: the scan was not recorded."""
         self._unanswered.discard(seq)
 
     def wait(self, seq: int, timer: asyncio.TimerHandle) -> None:
@@ -61,7 +61,9 @@ class PendingScans:
             self._offline.popitem(last=False)
 
     def settle(self, seq: int) -> OfflineAnswered | None:
-        """Central answered ``seq``: stop its timer; the offline answer given meanwhile, if any."""
+        """Central answered ``seq``: no answer awaited any more, its timer stopped; the offline answer
+        given meanwhile, if any."""
+        self._unanswered.discard(seq)
         timer = self._waiting.pop(seq, None)
         if timer is not None:
             timer.cancel()
