@@ -19,7 +19,7 @@ offline decision is known to have waited in the edge's outbox, so only its being
 a late scan without one may be a skewed clock or a delayed delivery, and is counted (the edge's
 status shows its backlog).
 
-RFID door passages (``.../edge/{edge}/passage``, routed by :func:`parse_topic`'s kind) are checked
+RFID door passages (``.../edge/{edge}/passage``, routed by their topic's kind) are checked
 and refused the same way, applied after the batch's scans by
 :class:`~xdock.central.passages.PassageService` (once per key), and a mis-load's STOP is published
 on the edge's command topic before the passage is acknowledged.
@@ -57,7 +57,6 @@ from xdock.protocol.sensors import SensorReading
 from xdock.protocol.topics import (
     TopicError,
     cmd_topic,
-    parse_topic,
     passage_wildcard,
     scan_wildcard,
     sensor_reading_wildcard,
@@ -179,15 +178,16 @@ class Ingest:
                 self._status(self.liveness, topic, payload, retained=message.retain)
                 continue
             try:
-                kind = parse_topic(topic).kind
-                if kind == "passage":
-                    passages.append(self.uplinks.passage(topic, payload))
-                elif self.sensors is not None and kind == "sensor_reading":
-                    readings.append(self.uplinks.reading(topic, payload))
-                else:
-                    events.append(self.uplinks.scan(topic, payload))
+                uplink = self.uplinks.uplink(topic, payload, readings=self.sensors is not None)
             except (TopicError, MessageError, UplinkRefusedError) as exc:
                 self._reject(topic, payload, exc)
+                continue
+            if isinstance(uplink, DoorPassage):
+                passages.append(uplink)
+            elif isinstance(uplink, SensorReading):
+                readings.append(uplink)
+            else:
+                events.append(uplink)
         if events:
             await self._apply_scans(client, events)
         if passages:

@@ -15,7 +15,7 @@ from typing import TypeVar
 from xdock.protocol.messages import MessageError, ScanEvent, decode
 from xdock.protocol.passages import DoorPassage
 from xdock.protocol.sensors import SensorReading
-from xdock.protocol.topics import TopicError, parse_topic
+from xdock.protocol.topics import TopicError, TopicName, parse_topic
 
 _Uplink = TypeVar("_Uplink", ScanEvent, DoorPassage, SensorReading)
 
@@ -43,23 +43,23 @@ class UplinkDecoder:
     def __init__(self, site: str) -> None:
         self.site = site
 
-    def scan(self, topic: str, payload: bytes) -> ScanEvent:
-        return self._decoded(topic, payload, "scan", ScanEvent)
-
-    def passage(self, topic: str, payload: bytes) -> DoorPassage:
-        return self._decoded(topic, payload, "passage", DoorPassage)
-
-    def reading(self, topic: str, payload: bytes) -> SensorReading:
-        reading = self._decoded(topic, payload, "sensor_reading", SensorReading)
-        device = parse_topic(topic).device
-        if reading.sensor_id != device:
-            raise UplinkRefusedError(f"Invalid SensorReading: field 'sensor_id': {reading.sensor_id!r} published on "
-                                     f"{topic!r}", reason="edge_mismatch")
-        return reading
-
-    def _decoded(self, topic: str, payload: bytes, kind: str, model: type[_Uplink]) -> _Uplink:
-        """``payload`` as ``model`` when ``topic`` is this site's ``kind`` topic of the edge it names."""
+    def uplink(self, topic: str, payload: bytes, *, readings: bool = True) -> ScanEvent | DoorPassage | SensorReading:
+        """``payload`` by its topic's kind, the topic parsed once: a passage, a sensor reading (when
+        ``readings``), anything else a scan."""
         name = parse_topic(topic)
+        if name.kind == "passage":
+            return self._decoded(topic, name, payload, "passage", DoorPassage)
+        if readings and name.kind == "sensor_reading":
+            reading = self._decoded(topic, name, payload, "sensor_reading", SensorReading)
+            if reading.sensor_id != name.device:
+                raise UplinkRefusedError(f"Invalid SensorReading: field 'sensor_id': {reading.sensor_id!r} published "
+                                         f"on {topic!r}", reason="edge_mismatch")
+            return reading
+        return self._decoded(topic, name, payload, "scan", ScanEvent)
+
+    def _decoded(self, topic: str, name: TopicName, payload: bytes, kind: str, model: type[_Uplink]) -> _Uplink:
+        """``payload`` as ``model`` when ``topic`` (parsed: ``name``) is this site's ``kind`` topic of the edge
+        it names."""
         if name.kind != kind:
             raise TopicError(f"Not a {kind} topic: {topic!r}")
         if name.site != self.site:
