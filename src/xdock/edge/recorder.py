@@ -4,7 +4,6 @@ scans, but central does not answer them, so each row is marked answered as soon 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from xdock.edge.config import EdgeConfig
@@ -30,12 +29,6 @@ class Recorder:
         self.outbox = outbox
         self.uplink = uplink
         self.stats = stats
-
-    def passages_of(self, reader_id: str) -> Callable[[Passage], Awaitable[None]]:
-        """The callback recording the passages judged at ``reader_id``'s portal."""
-        async def on_passage(passage: Passage) -> None:
-            await self.passage(reader_id, passage)
-        return on_passage
 
     async def passage(self, reader_id: str, passage: Passage) -> None:
         """Record a door passage in the outbox (no answer expected) for central, like a scan."""
