@@ -27,6 +27,7 @@ from xdock.protocol.llrp.parameters import (
     LlrpCapabilities,
     LlrpStatus,
     TagReport,
+    leading_status,
 )
 from xdock.protocol.llrp.rospec import ROSPEC, ROSpec
 from xdock.protocol.llrp.wire import BodyReader, RawParameter, TvParameter, encode_tlv
@@ -164,14 +165,11 @@ def _capabilities_request(reader: BodyReader, message_id: int) -> m.LlrpMessage:
 
 
 def _capabilities_response(reader: BodyReader, message_id: int) -> m.LlrpMessage:
-    params = reader.parameters()
-    if not params or params[0][1].type != LLRP_STATUS or params[0][2] is None:
-        raise reader.error("LLRPStatus", "missing")
-    status = LlrpStatus.decode(params[0][2])
+    status, params = leading_status(reader)
     general: GeneralDeviceCapabilities | None = None
     llrp: LlrpCapabilities | None = None
     extra: list[RawParameter] = []
-    for at, param, body in params[1:]:
+    for at, param, body in params:
         if isinstance(param, TvParameter) or body is None:
             raise reader.error("parameter", f"TV type {param.type} is not allowed here", at=at)
         if param.type == GENERAL_DEVICE_CAPABILITIES and general is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Final
 
 from xdock.protocol.llrp.message_base import _Message, _ROSpecCommand, _StatusResponse
-from xdock.protocol.llrp.parameters import LLRP_STATUS, LlrpStatus
+from xdock.protocol.llrp.parameters import LlrpStatus, leading_status, raw_only
 from xdock.protocol.llrp.wire import BodyReader, RawParameter, TvParameter, encode_tlv
 
 __all__ = [
@@ -237,21 +237,13 @@ def decode_get_reader_config(reader: BodyReader, message_id: int) -> GetReaderCo
     antenna = reader.uint(2, "AntennaID")
     gpi = reader.uint(2, "GPIPortNum")
     gpo = reader.uint(2, "GPOPortNum")
-    extra: list[RawParameter] = []
-    for at, param, _ in reader.parameters():
-        if isinstance(param, TvParameter):
-            raise reader.error("parameter", f"TV type {param.type} is not allowed here", at=at)
-        extra.append(param)
-    return GetReaderConfig(message_id, requested, antenna, gpi, gpo, tuple(extra))
+    return GetReaderConfig(message_id, requested, antenna, gpi, gpo, raw_only(reader))
 
 
 def decode_get_reader_config_response(reader: BodyReader, message_id: int) -> GetReaderConfigResponse:
     """GET_READER_CONFIG_RESPONSE from its body."""
-    params = reader.parameters()
-    if not params or params[0][1].type != LLRP_STATUS or params[0][2] is None:
-        raise reader.error("LLRPStatus", "missing")
-    status = LlrpStatus.decode(params[0][2])
-    event_spec, keepalive, extra = _read_settings(reader, params[1:])
+    status, params = leading_status(reader)
+    event_spec, keepalive, extra = _read_settings(reader, params)
     return GetReaderConfigResponse(message_id, status, event_spec, keepalive, extra)
 
 

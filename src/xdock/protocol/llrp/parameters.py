@@ -63,7 +63,7 @@ class LlrpStatus:
         """Read an LLRPStatus body."""
         code = reader.uint(2, "StatusCode")
         description = reader.utf8("ErrorDescription")
-        return cls(code, description, _raw_only(reader))
+        return cls(code, description, raw_only(reader))
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ class GeneralDeviceCapabilities:
         manufacturer = reader.uint(4, "DeviceManufacturerName")
         model = reader.uint(4, "ModelName")
         firmware = reader.utf8("ReaderFirmwareVersion")
-        extra = _raw_only(reader)
+        extra = raw_only(reader)
         return cls(max_antennas, bool(flags & 0x8000), bool(flags & 0x4000), manufacturer, model, firmware, extra)
 
 
@@ -223,7 +223,17 @@ class LlrpCapabilities:
         return cls(*fields)
 
 
-def _raw_only(reader: BodyReader) -> tuple[RawParameter, ...]:
+def leading_status(
+    reader: BodyReader,
+) -> tuple[LlrpStatus, list[tuple[int, RawParameter | TvParameter, BodyReader | None]]]:
+    """A response's LLRPStatus, which must be its first parameter, and the parameters after it."""
+    params = reader.parameters()
+    if not params or params[0][1].type != LLRP_STATUS or params[0][2] is None:
+        raise reader.error("LLRPStatus", "missing")
+    return LlrpStatus.decode(params[0][2]), params[1:]
+
+
+def raw_only(reader: BodyReader) -> tuple[RawParameter, ...]:
     """The remaining sub-parameters, which must all be TLV."""
     found: list[RawParameter] = []
     for at, param, _ in reader.parameters():
