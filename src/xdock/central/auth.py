@@ -123,14 +123,13 @@ def signed_out(store: Store, held: Grant, needed: Role, now: datetime) -> Signed
     The reasons read ``signed out: user removed``, ``signed out: token revoked``, ``signed out: token
     expired`` or ``signed out: user NAME is now a ROLE; this needs a NEEDED``.
     """
-    user = store.user(held.principal.name)
-    if user is None:
-        return SignedOut("signed out: user removed")
-    found = store.token_user(held.digest)
+    found = store.token_user(held.digest)  # joined with its user: found, the user is there too
     if found is None:
-        return SignedOut("signed out: token revoked")
+        removed = store.user(held.principal.name) is None
+        return SignedOut("signed out: user removed" if removed else "signed out: token revoked")
     if found.expires_at is not None and now >= found.expires_at:
         return SignedOut("signed out: token expired")
+    user = found.user
     role = _role(user.role)
     if ROLES.index(role) < ROLES.index(needed):
         return SignedOut(f"signed out: user {user.name} is now a {role}; this needs a {needed}", role_too_low=True)
