@@ -143,8 +143,7 @@ def create_app(
     hub = hub if hub is not None else LiveHub(service, closed_doors=lambda: standing.closed)
     loads = hub.loads
     overrides.on_change(hub.resync)
-    trucks = InboundTrucks(service.store, service.clock, [d.id for d in state.doors.values() if d.receives],
-                           destinations=state.destinations)
+    trucks = InboundTrucks.for_site(service.store, service.clock, state)
     trucks.on_change(hub.resync)
     router = APIRouter(prefix="/api/v1", dependencies=[Depends(access.require("worker"))])
 

@@ -30,6 +30,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Literal
 
+from xdock.central.site_state import SiteState
 from xdock.central.store import InboundTruckRow, Store
 from xdock.protocol.clock import Clock
 
@@ -68,6 +69,11 @@ class InboundTrucks:
         self.inbound_doors = frozenset(inbound_doors)
         self.destinations = frozenset(destinations)
         self._listeners: list[Callable[[], None]] = []
+
+    @classmethod
+    def for_site(cls, store: Store, clock: Clock, state: SiteState) -> InboundTrucks:
+        """The trucks of ``state``'s site: unloaded at its receiving doors, their notices naming its destinations."""
+        return cls(store, clock, [d.id for d in state.doors.values() if d.receives], destinations=state.destinations)
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call ``listener()`` after every change."""

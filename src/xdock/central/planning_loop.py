@@ -50,11 +50,7 @@ class PlanningLoop:
         self.replanner = replanner
         self.clock = clock
         self.interval = interval
-        state = service.state
-        self.trucks = trucks if trucks is not None else InboundTrucks(
-            service.store, clock, [d.id for d in state.doors.values() if d.receives],
-            destinations=state.destinations,
-        )
+        self.trucks = trucks if trucks is not None else InboundTrucks.for_site(service.store, clock, service.state)
         self.rounds = 0
         self._dirty = True
         self._last_round = clock.now()
