@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import os
 import signal
 import sys
@@ -24,6 +25,7 @@ __all__ = [
     "broker_with_password",
     "clock_from",
     "fail",
+    "number",
     "run_until_stopped",
 ]
 
@@ -67,6 +69,14 @@ def clock_from(args: argparse.Namespace) -> Clock:
     if args.sim_speed <= 0:
         raise ValueError(f"--sim-speed must be positive, got {args.sim_speed}")
     return ScaledClock(args.sim_start, args.sim_speed)
+
+
+def number(text: str) -> float:
+    """``text`` as a float, NaN when it is not a number: one finiteness check then refuses both."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
 
 
 def broker_arg(value: str) -> BrokerUrl:

@@ -21,7 +21,7 @@ from typing import Any
 
 from xdock.central.auth import ROLES, AuthError, UserAdmin
 from xdock.central.store import Store, StoreError
-from xdock.cli._common import fail
+from xdock.cli._common import fail, number
 
 __all__ = ["register_user"]
 
@@ -56,10 +56,7 @@ def register_user(actions: Any) -> None:
 
 
 def _hours(text: str) -> timedelta:
-    try:
-        hours = float(text)
-    except ValueError:
-        hours = math.nan
+    hours = number(text)
     if not math.isfinite(hours) or hours <= 0:
         raise argparse.ArgumentTypeError(f"expected a number of hours > 0, got {text!r}")
     return timedelta(hours=hours)

@@ -14,6 +14,7 @@ from xdock.cli._common import (
     broker_with_password,
     clock_from,
     fail,
+    number,
     run_until_stopped,
 )
 from xdock.edge.agent import EdgeAgent
@@ -56,20 +57,14 @@ def _antennas(value: str) -> tuple[frozenset[int], frozenset[int]]:
 
 
 def _tolerance(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
+    seconds = number(value)
     if not math.isfinite(seconds) or seconds < 0:
         raise argparse.ArgumentTypeError(f"Invalid reader clock tolerance {value!r}: expected seconds >= 0, e.g. 2")
     return seconds
 
 
 def _silence(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
+    seconds = number(value)
     if not math.isfinite(seconds) or (seconds != 0 and seconds < 1):
         raise argparse.ArgumentTypeError(
             f"Invalid reader silence {value!r}: expected seconds >= 1, or 0 for no keepalives, e.g. 30"
