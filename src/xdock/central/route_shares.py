@@ -116,18 +116,9 @@ class ShareBook:
         if excess <= 0:
             return []
         own = [i for i, h in enumerate(held) if h.edge == edge]
-        others = sorted((i for i, h in enumerate(held) if h.edge != edge and connected is not None
-                         and connected(h.edge)), key=lambda i: (-held[i].positions, -i))
-        cut: list[str] = []
-        out = list(held)
-        for i in [*own, *others]:
-            if excess <= 0:
-                break
-            taken = min(out[i].positions, excess)
-            out[i] = _Held(out[i].edge, out[i].positions - taken)
-            excess -= taken
-            cut.append(out[i].edge)
-        self._held[trailer] = [h for h in out if h.positions > 0]
+        others = _largest_first(held, (i for i, h in enumerate(held) if h.edge != edge and connected is not None
+                                       and connected(h.edge)))
+        self._held[trailer], cut = _take(held, [*own, *others], excess)
         return cut
 
     def trailers(self) -> list[str]:
@@ -148,12 +139,24 @@ class ShareBook:
 def _cut(held: list[_Held], budget: int) -> list[_Held]:
     """``held`` reduced to at most ``budget`` positions, touching the fewest edges: from the largest share
     first (of equal ones, the one given last)."""
-    excess = sum(h.positions for h in held) - budget
+    return _take(held, _largest_first(held, range(len(held))), sum(h.positions for h in held) - budget)[0]
+
+
+def _largest_first(held: list[_Held], indices: Iterable[int]) -> list[int]:
+    """``indices`` of ``held``, the largest share first (of equal ones, the one given last)."""
+    return sorted(indices, key=lambda i: (-held[i].positions, -i))
+
+
+def _take(held: list[_Held], order: Iterable[int], excess: int) -> tuple[list[_Held], list[str]]:
+    """``held`` less ``excess`` positions, taken from the shares at ``order`` in turn (no empty share
+    kept), and the edges whose share was cut."""
     out = list(held)
-    for i in sorted(range(len(out)), key=lambda i: (-out[i].positions, -i)):
+    cut: list[str] = []
+    for i in order:
         if excess <= 0:
             break
         taken = min(out[i].positions, excess)
         out[i] = _Held(out[i].edge, out[i].positions - taken)
         excess -= taken
-    return [h for h in out if h.positions > 0]
+        cut.append(out[i].edge)
+    return [h for h in out if h.positions > 0], cut
