@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from liveness_api import LivenessApi, liveness_api
 
 from xdock.central.alerts import Alerts
 from xdock.central.api import create_app
@@ -28,14 +29,9 @@ T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Liveness, ManualClock]]:
-    clock = ManualClock(T0)
-    service = ScanService(SiteState(SITE, T0.date()), Store(tmp_path / "c.db"), clock)
-    live = Liveness("t", clock, Alerts(service.store))
-    transport = httpx.ASGITransport(app=create_app(service, liveness=live))
-    async with httpx.AsyncClient(transport=transport, base_url="http://central") as http:
-        yield http, live, clock
-    service.store.close()
+async def api(tmp_path: Path) -> AsyncIterator[LivenessApi]:
+    async with liveness_api(tmp_path / "c.db", SITE, T0) as rig:
+        yield rig
 
 
 def edge_status(edge: str, door: str, backlog: int) -> EdgeStatus:
