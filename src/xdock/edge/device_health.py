@@ -86,13 +86,13 @@ class DeviceHealth:
         self._beats = 0
 
     def watch(
-        self, *, scanners: Mapping[str, SerialScannerDriver] | None = None,
-        readers: Mapping[str, LlrpReaderDriver] | None = None, probes: Mapping[str, ModbusSensorPoller] | None = None,
+        self, *, scanners: Mapping[str, SerialScannerDriver], readers: Mapping[str, LlrpReaderDriver],
+        probes: Mapping[str, ModbusSensorPoller],
     ) -> None:
         """Report these devices (by device id) from now on."""
-        self._scanners.update(scanners or {})
-        self._readers.update(readers or {})
-        self._probes.update(probes or {})
+        self._scanners.update(scanners)
+        self._readers.update(readers)
+        self._probes.update(probes)
 
     def status(self, device_id: str, *, online: bool | None = None) -> DeviceStatus | None:
         """The device's status now (``online`` as its driver says, unless given); ``None`` for a device not
