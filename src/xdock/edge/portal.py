@@ -32,7 +32,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
 
 from xdock.edge.portal_config import PortalConfig
-from xdock.edge.tag_reads import TagRead, epoch_us
+from xdock.edge.tag_reads import TagRead
+from xdock.protocol.clock import epoch_us
 
 __all__ = ["Direction", "Passage", "Portal", "PortalStats", "SuppressReason", "Suppressed"]
 

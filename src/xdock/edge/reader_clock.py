@@ -24,7 +24,8 @@ import math
 from datetime import datetime
 from typing import Final
 
-from xdock.edge.tag_reads import TagRead, epoch_us
+from xdock.edge.tag_reads import TagRead
+from xdock.protocol.clock import epoch_us
 
 __all__ = ["DEFAULT_TOLERANCE_S", "ReaderClock"]
 

@@ -17,16 +17,10 @@ from typing import Final
 from xdock.protocol.epc import EpcError, Sscc96, decode_epc
 from xdock.protocol.llrp import ROAccessReport
 
-__all__ = ["TagRead", "TagReadDecoder", "epoch_us"]
+__all__ = ["TagRead", "TagReadDecoder"]
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _NOT_SSCC: Final = ""
-
-
-def epoch_us(instant: datetime) -> int:
-    """``instant`` in microseconds since the Unix epoch, as :attr:`TagRead.seen_at_us` counts time."""
-    delta = instant - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,10 +38,10 @@ from typing import Self
 
 from xdock.firmware_mocks.llrp_config import ReaderSettings
 from xdock.firmware_mocks.llrp_rospecs import ROSpecTable
-from xdock.firmware_mocks.llrp_session import ReaderSession, micros
+from xdock.firmware_mocks.llrp_session import ReaderSession
 from xdock.firmware_mocks.llrp_tags import TagPopulation
 from xdock.protocol import llrp
-from xdock.protocol.clock import Clock
+from xdock.protocol.clock import Clock, epoch_us
 
 __all__ = ["LlrpReaderMock", "ReaderConfig"]
 
@@ -166,7 +166,7 @@ class LlrpReaderMock:
         try:
             if self._client is not None:
                 notice = llrp.ReaderEventNotification(
-                    self.next_message_id(), micros(self.clock.now()), connection_attempt=_CLIENT_CONNECTION_EXISTS
+                    self.next_message_id(), epoch_us(self.clock.now()), connection_attempt=_CLIENT_CONNECTION_EXISTS
                 )
                 writer.write(llrp.encode_message(notice))
                 await writer.drain()

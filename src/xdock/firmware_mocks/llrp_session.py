@@ -15,10 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from xdock.protocol import llrp
+from xdock.protocol.clock import epoch_us
 from xdock.protocol.llrp.rospec import (
     SELECT_ANTENNA_ID,
     SELECT_FIRST_SEEN,
@@ -31,7 +31,7 @@ from xdock.protocol.llrp.rospec import (
 if TYPE_CHECKING:
     from xdock.firmware_mocks.llrp_reader import LlrpReaderMock
 
-__all__ = ["ReaderSession", "micros"]
+__all__ = ["ReaderSession"]
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class ReaderSession:
     async def run(self) -> None:
         mock = self.mock
         await self.send(
-            llrp.ReaderEventNotification(mock.next_message_id(), micros(mock.clock.now()), connection_attempt=0)
+            llrp.ReaderEventNotification(mock.next_message_id(), epoch_us(mock.clock.now()), connection_attempt=0)
         )
         self._start(self.inventory())
         self.restart_keepalive()
@@ -162,7 +162,7 @@ class ReaderSession:
         if not sightings:
             return
         content = spec.report.content if spec.report is not None else _DEFAULT_CONTENT
-        stamp = micros(self.mock.clock.now())
+        stamp = epoch_us(self.mock.clock.now())
         tags = tuple(
             llrp.TagReport(
                 s.epc,
@@ -185,8 +185,3 @@ class ReaderSession:
             self.mock.keepalives_sent += 1
             await self.send(llrp.Keepalive(self.mock.next_message_id()))
 
-
-def micros(instant: datetime) -> int:
-    """Microseconds since the Unix epoch."""
-    delta = instant - datetime(1970, 1, 1, tzinfo=instant.tzinfo)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds

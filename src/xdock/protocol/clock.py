@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-__all__ = ["Clock", "ManualClock", "ScaledClock", "SystemClock"]
+__all__ = ["Clock", "ManualClock", "ScaledClock", "SystemClock", "epoch_us"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_us(instant: datetime) -> int:
+    """``instant`` (timezone-aware) in whole microseconds since the Unix epoch, exactly (no float rounding);
+    LLRP timestamps and tag reads count time this way."""
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 class Clock(Protocol):
