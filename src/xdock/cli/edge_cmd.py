@@ -20,6 +20,7 @@ from xdock.cli._common import (
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.edge.portals import PortalReader
+from xdock.edge.reader_clock import DEFAULT_TOLERANCE_S
 from xdock.edge.sensor_probes import ModbusProbe
 from xdock.protocol.broker_url import BrokerUrl
 
@@ -89,7 +90,7 @@ def register(commands: Any) -> None:
                    metavar="OUTSIDE/INSIDE",
                    help="portal antenna ids on the apron side / building side of each reader's door "
                         "(default: 1/2); other antennas count as neighbour-door cross-reads")
-    p.add_argument("--reader-clock-tolerance", type=_tolerance, default=2.0, metavar="SECONDS",
+    p.add_argument("--reader-clock-tolerance", type=_tolerance, default=DEFAULT_TOLERANCE_S, metavar="SECONDS",
                    help="a reader whose clock is further than this from the edge's has its reads' times moved "
                         "onto the edge's clock (default: %(default)s)")
     p.add_argument("--reader-silence", type=_silence, default=30.0, metavar="SECONDS",
