@@ -2,6 +2,7 @@
 
     xdock central   run central (ingest, site state, API) for one site
     xdock edge      run an edge agent for the scanners, RFID readers and probes at one door
+    xdock broker-config  write one site's Mosquitto config (ACL, passwords)
     xdock demo      a simulated cross-dock on one machine
     xdock mock scanner   a serial barcode scanner on a pseudo-terminal
     xdock mock llrp-reader    an LLRP RFID reader on a TCP port, with scripted tags
@@ -17,7 +18,7 @@ import logging
 import sys
 
 from xdock import __version__
-from xdock.cli import central_cmd, demo_cmd, edge_cmd, mock_cmd, optimise_cmd
+from xdock.cli import broker_config_cmd, central_cmd, demo_cmd, edge_cmd, mock_cmd, optimise_cmd
 
 __all__ = ["main"]
 
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     central_cmd.register(commands)
     edge_cmd.register(commands)
+    broker_config_cmd.register(commands)
     demo_cmd.register(commands)
     mock_cmd.register(commands)
     optimise_cmd.register(commands)
