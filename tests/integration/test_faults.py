@@ -1,30 +1,33 @@
 """Faults on a whole dock of real processes: every scan applied exactly once, every worker answered.
 
-Each test runs one scenario of :mod:`xdock.testing.fault_scenarios` (Mosquitto with persistence,
-central and two edge agents as processes, mock scanners on ptys, a steady stream of scans) and
+Each test runs one scenario of :mod:`xdock.testing.fault_scenarios` (Mosquitto with persistence
+running the config ``xdock broker-config`` writes for the site, ACL on and every client logged in as
+itself, central and two edge agents as processes, mock scanners on ptys, a steady stream of scans) and
 checks central's end state through its REST API. ``bench/faults.py`` runs the same scenarios
 with larger counts and prints the figures.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from xdock.testing import Mosquitto
-from xdock.testing.fault_rig import FaultRig, RigConfig
+from xdock.testing.fault_rig import RigConfig
 from xdock.testing.fault_scenarios import ScenarioReport, run_scenario
 
 SCANS = 120
 CONFIG = RigConfig(scans=SCANS, edges=2, rate=60.0)
 
 
-async def run(name: str, mosquitto: Mosquitto, tmp_path: Path, outage_s: float) -> ScenarioReport:
-    def on_fixture_broker(folder: Path, config: RigConfig) -> FaultRig:
-        return FaultRig(folder, config, broker=mosquitto)
-
-    return await run_scenario(name, tmp_path / name, CONFIG, outage_s=outage_s, rig_factory=on_fixture_broker)
+async def run(name: str, tmp_path: Path, outage_s: float) -> ScenarioReport:
+    """Scenario ``name`` on a rig whose broker runs its site's generated config (ACL on, log-ins)."""
+    report = await run_scenario(name, tmp_path / name, CONFIG, outage_s=outage_s)
+    log = (tmp_path / name / "mosquitto" / "mosquitto.log").read_text()
+    assert set(re.findall(r"\(p\d, c\d, k\d+, u'([^']+)'\)", log)) == {"central", "edge-d1", "edge-d2"}
+    assert "not authorised" not in log
+    return report
 
 
 def assert_exactly_once(report: ScenarioReport) -> None:
@@ -33,22 +36,22 @@ def assert_exactly_once(report: ScenarioReport) -> None:
 
 
 @pytest.mark.timeout(90)
-async def test_broker_stopped_mid_stream_then_restarted(mosquitto: Mosquitto, tmp_path: Path) -> None:
-    report = await run("broker_restart", mosquitto, tmp_path, outage_s=2.0)
+async def test_broker_stopped_mid_stream_then_restarted(tmp_path: Path) -> None:
+    report = await run("broker_restart", tmp_path, outage_s=2.0)
     assert_exactly_once(report)
     assert report.applied == SCANS
 
 
 @pytest.mark.timeout(90)
-async def test_central_killed_mid_stream_then_restarted_on_its_database(mosquitto: Mosquitto, tmp_path: Path) -> None:
-    report = await run("central_kill", mosquitto, tmp_path, outage_s=0.5)
+async def test_central_killed_mid_stream_then_restarted_on_its_database(tmp_path: Path) -> None:
+    report = await run("central_kill", tmp_path, outage_s=0.5)
     assert_exactly_once(report)
     assert report.applied == SCANS
 
 
 @pytest.mark.timeout(90)
-async def test_edge_killed_mid_burst_then_restarted(mosquitto: Mosquitto, tmp_path: Path) -> None:
-    report = await run("edge_kill", mosquitto, tmp_path, outage_s=0.0)
+async def test_edge_killed_mid_burst_then_restarted(tmp_path: Path) -> None:
+    report = await run("edge_kill", tmp_path, outage_s=0.0)
     # Scans the edge took but never confirmed are scanned again by the worker: each such label may
     # be applied twice (under two keys) if the first one was sent after all, never once too few.
     assert_exactly_once(report)
@@ -56,14 +59,14 @@ async def test_edge_killed_mid_burst_then_restarted(mosquitto: Mosquitto, tmp_pa
 
 
 @pytest.mark.timeout(90)
-async def test_scanner_unplugged_and_plugged_back_mid_stream(mosquitto: Mosquitto, tmp_path: Path) -> None:
-    report = await run("scanner_reopen", mosquitto, tmp_path, outage_s=0.5)
+async def test_scanner_unplugged_and_plugged_back_mid_stream(tmp_path: Path) -> None:
+    report = await run("scanner_reopen", tmp_path, outage_s=0.5)
     assert_exactly_once(report)
     assert (report.applied, report.rescanned) == (SCANS, 0)
 
 
 @pytest.mark.timeout(90)
-async def test_slow_broker_link_loses_nothing(mosquitto: Mosquitto, tmp_path: Path) -> None:
-    report = await run("slow_link", mosquitto, tmp_path, outage_s=0.0)
+async def test_slow_broker_link_loses_nothing(tmp_path: Path) -> None:
+    report = await run("slow_link", tmp_path, outage_s=0.0)
     assert_exactly_once(report)
     assert (report.applied, report.rescanned, report.recovery_s) == (SCANS, 0, None)

@@ -7,6 +7,10 @@ by a :class:`~xdock.testing.scan_worker.ScanWorker` in the caller's event loop. 
 ``proxy_delay`` the edges reach the broker through a :class:`~xdock.testing.tcp_proxy.TcpProxy`
 adding that one-way delay; central always connects directly.
 
+The broker runs the config ``xdock broker-config`` writes for the rig's site (ACL on, no anonymous
+client): central and each edge log in as themselves with ``--broker-password-file``. Given a broker
+of the caller's instead, they connect without logging in.
+
 Central's clock starts at 06:00 site time (``--sim-start``, as do the edges') and its trailers
 leave at 23:30 with room for every scan, so every pallet gets a door whatever the wall clock says.
 
@@ -26,10 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xdock.broker_config import BrokerUsers
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.gs1 import build_label, sscc_with_check_digit
 from xdock.testing.scan_worker import ScanWorker
 from xdock.testing.servers import CentralProcess, EdgeProcess, Mosquitto
+from xdock.testing.site_broker import SiteBroker, site_broker
 from xdock.testing.stream_site import DESTINATIONS, postal, site_yaml
 from xdock.testing.tcp_proxy import TcpProxy
 
@@ -89,17 +95,25 @@ class FaultRig:
     """Broker, central, edges and their workers; see the module docstring."""
 
     def __init__(self, folder: Path, config: RigConfig, *, broker: Mosquitto | None = None) -> None:
-        """``broker``: a running Mosquitto with persistence to use (and leave running); else the rig starts one."""
+        """``broker``: a running Mosquitto with persistence to use (and leave running); else the rig starts
+        one with the site's generated config."""
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.config = config
         self.site = f"fault-{uuid.uuid4().hex[:8]}"
         self._own_broker = broker is None
-        self.broker = broker or Mosquitto(folder / "mosquitto", persistence=True)
+        self.site_broker: SiteBroker | None = None
+        if broker is None:
+            users = BrokerUsers.parse(self.site, [self._edge_id(i) for i in range(config.edges)])
+            self.site_broker = site_broker(folder, users)
+            broker = self.site_broker.broker
+        self.broker = broker
         self.proxy: TcpProxy | None = None
         site_file = folder / "site.yaml"
         site_file.write_text(site_yaml(self.site, config.edges, config.scans + 10 * config.edges))
-        self.central = CentralProcess(site_file, self.broker.url, folder / "central.db", sim_start=SIM_START)
+        central_url, central_password = self._login("central", self.broker.url)
+        self.central = CentralProcess(site_file, central_url, folder / "central.db", sim_start=SIM_START,
+                                      password_file=central_password)
         self.workers: list[ScanWorker] = []
         self.edges: list[EdgeProcess] = []
         for i in range(config.edges):
@@ -107,6 +121,16 @@ class FaultRig:
             labels = [_label(config.series, n, k) for k, n in enumerate(range(i, config.scans, config.edges))]
             self.workers.append(ScanWorker(f"d{i + 1}", link, labels, DESTINATIONS))
         self._edge_broker = self.broker.url
+
+    @staticmethod
+    def _edge_id(i: int) -> str:
+        return f"edge-d{i + 1}"
+
+    def _login(self, user: str, url: BrokerUrl) -> tuple[BrokerUrl, Path | None]:
+        """How ``user`` reaches the broker at ``url``: as itself with its password file, if the rig made the broker."""
+        if self.site_broker is None:
+            return url, None
+        return self.site_broker.url(user, url), self.site_broker.password_file(user)
 
     # -- start and stop --------------------------------------------------------------------------
 
@@ -132,9 +156,11 @@ class FaultRig:
         await asyncio.to_thread(self.central.start, cfg.start_timeout)
         for i, worker in enumerate(self.workers):
             worker.open()
+            edge_id = self._edge_id(i)
+            edge_url, edge_password = self._login(edge_id, self._edge_broker)
             edge = EdgeProcess(
-                self.site, f"edge-d{i + 1}", f"D{i + 1}", {"s1": worker.scanner.link or Path()}, self._edge_broker,
-                self.folder / f"edge-d{i + 1}", sim_start=SIM_START,
+                self.site, edge_id, f"D{i + 1}", {"s1": worker.scanner.link or Path()}, edge_url,
+                self.folder / edge_id, sim_start=SIM_START, password_file=edge_password,
             )
             self.edges.append(edge)
             edge.start()

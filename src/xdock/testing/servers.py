@@ -68,20 +68,29 @@ class Mosquitto:
     ``tcp_nodelay`` sends each MQTT packet at once (``set_tcp_nodelay``); Mosquitto's default holds
     small packets back (Nagle) until the previous one is acknowledged, up to 40 ms with delayed ACKs.
     ``persistence`` keeps sessions and queued messages in ``folder`` across a restart.
-    ``password_file`` / ``acl_file``: log-ins required (no anonymous client) and the ACL enforced,
-    as ``deploy/mosquitto/`` configures a site's broker.
+    ``password_file`` / ``acl_file``: log-ins required (no anonymous client) and the ACL enforced.
+    ``conf``: run this ``mosquitto.conf`` untouched instead (e.g. one ``xdock broker-config`` wrote), which
+    listens on ``127.0.0.1:port``; the other options are then unused and Mosquitto's stderr goes to the log.
     """
 
     def __init__(
         self, folder: Path, *, tcp_nodelay: bool = True, persistence: bool = False,
-        password_file: Path | None = None, acl_file: Path | None = None,
+        password_file: Path | None = None, acl_file: Path | None = None, conf: Path | None = None,
+        port: int | None = None,
     ) -> None:
         self.exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         folder.mkdir(parents=True, exist_ok=True)
+        self.log = folder / "mosquitto.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._stderr_to_log = conf is not None
+        if conf is not None:
+            if port is None:
+                raise ValueError("Mosquitto: a given conf needs the port it listens on")
+            self.conf, self.port, self.url = conf, port, BrokerUrl("127.0.0.1", port)
+            return
         self.port = free_port()
         self.url = BrokerUrl("127.0.0.1", self.port)
         self.conf = folder / "mosquitto.conf"
-        self.log = folder / "mosquitto.log"
         persisted = (
             f"persistence true\npersistence_location {folder}/\nautosave_interval 1\n" if persistence
             else "persistence false\n"
@@ -101,15 +110,15 @@ class Mosquitto:
             f"log_dest file {self.log}\n"
             "log_type error\nlog_type warning\n"
         )
-        self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         if self.proc is not None:
             raise RuntimeError("mosquitto already running")
-        self.proc = subprocess.Popen(
-            [self.exe, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [self.exe, "-c", str(self.conf)], stdout=subprocess.DEVNULL,
+                stderr=log if self._stderr_to_log else subprocess.DEVNULL, start_new_session=True,
+            )
         try:
             wait_for_port(self.port, proc=self.proc)
         except (TimeoutError, RuntimeError) as exc:
@@ -165,11 +174,14 @@ class _ChildProcess:
 
 
 class CentralProcess(_ChildProcess):
-    """``python -m xdock central`` with its API on a free port; ready once the API answers."""
+    """``python -m xdock central`` with its API on a free port; ready once the API answers.
+
+    ``password_file``: the broker password (``--broker-password-file``), for the user named in ``broker``.
+    """
 
     def __init__(
         self, site_file: Path, broker: BrokerUrl, db: Path, *, sim_start: str | None = None,
-        log_level: str = "WARNING",
+        log_level: str = "WARNING", password_file: Path | None = None,
     ) -> None:
         self.api_port = free_port()
         self.log = db.with_suffix(".log")
@@ -177,6 +189,8 @@ class CentralProcess(_ChildProcess):
             sys.executable, "-m", "xdock", "--log-level", log_level, "central", "--site", str(site_file),
             "--broker", str(broker), "--db", str(db), "--api-port", str(self.api_port),
         ]
+        if password_file is not None:
+            self.args += ["--broker-password-file", str(password_file)]
         if sim_start is not None:
             self.args += ["--sim-start", sim_start]
         self.proc: subprocess.Popen[bytes] | None = None
@@ -221,12 +235,12 @@ class EdgeProcess(_ChildProcess):
     """``python -m xdock edge`` for one door, reading scanners at the given ports (e.g. pty links).
 
     :meth:`start` returns once the process runs; it is ready when its scanners answer (the caller's
-    check, since an edge has no API). Its log goes to ``log``.
+    check, since an edge has no API). Its log goes to ``log``. ``password_file``: as for :class:`CentralProcess`.
     """
 
     def __init__(
         self, site: str, edge_id: str, door: str, scanners: dict[str, Path], broker: BrokerUrl, state_dir: Path,
-        *, sim_start: str | None = None, log_level: str = "WARNING",
+        *, sim_start: str | None = None, log_level: str = "WARNING", password_file: Path | None = None,
     ) -> None:
         self.edge_id = edge_id
         state_dir.mkdir(parents=True, exist_ok=True)
@@ -237,6 +251,8 @@ class EdgeProcess(_ChildProcess):
         ]
         for device_id, port in scanners.items():
             self.args += ["--scanner", f"{device_id}={port}"]
+        if password_file is not None:
+            self.args += ["--broker-password-file", str(password_file)]
         if sim_start is not None:
             self.args += ["--sim-start", sim_start]
         self.proc: subprocess.Popen[bytes] | None = None
