@@ -5,6 +5,7 @@
 
 from xdock.broker_config.acl import grants, render_acl
 from xdock.broker_config.conf import BrokerSettings, render_conf
+from xdock.broker_config.doc_table import markdown_table
 from xdock.broker_config.passwd import hash_password, new_password, render_passwd
 from xdock.broker_config.users import CENTRAL_USER, BrokerUsers, UsersError
 from xdock.broker_config.writer import FILES, BrokerConfigError, Written, read_credentials, write_broker_config
@@ -19,6 +20,7 @@ __all__ = [
     "Written",
     "grants",
     "hash_password",
+    "markdown_table",
     "new_password",
     "read_credentials",
     "render_acl",

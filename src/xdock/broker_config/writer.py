@@ -4,7 +4,8 @@ Run again on the same folder (say with one more ``--edge``), it keeps the passwo
 named, makes one for each new user and drops the users no longer named, so adding a door re-keys no
 gateway; ``new_passwords`` gives everyone a new one. A folder holding anything else is refused.
 Every file is written beside its final name and then renamed over it, created with its mode
-(``credentials.json`` and ``passwd`` 0600), so a reader never sees half a file or a readable secret.
+(``credentials.json`` and ``passwd`` 0600, the others 0644 whatever the umask), so a reader never sees
+half a file or a readable secret.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ def _write(path: Path, text: str, mode: int) -> None:
     fresh = path.with_name(f".{path.name}.new")
     fresh.unlink(missing_ok=True)
     fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    os.fchmod(fd, mode)  # the umask may have taken more than the mode allows; a secret stays 0600 throughout
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write(text)
     os.replace(fresh, path)

@@ -26,7 +26,7 @@ __all__ = ["ROLES", "TOPIC_TABLE", "AnyKind", "Role", "TopicRule", "rule_for"]
 Role = Literal["central", "edge", "sensor_node"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
-AnyKind = Kind | Literal["central_status"]
+AnyKind = Literal[Kind, "central_status"]
 """Every topic kind: the edge topics :func:`~xdock.protocol.topics.parse_topic` knows, and central's status."""
 
 _PLACEHOLDER = re.compile(r"\{(edge|device|sensor)\}")

@@ -1,16 +1,18 @@
 """The MQTT topic tree, version 1.
 
-Every topic starts with ``xdock/v1/{site}`` so several sites can share one broker and a later
-version of the contract can live beside this one::
+Every topic starts with ``xdock/v1/{site}/`` so several sites can share one broker and a later
+version of the contract can live beside this one. Below that root, every topic kind, who publishes
+and who reads it (from :data:`xdock.protocol.topic_table.TOPIC_TABLE`, the source of the broker's
+ACL; a test holds these lines to it)::
 
-    xdock/v1/{site}/edge/{edge}/scan                 uplink   ScanEvent          QoS 1
-    xdock/v1/{site}/edge/{edge}/status               uplink   EdgeStatus         QoS 1, retained (+ Last Will)
-    xdock/v1/{site}/edge/{edge}/device/{dev}/status  uplink   DeviceStatus       QoS 1, retained
-    xdock/v1/{site}/edge/{edge}/sensor/{sen}/reading uplink   SensorReading      QoS 1
-    xdock/v1/{site}/edge/{edge}/passage              uplink   DoorPassage        QoS 1
-    xdock/v1/{site}/edge/{edge}/cmd                  downlink Assignment | Feedback  QoS 1
-    xdock/v1/{site}/edge/{edge}/routes               downlink RouteSnapshot      QoS 1, retained
-    xdock/v1/{site}/central/status                   downlink CentralStatus      QoS 1, retained (+ Last Will)
+    edge/{edge}/scan                     edge -> central               ScanEvent              QoS 1
+    edge/{edge}/status                   edge -> central               EdgeStatus             QoS 1, retained, Last Will
+    edge/{edge}/device/{device}/status   edge, sensor node -> central  DeviceStatus           QoS 1, retained, Last Will
+    edge/{edge}/sensor/{sensor}/reading  edge, sensor node -> central  SensorReading          QoS 1
+    edge/{edge}/passage                  edge -> central               DoorPassage            QoS 1
+    edge/{edge}/cmd                      central -> edge               Assignment | Feedback  QoS 1
+    edge/{edge}/routes                   central -> edge               RouteSnapshot          QoS 1, retained
+    central/status                       central -> edge               CentralStatus          QoS 1, retained, Last Will
 
 Site, edge, device and sensor ids are restricted to ``[A-Za-z0-9_-]`` (1-64 chars) so they can never
 smuggle a ``/``, ``+`` or ``#`` into a topic.
