@@ -24,13 +24,17 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiomqtt
 import pytest
 
 from xdock.central.liveness import status_subscriptions
-from xdock.protocol.messages import MAX_PAYLOAD
+from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode, ValueScript
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.messages import MAX_PAYLOAD, DeviceStatus, decode
+from xdock.protocol.sensors import SensorReading
 from xdock.protocol.topic_table import TOPIC_TABLE, Role
 from xdock.protocol.topics import (
     central_status_topic,
@@ -324,3 +328,23 @@ async def test_a_door_added_later_logs_in_after_a_reload_and_no_one_is_rekeyed(t
                                                       (scan_topic(again.site, "edge-D1"), b"D1")]
     finally:
         server.stop()
+
+
+async def test_the_sensor_node_mock_logs_in_as_itself_and_reports_online_a_reading_and_offline(
+    broker: Mosquitto, generated: Generated, tmp_path: Path
+) -> None:
+    site, node_id = generated.site, generated.node
+    sensors = [NodeSensor("T-LYON-2-TEMP", "temperature", ValueScript([(0, 4.5)]))]
+    async with clients(generated, "central") as c:
+        await central_subscribes(c["central"], site)
+        node = SensorNode(site, node_id, sensors, ManualClock(datetime(2026, 11, 23, 6, tzinfo=UTC)),
+                          tmp_path / "node.seq", port=generated.port, username=node_id,
+                          password=generated.credentials()[node_id])
+        async with node:
+            assert [r.value for r in await node.step()] == [4.5]
+        (status_topic, online), (reading_topic, reading), (_, offline) = await receive(c["central"], 3)
+        assert (status_topic, reading_topic) == (device_status_topic(site, node_id, node_id),
+                                                 sensor_reading_topic(site, node_id, "T-LYON-2-TEMP"))
+        assert decode(DeviceStatus, online).online is True
+        assert decode(SensorReading, reading).value == 4.5
+        assert (decode(DeviceStatus, offline).online, decode(DeviceStatus, offline).detail) == (False, "shut down")

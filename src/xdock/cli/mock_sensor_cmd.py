@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 import aiomqtt
 
-from xdock.cli._common import broker_arg, fail
+from xdock.cli._common import add_broker_password_option, broker_arg, broker_with_password, fail
 from xdock.cli.mock_options import OptionError, add_duration_option, check_positive, check_range, run_for
 from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode
 from xdock.protocol.broker_url import BrokerUrl
@@ -48,7 +48,9 @@ def register(devices: Any) -> None:
         "(on change, at least every --max-interval), with a retained online status and an offline Last Will.",
     )
     p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
-                   help="MQTT broker URL (default: mqtt://127.0.0.1:1883)")
+                   help="MQTT broker URL, mqtt://NODE-ID@host:port on a broker with log-ins (default: "
+                        "mqtt://127.0.0.1:1883)")
+    add_broker_password_option(p)
     p.add_argument("--site", required=True, help="site id, as in central's site file")
     p.add_argument("--node-id", required=True, help="the node's id (its edge id in topics and readings)")
     p.add_argument("--target", required=True,
@@ -99,8 +101,8 @@ def _sensors(args: argparse.Namespace) -> list[NodeSensor]:
     check_range("--door-cycle", args.door_cycle, 0, _DAY_S)
     if args.count is not None:
         check_range("--count", args.count, 1, 100_000)
-    if args.broker.tls or args.broker.username:
-        raise OptionError(f"--broker: the sensor node speaks plain MQTT without login, got {args.broker}")
+    if args.broker.tls:
+        raise OptionError(f"--broker: the sensor node speaks plain MQTT, got {args.broker}")
     horizon = args.count * args.sample if args.count is not None else args.duration or _DAY_S
     rng = random.Random(args.seed)
     sensors = []
@@ -133,8 +135,13 @@ def run(args: argparse.Namespace) -> int:
         clock = SystemClock()
         started = clock.now()
         try:
-            node = SensorNode(args.site, args.node_id, sensors, clock, seq_file, host=args.broker.host,
-                              port=args.broker.port, sample_s=args.sample)
+            broker = broker_with_password(args.broker, args.broker_password_file)
+        except OSError as exc:
+            return fail(f"--broker-password-file: {exc}")
+        try:
+            node = SensorNode(args.site, args.node_id, sensors, clock, seq_file, host=broker.host,
+                              port=broker.port, sample_s=args.sample, username=broker.username,
+                              password=broker.password)
         except (ValueError, OSError) as exc:
             return fail(f"--seq-file: {exc}")
         try:

@@ -136,7 +136,9 @@ class SensorNode:
     def __init__(
         self, site: str, node_id: str, sensors: Sequence[NodeSensor], clock: Clock, seq_file: Path, *,
         host: str = "127.0.0.1", port: int = 1883, sample_s: float = 10.0, seq_block: int = 100,
+        username: str | None = None, password: str | None = None,
     ) -> None:
+        """``username``/``password``: the broker log-in (a site's broker knows a node by its id)."""
         check_id("site id", site)
         check_id("node id", node_id)
         ids = [s.sensor_id for s in sensors]
@@ -150,7 +152,7 @@ class SensorNode:
         self._started = clock.now()
         self._reported: dict[str, _Reported] = {}
         self._client = aiomqtt.Client(
-            host, port, identifier=f"xdock-node-{node_id}", keepalive=5,
+            host, port, identifier=f"xdock-node-{node_id}", keepalive=5, username=username, password=password,
             will=aiomqtt.Will(self.status_topic, self._status(online=False, detail="link lost"), qos=1, retain=True),
         )
 
