@@ -6,7 +6,8 @@
 Each scenario (``broker_restart``, ``central_kill``, ``edge_kill``, ``scanner_reopen``,
 ``slow_link``; see :mod:`xdock.testing.fault_scenarios` for what each does and how every figure is
 defined) runs on a fresh rig of real processes in a temporary folder: Mosquitto with persistence on
-a free loopback port, ``xdock central`` with its SQLite database, ``--edges`` ``xdock edge``
+a free loopback port, running the config ``xdock broker-config`` writes for the site (ACL on, every
+client logged in as itself), ``xdock central`` with its SQLite database, ``--edges`` ``xdock edge``
 processes each reading one mock scanner on a pty, and a steady open-loop stream of ``--scans``
 labels at ``--rate`` scans per second over all scanners. ``--outage`` is how long the broker
 stays down (``broker_restart``), central stays dead before its restart (``central_kill``; capped
