@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from xdock.broker_config import BrokerUsers, UsersError, grants, render_acl
 from xdock.protocol.topic_table import TOPIC_TABLE, AnyKind, Role, rule_for
@@ -144,3 +146,19 @@ def test_bad_or_clashing_ids_are_refused_by_name(edges: list[str], nodes: list[s
     with pytest.raises(UsersError) as refused:
         BrokerUsers.parse(SITE, edges, nodes)
     assert str(refused.value) == message
+
+
+ids = st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True).filter(lambda i: i != "central")
+
+
+@given(ids, ids, st.booleans(), st.booleans())
+def test_whatever_the_ids_no_one_gets_anothers_topics(mine: str, theirs: str, i_am_a_node: bool,
+                                                     they_are_a_node: bool) -> None:
+    assume(mine != theirs and "e0" not in (mine, theirs))
+    edges = [u for u, node in ((mine, i_am_a_node), (theirs, they_are_a_node)) if not node]
+    nodes = [u for u, node in ((mine, i_am_a_node), (theirs, they_are_a_node)) if node]
+    acl = parse_acl(render_acl(BrokerUsers.parse(SITE, edges or ["e0"], nodes)))
+    granted = [flt for _, flt in acl[mine]]
+    for kind, build in BUILDERS.items():
+        if kind != "central_status":
+            assert not any(matches(flt, build(theirs)) for flt in granted), (kind, granted)
