@@ -62,6 +62,11 @@ def test_departure_accepts_quoted_and_bare_times() -> None:
         ("site: s1", "site: s/1", "site.yaml: site: Invalid id 's/1': expected 1-64 characters of A-Z a-z 0-9 _ -"),
         ("id: D12,", 'id: "D\\x0712",', "site.yaml: doors[1].id: Invalid id 'D\\x0712': expected 1-64 characters "
          "of A-Z a-z 0-9 _ -"),
+        ("capacity_pallets: 33", 'capacity_pallets: "33"', "site.yaml: trailers[0].capacity_pallets: Input should "
+         "be a valid integer"),
+        ("capacity_pallets: 33", "capacity_pallets: true", "site.yaml: trailers[0].capacity_pallets: Input should "
+         "be a valid integer"),
+        ("x: 44", 'x: "44"', "site.yaml: doors[1].x: Input should be a valid number"),
         ("id: T1,", "id: T/1,", "site.yaml: trailers[0].id: Invalid id 'T/1': expected 1-64 characters of "
          "A-Z a-z 0-9 _ -"),
         ("timezone: Europe/Paris", "timezone: Europe/Paris\ncolour: red", "site.yaml: colour: Extra inputs are not "

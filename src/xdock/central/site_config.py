@@ -16,7 +16,8 @@ A bad file is refused with :class:`SiteConfigError`, whose message names the fil
 (``trailers[2].door``) and the reason. Identifiers follow :mod:`xdock.protocol.identifiers`: every id
 (site, doors, areas, destinations, trailers, sensors) is 1-64 of ``A-Z a-z 0-9 _ -``, every GLN has its
 check digit (``site.yaml: destinations[0].glns[0]: Invalid GLN check digit for '3761303211008':
-expected 1, got 8``), every postal code its form.
+expected 1, got 8``), every postal code its form. Values are read strictly: a quoted ``"33"`` or
+``true`` where a number belongs is refused, not coerced.
 """
 
 from __future__ import annotations
@@ -246,7 +247,7 @@ def parse_site(text: str, source: str = "<site>") -> SiteConfig:
     if not isinstance(data, dict):
         raise SiteConfigError(f"{source}: expected a mapping with site, doors, trailers; got {type(data).__name__}")
     try:
-        return SiteConfig.model_validate(data)
+        return SiteConfig.model_validate(data, strict=True)
     except ValidationError as exc:
         raise SiteConfigError(f"{source}: {_format(exc)}") from exc
 
