@@ -149,3 +149,11 @@ async def test_handheld_load_refuses_an_sscc_with_a_bad_check_digit(api: httpx.A
     r = await api.post("/api/v1/handheld/load", json={"device": "hh1", "sscc": "376130320510005997", "at": "D12"})
     assert await _refused(r) == (
         "body.sscc: Invalid SSCC check digit for '376130320510005997': expected 6, got 7")
+
+
+@pytest.mark.parametrize(("name", "shown"), [("bob%0A", "'bob\\n'"), ("bob%09", "'bob\\t'")])
+async def test_a_user_name_with_a_control_character_is_refused(api: httpx.AsyncClient, name: str, shown: str) -> None:
+    r = await api.put(f"/api/v1/admin/users/{name}", json={"role": "worker"})
+    assert (r.status_code, r.json()["field"], r.json()["detail"]) == (
+        422, "name", f"Invalid user name {shown}: expected 1-64 letters, digits or . _ @ - (not first)")
+    assert (await api.get("/api/v1/admin/users")).json() == []

@@ -118,7 +118,7 @@ class TrailerPlan(_Strict):
                 raise ValueError(f"expected a time of day HH:MM, got {value // 60}:{value % 60:02d}")
             return time(value // 60, value % 60)
         if isinstance(value, str):
-            match = _HHMM.match(value)
+            match = _HHMM.fullmatch(value)
             if not match:
                 raise ValueError(f"expected a time of day HH:MM, got {value!r}")
             return time(int(match.group(1)), int(match.group(2)))

@@ -88,7 +88,8 @@ def check_id(what: str, value: str) -> str:
 
 
 def check_digit_problem(what: str, digits: str) -> str | None:
-    """Why the last of ``digits`` is not their GS1 mod-10 check digit, or ``None`` when it is."""
+    """Why the last of ``digits`` (two or more ASCII digits) is not their GS1 mod-10 check digit, or ``None``
+    when it is."""
     expected = gs1_standard_check_digit(digits[:-1])
     if int(digits[-1]) == expected:
         return None
