@@ -43,8 +43,8 @@ trailers:
   - {id: T-LYON-2, door: D14, destination: LYON, capacity_pallets: 33, departure: "18:00"}
 """)
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
-PALLET_A = "376130321109103421"
-PALLET_B = "376130321109103438"
+PALLET_A = "376130321109103420"
+PALLET_B = "376130321109103437"
 
 
 def scan(service: ScanService, seq: int, sscc: str, postal: str) -> None:

@@ -20,7 +20,7 @@ from xdock.central.optimiser.replan import replan
 from xdock.central.optimiser.validation import validate
 from xdock.protocol.clock import ManualClock
 
-PALLET_C = "376130321109103445"
+PALLET_C = "376130321109103444"
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from xdock.central.store import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import ScanEvent, ShipToModel
 
-SSCC = "376130321109103421"
+SSCC = "376130321109103420"
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     for seq, postal in ((1, "69001"), (2, "06000")):
         service.apply(ScanEvent(
             edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START,
-            sscc=SSCC if seq == 1 else "376130321109103438", ship_to=ShipToModel(kind="postal", value=postal), raw="x",
+            sscc=SSCC if seq == 1 else "376130321109103437", ship_to=ShipToModel(kind="postal", value=postal), raw="x",
         ))
     transport = httpx.ASGITransport(app=create_app(service))
     async with httpx.AsyncClient(transport=transport, base_url="http://central") as http:
@@ -46,7 +46,7 @@ async def test_site_doors_and_trailers(client: httpx.AsyncClient) -> None:
 async def test_pallets_with_state_and_door(client: httpx.AsyncClient) -> None:
     pallets = (await client.get("/api/v1/pallets")).json()
     assert [(p["sscc"], p["state"], p["door"]) for p in pallets] == [
-        (SSCC, "assigned", "D12"), ("376130321109103438", "unrouted", None),
+        (SSCC, "assigned", "D12"), ("376130321109103437", "unrouted", None),
     ]
     assigned = (await client.get("/api/v1/pallets", params={"state": "assigned"})).json()
     assert [p["sscc"] for p in assigned] == [SSCC]

@@ -15,6 +15,7 @@ import pytest
 from access_site import PALLET_A, PALLET_B, START, Floor, open_floor
 
 from xdock.central.passages import PassageResult, PassageService
+from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.messages import Feedback
 from xdock.protocol.passages import DoorPassage
 
@@ -27,8 +28,9 @@ def floor(tmp_path: Path) -> Iterator[Floor]:
 
 
 def passage(seq: int, sscc: str, door: str, direction: Literal["in", "out"]) -> DoorPassage:
+    epc = epc_hex(Sscc96.from_sscc(sscc, company_prefix_length=7).encode())
     return DoorPassage(edge_id="edge-r", seq=seq, device_id="r1", door=door, sscc=sscc,
-                       epc="3074257BF7194E4000001A85", direction=direction, at=START, reads=30, peak_rssi=-45)
+                       epc=epc, direction=direction, at=START, reads=30, peak_rssi=-45)
 
 
 def test_out_through_the_wrong_door_is_a_misload_with_a_stop(floor: Floor) -> None:
@@ -80,7 +82,7 @@ def test_a_passage_reusing_a_scans_key_is_refused_and_recorded(floor: Floor) -> 
 
 def test_an_unscanned_pallet_out_through_an_outbound_door_is_stopped(floor: Floor) -> None:
     passages = PassageService(floor.service, floor.alerts, floor.service.clock)
-    unknown = "376130321109103445"
+    unknown = "376130321109103444"
     result = passages.apply(passage(14, unknown, "D14", "out"))
     assert result == PassageResult("misload", Feedback(device_id="r1", beep="error", text="STOP D14 -> unknown"))
     [alert] = floor.service.store.alerts()

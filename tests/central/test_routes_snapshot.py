@@ -30,7 +30,7 @@ areas:
   - {id: S2, kind: staging, x: 55, y: 15}
   - {id: C1, kind: staging, x: 50, y: 15, temp: chilled}
 destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"], glns: ["3761303211008"]}
+  - {id: LYON, name: Lyon, postal_codes: ["69*"], glns: ["3761303211001"]}
   - {id: NICE, name: Nice, postal_codes: ["06*"]}
 trailers:
   - {id: T-LYON-1, door: D11, destination: LYON, capacity_pallets: 2, departure: "16:40"}
@@ -79,7 +79,7 @@ def test_snapshot_lists_shared_trailers_by_destination_nearest_first_and_staging
     assert (reefer.destination, reefer.reefer, reefer.accepts_hazmat) == ("LYON", True, True)
     assert reefer.departure == datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
     assert [(d.id, d.postal_codes, d.glns) for d in one.destinations] == [
-        ("LYON", ["69*"], ["3761303211008"]), ("NICE", ["06*"], []),
+        ("LYON", ["69*"], ["3761303211001"]), ("NICE", ["06*"], []),
     ]
     assert decode(RouteSnapshot, encode(one)) == one
 

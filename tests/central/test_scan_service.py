@@ -22,7 +22,7 @@ doors:
   - {id: D12, role: outbound, x: 10, y: 30}
   - {id: D13, role: outbound, x: 40, y: 30}
 destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*", "01000"], glns: ["3761303211008"]}
+  - {id: LYON, name: Lyon, postal_codes: ["69*", "01000"], glns: ["3761303211001"]}
   - {id: VILLEURBANNE, name: Villeurbanne, postal_codes: ["691*"]}
   - {id: NICE, name: Nice, postal_codes: ["06*"]}
 trailers:
@@ -68,7 +68,7 @@ def test_assigns_and_tells_the_worker(tmp_path: Path, clock: ManualClock) -> Non
 def test_longest_postal_prefix_and_gln_choose_the_destination(tmp_path: Path, clock: ManualClock) -> None:
     svc = service(tmp_path, clock)
     assert svc.apply(scan(1, 1, "69100")).reply.destination == "VILLEURBANNE"
-    assert svc.apply(scan(2, 2, gln="3761303211008")).reply.destination == "LYON"
+    assert svc.apply(scan(2, 2, gln="3761303211001")).reply.destination == "LYON"
     assert svc.apply(scan(3, 3, "01000")).reply.destination == "LYON"
 
 

@@ -75,7 +75,8 @@ def test_report_s_is_optional_and_defaults_by_kind() -> None:
     ("86401", "sensors[0].report_s: Input should be less than or equal to 86400"),
     (".inf", "sensors[0].report_s: Input should be a finite number"),
     (".nan", "sensors[0].report_s: Input should be a finite number"),
-    ("soon", "sensors[0].report_s: Input should be a valid number, unable to parse string as a number"),
+    ("soon", "sensors[0].report_s: Input should be a valid number"),
+    ("\"300\"", "sensors[0].report_s: Input should be a valid number"),
 ])
 def test_a_bad_report_s_is_refused_naming_it(value: str, error: str) -> None:
     with pytest.raises(SiteConfigError) as caught:

@@ -149,7 +149,7 @@ def test_door_open_without_a_trailer_after_the_grace(tmp_path: Path) -> None:
 
 def test_a_pallet_dwelling_in_staging_past_the_threshold(tmp_path: Path) -> None:
     rig = _Rig(tmp_path)
-    sscc = "376130321100000017"
+    sscc = "376130321100000018"
     staged = PalletRow(sscc, "staged", "LYON", "69001", None, None, "D1", T0, T0, 1, target="STG-C")
     rig.state.put(staged)
     rig.clock.advance(29 * 60)

@@ -17,7 +17,7 @@ doors:
   - {id: D1, role: inbound, x: 0, y: 0}
   - {id: D12, role: outbound, x: 44, y: 30}
 destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"], glns: ["3761303211008"]}
+  - {id: LYON, name: Lyon, postal_codes: ["69*"], glns: ["3761303211001"]}
 trailers:
   - {id: T1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
 """
@@ -52,9 +52,23 @@ def test_departure_accepts_quoted_and_bare_times() -> None:
          "site.yaml: doors[0].role: Input should be 'inbound', 'outbound' or 'both'"),
         ("x: 44", "x: .nan", "site.yaml: doors[1].x: must be a finite number of metres"),
         ("id: D12,", "id: D1,", "site.yaml: doors[1].id: duplicate id 'D1'"),
-        ('glns: ["3761303211008"]', 'glns: ["37613"]', "site.yaml: destinations[0].glns[0]: String should match "
-         "pattern '^[0-9]{13}$'"),
-        ("site: s1", "site: s/1", "site.yaml: site: String should match pattern '^[A-Za-z0-9_-]{1,64}$'"),
+        ('glns: ["3761303211001"]', 'glns: ["37613"]', "site.yaml: destinations[0].glns[0]: Invalid GLN '37613': "
+         "expected 13 digits"),
+        ('glns: ["3761303211001"]', 'glns: ["3761303211008"]', "site.yaml: destinations[0].glns[0]: Invalid GLN "
+         "check digit for '3761303211008': expected 1, got 8"),
+        ('postal_codes: ["69*"]', 'postal_codes: ["69/*"]', "site.yaml: destinations[0].postal_codes[0]: Invalid "
+         "postal code '69/*': expected 1-20 letters, digits, spaces or -, a letter or digit first, then * for a "
+         "prefix"),
+        ("site: s1", "site: s/1", "site.yaml: site: Invalid id 's/1': expected 1-64 characters of A-Z a-z 0-9 _ -"),
+        ("id: D12,", 'id: "D\\x0712",', "site.yaml: doors[1].id: Invalid id 'D\\x0712': expected 1-64 characters "
+         "of A-Z a-z 0-9 _ -"),
+        ("capacity_pallets: 33", 'capacity_pallets: "33"', "site.yaml: trailers[0].capacity_pallets: Input should "
+         "be a valid integer"),
+        ("capacity_pallets: 33", "capacity_pallets: true", "site.yaml: trailers[0].capacity_pallets: Input should "
+         "be a valid integer"),
+        ("x: 44", 'x: "44"', "site.yaml: doors[1].x: Input should be a valid number"),
+        ("id: T1,", "id: T/1,", "site.yaml: trailers[0].id: Invalid id 'T/1': expected 1-64 characters of "
+         "A-Z a-z 0-9 _ -"),
         ("timezone: Europe/Paris", "timezone: Europe/Paris\ncolour: red", "site.yaml: colour: Extra inputs are not "
          "permitted"),
     ],

@@ -11,7 +11,7 @@ from xdock.central.store import PalletRow, Store, StoreError
 AT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
-def row(sscc: str = "376130321109103421", trailer: str | None = "T1") -> PalletRow:
+def row(sscc: str = "376130321109103437", trailer: str | None = "T1") -> PalletRow:
     return PalletRow(sscc, "assigned", "LYON", "69001", trailer, "D12", "D1", AT, AT, 1)
 
 
@@ -30,7 +30,7 @@ def test_transaction_is_all_or_nothing(tmp_path: Path) -> None:
     with store.transaction() as tx:
         tx.mark_applied("e1", 1, '{"a": 1}', AT)
         tx.put_pallet(row())
-        tx.append_event(AT, "scan", {"n": 1}, sscc="376130321109103421", edge_id="e1", seq=1)
+        tx.append_event(AT, "scan", {"n": 1}, sscc="376130321109103437", edge_id="e1", seq=1)
     assert store.applied_reply("e1", 1) == '{"a": 1}'
     assert store.pallets() == [row()]
     [event] = store.events()

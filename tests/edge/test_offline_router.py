@@ -26,7 +26,7 @@ def snapshot(*routes: Route, made_at: datetime = NOW, version: int = 7) -> Route
         edge_id="e1", plan_version=version, made_at=made_at,
         destinations=[
             DestinationMatch(id="LYON", postal_codes=["69*"]),
-            DestinationMatch(id="PARIS", postal_codes=["75*"], glns=["3761303211008"]),
+            DestinationMatch(id="PARIS", postal_codes=["75*"], glns=["3761303211001"]),
         ],
         routes=list(routes), staging="S1", chilled_staging="S2",
     )
@@ -61,7 +61,7 @@ def test_first_fitting_route_for_the_destination() -> None:
 
 def test_gln_ship_to_matches_too() -> None:
     r = router(route("T-PARIS-2", "D7", "PARIS"))
-    assert decide(r, ShipToModel(kind="gln", value="3761303211008")).display == "D7 T-PARIS-2 (offline)"
+    assert decide(r, ShipToModel(kind="gln", value="3761303211001")).display == "D7 T-PARIS-2 (offline)"
 
 
 def test_a_full_trailer_is_skipped_after_the_edge_filled_it() -> None:

@@ -31,7 +31,7 @@ from xdock.protocol.messages import (
 )
 
 AT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
-SSCC = "376130321109103421"
+SSCC = "376130321109103420"
 MAX_ERROR_TEXT = 1200
 """No error text grows past this, whatever the payload: 5 problems of at most ~240 characters."""
 
@@ -82,7 +82,7 @@ def outcome(decoder: Decoder, payload: bytes) -> object:
         return decoder(payload)
     except MessageError as exc:
         error = exc
-    assert error.reason in ("oversized", "wrong_version", "bad_payload")
+    assert error.reason in ("oversized", "wrong_version", "bad_identifier", "bad_payload")
     assert str(error).startswith("Invalid ")
     assert len(str(error)) <= MAX_ERROR_TEXT
     return error

@@ -26,6 +26,7 @@ REASONS = {
     "no SSCC on label",
     "bad check digit",
     "bad ship-to GLN",
+    "bad postal code",
     "bad GTIN",
     "unreadable label",
     "ambiguous label",
@@ -262,6 +263,17 @@ def test_bad_ship_to_gln() -> None:
     assert (error.reason, str(error)) == (
         "bad ship-to GLN",
         "Invalid ship-to GLN check digit for '3761303211008': expected 1, got 8",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [(f"00{SSCC}420690/01", "690/01"), (f"(00){SSCC}(421)250-25000", "-25000")]
+)
+def test_bad_ship_to_postal_code(text: str, code: str) -> None:
+    error = reject(text)
+    assert (error.reason, str(error)) == (
+        "bad postal code",
+        f"Invalid postal code {code!r}: expected 1-20 letters, digits, spaces or -, a letter or digit first",
     )
 
 

@@ -27,7 +27,7 @@ AT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 def scan_event(**changes: object) -> ScanEvent:
     fields: dict[str, object] = {
         "edge_id": "e1", "seq": 7, "device_id": "s1", "door": "D1", "scanned_at": AT,
-        "sscc": "376130321109103421", "ship_to": ShipToModel(kind="postal", value="69001"),
+        "sscc": "376130321109103420", "ship_to": ShipToModel(kind="postal", value="69001"),
         "expiry": date(2026, 12, 1), "symbology": "]C1", "raw": "00376130321109103421\x1d42069001",
     }
     fields.update(changes)
@@ -44,7 +44,7 @@ def test_scan_event_round_trip_and_key() -> None:
 
 
 def test_downlinks_are_told_apart() -> None:
-    answer = Assignment(edge_id="e1", seq=7, device_id="s1", sscc="376130321109103421", outcome="assigned",
+    answer = Assignment(edge_id="e1", seq=7, device_id="s1", sscc="376130321109103420", outcome="assigned",
                         door="D12", trailer="T1", destination="LYON", departure=AT, reason="r",
                         display="→ D12  LYON  dep 16:40", decided_at=AT)
     feedback = Feedback(device_id="s1", beep="error", text="see supervisor")
@@ -67,8 +67,8 @@ def test_status_round_trips() -> None:
         (encode(scan_event()).replace(b'"seq":7', b'"seq":0'),
          "Invalid ScanEvent: field 'seq': Input should be greater than or equal to 1"),
         (encode(scan_event()).replace(b'"v":1', b'"v":2'), "Invalid ScanEvent: field 'v': Input should be 1"),
-        (encode(scan_event()).replace(b'376130321109103421"', b'37613"'),
-         "Invalid ScanEvent: field 'sscc': String should match pattern '^[0-9]{18}$'"),
+        (encode(scan_event()).replace(b'376130321109103420"', b'37613"'),
+         "Invalid ScanEvent: field 'sscc': Invalid SSCC '37613': expected 18 digits"),
         (encode(scan_event()).replace(b'"door":"D1"', b'"door":"D1","colour":"red"'),
          "Invalid ScanEvent: field 'colour': Extra inputs are not permitted"),
         (encode(scan_event()).replace(b"07:00:00Z", b"07:00:00"),
@@ -80,6 +80,43 @@ def test_bad_payloads_name_the_field(payload: bytes, message: str) -> None:
     with pytest.raises(MessageError) as err:
         decode(ScanEvent, payload)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (b'"sscc":"376130321109103420"', b'"sscc":"376130320510005997"',
+         "Invalid ScanEvent: field 'sscc': Invalid SSCC check digit for '376130320510005997': expected 6, got 7"),
+        (b'"door":"D1"', b'"door":"D/1"',
+         "Invalid ScanEvent: field 'door': Invalid id 'D/1': expected 1-64 characters of A-Z a-z 0-9 _ -"),
+        (b'"device_id":"s1"', b'"device_id":"s\\u00071"',
+         "Invalid ScanEvent: field 'device_id': Invalid id 's\\x071': expected 1-64 characters of A-Z a-z 0-9 _ -"),
+        (b'"ship_to":{"kind":"postal","value":"69001"}', b'"ship_to":{"kind":"gln","value":"3761303211008"}',
+         "Invalid ScanEvent: field 'ship_to.value': Invalid GLN check digit for '3761303211008': expected 1, got 8"),
+        (b'"ship_to":{"kind":"postal","value":"69001"}', b'"ship_to":{"kind":"postal","value":"69/001"}',
+         "Invalid ScanEvent: field 'ship_to.value': Invalid postal code '69/001': expected 1-20 letters, digits, "
+         "spaces or -, a letter or digit first"),
+        (b'"ship_to":{"kind":"postal","value":"69001"}',
+         b'"ship_to":{"kind":"postal","value":"69001","country":"FR"}',
+         "Invalid ScanEvent: field 'ship_to.country': Invalid country code 'FR': expected 3 digits (ISO 3166 "
+         "numeric)"),
+    ],
+)
+def test_bad_identifiers_are_refused_naming_the_field(old: bytes, new: bytes, message: str) -> None:
+    payload = encode(scan_event())
+    assert old in payload
+    with pytest.raises(MessageError) as err:
+        decode(ScanEvent, payload.replace(old, new))
+    assert (str(err.value), err.value.reason) == (message, "bad_identifier")
+
+
+def test_a_gln_ship_to_has_no_country() -> None:
+    payload = encode(scan_event()).replace(b'"kind":"postal","value":"69001"',
+                                           b'"kind":"gln","value":"3761303211001","country":"250"')
+    with pytest.raises(MessageError) as err:
+        decode(ScanEvent, payload)
+    assert (str(err.value), err.value.reason) == (
+        "Invalid ScanEvent: field 'ship_to.country': a GLN ship-to has no country", "bad_payload")
 
 
 def test_oversized_payload_is_refused_before_parsing() -> None:

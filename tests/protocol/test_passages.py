@@ -14,8 +14,8 @@ AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 def passage(**changes: object) -> DoorPassage:
     fields: dict[str, object] = {
-        "edge_id": "edge-d12", "seq": 7, "device_id": "r1", "door": "D12", "sscc": "376130321000000012",
-        "epc": "3074257BF7194E4000001A85", "direction": "out", "at": AT, "reads": 42, "peak_rssi": -48,
+        "edge_id": "edge-d12", "seq": 7, "device_id": "r1", "door": "D12", "sscc": "376130321000000019",
+        "epc": "3155D0A9A0B8C63F01000000", "direction": "out", "at": AT, "reads": 42, "peak_rssi": -48,
     }
     fields.update(changes)
     return DoorPassage.model_validate(fields)
@@ -48,3 +48,27 @@ def test_strict_decoding_names_the_field(field: str, value: object, problem: str
     with pytest.raises(MessageError) as err:
         decode(DoorPassage, json.dumps(body).encode())
     assert str(err.value) == f"Invalid DoorPassage: {problem}"
+    assert err.value.reason == "bad_payload"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("sscc", "376130321000000012", "field 'sscc': Invalid SSCC check digit for '376130321000000012': expected 9, "
+         "got 2"),
+        ("epc", "3155D0A9A0B96CB986000000", "field 'epc': EPC '3155D0A9A0B96CB986000000' is the SSCC-96 of "
+         "'376130321109103420', not of '376130321000000019'"),
+        ("epc", "3074257BF7194E4000001A85", "field 'epc': EPC '3074257BF7194E4000001A85' is an SGTIN-96, not an "
+         "SSCC-96"),
+        ("epc", "31FC0000000000000000000F", "field 'epc': Invalid SSCC-96 EPC '31FC0000000000000000000F': partition 7 "
+         "is not defined"),
+        ("door", "D/12", "field 'door': Invalid id 'D/12': expected 1-64 characters of A-Z a-z 0-9 _ -"),
+    ],
+)
+def test_identifiers_are_refused_naming_the_field(field: str, value: object, problem: str) -> None:
+    body = passage().model_dump(mode="json")
+    body[field] = value
+    with pytest.raises(MessageError) as err:
+        decode(DoorPassage, json.dumps(body).encode())
+    assert str(err.value) == f"Invalid DoorPassage: {problem}"
+    assert err.value.reason == "bad_identifier"

@@ -12,7 +12,7 @@ AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 SNAPSHOT = RouteSnapshot(
     edge_id="e1", plan_version=3, made_at=AT,
     destinations=[
-        DestinationMatch(id="LYON", postal_codes=["69*"]), DestinationMatch(id="NICE", glns=["3761303211008"]),
+        DestinationMatch(id="LYON", postal_codes=["69*"]), DestinationMatch(id="NICE", glns=["3761303211001"]),
     ],
     routes=[
         Route(destination="LYON", trailer="T1", door="D12", departure=AT, free_positions=2),
@@ -22,7 +22,7 @@ SNAPSHOT = RouteSnapshot(
 )
 COMPACT = (
     b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":3,"made_at":"2026-11-23T08:00:00Z",'
-    b'"destinations":[{"id":"LYON","postal_codes":["69*"]},{"id":"NICE","glns":["3761303211008"]}],'
+    b'"destinations":[{"id":"LYON","postal_codes":["69*"]},{"id":"NICE","glns":["3761303211001"]}],'
     b'"routes":[{"destination":"LYON","trailer":"T1","door":"D12","departure":"2026-11-23T08:00:00Z",'
     b'"free_positions":2},'
     b'{"destination":"LYON","trailer":"T2","door":"D14","reefer":true,"accepts_hazmat":true,"free_positions":1}],'
@@ -31,7 +31,7 @@ COMPACT = (
 SPELLED_OUT = (
     b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":3,"made_at":"2026-11-23T08:00:00Z",'
     b'"destinations":[{"id":"LYON","postal_codes":["69*"],"glns":[]},'
-    b'{"id":"NICE","postal_codes":[],"glns":["3761303211008"]}],'
+    b'{"id":"NICE","postal_codes":[],"glns":["3761303211001"]}],'
     b'"routes":[{"destination":"LYON","trailer":"T1","door":"D12","departure":"2026-11-23T08:00:00Z",'
     b'"reefer":false,"accepts_hazmat":false,"free_positions":2},'
     b'{"destination":"LYON","trailer":"T2","door":"D14","departure":null,"reefer":true,"accepts_hazmat":true,'

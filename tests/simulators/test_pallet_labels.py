@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 
 from xdock.protocol.gs1 import LabelError, PalletLabel
+from xdock.protocol.identifiers import IdentifierError
 from xdock.simulators.pallet_labels import LabelFactory, LabelMix
 from xdock.simulators.truck_stream import truck_scans
 
@@ -53,5 +54,9 @@ def test_trucks_take_turns_at_doors() -> None:
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="Invalid GS1 company prefix '12ab': expected 6-12 digits"):
         LabelFactory(random.Random(1), {"1": 1.0}, company_prefix="12ab")
+    with pytest.raises(IdentifierError) as err:
+        LabelFactory(random.Random(1), {"69001": 1.0, "69/002": 1.0})
+    assert str(err.value) == (
+        "Invalid postal code '69/002': expected 1-20 letters, digits, spaces or -, a letter or digit first")
     with pytest.raises(ValueError, match="truck_scans needs at least one inbound door"):
         next(truck_scans(random.Random(1), factory(), []))

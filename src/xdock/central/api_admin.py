@@ -10,7 +10,6 @@ that no longer hold are closed.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -19,9 +18,11 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from xdock.central.api_access import Access, FieldProblem
+from xdock.central.api_models import StrictIn
 from xdock.central.auth import AuthError, Principal, Role, UserAdmin
 from xdock.central.store import Store
 from xdock.protocol.clock import Clock
+from xdock.protocol.identifiers import Id, IdentifierError, check_id
 
 __all__ = ["EDGES_KEY", "admin_router", "registered_edges"]
 
@@ -29,11 +30,7 @@ EDGES_KEY = "registered_edges"
 """Meta key holding the edges an admin registered: edge id → inbound door."""
 
 
-_EDGE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-"""An edge id fits one MQTT topic level (no ``/``, ``+`` or ``#``)."""
-
-
-class UserIn(BaseModel):
+class UserIn(StrictIn):
     role: Role
 
 
@@ -43,7 +40,7 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
-class TokenIn(BaseModel):
+class TokenIn(StrictIn):
     expires_in_s: Annotated[float | None, Field(gt=0, le=366 * 86400)] = None
     """Seconds the token is accepted for; none: until revoked."""
 
@@ -67,8 +64,8 @@ class RemovedOut(BaseModel):
     """How many live tokens went with the user."""
 
 
-class EdgeIn(BaseModel):
-    door: Annotated[str, Field(min_length=1, max_length=64)]
+class EdgeIn(StrictIn):
+    door: Id
     """The inbound door the edge serves."""
 
 
@@ -137,8 +134,10 @@ def admin_router(
 
     @router.put("/edges/{edge_id}", summary="Register an edge at an inbound door: it gets routing snapshots")
     async def put_edge(edge_id: str, body: EdgeIn, who: Principal = admin) -> EdgeRegisteredOut:
-        if not _EDGE_ID.match(edge_id):
-            raise FieldProblem(422, "edge_id", f"Invalid edge id {edge_id!r}: expected 1-64 letters, digits, . _ -")
+        try:
+            check_id("edge id", edge_id)
+        except IdentifierError as exc:
+            raise FieldProblem(422, "edge_id", str(exc)) from exc
         if body.door not in inbound_doors:
             raise FieldProblem(422, "door", f"door {body.door} is no inbound door of this site")
         edges = registered_edges(store)

@@ -3,8 +3,10 @@ truck, tells when it is at a door and when it is unloaded; anyone may list them.
 
 Changes need the ``supervisor`` role when access control is on. A refused change is problem+json
 naming the field: ``404`` no such truck, ``409`` the id is taken or the truck is not in that state,
-``422`` a bad value (``eta`` without offset, a door that does not receive, an advance shipping notice
-naming an unknown destination ``destinations.X`` or adding up to more than ``pallets``).
+``422`` a bad value (``eta`` without offset or too far from the site's clock, an ``id`` or door with
+``/`` or a control character, a field of the wrong JSON type such as ``"pallets": "7"``, a door that does
+not receive, an advance shipping notice naming an unknown destination ``destinations.X`` or adding up to
+more than ``pallets``).
 
 A truck listed carries ``suggested_door``: the inbound door the latest re-plan gives it while it waits.
 """
@@ -15,36 +17,34 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from xdock.central.api_access import Access, FieldProblem
+from xdock.central.api_models import IsoTime, StrictIn
 from xdock.central.auth import Principal
 from xdock.central.inbound import InboundRefusedError, InboundTrucks
 from xdock.central.store import InboundTruckRow
+from xdock.protocol.identifiers import Id
 
 __all__ = ["AnnounceIn", "ArriveIn", "InboundTruckOut", "inbound_router"]
 
-_ID = Field(min_length=1, max_length=64)
-
-
-class AnnounceIn(BaseModel):
-    id: Annotated[str, _ID]
+class AnnounceIn(StrictIn):
+    id: Id
+    """The truck's id: 1-64 of ``A-Z a-z 0-9 _ -`` (it is a path segment of the truck's URL)."""
     carrier: Annotated[str | None, Field(max_length=128)] = None
-    eta: AwareDatetime
-    """When the truck is expected, with its UTC offset."""
+    eta: IsoTime
+    """When the truck is expected, with its UTC offset; within 7 days ahead and 1 day behind the site's clock."""
     pallets: Annotated[int, Field(ge=0, le=1000)]
     """Pallets aboard."""
-    door: Annotated[str | None, _ID] = None
+    door: Id | None = None
     """The inbound door the yard has in mind, if any."""
-    destinations: Annotated[
-        dict[Annotated[str, _ID], Annotated[int, Field(ge=0, le=1000)]] | None, Field(max_length=200)
-    ] = None
+    destinations: Annotated[dict[Id, Annotated[int, Field(ge=0, le=1000)]] | None, Field(max_length=200)] = None
     """Advance shipping notice: pallets aboard by destination (``{"LYON": 12, "PARIS": 6}``), adding up
     to ``pallets`` at most; the rest are of a destination not known yet."""
 
 
-class ArriveIn(BaseModel):
-    door: Annotated[str, _ID]
+class ArriveIn(StrictIn):
+    door: Id
     """The inbound door the truck is at."""
 
 

@@ -11,28 +11,29 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from xdock.central.alerts import Alerts, AlertStateError, alert_state
 from xdock.central.api_access import Access, FieldProblem
+from xdock.central.api_models import StrictIn
 from xdock.central.auth import Principal
 from xdock.central.overrides import OverrideRefusedError, OverrideResult, Overrides
 from xdock.protocol.clock import Clock
+from xdock.protocol.identifiers import Id
 
 __all__ = ["AcknowledgedOut", "OverrideOut", "StandingOut", "overrides_router"]
 
-_ID = Field(min_length=1, max_length=64)
 SQLITE_MAX_INT = 2**63 - 1
 """Largest id the store can look up."""
 
 
-class MoveTrailerIn(BaseModel):
-    door: Annotated[str, _ID]
+class MoveTrailerIn(StrictIn):
+    door: Id
     """The door the trailer loads at from now on."""
 
 
-class AssignPalletIn(BaseModel):
-    trailer: Annotated[str, _ID]
+class AssignPalletIn(StrictIn):
+    trailer: Id
     """The trailer the pallet must go to."""
 
 

@@ -163,7 +163,7 @@ class UserAdmin:
 
     def add(self, name: str, role: str, at: datetime, *, by: str) -> UserRow:
         """Add user ``name`` (or change its role); raise :class:`AuthError` naming the bad field."""
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise AuthError(
                 f"Invalid user name {name!r}: expected 1-64 letters, digits or . _ @ - (not first)"
             )

@@ -9,6 +9,11 @@ Each change is one store transaction: the truck's row and an event (``inbound_tr
 the event log its history, and both survive a restart. Listeners (the live hub) are told after each
 change. A refused change raises :class:`InboundRefusedError` naming the field at fault.
 
+An announcement is refused (422) naming ``id`` when the truck's id is not an id of
+:mod:`xdock.protocol.identifiers` (``A/B`` could never be marked arrived, its URL would not reach it),
+and naming ``eta`` when the ETA is more than :data:`ETA_AHEAD` after or :data:`ETA_BEHIND` before the
+site's clock (a wrong year, month or time zone).
+
 Advance shipping notice (ASN): an announcement may say how many of the truck's pallets go to each
 destination (``{"LYON": 12, "PARIS": 6}``). Every destination must be one of the site's, every count
 0 or more, and the counts may add up to less than ``pallets``: the rest are pallets whose destination
@@ -27,14 +32,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable, Collection, Mapping
-from datetime import datetime
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import Final, Literal
 
 from xdock.central.site_state import SiteState
 from xdock.central.store import InboundTruckRow, Store
 from xdock.protocol.clock import Clock
+from xdock.protocol.identifiers import IdentifierError, check_id
 
-__all__ = ["TRANSITIONS", "InboundRefusedError", "InboundTrucks", "TruckState"]
+__all__ = ["ETA_AHEAD", "ETA_BEHIND", "TRANSITIONS", "InboundRefusedError", "InboundTrucks", "TruckState"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +51,13 @@ TRANSITIONS: dict[str, tuple[TruckState, TruckState]] = {
     "unloaded": ("arrived", "unloaded"),
 }
 """Action → (the state it needs, the state it leads to)."""
+
+ETA_AHEAD: Final = timedelta(days=7)
+"""Latest ETA an announcement may give, after the site's clock: a week covers any road trip booked ahead;
+a later one is a wrong year or month."""
+ETA_BEHIND: Final = timedelta(days=1)
+"""Earliest ETA, before the site's clock: a truck announced late (it is already in the yard) is fine, one
+expected days ago is a mistake (a wrong date or time zone)."""
 
 
 class InboundRefusedError(ValueError):
@@ -95,8 +108,17 @@ class InboundTrucks:
     ) -> InboundTruckRow:
         """A truck expected at ``eta`` with ``pallets`` aboard (``door``: the one the yard has in mind;
         ``destinations``: its advance shipping notice, pallets by destination)."""
+        try:
+            check_id("truck id", truck_id)
+        except IdentifierError as exc:
+            raise InboundRefusedError(422, "id", str(exc)) from exc
         if eta.tzinfo is None:
             raise InboundRefusedError(422, "eta", f"eta {eta.isoformat()} has no UTC offset")
+        now = self.clock.now()
+        if not now - ETA_BEHIND <= eta <= now + ETA_AHEAD:
+            raise InboundRefusedError(
+                422, "eta", f"eta {eta.isoformat()} is {_far(eta - now)} the site's clock ({now.isoformat()}): "
+                f"expected at most {_days(ETA_AHEAD)} ahead and {_days(ETA_BEHIND)} behind")
         if pallets < 0:
             raise InboundRefusedError(422, "pallets", f"pallets must be 0 or more, got {pallets}")
         if destinations is not None:
@@ -105,7 +127,6 @@ class InboundTrucks:
             self._check_door(door)
         if any(row.id == truck_id for row in self.store.inbound_trucks()):
             raise InboundRefusedError(409, "id", f"inbound truck {truck_id} is already announced")
-        now = self.clock.now()
         row = InboundTruckRow(id=truck_id, carrier=carrier, eta=eta, pallets=pallets, door=door, state="waiting",
                               announced_at=now, destinations=destinations)
         self._write(row, "inbound_truck_announced", by, now)
@@ -193,3 +214,14 @@ class InboundTrucks:
         log.info("%s: %s (%s) by %s", kind, row.id, row.door or "no door", by)
         for listener in self._listeners:
             listener()
+
+
+def _days(span: timedelta) -> str:
+    return f"{span.days} day" if span.days == 1 else f"{span.days} days"
+
+
+def _far(offset: timedelta) -> str:
+    """``offset`` from a clock as ``8 days 2 h ahead of`` or ``1 day 6 h behind``."""
+    whole = abs(offset)
+    text = f"{_days(whole)} {whole.seconds // 3600} h"
+    return f"{text} {'ahead of' if offset > timedelta(0) else 'behind'}"

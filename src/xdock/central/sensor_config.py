@@ -34,7 +34,9 @@ from collections.abc import Collection, Mapping, Sequence
 from types import MappingProxyType
 from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from xdock.protocol.identifiers import Id
 
 __all__ = ["DEFAULT_REPORT_S", "SensorConfig", "check_sensor_refs"]
 
@@ -47,22 +49,20 @@ DEFAULT_REPORT_S: Final[Mapping[str, float]] = MappingProxyType({
 """A sensor's report period when the site file gives none, by kind: the ``max_interval_s`` of the
 edge's report policy and of the sensor nodes in the v1 contract."""
 
-_Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-
 
 class SensorConfig(BaseModel):
     """One dock sensor of the site file."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: _Id
+    id: Id
     """The sensor id its readings carry (``sensor_id``)."""
     kind: Literal["temperature", "humidity", "door_contact", "trailer_presence"]
-    trailer: _Id | None = None
+    trailer: Id | None = None
     """The trailer a temperature/humidity logger rides in."""
-    area: _Id | None = None
+    area: Id | None = None
     """The staging area a temperature/humidity logger watches."""
-    door: _Id | None = None
+    door: Id | None = None
     """The dock door a door contact or trailer presence sensor watches."""
     max_c: Annotated[float, Field(ge=-60, le=100)] | None = None
     """Temperature limit in °C; default from the trailer's or area's temperature class."""

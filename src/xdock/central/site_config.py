@@ -8,12 +8,16 @@ Example (``deploy/site.sample.yaml`` is a full one)::
       - {id: D1, role: inbound, x: 0, y: 0}
       - {id: D12, role: outbound, x: 44, y: 30}
     destinations:
-      - {id: LYON, name: Lyon, postal_codes: ["69*"], glns: ["3761303211008"]}
+      - {id: LYON, name: Lyon, postal_codes: ["69*"], glns: ["3761303211001"]}
     trailers:
       - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
 
 A bad file is refused with :class:`SiteConfigError`, whose message names the file, the field
-(``trailers[2].door``) and the reason.
+(``trailers[2].door``) and the reason. Identifiers follow :mod:`xdock.protocol.identifiers`: every id
+(site, doors, areas, destinations, trailers, sensors) is 1-64 of ``A-Z a-z 0-9 _ -``, every GLN has its
+check digit (``site.yaml: destinations[0].glns[0]: Invalid GLN check digit for '3761303211008':
+expected 1, got 8``), every postal code its form. Values are read strictly: a quoted ``"33"`` or
+``true`` where a number belongs is refused, not coerced.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from xdock.central.sensor_config import SensorConfig, check_sensor_refs
+from xdock.protocol.identifiers import Gln, Id, PostalCodeMatch
 
 __all__ = [
     "AreaConfig",
@@ -42,7 +47,6 @@ __all__ = [
     "parse_site",
 ]
 
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 
@@ -86,10 +90,9 @@ class Destination(_Strict):
 
     id: Id
     name: Annotated[str, StringConstraints(min_length=1, max_length=24)]
-    postal_codes: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 -]{1,20}\*?$")]] = Field(
-        default_factory=list
-    )
-    glns: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{13}$")]] = Field(default_factory=list)
+    postal_codes: list[PostalCodeMatch] = Field(default_factory=list)
+    glns: list[Gln] = Field(default_factory=list)
+    """GLNs (AI 410) meaning this destination, each with its right check digit."""
 
 
 class TrailerPlan(_Strict):
@@ -115,7 +118,7 @@ class TrailerPlan(_Strict):
                 raise ValueError(f"expected a time of day HH:MM, got {value // 60}:{value % 60:02d}")
             return time(value // 60, value % 60)
         if isinstance(value, str):
-            match = _HHMM.match(value)
+            match = _HHMM.fullmatch(value)
             if not match:
                 raise ValueError(f"expected a time of day HH:MM, got {value!r}")
             return time(int(match.group(1)), int(match.group(2)))
@@ -244,7 +247,7 @@ def parse_site(text: str, source: str = "<site>") -> SiteConfig:
     if not isinstance(data, dict):
         raise SiteConfigError(f"{source}: expected a mapping with site, doors, trailers; got {type(data).__name__}")
     try:
-        return SiteConfig.model_validate(data)
+        return SiteConfig.model_validate(data, strict=True)
     except ValidationError as exc:
         raise SiteConfigError(f"{source}: {_format(exc)}") from exc
 

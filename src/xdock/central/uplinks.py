@@ -3,7 +3,9 @@ kind, the payload decodes strictly, and the edge (and sensor) named inside match
 
 A refusal carries a stable reason key: ``bad_topic`` (not a v1 topic of that kind, or a bad id in
 it), ``unknown_site`` (another site's topic), ``oversized`` (over the payload limit),
-``wrong_version`` (``v`` is not 1), ``bad_payload`` (not JSON, wrong types, missing or extra
+``wrong_version`` (``v`` is not 1), ``bad_identifier`` (an SSCC or ship-to GLN with a wrong check
+digit, a malformed postal code or id, a passage's EPC that is not its SSCC's: see
+:mod:`xdock.protocol.identifiers`), ``bad_payload`` (not JSON, wrong types, missing or extra
 fields), ``edge_mismatch`` (``edge_id`` differs from the topic's edge). The site file declares no
 edges, so any well-formed edge id is accepted: an edge is known once it speaks.
 """

@@ -5,7 +5,7 @@ leaves, and each tag the first time an antenna reads it in a pass::
 
     LLRP reader on 127.0.0.1:5084: 4 antennas, 2 tag passes scripted
     client 127.0.0.1:40112 connected
-    read 3114...  SSCC 037613032100000016  antenna 2  -50 dBm
+    read 3114...  SSCC 037613032100000011  antenna 2  -50 dBm
 """
 
 from __future__ import annotations

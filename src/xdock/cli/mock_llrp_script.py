@@ -3,7 +3,7 @@
 A script file holds one pass per line, ``#`` starts a comment::
 
     # START_S END_S ANTENNA TAG [RSSI_DBM]
-    1.0  2.0  2  376130321000000016        # a pallet (SSCC) on the building-side antenna
+    1.0  2.0  2  376130321000000019        # a pallet (SSCC) on the building-side antenna
     1.5  2.5  1  3074257BF7194E4000001A85 -55   # an EPC, 24 hex digits
 
 Times are seconds after the reader starts; a TAG of 18 digits is an SSCC, written as its SSCC-96

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
+
+from xdock.protocol.identifiers import Id, Sscc
 
 __all__ = [
     "INT64_MAX",
@@ -29,18 +31,17 @@ SCHEMA_VERSION: Literal[1] = 1
 INT64_MAX = 2**63 - 1
 """Integers that are stored must fit a signed 64-bit column."""
 
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-Sscc = Annotated[str, StringConstraints(pattern=r"^[0-9]{18}$")]
 Seq = Annotated[int, Field(ge=1, le=INT64_MAX)]
 PlanVersion = Annotated[int, Field(ge=0, le=INT64_MAX)]
-MessageErrorReason = Literal["oversized", "wrong_version", "bad_payload"]
+MessageErrorReason = Literal["oversized", "wrong_version", "bad_identifier", "bad_payload"]
 
 
 class MessageError(ValueError):
     """A payload that is not a valid message of the expected kind.
 
     ``reason`` is a stable key for counting: ``oversized`` (over ``MAX_PAYLOAD`` bytes),
-    ``wrong_version`` (``v`` is not :data:`SCHEMA_VERSION`), ``bad_payload`` (anything else).
+    ``wrong_version`` (``v`` is not :data:`SCHEMA_VERSION`), ``bad_identifier`` (an id, SSCC, GLN,
+    postal code or EPC refused by :mod:`xdock.protocol.identifiers`), ``bad_payload`` (anything else).
     """
 
     def __init__(self, message: str, *, reason: MessageErrorReason = "bad_payload") -> None:

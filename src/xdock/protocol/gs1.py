@@ -22,7 +22,10 @@ Every refusal is a :class:`LabelError` whose ``reason`` fits a scanner display:
 
     LabelError(ValueError)
       reason: "empty scan" | "not an SSCC" | "no SSCC on label" | "bad check digit"
-              | "bad ship-to GLN" | "bad GTIN" | "unreadable label" | "ambiguous label"
+              | "bad ship-to GLN" | "bad postal code" | "bad GTIN" | "unreadable label" | "ambiguous label"
+
+Check digits and postal code forms follow :mod:`xdock.protocol.identifiers`, the rules central
+applies again to whatever an edge sends.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from biip.gs1_messages import GS1Message
 from biip.symbology import GS1Symbology, SymbologyIdentifier
 
 from xdock.protocol import _gs1_split
+from xdock.protocol.identifiers import IdentifierError, check_digit_problem, check_postal_code
 
 __all__ = ["LabelError", "PalletLabel", "ShipTo", "build_label", "sscc_with_check_digit"]
 
@@ -249,12 +253,11 @@ def _first_element_reads(body: str) -> bool:
 
 
 def _has_check_digit(digits: str) -> bool:
-    return gs1_standard_check_digit(digits[:-1]) == int(digits[-1])
+    return check_digit_problem("GTIN", digits) is None
 
 
 def _check_digit_error(what: str, value: str, reason: str) -> LabelError:
-    expected = gs1_standard_check_digit(value[:-1])
-    return LabelError(f"Invalid {what} check digit for {value!r}: expected {expected}, got {value[-1]}", reason=reason)
+    return LabelError(check_digit_problem(what, value) or f"Invalid {what} {value!r}", reason=reason)
 
 
 def _find(elements: Sequence[GS1ElementString], *ais: str) -> GS1ElementString | None:
@@ -312,9 +315,16 @@ def _ship_to(elements: Sequence[GS1ElementString]) -> ShipTo | None:
     postal = _find(elements, "421")
     if postal is not None:
         country, code = postal.pattern_groups
-        return ShipTo(kind="postal", value=code, country=country)
+        return ShipTo(kind="postal", value=_postal_code(code), country=country)
     postal = _find(elements, "420")
-    return None if postal is None else ShipTo(kind="postal", value=postal.value)
+    return None if postal is None else ShipTo(kind="postal", value=_postal_code(postal.value))
+
+
+def _postal_code(code: str) -> str:
+    try:
+        return check_postal_code(code)
+    except IdentifierError as exc:
+        raise LabelError(str(exc), reason="bad postal code") from exc
 
 
 def _date(elements: Sequence[GS1ElementString], ai: str) -> dt.date | None:

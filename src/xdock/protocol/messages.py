@@ -9,8 +9,11 @@ Every model carries ``v`` (the schema version); a payload of another version is 
 
 Decoding is strict: a field of the wrong JSON type (``"seq": "7"``, ``"v": true``) is refused, not
 coerced, and integers that are stored (``seq``, ``plan_version``) must fit a signed 64-bit column.
+Identifiers are checked as :mod:`xdock.protocol.identifiers` says: an SSCC or a ship-to GLN with a
+wrong check digit, an id with ``/`` or a control character, a malformed postal code are refused naming
+the field (``field 'sscc': Invalid SSCC check digit for '376130320510005997': expected 6, got 7``).
 A :class:`MessageError` carries a stable ``reason`` (``oversized``, ``wrong_version``,
-``bad_payload``) for counting, and its text lists at most a few problems, each clipped, so a
+``bad_identifier``, ``bad_payload``) for counting, and its text lists at most a few problems, each clipped, so a
 hostile payload cannot make a huge error.
 
 The status messages (:class:`EdgeStatus`, :class:`DeviceStatus`, :class:`CentralStatus`) live in
@@ -31,7 +34,10 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
+    field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from xdock.protocol._message_base import (
     SCHEMA_VERSION,
@@ -42,6 +48,15 @@ from xdock.protocol._message_base import (
     Seq,
     Sscc,
     _Message,
+)
+from xdock.protocol.identifiers import (
+    BAD_IDENTIFIER,
+    CountryCode,
+    Gln,
+    IdentifierError,
+    PostalCodeMatch,
+    check_gln,
+    check_postal_code,
 )
 from xdock.protocol.status_messages import CentralStatus, DeviceKind, DeviceStatus, EdgeStatus
 
@@ -80,13 +95,31 @@ _MAX_TEXT = 120
 
 
 class ShipToModel(BaseModel):
-    """Where the label says the pallet goes: a GLN (AI 410) or a postal code (AI 420/421)."""
+    """Where the label says the pallet goes: a GLN (AI 410) or a postal code (AI 420), with its
+    country for AI 421. The GLN's check digit and the postal code's form are checked
+    (:mod:`xdock.protocol.identifiers`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal["gln", "postal"]
     value: Annotated[str, StringConstraints(min_length=1, max_length=20)]
-    country: str | None = None
+    country: CountryCode | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _identifier(cls, value: str, info: ValidationInfo) -> str:
+        check = check_gln if info.data.get("kind") == "gln" else check_postal_code
+        try:
+            return check(value)
+        except IdentifierError as exc:
+            raise PydanticCustomError(BAD_IDENTIFIER, "{problem}", {"problem": str(exc)}) from exc
+
+    @field_validator("country")
+    @classmethod
+    def _postal_only(cls, country: str | None, info: ValidationInfo) -> str | None:
+        if country is not None and info.data.get("kind") == "gln":
+            raise PydanticCustomError("ship_to_country", "a GLN ship-to has no country")
+        return country
 
 
 class OfflineDecision(BaseModel):
@@ -184,12 +217,8 @@ class DestinationMatch(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: Id
-    postal_codes: list[Annotated[str, StringConstraints(max_length=21)]] = Field(
-        default_factory=list, exclude_if=_empty
-    )
-    glns: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{13}$")]] = Field(
-        default_factory=list, exclude_if=_empty
-    )
+    postal_codes: list[PostalCodeMatch] = Field(default_factory=list, exclude_if=_empty)
+    glns: list[Gln] = Field(default_factory=list, exclude_if=_empty)
 
 
 class Route(BaseModel):
@@ -263,9 +292,12 @@ def _error(kind: str, exc: ValidationError) -> MessageError:
         problems.append(f"and {len(errors) - _MAX_PROBLEMS} more")
     # ``v`` of the message itself (``feedback.v`` in a downlink); an extra ``v`` deeper down is no version.
     wrong_version = any(err["loc"][-1:] == ("v",) and err["type"] != "extra_forbidden" for err in errors)
-    return MessageError(
-        f"Invalid {kind}: " + "; ".join(problems), reason="wrong_version" if wrong_version else "bad_payload"
-    )
+    reason: MessageErrorReason = "bad_payload"
+    if wrong_version:
+        reason = "wrong_version"
+    elif any(err["type"] == BAD_IDENTIFIER for err in errors):
+        reason = "bad_identifier"
+    return MessageError(f"Invalid {kind}: " + "; ".join(problems), reason=reason)
 
 
 def _oversized(kind: str, payload: bytes) -> MessageError:

@@ -20,9 +20,10 @@ smuggle a ``/``, ``+`` or ``#`` into a topic.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
+
+from xdock.protocol import identifiers
 
 __all__ = [
     "ROOT",
@@ -45,7 +46,6 @@ __all__ = [
 ]
 
 ROOT = "xdock/v1"
-_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 Kind = Literal["scan", "status", "device_status", "cmd", "routes", "sensor_reading", "passage"]
 
@@ -55,10 +55,12 @@ class TopicError(ValueError):
 
 
 def check_id(what: str, value: str) -> str:
-    """Return ``value`` if it is a valid site/edge/device id, else raise naming ``what``."""
-    if not _ID.fullmatch(value):
-        raise TopicError(f"Invalid {what} {value!r}: expected 1-64 characters of A-Z a-z 0-9 _ -")
-    return value
+    """Return ``value`` if it is a valid site/edge/device id (:func:`xdock.protocol.identifiers.check_id`),
+    else raise naming ``what``."""
+    try:
+        return identifiers.check_id(what, value)
+    except identifiers.IdentifierError as exc:
+        raise TopicError(str(exc)) from exc
 
 
 def _edge(site: str, edge: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from xdock.protocol.gs1 import build_label, sscc_with_check_digit
+from xdock.protocol.identifiers import check_postal_code
 
 __all__ = ["LabelFactory", "LabelMix", "SimLabel"]
 
@@ -39,7 +40,11 @@ class LabelMix:
 
 
 class LabelFactory:
-    """Makes pallet labels for a GS1 company prefix, with ship-to postal codes drawn by weight."""
+    """Makes pallet labels for a GS1 company prefix, with ship-to postal codes drawn by weight.
+
+    Every identifier on a label meant good is one central accepts (:mod:`xdock.protocol.identifiers`):
+    the SSCC carries its check digit, the postal codes are checked here.
+    """
 
     def __init__(
         self, rng: random.Random, postal_weights: dict[str, float], *, company_prefix: str = "376130321",
@@ -49,6 +54,8 @@ class LabelFactory:
             raise ValueError(f"Invalid GS1 company prefix {company_prefix!r}: expected 6-12 digits")
         if not postal_weights:
             raise ValueError("postal_weights must name at least one postal code")
+        for code in postal_weights:
+            check_postal_code(code)  # a good label ships to a code central accepts
         self.rng = rng
         self.prefix = company_prefix
         self.codes = list(postal_weights)

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from xdock.central.optimiser.schema import Area, Door, Floor, Pallet, PalletState, Rules, TempClass, Trailer
+from xdock.protocol.gs1 import sscc_with_check_digit
 
 __all__ = ["DESTINATIONS", "RULES", "synthetic_floor", "synthetic_pallets"]
 
@@ -54,7 +55,12 @@ def synthetic_floor(doors: int, pallets: int, seed: int, now: datetime) -> Floor
 
 
 def synthetic_pallets(floor: Floor, count: int, seed: int, now: datetime, prefix: str = "2") -> list[Pallet]:
-    """``count`` newly scanned pallets at the floor's inbound doors, for the trailers' destinations."""
+    """``count`` newly scanned pallets at the floor's inbound doors, for the trailers' destinations.
+
+    ``prefix`` is one digit telling batches apart; every SSCC carries its check digit, as a real label's.
+    """
+    if len(prefix) != 1 or not prefix.isdigit():
+        raise ValueError(f"Invalid prefix {prefix!r}: expected one digit")
     rng = random.Random(seed)
     inbound = sorted(d.id for d in floor.doors.values() if d.inbound) or sorted(floor.doors)
     served = sorted({t.destination for t in floor.trailers.values()}) or list(DESTINATIONS[:1])
@@ -71,7 +77,7 @@ def synthetic_pallets(floor: Floor, count: int, seed: int, now: datetime, prefix
         temp: TempClass = "frozen" if cold < 0.03 else "chilled" if cold < 0.10 else "ambient"
         urgent = rng.random() < 0.05
         out.append(Pallet(
-            sscc=f"3{prefix}{seed % 1000:03d}{i:013d}",
+            sscc=sscc_with_check_digit(f"3{prefix}{seed % 1000:03d}{i:012d}"),
             destinations=dests,
             location=rng.choice(inbound),
             weight_kg=round(rng.uniform(80.0, 900.0), 1),

@@ -22,6 +22,7 @@ from xdock.central.site_state import SiteState
 from xdock.central.store import AlertRow, Store
 from xdock.central.web import LiveHub, LoadBook, Subscription
 from xdock.protocol.clock import ManualClock
+from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import ScanEvent, ShipToModel
 from xdock.protocol.passages import DoorPassage
@@ -36,8 +37,9 @@ def _scan(service: ScanService, sscc: str, seq: int) -> None:
 
 
 def _out(passages: PassageService, seq: int, sscc: str, door: str) -> PassageResult:
+    epc = epc_hex(Sscc96.from_sscc(sscc, company_prefix_length=7).encode())
     return passages.apply(DoorPassage(
-        edge_id="edge-r", seq=seq, device_id="r1", door=door, sscc=sscc, epc="3074257BF7194E4000001A85",
+        edge_id="edge-r", seq=seq, device_id="r1", door=door, sscc=sscc, epc=epc,
         direction="out", at=START, reads=30, peak_rssi=-45,
     ))
 

@@ -13,9 +13,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, StringConstraints
 
+from xdock.central.api_models import StrictIn
 from xdock.central.web.hub import LiveHub
 from xdock.central.web.loading import LoadError
 from xdock.protocol.gs1 import LabelError, PalletLabel
+from xdock.protocol.identifiers import Id, Sscc
 from xdock.protocol.messages import ScanEvent, ShipToModel
 
 __all__ = ["HANDHELD_DEVICE", "handheld_router"]
@@ -23,16 +25,17 @@ __all__ = ["HANDHELD_DEVICE", "handheld_router"]
 HANDHELD_DEVICE = "wedge"
 """``device_id`` of handheld scans; the edge id is ``handheld-<device>``."""
 
-_Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,48}$")]
+_Device = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,48}$")]
+"""A handheld's id: an :data:`~xdock.protocol.identifiers.Id` short enough for ``handheld-`` before it."""
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
-class HandheldScanIn(BaseModel):
-    device: _Id
+class HandheldScanIn(StrictIn):
+    device: _Device
     """The handheld's own id (it keeps it with its scan counter)."""
     seq: Annotated[int, Field(ge=1, le=2**53)]
     """The handheld's scan number: a retry sends the same one."""
-    door: _Id
+    door: Id
     """The inbound door the pallet is scanned at."""
     label: Annotated[str, StringConstraints(min_length=1, max_length=512)]
     """The label as the wedge typed it: human-readable ``(00)…(420)…`` or raw GS1 (``<GS>`` for the separator)."""
@@ -54,9 +57,9 @@ class HandheldScanOut(BaseModel):
     duplicate: bool
 
 
-class LoadIn(BaseModel):
-    device: _Id
-    sscc: Annotated[str, StringConstraints(pattern=r"^[0-9]{18}$")]
+class LoadIn(StrictIn):
+    device: _Device
+    sscc: Sscc
     at: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     """The door (``D12``) or trailer (``T-LYON-1``) the worker is loading at, as scanned or typed."""
 
