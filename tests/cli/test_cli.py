@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from xdock.cli import main
+from xdock.cli import build_parser, main
 from xdock.cli._common import broker_with_password
+from xdock.cli.edge_cmd import config_from, devices_line
 from xdock.protocol.broker_url import BrokerUrl
 
 SAMPLE_SITE = Path(__file__).parents[2] / "deploy" / "site.sample.yaml"
@@ -145,3 +146,13 @@ def test_an_api_port_in_use_is_one_line(command: str, tmp_path: Path, capsys: py
         f"xdock: error: cannot serve the API on 127.0.0.1:{port}: port in use; "
         f"choose another with --api-port (0 for any free port){hint}"
     )
+
+
+def test_the_edge_start_line_names_each_kind_of_device() -> None:
+    base = ["edge", "--site-id", "s", "--edge-id", "e", "--door", "D12"]
+    probes_only = config_from(build_parser().parse_args([*base, "--modbus", "b1=/tmp/probe-b1@3"]))
+    assert devices_line(probes_only) == "Modbus probe b1=/tmp/probe-b1@3"
+    mixed = config_from(build_parser().parse_args([
+        *base, "--scanner", "s1=/tmp/scanner-d1", "--reader", "r1=127.0.0.1:5084", "--reader", "r2=127.0.0.1:5085@D13",
+    ]))
+    assert devices_line(mixed) == "scanner s1=/tmp/scanner-d1; readers r1=127.0.0.1:5084@D12, r2=127.0.0.1:5085@D13"
