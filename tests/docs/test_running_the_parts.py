@@ -58,7 +58,8 @@ class Floor:
 
     def command(self, *words: str) -> str:
         """The document's one ``xdock`` line containing all ``words``, moved to this test's machine."""
-        [line] = [line for line in recipe_lines() if line.startswith(".venv/bin/xdock") and all(w in line for w in words)]
+        xdock = [line for line in recipe_lines() if line.startswith(".venv/bin/xdock")]
+        [line] = [line for line in xdock if all(w in line for w in words)]
         line = line.replace(".venv/bin/xdock", f"{shlex.quote(sys.executable)} -m xdock")
         line = line.replace("mqtt://127.0.0.1:1883", f"mqtt://127.0.0.1:{self.broker.port}")
         line = line.replace("deploy/site.sample.yaml", shlex.quote(str(ROOT / "deploy" / "site.sample.yaml")))
