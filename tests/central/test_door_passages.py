@@ -84,6 +84,6 @@ def test_an_unscanned_pallet_out_through_an_outbound_door_is_stopped(floor: Floo
     passages = PassageService(floor.service, floor.alerts, floor.service.clock)
     unknown = "376130321109103444"
     result = passages.apply(passage(14, unknown, "D14", "out"))
-    assert result == PassageResult("misload", Feedback(device_id="r1", beep="error", text="STOP D14 -> unknown"))
+    assert result == PassageResult("misload", Feedback(device_id="r1", beep="error", text="STOP D14: not scanned in"))
     [alert] = floor.service.store.alerts()
     assert alert.message == f"Mis-load: pallet {unknown} went out through D14 (T-LYON-2); it was never scanned in"

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
-from xdock.cli import main
+from xdock.cli import build_parser, main
 from xdock.cli._common import broker_with_password
+from xdock.cli.edge_cmd import config_from, devices_line
 from xdock.protocol.broker_url import BrokerUrl
+
+SAMPLE_SITE = Path(__file__).parents[2] / "deploy" / "site.sample.yaml"
 
 
 @pytest.mark.parametrize(
@@ -99,3 +103,56 @@ def test_central_and_edge_take_a_broker_password_file(command: str, capsys: pyte
     with pytest.raises(SystemExit):
         main([command, "--help"])
     assert "--broker-password-file" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "expect"),
+    [
+        (["central", "--sitee", "site.yaml"], "xdock central: error: unknown option --sitee (did you mean --site?)"),
+        (["edge", "--site-id", "s", "--scaner", "s1=/dev/x"],
+         "xdock edge: error: unknown option --scaner (did you mean --scanner?)"),
+        (["central", "user", "list", "--bogus"],
+         "xdock central user list: error: unknown option --bogus; see xdock central user list --help"),
+        (["demo", "--api-port=0", "--speeed", "3"],
+         "xdock demo: error: unknown option --speeed (did you mean --speed?)"),
+    ],
+)
+def test_an_unknown_option_is_named(argv: list[str], expect: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == expect
+
+
+def test_option_values_and_unique_prefixes_are_not_unknown_options(capsys: pytest.CaptureFixture[str]) -> None:
+    # "--duration -1" is a value, not an option; "--misload" is the unique prefix of --misload-chance
+    assert main(["demo", "--duration", "-1", "--misload", "0.2"]) == 2
+    assert capsys.readouterr().err == "xdock: error: --duration must be positive, got -1.0\n"
+
+
+@pytest.mark.parametrize("command", ["central", "demo"])
+def test_an_api_port_in_use_is_one_line(command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        argv = {
+            "central": ["central", "--site", str(SAMPLE_SITE), "--db", str(tmp_path / "c.db")],
+            "demo": ["demo", "--plain", "--duration", "5", "--no-devices"],
+        }[command]
+        assert main([*argv, "--api-port", str(port)]) == 2
+    hint = " or --no-api" if command == "central" else ""
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"xdock: error: cannot serve the API on 127.0.0.1:{port}: port in use; "
+        f"choose another with --api-port (0 for any free port){hint}"
+    )
+
+
+def test_the_edge_start_line_names_each_kind_of_device() -> None:
+    base = ["edge", "--site-id", "s", "--edge-id", "e", "--door", "D12"]
+    probes_only = config_from(build_parser().parse_args([*base, "--modbus", "b1=/tmp/probe-b1@3"]))
+    assert devices_line(probes_only) == "Modbus probe b1=/tmp/probe-b1@3"
+    mixed = config_from(build_parser().parse_args([
+        *base, "--scanner", "s1=/tmp/scanner-d1", "--reader", "r1=127.0.0.1:5084", "--reader", "r2=127.0.0.1:5085@D13",
+    ]))
+    assert devices_line(mixed) == "scanner s1=/tmp/scanner-d1; readers r1=127.0.0.1:5084@D12, r2=127.0.0.1:5085@D13"

@@ -279,3 +279,17 @@ async def test_a_disabled_rospec_must_be_enabled_again(portal: LlrpReaderMock) -
         llrp.StartROSpecResponse(4, llrp.LlrpStatus(101, "ROSpec 7 is disabled: cannot start it")),
     ]
     await client.close()
+
+
+async def test_a_script_can_start_with_the_first_client() -> None:
+    clock = ManualClock(START)
+    async with LlrpReaderMock(clock=clock, script_from_first_client=True) as mock:
+        clock.advance(30)
+        with pytest.raises(RuntimeError, match="has had no client yet"):
+            mock.script_time()
+        reader, writer = await asyncio.open_connection("127.0.0.1", mock.port)
+        client = Client(reader, writer)
+        assert isinstance(await client.receive(), llrp.ReaderEventNotification)
+        clock.advance(2.5)
+        assert mock.script_time() == 2.5
+        await client.close()

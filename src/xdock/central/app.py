@@ -14,7 +14,7 @@ from xdock.central.api_access import Access
 from xdock.central.api_admin import registered_edges
 from xdock.central.api_telemetry import telemetry_router
 from xdock.central.device_telemetry import DeviceTelemetry
-from xdock.central.http_server import serve_http
+from xdock.central.http_server import bind_api, serve_http
 from xdock.central.ingest import Ingest
 from xdock.central.liveness import Liveness
 from xdock.central.overrides import Overrides
@@ -73,6 +73,16 @@ class Central:
     """One site's central: store, live state, scan service, MQTT ingest and API."""
 
     def __init__(self, config: CentralConfig, clock: Clock) -> None:
+        """Bind the API's address first (:class:`~xdock.central.http_server.ApiAddressError` if taken), then open."""
+        self._api_socket = None if config.api_port is None else bind_api(config.api_host, config.api_port)
+        try:
+            self._open(config, clock)
+        except BaseException:
+            if self._api_socket is not None:
+                self._api_socket.close()
+            raise
+
+    def _open(self, config: CentralConfig, clock: Clock) -> None:
         self.config = config
         self.clock = clock
         self.store = Store(config.db)
@@ -134,12 +144,13 @@ class Central:
                 tasks.create_task(self.sensors.run(), name="sensors")
                 if self.planning is not None:
                     tasks.create_task(self.planning.run(), name="planning")
-                if self.config.api_port is not None:
-                    tasks.create_task(
-                        serve_http(self.app, self.config.api_host, self.config.api_port, on_bound=self._bound),
-                        name="api",
-                    )
+                if self._api_socket is not None:
+                    tasks.create_task(serve_http(
+                        self.app, self.config.api_host, 0, on_bound=self._bound, sock=self._api_socket,
+                    ), name="api")
         finally:
+            if self._api_socket is not None:
+                self._api_socket.close()
             await self.live.aclose()
             await self.replanner.aclose()
             await asyncio.to_thread(self.telemetry.close)

@@ -40,8 +40,16 @@ log = logging.getLogger(__name__)
 _Decision = tuple[str, Feedback | None, dict[str, Any]]
 
 
-def stop_text(door: str, right: str) -> str:
-    """What the door's display shows for a pallet going out through the wrong door."""
+def stop_text(door: str, right: str | None, *, scanned: bool = True) -> str:
+    """What the door's display shows for a pallet going out through the wrong door.
+
+    ``right`` is the door (or area) where the pallet belongs, ``None`` when it has none yet;
+    ``scanned`` is false for a pallet central never saw (it must be scanned in first).
+    """
+    if not scanned:
+        return f"STOP {door}: not scanned in"
+    if right is None:
+        return f"STOP {door}: no trailer yet"
     return f"STOP {door} -> {right}"
 
 
@@ -132,7 +140,8 @@ class PassageService:
                 return "recorded", None, body
             self.stats.loaded += 1
             return "loaded", None, body
-        right = (row.door or row.target or "none") if row is not None else "unknown"
+        place = (row.door or row.target) if row is not None else None
+        right = place or ("none" if row is not None else "unknown")
         trailers = sorted(t.plan.id for t in state.trailers.values() if t.plan.door == passage.door and not t.departed)
         at_door = ", ".join(trailers) or "no trailer"
         assigned = row.trailer if row is not None and row.trailer else "none"
@@ -145,6 +154,7 @@ class PassageService:
         message = f"Mis-load: pallet {passage.sscc} went out through {passage.door} ({at_door}); {where}"
         self.alerts.raise_alert("misload", f"{passage.sscc}@{passage.door}", now, message, edge_id=passage.edge_id)
         self.stats.misloads += 1
-        reply = Feedback(device_id=passage.device_id, beep="error", text=stop_text(passage.door, right))
+        text = stop_text(passage.door, place, scanned=row is not None)
+        reply = Feedback(device_id=passage.device_id, beep="error", text=text)
         body |= {"right_door": right, "trailer": assigned, "door_trailers": trailers, "message": message}
         return "misload", reply, body

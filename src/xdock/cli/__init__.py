@@ -19,6 +19,7 @@ import sys
 
 from xdock import __version__
 from xdock.cli import broker_config_cmd, central_cmd, demo_cmd, edge_cmd, mock_cmd, optimise_cmd
+from xdock.cli.unknown_options import unknown_option
 
 __all__ = ["main"]
 
@@ -47,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # ``xdock optimise cdap ...`` hands everything after the problem name to its own parser.
     head, tail = optimise_cmd.split_passthrough(argv)
+    unknown = unknown_option(parser, head)
+    if unknown is not None:
+        reached, message = unknown
+        reached.error(message)
     args = parser.parse_args(head)
     if tail is not None:
         args.rest = tail

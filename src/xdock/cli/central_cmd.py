@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from xdock.central.app import Central, CentralConfig
+from xdock.central.http_server import ApiAddressError
 from xdock.central.site_config import SiteConfigError, load_site
 from xdock.central.store import StoreError
 from xdock.central.telemetry import TOKEN_ENV, TelemetryConfig, TelemetryConfigError
@@ -81,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
         return fail("--replan-interval must be 0 or more and --replan-budget positive")
     try:
         central = Central(config, clock_from(args))
+    except ApiAddressError as exc:
+        return fail(f"{exc}; choose another with --api-port (0 for any free port) or --no-api")
     except (StoreError, ValueError) as exc:
         return fail(str(exc))
     api = "no API" if config.api_port is None else f"API http://{config.api_host}:{config.api_port or '<any>'}/api/v1"

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from xdock.central.http_server import ApiAddressError
 from xdock.cli._common import broker_arg, fail, run_until_stopped
 from xdock.demo.runner import DemoOptions, run_demo
 
@@ -58,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
     async def main() -> None:
         await run_demo(options, sys.stdout)
 
-    return run_until_stopped(main())
+    try:
+        return run_until_stopped(main())
+    except ApiAddressError as exc:
+        return fail(f"{exc}; choose another with --api-port (0 for any free port)")
 
 
 def _workdir_problem(folder: Path) -> str | None:

@@ -143,7 +143,16 @@ def run(args: argparse.Namespace) -> int:
         agent = EdgeAgent(config, clock_from(args))
     except (ValueError, OSError) as exc:
         return fail(str(exc))
-    ports = ", ".join([f"{s.device_id}={s.port}" for s in config.scanners]
-                      + [f"{r.device_id}={r.host}:{r.port}" for r in config.readers])
-    print(f"xdock edge {config.edge_id} at door {config.door}: scanners {ports}, broker {config.broker}", flush=True)
+    print(f"xdock edge {config.edge_id} at door {config.door}: {devices_line(config)}, broker {config.broker}",
+          flush=True)
     return run_until_stopped(agent.run())
+
+
+def devices_line(config: EdgeConfig) -> str:
+    """The edge's devices by kind for its start line, e.g. ``scanner s1=/dev/ttyACM0; reader r1=10.0.0.7:5084@D12``."""
+    kinds = [
+        ("scanner", [f"{s.device_id}={s.port}" for s in config.scanners]),
+        ("reader", [f"{r.device_id}={r.host}:{r.port}@{r.door or config.door}" for r in config.readers]),
+        ("Modbus probe", [f"{p.probe_id}={p.port}@{p.unit}" for p in config.probes]),
+    ]
+    return "; ".join(f"{kind}{'s' if len(items) > 1 else ''} {', '.join(items)}" for kind, items in kinds if items)

@@ -31,7 +31,8 @@ def register(devices: Any) -> None:
     p: argparse.ArgumentParser = devices.add_parser(
         "llrp-reader", help="an LLRP RFID portal reader on a TCP port",
         description="Serve an LLRP 1.0.1 reader whose antennas see a scripted tag population (--script), or "
-        "a stream of pallets carried through the portal (--pallets). Prints connections and first reads.",
+        "a stream of pallets carried through the portal (--pallets); the script's clock starts when the first "
+        "client connects. Prints connections and first reads.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     p.add_argument("--port", type=int, default=5084, help="TCP port, 0 for any free one (default: %(default)s)")
@@ -39,13 +40,15 @@ def register(devices: Any) -> None:
     p.add_argument("--report-interval", type=float, default=0.1, metavar="SECONDS",
                    help="seconds between inventory rounds (default: %(default)s)")
     p.add_argument("--script", type=Path,
-                   help="tag script: one pass a line, 'START_S END_S ANTENNA TAG [RSSI_DBM]' (TAG: SSCC or EPC hex)")
+                   help="tag script: one pass a line, 'START_S END_S ANTENNA TAG [RSSI_DBM]' (TAG: SSCC or EPC hex; "
+                        "times in seconds from the first client's connection)")
     p.add_argument("--pallets", type=int, default=0,
                    help="also carry this many pallets through the portal, one every --every seconds")
     p.add_argument("--every", type=float, default=2.0, metavar="SECONDS",
                    help="seconds between two pallets of --pallets (default: %(default)s)")
     p.add_argument("--first", type=float, default=1.0, metavar="SECONDS",
-                   help="seconds after start the first pallet of --pallets reaches the portal (default: %(default)s)")
+                   help="seconds after the first client connects that the first pallet of --pallets reaches the portal "
+                        "(default: %(default)s)")
     p.add_argument("--direction", choices=["out", "in"], default="out",
                    help="--pallets go out to the trailer (inside antenna first) or come in (default: %(default)s)")
     p.add_argument("--portal-antennas", default="1/2", metavar="OUTSIDE/INSIDE",
@@ -157,7 +160,7 @@ class _AnnouncingReader(LlrpReaderMock):
     def __init__(
         self, tags: TagPopulation, *, clock: Clock, config: ReaderConfig, host: str, port: int, out: TextIO
     ) -> None:
-        super().__init__(tags, clock=clock, config=config, host=host, port=port)
+        super().__init__(tags, clock=clock, config=config, host=host, port=port, script_from_first_client=True)
         self._out = out
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

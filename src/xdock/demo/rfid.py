@@ -62,6 +62,8 @@ class PortalStats:
     """``(sscc, door)`` of each pallet driven through its door's portal, in order."""
     wrong_door: list[tuple[str, str]] = field(default_factory=list)
     """``(sscc, door)`` of each pallet driven through a neighbouring portal first."""
+    passes: int = 0
+    """Passes scripted through a portal (the wrong door's and the right one's): central's passages to come."""
 
 
 @dataclass
@@ -117,6 +119,7 @@ class Portals:
     def pass_through(self, sscc: str, door: str) -> None:
         """Script the pallet's tag through ``door``'s portal now: building side, then apron side (out)."""
         epc = Sscc96.from_sscc(sscc, company_prefix_length=self.prefix_digits).encode()
+        self.stats.passes += 1
         reader = self.readers[door]
         t = reader.script_time() + 0.5
         reader.tags.add(TagPass(epc, INSIDE, t, t + 2.0, -48), TagPass(epc, OUTSIDE, t + 1.0, t + 3.0, -50))
@@ -131,6 +134,7 @@ class Portals:
 async def open_portals(
     stack: contextlib.AsyncExitStack, *, site: str, broker: BrokerUrl, work: Path, clock: Clock, heartbeat_s: float,
     seed: int, prefix_digits: int, misload_chance: float = 0.15, doors: tuple[str, ...] = PORTAL_DOORS,
+    track_gap_s: float = 1.0,
 ) -> Portals:
     """Start a reader and a door display per portal door (closed with ``stack``); the edges to run for them."""
     readers: dict[str, LlrpReaderMock] = {}
@@ -146,6 +150,6 @@ async def open_portals(
             site=site, edge_id=f"edge-{door}", door=door, broker=broker,
             scanners=(ScannerPort("display", str(display.link)),), state_dir=work / f"edge-{door}",
             heartbeat_s=heartbeat_s, readers=(PortalReader(f"rfid-{door}", "127.0.0.1", reader.port, door),),
-            portal_outside=frozenset({OUTSIDE}), portal_inside=frozenset({INSIDE}),
+            portal_outside=frozenset({OUTSIDE}), portal_inside=frozenset({INSIDE}), portal_track_gap_s=track_gap_s,
         ))
     return Portals(readers, displays, edges, clock, seed, misload_chance, PortalStats(), prefix_digits)

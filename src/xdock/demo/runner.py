@@ -16,12 +16,12 @@ import asyncio
 import contextlib
 import random
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from xdock.central.app import Central, CentralConfig
 from xdock.central.site_config import SiteConfig, parse_site
@@ -50,6 +50,10 @@ POSTAL_WEIGHTS = {
     "69001": 5, "69003": 4, "69100": 2, "75011": 5, "92100": 3, "93200": 2, "13001": 4, "59000": 3,
     "33000": 3, "06000": 1, "38000": 1,
 }
+
+
+_SETTLE_S = 10.0
+"""Wall seconds the end of a timed run waits, at most, for the passages already under way to reach central."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,23 @@ async def _inbound(
     return scanners, configs
 
 
+async def _traffic(
+    deadline: float | None, workers: list[Coroutine[Any, Any, None]], devices: Devices | None,
+    agents: Sequence[EdgeAgent],
+) -> None:
+    """Scan and carry pallets until ``deadline`` (loop time; ``None``: until cancelled), then let what the
+    portals already saw reach central."""
+    try:
+        async with asyncio.timeout_at(deadline), asyncio.TaskGroup() as traffic:
+            if devices is not None:
+                devices.start(traffic, agents)
+            for worker in workers:
+                traffic.create_task(worker)
+    except TimeoutError:
+        if devices is not None:
+            await devices.settle(_SETTLE_S)
+
+
 async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
     """Run the demo until ``options.duration`` passes or the task is cancelled; return what happened."""
     site = demo_site()
@@ -178,6 +199,7 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
                     stack, central=central, site=site, broker=broker, work=work, clock=clock, heartbeat_s=heartbeat,
                     seed=options.seed, prefix_digits=len(labels.prefix), misload_chance=options.misload_chance,
                     horizon_s=_DAY_S if options.duration is None else options.duration * options.speed,
+                    speed=options.speed,
                 )
                 d1 = replace(configs[0], probes=(devices.sensors.probe_spec,))
                 configs = [d1, *configs[1:], *devices.portals.edges]
@@ -186,11 +208,11 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
                       f"{devices.describe() if devices else 'no devices'}, store {work / 'central.db'}"
                       + (f", log {log_file}\n" if log_file else "\n"))
             out.flush()
+            loop = asyncio.get_running_loop()
+            deadline = None if options.duration is None else loop.time() + options.duration
             try:
-                async with asyncio.timeout(options.duration), asyncio.TaskGroup() as tasks:
-                    tasks.create_task(central.run())
-                    for agent in agents:
-                        tasks.create_task(agent.run())
+                async with asyncio.TaskGroup() as tasks:
+                    running = [tasks.create_task(central.run())] + [tasks.create_task(a.run()) for a in agents]
                     await asyncio.wait_for(central.ingest.connected.wait(), 10)
                     for agent in agents:
                         await asyncio.wait_for(agent.uplink.connected.wait(), 10)
@@ -198,17 +220,16 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
                         out.write(f"API: http://127.0.0.1:{central.api_port}/api/v1/pallets\n")
                         out.write(f"Dashboard: http://127.0.0.1:{central.api_port}/  "
                                   f"handheld: http://127.0.0.1:{central.api_port}/handheld\n")
-                    if devices is not None:
-                        devices.start(tasks, agents)
-                    for door, scanner in scanners.items():
-                        tasks.create_task(_worker(
-                            door, scanner, labels, rng, log, clock, options.scan_interval, options.live, out,
-                            devices.portals if devices else None,
-                        ))
                     if options.live:
-                        tasks.create_task(_screen(log, central, clock, out, devices, log_file))
-            except TimeoutError:
-                pass
+                        running.append(tasks.create_task(_screen(log, central, clock, out, devices, log_file)))
+                    workers = [
+                        _worker(door, scanner, labels, rng, log, clock, options.scan_interval, options.live, out,
+                                devices.portals if devices else None)
+                        for door, scanner in scanners.items()
+                    ]
+                    await _traffic(deadline, workers, devices, agents)
+                    for task in running:
+                        task.cancel()
             finally:
                 if devices is not None:
                     log.devices = devices.tally()

@@ -92,7 +92,8 @@ class EdgeAgent:
         }
         self.portals = {
             r.device_id: PortalRunner(
-                r, PortalConfig(r.door or config.door, config.portal_outside, config.portal_inside), clock,
+                r, PortalConfig(r.door or config.door, config.portal_outside, config.portal_inside,
+                                track_gap_s=config.portal_track_gap_s), clock,
                 functools.partial(self.recorder.passage, r.device_id), on_status=self.health.changed,
                 clock_tolerance_s=config.reader_clock_tolerance_s, silence_timeout_s=config.reader_silence_s,
             )

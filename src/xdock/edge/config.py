@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from xdock.edge.portal_config import PortalConfig
 from xdock.edge.portals import PortalReader
 from xdock.edge.reader_clock import DEFAULT_TOLERANCE_S
 from xdock.edge.sensor_probes import ModbusProbe
@@ -82,6 +83,10 @@ class EdgeConfig:
     :class:`~xdock.edge.portal_config.PortalConfig`'s defaults."""
     portal_inside: frozenset[int] = frozenset({2})
     """Portal antennas on the building side of each reader's door."""
+    portal_track_gap_s: float = PortalConfig.track_gap_s
+    """A tag not read for this long has left the portal (:attr:`PortalConfig.track_gap_s`); a clock
+    running many times faster than the wall clock (the demo's) needs more, so a late inventory round
+    does not split one pass in two."""
     probes: tuple[ModbusProbe, ...] = ()
     """Modbus RTU temperature/humidity probes; their readings go to central (same outbox and sequence)."""
     reader_clock_tolerance_s: float = DEFAULT_TOLERANCE_S

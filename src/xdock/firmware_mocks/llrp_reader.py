@@ -83,7 +83,10 @@ class LlrpReaderMock:
         config: ReaderConfig | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        script_from_first_client: bool = False,
     ) -> None:
+        """``script_from_first_client``: tag script time starts when the first client connects (a reader
+        started by hand before its edge), not at :meth:`start`."""
         self.tags = tags if tags is not None else TagPopulation()
         self.config = config if config is not None else ReaderConfig()
         self.clock = clock
@@ -97,6 +100,7 @@ class LlrpReaderMock:
         self.connections = 0
         self._host = host
         self._port = port
+        self._script_from_first_client = script_from_first_client
         self._server: asyncio.Server | None = None
         self._epoch: datetime | None = None
         self._client: ReaderSession | None = None
@@ -119,8 +123,8 @@ class LlrpReaderMock:
         return self._client is not None
 
     async def start(self) -> None:
-        """Listen; tag script time starts now."""
-        self._epoch = self.clock.now()
+        """Listen; tag script time starts now (or at the first client's connection)."""
+        self._epoch = None if self._script_from_first_client else self.clock.now()
         self._server = await asyncio.start_server(self._accept, self._host, self._port)
         log.info("LLRP reader mock listening on %s:%d", self._host, self.port)
 
@@ -145,9 +149,9 @@ class LlrpReaderMock:
         await self.close()
 
     def script_time(self) -> float:
-        """Seconds of clock time since :meth:`start`."""
+        """Seconds of clock time since :meth:`start` (or since the first client connected)."""
         if self._epoch is None:
-            raise RuntimeError("LlrpReaderMock is not started")
+            raise RuntimeError("LlrpReaderMock is not started or has had no client yet")
         return (self.clock.now() - self._epoch).total_seconds()
 
     def wake(self) -> None:
@@ -172,6 +176,8 @@ class LlrpReaderMock:
                 await writer.drain()
                 return
             self.connections += 1
+            if self._epoch is None:
+                self._epoch = self.clock.now()
             self._client = ReaderSession(self, reader, writer)
             await self._client.run()
         except (ConnectionError, OSError) as error:

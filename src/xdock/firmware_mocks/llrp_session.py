@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+from xdock.firmware_mocks.llrp_tags import TagSighting
 from xdock.protocol import llrp
 from xdock.protocol.clock import epoch_us
 from xdock.protocol.llrp.rospec import (
@@ -143,33 +145,42 @@ class ReaderSession:
 
     async def inventory(self) -> None:
         mock = self.mock
+        last: float | None = None
         while True:
             mock.changed.clear()
             mock.rospecs.stop_expired(mock.clock.now())
             active = mock.rospecs.active()
             t = mock.script_time()
             for running in active:
-                await self.report(running.spec, t)
+                await self.report(running.spec, t, last)
+            last = t if active else None
             timed = any(r.spec.stop_trigger == 1 for r in active)
             if not active or not (timed or mock.tags.pending_after(t)):
                 await mock.changed.wait()
                 continue
             await mock.clock.sleep(mock.config.report_interval_s)
 
-    async def report(self, spec: llrp.ROSpec, t: float) -> None:
+    async def report(self, spec: llrp.ROSpec, t: float, last: float | None = None) -> None:
+        """Report what ``spec``'s antennas see at script time ``t``, and the passes missed since ``last``."""
         antennas = frozenset(a for ai in spec.ai_specs for a in ai.antenna_ids)
-        sightings = self.mock.tags.visible(t, None if 0 in antennas or not antennas else antennas)
+        chosen = None if 0 in antennas or not antennas else antennas
+        missed = [] if last is None else self.mock.tags.between(last, t, chosen)
+        sightings = missed + self.mock.tags.visible(t, chosen)
         if not sightings:
             return
         content = spec.report.content if spec.report is not None else _DEFAULT_CONTENT
-        stamp = epoch_us(self.mock.clock.now())
+        now = self.mock.clock.now()
+
+        def stamp(s: TagSighting) -> int:
+            return epoch_us(now if s.at_s is None else now - timedelta(seconds=t - s.at_s))
+
         tags = tuple(
             llrp.TagReport(
                 s.epc,
                 antenna_id=s.antenna_id if content & SELECT_ANTENNA_ID else None,
                 peak_rssi=s.rssi if content & SELECT_PEAK_RSSI else None,
-                first_seen_utc_us=stamp if content & SELECT_FIRST_SEEN else None,
-                last_seen_utc_us=stamp if content & SELECT_LAST_SEEN else None,
+                first_seen_utc_us=stamp(s) if content & SELECT_FIRST_SEEN else None,
+                last_seen_utc_us=stamp(s) if content & SELECT_LAST_SEEN else None,
                 tag_seen_count=1 if content & SELECT_TAG_SEEN_COUNT else None,
                 rospec_id=spec.rospec_id if content & SELECT_ROSPEC_ID else None,
             )

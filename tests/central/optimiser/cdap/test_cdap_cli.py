@@ -18,7 +18,7 @@ TINY = "2 2 2 2\n3 1\n0 2\n1 4\n2 1\n4 2\n5 5\n3 3\n4 4\n"
 def test_prints_one_json_object(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "tiny.txt"
     path.write_text(TINY, encoding="utf-8")
-    assert main([str(path), "--time-limit", "1", "--seed", "3"]) == 0
+    assert main([str(path), "--time-limit", "10", "--seed", "3"]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == 1
     report = json.loads(out)
