@@ -19,8 +19,14 @@ restarts and crashes. A number allocated but not yet committed when the edge die
 Answers: central may answer one ``seq`` more than once (its answer to a publish whose
 acknowledgement was lost, queued in the persistent session, and its answer again to the publish
 after the reconnect or restart). The worker must hear each scan's answer once, so the edge marks a
-row answered (:meth:`Outbox.mark_answered`, committed like an acknowledgement) and, after a
-restart, takes only rows still unanswered (:meth:`Outbox.unanswered_at_open`) as waiting for one.
+row answered and, after a restart, takes only rows still unanswered
+(:meth:`Outbox.unanswered_at_open`) as waiting for one. An answer about to be shown is marked by
+:meth:`Outbox.answered`, which returns once the mark is on disk (``fsync``); one only counted is
+marked by :meth:`Outbox.mark_answered`, committed like an acknowledgement. What a worker was told
+meanwhile survives a restart too: the offline answer given after the scan left
+(:meth:`Outbox.shown_offline`) and the last scan recorded on each scanner (:meth:`Outbox.scanned`,
+in the scan's own commit; :meth:`Outbox.last_scans_at_open`), so a restarted edge shows only the
+answer to the scan in hand (:mod:`xdock.edge.pending_scans`).
 
 Held offline decisions (:mod:`xdock.edge.offline_router`): a scan whose offline decision sent its pallet
 to a trailer is held (:meth:`Outbox.hold`, in the same commit as the scan's row) until a routing
@@ -43,7 +49,7 @@ from pathlib import Path
 
 from xdock.edge.offline_router import HeldDecision
 
-__all__ = ["Outbox", "OutboxError", "OutboxRow", "OutboxStats"]
+__all__ = ["Outbox", "OutboxError", "OutboxRow", "OutboxStats", "Unanswered"]
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +59,10 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL",
     "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS offline_held (seq INTEGER PRIMARY KEY, trailer TEXT NOT NULL, departure TEXT)",
+    "CREATE TABLE IF NOT EXISTS scanner_last (device_id TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
 )
+_ADDED_COLUMNS = (("answered_at", "REAL"), ("offline_shown", "TEXT"))
+"""Columns an outbox written by an older edge lacks, added when it is opened."""
 _PRUNE_EVERY = 256
 """Acknowledgements between two prunes of old sent rows."""
 
@@ -69,6 +78,14 @@ class OutboxRow:
     seq: int
     topic: str
     payload: bytes
+
+
+@dataclass(frozen=True)
+class Unanswered(OutboxRow):
+    """A row a previous run recorded whose answer it never marked shown."""
+
+    offline_shown: str | None
+    """The offline answer given after the scan left (:meth:`Outbox.shown_offline`), as stored."""
 
 
 @dataclass
@@ -87,6 +104,19 @@ class _Batch:
     answered: list[int] = field(default_factory=list)
     held: list[HeldDecision] = field(default_factory=list)
     released: list[int] = field(default_factory=list)
+    scanned: dict[str, int] = field(default_factory=dict)
+    shown: list[tuple[str, int]] = field(default_factory=list)
+    durable: list[asyncio.Future[None]] = field(default_factory=list)
+    """Waiters of :meth:`Outbox.answered`: their batch is committed with ``fsync``."""
+
+    def __bool__(self) -> bool:
+        return bool(self.rows or self.acks or self.answered or self.held or self.released or self.scanned
+                    or self.shown)
+
+    @property
+    def synced(self) -> bool:
+        """Committed with ``fsync``: it holds what a worker was told, or must not be told again."""
+        return bool(self.rows or self.held or self.scanned or self.shown or self.durable)
 
 
 class Outbox:
@@ -112,20 +142,27 @@ class Outbox:
             for statement in _SCHEMA:
                 self._db.execute(statement)
             columns = {str(c[1]) for c in self._db.execute("PRAGMA table_info(outbox)")}
-            if "answered_at" not in columns:  # an outbox written before answers were tracked
-                self._db.execute("ALTER TABLE outbox ADD COLUMN answered_at REAL")
+            for name, kind in _ADDED_COLUMNS:
+                if name not in columns:
+                    self._db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {kind}")
             (last_meta,) = self._db.execute("SELECT coalesce(max(last_seq), 0) FROM meta").fetchone()
             (last_row,) = self._db.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()
             unsent = self._db.execute(
                 "SELECT seq, topic, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq"
             ).fetchall()
-            unanswered = self._db.execute("SELECT seq FROM outbox WHERE answered_at IS NULL").fetchall()
+            unanswered = self._db.execute(
+                "SELECT seq, topic, payload, offline_shown FROM outbox WHERE answered_at IS NULL ORDER BY seq"
+            ).fetchall()
+            last_scans = self._db.execute("SELECT device_id, seq FROM scanner_last").fetchall()
             held = self._db.execute("SELECT seq, trailer, departure FROM offline_held ORDER BY seq").fetchall()
         except sqlite3.Error as exc:
             raise OutboxError(f"Cannot open the edge outbox {self.path!r}: {exc}") from exc
         self._next = max(int(last_meta), int(last_row), start_after) + 1
         self._unsent_at_open = [OutboxRow(int(s), str(t), bytes(p)) for s, t, p in unsent]
-        self._unanswered_at_open = {int(s) for (s,) in unanswered}
+        self._unanswered_at_open = [
+            Unanswered(int(s), str(t), bytes(p), None if o is None else str(o)) for s, t, p, o in unanswered
+        ]
+        self._last_scans_at_open = {str(d): int(s) for d, s in last_scans}
         self._held_at_open = [
             HeldDecision(int(s), str(t), datetime.fromisoformat(d) if d is not None else None) for s, t, d in held
         ]
@@ -145,9 +182,26 @@ class Outbox:
         """Rows a previous run recorded and never got acknowledged, in ``seq`` order."""
         return list(self._unsent_at_open)
 
-    def unanswered_at_open(self) -> set[int]:
-        """Rows a previous run recorded whose answer it never marked shown (:meth:`mark_answered`)."""
-        return set(self._unanswered_at_open)
+    def unanswered_at_open(self) -> list[Unanswered]:
+        """Rows a previous run recorded whose answer it never marked shown, in ``seq`` order."""
+        return list(self._unanswered_at_open)
+
+    def last_scans_at_open(self) -> dict[str, int]:
+        """The last scan recorded on each scanner (:meth:`scanned`) when the outbox was opened."""
+        return dict(self._last_scans_at_open)
+
+    def scanned(self, device_id: str, seq: int) -> None:
+        """``seq`` is the last scan of ``device_id``; call it just before :meth:`record`, to share its commit."""
+        if not self._closed:
+            self._batch.scanned[device_id] = seq
+            self._kick()
+
+    def shown_offline(self, seq: int, decision: str) -> None:
+        """The worker was given the offline answer ``decision`` after the scan ``seq`` left (committed with
+        ``fsync``, not waited for)."""
+        if not self._closed:
+            self._batch.shown.append((decision, seq))
+            self._kick()
 
     def held_at_open(self) -> list[HeldDecision]:
         """The offline decisions held when the outbox was opened, by ``seq``."""
@@ -198,9 +252,19 @@ class Outbox:
         self._kick()
 
     def mark_answered(self, seq: int) -> None:
-        """The worker was shown central's answer to ``seq``: a later answer to it is a repeat."""
+        """Central's answer to ``seq`` was handled: a later answer to it is a repeat."""
         self._batch.answered.append(seq)
         self._kick()
+
+    async def answered(self, seq: int) -> None:
+        """Like :meth:`mark_answered`, returning once the mark is on disk: call it before showing the answer."""
+        if self._closed:
+            raise OutboxError(f"outbox {self.path!r} is closed")
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._batch.answered.append(seq)
+        self._batch.durable.append(done)
+        self._kick()
+        await asyncio.shield(done)
 
     async def aclose(self) -> None:
         """Commit what is pending, then close."""
@@ -221,21 +285,21 @@ class Outbox:
     async def _write_batches(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while (b := self._batch).rows or b.acks or b.answered or b.held or b.released:
+            while self._batch:
                 batch, self._batch = self._batch, _Batch()
                 rows = [row for row, _ in batch.rows]
                 try:
                     await loop.run_in_executor(self._executor, self._commit, rows, batch)
                 except sqlite3.Error as exc:
                     log.exception("outbox %s: commit of %d rows failed", self.path, len(rows))
-                    for _, done in batch.rows:
+                    for done in [*(d for _, d in batch.rows), *batch.durable]:
                         if not done.done():
                             done.set_exception(OutboxError(f"Cannot write the edge outbox {self.path!r}: {exc}"))
                     continue
                 self.stats.commits += 1
                 if rows:
                     self.stats.batch_sizes[len(rows)] += 1
-                for _, done in batch.rows:
+                for done in [*(d for _, d in batch.rows), *batch.durable]:
                     if not done.done():
                         done.set_result(None)
         finally:
@@ -245,7 +309,7 @@ class Outbox:
         """One transaction (writer thread)."""
         db = self._db
         acks, answered = batch.acks, batch.answered
-        db.execute("PRAGMA synchronous=FULL" if rows or batch.held else "PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA synchronous=FULL" if batch.synced else "PRAGMA synchronous=NORMAL")
         now = self._wall()
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -266,6 +330,14 @@ class Outbox:
                 )
             if batch.released:
                 db.executemany("DELETE FROM offline_held WHERE seq = ?", [(seq,) for seq in batch.released])
+            if batch.scanned:
+                db.executemany(
+                    "INSERT INTO scanner_last (device_id, seq) VALUES (?, ?)"
+                    " ON CONFLICT (device_id) DO UPDATE SET seq = max(seq, excluded.seq)",
+                    list(batch.scanned.items()),
+                )
+            if batch.shown:
+                db.executemany("UPDATE outbox SET offline_shown = ? WHERE seq = ?", batch.shown)
             if answered:
                 db.executemany("UPDATE outbox SET answered_at = ? WHERE seq = ?", [(now, seq) for seq in answered])
             if acks:

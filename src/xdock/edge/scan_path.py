@@ -97,7 +97,8 @@ class ScanPath:
             held = self.router.holding(seq)
             if held is not None:  # committed with the scan's row
                 self.outbox.hold(held)
-        self.pending.expect(seq)
+        self.pending.expect(seq, driver.device_id)
+        self.outbox.scanned(driver.device_id, seq)  # committed with the scan's row
         try:
             await self.uplink.submit(seq, scan_topic(cfg.site, cfg.edge_id), encode(event))
         except OutboxError:
@@ -127,6 +128,7 @@ class ScanPath:
         self.stats.offline_answers += 1
         if answer.decision is not None:
             self.pending.remember(event.seq, OfflineAnswered(answer.decision, carried=False))
+            self.outbox.shown_offline(event.seq, answer.decision.model_dump_json())
         self._later(tell(driver, "good", answer.display))
 
     def _decide_offline(self, event: ScanEvent, now: datetime, *, carried: bool) -> OfflineAnswer:

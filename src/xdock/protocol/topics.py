@@ -8,6 +8,7 @@ version of the contract can live beside this one::
     xdock/v1/{site}/edge/{edge}/device/{dev}/status  uplink   DeviceStatus       QoS 1, retained
     xdock/v1/{site}/edge/{edge}/sensor/{sen}/reading uplink   SensorReading      QoS 1
     xdock/v1/{site}/edge/{edge}/passage              uplink   DoorPassage        QoS 1
+    xdock/v1/{site}/edge/{edge}/offline_answer       uplink   OfflineAnswerShown QoS 1
     xdock/v1/{site}/edge/{edge}/cmd                  downlink Assignment | Feedback  QoS 1
     xdock/v1/{site}/edge/{edge}/routes               downlink RouteSnapshot      QoS 1, retained
     xdock/v1/{site}/central/status                   downlink CentralStatus      QoS 1, retained (+ Last Will)
@@ -31,6 +32,8 @@ __all__ = [
     "cmd_topic",
     "device_status_topic",
     "edge_status_topic",
+    "offline_answer_topic",
+    "offline_answer_wildcard",
     "parse_topic",
     "passage_topic",
     "passage_wildcard",
@@ -45,7 +48,7 @@ __all__ = [
 ROOT = "xdock/v1"
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
-Kind = Literal["scan", "status", "device_status", "cmd", "routes", "sensor_reading", "passage"]
+Kind = Literal["scan", "status", "device_status", "cmd", "routes", "sensor_reading", "passage", "offline_answer"]
 
 
 class TopicError(ValueError):
@@ -83,6 +86,10 @@ def passage_topic(site: str, edge: str) -> str:
     return f"{_edge(site, edge)}/passage"
 
 
+def offline_answer_topic(site: str, edge: str) -> str:
+    return f"{_edge(site, edge)}/offline_answer"
+
+
 def cmd_topic(site: str, edge: str) -> str:
     return f"{_edge(site, edge)}/cmd"
 
@@ -108,6 +115,11 @@ def sensor_reading_wildcard(site: str) -> str:
 def passage_wildcard(site: str) -> str:
     """What central subscribes to for every edge's RFID door passages at ``site``."""
     return f"{ROOT}/{check_id('site id', site)}/edge/+/passage"
+
+
+def offline_answer_wildcard(site: str) -> str:
+    """What central subscribes to for the offline answers every edge at ``site`` reports shown."""
+    return f"{ROOT}/{check_id('site id', site)}/edge/+/offline_answer"
 
 
 def status_wildcard(site: str) -> str:
@@ -136,7 +148,7 @@ def parse_topic(topic: str) -> TopicName:
     check_id("edge id", edge)
     tail = parts[5:]
     single: dict[str, Kind] = {"scan": "scan", "status": "status", "cmd": "cmd", "routes": "routes",
-                               "passage": "passage"}
+                               "passage": "passage", "offline_answer": "offline_answer"}
     if len(tail) == 1 and tail[0] in single:
         return TopicName(single[tail[0]], site, edge)
     if len(tail) == 3 and tail[0] == "device" and tail[2] == "status":
@@ -144,6 +156,6 @@ def parse_topic(topic: str) -> TopicName:
     if len(tail) == 3 and tail[0] == "sensor" and tail[2] == "reading":
         return TopicName("sensor_reading", site, edge, check_id("sensor id", tail[1]))
     raise TopicError(
-        f"Unknown xdock v1 topic {topic!r}: expected .../scan, /status, /cmd, /routes, /passage, /device/<id>/status"
-        " or /sensor/<id>/reading"
+        f"Unknown xdock v1 topic {topic!r}: expected .../scan, /status, /cmd, /routes, /passage, /offline_answer,"
+        " /device/<id>/status or /sensor/<id>/reading"
     )
