@@ -73,11 +73,11 @@ class Dock:
     tmp_path: Path
     scanner: MockScanner
 
-    def agent(self) -> EdgeAgent:
+    def agent(self, answer_timeout: float = 0.5) -> EdgeAgent:
         config = EdgeConfig(
             site=SITE, edge_id=EDGE, door="D1", broker=self.broker.url,
             scanners=(ScannerPort("s1", str(self.tmp_path / "scanner-d1")),), state_dir=self.tmp_path / "edge",
-            answer_timeout=0.5,
+            answer_timeout=answer_timeout,
         )
         return EdgeAgent(config, SystemClock())
 
@@ -172,17 +172,35 @@ async def test_after_a_restart_only_the_correction_of_the_scan_in_hand_is_shown(
         assert (second.stats.corrections, second.stats.superseded, second.stats.confirmed_offline) == (1, 1, 0)
 
 
-async def test_an_answer_to_a_scan_superseded_on_its_scanner_is_not_shown(dock: Dock) -> None:
-    async with dock.running(dock.agent()) as agent:
+def online_scan(seq: int) -> ScanEvent:
+    return ScanEvent(edge_id=EDGE, seq=seq, device_id="s1", door="D1", scanned_at=NOW, sscc=sscc(seq), raw="x")
+
+
+async def test_answers_in_time_to_scans_in_quick_succession_are_all_shown_in_order(dock: Dock) -> None:
+    async with dock.running(dock.agent(answer_timeout=30.0)) as agent:
         await eventually(lambda: agent.central_online is True, 5, "central seen online")
         dock.scanner.scan(build_label(sscc(1), ship_to_postal=LYON))
-        await dock.scanner.wait_for_display("sent - waiting for central")
         dock.scanner.scan(build_label(sscc(2), ship_to_postal=LYON))
         await eventually(lambda: agent.stats.published == 2 and agent.uplink.backlog == 0, 5, "scans sent")
-        first = ScanEvent(edge_id=EDGE, seq=1, device_id="s1", door="D1", scanned_at=NOW, sscc=sscc(1), raw="x")
-        second = first.model_copy(update={"seq": 2, "sscc": sscc(2)})
-        await dock.publish(cmd_topic(SITE, EDGE), encode(assigned(first, "D12", "T-LYON-1")))
-        await dock.publish(cmd_topic(SITE, EDGE), encode(assigned(second, "D4", "T-LYON-2")))
+        await dock.publish(cmd_topic(SITE, EDGE), encode(assigned(online_scan(1), "D12", "T-LYON-1")))
+        assert await dock.scanner.wait_for_display("→ D12  T-LYON-1") == "→ D12  T-LYON-1"
+        await dock.publish(cmd_topic(SITE, EDGE), encode(assigned(online_scan(2), "D4", "T-LYON-2")))
         assert await dock.scanner.wait_for_display("→ D4  T-LYON-2") == "→ D4  T-LYON-2"
+        assert dock.scanner.beeps == ["good", "good"]
+        assert (agent.stats.answers, agent.stats.superseded) == (2, 0)
+
+
+async def test_after_a_restart_only_the_answer_to_the_last_scan_of_a_scanner_is_shown(dock: Dock) -> None:
+    async with dock.running(dock.agent()) as agent:
+        await eventually(lambda: agent.central_online is True, 5, "central seen online")
+        for n in (1, 2, 3):
+            dock.scanner.scan(build_label(sscc(n), ship_to_postal=LYON))
+            await eventually(lambda sent=n: agent.stats.published == sent and agent.uplink.backlog == 0, 5, "sent")
+        await dock.scanner.wait_for_display("sent - waiting for central")
+    # The worker rescans pallets 1 and 2 later; pallet 3 is the one in hand when the edge is back.
+    async with dock.running(dock.agent()) as agent:
+        for n, door in ((1, "D12"), (2, "D4"), (3, "D5")):
+            await dock.publish(cmd_topic(SITE, EDGE), encode(assigned(online_scan(n), door, "T-LYON-1")))
+        assert await dock.scanner.wait_for_display("→ D5  T-LYON-1") == "→ D5  T-LYON-1"
         assert dock.scanner.beeps == ["good"]
-        assert (agent.stats.answers, agent.stats.superseded) == (2, 1)
+        assert (agent.stats.answers, agent.stats.superseded) == (3, 2)

@@ -29,7 +29,7 @@ from xdock.edge.edge_stats import EdgeStats
 from xdock.edge.heartbeat import beat_forever
 from xdock.edge.offline_router import OfflineRouter
 from xdock.edge.outbox import Outbox
-from xdock.edge.pending_scans import resumed
+from xdock.edge.pending_scans import PendingScans
 from xdock.edge.portal_config import PortalConfig
 from xdock.edge.portals import PortalRunner
 from xdock.edge.recorder import Recorder
@@ -106,8 +106,8 @@ class EdgeAgent:
         ]
         self.health.watch(scanners=self.drivers, readers={i: p.driver for i, p in self.portals.items()},
                           probes={p.probe_id: r.poller for p, r in zip(config.probes, self.probes, strict=True)})
-        pending = resumed(self.outbox.unanswered_at_open(), self.outbox.last_scans_at_open(),
-                          scan_topic=scan_topic(config.site, config.edge_id))
+        pending = PendingScans.resumed(self.outbox.unanswered_at_open(), self.outbox.last_scans_at_open(),
+                                       scan_topic=scan_topic(config.site, config.edge_id))
         self.scans = ScanPath(
             config, clock, outbox=self.outbox, uplink=self.uplink, router=self.router, pending=pending,
             stats=self.stats, reachable=lambda: self.central_reachable,

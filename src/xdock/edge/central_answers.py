@@ -7,11 +7,12 @@ beep would be taken for the answer to the worker's next scan, which, after a cra
 edge never recorded. So a repeated answer is only counted (``repeated_answers``); scans recorded by
 an earlier run wait for their answer if the outbox has none marked shown.
 
-A worker sees only the answer to the scan in hand: central's answer is shown only while its scan is
-still the last one recorded on its scanner (:class:`~xdock.edge.pending_scans.Settled`). An answer to
-an earlier scan, after the worker scanned another pallet or after a restart, is only counted
-(``superseded``); central keeps it for the dashboard. The mark that an answer was handled is on disk
-before the answer is shown, so a restarted edge never shows it again.
+A worker sees only answers that still concern them (:class:`~xdock.edge.pending_scans.Settled`):
+central's answer to a scan of this run that got no offline answer (the worker heard nothing yet, or
+was told to wait); a correction, or an answer to a scan recorded before the edge restarted, only
+while its scan is the last one recorded on its scanner (the worker may still hold that pallet).
+Anything else is only counted (``superseded``); central keeps it for the dashboard. The mark that an
+answer was handled is on disk before the answer is shown, so a restarted edge never shows it again.
 
 When the worker already got an offline answer, central's answer is shown only if it is a
 correction (error beep, ``CHANGE: D7 T-PARIS-2``); a confirmation is only counted. An offline
@@ -77,13 +78,13 @@ class CentralAnswers:
         if offline is not None and not changed:
             self.stats.confirmed_offline += 1
             self.outbox.mark_answered(message.seq)
-        elif not settled.latest:
+        elif settled.latest or not (changed or settled.earlier_run):
+            await self._show(driver, message, correction=changed)
+        else:
             self.stats.superseded += 1
-            log.info("edge %s: scan %d is no longer the last on %s; its answer is not shown", self.edge_id,
+            log.info("edge %s: scan %d is no longer the last on %s; central's answer is not shown", self.edge_id,
                      message.seq, message.device_id)
             self.outbox.mark_answered(message.seq)
-        else:
-            await self._show(driver, message, correction=changed)
         if offline is not None and not offline.carried:
             await self._report(message, offline.decision)
 

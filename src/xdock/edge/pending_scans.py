@@ -4,10 +4,11 @@ For each such ``seq``: the scanner that read it, the timer that shows the waitin
 ``answer_timeout`` (while central is reachable) and the offline answer the worker already got (while
 it was not), so central's answer is shown once, as an answer or as a correction
 (:mod:`xdock.edge.central_answers`). Per scanner, the last scan recorded on it: the pallet the worker
-may still hold. Central's answer to an earlier scan of that scanner is no longer the answer to the scan
-in hand (:attr:`Settled.latest` is false).
+may still hold (:attr:`Settled.latest`). Scans recorded by an earlier run of the edge are told apart
+(:attr:`Settled.earlier_run`): their workers saw no answer from this run, nor were told to wait for
+one.
 
-All of it survives a restart (:func:`resumed`): the outbox keeps the unanswered rows, the offline
+All of it survives a restart (:meth:`PendingScans.resumed`): the outbox keeps the unanswered rows, the offline
 answers given after a scan left, and the last scan of each scanner.
 """
 
@@ -24,7 +25,7 @@ from pydantic import ValidationError
 from xdock.edge.outbox import Unanswered
 from xdock.protocol.messages import MessageError, OfflineDecision, ScanEvent, decode
 
-__all__ = ["REMEMBER_OFFLINE", "OfflineAnswered", "PendingScans", "Settled", "resumed"]
+__all__ = ["REMEMBER_OFFLINE", "OfflineAnswered", "PendingScans", "Settled"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class Settled:
     """The offline answer the worker got meanwhile, if any."""
     latest: bool
     """The scan is still the last one recorded on its scanner: the worker may hold its pallet."""
+    earlier_run: bool
+    """The scan was recorded before the edge last started."""
 
 
 class PendingScans:
@@ -57,9 +60,36 @@ class PendingScans:
     def __init__(self, last_scans: Mapping[str, int] | None = None) -> None:
         """``last_scans``: the last scan of each scanner, by device id (from the outbox)."""
         self._device: dict[int, str] = {}
+        self._earlier: set[int] = set()
         self._last = dict(last_scans or {})
         self._waiting: dict[int, asyncio.TimerHandle] = {}
         self._offline: OrderedDict[int, OfflineAnswered] = OrderedDict()
+
+    @classmethod
+    def resumed(cls, unanswered: Iterable[Unanswered], last_scans: Mapping[str, int], *,
+                scan_topic: str) -> PendingScans:
+        """The scans a previous run left awaiting central's answer (the outbox's unanswered rows on
+        ``scan_topic``), with the offline answers their workers got.
+
+        ``last_scans`` is stored in each scan's own commit, so it is never behind the rows; an outbox of
+        an older edge has none, and the last unanswered scan of each scanner counts as its last."""
+        pending = cls(last_scans)
+        for row in unanswered:
+            if row.topic != scan_topic:
+                continue  # a passage or reading recorded just before a crash: central does not answer it
+            try:
+                event = decode(ScanEvent, row.payload)
+                told = OfflineDecision.model_validate_json(row.offline_shown) if row.offline_shown else None
+            except (MessageError, ValidationError) as exc:
+                log.warning("outbox row %d is no scan this edge can read; no answer awaited: %s", row.seq, exc)
+                continue
+            pending.expect(row.seq, event.device_id)
+            pending._earlier.add(row.seq)
+            if told is not None:
+                pending.remember(row.seq, OfflineAnswered(told, carried=False))
+            elif event.offline is not None:
+                pending.remember(row.seq, OfflineAnswered(event.offline, carried=True))
+        return pending
 
     def awaits(self, seq: int) -> bool:
         """Central's answer to ``seq`` is still to come."""
@@ -94,33 +124,11 @@ class PendingScans:
         if timer is not None:
             timer.cancel()
         latest = device is not None and self._last.get(device) == seq
-        return Settled(self._offline.pop(seq, None), latest)
+        earlier = seq in self._earlier
+        self._earlier.discard(seq)
+        return Settled(self._offline.pop(seq, None), latest=latest, earlier_run=earlier)
 
     def close(self) -> None:
         """Stop every timer (the agent is stopping)."""
         for timer in self._waiting.values():
             timer.cancel()
-
-
-def resumed(unanswered: Iterable[Unanswered], last_scans: Mapping[str, int], *, scan_topic: str) -> PendingScans:
-    """The scans a previous run left awaiting central's answer (the outbox's unanswered rows on
-    ``scan_topic``), with the offline answers their workers got.
-
-    ``last_scans`` is stored in each scan's own commit, so it is never behind the rows; an outbox of an
-    older edge has none, and the last unanswered scan of each scanner counts as its last."""
-    pending = PendingScans(last_scans)
-    for row in unanswered:
-        if row.topic != scan_topic:
-            continue  # a passage or reading recorded just before a crash: central does not answer it
-        try:
-            event = decode(ScanEvent, row.payload)
-            told = OfflineDecision.model_validate_json(row.offline_shown) if row.offline_shown else None
-        except (MessageError, ValidationError) as exc:
-            log.warning("outbox row %d is no scan this edge can read; no answer awaited: %s", row.seq, exc)
-            continue
-        pending.expect(row.seq, event.device_id)
-        if told is not None:
-            pending.remember(row.seq, OfflineAnswered(told, carried=False))
-        elif event.offline is not None:
-            pending.remember(row.seq, OfflineAnswered(event.offline, carried=True))
-    return pending
