@@ -48,44 +48,18 @@ from datetime import datetime
 from pathlib import Path
 
 from xdock.edge.offline_router import HeldDecision
+from xdock.edge.outbox_batch import ADDED_COLUMNS, SCHEMA, Batch, OutboxRow, Unanswered, write
 
 __all__ = ["Outbox", "OutboxError", "OutboxRow", "OutboxStats", "Unanswered"]
 
 log = logging.getLogger(__name__)
 
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL,"
-    " recorded_at REAL NOT NULL, sent_at REAL, answered_at REAL)",
-    "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL",
-    "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS offline_held (seq INTEGER PRIMARY KEY, trailer TEXT NOT NULL, departure TEXT)",
-    "CREATE TABLE IF NOT EXISTS scanner_last (device_id TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
-)
-_ADDED_COLUMNS = (("answered_at", "REAL"), ("offline_shown", "TEXT"))
-"""Columns an outbox written by an older edge lacks, added when it is opened."""
 _PRUNE_EVERY = 256
 """Acknowledgements between two prunes of old sent rows."""
 
 
 class OutboxError(OSError):
     """The outbox cannot be opened or written."""
-
-
-@dataclass(frozen=True)
-class OutboxRow:
-    """One recorded uplink message."""
-
-    seq: int
-    topic: str
-    payload: bytes
-
-
-@dataclass(frozen=True)
-class Unanswered(OutboxRow):
-    """A row a previous run recorded whose answer it never marked shown."""
-
-    offline_shown: str | None
-    """The offline answer given after the scan left (:meth:`Outbox.shown_offline`), as stored."""
 
 
 @dataclass
@@ -95,28 +69,6 @@ class OutboxStats:
     commits: int = 0
     batch_sizes: Counter[int] = field(default_factory=Counter)
     """How many commits carried how many new rows (``{rows: commits}``)."""
-
-
-@dataclass
-class _Batch:
-    rows: list[tuple[OutboxRow, asyncio.Future[None]]] = field(default_factory=list)
-    acks: list[int] = field(default_factory=list)
-    answered: list[int] = field(default_factory=list)
-    held: list[HeldDecision] = field(default_factory=list)
-    released: list[int] = field(default_factory=list)
-    scanned: dict[str, int] = field(default_factory=dict)
-    shown: list[tuple[str, int]] = field(default_factory=list)
-    durable: list[asyncio.Future[None]] = field(default_factory=list)
-    """Waiters of :meth:`Outbox.answered`: their batch is committed with ``fsync``."""
-
-    def __bool__(self) -> bool:
-        return bool(self.rows or self.acks or self.answered or self.held or self.released or self.scanned
-                    or self.shown)
-
-    @property
-    def synced(self) -> bool:
-        """Committed with ``fsync``: it holds what a worker was told, or must not be told again."""
-        return bool(self.rows or self.held or self.scanned or self.shown or self.durable)
 
 
 class Outbox:
@@ -139,10 +91,10 @@ class Outbox:
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"journal mode is {mode!r}, WAL refused")
             self._db.execute("PRAGMA synchronous=FULL")
-            for statement in _SCHEMA:
+            for statement in SCHEMA:
                 self._db.execute(statement)
             columns = {str(c[1]) for c in self._db.execute("PRAGMA table_info(outbox)")}
-            for name, kind in _ADDED_COLUMNS:
+            for name, kind in ADDED_COLUMNS:
                 if name not in columns:
                     self._db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {kind}")
             (last_meta,) = self._db.execute("SELECT coalesce(max(last_seq), 0) FROM meta").fetchone()
@@ -167,7 +119,7 @@ class Outbox:
             HeldDecision(int(s), str(t), datetime.fromisoformat(d) if d is not None else None) for s, t, d in held
         ]
         self._unacked = len(self._unsent_at_open)
-        self._batch = _Batch()
+        self._batch = Batch()
         self._writer: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edge-outbox")
         self._since_prune = 0
@@ -286,10 +238,10 @@ class Outbox:
         loop = asyncio.get_running_loop()
         try:
             while self._batch:
-                batch, self._batch = self._batch, _Batch()
+                batch, self._batch = self._batch, Batch()
                 rows = [row for row, _ in batch.rows]
                 try:
-                    await loop.run_in_executor(self._executor, self._commit, rows, batch)
+                    await loop.run_in_executor(self._executor, self._commit, batch)
                 except sqlite3.Error as exc:
                     log.exception("outbox %s: commit of %d rows failed", self.path, len(rows))
                     for done in [*(d for _, d in batch.rows), *batch.durable]:
@@ -305,41 +257,15 @@ class Outbox:
         finally:
             self._writer = None
 
-    def _commit(self, rows: list[OutboxRow], batch: _Batch) -> None:
+    def _commit(self, batch: Batch) -> None:
         """One transaction (writer thread)."""
         db = self._db
-        acks, answered = batch.acks, batch.answered
+        acks = batch.acks
         db.execute("PRAGMA synchronous=FULL" if batch.synced else "PRAGMA synchronous=NORMAL")
         now = self._wall()
         db.execute("BEGIN IMMEDIATE")
         try:
-            if rows:
-                db.executemany(
-                    "INSERT INTO outbox (seq, topic, payload, recorded_at) VALUES (?, ?, ?, ?)",
-                    [(r.seq, r.topic, r.payload, now) for r in rows],
-                )
-                db.execute(
-                    "INSERT INTO meta (id, last_seq) VALUES (1, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
-                    (max(r.seq for r in rows),),
-                )
-            if batch.held:
-                db.executemany(
-                    "INSERT OR REPLACE INTO offline_held (seq, trailer, departure) VALUES (?, ?, ?)",
-                    [(h.seq, h.trailer, h.departure.isoformat() if h.departure else None) for h in batch.held],
-                )
-            if batch.released:
-                db.executemany("DELETE FROM offline_held WHERE seq = ?", [(seq,) for seq in batch.released])
-            if batch.scanned:
-                db.executemany(
-                    "INSERT INTO scanner_last (device_id, seq) VALUES (?, ?)"
-                    " ON CONFLICT (device_id) DO UPDATE SET seq = max(seq, excluded.seq)",
-                    list(batch.scanned.items()),
-                )
-            if batch.shown:
-                db.executemany("UPDATE outbox SET offline_shown = ? WHERE seq = ?", batch.shown)
-            if answered:
-                db.executemany("UPDATE outbox SET answered_at = ? WHERE seq = ?", [(now, seq) for seq in answered])
+            write(db, batch, now)
             if acks:
                 db.executemany("UPDATE outbox SET sent_at = ? WHERE seq = ?", [(now, seq) for seq in acks])
                 self._since_prune += len(acks)
