@@ -27,13 +27,14 @@ from xdock.protocol.messages import (
     Assignment,
     CentralStatus,
     DestinationMatch,
+    OfflineAnswerShown,
     Route,
     RouteSnapshot,
     ScanEvent,
     decode,
     encode,
 )
-from xdock.protocol.topics import central_status_topic, cmd_topic, routes_topic, scan_topic
+from xdock.protocol.topics import central_status_topic, cmd_topic, offline_answer_topic, routes_topic, scan_topic
 from xdock.testing import Mosquitto
 
 SITE, EDGE = "it", "edge-d1"
@@ -204,3 +205,29 @@ async def test_after_a_restart_only_the_answer_to_the_last_scan_of_a_scanner_is_
         assert await dock.scanner.wait_for_display("→ D5  T-LYON-1") == "→ D5  T-LYON-1"
         assert dock.scanner.beeps == ["good"]
         assert (agent.stats.answers, agent.stats.superseded) == (3, 2)
+
+
+async def test_an_offline_answer_given_after_the_scan_left_is_remembered_and_reported_after_a_restart(
+    dock: Dock,
+) -> None:
+    async with aiomqtt.Client("127.0.0.1", dock.broker.port, identifier="central", clean_session=False) as central:
+        await central.subscribe(offline_answer_topic(SITE, EDGE), qos=1)
+    async with dock.running(dock.agent()) as agent:
+        await eventually(lambda: agent.router.snapshot == SNAPSHOT and agent.central_online is True, 5, "ready")
+        dock.scanner.scan(build_label(sscc(1), ship_to_postal=LYON))
+        await eventually(lambda: agent.stats.published == 1, 5, "scan sent")
+        agent.on_central_status(CentralStatus(online=False, at=NOW))  # central gone before its answer
+        await dock.scanner.wait_for_display("D12 T-LYON-1 (offline)")
+    async with dock.running(dock.agent()) as agent:
+        await dock.publish(cmd_topic(SITE, EDGE), encode(assigned(online_scan(1), "D7", "T-PARIS-2")))
+        assert await dock.scanner.wait_for_display("CHANGE: D7 T-PARIS-2") == "CHANGE: D7 T-PARIS-2"
+        assert dock.scanner.beeps == ["good", "error"]
+        async with aiomqtt.Client("127.0.0.1", dock.broker.port, identifier="central",
+                                  clean_session=False) as central, asyncio.timeout(10):
+            message = await anext(aiter(central.messages))
+        report = decode(OfflineAnswerShown, message.payload)  # type: ignore[arg-type]
+        assert (report.scan_seq, report.device_id, report.sscc, report.seq) == (1, "s1", sscc(1), 2)
+        assert report.offline.model_dump(exclude={"decided_at"}) == {
+            "plan_version": 3, "outcome": "assigned", "door": "D12", "trailer": "T-LYON-1", "area": None,
+        }
+        assert (agent.stats.corrections, agent.stats.offline_reports) == (1, 1)

@@ -6,9 +6,11 @@ routes what central sends:
 - :mod:`xdock.edge.scan_path`: each scan line checked, recorded in the durable outbox, then answered
   on its scanner: by central while central is reachable (broker connected, central's retained status
   not offline), else at once from the routing snapshot (:mod:`xdock.edge.offline_router`).
-- :mod:`xdock.edge.central_answers`: central's answers shown once (a repeated answer only counted,
-  an offline answer corrected only when central disagrees), and central's STOP for a reader shown on
-  every scanner of this edge; :mod:`xdock.edge.pending_scans` holds the scans still awaiting theirs.
+- :mod:`xdock.edge.central_answers`: central's answers shown once and only while they concern the
+  worker (a repeated answer, or a late one for a scanner that read another pallet since, only
+  counted; an offline answer corrected only when central disagrees), and central's STOP for a reader
+  shown on every scanner of this edge; :mod:`xdock.edge.pending_scans` holds the scans still awaiting
+  theirs, across restarts.
 - :mod:`xdock.edge.recorder`: RFID door passages (:mod:`xdock.edge.portals`) and Modbus probe readings
   (:mod:`xdock.edge.sensor_probes`) numbered from the outbox and sent like scans, no answer awaited.
 - :mod:`xdock.edge.device_health`: every device's retained status, with its driver's counters.

@@ -47,7 +47,8 @@ class CentralAnswers:
         self, edge_id: str, *, scanners: Mapping[str, SerialScannerDriver], readers: Container[str], outbox: Outbox,
         pending: PendingScans, stats: EdgeStats, report: Callable[[Assignment, OfflineDecision], Awaitable[None]],
     ) -> None:
-        """``report(answer, decision)`` tells central the offline ``decision`` the worker got before ``answer``."""
+        """``report(answer, decision)`` tells central the offline ``decision`` the worker got before ``answer``;
+        it must record its message in the outbox before its first wait (it then shares the mark's commit)."""
         self.edge_id = edge_id
         self.scanners = scanners
         self.readers = readers
@@ -75,25 +76,37 @@ class CentralAnswers:
         offline = settled.offline
         self.stats.answers += 1
         changed = message.correction if offline is None or offline.carried else differs(offline.decision, message)
+        # An offline answer given after the scan left goes to central in the same commit as the mark.
+        told = offline.decision if offline is not None and not offline.carried else None
         if offline is not None and not changed:
             self.stats.confirmed_offline += 1
-            self.outbox.mark_answered(message.seq)
+            await self._mark(message, told, shown=False)
         elif settled.latest or not (changed or settled.earlier_run):
+            await self._mark(message, told, shown=True)
             await self._show(driver, message, correction=changed)
         else:
             self.stats.superseded += 1
             log.info("edge %s: scan %d is no longer the last on %s; central's answer is not shown", self.edge_id,
                      message.seq, message.device_id)
+            await self._mark(message, told, shown=False)
+
+    async def _mark(self, message: Assignment, told: OfflineDecision | None, *, shown: bool) -> None:
+        """Mark central's answer handled: on disk before it is ``shown``, with the report of ``told`` (the
+        offline answer given after the scan left) in the same commit, so central hears of it exactly once."""
+        if told is not None:
             self.outbox.mark_answered(message.seq)
-        if offline is not None and not offline.carried:
-            await self._report(message, offline.decision)
+            await self._report(message, told)  # records a row: this commit is made with fsync
+        elif not shown:
+            self.outbox.mark_answered(message.seq)
+        else:
+            try:
+                await self.outbox.answered(message.seq)
+            except OutboxError:
+                log.exception("edge %s: answer to scan %d not marked shown; shown all the same", self.edge_id,
+                              message.seq)
 
     async def _show(self, driver: SerialScannerDriver, message: Assignment, *, correction: bool) -> None:
-        """Central's answer to the scan in hand, once its mark is on disk: as given, or as a correction."""
-        try:
-            await self.outbox.answered(message.seq)
-        except OutboxError:
-            log.exception("edge %s: answer to scan %d not marked shown; shown all the same", self.edge_id, message.seq)
+        """Central's answer to a scan the worker may hold: as given, or as a correction."""
         if not correction:
             await tell(driver, "error" if message.outcome == "rejected" else "good", message.display)
             return
