@@ -14,6 +14,7 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from support.waiting import eventually
 from xdock.edge.offline_router import NO_ROUTE_TEXT
 from xdock.firmware_mocks.serial_scanner import MockScanner
 from xdock.protocol.gs1 import build_label, sscc_with_check_digit
@@ -149,6 +150,8 @@ async def test_sigkill_during_an_outage_then_restart_shows_no_old_answer(
     async with MockScanner(link=tmp_path / "scanner-d1", name="d1") as scanner:
         edge.start()
         await scanner_read_since(mosquitto, now - timedelta(seconds=1))
+        routes = tmp_path / "edge" / f"edge-{EDGE}.routes.json"  # the edge keeps the snapshot it adopted
+        await eventually(routes.exists, 20, "routing snapshot adopted")
         await asyncio.to_thread(mosquitto.stop)
         for n in (1, 2, 3):
             scanner.scan(build_label(sscc_with_check_digit(f"0376130326{n:07d}"), ship_to_postal="06000"))
