@@ -16,6 +16,7 @@ from xdock.protocol.topics import (
     cmd_topic,
     device_status_topic,
     edge_status_topic,
+    offline_answer_topic,
     passage_topic,
     routes_topic,
     scan_topic,
@@ -32,6 +33,7 @@ BUILDERS: dict[str, Callable[[str], str]] = {
     "device_status": lambda owner: device_status_topic(SITE, owner, owner),
     "sensor_reading": lambda owner: sensor_reading_topic(SITE, owner, "t1"),
     "passage": lambda owner: passage_topic(SITE, owner),
+    "offline_answer": lambda owner: offline_answer_topic(SITE, owner),
     "cmd": lambda owner: cmd_topic(SITE, owner),
     "routes": lambda owner: routes_topic(SITE, owner),
     "central_status": lambda owner: central_status_topic(SITE),
@@ -130,8 +132,8 @@ def test_grants_are_exactly_the_tables_filters() -> None:
         "xdock/v1/s1/edge/n1/device/+/status": "write",
         "xdock/v1/s1/edge/n1/sensor/+/reading": "write",
     }
-    assert len(grants(SITE, "edge", "e1")) == 8
-    assert len(grants(SITE, "central", "central")) == 8
+    assert len(grants(SITE, "edge", "e1")) == 9
+    assert len(grants(SITE, "central", "central")) == 9
 
 
 @pytest.mark.parametrize(("edges", "nodes", "message"), [

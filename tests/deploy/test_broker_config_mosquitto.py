@@ -41,6 +41,8 @@ from xdock.protocol.topics import (
     cmd_topic,
     device_status_topic,
     edge_status_topic,
+    offline_answer_topic,
+    offline_answer_wildcard,
     passage_topic,
     passage_wildcard,
     routes_topic,
@@ -158,6 +160,7 @@ def uplink_topics(site: str, owner: str) -> dict[str, str]:
         "scan": scan_topic(site, owner), "status": edge_status_topic(site, owner),
         "device_status": device_status_topic(site, owner, owner),
         "sensor_reading": sensor_reading_topic(site, owner, "t1"), "passage": passage_topic(site, owner),
+        "offline_answer": offline_answer_topic(site, owner),
     }
 
 
@@ -168,8 +171,8 @@ def downlink_topics(site: str, edge: str) -> dict[str, str]:
 
 async def central_subscribes(central: aiomqtt.Client, site: str) -> None:
     """What central's ingest subscribes to."""
-    for topic in (scan_wildcard(site), passage_wildcard(site), sensor_reading_wildcard(site),
-                  *status_subscriptions(site)):
+    for topic in (scan_wildcard(site), passage_wildcard(site), offline_answer_wildcard(site),
+                  sensor_reading_wildcard(site), *status_subscriptions(site)):
         await central.subscribe(topic, qos=1)
 
 
@@ -225,7 +228,7 @@ async def test_each_role_publishes_each_of_its_kinds_and_its_reader_receives_it(
                 await c[user].publish(topic, payload, qos=rule.qos, retain=rule.retained)
                 for reader in rule.readers:
                     expected[users[reader]].append((topic, payload))
-        assert len(expected["central"]) == 7
+        assert len(expected["central"]) == 8
         assert len(expected[edge]) == 3
         for user_name, messages in expected.items():
             assert await receive(c[user_name], len(messages)) == messages
@@ -242,7 +245,7 @@ async def test_an_edge_or_node_cannot_publish_on_another_ones_uplinks_nor_those_
             await c[e2].publish(topic, b"forged by " + e2.encode(), qos=1)
             await c[node].publish(topic, b"forged by " + node.encode(), qos=1)
         own = uplink_topics(site, node)
-        for kind in ("scan", "status", "passage"):  # an edge's kinds, not a node's
+        for kind in ("scan", "status", "passage", "offline_answer"):  # an edge's kinds, not a node's
             await c[node].publish(own[kind], b"node posing as an edge", qos=1)
         await c[e2].publish(scan_topic(site, e2), b"marker", qos=1)
         await c[node].publish(own["sensor_reading"], b"marker", qos=1)

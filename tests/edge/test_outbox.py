@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from support.waiting import eventually
 from xdock.edge.offline_router import HeldDecision as HeldRow
 from xdock.edge.outbox import Outbox, OutboxError, OutboxRow
 
@@ -123,8 +124,39 @@ async def test_answered_rows_are_known_after_a_restart(tmp_path: Path) -> None:
     await first.aclose()
 
     second = Outbox(path)
-    assert second.unanswered_at_open() == {2, 3}
+    assert [row.seq for row in second.unanswered_at_open()] == [2, 3]
     await second.aclose()
+
+
+async def test_what_a_worker_was_told_is_known_after_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    first = Outbox(path)
+    for seq, device in ((1, "s1"), (2, "s2"), (3, "s1")):
+        assert first.allocate() == seq
+        first.scanned(device, seq)
+        await first.record(seq, "t/scan", b"%d" % seq)
+    first.shown_offline(1, '{"outcome": "staged"}')
+    await first.answered(2)
+    await first.aclose()
+
+    second = Outbox(path)
+    assert second.last_scans_at_open() == {"s1": 3, "s2": 2}
+    assert [(r.seq, r.payload, r.offline_shown) for r in second.unanswered_at_open()] == [
+        (1, b"1", '{"outcome": "staged"}'), (3, b"3", None),
+    ]
+    await second.aclose()
+
+
+async def test_an_answer_to_show_is_marked_with_fsync_one_only_counted_without(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.db")
+    await record(box, 2)
+    commits = box.stats.commits
+    box.mark_answered(1)
+    await eventually(lambda: box.stats.commits == commits + 1, 5, "mark committed")
+    assert box._db.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+    await box.answered(2)
+    assert box._db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+    await box.aclose()
 
 
 async def test_an_outbox_without_answer_marks_opens_with_every_row_unanswered(tmp_path: Path) -> None:
@@ -135,11 +167,11 @@ async def test_an_outbox_without_answer_marks_opens_with_every_row_unanswered(tm
         db.execute("INSERT INTO outbox VALUES (7, 't/scan', x'00', 1.0, 2.0)")
     db.close()
     box = Outbox(path)
-    assert (box.unanswered_at_open(), box.allocate()) == ({7}, 8)
+    assert ([row.seq for row in box.unanswered_at_open()], box.allocate()) == ([7], 8)
     box.mark_answered(7)
     await box.aclose()
     again = Outbox(path)
-    assert again.unanswered_at_open() == set()
+    assert again.unanswered_at_open() == []
     await again.aclose()
 
 

@@ -17,6 +17,7 @@ CONTRACT: dict[str, tuple[set[str], set[str]]] = {
     "device_status": ({"edge", "sensor_node"}, {"central"}),
     "sensor_reading": ({"edge", "sensor_node"}, {"central"}),
     "passage": ({"edge"}, {"central"}),
+    "offline_answer": ({"edge"}, {"central"}),
     "cmd": ({"central"}, {"edge"}),
     "routes": ({"central"}, {"edge"}),
     "central_status": ({"central"}, {"edge"}),

@@ -50,7 +50,7 @@ def test_ids_cannot_break_the_tree(bad: str) -> None:
         ("xdock/v2/lyon/edge/e1/scan", "Not an xdock v1 topic: 'xdock/v2/lyon/edge/e1/scan'"),
         ("xdock/v1/lyon/gate/e1/scan", "Not an xdock v1 topic: 'xdock/v1/lyon/gate/e1/scan'"),
         ("xdock/v1/lyon/edge/e1/scans", "Unknown xdock v1 topic 'xdock/v1/lyon/edge/e1/scans': expected .../scan, "
-         "/status, /cmd, /routes, /passage, /device/<id>/status or /sensor/<id>/reading"),
+         "/status, /cmd, /routes, /passage, /offline_answer, /device/<id>/status or /sensor/<id>/reading"),
         ("xdock/v1/ly on/edge/e1/scan", "Invalid site id 'ly on': expected 1-64 characters of A-Z a-z 0-9 _ -"),
     ],
 )

@@ -19,6 +19,10 @@ offline decision is known to have waited in the edge's outbox, so only its being
 a late scan without one may be a skewed clock or a delayed delivery, and is counted (the edge's
 status shows its backlog).
 
+Offline answers an edge reports it gave after their scan had left (``.../edge/{edge}/offline_answer``)
+are applied after the batch's scans by :class:`~xdock.central.offline_answers.OfflineAnswers` (once
+per key, counted as kept or corrected offline answers).
+
 RFID door passages (``.../edge/{edge}/passage``, routed by their topic's kind) are checked
 and refused the same way, applied after the batch's scans by
 :class:`~xdock.central.passages.PassageService` (once per key), and a mis-load's STOP is published
@@ -44,6 +48,7 @@ import aiomqtt
 from xdock.central.alerts import Alerts
 from xdock.central.device_telemetry import DeviceTelemetry
 from xdock.central.liveness import Liveness, status_subscriptions
+from xdock.central.offline_answers import OfflineAnswers
 from xdock.central.passages import PassageService
 from xdock.central.scans import ScanService
 from xdock.central.sensors import SensorService
@@ -51,12 +56,13 @@ from xdock.central.store import StoreError
 from xdock.central.uplinks import UplinkDecoder, UplinkRefusedError, refusal_reason
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
-from xdock.protocol.messages import MessageError, ScanEvent, encode
+from xdock.protocol.messages import MessageError, OfflineAnswerShown, ScanEvent, encode
 from xdock.protocol.passages import DoorPassage
 from xdock.protocol.sensors import SensorReading
 from xdock.protocol.topics import (
     TopicError,
     cmd_topic,
+    offline_answer_wildcard,
     passage_wildcard,
     scan_wildcard,
     sensor_reading_wildcard,
@@ -117,6 +123,7 @@ class Ingest:
         self.device_telemetry = device_telemetry
         self.passages = PassageService(service, liveness.alerts if liveness is not None else Alerts(service.store),
                                        clock)
+        self.offline_answers = OfflineAnswers(service, clock)
 
     async def run(self) -> None:
         """Serve until cancelled, reconnecting with capped back-off when the broker goes away."""
@@ -145,6 +152,7 @@ class Ingest:
             no_delay(client)
             await client.subscribe(scan_wildcard(self.site), qos=1)
             await client.subscribe(passage_wildcard(self.site), qos=1)
+            await client.subscribe(offline_answer_wildcard(self.site), qos=1)
             if self.sensors is not None:
                 await client.subscribe(sensor_reading_wildcard(self.site), qos=1)
             if self.liveness is not None:
@@ -170,6 +178,7 @@ class Ingest:
         events: list[ScanEvent] = []
         passages: list[DoorPassage] = []
         readings: list[SensorReading] = []
+        reports: list[OfflineAnswerShown] = []
         for message in batch:
             self.stats.received += 1
             topic = str(message.topic)
@@ -186,12 +195,16 @@ class Ingest:
                 passages.append(uplink)
             elif isinstance(uplink, SensorReading):
                 readings.append(uplink)
+            elif isinstance(uplink, OfflineAnswerShown):
+                reports.append(uplink)
             else:
                 events.append(uplink)
         if events:
             await self._apply_scans(client, events)
         if passages:
             await self._apply_passages(client, passages)
+        for report in reports:
+            self.offline_answers.apply(report)  # a StoreError leaves the batch unacknowledged, redelivered
         if readings and self.sensors is not None:
             for reading in readings:
                 self.sensors.apply(reading)  # a StoreError leaves the batch unacknowledged, redelivered

@@ -67,6 +67,14 @@ class ScanStats:
     seq_conflicts: int = 0
     """Scans whose ``(edge_id, seq)`` was applied before for another pallet (refused, see the module doc)."""
 
+    def count_offline(self, *, corrected: bool) -> None:
+        """One offline answer reconciled: with the scan it travelled in, or reported by the edge afterwards
+        (:mod:`xdock.central.offline_answers`)."""
+        if corrected:
+            self.offline_corrected += 1
+        else:
+            self.offline_kept += 1
+
 
 class ScanService:
     """Applies scans to the site state and the store."""
@@ -255,10 +263,7 @@ class ScanService:
         else:
             s.assigned += 1
         if event.offline is not None:
-            if reply.correction:
-                s.offline_corrected += 1
-            else:
-                s.offline_kept += 1
+            s.count_offline(corrected=reply.correction)
 
     def _decide(self, event: ScanEvent, now: datetime) -> tuple[Assignment, PalletRow | None]:
         state = self.state

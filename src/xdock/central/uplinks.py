@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from xdock.protocol.messages import MessageError, ScanEvent, decode
+from xdock.protocol.messages import MessageError, OfflineAnswerShown, ScanEvent, decode
 from xdock.protocol.passages import DoorPassage
 from xdock.protocol.sensors import SensorReading
 from xdock.protocol.topics import TopicError, TopicName, parse_topic
 
-_Uplink = TypeVar("_Uplink", ScanEvent, DoorPassage, SensorReading)
+_Uplink = TypeVar("_Uplink", ScanEvent, DoorPassage, SensorReading, OfflineAnswerShown)
+Uplink = ScanEvent | DoorPassage | SensorReading | OfflineAnswerShown
 
-__all__ = ["UplinkDecoder", "UplinkRefusedError", "refusal_reason"]
+__all__ = ["Uplink", "UplinkDecoder", "UplinkRefusedError", "refusal_reason"]
 
 
 class UplinkRefusedError(ValueError):
@@ -45,12 +46,14 @@ class UplinkDecoder:
     def __init__(self, site: str) -> None:
         self.site = site
 
-    def uplink(self, topic: str, payload: bytes, *, readings: bool = True) -> ScanEvent | DoorPassage | SensorReading:
-        """``payload`` by its topic's kind, the topic parsed once: a passage, a sensor reading (when
-        ``readings``), anything else a scan."""
+    def uplink(self, topic: str, payload: bytes, *, readings: bool = True) -> Uplink:
+        """``payload`` by its topic's kind, the topic parsed once: a passage, an offline answer reported, a
+        sensor reading (when ``readings``), anything else a scan."""
         name = parse_topic(topic)
         if name.kind == "passage":
             return self._decoded(topic, name, payload, "passage", DoorPassage)
+        if name.kind == "offline_answer":
+            return self._decoded(topic, name, payload, "offline_answer", OfflineAnswerShown)
         if readings and name.kind == "sensor_reading":
             reading = self._decoded(topic, name, payload, "sensor_reading", SensorReading)
             if reading.sensor_id != name.device:

@@ -6,9 +6,11 @@ routes what central sends:
 - :mod:`xdock.edge.scan_path`: each scan line checked, recorded in the durable outbox, then answered
   on its scanner: by central while central is reachable (broker connected, central's retained status
   not offline), else at once from the routing snapshot (:mod:`xdock.edge.offline_router`).
-- :mod:`xdock.edge.central_answers`: central's answers shown once (a repeated answer only counted,
-  an offline answer corrected only when central disagrees), and central's STOP for a reader shown on
-  every scanner of this edge; :mod:`xdock.edge.pending_scans` holds the scans still awaiting theirs.
+- :mod:`xdock.edge.central_answers`: central's answers shown once and only while they concern the
+  worker (a repeated answer, or a late one for a scanner that read another pallet since, only
+  counted; an offline answer corrected only when central disagrees), and central's STOP for a reader
+  shown on every scanner of this edge; :mod:`xdock.edge.pending_scans` holds the scans still awaiting
+  theirs, across restarts.
 - :mod:`xdock.edge.recorder`: RFID door passages (:mod:`xdock.edge.portals`) and Modbus probe readings
   (:mod:`xdock.edge.sensor_probes`) numbered from the outbox and sent like scans, no answer awaited.
 - :mod:`xdock.edge.device_health`: every device's retained status, with its driver's counters.
@@ -40,6 +42,7 @@ from xdock.edge.sequence import SequenceStore
 from xdock.edge.uplink import Uplink, UplinkOptions
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot
+from xdock.protocol.topics import scan_topic
 
 __all__ = ["NOT_RECORDED_TEXT", "WAITING_TEXT", "EdgeAgent", "EdgeStats"]
 
@@ -106,14 +109,15 @@ class EdgeAgent:
         ]
         self.health.watch(scanners=self.drivers, readers={i: p.driver for i, p in self.portals.items()},
                           probes={p.probe_id: r.poller for p, r in zip(config.probes, self.probes, strict=True)})
-        pending = PendingScans(self.outbox.unanswered_at_open())
+        pending = PendingScans.resumed(self.outbox.unanswered_at_open(), self.outbox.last_scans_at_open(),
+                                       scan_topic=scan_topic(config.site, config.edge_id))
         self.scans = ScanPath(
             config, clock, outbox=self.outbox, uplink=self.uplink, router=self.router, pending=pending,
             stats=self.stats, reachable=lambda: self.central_reachable,
         )
         self.answers = CentralAnswers(
             config.edge_id, scanners=self.drivers, readers=self.portals, outbox=self.outbox, pending=pending,
-            stats=self.stats,
+            stats=self.stats, report=self.recorder.offline_answer,
         )
 
     @property

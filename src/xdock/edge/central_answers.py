@@ -7,23 +7,33 @@ beep would be taken for the answer to the worker's next scan, which, after a cra
 edge never recorded. So a repeated answer is only counted (``repeated_answers``); scans recorded by
 an earlier run wait for their answer if the outbox has none marked shown.
 
+A worker sees only answers that still concern them (:class:`~xdock.edge.pending_scans.Settled`):
+central's answer to a scan of this run that got no offline answer (the worker heard nothing yet, or
+was told to wait); a correction, or an answer to a scan recorded before the edge restarted, only
+while its scan is the last one recorded on its scanner (the worker may still hold that pallet).
+Anything else is only counted (``superseded``); central keeps it for the dashboard. The mark that an
+answer was handled is on disk before the answer is shown, so a restarted edge never shows it again.
+
 When the worker already got an offline answer, central's answer is shown only if it is a
-correction (error beep, ``CHANGE: D7 T-PARIS-2``); a confirmation is only counted. Central's STOP
-for a reader (a mis-load) is shown, with its beep, on every scanner of this edge.
+correction (error beep, ``CHANGE: D7 T-PARIS-2``); a confirmation is only counted. An offline
+answer given after the scan left (central went offline while the edge waited for its answer) is
+reported to central once central's answer came (``report``), so central records whether the worker
+was corrected. Central's STOP for a reader (a mis-load) is shown, with its beep, on every scanner of
+this edge.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Container, Mapping
+from collections.abc import Awaitable, Callable, Container, Mapping
 
 from xdock.edge.devices.serial_scanner import SerialScannerDriver
 from xdock.edge.edge_stats import EdgeStats
 from xdock.edge.offline_router import correction_text, differs
-from xdock.edge.outbox import Outbox
+from xdock.edge.outbox import Outbox, OutboxError
 from xdock.edge.pending_scans import PendingScans
 from xdock.edge.scanner_feedback import show, tell
-from xdock.protocol.messages import Assignment, Feedback
+from xdock.protocol.messages import Assignment, Feedback, OfflineDecision
 
 __all__ = ["CentralAnswers"]
 
@@ -35,14 +45,17 @@ class CentralAnswers:
 
     def __init__(
         self, edge_id: str, *, scanners: Mapping[str, SerialScannerDriver], readers: Container[str], outbox: Outbox,
-        pending: PendingScans, stats: EdgeStats,
+        pending: PendingScans, stats: EdgeStats, report: Callable[[Assignment, OfflineDecision], Awaitable[None]],
     ) -> None:
+        """``report(answer, decision)`` tells central the offline ``decision`` the worker got before ``answer``;
+        it must record its message in the outbox before its first wait (it then shares the mark's commit)."""
         self.edge_id = edge_id
         self.scanners = scanners
         self.readers = readers
         self.outbox = outbox
         self.pending = pending
         self.stats = stats
+        self._report = report
 
     async def on_command(self, message: Assignment | Feedback) -> None:
         if isinstance(message, Feedback) and message.device_id in self.readers:
@@ -59,15 +72,43 @@ class CentralAnswers:
             self.stats.repeated_answers += 1
             log.info("edge %s: scan %d answered again; not shown", self.edge_id, message.seq)
             return
-        offline = self.pending.settle(message.seq)
-        self.outbox.mark_answered(message.seq)
+        settled = self.pending.settle(message.seq)
+        offline = settled.offline
         self.stats.answers += 1
-        if offline is None and not message.correction:
-            await tell(driver, "error" if message.outcome == "rejected" else "good", message.display)
-            return
         changed = message.correction if offline is None or offline.carried else differs(offline.decision, message)
-        if not changed:
+        # An offline answer given after the scan left goes to central in the same commit as the mark.
+        told = offline.decision if offline is not None and not offline.carried else None
+        if offline is not None and not changed:
             self.stats.confirmed_offline += 1
+            await self._mark(message, told, shown=False)
+        elif settled.latest or not (changed or settled.earlier_run):
+            await self._mark(message, told, shown=True)
+            await self._show(driver, message, correction=changed)
+        else:
+            self.stats.superseded += 1
+            log.info("edge %s: scan %d is no longer the last on %s; central's answer is not shown", self.edge_id,
+                     message.seq, message.device_id)
+            await self._mark(message, told, shown=False)
+
+    async def _mark(self, message: Assignment, told: OfflineDecision | None, *, shown: bool) -> None:
+        """Mark central's answer handled: on disk before it is ``shown``, with the report of ``told`` (the
+        offline answer given after the scan left) in the same commit, so central hears of it exactly once."""
+        if told is not None:
+            self.outbox.mark_answered(message.seq)
+            await self._report(message, told)  # records a row: this commit is made with fsync
+        elif not shown:
+            self.outbox.mark_answered(message.seq)
+        else:
+            try:
+                await self.outbox.answered(message.seq)
+            except OutboxError:
+                log.exception("edge %s: answer to scan %d not marked shown; shown all the same", self.edge_id,
+                              message.seq)
+
+    async def _show(self, driver: SerialScannerDriver, message: Assignment, *, correction: bool) -> None:
+        """Central's answer to a scan the worker may hold: as given, or as a correction."""
+        if not correction:
+            await tell(driver, "error" if message.outcome == "rejected" else "good", message.display)
             return
         self.stats.corrections += 1
         log.info("edge %s: scan %d corrected by central: %s", self.edge_id, message.seq, message.reason)

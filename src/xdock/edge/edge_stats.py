@@ -20,6 +20,10 @@ class EdgeStats:
     confirmed_offline: int = 0
     """Central's answers that agreed with an offline answer (nothing shown)."""
     corrections: int = 0
+    superseded: int = 0
+    """Central's answers and corrections to a scan no longer the last on its scanner: not shown."""
+    offline_reports: int = 0
+    """Offline answers given after their scan left, reported to central once it answered the scan."""
     repeated_answers: int = 0
     """Central's answers to a ``seq`` already answered (or unknown to this edge): not shown."""
     passages: int = 0

@@ -19,8 +19,14 @@ restarts and crashes. A number allocated but not yet committed when the edge die
 Answers: central may answer one ``seq`` more than once (its answer to a publish whose
 acknowledgement was lost, queued in the persistent session, and its answer again to the publish
 after the reconnect or restart). The worker must hear each scan's answer once, so the edge marks a
-row answered (:meth:`Outbox.mark_answered`, committed like an acknowledgement) and, after a
-restart, takes only rows still unanswered (:meth:`Outbox.unanswered_at_open`) as waiting for one.
+row answered and, after a restart, takes only rows still unanswered
+(:meth:`Outbox.unanswered_at_open`) as waiting for one. An answer about to be shown is marked by
+:meth:`Outbox.answered`, which returns once the mark is on disk (``fsync``); one only counted is
+marked by :meth:`Outbox.mark_answered`, committed like an acknowledgement. What a worker was told
+meanwhile survives a restart too: the offline answer given after the scan left
+(:meth:`Outbox.shown_offline`) and the last scan recorded on each scanner (:meth:`Outbox.scanned`,
+in the scan's own commit; :meth:`Outbox.last_scans_at_open`), so a restarted edge shows only the
+answer to the scan in hand (:mod:`xdock.edge.pending_scans`).
 
 Held offline decisions (:mod:`xdock.edge.offline_router`): a scan whose offline decision sent its pallet
 to a trailer is held (:meth:`Outbox.hold`, in the same commit as the scan's row) until a routing
@@ -42,33 +48,18 @@ from datetime import datetime
 from pathlib import Path
 
 from xdock.edge.offline_router import HeldDecision
+from xdock.edge.outbox_batch import ADDED_COLUMNS, SCHEMA, Batch, OutboxRow, Unanswered, write
 
-__all__ = ["Outbox", "OutboxError", "OutboxRow", "OutboxStats"]
+__all__ = ["Outbox", "OutboxError", "OutboxRow", "OutboxStats", "Unanswered"]
 
 log = logging.getLogger(__name__)
 
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL,"
-    " recorded_at REAL NOT NULL, sent_at REAL, answered_at REAL)",
-    "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL",
-    "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS offline_held (seq INTEGER PRIMARY KEY, trailer TEXT NOT NULL, departure TEXT)",
-)
 _PRUNE_EVERY = 256
 """Acknowledgements between two prunes of old sent rows."""
 
 
 class OutboxError(OSError):
     """The outbox cannot be opened or written."""
-
-
-@dataclass(frozen=True)
-class OutboxRow:
-    """One recorded uplink message."""
-
-    seq: int
-    topic: str
-    payload: bytes
 
 
 @dataclass
@@ -78,15 +69,6 @@ class OutboxStats:
     commits: int = 0
     batch_sizes: Counter[int] = field(default_factory=Counter)
     """How many commits carried how many new rows (``{rows: commits}``)."""
-
-
-@dataclass
-class _Batch:
-    rows: list[tuple[OutboxRow, asyncio.Future[None]]] = field(default_factory=list)
-    acks: list[int] = field(default_factory=list)
-    answered: list[int] = field(default_factory=list)
-    held: list[HeldDecision] = field(default_factory=list)
-    released: list[int] = field(default_factory=list)
 
 
 class Outbox:
@@ -109,28 +91,35 @@ class Outbox:
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"journal mode is {mode!r}, WAL refused")
             self._db.execute("PRAGMA synchronous=FULL")
-            for statement in _SCHEMA:
+            for statement in SCHEMA:
                 self._db.execute(statement)
             columns = {str(c[1]) for c in self._db.execute("PRAGMA table_info(outbox)")}
-            if "answered_at" not in columns:  # an outbox written before answers were tracked
-                self._db.execute("ALTER TABLE outbox ADD COLUMN answered_at REAL")
+            for name, kind in ADDED_COLUMNS:
+                if name not in columns:
+                    self._db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {kind}")
             (last_meta,) = self._db.execute("SELECT coalesce(max(last_seq), 0) FROM meta").fetchone()
             (last_row,) = self._db.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()
             unsent = self._db.execute(
                 "SELECT seq, topic, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq"
             ).fetchall()
-            unanswered = self._db.execute("SELECT seq FROM outbox WHERE answered_at IS NULL").fetchall()
+            unanswered = self._db.execute(
+                "SELECT seq, topic, payload, offline_shown FROM outbox WHERE answered_at IS NULL ORDER BY seq"
+            ).fetchall()
+            last_scans = self._db.execute("SELECT device_id, seq FROM scanner_last").fetchall()
             held = self._db.execute("SELECT seq, trailer, departure FROM offline_held ORDER BY seq").fetchall()
         except sqlite3.Error as exc:
             raise OutboxError(f"Cannot open the edge outbox {self.path!r}: {exc}") from exc
         self._next = max(int(last_meta), int(last_row), start_after) + 1
         self._unsent_at_open = [OutboxRow(int(s), str(t), bytes(p)) for s, t, p in unsent]
-        self._unanswered_at_open = {int(s) for (s,) in unanswered}
+        self._unanswered_at_open = [
+            Unanswered(int(s), str(t), bytes(p), None if o is None else str(o)) for s, t, p, o in unanswered
+        ]
+        self._last_scans_at_open = {str(d): int(s) for d, s in last_scans}
         self._held_at_open = [
             HeldDecision(int(s), str(t), datetime.fromisoformat(d) if d is not None else None) for s, t, d in held
         ]
         self._unacked = len(self._unsent_at_open)
-        self._batch = _Batch()
+        self._batch = Batch()
         self._writer: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edge-outbox")
         self._since_prune = 0
@@ -145,9 +134,26 @@ class Outbox:
         """Rows a previous run recorded and never got acknowledged, in ``seq`` order."""
         return list(self._unsent_at_open)
 
-    def unanswered_at_open(self) -> set[int]:
-        """Rows a previous run recorded whose answer it never marked shown (:meth:`mark_answered`)."""
-        return set(self._unanswered_at_open)
+    def unanswered_at_open(self) -> list[Unanswered]:
+        """Rows a previous run recorded whose answer it never marked shown, in ``seq`` order."""
+        return list(self._unanswered_at_open)
+
+    def last_scans_at_open(self) -> dict[str, int]:
+        """The last scan recorded on each scanner (:meth:`scanned`) when the outbox was opened."""
+        return dict(self._last_scans_at_open)
+
+    def scanned(self, device_id: str, seq: int) -> None:
+        """``seq`` is the last scan of ``device_id``; call it just before :meth:`record`, to share its commit."""
+        if not self._closed:
+            self._batch.scanned[device_id] = seq
+            self._kick()
+
+    def shown_offline(self, seq: int, decision: str) -> None:
+        """The worker was given the offline answer ``decision`` after the scan ``seq`` left (committed with
+        ``fsync``, not waited for)."""
+        if not self._closed:
+            self._batch.shown.append((decision, seq))
+            self._kick()
 
     def held_at_open(self) -> list[HeldDecision]:
         """The offline decisions held when the outbox was opened, by ``seq``."""
@@ -198,9 +204,19 @@ class Outbox:
         self._kick()
 
     def mark_answered(self, seq: int) -> None:
-        """The worker was shown central's answer to ``seq``: a later answer to it is a repeat."""
+        """Central's answer to ``seq`` was handled: a later answer to it is a repeat."""
         self._batch.answered.append(seq)
         self._kick()
+
+    async def answered(self, seq: int) -> None:
+        """Like :meth:`mark_answered`, returning once the mark is on disk: call it before showing the answer."""
+        if self._closed:
+            raise OutboxError(f"outbox {self.path!r} is closed")
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._batch.answered.append(seq)
+        self._batch.durable.append(done)
+        self._kick()
+        await asyncio.shield(done)
 
     async def aclose(self) -> None:
         """Commit what is pending, then close."""
@@ -221,53 +237,35 @@ class Outbox:
     async def _write_batches(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while (b := self._batch).rows or b.acks or b.answered or b.held or b.released:
-                batch, self._batch = self._batch, _Batch()
+            while self._batch:
+                batch, self._batch = self._batch, Batch()
                 rows = [row for row, _ in batch.rows]
                 try:
-                    await loop.run_in_executor(self._executor, self._commit, rows, batch)
+                    await loop.run_in_executor(self._executor, self._commit, batch)
                 except sqlite3.Error as exc:
                     log.exception("outbox %s: commit of %d rows failed", self.path, len(rows))
-                    for _, done in batch.rows:
+                    for done in [*(d for _, d in batch.rows), *batch.durable]:
                         if not done.done():
                             done.set_exception(OutboxError(f"Cannot write the edge outbox {self.path!r}: {exc}"))
                     continue
                 self.stats.commits += 1
                 if rows:
                     self.stats.batch_sizes[len(rows)] += 1
-                for _, done in batch.rows:
+                for done in [*(d for _, d in batch.rows), *batch.durable]:
                     if not done.done():
                         done.set_result(None)
         finally:
             self._writer = None
 
-    def _commit(self, rows: list[OutboxRow], batch: _Batch) -> None:
+    def _commit(self, batch: Batch) -> None:
         """One transaction (writer thread)."""
         db = self._db
-        acks, answered = batch.acks, batch.answered
-        db.execute("PRAGMA synchronous=FULL" if rows or batch.held else "PRAGMA synchronous=NORMAL")
+        acks = batch.acks
+        db.execute("PRAGMA synchronous=FULL" if batch.synced else "PRAGMA synchronous=NORMAL")
         now = self._wall()
         db.execute("BEGIN IMMEDIATE")
         try:
-            if rows:
-                db.executemany(
-                    "INSERT INTO outbox (seq, topic, payload, recorded_at) VALUES (?, ?, ?, ?)",
-                    [(r.seq, r.topic, r.payload, now) for r in rows],
-                )
-                db.execute(
-                    "INSERT INTO meta (id, last_seq) VALUES (1, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
-                    (max(r.seq for r in rows),),
-                )
-            if batch.held:
-                db.executemany(
-                    "INSERT OR REPLACE INTO offline_held (seq, trailer, departure) VALUES (?, ?, ?)",
-                    [(h.seq, h.trailer, h.departure.isoformat() if h.departure else None) for h in batch.held],
-                )
-            if batch.released:
-                db.executemany("DELETE FROM offline_held WHERE seq = ?", [(seq,) for seq in batch.released])
-            if answered:
-                db.executemany("UPDATE outbox SET answered_at = ? WHERE seq = ?", [(now, seq) for seq in answered])
+            write(db, batch, now)
             if acks:
                 db.executemany("UPDATE outbox SET sent_at = ? WHERE seq = ?", [(now, seq) for seq in acks])
                 self._since_prune += len(acks)

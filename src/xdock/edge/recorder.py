@@ -1,5 +1,6 @@
-"""Door passages and probe readings on their way to central: numbered from the outbox and recorded like
-scans, but central does not answer them, so each row is marked answered as soon as it is recorded."""
+"""Door passages, probe readings and offline answers reported, on their way to central: numbered from the
+outbox and recorded like scans, but central does not answer them, so each row is marked answered as soon
+as it is recorded."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from xdock.edge.edge_stats import EdgeStats
 from xdock.edge.outbox import Outbox, OutboxError
 from xdock.edge.portal import Passage
 from xdock.edge.uplink import Uplink
-from xdock.protocol.messages import encode
+from xdock.protocol.messages import Assignment, OfflineAnswerShown, OfflineDecision, encode
 from xdock.protocol.passages import DoorPassage
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
-from xdock.protocol.topics import passage_topic, sensor_reading_topic
+from xdock.protocol.topics import offline_answer_topic, passage_topic, sensor_reading_topic
 
 __all__ = ["Recorder"]
 
@@ -55,6 +56,19 @@ class Recorder:
             seq, sensor_reading_topic(cfg.site, cfg.edge_id, sensor_id), encode(reading), "sensor %s: reading %s",
             sensor_id, value,
         )
+
+    async def offline_answer(self, answer: Assignment, decision: OfflineDecision) -> None:
+        """Report to central the offline ``decision`` a worker got for the scan ``answer`` answers (the scan
+        had left without it)."""
+        cfg = self.config
+        seq = self.outbox.allocate()
+        message = OfflineAnswerShown(edge_id=cfg.edge_id, seq=seq, scan_seq=answer.seq, device_id=answer.device_id,
+                                     sscc=answer.sscc, offline=decision)
+        if await self._record_unanswered(
+            seq, offline_answer_topic(cfg.site, cfg.edge_id), encode(message), "scan %d: offline answer report",
+            answer.seq,
+        ):
+            self.stats.offline_reports += 1
 
     async def _record_unanswered(self, seq: int, topic: str, payload: bytes, what: str, *args: object) -> bool:
         """Record a message central does not answer (its row is marked answered at once); ``False`` if not recorded."""

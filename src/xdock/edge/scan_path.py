@@ -2,11 +2,13 @@
 
 A bad label gets the error beep and its reason on the display and never leaves the edge. A good one
 becomes a :class:`~xdock.protocol.messages.ScanEvent` with the next sequence number and is recorded
-in the durable outbox before anything else happens; then:
+in the durable outbox before anything else happens, in one commit with the note that it is now the
+last scan of its scanner (:mod:`xdock.edge.pending_scans`); then:
 
 - **central reachable**: the edge waits for central's answer (:mod:`xdock.edge.central_answers`);
   after ``answer_timeout`` the display says the scan is waiting, unless central went offline
-  meanwhile, in which case the worker gets the offline answer then.
+  meanwhile, in which case the worker gets the offline answer then (kept in the outbox, so a
+  restarted edge still compares central's answer with it, and reported to central once it answers).
 - **central unreachable**: the edge answers at once from its routing snapshot
   (:mod:`xdock.edge.offline_router`), good beep and e.g. ``D12 T-LYON-1 (offline)``, and the scan
   carries that decision to central; a decision sending the pallet to a trailer is held in the outbox,
@@ -97,7 +99,8 @@ class ScanPath:
             held = self.router.holding(seq)
             if held is not None:  # committed with the scan's row
                 self.outbox.hold(held)
-        self.pending.expect(seq)
+        self.pending.expect(seq, driver.device_id)
+        self.outbox.scanned(driver.device_id, seq)  # committed with the scan's row
         try:
             await self.uplink.submit(seq, scan_topic(cfg.site, cfg.edge_id), encode(event))
         except OutboxError:
@@ -127,6 +130,7 @@ class ScanPath:
         self.stats.offline_answers += 1
         if answer.decision is not None:
             self.pending.remember(event.seq, OfflineAnswered(answer.decision, carried=False))
+            self.outbox.shown_offline(event.seq, answer.decision.model_dump_json())
         self._later(tell(driver, "good", answer.display))
 
     def _decide_offline(self, event: ScanEvent, now: datetime, *, carried: bool) -> OfflineAnswer:

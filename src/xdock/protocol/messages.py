@@ -74,6 +74,7 @@ __all__ = [
     "Id",
     "MessageError",
     "MessageErrorReason",
+    "OfflineAnswerShown",
     "OfflineDecision",
     "PlanVersion",
     "Route",
@@ -192,6 +193,31 @@ class Assignment(_Message):
     decided_at: AwareDatetime
     correction: bool = False
     """The scan carried an offline decision and this answer differs from it: tell the worker again."""
+
+
+class OfflineAnswerShown(_Message):
+    """The offline answer a worker got after the scan had left without it, uplink on ``.../offline_answer``.
+
+    The edge answers from its routing snapshot when central goes offline while it waits for central's
+    answer; the scan already left, so central does not know the worker was told. Once central's answer
+    came, the edge reports what the worker had been told, keyed ``(edge_id, seq)`` like every uplink;
+    central reconciles it with its answer to the scan ``scan_seq`` once, as a kept or corrected offline
+    answer.
+    """
+
+    kind: Literal["offline_answer"] = "offline_answer"
+    edge_id: Id
+    seq: Seq
+    scan_seq: Seq
+    """The scan answered offline."""
+    device_id: Id
+    sscc: Sscc
+    offline: OfflineDecision
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """The idempotency key."""
+        return (self.edge_id, self.seq)
 
 
 class Feedback(_Message):

@@ -74,6 +74,8 @@ TOPIC_TABLE: tuple[TopicRule, ...] = (
     TopicRule("sensor_reading", "edge/{edge}/sensor/{sensor}/reading", _UPLINK_ANY, _CENTRAL, "SensorReading", 1,
               retained=False),
     TopicRule("passage", "edge/{edge}/passage", _UPLINK_EDGE, _CENTRAL, "DoorPassage", 1, retained=False),
+    TopicRule("offline_answer", "edge/{edge}/offline_answer", _UPLINK_EDGE, _CENTRAL, "OfflineAnswerShown", 1,
+              retained=False),
     TopicRule("cmd", "edge/{edge}/cmd", _CENTRAL, _UPLINK_EDGE, "Assignment | Feedback", 1, retained=False),
     TopicRule("routes", "edge/{edge}/routes", _CENTRAL, _UPLINK_EDGE, "RouteSnapshot", 1, retained=True),
     TopicRule("central_status", "central/status", _CENTRAL, _UPLINK_EDGE, "CentralStatus", 1, retained=True,

@@ -10,6 +10,7 @@ ACL; a test holds these lines to it)::
     edge/{edge}/device/{device}/status   edge, sensor node -> central  DeviceStatus           QoS 1, retained, Last Will
     edge/{edge}/sensor/{sensor}/reading  edge, sensor node -> central  SensorReading          QoS 1
     edge/{edge}/passage                  edge -> central               DoorPassage            QoS 1
+    edge/{edge}/offline_answer           edge -> central               OfflineAnswerShown     QoS 1
     edge/{edge}/cmd                      central -> edge               Assignment | Feedback  QoS 1
     edge/{edge}/routes                   central -> edge               RouteSnapshot          QoS 1, retained
     central/status                       central -> edge               CentralStatus          QoS 1, retained, Last Will
@@ -34,6 +35,8 @@ __all__ = [
     "cmd_topic",
     "device_status_topic",
     "edge_status_topic",
+    "offline_answer_topic",
+    "offline_answer_wildcard",
     "parse_topic",
     "passage_topic",
     "passage_wildcard",
@@ -47,7 +50,7 @@ __all__ = [
 
 ROOT = "xdock/v1"
 
-Kind = Literal["scan", "status", "device_status", "cmd", "routes", "sensor_reading", "passage"]
+Kind = Literal["scan", "status", "device_status", "cmd", "routes", "sensor_reading", "passage", "offline_answer"]
 
 
 class TopicError(ValueError):
@@ -87,6 +90,10 @@ def passage_topic(site: str, edge: str) -> str:
     return f"{_edge(site, edge)}/passage"
 
 
+def offline_answer_topic(site: str, edge: str) -> str:
+    return f"{_edge(site, edge)}/offline_answer"
+
+
 def cmd_topic(site: str, edge: str) -> str:
     return f"{_edge(site, edge)}/cmd"
 
@@ -112,6 +119,11 @@ def sensor_reading_wildcard(site: str) -> str:
 def passage_wildcard(site: str) -> str:
     """What central subscribes to for every edge's RFID door passages at ``site``."""
     return f"{ROOT}/{check_id('site id', site)}/edge/+/passage"
+
+
+def offline_answer_wildcard(site: str) -> str:
+    """What central subscribes to for the offline answers every edge at ``site`` reports shown."""
+    return f"{ROOT}/{check_id('site id', site)}/edge/+/offline_answer"
 
 
 def status_wildcard(site: str) -> str:
@@ -140,7 +152,7 @@ def parse_topic(topic: str) -> TopicName:
     check_id("edge id", edge)
     tail = parts[5:]
     single: dict[str, Kind] = {"scan": "scan", "status": "status", "cmd": "cmd", "routes": "routes",
-                               "passage": "passage"}
+                               "passage": "passage", "offline_answer": "offline_answer"}
     if len(tail) == 1 and tail[0] in single:
         return TopicName(single[tail[0]], site, edge)
     if len(tail) == 3 and tail[0] == "device" and tail[2] == "status":
@@ -148,6 +160,6 @@ def parse_topic(topic: str) -> TopicName:
     if len(tail) == 3 and tail[0] == "sensor" and tail[2] == "reading":
         return TopicName("sensor_reading", site, edge, check_id("sensor id", tail[1]))
     raise TopicError(
-        f"Unknown xdock v1 topic {topic!r}: expected .../scan, /status, /cmd, /routes, /passage, /device/<id>/status"
-        " or /sensor/<id>/reading"
+        f"Unknown xdock v1 topic {topic!r}: expected .../scan, /status, /cmd, /routes, /passage, /offline_answer,"
+        " /device/<id>/status or /sensor/<id>/reading"
     )
