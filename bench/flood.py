@@ -1,0 +1,316 @@
+"""Live answers and store growth while junk floods central's uplink topics.
+
+    python bench/flood.py --junk-rate 2000 --duration 10 [--scan-rate 20] [--edges 2] [--big 20]
+                          [--junk-qos 1] [--timeout 5]
+
+Parts
+    A Mosquitto on a free loopback port (:class:`xdock.testing.Mosquitto`), ``xdock central`` as its
+    own process (:class:`xdock.testing.CentralProcess`, log level WARNING as shipped) on a fresh
+    SQLite file, and ``--edges`` edge agents with mock scanners on ptys in this process (the lanes of
+    ``bench/scan_latency.py``). The junk publisher is a separate process, so its work does not
+    compete with the edges' event loop for this process's interpreter; everything goes to 127.0.0.1.
+
+What is measured
+    After a warm-up (a few answered scans per scanner), scans go out open-loop at ``--scan-rate`` per
+    second for ``--duration`` seconds (one in flight per scanner, as a worker waits for the answer)
+    while the publisher sends ``--junk-rate`` junk messages per second for the same time, on the
+    site's scan topics: bytes that are no JSON, truncated scans, ``v: 2``, an ``edge_id`` that is
+    not the topic's, a malformed topic, rotating over five junk edge ids; plus ``--big`` payloads
+    of 1 MB spread evenly over the flood (refused as ``oversized`` by central, or earlier by a broker
+    with ``message_size_limit``). The schedule is by absolute due times, so a slow publisher catches
+    up in bursts rather than sending less; ``junk_sent`` is what it really sent.
+
+    ``live_ms``: scan-to-display time of the scans answered (p50, p99, max); ``waiting_shown``: the
+    edges' "sent - waiting for central" notices (an answer later than the edge's patience).
+    The store is measured after the warm-up and again after the flood, once central has counted
+    every junk message it received (``/api/v1/stats``) and then stopped cleanly (SIGTERM): files
+    (database + WAL), rows per table, and bytes per table (SQLite's ``dbstat``). ``junk_store`` is
+    what refusals wrote: event rows of kind ``rejected_uplink`` with their body bytes, and the rows
+    and bytes of the ``uplink_refusal*`` tables; ``junk_bytes_per_s`` divides its growth by the
+    flood's duration. The scans' own rows (``events`` of kind ``scan``, ``applied``, ``pallets``)
+    grow as in any run and are reported apart. ``central_log_bytes``: growth of central's log.
+
+Output
+    Progress on stderr; the last line of stdout is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import multiprocessing
+import signal
+import sqlite3
+import sys
+import tempfile
+import time
+import urllib.error
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as paho
+
+from scan_latency import SIM_START, Lane, Options, PlannedScan, Results, Rig, drive, percentile, warm_up_all
+from xdock.central.site_config import parse_site
+from xdock.protocol.broker_url import BrokerUrl
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import ScanEvent, ShipToModel, encode
+from xdock.testing import CentralProcess, Mosquitto
+from xdock.testing.stream_site import DESTINATIONS, site_yaml
+
+JUNK_EDGES = tuple(f"junk-{n}" for n in range(5))
+BIG_BYTES = 1024 * 1024
+DRAIN_TIMEOUT = 60.0
+"""Seconds central may take, after the flood, to count every junk message it received."""
+
+
+# -- the junk publisher (its own process) -----------------------------------------------------------
+
+
+def junk_messages(site: str) -> list[tuple[str, bytes]]:
+    """One round of junk: each kind once per junk edge (topic, payload)."""
+    out: list[tuple[str, bytes]] = []
+    for n, edge in enumerate(JUNK_EDGES):
+        event = ScanEvent(
+            edge_id=edge, seq=n + 1, device_id="s1", door="D1", scanned_at=datetime.fromisoformat(SIM_START),
+            sscc=sscc_with_check_digit(f"0376130329{n:07d}"), ship_to=ShipToModel(kind="postal", value="11000"),
+            raw="x",
+        )
+        good = encode(event)
+        topic = f"xdock/v1/{site}/edge/{edge}/scan"
+        out += [
+            (topic, b"\xff\x00 not json " + edge.encode()),
+            (topic, good[: len(good) // 2]),
+            (topic, good.replace(b'"v":1', b'"v":2')),
+            (f"xdock/v1/{site}/edge/{JUNK_EDGES[(n + 1) % len(JUNK_EDGES)]}/scan", good),
+            (f"xdock/v1/{site}/edge/{edge}.bad/scan", good),
+        ]
+    return out
+
+
+def publish_junk(port: int, site: str, rate: float, duration: float, big: int, qos: int, start_at: float,
+                 sent: Any) -> None:
+    """Publish junk at ``rate`` per second for ``duration`` seconds from ``start_at`` (``time.time()``)."""
+    client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"junk-{uuid.uuid4().hex[:6]}")
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    round_ = junk_messages(site)
+    total = int(rate * duration)
+    big_every = total // big if big else 0
+    big_payload = b"{" * BIG_BYTES
+    count = 0
+    try:
+        while time.time() < start_at:
+            time.sleep(min(0.01, start_at - time.time()))
+        while count < total:
+            due = min(total, int((time.time() - start_at) * rate) + 1)
+            while count < due:
+                topic, payload = round_[count % len(round_)]
+                if big_every and count % big_every == big_every // 2 and count // big_every < big:
+                    payload = big_payload
+                client.publish(topic, payload, qos=qos)
+                count += 1
+            time.sleep(0.002)
+        deadline = time.time() + 10
+        while client.want_write() and time.time() < deadline:
+            time.sleep(0.01)
+    finally:
+        sent.value = count
+        client.loop_stop()
+        client.disconnect()
+
+
+# -- the store -------------------------------------------------------------------------------------
+
+
+def store_figures(db: Path) -> dict[str, Any]:
+    """Files, rows and bytes of central's SQLite store (read-only, beside central if it runs)."""
+    files = {p.name: p.stat().st_size for p in (db, db.with_name(db.name + "-wal")) if p.exists()}
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'"
+                                             " AND name NOT LIKE 'sqlite_%'")]
+        rows = {t: int(conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]) for t in tables}
+        table_bytes = {str(name): int(size) for name, size in conn.execute(
+            "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")}
+        junk_rows, junk_bytes = conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(LENGTH(body)), 0) FROM events WHERE kind = 'rejected_uplink'"
+        ).fetchone()
+        for table in (t for t in tables if t.startswith("uplink_refusal")):
+            junk_rows += rows[table]
+            junk_bytes += table_bytes.get(table, 0)
+    finally:
+        conn.close()
+    return {"files": files, "file_bytes": sum(files.values()), "rows": rows, "table_bytes": table_bytes,
+            "junk_rows": int(junk_rows), "junk_bytes": int(junk_bytes)}
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FloodOptions:
+    junk_rate: float
+    duration: float
+    scan_rate: float
+    edges: int
+    big: int
+    junk_qos: int
+    timeout: float
+
+
+def scans_plan(lanes: Sequence[Lane], count: int) -> list[list[PlannedScan]]:
+    plans: list[list[PlannedScan]] = [[] for _ in lanes]
+    for j in range(count):
+        lane = lanes[j % len(lanes)]
+        plans[lane.number].append(lane.make_scan(j, j))
+    return plans
+
+
+async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: Path) -> tuple[Results, int, dict[
+        str, Any], float]:
+    """Warm up, then scans and junk together; the results, junk sent, store before, flood seconds."""
+    results = Results()
+    rig.start()
+    async with asyncio.timeout(60):
+        await rig.ready()
+        await warm_up_all(rig.lanes, results)
+    before = store_figures(db)
+    plans = scans_plan(rig.lanes, int(opts.scan_rate * opts.duration))
+    ctx = multiprocessing.get_context("spawn")
+    sent = ctx.Value("q", 0)
+    start_at = time.time() + 1.5  # the publisher process needs a moment to start and connect
+    publisher = ctx.Process(target=publish_junk, args=(
+        broker.port, site, opts.junk_rate, opts.duration, opts.big, opts.junk_qos, start_at, sent))
+    publisher.start()
+    results = Results()
+    try:
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        t0 = time.perf_counter()
+        print(f"flood: {opts.junk_rate:g} junk/s and {opts.scan_rate:g} scans/s for {opts.duration:g} s",
+              file=sys.stderr, flush=True)
+        async with asyncio.timeout(opts.duration * 3 + 30), asyncio.TaskGroup() as group:
+            for lane in rig.lanes:
+                group.create_task(drive(lane, plans[lane.number], t0, opts.scan_rate, opts.timeout, results))
+        elapsed = time.perf_counter() - t0
+        await asyncio.to_thread(publisher.join, 30)
+    finally:
+        if publisher.is_alive():
+            publisher.terminate()
+            publisher.join(5)
+        await rig.stop()
+    return results, int(sent.value), before, elapsed
+
+
+def refused_total(central: CentralProcess) -> int:
+    stats = central.get("/api/v1/stats")
+    return int(sum(stats["uplink_rejected"].values()))
+
+
+def wait_counted(central: CentralProcess, expected: int) -> int:
+    """Wait (deadline) until central counted ``expected`` refusals; what it counted."""
+    deadline = time.monotonic() + DRAIN_TIMEOUT
+    counted = refused_total(central)
+    while counted < expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+        counted = refused_total(central)
+    return counted
+
+
+def run(opts: FloodOptions) -> dict[str, Any]:
+    site_id = f"bench-{uuid.uuid4().hex[:8]}"
+    count = int(opts.scan_rate * opts.duration)
+    text = site_yaml(site_id, opts.edges, math.ceil(count / len(DESTINATIONS)) + opts.edges * 20)
+    site = parse_site(text, "generated site")
+    with tempfile.TemporaryDirectory(prefix="xdock-flood-") as tmp, contextlib.ExitStack() as stack:
+        folder = Path(tmp)
+        (folder / "site.yaml").write_text(text)
+        broker = stack.enter_context(Mosquitto(folder / "mosquitto")).url
+        db = folder / "central.db"
+        central = stack.enter_context(CentralProcess(folder / "site.yaml", broker, db, sim_start=SIM_START))
+        rig = Rig(Options(opts.scan_rate, count, opts.edges, "process", broker, opts.timeout, True), broker, site,
+                  folder)
+        log_before = central.log.stat().st_size
+        results, sent, before, elapsed = asyncio.run(flood(opts, rig, broker, site_id, db))
+        try:
+            counted = wait_counted(central, sent)
+        except (OSError, urllib.error.URLError) as exc:
+            print(f"central's /api/v1/stats did not answer: {exc}", file=sys.stderr)
+            counted = -1
+        central.stop()
+        log_bytes = central.log.stat().st_size - log_before
+        after = store_figures(db)
+    live = sorted(results.service_ms)
+
+    def ms(value: float) -> float | None:
+        return None if math.isnan(value) else round(value, 1)
+
+    junk_growth = after["junk_bytes"] - before["junk_bytes"]
+    return {
+        "junk_rate": opts.junk_rate, "duration_s": opts.duration, "flood_s": round(elapsed, 2),
+        "junk_sent": sent, "big_payloads": opts.big, "junk_counted_by_central": counted,
+        "scans_sent": results.sent, "scans_answered": len(live), "scans_unanswered": results.unanswered,
+        "waiting_shown": results.waiting_shown,
+        "live_ms": {"p50": ms(percentile(live, 50)), "p99": ms(percentile(live, 99)),
+                    "max": ms(live[-1] if live else math.nan)},
+        "store_before": before, "store_after": after,
+        "store_file_growth_bytes": after["file_bytes"] - before["file_bytes"],
+        "junk_store": {"rows": after["junk_rows"] - before["junk_rows"], "bytes": junk_growth},
+        "junk_bytes_per_s": round(junk_growth / opts.duration, 1),
+        "central_log_bytes": log_bytes,
+    }
+
+
+def parse_args(argv: Sequence[str] | None) -> FloodOptions:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("--junk-rate", type=float, required=True, help="junk messages per second")
+    p.add_argument("--duration", type=float, required=True, help="seconds of flood")
+    p.add_argument("--scan-rate", type=float, default=20.0, help="live scans per second (default: %(default)s)")
+    p.add_argument("--edges", type=int, default=2, help="edge agents, one scanner each (default: %(default)s)")
+    p.add_argument("--big", type=int, default=20, help="1 MB payloads among the junk (default: %(default)s)")
+    p.add_argument("--junk-qos", type=int, choices=[0, 1], default=1, help="QoS of the junk (default: %(default)s)")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each answer (default: %(default)s)")
+    args = p.parse_args(argv)
+    if not 0 < args.junk_rate <= 20_000:
+        p.error(f"--junk-rate must be in (0, 20000], got {args.junk_rate}")
+    if not 0 < args.duration <= 120:
+        p.error(f"--duration must be in (0, 120], got {args.duration}")
+    if not 0 < args.scan_rate <= 200:
+        p.error(f"--scan-rate must be in (0, 200], got {args.scan_rate}")
+    if not 1 <= args.edges <= 20:
+        p.error(f"--edges must be 1..20, got {args.edges}")
+    if not 0 <= args.big <= 100:
+        p.error(f"--big must be 0..100, got {args.big}")
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return FloodOptions(args.junk_rate, args.duration, args.scan_rate, args.edges, args.big, args.junk_qos,
+                        args.timeout)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    opts = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: signal.raise_signal(signal.SIGINT))
+    try:
+        result = run(opts)
+    except KeyboardInterrupt:
+        print("interrupted; servers stopped", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:
+        print(f"flood: error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
