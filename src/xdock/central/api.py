@@ -14,6 +14,7 @@ same live state without locks.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -35,7 +36,9 @@ from xdock.central.inbound import InboundTrucks
 from xdock.central.ingest import IngestStats
 from xdock.central.liveness import Liveness
 from xdock.central.overrides import Overrides
+from xdock.central.scan_totals import EventTotals
 from xdock.central.scans import ScanService
+from xdock.central.uplink_refusals import UplinkRefusals, by_edge
 from xdock.central.web import LiveHub, web_router
 
 __all__ = ["create_app"]
@@ -79,15 +82,32 @@ class EventOut(BaseModel):
     body: dict[str, Any]
 
 
-class StatsOut(BaseModel):
-    applied: int
+class SinceStartOut(BaseModel):
+    """Counters since central's process started (zero after a restart)."""
+
     duplicates: int
-    assigned: int
-    rejected: int
-    uplink_rejected: dict[str, int]
-    """Uplinks central refused, by reason (``bad_payload``, ``wrong_version``, ``oversized``, ...)."""
+    """Scans received again (any way in) and answered with the stored answer."""
     uplink_duplicates: int
     """Scans received again over MQTT and answered with the stored answer."""
+    uplinks_received: int
+    """MQTT messages ingest handled (scans, passages, readings, statuses, junk)."""
+    uplink_rejected: dict[str, int]
+    """Uplinks refused, by reason."""
+
+
+class StatsOut(BaseModel):
+    """Totals from the store (they survive restarts), and counters since start under ``since_start``."""
+
+    applied: int
+    """Scans applied (each ``(edge_id, seq)`` once)."""
+    assigned: int
+    """Applied scans answered with a place."""
+    rejected: int
+    """Applied scans answered with a rejection."""
+    uplink_rejected: dict[str, int]
+    """Uplinks central refused, by reason (``bad_payload``, ``wrong_version``, ``oversized``, ...)."""
+    uplink_rejected_by_edge: dict[str, dict[str, int]]
+    """Uplinks central refused, by the topic's edge (``(unknown)`` when it names none) and reason."""
     clock_skew: int
     """Scans applied whose time was more than the tolerance away from central's clock."""
     offline_kept: int
@@ -96,6 +116,7 @@ class StatsOut(BaseModel):
     """Scans an edge answered offline that central corrected (the worker was told again)."""
     seq_conflicts: int
     """Scans refused because their ``(edge_id, seq)`` was applied before for another pallet."""
+    since_start: SinceStartOut
 
 
 class AlertOut(BaseModel):
@@ -123,13 +144,15 @@ class Problem(BaseModel):
 
 def create_app(
     service: ScanService, *, liveness: Liveness | None = None, uplinks: IngestStats | None = None,
+    refusals: UplinkRefusals | None = None,
     hub: LiveHub | None = None, overrides: Overrides | None = None, access: Access | None = None,
     edge_seen: Callable[[str, str], None] | None = None,
 ) -> FastAPI:
     """The API over one site's live state (and its edges' liveness, when central tracks it).
 
     ``access``: who may call what (default: on when the store holds a user); ``edge_seen``: told of
-    each edge an admin registers.
+    each edge an admin registers; ``uplinks``, ``refusals``: ingest's counters and refusals (their
+    totals are read from the store without them).
     """
     app = FastAPI(
         title="xdock central", version=__version__,
@@ -146,6 +169,7 @@ def create_app(
     trucks = InboundTrucks.for_site(service.store, service.clock, state)
     trucks.on_change(hub.resync)
     router = APIRouter(prefix="/api/v1", dependencies=[Depends(access.require("worker"))])
+    totals = EventTotals(service.store)
 
     @app.exception_handler(HTTPException)
     async def _problem(_: Request, exc: HTTPException) -> JSONResponse:
@@ -223,14 +247,22 @@ def create_app(
     ) -> list[EventOut]:
         return [EventOut(**e.__dict__) for e in service.store.events(after=after, limit=limit)]
 
-    @router.get("/stats", summary="Scan counters since central started")
+    @router.get("/stats", summary="Scan and uplink totals from the store, and counters since central started")
     async def stats() -> StatsOut:
+        t = totals.read()
         s = service.stats
         u = uplinks if uplinks is not None else IngestStats()
+        edges = refusals.counts() if refusals is not None else by_edge(
+            {(row.edge_id, row.reason): row.count for row in service.store.refusal_counts()})
+        by_reason = Counter(t.logged_refusals)
+        for counts in edges.values():
+            by_reason.update(counts)
         return StatsOut(
-            applied=s.applied, duplicates=s.duplicates, assigned=s.assigned, rejected=s.rejected,
-            uplink_rejected=dict(sorted(u.rejected.items())), uplink_duplicates=u.duplicates, clock_skew=u.clock_skew,
-            offline_kept=s.offline_kept, offline_corrected=s.offline_corrected, seq_conflicts=s.seq_conflicts,
+            applied=t.applied, assigned=t.assigned, rejected=t.rejected,
+            uplink_rejected=dict(sorted(by_reason.items())), uplink_rejected_by_edge=edges, clock_skew=t.clock_skew,
+            offline_kept=t.offline_kept, offline_corrected=t.offline_corrected, seq_conflicts=t.seq_conflicts,
+            since_start=SinceStartOut(duplicates=s.duplicates, uplink_duplicates=u.duplicates,
+                                      uplinks_received=u.received, uplink_rejected=dict(sorted(u.rejected.items()))),
         )
 
     @router.get("/alerts", summary="Alerts, newest first: all, open only (open=true) or cleared only (open=false)")

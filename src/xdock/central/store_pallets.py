@@ -114,6 +114,22 @@ class PalletReads:
             for r in rows
         ]
 
+    def event_tallies(self, *, after: int = 0) -> tuple[int, list[tuple[str, str | None, int]]]:
+        """How many events of each kind (and detail) came after id ``after``, and the last id counted.
+
+        The detail is a ``scan``'s answer outcome, ``scan`` or ``passage`` for a ``seq_conflict``,
+        a ``rejected_uplink``'s reason, ``None`` for other kinds.
+        """
+        last = int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+        rows = self._db.execute(
+            "SELECT kind, CASE kind WHEN 'scan' THEN json_extract(body, '$.answer.outcome')"
+            " WHEN 'seq_conflict' THEN iif(json_type(body, '$.passage') IS NULL, 'scan', 'passage')"
+            " WHEN 'rejected_uplink' THEN json_extract(body, '$.reason') END, COUNT(*)"
+            " FROM events WHERE id > ? AND id <= ? GROUP BY 1, 2",
+            (after, last),
+        ).fetchall()
+        return max(last, after), [(str(kind), detail, int(count)) for kind, detail, count in rows]
+
 
 class PalletWrites:
     """The pallets and the event log, written within a transaction."""
