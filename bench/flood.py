@@ -26,8 +26,10 @@ What is measured
     every junk message it received (``/api/v1/stats``) and then stopped cleanly (SIGTERM): files
     (database + WAL), rows per table, and bytes per table (SQLite's ``dbstat``). ``junk_store`` is
     what refusals wrote: event rows of kind ``rejected_uplink`` with their body bytes, and the rows
-    and bytes of the ``uplink_refusal*`` tables; ``junk_bytes_per_s`` divides its growth by the
-    flood's duration. The scans' own rows (``events`` of kind ``scan``, ``applied``, ``pallets``)
+    and bytes (pages) of the ``uplink_refusal*`` tables; ``junk_bytes_per_s`` divides its growth by
+    the flood's duration. The store is also measured half-way through the flood (``store_middle``):
+    ``junk_bytes_per_s_second_half`` is the growth rate once the counters and samples exist, what a
+    longer flood adds per second. The scans' own rows (``events`` of kind ``scan``, ``applied``, ``pallets``)
     grow as in any run and are reported apart. ``central_log_bytes``: growth of central's log.
 
 Output
@@ -177,9 +179,22 @@ def scans_plan(lanes: Sequence[Lane], count: int) -> list[list[PlannedScan]]:
     return plans
 
 
-async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: Path) -> tuple[Results, int, dict[
-        str, Any], float]:
-    """Warm up, then scans and junk together; the results, junk sent, store before, flood seconds."""
+@dataclass
+class Flooded:
+    """What :func:`flood` saw."""
+
+    results: Results
+    junk_sent: int
+    before: dict[str, Any]
+    """The store after the warm-up."""
+    middle: dict[str, Any]
+    """The store half-way through the flood."""
+    seconds: float
+    """From the first scheduled scan to the last answer (or timeout)."""
+
+
+async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: Path) -> Flooded:
+    """Warm up, then scans and junk together."""
     results = Results()
     rig.start()
     async with asyncio.timeout(60):
@@ -202,6 +217,7 @@ async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: 
         async with asyncio.timeout(opts.duration * 3 + 30), asyncio.TaskGroup() as group:
             for lane in rig.lanes:
                 group.create_task(drive(lane, plans[lane.number], t0, opts.scan_rate, opts.timeout, results))
+            middle = group.create_task(store_at(db, t0 + opts.duration / 2))
         elapsed = time.perf_counter() - t0
         await asyncio.to_thread(publisher.join, 30)
     finally:
@@ -209,7 +225,13 @@ async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: 
             publisher.terminate()
             publisher.join(5)
         await rig.stop()
-    return results, int(sent.value), before, elapsed
+    return Flooded(results, int(sent.value), before, middle.result(), elapsed)
+
+
+async def store_at(db: Path, when: float) -> dict[str, Any]:
+    """The store's figures at ``when`` (``perf_counter`` seconds)."""
+    await asyncio.sleep(max(0.0, when - time.perf_counter()))
+    return await asyncio.to_thread(store_figures, db)
 
 
 def refused_total(central: CentralProcess) -> int:
@@ -241,9 +263,10 @@ def run(opts: FloodOptions) -> dict[str, Any]:
         rig = Rig(Options(opts.scan_rate, count, opts.edges, "process", broker, opts.timeout, True), broker, site,
                   folder)
         log_before = central.log.stat().st_size
-        results, sent, before, elapsed = asyncio.run(flood(opts, rig, broker, site_id, db))
+        flooded = asyncio.run(flood(opts, rig, broker, site_id, db))
+        results, before, middle = flooded.results, flooded.before, flooded.middle
         try:
-            counted = wait_counted(central, sent)
+            counted = wait_counted(central, flooded.junk_sent)
         except (OSError, urllib.error.URLError) as exc:
             print(f"central's /api/v1/stats did not answer: {exc}", file=sys.stderr)
             counted = -1
@@ -256,17 +279,20 @@ def run(opts: FloodOptions) -> dict[str, Any]:
         return None if math.isnan(value) else round(value, 1)
 
     junk_growth = after["junk_bytes"] - before["junk_bytes"]
+    late_growth = after["junk_bytes"] - middle["junk_bytes"]
     return {
-        "junk_rate": opts.junk_rate, "duration_s": opts.duration, "flood_s": round(elapsed, 2),
-        "junk_sent": sent, "big_payloads": opts.big, "junk_counted_by_central": counted,
+        "junk_rate": opts.junk_rate, "duration_s": opts.duration, "flood_s": round(flooded.seconds, 2),
+        "junk_sent": flooded.junk_sent, "big_payloads": opts.big, "junk_counted_by_central": counted,
         "scans_sent": results.sent, "scans_answered": len(live), "scans_unanswered": results.unanswered,
         "waiting_shown": results.waiting_shown,
         "live_ms": {"p50": ms(percentile(live, 50)), "p99": ms(percentile(live, 99)),
                     "max": ms(live[-1] if live else math.nan)},
-        "store_before": before, "store_after": after,
+        "store_before": before, "store_middle": middle, "store_after": after,
         "store_file_growth_bytes": after["file_bytes"] - before["file_bytes"],
         "junk_store": {"rows": after["junk_rows"] - before["junk_rows"], "bytes": junk_growth},
+        "junk_store_second_half": {"rows": after["junk_rows"] - middle["junk_rows"], "bytes": late_growth},
         "junk_bytes_per_s": round(junk_growth / opts.duration, 1),
+        "junk_bytes_per_s_second_half": round(late_growth / (opts.duration / 2), 1),
         "central_log_bytes": log_bytes,
     }
 

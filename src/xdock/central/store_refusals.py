@@ -37,7 +37,6 @@ CREATE TABLE IF NOT EXISTS uplink_refusal_samples (
     payload TEXT NOT NULL,
     payload_bytes INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS uplink_refusal_samples_reason ON uplink_refusal_samples (reason, id);
 """
 
 

@@ -68,6 +68,24 @@ class _Window:
     more: int = 0
 
 
+@dataclass(frozen=True)
+class _Sample:
+    """A refusal kept as it came (formatted only if it is still among the newest when written)."""
+
+    at: datetime
+    edge: str
+    reason: str
+    topic: str
+    exc: Exception
+    payload: bytes
+    """Its first bytes."""
+    size: int
+
+    def row(self, cut: int) -> RefusalSampleRow:
+        return RefusalSampleRow(0, self.at, self.edge, self.reason, self.topic[:cut], str(self.exc)[:cut],
+                                self.payload.decode("utf-8", "replace"), self.size)
+
+
 @dataclass
 class _Pending:
     count: int
@@ -83,7 +101,7 @@ class UplinkRefusals:
     clock: Clock
     policy: RefusalPolicy = field(default_factory=RefusalPolicy)
     _pending: dict[tuple[str, str], _Pending] = field(default_factory=dict, init=False)
-    _samples: dict[str, deque[RefusalSampleRow]] = field(default_factory=dict, init=False)
+    _samples: dict[str, deque[_Sample]] = field(default_factory=dict, init=False)
     _windows: dict[tuple[str, str], _Window] = field(default_factory=dict, init=False)
     _known: set[tuple[str, str]] = field(default_factory=set, init=False)
 
@@ -103,11 +121,8 @@ class UplinkRefusals:
             pending.count += 1
             pending.last_at = now
         self._log(key, topic, exc, now)
-        cut = self.policy.sample_bytes
         samples = self._samples.setdefault(reason, deque(maxlen=self.policy.samples_per_reason))
-        samples.append(RefusalSampleRow(
-            0, now, edge, reason, topic[:cut], str(exc)[:cut], payload[:cut].decode("utf-8", "replace"), len(payload),
-        ))
+        samples.append(_Sample(now, edge, reason, topic, exc, payload[:self.policy.sample_bytes], len(payload)))
         return reason
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -121,7 +136,7 @@ class UplinkRefusals:
     def samples(self) -> list[RefusalSampleRow]:
         """The kept samples, oldest first (the store's, then those pending); at most the policy's number per reason."""
         by_reason: dict[str, list[RefusalSampleRow]] = {}
-        for sample in [*self.store.refusal_samples(), *(s for q in self._samples.values() for s in q)]:
+        for sample in [*self.store.refusal_samples(), *self._pending_samples()]:
             by_reason.setdefault(sample.reason, []).append(sample)
         keep = self.policy.samples_per_reason
         kept = [s for rows in by_reason.values() for s in rows[-keep:]]
@@ -137,7 +152,7 @@ class UplinkRefusals:
             return
         counts = [RefusalCountRow(edge, reason, p.count, p.first_at, p.last_at)
                   for (edge, reason), p in self._pending.items()]
-        samples = [s for q in self._samples.values() for s in q]
+        samples = self._pending_samples()
         try:
             with self.store.transaction() as tx:
                 tx.count_refusals(counts)
@@ -156,6 +171,10 @@ class UplinkRefusals:
                 self.flush()
         finally:
             self.flush()
+
+    def _pending_samples(self) -> list[RefusalSampleRow]:
+        cut = self.policy.sample_bytes
+        return [s.row(cut) for q in self._samples.values() for s in q]
 
     def _counter_edge(self, edge: str, reason: str) -> str:
         if (edge, reason) in self._known:
