@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from xdock.central.store import Store
+from xdock.central.telemetry import LocalTelemetry
 from xdock.central.uplink_refusals import RefusalPolicy, UplinkRefusals
 from xdock.central.uplinks import UplinkRefusedError
 from xdock.protocol.clock import ManualClock
@@ -137,3 +138,24 @@ async def test_counts_and_samples_outlive_the_process_and_new_edges_stop_at_the_
         ("edge-x", "x"), ("edge-y", "y"), ("edge-x", "x"), ("(other)", "z"), ("edge-x", "x"),
     ]
     again.store.close()
+
+
+def test_each_flush_records_a_telemetry_point_per_counter_it_changed(tmp_path: Path) -> None:
+    clock = ManualClock(START)
+    ring = LocalTelemetry()
+    r = UplinkRefusals(Store(tmp_path / "c.db"), clock, site="it", telemetry=ring)
+    for _ in range(3):
+        r.refuse(topic("edge-x"), b"x", bad_json())
+    r.refuse(topic("edge-y"), b"y", bad_json())
+    r.flush()
+    clock.current += timedelta(seconds=1)
+    r.flush()  # nothing new: no point
+    r.refuse(topic("edge-x"), b"x", bad_json())
+    r.flush()
+    assert [(dict(p.tags), dict(p.fields), p.time) for p in ring.query("uplink_refusals")] == [
+        ({"site": "it", "edge": "edge-x", "reason": "bad_payload"}, {"total": 3, "new": 3}, START),
+        ({"site": "it", "edge": "edge-y", "reason": "bad_payload"}, {"total": 1, "new": 1}, START),
+        ({"site": "it", "edge": "edge-x", "reason": "bad_payload"}, {"total": 4, "new": 1},
+         START + timedelta(seconds=1)),
+    ]
+    r.store.close()

@@ -116,6 +116,7 @@ class Central:
         self.sensors = SensorService(config.site, self.store, self.liveness.alerts, clock, state=self.state,
                                      telemetry=self.telemetry)
         self.ingest.sensors = self.sensors
+        self.ingest.refusals.telemetry = self.telemetry
         self.ingest.device_telemetry = DeviceTelemetry(config.site.site, self.telemetry, clock)
         self.app.include_router(telemetry_router(
             self.telemetry.recent, self.sensors, self.access, self.liveness))

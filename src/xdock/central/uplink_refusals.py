@@ -16,9 +16,11 @@ Ingest tells :meth:`UplinkRefusals.refuse` of every uplink it refuses (the reaso
 :meth:`UplinkRefusals.flush` (every :attr:`RefusalPolicy.flush_interval_s`, from :meth:`run`, and on
 the way out) adds the pending counts to the store's counter rows and writes the pending samples,
 in one transaction: a flood costs one small commit per interval, never one per message, and the
-store keeps a fixed number of rows for it. A crash loses at most one interval of counts (the
-refused messages were acknowledged and are gone anyway). Totals read here (:meth:`counts`) are
-the store's rows plus what is pending, so they survive restarts and are exact at any moment.
+store keeps a fixed number of rows for it. Given a telemetry sink, each flush also records an
+``uplink_refusals`` point per (edge, reason) counted since the last (its total and what is new).
+A crash loses at most one interval of counts (the refused messages were acknowledged and are gone
+anyway). Totals read here (:meth:`counts`) are the store's rows plus what is pending, so they
+survive restarts and are exact at any moment.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from xdock.central.store import RefusalCountRow, RefusalSampleRow, Store, StoreError
+from xdock.central.telemetry import TelemetrySink, uplink_refusals
 from xdock.central.uplinks import refusal_reason
 from xdock.protocol.clock import Clock
 from xdock.protocol.topics import TopicError, check_id
@@ -100,6 +103,10 @@ class UplinkRefusals:
     store: Store
     clock: Clock
     policy: RefusalPolicy = field(default_factory=RefusalPolicy)
+    site: str = ""
+    """The site, as the telemetry points' tag."""
+    telemetry: TelemetrySink | None = None
+    """Where each flush records its points; none recorded when ``None``."""
     _pending: dict[tuple[str, str], _Pending] = field(default_factory=dict, init=False)
     _samples: dict[str, deque[_Sample]] = field(default_factory=dict, init=False)
     _windows: dict[tuple[str, str], _Window] = field(default_factory=dict, init=False)
@@ -162,6 +169,17 @@ class UplinkRefusals:
             return
         self._pending.clear()
         self._samples.clear()
+        if self.telemetry is not None:
+            self._record(self.telemetry, counts)
+
+    def _record(self, sink: TelemetrySink, flushed: list[RefusalCountRow]) -> None:
+        new = {(c.edge_id, c.reason): c.count for c in flushed}
+        now = self.clock.now()
+        for row in self.store.refusal_counts():
+            added = new.get((row.edge_id, row.reason))
+            if added is not None:
+                sink.record(uplink_refusals(site=self.site, edge=row.edge_id, reason=row.reason,
+                                                      total=row.count, new=added, time=now))
 
     async def run(self) -> None:
         """Flush every interval until cancelled, and once more on the way out."""
