@@ -30,7 +30,9 @@ What is measured
     the flood's duration. The store is also measured half-way through the flood (``store_middle``):
     ``junk_bytes_per_s_second_half`` is the growth rate once the counters and samples exist, what a
     longer flood adds per second. The scans' own rows (``events`` of kind ``scan``, ``applied``, ``pallets``)
-    grow as in any run and are reported apart. ``central_log_bytes``: growth of central's log.
+    grow as in any run and are reported apart. ``central_log_bytes``: growth of central's log;
+    ``central_cpu_s``: CPU seconds central's process used during the flood (less noisy than the
+    latencies on a shared machine).
 
 Output
     Progress on stderr; the last line of stdout is one JSON object with the figures.
@@ -45,6 +47,7 @@ import json
 import logging
 import math
 import multiprocessing
+import os
 import signal
 import sqlite3
 import sys
@@ -191,9 +194,20 @@ class Flooded:
     """The store half-way through the flood."""
     seconds: float
     """From the first scheduled scan to the last answer (or timeout)."""
+    central_cpu_s: float
+    """CPU seconds central used over the same time."""
 
 
-async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: Path) -> Flooded:
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds process ``pid`` used so far (Linux ``/proc``)."""
+    if pid is None:
+        return math.nan
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: Path, central_pid: int | None
+                ) -> Flooded:
     """Warm up, then scans and junk together."""
     results = Results()
     rig.start()
@@ -212,6 +226,7 @@ async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: 
     try:
         await asyncio.sleep(max(0.0, start_at - time.time()))
         t0 = time.perf_counter()
+        cpu0 = cpu_seconds(central_pid)
         print(f"flood: {opts.junk_rate:g} junk/s and {opts.scan_rate:g} scans/s for {opts.duration:g} s",
               file=sys.stderr, flush=True)
         async with asyncio.timeout(opts.duration * 3 + 30), asyncio.TaskGroup() as group:
@@ -219,13 +234,14 @@ async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: 
                 group.create_task(drive(lane, plans[lane.number], t0, opts.scan_rate, opts.timeout, results))
             middle = group.create_task(store_at(db, t0 + opts.duration / 2))
         elapsed = time.perf_counter() - t0
+        cpu = cpu_seconds(central_pid) - cpu0
         await asyncio.to_thread(publisher.join, 30)
     finally:
         if publisher.is_alive():
             publisher.terminate()
             publisher.join(5)
         await rig.stop()
-    return Flooded(results, int(sent.value), before, middle.result(), elapsed)
+    return Flooded(results, int(sent.value), before, middle.result(), elapsed, cpu)
 
 
 async def store_at(db: Path, when: float) -> dict[str, Any]:
@@ -263,7 +279,7 @@ def run(opts: FloodOptions) -> dict[str, Any]:
         rig = Rig(Options(opts.scan_rate, count, opts.edges, "process", broker, opts.timeout, True), broker, site,
                   folder)
         log_before = central.log.stat().st_size
-        flooded = asyncio.run(flood(opts, rig, broker, site_id, db))
+        flooded = asyncio.run(flood(opts, rig, broker, site_id, db, central.pid))
         results, before, middle = flooded.results, flooded.before, flooded.middle
         try:
             counted = wait_counted(central, flooded.junk_sent)
@@ -294,6 +310,7 @@ def run(opts: FloodOptions) -> dict[str, Any]:
         "junk_bytes_per_s": round(junk_growth / opts.duration, 1),
         "junk_bytes_per_s_second_half": round(late_growth / (opts.duration / 2), 1),
         "central_log_bytes": log_bytes,
+        "central_cpu_s": round(flooded.central_cpu_s, 2),
     }
 
 
