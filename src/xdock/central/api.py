@@ -249,7 +249,7 @@ def create_app(
 
     @router.get("/stats", summary="Scan and uplink totals from the store, and counters since central started")
     async def stats() -> StatsOut:
-        t = totals.read()
+        t = await totals.read()
         s = service.stats
         u = uplinks if uplinks is not None else IngestStats()
         edges = refusals.counts() if refusals is not None else by_edge(

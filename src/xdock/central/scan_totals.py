@@ -8,11 +8,13 @@ events before they became counters (:mod:`xdock.central.store_refusals`); those 
 are counted here by reason.
 
 :class:`EventTotals` reads the log once and then only the events appended since its last read,
-so asking often costs little.
+so asking often costs little; the first read of a long log goes in chunks, letting the event loop
+serve scans between them.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass
 
@@ -43,15 +45,23 @@ class ScanTotals:
 class EventTotals:
     """Folds the store's event log into :class:`ScanTotals`, reading only new events each time."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, chunk: int = 20_000) -> None:
+        """``chunk``: events read at most between two yields to the event loop."""
         self._store = store
+        self._chunk = chunk
         self._after = 0
         self._tally: Counter[tuple[str, str | None]] = Counter()
 
-    def read(self) -> ScanTotals:
+    async def read(self) -> ScanTotals:
         """The totals up to the last event stored."""
-        self._after, rows = self._store.event_tallies(after=self._after)
-        self._tally.update({(kind, detail): count for kind, detail, count in rows})
+        last = self._store.last_event_id()
+        while self._after < last:
+            upto = min(last, self._after + self._chunk)
+            rows = self._store.event_tallies(self._after, upto)
+            self._tally.update({(kind, detail): count for kind, detail, count in rows})
+            self._after = upto
+            if upto < last:
+                await asyncio.sleep(0)
         t = self._tally
         applied = sum(count for (kind, _), count in t.items() if kind == "scan")
         rejected = t["scan", "rejected"]

@@ -114,21 +114,24 @@ class PalletReads:
             for r in rows
         ]
 
-    def event_tallies(self, *, after: int = 0) -> tuple[int, list[tuple[str, str | None, int]]]:
-        """How many events of each kind (and detail) came after id ``after``, and the last id counted.
+    def last_event_id(self) -> int:
+        """The id of the newest event (0 when the log is empty)."""
+        return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+
+    def event_tallies(self, after: int, upto: int) -> list[tuple[str, str | None, int]]:
+        """How many events of each kind (and detail) have an id in ``(after, upto]``.
 
         The detail is a ``scan``'s answer outcome, ``scan`` or ``passage`` for a ``seq_conflict``,
         a ``rejected_uplink``'s reason, ``None`` for other kinds.
         """
-        last = int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
         rows = self._db.execute(
             "SELECT kind, CASE kind WHEN 'scan' THEN json_extract(body, '$.answer.outcome')"
             " WHEN 'seq_conflict' THEN iif(json_type(body, '$.passage') IS NULL, 'scan', 'passage')"
             " WHEN 'rejected_uplink' THEN json_extract(body, '$.reason') END, COUNT(*)"
             " FROM events WHERE id > ? AND id <= ? GROUP BY 1, 2",
-            (after, last),
+            (after, upto),
         ).fetchall()
-        return max(last, after), [(str(kind), detail, int(count)) for kind, detail, count in rows]
+        return [(str(kind), detail, int(count)) for kind, detail, count in rows]
 
 
 class PalletWrites:
