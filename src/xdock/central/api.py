@@ -1,7 +1,7 @@
 """Central's REST read API (FastAPI): the site, its doors and trailers, pallets, the event log,
-edges with their devices, and alerts; with the supervisor's overrides, the admin's routes and the
-edges' JSON (:mod:`xdock.central.api_overrides`, :mod:`xdock.central.api_admin`,
-:mod:`xdock.central.api_edges`).
+edges with their devices, and alerts; with the supervisor's overrides, the admin's routes, the
+edges' JSON and the scan and uplink totals (:mod:`xdock.central.api_overrides`,
+:mod:`xdock.central.api_admin`, :mod:`xdock.central.api_edges`, :mod:`xdock.central.api_stats`).
 
 Access control (:mod:`xdock.central.api_access`): when on, every ``/api/v1`` route needs a bearer
 token, reads any role; ``/healthz``, ``/docs`` and ``/openapi.json`` stay open. It is on when the
@@ -14,7 +14,6 @@ same live state without locks.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -32,13 +31,13 @@ from xdock.central.api_edges import edges_router
 from xdock.central.api_inbound import inbound_router
 from xdock.central.api_overrides import overrides_router
 from xdock.central.api_pallets import PalletOut, pallet_out
+from xdock.central.api_stats import stats_router
 from xdock.central.inbound import InboundTrucks
 from xdock.central.ingest import IngestStats
 from xdock.central.liveness import Liveness
 from xdock.central.overrides import Overrides
-from xdock.central.scan_totals import EventTotals
 from xdock.central.scans import ScanService
-from xdock.central.uplink_refusals import UplinkRefusals, by_edge
+from xdock.central.uplink_refusals import UplinkRefusals
 from xdock.central.web import LiveHub, web_router
 
 __all__ = ["create_app"]
@@ -80,43 +79,6 @@ class EventOut(BaseModel):
     edge_id: str | None
     seq: int | None
     body: dict[str, Any]
-
-
-class SinceStartOut(BaseModel):
-    """Counters since central's process started (zero after a restart)."""
-
-    duplicates: int
-    """Scans received again (any way in) and answered with the stored answer."""
-    uplink_duplicates: int
-    """Scans received again over MQTT and answered with the stored answer."""
-    uplinks_received: int
-    """MQTT messages ingest handled (scans, passages, readings, statuses, junk)."""
-    uplink_rejected: dict[str, int]
-    """Uplinks refused, by reason."""
-
-
-class StatsOut(BaseModel):
-    """Totals from the store (they survive restarts), and counters since start under ``since_start``."""
-
-    applied: int
-    """Scans applied (each ``(edge_id, seq)`` once)."""
-    assigned: int
-    """Applied scans answered with a place."""
-    rejected: int
-    """Applied scans answered with a rejection."""
-    uplink_rejected: dict[str, int]
-    """Uplinks central refused, by reason (``bad_payload``, ``wrong_version``, ``oversized``, ...)."""
-    uplink_rejected_by_edge: dict[str, dict[str, int]]
-    """Uplinks central refused, by the topic's edge (``(unknown)`` when it names none) and reason."""
-    clock_skew: int
-    """Scans applied whose time was more than the tolerance away from central's clock."""
-    offline_kept: int
-    """Scans an edge answered offline whose instruction central kept."""
-    offline_corrected: int
-    """Scans an edge answered offline that central corrected (the worker was told again)."""
-    seq_conflicts: int
-    """Scans refused because their ``(edge_id, seq)`` was applied before for another pallet."""
-    since_start: SinceStartOut
 
 
 class AlertOut(BaseModel):
@@ -169,7 +131,6 @@ def create_app(
     trucks = InboundTrucks.for_site(service.store, service.clock, state)
     trucks.on_change(hub.resync)
     router = APIRouter(prefix="/api/v1", dependencies=[Depends(access.require("worker"))])
-    totals = EventTotals(service.store)
 
     @app.exception_handler(HTTPException)
     async def _problem(_: Request, exc: HTTPException) -> JSONResponse:
@@ -247,24 +208,6 @@ def create_app(
     ) -> list[EventOut]:
         return [EventOut(**e.__dict__) for e in service.store.events(after=after, limit=limit)]
 
-    @router.get("/stats", summary="Scan and uplink totals from the store, and counters since central started")
-    async def stats() -> StatsOut:
-        t = await totals.read()
-        s = service.stats
-        u = uplinks if uplinks is not None else IngestStats()
-        edges = refusals.counts() if refusals is not None else by_edge(
-            {(row.edge_id, row.reason): row.count for row in service.store.refusal_counts()})
-        by_reason = Counter(t.logged_refusals)
-        for counts in edges.values():
-            by_reason.update(counts)
-        return StatsOut(
-            applied=t.applied, assigned=t.assigned, rejected=t.rejected,
-            uplink_rejected=dict(sorted(by_reason.items())), uplink_rejected_by_edge=edges, clock_skew=t.clock_skew,
-            offline_kept=t.offline_kept, offline_corrected=t.offline_corrected, seq_conflicts=t.seq_conflicts,
-            since_start=SinceStartOut(duplicates=s.duplicates, uplink_duplicates=u.duplicates,
-                                      uplinks_received=u.received, uplink_rejected=dict(sorted(u.rejected.items()))),
-        )
-
     @router.get("/alerts", summary="Alerts, newest first: all, open only (open=true) or cleared only (open=false)")
     async def alerts(
         open_: Annotated[bool | None, Query(alias="open")] = None,
@@ -279,6 +222,7 @@ def create_app(
         return {"status": "ok"}
 
     app.include_router(router)
+    app.include_router(stats_router(service, access, uplinks=uplinks, refusals=refusals))
     app.include_router(edges_router(watch, access))
     app.include_router(overrides_router(
         overrides, watch.alerts, service.clock, access
