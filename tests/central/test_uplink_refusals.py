@@ -34,7 +34,7 @@ def bad_json() -> MessageError:
 
 
 def refusals(db: Path, clock: ManualClock, **policy: object) -> UplinkRefusals:
-    return UplinkRefusals(Store(db), clock, RefusalPolicy(**policy))  # type: ignore[arg-type]
+    return UplinkRefusals(Store(db), clock, "it", RefusalPolicy(**policy))  # type: ignore[arg-type]
 
 
 def logged(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -143,7 +143,7 @@ async def test_counts_and_samples_outlive_the_process_and_new_edges_stop_at_the_
 def test_each_flush_records_a_telemetry_point_per_counter_it_changed(tmp_path: Path) -> None:
     clock = ManualClock(START)
     ring = LocalTelemetry()
-    r = UplinkRefusals(Store(tmp_path / "c.db"), clock, site="it", telemetry=ring)
+    r = UplinkRefusals(Store(tmp_path / "c.db"), clock, "it", telemetry=ring)
     for _ in range(3):
         r.refuse(topic("edge-x"), b"x", bad_json())
     r.refuse(topic("edge-y"), b"y", bad_json())

@@ -112,7 +112,7 @@ class Ingest:
         self.skew_tolerance = skew_tolerance
         self.stats = IngestStats()
         self.uplinks = UplinkDecoder(site)
-        self.refusals = UplinkRefusals(service.store, clock, site=site)
+        self.refusals = UplinkRefusals(service.store, clock, site)
         self.connected = asyncio.Event()
         self.liveness = liveness
         self.will = will

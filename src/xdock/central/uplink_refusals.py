@@ -73,19 +73,21 @@ class _Window:
 
 @dataclass(frozen=True)
 class _Sample:
-    """A refusal kept as it came (formatted only if it is still among the newest when written)."""
+    """A refusal kept, cut to size (its payload decoded only if it is still among the newest when written).
+
+    Never the exception itself: its traceback would keep the whole batch of messages alive."""
 
     at: datetime
     edge: str
     reason: str
     topic: str
-    exc: Exception
+    error: str
     payload: bytes
     """Its first bytes."""
     size: int
 
-    def row(self, cut: int) -> RefusalSampleRow:
-        return RefusalSampleRow(0, self.at, self.edge, self.reason, self.topic[:cut], str(self.exc)[:cut],
+    def row(self) -> RefusalSampleRow:
+        return RefusalSampleRow(0, self.at, self.edge, self.reason, self.topic, self.error,
                                 self.payload.decode("utf-8", "replace"), self.size)
 
 
@@ -102,9 +104,9 @@ class UplinkRefusals:
 
     store: Store
     clock: Clock
-    policy: RefusalPolicy = field(default_factory=RefusalPolicy)
-    site: str = ""
+    site: str
     """The site, as the telemetry points' tag."""
+    policy: RefusalPolicy = field(default_factory=RefusalPolicy)
     telemetry: TelemetrySink | None = None
     """Where each flush records its points; none recorded when ``None``."""
     _pending: dict[tuple[str, str], _Pending] = field(default_factory=dict, init=False)
@@ -129,7 +131,8 @@ class UplinkRefusals:
             pending.last_at = now
         self._log(key, topic, exc, now)
         samples = self._samples.setdefault(reason, deque(maxlen=self.policy.samples_per_reason))
-        samples.append(_Sample(now, edge, reason, topic, exc, payload[:self.policy.sample_bytes], len(payload)))
+        cut = self.policy.sample_bytes
+        samples.append(_Sample(now, edge, reason, topic[:cut], str(exc)[:cut], payload[:cut], len(payload)))
         return reason
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -191,8 +194,7 @@ class UplinkRefusals:
             self.flush()
 
     def _pending_samples(self) -> list[RefusalSampleRow]:
-        cut = self.policy.sample_bytes
-        return [s.row(cut) for q in self._samples.values() for s in q]
+        return [s.row() for q in self._samples.values() for s in q]
 
     def _counter_edge(self, edge: str, reason: str) -> str:
         if (edge, reason) in self._known:
