@@ -7,7 +7,7 @@ Parts
     A Mosquitto on a free loopback port (:class:`xdock.testing.Mosquitto`), ``xdock central`` as its
     own process (:class:`xdock.testing.CentralProcess`, log level WARNING as shipped) on a fresh
     SQLite file, and ``--edges`` edge agents with mock scanners on ptys in this process (the lanes of
-    ``bench/scan_latency.py``). The junk publisher is a separate process, so its work does not
+    ``bench/scan_latency.py``), central and edges on the same site time (``SIM_START``). The junk publisher is a separate process, so its work does not
     compete with the edges' event loop for this process's interpreter; everything goes to 127.0.0.1.
 
 What is measured
@@ -63,9 +63,13 @@ from typing import Any
 
 import paho.mqtt.client as paho
 
-from scan_latency import SIM_START, Lane, Options, PlannedScan, Results, Rig, drive, percentile, warm_up_all
-from xdock.central.site_config import parse_site
+from scan_latency import SIM_START, Lane, PlannedScan, Results, Rig, drive, percentile, warm_up_all
+from xdock.central.site_config import SiteConfig, parse_site
+from xdock.edge.agent import EdgeAgent
+from xdock.edge.config import EdgeConfig, ScannerPort
+from xdock.firmware_mocks.serial_scanner import MockScanner
 from xdock.protocol.broker_url import BrokerUrl
+from xdock.protocol.clock import ScaledClock
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import ScanEvent, ShipToModel, encode
 from xdock.testing import CentralProcess, Mosquitto
@@ -174,6 +178,24 @@ class FloodOptions:
     timeout: float
 
 
+class SiteTimeRig(Rig):
+    """The edges of ``bench/scan_latency.py``'s rig, on the site time central runs on (``SIM_START``), so
+    their scans are not clock-skewed for central (each would log a warning and add an event row)."""
+
+    def __init__(self, edges: int, broker: BrokerUrl, site: SiteConfig, folder: Path) -> None:
+        self.central = None
+        self.lanes = []
+        for i in range(edges):
+            link = folder / f"scanner-d{i + 1}"
+            config = EdgeConfig(
+                site=site.site, edge_id=f"edge-{i + 1}", door=f"D{i + 1}", broker=broker,
+                scanners=(ScannerPort("s1", str(link)),), state_dir=folder / "edges",
+            )
+            agent = EdgeAgent(config, ScaledClock(datetime.fromisoformat(SIM_START)))
+            self.lanes.append(Lane(i, MockScanner(link=link, name=f"d{i + 1}"), agent))
+        self.tasks = []
+
+
 def scans_plan(lanes: Sequence[Lane], count: int) -> list[list[PlannedScan]]:
     plans: list[list[PlannedScan]] = [[] for _ in lanes]
     for j in range(count):
@@ -276,8 +298,7 @@ def run(opts: FloodOptions) -> dict[str, Any]:
         broker = stack.enter_context(Mosquitto(folder / "mosquitto")).url
         db = folder / "central.db"
         central = stack.enter_context(CentralProcess(folder / "site.yaml", broker, db, sim_start=SIM_START))
-        rig = Rig(Options(opts.scan_rate, count, opts.edges, "process", broker, opts.timeout, True), broker, site,
-                  folder)
+        rig = SiteTimeRig(opts.edges, broker, site, folder)
         log_before = central.log.stat().st_size
         flooded = asyncio.run(flood(opts, rig, broker, site_id, db, central.pid))
         results, before, middle = flooded.results, flooded.before, flooded.middle
