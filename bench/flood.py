@@ -7,8 +7,9 @@ Parts
     A Mosquitto on a free loopback port (:class:`xdock.testing.Mosquitto`), ``xdock central`` as its
     own process (:class:`xdock.testing.CentralProcess`, log level WARNING as shipped) on a fresh
     SQLite file, and ``--edges`` edge agents with mock scanners on ptys in this process (the lanes of
-    ``bench/scan_latency.py``), central and edges on the same site time (``SIM_START``). The junk publisher is a separate process, so its work does not
-    compete with the edges' event loop for this process's interpreter; everything goes to 127.0.0.1.
+    ``bench/scan_latency.py``), central and edges on the same site time (``SIM_START``). The junk
+    publisher is a separate process, so its work does not compete with the edges' event loop for
+    this process's interpreter; everything goes to 127.0.0.1.
 
 What is measured
     After a warm-up (a few answered scans per scanner), scans go out open-loop at ``--scan-rate`` per
@@ -20,8 +21,12 @@ What is measured
     with ``message_size_limit``). The schedule is by absolute due times, so a slow publisher catches
     up in bursts rather than sending less; ``junk_sent`` is what it really sent.
 
-    ``live_ms``: scan-to-display time of the scans answered (p50, p99, max); ``waiting_shown``: the
-    edges' "sent - waiting for central" notices (an answer later than the edge's patience).
+    ``live_ms``: scan-to-display time of the scans answered (p50, p99, max); ``slowest``: the five
+    slowest as [seconds after the start it was sent, milliseconds]; ``waiting_shown``: the edges'
+    "sent - waiting for central" notices (an answer later than the edge's patience). ``backlog``:
+    sampled every 0.25 s, junk sent minus the uplinks central has handled (``/api/v1/stats``), i.e.
+    what waits at the broker or in central ahead of a scan sent then (median, max, when the max was).
+
     The store is measured after the warm-up and again after the flood, once central has counted
     every junk message it received (``/api/v1/stats``) and then stopped cleanly (SIGTERM): files
     (database + WAL), rows per table, and bytes per table (SQLite's ``dbstat``). ``junk_store`` is
@@ -29,10 +34,10 @@ What is measured
     and bytes (pages) of the ``uplink_refusal*`` tables; ``junk_bytes_per_s`` divides its growth by
     the flood's duration. The store is also measured half-way through the flood (``store_middle``):
     ``junk_bytes_per_s_second_half`` is the growth rate once the counters and samples exist, what a
-    longer flood adds per second. The scans' own rows (``events`` of kind ``scan``, ``applied``, ``pallets``)
-    grow as in any run and are reported apart. ``central_log_bytes``: growth of central's log;
-    ``central_cpu_s``: CPU seconds central's process used during the flood (less noisy than the
-    latencies on a shared machine).
+    longer flood adds per second. The scans' own rows (``events`` of kind ``scan``, ``applied``,
+    ``pallets``) grow as in any run and are reported apart. ``central_log_bytes``: growth of
+    central's log; ``central_cpu_s``: CPU seconds central's process used during the flood (less
+    noisy than the latencies on a shared machine).
 
 Output
     Progress on stderr; the last line of stdout is one JSON object with the figures.
@@ -63,7 +68,7 @@ from typing import Any
 
 import paho.mqtt.client as paho
 
-from scan_latency import SIM_START, Lane, PlannedScan, Results, Rig, drive, percentile, warm_up_all
+from scan_latency import SIM_START, Lane, PlannedScan, Results, Rig, percentile, warm_up_all
 from xdock.central.site_config import SiteConfig, parse_site
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
@@ -129,6 +134,7 @@ def publish_junk(port: int, site: str, rate: float, duration: float, big: int, q
                     payload = big_payload
                 client.publish(topic, payload, qos=qos)
                 count += 1
+            sent.value = count
             time.sleep(0.002)
         deadline = time.time() + 10
         while client.want_write() and time.time() < deadline:
@@ -196,6 +202,33 @@ class SiteTimeRig(Rig):
         self.tasks = []
 
 
+async def drive_timed(lane: Lane, plan: Sequence[PlannedScan], t0: float, opts: FloodOptions, results: Results,
+                      timeline: list[tuple[float, float]]) -> None:
+    """``scan_latency.drive``, noting each answer's (seconds after ``t0`` it was sent, milliseconds it took)."""
+    for planned in plan:
+        assert planned.index is not None
+        await asyncio.sleep(max(0.0, t0 + planned.index / opts.scan_rate - time.perf_counter()))
+        results.sent += 1
+        outcome = await lane.scan(planned, opts.timeout, results)
+        if outcome is None:
+            results.unanswered += 1
+            continue
+        sent_at, answered_at, _ = outcome
+        results.service_ms.append((answered_at - sent_at) * 1000)
+        timeline.append((sent_at - t0, (answered_at - sent_at) * 1000))
+
+
+async def watch_backlog(central: CentralProcess, sent: Any, t0: float, backlog: list[tuple[float, int]]) -> None:
+    """Every 0.25 s: junk sent so far minus the uplinks central handled (what waits at the broker or in central)."""
+    while True:
+        await asyncio.sleep(0.25)
+        try:
+            stats = await asyncio.to_thread(central.get, "/api/v1/stats")
+        except OSError:
+            continue
+        backlog.append((time.perf_counter() - t0, int(sent.value) - int(stats["since_start"]["uplinks_received"])))
+
+
 def scans_plan(lanes: Sequence[Lane], count: int) -> list[list[PlannedScan]]:
     plans: list[list[PlannedScan]] = [[] for _ in lanes]
     for j in range(count):
@@ -218,6 +251,10 @@ class Flooded:
     """From the first scheduled scan to the last answer (or timeout)."""
     central_cpu_s: float
     """CPU seconds central used over the same time."""
+    timeline: list[tuple[float, float]]
+    """Each answered scan: seconds after the start it was sent, milliseconds its answer took."""
+    backlog: list[tuple[float, int]]
+    """Every 0.25 s: seconds after the start, junk sent minus uplinks central handled."""
 
 
 def cpu_seconds(pid: int | None) -> float:
@@ -228,7 +265,7 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: Path, central_pid: int | None
+async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: Path, central: CentralProcess
                 ) -> Flooded:
     """Warm up, then scans and junk together."""
     results = Results()
@@ -245,25 +282,29 @@ async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: 
         broker.port, site, opts.junk_rate, opts.duration, opts.big, opts.junk_qos, start_at, sent))
     publisher.start()
     results = Results()
+    timeline: list[tuple[float, float]] = []
+    backlog: list[tuple[float, int]] = []
     try:
         await asyncio.sleep(max(0.0, start_at - time.time()))
         t0 = time.perf_counter()
-        cpu0 = cpu_seconds(central_pid)
+        cpu0 = cpu_seconds(central.pid)
         print(f"flood: {opts.junk_rate:g} junk/s and {opts.scan_rate:g} scans/s for {opts.duration:g} s",
               file=sys.stderr, flush=True)
+        watcher = asyncio.create_task(watch_backlog(central, sent, t0, backlog))
         async with asyncio.timeout(opts.duration * 3 + 30), asyncio.TaskGroup() as group:
             for lane in rig.lanes:
-                group.create_task(drive(lane, plans[lane.number], t0, opts.scan_rate, opts.timeout, results))
+                group.create_task(drive_timed(lane, plans[lane.number], t0, opts, results, timeline))
             middle = group.create_task(store_at(db, t0 + opts.duration / 2))
+        watcher.cancel()
         elapsed = time.perf_counter() - t0
-        cpu = cpu_seconds(central_pid) - cpu0
+        cpu = cpu_seconds(central.pid) - cpu0
         await asyncio.to_thread(publisher.join, 30)
     finally:
         if publisher.is_alive():
             publisher.terminate()
             publisher.join(5)
         await rig.stop()
-    return Flooded(results, int(sent.value), before, middle.result(), elapsed, cpu)
+    return Flooded(results, int(sent.value), before, middle.result(), elapsed, cpu, timeline, backlog)
 
 
 async def store_at(db: Path, when: float) -> dict[str, Any]:
@@ -300,7 +341,7 @@ def run(opts: FloodOptions) -> dict[str, Any]:
         central = stack.enter_context(CentralProcess(folder / "site.yaml", broker, db, sim_start=SIM_START))
         rig = SiteTimeRig(opts.edges, broker, site, folder)
         log_before = central.log.stat().st_size
-        flooded = asyncio.run(flood(opts, rig, broker, site_id, db, central.pid))
+        flooded = asyncio.run(flood(opts, rig, broker, site_id, db, central))
         results, before, middle = flooded.results, flooded.before, flooded.middle
         try:
             counted = wait_counted(central, flooded.junk_sent)
@@ -330,6 +371,10 @@ def run(opts: FloodOptions) -> dict[str, Any]:
         "junk_store_second_half": {"rows": after["junk_rows"] - middle["junk_rows"], "bytes": late_growth},
         "junk_bytes_per_s": round(junk_growth / opts.duration, 1),
         "junk_bytes_per_s_second_half": round(late_growth / (opts.duration / 2), 1),
+        "slowest": [[round(at, 2), round(took, 1)] for at, took in sorted(flooded.timeline, key=lambda x: -x[1])[:5]],
+        "backlog": {"p50": percentile(sorted(b for _, b in flooded.backlog), 50),
+                    "max": max((b for _, b in flooded.backlog), default=None),
+                    "max_at_s": round(max(flooded.backlog, key=lambda x: x[1])[0], 2) if flooded.backlog else None},
         "central_log_bytes": log_bytes,
         "central_cpu_s": round(flooded.central_cpu_s, 2),
     }
