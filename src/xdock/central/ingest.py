@@ -69,6 +69,7 @@ from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.confirmed import publish_confirmed
 from xdock.transport.connection_end import heard_end
 from xdock.transport.mqtt_socket import no_delay
+from xdock.transport.waiting import take_waiting
 
 __all__ = ["Ingest", "IngestStats"]
 
@@ -163,9 +164,7 @@ class Ingest:
             messages = client.messages
             async for first in messages:
                 # Everything already waiting is applied together: one disk sync for the batch.
-                batch = [first]
-                while len(messages) and len(batch) < self.max_batch:
-                    batch.append(await anext(messages))
+                batch = [first, *take_waiting(client, self.max_batch - 1)]
                 await self._handle(client, batch)
                 for message in batch:
                     client._client.ack(message.mid, message.qos)
