@@ -181,8 +181,8 @@ class UplinkRefusals:
         for row in self.store.refusal_counts():
             added = new.get((row.edge_id, row.reason))
             if added is not None:
-                sink.record(uplink_refusals(site=self.site, edge=row.edge_id, reason=row.reason,
-                                                      total=row.count, new=added, time=now))
+                sink.record(uplink_refusals(site=self.site, edge=row.edge_id, reason=row.reason, total=row.count,
+                                            new=added, time=now))
 
     async def run(self) -> None:
         """Flush every interval until cancelled, and once more on the way out."""
