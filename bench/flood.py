@@ -1,7 +1,7 @@
 """Live answers and store growth while junk floods central's uplink topics.
 
     python bench/flood.py --junk-rate 2000 --duration 10 [--scan-rate 20] [--edges 2] [--big 20]
-                          [--junk-qos 1] [--timeout 5]
+                          [--junk-qos 1] [--timeout 5] [--replan-interval S]
 
 Parts
     A Mosquitto on a free loopback port (:class:`xdock.testing.Mosquitto`), ``xdock central`` as its
@@ -9,7 +9,8 @@ Parts
     SQLite file, and ``--edges`` edge agents with mock scanners on ptys in this process (the lanes of
     ``bench/scan_latency.py``), central and edges on the same site time (``SIM_START``). The junk
     publisher is a separate process, so its work does not compete with the edges' event loop for
-    this process's interpreter; everything goes to 127.0.0.1.
+    this process's interpreter; everything goes to 127.0.0.1. Central runs as shipped, its background
+    re-plan (a CP-SAT worker process, every 30 s) included, unless ``--replan-interval`` says otherwise.
 
 What is measured
     After a warm-up (a few answered scans per scanner), scans go out open-loop at ``--scan-rate`` per
@@ -18,14 +19,17 @@ What is measured
     site's scan topics: bytes that are no JSON, truncated scans, ``v: 2``, an ``edge_id`` that is
     not the topic's, a malformed topic, rotating over five junk edge ids; plus ``--big`` payloads
     of 1 MB spread evenly over the flood (refused as ``oversized`` by central, or earlier by a broker
-    with ``message_size_limit``). The schedule is by absolute due times, so a slow publisher catches
-    up in bursts rather than sending less; ``junk_sent`` is what it really sent.
+    with ``message_size_limit``). The publisher is paced by a token bucket (at most 50 ms of messages
+    at once): when it falls behind it sends less rather than catching up in bursts faster than the
+    rate; ``junk_sent`` and ``junk_rate_achieved`` are what it really sent.
 
     ``live_ms``: scan-to-display time of the scans answered (p50, p99, max); ``slowest``: the five
     slowest as [seconds after the start it was sent, milliseconds]; ``waiting_shown``: the edges'
     "sent - waiting for central" notices (an answer later than the edge's patience). ``backlog``:
-    sampled every 0.25 s, junk sent minus the uplinks central has handled (``/api/v1/stats``), i.e.
-    what waits at the broker or in central ahead of a scan sent then (median, max, when the max was).
+    sampled every 0.25 s, junk the broker took (acknowledged to the publisher) minus the uplinks
+    central has handled (``/api/v1/stats``, scans and statuses included, hence a small negative
+    offset), i.e. what waits at the broker or in central ahead of a scan sent then (median, max, and
+    when the max was).
 
     The store is measured after the warm-up and again after the flood, once central has counted
     every junk message it received (``/api/v1/stats``) and then stopped cleanly (SIGTERM): files
@@ -110,39 +114,69 @@ def junk_messages(site: str) -> list[tuple[str, bytes]]:
     return out
 
 
-def publish_junk(port: int, site: str, rate: float, duration: float, big: int, qos: int, start_at: float,
-                 sent: Any) -> None:
-    """Publish junk at ``rate`` per second for ``duration`` seconds from ``start_at`` (``time.time()``)."""
+def publish_junk(port: int, site: str, rate: float, duration: float, big: int, qos: int, shared: Any) -> None:
+    """Publish junk at ``rate`` per second for ``duration`` seconds, from the time the bench sets.
+
+    ``shared``: ``ready`` (set once connected), ``start`` (``time.time()`` to start at, set by the
+    bench), ``sent`` (publish calls so far), ``acked`` (messages the broker took). Paced by a token
+    bucket holding at most 50 ms of messages: a publisher that falls behind sends less, it never
+    catches up in a burst faster than ``rate``.
+    """
     client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"junk-{uuid.uuid4().hex[:6]}")
     client.max_inflight_messages_set(1000)
     client.max_queued_messages_set(0)
+    acked = 0
+
+    def on_publish(*_: object) -> None:
+        nonlocal acked
+        acked += 1
+        shared.acked.value = acked
+
+    client.on_publish = on_publish
     client.connect("127.0.0.1", port)
     client.loop_start()
+    shared.ready.set()
     round_ = junk_messages(site)
     total = int(rate * duration)
     big_every = total // big if big else 0
     big_payload = b"{" * BIG_BYTES
+    burst = max(1.0, rate * 0.05)
     count = 0
     try:
-        while time.time() < start_at:
-            time.sleep(min(0.01, start_at - time.time()))
-        while count < total:
-            due = min(total, int((time.time() - start_at) * rate) + 1)
-            while count < due:
+        while shared.start.value == 0 or time.time() < shared.start.value:
+            time.sleep(0.002)
+        start = last = time.time()
+        tokens = 0.0
+        while count < total and last < start + duration:
+            now = time.time()
+            tokens = min(burst, tokens + (now - last) * rate)
+            last = now
+            while tokens >= 1 and count < total:
                 topic, payload = round_[count % len(round_)]
                 if big_every and count % big_every == big_every // 2 and count // big_every < big:
                     payload = big_payload
                 client.publish(topic, payload, qos=qos)
                 count += 1
-            sent.value = count
+                tokens -= 1
+            shared.sent.value = count
             time.sleep(0.002)
         deadline = time.time() + 10
         while client.want_write() and time.time() < deadline:
             time.sleep(0.01)
     finally:
-        sent.value = count
+        shared.sent.value = count
         client.loop_stop()
         client.disconnect()
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What the bench and the junk publisher process share."""
+
+    ready: Any
+    start: Any
+    sent: Any
+    acked: Any
 
 
 # -- the store -------------------------------------------------------------------------------------
@@ -182,6 +216,8 @@ class FloodOptions:
     big: int
     junk_qos: int
     timeout: float
+    replan_interval: float | None
+    """Central's ``--replan-interval`` (``None``: its default)."""
 
 
 class SiteTimeRig(Rig):
@@ -218,15 +254,16 @@ async def drive_timed(lane: Lane, plan: Sequence[PlannedScan], t0: float, opts: 
         timeline.append((sent_at - t0, (answered_at - sent_at) * 1000))
 
 
-async def watch_backlog(central: CentralProcess, sent: Any, t0: float, backlog: list[tuple[float, int]]) -> None:
-    """Every 0.25 s: junk sent so far minus the uplinks central handled (what waits at the broker or in central)."""
+async def watch_backlog(central: CentralProcess, acked: Any, t0: float, backlog: list[tuple[float, int]]) -> None:
+    """Every 0.25 s: junk the broker took so far minus the uplinks central handled (what waits at the broker or in
+    central)."""
     while True:
         await asyncio.sleep(0.25)
         try:
             stats = await asyncio.to_thread(central.get, "/api/v1/stats")
         except OSError:
             continue
-        backlog.append((time.perf_counter() - t0, int(sent.value) - int(stats["since_start"]["uplinks_received"])))
+        backlog.append((time.perf_counter() - t0, int(acked.value) - int(stats["since_start"]["uplinks_received"])))
 
 
 def scans_plan(lanes: Sequence[Lane], count: int) -> list[list[PlannedScan]]:
@@ -254,7 +291,7 @@ class Flooded:
     timeline: list[tuple[float, float]]
     """Each answered scan: seconds after the start it was sent, milliseconds its answer took."""
     backlog: list[tuple[float, int]]
-    """Every 0.25 s: seconds after the start, junk sent minus uplinks central handled."""
+    """Every 0.25 s: seconds after the start, junk the broker took minus uplinks central handled."""
 
 
 def cpu_seconds(pid: int | None) -> float:
@@ -276,21 +313,23 @@ async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: 
     before = store_figures(db)
     plans = scans_plan(rig.lanes, int(opts.scan_rate * opts.duration))
     ctx = multiprocessing.get_context("spawn")
-    sent = ctx.Value("q", 0)
-    start_at = time.time() + 1.5  # the publisher process needs a moment to start and connect
+    shared = Shared(ctx.Event(), ctx.Value("d", 0.0), ctx.Value("q", 0), ctx.Value("q", 0))
     publisher = ctx.Process(target=publish_junk, args=(
-        broker.port, site, opts.junk_rate, opts.duration, opts.big, opts.junk_qos, start_at, sent))
+        broker.port, site, opts.junk_rate, opts.duration, opts.big, opts.junk_qos, shared))
     publisher.start()
     results = Results()
     timeline: list[tuple[float, float]] = []
     backlog: list[tuple[float, int]] = []
     try:
+        if not await asyncio.to_thread(shared.ready.wait, 30):
+            raise RuntimeError("the junk publisher did not connect within 30 s")
+        shared.start.value = start_at = time.time() + 0.1
         await asyncio.sleep(max(0.0, start_at - time.time()))
         t0 = time.perf_counter()
         cpu0 = cpu_seconds(central.pid)
         print(f"flood: {opts.junk_rate:g} junk/s and {opts.scan_rate:g} scans/s for {opts.duration:g} s",
               file=sys.stderr, flush=True)
-        watcher = asyncio.create_task(watch_backlog(central, sent, t0, backlog))
+        watcher = asyncio.create_task(watch_backlog(central, shared.acked, t0, backlog))
         async with asyncio.timeout(opts.duration * 3 + 30), asyncio.TaskGroup() as group:
             for lane in rig.lanes:
                 group.create_task(drive_timed(lane, plans[lane.number], t0, opts, results, timeline))
@@ -304,7 +343,7 @@ async def flood(opts: FloodOptions, rig: Rig, broker: BrokerUrl, site: str, db: 
             publisher.terminate()
             publisher.join(5)
         await rig.stop()
-    return Flooded(results, int(sent.value), before, middle.result(), elapsed, cpu, timeline, backlog)
+    return Flooded(results, int(shared.sent.value), before, middle.result(), elapsed, cpu, timeline, backlog)
 
 
 async def store_at(db: Path, when: float) -> dict[str, Any]:
@@ -338,7 +377,10 @@ def run(opts: FloodOptions) -> dict[str, Any]:
         (folder / "site.yaml").write_text(text)
         broker = stack.enter_context(Mosquitto(folder / "mosquitto")).url
         db = folder / "central.db"
-        central = stack.enter_context(CentralProcess(folder / "site.yaml", broker, db, sim_start=SIM_START))
+        central = CentralProcess(folder / "site.yaml", broker, db, sim_start=SIM_START)
+        if opts.replan_interval is not None:
+            central.args += ["--replan-interval", f"{opts.replan_interval:g}"]
+        stack.enter_context(central)
         rig = SiteTimeRig(opts.edges, broker, site, folder)
         log_before = central.log.stat().st_size
         flooded = asyncio.run(flood(opts, rig, broker, site_id, db, central))
@@ -360,7 +402,8 @@ def run(opts: FloodOptions) -> dict[str, Any]:
     late_growth = after["junk_bytes"] - middle["junk_bytes"]
     return {
         "junk_rate": opts.junk_rate, "duration_s": opts.duration, "flood_s": round(flooded.seconds, 2),
-        "junk_sent": flooded.junk_sent, "big_payloads": opts.big, "junk_counted_by_central": counted,
+        "junk_sent": flooded.junk_sent, "junk_rate_achieved": round(flooded.junk_sent / opts.duration, 1),
+        "big_payloads": opts.big, "junk_counted_by_central": counted,
         "scans_sent": results.sent, "scans_answered": len(live), "scans_unanswered": results.unanswered,
         "waiting_shown": results.waiting_shown,
         "live_ms": {"p50": ms(percentile(live, 50)), "p99": ms(percentile(live, 99)),
@@ -389,6 +432,8 @@ def parse_args(argv: Sequence[str] | None) -> FloodOptions:
     p.add_argument("--big", type=int, default=20, help="1 MB payloads among the junk (default: %(default)s)")
     p.add_argument("--junk-qos", type=int, choices=[0, 1], default=1, help="QoS of the junk (default: %(default)s)")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each answer (default: %(default)s)")
+    p.add_argument("--replan-interval", type=float,
+                   help="central's seconds between re-plans, 0: none (default: its own)")
     args = p.parse_args(argv)
     if not 0 < args.junk_rate <= 20_000:
         p.error(f"--junk-rate must be in (0, 20000], got {args.junk_rate}")
@@ -403,7 +448,7 @@ def parse_args(argv: Sequence[str] | None) -> FloodOptions:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return FloodOptions(args.junk_rate, args.duration, args.scan_rate, args.edges, args.big, args.junk_qos,
-                        args.timeout)
+                        args.timeout, args.replan_interval)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
