@@ -480,7 +480,8 @@ def run(opts: Options) -> dict[str, Any]:
             except OSError as exc:
                 print(f"central's /api/v1/stats did not answer: {exc}", file=sys.stderr)
             else:
-                measurement.central_stats = {"applied": stats["applied"], "duplicates": stats["duplicates"]}
+                measurement.central_stats = {"applied": stats["applied"],
+                                             "duplicates": stats["since_start"]["duplicates"]}
     return summary(opts, broker, opts.broker is None, measurement)
 
 

@@ -78,8 +78,9 @@ async def test_events_and_stats(client: httpx.AsyncClient) -> None:
     assert [(e["id"], e["kind"], e["seq"]) for e in events] == [(2, "scan", 2)]
     assert events[0]["body"]["answer"]["display"] == "unknown ship-to 06000"
     assert (await client.get("/api/v1/stats")).json() == {
-        "applied": 2, "duplicates": 0, "assigned": 1, "rejected": 1, "uplink_rejected": {}, "uplink_duplicates": 0,
+        "applied": 2, "assigned": 1, "rejected": 1, "uplink_rejected": {}, "uplink_rejected_by_edge": {},
         "clock_skew": 0, "offline_kept": 0, "offline_corrected": 0, "seq_conflicts": 0,
+        "since_start": {"duplicates": 0, "uplink_duplicates": 0, "uplinks_received": 0, "uplink_rejected": {}},
     }
 
 

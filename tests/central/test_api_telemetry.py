@@ -152,7 +152,7 @@ async def test_the_default_limit_is_500_and_the_most_5000(rig: Rig) -> None:
     ("measurement=sensor_reading&since=yesterday",
      "query.since: Input should be a valid datetime or date, input is too short"),
     ("measurement=temperature",
-     "query.measurement: Input should be 'sensor_reading', 'read_rate', 'device_health' or 'kpi'"),
+     "query.measurement: Input should be 'sensor_reading', 'read_rate', 'device_health', 'kpi' or 'uplink_refusals'"),
     ("limit=3", "query.measurement: Field required"),
 ])
 async def test_a_bad_query_field_is_422_naming_it(rig: Rig, query: str, detail: str) -> None:

@@ -1,4 +1,5 @@
-"""Bad uplinks through a real Mosquitto: each refused, logged, counted by reason and kept; valid scans answered.
+"""Bad uplinks through a real Mosquitto: each refused, counted by edge and reason, logged once per edge and reason,
+sampled; valid scans answered.
 
 Central runs in-process (ingest and API) on a clock that starts at a fixed site time; a bare
 aiomqtt client stands in for edges and publishes a mixed batch of garbage, replays, skewed and
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def scan_topic_raw(site: str, edge: str) -> str:
 async def test_mixed_garbage_is_counted_by_reason_and_valid_scans_are_answered(
     mosquitto: Mosquitto, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="xdock.central.ingest")
+    caplog.set_level(logging.WARNING, logger="xdock.central.uplink_refusals")
     async with central_on(mosquitto, tmp_path / "c.db") as (central, http), aiomqtt.Client(
         "127.0.0.1", mosquitto.port, identifier="edge-x"
     ) as edge:
@@ -125,34 +126,51 @@ async def test_mixed_garbage_is_counted_by_reason_and_valid_scans_are_answered(
         await eventually(lambda: central.ingest.stats.received == len(MIXED), what="every uplink handled")
         stats = await get_json(http, "/api/v1/stats")
         events = await get_json(http, "/api/v1/events?limit=1000")
+        refused = await get_json(http, "/api/v1/uplinks/refused")
 
     assert [(a.seq, a.outcome, a.door) for a in answers] == [
         (1, "assigned", "D12"), (1, "assigned", "D12"), (2, "assigned", "D12"), (3, "assigned", "D12"),
         (4, "assigned", "D12"), (5, "assigned", "D12"), (1, "assigned", "D12"), (6, "assigned", "D12"),
     ]
-    assert stats == {
-        "applied": 6, "duplicates": 2, "assigned": 6, "rejected": 0,
-        "uplink_rejected": {"bad_payload": 4, "bad_topic": 1, "edge_mismatch": 1, "oversized": 1,
-                            "wrong_version": 1},
-        "uplink_duplicates": 2, "clock_skew": 3, "offline_kept": 2, "offline_corrected": 0, "seq_conflicts": 0,
+    by_reason = {"bad_payload": 4, "bad_topic": 1, "edge_mismatch": 1, "oversized": 1, "wrong_version": 1}
+    by_edge = {
+        "(unknown)": {"bad_topic": 1}, "edge-x": {"bad_payload": 4, "oversized": 1, "wrong_version": 1},
+        "edge-y": {"edge_mismatch": 1},
     }
-    rejected = [e["body"] for e in events if e["kind"] == "rejected_uplink"]
-    assert [r["reason"] for r in rejected] == [reason for *_, reason in MIXED if reason is not None]
-    assert rejected[3]["error"] == "Invalid ScanEvent: field 'seq': Input should be a valid integer"
-    assert rejected[4]["error"] == (
+    assert stats == {
+        "applied": 6, "assigned": 6, "rejected": 0, "uplink_rejected": by_reason, "uplink_rejected_by_edge": by_edge,
+        "clock_skew": 3, "offline_kept": 2, "offline_corrected": 0, "seq_conflicts": 0,
+        "since_start": {"duplicates": 2, "uplink_duplicates": 2, "uplinks_received": len(MIXED),
+                        "uplink_rejected": by_reason},
+    }
+    assert [e for e in events if e["kind"] == "rejected_uplink"] == []
+    assert refused["counts"] == by_edge
+    samples = refused["samples"]
+    assert [(r["edge_id"], r["reason"]) for r in samples] == [
+        ("edge-y" if e == "edge-y" else "(unknown)" if e == "bad.edge" else "edge-x", reason)
+        for e, _, reason in MIXED if reason is not None
+    ]
+    assert samples[3]["error"] == "Invalid ScanEvent: field 'seq': Input should be a valid integer"
+    assert samples[4]["error"] == (
         "Invalid ScanEvent: field 'seq': Input should be less than or equal to 9223372036854775807"
     )
-    assert (rejected[5]["payload_bytes"], len(rejected[5]["payload"])) == (MAX_PAYLOAD + 1, 4096)
-    assert rejected[6]["error"] == (
+    assert (samples[5]["payload_bytes"], samples[5]["payload"]) == (MAX_PAYLOAD + 1, "[" * 512)
+    assert samples[6]["error"] == (
         "Invalid ScanEvent: field 'edge_id': 'edge-x' published on 'xdock/v1/it/edge/edge-y/scan'"
     )
-    assert rejected[7]["error"] == "Invalid edge id 'bad.edge': expected 1-64 characters of A-Z a-z 0-9 _ -"
+    assert samples[7]["error"] == "Invalid edge id 'bad.edge': expected 1-64 characters of A-Z a-z 0-9 _ -"
     skews = [(e["seq"], e["body"]["skew_s"]) for e in events if e["kind"] == "clock_skew"]
     assert [seq for seq, _ in skews] == [2, 3, 5]
     assert [round(seconds / 60) for _, seconds in skews] == [60, -60, 60]
+    # The first of each edge and reason is logged; the three more bad payloads of edge-x are not (yet).
     warnings = [r.getMessage() for r in caplog.records if "rejected uplink" in r.getMessage()]
-    assert len(warnings) == 8
-    assert warnings[2].startswith("rejected uplink on 'xdock/v1/it/edge/edge-x/scan' (wrong_version): ")
+    assert [w.split(" (")[1].split(")")[0] for w in warnings] == [
+        "bad_payload", "wrong_version", "oversized", "edge_mismatch", "bad_topic",
+    ]
+    assert warnings[1] == (
+        "rejected uplink on 'xdock/v1/it/edge/edge-x/scan' (wrong_version): Invalid ScanEvent: field 'v': "
+        "Input should be 1"
+    )
 
 
 # -- the batch handler alone: whatever arrives, nothing escapes and every uplink is accounted for --------
@@ -183,11 +201,14 @@ def handler(tmp_path: Path) -> tuple[Ingest, Recorder]:
 async def test_a_scan_for_another_site_is_refused_as_unknown_site(tmp_path: Path) -> None:
     ingest, recorder = handler(tmp_path)
     await ingest._handle(recorder, [message(scan_topic("other", "edge-x"), encode(scan(1)))])  # type: ignore[arg-type]
-    [event] = ingest.service.store.events()
-    assert (event.kind, event.body["reason"], event.body["error"]) == (
-        "rejected_uplink", "unknown_site", "Scan for site 'other' reached central of site 'it'"
+    [sample] = ingest.refusals.samples()
+    assert (sample.edge_id, sample.reason, sample.error) == (
+        "edge-x", "unknown_site", "Scan for site 'other' reached central of site 'it'"
     )
-    assert (ingest.stats.rejected, recorder.published) == ({"unknown_site": 1}, [])
+    assert (ingest.stats.rejected, ingest.refusals.counts(), recorder.published) == (
+        {"unknown_site": 1}, {"edge-x": {"unknown_site": 1}}, []
+    )
+    assert ingest.service.store.events() == []
     ingest.service.store.close()
 
 
@@ -216,3 +237,58 @@ async def test_any_batch_is_handled_and_every_uplink_accounted_for(
             assert decode(Assignment, payload).door == "D12"
     finally:
         ingest.service.store.close()
+
+
+# -- totals after a restart ----------------------------------------------------------------------------
+
+
+async def publish_and_answer(broker: Mosquitto, uplinks: list[tuple[str, bytes]], answers: int) -> list[Assignment]:
+    """Publish ``uplinks`` (topic edge, payload) as edge-x and wait for ``answers`` answers."""
+    got: list[Assignment] = []
+    async with aiomqtt.Client("127.0.0.1", broker.port, identifier="edge-x") as edge:
+        await edge.subscribe(cmd_topic("it", "edge-x"), qos=1)
+        for topic_edge, payload in uplinks:
+            await edge.publish(scan_topic_raw("it", topic_edge), payload, qos=1)
+        async with asyncio.timeout(10):
+            async for message in edge.messages:
+                assert isinstance(message.payload, bytes)
+                got.append(decode(Assignment, message.payload))
+                if len(got) == answers:
+                    break
+    return got
+
+
+async def test_totals_come_from_the_store_and_survive_a_restart(mosquitto: Mosquitto, tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    unknown = scan(2).model_copy(update={"ship_to": ShipToModel(kind="postal", value="06000")})
+    uplinks = [
+        ("edge-x", encode(scan(1))), ("edge-x", b"junk"), ("edge-x", encode(unknown)), ("edge-x", encode(scan(1))),
+        ("edge-y", encode(scan(3))), ("edge-x", encode(scan(4, skew=HOUR))), ("bad.edge", b"{}"),
+    ]
+    async with central_on(mosquitto, db) as (central, http):
+        answers = await publish_and_answer(mosquitto, uplinks, 4)
+        await eventually(lambda: central.ingest.stats.received == len(uplinks), what="every uplink handled")
+        before = await get_json(http, "/api/v1/stats")
+    assert [(a.seq, a.outcome) for a in answers] == [(1, "assigned"), (2, "rejected"), (1, "assigned"),
+                                                     (4, "assigned")]
+    # An older version kept each refused uplink as an event: those count too.
+    with closing(Store(db)) as store, store.transaction() as tx:
+        tx.append_event(START, "rejected_uplink", {"topic": scan_topic("it", "edge-x"), "reason": "bad_payload"})
+    totals = {
+        "applied": 3, "assigned": 2, "rejected": 1, "clock_skew": 1, "offline_kept": 0, "offline_corrected": 0,
+        "seq_conflicts": 0,
+    }
+    by_edge = {"(unknown)": {"bad_topic": 1}, "edge-x": {"bad_payload": 1}, "edge-y": {"edge_mismatch": 1}}
+    assert before == {
+        **totals, "uplink_rejected": {"bad_payload": 1, "bad_topic": 1, "edge_mismatch": 1},
+        "uplink_rejected_by_edge": by_edge,
+        "since_start": {"duplicates": 1, "uplink_duplicates": 1, "uplinks_received": 7,
+                        "uplink_rejected": {"bad_payload": 1, "bad_topic": 1, "edge_mismatch": 1}},
+    }
+    async with central_on(mosquitto, db) as (central, http):
+        after = await get_json(http, "/api/v1/stats")
+    assert after == {
+        **totals, "uplink_rejected": {"bad_payload": 2, "bad_topic": 1, "edge_mismatch": 1},
+        "uplink_rejected_by_edge": by_edge,
+        "since_start": {"duplicates": 0, "uplink_duplicates": 0, "uplinks_received": 0, "uplink_rejected": {}},
+    }

@@ -70,6 +70,13 @@ async def test_a_dead_worker_is_a_clear_error_and_the_next_replan_works(replanne
     assert validate(floor, plan, NOW) == []
 
 
+async def test_the_worker_yields_the_cores_to_central(replanner: Replanner) -> None:
+    await replanner.replan(small_floor(), Plan(version=0), NOW)
+    [worker] = multiprocessing.active_children()
+    assert worker.pid is not None
+    assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(19, os.nice(0) + 10)
+
+
 async def test_aclose_leaves_no_process_and_refuses_more_work() -> None:
     r = Replanner(time_limit=0.5)
     await r.replan(small_floor(), Plan(version=0), NOW)

@@ -68,14 +68,15 @@ async def test_redelivered_scan_is_applied_once_and_answered_each_time(
         replies = await answers(edge, 3)
     assert [(r.seq, r.door, r.outcome) for r in replies] == [(1, "D12", "assigned")] * 3
     assert central.get("/api/v1/stats") == {
-        "applied": 1, "duplicates": 2, "assigned": 1, "rejected": 0, "uplink_rejected": {}, "uplink_duplicates": 2,
+        "applied": 1, "assigned": 1, "rejected": 0, "uplink_rejected": {}, "uplink_rejected_by_edge": {},
         "clock_skew": 0, "offline_kept": 0, "offline_corrected": 0, "seq_conflicts": 0,
+        "since_start": {"duplicates": 2, "uplink_duplicates": 2, "uplinks_received": 3, "uplink_rejected": {}},
     }
     [trailer] = central.get("/api/v1/trailers")
     assert trailer["loaded_pallets"] == 1
 
 
-async def test_garbage_uplinks_are_kept_counted_and_do_not_stop_central(
+async def test_garbage_uplinks_are_counted_sampled_and_do_not_stop_central(
     central: CentralProcess, mosquitto: Mosquitto
 ) -> None:
     async with aiomqtt.Client("127.0.0.1", mosquitto.port, identifier="edge-x") as edge:
@@ -87,12 +88,13 @@ async def test_garbage_uplinks_are_kept_counted_and_do_not_stop_central(
         await edge.publish(scan_topic("it", "edge-x"), encode(event(3, 3)), qos=1)
         [reply] = await answers(edge, 1)
     assert (reply.seq, reply.outcome) == (3, "assigned")
-    events = central.get("/api/v1/events")
-    rejected = [e["body"] for e in events if e["kind"] == "rejected_uplink"]
-    assert [r["error"] for r in rejected] == [
+    assert [e for e in central.get("/api/v1/events") if e["kind"] == "rejected_uplink"] == []
+    refused = central.get("/api/v1/uplinks/refused")
+    assert [r["error"] for r in refused["samples"]] == [
         "Invalid ScanEvent: field 'payload': Invalid JSON: expected value at line 1 column 1",
         "Invalid ScanEvent: field 'v': Input should be 1",
         "Invalid ScanEvent: field 'edge_id': 'edge-x' published on 'xdock/v1/it/edge/edge-y/scan'",
     ]
-    assert rejected[0]["payload_bytes"] == 10
+    assert refused["samples"][0]["payload_bytes"] == 10
+    assert refused["counts"] == {"edge-x": {"bad_payload": 1, "wrong_version": 1}, "edge-y": {"edge_mismatch": 1}}
     assert central.get("/api/v1/stats")["applied"] == 1

@@ -1,7 +1,7 @@
 """Central's REST read API (FastAPI): the site, its doors and trailers, pallets, the event log,
-edges with their devices, and alerts; with the supervisor's overrides, the admin's routes and the
-edges' JSON (:mod:`xdock.central.api_overrides`, :mod:`xdock.central.api_admin`,
-:mod:`xdock.central.api_edges`).
+edges with their devices, and alerts; with the supervisor's overrides, the admin's routes, the
+edges' JSON and the scan and uplink totals (:mod:`xdock.central.api_overrides`,
+:mod:`xdock.central.api_admin`, :mod:`xdock.central.api_edges`, :mod:`xdock.central.api_stats`).
 
 Access control (:mod:`xdock.central.api_access`): when on, every ``/api/v1`` route needs a bearer
 token, reads any role; ``/healthz``, ``/docs`` and ``/openapi.json`` stay open. It is on when the
@@ -31,11 +31,13 @@ from xdock.central.api_edges import edges_router
 from xdock.central.api_inbound import inbound_router
 from xdock.central.api_overrides import overrides_router
 from xdock.central.api_pallets import PalletOut, pallet_out
+from xdock.central.api_stats import stats_router
 from xdock.central.inbound import InboundTrucks
 from xdock.central.ingest import IngestStats
 from xdock.central.liveness import Liveness
 from xdock.central.overrides import Overrides
 from xdock.central.scans import ScanService
+from xdock.central.uplink_refusals import UplinkRefusals
 from xdock.central.web import LiveHub, web_router
 
 __all__ = ["create_app"]
@@ -79,25 +81,6 @@ class EventOut(BaseModel):
     body: dict[str, Any]
 
 
-class StatsOut(BaseModel):
-    applied: int
-    duplicates: int
-    assigned: int
-    rejected: int
-    uplink_rejected: dict[str, int]
-    """Uplinks central refused, by reason (``bad_payload``, ``wrong_version``, ``oversized``, ...)."""
-    uplink_duplicates: int
-    """Scans received again over MQTT and answered with the stored answer."""
-    clock_skew: int
-    """Scans applied whose time was more than the tolerance away from central's clock."""
-    offline_kept: int
-    """Scans an edge answered offline whose instruction central kept."""
-    offline_corrected: int
-    """Scans an edge answered offline that central corrected (the worker was told again)."""
-    seq_conflicts: int
-    """Scans refused because their ``(edge_id, seq)`` was applied before for another pallet."""
-
-
 class AlertOut(BaseModel):
     id: int
     kind: str
@@ -123,13 +106,15 @@ class Problem(BaseModel):
 
 def create_app(
     service: ScanService, *, liveness: Liveness | None = None, uplinks: IngestStats | None = None,
+    refusals: UplinkRefusals | None = None,
     hub: LiveHub | None = None, overrides: Overrides | None = None, access: Access | None = None,
     edge_seen: Callable[[str, str], None] | None = None,
 ) -> FastAPI:
     """The API over one site's live state (and its edges' liveness, when central tracks it).
 
     ``access``: who may call what (default: on when the store holds a user); ``edge_seen``: told of
-    each edge an admin registers.
+    each edge an admin registers; ``uplinks``, ``refusals``: ingest's counters and refusals (their
+    totals are read from the store without them).
     """
     app = FastAPI(
         title="xdock central", version=__version__,
@@ -223,16 +208,6 @@ def create_app(
     ) -> list[EventOut]:
         return [EventOut(**e.__dict__) for e in service.store.events(after=after, limit=limit)]
 
-    @router.get("/stats", summary="Scan counters since central started")
-    async def stats() -> StatsOut:
-        s = service.stats
-        u = uplinks if uplinks is not None else IngestStats()
-        return StatsOut(
-            applied=s.applied, duplicates=s.duplicates, assigned=s.assigned, rejected=s.rejected,
-            uplink_rejected=dict(sorted(u.rejected.items())), uplink_duplicates=u.duplicates, clock_skew=u.clock_skew,
-            offline_kept=s.offline_kept, offline_corrected=s.offline_corrected, seq_conflicts=s.seq_conflicts,
-        )
-
     @router.get("/alerts", summary="Alerts, newest first: all, open only (open=true) or cleared only (open=false)")
     async def alerts(
         open_: Annotated[bool | None, Query(alias="open")] = None,
@@ -247,6 +222,7 @@ def create_app(
         return {"status": "ok"}
 
     app.include_router(router)
+    app.include_router(stats_router(service, access, uplinks=uplinks, refusals=refusals))
     app.include_router(edges_router(watch, access))
     app.include_router(overrides_router(
         overrides, watch.alerts, service.clock, access

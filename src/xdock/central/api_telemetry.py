@@ -32,13 +32,14 @@ from xdock.protocol.sensors import KIND_UNITS
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "MEASUREMENT_TAGS", "PointOut", "SensorOut", "telemetry_router"]
 
-Measurement = Literal["sensor_reading", "read_rate", "device_health", "kpi"]
+Measurement = Literal["sensor_reading", "read_rate", "device_health", "kpi", "uplink_refusals"]
 
 MEASUREMENT_TAGS: Final[dict[str, tuple[str, ...]]] = {
     "sensor_reading": ("edge", "kind", "sensor", "site", "unit"),
     "read_rate": ("device", "edge", "site"),
     "device_health": ("device", "edge", "site"),
     "kpi": ("site",),
+    "uplink_refusals": ("edge", "reason", "site"),
 }
 """The tags each measurement carries (see :mod:`xdock.central.telemetry.points`)."""
 

@@ -13,6 +13,7 @@ from xdock.central.api import create_app
 from xdock.central.api_access import Access
 from xdock.central.api_admin import registered_edges
 from xdock.central.api_telemetry import telemetry_router
+from xdock.central.api_uplinks import refused_router
 from xdock.central.device_telemetry import DeviceTelemetry
 from xdock.central.http_server import bind_api, serve_http
 from xdock.central.ingest import Ingest
@@ -110,7 +111,8 @@ class Central:
         self.overrides.on_change(self.routes.touch)
         self.access = Access(self.store, config.auth, clock=clock)
         self.app = create_app(
-            self.service, liveness=self.liveness, uplinks=self.ingest.stats, hub=self.live, overrides=self.overrides,
+            self.service, liveness=self.liveness, uplinks=self.ingest.stats, refusals=self.ingest.refusals,
+            hub=self.live, overrides=self.overrides,
             access=self.access, edge_seen=self.routes.edge_seen,
         )
         self.api_port: int | None = None
@@ -124,9 +126,11 @@ class Central:
         self.sensors = SensorService(config.site, self.store, self.liveness.alerts, clock, state=self.state,
                                      telemetry=self.telemetry)
         self.ingest.sensors = self.sensors
+        self.ingest.refusals.telemetry = self.telemetry
         self.ingest.device_telemetry = DeviceTelemetry(config.site.site, self.telemetry, clock)
         self.app.include_router(telemetry_router(
             self.telemetry.recent, self.sensors, self.access, self.liveness))
+        self.app.include_router(refused_router(self.ingest.refusals, self.access))
 
     def _bound(self, port: int) -> None:
         self.api_port = port
@@ -138,6 +142,7 @@ class Central:
         try:
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(self.ingest.run(), name="ingest")
+                tasks.create_task(self.ingest.refusals.run(), name="uplink-refusals")
                 tasks.create_task(self.liveness.run(), name="liveness")
                 tasks.create_task(self.routes.run(), name="routes")
                 tasks.create_task(self.kpi_telemetry.run(), name="kpi-telemetry")

@@ -4,9 +4,12 @@ Central keeps a persistent MQTT session (fixed client id, ``clean_session=False`
 acknowledges a scan to the broker only after its effect is stored and the answer published, so
 a scan in flight when central dies is redelivered on restart and recognised by its key.
 
-A payload that is not a valid scan is never retried forever: it is acknowledged, logged once,
-counted by reason (:mod:`xdock.central.uplinks` checks each and names the reason), and kept in
-the event log as a ``rejected_uplink`` event (with its reason) so nothing vanishes unseen.
+A payload that is not a valid scan is never retried forever: it is acknowledged and handed to
+:class:`~xdock.central.uplink_refusals.UplinkRefusals` (:mod:`xdock.central.uplinks` checks each
+and names the reason), which counts it per edge and reason, logs the first of each per minute and
+keeps a bounded sample, all in memory, written to the store now and then as a few counter rows: junk
+never costs a store commit or a log line per message, so it neither stalls live answers nor fills
+the disk.
 
 A replayed scan (same ``(edge_id, seq)``) is applied once; a replay is answered with the stored
 answer and counted as a duplicate.
@@ -53,7 +56,8 @@ from xdock.central.passages import PassageService
 from xdock.central.scans import ScanService
 from xdock.central.sensors import SensorService
 from xdock.central.store import StoreError
-from xdock.central.uplinks import UplinkDecoder, UplinkRefusedError, refusal_reason
+from xdock.central.uplink_refusals import UplinkRefusals
+from xdock.central.uplinks import UplinkDecoder, UplinkRefusedError
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import MessageError, OfflineAnswerShown, ScanEvent, encode
@@ -71,18 +75,18 @@ from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.confirmed import publish_confirmed
 from xdock.transport.connection_end import heard_end
 from xdock.transport.mqtt_socket import no_delay
+from xdock.transport.waiting import take_waiting
 
 __all__ = ["Ingest", "IngestStats"]
 
 log = logging.getLogger(__name__)
-_KEEP_PAYLOAD = 4096
 
 
 @dataclass
 class IngestStats:
     received: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
-    """Rejected uplinks by reason (see the module docstring)."""
+    """Rejected uplinks by reason since central started (the totals: :class:`UplinkRefusals`)."""
     connects: int = 0
     duplicates: int = 0
     """Scans received again and answered with the stored answer."""
@@ -115,6 +119,7 @@ class Ingest:
         self.skew_tolerance = skew_tolerance
         self.stats = IngestStats()
         self.uplinks = UplinkDecoder(site)
+        self.refusals = UplinkRefusals(service.store, clock, site)
         self.connected = asyncio.Event()
         self.liveness = liveness
         self.will = will
@@ -167,9 +172,7 @@ class Ingest:
             messages = client.messages
             async for first in messages:
                 # Everything already waiting is applied together: one disk sync for the batch.
-                batch = [first]
-                while len(messages) and len(batch) < self.max_batch:
-                    batch.append(await anext(messages))
+                batch = [first, *take_waiting(client, self.max_batch - 1)]
                 await self._handle(client, batch)
                 for message in batch:
                     client._client.ack(message.mid, message.qos)
@@ -265,10 +268,4 @@ class Ingest:
                 tx.append_event(now, "clock_skew", body, sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
 
     def _reject(self, topic: str, payload: bytes, exc: Exception) -> None:
-        reason = refusal_reason(exc)
-        self.stats.rejected[reason] += 1
-        log.warning("rejected uplink on %.200r (%s): %s", topic, reason, exc)
-        body = {"topic": topic, "reason": reason, "error": str(exc),
-                "payload": payload[:_KEEP_PAYLOAD].decode("utf-8", "replace"), "payload_bytes": len(payload)}
-        with self.service.store.transaction() as tx:
-            tx.append_event(self.clock.now(), "rejected_uplink", body)
+        self.stats.rejected[self.refusals.refuse(topic, payload, exc)] += 1

@@ -2,7 +2,8 @@
 
 The event loop hands the floor and the current plan to a process pool (``forkserver`` where the
 platform has it, else ``spawn``: forking a process that runs threads is unsafe) and awaits the
-result; one re-plan runs at a time. The caller swaps the returned plan in atomically.
+result; one re-plan runs at a time. The caller swaps the returned plan in atomically. The worker
+runs at a lower priority (niceness +10) than central, so a busy machine serves scans first.
 
 The current plan's truck doors are first merged with the floor's trucks (:func:`with_floor_trucks`):
 a truck now docked is at its real door, one gone from the floor (unloaded) is dropped, so the re-plan
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -31,6 +33,10 @@ from xdock.central.optimiser.schema import Floor
 __all__ = ["ReplanError", "Replanner", "with_floor_trucks"]
 
 log = logging.getLogger(__name__)
+
+_WORKER_NICENESS = 10
+"""Added to the worker process's niceness: when the cores are busy, ingestion's process gets them
+first and a re-plan (up to its time budget of CPU) waits, so live answers do not."""
 
 
 class ReplanError(RuntimeError):
@@ -68,7 +74,8 @@ class Replanner:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self._max_workers, mp_context=_context())
+            self._pool = ProcessPoolExecutor(max_workers=self._max_workers, mp_context=_context(),
+                                             initializer=os.nice, initargs=(_WORKER_NICENESS,))
         return self._pool
 
     async def replan(self, floor: Floor, current: Plan, now: datetime) -> Plan:

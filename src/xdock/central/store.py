@@ -21,6 +21,7 @@ group of tables, each holding its rows, its schema and its SQL:
     store_alerts.py     alerts
     store_users.py      users and their tokens
     store_inbound.py    inbound trucks
+    store_refusals.py   refused uplinks: counters per edge and reason, a bounded sample
 
 Callers import everything from this module.
 """
@@ -34,7 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from xdock.central import store_alerts, store_inbound, store_pallets, store_users
+from xdock.central import store_alerts, store_inbound, store_pallets, store_refusals, store_users
 from xdock.central.store_alerts import ADDED_ALERT_COLUMNS, AlertReads, AlertRow, AlertWrites
 from xdock.central.store_inbound import ADDED_INBOUND_COLUMNS, InboundReads, InboundTruckRow, InboundWrites
 from xdock.central.store_pallets import (
@@ -45,11 +46,12 @@ from xdock.central.store_pallets import (
     PalletState,
     PalletWrites,
 )
+from xdock.central.store_refusals import RefusalCountRow, RefusalReads, RefusalSampleRow, RefusalWrites
 from xdock.central.store_users import ADDED_TOKEN_COLUMNS, TokenRow, UserReads, UserRow, UserWrites
 
 __all__ = [
-    "AlertRow", "EventRow", "InboundTruckRow", "PalletRow", "PalletState", "Store", "StoreError", "TokenRow",
-    "Transaction", "UserRow",
+    "AlertRow", "EventRow", "InboundTruckRow", "PalletRow", "PalletState", "RefusalCountRow", "RefusalSampleRow",
+    "Store", "StoreError", "TokenRow", "Transaction", "UserRow",
 ]
 
 _CORE_SCHEMA = """
@@ -64,6 +66,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITH
 """
 _SCHEMA = "".join((
     _CORE_SCHEMA, store_pallets.SCHEMA, store_alerts.SCHEMA, store_users.SCHEMA, store_inbound.SCHEMA,
+    store_refusals.SCHEMA,
 ))
 
 # Columns added after the first release, per table; added to older stores at open.
@@ -77,7 +80,7 @@ class StoreError(RuntimeError):
     """The database cannot be opened or written."""
 
 
-class Store(PalletReads, AlertReads, UserReads, InboundReads):
+class Store(PalletReads, AlertReads, UserReads, InboundReads, RefusalReads):
     """SQLite file (or ``:memory:``) holding central's state. Not shared between threads."""
 
     def __init__(self, path: str | Path, *, synchronous: Literal["FULL", "NORMAL"] = "FULL") -> None:
@@ -126,7 +129,7 @@ class Store(PalletReads, AlertReads, UserReads, InboundReads):
         return None if row is None else str(row[0])
 
 
-class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites):
+class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, RefusalWrites):
     """Writes of one transaction; see :meth:`Store.transaction`."""
 
     def __init__(self, db: sqlite3.Connection) -> None:

@@ -114,6 +114,25 @@ class PalletReads:
             for r in rows
         ]
 
+    def last_event_id(self) -> int:
+        """The id of the newest event (0 when the log is empty)."""
+        return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+
+    def event_tallies(self, after: int, upto: int) -> list[tuple[str, str | None, int]]:
+        """How many events of each kind (and detail) have an id in ``(after, upto]``.
+
+        The detail is a ``scan``'s answer outcome, ``scan`` or ``passage`` for a ``seq_conflict``,
+        a ``rejected_uplink``'s reason, ``None`` for other kinds.
+        """
+        rows = self._db.execute(
+            "SELECT kind, CASE kind WHEN 'scan' THEN json_extract(body, '$.answer.outcome')"
+            " WHEN 'seq_conflict' THEN iif(json_type(body, '$.passage') IS NULL, 'scan', 'passage')"
+            " WHEN 'rejected_uplink' THEN json_extract(body, '$.reason') END, COUNT(*)"
+            " FROM events WHERE id > ? AND id <= ? GROUP BY 1, 2",
+            (after, upto),
+        ).fetchall()
+        return [(str(kind), detail, int(count)) for kind, detail, count in rows]
+
 
 class PalletWrites:
     """The pallets and the event log, written within a transaction."""

@@ -90,6 +90,9 @@ __all__ = [
 ]
 
 MAX_PAYLOAD = 64 * 1024
+"""The largest payload (bytes) of any xdock MQTT message: :func:`decode` refuses a larger one as
+``oversized``, and a site's broker refuses it before anyone reads it (Mosquitto's
+``message_size_limit``, generated from this constant). The one home of this number."""
 
 _MAX_PROBLEMS = 5
 _MAX_TEXT = 120

@@ -77,7 +77,8 @@ class CentralScans:
     """SSCC of each applied scan event, with how often it appears."""
     pallets: int
     stats: dict[str, Any]
-    """Central's ``/api/v1/stats`` as served (counters since its last start)."""
+    """Central's ``/api/v1/stats`` as served (totals from its store, counters since its last start under
+    ``since_start``)."""
 
 
 def _sscc(series: int, n: int) -> str:

@@ -1,4 +1,4 @@
-"""Central's telemetry: points for sensor readings, read rates, device health and KPIs, written to
+"""Central's telemetry: points for sensor readings, read rates, device health, KPIs and refused uplinks, written to
 InfluxDB's v2 write API (batched, retried, bounded) when configured, and always kept locally (recent points).
 """
 
@@ -14,6 +14,7 @@ from xdock.central.telemetry.points import (
     read_rate,
     sensor_reading,
     to_line,
+    uplink_refusals,
 )
 from xdock.central.telemetry.sink import TelemetrySink, open_sink
 from xdock.central.telemetry.writer import TelemetryWriter, WriterStats
@@ -37,4 +38,5 @@ __all__ = [
     "read_rate",
     "sensor_reading",
     "to_line",
+    "uplink_refusals",
 ]

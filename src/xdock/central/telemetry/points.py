@@ -1,7 +1,7 @@
 """Telemetry points: one measurement, its tags, its fields and its time (pure, no I/O).
 
 A point maps one-to-one onto a line of InfluxDB line protocol. The builders name the four kinds
-central records: sensor readings, read rates, device health and KPIs. Measurement, tag and field
+central records: sensor readings, read rates, device health, KPIs and refused uplinks. Measurement, tag and field
 names are fixed here so that every writer and the local store agree on them.
 
 ``to_line`` encodes a point as InfluxDB line protocol: ``measurement,tag=v field=1.5,n=3i,ok=true,s="x" <ns>``,
@@ -25,6 +25,7 @@ __all__ = [
     "read_rate",
     "sensor_reading",
     "to_line",
+    "uplink_refusals",
 ]
 
 FieldValue = float | int | bool | str
@@ -139,3 +140,9 @@ def device_health(
 def kpi(*, site: str, figures: Mapping[str, float | int], time: datetime) -> TelemetryPoint:
     """The supervisor's KPIs at one moment (one field per figure, e.g. ``pallets_per_hour``)."""
     return TelemetryPoint("kpi", {"site": site}, dict(figures), time)
+
+
+def uplink_refusals(*, site: str, edge: str, reason: str, total: int, new: int, time: datetime) -> TelemetryPoint:
+    """Uplinks of one edge refused for one reason: ``total`` ever, ``new`` since the last point."""
+    return TelemetryPoint("uplink_refusals", {"site": site, "edge": edge, "reason": reason},
+                          {"total": total, "new": new}, time)
