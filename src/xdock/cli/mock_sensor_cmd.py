@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 import aiomqtt
 
-from xdock.cli._common import broker_arg, fail
+from xdock.cli._common import add_mqtt_version_option, broker_arg, fail
 from xdock.cli.mock_options import OptionError, add_duration_option, check_positive, check_range, run_for
 from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode
 from xdock.protocol.broker_url import BrokerUrl
@@ -27,6 +27,7 @@ from xdock.protocol.clock import SystemClock
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, is_binary
 from xdock.protocol.topics import check_id
 from xdock.simulators.sensor_profiles import Profile, measured, switching
+from xdock.transport.broker import BrokerLink
 
 __all__ = ["register", "sensor_id"]
 
@@ -49,6 +50,7 @@ def register(devices: Any) -> None:
     )
     p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
                    help="MQTT broker URL (default: mqtt://127.0.0.1:1883)")
+    add_mqtt_version_option(p)
     p.add_argument("--site", required=True, help="site id, as in central's site file")
     p.add_argument("--node-id", required=True, help="the node's id (its edge id in topics and readings)")
     p.add_argument("--target", required=True,
@@ -134,7 +136,8 @@ def run(args: argparse.Namespace) -> int:
         started = clock.now()
         try:
             node = SensorNode(args.site, args.node_id, sensors, clock, seq_file, host=args.broker.host,
-                              port=args.broker.port, sample_s=args.sample)
+                              port=args.broker.port, sample_s=args.sample,
+                              link=BrokerLink(version=args.mqtt_version))
         except (ValueError, OSError) as exc:
             return fail(f"--seq-file: {exc}")
         try:

@@ -70,16 +70,17 @@ class Mosquitto:
     ``persistence`` keeps sessions and queued messages in ``folder`` across a restart.
     ``password_file`` / ``acl_file``: log-ins required (no anonymous client) and the ACL enforced,
     as ``deploy/mosquitto/`` configures a site's broker.
+    ``tls``: (certificate, key) PEM files; the listener then speaks TLS only and ``url`` is ``mqtts://``.
     """
 
     def __init__(
         self, folder: Path, *, tcp_nodelay: bool = True, persistence: bool = False,
-        password_file: Path | None = None, acl_file: Path | None = None,
+        password_file: Path | None = None, acl_file: Path | None = None, tls: tuple[Path, Path] | None = None,
     ) -> None:
         self.exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
-        self.url = BrokerUrl("127.0.0.1", self.port)
+        self.url = BrokerUrl("127.0.0.1", self.port, tls=tls is not None)
         self.conf = folder / "mosquitto.conf"
         self.log = folder / "mosquitto.log"
         persisted = (
@@ -91,7 +92,8 @@ class Mosquitto:
         self.conf.write_text(
             f"user {getpass.getuser()}\n"
             f"listener {self.port} 127.0.0.1\n"
-            f"allow_anonymous {'false' if password_file is not None else 'true'}\n"
+            + (f"certfile {tls[0]}\nkeyfile {tls[1]}\n" if tls is not None else "")
+            + f"allow_anonymous {'false' if password_file is not None else 'true'}\n"
             + (f"password_file {password_file}\n" if password_file is not None else "")
             + (f"acl_file {acl_file}\n" if acl_file is not None else "")
             + f"{persisted}"

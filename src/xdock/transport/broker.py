@@ -82,8 +82,11 @@ def check_ca_file(path: Path) -> None:
     """Raise ``ValueError`` naming ``path`` when it holds no CA certificate a TLS client can load."""
     try:
         ssl.create_default_context(cafile=str(path))
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    except ssl.SSLError as exc:
+        reason = "no certificate in it" if exc.reason == "NO_CERTIFICATE_OR_CRL_FOUND" else str(exc.reason or exc)
+        raise ValueError(f"--broker-ca {path}: not a readable PEM file of CA certificates ({reason})") from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
         raise ValueError(f"--broker-ca {path}: not a readable PEM file of CA certificates ({reason})") from exc
 
 
