@@ -70,3 +70,7 @@ def test_a_ca_file_that_does_not_load_is_refused_naming_the_option(
     assert capsys.readouterr().err == (
         f"xdock: error: --broker-ca {junk}: not a readable PEM file of CA certificates (no certificate in it)\n"
     )
+    assert main([*argv, "--broker", "mqtt://127.0.0.1", "--broker-ca", str(junk)]) == 2
+    assert capsys.readouterr().err == (
+        f"xdock: error: --broker-ca {junk}: the broker mqtt://127.0.0.1:1883 is not TLS; write mqtts://\n"
+    )

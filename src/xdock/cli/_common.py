@@ -54,8 +54,10 @@ def add_mqtt_version_option(parser: argparse.ArgumentParser) -> None:
 
 def broker_link_from(args: argparse.Namespace) -> BrokerLink:
     """The link settings from ``--broker-ca`` and ``--mqtt-version`` (``ValueError`` naming a CA file that does
-    not load)."""
+    not load, or that a plain ``mqtt://`` broker would not use)."""
     if args.broker_ca is not None:
+        if not args.broker.tls:
+            raise ValueError(f"--broker-ca {args.broker_ca}: the broker {args.broker} is not TLS; write mqtts://")
         check_ca_file(args.broker_ca)
     return BrokerLink(version=args.mqtt_version, ca_file=args.broker_ca)
 
