@@ -44,7 +44,8 @@ class PublishRefusedError(aiomqtt.MqttError):
         self.topic = topic
         self.code = code
         self.name, self.text = refusal_name(code)
-        super().__init__(f"broker refused the publish on {topic!r}: {self.text} (reason code 0x{code:02X})")
+        code_text = "" if code not in REFUSALS else f" (reason code 0x{code:02X})"
+        super().__init__(f"broker refused the publish on {topic!r}: {self.text}{code_text}")
 
 
 class AckedClient(aiomqtt.Client):

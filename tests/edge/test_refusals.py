@@ -1,0 +1,32 @@
+"""The edge's count of refused publishes and the problem they make while one waits."""
+
+from __future__ import annotations
+
+from xdock.edge.refusals import BrokerRefusals
+from xdock.transport.acked import PublishRefusedError
+
+SCAN = "xdock/v1/s/edge/e1/scan"
+PASSAGE = "xdock/v1/s/edge/e1/passage"
+
+
+def test_the_latest_refusal_of_a_waiting_row_is_the_problem() -> None:
+    refusals = BrokerRefusals()
+    assert refusals.refused(1, PublishRefusedError(SCAN, 0x87)) == "broker refuses scan: not authorised"
+    assert refusals.refused(2, PublishRefusedError(PASSAGE, 0x97)) == "broker refuses passage: quota exceeded"
+    assert refusals.problem == "broker refuses passage: quota exceeded"
+    refusals.accepted(2)
+    assert refusals.problem == "broker refuses scan: not authorised"
+    refusals.refused(1, PublishRefusedError(SCAN, 0x87))
+    refusals.accepted(1)
+    assert refusals.problem is None
+    assert refusals.counts == {"not_authorised": 2, "quota_exceeded": 1}
+
+
+def test_a_reason_code_mqtt_5_does_not_list_is_named_by_its_value() -> None:
+    error = PublishRefusedError(SCAN, 0xA2)
+    assert (error.name, error.text, str(error)) == (
+        "reason_0xa2", "reason code 0xA2", "broker refused the publish on 'xdock/v1/s/edge/e1/scan': reason code 0xA2",
+    )
+    assert str(PublishRefusedError(SCAN, 0x87)) == (
+        "broker refused the publish on 'xdock/v1/s/edge/e1/scan': not authorised (reason code 0x87)"
+    )
