@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from xdock.edge.refusals import BrokerRefusals
+from xdock.protocol.messages import EdgeStatus
+from xdock.protocol.status_messages import MAX_COUNTERS
 from xdock.transport.acked import PublishRefusedError
 
 SCAN = "xdock/v1/s/edge/e1/scan"
@@ -30,3 +32,12 @@ def test_a_reason_code_mqtt_5_does_not_list_is_named_by_its_value() -> None:
     assert str(PublishRefusedError(SCAN, 0x87)) == (
         "broker refused the publish on 'xdock/v1/s/edge/e1/scan': not authorised (reason code 0x87)"
     )
+
+
+def test_reasons_past_what_a_status_carries_are_counted_as_other() -> None:
+    refusals = BrokerRefusals()
+    for seq, code in enumerate(range(0xA0, 0xB2)):
+        refusals.refused(seq, PublishRefusedError(SCAN, code))
+    assert len(refusals.counts) == MAX_COUNTERS
+    assert refusals.counts["other"] == 0xB2 - 0xA0 - (MAX_COUNTERS - 1)
+    EdgeStatus(edge_id="e1", online=True, refused=dict(refusals.counts))  # a valid status

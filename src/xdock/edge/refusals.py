@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from xdock.protocol.status_messages import MAX_COUNTERS
 from xdock.protocol.topics import TopicError, parse_topic
 from xdock.transport.acked import PublishRefusedError
 
@@ -33,12 +34,16 @@ class BrokerRefusals:
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
-        """Refusals since the agent started, by reason name (``not_authorised``...)."""
+        """Refusals since the agent started, by reason name (``not_authorised``...; ``other`` past the
+        number of counters a status carries)."""
         self._waiting: dict[int, str] = {}
 
     def refused(self, seq: int, error: PublishRefusedError) -> str:
         """Row ``seq`` was refused: count it; return the problem it makes (``broker refuses scan: not authorised``)."""
-        self.counts[error.name] += 1
+        name = error.name
+        if name not in self.counts and len(self.counts) >= MAX_COUNTERS - 1:
+            name = "other"  # a status carries at most MAX_COUNTERS counters
+        self.counts[name] += 1
         problem = f"broker refuses {_what(error.topic)}: {error.text}"
         self._waiting.pop(seq, None)
         self._waiting[seq] = problem
