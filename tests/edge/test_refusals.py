@@ -41,3 +41,8 @@ def test_reasons_past_what_a_status_carries_are_counted_as_other() -> None:
     assert len(refusals.counts) == MAX_COUNTERS
     assert refusals.counts["other"] == 0xB2 - 0xA0 - (MAX_COUNTERS - 1)
     EdgeStatus(edge_id="e1", online=True, refused=dict(refusals.counts))  # a valid status
+
+
+def test_a_refusal_on_a_topic_outside_the_tree_is_a_message_refused() -> None:
+    refusals = BrokerRefusals()
+    assert refusals.refused(1, PublishRefusedError("x" * 300, 0x87)) == "broker refuses message: not authorised"

@@ -25,7 +25,7 @@ def _what(topic: str) -> str:
     try:
         kind = parse_topic(topic).kind
     except TopicError:
-        return topic
+        return "message"
     return _WHAT.get(kind, kind)
 
 
