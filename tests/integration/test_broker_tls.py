@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +31,7 @@ from xdock.protocol.clock import ScaledClock
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot, ScanEvent, ShipToModel, encode
 from xdock.protocol.topics import scan_topic
-from xdock.testing import Mosquitto, free_port
+from xdock.testing import CentralProcess, EdgeProcess, Mosquitto, free_port
 from xdock.transport.broker import BrokerLink, BrokerTlsError, connected, mqtt_client
 
 SITE = """
@@ -146,3 +148,34 @@ def test_a_client_with_the_wrong_ca_stops_with_one_error_line(
         f"xdock: error: broker mqtts://127.0.0.1:{tls_broker.port}: TLS handshake failed: "
         "unable to get local issuer certificate\n"
     )
+
+
+def test_central_and_edge_processes_log_in_over_tls(
+    tmp_path: Path, ca: LocalCa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As deployed: ``mqtts://USER@host``, ``--broker-ca``, the password from a file (central) or the
+    environment (the edge), MQTT 5 by default; the broker refuses anonymous clients."""
+    passwd = tmp_path / "passwd"
+    passwd.write_text("")
+    for user, password in (("central", "central-secret"), ("edge-x", "edge-secret")):
+        subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, password], check=True, capture_output=True)
+    secret = tmp_path / "central.secret"
+    secret.write_text("central-secret\n")
+    site = tmp_path / "site.yaml"
+    site.write_text(SITE)
+    with Mosquitto(tmp_path / "mosquitto", tls=ca.server(), password_file=passwd) as broker:
+        as_user = {user: BrokerUrl("127.0.0.1", broker.port, tls=True, username=user) for user in ("central", "edge-x")}
+        central = CentralProcess(site, as_user["central"], tmp_path / "c.db")
+        central.args += ["--broker-ca", str(ca.pem), "--broker-password-file", str(secret)]
+        edge = EdgeProcess("it", "edge-x", "D1", {}, as_user["edge-x"], tmp_path / "edge")
+        edge.args += ["--broker-ca", str(ca.pem), "--reader", f"r1=127.0.0.1:{free_port()}"]
+        monkeypatch.setenv("XDOCK_BROKER_PASSWORD", "edge-secret")
+        with central, edge:
+            deadline = time.monotonic() + 20
+            while not [e for e in central.get("/api/v1/edges") if e["id"] == "edge-x" and e["online"]]:
+                edge.check_running()
+                assert time.monotonic() < deadline, f"edge-x never online at central:\n{edge.log.read_text()}"
+                time.sleep(0.1)
+    for log in (edge.log, central.log):  # connected at the first attempt: no broker warning, no traceback
+        assert [line for line in log.read_text().splitlines() if "broker" in line and "WARNING" in line] == []
+        assert "Traceback" not in log.read_text()
