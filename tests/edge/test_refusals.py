@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xdock.edge.refusals import BrokerRefusals
+from xdock.edge.refusals import TELL_EVERY_S, BrokerRefusals
 from xdock.protocol.messages import EdgeStatus
 from xdock.protocol.status_messages import MAX_COUNTERS
 from xdock.transport.acked import PublishRefusedError
@@ -46,3 +46,13 @@ def test_reasons_past_what_a_status_carries_are_counted_as_other() -> None:
 def test_a_refusal_on_a_topic_outside_the_tree_is_a_message_refused() -> None:
     refusals = BrokerRefusals()
     assert refusals.refused(1, PublishRefusedError("x" * 300, 0x87)) == "broker refuses message: not authorised"
+
+
+def test_a_lasting_problem_is_told_once_a_minute_a_new_one_at_once() -> None:
+    refusals = BrokerRefusals()
+    scan, passage = "broker refuses scan: not authorised", "broker refuses passage: not authorised"
+    told = [refusals.worth_telling(problem, now) for problem, now in [
+        (scan, 0.0), (scan, 1.0), (scan, 59.9), (scan, 60.0), (passage, 61.0), (scan, 62.0), (scan, 63.0),
+    ]]
+    assert told == [True, False, False, True, True, True, False]
+    assert TELL_EVERY_S == 60.0

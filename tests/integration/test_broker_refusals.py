@@ -122,7 +122,7 @@ def scan(seq: int) -> bytes:
 
 
 async def test_a_refused_scan_waits_is_retried_counted_and_shown_until_it_gets_through(
-    floor: Floor, tmp_path: Path
+    floor: Floor, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     site = tmp_path / "site.yaml"
     site.write_text(SITE)
@@ -141,6 +141,11 @@ async def test_a_refused_scan_waits_is_retried_counted_and_shown_until_it_gets_t
             assert (outbox.unacked, uplink.drain.held + uplink.drain.in_flight + uplink.drain.backlog) == (1, 1)
             assert set(uplink.refusals.counts) == {"not_authorised"}
             assert uplink.refusals.problem == "broker refuses scan: not authorised"
+            assert [r.getMessage() for r in caplog.records if r.name == "xdock.edge.uplink" and r.levelname == "WARNING"
+                    ] == [  # the same problem is told once a minute
+                "edge edge-d12: broker refuses scan: not authorised (seq 1, reason code 0x87; 1 refused messages wait);"
+                " trying again in 0.05 s"
+            ]
 
             def edge_reports_the_problem() -> bool:
                 edge = central.liveness.edges.get(EDGE)

@@ -6,6 +6,9 @@ again later (:meth:`~xdock.edge.drain.DrainQueue.refused` backs off); here the r
 reason for the edge's status, and while any refused row waits the edge reports the latest refusal as
 its problem, e.g. ``broker refuses passage: not authorised``. Once every refused row is accepted the
 problem is gone (the counts stay: they are cumulative since the agent started).
+
+A broker refusing a topic refuses every message on it, each retried: :meth:`BrokerRefusals.worth_telling`
+keeps the log to one line per new problem and one a minute while it lasts.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from xdock.protocol.status_messages import MAX_COUNTERS
 from xdock.protocol.topics import TopicError, parse_topic
 from xdock.transport.acked import PublishRefusedError
 
-__all__ = ["BrokerRefusals"]
+__all__ = ["TELL_EVERY_S", "BrokerRefusals"]
+
+TELL_EVERY_S = 60.0
+"""While the same problem lasts, a refusal is logged at most this often (seconds)."""
 
 _WHAT = {"scan": "scan", "passage": "passage", "sensor_reading": "sensor reading"}
 
@@ -37,6 +43,7 @@ class BrokerRefusals:
         """Refusals since the agent started, by reason name (``not_authorised``...; ``other`` past the
         number of counters a status carries)."""
         self._waiting: dict[int, str] = {}
+        self._told: tuple[str, float] | None = None
 
     def refused(self, seq: int, error: PublishRefusedError) -> str:
         """Row ``seq`` was refused: count it; return the problem it makes (``broker refuses scan: not authorised``)."""
@@ -52,6 +59,19 @@ class BrokerRefusals:
     def accepted(self, seq: int) -> None:
         """Row ``seq`` reached the broker."""
         self._waiting.pop(seq, None)
+
+    def worth_telling(self, problem: str, now: float) -> bool:
+        """Whether a refusal making ``problem`` at ``now`` (seconds, any monotonic origin) is worth a log line:
+        a new problem, or :data:`TELL_EVERY_S` since the last line."""
+        if self._told is not None and self._told[0] == problem and now - self._told[1] < TELL_EVERY_S:
+            return False
+        self._told = (problem, now)
+        return True
+
+    @property
+    def waiting(self) -> int:
+        """Refused rows not accepted yet."""
+        return len(self._waiting)
 
     @property
     def problem(self) -> str | None:

@@ -203,10 +203,12 @@ class Uplink:
         try:
             await client.deliver(row.topic, row.payload)
         except PublishRefusedError as refused:
+            now = asyncio.get_running_loop().time()
             problem = self.refusals.refused(row.seq, refused)
-            retry = self.drain.refused(row.seq, asyncio.get_running_loop().time())
-            log.warning("edge %s: %s (seq %d, reason code 0x%02X); trying again in %.0f s",
-                        self.edge_id, problem, row.seq, refused.code, retry)
+            retry = self.drain.refused(row.seq, now)
+            if self.refusals.worth_telling(problem, now):
+                log.warning("edge %s: %s (seq %d, reason code 0x%02X; %d refused messages wait); trying again in "
+                            "%.3g s", self.edge_id, problem, row.seq, refused.code, self.refusals.waiting, retry)
             self.publish_edge_status()
             return
         self.drain.acked(row.seq)
@@ -214,6 +216,7 @@ class Uplink:
         if self.refusals.problem is not None:
             self.refusals.accepted(row.seq)
             if self.refusals.problem is None:
+                log.info("edge %s: the broker takes every refused message now", self.edge_id)
                 self.publish_edge_status()
         self._wakeup.set()
 
