@@ -58,7 +58,10 @@ def broker_link_from(args: argparse.Namespace) -> BrokerLink:
     if args.broker_ca is not None:
         if not args.broker.tls:
             raise ValueError(f"--broker-ca {args.broker_ca}: the broker {args.broker} is not TLS; write mqtts://")
-        check_ca_file(args.broker_ca)
+        try:
+            check_ca_file(args.broker_ca)
+        except ValueError as exc:
+            raise ValueError(f"--broker-ca {exc}") from exc
     return BrokerLink(version=args.mqtt_version, ca_file=args.broker_ca)
 
 

@@ -84,10 +84,10 @@ def check_ca_file(path: Path) -> None:
         ssl.create_default_context(cafile=str(path))
     except ssl.SSLError as exc:
         reason = "no certificate in it" if exc.reason == "NO_CERTIFICATE_OR_CRL_FOUND" else str(exc.reason or exc)
-        raise ValueError(f"--broker-ca {path}: not a readable PEM file of CA certificates ({reason})") from exc
+        raise ValueError(f"{path}: not a readable PEM file of CA certificates ({reason})") from exc
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise ValueError(f"--broker-ca {path}: not a readable PEM file of CA certificates ({reason})") from exc
+        raise ValueError(f"{path}: not a readable PEM file of CA certificates ({reason})") from exc
 
 
 def mqtt_client(
