@@ -11,6 +11,7 @@ refuses silently).
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 import aiomqtt
@@ -51,9 +52,10 @@ class PublishRefusedError(aiomqtt.MqttError):
 class AckedClient(aiomqtt.Client):
     """An aiomqtt client whose :meth:`deliver` reports the broker's PUBACK reason code."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._acks: dict[int, asyncio.Future[int]] = {}
+    @functools.cached_property
+    def _acks(self) -> dict[int, asyncio.Future[int]]:
+        """The PUBACK each :meth:`deliver` waits for, by message id."""
+        return {}
 
     async def deliver(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
         """Publish at QoS 1 and wait for the PUBACK (up to the client's timeout).

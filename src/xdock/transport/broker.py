@@ -49,10 +49,6 @@ class MqttVersion(StrEnum):
     V5 = "5"
     V311 = "3.1.1"
 
-    @property
-    def protocol(self) -> aiomqtt.ProtocolVersion:
-        return aiomqtt.ProtocolVersion.V5 if self is MqttVersion.V5 else aiomqtt.ProtocolVersion.V311
-
 
 @dataclass(frozen=True)
 class BrokerLink:
@@ -100,22 +96,24 @@ def mqtt_client(
     ``persistent``: the broker keeps the session (subscriptions, queued QoS 1 messages) across
     disconnects, for ever, on either version.
     """
-    session: dict[str, object]
-    if link.version is MqttVersion.V5:
-        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-        if persistent:
-            properties.SessionExpiryInterval = SESSION_NEVER_EXPIRES
-        session = {"clean_start": not persistent, "properties": properties}
-    else:
-        session = {"clean_session": not persistent}
     tls = aiomqtt.TLSParameters(
         ca_certs=None if link.ca_file is None else str(link.ca_file), cert_reqs=ssl.CERT_REQUIRED,
         tls_version=ssl.PROTOCOL_TLS_CLIENT,
     ) if broker.tls else None
+    if link.version is MqttVersion.V311:
+        return AckedClient(
+            broker.host, broker.port, identifier=identifier, protocol=aiomqtt.ProtocolVersion.V311, will=will,
+            keepalive=keepalive, max_inflight_messages=max_inflight, username=broker.username,
+            password=broker.password, tls_params=tls, timeout=timeout, clean_session=not persistent,
+        )
+    properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+    if persistent:
+        properties.SessionExpiryInterval = SESSION_NEVER_EXPIRES
     return AckedClient(
-        broker.host, broker.port, identifier=identifier, protocol=link.version.protocol, will=will,
+        broker.host, broker.port, identifier=identifier, protocol=aiomqtt.ProtocolVersion.V5, will=will,
         keepalive=keepalive, max_inflight_messages=max_inflight, username=broker.username,
-        password=broker.password, tls_params=tls, timeout=timeout, **session,
+        password=broker.password, tls_params=tls, timeout=timeout, clean_start=not persistent,
+        properties=properties,
     )
 
 
