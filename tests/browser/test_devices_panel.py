@@ -131,3 +131,20 @@ async def test_edges_and_devices_with_rates_and_rising_counters_offline_first(
     await panel.screenshot(path=ARTIFACTS / "devices-panel-edge-offline.png")
     await page.screenshot(path=ARTIFACTS / "devices-dashboard.png", full_page=True)
     await page.close()
+
+
+async def test_what_the_broker_refuses_an_edge_shows_under_it(floor: DeviceFloor, browser: Browser) -> None:
+    page = await browser.new_page(viewport={"width": 1600, "height": 1400})
+    await page.goto(floor.url + "/")
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    floor.heard(EdgeStatus(edge_id="edge-d12", online=True, door="D12", at=floor.clock.now(), heartbeat_s=30,
+                           backlog=3, refused={"not_authorised": 3}, problem="broker refuses passage: not authorised"))
+    edge = page.locator('#devices-panel li.edge[data-edge="edge-d12"]')
+    await expect(edge.locator(".edge-problem")).to_have_text("edge-d12: broker refuses passage: not authorised",
+                                                             timeout=8000)
+    await expect(page.locator("#alerts")).to_contain_text("edge-d12: broker refuses passage: not authorised",
+                                                          timeout=8000)
+    floor.heard(EdgeStatus(edge_id="edge-d12", online=True, door="D12", at=floor.clock.now(), heartbeat_s=30,
+                           backlog=0, refused={"not_authorised": 3}))
+    await expect(edge.locator(".edge-backlog")).to_have_text("backlog 0", timeout=8000)
+    await expect(edge.locator(".edge-problem")).to_have_count(0)

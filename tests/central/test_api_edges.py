@@ -50,7 +50,7 @@ async def test_the_latest_counters_are_kept_and_a_status_without_counters_keeps_
     assert response.status_code == 200
     assert response.json() == [
         {"id": "e1", "online": True, "door": "D1", "version": None, "last_seen": "2026-11-23T08:00:00Z",
-         "backlog": 3, "heartbeat_s": 10.0, "seen_ago_s": 7.3,
+         "backlog": 3, "heartbeat_s": 10.0, "seen_ago_s": 7.3, "refused": None, "problem": None,
          "devices": [{"id": "r1", "kind": "rfid_reader", "online": False, "last_seen": "2026-11-23T08:00:05Z",
                       "detail": "connection refused", "heartbeat_s": 5.0, "seen_ago_s": 2.3,
                       "counters": {"bad_frames": 2, "reads": 25, "reconnects": 1}}]},
@@ -65,7 +65,7 @@ async def test_a_driver_restart_shows_its_lower_counters(api: tuple[httpx.AsyncC
 
     assert (await http.get("/api/v1/edges")).json() == [
         {"id": "e1", "online": None, "door": None, "version": None, "last_seen": None, "backlog": None,
-         "heartbeat_s": None, "seen_ago_s": None,
+         "heartbeat_s": None, "seen_ago_s": None, "refused": None, "problem": None,
          "devices": [{"id": "r1", "kind": "rfid_reader", "online": True, "last_seen": "2026-11-23T08:00:05Z",
                       "detail": "", "heartbeat_s": 5.0, "seen_ago_s": 0.0, "counters": {"reads": 3}}]},
     ]

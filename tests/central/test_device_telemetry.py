@@ -109,6 +109,18 @@ def test_edge_statuses_record_online_and_backlog_and_a_last_will_at_centrals_clo
     ]
 
 
+def test_an_edge_status_with_refusals_records_them_by_reason() -> None:
+    telemetry, ring, _ = rig()
+    telemetry.record(EdgeStatus(edge_id="edge-d12", online=True, door="D12", at=at(1), heartbeat_s=5.0, backlog=2,
+                                refused={"not_authorised": 3, "quota_exceeded": 1},
+                                problem="broker refuses passage: not authorised"))
+    assert ring.query() == [
+        TelemetryPoint("device_health", {"site": "it", "edge": "edge-d12", "device": "edge-d12", "kind": "edge"},
+                       {"online": True, "backlog": 2, "refused_not_authorised": 3, "refused_quota_exceeded": 1},
+                       at(1)),
+    ]
+
+
 def test_a_counter_named_like_a_health_field_is_refused_and_counted() -> None:
     telemetry, ring, _ = rig()
     telemetry.record(DeviceStatus(edge_id="e1", device_id="x1", device_kind="rfid_reader", online=True, at=at(0),

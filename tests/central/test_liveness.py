@@ -275,3 +275,24 @@ def test_an_edge_is_heard_while_online_fresh_with_no_backlog_and_central_listeni
     assert not live.heard("e1")
     live.edge_status(EdgeStatus(edge_id="e2", online=True, door="D2", at=clock.now(), backlog=0))
     assert not live.heard("e2")  # online with no heartbeat period: its silence could not be judged
+
+
+def test_a_broker_refusal_is_an_alert_until_a_status_reports_none(
+    live: Liveness, clock: ManualClock, store: Store
+) -> None:
+    refused = edge(backlog=2).model_copy(update={"refused": {"not_authorised": 4},
+                                                 "problem": "broker refuses passage: not authorised"})
+    live.edge_status(refused)
+    assert (live.edges["e1"].refused, live.edges["e1"].problem) == (
+        {"not_authorised": 4}, "broker refuses passage: not authorised"
+    )
+    clock.advance(3)
+    live.edge_status(refused)  # repeated by the heartbeat: still the one alert
+    live.edge_status(edge(online=False))  # the Last Will says nothing of refusals: the problem stands
+    assert live.edges["e1"].problem == "broker refuses passage: not authorised"
+    clock.advance(4)
+    live.edge_status(edge().model_copy(update={"at": clock.now(), "refused": {"not_authorised": 5}}))
+    assert (live.edges["e1"].refused, live.edges["e1"].problem) == ({"not_authorised": 5}, None)
+    assert [a for a in alerts(store) if a[0] == "broker_refusal"] == [
+        ("broker_refusal", "e1", T0, T0 + timedelta(seconds=7), "e1: broker refuses passage: not authorised")
+    ]

@@ -93,3 +93,61 @@ def test_bad_settings_are_refused(kwargs: dict[str, float], message: str) -> Non
     with pytest.raises(ValueError) as err:  # noqa: PT011 - exact message below
         DrainQueue(**kwargs)  # type: ignore[arg-type]
     assert str(err.value) == message
+
+
+def test_a_refused_row_is_held_back_twice_as_long_after_each_refusal_up_to_the_cap() -> None:
+    queue = DrainQueue(rate=1000, window=10, burst=100, retry_s=1.0, retry_max_s=3.0)
+    queue.add_live(rows(1)[0])
+    delays = []
+    now = 0.0
+    for _ in range(4):
+        row = queue.take(now)
+        assert row is not None
+        assert row.seq == 1
+        delays.append(queue.refused(1, now))
+        assert (queue.held, queue.in_flight, queue.next_due(now)) == (1, 0, delays[-1])
+        assert queue.take(now + delays[-1] - 0.001) is None  # not before its time
+        now += delays[-1]
+    assert delays == [1.0, 2.0, 3.0, 3.0]
+    assert take_all(queue, now) == [1]
+    assert (queue.held, queue.in_flight) == (0, 0)
+
+
+def test_live_rows_pass_a_held_row_and_an_accepted_row_starts_its_back_off_again() -> None:
+    queue = DrainQueue(rate=1000, window=10, burst=100, retry_s=1.0, retry_max_s=60.0)
+    queue.add_live(rows(1)[0])
+    assert queue.take(0.0) == rows(1)[0]
+    assert queue.refused(1, 0.0) == 1.0
+    for row in rows(2, 3):
+        queue.add_live(row)
+    assert take_all(queue, 0.5) == [2, 3]
+    assert take_all(queue, 1.0) == [1]  # acknowledged this time
+    queue.add_live(rows(1)[0])  # (the same seq again, as after a restart)
+    assert queue.take(1.0) == rows(1)[0]
+    assert queue.refused(1, 1.0) == 1.0
+
+
+def test_held_rows_stay_held_across_a_lost_link() -> None:
+    queue = DrainQueue(rate=1000, window=10, burst=100, retry_s=5.0)
+    queue.add_live(rows(1)[0])
+    assert queue.take(0.0) is not None
+    queue.refused(1, 0.0)
+    queue.link_lost()
+    assert (queue.held, queue.backlog, queue.take(1.0)) == (1, 0, None)
+    assert take_all(queue, 5.0) == [1]
+
+
+def test_a_full_window_waits_for_an_acknowledgement_even_with_a_row_due() -> None:
+    queue = DrainQueue(rate=1000, window=1, burst=100, retry_s=1.0)
+    queue.add_live(rows(1)[0])
+    assert queue.take(0.0) is not None
+    queue.refused(1, 0.0)
+    queue.add_live(rows(2)[0])
+    assert queue.take(0.0) == rows(2)[0]
+    assert queue.next_due(2.0) is None  # no busy loop: the window is full until 2 is acknowledged
+
+
+@pytest.mark.parametrize(("retry_s", "retry_max_s"), [(0.0, 1.0), (2.0, 1.0)])
+def test_a_retry_back_off_that_cannot_work_is_refused(retry_s: float, retry_max_s: float) -> None:
+    with pytest.raises(ValueError, match=r"refused-row retry must be 0 < retry_s <= retry_max_s, got "):
+        DrainQueue(rate=1, window=1, retry_s=retry_s, retry_max_s=retry_max_s)

@@ -1,4 +1,4 @@
-"""Alerts a supervisor must see: an edge or a device gone offline.
+"""Alerts a supervisor must see: an edge or a device gone offline, a broker refusing an edge's messages.
 
 An alert is raised once and stays open until its subject comes back; raising it again while it is
 open changes nothing. Its lifecycle: ``raised`` → ``acknowledged`` (a supervisor saw it; who and
@@ -26,7 +26,8 @@ __all__ = ["ALERT_EVENTS", "AlertKind", "AlertStateError", "Alerts", "alert_stat
 log = logging.getLogger(__name__)
 
 AlertKind = Literal[
-    "edge_offline", "device_offline", "cold_chain_breach", "door_open_no_trailer", "pallet_dwell", "misload"
+    "edge_offline", "device_offline", "broker_refusal", "cold_chain_breach", "door_open_no_trailer", "pallet_dwell",
+    "misload",
 ]
 
 ALERT_EVENTS = frozenset({"alert_raised", "alert_cleared", "alert_acknowledged"})

@@ -2,7 +2,8 @@
 
 Read from :class:`~xdock.central.liveness.Liveness`: whether each edge and device is online, when
 it last said so (and how many seconds ago, on central's clock), the edge's door, version and outbox
-backlog, and each device's detail text and latest counters. Edges by id, each one's devices by id.
+backlog, what the broker refuses it (``problem``, with ``refused`` counts by reason), and each
+device's detail text and latest counters. Edges by id, each one's devices by id.
 A device counts as offline while its edge is. Needs a token of any role when access control is on.
 """
 
@@ -45,6 +46,10 @@ class EdgeOut(BaseModel):
     devices: list[DeviceOut]
     seen_ago_s: float | None = None
     """Seconds (central's clock, to 0.1 s) since it last said it was online; ``None`` if it never did."""
+    refused: dict[str, int] | None = None
+    """Its messages the broker refused (MQTT 5 reason code >= 0x80) since the agent started, by reason."""
+    problem: str | None = None
+    """What the broker refuses it now, e.g. ``edge-d12: broker refuses passage: not authorised``; ``None``: nothing."""
 
 
 def _ago(last_seen: datetime | None, now: datetime) -> float | None:
@@ -65,6 +70,8 @@ def edge_out(edge: EdgeLiveness, now: datetime) -> EdgeOut:
     return EdgeOut(
         id=edge.id, online=edge.online, door=edge.door, version=edge.version, last_seen=edge.last_seen,
         backlog=edge.backlog, heartbeat_s=edge.heartbeat_s, devices=devices, seen_ago_s=_ago(edge.last_seen, now),
+        refused=None if edge.refused is None else dict(sorted(edge.refused.items())),
+        problem=None if edge.problem is None else f"{edge.id}: {edge.problem}",
     )
 
 

@@ -32,6 +32,7 @@ from xdock.central.web import LiveHub
 from xdock.central.web.views import kpis_now
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
+from xdock.transport.broker import DEFAULT_LINK, BrokerLink
 
 __all__ = ["Central", "CentralConfig"]
 
@@ -48,6 +49,8 @@ class CentralConfig:
     """The MQTT broker edges publish to."""
     db: Path
     """SQLite file holding pallets, applied scan keys and the event log."""
+    broker_link: BrokerLink = DEFAULT_LINK
+    """MQTT version and TLS CA of the link to ``broker``."""
     api_host: str = "127.0.0.1"
     """Interface the REST API listens on."""
     api_port: int | None = 8080
@@ -100,6 +103,7 @@ class Central:
         )
         self.ingest = Ingest(
             config.site.site, config.broker, self.service, clock, client_id=config.client_id, liveness=self.liveness,
+            link=config.broker_link,
             will=self.routes.will(), around_session=self.routes.session,
         )
         self.replanner = Replanner(time_limit=config.replan_budget)

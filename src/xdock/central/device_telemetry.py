@@ -3,7 +3,8 @@
 Ingest hands over each status that :class:`~xdock.central.liveness.Liveness` accepted:
 
 * an :class:`EdgeStatus` becomes a ``device_health`` point (device = the edge id, kind ``edge``)
-  with ``online`` and the outbox ``backlog`` when the status tells it;
+  with ``online``, the outbox ``backlog`` when the status tells it, and the publishes the broker
+  refused by reason (``refused_not_authorised``...) when it tells some;
 * a :class:`DeviceStatus` becomes a ``device_health`` point (tagged with its kind) with ``online``
   and each of its counters as an integer field;
 * a device whose status counts ``reads`` (an RFID reader) or ``scans`` (a scanner) also gets a
@@ -65,8 +66,9 @@ class DeviceTelemetry:
     def record(self, status: EdgeStatus | DeviceStatus) -> None:
         """Record the points of one status."""
         if isinstance(status, EdgeStatus):
+            refused = {f"refused_{reason}": count for reason, count in (status.refused or {}).items()}
             self._health(status.edge_id, status.edge_id, status.online, status.at or self.clock.now(),
-                         kind="edge", backlog=status.backlog)
+                         kind="edge", backlog=status.backlog, counters=refused or None)
             return
         self._health(status.edge_id, status.device_id, status.online, status.at, kind=status.device_kind,
                      counters=status.counters)

@@ -1,6 +1,7 @@
 """Scan ingestion over MQTT: subscribe to every edge's scans, apply each, answer the edge.
 
-Central keeps a persistent MQTT session (fixed client id, ``clean_session=False``) and
+Central keeps a persistent MQTT session (fixed client id; :func:`~xdock.transport.broker.mqtt_client`
+keeps it on MQTT 5 as on 3.1.1) and
 acknowledges a scan to the broker only after its effect is stored and the answer published, so
 a scan in flight when central dies is redelivered on restart and recognised by its key.
 
@@ -71,9 +72,9 @@ from xdock.protocol.topics import (
     scan_wildcard,
     sensor_reading_wildcard,
 )
+from xdock.transport.broker import DEFAULT_LINK, BrokerLink, connected, mqtt_client
 from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.confirmed import publish_confirmed
-from xdock.transport.connection_end import heard_end
 from xdock.transport.mqtt_socket import no_delay
 from xdock.transport.waiting import take_waiting
 
@@ -104,13 +105,16 @@ class Ingest:
         liveness: Liveness | None = None, will: aiomqtt.Will | None = None,
         around_session: Callable[[aiomqtt.Client], AbstractAsyncContextManager[None]] | None = None,
         sensors: SensorService | None = None, device_telemetry: DeviceTelemetry | None = None,
+        link: BrokerLink = DEFAULT_LINK,
     ) -> None:
         """``will``: central's Last Will; ``around_session``: entered once subscribed, left before the
         client disconnects (e.g. :meth:`~xdock.central.routes_publisher.RoutesPublisher.session`);
         ``sensors``: takes every sensor reading of the site (not subscribed to when ``None``);
-        ``device_telemetry``: records health and read-rate points of every status liveness accepts."""
+        ``device_telemetry``: records health and read-rate points of every status liveness accepts;
+        ``link``: MQTT version and TLS CA of the connection to ``broker``."""
         self.site = site
         self.broker = broker
+        self.link = link
         self.service = service
         self.clock = clock
         self.client_id = client_id or f"xdock-central-{site}"
@@ -148,10 +152,8 @@ class Ingest:
                 delay = 0.1
 
     async def _session(self) -> None:
-        async with heard_end(aiomqtt.Client(
-            self.broker.host, self.broker.port, identifier=self.client_id, clean_session=False,
-            username=self.broker.username, password=self.broker.password, keepalive=10, will=self.will,
-        )) as client, AsyncExitStack() as around:
+        session = mqtt_client(self.broker, self.link, identifier=self.client_id, persistent=True, will=self.will)
+        async with connected(session, self.broker) as client, AsyncExitStack() as around:
             # The broker must not consider a scan delivered before its effect is stored.
             client._client.manual_ack_set(True)
             no_delay(client)

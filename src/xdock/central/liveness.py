@@ -7,7 +7,12 @@ online. Central marks an edge or device offline, and raises an alert, when
 - a status says ``online=false`` (the Last Will after a lost connection, or a clean shutdown), at once;
 - or no status came for two heartbeat periods (checked by :meth:`Liveness.run` on the injected clock).
 
-A status that comes back online clears the alert. While an edge is offline its devices are not
+A status that comes back online clears the alert.
+
+An edge status may also report a problem: the broker refuses some of the edge's messages (MQTT 5
+PUBACK reason code 0x80 or above; they wait in its outbox). Central keeps it with the counts by
+reason, and raises a ``broker_refusal`` alert (``edge-d12: broker refuses passage: not authorised``)
+until a status of that edge reports no problem. While an edge is offline its devices are not
 judged (the edge's alert covers them); once it is back, each device has two of its own periods to
 report before it is marked offline.
 
@@ -76,6 +81,10 @@ class EdgeLiveness:
     backlog: int | None = None
     watch_from: datetime | None = None
     devices: dict[str, DeviceLiveness] = field(default_factory=dict)
+    refused: dict[str, int] | None = None
+    """Its messages the broker refused since the agent started, by reason, from its last status."""
+    problem: str | None = None
+    """What the broker refuses it now (its last status's problem), e.g. ``broker refuses scan: not authorised``."""
 
 
 def _seconds(delta: timedelta) -> str:
@@ -147,6 +156,7 @@ class Liveness:
         edge.backlog = status.backlog if status.backlog is not None else edge.backlog
         edge.watch_from = None
         if status.online:
+            self._refusals(edge, status, now)
             heard = self._heard_at(status.at, retained)
             edge.last_seen = heard if edge.last_seen is None else max(edge.last_seen, heard)
             if edge.online is not True:
@@ -159,6 +169,15 @@ class Liveness:
         since = f", last seen {_seconds(now - edge.last_seen)} s ago" if edge.last_seen is not None else ""
         message = f"{self._edge_name(edge)} offline{since}"
         self.alerts.raise_alert("edge_offline", edge.id, now, message, edge_id=edge.id)
+
+    def _refusals(self, edge: EdgeLiveness, status: EdgeStatus, now: datetime) -> None:
+        """An online status tells what the broker refuses the edge, if anything: keep it, raise or clear the alert."""
+        edge.refused = dict(status.refused) if status.refused else None
+        edge.problem = status.problem
+        if status.problem is None:
+            self.alerts.clear("broker_refusal", edge.id, now, edge_id=edge.id)
+        else:
+            self.alerts.raise_alert("broker_refusal", edge.id, now, f"{edge.id}: {status.problem}", edge_id=edge.id)
 
     def device_status(self, status: DeviceStatus, *, retained: bool = False) -> None:
         """A device's status: update what is known, mark it online or offline."""

@@ -1,4 +1,4 @@
-"""Helpers shared by the subcommands: argument types and running a coroutine until Ctrl-C."""
+"""Helpers shared by the subcommands: argument types, the broker link's options and running a coroutine until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -17,11 +17,15 @@ from typing import Any
 
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock, ScaledClock, SystemClock
+from xdock.transport.broker import BrokerLink, BrokerTlsError, MqttVersion, check_ca_file
 
 __all__ = [
+    "add_broker_link_options",
     "add_broker_password_option",
     "add_clock_options",
+    "add_mqtt_version_option",
     "broker_arg",
+    "broker_link_from",
     "broker_with_password",
     "clock_from",
     "fail",
@@ -34,6 +38,31 @@ def add_broker_password_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--broker-password-file", type=Path,
                         help="file holding the broker password (else $XDOCK_BROKER_PASSWORD; never in the URL on "
                              "a shared machine)")
+
+
+def add_broker_link_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--broker-ca", type=Path, metavar="FILE",
+                        help="PEM file of the CA certificates an mqtts:// broker's certificate must chain to "
+                             "(default: the system's CAs)")
+    add_mqtt_version_option(parser)
+
+
+def add_mqtt_version_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mqtt-version", type=MqttVersion, choices=list(MqttVersion), default=MqttVersion.V5,
+                        help="MQTT protocol version to speak (default: %(default)s)")
+
+
+def broker_link_from(args: argparse.Namespace) -> BrokerLink:
+    """The link settings from ``--broker-ca`` and ``--mqtt-version`` (``ValueError`` naming a CA file that does
+    not load, or that a plain ``mqtt://`` broker would not use)."""
+    if args.broker_ca is not None:
+        if not args.broker.tls:
+            raise ValueError(f"--broker-ca {args.broker_ca}: the broker {args.broker} is not TLS; write mqtts://")
+        try:
+            check_ca_file(args.broker_ca)
+        except ValueError as exc:
+            raise ValueError(f"--broker-ca {exc}") from exc
+    return BrokerLink(version=args.mqtt_version, ca_file=args.broker_ca)
 
 
 def broker_with_password(broker: BrokerUrl, password_file: Path | None) -> BrokerUrl:
@@ -80,10 +109,17 @@ def number(text: str) -> float:
 
 
 def broker_arg(value: str) -> BrokerUrl:
+    """A ``--broker`` URL; one with a password in it is refused (a command line is visible to every user)."""
     try:
-        return BrokerUrl.parse(value)
+        broker = BrokerUrl.parse(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+    if broker.password is not None:
+        raise argparse.ArgumentTypeError(
+            f"Invalid broker URL {broker}: no password in the URL (every user of the machine can read a command "
+            "line); give it with --broker-password-file or $XDOCK_BROKER_PASSWORD"
+        )
+    return broker
 
 
 def fail(message: str) -> int:
@@ -93,7 +129,11 @@ def fail(message: str) -> int:
 
 
 def run_until_stopped(main: Coroutine[Any, Any, None]) -> int:
-    """Run ``main`` until it returns or SIGINT/SIGTERM arrives; then cancel it cleanly."""
+    """Run ``main`` until it returns or SIGINT/SIGTERM arrives; then cancel it cleanly.
+
+    A broker whose TLS certificate is refused ends the run with one error line (exit code 2): the
+    configuration must change, retrying would not help.
+    """
 
     async def runner() -> None:
         task = asyncio.ensure_future(main)
@@ -103,5 +143,11 @@ def run_until_stopped(main: Coroutine[Any, Any, None]) -> int:
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
-    asyncio.run(runner())
-    return 0
+    refused: BaseException | None = None
+    try:
+        asyncio.run(runner())
+    except* BrokerTlsError as group:
+        refused = group
+        while isinstance(refused, BaseExceptionGroup):
+            refused = refused.exceptions[0]
+    return 0 if refused is None else fail(str(refused))

@@ -12,9 +12,11 @@ from xdock.central.site_config import SiteConfigError, load_site
 from xdock.central.store import StoreError
 from xdock.central.telemetry import TOKEN_ENV, TelemetryConfig, TelemetryConfigError
 from xdock.cli._common import (
+    add_broker_link_options,
     add_broker_password_option,
     add_clock_options,
     broker_arg,
+    broker_link_from,
     broker_with_password,
     clock_from,
     fail,
@@ -30,7 +32,8 @@ def register(commands: Any) -> None:
     )
     p.add_argument("--site", type=Path, help="site file (YAML), e.g. deploy/site.sample.yaml (required to run)")
     p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
-                   help="MQTT broker URL (default: mqtt://127.0.0.1:1883)")
+                   help="MQTT broker URL: mqtt://[USER@]HOST[:PORT], mqtts://... for TLS; the password comes from "
+                        "--broker-password-file or $XDOCK_BROKER_PASSWORD (default: mqtt://127.0.0.1:1883)")
     p.add_argument("--db", type=Path, default=Path("xdock-central.db"), help="SQLite store (default: %(default)s)")
     p.add_argument("--api-host", default="127.0.0.1", help="REST API interface (default: %(default)s)")
     p.add_argument(
@@ -56,6 +59,7 @@ def register(commands: Any) -> None:
     tele.add_argument("--telemetry-token-file", type=Path,
                       help=f"file holding the InfluxDB token (default: ${TOKEN_ENV})")
     add_broker_password_option(p)
+    add_broker_link_options(p)
     add_clock_options(p)
     p.set_defaults(run=run)
     register_user(p.add_subparsers(dest="central_action", metavar="{user}"))
@@ -67,14 +71,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         site = load_site(args.site)
         broker = broker_with_password(args.broker, args.broker_password_file)
+        link = broker_link_from(args)
         telemetry = None if args.telemetry_url is None else TelemetryConfig.load(
             url=args.telemetry_url, org=args.telemetry_org, bucket=args.telemetry_bucket,
             token_file=args.telemetry_token_file,
         )
-    except (SiteConfigError, TelemetryConfigError, OSError) as exc:
+    except (SiteConfigError, TelemetryConfigError, OSError, ValueError) as exc:
         return fail(str(exc))
     config = CentralConfig(
-        site=site, broker=broker, db=args.db, auth=args.auth, api_host=args.api_host,
+        site=site, broker=broker, broker_link=link, db=args.db, auth=args.auth, api_host=args.api_host,
         api_port=None if args.no_api else args.api_port, client_id=args.client_id,
         replan_interval=args.replan_interval or None, replan_budget=args.replan_budget, telemetry=telemetry,
     )

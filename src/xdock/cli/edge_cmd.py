@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from xdock.cli._common import (
+    add_broker_link_options,
     add_broker_password_option,
     add_clock_options,
     broker_arg,
+    broker_link_from,
     broker_with_password,
     clock_from,
     fail,
@@ -100,7 +102,8 @@ def register(commands: Any) -> None:
                    help="a Modbus RTU temperature/humidity probe (sensors ID-temp and ID-rh), reported to central "
                         "on change and at least every 5 min (repeat for several)")
     p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
-                   help="MQTT broker URL (default: mqtt://127.0.0.1:1883)")
+                   help="MQTT broker URL: mqtt://[USER@]HOST[:PORT], mqtts://... for TLS; the password comes from "
+                        "--broker-password-file or $XDOCK_BROKER_PASSWORD (default: mqtt://127.0.0.1:1883)")
     p.add_argument("--state-dir", type=Path, default=Path("xdock-edge-state"),
                    help="where the agent keeps its durable state (default: %(default)s)")
     p.add_argument("--answer-timeout", type=float, default=3.0,
@@ -119,6 +122,7 @@ def register(commands: Any) -> None:
                    help="offline answers: a label maximum temperature at or below this needs a reefer, "
                         "as central's rules.chilled_max_c (default: %(default)s)")
     add_broker_password_option(p)
+    add_broker_link_options(p)
     add_clock_options(p)
     p.set_defaults(run=run)
 
@@ -127,7 +131,7 @@ def config_from(args: argparse.Namespace) -> EdgeConfig:
     """The edge's configuration from its parsed options (``ValueError`` or ``OSError`` when they do not fit)."""
     return EdgeConfig(
         site=args.site_id, edge_id=args.edge_id, door=args.door,
-        broker=broker_with_password(args.broker, args.broker_password_file),
+        broker=broker_with_password(args.broker, args.broker_password_file), broker_link=broker_link_from(args),
         scanners=tuple(args.scanner), state_dir=args.state_dir, answer_timeout=args.answer_timeout,
         heartbeat_s=args.heartbeat, drain_rate=args.drain_rate, window=args.window, keep_sent=args.keep_sent,
         chilled_max_c=args.chilled_max, readers=tuple(args.reader), portal_outside=args.portal_antennas[0],

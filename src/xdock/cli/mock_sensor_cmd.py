@@ -19,7 +19,13 @@ from typing import Any, TextIO
 
 import aiomqtt
 
-from xdock.cli._common import add_broker_password_option, broker_arg, broker_with_password, fail
+from xdock.cli._common import (
+    add_broker_password_option,
+    add_mqtt_version_option,
+    broker_arg,
+    broker_with_password,
+    fail,
+)
 from xdock.cli.mock_options import OptionError, add_duration_option, check_positive, check_range, run_for
 from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode
 from xdock.protocol.broker_url import BrokerUrl
@@ -27,6 +33,7 @@ from xdock.protocol.clock import SystemClock
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, is_binary
 from xdock.protocol.topics import check_id
 from xdock.simulators.sensor_profiles import Profile, measured, switching
+from xdock.transport.broker import BrokerLink
 
 __all__ = ["register", "sensor_id"]
 
@@ -51,6 +58,7 @@ def register(devices: Any) -> None:
                    help="MQTT broker URL, mqtt://NODE-ID@host:port on a broker with log-ins (default: "
                         "mqtt://127.0.0.1:1883)")
     add_broker_password_option(p)
+    add_mqtt_version_option(p)
     p.add_argument("--site", required=True, help="site id, as in central's site file")
     p.add_argument("--node-id", required=True, help="the node's id (its edge id in topics and readings)")
     p.add_argument("--target", required=True,
@@ -141,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             node = SensorNode(args.site, args.node_id, sensors, clock, seq_file, host=broker.host,
                               port=broker.port, sample_s=args.sample, username=broker.username,
-                              password=broker.password)
+                              password=broker.password, link=BrokerLink(version=args.mqtt_version))
         except (ValueError, OSError) as exc:
             return fail(f"--seq-file: {exc}")
         try:

@@ -2,6 +2,7 @@
 
 Good enough for one machine and live traffic. It does not queue messages for disconnected
 persistent sessions, so production and the fault tests use Mosquitto (or EMQX/HiveMQ/VerneMQ).
+It speaks MQTT 3.1.1 only, so the demo's clients connect with :data:`DEMO_LINK`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from types import TracebackType
 from amqtt.broker import Broker
 
 from xdock.protocol.broker_url import BrokerUrl
+from xdock.transport.broker import BrokerLink, MqttVersion
 
-__all__ = ["EmbeddedBroker"]
+__all__ = ["DEMO_LINK", "EmbeddedBroker"]
+
+DEMO_LINK = BrokerLink(version=MqttVersion.V311)
+"""How the demo's clients talk to its broker: MQTT 3.1.1, which amqtt (and every external broker) speaks."""
 
 
 def _free_port(host: str) -> int:

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xdock.demo.broker import DEMO_LINK
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.edge.portals import PortalReader
 from xdock.firmware_mocks.llrp_reader import LlrpReaderMock, ReaderConfig
@@ -147,7 +148,7 @@ async def open_portals(
         display = await stack.enter_async_context(MockScanner(link=work / f"display-{door}", name=f"display-{door}"))
         readers[door], displays[door] = reader, display
         edges.append(EdgeConfig(
-            site=site, edge_id=f"edge-{door}", door=door, broker=broker,
+            site=site, edge_id=f"edge-{door}", door=door, broker=broker, broker_link=DEMO_LINK,
             scanners=(ScannerPort("display", str(display.link)),), state_dir=work / f"edge-{door}",
             heartbeat_s=heartbeat_s, readers=(PortalReader(f"rfid-{door}", "127.0.0.1", reader.port, door),),
             portal_outside=frozenset({OUTSIDE}), portal_inside=frozenset({INSIDE}), portal_track_gap_s=track_gap_s,

@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 from xdock.central.app import Central, CentralConfig
 from xdock.central.site_config import SiteConfig, parse_site
-from xdock.demo.broker import EmbeddedBroker
+from xdock.demo.broker import DEMO_LINK, EmbeddedBroker
 from xdock.demo.devices import Devices, open_devices
 from xdock.demo.logs import EventHandler, logging_to_file
 from xdock.demo.rfid import Portals
@@ -147,7 +147,7 @@ async def _inbound(
         scanner = await stack.enter_async_context(MockScanner(link=work / f"scanner-{door}", name=door))
         scanners[door] = scanner
         configs.append(EdgeConfig(
-            site=site, edge_id=f"edge-{door}", door=door, broker=broker,
+            site=site, edge_id=f"edge-{door}", door=door, broker=broker, broker_link=DEMO_LINK,
             scanners=(ScannerPort("s1", str(scanner.link)),), state_dir=work / f"edge-{door}", heartbeat_s=heartbeat_s,
         ))
     return scanners, configs
@@ -186,7 +186,7 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
         async with _broker(options) as broker, contextlib.AsyncExitStack() as stack:
             central = Central(
                 CentralConfig(
-                    site=site, broker=broker, db=work / "central.db", api_port=options.api_port,
+                    site=site, broker=broker, broker_link=DEMO_LINK, db=work / "central.db", api_port=options.api_port,
                     replan_interval=600.0, replan_budget=1.0,
                 ),
                 clock,

@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from xdock.central.site_config import SiteConfig
+from xdock.demo.broker import DEMO_LINK
 from xdock.edge.sensor_probes import ModbusProbe
 from xdock.firmware_mocks.modbus_sensor import MockModbusSensor
 from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode, reefer_logger
@@ -105,7 +106,7 @@ async def open_sensors(
     nodes = []
     for node_id, sensors in plans.items():
         node = SensorNode(site.site, node_id, sensors, clock, work / f"{node_id}.seq", host=broker.host,
-                          port=broker.port, sample_s=SAMPLE_S)
+                          port=broker.port, sample_s=SAMPLE_S, link=DEMO_LINK)
         nodes.append(await stack.enter_async_context(node))
     probe = await stack.enter_async_context(
         MockModbusSensor(link=work / "probe-B1", sample=ProbeSample(14.5, 55.0), name="B1P")

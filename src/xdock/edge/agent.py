@@ -83,7 +83,8 @@ class EdgeAgent:
             self.router.load(stored)
         self.central_online: bool | None = None
         """Central's retained status: ``None`` until one arrives (central then counts as reachable)."""
-        options = UplinkOptions(window=config.window, drain_rate=config.drain_rate, heartbeat_s=config.heartbeat_s)
+        options = UplinkOptions(window=config.window, drain_rate=config.drain_rate, heartbeat_s=config.heartbeat_s,
+                                link=config.broker_link)
         self.uplink = Uplink(
             config.site, config.edge_id, config.door, config.broker, clock, self.outbox, self, options
         )

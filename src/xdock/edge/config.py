@@ -12,6 +12,7 @@ from xdock.edge.reader_clock import DEFAULT_TOLERANCE_S
 from xdock.edge.sensor_probes import ModbusProbe
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.topics import check_id
+from xdock.transport.broker import DEFAULT_LINK, BrokerLink
 
 __all__ = ["EdgeConfig", "ScannerPort"]
 
@@ -96,6 +97,8 @@ class EdgeConfig:
     """A reader session that delivers no frame for this long is taken for dead and reopened; the reader
     is asked for a keepalive three times per period, so a quiet healthy reader is never dropped. ``None``:
     no keepalives asked, a silent session is kept (a half-open connection then goes unnoticed)."""
+    broker_link: BrokerLink = DEFAULT_LINK
+    """MQTT version and TLS CA of the link to ``broker``."""
 
     def __post_init__(self) -> None:
         check_id("site id", self.site)

@@ -16,6 +16,11 @@ Two classes of rows:
 
 At most ``window`` rows are in flight (published, not yet acknowledged) at a time.
 
+A row the broker **refused** (:meth:`DrainQueue.refused`: an MQTT 5 PUBACK with a failure reason
+code) is held back, ``retry_s`` after its first refusal, twice as long after each further one, at
+most ``retry_max_s``; then it joins the backlog again. Held rows stay held across a reconnect, so a
+broker that refuses a topic sees one attempt per row per back-off period, never a loop.
+
 Ordering guarantees, per edge: live rows leave in ``seq`` order; backlog rows leave in ``seq``
 order; a live row may overtake backlog rows. The same holds per device, whose scans are a part of
 its edge's sequence. A row is published again after a reconnect if its
@@ -37,12 +42,18 @@ __all__ = ["DrainQueue"]
 class DrainQueue:
     """Live rows first; the backlog behind them, rate-bounded; a bounded window in flight."""
 
-    def __init__(self, *, rate: float, window: int, burst: float | None = None) -> None:
+    def __init__(
+        self, *, rate: float, window: int, burst: float | None = None, retry_s: float = 1.0, retry_max_s: float = 60.0,
+    ) -> None:
         if rate <= 0:
             raise ValueError(f"drain rate must be positive, got {rate}")
         if window < 1:
             raise ValueError(f"window must be at least 1, got {window}")
+        if not 0 < retry_s <= retry_max_s:
+            raise ValueError(f"refused-row retry must be 0 < retry_s <= retry_max_s, got {retry_s} and {retry_max_s}")
         self.rate = rate
+        self.retry_s = retry_s
+        self.retry_max_s = retry_max_s
         self.window = window
         self.burst = burst if burst is not None else max(1.0, rate / 10)
         if self.burst < 1:
@@ -51,6 +62,8 @@ class DrainQueue:
         self._backlog: list[int] = []
         self._backlog_rows: dict[int, OutboxRow] = {}
         self._in_flight: dict[int, OutboxRow] = {}
+        self._held: dict[int, tuple[float, OutboxRow]] = {}
+        self._refusals: dict[int, int] = {}
         self._tokens = self.burst
         self._refilled: float | None = None
 
@@ -66,6 +79,11 @@ class DrainQueue:
     def in_flight(self) -> int:
         return len(self._in_flight)
 
+    @property
+    def held(self) -> int:
+        """Rows the broker refused, waiting for their next attempt."""
+        return len(self._held)
+
     def add_live(self, row: OutboxRow) -> None:
         self._live.append(row)
 
@@ -79,6 +97,7 @@ class DrainQueue:
         """The next row to publish now, or ``None`` (window full, nothing due, or waiting for a token)."""
         if len(self._in_flight) >= self.window:
             return None
+        self._release(now)
         if self._live:
             row = self._live.popleft()
         else:
@@ -92,6 +111,21 @@ class DrainQueue:
 
     def acked(self, seq: int) -> None:
         self._in_flight.pop(seq, None)
+        self._refusals.pop(seq, None)
+
+    def refused(self, seq: int, now: float) -> float:
+        """The broker refused row ``seq``: hold it back; return the seconds until it is tried again."""
+        row = self._in_flight.pop(seq, None)
+        if row is None:
+            return 0.0
+        refusals = self._refusals[seq] = self._refusals.get(seq, 0) + 1
+        delay = min(self.retry_max_s, self.retry_s * 2.0 ** (refusals - 1))
+        self._held[seq] = (now + delay, row)
+        return delay
+
+    def _release(self, now: float) -> None:
+        due = [seq for seq, (at, _row) in self._held.items() if at <= now]
+        self.add_backlog(self._held.pop(seq)[1] for seq in due)
 
     def link_lost(self) -> None:
         """Everything not acknowledged joins the backlog, to be sent again after the reconnect."""
@@ -102,10 +136,15 @@ class DrainQueue:
 
     def next_due(self, now: float) -> float | None:
         """Seconds until :meth:`take` may return a backlog row, when that is only a matter of time."""
-        if self._live or not self._backlog or len(self._in_flight) >= self.window:
+        if len(self._in_flight) >= self.window:
             return None
+        held = min((at for at, _row in self._held.values()), default=None)
+        retry = None if held is None else max(0.0, held - now)
+        if self._live or not self._backlog:
+            return retry
         self._refill(now)
-        return max(0.0, (1 - self._tokens) / self.rate)
+        drain = max(0.0, (1 - self._tokens) / self.rate)
+        return drain if retry is None else min(drain, retry)
 
     def _refill(self, now: float) -> None:
         if self._refilled is not None and now > self._refilled:

@@ -22,11 +22,13 @@ __all__ = ["beat_forever", "device_status", "edge_status"]
 
 
 def edge_status(
-    edge_id: str, door: str, *, online: bool, at: datetime | None, heartbeat_s: float | None, backlog: int | None
+    edge_id: str, door: str, *, online: bool, at: datetime | None, heartbeat_s: float | None, backlog: int | None,
+    refused: Mapping[str, int] | None = None, problem: str | None = None,
 ) -> EdgeStatus:
+    """``refused``/``problem``: the publishes the broker refused, by reason, and the latest still waiting."""
     return EdgeStatus(
         edge_id=edge_id, online=online, door=door, at=at, version=__version__ if online else None,
-        heartbeat_s=heartbeat_s, backlog=backlog,
+        heartbeat_s=heartbeat_s, backlog=backlog, refused=dict(refused) if refused else None, problem=problem,
     )
 
 

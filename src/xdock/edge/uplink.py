@@ -1,8 +1,8 @@
 """The edge's MQTT link: scans out of the durable outbox, statuses, commands and routing snapshots in.
 
-One reconnect loop owns the connection. The session is persistent (fixed client id,
-``clean_session=False``) so answers published while the link was down arrive when it returns; a
-Last Will marks the edge offline (retained).
+One reconnect loop owns the connection. The session is persistent (fixed client id; kept on MQTT 5
+as on 3.1.1 by :func:`~xdock.transport.broker.mqtt_client`) so answers published while the link was
+down arrive when it returns; a Last Will marks the edge offline (retained).
 
 Scans: :meth:`Uplink.submit` records a scan in the :class:`~xdock.edge.outbox.Outbox` (on disk
 before it returns) and queues it; the broker's acknowledgement (QoS 1) marks it sent. Up to
@@ -12,6 +12,11 @@ decided by :class:`~xdock.edge.drain.DrainQueue`: scans recorded while the link 
 dropped) follow in ``seq`` order, at most ``drain_rate`` per second. Live scans may overtake the
 backlog; central keys by ``(edge_id, seq)``, so order does not change what it applies, and a scan
 published twice (acknowledgement lost with the link) is applied once.
+
+A scan the broker refuses (MQTT 5 PUBACK reason code 0x80 or above, e.g. 0x87 when its ACL does not
+let this edge publish there) stays in the outbox unsent and is tried again with back-off
+(:class:`~xdock.edge.drain.DrainQueue`); it is counted by reason and the edge's status reports the
+problem while it waits (:class:`~xdock.edge.refusals.BrokerRefusals`), so central can show it.
 
 Statuses (retained, latest value per topic) do not go through the outbox: the latest of each is
 published on every connect and whenever it changes.
@@ -30,6 +35,7 @@ import aiomqtt
 from xdock.edge.drain import DrainQueue
 from xdock.edge.heartbeat import edge_status
 from xdock.edge.outbox import Outbox, OutboxRow
+from xdock.edge.refusals import BrokerRefusals
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import (
@@ -43,8 +49,9 @@ from xdock.protocol.messages import (
     encode,
 )
 from xdock.protocol.topics import central_status_topic, cmd_topic, edge_status_topic, routes_topic
+from xdock.transport.acked import AckedClient, PublishRefusedError
+from xdock.transport.broker import DEFAULT_LINK, BrokerLink, connected, mqtt_client
 from xdock.transport.cancel import stop_if_cancelled
-from xdock.transport.connection_end import heard_end
 from xdock.transport.mqtt_socket import no_delay
 
 __all__ = ["Downlinks", "Uplink", "UplinkOptions"]
@@ -72,6 +79,12 @@ class UplinkOptions:
     """Period of the edge's status, announced in it."""
     reconnect_max: float = 1.0
     """Longest wait between two connection attempts, in seconds."""
+    link: BrokerLink = DEFAULT_LINK
+    """MQTT version and TLS CA of the connection to the broker."""
+    refused_retry_s: float = 1.0
+    """Seconds before a scan the broker refused is tried again (doubling with each refusal)."""
+    refused_retry_max_s: float = 60.0
+    """Longest wait before a refused scan is tried again, in seconds."""
 
 
 class Uplink:
@@ -91,7 +104,11 @@ class Uplink:
         self.options = options or UplinkOptions()
         self.connected = asyncio.Event()
         self.rejected_downlinks = 0
-        self.drain = DrainQueue(rate=self.options.drain_rate, window=self.options.window)
+        self.refusals = BrokerRefusals()
+        self.drain = DrainQueue(
+            rate=self.options.drain_rate, window=self.options.window, retry_s=self.options.refused_retry_s,
+            retry_max_s=self.options.refused_retry_max_s,
+        )
         self.drain.add_backlog(outbox.unsent_at_open())
         self._statuses: dict[str, bytes] = {}
         self._dirty: set[str] = set()
@@ -122,7 +139,7 @@ class Uplink:
         """This edge's retained status, online, with its outbox backlog."""
         status = edge_status(
             self.edge_id, self.door, online=True, at=self.clock.now(), heartbeat_s=self.options.heartbeat_s,
-            backlog=self.outbox.unacked,
+            backlog=self.outbox.unacked, refused=self.refusals.counts, problem=self.refusals.problem,
         )
         self.publish_status(edge_status_topic(self.site, self.edge_id), encode(status))
 
@@ -150,11 +167,11 @@ class Uplink:
     async def _session(self) -> None:
         offline = edge_status(self.edge_id, self.door, online=False, at=None, heartbeat_s=None, backlog=None)
         will = aiomqtt.Will(edge_status_topic(self.site, self.edge_id), encode(offline), 1, True)
-        async with heard_end(aiomqtt.Client(
-            self.broker.host, self.broker.port, identifier=f"xdock-edge-{self.site}-{self.edge_id}",
-            clean_session=False, will=will, keepalive=10, max_inflight_messages=self.options.window,
-            username=self.broker.username, password=self.broker.password,
-        )) as client:
+        session = mqtt_client(
+            self.broker, self.options.link, identifier=f"xdock-edge-{self.site}-{self.edge_id}", persistent=True,
+            will=will, max_inflight=self.options.window,
+        )
+        async with connected(session, self.broker) as client:
             no_delay(client)
             for topic in self._topics:
                 await client.subscribe(topic, qos=1)
@@ -168,7 +185,7 @@ class Uplink:
                 tasks.create_task(self._send(client, tasks))
                 await self._receive(client)
 
-    async def _send(self, client: aiomqtt.Client, tasks: asyncio.TaskGroup) -> None:
+    async def _send(self, client: AckedClient, tasks: asyncio.TaskGroup) -> None:
         loop = asyncio.get_running_loop()
         while True:
             self._wakeup.clear()
@@ -182,10 +199,25 @@ class Uplink:
                 async with asyncio.timeout(due):
                     await self._wakeup.wait()
 
-    async def _publish(self, client: aiomqtt.Client, row: OutboxRow) -> None:
-        await client.publish(row.topic, row.payload, qos=1)
+    async def _publish(self, client: AckedClient, row: OutboxRow) -> None:
+        try:
+            await client.deliver(row.topic, row.payload)
+        except PublishRefusedError as refused:
+            now = asyncio.get_running_loop().time()
+            problem = self.refusals.refused(row.seq, refused)
+            retry = self.drain.refused(row.seq, now)
+            if self.refusals.worth_telling(problem, now):
+                log.warning("edge %s: %s (seq %d, reason code 0x%02X; %d refused messages wait); trying again in "
+                            "%.3g s", self.edge_id, problem, row.seq, refused.code, self.refusals.waiting, retry)
+            self.publish_edge_status()
+            return
         self.drain.acked(row.seq)
         self.outbox.mark_sent(row.seq)
+        if self.refusals.problem is not None:
+            self.refusals.accepted(row.seq)
+            if self.refusals.problem is None:
+                log.info("edge %s: the broker takes every refused message now", self.edge_id)
+                self.publish_edge_status()
         self._wakeup.set()
 
     async def _publish_status(self, client: aiomqtt.Client, topic: str, payload: bytes) -> None:

@@ -32,10 +32,12 @@ from typing import Self
 
 import aiomqtt
 
+from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import DeviceStatus, encode
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading, is_binary
 from xdock.protocol.topics import check_id, device_status_topic, sensor_reading_topic
+from xdock.transport.broker import DEFAULT_LINK, BrokerLink, mqtt_client
 from xdock.transport.connection_end import connection_end
 
 __all__ = ["NodeSensor", "SensorNode", "SeqFile", "ValueScript", "reefer_logger"]
@@ -136,7 +138,7 @@ class SensorNode:
     def __init__(
         self, site: str, node_id: str, sensors: Sequence[NodeSensor], clock: Clock, seq_file: Path, *,
         host: str = "127.0.0.1", port: int = 1883, sample_s: float = 10.0, seq_block: int = 100,
-        username: str | None = None, password: str | None = None,
+        username: str | None = None, password: str | None = None, link: BrokerLink = DEFAULT_LINK,
     ) -> None:
         """``username``/``password``: the broker log-in (a site's broker knows a node by its id)."""
         check_id("site id", site)
@@ -151,8 +153,9 @@ class SensorNode:
         self.published = 0
         self._started = clock.now()
         self._reported: dict[str, _Reported] = {}
-        self._client = aiomqtt.Client(
-            host, port, identifier=f"xdock-node-{node_id}", keepalive=5, username=username, password=password,
+        self._client = mqtt_client(
+            BrokerUrl(host, port, username=username, password=password), link,
+            identifier=f"xdock-node-{node_id}", keepalive=5,
             will=aiomqtt.Will(self.status_topic, self._status(online=False, detail="link lost"), qos=1, retain=True),
         )
 

@@ -10,6 +10,11 @@ device's driver started (so a counter that goes down means the driver restarted)
 ``serial_scanner`` ``scans``, ``bad_lines``
 ================  ========================================================================
 
+An edge status may carry ``refused``: the edge's publishes the broker refused (an MQTT 5 PUBACK reason
+code of 0x80 or above) since the agent started, by reason (``not_authorised``, ``quota_exceeded``...,
+see :data:`xdock.transport.acked.REFUSALS`), and ``problem``: while a refused message still waits to
+be accepted, what the latest refusal was (``broker refuses passage: not authorised``).
+
 Counter names are short snake_case words (:data:`COUNTER_NAME`), at most :data:`MAX_COUNTERS`
 of them, each a non-negative integer that fits a signed 64-bit column.
 """
@@ -48,6 +53,10 @@ class EdgeStatus(_Message):
     heartbeat_s: Annotated[float, Field(gt=0, le=3600)] | None = None
     backlog: Annotated[int, Field(ge=0)] | None = None
     """Scans recorded in the edge's outbox and not yet acknowledged by the broker."""
+    refused: Annotated[dict[CounterName, Count], Field(max_length=MAX_COUNTERS)] | None = None
+    """Publishes the broker refused since the agent started, by reason (see the module docstring)."""
+    problem: Annotated[str, Field(max_length=200)] | None = None
+    """While a refused message waits to be accepted: the latest refusal (``broker refuses scan: not authorised``)."""
 
 
 class DeviceStatus(_Message):

@@ -69,14 +69,15 @@ class Mosquitto:
     small packets back (Nagle) until the previous one is acknowledged, up to 40 ms with delayed ACKs.
     ``persistence`` keeps sessions and queued messages in ``folder`` across a restart.
     ``password_file`` / ``acl_file``: log-ins required (no anonymous client) and the ACL enforced.
+    ``tls``: (certificate, key) PEM files; the listener then speaks TLS only and ``url`` is ``mqtts://``.
     ``conf``: run this ``mosquitto.conf`` untouched instead (e.g. one ``xdock broker-config`` wrote), which
     listens on ``127.0.0.1:port``; the other options are then unused and Mosquitto's stderr goes to the log.
     """
 
     def __init__(
         self, folder: Path, *, tcp_nodelay: bool = True, persistence: bool = False,
-        password_file: Path | None = None, acl_file: Path | None = None, conf: Path | None = None,
-        port: int | None = None,
+        password_file: Path | None = None, acl_file: Path | None = None, tls: tuple[Path, Path] | None = None,
+        conf: Path | None = None, port: int | None = None,
     ) -> None:
         self.exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         folder.mkdir(parents=True, exist_ok=True)
@@ -89,7 +90,7 @@ class Mosquitto:
             self.conf, self.port, self.url = conf, port, BrokerUrl("127.0.0.1", port)
             return
         self.port = free_port()
-        self.url = BrokerUrl("127.0.0.1", self.port)
+        self.url = BrokerUrl("127.0.0.1", self.port, tls=tls is not None)
         self.conf = folder / "mosquitto.conf"
         persisted = (
             f"persistence true\npersistence_location {folder}/\nautosave_interval 1\n" if persistence
@@ -100,7 +101,8 @@ class Mosquitto:
         self.conf.write_text(
             f"user {getpass.getuser()}\n"
             f"listener {self.port} 127.0.0.1\n"
-            f"allow_anonymous {'false' if password_file is not None else 'true'}\n"
+            + (f"certfile {tls[0]}\nkeyfile {tls[1]}\n" if tls is not None else "")
+            + f"allow_anonymous {'false' if password_file is not None else 'true'}\n"
             + (f"password_file {password_file}\n" if password_file is not None else "")
             + (f"acl_file {acl_file}\n" if acl_file is not None else "")
             + f"{persisted}"

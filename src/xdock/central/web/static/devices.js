@@ -1,6 +1,6 @@
 "use strict";
 // Devices panel: each edge (door, online, outbox backlog, seconds since its last status) with its devices
-// under it: kind, online, for readers and scanners their read rate over the last 15 minutes as a sparkline
+// under it (and what the broker refuses the edge, if anything): kind, online, for readers and scanners their read rate over the last 15 minutes as a sparkline
 // with the current rate, and the error counters that matter, marked when they rose in those 15 minutes.
 // Offline edges and devices come first, in red. Polled from /api/v1/edges and /api/v1/telemetry (read_rate
 // and device_health points) every few seconds; hidden while central knows no edge.
@@ -89,6 +89,8 @@ const Devices = (() => {
       + ago(e.seen_ago_s);
     sub.append(backlog, el("span", "edge-seen", seen));
     if (e.version) sub.append(el("span", "edge-version", `v${e.version}`));
+    // What the broker refuses this edge (its scans wait in the outbox meanwhile).
+    if (e.problem) sub.append(el("span", "edge-problem", e.problem));
     const devices = el("ul", "devices");
     for (const d of [...e.devices].sort(byState)) {
       const key = `${e.id}/${d.id}`;
