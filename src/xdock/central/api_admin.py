@@ -20,14 +20,11 @@ from pydantic import BaseModel, Field
 
 from xdock.central.api_access import Access, FieldProblem
 from xdock.central.auth import AuthError, Principal, Role, UserAdmin
+from xdock.central.edge_registry import EDGES_KEY, registered_edges
 from xdock.central.store import Store
 from xdock.protocol.clock import Clock
 
 __all__ = ["EDGES_KEY", "admin_router", "registered_edges"]
-
-EDGES_KEY = "registered_edges"
-"""Meta key holding the edges an admin registered: edge id → inbound door."""
-
 
 _EDGE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 """An edge id fits one MQTT topic level (no ``/``, ``+`` or ``#``)."""
@@ -75,11 +72,6 @@ class EdgeIn(BaseModel):
 class EdgeRegisteredOut(BaseModel):
     id: str
     door: str
-
-
-def registered_edges(store: Store) -> dict[str, str]:
-    """The edges an admin registered (edge id → door), as stored."""
-    return dict(json.loads(store.meta(EDGES_KEY) or "{}"))
 
 
 def admin_router(
