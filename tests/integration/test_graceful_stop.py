@@ -71,7 +71,7 @@ async def test_an_edge_stopped_cleanly_leaves_its_retained_status_offline(
 async def test_central_stopped_cleanly_leaves_its_retained_status_offline(mosquitto: Mosquitto, tmp_path: Path) -> None:
     site_file = tmp_path / "site.yaml"
     site_file.write_text(site_yaml(SITE, 1, 10))
-    central = CentralProcess(site_file, mosquitto.url, tmp_path / "central.db")
+    central = CentralProcess(site_file, mosquitto.url, tmp_path / "central.db", log_level="INFO")
     await asyncio.to_thread(central.start)
     try:
         await retained(mosquitto, central_status_topic(SITE), online=True)
@@ -82,4 +82,6 @@ async def test_central_stopped_cleanly_leaves_its_retained_status_offline(mosqui
     assert code == 0
     assert status.online is False
     assert status.at is not None  # central's own word: its Last Will carries no time
-    assert "Traceback" not in central.log.read_text()
+    log = central.log.read_text()
+    assert "xdock.central.routes_publisher: told the broker central is going offline" in log
+    assert "Traceback" not in log
