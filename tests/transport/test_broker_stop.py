@@ -71,6 +71,10 @@ async def test_a_broker_stopped_under_load_ends_the_session_without_warnings_or_
     assert unhandled == []
     assert [r.getMessage() for r in caplog.records if "pending publish calls" in r.getMessage()] == []
     assert [r for r in caplog.records if r.exc_info is not None] == []
+    # paho's word for the reset comes at INFO: the reconnect loop's warning tells the loss.
+    assert [(r.levelname, r.name) for r in caplog.records if r.levelno >= logging.WARNING] == []
+    paho = {(r.levelname, r.getMessage().split(":")[0]) for r in caplog.records if r.name.endswith(".paho")}
+    assert paho <= {("INFO", "failed to receive on socket")}
 
 
 async def test_a_write_registered_just_before_the_socket_closes_is_dropped_not_run_on_a_closed_descriptor(

@@ -15,6 +15,10 @@ own that flood an operator's log when the broker stops with publishes in flight:
   acknowledgement; xdock bounds what it keeps in flight itself (the edge's window, central's batch),
   so the warning is raised to that bound: one line per publish beyond it, which never happens.
 
+And paho's ``ERROR failed to receive on socket: [Errno 104] Connection reset by peer`` (or ``timeout
+on socket``), which comes beside the reconnect loop's own line for the same loss, is logged at INFO
+(logger ``xdock.transport.session.paho``): one warning per lost connection, not two.
+
 :func:`last_word` publishes a retained status (``online: false``) before a clean disconnect, so
 whoever reads it knows at once rather than after a Last Will or a silence.
 """
@@ -36,11 +40,28 @@ __all__ = ["last_word", "mqtt_session"]
 
 log = logging.getLogger(__name__)
 
+_CONNECTION_END = ("failed to receive on socket", "timeout on socket")
+"""How paho words the end of a connection that the reconnect loop reports."""
+
+
+class _PahoLog(logging.Logger):
+    """paho's log, with the end of a connection at INFO (the reconnect loop's warning says it)."""
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        if level > logging.INFO and isinstance(msg, str) and msg.startswith(_CONNECTION_END):
+            level = logging.INFO
+        super().log(level, msg, *args, **kwargs)
+
+
+_paho_log = _PahoLog(f"{__name__}.paho")
+_paho_log.parent = log
+
 
 @contextlib.asynccontextmanager
 async def mqtt_session(client: aiomqtt.Client, *, in_flight: int) -> AsyncIterator[aiomqtt.Client]:
     """``async with mqtt_session(client, in_flight=n)``: connected, up to ``n`` calls awaiting the broker quietly."""
     client.pending_calls_threshold = max(in_flight, client.pending_calls_threshold)
+    client._client.enable_logger(_paho_log)  # paho's own lines only; aiomqtt keeps its logger
     _register_writes_safely(client)
     async with heard_end(client):
         yield client
