@@ -17,7 +17,8 @@ Figures per scenario: ``sent``, ``confirmed_to_worker``, ``applied``, ``duplicat
 ``lost``, ``max_answer_ms``, ``recovery_s`` (from the fault's end until central applies scans
 again), plus ``drain_s`` (until the backlog drained at central and at the scanners, at the edges'
 bounded drain rate), ``lost_confirmed``, ``rescanned``, ``extra_answers``,
-``corrections``, ``fault_s`` and ``wall_s``. With ``--keep DIR`` each scenario's folder (process logs,
+``corrections``, ``fault_s``, ``wall_s`` and, for ``central_kill``, ``answering_s`` (from the restarted
+central's exec to its first answer of a scan). With ``--keep DIR`` each scenario's folder (process logs,
 the edges' outboxes, central's database, Mosquitto's store) stays in ``DIR/NAME`` for a look afterwards;
 without it the folders are deleted. Target at 10,000 scans: ``lost`` and
 ``duplicates_applied`` 0 in every scenario, ``recovery_s`` <= 2 after the broker returns.

@@ -30,6 +30,15 @@ async def run(name: str, tmp_path: Path, outage_s: float) -> ScenarioReport:
     return report
 
 
+def assert_quiet_logs(folder: Path) -> None:
+    """No process of the rig logged aiomqtt's pending-publish warning or a traceback (asyncio's included)."""
+    logs = [folder / "central.log", *sorted(folder.glob("edge-d*/edge-d*.log"))]
+    assert len(logs) == 1 + CONFIG.edges
+    noise = ("pending publish calls", "Traceback")
+    noisy = {log.name: [line for line in log.read_text().splitlines() if any(n in line for n in noise)] for log in logs}
+    assert noisy == {log.name: [] for log in logs}
+
+
 def assert_exactly_once(report: ScenarioReport) -> None:
     assert (report.sent, report.lost, report.lost_confirmed, report.duplicates_applied) == (SCANS, 0, 0, 0)
     assert report.confirmed_to_worker == SCANS
@@ -40,6 +49,7 @@ async def test_broker_stopped_mid_stream_then_restarted(tmp_path: Path) -> None:
     report = await run("broker_restart", tmp_path, outage_s=2.0)
     assert_exactly_once(report)
     assert report.applied == SCANS
+    assert_quiet_logs(tmp_path / "broker_restart")
 
 
 @pytest.mark.timeout(90)
@@ -47,6 +57,8 @@ async def test_central_killed_mid_stream_then_restarted_on_its_database(tmp_path
     report = await run("central_kill", tmp_path, outage_s=0.5)
     assert_exactly_once(report)
     assert report.applied == SCANS
+    assert_quiet_logs(tmp_path / "central_kill")
+    assert report.answering_s is not None
 
 
 @pytest.mark.timeout(90)

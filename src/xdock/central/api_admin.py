@@ -20,15 +20,12 @@ from pydantic import BaseModel, Field
 from xdock.central.api_access import Access, FieldProblem
 from xdock.central.api_models import StrictIn
 from xdock.central.auth import AuthError, Principal, Role, UserAdmin
+from xdock.central.edge_registry import EDGES_KEY, registered_edges
 from xdock.central.store import Store
 from xdock.protocol.clock import Clock
 from xdock.protocol.identifiers import Id, IdentifierError, check_id
 
 __all__ = ["EDGES_KEY", "admin_router", "registered_edges"]
-
-EDGES_KEY = "registered_edges"
-"""Meta key holding the edges an admin registered: edge id → inbound door."""
-
 
 class UserIn(StrictIn):
     role: Role
@@ -72,11 +69,6 @@ class EdgeIn(StrictIn):
 class EdgeRegisteredOut(BaseModel):
     id: str
     door: str
-
-
-def registered_edges(store: Store) -> dict[str, str]:
-    """The edges an admin registered (edge id → door), as stored."""
-    return dict(json.loads(store.meta(EDGES_KEY) or "{}"))
 
 
 def admin_router(

@@ -1,21 +1,27 @@
-"""The composition root of ``xdock central``: config in, running ingest and API out."""
+"""The composition root of ``xdock central``: config in, running ingest and API out.
+
+Central comes up answer path first. Constructing :class:`Central` builds what answers a scan (the
+store, the live site, the scan service, liveness, the routes publisher and the MQTT ingest) and
+nothing of the web stack; :meth:`Central.run` starts the ingest, then loads the front (the API and
+dashboard, the live hub, KPI telemetry: :mod:`xdock.central.front`, most of what central imports)
+on a worker thread while the ingest connects and answers, and serves the API once it is built. A
+central restarted after a crash answers scans again well before its API is up.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xdock.central.alerts import Alerts
-from xdock.central.api import create_app
-from xdock.central.api_access import Access
-from xdock.central.api_admin import registered_edges
-from xdock.central.api_telemetry import telemetry_router
-from xdock.central.api_uplinks import refused_router
+from xdock.central.api_socket import bind_api
 from xdock.central.device_telemetry import DeviceTelemetry
-from xdock.central.http_server import bind_api, serve_http
+from xdock.central.edge_registry import registered_edges
 from xdock.central.ingest import Ingest
 from xdock.central.liveness import Liveness
 from xdock.central.overrides import Overrides
@@ -27,16 +33,24 @@ from xdock.central.sensors import SensorService
 from xdock.central.site_config import SiteConfig
 from xdock.central.site_state import SiteState
 from xdock.central.store import Store
-from xdock.central.telemetry import KpiReporter, TelemetryConfig, open_sink
-from xdock.central.web import LiveHub
-from xdock.central.web.views import kpis_now
+from xdock.central.telemetry import TelemetryConfig, open_sink
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.transport.broker import DEFAULT_LINK, BrokerLink
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from xdock.central.api_access import Access
+    from xdock.central.front import Front
+    from xdock.central.telemetry import KpiReporter
+    from xdock.central.web import LiveHub
+
 __all__ = ["Central", "CentralConfig"]
 
 log = logging.getLogger(__name__)
+
+_FRONT = "xdock.central.front"
 
 
 @dataclass(frozen=True)
@@ -77,7 +91,7 @@ class Central:
     """One site's central: store, live state, scan service, MQTT ingest and API."""
 
     def __init__(self, config: CentralConfig, clock: Clock) -> None:
-        """Bind the API's address first (:class:`~xdock.central.http_server.ApiAddressError` if taken), then open."""
+        """Bind the API's address first (:class:`~xdock.central.api_socket.ApiAddressError` if taken), then open."""
         self._api_socket = None if config.api_port is None else bind_api(config.api_host, config.api_port)
         try:
             self._open(config, clock)
@@ -111,30 +125,47 @@ class Central:
             PlanningLoop(self.service, self.replanner, clock, interval=config.replan_interval)
             if config.replan_interval is not None else None
         )
-        self.live = LiveHub(self.service, closed_doors=lambda: self.overrides.closed)
         self.overrides.on_change(self.routes.touch)
-        self.access = Access(self.store, config.auth, clock=clock)
-        self.app = create_app(
-            self.service, liveness=self.liveness, uplinks=self.ingest.stats, refusals=self.ingest.refusals,
-            hub=self.live, overrides=self.overrides,
-            access=self.access, edge_seen=self.routes.edge_seen,
-        )
         self.api_port: int | None = None
         self.api_ready = asyncio.Event()
-        live = self.live
         self.telemetry = open_sink(config.telemetry)  # last: a configured writer starts its thread here
-        self.kpi_telemetry = KpiReporter(
-            config.site.site, lambda: kpis_now(self.state, live.loads, clock.now(), live.departures.refresh()),
-            self.telemetry, clock, interval_s=config.kpi_telemetry_interval,
-        )
         self.sensors = SensorService(config.site, self.store, self.liveness.alerts, clock, state=self.state,
                                      telemetry=self.telemetry)
         self.ingest.sensors = self.sensors
         self.ingest.refusals.telemetry = self.telemetry
         self.ingest.device_telemetry = DeviceTelemetry(config.site.site, self.telemetry, clock)
-        self.app.include_router(telemetry_router(
-            self.telemetry.recent, self.sensors, self.access, self.liveness))
-        self.app.include_router(refused_router(self.ingest.refusals, self.access))
+        self._front: Front | None = None
+
+    # -- the front (API, live hub, KPI telemetry), built on first use --------------------------------
+
+    def front(self) -> Front:
+        """The API and what it stands on; built (and the web stack imported) on the first call."""
+        if self._front is None:
+            from xdock.central.front import open_front  # noqa: PLC0415  (the web stack, loaded when first needed)
+
+            config = self.config
+            self._front = open_front(
+                config.site.site, self.service, self.clock, liveness=self.liveness, ingest=self.ingest,
+                overrides=self.overrides, routes=self.routes, sensors=self.sensors, telemetry=self.telemetry,
+                auth=config.auth, kpi_interval_s=config.kpi_telemetry_interval,
+            )
+        return self._front
+
+    @property
+    def app(self) -> FastAPI:
+        return self.front().app
+
+    @property
+    def live(self) -> LiveHub:
+        return self.front().live
+
+    @property
+    def access(self) -> Access:
+        return self.front().access
+
+    @property
+    def kpi_telemetry(self) -> KpiReporter:
+        return self.front().kpi_telemetry
 
     def _bound(self, port: int) -> None:
         self.api_port = port
@@ -149,18 +180,21 @@ class Central:
                 tasks.create_task(self.ingest.refusals.run(), name="uplink-refusals")
                 tasks.create_task(self.liveness.run(), name="liveness")
                 tasks.create_task(self.routes.run(), name="routes")
-                tasks.create_task(self.kpi_telemetry.run(), name="kpi-telemetry")
                 tasks.create_task(self.sensors.run(), name="sensors")
                 if self.planning is not None:
                     tasks.create_task(self.planning.run(), name="planning")
+                # The web stack loads off the loop (imports only: nothing shared is touched there) while
+                # the ingest connects and answers; the front is then built here, on the loop.
+                await asyncio.to_thread(importlib.import_module, _FRONT)
+                front = self.front()
+                tasks.create_task(front.kpi_telemetry.run(), name="kpi-telemetry")
                 if self._api_socket is not None:
-                    tasks.create_task(serve_http(
-                        self.app, self.config.api_host, 0, on_bound=self._bound, sock=self._api_socket,
-                    ), name="api")
+                    tasks.create_task(front.serve(self._api_socket, on_bound=self._bound), name="api")
         finally:
             if self._api_socket is not None:
                 self._api_socket.close()
-            await self.live.aclose()
+            if self._front is not None:
+                await self._front.live.aclose()
             await self.replanner.aclose()
             await asyncio.to_thread(self.telemetry.close)
             self.store.close()

@@ -9,45 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import socket
 from collections.abc import Callable, Iterator
 
 import uvicorn
 from fastapi import FastAPI
 
-__all__ = ["ApiAddressError", "bind_api", "serve_http"]
+from xdock.central.api_socket import bind_api
+
+__all__ = ["serve_http"]
 
 
 class _EmbeddedServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
-
-
-class ApiAddressError(OSError):
-    """The API's address cannot be bound: the port is in use, not permitted, or the interface is unknown."""
-
-    def __init__(self, host: str, port: int, reason: str, code: int | None = None) -> None:
-        super().__init__(code, f"cannot serve the API on {host}:{port}: {reason}")
-        self.host, self.port, self.reason = host, port, reason
-
-    def __str__(self) -> str:
-        return str(self.strerror)
-
-
-def bind_api(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host:port`` (``0``: a free port) for :func:`serve_http`; :class:`ApiAddressError` if not."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        reason = "port in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc)).lower()
-        raise ApiAddressError(host, port, reason, exc.errno) from exc
-    return sock
 
 
 async def serve_http(

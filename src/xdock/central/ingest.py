@@ -72,6 +72,7 @@ from xdock.protocol.topics import (
     scan_wildcard,
     sensor_reading_wildcard,
 )
+from xdock.transport.backoff import Backoff, BackoffPolicy
 from xdock.transport.broker import DEFAULT_LINK, BrokerLink, connected, mqtt_client
 from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.confirmed import publish_confirmed
@@ -100,7 +101,7 @@ class Ingest:
 
     def __init__(
         self, site: str, broker: BrokerUrl, service: ScanService, clock: Clock, *,
-        client_id: str | None = None, reconnect_max: float = 1.0, max_batch: int = 256,
+        client_id: str | None = None, reconnect: BackoffPolicy | None = None, max_batch: int = 256,
         skew_tolerance: timedelta = timedelta(minutes=5),
         liveness: Liveness | None = None, will: aiomqtt.Will | None = None,
         around_session: Callable[[aiomqtt.Client], AbstractAsyncContextManager[None]] | None = None,
@@ -118,7 +119,7 @@ class Ingest:
         self.service = service
         self.clock = clock
         self.client_id = client_id or f"xdock-central-{site}"
-        self.reconnect_max = reconnect_max
+        self._backoff = Backoff(reconnect or BackoffPolicy())
         self.max_batch = max_batch
         self.skew_tolerance = skew_tolerance
         self.stats = IngestStats()
@@ -135,8 +136,7 @@ class Ingest:
         self.offline_answers = OfflineAnswers(service, clock)
 
     async def run(self) -> None:
-        """Serve until cancelled, reconnecting with capped back-off when the broker goes away."""
-        delay = 0.1
+        """Serve until cancelled, reconnecting with a bounded back-off when the broker is down or goes away."""
         while True:
             try:
                 await self._session()
@@ -145,15 +145,15 @@ class Ingest:
                 if self.liveness is not None:
                     self.liveness.deaf()
                 stop_if_cancelled()
-                log.warning("broker %s unreachable or lost (%s); retrying in %.1f s", self.broker, exc, delay)
+                delay = self._backoff.failed()
+                self._backoff.log_failure(log, f"broker {self.broker}", exc, delay)
                 await asyncio.sleep(delay)
-                delay = min(self.reconnect_max, delay * 2)
-            else:
-                delay = 0.1
 
     async def _session(self) -> None:
         session = mqtt_client(self.broker, self.link, identifier=self.client_id, persistent=True, will=self.will)
-        async with connected(session, self.broker) as client, AsyncExitStack() as around:
+        # In flight at most: one batch's answers, and the routes publisher's snapshots beside them.
+        async with connected(session, self.broker, in_flight=2 * self.max_batch) as client, \
+                AsyncExitStack() as around:
             # The broker must not consider a scan delivered before its effect is stored.
             client._client.manual_ack_set(True)
             no_delay(client)
@@ -168,7 +168,8 @@ class Ingest:
                     await client.subscribe(status_filter, qos=0)
             self.stats.connects += 1
             self.connected.set()
-            log.info("central for site %s subscribed on %s", self.site, self.broker)
+            log.info("central for site %s subscribed on %s (after %d failed attempts)", self.site, self.broker,
+                     self._backoff.succeeded())
             if self.around_session is not None:
                 await around.enter_async_context(self.around_session(client))
             messages = client.messages

@@ -27,7 +27,6 @@ from datetime import datetime
 from types import TracebackType
 
 from xdock.central.optimiser.plan import Plan
-from xdock.central.optimiser.replan import replan
 from xdock.central.optimiser.schema import Floor
 
 __all__ = ["ReplanError", "Replanner", "with_floor_trucks"]
@@ -118,4 +117,7 @@ class Replanner:
 
 
 def _run(floor: Floor, current: Plan, now: datetime, time_limit: float, seed: int, workers: int) -> Plan:
+    # The solver (OR-Tools) is loaded in the worker process only: central's own start never waits for it.
+    from xdock.central.optimiser.replan import replan  # noqa: PLC0415
+
     return replan(floor, current, now, time_limit=time_limit, seed=seed, workers=workers)

@@ -46,6 +46,7 @@ from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, CentralStatus, RouteSnapshot, ScanEvent, encode
 from xdock.protocol.topics import central_status_topic, routes_topic
 from xdock.transport.confirmed import publish_confirmed
+from xdock.transport.session import last_word
 
 __all__ = ["PLAN_VERSION_KEY", "PublisherStats", "RoutesPublisher"]
 
@@ -54,7 +55,6 @@ log = logging.getLogger(__name__)
 PLAN_VERSION_KEY = "plan_version"
 """Name of the plan version in the store's meta."""
 _GOODBYE_S = 1.0
-_SETTLE_TICKS = 3
 _JUST_AFTER = timedelta(milliseconds=1)
 
 
@@ -249,14 +249,6 @@ class RoutesPublisher:
             self._client = None
 
     async def _goodbye(self, client: aiomqtt.Client) -> None:
-        try:
-            async with asyncio.timeout(_GOODBYE_S):
-                await publish_confirmed(
-                    client, [(central_status_topic(self.site), encode(self.status(online=False)))], retain=True
-                )
-                # Let the client's socket callbacks scheduled by that exchange run before it disconnects:
-                # aiomqtt registers writes with call_soon, and one left pending past the close logs EBADF.
-                for _ in range(_SETTLE_TICKS):
-                    await asyncio.sleep(0)
-        except (aiomqtt.MqttError, TimeoutError) as exc:
-            log.warning("could not say central is going offline (%s); the Last Will will", exc)
+        status = encode(self.status(online=False))
+        if await last_word(client, central_status_topic(self.site), status, timeout=_GOODBYE_S):
+            log.info("told the broker central is going offline")

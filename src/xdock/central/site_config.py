@@ -238,7 +238,8 @@ def _format(exc: ValidationError) -> str:
 def parse_site(text: str, source: str = "<site>") -> SiteConfig:
     """Parse and validate site YAML ``text``; ``source`` names it in errors."""
     try:
-        data = yaml.safe_load(text)
+        # libyaml's loader when PyYAML has it: ten times faster on a big site, and central reads it at start.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506  (a safe loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

@@ -9,22 +9,40 @@
     xdock mock sensor-node    an MQTT sensor node (temperature, humidity, door contact, trailer presence)
     xdock mock modbus-sensor  a Modbus RTU temperature/humidity probe on a pseudo-terminal
     xdock optimise cdap  solve a Cross-Dock Door Assignment instance
+
+Each subcommand lives in its own module, imported only when it runs (or when ``xdock --help`` lists
+them all): ``xdock edge`` never loads central's web stack, and a restarted central answers sooner.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 
 from xdock import __version__
-from xdock.cli import broker_config_cmd, central_cmd, demo_cmd, edge_cmd, mock_cmd, optimise_cmd
+from xdock.cli import optimise_cmd
 from xdock.cli.unknown_options import unknown_option
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
+
+_COMMANDS = {
+    "central": "xdock.cli.central_cmd", "edge": "xdock.cli.edge_cmd",
+    "broker-config": "xdock.cli.broker_config_cmd", "demo": "xdock.cli.demo_cmd",
+    "mock": "xdock.cli.mock_cmd", "optimise": "xdock.cli.optimise_cmd",
+}
+"""Subcommand name → the module that registers and runs it, in ``xdock --help``'s order."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command(argv: list[str]) -> str | None:
+    """The subcommand ``argv`` names (the first word that is one: ``xdock``'s own options take no such
+    value), or None (``--help``, ``--version``, a mistake: then every subcommand is registered)."""
+    return next((word for word in argv if word in _COMMANDS), None)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """``xdock``'s parser with every subcommand, or with ``command`` only (the others are not imported)."""
     parser = argparse.ArgumentParser(
         prog="xdock", description="The software on a cross-dock floor: edge agents, central planner, simulators."
     )
@@ -34,20 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="log verbosity on stderr (default: %(default)s)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    central_cmd.register(commands)
-    edge_cmd.register(commands)
-    broker_config_cmd.register(commands)
-    demo_cmd.register(commands)
-    mock_cmd.register(commands)
-    optimise_cmd.register(commands)
+    for name, module in _COMMANDS.items():
+        if command is None or name == command:
+            importlib.import_module(module).register(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
     # ``xdock optimise cdap ...`` hands everything after the problem name to its own parser.
     head, tail = optimise_cmd.split_passthrough(argv)
+    parser = build_parser(_command(head))
     unknown = unknown_option(parser, head)
     if unknown is not None:
         reached, message = unknown

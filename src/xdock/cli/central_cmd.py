@@ -1,4 +1,8 @@
-"""``xdock central``."""
+"""``xdock central``.
+
+Central's composition root (and the web stack, optimiser and telemetry client it pulls in) is
+imported when the command runs, not when the ``xdock`` parser is built: an edge gateway never loads it.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from xdock.central.app import Central, CentralConfig
-from xdock.central.http_server import ApiAddressError
+from xdock.central.api_socket import ApiAddressError
 from xdock.central.site_config import SiteConfigError, load_site
 from xdock.central.store import StoreError
 from xdock.central.telemetry import TOKEN_ENV, TelemetryConfig, TelemetryConfigError
@@ -78,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
         )
     except (SiteConfigError, TelemetryConfigError, OSError, ValueError) as exc:
         return fail(str(exc))
+    from xdock.central.app import Central, CentralConfig  # noqa: PLC0415  (heavy import only when used)
+
     config = CentralConfig(
         site=site, broker=broker, broker_link=link, db=args.db, auth=args.auth, api_host=args.api_host,
         api_port=None if args.no_api else args.api_port, client_id=args.client_id,

@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from xdock.central.http_server import ApiAddressError
+from xdock.central.api_socket import ApiAddressError
 from xdock.cli._common import broker_arg, fail, run_until_stopped
-from xdock.demo.runner import DemoOptions, run_demo
 
 
 def register(commands: Any) -> None:
@@ -50,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
         problem = _workdir_problem(args.workdir)
         if problem:
             return fail(f"--workdir {args.workdir}: {problem}")
+    from xdock.demo.runner import DemoOptions, run_demo  # noqa: PLC0415  (heavy import only when used)
+
     options = DemoOptions(
         duration=args.duration, broker=args.broker, speed=args.speed, scan_interval=max(0.0, args.interval),
         seed=args.seed, api_port=args.api_port, live=sys.stdout.isatty() and not args.plain,

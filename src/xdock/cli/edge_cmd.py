@@ -19,7 +19,6 @@ from xdock.cli._common import (
     number,
     run_until_stopped,
 )
-from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.edge.portals import PortalReader
 from xdock.edge.reader_clock import DEFAULT_TOLERANCE_S
@@ -142,6 +141,8 @@ def config_from(args: argparse.Namespace) -> EdgeConfig:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xdock.edge.agent import EdgeAgent  # noqa: PLC0415  (heavy import only when used)
+
     try:
         config = config_from(args)
         agent = EdgeAgent(config, clock_from(args))

@@ -216,6 +216,8 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
                     await asyncio.wait_for(central.ingest.connected.wait(), 10)
                     for agent in agents:
                         await asyncio.wait_for(agent.uplink.connected.wait(), 10)
+                    if options.api_port is not None:  # central serves its API once its ingest runs
+                        await asyncio.wait_for(central.api_ready.wait(), 10)
                     if central.api_port:
                         out.write(f"API: http://127.0.0.1:{central.api_port}/api/v1/pallets\n")
                         out.write(f"Dashboard: http://127.0.0.1:{central.api_port}/  "

@@ -19,7 +19,9 @@ let this edge publish there) stays in the outbox unsent and is tried again with 
 problem while it waits (:class:`~xdock.edge.refusals.BrokerRefusals`), so central can show it.
 
 Statuses (retained, latest value per topic) do not go through the outbox: the latest of each is
-published on every connect and whenever it changes.
+published on every connect and whenever it changes. A clean stop (the task cancelled: SIGTERM,
+Ctrl-C) publishes the edge's status ``online: false`` (with the time and the backlog left) before
+disconnecting, so central marks the edge offline at once; the Last Will is for a crash.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import aiomqtt
@@ -50,13 +52,18 @@ from xdock.protocol.messages import (
 )
 from xdock.protocol.topics import central_status_topic, cmd_topic, edge_status_topic, routes_topic
 from xdock.transport.acked import AckedClient, PublishRefusedError
+from xdock.transport.backoff import Backoff, BackoffPolicy
 from xdock.transport.broker import DEFAULT_LINK, BrokerLink, connected, mqtt_client
 from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.mqtt_socket import no_delay
+from xdock.transport.session import last_word
 
 __all__ = ["Downlinks", "Uplink", "UplinkOptions"]
 
 log = logging.getLogger(__name__)
+
+_GOODBYE_S = 1.0
+"""Seconds a clean stop waits for the broker to take the offline status."""
 
 
 class Downlinks(Protocol):
@@ -77,8 +84,8 @@ class UplinkOptions:
     """Backlog scans published per second at most."""
     heartbeat_s: float = 5.0
     """Period of the edge's status, announced in it."""
-    reconnect_max: float = 1.0
-    """Longest wait between two connection attempts, in seconds."""
+    reconnect: BackoffPolicy = field(default_factory=BackoffPolicy)
+    """Waits between connection attempts (bounded exponential)."""
     link: BrokerLink = DEFAULT_LINK
     """MQTT version and TLS CA of the connection to the broker."""
     refused_retry_s: float = 1.0
@@ -113,6 +120,7 @@ class Uplink:
         self._statuses: dict[str, bytes] = {}
         self._dirty: set[str] = set()
         self._wakeup = asyncio.Event()
+        self._backoff = Backoff(self.options.reconnect)
         self._topics = {
             cmd_topic(site, edge_id): self._on_command,
             routes_topic(site, edge_id): self._on_routes,
@@ -149,7 +157,7 @@ class Uplink:
         return self.outbox.unacked
 
     async def run(self) -> None:
-        delay = 0.1
+        """Keep the link up until cancelled: reconnect with a bounded back-off, say offline on a clean stop."""
         while True:
             lost: BaseException | None = None
             try:
@@ -160,9 +168,9 @@ class Uplink:
                 self.connected.clear()
                 self.drain.link_lost()
             stop_if_cancelled()
-            log.warning("edge %s: broker %s lost (%s); retrying in %.1f s", self.edge_id, self.broker, lost, delay)
+            delay = self._backoff.failed()
+            self._backoff.log_failure(log, f"edge {self.edge_id}: broker {self.broker}", lost, delay)
             await asyncio.sleep(delay)
-            delay = min(self.options.reconnect_max, delay * 2)
 
     async def _session(self) -> None:
         offline = edge_status(self.edge_id, self.door, online=False, at=None, heartbeat_s=None, backlog=None)
@@ -171,19 +179,31 @@ class Uplink:
             self.broker, self.options.link, identifier=f"xdock-edge-{self.site}-{self.edge_id}", persistent=True,
             will=will, max_inflight=self.options.window,
         )
-        async with connected(session, self.broker) as client:
+        async with connected(session, self.broker, in_flight=2 * self.options.window) as client:
             no_delay(client)
             for topic in self._topics:
                 await client.subscribe(topic, qos=1)
             self._dirty.update(self._statuses)
             self.publish_edge_status()
             self.connected.set()
-            log.info("edge %s connected to %s (%d scans to send)", self.edge_id, self.broker, self.outbox.unacked)
+            log.info("edge %s connected to %s (%d scans to send, after %d failed attempts)", self.edge_id, self.broker,
+                     self.outbox.unacked, self._backoff.succeeded())
             # The body keeps receiving until the link fails: a child failing while the body still runs
             # is the case in which Python 3.11's TaskGroup un-cancels this task again.
-            async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(self._send(client, tasks))
-                await self._receive(client)
+            try:
+                async with asyncio.TaskGroup() as tasks:
+                    tasks.create_task(self._send(client, tasks))
+                    await self._receive(client)
+            except asyncio.CancelledError:
+                await self._goodbye(client)
+                raise
+
+    async def _goodbye(self, client: aiomqtt.Client) -> None:
+        """Say offline (retained) before the clean disconnect of a stop."""
+        offline = edge_status(self.edge_id, self.door, online=False, at=self.clock.now(), heartbeat_s=None,
+                              backlog=self.outbox.unacked)
+        if await last_word(client, edge_status_topic(self.site, self.edge_id), encode(offline), timeout=_GOODBYE_S):
+            log.info("edge %s: told the broker it is going offline", self.edge_id)
 
     async def _send(self, client: AckedClient, tasks: asyncio.TaskGroup) -> None:
         loop = asyncio.get_running_loop()

@@ -34,7 +34,10 @@ Figures (:class:`ScenarioReport`), over the stream's labels (warm-up scans exclu
                          confirmed (the backlog goes out at the edges' bounded drain rate, so this grows
                          with the outage; ``recovery_s`` does not);
 ``extra_answers``        answers that fit no unanswered scan (a scan answered twice);
-``corrections``          ``CHANGE: ...`` texts (central overruling an offline answer).
+``corrections``          ``CHANGE: ...`` texts (central overruling an offline answer);
+``answering_s``          ``central_kill`` only (else ``null``): from the restarted central's exec to its
+                         first answer on an edge's command topic (seen by a subscriber of the rig's
+                         own), the time a restarted central takes to answer scans again.
 """
 
 from __future__ import annotations
@@ -43,10 +46,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+import aiomqtt
+
+from xdock.protocol.topics import cmd_topic
 from xdock.testing.fault_rig import CentralScans, FaultRig, RigConfig
 from xdock.testing.scan_worker import ScanWorker
 
@@ -103,6 +110,29 @@ class _CentralProgress:
                 return
 
 
+class _AnswerWatch:
+    """When central's answers reach the broker: every message on the edges' command topics, timed."""
+
+    def __init__(self, rig: FaultRig) -> None:
+        self.rig = rig
+        self.times: list[float] = []
+        self.subscribed = asyncio.Event()
+
+    async def watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        broker = self.rig.broker.url
+        async with aiomqtt.Client(broker.host, broker.port, identifier=f"xdock-watch-{uuid.uuid4().hex[:8]}") as client:
+            for edge in self.rig.edges:
+                await client.subscribe(cmd_topic(self.rig.site, edge.edge_id), qos=0)
+            self.subscribed.set()
+            async for _ in client.messages:
+                self.times.append(loop.time())
+
+    def first_after(self, after: float) -> float | None:
+        """Seconds from ``after`` to the first answer seen at or after it."""
+        return next((round(t - after, 3) for t in self.times if t >= after), None)
+
+
 @dataclass(frozen=True)
 class ScenarioReport:
     sent: int
@@ -119,6 +149,8 @@ class ScenarioReport:
     corrections: int
     fault_s: float | None
     """How long the fault lasted (from its start to its end)."""
+    answering_s: float | None = None
+    """``central_kill``: from the restarted central's exec to its first answer (see the module docstring)."""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -234,7 +266,11 @@ async def run_scenario(
         interval = config.edges / config.rate
         progress = _CentralProgress(rig)
         poller = asyncio.create_task(progress.poll(), name="central-progress")
+        answers = _AnswerWatch(rig)
+        watcher = asyncio.create_task(answers.watch(), name="answer-watch") if name == "central_kill" else None
         try:
+            if watcher is not None:
+                await asyncio.wait_for(answers.subscribed.wait(), config.start_timeout)
             t0 = loop.time() + 0.05
             async with asyncio.TaskGroup() as tasks:
                 for i, worker in enumerate(rig.workers):
@@ -243,9 +279,11 @@ async def run_scenario(
             await _quiet(rig.workers, _QUIET_S, _SETTLE_S)
             await progress.settle(config.scans + config.edges, _QUIET_S, _SETTLE_S)
         finally:
-            poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
+            for task in (poller, watcher):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
         for edge in rig.edges:
             edge.check_running()
         central = await asyncio.to_thread(rig.central_scans)
@@ -256,7 +294,10 @@ async def run_scenario(
             before = sum(1 for w in rig.workers for r in w.sent + w.abandoned if not r.rescan and r.at < window[1])
             drained = progress.reached(before + config.edges, window[1])
             resumed = progress.grew(window[1])
-        return _report(rig.workers, central, window, drained, resumed)
+        report = _report(rig.workers, central, window, drained, resumed)
+        if watcher is not None and rig.central.started_at is not None:
+            report = replace(report, answering_s=answers.first_after(rig.central.started_at))
+        return report
 
 
 def _write_workers(path: Path, workers: list[ScanWorker]) -> None:

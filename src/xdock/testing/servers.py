@@ -196,6 +196,8 @@ class CentralProcess(_ChildProcess):
         if sim_start is not None:
             self.args += ["--sim-start", sim_start]
         self.proc: subprocess.Popen[bytes] | None = None
+        self.started_at: float | None = None
+        """``time.monotonic()`` (the event loop's clock) just before the latest start forked the process."""
 
     @property
     def pid(self) -> int | None:
@@ -205,6 +207,7 @@ class CentralProcess(_ChildProcess):
         if self.proc is not None:
             raise RuntimeError("central already running")
         with self.log.open("ab") as log:
+            self.started_at = time.monotonic()
             self.proc = subprocess.Popen(
                 self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
             )
@@ -230,7 +233,6 @@ class CentralProcess(_ChildProcess):
     def get(self, path: str) -> Any:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.api_port}{path}", timeout=5) as response:
             return json.loads(response.read())
-
 
 
 class EdgeProcess(_ChildProcess):

@@ -32,7 +32,7 @@ from paho.mqtt.properties import Properties
 
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.transport.acked import AckedClient
-from xdock.transport.connection_end import heard_end
+from xdock.transport.session import mqtt_session
 
 __all__ = [
     "DEFAULT_LINK", "SESSION_NEVER_EXPIRES", "BrokerLink", "BrokerTlsError", "MqttVersion", "check_ca_file",
@@ -118,14 +118,16 @@ def mqtt_client(
 
 
 @contextlib.asynccontextmanager
-async def connected(client: AckedClient, broker: BrokerUrl) -> AsyncIterator[AckedClient]:
-    """``async with connected(client, broker)``: the connection, opened and closed, with its end always heard.
+async def connected(client: AckedClient, broker: BrokerUrl, *, in_flight: int = 10) -> AsyncIterator[AckedClient]:
+    """``async with connected(client, broker)``: the connection, opened and closed, with its end always heard,
+    quiet at a broker stop (:func:`~xdock.transport.session.mqtt_session`, up to ``in_flight`` calls awaiting
+    the broker).
 
     Raises :class:`BrokerTlsError` when the broker's certificate is refused.
     """
     entering = True
     try:
-        async with heard_end(client):
+        async with mqtt_session(client, in_flight=in_flight):
             entering = False
             yield client
     except aiomqtt.MqttError as exc:

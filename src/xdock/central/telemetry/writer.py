@@ -12,6 +12,9 @@ losses start, and the total when the server takes points again. With the default
 points, about 100 bytes each) that is some 10 MB and, at 100 points/s, about 17 minutes of
 absence before anything is lost.
 
+InfluxDB's client (and what it imports) is loaded when a writer is made, so a central without a
+telemetry URL never pays for it at start.
+
 **Retry.** A write refused with 429 or 5xx, or not answered (connection refused, timeout), is
 retried, same batch first, after ``retry_initial_s`` doubling up to ``retry_max_s``. A batch the
 server refuses for good (another 4xx: bad token, unknown bucket, malformed) is dropped and counted
@@ -25,10 +28,6 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
-from influxdb_client.client.influxdb_client import InfluxDBClient
-from influxdb_client.client.write_api import SYNCHRONOUS
-from influxdb_client.domain.write_precision import WritePrecision
-from influxdb_client.rest import ApiException
 from urllib3.exceptions import HTTPError
 
 from xdock.central.telemetry.config import TelemetryConfig
@@ -73,6 +72,9 @@ class TelemetryWriter:
         self._closing = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        from influxdb_client.client.influxdb_client import InfluxDBClient  # noqa: PLC0415  (heavy, only when used)
+        from influxdb_client.client.write_api import SYNCHRONOUS  # noqa: PLC0415
+
         self._client = InfluxDBClient(
             url=config.url, token=config.token, org=config.org, timeout=int(config.timeout_s * 1000), retries=False
         )
@@ -187,6 +189,9 @@ class TelemetryWriter:
             batch = None
 
     def _write(self, batch: list[TelemetryPoint]) -> str:
+        from influxdb_client.domain.write_precision import WritePrecision  # noqa: PLC0415  (loaded by __init__)
+        from influxdb_client.rest import ApiException  # noqa: PLC0415
+
         try:
             self._write_api.write(
                 bucket=self._config.bucket,

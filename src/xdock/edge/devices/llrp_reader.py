@@ -34,6 +34,7 @@ from xdock.edge.reader_clock import ReaderClock
 from xdock.edge.tag_reads import TagRead, TagReadDecoder
 from xdock.protocol import llrp
 from xdock.protocol.clock import Clock
+from xdock.transport.backoff import Backoff, BackoffPolicy
 
 __all__ = ["LlrpReaderConfig", "LlrpReaderDriver", "ReaderSessionError", "ReaderStats"]
 
@@ -87,7 +88,7 @@ class LlrpReaderDriver:
 
     async def run(self) -> None:
         """Connect, configure, read; reconnect with back-off on any loss. Only cancellation ends it."""
-        backoff = self.config.reconnect_initial_s
+        backoff = Backoff(BackoffPolicy(first=self.config.reconnect_initial_s, cap=self.config.reconnect_max_s))
         while True:
             started = self.stats.connections
             try:
@@ -102,10 +103,10 @@ class LlrpReaderDriver:
             finally:
                 self._set_running(False)
             if self.stats.connections > started:
-                backoff = self.config.reconnect_initial_s
-            log.info("LLRP reader %s:%d: reconnecting in %.2f s", self.config.host, self.config.port, backoff)
-            await self.clock.sleep(backoff)
-            backoff = min(backoff * 2, self.config.reconnect_max_s)
+                backoff.succeeded()
+            delay = backoff.failed()
+            log.info("LLRP reader %s:%d: reconnecting in %.2f s", self.config.host, self.config.port, delay)
+            await self.clock.sleep(delay)
 
     async def _session(self) -> None:
         """One connection, until it ends (always with an error: a reader does not hang up on a healthy client)."""
