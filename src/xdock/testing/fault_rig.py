@@ -112,7 +112,7 @@ class FaultRig:
         self.proxy: TcpProxy | None = None
         site_file = folder / "site.yaml"
         site_file.write_text(site_yaml(self.site, config.edges, config.scans + 10 * config.edges))
-        central_url, central_password = self._login("central", self.broker.url)
+        central_url, central_password = self.login("central", self.broker.url)
         self.central = CentralProcess(site_file, central_url, folder / "central.db", sim_start=SIM_START,
                                       password_file=central_password)
         self.workers: list[ScanWorker] = []
@@ -127,7 +127,7 @@ class FaultRig:
     def _edge_id(i: int) -> str:
         return f"edge-d{i + 1}"
 
-    def _login(self, user: str, url: BrokerUrl) -> tuple[BrokerUrl, Path | None]:
+    def login(self, user: str, url: BrokerUrl) -> tuple[BrokerUrl, Path | None]:
         """How ``user`` reaches the broker at ``url``: as itself with its password file, if the rig made the broker."""
         if self.site_broker is None:
             return url, None
@@ -158,7 +158,7 @@ class FaultRig:
         for i, worker in enumerate(self.workers):
             worker.open()
             edge_id = self._edge_id(i)
-            edge_url, edge_password = self._login(edge_id, self._edge_broker)
+            edge_url, edge_password = self.login(edge_id, self._edge_broker)
             edge = EdgeProcess(
                 self.site, edge_id, f"D{i + 1}", {"s1": worker.scanner.link or Path()}, edge_url,
                 self.folder / edge_id, sim_start=SIM_START, password_file=edge_password,

@@ -119,12 +119,24 @@ class _AnswerWatch:
         self.subscribed = asyncio.Event()
 
     async def watch(self) -> None:
-        loop = asyncio.get_running_loop()
-        broker = self.rig.broker.url
-        async with aiomqtt.Client(broker.host, broker.port, identifier=f"xdock-watch-{uuid.uuid4().hex[:8]}") as client:
-            for edge in self.rig.edges:
-                await client.subscribe(cmd_topic(self.rig.site, edge.edge_id), qos=0)
+        """One client per edge, logged in as that edge where the broker wants log-ins (only an edge may read
+        its own command topic), each timing what arrives there."""
+        async with asyncio.TaskGroup() as tasks:
+            ready = [asyncio.Event() for _ in self.rig.edges]
+            for edge, subscribed in zip(self.rig.edges, ready, strict=True):
+                tasks.create_task(self._watch_one(edge.edge_id, subscribed))
+            for subscribed in ready:
+                await subscribed.wait()
             self.subscribed.set()
+
+    async def _watch_one(self, edge_id: str, subscribed: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+        url, password_file = self.rig.login(edge_id, self.rig.broker.url)
+        password = None if password_file is None else password_file.read_text(encoding="utf-8").strip()
+        async with aiomqtt.Client(url.host, url.port, identifier=f"xdock-watch-{uuid.uuid4().hex[:8]}",
+                                  username=url.username, password=password) as client:
+            await client.subscribe(cmd_topic(self.rig.site, edge_id), qos=0)
+            subscribed.set()
             async for _ in client.messages:
                 self.times.append(loop.time())
 
