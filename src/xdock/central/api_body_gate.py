@@ -35,8 +35,8 @@ class BodyTooLargeError(HTTPException):
     """A request body over the limit (``413``)."""
 
     def __init__(self, limit: int, declared: int | None = None) -> None:
-        size = f"{declared} bytes" if declared is not None else "more"
-        super().__init__(413, f"Request body of {size}: at most {limit} bytes are read")
+        body = "Request body" if declared is None else f"Request body of {declared} bytes"
+        super().__init__(413, f"{body} is over the limit of {limit} bytes")
 
 
 class BodyGate:

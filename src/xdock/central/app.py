@@ -12,6 +12,7 @@ from xdock.central.alerts import Alerts
 from xdock.central.api import create_app
 from xdock.central.api_access import Access
 from xdock.central.api_admin import registered_edges
+from xdock.central.api_body_gate import DEFAULT_MAX_BODY_BYTES
 from xdock.central.api_telemetry import telemetry_router
 from xdock.central.device_telemetry import DeviceTelemetry
 from xdock.central.http_server import serve_http
@@ -67,6 +68,8 @@ class CentralConfig:
     """InfluxDB (v2 write API) to send telemetry to, or ``None``; recent telemetry is kept in memory either way."""
     kpi_telemetry_interval: float = 60.0
     """Seconds of site time between two KPI telemetry points."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """The largest request body the API reads; a larger one is answered 413 unread."""
 
 
 class Central:
@@ -101,7 +104,7 @@ class Central:
         self.access = Access(self.store, config.auth, clock=clock)
         self.app = create_app(
             self.service, liveness=self.liveness, uplinks=self.ingest.stats, hub=self.live, overrides=self.overrides,
-            access=self.access, edge_seen=self.routes.edge_seen,
+            access=self.access, edge_seen=self.routes.edge_seen, max_body_bytes=config.max_body_bytes,
         )
         self.api_port: int | None = None
         self.api_ready = asyncio.Event()
