@@ -29,6 +29,7 @@ from xdock.central.alerts import Alerts, alert_state
 from xdock.central.api_access import Access
 from xdock.central.api_admin import admin_router
 from xdock.central.api_body_gate import DEFAULT_MAX_BODY_BYTES, BodyGate
+from xdock.central.api_docs import docs_router
 from xdock.central.api_edges import edges_router
 from xdock.central.api_inbound import inbound_router
 from xdock.central.api_overrides import overrides_router
@@ -125,9 +126,11 @@ def create_app(
     each edge an admin registers; ``max_body_bytes``: the largest request body read (a larger one is
     answered 413 unread, see :mod:`xdock.central.api_body_gate`).
     """
+    openapi_url = "/openapi.json"
     app = CentralApi(
-        title="xdock central", version=__version__,
+        openapi_url=openapi_url, title="xdock central", version=__version__,
         description="Live state of a cross-dock site: doors, outbound trailers, pallets and the event log.",
+        docs_url=None, redoc_url=None,
     )
     state = service.state
     watch = liveness if liveness is not None else Liveness(state.config.site, service.clock, Alerts(service.store))
@@ -227,6 +230,7 @@ def create_app(
         return {"status": "ok"}
 
     app.include_router(router)
+    app.include_router(docs_router(openapi_url, app.title))
     app.include_router(edges_router(watch, access))
     app.include_router(overrides_router(
         overrides, watch.alerts, service.clock, access
