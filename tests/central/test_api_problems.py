@@ -39,6 +39,15 @@ async def test_a_method_a_path_lacks_is_a_problem_with_allow(floor: Floor) -> No
     assert response.json() == _problem(405, "Method Not Allowed", "Method Not Allowed")
 
 
+async def test_405_allows_every_method_of_the_path(floor: Floor) -> None:
+    response = await floor.http.options("/api/v1/admin/users/sam", headers=floor.as_("ada"))
+    assert (response.status_code, response.headers["allow"]) == (405, "PUT, DELETE")
+    response = await floor.http.patch("/api/v1/inbound-trucks", headers=floor.as_("ada"))
+    assert (response.status_code, response.headers["allow"]) == (405, "GET, POST")
+    response = await floor.http.post("/static/dashboard.css")
+    assert (response.status_code, response.headers["allow"]) == (405, "GET")
+
+
 async def test_an_unreadable_body_is_a_400_problem(floor: Floor) -> None:
     response = await floor.http.post(
         "/api/v1/trailers/T-LYON-2/move", content=b"o:P'\xa0",

@@ -2,9 +2,10 @@
 
 One body shape, :class:`Problem`, for every status: a route's own refusals (``HTTPException``,
 :class:`~xdock.central.api_access.FieldProblem` with its ``field``), what Starlette answers by itself
-(``404`` for an unknown route, ``405`` with its ``Allow`` header), FastAPI's ``400`` for a body it
-cannot parse, request validation (``422``, every bad field in ``detail``, the first one in ``field``)
-and an unexpected failure (``500``, its detail kept in central's log, not in the answer).
+(``404`` for an unknown route, ``405`` with an ``Allow`` header naming every method of the path),
+FastAPI's ``400`` for a body it cannot parse, request validation (``422``, every bad field in
+``detail``, the first one in ``field``) and an unexpected failure (``500``, its detail kept in
+central's log, not in the answer).
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
+from starlette.routing import Match
+from starlette.types import Scope
 
-__all__ = ["PROBLEM_JSON", "TITLES", "Problem", "install_problem_handlers", "problem_response"]
+__all__ = ["PROBLEM_JSON", "TITLES", "Problem", "allowed_methods", "install_problem_handlers", "problem_response"]
 
 PROBLEM_JSON = "application/problem+json"
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
@@ -55,13 +59,28 @@ def _field(loc: tuple[object, ...]) -> str | None:
     return ".".join(named) or None
 
 
+def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """The methods ``app`` answers at the path of ``scope``, all of its routes there together.
+
+    Starlette's own ``405`` names only the methods of the first route of the path; central declares
+    one route per method.
+    """
+    return [
+        method for method in _METHODS
+        if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in app.router.routes)
+    ]
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Answer every error of ``app`` as problem+json."""
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(app, request.scope))}
         return problem_response(exc.status_code, str(exc.detail), field=getattr(exc, "field", None),
-                                headers=exc.headers)
+                                headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
