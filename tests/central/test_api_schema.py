@@ -139,7 +139,7 @@ async def _schemathesis(cwd: Path, *args: str) -> tuple[int, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", "from schemathesis.cli import schemathesis; schemathesis()", *args,
         cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "120"},
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"},
     )
     try:
         out, _ = await asyncio.wait_for(proc.communicate(), 280)
