@@ -65,6 +65,17 @@ async def test_a_bad_field_is_a_422_problem_naming_it(floor: Floor) -> None:
     )
 
 
+async def test_a_body_not_sent_as_json_is_a_422_problem(floor: Floor) -> None:
+    response = await floor.http.post(
+        "/api/v1/trailers/T-LYON-2/move", content=b'{"door": "D12"}',
+        headers={**floor.as_("sam"), "Content-Type": "text/plain"},
+    )
+    assert (response.status_code, response.headers["content-type"]) == (422, PROBLEM)
+    assert response.json() == _problem(
+        422, "Unprocessable Content", "body: Input should be a valid dictionary or object to extract fields from"
+    )
+
+
 async def test_an_unknown_resource_is_a_404_problem(floor: Floor) -> None:
     response = await floor.http.get("/api/v1/pallets/376130321109103445", headers=floor.as_("sam"))
     assert (response.status_code, response.headers["content-type"]) == (404, PROBLEM)
