@@ -113,6 +113,10 @@ def test_every_operation_documents_its_errors_as_problems(floor: Floor) -> None:
     assert statuses["POST /api/v1/handheld/scan"] == [400, 401, 413, 422, 500]
     assert statuses["POST /api/v1/trailers/{trailer_id}/move"] == [400, 401, 403, 404, 409, 413, 422, 500]
     assert statuses["PUT /api/v1/admin/users/{name}"] == [400, 401, 403, 404, 413, 422, 500]
+    assert statuses["DELETE /api/v1/admin/users/{name}"] == [401, 403, 404, 409, 422, 500]
+    assert statuses["GET /api/v1/overrides"] == [401, 500]
+    assert statuses["GET /api/v1/inbound-trucks"] == [401, 422, 500]
+    assert statuses["POST /api/v1/inbound-trucks"] == [400, 401, 403, 409, 413, 422, 500]
     for name, op in operations.items():
         for status, response in op["responses"].items():
             if int(status) >= 400:
