@@ -19,7 +19,6 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from xdock.central.api_access import Access, FieldProblem
-from xdock.central.api_problems import PROBLEM_JSON
 from xdock.central.auth import AuthError, Principal, Role, UserAdmin
 from xdock.central.store import Store
 from xdock.protocol.clock import Clock
@@ -105,7 +104,7 @@ def admin_router(
         return UserOut(name=row.name, role=row.role, created_at=row.created_at)
 
     @router.delete("/users/{name}", summary="Remove a user and its tokens (its live streams are closed)",
-                   responses={409: {"description": "The last admin is kept", "content": {PROBLEM_JSON: {}}}})
+                   responses={409: {"description": "The last admin is kept"}})  # as problem+json: api_schema
     async def remove_user(name: str, who: Principal = admin) -> RemovedOut:
         if store.user(name) is None:
             raise FieldProblem(404, "name", f"Unknown user {name!r}")
