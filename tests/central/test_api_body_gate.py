@@ -179,10 +179,14 @@ async def test_a_real_server_answers_before_the_body_comes(floor: Floor) -> None
         assert status == 413
 
 
-def test_central_refuses_a_limit_below_one_byte(capsys: pytest.CaptureFixture[str]) -> None:
-    site = Path(__file__).parents[2] / "deploy" / "site.sample.yaml"
-    assert main(["central", "--site", str(site), "--no-api", "--max-body-bytes", "0"]) == 2
-    assert capsys.readouterr().err == "xdock: error: --max-body-bytes must be at least 1, got 0\n"
+@pytest.mark.parametrize("given", ["0", "-5", "1MiB"])
+def test_central_refuses_a_limit_below_one_byte(capsys: pytest.CaptureFixture[str], given: str) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["central", "--site", "x.yaml", "--no-api", "--max-body-bytes", given])
+    assert done.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        f"argument --max-body-bytes: invalid byte count '{given}': expected a whole number, 1 or more"
+    )
 
 
 async def test_central_serves_its_api_with_the_configured_limit(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def register(commands: Any) -> None:
         "--api-port", type=int, default=8080, help="REST API port, 0 for any free port (default: %(default)s)"
     )
     p.add_argument("--no-api", action="store_true", help="do not serve the REST API")
-    p.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES,
+    p.add_argument("--max-body-bytes", type=_byte_count, default=DEFAULT_MAX_BODY_BYTES,
                    help="largest request body the API reads; larger ones get 413 unread (default: %(default)s)")
     p.add_argument("--client-id", help="MQTT client id of central's persistent session (default: xdock-central-SITE)")
     p.add_argument("--replan-interval", type=float, default=30.0,
@@ -63,6 +63,16 @@ def register(commands: Any) -> None:
     register_user(p.add_subparsers(dest="central_action", metavar="{user}"))
 
 
+def _byte_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"invalid byte count {text!r}: expected a whole number, 1 or more")
+    return count
+
+
 def run(args: argparse.Namespace) -> int:
     if args.site is None:
         return fail("the following arguments are required: --site")
@@ -83,8 +93,6 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.replan_interval < 0 or args.replan_budget <= 0:
         return fail("--replan-interval must be 0 or more and --replan-budget positive")
-    if args.max_body_bytes < 1:
-        return fail(f"--max-body-bytes must be at least 1, got {args.max_body_bytes}")
     try:
         central = Central(config, clock_from(args))
     except (StoreError, ValueError) as exc:
