@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,31 @@ async def test_a_role_too_low_is_told_after_a_body_within_the_limit(floor: Floor
     response = await floor.http.post(TRUCKS, json={"id": "IN-1"}, headers=floor.as_("wanda"))
     assert response.status_code == 403
     assert response.json() == _problem(403, "user wanda is a worker; this needs a supervisor")
+
+
+@pytest.mark.parametrize("length", ["\u00b2", "-1", "1e3", "12 "])
+async def test_a_content_length_that_is_no_whole_number_is_400(floor: Floor, length: str) -> None:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        raise AssertionError("the body was read")
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": TRUCKS, "raw_path": TRUCKS.encode(), "query_string": b"", "root_path": "",
+        "headers": [(b"content-length", length.encode("latin-1")), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 1), "server": ("central", 80),
+    }
+    await floor.app(scope, receive, send)
+    assert sent[0]["status"] == 400
+    assert (b"content-type", PROBLEM.encode()) in sent[0]["headers"]
+    assert json.loads(sent[1]["body"]) == {
+        "type": "about:blank", "title": "Bad Request", "status": 400,
+        "detail": f"Content-Length {length!r}: expected a whole number of bytes",
+    }
 
 
 async def test_with_access_control_off_only_the_limit_holds(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ of :mod:`xdock.central.api_access` among them), so this ASGI middleware stands i
 2. a body whose ``Content-Length`` is over the limit is answered ``413`` unread; a streamed body is
    cut off as soon as what arrived passes the limit, and answered ``413``.
 
-Requests without a body, and WebSockets, pass untouched. Every answer is problem+json.
+Requests without a body, and WebSockets, pass untouched; a ``Content-Length`` that is no whole
+number is answered ``400``. Every answer is problem+json.
 """
 
 from __future__ import annotations
@@ -54,8 +55,12 @@ class BodyGate:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        length = headers.get("content-length", "")
-        declared = int(length) if length.isdigit() else None
+        length = headers.get("content-length")
+        if length is not None and not (length.isascii() and length.isdigit()):
+            await problem_response(400, f"Content-Length {length!r}: expected a whole number of bytes")(
+                scope, receive, send)
+            return
+        declared = int(length) if length is not None else None
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         if not chunked and not declared:
             await self.app(scope, receive, send)
@@ -70,9 +75,12 @@ class BodyGate:
         await self._bounded(scope, receive, send)
 
     async def _bounded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on, refusing its body once more than the limit arrived."""
+        """Pass the request on, refusing its body once more than the limit arrived.
+
+        The refusal is raised where the body is read (FastAPI reading a route's body), and answered
+        there as every ``HTTPException`` is.
+        """
         received = 0
-        started = False
 
         async def counted() -> Message:
             nonlocal received
@@ -83,14 +91,4 @@ class BodyGate:
                     raise BodyTooLargeError(self.max_body_bytes)
             return message
 
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, watched)
-        except BodyTooLargeError as refused:  # read outside a route, which would have answered it itself
-            if started:
-                raise
-            await problem_response(413, refused.detail)(scope, receive, send)
+        await self.app(scope, counted, send)
