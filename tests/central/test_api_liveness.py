@@ -86,7 +86,7 @@ async def test_a_bad_query_is_a_problem(api: tuple[httpx.AsyncClient, Liveness, 
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {
         "type": "about:blank", "title": "Unprocessable Content", "status": 422,
-        "detail": "query.open: Input should be a valid boolean, unable to interpret input",
+        "detail": "query.open: Input should be a valid boolean, unable to interpret input", "field": "open",
     }
 
 

@@ -158,7 +158,10 @@ async def test_the_default_limit_is_500_and_the_most_5000(rig: Rig) -> None:
 async def test_a_bad_query_field_is_422_naming_it(rig: Rig, query: str, detail: str) -> None:
     r = await rig.get("/api/v1/telemetry?" + query)
     assert (r.status_code, r.headers["content-type"]) == (422, "application/problem+json")
-    assert r.json() == {"type": "about:blank", "title": "Unprocessable Content", "status": 422, "detail": detail}
+    field = detail.split(":", maxsplit=1)[0].removeprefix("query.")
+    assert r.json() == {
+        "type": "about:blank", "title": "Unprocessable Content", "status": 422, "detail": detail, "field": field,
+    }
 
 
 @pytest.mark.parametrize(("query", "field", "detail"), [

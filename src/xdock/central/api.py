@@ -5,7 +5,10 @@ edges' JSON and the scan and uplink totals (:mod:`xdock.central.api_overrides`,
 
 Access control (:mod:`xdock.central.api_access`): when on, every ``/api/v1`` route needs a bearer
 token, reads any role; ``/healthz``, ``/docs`` and ``/openapi.json`` stay open. It is on when the
-store holds a user (or forced by ``auth=True``); the demo and a fresh site run with it off.
+store holds a user (or forced by ``auth=True``); the demo and a fresh site run with it off. A body
+is read only from a signed-in caller, and only up to a limit (:mod:`xdock.central.api_body_gate`).
+Every error is problem+json (:mod:`xdock.central.api_problems`), and documented per operation in
+the OpenAPI schema (:mod:`xdock.central.api_schema`).
 
 Served under ``/api/v1``; the OpenAPI schema is at ``/openapi.json`` and browsable at ``/docs``.
 Every handler is ``async`` and runs on central's event loop, next to ingestion, so it reads the
@@ -18,19 +21,21 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
 from pydantic import BaseModel
 
 from xdock import __version__
 from xdock.central.alerts import Alerts, alert_state
 from xdock.central.api_access import Access
 from xdock.central.api_admin import admin_router
+from xdock.central.api_body_gate import DEFAULT_MAX_BODY_BYTES, BodyGate
+from xdock.central.api_docs import docs_router
 from xdock.central.api_edges import edges_router
 from xdock.central.api_inbound import inbound_router
 from xdock.central.api_overrides import overrides_router
 from xdock.central.api_pallets import PalletOut, pallet_out
+from xdock.central.api_problems import PROBLEM_JSON, Problem, install_problem_handlers
+from xdock.central.api_schema import CentralApi
 from xdock.central.api_stats import stats_router
 from xdock.central.inbound import InboundTrucks
 from xdock.central.ingest import IngestStats
@@ -93,32 +98,24 @@ class AlertOut(BaseModel):
     acknowledged_at: datetime | None = None
 
 
-class Problem(BaseModel):
-    """An error, as application/problem+json (RFC 9457)."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    field: str | None = None
-    """The request field at fault, when one is."""
-
-
 def create_app(
     service: ScanService, *, liveness: Liveness | None = None, uplinks: IngestStats | None = None,
     refusals: UplinkRefusals | None = None,
     hub: LiveHub | None = None, overrides: Overrides | None = None, access: Access | None = None,
-    edge_seen: Callable[[str, str], None] | None = None,
+    edge_seen: Callable[[str, str], None] | None = None, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
     """The API over one site's live state (and its edges' liveness, when central tracks it).
 
     ``access``: who may call what (default: on when the store holds a user); ``edge_seen``: told of
     each edge an admin registers; ``uplinks``, ``refusals``: ingest's counters and refusals (their
-    totals are read from the store without them).
+    totals are read from the store without them); ``max_body_bytes``: the largest request body read
+    (a larger one is answered 413 unread, see :mod:`xdock.central.api_body_gate`).
     """
-    app = FastAPI(
-        title="xdock central", version=__version__,
+    openapi_url = "/openapi.json"
+    app = CentralApi(
+        openapi_url=openapi_url, title="xdock central", version=__version__,
         description="Live state of a cross-dock site: doors, outbound trailers, pallets and the event log.",
+        docs_url=None, redoc_url=None,
     )
     state = service.state
     watch = liveness if liveness is not None else Liveness(state.config.site, service.clock, Alerts(service.store))
@@ -131,22 +128,8 @@ def create_app(
     trucks = InboundTrucks.for_site(service.store, service.clock, state)
     trucks.on_change(hub.resync)
     router = APIRouter(prefix="/api/v1", dependencies=[Depends(access.require("worker"))])
-
-    @app.exception_handler(HTTPException)
-    async def _problem(_: Request, exc: HTTPException) -> JSONResponse:
-        body = Problem(title=_TITLES.get(exc.status_code, "Error"), status=exc.status_code, detail=str(exc.detail),
-                       field=getattr(exc, "field", None))
-        return JSONResponse(body.model_dump(exclude_none=True), status_code=exc.status_code,
-                            media_type="application/problem+json", headers=exc.headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(part) for part in err.get("loc", ()))
-            problems.append(f"{where}: {err.get('msg', 'invalid')}")
-        body = Problem(title=_TITLES[422], status=422, detail="; ".join(problems))
-        return JSONResponse(body.model_dump(exclude_none=True), status_code=422, media_type="application/problem+json")
+    install_problem_handlers(app)
+    app.add_middleware(BodyGate, access=access, max_body_bytes=max_body_bytes)
 
     @router.get("/site", summary="The site and its size")
     async def site() -> SiteOut:
@@ -194,7 +177,7 @@ def create_app(
 
     @router.get(
         "/pallets/{sscc}", summary="One pallet by SSCC",
-        responses={404: {"model": Problem, "content": {"application/problem+json": {}}}},
+        responses={404: {"model": Problem, "content": {PROBLEM_JSON: {}}}},
     )
     async def pallet(sscc: str) -> PalletOut:
         row = state.pallets.get(sscc)
@@ -223,6 +206,7 @@ def create_app(
 
     app.include_router(router)
     app.include_router(stats_router(service, access, uplinks=uplinks, refusals=refusals))
+    app.include_router(docs_router(openapi_url, app.title))
     app.include_router(edges_router(watch, access))
     app.include_router(overrides_router(
         overrides, watch.alerts, service.clock, access
@@ -235,8 +219,3 @@ def create_app(
     app.include_router(web_router(hub, access, api_dependencies=[Depends(access.require("worker"))]))
     return app
 
-
-_TITLES = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-    422: "Unprocessable Content",
-}

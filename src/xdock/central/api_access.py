@@ -4,7 +4,9 @@ When access control is on (see :mod:`xdock.central.auth`), every ``/api/v1`` rou
 token: reads any role, overrides and alert acknowledgement ``supervisor``, user and device
 management ``admin``. No token or an unknown one is answered 401 (with ``WWW-Authenticate:
 Bearer``), a role too low 403; both as problem+json. When it is off, every caller is an ``admin``
-named ``anonymous``.
+named ``anonymous``. The role an operation needs is the scope of its ``HTTPBearer`` security
+requirement in the OpenAPI schema. A request with a body is signed in before the body is read
+(:mod:`xdock.central.api_body_gate`).
 
 :meth:`Access.changed` is the hook of changes to users and tokens made through central's own API:
 whoever holds sign-ins (the live streams, see :mod:`xdock.central.web.live_guard`) is told at once.
@@ -13,9 +15,8 @@ whoever holds sign-ins (the live streams, see :mod:`xdock.central.web.live_guard
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
 
-from fastapi import Depends, HTTPException
+from fastapi import HTTPException, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from xdock.central.auth import ROLES, Principal, Role, TokenRefusedError, grant, has_role
@@ -75,22 +76,30 @@ class Access:
         for listener in list(self._listeners):
             listener()
 
+    def signed_in(self, scheme: str | None, token: str | None) -> Principal:
+        """Who presents ``token`` in ``scheme`` (an ``Authorization`` header's two parts), whatever its role.
+
+        Raises a ``401`` :class:`HTTPException` (with ``WWW-Authenticate: Bearer``) when no one does.
+        """
+        if not self.enabled:
+            return ANONYMOUS
+        if not scheme or scheme.lower() != "bearer" or not token:
+            raise HTTPException(401, "Authorization: a bearer token is required",
+                                headers={"WWW-Authenticate": "Bearer"})
+        try:
+            return grant(self.store, token, self.clock.now()).principal
+        except TokenRefusedError as refused:
+            raise HTTPException(401, f"Authorization: {refused.reason}",
+                                headers={"WWW-Authenticate": "Bearer"}) from refused
+
     def require(self, role: Role) -> Callable[..., Awaitable[Principal]]:
         """A FastAPI dependency giving the caller, refusing callers below ``role``."""
 
-        async def caller(
-            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-        ) -> Principal:
-            if not self.enabled:
-                return ANONYMOUS
-            if credentials is None or credentials.scheme.lower() != "bearer":
-                raise HTTPException(401, "Authorization: a bearer token is required",
-                                    headers={"WWW-Authenticate": "Bearer"})
-            try:
-                principal = grant(self.store, credentials.credentials, self.clock.now()).principal
-            except TokenRefusedError as refused:
-                raise HTTPException(401, f"Authorization: {refused.reason}",
-                                    headers={"WWW-Authenticate": "Bearer"}) from refused
+        bearer = Security(_bearer, scopes=[role])  # the role shows in the operation's security requirement
+
+        async def caller(credentials: HTTPAuthorizationCredentials | None = bearer) -> Principal:
+            principal = self.signed_in(credentials.scheme if credentials else None,
+                                       credentials.credentials if credentials else None)
             if not has_role(principal, role):
                 raise HTTPException(403, f"user {principal.name} is a {principal.role}; this needs a {role}")
             return principal

@@ -92,7 +92,8 @@ def admin_router(
             raise FieldProblem(422, "name", str(exc)) from exc
         return UserOut(name=row.name, role=row.role, created_at=row.created_at)
 
-    @router.delete("/users/{name}", summary="Remove a user and its tokens (its live streams are closed)")
+    @router.delete("/users/{name}", summary="Remove a user and its tokens (its live streams are closed)",
+                   responses={409: {"description": "The last admin is kept"}})  # as problem+json: api_schema
     async def remove_user(name: str, who: Principal = admin) -> RemovedOut:
         if store.user(name) is None:
             raise FieldProblem(404, "name", f"Unknown user {name!r}")

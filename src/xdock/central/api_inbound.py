@@ -14,7 +14,7 @@ A truck listed carries ``suggested_door``: the inbound door the latest re-plan g
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
@@ -64,7 +64,7 @@ class InboundTruckOut(BaseModel):
     """The re-plan's inbound door for a waiting truck (``null``: none yet, or not waiting)."""
 
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such truck", "content": {"application/problem+json": {}}},
     409: {"description": "Id taken, or the truck is not in that state", "content": {"application/problem+json": {}}},
 }
@@ -78,7 +78,7 @@ def _out(row: InboundTruckRow) -> InboundTruckOut:
 
 def inbound_router(trucks: InboundTrucks, access: Access) -> APIRouter:
     """Routes under ``/api/v1/inbound-trucks``."""
-    router = APIRouter(prefix="/api/v1/inbound-trucks", tags=["inbound"], responses=_ERRORS)  # type: ignore[arg-type]
+    router = APIRouter(prefix="/api/v1/inbound-trucks", tags=["inbound"])
     supervisor = Depends(access.require("supervisor"))
     reader = Depends(access.require("worker"))
 
@@ -93,7 +93,8 @@ def inbound_router(trucks: InboundTrucks, access: Access) -> APIRouter:
     ) -> list[InboundTruckOut]:
         return [_out(r) for r in trucks.all() if state is None or r.state == state][:limit]
 
-    @router.post("", status_code=201, summary="Announce an inbound truck (its ETA and pallets aboard)")
+    @router.post("", status_code=201, responses={409: _ERRORS[409]},
+                 summary="Announce an inbound truck (its ETA and pallets aboard)")
     async def announce(body: AnnounceIn, who: Principal = supervisor) -> InboundTruckOut:
         try:
             return _out(trucks.announce(body.id, eta=body.eta, pallets=body.pallets, carrier=body.carrier,
@@ -101,14 +102,14 @@ def inbound_router(trucks: InboundTrucks, access: Access) -> APIRouter:
         except InboundRefusedError as exc:
             raise refused(exc) from exc
 
-    @router.post("/{truck_id}/arrive", summary="The truck is at an inbound door")
+    @router.post("/{truck_id}/arrive", responses=_ERRORS, summary="The truck is at an inbound door")
     async def arrive(truck_id: str, body: ArriveIn, who: Principal = supervisor) -> InboundTruckOut:
         try:
             return _out(trucks.arrive(truck_id, body.door, by=who.name))
         except InboundRefusedError as exc:
             raise refused(exc) from exc
 
-    @router.post("/{truck_id}/unloaded", summary="The truck is unloaded and leaves its door")
+    @router.post("/{truck_id}/unloaded", responses=_ERRORS, summary="The truck is unloaded and leaves its door")
     async def unloaded(truck_id: str, who: Principal = supervisor) -> InboundTruckOut:
         try:
             return _out(trucks.unloaded(truck_id, by=who.name))

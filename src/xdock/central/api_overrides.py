@@ -8,7 +8,7 @@ the rules say no, e.g. ``trailer T-LYON-1 is full (33/33)``).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel
@@ -62,7 +62,7 @@ class AcknowledgedOut(BaseModel):
     acknowledged_at: datetime
 
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such door, trailer or pallet", "content": {"application/problem+json": {}}},
     409: {"description": "The rules refuse it now", "content": {"application/problem+json": {}}},
 }
@@ -70,7 +70,7 @@ _ERRORS = {
 
 def overrides_router(overrides: Overrides, alerts: Alerts, clock: Clock, access: Access) -> APIRouter:
     """Routes under ``/api/v1`` for overrides and acknowledging alerts."""
-    router = APIRouter(prefix="/api/v1", tags=["overrides"], responses=_ERRORS)  # type: ignore[arg-type]
+    router = APIRouter(prefix="/api/v1", tags=["overrides"])
     supervisor = Depends(access.require("supervisor"))
     reader = Depends(access.require("worker"))
 
@@ -85,42 +85,46 @@ def overrides_router(overrides: Overrides, alerts: Alerts, clock: Clock, access:
         return StandingOut(closed_doors=sorted(overrides.closed), trailer_doors=dict(sorted(
             overrides.trailer_doors.items())), departed=sorted(overrides.departed))
 
-    @router.post("/doors/{door_id}/close", summary="Close a door: its trailers take no more pallets")
+    @router.post("/doors/{door_id}/close", responses=_ERRORS, summary="Close a door: its trailers take no more pallets")
     async def close_door(door_id: str, who: Principal = supervisor) -> OverrideOut:
         try:
             return done(overrides.set_door(door_id, open_=False, by=who.name), who)
         except OverrideRefusedError as exc:
             raise refused(exc) from exc
 
-    @router.post("/doors/{door_id}/open", summary="Open a closed door again")
+    @router.post("/doors/{door_id}/open", responses=_ERRORS, summary="Open a closed door again")
     async def open_door(door_id: str, who: Principal = supervisor) -> OverrideOut:
         try:
             return done(overrides.set_door(door_id, open_=True, by=who.name), who)
         except OverrideRefusedError as exc:
             raise refused(exc) from exc
 
-    @router.post("/trailers/{trailer_id}/move", summary="Load a trailer at another door; its pallets follow it")
+    @router.post("/trailers/{trailer_id}/move", responses=_ERRORS,
+                 summary="Load a trailer at another door; its pallets follow it")
     async def move_trailer(trailer_id: str, body: MoveTrailerIn, who: Principal = supervisor) -> OverrideOut:
         try:
             return done(overrides.move_trailer(trailer_id, body.door, by=who.name), who)
         except OverrideRefusedError as exc:
             raise refused(exc) from exc
 
-    @router.post("/trailers/{trailer_id}/depart", summary="Mark a trailer departed: no pallet goes to it any more")
+    @router.post("/trailers/{trailer_id}/depart", responses=_ERRORS,
+                 summary="Mark a trailer departed: no pallet goes to it any more")
     async def depart(trailer_id: str, who: Principal = supervisor) -> OverrideOut:
         try:
             return done(overrides.depart(trailer_id, by=who.name), who)
         except OverrideRefusedError as exc:
             raise refused(exc) from exc
 
-    @router.post("/pallets/{sscc}/assign", summary="Force a pallet onto a trailer (the dispatcher's rules apply)")
+    @router.post("/pallets/{sscc}/assign", responses=_ERRORS,
+                 summary="Force a pallet onto a trailer (the dispatcher's rules apply)")
     async def assign(sscc: str, body: AssignPalletIn, who: Principal = supervisor) -> OverrideOut:
         try:
             return done(overrides.assign(sscc, body.trailer, by=who.name), who)
         except OverrideRefusedError as exc:
             raise refused(exc) from exc
 
-    @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an open alert", tags=["alerts"])
+    @router.post("/alerts/{alert_id}/acknowledge", responses=_ERRORS,
+                 summary="Acknowledge an open alert", tags=["alerts"])
     async def acknowledge(
         alert_id: Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)], who: Principal = supervisor,
     ) -> AcknowledgedOut:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xdock.central.alerts import Alerts
+from xdock.central.api_limits import DEFAULT_MAX_BODY_BYTES
 from xdock.central.api_socket import bind_api
 from xdock.central.device_telemetry import DeviceTelemetry
 from xdock.central.edge_registry import registered_edges
@@ -85,6 +86,8 @@ class CentralConfig:
     """InfluxDB (v2 write API) to send telemetry to, or ``None``; recent telemetry is kept in memory either way."""
     kpi_telemetry_interval: float = 60.0
     """Seconds of site time between two KPI telemetry points."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """The largest request body the API reads; a larger one is answered 413 unread."""
 
 
 class Central:
@@ -147,7 +150,7 @@ class Central:
             self._front = open_front(
                 config.site.site, self.service, self.clock, liveness=self.liveness, ingest=self.ingest,
                 overrides=self.overrides, routes=self.routes, sensors=self.sensors, telemetry=self.telemetry,
-                auth=config.auth, kpi_interval_s=config.kpi_telemetry_interval,
+                auth=config.auth, kpi_interval_s=config.kpi_telemetry_interval, max_body_bytes=config.max_body_bytes,
             )
         return self._front
 

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from xdock.central.api import create_app
 from xdock.central.api_access import Access
+from xdock.central.api_limits import DEFAULT_MAX_BODY_BYTES
 from xdock.central.api_telemetry import telemetry_router
 from xdock.central.api_uplinks import refused_router
 from xdock.central.http_server import serve_http
@@ -53,14 +54,14 @@ class Front:
 def open_front(
     site: str, service: ScanService, clock: Clock, *, liveness: Liveness, ingest: Ingest, overrides: Overrides,
     routes: RoutesPublisher, sensors: SensorService, telemetry: TelemetryTee, auth: bool | None,
-    kpi_interval_s: float,
+    kpi_interval_s: float, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Front:
     """Build the front over central's answer path (``auth``: as :attr:`CentralConfig.auth`)."""
     live = LiveHub(service, closed_doors=lambda: overrides.closed)
     access = Access(service.store, auth, clock=clock)
     app = create_app(
         service, liveness=liveness, uplinks=ingest.stats, refusals=ingest.refusals, hub=live, overrides=overrides,
-        access=access, edge_seen=routes.edge_seen,
+        access=access, edge_seen=routes.edge_seen, max_body_bytes=max_body_bytes,
     )
     app.include_router(telemetry_router(telemetry.recent, sensors, access, liveness))
     app.include_router(refused_router(ingest.refusals, access))

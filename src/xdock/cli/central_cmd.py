@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from xdock.central.api_limits import DEFAULT_MAX_BODY_BYTES
 from xdock.central.api_socket import ApiAddressError
 from xdock.central.site_config import SiteConfigError, load_site
 from xdock.central.store import StoreError
@@ -43,6 +44,8 @@ def register(commands: Any) -> None:
         "--api-port", type=int, default=8080, help="REST API port, 0 for any free port (default: %(default)s)"
     )
     p.add_argument("--no-api", action="store_true", help="do not serve the REST API")
+    p.add_argument("--max-body-bytes", type=_byte_count, default=DEFAULT_MAX_BODY_BYTES,
+                   help="largest request body the API reads; larger ones get 413 unread (default: %(default)s)")
     p.add_argument("--client-id", help="MQTT client id of central's persistent session (default: xdock-central-SITE)")
     p.add_argument("--replan-interval", type=float, default=30.0,
                    help="seconds between background re-plans, 0 to turn them off (default: %(default)s)")
@@ -68,6 +71,16 @@ def register(commands: Any) -> None:
     register_user(p.add_subparsers(dest="central_action", metavar="{user}"))
 
 
+def _byte_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"invalid byte count {text!r}: expected a whole number, 1 or more")
+    return count
+
+
 def run(args: argparse.Namespace) -> int:
     if args.site is None:
         return fail("the following arguments are required: --site")
@@ -87,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         site=site, broker=broker, broker_link=link, db=args.db, auth=args.auth, api_host=args.api_host,
         api_port=None if args.no_api else args.api_port, client_id=args.client_id,
         replan_interval=args.replan_interval or None, replan_budget=args.replan_budget, telemetry=telemetry,
+        max_body_bytes=args.max_body_bytes,
     )
     if args.replan_interval < 0 or args.replan_budget <= 0:
         return fail("--replan-interval must be 0 or more and --replan-budget positive")
