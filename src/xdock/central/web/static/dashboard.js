@@ -28,6 +28,7 @@ function kg(n) { return n >= 1000 ? (n / 1000).toFixed(1) + " t" : Math.round(n)
 // ---- door grid, laid out like the building: doors on the same wall share a row or column ----
 function buildDoors() {
   const grid = $("doors");
+  const alerts = $("alerts-panel");  // it may sit on the grid's floor: held while the grid is rebuilt
   grid.replaceChildren();
   S.tiles.clear();
   const ys = [...new Set(S.doors.map((d) => d.y))].sort((a, b) => a - b);
@@ -49,13 +50,27 @@ function buildDoors() {
     grid.appendChild(t);
     S.tiles.set(d.id, t);
   }
-  if (ys.length >= 3) {
-    const inner = S.doors.filter((d) => d.y !== ys[0] && d.y !== ys[ys.length - 1]).map((d) => colOf.get(d.id) + 1);
-    const floor = el("div", "floor", "dock floor");
-    floor.style.gridRow = `2 / ${ys.length}`;
-    floor.style.gridColumn = `1 / ${inner.length ? Math.min(...inner) : cols + 1}`;
-    grid.appendChild(floor);
+  placeAlerts(alerts, grid, ys, cols, colOf);
+}
+
+// The alerts panel goes on the dock floor, the empty middle of a door grid with three walls or more (so the
+// open alerts sit beside the doors, in the first screenful); on a grid without one, under the doors beside
+// the flow panel.
+function placeAlerts(panel, grid, ys, cols, colOf) {
+  const under = document.querySelector(".under");
+  const inner = S.doors.filter((d) => d.y !== ys[0] && d.y !== ys[ys.length - 1]).map((d) => colOf.get(d.id) + 1);
+  const last = inner.length ? Math.min(...inner) : cols + 1;
+  if (ys.length >= 3 && last > 1) {
+    panel.style.gridRow = `2 / ${ys.length}`;
+    panel.style.gridColumn = `1 / ${last}`;
+    panel.classList.add("on-floor");
+    grid.appendChild(panel);
+  } else {
+    panel.style.gridRow = panel.style.gridColumn = "";
+    panel.classList.remove("on-floor");
+    under.prepend(panel);
   }
+  under.dataset.panels = String(under.children.length);
 }
 
 // Columns proportional to the doors' x on the floor plan, as few as keep each wall's doors apart.
@@ -143,6 +158,15 @@ function flash(door) {
 }
 
 // ---- flow, alerts, KPIs ----
+// The lists grow the page rather than scroll inside their panel: each shows its first rows, then how many more.
+const FLOW_SHOWN = 12;
+const CLEARED_SHOWN = 8;
+const FLOOR_ALERTS_SHOWN = 6;
+
+function more(ul, hidden, what) {
+  if (hidden > 0) ul.appendChild(el("li", "more", `+ ${hidden} more ${what}`));
+}
+
 function renderFlow() {
   const now = S.now ? Date.parse(S.now) : Date.now();
   const staged = [], unrouted = [];
@@ -150,7 +174,7 @@ function renderFlow() {
   staged.sort((a, b) => a.updated_at.localeCompare(b.updated_at));
   const list = $("staging");
   list.replaceChildren();
-  for (const p of staged.slice(0, 60)) {
+  for (const p of staged.slice(0, FLOW_SHOWN)) {
     const dwell = now - Date.parse(p.updated_at);
     const li = el("li");
     li.dataset.sscc = p.sscc;
@@ -159,10 +183,11 @@ function renderFlow() {
     addForce(li, p);
     list.appendChild(li);
   }
+  more(list, staged.length - FLOW_SHOWN, "waiting");
   if (!staged.length) list.appendChild(el("li", "empty", "nothing waiting"));
   const ul = $("unrouted");
   ul.replaceChildren();
-  for (const p of unrouted.slice(0, 60)) {
+  for (const p of unrouted.slice(0, FLOW_SHOWN)) {
     const li = el("li");
     li.dataset.sscc = p.sscc;
     li.append(el("span", "mono", p.sscc), el("span", "muted", p.inbound_door));
@@ -170,6 +195,7 @@ function renderFlow() {
     addForce(li, p);
     ul.appendChild(li);
   }
+  more(ul, unrouted.length - FLOW_SHOWN, "unrouted");
   if (!unrouted.length) ul.appendChild(el("li", "empty", "none"));
   renderTrucks(now);
   renderTransit(now);
@@ -208,7 +234,7 @@ function renderTransit(now) {
   const ul = $("transit");
   ul.replaceChildren();
   const moving = [...S.transit.values()].sort((a, b) => a.updated_at.localeCompare(b.updated_at));
-  for (const p of moving.slice(0, 60)) {
+  for (const p of moving.slice(0, FLOW_SHOWN)) {
     const age = now - Date.parse(p.updated_at);
     const li = el("li");
     li.dataset.sscc = p.sscc;
@@ -216,17 +242,30 @@ function renderTransit(now) {
     li.append(el("span", "sub route", `${p.inbound_door} → ${p.door || "?"} · ${p.trailer || "?"}`));
     ul.appendChild(li);
   }
+  more(ul, moving.length - FLOW_SHOWN, "in transit");
   if (!moving.length) ul.appendChild(el("li", "empty", "none"));
 }
 
+function alertStatus(a) {
+  return a.cleared_at ? "cleared" : a.acknowledged_at || a.acknowledged_by ? "acked" : "open";
+}
+
+// Open alerts first, then acknowledged ones, each newest first as the server sends them; then the latest
+// cleared ones.
 function renderAlerts() {
   const ul = $("alerts");
   ul.replaceChildren();
-  let open = 0;
-  for (const a of S.alerts) {
+  const rank = { open: 0, acked: 1, cleared: 2 };
+  const ordered = S.alerts.map((a, i) => [a, i])
+    .sort(([a, i], [b, j]) => rank[alertStatus(a)] - rank[alertStatus(b)] || i - j).map(([a]) => a);
+  const open = ordered.filter((a) => !a.cleared_at).length;
+  // On the dock floor the list is cut to what fits beside the doors, unless the supervisor asks for all.
+  const panel = $("alerts-panel");
+  const cut = panel.classList.contains("on-floor") && panel.dataset.all !== "true";
+  const shown = cut ? Math.min(ordered.length, FLOOR_ALERTS_SHOWN) : Math.min(ordered.length, open + CLEARED_SHOWN);
+  for (const a of ordered.slice(0, shown)) {
     const acked = a.acknowledged_at || a.acknowledged_by;
-    const status = a.cleared_at ? "cleared" : acked ? "acked" : "open";
-    if (!a.cleared_at) open += 1;
+    const status = alertStatus(a);
     const li = el("li", "alert-" + status);
     li.dataset.alert = String(a.id);
     const tag = el("span", "tag", status);
@@ -240,6 +279,23 @@ function renderAlerts() {
     if (acked) sub += ` · ack ${a.acknowledged_by || ""}${a.acknowledged_at ? " " + hhmm(a.acknowledged_at) : ""}`;
     if (a.cleared_at) sub += ` · cleared ${hhmm(a.cleared_at)}`;
     li.append(el("span", "sub", sub));
+    ul.appendChild(li);
+  }
+  if (cut && shown < ordered.length) {
+    const hidden = ordered.slice(shown).filter((a) => !a.cleared_at).length;
+    const li = el("li", "more");
+    const all = el("button", "show-all", hidden ? `+ ${hidden} more open · show all` : "show cleared");
+    all.addEventListener("click", () => { panel.dataset.all = "true"; renderAlerts(); });
+    li.append(all);
+    ul.appendChild(li);
+  } else {
+    more(ul, ordered.length - shown, "cleared");
+  }
+  if (panel.dataset.all === "true" && panel.classList.contains("on-floor")) {
+    const li = el("li", "more");
+    const fewer = el("button", "show-all", "show fewer");
+    fewer.addEventListener("click", () => { panel.dataset.all = "false"; renderAlerts(); });
+    li.append(fewer);
     ul.appendChild(li);
   }
   if (!S.alerts.length) ul.appendChild(el("li", "empty", "no alerts"));
