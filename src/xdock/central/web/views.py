@@ -9,7 +9,8 @@ KPIs and alerts when they changed) and ``resync`` (the plan, or an inbound truck
 Loads are whatever the pallet rows and the event log say (:class:`~xdock.central.web.loading.LoadBook`),
 confirmed by a handheld scan or an RFID door passage: a pallet's ``confirmed_by`` and a trailer's
 ``loaded_by`` tell which (``scan`` / ``rfid``), and ``confirmations`` (in the snapshot, and in a tick
-with KPIs) counts the loads and the mis-loads stopped each way.
+with KPIs) counts the loads each way. The KPIs count the wrong-door scans a handheld stopped apart from
+the mis-loads the RFID portals saw go out (one per ``misload`` alert).
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ def in_transit(row: PalletRow) -> bool:
 
 
 def confirmations_view(loads: LoadBook) -> dict[str, Any]:
-    """Loads confirmed, and mis-loads stopped, by handheld ``scan`` and by ``rfid`` door passage."""
-    return {"loaded": loads.loaded_by(), "misloads": loads.misloads_by()}
+    """Loads confirmed by handheld ``scan`` and by ``rfid`` door passage."""
+    return {"loaded": loads.loaded_by()}
 
 
 def truck_view(row: InboundTruckRow) -> dict[str, Any]:
@@ -103,7 +104,8 @@ def kpis_now(
     positions = {d.id: (d.x, d.y) for d in config.doors} | {a.id: (a.x, a.y) for a in config.areas}
     return compute_kpis(
         state.pallets.values(), state.trailers.values(), outbound_doors=[d.id for d in config.doors if d.ships],
-        positions=positions, loaded=loads.loaded, misloads_prevented=loads.misloads_prevented, now=now,
+        positions=positions, loaded=loads.loaded, wrong_door_scans_stopped=loads.wrong_door_scans_stopped,
+        portal_misloads=loads.portal_misloads, now=now,
         departed_at=departed_at,
     )
 

@@ -312,7 +312,9 @@ function renderKpis() {
   $("kpi-util").innerHTML = unit(Math.round(k.door_utilisation * 100), `% · ${k.busy_doors}/${k.outbound_doors}`);
   $("kpi-travel").innerHTML = k.travel_m >= 1000 ? unit((k.travel_m / 1000).toFixed(2), "km") : unit(Math.round(k.travel_m), "m");
   $("kpi-loaded").textContent = String(k.loaded);
-  $("kpi-misloads").textContent = String(k.misloads_prevented);
+  $("kpi-stopped").textContent = String(k.wrong_door_scans_stopped);
+  $("kpi-misloads").textContent = String(k.portal_misloads);
+  $("kpi-misloads").classList.toggle("bad", k.portal_misloads > 0);
   renderSplits();
   $("kpi-ontime").innerHTML = k.on_time_departures === null || k.on_time_departures === undefined ? "–"
     : unit(Math.round(k.on_time_departures * 100), ` % · ${k.departed_on_time}/${k.departed_today}`);
