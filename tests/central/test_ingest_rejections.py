@@ -131,7 +131,7 @@ async def test_mixed_garbage_is_counted_by_reason_and_valid_scans_are_answered(
         (4, "assigned", "D12"), (5, "assigned", "D12"), (1, "assigned", "D12"), (6, "assigned", "D12"),
     ]
     assert stats == {
-        "applied": 6, "duplicates": 2, "assigned": 6, "rejected": 0,
+        "applied": 6, "duplicates": 2, "assigned_direct": 6, "staged": 0, "breakdown": 0, "rejected": 0,
         "uplink_rejected": {"bad_payload": 4, "bad_topic": 1, "edge_mismatch": 1, "oversized": 1,
                             "wrong_version": 1},
         "uplink_duplicates": 2, "clock_skew": 3, "offline_kept": 2, "offline_corrected": 0, "seq_conflicts": 0,

@@ -36,7 +36,9 @@ from xdock.central.ingest import IngestStats
 from xdock.central.liveness import Liveness
 from xdock.central.overrides import Overrides
 from xdock.central.scans import ScanService
+from xdock.central.site_state import TrailerState
 from xdock.central.web import LiveHub, web_router
+from xdock.central.web.loading import Confirmation
 
 __all__ = ["create_app"]
 
@@ -64,7 +66,12 @@ class TrailerOut(BaseModel):
     destination: str
     destination_name: str
     capacity_pallets: int
+    assigned_pallets: int
+    """Pallets assigned to it, confirmed loaded or not (the door tile's pallet meter)."""
     loaded_pallets: int
+    """Of those, the pallets confirmed loaded by handheld scan or RFID portal (the tile's "N loaded")."""
+    loaded_by: dict[Confirmation, int]
+    """``loaded_pallets`` by how each load was first confirmed (``scan``, ``rfid``)."""
     departure: datetime
     departed: bool
 
@@ -81,8 +88,14 @@ class EventOut(BaseModel):
 
 class StatsOut(BaseModel):
     applied: int
+    """Scans applied since central started: ``assigned_direct + staged + breakdown + rejected``."""
     duplicates: int
-    assigned: int
+    assigned_direct: int
+    """Scans answered with a trailer's door."""
+    staged: int
+    """Scans answered with a staging area (no trailer for the pallet yet)."""
+    breakdown: int
+    """Scans answered with the breakdown area."""
     rejected: int
     uplink_rejected: dict[str, int]
     """Uplinks central refused, by reason (``bad_payload``, ``wrong_version``, ``oversized``, ...)."""
@@ -180,17 +193,18 @@ def create_app(
             for d in state.doors.values()
         ]
 
-    @router.get("/trailers", summary="Today's outbound trailers with their fill")
+    @router.get("/trailers", summary="Today's outbound trailers with their fill: pallets assigned, confirmed loaded")
     async def trailers() -> list[TrailerOut]:
-        return [
-            TrailerOut(
-                id=t.plan.id, door=t.plan.door, destination=t.plan.destination,
-                destination_name=state.destinations[t.plan.destination].name,
-                capacity_pallets=t.plan.capacity_pallets, loaded_pallets=t.loaded, departure=t.departure,
-                departed=t.departed,
-            )
-            for t in state.trailers.values()
-        ]
+        return [trailer_out(t) for t in state.trailers.values()]
+
+    def trailer_out(t: TrailerState) -> TrailerOut:
+        fill = loads.fill(t.plan.id)
+        return TrailerOut(
+            id=t.plan.id, door=t.plan.door, destination=t.plan.destination,
+            destination_name=state.destinations[t.plan.destination].name, capacity_pallets=t.plan.capacity_pallets,
+            assigned_pallets=fill.assigned, loaded_pallets=fill.loaded, loaded_by=fill.loaded_by,
+            departure=t.departure, departed=t.departed,
+        )
 
     @router.get("/pallets", summary="Pallets seen today, with their state and assigned door")
     async def pallets(
@@ -228,7 +242,8 @@ def create_app(
         s = service.stats
         u = uplinks if uplinks is not None else IngestStats()
         return StatsOut(
-            applied=s.applied, duplicates=s.duplicates, assigned=s.assigned, rejected=s.rejected,
+            applied=s.applied, duplicates=s.duplicates, assigned_direct=s.assigned_direct, staged=s.staged,
+            breakdown=s.breakdown, rejected=s.rejected,
             uplink_rejected=dict(sorted(u.rejected.items())), uplink_duplicates=u.duplicates, clock_skew=u.clock_skew,
             offline_kept=s.offline_kept, offline_corrected=s.offline_corrected, seq_conflicts=s.seq_conflicts,
         )

@@ -32,7 +32,7 @@ from xdock.central.scans import ScanService
 from xdock.central.store import EventRow
 from xdock.central.web.event_tail import EventTail
 
-__all__ = ["Confirmation", "Load", "LoadBook", "LoadError", "LoadResult"]
+__all__ = ["Confirmation", "Load", "LoadBook", "LoadError", "LoadResult", "TrailerFill"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,20 @@ class LoadError(ValueError):
         super().__init__(message)
         self.field = field
         self.status = status
+
+
+@dataclass(frozen=True)
+class TrailerFill:
+    """How full a trailer is: what its door tile and ``GET /api/v1/trailers`` both show, from one count."""
+
+    assigned: int
+    """Pallets assigned to it, confirmed loaded or not (the tile's pallet meter)."""
+    loaded: int
+    """Of those, the pallets confirmed loaded, by handheld scan or RFID portal (the tile's "N loaded")."""
+    loaded_by: dict[Confirmation, int]
+    """``loaded`` split by how each load was first confirmed."""
+    kg: float
+    """The weight of the assigned pallets that carry one, to 0.1 kg."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +222,15 @@ class LoadBook:
             confirm_aboard(self.service, sscc, now, body)
         dest = self.state.destinations[trailer.plan.destination].name
         return LoadResult(True, sscc, door, row.trailer, at_door, f"Loaded on {row.trailer} to {dest}", first)
+
+    def fill(self, trailer: str) -> TrailerFill:
+        """How full ``trailer`` is now (pallets assigned, confirmed loaded each way, weight)."""
+        pallets = self.state.pallets
+        rows = [row for s in self._trailer_pallets(trailer) if (row := pallets.get(s)) is not None]
+        by = self.loaded_by(trailer)
+        kg = sum(row.weight_kg for row in rows if row.weight_kg)
+        loaded = sum(1 for row in rows if row.state == "loaded")
+        return TrailerFill(assigned=len(rows), loaded=loaded, loaded_by=by, kg=round(kg, 1))
 
     def loaded_on(self, trailer: str) -> int:
         """How many of the pallets now assigned to ``trailer`` are confirmed loaded."""

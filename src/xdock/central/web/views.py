@@ -38,18 +38,15 @@ RECENT_LOADS = 12
 
 
 def trailer_view(state: SiteState, trailer: TrailerState, loads: LoadBook) -> dict[str, Any]:
-    kg = 0.0
-    for sscc in trailer.pallets:
-        row = state.pallets.get(sscc)
-        if row is not None and row.weight_kg:
-            kg += row.weight_kg
+    """A trailer's tile: ``pallets`` assigned to it (its meter), ``loaded`` of them confirmed loaded and how
+    (``loaded_by``), from :meth:`LoadBook.fill` as ``GET /api/v1/trailers`` shows them."""
     plan = trailer.plan
+    fill = loads.fill(plan.id)
     return {
         "id": plan.id, "door": plan.door, "destination": plan.destination,
         "destination_name": state.destinations[plan.destination].name,
         "capacity_pallets": plan.capacity_pallets, "capacity_kg": plan.capacity_kg,
-        "pallets": trailer.loaded, "kg": round(kg, 1), "loaded": loads.loaded_on(plan.id),
-        "loaded_by": loads.loaded_by(plan.id),
+        "pallets": fill.assigned, "kg": fill.kg, "loaded": fill.loaded, "loaded_by": fill.loaded_by,
         "departure": trailer.departure.isoformat(), "departed": trailer.departed, "reefer": plan.reefer,
     }
 
