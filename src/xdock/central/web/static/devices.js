@@ -78,7 +78,7 @@ const Devices = (() => {
     const edges = listed.filter((e) => e.kind !== "sensor_node");
     const nodes = listed.filter((e) => e.kind === "sensor_node").sort(byState);
     for (const e of [...edges].sort(byState)) ul.appendChild(edgeItem(e, rates, health, now));
-    if (nodes.length) ul.appendChild(nodesItem(nodes, sensors));
+    if (nodes.length) ul.appendChild(nodesItem(nodes, sensors, now));
     // Every device counts once: the edges' devices and the sensor nodes; an edge without a status of its
     // own yet is not "online".
     const devices = edges.reduce((n, e) => n + e.devices.length, 0) + nodes.length;
@@ -91,13 +91,13 @@ const Devices = (() => {
   }
 
   // The sensor nodes, offline first: each a device with its state, when last heard and its sensors.
-  function nodesItem(nodes, sensors) {
+  function nodesItem(nodes, sensors, now) {
     const li = el("li", "edge nodes");
     li.dataset.online = String(nodes.some((n) => n.online));  // the group is red only when every node is down
     const head = el("div", "edge-head");
     head.append(el("span", "edge-door", "sensor nodes"), el("span", "edge-id", "straight to the broker"));
     const list = el("ul", "devices");
-    for (const n of nodes) list.appendChild(nodeItem(n, sensors.get(n.id) || []));
+    for (const n of nodes) list.appendChild(nodeItem(n, sensors.get(n.id) || [], now));
     li.append(head, list);
     return li;
   }
@@ -110,7 +110,9 @@ const Devices = (() => {
     return `${s.value.toFixed(1)} ${UNIT_TEXT[s.unit] || s.unit}`;
   }
 
-  function nodeItem(n, sensors) {
+  // A node says it is online once, when it connects (its Last Will says when it is gone): while online, its
+  // latest reading tells best when it was last heard.
+  function nodeItem(n, sensors, now) {
     const li = el("li", "device node");
     li.dataset.device = n.id;
     li.dataset.kind = "sensor_node";
@@ -121,7 +123,9 @@ const Devices = (() => {
     const [device] = n.devices;
     const sub = [];
     if (!n.online && device && device.detail) sub.push(device.detail);
-    sub.push(n.seen_ago_s === null ? "never seen online" : (n.online ? "heard " : "last seen ") + ago(n.seen_ago_s));
+    const read = Math.max(...sensors.filter((s) => s.at).map((s) => Date.parse(s.at)));
+    if (n.online && Number.isFinite(read)) sub.push("last reading " + ago(Math.max(0, (now - read) / 1000)));
+    else sub.push(n.seen_ago_s === null ? "never seen online" : (n.online ? "status " : "last seen ") + ago(n.seen_ago_s));
     li.append(el("span", "sub device-sub", sub.join(" · ")));
     if (sensors.length) {
       const box = el("div", "node-sensors");
