@@ -114,6 +114,8 @@ function renderTile(d) {
     q(".dest").textContent = active.destination_name;
     q(".trailer").textContent = active.id + (active.reefer ? " · reefer" : "") + (here.length > 1 ? ` · +${here.length - 1}` : "");
     setMeter(q(".m-pal"), active.pallets, active.capacity_pallets, `${active.pallets}/${active.capacity_pallets} pal`);
+    q(".m-pal").title = `${active.pallets} pallets assigned of ${active.capacity_pallets}, ${active.loaded} confirmed loaded`
+      + " (GET /api/v1/trailers: assigned_pallets, loaded_pallets)";
     setMeter(q(".m-kg"), active.kg, active.capacity_kg, `${kg(active.kg)}`);
     q(".dep-time").textContent = "dep " + hhmm(active.departure) + (active.loaded ? ` · ${active.loaded} loaded` : "");
     q(".countdown").textContent = (left < 0 ? "late " : "in ") + span(left);
