@@ -1,12 +1,20 @@
-"""The dashboard's layout at desktop sizes: the open alerts in the first screenful, next to a busy flow."""
+"""The dashboard's layout at desktop sizes: the open alerts in the first screenful, next to a busy flow.
+
+The sample site's doors stand on three walls: the alerts sit on the dock floor between them. The demo site's
+stand on two: the alerts sit under the doors, beside the flow."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 import pytest
-from browser_rig import ARTIFACTS, Served
+from browser_rig import ARTIFACTS, ROOT, Served, serving_site
 from playwright.async_api import Browser, expect
 
 from xdock.central.alerts import Alerts
+from xdock.central.site_config import load_site
+from xdock.demo.runner import demo_site
 
 POSTALS = ["69001", "75011", "13008", "59000", "06000"]
 """Lyon, Paris, Marseille, Lille and Nice (no trailer: staged), so every flow list fills up."""
@@ -30,10 +38,19 @@ def _busy_floor(served: Served) -> None:
         alerts.raise_alert("misload", f"pallet-{n}@D12", now, f"Mis-load: pallet {n} went out through D12")
 
 
+@pytest.fixture(params=["sample", "demo"])
+async def any_site(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Served]:
+    """The sample site (doors on three walls), or the demo's (on two walls)."""
+    site = load_site(ROOT / "deploy" / "site.sample.yaml") if request.param == "sample" else demo_site()
+    async with serving_site(tmp_path, site) as rig:
+        yield rig
+
+
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1600, 1000)])
 async def test_open_alerts_are_visible_without_scrolling(
-    served: Served, browser: Browser, width: int, height: int
+    any_site: Served, browser: Browser, width: int, height: int
 ) -> None:
+    served = any_site
     _busy_floor(served)
     page = await browser.new_page(viewport={"width": width, "height": height})
     await page.goto(served.url + "/")
@@ -47,7 +64,8 @@ async def test_open_alerts_are_visible_without_scrolling(
 
     assert await page.evaluate("window.scrollY") == 0
     ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=ARTIFACTS / f"dashboard-layout-{width}x{height}.png")
+    site = served.service.state.config.site.lower()
+    await page.screenshot(path=ARTIFACTS / f"dashboard-layout-{site}-{width}x{height}.png")
     panel, head, first = await page.evaluate(BOXES, ["#alerts-panel", "#alerts-panel .panel-head", "#alerts li"])
     for what, box in (("alerts panel", panel), ("its head", head), ("its first open alert", first)):
         assert box["x"] >= 0, (what, box)
