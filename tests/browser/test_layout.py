@@ -53,6 +53,8 @@ async def test_open_alerts_are_visible_without_scrolling(
     served = any_site
     _busy_floor(served)
     page = await browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))  # a rebuilt grid must not lose the panel
     await page.goto(served.url + "/")
     await expect(page.locator("#conn")).to_have_attribute("data-state", "live")
     rows = page.locator("#alerts li")
@@ -74,12 +76,15 @@ async def test_open_alerts_are_visible_without_scrolling(
         assert box["y"] >= 0, (what, box)
         assert box["y"] + box["height"] <= height, (what, box)
     assert panel["y"] < height / 2, panel  # the alerts start in the upper half of the screen
+    assert errors == []
     await page.close()
 
 
 async def test_no_panel_scrolls_inside(served: Served, browser: Browser) -> None:
     _busy_floor(served)
     page = await browser.new_page(viewport={"width": 1600, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))  # a rebuilt grid must not lose the panel
     await page.goto(served.url + "/")
     await expect(page.locator("#alert-count")).to_have_text("5 open")
     clipped = await page.evaluate("""() => [...document.querySelectorAll("main *")]
@@ -87,6 +92,7 @@ async def test_no_panel_scrolls_inside(served: Served, browser: Browser) -> None
         .filter((e) => e.scrollHeight > e.clientHeight + 1)
         .map((e) => e.id || e.className)""")
     assert clipped == []
+    assert errors == []
     await page.close()
 
 
@@ -95,6 +101,8 @@ async def test_on_the_dock_floor_the_alerts_list_is_cut_until_asked_for_all(serv
     for n in range(9):
         alerts.raise_alert("misload", f"pallet-{n}@D12", served.clock.now(), f"Mis-load: pallet {n} went out")
     page = await browser.new_page(viewport={"width": 1600, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))  # a rebuilt grid must not lose the panel
     await page.goto(served.url + "/")
     panel = page.locator("#alerts-panel")
     await expect(panel).to_have_class("panel alerts-panel on-floor")  # the sample site's grid has a dock floor
@@ -107,4 +115,5 @@ async def test_on_the_dock_floor_the_alerts_list_is_cut_until_asked_for_all(serv
     alerts.raise_alert("misload", "pallet-9@D12", served.clock.now(), "Mis-load: pallet 9 went out")
     await expect(page.get_by_role("button", name="+ 4 more open · show all")).to_be_visible()
     await expect(panel).to_have_class("panel alerts-panel on-floor")
+    assert errors == []
     await page.close()
