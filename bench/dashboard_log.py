@@ -99,7 +99,8 @@ def main() -> None:
                 "start_ms": round(start_ms, 1), "start_event_reads": start_reads,
                 "two_readers_ms": round(two_ms, 1), "two_readers_event_reads": two_reads,
                 "idle_tick_us": round(idle_us, 1), "alerts_read_us": round(alerts_us, 1),
-                "misloads_counted": hub.loads.misloads_prevented,
+                "wrong_door_scans_counted": hub.loads.wrong_door_scans_stopped,
+                "portal_misloads_counted": hub.loads.portal_misloads,
                 "departures_counted": len(hub.departures.refresh()),
             }))
         finally:

@@ -82,9 +82,9 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
             await server
 
 
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[Served]:
-    site = load_site(ROOT / "deploy" / "site.sample.yaml")
+@contextlib.asynccontextmanager
+async def serving_site(tmp_path: Path, site: SiteConfig) -> AsyncIterator[Served]:
+    """``site`` served on a free port at 07:00 on 2026-11-23, its overrides and live hub wired as Central does."""
     clock = ManualClock(datetime(2026, 11, 23, 7, 0, tzinfo=site.zone))
     store = Store(tmp_path / "central.db")
     service = ScanService(SiteState(site, clock.now().date()), store, clock)
@@ -96,6 +96,12 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
     finally:
         await hub.aclose()
         store.close()
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[Served]:
+    async with serving_site(tmp_path, load_site(ROOT / "deploy" / "site.sample.yaml")) as rig:
+        yield rig
 
 
 @dataclass

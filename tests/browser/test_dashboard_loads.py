@@ -54,8 +54,8 @@ async def test_loads_and_misloads_show_how_they_were_confirmed(served: Served, b
         assert (await _load_at(http, by_scan, "D12"))["ok"] is True
     await expect(page.locator("#kpi-loaded")).to_have_text("1")
     await expect(page.locator("#kpi-loaded-by")).to_have_text("1 scan · 0 RFID")
-    await expect(page.locator("#kpi-misloads")).to_have_text("1")
-    await expect(page.locator("#kpi-misloads-by")).to_have_text("1 scan · 0 RFID")
+    await expect(page.locator("#kpi-stopped")).to_have_text("1")  # the handheld's STOP: prevented
+    await expect(page.locator("#kpi-misloads")).to_have_text("0")
     await expect(tile.locator(".via-chip")).to_have_text(["1 scan"])
 
     served.clock.advance(5 * 60)  # 07:05: the portals see one pallet out through its door, one through D13
@@ -63,8 +63,9 @@ async def test_loads_and_misloads_show_how_they_were_confirmed(served: Served, b
     assert _out(passages, served, 2, astray, "D13").outcome == "misload"
     await expect(page.locator("#kpi-loaded")).to_have_text("2")
     await expect(page.locator("#kpi-loaded-by")).to_have_text("1 scan · 1 RFID")
-    await expect(page.locator("#kpi-misloads")).to_have_text("2")
-    await expect(page.locator("#kpi-misloads-by")).to_have_text("1 scan · 1 RFID")
+    await expect(page.locator("#kpi-stopped")).to_have_text("1")
+    await expect(page.locator("#kpi-misloads")).to_have_text("1")  # out through D13: not prevented, one alert
+    await expect(page.locator("#kpi-misloads")).to_have_class("kpi-value bad")
     await expect(tile.locator(".dep-time")).to_have_text("dep 09:30 · 2 loaded")
     await expect(tile.locator('.via-chip[data-via="scan"]')).to_have_text("1 scan")
     await expect(tile.locator('.via-chip[data-via="rfid"]')).to_have_text("1 RFID")
@@ -99,8 +100,8 @@ async def test_a_fresh_screen_shows_the_loads_from_the_snapshot(served: Served, 
     await expect(page.locator("#conn")).to_have_attribute("data-state", "live")
     await expect(page.locator("#kpi-loaded")).to_have_text("2")
     await expect(page.locator("#kpi-loaded-by")).to_have_text("1 scan · 1 RFID")
+    await expect(page.locator("#kpi-stopped")).to_have_text("0")
     await expect(page.locator("#kpi-misloads")).to_have_text("0")
-    await expect(page.locator("#kpi-misloads-by")).to_have_text("")
     await expect(page.locator('[data-door="D12"] .via-chip')).to_have_text(["1 scan", "1 RFID"])
     await expect(page.locator("#transit li .mono")).to_have_text([third])
     loads = page.locator("#loaded li")  # loaded before the screen opened: newest first

@@ -38,9 +38,10 @@ async def test_scan_shows_the_door_and_stops_a_wrong_door_load(served: Served, b
     await expect(page.locator("#door-big")).to_have_text("D12")
     await expect(page.locator("#line")).to_have_text("Wrong door: you are at D13")
     await page.screenshot(path=ARTIFACTS / "handheld-stop.png")
-    assert served.hub.loads.misloads_prevented == 1
+    assert (served.hub.loads.wrong_door_scans_stopped, served.hub.loads.portal_misloads) == (1, 0)
     assert sscc not in served.hub.loads.loaded
-    await expect(dashboard.locator("#kpi-misloads")).to_have_text("1", timeout=1000)
+    await expect(dashboard.locator("#kpi-stopped")).to_have_text("1", timeout=1000)
+    await expect(dashboard.locator("#kpi-misloads")).to_have_text("0")
 
     await scan.fill("d12")
     await scan.press("Enter")

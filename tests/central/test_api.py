@@ -38,7 +38,8 @@ async def test_site_doors_and_trailers(client: httpx.AsyncClient) -> None:
     doors = (await client.get("/api/v1/doors")).json()
     assert doors[1] == {"id": "D12", "role": "outbound", "x": 10.0, "y": 30.0, "trailers": ["T-LYON-1"]}
     [trailer] = (await client.get("/api/v1/trailers")).json()
-    assert trailer["loaded_pallets"] == 1
+    assert (trailer["assigned_pallets"], trailer["loaded_pallets"], trailer["loaded_by"]) == (
+        1, 0, {"scan": 0, "rfid": 0})  # assigned by its scan, not loaded yet
     assert trailer["destination_name"] == "Lyon"
     assert trailer["departure"] == "2026-11-23T16:40:00+01:00"
 
@@ -78,7 +79,8 @@ async def test_events_and_stats(client: httpx.AsyncClient) -> None:
     assert [(e["id"], e["kind"], e["seq"]) for e in events] == [(2, "scan", 2)]
     assert events[0]["body"]["answer"]["display"] == "unknown ship-to 06000"
     assert (await client.get("/api/v1/stats")).json() == {
-        "applied": 2, "assigned": 1, "rejected": 1, "uplink_rejected": {}, "uplink_rejected_by_edge": {},
+        "applied": 2, "assigned_direct": 1, "staged": 0, "breakdown": 0, "rejected": 1,
+        "uplink_rejected": {}, "uplink_rejected_by_edge": {},
         "clock_skew": 0, "offline_kept": 0, "offline_corrected": 0, "seq_conflicts": 0,
         "since_start": {"duplicates": 0, "uplink_duplicates": 0, "uplinks_received": 0, "uplink_rejected": {}},
     }

@@ -49,7 +49,7 @@ async def test_the_latest_counters_are_kept_and_a_status_without_counters_keeps_
     response = await http.get("/api/v1/edges")
     assert response.status_code == 200
     assert response.json() == [
-        {"id": "e1", "online": True, "door": "D1", "version": None, "last_seen": "2026-11-23T08:00:00Z",
+        {"id": "e1", "kind": "edge", "online": True, "door": "D1", "version": None, "last_seen": "2026-11-23T08:00:00Z",
          "backlog": 3, "heartbeat_s": 10.0, "seen_ago_s": 7.3, "refused": None, "problem": None,
          "devices": [{"id": "r1", "kind": "rfid_reader", "online": False, "last_seen": "2026-11-23T08:00:05Z",
                       "detail": "connection refused", "heartbeat_s": 5.0, "seen_ago_s": 2.3,
@@ -64,7 +64,7 @@ async def test_a_driver_restart_shows_its_lower_counters(api: tuple[httpx.AsyncC
     live.device_status(reader(clock, True, {"reads": 3}))
 
     assert (await http.get("/api/v1/edges")).json() == [
-        {"id": "e1", "online": None, "door": None, "version": None, "last_seen": None, "backlog": None,
+        {"id": "e1", "kind": "edge", "online": None, "door": None, "version": None, "last_seen": None, "backlog": None,
          "heartbeat_s": None, "seen_ago_s": None, "refused": None, "problem": None,
          "devices": [{"id": "r1", "kind": "rfid_reader", "online": True, "last_seen": "2026-11-23T08:00:05Z",
                       "detail": "", "heartbeat_s": 5.0, "seen_ago_s": 0.0, "counters": {"reads": 3}}]},
@@ -75,3 +75,39 @@ def test_a_last_seen_after_now_is_zero_seconds_ago() -> None:
     edge = EdgeLiveness("e1", online=True, last_seen=datetime(2026, 11, 23, 8, 0, 3, tzinfo=UTC))
     assert edge_out(edge, T0).seen_ago_s == 0.0
     assert edge_out(edge, datetime(2026, 11, 23, 8, 1, 0, 940000, tzinfo=UTC)).seen_ago_s == 57.9
+
+
+def node(clock: ManualClock, online: bool, detail: str = "") -> DeviceStatus:
+    return DeviceStatus(edge_id="logger-t2", device_id="logger-t2", device_kind="sensor_node", online=online,
+                        at=clock.now(), detail=detail)
+
+
+async def test_a_sensor_node_is_listed_as_a_device_with_its_own_status(
+    api: tuple[httpx.AsyncClient, Liveness, ManualClock],
+) -> None:
+    http, live, clock = api
+    live.device_status(node(clock, True))
+    clock.advance(4)
+    live.device_status(reader(clock, True, {"reads": 3}))  # a device of edge e1, whose own status never came
+
+    listed = (await http.get("/api/v1/edges")).json()
+    assert [(e["id"], e["kind"], e["online"], e["seen_ago_s"]) for e in listed] == [
+        ("e1", "edge", None, None), ("logger-t2", "sensor_node", True, 4.0),
+    ]
+    assert listed[1]["last_seen"] == "2026-11-23T08:00:00Z"
+    assert [(d["id"], d["kind"], d["online"]) for d in listed[1]["devices"]] == [("logger-t2", "sensor_node", True)]
+
+    clock.advance(6)
+    live.device_status(node(clock, False, "link lost"))  # its Last Will
+    [_, gone] = (await http.get("/api/v1/edges")).json()
+    assert (gone["kind"], gone["online"], gone["seen_ago_s"], gone["devices"][0]["detail"]) == (
+        "sensor_node", False, 10.0, "link lost")
+    [alert] = live.alerts.open_alerts()
+    assert alert.message == "sensor node logger-t2 offline: link lost"
+
+
+def test_an_edge_whose_own_status_came_is_no_sensor_node() -> None:
+    edge = EdgeLiveness("logger-t2", online=True)
+    edge_out_node = edge_out(edge, T0)
+    assert edge_out_node.kind == "edge"
+    assert EdgeLiveness("e1").sensor_node is None  # no device at all

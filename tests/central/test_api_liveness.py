@@ -54,11 +54,13 @@ async def test_edges_with_devices_and_open_alerts(api: tuple[httpx.AsyncClient, 
     response = await http.get("/api/v1/edges")
     assert response.status_code == 200
     assert response.json() == [
-        {"id": "e1", "online": True, "door": "D1", "version": "0.3.0", "last_seen": "2026-11-23T08:00:20Z",
+        {"id": "e1", "kind": "edge", "online": True, "door": "D1", "version": "0.3.0",
+         "last_seen": "2026-11-23T08:00:20Z",
          "backlog": 40, "heartbeat_s": 10.0, "seen_ago_s": 0.0, "refused": None, "problem": None,
          "devices": [{"id": "s1", "kind": "serial_scanner", "online": False, "last_seen": "2026-11-23T08:00:00Z",
                       "detail": "/dev/pts/4", "heartbeat_s": 6.0, "seen_ago_s": 20.0, "counters": None}]},
-        {"id": "e2", "online": False, "door": "D2", "version": "0.3.0", "last_seen": "2026-11-23T08:00:00Z",
+        {"id": "e2", "kind": "edge", "online": False, "door": "D2", "version": "0.3.0",
+         "last_seen": "2026-11-23T08:00:00Z",
          "backlog": 0, "heartbeat_s": 10.0, "devices": [], "seen_ago_s": 20.0, "refused": None, "problem": None},
     ]
     live.device_status(DeviceStatus(edge_id="e1", device_id="s1", device_kind="serial_scanner", online=True,

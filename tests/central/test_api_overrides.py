@@ -56,7 +56,7 @@ async def test_forcing_pallets_goes_through_the_dispatcher_and_is_audited(floor:
     )
     pallet = (await floor.http.get(f"/api/v1/pallets/{PALLET_B}", headers=sam)).json()
     assert (pallet["state"], pallet["trailer"], pallet["door"]) == ("assigned", "T-LYON-1", "D12")
-    assert (await _trailer(floor, "T-LYON-1"))["loaded_pallets"] == 1
+    assert (await _trailer(floor, "T-LYON-1"))["assigned_pallets"] == 1
 
 
 async def test_unknown_pallet_and_trailer_name_the_field(floor: Floor) -> None:

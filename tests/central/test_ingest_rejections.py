@@ -138,7 +138,8 @@ async def test_mixed_garbage_is_counted_by_reason_and_valid_scans_are_answered(
         "edge-y": {"edge_mismatch": 1},
     }
     assert stats == {
-        "applied": 6, "assigned": 6, "rejected": 0, "uplink_rejected": by_reason, "uplink_rejected_by_edge": by_edge,
+        "applied": 6, "assigned_direct": 6, "staged": 0, "breakdown": 0, "rejected": 0,
+        "uplink_rejected": by_reason, "uplink_rejected_by_edge": by_edge,
         "clock_skew": 3, "offline_kept": 2, "offline_corrected": 0, "seq_conflicts": 0,
         "since_start": {"duplicates": 2, "uplink_duplicates": 2, "uplinks_received": len(MIXED),
                         "uplink_rejected": by_reason},
@@ -275,7 +276,8 @@ async def test_totals_come_from_the_store_and_survive_a_restart(mosquitto: Mosqu
     with closing(Store(db)) as store, store.transaction() as tx:
         tx.append_event(START, "rejected_uplink", {"topic": scan_topic("it", "edge-x"), "reason": "bad_payload"})
     totals = {
-        "applied": 3, "assigned": 2, "rejected": 1, "clock_skew": 1, "offline_kept": 0, "offline_corrected": 0,
+        "applied": 3, "assigned_direct": 2, "staged": 0, "breakdown": 0, "rejected": 1, "clock_skew": 1,
+        "offline_kept": 0, "offline_corrected": 0,
         "seq_conflicts": 0,
     }
     by_edge = {"(unknown)": {"bad_topic": 1}, "edge-x": {"bad_payload": 1}, "edge-y": {"edge_mismatch": 1}}

@@ -40,13 +40,14 @@ def test_kpis_from_loaded_pallets() -> None:
     rows = [_row("a", 30), _row("b", 50), _row("c", 90), _row("s", 20, "staged", target="S1")]
     loaded = {"a": NOW - timedelta(minutes=10), "b": NOW - timedelta(minutes=20)}
     k = compute_kpis(rows, [_trailer("T1", "D12", {"a", "b", "c"}), _trailer("T2", "D13", set())],
-                     outbound_doors=["D12", "D13"], positions=POSITIONS, loaded=loaded, misloads_prevented=2, now=NOW)
+                     outbound_doors=["D12", "D13"], positions=POSITIONS, loaded=loaded,
+                     wrong_door_scans_stopped=2, portal_misloads=1, now=NOW)
     assert k.pallets_per_hour == 3  # "c" was first scanned 90 min ago
     assert (k.dock_to_dock_basis, k.dock_to_dock_count) == ("loaded", 2)
     assert (k.dock_to_dock_p50_min, k.dock_to_dock_p90_min) == (20.0, 30.0)
     assert (k.busy_doors, k.outbound_doors, k.door_utilisation) == (1, 2, 0.5)
     assert k.travel_m == 3 * 40.5 + 27.0  # rectilinear D1→D12 three times, D1→S1 once
-    assert (k.misloads_prevented, k.loaded) == (2, 2)
+    assert (k.wrong_door_scans_stopped, k.portal_misloads, k.loaded) == (2, 1, 2)
     assert k.series_start == datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
     assert k.bucket_minutes == 15
     assert k.series == (4.0, 0.0, 4.0, 0.0, 8.0, 0.0)  # 8:30 c, 9:10 b, 9:30 a and 9:40 s
@@ -55,14 +56,15 @@ def test_kpis_from_loaded_pallets() -> None:
 def test_without_loads_dock_to_dock_runs_to_assignment() -> None:
     rows = [_row("a", 30, assigned_min=4), _row("b", 40, assigned_min=2), _row("u", 5, "unrouted", target=None)]
     k = compute_kpis(rows, [_trailer("T1", "D12", {"a", "b"}, departed=True)], outbound_doors=["D12"],
-                     positions=POSITIONS, loaded={}, misloads_prevented=0, now=NOW)
+                     positions=POSITIONS, loaded={}, wrong_door_scans_stopped=0, portal_misloads=0, now=NOW)
     assert (k.dock_to_dock_basis, k.dock_to_dock_p50_min, k.dock_to_dock_p90_min) == ("assigned", 2.0, 4.0)
     assert (k.busy_doors, k.door_utilisation) == (0, 0.0)  # its trailer departed
     assert k.travel_m == 81.0
 
 
 def test_empty_floor() -> None:
-    k = compute_kpis([], [], outbound_doors=[], positions={}, loaded={}, misloads_prevented=0, now=NOW)
+    k = compute_kpis([], [], outbound_doors=[], positions={}, loaded={}, wrong_door_scans_stopped=0, portal_misloads=0,
+                     now=NOW)
     assert (k.pallets_per_hour, k.dock_to_dock_basis, k.dock_to_dock_p50_min) == (0, None, None)
     assert k.door_utilisation == 0.0
     assert k.series == (0.0,)
@@ -85,7 +87,8 @@ def test_on_time_departures_counts_todays_departure_overrides() -> None:
     }  # T6 and T7 not departed
     assert on_time_departures(trailers, departed_at, NOW) == OnTime(on_time=3, departed=5)
     assert OnTime(3, 5).share == 0.6
-    k = compute_kpis([], trailers, outbound_doors=["D12"], positions=POSITIONS, loaded={}, misloads_prevented=0,
+    k = compute_kpis([], trailers, outbound_doors=["D12"], positions=POSITIONS, loaded={}, wrong_door_scans_stopped=0,
+                     portal_misloads=0,
                      now=NOW, departed_at=departed_at)
     assert (k.departed_on_time, k.departed_today, k.on_time_departures) == (3, 5, 0.6)
 
@@ -100,6 +103,6 @@ def test_on_time_departures_uses_the_site_date() -> None:
 
 def test_no_departures_yet() -> None:
     k = compute_kpis([], [_trailer("T1", "D12", set())], outbound_doors=["D12"], positions=POSITIONS, loaded={},
-                     misloads_prevented=0, now=NOW)
+                     wrong_door_scans_stopped=0, portal_misloads=0, now=NOW)
     assert (k.departed_on_time, k.departed_today, k.on_time_departures) == (0, 0, None)
     assert OnTime(0, 0).share is None

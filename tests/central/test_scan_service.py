@@ -81,7 +81,7 @@ def test_same_key_twice_is_applied_once_and_answered_twice(tmp_path: Path, clock
     assert again.reply == first.reply
     assert svc.stats.applied == 1
     assert svc.stats.duplicates == 1
-    assert svc.state.trailers["T-LYON-1"].loaded == 1
+    assert svc.state.trailers["T-LYON-1"].assigned == 1
     assert [e.kind for e in svc.store.events()] == ["scan"]
 
 
@@ -91,7 +91,7 @@ def test_rescan_of_an_assigned_pallet_keeps_its_place(tmp_path: Path, clock: Man
     reply = svc.apply(scan(2, 1)).reply
     assert reply.door == "D12"
     assert reply.trailer == "T-LYON-1"
-    assert svc.state.trailers["T-LYON-1"].loaded == 1
+    assert svc.state.trailers["T-LYON-1"].assigned == 1
     assert svc.state.pallets[sscc(1)].scans == 2
 
 
@@ -134,7 +134,7 @@ def test_restart_reloads_state_and_remembers_keys(tmp_path: Path, clock: ManualC
     first.apply(scan(2, 2, "06000"))
     first.store.close()
     second = service(tmp_path, clock)
-    assert second.state.trailers["T-LYON-1"].loaded == 1
+    assert second.state.trailers["T-LYON-1"].assigned == 1
     assert sorted(second.state.pallets) == [sscc(1), sscc(2)]
     again = second.apply(scan(1, 1))
     assert again.duplicate

@@ -91,7 +91,7 @@ def test_restart_keeps_what_workers_were_told(tmp_path: Path) -> None:
     second = service(tmp_path)
     assert [second.apply(scan(10 + i, i)).reply.trailer for i in (1, 2)] == told
     assert second.dispatcher.plan().moves[sscc(3)].target == staged.area
-    assert second.state.trailers["T-LYON-1"].loaded == 2
+    assert second.state.trailers["T-LYON-1"].assigned == 2
 
 
 def test_restart_after_a_departure_reroutes_and_records_it(tmp_path: Path) -> None:
@@ -104,4 +104,4 @@ def test_restart_after_a_departure_reroutes_and_records_it(tmp_path: Path) -> No
     assert (row.state, row.trailer, row.door) == ("assigned", "T-LYON-R", "D13")
     [resumed] = [e for e in second.store.events() if e.kind == "resumed"]
     assert resumed.body == {"changed": {sscc(1): "T-LYON-R"}}
-    assert second.state.trailers["T-LYON-1"].loaded == 0
+    assert second.state.trailers["T-LYON-1"].assigned == 0

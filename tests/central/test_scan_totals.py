@@ -30,7 +30,8 @@ def told(trailer: str, door: str) -> OfflineDecision:
 
 
 EXPECTED = ScanTotals(
-    applied=5, assigned=4, rejected=1, offline_kept=1, offline_corrected=1, seq_conflicts=1, clock_skew=1,
+    applied=5, assigned_direct=4, staged=0, breakdown=0, rejected=1, offline_kept=1, offline_corrected=1,
+    seq_conflicts=1, clock_skew=1,
     logged_refusals={"bad_payload": 2, "oversized": 1},
 )
 
@@ -40,7 +41,7 @@ async def test_totals_from_the_log_match_the_service_counters_and_a_fresh_read(t
     db = tmp_path / "c.db"
     service = ScanService(SiteState(SITE, START.date()), Store(db), ManualClock(START))
     totals = EventTotals(service.store, chunk=chunk)
-    assert await totals.read() == ScanTotals(0, 0, 0, 0, 0, 0, 0, {})
+    assert await totals.read() == ScanTotals(0, 0, 0, 0, 0, 0, 0, 0, 0, {})
     service.apply(scan(1, 1))
     service.apply(scan(2, 2, "06000"))  # no destination: rejected
     service.apply(scan(1, 1))  # a redelivery: not counted again
@@ -54,9 +55,10 @@ async def test_totals_from_the_log_match_the_service_counters_and_a_fresh_read(t
             tx.append_event(START, "rejected_uplink", {"reason": reason})
     service.apply(scan(5, 6))
     s = service.stats
-    assert (s.applied, s.assigned, s.rejected, s.offline_kept, s.offline_corrected, s.seq_conflicts) == (
-        EXPECTED.applied, EXPECTED.assigned, EXPECTED.rejected, EXPECTED.offline_kept, EXPECTED.offline_corrected,
-        EXPECTED.seq_conflicts,
+    assert (s.applied, s.assigned_direct, s.staged, s.breakdown, s.rejected, s.offline_kept, s.offline_corrected,
+            s.seq_conflicts) == (
+        EXPECTED.applied, EXPECTED.assigned_direct, EXPECTED.staged, EXPECTED.breakdown, EXPECTED.rejected,
+        EXPECTED.offline_kept, EXPECTED.offline_corrected, EXPECTED.seq_conflicts,
     )
     assert await totals.read() == EXPECTED
     assert await totals.read() == EXPECTED  # read again: nothing new, nothing counted twice

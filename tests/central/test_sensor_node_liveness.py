@@ -29,7 +29,7 @@ def test_a_nodes_last_will_raises_device_offline_and_its_return_clears_it(tmp_pa
     liveness.handle(topic, _status(False, "link lost"), retained=False)
     [alert] = liveness.alerts.open_alerts()
     assert (alert.kind, alert.subject) == ("device_offline", "node-t1/node-t1")
-    assert alert.message == "sensor node node-t1 on edge node-t1 offline: link lost"
+    assert alert.message == "sensor node node-t1 offline: link lost"
     liveness.handle(topic, _status(True), retained=False)
     assert liveness.alerts.open_alerts() == []
     store.close()

@@ -68,12 +68,13 @@ async def test_redelivered_scan_is_applied_once_and_answered_each_time(
         replies = await answers(edge, 3)
     assert [(r.seq, r.door, r.outcome) for r in replies] == [(1, "D12", "assigned")] * 3
     assert central.get("/api/v1/stats") == {
-        "applied": 1, "assigned": 1, "rejected": 0, "uplink_rejected": {}, "uplink_rejected_by_edge": {},
+        "applied": 1, "assigned_direct": 1, "staged": 0, "breakdown": 0, "rejected": 0,
+        "uplink_rejected": {}, "uplink_rejected_by_edge": {},
         "clock_skew": 0, "offline_kept": 0, "offline_corrected": 0, "seq_conflicts": 0,
         "since_start": {"duplicates": 2, "uplink_duplicates": 2, "uplinks_received": 3, "uplink_rejected": {}},
     }
     [trailer] = central.get("/api/v1/trailers")
-    assert trailer["loaded_pallets"] == 1
+    assert (trailer["assigned_pallets"], trailer["loaded_pallets"]) == (1, 0)
 
 
 async def test_garbage_uplinks_are_counted_sampled_and_do_not_stop_central(

@@ -145,7 +145,7 @@ async def test_central_killed_and_restarted_loses_nothing_and_applies_nothing_tw
     pallets = {p["sscc"]: p for p in dock.pallets()}
     assert sorted(pallets) == [sscc(10), sscc(11)]
     assert pallets[sscc(10)]["scans"] == 2
-    trailers = {t["id"]: t["loaded_pallets"] for t in dock.central.get("/api/v1/trailers")}
+    trailers = {t["id"]: t["assigned_pallets"] for t in dock.central.get("/api/v1/trailers")}
     assert trailers == {"T-LYON-1": 1, "T-PARIS-1": 1}
     scans = [e for e in dock.central.get("/api/v1/events") if e["kind"] == "scan"]
     assert [(e["edge_id"], e["seq"]) for e in scans] == [("edge-d1", 1), ("edge-d1", 2), ("edge-d1", 3)]

@@ -42,8 +42,10 @@ from xdock.central.ingest import IngestStats
 from xdock.central.liveness import Liveness
 from xdock.central.overrides import Overrides
 from xdock.central.scans import ScanService
+from xdock.central.site_state import TrailerState
 from xdock.central.uplink_refusals import UplinkRefusals
 from xdock.central.web import LiveHub, web_router
+from xdock.central.web.loading import Confirmation
 
 __all__ = ["create_app"]
 
@@ -71,7 +73,12 @@ class TrailerOut(BaseModel):
     destination: str
     destination_name: str
     capacity_pallets: int
+    assigned_pallets: int
+    """Pallets assigned to it, confirmed loaded or not (the door tile's pallet meter)."""
     loaded_pallets: int
+    """Of those, the pallets confirmed loaded by handheld scan or RFID portal (the tile's "N loaded")."""
+    loaded_by: dict[Confirmation, int]
+    """``loaded_pallets`` by how each load was first confirmed (``scan``, ``rfid``)."""
     departure: datetime
     departed: bool
 
@@ -148,17 +155,18 @@ def create_app(
             for d in state.doors.values()
         ]
 
-    @router.get("/trailers", summary="Today's outbound trailers with their fill")
+    @router.get("/trailers", summary="Today's outbound trailers with their fill: pallets assigned, confirmed loaded")
     async def trailers() -> list[TrailerOut]:
-        return [
-            TrailerOut(
-                id=t.plan.id, door=t.plan.door, destination=t.plan.destination,
-                destination_name=state.destinations[t.plan.destination].name,
-                capacity_pallets=t.plan.capacity_pallets, loaded_pallets=t.loaded, departure=t.departure,
-                departed=t.departed,
-            )
-            for t in state.trailers.values()
-        ]
+        return [trailer_out(t) for t in state.trailers.values()]
+
+    def trailer_out(t: TrailerState) -> TrailerOut:
+        fill = loads.fill(t.plan.id)
+        return TrailerOut(
+            id=t.plan.id, door=t.plan.door, destination=t.plan.destination,
+            destination_name=state.destinations[t.plan.destination].name, capacity_pallets=t.plan.capacity_pallets,
+            assigned_pallets=fill.assigned, loaded_pallets=fill.loaded, loaded_by=fill.loaded_by,
+            departure=t.departure, departed=t.departed,
+        )
 
     @router.get("/pallets", summary="Pallets seen today, with their state and assigned door")
     async def pallets(

@@ -4,12 +4,15 @@ Read from :class:`~xdock.central.liveness.Liveness`: whether each edge and devic
 it last said so (and how many seconds ago, on central's clock), the edge's door, version and outbox
 backlog, what the broker refuses it (``problem``, with ``refused`` counts by reason), and each
 device's detail text and latest counters. Edges by id, each one's devices by id.
-A device counts as offline while its edge is. Needs a token of any role when access control is on.
+A device counts as offline while its edge is. An MQTT sensor node (its own pseudo-edge: no edge
+status, no door, one device of its own id) is listed with ``kind`` ``sensor_node``, its ``online``,
+``last_seen`` and ``seen_ago_s`` its device's. Needs a token of any role when access control is on.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
@@ -36,8 +39,11 @@ class DeviceOut(BaseModel):
 
 class EdgeOut(BaseModel):
     id: str
+    kind: Literal["edge", "sensor_node"] = "edge"
+    """``edge``: an edge agent with its devices; ``sensor_node``: an MQTT sensor node publishing straight to
+    the broker, its own pseudo-edge (no door, no backlog), its status the one device's."""
     online: bool | None
-    """``None`` until the edge's own status arrived."""
+    """``None`` until the edge's own status arrived (a sensor node's: its device's)."""
     door: str | None
     version: str | None
     last_seen: datetime | None
@@ -67,6 +73,12 @@ def _device(device: DeviceLiveness, edge_online: bool | None, now: datetime) -> 
 def edge_out(edge: EdgeLiveness, now: datetime) -> EdgeOut:
     """One edge with its devices (by id), as the API shows it at ``now``."""
     devices = [_device(d, edge.online, now) for d in sorted(edge.devices.values(), key=lambda d: d.id)]
+    node = edge.sensor_node
+    if node is not None:
+        return EdgeOut(
+            id=edge.id, kind="sensor_node", online=node.online, door=None, version=None, last_seen=node.last_seen,
+            backlog=None, heartbeat_s=node.heartbeat_s, devices=devices, seen_ago_s=_ago(node.last_seen, now),
+        )
     return EdgeOut(
         id=edge.id, online=edge.online, door=edge.door, version=edge.version, last_seen=edge.last_seen,
         backlog=edge.backlog, heartbeat_s=edge.heartbeat_s, devices=devices, seen_ago_s=_ago(edge.last_seen, now),

@@ -40,9 +40,13 @@ class StatsOut(BaseModel):
     """Totals from the store (they survive restarts), and counters since start under ``since_start``."""
 
     applied: int
-    """Scans applied (each ``(edge_id, seq)`` once)."""
-    assigned: int
-    """Applied scans answered with a place."""
+    """Scans applied (each ``(edge_id, seq)`` once): ``assigned_direct + staged + breakdown + rejected``."""
+    assigned_direct: int
+    """Applied scans answered with a trailer's door."""
+    staged: int
+    """Applied scans answered with a staging area (no trailer for the pallet yet)."""
+    breakdown: int
+    """Applied scans answered with the breakdown area."""
     rejected: int
     """Applied scans answered with a rejection."""
     uplink_rejected: dict[str, int]
@@ -79,7 +83,8 @@ def stats_router(
         for counts in edges.values():
             by_reason.update(counts)
         return StatsOut(
-            applied=t.applied, assigned=t.assigned, rejected=t.rejected,
+            applied=t.applied, assigned_direct=t.assigned_direct, staged=t.staged, breakdown=t.breakdown,
+            rejected=t.rejected,
             uplink_rejected=dict(sorted(by_reason.items())), uplink_rejected_by_edge=edges, clock_skew=t.clock_skew,
             offline_kept=t.offline_kept, offline_corrected=t.offline_corrected, seq_conflicts=t.seq_conflicts,
             since_start=SinceStartOut(duplicates=s.duplicates, uplink_duplicates=u.duplicates,

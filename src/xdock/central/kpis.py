@@ -11,7 +11,11 @@ What each figure means:
   least one pallet assigned).
 - **travel metres**: rectilinear metres from each routed pallet's inbound door to where it was sent
   (its trailer's door, or its staging/breakdown area), summed.
-- **mis-loads prevented**: load confirmations refused because the pallet was at the wrong door.
+- **wrong-door scans stopped**: load confirmations a worker scanned at the wrong door, refused (STOP on
+  the handheld) before the pallet went on: the mis-loads prevented.
+- **mis-loads at portals**: pallets an RFID portal saw going out through a wrong door, once per pallet
+  and door (each one a ``misload`` alert): they went out, so they were not prevented.
+- **loaded**: pallets confirmed loaded (by handheld scan or RFID portal) whose row is ``loaded`` now.
 - **on-time departures**: of the trailers a supervisor marked departed today (the date of ``now``),
   the share whose departure override came at or before the trailer's scheduled departure.
 """
@@ -62,7 +66,10 @@ class Kpis:
     busy_doors: int
     outbound_doors: int
     travel_m: float
-    misloads_prevented: int
+    wrong_door_scans_stopped: int
+    """Load confirmations scanned at the wrong door and refused (mis-loads prevented)."""
+    portal_misloads: int
+    """Pallets an RFID portal saw going out through a wrong door, once per pallet and door."""
     loaded: int
     departed_on_time: int = 0
     """Trailers marked departed today at or before their scheduled departure."""
@@ -105,7 +112,8 @@ def compute_kpis(
     outbound_doors: Iterable[str],
     positions: Mapping[str, tuple[float, float]],
     loaded: Mapping[str, datetime],
-    misloads_prevented: int,
+    wrong_door_scans_stopped: int,
+    portal_misloads: int,
     now: datetime,
     departed_at: Mapping[str, datetime] | None = None,
     bucket_minutes: int = 15,
@@ -159,7 +167,8 @@ def compute_kpis(
         dock_to_dock_p90_min=round(percentile(minutes, 90), 1) if minutes else None,
         dock_to_dock_basis=basis, dock_to_dock_count=len(minutes),
         door_utilisation=len(busy) / len(doors) if doors else 0.0, busy_doors=len(busy), outbound_doors=len(doors),
-        travel_m=round(travel, 1), misloads_prevented=misloads_prevented, loaded=len(loaded),
+        travel_m=round(travel, 1), wrong_door_scans_stopped=wrong_door_scans_stopped,
+        portal_misloads=portal_misloads, loaded=len(loaded),
         departed_on_time=on_time.on_time, departed_today=on_time.departed,
         on_time_departures=None if on_time.share is None else round(on_time.share, 3),
     )

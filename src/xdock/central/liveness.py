@@ -7,6 +7,10 @@ online. Central marks an edge or device offline, and raises an alert, when
 - a status says ``online=false`` (the Last Will after a lost connection, or a clean shutdown), at once;
 - or no status came for two heartbeat periods (checked by :meth:`Liveness.run` on the injected clock).
 
+An MQTT sensor node publishes straight to the broker as its own pseudo-edge: its one
+:class:`DeviceStatus` (device id = edge id, kind ``sensor_node``) and no edge status, no door; it is
+a device with its own status (:attr:`EdgeLiveness.sensor_node`), named as such in its alerts.
+
 A status that comes back online clears the alert.
 
 An edge status may also report a problem: the broker refuses some of the edge's messages (MQTT 5
@@ -85,6 +89,15 @@ class EdgeLiveness:
     """Its messages the broker refused since the agent started, by reason, from its last status."""
     problem: str | None = None
     """What the broker refuses it now (its last status's problem), e.g. ``broker refuses scan: not authorised``."""
+
+    @property
+    def sensor_node(self) -> DeviceLiveness | None:
+        """The sensor node this pseudo-edge is (no edge status of its own, its one device its own id, of kind
+        ``sensor_node``); ``None`` for an edge agent."""
+        node = self.devices.get(self.id)
+        if self.online is not None or node is None or node.kind != "sensor_node" or len(self.devices) != 1:
+            return None
+        return node
 
 
 def _seconds(delta: timedelta) -> str:
@@ -298,4 +311,4 @@ class Liveness:
 
     def _device_name(self, edge: EdgeLiveness, device: DeviceLiveness) -> str:
         kind = _DEVICE_NAMES.get(device.kind, device.kind)
-        return f"{kind} {device.id} on {self._edge_name(edge)}"
+        return f"{kind} {device.id}" if edge.sensor_node is device else f"{kind} {device.id} on {self._edge_name(edge)}"

@@ -121,7 +121,7 @@ class Overrides:
         self._put_trailer(trailer_id, departed=True)
         self.departed.add(trailer_id)
         aboard = sum(1 for s in trailer.pallets if self.service.state.pallets[s].state == "loaded")
-        what = {"trailer": trailer_id, "loaded": trailer.loaded, "aboard": aboard}
+        what = {"trailer": trailer_id, "loaded": trailer.assigned, "aboard": aboard}
         return self._commit("override_trailer_departed", by, what, before=before)
 
     def assign(self, sscc: str, trailer_id: str, *, by: str) -> OverrideResult:
@@ -176,9 +176,9 @@ class Overrides:
             raise OverrideRefusedError(409, "trailer", why)
         if row.dangerous and not plan.accepts_hazmat:
             raise OverrideRefusedError(409, "trailer", f"trailer {trailer_id} takes no dangerous goods")
-        if trailer.loaded >= plan.capacity_pallets:
+        if trailer.assigned >= plan.capacity_pallets:
             raise OverrideRefusedError(
-                409, "trailer", f"trailer {trailer_id} is full ({trailer.loaded}/{plan.capacity_pallets})"
+                409, "trailer", f"trailer {trailer_id} is full ({trailer.assigned}/{plan.capacity_pallets})"
             )
 
     # -- applying -----------------------------------------------------------------------------------

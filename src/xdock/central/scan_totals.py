@@ -1,6 +1,6 @@
 """Totals of what central did with scans, counted from the store's event log, so they survive restarts.
 
-Each applied scan is one ``scan`` event (its answer's outcome says assigned or rejected), each
+Each applied scan is one ``scan`` event (its answer's outcome: assigned, staged, breakdown or rejected), each
 offline answer reconciled one ``offline_kept`` or ``offline_corrected`` event, each scan refused
 for reusing a key one ``seq_conflict`` event (a passage's conflicts are told apart), each scan
 applied with a skewed clock one ``clock_skew`` event. Refused uplinks were ``rejected_uplink``
@@ -29,8 +29,12 @@ class ScanTotals:
 
     applied: int
     """Scans applied (each key once)."""
-    assigned: int
-    """Applied scans answered with a place (a trailer, staging or breakdown)."""
+    assigned_direct: int
+    """Applied scans answered with a trailer's door."""
+    staged: int
+    """Applied scans answered with a staging area (no trailer for the pallet yet)."""
+    breakdown: int
+    """Applied scans answered with the breakdown area."""
     rejected: int
     """Applied scans answered with a rejection."""
     offline_kept: int
@@ -66,7 +70,8 @@ class EventTotals:
         applied = sum(count for (kind, _), count in t.items() if kind == "scan")
         rejected = t["scan", "rejected"]
         return ScanTotals(
-            applied=applied, assigned=applied - rejected, rejected=rejected,
+            applied=applied, assigned_direct=t["scan", "assigned"], staged=t["scan", "staged"],
+            breakdown=t["scan", "breakdown"], rejected=rejected,
             offline_kept=t["offline_kept", None], offline_corrected=t["offline_corrected", None],
             seq_conflicts=t["seq_conflict", "scan"], clock_skew=t["clock_skew", None],
             logged_refusals={str(reason): n for (kind, reason), n in sorted(t.items(), key=str)

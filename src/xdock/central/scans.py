@@ -58,7 +58,12 @@ class Applied:
 class ScanStats:
     applied: int = 0
     duplicates: int = 0
-    assigned: int = 0
+    assigned_direct: int = 0
+    """Scans answered with a trailer's door (the pallet goes straight to its trailer)."""
+    staged: int = 0
+    """Scans answered with a staging area (no trailer for it yet)."""
+    breakdown: int = 0
+    """Scans answered with the breakdown area (a mixed pallet to split)."""
     rejected: int = 0
     offline_kept: int = 0
     """Scans the edge answered offline whose instruction central kept."""
@@ -260,8 +265,12 @@ class ScanService:
         s.applied += 1
         if reply.outcome == "rejected":
             s.rejected += 1
+        elif reply.outcome == "assigned":
+            s.assigned_direct += 1
+        elif reply.outcome == "staged":
+            s.staged += 1
         else:
-            s.assigned += 1
+            s.breakdown += 1
         if event.offline is not None:
             s.count_offline(corrected=reply.correction)
 

@@ -26,7 +26,8 @@ class TrailerState:
     departed: bool = False
 
     @property
-    def loaded(self) -> int:
+    def assigned(self) -> int:
+        """Pallets assigned to it, confirmed loaded or not (how many of them are aboard, the load book knows)."""
         return len(self.pallets)
 
 

@@ -168,8 +168,8 @@ def render_frame(
         dep = t.departure.astimezone(state.config.zone)
         gone = " (left)" if dep < now else ""
         lines.append(
-            f"{t.plan.id:<12} {t.plan.door:<5} {dest:<13} {_bar(t.loaded, t.plan.capacity_pallets)} "
-            f"{t.loaded:>2}/{t.plan.capacity_pallets:<2} {dep:%H:%M}{gone}"
+            f"{t.plan.id:<12} {t.plan.door:<5} {dest:<13} {_bar(t.assigned, t.plan.capacity_pallets)} "
+            f"{t.assigned:>2}/{t.plan.capacity_pallets:<2} {dep:%H:%M}{gone}"
         )
     if log.devices is not None:
         lines += ["", "sensors", *_sensor_lines(log.devices)]

@@ -55,7 +55,7 @@ async def test_wrong_door_stops_right_door_loads(http: httpx.AsyncClient, servic
     wrong = await http.post("/api/v1/handheld/load", json={"device": "hh1", "sscc": SSCC, "at": "D13"})
     assert wrong.json() == {"ok": False, "sscc": SSCC, "door": "D12", "trailer": "T-LYON-1", "at_door": "D13",
                             "message": "STOP - wrong door: take it to D12"}
-    assert (hub.loads.misloads_prevented, hub.loads.loaded) == (1, {})
+    assert (hub.loads.wrong_door_scans_stopped, hub.loads.portal_misloads, hub.loads.loaded) == (1, 0, {})
     right = (await http.post("/api/v1/handheld/load", json={"device": "hh1", "sscc": SSCC, "at": "t-lyon-1"})).json()
     assert (right["ok"], right["at_door"], right["message"]) == (True, "D12", "Loaded on T-LYON-1 to Lyon")
     assert list(hub.loads.loaded) == [SSCC]

@@ -59,7 +59,7 @@ def test_an_rfid_load_is_counted_on_the_dashboard_and_the_departures_board(servi
     snap = json.loads(hub.snapshot_text())
     assert (snap["kpis"]["loaded"], snap["kpis"]["dock_to_dock_basis"]) == (2, "loaded")
     assert _board(snap) == [("T-LYON-1", 2, {"scan": 1, "rfid": 1})]
-    assert snap["confirmations"] == {"loaded": {"scan": 1, "rfid": 1}, "misloads": {"scan": 0, "rfid": 0}}
+    assert snap["confirmations"] == {"loaded": {"scan": 1, "rfid": 1}}
     assert snap["transit"] == []
     assert hub.loads.loaded == {SSCC: START, OTHER: START}
     assert (hub.loads.confirmed_by(SSCC), hub.loads.confirmed_by(OTHER)) == ("rfid", "scan")
@@ -75,19 +75,22 @@ def test_a_handheld_confirmation_after_an_rfid_load_stores_nothing_more(service:
     assert hub.loads.confirmed_by(SSCC) == "rfid"
 
 
-def test_an_rfid_misload_is_counted_with_the_stopped_scans(service: ScanService) -> None:
+def test_an_rfid_misload_is_counted_apart_from_the_stopped_scans_once_per_alert(service: ScanService) -> None:
     _scan(service, SSCC, 1)
     _scan(service, OTHER, 2)
     hub = LiveHub(service)
     passages = PassageService(service, Alerts(service.store), service.clock)
     assert _out(passages, 10, SSCC, "D13").outcome == "misload"
+    assert _out(passages, 11, SSCC, "D13").outcome == "misload"  # read again going out: the same mis-load
     assert not hub.loads.confirm(OTHER, "D13", device="hh1", now=START).ok
+    assert not hub.loads.confirm(OTHER, "D13", device="hh2", now=START).ok
 
     snap = json.loads(hub.snapshot_text())
-    assert snap["kpis"]["misloads_prevented"] == 2
-    assert snap["confirmations"]["misloads"] == {"scan": 1, "rfid": 1}
+    assert (snap["kpis"]["wrong_door_scans_stopped"], snap["kpis"]["portal_misloads"]) == (2, 1)
+    assert [(a["kind"], a["subject"]) for a in snap["alerts"]] == [("misload", f"{SSCC}@D13")]
+    assert snap["confirmations"] == {"loaded": {"scan": 0, "rfid": 0}}
     assert (snap["kpis"]["loaded"], _board(snap)) == (0, [("T-LYON-1", 0, {"scan": 0, "rfid": 0})])
-    assert hub.loads.misloads_prevented == 2
+    assert (hub.loads.wrong_door_scans_stopped, hub.loads.portal_misloads) == (2, 1)
 
 
 def test_the_counts_survive_a_restart_of_central(service: ScanService) -> None:
@@ -107,10 +110,11 @@ def test_the_counts_survive_a_restart_of_central(service: ScanService) -> None:
         after = json.loads(restarted.snapshot_text())
     finally:
         store.close()
-    assert (after["kpis"]["loaded"], after["kpis"]["misloads_prevented"]) == (2, 2)
+    assert (after["kpis"]["loaded"], after["kpis"]["wrong_door_scans_stopped"], after["kpis"]["portal_misloads"]) == (
+        2, 1, 1)
     assert _board(after) == [("T-LYON-1", 2, {"scan": 1, "rfid": 1})]
     assert after["confirmations"] == before["confirmations"] == {
-        "loaded": {"scan": 1, "rfid": 1}, "misloads": {"scan": 1, "rfid": 1},
+        "loaded": {"scan": 1, "rfid": 1},
     }
 
 
@@ -162,9 +166,10 @@ async def test_an_rfid_load_reaches_the_screens_and_alerts_are_read_when_they_ch
         _out(passages, 11, OTHER, "D13")
         tick = (await _until(sub, lambda m: "alerts" in m))[-1]
         assert [(a["kind"], a["subject"]) for a in tick["alerts"]] == [("misload", f"{OTHER}@D13")]
-        assert (tick["kpis"]["loaded"], tick["kpis"]["misloads_prevented"]) == (1, 1)
-        assert tick["confirmations"] == {"loaded": {"scan": 0, "rfid": 1}, "misloads": {"scan": 0, "rfid": 1}}
-        assert reads == [None]  # the alerts were read once, after the misload's alert was raised
+        assert (tick["kpis"]["loaded"], tick["kpis"]["wrong_door_scans_stopped"], tick["kpis"]["portal_misloads"]) == (
+            1, 0, 1)
+        assert tick["confirmations"] == {"loaded": {"scan": 0, "rfid": 1}}
+        assert reads == [True, False]  # open, then cleared alerts read once, after the misload's alert was raised
     finally:
         hub.unsubscribe(sub)
         await hub.aclose()

@@ -18,5 +18,5 @@ def test_loads_and_stopped_misloads_survive_a_restart(service: ScanService) -> N
     assert book.loaded_on("T-LYON-1") == 1
 
     restarted = LoadBook(service)
-    assert (restarted.loaded, restarted.misloads_prevented) == ({SSCC: START}, 1)
+    assert (restarted.loaded, restarted.wrong_door_scans_stopped, restarted.portal_misloads) == ({SSCC: START}, 1, 0)
     assert [e.kind for e in service.store.events()].count("loaded") == 1

@@ -31,7 +31,7 @@ from typing import Any
 
 from xdock.central.alerts import ALERT_EVENTS
 from xdock.central.scans import ScanService
-from xdock.central.store import EventRow
+from xdock.central.store import AlertRow, EventRow
 from xdock.central.web.departures import DepartureLog
 from xdock.central.web.event_tail import EventTail
 from xdock.central.web.loading import LoadBook
@@ -50,7 +50,8 @@ __all__ = ["CLOSE_RESYNC", "LiveHub", "Subscription"]
 
 log = logging.getLogger(__name__)
 
-_ALERTS_SHOWN = 50
+_OPEN_ALERTS_SHOWN = 200
+_CLEARED_ALERTS_SHOWN = 20
 _KPI_REFRESH_TICKS = 10
 _LOAD_EVENTS = frozenset({"loaded", "misload", "misload_prevented"})
 CLOSE_RESYNC = 1012
@@ -163,8 +164,15 @@ class LiveHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
 
+    def alerts(self) -> list[AlertRow]:
+        """The alerts the screens list: every open one (up to a few hundred), newest first, then the latest
+        cleared ones; so an old open alert is never pushed out by newer cleared ones."""
+        store = self.service.store
+        return store.alerts(open_only=True, limit=_OPEN_ALERTS_SHOWN) + store.alerts(
+            open_only=False, limit=_CLEARED_ALERTS_SHOWN)
+
     def snapshot_text(self) -> str:
-        alerts = self.service.store.alerts(limit=_ALERTS_SHOWN)
+        alerts = self.alerts()
         body = snapshot(self.state, self.loads, alerts, self.service.clock.now(), dwell_red_s=self.dwell_red_s,
                         departed_at=self.departures.refresh(), trucks=self.service.store.inbound_trucks())
         body["inbound"] = dict(self._inbound)
@@ -252,7 +260,7 @@ class LiveHub:
                 message["confirmations"] = confirmations_view(self.loads)
             if self._alerts_dirty:
                 self._alerts_dirty = False
-                alerts = [alert_view(a) for a in self.service.store.alerts(limit=_ALERTS_SHOWN)]
+                alerts = [alert_view(a) for a in self.alerts()]
                 if alerts != self._alerts_seen:
                     self._alerts_seen = alerts
                     message["alerts"] = alerts

@@ -5,15 +5,17 @@ marked loaded (:func:`~xdock.central.aboard.confirm_aboard`: the ``loaded`` even
 ``loaded`` state, frozen for the optimiser). Wrong door: the load is refused, the worker sees STOP
 with the right door, and a ``misload_prevented`` event is stored.
 
-An RFID door passage confirms loads and stops mis-loads too (:mod:`xdock.central.passages`: a
-``loaded`` event marked ``"via": "rfid"``, or a ``misload`` event); a handheld's events are marked
-``"via": "scan"`` (a ``loaded`` event without ``via``, from before, is a handheld's too).
+An RFID door passage confirms loads too (:mod:`xdock.central.passages`: a ``loaded`` event marked
+``"via": "rfid"``); a handheld's events are marked ``"via": "scan"`` (a ``loaded`` event without
+``via``, from before, is a handheld's too). A pallet the portal sees going out through the wrong door
+was *not* stopped: it is a mis-load (a ``misload`` event and a ``misload`` alert for that pallet and
+door), counted apart from the wrong-door scans the handheld refused.
 
 :class:`LoadBook` keeps nothing of its own beyond what these stored records say: a pallet is loaded
-when its row's state is ``loaded``; when and how (``scan`` or ``rfid``) it was confirmed, and the
-mis-loads stopped each way, come from the event log, read through the dashboard's one
-:class:`~xdock.central.web.event_tail.EventTail`. So the counts survive a restart and agree with the
-pallets whichever way a load was confirmed.
+when its row's state is ``loaded``; when and how (``scan`` or ``rfid``) it was confirmed, the
+wrong-door scans stopped and the mis-loads at the portals come from the event log, read through the
+dashboard's one :class:`~xdock.central.web.event_tail.EventTail`. So the counts survive a restart and
+agree with the pallets and the alerts whichever way a load was confirmed.
 """
 
 from __future__ import annotations
@@ -30,14 +32,13 @@ from xdock.central.scans import ScanService
 from xdock.central.store import EventRow
 from xdock.central.web.event_tail import EventTail
 
-__all__ = ["Confirmation", "Load", "LoadBook", "LoadError", "LoadResult"]
+__all__ = ["Confirmation", "Load", "LoadBook", "LoadError", "LoadResult", "TrailerFill"]
 
 log = logging.getLogger(__name__)
 
 Confirmation = Literal["scan", "rfid"]
 """How a load was confirmed, or a mis-load stopped: a worker's handheld scan, or an RFID door passage."""
 _CONFIRMATIONS: tuple[Confirmation, ...] = get_args(Confirmation)
-_MISLOAD_EVENTS: dict[str, Confirmation] = {"misload_prevented": "scan", "misload": "rfid"}
 
 
 class Load(NamedTuple):
@@ -58,6 +59,20 @@ class LoadError(ValueError):
 
 
 @dataclass(frozen=True)
+class TrailerFill:
+    """How full a trailer is: what its door tile and ``GET /api/v1/trailers`` both show, from one count."""
+
+    assigned: int
+    """Pallets assigned to it, confirmed loaded or not (the tile's pallet meter)."""
+    loaded: int
+    """Of those, the pallets confirmed loaded, by handheld scan or RFID portal (the tile's "N loaded")."""
+    loaded_by: dict[Confirmation, int]
+    """``loaded`` split by how each load was first confirmed."""
+    kg: float
+    """The weight of the assigned pallets that carry one, to 0.1 kg."""
+
+
+@dataclass(frozen=True)
 class LoadResult:
     ok: bool
     sscc: str
@@ -72,7 +87,8 @@ class LoadResult:
 
 
 class LoadBook:
-    """Which pallets are loaded (when, and how confirmed), and how many mis-loads were stopped.
+    """Which pallets are loaded (when, and how confirmed), how many wrong-door scans were stopped and how
+    many pallets went out through a wrong door's RFID portal.
 
     ``tail``: the event tail to follow (shared with the other readers of the log); a tail of its own
     by default.
@@ -85,15 +101,23 @@ class LoadBook:
         self.tail = tail if tail is not None else EventTail(service.store)
         self._confirmed: dict[str, Load] = {}
         """SSCC → its first ``loaded`` event, in log order."""
-        self._misloads: dict[Confirmation, int] = dict.fromkeys(_CONFIRMATIONS, 0)
+        self._stopped = 0
+        """``misload_prevented`` events: load confirmations a handheld scanned at the wrong door, refused."""
+        self._portal: dict[tuple[str, str], None] = {}
+        """(SSCC, door) of each ``misload`` event: a pallet seen going out through a wrong door, once per pallet
+        and door as its ``misload`` alert."""
         self.tail.follow(self._take)
 
     def _take(self, event: EventRow) -> None:
         if event.kind == "loaded" and event.sscc is not None:
             via: Confirmation = "rfid" if event.body.get("via") == "rfid" else "scan"
             self._confirmed.setdefault(event.sscc, Load(event.sscc, event.at, via))
-        elif (way := _MISLOAD_EVENTS.get(event.kind)) is not None:
-            self._misloads[way] += 1
+        elif event.kind == "misload_prevented":
+            self._stopped += 1
+        elif event.kind == "misload" and event.sscc is not None:
+            passage = event.body.get("passage")
+            door = passage.get("door") if isinstance(passage, dict) else None
+            self._portal.setdefault((event.sscc, str(door)), None)
 
     @property
     def loaded(self) -> dict[str, datetime]:
@@ -105,10 +129,17 @@ class LoadBook:
         }
 
     @property
-    def misloads_prevented(self) -> int:
-        """Mis-loads stopped: wrong-door load confirmations refused, and RFID passages out of a wrong door."""
+    def wrong_door_scans_stopped(self) -> int:
+        """Load confirmations a worker scanned at the wrong door, refused with STOP before the pallet went on."""
         self.tail.refresh()
-        return sum(self._misloads.values())
+        return self._stopped
+
+    @property
+    def portal_misloads(self) -> int:
+        """Pallets an RFID portal saw going out through a wrong door (once per pallet and door, as the
+        ``misload`` alerts): mis-loads that happened, not ones prevented."""
+        self.tail.refresh()
+        return len(self._portal)
 
     def confirmation(self, sscc: str) -> Load | None:
         """When and how pallet ``sscc`` was first confirmed loaded; ``None`` if it is not loaded (the log
@@ -149,10 +180,6 @@ class LoadBook:
             if (load := self._confirmed.get(sscc)) is not None:
                 counts[load.via] += 1
         return counts
-
-    def misloads_by(self) -> dict[Confirmation, int]:
-        """Mis-loads stopped each way, as of the last read of the log."""
-        return dict(self._misloads)
 
     def refresh(self) -> None:
         """Read the events appended to the log since the last read."""
@@ -195,6 +222,15 @@ class LoadBook:
             confirm_aboard(self.service, sscc, now, body)
         dest = self.state.destinations[trailer.plan.destination].name
         return LoadResult(True, sscc, door, row.trailer, at_door, f"Loaded on {row.trailer} to {dest}", first)
+
+    def fill(self, trailer: str) -> TrailerFill:
+        """How full ``trailer`` is now (pallets assigned, confirmed loaded each way, weight)."""
+        pallets = self.state.pallets
+        rows = [row for s in self._trailer_pallets(trailer) if (row := pallets.get(s)) is not None]
+        by = self.loaded_by(trailer)
+        kg = sum(row.weight_kg for row in rows if row.weight_kg)
+        loaded = sum(1 for row in rows if row.state == "loaded")
+        return TrailerFill(assigned=len(rows), loaded=loaded, loaded_by=by, kg=round(kg, 1))
 
     def loaded_on(self, trailer: str) -> int:
         """How many of the pallets now assigned to ``trailer`` are confirmed loaded."""

@@ -9,7 +9,8 @@ KPIs and alerts when they changed) and ``resync`` (the plan, or an inbound truck
 Loads are whatever the pallet rows and the event log say (:class:`~xdock.central.web.loading.LoadBook`),
 confirmed by a handheld scan or an RFID door passage: a pallet's ``confirmed_by`` and a trailer's
 ``loaded_by`` tell which (``scan`` / ``rfid``), and ``confirmations`` (in the snapshot, and in a tick
-with KPIs) counts the loads and the mis-loads stopped each way.
+with KPIs) counts the loads each way. The KPIs count the wrong-door scans a handheld stopped apart from
+the mis-loads the RFID portals saw go out (one per ``misload`` alert).
 """
 
 from __future__ import annotations
@@ -37,18 +38,15 @@ RECENT_LOADS = 12
 
 
 def trailer_view(state: SiteState, trailer: TrailerState, loads: LoadBook) -> dict[str, Any]:
-    kg = 0.0
-    for sscc in trailer.pallets:
-        row = state.pallets.get(sscc)
-        if row is not None and row.weight_kg:
-            kg += row.weight_kg
+    """A trailer's tile: ``pallets`` assigned to it (its meter), ``loaded`` of them confirmed loaded and how
+    (``loaded_by``), from :meth:`LoadBook.fill` as ``GET /api/v1/trailers`` shows them."""
     plan = trailer.plan
+    fill = loads.fill(plan.id)
     return {
         "id": plan.id, "door": plan.door, "destination": plan.destination,
         "destination_name": state.destinations[plan.destination].name,
         "capacity_pallets": plan.capacity_pallets, "capacity_kg": plan.capacity_kg,
-        "pallets": trailer.loaded, "kg": round(kg, 1), "loaded": loads.loaded_on(plan.id),
-        "loaded_by": loads.loaded_by(plan.id),
+        "pallets": fill.assigned, "kg": fill.kg, "loaded": fill.loaded, "loaded_by": fill.loaded_by,
         "departure": trailer.departure.isoformat(), "departed": trailer.departed, "reefer": plan.reefer,
     }
 
@@ -76,8 +74,8 @@ def in_transit(row: PalletRow) -> bool:
 
 
 def confirmations_view(loads: LoadBook) -> dict[str, Any]:
-    """Loads confirmed, and mis-loads stopped, by handheld ``scan`` and by ``rfid`` door passage."""
-    return {"loaded": loads.loaded_by(), "misloads": loads.misloads_by()}
+    """Loads confirmed by handheld ``scan`` and by ``rfid`` door passage."""
+    return {"loaded": loads.loaded_by()}
 
 
 def truck_view(row: InboundTruckRow) -> dict[str, Any]:
@@ -103,7 +101,8 @@ def kpis_now(
     positions = {d.id: (d.x, d.y) for d in config.doors} | {a.id: (a.x, a.y) for a in config.areas}
     return compute_kpis(
         state.pallets.values(), state.trailers.values(), outbound_doors=[d.id for d in config.doors if d.ships],
-        positions=positions, loaded=loads.loaded, misloads_prevented=loads.misloads_prevented, now=now,
+        positions=positions, loaded=loads.loaded, wrong_door_scans_stopped=loads.wrong_door_scans_stopped,
+        portal_misloads=loads.portal_misloads, now=now,
         departed_at=departed_at,
     )
 

@@ -1,6 +1,6 @@
 "use strict";
 // The supervisor's dashboard: a snapshot on connect, then pallet / tick messages (see web/views.py).
-// How each load was confirmed (handheld scan or RFID passage) is shown by loads.js.
+// How each load was confirmed (handheld scan or RFID passage) is shown by loads.js; the alerts panel by alerts.js.
 const S = {
   tz: "UTC", now: null, dwellRed: 1800, doors: [], trailers: new Map(), flow: new Map(), inbound: {},
   trucks: [], transit: new Map(), loads: new Map(), confirmations: null,
@@ -28,6 +28,7 @@ function kg(n) { return n >= 1000 ? (n / 1000).toFixed(1) + " t" : Math.round(n)
 // ---- door grid, laid out like the building: doors on the same wall share a row or column ----
 function buildDoors() {
   const grid = $("doors");
+  const alerts = $("alerts-panel");  // it may sit on the grid's floor: held while the grid is rebuilt
   grid.replaceChildren();
   S.tiles.clear();
   const ys = [...new Set(S.doors.map((d) => d.y))].sort((a, b) => a - b);
@@ -49,13 +50,7 @@ function buildDoors() {
     grid.appendChild(t);
     S.tiles.set(d.id, t);
   }
-  if (ys.length >= 3) {
-    const inner = S.doors.filter((d) => d.y !== ys[0] && d.y !== ys[ys.length - 1]).map((d) => colOf.get(d.id) + 1);
-    const floor = el("div", "floor", "dock floor");
-    floor.style.gridRow = `2 / ${ys.length}`;
-    floor.style.gridColumn = `1 / ${inner.length ? Math.min(...inner) : cols + 1}`;
-    grid.appendChild(floor);
-  }
+  placeAlerts(alerts, grid, ys, cols, colOf);
 }
 
 // Columns proportional to the doors' x on the floor plan, as few as keep each wall's doors apart.
@@ -99,6 +94,8 @@ function renderTile(d) {
     q(".dest").textContent = active.destination_name;
     q(".trailer").textContent = active.id + (active.reefer ? " · reefer" : "") + (here.length > 1 ? ` · +${here.length - 1}` : "");
     setMeter(q(".m-pal"), active.pallets, active.capacity_pallets, `${active.pallets}/${active.capacity_pallets} pal`);
+    q(".m-pal").title = `${active.pallets} pallets assigned of ${active.capacity_pallets}, ${active.loaded} confirmed loaded`
+      + " (GET /api/v1/trailers: assigned_pallets, loaded_pallets)";
     setMeter(q(".m-kg"), active.kg, active.capacity_kg, `${kg(active.kg)}`);
     q(".dep-time").textContent = "dep " + hhmm(active.departure) + (active.loaded ? ` · ${active.loaded} loaded` : "");
     q(".countdown").textContent = (left < 0 ? "late " : "in ") + span(left);
@@ -143,6 +140,13 @@ function flash(door) {
 }
 
 // ---- flow, alerts, KPIs ----
+// The lists grow the page rather than scroll inside their panel: each shows its first rows, then how many more.
+const FLOW_SHOWN = 12;
+
+function more(ul, hidden, what) {
+  if (hidden > 0) ul.appendChild(el("li", "more", `+ ${hidden} more ${what}`));
+}
+
 function renderFlow() {
   const now = S.now ? Date.parse(S.now) : Date.now();
   const staged = [], unrouted = [];
@@ -150,7 +154,7 @@ function renderFlow() {
   staged.sort((a, b) => a.updated_at.localeCompare(b.updated_at));
   const list = $("staging");
   list.replaceChildren();
-  for (const p of staged.slice(0, 60)) {
+  for (const p of staged.slice(0, FLOW_SHOWN)) {
     const dwell = now - Date.parse(p.updated_at);
     const li = el("li");
     li.dataset.sscc = p.sscc;
@@ -159,10 +163,11 @@ function renderFlow() {
     addForce(li, p);
     list.appendChild(li);
   }
+  more(list, staged.length - FLOW_SHOWN, "waiting");
   if (!staged.length) list.appendChild(el("li", "empty", "nothing waiting"));
   const ul = $("unrouted");
   ul.replaceChildren();
-  for (const p of unrouted.slice(0, 60)) {
+  for (const p of unrouted.slice(0, FLOW_SHOWN)) {
     const li = el("li");
     li.dataset.sscc = p.sscc;
     li.append(el("span", "mono", p.sscc), el("span", "muted", p.inbound_door));
@@ -170,6 +175,7 @@ function renderFlow() {
     addForce(li, p);
     ul.appendChild(li);
   }
+  more(ul, unrouted.length - FLOW_SHOWN, "unrouted");
   if (!unrouted.length) ul.appendChild(el("li", "empty", "none"));
   renderTrucks(now);
   renderTransit(now);
@@ -208,7 +214,7 @@ function renderTransit(now) {
   const ul = $("transit");
   ul.replaceChildren();
   const moving = [...S.transit.values()].sort((a, b) => a.updated_at.localeCompare(b.updated_at));
-  for (const p of moving.slice(0, 60)) {
+  for (const p of moving.slice(0, FLOW_SHOWN)) {
     const age = now - Date.parse(p.updated_at);
     const li = el("li");
     li.dataset.sscc = p.sscc;
@@ -216,34 +222,8 @@ function renderTransit(now) {
     li.append(el("span", "sub route", `${p.inbound_door} → ${p.door || "?"} · ${p.trailer || "?"}`));
     ul.appendChild(li);
   }
+  more(ul, moving.length - FLOW_SHOWN, "in transit");
   if (!moving.length) ul.appendChild(el("li", "empty", "none"));
-}
-
-function renderAlerts() {
-  const ul = $("alerts");
-  ul.replaceChildren();
-  let open = 0;
-  for (const a of S.alerts) {
-    const acked = a.acknowledged_at || a.acknowledged_by;
-    const status = a.cleared_at ? "cleared" : acked ? "acked" : "open";
-    if (!a.cleared_at) open += 1;
-    const li = el("li", "alert-" + status);
-    li.dataset.alert = String(a.id);
-    const tag = el("span", "tag", status);
-    if (status === "open" && Session.canOverride()) {
-      const ack = el("button", "ack", "Ack");
-      ack.addEventListener("click", () => override(`Acknowledge alert: ${a.message}?`, `/api/v1/alerts/${a.id}/acknowledge`));
-      tag.append(ack);
-    }
-    li.append(el("span", "", a.message), tag);
-    let sub = `${a.kind} · raised ${hhmm(a.raised_at)}`;
-    if (acked) sub += ` · ack ${a.acknowledged_by || ""}${a.acknowledged_at ? " " + hhmm(a.acknowledged_at) : ""}`;
-    if (a.cleared_at) sub += ` · cleared ${hhmm(a.cleared_at)}`;
-    li.append(el("span", "sub", sub));
-    ul.appendChild(li);
-  }
-  if (!S.alerts.length) ul.appendChild(el("li", "empty", "no alerts"));
-  $("alert-count").textContent = `${open} open`;
 }
 
 function renderKpis() {
@@ -256,7 +236,9 @@ function renderKpis() {
   $("kpi-util").innerHTML = unit(Math.round(k.door_utilisation * 100), `% · ${k.busy_doors}/${k.outbound_doors}`);
   $("kpi-travel").innerHTML = k.travel_m >= 1000 ? unit((k.travel_m / 1000).toFixed(2), "km") : unit(Math.round(k.travel_m), "m");
   $("kpi-loaded").textContent = String(k.loaded);
-  $("kpi-misloads").textContent = String(k.misloads_prevented);
+  $("kpi-stopped").textContent = String(k.wrong_door_scans_stopped);
+  $("kpi-misloads").textContent = String(k.portal_misloads);
+  $("kpi-misloads").classList.toggle("bad", k.portal_misloads > 0);
   renderSplits();
   $("kpi-ontime").innerHTML = k.on_time_departures === null || k.on_time_departures === undefined ? "–"
     : unit(Math.round(k.on_time_departures * 100), ` % · ${k.departed_on_time}/${k.departed_today}`);

@@ -2,8 +2,11 @@
 // Devices panel: each edge (door, online, outbox backlog, seconds since its last status) with its devices
 // under it (and what the broker refuses the edge, if anything): kind, online, for readers and scanners their read rate over the last 15 minutes as a sparkline
 // with the current rate, and the error counters that matter, marked when they rose in those 15 minutes.
-// Offline edges and devices come first, in red. Polled from /api/v1/edges and /api/v1/telemetry (read_rate
-// and device_health points) every few seconds; hidden while central knows no edge.
+// Offline edges and devices come first, in red. MQTT sensor nodes (their own pseudo-edges, `kind`
+// "sensor_node" in /api/v1/edges) are devices, listed together after the edges, each with its own status,
+// when it was last heard and the sensors whose latest reading came through it (from /api/v1/sensors).
+// Polled from /api/v1/edges and /api/v1/telemetry (read_rate and device_health points) every few seconds;
+// hidden while central knows no edge or node.
 const DEVICE_POLL_MS = 3000;
 const DEVICE_WINDOW_MS = 15 * 60 * 1000;
 const RATE_W = 200, RATE_H = 22;
@@ -45,8 +48,23 @@ const Devices = (() => {
     if (!edges.length) return;
     const now = siteNowMs();
     const since = new Date(now - DEVICE_WINDOW_MS).toISOString();
-    const [rates, health] = await Promise.all([series("read_rate", since), series("device_health", since)]);
-    render(edges, rates, health, now);
+    const nodes = edges.some((e) => e.kind === "sensor_node");
+    const [rates, health, sensors] = await Promise.all([
+      series("read_rate", since), series("device_health", since), nodes ? sensorsBy() : new Map()]);
+    render(edges, rates, health, sensors, now);
+  }
+
+  // The configured sensors by the id that reported their latest reading (none when unavailable).
+  async function sensorsBy() {
+    const got = await Session.call("GET", "/api/v1/sensors");
+    const by = new Map();
+    if (!got.ok) return by;
+    for (const s of got.data) {
+      if (!s.edge) continue;
+      if (!by.has(s.edge)) by.set(s.edge, []);
+      by.get(s.edge).push(s);
+    }
+    return by;
   }
 
   // Offline first, then not yet known, then online; each by door and id.
@@ -54,15 +72,71 @@ const Devices = (() => {
   const byState = (a, b) => rank(a.online) - rank(b.online) || (a.door || "").localeCompare(b.door || "")
     || a.id.localeCompare(b.id);
 
-  function render(edges, rates, health, now) {
+  function render(listed, rates, health, sensors, now) {
     const ul = $("edges");
     ul.replaceChildren();
+    const edges = listed.filter((e) => e.kind !== "sensor_node");
+    const nodes = listed.filter((e) => e.kind === "sensor_node").sort(byState);
     for (const e of [...edges].sort(byState)) ul.appendChild(edgeItem(e, rates, health, now));
-    const devices = edges.reduce((n, e) => n + e.devices.length, 0);
-    const down = edges.filter((e) => e.online === false).length
+    if (nodes.length) ul.appendChild(nodesItem(nodes, sensors, now));
+    // Every device counts once: the edges' devices and the sensor nodes; an edge without a status of its
+    // own yet is not "online".
+    const devices = edges.reduce((n, e) => n + e.devices.length, 0) + nodes.length;
+    const down = edges.filter((e) => e.online === false).length + nodes.filter((n) => !n.online).length
       + edges.reduce((n, e) => n + e.devices.filter((d) => !d.online).length, 0);
+    const unknown = edges.filter((e) => e.online === null).length;
+    const states = [down ? `${down} offline` : "", unknown ? `${unknown} no status` : ""].filter(Boolean);
     $("device-note").textContent = `${plural(edges.length, "edge")} · ${plural(devices, "device")} · `
-      + (down ? `${down} offline` : "all online");
+      + (states.length ? states.join(" · ") : "all online");
+  }
+
+  // The sensor nodes, offline first: each a device with its state, when last heard and its sensors.
+  function nodesItem(nodes, sensors, now) {
+    const li = el("li", "edge nodes");
+    li.dataset.online = String(nodes.some((n) => n.online));  // the group is red only when every node is down
+    const head = el("div", "edge-head");
+    head.append(el("span", "edge-door", "sensor nodes"), el("span", "edge-id", "straight to the broker"));
+    const list = el("ul", "devices");
+    for (const n of nodes) list.appendChild(nodeItem(n, sensors.get(n.id) || [], now));
+    li.append(head, list);
+    return li;
+  }
+
+  // A sensor's latest value as its chip shows it: "3.2 °C", "76.6 %RH", "open" / "closed", "present" / "none".
+  function sensorText(s) {
+    if (s.value === null) return "–";
+    if (s.kind === "door_contact") return s.value ? "open" : "closed";
+    if (s.kind === "trailer_presence") return s.value ? "present" : "none";
+    return `${s.value.toFixed(1)} ${UNIT_TEXT[s.unit] || s.unit}`;
+  }
+
+  // A node says it is online once, when it connects (its Last Will says when it is gone): while online, its
+  // latest reading tells best when it was last heard.
+  function nodeItem(n, sensors, now) {
+    const li = el("li", "device node");
+    li.dataset.device = n.id;
+    li.dataset.kind = "sensor_node";
+    li.dataset.online = String(n.online);
+    const head = el("div", "device-head");
+    head.append(el("span", "device-kind", KIND_TEXT.sensor_node), el("span", "mono device-id", n.id));
+    li.append(head, el("span", "dev-state", n.online ? "online" : "offline"));
+    const [device] = n.devices;
+    const sub = [];
+    if (!n.online && device && device.detail) sub.push(device.detail);
+    const read = Math.max(...sensors.filter((s) => s.at).map((s) => Date.parse(s.at)));
+    if (n.online && Number.isFinite(read)) sub.push("last reading " + ago(Math.max(0, (now - read) / 1000)));
+    else sub.push(n.seen_ago_s === null ? "never seen online" : (n.online ? "status " : "last seen ") + ago(n.seen_ago_s));
+    li.append(el("span", "sub device-sub", sub.join(" · ")));
+    if (sensors.length) {
+      const box = el("div", "node-sensors");
+      for (const s of [...sensors].sort((a, b) => a.id.localeCompare(b.id))) {
+        const chip = el("span", "counter node-sensor", `${s.id} ${sensorText(s)}`);
+        chip.dataset.sensor = s.id;
+        box.append(chip);
+      }
+      li.append(box);
+    }
+    return li;
   }
 
   function plural(n, word) { return `${n} ${word}${n === 1 ? "" : "s"}`; }

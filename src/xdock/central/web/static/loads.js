@@ -1,7 +1,7 @@
 "use strict";
 // How each load was confirmed, on the dashboard (uses dashboard.js's state S and helpers): by a
-// worker's handheld scan at the outbound door, or by an RFID portal passage. The KPI tiles split the
-// loads and the mis-loads stopped (`confirmations` of the snapshot and of a tick with KPIs), a door
+// worker's handheld scan at the outbound door, or by an RFID portal passage. The Pallets loaded KPI
+// splits the loads (`confirmations` of the snapshot and of a tick with KPIs), a door
 // tile and the door dialog split its trailer's loads (the trailer's `loaded_by`), and the flow panel
 // lists the latest loads with a scan / RFID tag: the snapshot's `recent_loads` (newest first), then
 // each `pallet` message of a loaded pallet (one already listed keeps its place).
@@ -12,14 +12,11 @@ function splitText(counts) {
   return `${counts.scan || 0} ${VIA.scan} · ${counts.rfid || 0} ${VIA.rfid}`;
 }
 
-// "9 scan · 3 RFID" beside the Loaded and Mis-loads prevented KPIs; nothing while both are 0.
+// "9 scan · 3 RFID" beside the Pallets loaded KPI; nothing while both are 0.
 function renderSplits() {
-  const c = S.confirmations;
-  for (const [id, key] of [["kpi-loaded-by", "loaded"], ["kpi-misloads-by", "misloads"]]) {
-    const counts = c && c[key];
-    const any = counts && (counts.scan || 0) + (counts.rfid || 0) > 0;
-    $(id).textContent = any ? splitText(counts) : "";
-  }
+  const counts = S.confirmations && S.confirmations.loaded;
+  const any = counts && (counts.scan || 0) + (counts.rfid || 0) > 0;
+  $("kpi-loaded-by").textContent = any ? splitText(counts) : "";
 }
 
 // Chips of a trailer's loads, one per way that confirmed any ("2 scan", "1 RFID"), and their title.
