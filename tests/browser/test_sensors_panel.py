@@ -3,6 +3,7 @@ sensor is stale."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -49,7 +50,11 @@ class SensorFloor:
 @pytest.fixture
 async def floor(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[SensorFloor]:
     """The sample site with ``SENSORS`` (or the section given as the fixture's parameter), served on a free port."""
-    site = parse_site((ROOT / "deploy" / "site.sample.yaml").read_text() + getattr(request, "param", SENSORS))
+    sample = (ROOT / "deploy" / "site.sample.yaml").read_text()
+    without = re.sub(r"\nsensors:\n(?:[ #].*\n)*", "\n", sample)  # the sample's own sensors, replaced below
+    assert "\nsensors:" in sample
+    assert "\nsensors:" not in without
+    site = parse_site(without + getattr(request, "param", SENSORS))
     async with telemetry_floor(tmp_path, site) as served:
         yield SensorFloor(served.sensors, served.liveness, served.clock, served.url)
 

@@ -16,6 +16,7 @@ from xdock.central.alerts import Alerts
 from xdock.central.passages import PassageService
 from xdock.central.scans import ScanService
 from xdock.central.web import LiveHub
+from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import ScanEvent, ShipToModel
 from xdock.protocol.passages import DoorPassage
@@ -32,7 +33,8 @@ def _scan(service: ScanService, seq: int, postal: str, door: str = "D1") -> None
 
 def _out(passages: PassageService, seq: int, n: int, door: str) -> str:
     return passages.apply(DoorPassage(
-        edge_id="edge-r", seq=seq, device_id="r1", door=door, sscc=_sscc(n), epc="3074257BF7194E4000001A85",
+        edge_id="edge-r", seq=seq, device_id="r1", door=door, sscc=_sscc(n),
+        epc=epc_hex(Sscc96.from_sscc(_sscc(n), company_prefix_length=7).encode()),
         direction="out", at=START, reads=30, peak_rssi=-45,
     )).outcome
 
