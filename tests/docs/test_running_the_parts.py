@@ -60,10 +60,11 @@ class Floor:
         """The document's one ``xdock`` line containing all ``words``, moved to this test's machine."""
         xdock = [line for line in recipe_lines() if line.startswith(".venv/bin/xdock")]
         [line] = [line for line in xdock if all(w in line for w in words)]
+        # the document's own paths and ports first: what is put in next may hold "/tmp/" itself
+        line = line.replace("/tmp/", f"{self.tmp}/").replace("5084", str(self.reader_port))
         line = line.replace(".venv/bin/xdock", f"{shlex.quote(sys.executable)} -m xdock")
         line = line.replace("mqtt://127.0.0.1:1883", f"mqtt://127.0.0.1:{self.broker.port}")
         line = line.replace("deploy/site.sample.yaml", shlex.quote(str(ROOT / "deploy" / "site.sample.yaml")))
-        line = line.replace("/tmp/", f"{self.tmp}/").replace("5084", str(self.reader_port))
         if " central " in line:
             line += f" --api-port {self.api_port}"
         if "mock sensor-node" in line:
