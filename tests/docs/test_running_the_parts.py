@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -180,3 +181,9 @@ def test_the_recipes_run_as_written(floor: Floor) -> None:
     floor.wait(lambda: all(values().get(n) is not None for n in names), "the four sensors' readings")
     assert 2.0 <= (values()["T-LYON-2-TEMP"] or 0) <= 4.0
     assert 3.5 <= (values()["b1-temp"] or 0) <= 5.5
+    # Every reading is stamped on the site clock the recipe starts at 07:00, the sensor node's too.
+    start = datetime.fromisoformat(subprocess.run(
+        ["bash", "-c", f"{floor.start_line}\necho $START"], capture_output=True, text=True, check=True,
+    ).stdout.strip())
+    stamps = {s["id"]: datetime.fromisoformat(s["at"]) for s in floor.api("/sensors") if s["id"] in names}
+    assert all(start <= at <= start + timedelta(hours=1) for at in stamps.values()), (start, stamps)

@@ -21,15 +21,16 @@ import aiomqtt
 
 from xdock.cli._common import (
     add_broker_password_option,
+    add_clock_options,
     add_mqtt_version_option,
     broker_arg,
     broker_with_password,
+    clock_from,
     fail,
 )
 from xdock.cli.mock_options import OptionError, add_duration_option, check_positive, check_range, run_for
 from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode
 from xdock.protocol.broker_url import BrokerUrl
-from xdock.protocol.clock import SystemClock
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, is_binary
 from xdock.protocol.topics import check_id
 from xdock.simulators.sensor_profiles import Profile, measured, switching
@@ -88,6 +89,7 @@ def register(devices: Any) -> None:
     p.add_argument("--seq-file", type=Path,
                    help="where the node keeps its sequence numbers across restarts (default: ./xdock-node-ID.seq)")
     add_duration_option(p)
+    add_clock_options(p)  # readings stamped on the same site clock as a central run with --sim-start
     p.set_defaults(run=run)
 
 
@@ -138,9 +140,12 @@ def run(args: argparse.Namespace) -> int:
     except OptionError as exc:
         return fail(str(exc))
     seq_file = args.seq_file or Path(f"xdock-node-{args.node_id}.seq")
+    try:
+        clock = clock_from(args)
+    except ValueError as exc:
+        return fail(str(exc))
 
     async def main() -> int | None:
-        clock = SystemClock()
         started = clock.now()
         try:
             broker = broker_with_password(args.broker, args.broker_password_file)
