@@ -57,6 +57,17 @@ async def test_an_unreadable_body_is_a_400_problem(floor: Floor) -> None:
     assert response.json() == _problem(400, "Bad Request", "There was an error parsing the body")
 
 
+async def test_a_body_that_is_not_json_text_is_a_400_problem_naming_where(floor: Floor) -> None:
+    response = await floor.http.post(
+        "/api/v1/trailers/T-LYON-2/move", content=b'{"door": "D12"',
+        headers={**floor.as_("sam"), "Content-Type": "application/json"},
+    )
+    assert (response.status_code, response.headers["content-type"]) == (400, PROBLEM)
+    assert response.json() == _problem(
+        400, "Bad Request", "body: not JSON text (Expecting ',' delimiter at character 14)", field="body"
+    )
+
+
 async def test_a_bad_field_is_a_422_problem_naming_it(floor: Floor) -> None:
     response = await floor.http.post("/api/v1/trailers/T-LYON-2/move", json={}, headers=floor.as_("sam"))
     assert (response.status_code, response.headers["content-type"]) == (422, PROBLEM)

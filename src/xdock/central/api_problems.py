@@ -85,6 +85,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
+        unreadable = next((err for err in errors if err.get("type") == "json_invalid"), None)
+        if unreadable is not None:  # not a body with a wrong field: no body at all, as JSON reads it
+            where = unreadable.get("loc", ("body", 0))
+            at = where[-1] if len(where) > 1 else 0
+            reason = unreadable.get("ctx", {}).get("error", "invalid JSON")
+            return problem_response(400, f"body: not JSON text ({reason} at character {at})", field="body")
         problems = []
         for err in errors:
             where = ".".join(str(part) for part in err.get("loc", ()))
