@@ -43,7 +43,8 @@ const Sensors = (() => {
     if (!measured.length) ul.appendChild(el("li", "empty", "no temperature sensors"));
     renderDoors(sensors.filter((s) => !MEASURED.includes(s.kind)));
     const bad = sensors.filter((s) => s.status !== "ok").length;
-    $("sensor-note").textContent = `${sensors.length} sensors · ${bad} need a look`;
+    const all = `${sensors.length} sensor${sensors.length === 1 ? "" : "s"}`;
+    $("sensor-note").textContent = `${all} · ${bad} ${bad === 1 ? "needs" : "need"} a look`;
   }
 
   function row(s, points, now) {
