@@ -17,10 +17,13 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import os
+import pwd
 import shlex
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -58,10 +61,18 @@ DOC = Path(__file__).parents[2] / "docs" / "broker-config.md"
 
 
 def documented_command() -> list[str]:
-    """The one ``xdock broker-config`` line of the docs, split as the shell splits it."""
-    lines = [line for line in DOC.read_text().splitlines() if line.startswith("xdock broker-config ")]
+    """The one ``.venv/bin/xdock broker-config`` line of the docs, split as the shell splits it."""
+    lines = [line for line in DOC.read_text().splitlines() if line.startswith(".venv/bin/xdock broker-config ")]
     assert len(lines) == 1, f"expected one documented command in {DOC}, found {lines}"
     return shlex.split(lines[0])
+
+
+def has_user(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
 
 
 def option(argv: list[str], name: str) -> list[str]:
@@ -91,13 +102,12 @@ class Generated:
         return data
 
 
-def run_documented(folder: Path, port: int, *more: str) -> Generated:
+def run_documented(folder: Path, port: int, *more: str, run_as: str = getpass.getuser()) -> Generated:
     """The documented command with this test's paths, run as the operator runs it (a new process)."""
     argv = documented_command()
     here = {"--out": str(folder / "broker"), "--bind": "127.0.0.1"}
     local = [here.get(argv[i - 1], word) if i else word for i, word in enumerate(argv)]
-    local += ["--port", str(port), "--persistence-dir", str(folder / "mosquitto"), "--run-as", getpass.getuser(),
-              *more]
+    local += ["--port", str(port), "--persistence-dir", str(folder / "mosquitto"), "--run-as", run_as, *more]
     done = subprocess.run([sys.executable, "-m", "xdock", *local[1:]], capture_output=True, text=True, check=False)
     assert (done.returncode, done.stderr) == (0, "")
     return Generated(local, folder / "broker", port)
@@ -331,6 +341,49 @@ async def test_a_door_added_later_logs_in_after_a_reload_and_no_one_is_rekeyed(t
                                                       (scan_topic(again.site, "edge-D1"), b"D1")]
     finally:
         server.stop()
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder every user may enter (pytest's own is root's only), for a broker running as mosquitto."""
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        folder.chmod(0o755)
+        yield folder
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not has_user("mosquitto"),
+                    reason="needs root and the user mosquitto, as on the broker's machine")
+async def test_as_root_with_mosquitto_as_its_own_user_a_door_added_as_the_docs_say_logs_in(
+    open_folder: Path,
+) -> None:
+    """The docs' install and "add or remove a door" steps as root: Mosquitto switches to its own user and
+    reads ``passwd`` and ``acl`` as that user at start and again on SIGHUP after the re-run."""
+    first = run_documented(open_folder, free_port(), run_as="mosquitto")
+    server = Mosquitto(open_folder / "log", conf=first.out / "mosquitto.conf", port=first.port)
+    server.start()
+    try:
+        again = run_documented(open_folder, first.port, "--edge", "edge-D3", run_as="mosquitto")
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGHUP)
+        await logs_in_within(again, "edge-D3", 10)
+        async with clients(again, "central", "edge-D1"):
+            pass
+    finally:
+        server.stop()
+    assert "Unable to open pwfile" not in server.log.read_text()
+
+
+async def test_mosquitto_saves_its_state_at_stop_into_a_persistence_folder_the_command_made(tmp_path: Path) -> None:
+    state = tmp_path / "var" / "lib" / "mosquitto"
+    generated = run_documented(tmp_path, free_port(), "--persistence-dir", str(state))
+    assert f"persistence_location {state}\n" in (generated.out / "mosquitto.conf").read_text()
+    with Mosquitto(tmp_path / "log", conf=generated.out / "mosquitto.conf", port=generated.port) as server:
+        async with clients(generated, "central"):
+            pass
+    log = server.log.read_text()
+    assert (state / "mosquitto.db").is_file(), log
+    assert f"Saving in-memory database to {state}/mosquitto.db." in log
 
 
 async def test_the_sensor_node_mock_logs_in_as_itself_and_reports_online_a_reading_and_offline(

@@ -47,7 +47,7 @@ def render_conf(site: str, settings: BrokerSettings, folder: Path) -> str:
         "# An uplink over central's payload limit is refused here, before it reaches anyone.\n"
         f"message_size_limit {MAX_PAYLOAD}\n"
         "persistence true\n"
-        f"persistence_location {settings.persistence_dir}/\n"
+        f"persistence_location {settings.persistence_dir}\n"  # Mosquitto adds the "/" before its file name
         "max_queued_messages 100000\n"
         "set_tcp_nodelay true\n"
         "log_dest stderr\n"

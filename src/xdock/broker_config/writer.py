@@ -3,9 +3,12 @@
 Run again on the same folder (say with one more ``--edge``), it keeps the password of every user still
 named, makes one for each new user and drops the users no longer named, so adding a door re-keys no
 gateway; ``new_passwords`` gives everyone a new one. A folder holding anything else is refused.
-Every file is written beside its final name and then renamed over it, created with its mode
-(``credentials.json`` and ``passwd`` 0600, the others 0644 whatever the umask), so a reader never sees
-half a file or a readable secret.
+Every file is written beside its final name, flushed to disk and then renamed over it, created with
+its mode (``credentials.json`` and ``passwd`` 0600, the others 0644 whatever the umask), so a reader
+never sees half a file or a readable secret. A rewritten file keeps the owner and group of the one it
+replaces, so a broker reading ``passwd`` and ``acl`` as its own user still can after a reload; run as
+root, a new ``passwd`` or ``acl`` belongs to ``run_as`` (and its group), the user Mosquitto switches to,
+and so does the persistence folder (mode 0700) when it has to be created.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import pwd
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +32,9 @@ log = logging.getLogger(__name__)
 FILES = ("mosquitto.conf", "acl", "passwd", "credentials.json")
 _SECRET_MODE = 0o600
 _PUBLIC_MODE = 0o644
+_STATE_MODE = 0o700
+_BROKER_READS = ("passwd", "acl")
+"""The files Mosquitto reads again as ``run_as`` on a reload (the conf it reads as root at start)."""
 
 
 class BrokerConfigError(ValueError):
@@ -71,6 +78,7 @@ def write_broker_config(
             f"Invalid --out {out}: holds {', '.join(foreign)}; expected an empty folder or one written by "
             "xdock broker-config"
         )
+    broker = _broker_ids(settings.run_as)
     out.mkdir(parents=True, exist_ok=True)
     before_path = out / "credentials.json"
     before = read_credentials(before_path) if before_path.exists() else {}
@@ -78,10 +86,15 @@ def write_broker_config(
     for user in users.names():
         earlier = before.get(user)
         credentials[user] = earlier if earlier is not None and not new_passwords else new_password()
-    _write(out / "credentials.json", json.dumps(credentials, indent=2) + "\n", _SECRET_MODE)
-    _write(out / "passwd", render_passwd(credentials), _SECRET_MODE)
-    _write(out / "acl", render_acl(users), _PUBLIC_MODE)
-    _write(out / "mosquitto.conf", render_conf(users.site, settings, out), _PUBLIC_MODE)
+    texts = {
+        "credentials.json": (json.dumps(credentials, indent=2) + "\n", _SECRET_MODE),
+        "passwd": (render_passwd(credentials), _SECRET_MODE),
+        "acl": (render_acl(users), _PUBLIC_MODE),
+        "mosquitto.conf": (render_conf(users.site, settings, out), _PUBLIC_MODE),
+    }
+    for name, (text, mode) in texts.items():
+        _write(out / name, text, mode, broker if name in _BROKER_READS else None)
+    _make_state_folder(settings.persistence_dir, broker)
     kept = tuple(u for u in users.names() if u in before and not new_passwords)
     written = Written(
         fresh=tuple(u for u in users.names() if u not in kept),
@@ -92,12 +105,57 @@ def write_broker_config(
     return written
 
 
-def _write(path: Path, text: str, mode: int) -> None:
-    """``text`` into ``path`` through a fresh file created with ``mode`` and renamed over it."""
+def _broker_ids(run_as: str) -> tuple[int, int] | None:
+    """``run_as``'s user and group ids when this process is root (it may hand files over), else None."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(run_as)
+    except KeyError:
+        raise BrokerConfigError(f"Invalid --run-as {run_as}: no such user on this machine") from None
+    return entry.pw_uid, entry.pw_gid
+
+
+def _make_state_folder(folder: Path, owner: tuple[int, int] | None) -> None:
+    """Create the persistence folder (mode 0700, belonging to ``owner`` if given); an existing one is left as is."""
+    if folder.is_dir():
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=_STATE_MODE)
+    os.chmod(folder, _STATE_MODE)  # whatever the umask
+    if owner is not None:
+        os.chown(folder, *owner)
+    log.info("created the persistence folder %s", folder)
+
+
+def _write(path: Path, text: str, mode: int, owner: tuple[int, int] | None) -> None:
+    """``text`` into ``path`` through a fresh file created with ``mode``, flushed and renamed over it.
+
+    The fresh file takes the owner and group of the file it replaces, else ``owner`` if given.
+    """
     fresh = path.with_name(f".{path.name}.new")
     fresh.unlink(missing_ok=True)
+    try:
+        replaced = path.stat()
+    except FileNotFoundError:
+        keep = owner
+    else:
+        keep = replaced.st_uid, replaced.st_gid
     fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    os.fchmod(fd, mode)  # the umask may have taken more than the mode allows; a secret stays 0600 throughout
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(fresh, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            os.fchmod(fd, mode)  # the umask may have taken more than the mode allows; a secret stays 0600 throughout
+            if keep is not None and keep != (os.fstat(fd).st_uid, os.fstat(fd).st_gid):
+                os.fchown(fd, *keep)
+            file.write(text)
+            file.flush()
+            os.fsync(fd)
+        os.replace(fresh, path)
+    except BaseException:
+        fresh.unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a power cut
+    finally:
+        os.close(folder)

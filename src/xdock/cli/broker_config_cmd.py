@@ -4,7 +4,8 @@
 
 Every edge and sensor node logs in under its own id, central as ``central``; the ACL lets each use
 only its own topics (see ``docs/broker-config.md``). Passwords go to ``DIR/credentials.json`` (mode
-0600), never to the terminal. Run again with one more ``--edge`` and the others keep their passwords.
+0600), never to the terminal. Run again with one more ``--edge`` and the others keep their passwords
+(and each file its owner and group, so a running broker still reads them after a reload).
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ def register(commands: Any) -> None:
     p.add_argument("--bind", default=BrokerSettings.bind,
                    help="listener address (default: %(default)s; 0.0.0.0 for every interface)")
     p.add_argument("--persistence-dir", type=Path, default=BrokerSettings.persistence_dir,
-                   help="where Mosquitto keeps its sessions and queued messages (default: %(default)s)")
-    p.add_argument("--run-as", default=BrokerSettings.run_as,
-                   help="user Mosquitto switches to when started as root; it must read the files written "
+                   help="where Mosquitto keeps its sessions and queued messages; created (mode 0700) if missing "
                         "(default: %(default)s)")
+    p.add_argument("--run-as", default=BrokerSettings.run_as,
+                   help="user Mosquitto switches to when started as root; run as root, a new passwd and acl and "
+                        "the persistence folder are made this user's (default: %(default)s)")
     p.add_argument("--new-passwords", action="store_true",
                    help="give every user a new password, even those of an earlier output in --out")
     p.set_defaults(run=run)
