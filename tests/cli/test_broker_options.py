@@ -74,3 +74,38 @@ def test_a_ca_file_that_does_not_load_is_refused_naming_the_option(
     assert capsys.readouterr().err == (
         f"xdock: error: --broker-ca {junk}: the broker mqtt://127.0.0.1:1883 is not TLS; write mqtts://\n"
     )
+
+
+NODE = ["mock", "sensor-node", "--site", "demo", "--node-id", "N1", "--target", "T-PARIS-2"]
+PASSWORD_COMMANDS = [
+    pytest.param(["central", "--site", "SITE", "--no-api"], id="central"), pytest.param(EDGE, id="edge"),
+    pytest.param(NODE, id="sensor-node"),
+]
+
+
+@pytest.mark.parametrize("command", PASSWORD_COMMANDS)
+def test_a_missing_password_file_is_refused_naming_the_option(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = Path(__file__).parents[2] / "deploy" / "site.sample.yaml"
+    argv = [str(site) if arg == "SITE" else arg for arg in command]
+    missing = tmp_path / "nofile"
+    assert main([*argv, "--broker", "mqtt://edge-d1@127.0.0.1:1", "--broker-password-file", str(missing)]) == 2
+    assert capsys.readouterr().err == f"xdock: error: --broker-password-file {missing}: no such file\n"
+
+
+@pytest.mark.parametrize("command", PASSWORD_COMMANDS)
+def test_a_password_file_without_a_user_in_the_broker_url_is_refused_naming_both_options(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = Path(__file__).parents[2] / "deploy" / "site.sample.yaml"
+    argv = [str(site) if arg == "SITE" else arg for arg in command]
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret\n")
+    assert main([*argv, "--broker", "mqtt://127.0.0.1:1", "--broker-password-file", str(secret)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"xdock: error: --broker-password-file {secret}: the --broker URL mqtt://127.0.0.1:1 names no user to log "
+        "in as; write mqtt://USER@host:port\n"
+    )
+    assert "s3cret" not in err

@@ -139,6 +139,11 @@ class Central:
         self.ingest.device_telemetry = DeviceTelemetry(config.site.site, self.telemetry, clock)
         self._front: Front | None = None
 
+    @property
+    def listening_port(self) -> int | None:
+        """The port the API's socket is bound to (the free port picked for ``api_port=0``); ``None`` without API."""
+        return None if self._api_socket is None else int(self._api_socket.getsockname()[1])
+
     # -- the front (API, live hub, KPI telemetry), built on first use --------------------------------
 
     def front(self) -> Front:

@@ -146,7 +146,7 @@ class Ingest:
                     self.liveness.deaf()
                 stop_if_cancelled()
                 delay = self._backoff.failed()
-                self._backoff.log_failure(log, f"broker {self.broker}", exc, delay)
+                self._backoff.log_failure(log, f"broker {self.broker}", exc, delay, user=self.broker.username)
                 await asyncio.sleep(delay)
 
     async def _session(self) -> None:

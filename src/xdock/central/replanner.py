@@ -20,6 +20,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -45,6 +46,14 @@ class ReplanError(RuntimeError):
 def _context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _start_worker() -> None:
+    """In the worker process: lower its priority, and ignore Ctrl-C, which the terminal sends to the whole
+    process group: central stops the worker itself (:meth:`Replanner.aclose`), a worker that stopped on its
+    own would print a traceback and break a re-plan under way."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(_WORKER_NICENESS)
 
 
 def with_floor_trucks(floor: Floor, plan: Plan) -> Plan:
@@ -74,7 +83,7 @@ class Replanner:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self._max_workers, mp_context=_context(),
-                                             initializer=os.nice, initargs=(_WORKER_NICENESS,))
+                                             initializer=_start_worker)
         return self._pool
 
     async def replan(self, floor: Floor, current: Plan, now: datetime) -> Plan:

@@ -66,9 +66,25 @@ def broker_link_from(args: argparse.Namespace) -> BrokerLink:
 
 
 def broker_with_password(broker: BrokerUrl, password_file: Path | None) -> BrokerUrl:
-    """The broker URL with the password from ``password_file`` or ``$XDOCK_BROKER_PASSWORD``, if given."""
+    """The broker URL with the password from ``password_file`` or ``$XDOCK_BROKER_PASSWORD``, if given.
+
+    ``ValueError`` naming ``--broker-password-file`` when the file cannot be read, or when the ``--broker``
+    URL names no user (the password would go unused: the client would log in anonymously).
+    """
     if password_file is not None:
-        return replace(broker, password=password_file.read_text(encoding="utf-8").strip())
+        if broker.username is None:
+            raise ValueError(
+                f"--broker-password-file {password_file}: the --broker URL {broker} names no user to log in as; "
+                "write mqtt://USER@host:port"
+            )
+        try:
+            password = password_file.read_text(encoding="utf-8").strip()
+        except FileNotFoundError as exc:
+            raise ValueError(f"--broker-password-file {password_file}: no such file") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ValueError(f"--broker-password-file {password_file}: cannot be read ({reason})") from exc
+        return replace(broker, password=password)
     from_env = os.environ.get("XDOCK_BROKER_PASSWORD")
     return replace(broker, password=from_env) if from_env else broker
 

@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"{exc}; choose another with --api-port (0 for any free port) or --no-api")
     except (StoreError, ValueError) as exc:
         return fail(str(exc))
-    api = "no API" if config.api_port is None else f"API http://{config.api_host}:{config.api_port or '<any>'}/api/v1"
+    api = "no API" if config.api_port is None else f"API http://{config.api_host}:{central.listening_port}/api/v1"
     print(f"xdock central: site {site.site}, broker {config.broker}, store {config.db}, {api}", flush=True)
     return run_until_stopped(central.run())
 

@@ -149,8 +149,8 @@ def run(args: argparse.Namespace) -> int:
         started = clock.now()
         try:
             broker = broker_with_password(args.broker, args.broker_password_file)
-        except OSError as exc:
-            return fail(f"--broker-password-file: {exc}")
+        except ValueError as exc:
+            return fail(str(exc))
         try:
             node = SensorNode(args.site, args.node_id, sensors, clock, seq_file, host=broker.host,
                               port=broker.port, sample_s=args.sample, username=broker.username,

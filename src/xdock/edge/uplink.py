@@ -169,7 +169,8 @@ class Uplink:
                 self.drain.link_lost()
             stop_if_cancelled()
             delay = self._backoff.failed()
-            self._backoff.log_failure(log, f"edge {self.edge_id}: broker {self.broker}", lost, delay)
+            self._backoff.log_failure(log, f"edge {self.edge_id}: broker {self.broker}", lost, delay,
+                                      user=self.broker.username)
             await asyncio.sleep(delay)
 
     async def _session(self) -> None:
