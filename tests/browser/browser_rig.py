@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, async_playwright, expect
 
 from xdock.central.alerts import Alerts
 from xdock.central.api import create_app
@@ -36,6 +36,10 @@ from xdock.protocol.messages import ScanEvent, ShipToModel
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 HAVE_CHROMIUM = CHROMIUM.exists()
+
+# Every expect() polls its condition and returns as soon as it holds; the deadline only bounds a failure,
+# so it is set for a busy machine (a cold Chromium and the first live snapshot can take seconds there).
+expect.set_options(timeout=20_000)
 ARTIFACTS = ROOT / "test-artifacts"
 
 
