@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from browser_rig import ARTIFACTS, Served
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Route, expect
 
 POSTALS = ["69001", "75011", "13008", "59000", "33000", "38000", "92100", "69003", "75002", "62000"]
 
@@ -59,4 +61,23 @@ async def test_dropped_socket_reconnects_and_resynchronises(served: Served, brow
     await expect(page.locator('[data-door="D12"] .fill-pal')).to_have_text("1/33 pal")
     served.scan(2, "69001")
     await expect(page.locator('[data-door="D12"] .fill-pal')).to_have_text("2/33 pal", timeout=1000)
+    await page.close()
+
+
+async def test_the_live_feed_waits_for_every_script_of_the_page(served: Served, browser: Browser) -> None:
+    served.scan(1, "69001")
+    page = await browser.new_page(viewport={"width": 1600, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    async def late(route: Route) -> None:  # the scripts after dashboard.js come slowly (a busy link)
+        await asyncio.sleep(1.5)
+        await route.continue_()
+
+    for script in ("alerts", "overrides"):
+        await page.route(f"**/static/{script}.js", late)
+    await page.goto(served.url + "/")
+    await expect(page.locator('[data-door="D12"] .fill-pal')).to_have_text("1/33 pal")
+    await expect(page.locator("#alerts-panel")).to_be_visible()
+    assert errors == []
     await page.close()

@@ -314,11 +314,13 @@ function renderLink() {
 
 Session.onChange(() => { renderLink(); if (S.doors.length) renderAlerts(); });
 Session.onSignedOut(renderLink);
-Session.start().then(() => openLive("/api/v1/live", {
+// The feed starts once every script of the page has run: its messages call into alerts.js, overrides.js
+// and the others, which load after this file (a quick sign-in check must not outrun them).
+document.addEventListener("DOMContentLoaded", () => Session.start().then(() => openLive("/api/v1/live", {
   message: onMessage,
   status(state, connects) {
     link.state = state;
     link.connects = connects;
     renderLink();
   },
-}));
+})));
