@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import aiomqtt
 import pytest
@@ -44,3 +45,31 @@ async def test_a_lost_connection_ends_the_wait_at_once(mosquitto: Mosquitto) -> 
                     await waiting
         finally:
             await sender.__aexit__(None, None, None)
+
+
+class _SilentBroker:
+    """Just enough of a client for publish_confirmed: publishes that are never acknowledged."""
+
+    def __init__(self) -> None:
+        self._disconnected: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def publish(self, topic: str, payload: bytes, *, qos: int, retain: bool) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_a_cancelled_wait_leaves_no_unretrieved_exception() -> None:
+    loop = asyncio.get_running_loop()
+    reported: list[str] = []
+    loop.set_exception_handler(lambda _, context: reported.append(context["message"]))
+    client = _SilentBroker()
+    waiting = asyncio.create_task(publish_confirmed(client, [("t/a", b"1"), ("t/b", b"2")]))  # type: ignore[arg-type]
+    await asyncio.sleep(0.01)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    for _ in range(3):
+        await asyncio.sleep(0)
+    del waiting
+    gc.collect()
+    await asyncio.sleep(0)
+    assert reported == []

@@ -36,6 +36,9 @@ async def publish_confirmed(
         await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     except asyncio.CancelledError:
         sending.cancel()
+        # A cancelled gather ends with its CancelledError as exception: mark it seen, or asyncio reports
+        # "Future exception was never retrieved" with a traceback when it is collected.
+        sending.add_done_callback(_seen)
         raise
     if sending.done():
         sending.result()
@@ -45,3 +48,8 @@ async def publish_confirmed(
         await sending
     cause = None if lost.cancelled() else lost.exception()
     raise aiomqtt.MqttError("Connection lost while waiting for the broker's acknowledgements") from cause
+
+
+def _seen(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
