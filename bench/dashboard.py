@@ -35,13 +35,13 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
-from xdock.central.api import create_app
-from xdock.central.http_server import serve_http
-from xdock.central.kpis import percentile
-from xdock.central.scans import ScanService
-from xdock.central.site_config import SiteConfig, parse_site
-from xdock.central.site_state import SiteState
-from xdock.central.store import Store
+from xdock.central.api.app import create_app
+from xdock.central.api.http_server import serve_http
+from xdock.central.site.config import SiteConfig, parse_site
+from xdock.central.site.kpis import percentile
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import Store
 from xdock.central.web import LiveHub
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import ScanEvent, ShipToModel

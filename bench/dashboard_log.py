@@ -26,13 +26,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from xdock.central.alerts import Alerts
-from xdock.central.scans import ScanService
-from xdock.central.site_config import parse_site
-from xdock.central.site_state import SiteState
-from xdock.central.store import EventRow, Store
-from xdock.central.web import LiveHub, LoadBook
-from xdock.central.web.departures import DEPARTED_EVENT, DepartureLog
+from xdock.central.site.alerts import Alerts
+from xdock.central.site.config import parse_site
+from xdock.central.site.departures import DEPARTED_EVENT, DepartureLog
+from xdock.central.site.loading import LoadBook
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import EventRow, Store
+from xdock.central.web import LiveHub
 from xdock.central.web.views import alert_view
 from xdock.protocol.clock import ManualClock
 from xdock.testing.stream_site import site_yaml

@@ -19,7 +19,7 @@ off; their scans are still decided by central). Gives bytes and snapshots per
 second of site time and the mean and largest snapshot sent, and what the edges could do alone at the start
 and the end (free positions of the open trailers, the sum of the edges' shares, destinations an edge has a
 route for, on average). ``--block`` and ``--reserve-div`` set the share book's (see
-``xdock.central.route_shares``). The last line printed is one JSON object; figures only.
+``xdock.central.edge_routing.shares``). The last line printed is one JSON object; figures only.
 """
 
 from __future__ import annotations
@@ -39,10 +39,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
+from xdock.central.edge_routing.shares import ShareBook  # noqa: E402
+from xdock.central.edge_routing.snapshots import (  # noqa: E402
+    OpenTrailer,
+    RouteTable,
+    destination_matches,
+    open_trailers,
+    route_tables,
+)
 from xdock.central.optimiser.dispatcher import Dispatcher, NoPlaceError  # noqa: E402
-from xdock.central.route_shares import ShareBook  # noqa: E402
-from xdock.central.routes import OpenTrailer, RouteTable, destination_matches, open_trailers, route_tables  # noqa: E402
-from xdock.central.site_config import Destination  # noqa: E402
+from xdock.central.site.config import Destination  # noqa: E402
 from xdock.protocol.clock import ManualClock  # noqa: E402
 from xdock.protocol.messages import DestinationMatch, encode  # noqa: E402
 from xdock.testing.synthetic_site import synthetic_floor, synthetic_pallets  # noqa: E402

@@ -10,9 +10,9 @@ import pytest
 from browser_rig import ARTIFACTS, ROOT, telemetry_floor
 from playwright.async_api import Browser, expect
 
-from xdock.central.device_telemetry import DeviceTelemetry
-from xdock.central.liveness import Liveness
-from xdock.central.site_config import load_site
+from xdock.central.edges.device_telemetry import DeviceTelemetry
+from xdock.central.edges.liveness import Liveness
+from xdock.central.site.config import load_site
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus
 from xdock.protocol.status_messages import DeviceKind

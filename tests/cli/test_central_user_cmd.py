@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from xdock.central.auth import Principal, TokenRefusedError, authenticate, grant
-from xdock.central.store import Store
+from xdock.central.api.auth import Principal, TokenRefusedError, authenticate, grant
+from xdock.central.store.database import Store
 from xdock.cli import main
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
-from xdock.central.liveness import status_subscriptions
+from xdock.central.edges.liveness import status_subscriptions
 from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode, ValueScript
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import MAX_PAYLOAD, DeviceStatus, decode

@@ -86,4 +86,4 @@ async def test_central_with_a_wrong_password_says_the_broker_refused_its_log_in(
             await eventually(lambda: "attempt 2 failed" in central.log.read_text(), 20, "a second attempt")
         finally:
             await asyncio.to_thread(central.stop)
-    assert logged(central.log) == expected("xdock.central.ingest", url, "central")
+    assert logged(central.log) == expected("xdock.central.ingest.mqtt_ingest", url, "central")

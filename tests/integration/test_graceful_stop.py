@@ -83,5 +83,5 @@ async def test_central_stopped_cleanly_leaves_its_retained_status_offline(mosqui
     assert status.online is False
     assert status.at is not None  # central's own word: its Last Will carries no time
     log = central.log.read_text()
-    assert "xdock.central.routes_publisher: told the broker central is going offline" in log
+    assert "xdock.central.edge_routing.publisher: told the broker central is going offline" in log
     assert "Traceback" not in log

@@ -15,7 +15,7 @@ import pytest
 from support.inproc_central import get_json, running_central
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
-from xdock.central.site_config import parse_site
+from xdock.central.site.config import parse_site
 from xdock.protocol.clock import ScaledClock
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel, decode, encode
@@ -63,7 +63,7 @@ def junk(n: int) -> tuple[str, bytes]:
 async def test_junk_flood_costs_a_few_rows_and_log_lines_and_every_scan_is_answered(
     mosquitto: Mosquitto, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="xdock.central.uplink_refusals")
+    caplog.set_level(logging.WARNING, logger="xdock.central.ingest.refusals")
     db = tmp_path / "c.db"
     total_junk = JUNK_PER_SCAN * SCANS
     config = CentralConfig(SITE, mosquitto.url, db, api_port=None, replan_interval=None)
@@ -96,7 +96,7 @@ async def test_junk_flood_costs_a_few_rows_and_log_lines_and_every_scan_is_answe
     }
     assert {e["kind"] for e in events} == {"scan"}
     # 13 (edge, reason) pairs: 13 counter rows, 13 log lines, a sample of 10 per reason.
-    assert len([r for r in caplog.records if r.name == "xdock.central.uplink_refusals"]) == 13
+    assert len([r for r in caplog.records if r.name == "xdock.central.ingest.refusals"]) == 13
     with sqlite3.connect(db) as conn:
         counters = conn.execute("SELECT COUNT(*), SUM(count) FROM uplink_refusals").fetchone()
         samples = conn.execute("SELECT reason, COUNT(*) FROM uplink_refusal_samples GROUP BY reason").fetchall()

@@ -66,4 +66,4 @@ async def test_central_without_a_broker_serves_its_api_and_logs_attempts_1_2_and
         assert (await asyncio.to_thread(central.get, "/api/v1/site"))["site"] == SITE
     finally:
         await asyncio.to_thread(central.stop)
-    assert logged(central.log) == expected("xdock.central.ingest", nobody)
+    assert logged(central.log) == expected("xdock.central.ingest.mqtt_ingest", nobody)

@@ -10,13 +10,13 @@ from pathlib import Path
 import aiomqtt
 
 from support.waiting import eventually
-from xdock.central.alerts import Alerts
-from xdock.central.ingest import Ingest
-from xdock.central.scans import ScanService
-from xdock.central.sensors import SensorService
-from xdock.central.site_config import parse_site
-from xdock.central.site_state import SiteState
-from xdock.central.store import Store
+from xdock.central.ingest.mqtt_ingest import Ingest
+from xdock.central.sensors.service import SensorService
+from xdock.central.site.alerts import Alerts
+from xdock.central.site.config import parse_site
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import Store
 from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode, ValueScript, reefer_logger
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import encode

@@ -3,7 +3,7 @@
 Central comes up answer path first. Constructing :class:`Central` builds what answers a scan (the
 store, the live site, the scan service, liveness, the routes publisher and the MQTT ingest) and
 nothing of the web stack; :meth:`Central.run` starts the ingest, then loads the front (the API and
-dashboard, the live hub, KPI telemetry: :mod:`xdock.central.front`, most of what central imports)
+dashboard, the live hub, KPI telemetry: :mod:`xdock.central.api.front`, most of what central imports)
 on a worker thread while the ingest connects and answers, and serves the API once it is built. A
 central restarted after a crash answers scans again well before its API is up.
 """
@@ -18,22 +18,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xdock.central.alerts import Alerts
-from xdock.central.api_limits import DEFAULT_MAX_BODY_BYTES
-from xdock.central.api_socket import bind_api
-from xdock.central.device_telemetry import DeviceTelemetry
-from xdock.central.edge_registry import registered_edges
-from xdock.central.ingest import Ingest
-from xdock.central.liveness import Liveness
-from xdock.central.overrides import Overrides
-from xdock.central.planning_loop import PlanningLoop
-from xdock.central.replanner import Replanner
-from xdock.central.routes_publisher import RoutesPublisher
-from xdock.central.scans import ScanService
-from xdock.central.sensors import SensorService
-from xdock.central.site_config import SiteConfig
-from xdock.central.site_state import SiteState
-from xdock.central.store import Store
+from xdock.central.api.limits import DEFAULT_MAX_BODY_BYTES
+from xdock.central.api.listen_socket import bind_api
+from xdock.central.edge_routing.publisher import RoutesPublisher
+from xdock.central.edges.device_telemetry import DeviceTelemetry
+from xdock.central.edges.liveness import Liveness
+from xdock.central.edges.registry import registered_edges
+from xdock.central.ingest.mqtt_ingest import Ingest
+from xdock.central.optimiser.planning_loop import PlanningLoop
+from xdock.central.optimiser.replanner import Replanner
+from xdock.central.sensors.service import SensorService
+from xdock.central.site.alerts import Alerts
+from xdock.central.site.config import SiteConfig
+from xdock.central.site.overrides import Overrides
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import Store
 from xdock.central.telemetry import TelemetryConfig, open_sink
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
@@ -42,8 +42,8 @@ from xdock.transport.broker import DEFAULT_LINK, BrokerLink
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from xdock.central.api_access import Access
-    from xdock.central.front import Front
+    from xdock.central.api.access import Access
+    from xdock.central.api.front import Front
     from xdock.central.telemetry import KpiReporter
     from xdock.central.web import LiveHub
 
@@ -51,7 +51,7 @@ __all__ = ["Central", "CentralConfig"]
 
 log = logging.getLogger(__name__)
 
-_FRONT = "xdock.central.front"
+_FRONT = "xdock.central.api.front"
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,8 @@ class Central:
     """One site's central: store, live state, scan service, MQTT ingest and API."""
 
     def __init__(self, config: CentralConfig, clock: Clock) -> None:
-        """Bind the API's address first (:class:`~xdock.central.api_socket.ApiAddressError` if taken), then open."""
+        """Bind the API's address first (:class:`~xdock.central.api.listen_socket.ApiAddressError` if taken),
+        then open."""
         self._api_socket = None if config.api_port is None else bind_api(config.api_host, config.api_port)
         try:
             self._open(config, clock)
@@ -149,7 +150,7 @@ class Central:
     def front(self) -> Front:
         """The API and what it stands on; built (and the web stack imported) on the first call."""
         if self._front is None:
-            from xdock.central.front import open_front  # noqa: PLC0415  (the web stack, loaded when first needed)
+            from xdock.central.api.front import open_front  # noqa: PLC0415  (the web stack, loaded when first needed)
 
             config = self.config
             self._front = open_front(

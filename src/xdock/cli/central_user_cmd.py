@@ -7,7 +7,7 @@
     xdock central user list --db ...
 
 ``add`` and ``token`` take ``--expires-in HOURS`` for a token with a lifetime. Adding the first
-user turns access control on for a central using that store (see :mod:`xdock.central.auth`); a
+user turns access control on for a central using that store (see :mod:`xdock.central.api.auth`); a
 running central closes the live streams of revoked tokens and removed users within a second.
 """
 
@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from xdock.central.auth import ROLES, AuthError, UserAdmin
-from xdock.central.store import Store, StoreError
+from xdock.central.api.auth import ROLES, AuthError, UserAdmin
+from xdock.central.store.database import Store, StoreError
 from xdock.cli._common import fail, number
 
 __all__ = ["register_user"]

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from xdock.central.api_socket import ApiAddressError
+from xdock.central.api.listen_socket import ApiAddressError
 from xdock.cli._common import broker_arg, fail, run_until_stopped
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Final
 
-from xdock.central.site_state import SiteState
+from xdock.central.site.state import SiteState
 from xdock.demo.logs import DemoEvent
 from xdock.simulators.worker import Answer
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from support.waiting import eventually
-from xdock.central.kpis import Kpis
+from xdock.central.site.kpis import Kpis
 from xdock.central.telemetry import KpiReporter, LocalTelemetry, kpi_point, to_line
 from xdock.protocol.clock import ManualClock
 

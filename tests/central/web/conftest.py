@@ -1,5 +1,5 @@
-"""Fixtures of the screens' server-side tests (see :mod:`web_rig`)."""
+"""Fixtures of the screens' server-side tests (see :mod:`support.web_rig`)."""
 
-from web_rig import http, hub, service
+from support.web_rig import http, hub, service
 
 __all__ = ["http", "hub", "service"]

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from web_rig import START, connect_live
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from xdock.central.api import create_app
-from xdock.central.auth import UserAdmin
-from xdock.central.http_server import serve_http
-from xdock.central.scans import ScanService
+from support.web_rig import START, connect_live
+from xdock.central.api.app import create_app
+from xdock.central.api.auth import UserAdmin
+from xdock.central.api.http_server import serve_http
+from xdock.central.site.scans import ScanService
 from xdock.central.web import LiveHub
 
 

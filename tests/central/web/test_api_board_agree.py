@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 
 import httpx
-from web_rig import START
 
-from xdock.central.alerts import Alerts
-from xdock.central.passages import PassageService
-from xdock.central.scans import ScanService
+from support.web_rig import START
+from xdock.central.site.alerts import Alerts
+from xdock.central.site.passages import PassageService
+from xdock.central.site.scans import ScanService
 from xdock.central.web import LiveHub
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.gs1 import sscc_with_check_digit

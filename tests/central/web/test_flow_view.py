@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 import httpx
-from web_rig import SSCC, START
 
-from xdock.central.planning_loop import PlanningLoop
-from xdock.central.replanner import Replanner
-from xdock.central.scans import ScanService
+from support.web_rig import SSCC, START
+from xdock.central.optimiser.planning_loop import PlanningLoop
+from xdock.central.optimiser.replanner import Replanner
+from xdock.central.site.scans import ScanService
 from xdock.central.web import LiveHub, Subscription
 from xdock.protocol.messages import ScanEvent, ShipToModel
 

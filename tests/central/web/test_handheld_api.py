@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import httpx
-from web_rig import SSCC
 
-from xdock.central.api import create_app
-from xdock.central.api_access import Access
-from xdock.central.scans import ScanService
+from support.web_rig import SSCC
+from xdock.central.api.access import Access
+from xdock.central.api.app import create_app
+from xdock.central.site.scans import ScanService
 from xdock.central.web import LiveHub
 
 LABEL = f"(00){SSCC}(420)69001"

@@ -8,12 +8,12 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
-from web_rig import SSCC, START, connect_live, next_message
 from websockets.exceptions import ConnectionClosed
 
-from xdock.central.api import create_app
-from xdock.central.http_server import serve_http
-from xdock.central.scans import ScanService
+from support.web_rig import SSCC, START, connect_live, next_message
+from xdock.central.api.app import create_app
+from xdock.central.api.http_server import serve_http
+from xdock.central.site.scans import ScanService
 from xdock.central.web import LiveHub, Subscription
 from xdock.protocol.messages import ScanEvent, ShipToModel
 

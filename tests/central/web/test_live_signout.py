@@ -11,15 +11,15 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from web_rig import START, connect_live, next_message
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from xdock.central.api import create_app
-from xdock.central.api_access import Access
-from xdock.central.auth import Role, UserAdmin
-from xdock.central.http_server import serve_http
-from xdock.central.scans import ScanService
+from support.web_rig import START, connect_live, next_message
+from xdock.central.api.access import Access
+from xdock.central.api.app import create_app
+from xdock.central.api.auth import Role, UserAdmin
+from xdock.central.api.http_server import serve_http
+from xdock.central.site.scans import ScanService
 from xdock.central.web import LiveHub
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit

@@ -12,15 +12,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from web_rig import SITE, SSCC, START
-
-from xdock.central.aboard import confirm_aboard
-from xdock.central.alerts import Alerts
-from xdock.central.passages import PassageResult, PassageService
-from xdock.central.scans import ScanService
-from xdock.central.site_state import SiteState
-from xdock.central.store import AlertRow, Store
-from xdock.central.web import LiveHub, LoadBook, Subscription
+from support.web_rig import SITE, SSCC, START
+from xdock.central.site.aboard import confirm_aboard
+from xdock.central.site.alerts import Alerts
+from xdock.central.site.loading import LoadBook
+from xdock.central.site.passages import PassageResult, PassageService
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import AlertRow, Store
+from xdock.central.web import LiveHub, Subscription
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.gs1 import sscc_with_check_digit

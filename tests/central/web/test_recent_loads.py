@@ -12,11 +12,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from web_rig import START
 
-from xdock.central.alerts import Alerts
-from xdock.central.passages import PassageService
-from xdock.central.scans import ScanService
+from support.web_rig import START
+from xdock.central.site.alerts import Alerts
+from xdock.central.site.passages import PassageService
+from xdock.central.site.scans import ScanService
 from xdock.central.web import LiveHub, Subscription
 from xdock.central.web.views import RECENT_LOADS
 from xdock.protocol.clock import ManualClock

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from xdock.central.kpis import Kpis
+from xdock.central.site.kpis import Kpis
 from xdock.central.telemetry.points import TelemetryPoint, kpi
 from xdock.central.telemetry.sink import TelemetrySink
 from xdock.protocol.clock import Clock

@@ -13,9 +13,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, StringConstraints
 
-from xdock.central.api_models import StrictIn
+from xdock.central.api.models import StrictIn
+from xdock.central.site.loading import LoadError
 from xdock.central.web.hub import LiveHub
-from xdock.central.web.loading import LoadError
 from xdock.protocol.gs1 import LabelError, PalletLabel
 from xdock.protocol.identifiers import Id, Sscc
 from xdock.protocol.messages import ScanEvent, ShipToModel

@@ -9,7 +9,7 @@ array), so a busy floor costs each screen tens of frames a second, not one per s
 ticker sends the site time every ``tick_s`` seconds, with the KPIs and the alerts when they changed.
 
 What the screens derive from the event log (loads and mis-loads however confirmed, departures, and
-whether the alerts changed) comes from one :class:`~xdock.central.web.event_tail.EventTail`, read
+whether the alerts changed) comes from one :class:`~xdock.central.store.event_tail.EventTail`, read
 once and then only for the events appended since. Each tick reads the new events: a pallet loaded
 through an RFID door passage becomes a ``pallet`` message, a stored mis-load refreshes the KPIs, and
 the alerts table is read again only when an alert event (raised, acknowledged, cleared) came in.
@@ -29,12 +29,12 @@ import logging
 from collections.abc import Callable, Collection
 from typing import Any
 
-from xdock.central.alerts import ALERT_EVENTS
-from xdock.central.scans import ScanService
-from xdock.central.store import AlertRow, EventRow
-from xdock.central.web.departures import DepartureLog
-from xdock.central.web.event_tail import EventTail
-from xdock.central.web.loading import LoadBook
+from xdock.central.site.alerts import ALERT_EVENTS
+from xdock.central.site.departures import DepartureLog
+from xdock.central.site.loading import LoadBook
+from xdock.central.site.scans import ScanService
+from xdock.central.store.database import AlertRow, EventRow
+from xdock.central.store.event_tail import EventTail
 from xdock.central.web.views import (
     alert_view,
     confirmations_view,

@@ -4,7 +4,7 @@ Browsers cannot set headers on a WebSocket, so when access control is on the cli
 ``{"type": "auth", "token": "..."}`` right after connecting; the server answers with the snapshot
 or closes the socket with code :data:`CLOSE_UNAUTHORIZED` (4401, "401" in the private range) and a
 reason. Any role may watch by default (the feed is read-only); a user below
-:attr:`Access.live_role <xdock.central.api_access.Access.live_role>` is closed with
+:attr:`Access.live_role <xdock.central.api.access.Access.live_role>` is closed with
 :data:`CLOSE_FORBIDDEN` (4403). While the stream lasts, :mod:`~xdock.central.web.live_guard` keeps
 checking that the sign-in still holds.
 """
@@ -17,8 +17,8 @@ import logging
 
 from fastapi import WebSocket, WebSocketDisconnect
 
-from xdock.central.api_access import Access
-from xdock.central.auth import Grant, TokenRefusedError, grant, has_role
+from xdock.central.api.access import Access
+from xdock.central.api.auth import Grant, TokenRefusedError, grant, has_role
 
 __all__ = ["AUTH_WAIT_S", "CLOSE_FORBIDDEN", "CLOSE_UNAUTHORIZED", "LiveRefusedError", "live_grant"]
 

@@ -4,11 +4,11 @@ A stream signed in with a token is closed (:data:`~xdock.central.web.live_auth.C
 when the token is revoked or its lifetime ends, or its user is removed, and
 (:data:`~xdock.central.web.live_auth.CLOSE_FORBIDDEN`) when its user's role falls below the one
 the stream needs; the reason reads ``signed out: token revoked`` and so on (see
-:func:`~xdock.central.auth.signed_out`). A stream opened while access control was off is closed
+:func:`~xdock.central.api.auth.signed_out`). A stream opened while access control was off is closed
 with ``signed out: access control turned on`` if a first user turns it on.
 
 Cheap by design: nothing is read per message. Every ``recheck_s`` seconds (see
-:class:`~xdock.central.api_access.Access`) the guard reads the store's access generation (one row)
+:class:`~xdock.central.api.access.Access`) the guard reads the store's access generation (one row)
 and compares each stream's token lifetime with the clock; only when the generation moved on (a
 change by central's API or by another process, such as ``xdock central user``) are the streams'
 tokens looked up again. A change through central's API also calls :meth:`LiveGuard.check` at once.
@@ -22,9 +22,9 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from xdock.central.api_access import Access
-from xdock.central.auth import Grant, SignedOut, signed_out
-from xdock.central.store import StoreError
+from xdock.central.api.access import Access
+from xdock.central.api.auth import Grant, SignedOut, signed_out
+from xdock.central.store.database import StoreError
 from xdock.central.web.live_auth import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED
 
 __all__ = ["LiveGuard", "Watched"]

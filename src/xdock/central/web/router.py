@@ -21,8 +21,8 @@ from fastapi import APIRouter, Depends, HTTPException, WebSocket, WebSocketDisco
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from xdock.central.api_access import Access
-from xdock.central.auth import Principal, Role
+from xdock.central.api.access import Access
+from xdock.central.api.auth import Principal, Role
 from xdock.central.web.handheld_api import handheld_router
 from xdock.central.web.hub import LiveHub, Subscription
 from xdock.central.web.live_auth import LiveRefusedError, live_grant

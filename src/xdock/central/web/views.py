@@ -6,7 +6,7 @@ The dashboard gets one *snapshot* on connect (:func:`snapshot`), then small mess
 latest loads, which the snapshot's ``recent_loads`` lists), ``tick`` (site time, and the
 KPIs and alerts when they changed) and ``resync`` (the plan, or an inbound truck, changed: a new snapshot follows).
 
-Loads are whatever the pallet rows and the event log say (:class:`~xdock.central.web.loading.LoadBook`),
+Loads are whatever the pallet rows and the event log say (:class:`~xdock.central.site.loading.LoadBook`),
 confirmed by a handheld scan or an RFID door passage: a pallet's ``confirmed_by`` and a trailer's
 ``loaded_by`` tell which (``scan`` / ``rfid``), and ``confirmations`` (in the snapshot, and in a tick
 with KPIs) counts the loads each way. The KPIs count the wrong-door scans a handheld stopped apart from
@@ -20,10 +20,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from xdock.central.kpis import Kpis, compute_kpis
-from xdock.central.site_state import SiteState, TrailerState
-from xdock.central.store import AlertRow, InboundTruckRow, PalletRow
-from xdock.central.web.loading import LoadBook
+from xdock.central.site.kpis import Kpis, compute_kpis
+from xdock.central.site.loading import LoadBook
+from xdock.central.site.state import SiteState, TrailerState
+from xdock.central.store.database import AlertRow, InboundTruckRow, PalletRow
 
 __all__ = [
     "FLOW_STATES", "RECENT_LOADS", "alert_view", "confirmations_view", "in_transit", "kpis_now", "kpis_view",

@@ -1,0 +1,229 @@
+"""Central's REST read API (FastAPI): the site, its doors and trailers, pallets, the event log,
+edges with their devices, and alerts; with the supervisor's overrides, the admin's routes, the
+edges' JSON and the scan and uplink totals (:mod:`xdock.central.api.overrides`,
+:mod:`xdock.central.api.admin`, :mod:`xdock.central.api.edges`, :mod:`xdock.central.api.stats`).
+
+Access control (:mod:`xdock.central.api.access`): when on, every ``/api/v1`` route needs a bearer
+token, reads any role; ``/healthz``, ``/docs`` and ``/openapi.json`` stay open. It is on when the
+store holds a user (or forced by ``auth=True``); the demo and a fresh site run with it off. A body
+is read only from a signed-in caller, and only up to a limit (:mod:`xdock.central.api.body_gate`).
+Every error is problem+json (:mod:`xdock.central.api.problems`), and documented per operation in
+the OpenAPI schema (:mod:`xdock.central.api.schema`).
+
+Served under ``/api/v1``; the OpenAPI schema is at ``/openapi.json`` and browsable at ``/docs``.
+Every handler is ``async`` and runs on central's event loop, next to ingestion, so it reads the
+same live state without locks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
+from pydantic import BaseModel
+
+from xdock import __version__
+from xdock.central.api.access import Access
+from xdock.central.api.admin import admin_router
+from xdock.central.api.body_gate import DEFAULT_MAX_BODY_BYTES, BodyGate
+from xdock.central.api.docs import docs_router
+from xdock.central.api.edges import edges_router
+from xdock.central.api.inbound import inbound_router
+from xdock.central.api.overrides import overrides_router
+from xdock.central.api.pallets import PalletOut, pallet_out
+from xdock.central.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
+from xdock.central.api.schema import CentralApi
+from xdock.central.api.stats import stats_router
+from xdock.central.edges.liveness import Liveness
+from xdock.central.ingest.mqtt_ingest import IngestStats
+from xdock.central.ingest.refusals import UplinkRefusals
+from xdock.central.site.alerts import Alerts, alert_state
+from xdock.central.site.inbound import InboundTrucks
+from xdock.central.site.loading import Confirmation
+from xdock.central.site.overrides import Overrides
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import TrailerState
+from xdock.central.web import LiveHub, web_router
+
+__all__ = ["create_app"]
+
+
+class SiteOut(BaseModel):
+    site: str
+    timezone: str
+    day: date
+    doors: int
+    trailers: int
+    pallets: int
+
+
+class DoorOut(BaseModel):
+    id: str
+    role: Literal["inbound", "outbound", "both"]
+    x: float
+    y: float
+    trailers: list[str]
+
+
+class TrailerOut(BaseModel):
+    id: str
+    door: str
+    destination: str
+    destination_name: str
+    capacity_pallets: int
+    assigned_pallets: int
+    """Pallets assigned to it, confirmed loaded or not (the door tile's pallet meter)."""
+    loaded_pallets: int
+    """Of those, the pallets confirmed loaded by handheld scan or RFID portal (the tile's "N loaded")."""
+    loaded_by: dict[Confirmation, int]
+    """``loaded_pallets`` by how each load was first confirmed (``scan``, ``rfid``)."""
+    departure: datetime
+    departed: bool
+
+
+class EventOut(BaseModel):
+    id: int
+    at: datetime
+    kind: str
+    sscc: str | None
+    edge_id: str | None
+    seq: int | None
+    body: dict[str, Any]
+
+
+class AlertOut(BaseModel):
+    id: int
+    kind: str
+    subject: str
+    raised_at: datetime
+    cleared_at: datetime | None
+    message: str
+    state: Literal["raised", "acknowledged", "cleared"] = "raised"
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+
+
+def create_app(
+    service: ScanService, *, liveness: Liveness | None = None, uplinks: IngestStats | None = None,
+    refusals: UplinkRefusals | None = None,
+    hub: LiveHub | None = None, overrides: Overrides | None = None, access: Access | None = None,
+    edge_seen: Callable[[str, str], None] | None = None, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> FastAPI:
+    """The API over one site's live state (and its edges' liveness, when central tracks it).
+
+    ``access``: who may call what (default: on when the store holds a user); ``edge_seen``: told of
+    each edge an admin registers; ``uplinks``, ``refusals``: ingest's counters and refusals (their
+    totals are read from the store without them); ``max_body_bytes``: the largest request body read
+    (a larger one is answered 413 unread, see :mod:`xdock.central.api.body_gate`).
+    """
+    openapi_url = "/openapi.json"
+    app = CentralApi(
+        openapi_url=openapi_url, title="xdock central", version=__version__,
+        description="Live state of a cross-dock site: doors, outbound trailers, pallets and the event log.",
+        docs_url=None, redoc_url=None,
+    )
+    state = service.state
+    watch = liveness if liveness is not None else Liveness(state.config.site, service.clock, Alerts(service.store))
+    access = access if access is not None else Access(service.store, clock=service.clock)
+    overrides = overrides if overrides is not None else Overrides(service)
+    standing = overrides
+    hub = hub if hub is not None else LiveHub(service, closed_doors=lambda: standing.closed)
+    loads = hub.loads
+    overrides.on_change(hub.resync)
+    trucks = InboundTrucks.for_site(service.store, service.clock, state)
+    trucks.on_change(hub.resync)
+    router = APIRouter(prefix="/api/v1", dependencies=[Depends(access.require("worker"))])
+    install_problem_handlers(app)
+    app.add_middleware(BodyGate, access=access, max_body_bytes=max_body_bytes)
+
+    @router.get("/site", summary="The site and its size")
+    async def site() -> SiteOut:
+        return SiteOut(
+            site=state.config.site, timezone=state.config.timezone, day=state.day, doors=len(state.doors),
+            trailers=len(state.trailers), pallets=len(state.pallets),
+        )
+
+    @router.get("/doors", summary="Doors with their floor-plan position and the trailers loading there")
+    async def doors() -> list[DoorOut]:
+        return [
+            DoorOut(
+                id=d.id, role=d.role, x=d.x, y=d.y,
+                trailers=[t.plan.id for t in state.trailers.values() if t.plan.door == d.id],
+            )
+            for d in state.doors.values()
+        ]
+
+    @router.get("/trailers", summary="Today's outbound trailers with their fill: pallets assigned, confirmed loaded")
+    async def trailers() -> list[TrailerOut]:
+        return [trailer_out(t) for t in state.trailers.values()]
+
+    def trailer_out(t: TrailerState) -> TrailerOut:
+        fill = loads.fill(t.plan.id)
+        return TrailerOut(
+            id=t.plan.id, door=t.plan.door, destination=t.plan.destination,
+            destination_name=state.destinations[t.plan.destination].name, capacity_pallets=t.plan.capacity_pallets,
+            assigned_pallets=fill.assigned, loaded_pallets=fill.loaded, loaded_by=fill.loaded_by,
+            departure=t.departure, departed=t.departed,
+        )
+
+    @router.get("/pallets", summary="Pallets seen today, with their state and assigned door")
+    async def pallets(
+        state_: Annotated[
+            Literal["assigned", "loaded", "staged", "breakdown", "unrouted"] | None, Query(alias="state")
+        ] = None,
+        trailer: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[PalletOut]:
+        rows = [
+            p for p in state.pallets.values()
+            if (state_ is None or p.state == state_) and (trailer is None or p.trailer == trailer)
+        ]
+        return [pallet_out(p, loads) for p in rows[offset : offset + limit]]
+
+    @router.get(
+        "/pallets/{sscc}", summary="One pallet by SSCC",
+        responses={404: {"model": Problem, "content": {PROBLEM_JSON: {}}}},
+    )
+    async def pallet(sscc: str) -> PalletOut:
+        row = state.pallets.get(sscc)
+        if row is None:
+            raise HTTPException(404, f"No pallet with SSCC {sscc!r} has been scanned at {state.config.site}")
+        return pallet_out(row, loads)
+
+    @router.get("/events", summary="The append-only event log, oldest first, after a given id")
+    async def events(
+        after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    ) -> list[EventOut]:
+        return [EventOut(**e.__dict__) for e in service.store.events(after=after, limit=limit)]
+
+    @router.get("/alerts", summary="Alerts, newest first: all, open only (open=true) or cleared only (open=false)")
+    async def alerts(
+        open_: Annotated[bool | None, Query(alias="open")] = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    ) -> list[AlertOut]:
+        return [
+            AlertOut(**a.__dict__, state=alert_state(a)) for a in service.store.alerts(open_only=open_, limit=limit)
+        ]
+
+    @app.get("/healthz", summary="Liveness")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(router)
+    app.include_router(stats_router(service, access, uplinks=uplinks, refusals=refusals))
+    app.include_router(docs_router(openapi_url, app.title))
+    app.include_router(edges_router(watch, access))
+    app.include_router(overrides_router(
+        overrides, watch.alerts, service.clock, access
+    ))
+    app.include_router(admin_router(
+        service.store, service.clock, access, inbound_doors=[d.id for d in state.doors.values() if d.receives],
+        edge_seen=edge_seen,
+    ))
+    app.include_router(inbound_router(trucks, access))
+    app.include_router(web_router(hub, access, api_dependencies=[Depends(access.require("worker"))]))
+    return app
+

@@ -1,0 +1,72 @@
+"""Central's front: what faces people (the HTTP API and dashboard, their access control, the live hub
+and the KPI telemetry it feeds), built beside the answer path.
+
+The front carries the web stack (FastAPI, uvicorn, the API's models): most of what central imports.
+:class:`~xdock.central.app.Central` loads this module only once its scan ingest runs, on a worker
+thread, so a restarted central answers scans while its API is still being put together.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from xdock.central.api.access import Access
+from xdock.central.api.app import create_app
+from xdock.central.api.http_server import serve_http
+from xdock.central.api.limits import DEFAULT_MAX_BODY_BYTES
+from xdock.central.api.telemetry import telemetry_router
+from xdock.central.api.uplinks import refused_router
+from xdock.central.edge_routing.publisher import RoutesPublisher
+from xdock.central.edges.liveness import Liveness
+from xdock.central.ingest.mqtt_ingest import Ingest
+from xdock.central.sensors.service import SensorService
+from xdock.central.site.overrides import Overrides
+from xdock.central.site.scans import ScanService
+from xdock.central.telemetry import KpiReporter
+from xdock.central.telemetry.sink import TelemetryTee
+from xdock.central.web import LiveHub
+from xdock.central.web.views import kpis_now
+from xdock.protocol.clock import Clock
+
+__all__ = ["Front", "open_front"]
+
+
+@dataclass(frozen=True)
+class Front:
+    """The API app and what it stands on."""
+
+    app: FastAPI
+    live: LiveHub
+    access: Access
+    kpi_telemetry: KpiReporter
+
+    async def serve(self, sock: socket.socket, *, on_bound: Callable[[int], None]) -> None:
+        """Serve the API over HTTP on ``sock`` (bound by :func:`~xdock.central.api.listen_socket.bind_api`) until
+        cancelled; its port is told to ``on_bound``."""
+        host, port = sock.getsockname()[:2]
+        await serve_http(self.app, host, port, on_bound=on_bound, sock=sock)
+
+
+def open_front(
+    site: str, service: ScanService, clock: Clock, *, liveness: Liveness, ingest: Ingest, overrides: Overrides,
+    routes: RoutesPublisher, sensors: SensorService, telemetry: TelemetryTee, auth: bool | None,
+    kpi_interval_s: float, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> Front:
+    """Build the front over central's answer path (``auth``: as :attr:`CentralConfig.auth`)."""
+    live = LiveHub(service, closed_doors=lambda: overrides.closed)
+    access = Access(service.store, auth, clock=clock)
+    app = create_app(
+        service, liveness=liveness, uplinks=ingest.stats, refusals=ingest.refusals, hub=live, overrides=overrides,
+        access=access, edge_seen=routes.edge_seen, max_body_bytes=max_body_bytes,
+    )
+    app.include_router(telemetry_router(telemetry.recent, sensors, access, liveness))
+    app.include_router(refused_router(ingest.refusals, access))
+    kpis = KpiReporter(
+        site, lambda: kpis_now(service.state, live.loads, clock.now(), live.departures.refresh()), telemetry, clock,
+        interval_s=kpi_interval_s,
+    )
+    return Front(app, live, access, kpis)

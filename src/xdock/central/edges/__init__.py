@@ -1,0 +1,1 @@
+"""The edges and their devices as central sees them: liveness, registry, device telemetry."""

@@ -1,0 +1,274 @@
+"""Scan ingestion over MQTT: subscribe to every edge's scans, apply each, answer the edge.
+
+Central keeps a persistent MQTT session (fixed client id; :func:`~xdock.transport.broker.mqtt_client`
+keeps it on MQTT 5 as on 3.1.1) and
+acknowledges a scan to the broker only after its effect is stored and the answer published, so
+a scan in flight when central dies is redelivered on restart and recognised by its key.
+
+A payload that is not a valid scan is never retried forever: it is acknowledged and handed to
+:class:`~xdock.central.ingest.refusals.UplinkRefusals` (:mod:`xdock.central.ingest.uplinks` checks each
+and names the reason), which counts it per edge and reason, logs the first of each per minute and
+keeps a bounded sample, all in memory, written to the store now and then as a few counter rows: junk
+never costs a store commit or a log line per message, so it neither stalls live answers nor fills
+the disk.
+
+A replayed scan (same ``(edge_id, seq)``) is applied once; a replay is answered with the stored
+answer and counted as a duplicate.
+
+Clock skew: central decides on its own clock, and ``scanned_at`` is only the edge's claim, so a
+scan is never refused or held for its time. When ``scanned_at`` is more than ``skew_tolerance``
+(5 minutes) ahead of central's clock, or behind it, the scan is still applied, counted as
+``clock_skew`` and a ``clock_skew`` event records the skew in seconds. A scan that carries an
+offline decision is known to have waited in the edge's outbox, so only its being *ahead* counts;
+a late scan without one may be a skewed clock or a delayed delivery, and is counted (the edge's
+status shows its backlog).
+
+Offline answers an edge reports it gave after their scan had left (``.../edge/{edge}/offline_answer``)
+are applied after the batch's scans by :class:`~xdock.central.site.offline_answers.OfflineAnswers` (once
+per key, counted as kept or corrected offline answers).
+
+RFID door passages (``.../edge/{edge}/passage``, routed by their topic's kind) are checked
+and refused the same way, applied after the batch's scans by
+:class:`~xdock.central.site.passages.PassageService` (once per key), and a mis-load's STOP is published
+on the edge's command topic before the passage is acknowledged.
+
+Edge and device statuses (QoS 0 for central: only the retained last state matters, delivered again
+on every subscribe) go to :class:`Liveness`, told when central listens and when it cannot hear, and
+then to :class:`~xdock.central.edges.device_telemetry.DeviceTelemetry` (health and read-rate points).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import aiomqtt
+
+from xdock.central.edges.device_telemetry import DeviceTelemetry
+from xdock.central.edges.liveness import Liveness, status_subscriptions
+from xdock.central.ingest.refusals import UplinkRefusals
+from xdock.central.ingest.uplinks import UplinkDecoder, UplinkRefusedError
+from xdock.central.sensors.service import SensorService
+from xdock.central.site.alerts import Alerts
+from xdock.central.site.offline_answers import OfflineAnswers
+from xdock.central.site.passages import PassageService
+from xdock.central.site.scans import ScanService
+from xdock.central.store.database import StoreError
+from xdock.protocol.broker_url import BrokerUrl
+from xdock.protocol.clock import Clock
+from xdock.protocol.messages import MessageError, OfflineAnswerShown, ScanEvent, encode
+from xdock.protocol.passages import DoorPassage
+from xdock.protocol.sensors import SensorReading
+from xdock.protocol.topics import (
+    TopicError,
+    cmd_topic,
+    offline_answer_wildcard,
+    passage_wildcard,
+    scan_wildcard,
+    sensor_reading_wildcard,
+)
+from xdock.transport.backoff import Backoff, BackoffPolicy
+from xdock.transport.broker import DEFAULT_LINK, BrokerLink, connected, mqtt_client
+from xdock.transport.cancel import stop_if_cancelled
+from xdock.transport.confirmed import publish_confirmed
+from xdock.transport.mqtt_socket import no_delay
+from xdock.transport.waiting import take_waiting
+
+__all__ = ["Ingest", "IngestStats"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestStats:
+    received: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    """Rejected uplinks by reason since central started (the totals: :class:`UplinkRefusals`)."""
+    connects: int = 0
+    duplicates: int = 0
+    """Scans received again and answered with the stored answer."""
+    clock_skew: int = 0
+    """Scans applied whose ``scanned_at`` was further from central's clock than the tolerance."""
+
+
+class Ingest:
+    """The MQTT side of central for one site."""
+
+    def __init__(
+        self, site: str, broker: BrokerUrl, service: ScanService, clock: Clock, *,
+        client_id: str | None = None, reconnect: BackoffPolicy | None = None, max_batch: int = 256,
+        skew_tolerance: timedelta = timedelta(minutes=5),
+        liveness: Liveness | None = None, will: aiomqtt.Will | None = None,
+        around_session: Callable[[aiomqtt.Client], AbstractAsyncContextManager[None]] | None = None,
+        sensors: SensorService | None = None, device_telemetry: DeviceTelemetry | None = None,
+        link: BrokerLink = DEFAULT_LINK,
+    ) -> None:
+        """``will``: central's Last Will; ``around_session``: entered once subscribed, left before the
+        client disconnects (e.g. :meth:`~xdock.central.edge_routing.publisher.RoutesPublisher.session`);
+        ``sensors``: takes every sensor reading of the site (not subscribed to when ``None``);
+        ``device_telemetry``: records health and read-rate points of every status liveness accepts;
+        ``link``: MQTT version and TLS CA of the connection to ``broker``."""
+        self.site = site
+        self.broker = broker
+        self.link = link
+        self.service = service
+        self.clock = clock
+        self.client_id = client_id or f"xdock-central-{site}"
+        self._backoff = Backoff(reconnect or BackoffPolicy())
+        self.max_batch = max_batch
+        self.skew_tolerance = skew_tolerance
+        self.stats = IngestStats()
+        self.uplinks = UplinkDecoder(site)
+        self.refusals = UplinkRefusals(service.store, clock, site)
+        self.connected = asyncio.Event()
+        self.liveness = liveness
+        self.will = will
+        self.around_session = around_session
+        self.sensors = sensors
+        self.device_telemetry = device_telemetry
+        self.passages = PassageService(service, liveness.alerts if liveness is not None else Alerts(service.store),
+                                       clock)
+        self.offline_answers = OfflineAnswers(service, clock)
+
+    async def run(self) -> None:
+        """Serve until cancelled, reconnecting with a bounded back-off when the broker is down or goes away."""
+        while True:
+            try:
+                await self._session()
+            except aiomqtt.MqttError as exc:
+                self.connected.clear()
+                if self.liveness is not None:
+                    self.liveness.deaf()
+                stop_if_cancelled()
+                delay = self._backoff.failed()
+                self._backoff.log_failure(log, f"broker {self.broker}", exc, delay, user=self.broker.username)
+                await asyncio.sleep(delay)
+
+    async def _session(self) -> None:
+        session = mqtt_client(self.broker, self.link, identifier=self.client_id, persistent=True, will=self.will)
+        # In flight at most: one batch's answers, and the routes publisher's snapshots beside them.
+        async with connected(session, self.broker, in_flight=2 * self.max_batch) as client, \
+                AsyncExitStack() as around:
+            # The broker must not consider a scan delivered before its effect is stored.
+            client._client.manual_ack_set(True)
+            no_delay(client)
+            await client.subscribe(scan_wildcard(self.site), qos=1)
+            await client.subscribe(passage_wildcard(self.site), qos=1)
+            await client.subscribe(offline_answer_wildcard(self.site), qos=1)
+            if self.sensors is not None:
+                await client.subscribe(sensor_reading_wildcard(self.site), qos=1)
+            if self.liveness is not None:
+                self.liveness.listening()
+                for status_filter in status_subscriptions(self.site):
+                    await client.subscribe(status_filter, qos=0)
+            self.stats.connects += 1
+            self.connected.set()
+            log.info("central for site %s subscribed on %s (after %d failed attempts)", self.site, self.broker,
+                     self._backoff.succeeded())
+            if self.around_session is not None:
+                await around.enter_async_context(self.around_session(client))
+            messages = client.messages
+            async for first in messages:
+                # Everything already waiting is applied together: one disk sync for the batch.
+                batch = [first, *take_waiting(client, self.max_batch - 1)]
+                await self._handle(client, batch)
+                for message in batch:
+                    client._client.ack(message.mid, message.qos)
+
+    async def _handle(self, client: aiomqtt.Client, batch: list[aiomqtt.Message]) -> None:
+        events: list[ScanEvent] = []
+        passages: list[DoorPassage] = []
+        readings: list[SensorReading] = []
+        reports: list[OfflineAnswerShown] = []
+        for message in batch:
+            self.stats.received += 1
+            topic = str(message.topic)
+            payload = message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
+            if self.liveness is not None and topic.endswith("/status"):
+                self._status(self.liveness, topic, payload, retained=message.retain)
+                continue
+            try:
+                uplink = self.uplinks.uplink(topic, payload, readings=self.sensors is not None)
+            except (TopicError, MessageError, UplinkRefusedError) as exc:
+                self._reject(topic, payload, exc)
+                continue
+            if isinstance(uplink, DoorPassage):
+                passages.append(uplink)
+            elif isinstance(uplink, SensorReading):
+                readings.append(uplink)
+            elif isinstance(uplink, OfflineAnswerShown):
+                reports.append(uplink)
+            else:
+                events.append(uplink)
+        if events:
+            await self._apply_scans(client, events)
+        if passages:
+            await self._apply_passages(client, passages)
+        for report in reports:
+            self.offline_answers.apply(report)  # a StoreError leaves the batch unacknowledged, redelivered
+        if readings and self.sensors is not None:
+            for reading in readings:
+                self.sensors.apply(reading)  # a StoreError leaves the batch unacknowledged, redelivered
+
+    def _status(self, liveness: Liveness, topic: str, payload: bytes, *, retained: bool) -> None:
+        """A status to liveness, then, once accepted, to device telemetry."""
+        try:
+            status = liveness.handle(topic, payload, retained=retained)
+        except (TopicError, MessageError) as exc:
+            self._reject(topic, payload, exc)
+            return
+        if self.device_telemetry is not None:
+            self.device_telemetry.record(status)
+
+    async def _apply_scans(self, client: aiomqtt.Client, events: list[ScanEvent]) -> None:
+        try:
+            results = self.service.apply_batch(events)
+        except StoreError:
+            log.exception("cannot store %d scans; they stay unacknowledged", len(events))
+            raise
+        self.stats.duplicates += sum(applied.duplicate for applied in results)
+        self._note_skew([e for e, applied in zip(events, results, strict=True) if not applied.duplicate])
+        await publish_confirmed(
+            client,
+            [(cmd_topic(self.site, event.edge_id), encode(applied.reply))
+             for event, applied in zip(events, results, strict=True)],
+        )
+
+    async def _apply_passages(self, client: aiomqtt.Client, passages: list[DoorPassage]) -> None:
+        """Apply RFID door passages (after the batch's scans) and send each STOP to its edge."""
+        replies = []
+        for passage in passages:
+            try:
+                result = self.passages.apply(passage)
+            except StoreError:
+                log.exception("cannot store passage %s/%d; it stays unacknowledged", passage.edge_id, passage.seq)
+                raise
+            if result.reply is not None:
+                replies.append((cmd_topic(self.site, passage.edge_id), encode(result.reply)))
+        if replies:
+            await publish_confirmed(client, replies)
+
+    def _note_skew(self, events: list[ScanEvent]) -> None:
+        """Count and record the applied scans whose time is too far from central's (see the module docstring)."""
+        now = self.clock.now()
+        skewed = []
+        for event in events:
+            skew = event.scanned_at - now
+            if skew > self.skew_tolerance or (-skew > self.skew_tolerance and event.offline is None):
+                skewed.append((event, skew.total_seconds()))
+        if not skewed:
+            return
+        self.stats.clock_skew += len(skewed)
+        with self.service.store.transaction() as tx:
+            for event, seconds in skewed:
+                log.warning("scan %s/%d applied with clock skew %+.0f s", event.edge_id, event.seq, seconds)
+                body = {"scanned_at": event.scanned_at.isoformat(), "received_at": now.isoformat(), "skew_s": seconds}
+                tx.append_event(now, "clock_skew", body, sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+
+    def _reject(self, topic: str, payload: bytes, exc: Exception) -> None:
+        self.stats.rejected[self.refusals.refuse(topic, payload, exc)] += 1

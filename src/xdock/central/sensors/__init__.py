@@ -1,0 +1,1 @@
+"""Sensor readings against the site's thresholds: temperature, door contact, trailer presence."""

@@ -1,0 +1,330 @@
+"""Applying a scan: exactly once per ``(edge_id, seq)``, with the answer the worker sees.
+
+:meth:`ScanService.apply` is the only way a scan changes the site. It looks up the key, decides
+with the optimiser's entry point, and stores key, answer, event and pallet in one transaction
+before the in-memory model changes. A key seen before gets the stored answer again and changes
+nothing.
+
+A key seen before with another pallet (SSCC) is no redelivery: the edge handed one ``seq`` to two
+scans, and answering the stored answer would tell the worker the second pallet was taken when it
+never was. Such a scan is a *seq conflict*: logged as an error, counted
+(:attr:`ScanStats.seq_conflicts`), kept in the event log (``seq_conflict``) and answered with a
+rejection (error beep, ``not recorded - rescan``); the site does not change.
+
+Once given the routes publisher's :class:`~xdock.central.edge_routing.shares.ShareBook`
+(:meth:`ScanService.respect_shares`), central's own decisions leave alone the positions held as shares
+by edges that may be deciding alone (those ``connected`` does not vouch for): a scan from edge E may take
+a trailer's reserve, E's own share and the shares of connected edges, never a disconnected edge's; so
+may a rematch or an adopted re-plan (pallets the re-plan sends into held positions go to staging). What
+such a decision takes beyond the trailer's free positions is cut from those shares at once
+(:meth:`ShareBook.fit`), and the publisher sends the smaller shares at its next look. An offline decision
+kept takes the edge's share as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from xdock.central.edge_routing.shares import Connected, ShareBook
+from xdock.central.optimiser.dispatcher import Dispatcher, Held, NoPlaceError
+from xdock.central.optimiser.plan import Move, Plan
+from xdock.central.site.answers import answer_for_move, rejection, row_for_move
+from xdock.central.site.floor_view import floor_from, pallet_from_scan
+from xdock.central.site.reconcile import reconcile
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import PalletRow, Store, Transaction
+from xdock.protocol.clock import Clock
+from xdock.protocol.messages import Assignment, MessageError, ScanEvent, decode, encode
+
+__all__ = ["SEQ_CONFLICT_TEXT", "Applied", "ScanService", "ScanStats"]
+
+log = logging.getLogger(__name__)
+
+SEQ_CONFLICT_TEXT = "not recorded - rescan"
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The answer to one scan, and whether it was a redelivery of a scan already applied."""
+
+    reply: Assignment
+    duplicate: bool
+
+
+@dataclass
+class ScanStats:
+    applied: int = 0
+    duplicates: int = 0
+    assigned_direct: int = 0
+    """Scans answered with a trailer's door (the pallet goes straight to its trailer)."""
+    staged: int = 0
+    """Scans answered with a staging area (no trailer for it yet)."""
+    breakdown: int = 0
+    """Scans answered with the breakdown area (a mixed pallet to split)."""
+    rejected: int = 0
+    offline_kept: int = 0
+    """Scans the edge answered offline whose instruction central kept."""
+    offline_corrected: int = 0
+    """Scans the edge answered offline that central had to correct."""
+    seq_conflicts: int = 0
+    """Scans whose ``(edge_id, seq)`` was applied before for another pallet (refused, see the module doc)."""
+
+    def count_offline(self, *, corrected: bool) -> None:
+        """One offline answer reconciled: with the scan it travelled in, or reported by the edge afterwards
+        (:mod:`xdock.central.site.offline_answers`)."""
+        if corrected:
+            self.offline_corrected += 1
+        else:
+            self.offline_kept += 1
+
+
+class ScanService:
+    """Applies scans to the site state and the store."""
+
+    def __init__(self, state: SiteState, store: Store, clock: Clock) -> None:
+        self.state = state
+        self.store = store
+        self.clock = clock
+        self.stats = ScanStats()
+        self._listeners: list[Callable[[ScanEvent, Assignment], None]] = []
+        self._plan_listeners: list[Callable[[], None]] = []
+        self._shares: ShareBook | None = None
+        self._connected: Connected | None = None
+        state.load(store.pallets())
+        self.dispatcher = Dispatcher(floor_from(state))
+        self._resume()
+
+    def _resume(self) -> None:
+        """Re-decide every pallet found in the store; workers' instructions stand while they still fit.
+
+        Whatever changed since the store was written (a trailer left while central was down) is
+        stored again, with a ``resumed`` event naming the pallets that moved.
+        """
+        now = self.clock.now()
+        changed: list[PalletRow] = []
+        for sscc, row in list(self.state.pallets.items()):
+            if row.state in ("unrouted", "loaded"):  # loaded: aboard its trailer, frozen
+                continue
+            try:
+                move = self.dispatcher.decide(sscc, now)
+            except NoPlaceError as exc:
+                self.dispatcher.remove_pallet(sscc)
+                changed.append(replace(row, state="unrouted", trailer=None, door=None, target=None))
+                log.warning("pallet %s has no place after restart: %s", sscc, exc)
+                continue
+            fresh = row_for_move(row, move)
+            if (fresh.state, fresh.target, fresh.door) != (row.state, row.target, row.door):
+                changed.append(replace(fresh, updated_at=now))
+        if not changed:
+            return
+        with self.store.transaction() as tx:
+            for row in changed:
+                tx.put_pallet(row)
+            tx.append_event(now, "resumed", {"changed": {r.sscc: r.target for r in changed}})
+        for row in changed:
+            self.state.put(row)
+
+    def adopt_plan(self, plan: Plan, *, kind: str = "replanned") -> int:
+        """Swap in a re-plan (or a rematch) and store every pallet whose move changed; return how many."""
+        now = self.clock.now()
+        before = self.dispatcher.plan().moves
+        self.dispatcher.adopt(plan, held=self._held(None))
+        self._fit_all()
+        self._plan_changed()
+        return self._store_changes(before, now, kind, {"version": plan.version, "cost_m": round(plan.cost_m, 1)})
+
+    def rematch(self) -> int:
+        """Give staged pallets a trailer where one now fits; store the changes; return how many."""
+        now = self.clock.now()
+        before = self.dispatcher.plan().moves
+        self.dispatcher.rematch(now, held=self._held(None))
+        self._fit_all()
+        self._plan_changed()
+        return self._store_changes(before, now, "rematched", {})
+
+    def _store_changes(self, before: Mapping[str, Move], now: datetime, kind: str, body: dict[str, object]) -> int:
+        changed: dict[str, PalletRow] = {}
+        for sscc, move in self.dispatcher.plan().moves.items():
+            old = before.get(sscc)
+            row = self.state.pallets.get(sscc)
+            if row is None or (old is not None and (old.kind, old.target, old.door) == (move.kind, move.target,
+                                                                                        move.door)):
+                continue
+            changed[sscc] = replace(row_for_move(row, move), updated_at=now)
+        if not changed:
+            return 0
+        with self.store.transaction() as tx:
+            for row in changed.values():
+                tx.put_pallet(row)
+            tx.append_event(now, kind, {**body, "changed": {s: r.target for s, r in changed.items()}})
+        for row in changed.values():
+            self.state.put(row)
+        return len(changed)
+
+    def respect_shares(self, book: ShareBook, connected: Connected | None = None) -> None:
+        """Central's own decisions leave the positions ``book`` gives edges alone, but for the shares of the
+        edges ``connected`` says central hears (``None``: none), which they cut (see the module doc)."""
+        self._shares = book
+        self._connected = connected
+
+    def _held(self, edge: str | None) -> Held | None:
+        """Per trailer, the positions a decision for ``edge``'s pallet may not take (``None``: any edge's)."""
+        book, connected = self._shares, self._connected
+        if book is None:
+            return None
+        return lambda trailer: book.held(trailer, edge, connected)
+
+    def _fit_all(self) -> None:
+        """After a rematch or a re-plan: shares beyond a trailer's free positions are cut (connected edges')."""
+        book = self._shares
+        if book is None:
+            return
+        for trailer in book.trailers():
+            book.fit(trailer, None, self.dispatcher.room(trailer), self._connected)
+
+    def on_applied(self, listener: Callable[[ScanEvent, Assignment], None]) -> None:
+        """Call ``listener`` after each newly applied scan (not for duplicates)."""
+        self._listeners.append(listener)
+
+    def on_plan_changed(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` when a re-plan or a rematch was taken (the floor's plan may differ)."""
+        self._plan_listeners.append(listener)
+
+    def _plan_changed(self) -> None:
+        for listener in self._plan_listeners:
+            listener()
+
+    def apply(self, event: ScanEvent) -> Applied:
+        """Apply one scan; see :meth:`apply_batch`."""
+        return self.apply_batch([event])[0]
+
+    def apply_batch(self, events: Sequence[ScanEvent]) -> list[Applied]:
+        """Apply ``events`` in order, in one transaction: one disk sync for the whole batch.
+
+        A later event of the batch sees the effect of the earlier ones (a trailer they filled, a
+        key they applied). If the transaction fails, the live state is reloaded from the store,
+        so memory never holds an effect the disk does not.
+        """
+        results: list[Applied] = []
+        fresh: list[tuple[ScanEvent, Assignment]] = []
+        now = self.clock.now()
+        try:
+            with self.store.transaction() as tx:
+                for event in events:
+                    stored = tx.applied_reply(event.edge_id, event.seq)
+                    if stored is not None:
+                        earlier = _stored(stored)
+                        if earlier.sscc != event.sscc:
+                            results.append(Applied(self._conflict(tx, event, earlier, now), duplicate=False))
+                            continue
+                        log.info("scan %s/%d already applied; answering again", event.edge_id, event.seq)
+                        results.append(Applied(earlier, duplicate=True))
+                        continue
+                    reply, row = self._decide(event, now)
+                    reconciled = reconcile(reply, event.offline) if event.offline is not None else None
+                    if reconciled is not None:
+                        reply = reconciled.reply
+                    tx.mark_applied(event.edge_id, event.seq, encode(reply).decode(), now)
+                    body = {"scan": event.model_dump(mode="json"), "answer": reply.model_dump(mode="json")}
+                    tx.append_event(now, "scan", body, sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+                    if reconciled is not None and event.offline is not None:
+                        tx.append_event(now, reconciled.kind, reconciled.event_body(event.offline),
+                                        sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+                    if row is not None:
+                        tx.put_pallet(row)
+                        self.state.put(row)
+                    results.append(Applied(reply, duplicate=False))
+                    fresh.append((event, reply))
+        except BaseException:
+            self.state.reload(self.store.pallets())
+            raise
+        self.stats.duplicates += sum(applied.duplicate for applied in results)
+        for event, reply in fresh:
+            self._count(event, reply)
+            for listener in self._listeners:
+                listener(event, reply)
+        return results
+
+    def _conflict(self, tx: Transaction, event: ScanEvent, earlier: Assignment, now: datetime) -> Assignment:
+        """``event`` reuses the key of ``earlier``'s scan for another pallet: refuse it, loudly."""
+        self.stats.seq_conflicts += 1
+        log.error(
+            "seq_conflict: scan %s/%d of pallet %s reuses the key of pallet %s applied before; refused",
+            event.edge_id, event.seq, event.sscc, earlier.sscc,
+        )
+        tx.append_event(now, "seq_conflict", {"scan": event.model_dump(mode="json"), "applied_sscc": earlier.sscc},
+                        sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+        why = f"scan {event.edge_id}/{event.seq} of pallet {event.sscc} reuses the key of pallet {earlier.sscc}"
+        return rejection(event, now, f"Not recorded: {why}", SEQ_CONFLICT_TEXT)
+
+    def _count(self, event: ScanEvent, reply: Assignment) -> None:
+        s = self.stats
+        s.applied += 1
+        if reply.outcome == "rejected":
+            s.rejected += 1
+        elif reply.outcome == "assigned":
+            s.assigned_direct += 1
+        elif reply.outcome == "staged":
+            s.staged += 1
+        else:
+            s.breakdown += 1
+        if event.offline is not None:
+            s.count_offline(corrected=reply.correction)
+
+    def _decide(self, event: ScanEvent, now: datetime) -> tuple[Assignment, PalletRow | None]:
+        state = self.state
+        door = state.doors.get(event.door)
+        if door is None or not door.receives:
+            why = f"unknown door {event.door}" if door is None else f"door {event.door} is not an inbound door"
+            return rejection(event, now, f"Scan from edge {event.edge_id}: {why}", why), None
+        previous = state.pallets.get(event.sscc)
+        dest = state.destination_for(event.ship_to) if event.ship_to is not None else None
+        base = PalletRow(
+            sscc=event.sscc, state="unrouted", destination=dest.id if dest else None,
+            ship_to=event.ship_to.value if event.ship_to else None, trailer=None, door=None,
+            inbound_door=event.door, first_seen=previous.first_seen if previous else now, updated_at=now,
+            scans=(previous.scans if previous else 0) + 1, weight_kg=event.weight_kg,
+            dangerous=event.dangerous_goods, expiry=event.expiry,
+        )
+        pallet = pallet_from_scan(event, base.destination, previous, state.config)
+        base = replace(base, temp=pallet.temp)
+        if dest is None and not any(a.kind == "staging" for a in state.config.areas):
+            # Nowhere to hold a pallet whose destination is unknown: the worker must get help.
+            if event.ship_to is None:
+                return rejection(event, now, f"Pallet {event.sscc} has no ship-to on its label",
+                                 "no ship-to on label"), base
+            return rejection(
+                event, now, f"Ship-to {event.ship_to.value} of pallet {event.sscc} is no known destination",
+                f"unknown ship-to {event.ship_to.value}",
+            ), base
+        self.dispatcher.put_pallet(pallet)
+        try:
+            kept = self._kept(event, now)
+            move = kept or self.dispatcher.decide(event.sscc, now, held=self._held(event.edge_id))
+        except NoPlaceError as exc:
+            self.dispatcher.remove_pallet(event.sscc)
+            return rejection(event, now, str(exc), exc.why), base
+        if kept is None and move.kind == "direct" and self._shares is not None:
+            self._shares.fit(move.target, event.edge_id, self.dispatcher.room(move.target), self._connected)
+        row = row_for_move(base, move)
+        return answer_for_move(state, event, move, now), replace(row, state="loaded") if pallet.frozen else row
+
+    def _kept(self, event: ScanEvent, now: datetime) -> Move | None:
+        """The edge's offline instruction, when the dispatcher's rules let it stand."""
+        told = event.offline
+        if told is None:
+            return None
+        return self.dispatcher.keep(
+            event.sscc, now, trailer=told.trailer if told.outcome == "assigned" else None,
+            area=told.area if told.outcome == "staged" else None,
+        )
+
+
+def _stored(text: str) -> Assignment:
+    try:
+        return decode(Assignment, text.encode())
+    except MessageError as exc:  # the store only ever holds answers it encoded itself
+        raise RuntimeError(f"Stored answer is not a valid Assignment: {exc}") from exc

@@ -1,0 +1,1 @@
+"""Central's durable state (SQLite): one module per group of tables."""

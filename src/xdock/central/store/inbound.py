@@ -1,0 +1,100 @@
+"""The store's inbound trucks (see :mod:`xdock.central.site.inbound`): rows, schema, reads and writes.
+
+Part of :class:`~xdock.central.store.database.Store` (reads) and
+:class:`~xdock.central.store.database.Transaction` (writes).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+__all__ = ["ADDED_INBOUND_COLUMNS", "SCHEMA", "InboundReads", "InboundTruckRow", "InboundWrites"]
+
+ADDED_INBOUND_COLUMNS = {
+    "destinations": "TEXT",
+    "suggested_door": "TEXT",
+}
+"""Columns of ``inbound_trucks`` added after the first release, with their SQL type; added to older stores
+at open: ``destinations`` (the advance shipping notice, JSON ``{"LYON": 12}``; NULL: none sent) and
+``suggested_door`` (the re-plan's door for a waiting truck)."""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS inbound_trucks (
+    id TEXT PRIMARY KEY,
+    carrier TEXT,
+    eta TEXT NOT NULL,
+    pallets INTEGER NOT NULL,
+    door TEXT,
+    state TEXT NOT NULL,
+    announced_at TEXT NOT NULL,
+    arrived_at TEXT,
+    unloaded_at TEXT
+) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True)
+class InboundTruckRow:
+    """A truck announced to bring pallets (see :mod:`xdock.central.site.inbound`)."""
+
+    id: str
+    carrier: str | None
+    eta: datetime
+    pallets: int
+    door: str | None
+    state: Literal["waiting", "arrived", "unloaded"]
+    announced_at: datetime
+    arrived_at: datetime | None = None
+    unloaded_at: datetime | None = None
+    destinations: Mapping[str, int] | None = None
+    """Pallets aboard by destination, from the advance shipping notice (``None``: no notice). Pallets
+    beyond their sum are of a destination not known yet."""
+    suggested_door: str | None = None
+    """The inbound door the latest re-plan gives a waiting truck (``None``: none yet, or not waiting)."""
+
+
+class InboundReads:
+    """The inbound trucks, read."""
+
+    _db: sqlite3.Connection
+
+    def inbound_trucks(self) -> list[InboundTruckRow]:
+        """Every announced inbound truck, by ETA then id."""
+        rows = self._db.execute(
+            "SELECT id, carrier, eta, pallets, door, state, announced_at, arrived_at, unloaded_at, destinations,"
+            " suggested_door FROM inbound_trucks"
+        ).fetchall()
+        return sorted((_truck(row) for row in rows), key=lambda t: (t.eta, t.id))
+
+
+class InboundWrites:
+    """The inbound trucks, written within a transaction."""
+
+    _db: sqlite3.Connection
+
+    def put_inbound_truck(self, row: InboundTruckRow) -> None:
+        """Add or replace an inbound truck's row."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO inbound_trucks (id, carrier, eta, pallets, door, state, announced_at, arrived_at,"
+            " unloaded_at, destinations, suggested_door) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.id, row.carrier, row.eta.isoformat(), row.pallets, row.door, row.state, row.announced_at.isoformat(),
+             row.arrived_at.isoformat() if row.arrived_at else None,
+             row.unloaded_at.isoformat() if row.unloaded_at else None,
+             None if row.destinations is None else json.dumps(dict(row.destinations), sort_keys=True),
+             row.suggested_door),
+        )
+
+
+def _truck(row: tuple[Any, ...]) -> InboundTruckRow:
+    return InboundTruckRow(
+        id=row[0], carrier=row[1], eta=datetime.fromisoformat(row[2]), pallets=row[3], door=row[4], state=row[5],
+        announced_at=datetime.fromisoformat(row[6]), arrived_at=datetime.fromisoformat(row[7]) if row[7] else None,
+        unloaded_at=datetime.fromisoformat(row[8]) if row[8] else None,
+        destinations=None if row[9] is None else {str(k): int(v) for k, v in json.loads(row[9]).items()},
+        suggested_door=row[10],
+    )

@@ -1,0 +1,175 @@
+"""The store's pallets and its append-only event log: rows, schema, reads and writes.
+
+Part of :class:`~xdock.central.store.database.Store` (reads) and :class:`~xdock.central.store.database.Transaction`
+(writes); import the rows from :mod:`xdock.central.store.database`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+__all__ = ["ADDED_PALLET_COLUMNS", "SCHEMA", "EventRow", "PalletReads", "PalletRow", "PalletState", "PalletWrites"]
+
+PalletState = Literal["assigned", "loaded", "staged", "breakdown", "unrouted"]
+"""``assigned`` to a trailer, ``loaded`` confirmed aboard its trailer (no plan may move it, it leaves
+with the trailer), ``staged`` waiting for one in a staging area, ``breakdown`` a mixed pallet sent to
+be split, ``unrouted`` refused (no destination known, no place for it)."""
+
+ADDED_PALLET_COLUMNS = {
+    "weight_kg": "REAL",
+    "temp": "TEXT NOT NULL DEFAULT 'ambient'",
+    "dangerous": "INTEGER NOT NULL DEFAULT 0",
+    "expiry": "TEXT",
+    "target": "TEXT",
+}
+"""Columns of ``pallets`` added after the first release, with their SQL type; added to older stores at open."""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sscc TEXT,
+    edge_id TEXT,
+    seq INTEGER,
+    body TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TABLE IF NOT EXISTS pallets (
+    sscc TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    destination TEXT,
+    ship_to TEXT,
+    trailer TEXT,
+    door TEXT,
+    inbound_door TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    scans INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pallets_trailer ON pallets (trailer);
+"""
+
+
+@dataclass(frozen=True)
+class PalletRow:
+    sscc: str
+    state: PalletState
+    destination: str | None
+    ship_to: str | None
+    trailer: str | None
+    door: str | None
+    inbound_door: str
+    first_seen: datetime
+    updated_at: datetime
+    scans: int
+    weight_kg: float | None = None
+    temp: Literal["ambient", "chilled", "frozen"] = "ambient"
+    dangerous: bool = False
+    expiry: date | None = None
+    target: str | None = None
+    """Where the pallet was sent: its trailer, or the staging/breakdown area."""
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    at: datetime
+    kind: str
+    sscc: str | None
+    edge_id: str | None
+    seq: int | None
+    body: dict[str, Any]
+
+
+class PalletReads:
+    """The pallets and the event log, read."""
+
+    _db: sqlite3.Connection
+
+    def pallets(self) -> list[PalletRow]:
+        rows = self._db.execute(
+            "SELECT sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen, updated_at, scans,"
+            " weight_kg, temp, dangerous, expiry, target FROM pallets ORDER BY first_seen, sscc"
+        ).fetchall()
+        return [_pallet(row) for row in rows]
+
+    def events(self, *, after: int = 0, limit: int = 100) -> list[EventRow]:
+        rows = self._db.execute(
+            "SELECT id, at, kind, sscc, edge_id, seq, body FROM events WHERE id > ? ORDER BY id LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        return [
+            EventRow(
+                id=r[0], at=datetime.fromisoformat(r[1]), kind=r[2], sscc=r[3], edge_id=r[4], seq=r[5],
+                body=json.loads(r[6]),
+            )
+            for r in rows
+        ]
+
+    def last_event_id(self) -> int:
+        """The id of the newest event (0 when the log is empty)."""
+        return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+
+    def event_tallies(self, after: int, upto: int) -> list[tuple[str, str | None, int]]:
+        """How many events of each kind (and detail) have an id in ``(after, upto]``.
+
+        The detail is a ``scan``'s answer outcome, ``scan`` or ``passage`` for a ``seq_conflict``,
+        a ``rejected_uplink``'s reason, ``None`` for other kinds.
+        """
+        rows = self._db.execute(
+            "SELECT kind, CASE kind WHEN 'scan' THEN json_extract(body, '$.answer.outcome')"
+            " WHEN 'seq_conflict' THEN iif(json_type(body, '$.passage') IS NULL, 'scan', 'passage')"
+            " WHEN 'rejected_uplink' THEN json_extract(body, '$.reason') END, COUNT(*)"
+            " FROM events WHERE id > ? AND id <= ? GROUP BY 1, 2",
+            (after, upto),
+        ).fetchall()
+        return [(str(kind), detail, int(count)) for kind, detail, count in rows]
+
+
+class PalletWrites:
+    """The pallets and the event log, written within a transaction."""
+
+    _db: sqlite3.Connection
+
+    def append_event(
+        self, at: datetime, kind: str, body: dict[str, Any], *, sscc: str | None = None,
+        edge_id: str | None = None, seq: int | None = None,
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO events (at, kind, sscc, edge_id, seq, body) VALUES (?, ?, ?, ?, ?, ?)",
+            (at.isoformat(), kind, sscc, edge_id, seq, json.dumps(body, sort_keys=True, default=str)),
+        )
+
+    def put_pallet(self, row: PalletRow) -> None:
+        self._db.execute(
+            "INSERT INTO pallets (sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen,"
+            " updated_at, scans, weight_kg, temp, dangerous, expiry, target)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (sscc) DO UPDATE SET state = excluded.state, destination = excluded.destination,"
+            " ship_to = excluded.ship_to, trailer = excluded.trailer, door = excluded.door,"
+            " inbound_door = excluded.inbound_door, updated_at = excluded.updated_at, scans = excluded.scans,"
+            " weight_kg = excluded.weight_kg, temp = excluded.temp, dangerous = excluded.dangerous,"
+            " expiry = excluded.expiry, target = excluded.target",
+            (
+                row.sscc, row.state, row.destination, row.ship_to, row.trailer, row.door, row.inbound_door,
+                row.first_seen.isoformat(), row.updated_at.isoformat(), row.scans, row.weight_kg, row.temp,
+                int(row.dangerous), row.expiry.isoformat() if row.expiry else None, row.target,
+            ),
+        )
+
+
+def _pallet(row: tuple[Any, ...]) -> PalletRow:
+    return PalletRow(
+        sscc=row[0], state=row[1], destination=row[2], ship_to=row[3], trailer=row[4], door=row[5],
+        inbound_door=row[6], first_seen=datetime.fromisoformat(row[7]), updated_at=datetime.fromisoformat(row[8]),
+        scans=row[9], weight_kg=row[10], temp=row[11], dangerous=bool(row[12]),
+        expiry=date.fromisoformat(row[13]) if row[13] else None, target=row[14],
+    )

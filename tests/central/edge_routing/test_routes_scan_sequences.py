@@ -1,0 +1,102 @@
+"""Over any sequence of scans and looks, the edges' shares of a trailer never add up to more than its room."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xdock.central.edge_routing.publisher import RoutesPublisher
+from xdock.central.edge_routing.snapshots import open_trailers
+from xdock.central.site.config import parse_site
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import Store
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import ScanEvent, ShipToModel
+
+SITE = parse_site("""
+site: t
+timezone: Europe/Paris
+handling_minutes: 15
+doors:
+  - {id: D1, role: inbound, x: 0, y: 0}
+  - {id: D2, role: inbound, x: 30, y: 0}
+  - {id: D3, role: inbound, x: 60, y: 0}
+  - {id: D11, role: outbound, x: 0, y: 30}
+  - {id: D12, role: outbound, x: 20, y: 30}
+  - {id: D13, role: outbound, x: 40, y: 30}
+  - {id: D14, role: outbound, x: 60, y: 30}
+areas:
+  - {id: S1, kind: staging, x: 30, y: 15}
+  - {id: C1, kind: staging, x: 50, y: 15, temp: chilled}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
+  - {id: NICE, name: Nice, postal_codes: ["06*"]}
+trailers:
+  - {id: T-LYON-1, door: D11, destination: LYON, capacity_pallets: 6, departure: "16:40"}
+  - {id: T-LYON-2, door: D13, destination: LYON, capacity_pallets: 9, departure: "08:40"}
+  - {id: T-LYON-R, door: D14, destination: LYON, capacity_pallets: 5, departure: "18:00", reefer: true}
+  - {id: T-NICE-1, door: D12, destination: NICE, capacity_pallets: 7, departure: "17:00"}
+""")
+START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Paris: T-LYON-2 is offered until 08:25
+EDGES = {"e1": "D1", "e2": "D2", "e3": "D3", "e4": "D2"}
+
+scans = st.lists(
+    st.tuples(
+        st.sampled_from(sorted(EDGES)),
+        st.sampled_from(["69001", "06000", "75000"]),  # Paris is no destination: staged
+        st.sampled_from([None, 4.0, 20.0]),  # label's highest temperature: chilled, ambient
+        st.booleans(),  # a look follows this scan
+        st.integers(min_value=0, max_value=400),  # seconds of site time after it
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=scans)
+def test_shares_in_the_edges_snapshots_never_exceed_a_trailers_free_positions(
+    steps: list[tuple[str, str, float | None, bool, int]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        clock = ManualClock(START)
+        service = ScanService(SiteState(SITE, START.date()), Store(Path(folder) / "c.db"), clock)
+        publisher = RoutesPublisher(service, clock, edges=EDGES)
+        try:
+            publisher.update(clock.now())
+            check(service, publisher, clock.now())
+            for seq, (edge, postal, max_temp_c, look, wait) in enumerate(steps, start=1):
+                service.apply(ScanEvent(
+                    edge_id=edge, seq=seq, device_id="s1", door=EDGES[edge], scanned_at=clock.now(),
+                    sscc=sscc_with_check_digit(f"0376130321{seq:07d}"), max_temp_c=max_temp_c,
+                    ship_to=ShipToModel(kind="postal", value=postal), raw="x",
+                ))
+                if look:
+                    publisher.update(clock.now())
+                    check(service, publisher, clock.now())
+                clock.advance(wait)
+        finally:
+            service.store.close()
+
+
+def check(service: ScanService, publisher: RoutesPublisher, now: datetime) -> None:
+    """Each open trailer's shares, summed over every edge's current snapshot, fit its free positions; a
+    trailer no longer open is in no snapshot; no route offers an edge zero positions."""
+    dispatcher = service.dispatcher
+    open_now = open_trailers(dispatcher.floor, dispatcher.plan().trailer_doors, now)
+    free = {o.trailer.id: o.free_positions for o in open_now}
+    shared: dict[str, int] = {}
+    for edge in EDGES:
+        snapshot = publisher.snapshot(edge)
+        assert snapshot is not None
+        for route in snapshot.routes:
+            assert route.free_positions > 0
+            shared[route.trailer] = shared.get(route.trailer, 0) + route.free_positions
+    assert set(shared) <= set(free)
+    for trailer, positions in shared.items():
+        assert positions <= free[trailer], (trailer, positions, free[trailer])

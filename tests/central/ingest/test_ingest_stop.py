@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from support.mqtt_faults import session_failing_on_cancel
+from xdock.central.ingest.mqtt_ingest import Ingest
+from xdock.central.site.config import parse_site
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import Store
+from xdock.protocol.broker_url import BrokerUrl
+from xdock.protocol.clock import ManualClock
+
+SITE = parse_site("site: t\ndoors: [{id: D1, role: both, x: 0, y: 0}]\n")
+
+
+async def test_an_mqtt_error_raised_while_stopping_is_not_retried(tmp_path: Path) -> None:
+    clock = ManualClock(datetime(2026, 11, 23, tzinfo=UTC))
+    service = ScanService(SiteState(SITE, clock.now().date()), Store(tmp_path / "c.db"), clock)
+    ingest = Ingest("t", BrokerUrl("127.0.0.1", 1), service, clock)
+    session, sessions = session_failing_on_cancel("Operation timed out")
+
+    ingest._session = session  # type: ignore[method-assign]
+    task = asyncio.create_task(ingest.run())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        async with asyncio.timeout(3):
+            await task
+    assert sessions == [1]
+    service.store.close()

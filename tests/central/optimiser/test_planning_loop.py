@@ -1,0 +1,70 @@
+"""A background re-plan round in a real worker process, swapped in and stored."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from xdock.central.optimiser.planning_loop import PlanningLoop
+from xdock.central.optimiser.replanner import Replanner
+from xdock.central.site.config import parse_site
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import Store
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import ScanEvent, ShipToModel
+
+# The instant decision is greedy: the first pallet takes the trailer nearest to it, the second the one
+# left, 10 km away. Swapping them saves 2 km of travel, more than the two changed instructions cost.
+SITE = parse_site("""
+site: t
+timezone: UTC
+rules: {change_penalty_m: 200, balance_weight_m: 0}
+doors:
+  - {id: D1, role: inbound, x: 5000, y: 0}
+  - {id: D2, role: inbound, x: 0, y: 0}
+  - {id: DA, role: outbound, x: 4000, y: 0}
+  - {id: DB, role: outbound, x: 10000, y: 0}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
+trailers:
+  - {id: A, door: DA, destination: LYON, capacity_pallets: 1, departure: "16:00"}
+  - {id: B, door: DB, destination: LYON, capacity_pallets: 1, departure: "17:00"}
+""")
+START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def scan(seq: int, door: str) -> ScanEvent:
+    return ScanEvent(
+        edge_id="e1", seq=seq, device_id="s1", door=door, scanned_at=START,
+        sscc=sscc_with_check_digit(f"0376130321{seq:07d}"), ship_to=ShipToModel(kind="postal", value="69001"),
+        raw="x",
+    )
+
+
+@pytest.fixture
+async def replanner() -> AsyncIterator[Replanner]:
+    async with Replanner(time_limit=1.0) as planner:
+        yield planner
+
+
+async def test_a_round_swaps_in_the_better_plan_and_stores_it(tmp_path: Path, replanner: Replanner) -> None:
+    clock = ManualClock(START)
+    service = ScanService(SiteState(SITE, START.date()), Store(tmp_path / "c.db"), clock)
+    loop = PlanningLoop(service, replanner, clock, interval=30)
+    first, second = scan(1, "D1"), scan(2, "D2")
+    assert service.apply(first).reply.trailer == "A"
+    assert service.apply(second).reply.trailer == "B"
+    result = await loop.run_once()
+    assert (result.replanned, result.version) == (2, 1)
+    assert {s: r.trailer for s, r in service.state.pallets.items()} == {first.sscc: "B", second.sscc: "A"}
+    [event] = [e for e in service.store.events() if e.kind == "replanned"]
+    assert event.body["changed"] == {first.sscc: "B", second.sscc: "A"}
+    # A re-scan now gets the new instruction.
+    assert service.apply(scan(3, "D1").model_copy(update={"sscc": first.sscc})).reply.door == "DB"
+    # Nothing better left: the next round changes nothing.
+    assert (await loop.run_once()).replanned == 0

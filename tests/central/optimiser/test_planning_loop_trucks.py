@@ -1,0 +1,110 @@
+"""Inbound trucks in a re-plan round: each waiting truck gets the plan's door as its suggested door."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from xdock.central.api.app import create_app
+from xdock.central.optimiser.planning_loop import PlanningLoop
+from xdock.central.optimiser.replanner import Replanner
+from xdock.central.site.config import parse_site
+from xdock.central.site.inbound import InboundTrucks
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import Store
+from xdock.protocol.clock import ManualClock
+
+# Three inbound doors in a row; the Lyon trailer loads right across from D3, so a truck of Lyon pallets
+# is best unloaded at D3, 10 m from it (D1: 210 m, D2: 110 m).
+SITE = parse_site("""
+site: t
+timezone: UTC
+doors:
+  - {id: D1, role: inbound, x: 0, y: 0}
+  - {id: D2, role: inbound, x: 100, y: 0}
+  - {id: D3, role: inbound, x: 200, y: 0}
+  - {id: DL, role: outbound, x: 200, y: 10}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
+trailers:
+  - {id: T-LYON-1, door: DL, destination: LYON, capacity_pallets: 33, departure: "16:40"}
+""")
+START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+ETA = START + timedelta(minutes=40)
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AsyncIterator[ScanService]:
+    service = ScanService(SiteState(SITE, START.date()), Store(tmp_path / "c.db"), ManualClock(START))
+    yield service
+    service.store.close()
+
+
+@pytest.fixture
+async def replanner() -> AsyncIterator[Replanner]:
+    async with Replanner(time_limit=1.0) as planner:
+        yield planner
+
+
+def trucks_of(service: ScanService) -> InboundTrucks:
+    return InboundTrucks(service.store, service.clock, ["D1", "D2", "D3"], destinations=["LYON"])
+
+
+async def test_a_waiting_truck_is_suggested_the_door_across_from_its_trailer(
+    service: ScanService, replanner: Replanner
+) -> None:
+    trucks = trucks_of(service)
+    clock = service.clock
+    assert isinstance(clock, ManualClock)
+    # At D2 since 07:00 with 60 pallets: holds it until 08:10, while the others unload.
+    trucks.announce("IN-0", eta=START, pallets=60, destinations={"LYON": 60}, by="wms")
+    trucks.arrive("IN-0", "D2", by="yard")
+    trucks.announce("IN-1", eta=ETA, pallets=18, door="D1", destinations={"LYON": 18}, by="wms")
+    trucks.announce("IN-2", eta=ETA, pallets=5, destinations={}, by="wms")  # no flow known: any free door
+    loop = PlanningLoop(service, replanner, service.clock, interval=30)
+    result = await loop.run_once()
+    assert (result.version, result.suggested) == (1, 2)
+    assert [(t.id, t.state, t.door, t.suggested_door) for t in trucks.all()] == [
+        ("IN-0", "arrived", "D2", None),  # docked: keeps its door, nothing to suggest
+        ("IN-1", "waiting", "D1", "D3"),  # the yard said D1; the plan moved it, the yard's word stays
+        ("IN-2", "waiting", None, "D1"),  # D2 is held, D3 taken by IN-1
+    ]
+    assert service.dispatcher.plan().truck_doors == {"IN-0": "D2", "IN-1": "D3", "IN-2": "D1"}
+    [event] = [e for e in service.store.events() if e.kind == "inbound_doors_suggested"]
+    assert event.body == {"version": 1, "doors": {"IN-1": "D3", "IN-2": "D1"}}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(service)),
+                                 base_url="http://central") as api:
+        listed = (await api.get("/api/v1/inbound-trucks?state=waiting")).json()
+    assert [(t["id"], t["door"], t["suggested_door"]) for t in listed] == [("IN-1", "D1", "D3"), ("IN-2", None, "D1")]
+
+    # Nothing changed: no round is due, and another one suggests nothing new.
+    assert not loop.due()
+    assert (await loop.run_once()).suggested == 0
+    # At 07:40 IN-1 arrives where the yard sent it after all: its suggestion goes, the plan follows the real
+    # door, and IN-2 (due now too) moves to the one door left free.
+    clock.advance(40 * 60)
+    trucks.arrive("IN-1", "D1", by="yard")
+    assert loop.due()
+    result = await loop.run_once()
+    assert [(t.id, t.state, t.door, t.suggested_door) for t in trucks.all()] == [
+        ("IN-0", "arrived", "D2", None), ("IN-1", "arrived", "D1", None), ("IN-2", "waiting", None, "D3"),
+    ]
+    assert (result.version, result.suggested) == (3, 1)
+
+
+async def test_unloaded_trucks_leave_the_plan(service: ScanService, replanner: Replanner) -> None:
+    trucks = trucks_of(service)
+    trucks.announce("IN-0", eta=START, pallets=6, destinations={"LYON": 6}, by="wms")
+    trucks.arrive("IN-0", "D1", by="yard")
+    loop = PlanningLoop(service, replanner, service.clock, interval=30)
+    await loop.run_once()
+    assert service.dispatcher.plan().truck_doors == {"IN-0": "D1"}
+    trucks.unloaded("IN-0", by="yard")
+    assert loop.due()
+    await loop.run_once()
+    assert service.dispatcher.plan().truck_doors == {}

@@ -1,0 +1,5 @@
+"""Fixtures of the site core's tests that run over the screens' test site (see :mod:`support.web_rig`)."""
+
+from support.web_rig import service
+
+__all__ = ["service"]

@@ -1,0 +1,112 @@
+"""Offline answers an edge reports it gave after the scan left: recorded once as kept or corrected."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from xdock.central.site.config import parse_site
+from xdock.central.site.offline_answers import OfflineAnswers
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import Store
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import OfflineAnswerShown, OfflineDecision, ScanEvent, ShipToModel
+
+SITE = parse_site("""
+site: t
+timezone: Europe/Paris
+doors:
+  - {id: D1, role: inbound, x: 0, y: 0}
+  - {id: D12, role: outbound, x: 10, y: 30}
+areas:
+  - {id: S1, kind: staging, x: 5, y: 15}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
+trailers:
+  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 10, departure: "16:40"}
+""")
+START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+
+def sscc(n: int) -> str:
+    return sscc_with_check_digit(f"0376130324{n:07d}")
+
+
+def told(trailer: str | None = None, door: str | None = None, area: str | None = None) -> OfflineDecision:
+    outcome = "assigned" if trailer is not None else "staged"
+    return OfflineDecision(plan_version=3, outcome=outcome, door=door, trailer=trailer, area=area, decided_at=START)
+
+
+def scan(seq: int, n: int) -> ScanEvent:
+    """A scan that left the edge without an offline decision."""
+    return ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc(n),
+                     ship_to=ShipToModel(kind="postal", value="69001"), raw="x")
+
+
+def service(path: Path) -> ScanService:
+    return ScanService(SiteState(SITE, START.date()), Store(path / "c.db"), ManualClock(START))
+
+
+def kinds(svc: ScanService) -> list[str]:
+    return [e.kind for e in svc.store.events(limit=1000)]
+
+
+def report(seq: int, scan_seq: int, n: int, offline: OfflineDecision) -> OfflineAnswerShown:
+    return OfflineAnswerShown(edge_id="e1", seq=seq, scan_seq=scan_seq, device_id="s1", sscc=sscc(n),
+                              offline=offline)
+
+
+def answers(svc: ScanService) -> OfflineAnswers:
+    return OfflineAnswers(svc, ManualClock(START))
+
+
+def test_a_differing_offline_answer_is_recorded_as_a_correction(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    reply = svc.apply(scan(1, 1)).reply  # left without a decision: central picks T-LYON-1 at D12
+    assert (reply.trailer, reply.correction) == ("T-LYON-1", False)
+    assert answers(svc).apply(report(2, 1, 1, told(area="S1"))) == "offline_corrected"
+    assert (svc.stats.offline_kept, svc.stats.offline_corrected) == (0, 1)
+    assert kinds(svc) == ["scan", "offline_corrected"]
+    [event] = [e for e in svc.store.events() if e.kind == "offline_corrected"]
+    assert (event.sscc, event.edge_id, event.seq) == (sscc(1), "e1", 1)
+    assert event.body == {
+        "offline": {"plan_version": 3, "outcome": "staged", "area": "S1", "decided_at": "2026-11-23T07:00:00Z"},
+        "central": {"outcome": "assigned", "door": "D12", "trailer": "T-LYON-1"},
+        "correction": True, "after_sent": True,
+    }
+
+
+def test_a_matching_offline_answer_is_recorded_as_kept(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    svc.apply(scan(1, 1))
+    assert answers(svc).apply(report(2, 1, 1, told("T-LYON-1", "D12"))) == "offline_kept"
+    assert (svc.stats.offline_kept, svc.stats.offline_corrected) == (1, 0)
+    [event] = [e for e in svc.store.events() if e.kind == "offline_kept"]
+    assert (event.body["correction"], event.seq) == (False, 1)
+
+
+def test_a_report_is_applied_once_also_by_a_restarted_central(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    svc.apply(scan(1, 1))
+    first = answers(svc)
+    assert first.apply(report(2, 1, 1, told(area="S1"))) == "offline_corrected"
+    assert first.apply(report(2, 1, 1, told(area="S1"))) == "duplicate"
+    svc.store.close()
+    again = service(tmp_path)
+    second = answers(again)
+    assert second.apply(report(2, 1, 1, told(area="S1"))) == "duplicate"
+    assert (first.stats.duplicates, second.stats.duplicates, again.stats.offline_corrected) == (1, 1, 0)
+    assert kinds(again).count("offline_corrected") == 1
+
+
+def test_a_report_for_a_scan_not_applied_or_another_pallet_is_kept_unmatched(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    svc.apply(scan(1, 1))
+    offline = answers(svc)
+    assert offline.apply(report(2, 5, 1, told(area="S1"))) == "offline_unmatched"
+    assert offline.apply(report(3, 1, 2, told(area="S1"))) == "offline_unmatched"
+    assert (offline.stats.unmatched, svc.stats.offline_kept, svc.stats.offline_corrected) == (2, 0, 0)
+    found = [e.body["found"] for e in svc.store.events() if e.kind == "offline_unmatched"]
+    assert sorted(found) == sorted(["no scan", f"pallet {sscc(1)}"])

@@ -1,0 +1,137 @@
+"""Scans an edge answered offline: central keeps the worker's instruction where its rules allow, else corrects."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from xdock.central.site.config import parse_site
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import Store
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import OfflineDecision, ScanEvent, ShipToModel
+
+SITE = parse_site("""
+site: t
+timezone: Europe/Paris
+doors:
+  - {id: D1, role: inbound, x: 0, y: 0}
+  - {id: D12, role: outbound, x: 10, y: 30}
+  - {id: D13, role: outbound, x: 40, y: 30}
+areas:
+  - {id: S1, kind: staging, x: 5, y: 15}
+  - {id: S2, kind: staging, x: 30, y: 15, temp: chilled}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
+  - {id: NICE, name: Nice, postal_codes: ["06*"]}
+trailers:
+  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 2, departure: "16:40", accepts_hazmat: false}
+  - {id: T-LYON-R, door: D13, destination: LYON, capacity_pallets: 10, departure: "17:00", reefer: true}
+""")
+START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+
+def sscc(n: int) -> str:
+    return sscc_with_check_digit(f"0376130321{n:07d}")
+
+
+def told(trailer: str | None = None, door: str | None = None, area: str | None = None) -> OfflineDecision:
+    outcome = "assigned" if trailer is not None else "staged"
+    return OfflineDecision(plan_version=3, outcome=outcome, door=door, trailer=trailer, area=area, decided_at=START)
+
+
+def scan(seq: int, n: int, postal: str = "69001", offline: OfflineDecision | None = None,
+         **extra: object) -> ScanEvent:
+    return ScanEvent.model_validate({
+        "edge_id": "e1", "seq": seq, "device_id": "s1", "door": "D1", "scanned_at": START, "sscc": sscc(n),
+        "ship_to": ShipToModel(kind="postal", value=postal), "raw": "x", "offline": offline, **extra,
+    })
+
+
+def service(path: Path) -> ScanService:
+    return ScanService(SiteState(SITE, START.date()), Store(path / "c.db"), ManualClock(START))
+
+
+def kinds(svc: ScanService) -> list[str]:
+    return [e.kind for e in svc.store.events(limit=1000)]
+
+
+def test_offline_instruction_that_fits_is_kept_without_correction(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    # Central alone would pick T-LYON-1 (nearer); the worker was told the reefer, which also fits.
+    reply = svc.apply(scan(1, 1, offline=told("T-LYON-R", "D13"))).reply
+    assert (reply.outcome, reply.trailer, reply.door, reply.correction) == ("assigned", "T-LYON-R", "D13", False)
+    assert svc.state.pallets[sscc(1)].trailer == "T-LYON-R"
+    assert svc.state.trailers["T-LYON-R"].pallets == {sscc(1)}
+    assert kinds(svc) == ["scan", "offline_kept"]
+    [kept] = [e for e in svc.store.events() if e.kind == "offline_kept"]
+    assert kept.body["central"] == {"outcome": "assigned", "door": "D13", "trailer": "T-LYON-R"}
+    assert (kept.sscc, kept.edge_id, kept.seq) == (sscc(1), "e1", 1)
+    assert (svc.stats.offline_kept, svc.stats.offline_corrected) == (1, 0)
+
+
+def test_offline_instruction_to_a_full_trailer_is_corrected(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    svc.apply(scan(1, 1))
+    svc.apply(scan(2, 2))  # T-LYON-1 (2 positions) is now full
+    reply = svc.apply(scan(3, 3, offline=told("T-LYON-1", "D12"))).reply
+    assert (reply.outcome, reply.trailer, reply.door, reply.correction) == ("assigned", "T-LYON-R", "D13", True)
+    assert svc.state.trailers["T-LYON-1"].pallets == {sscc(1), sscc(2)}
+    assert svc.state.pallets[sscc(3)].trailer == "T-LYON-R"
+    assert kinds(svc).count("offline_corrected") == 1
+    assert (svc.stats.offline_kept, svc.stats.offline_corrected) == (0, 1)
+
+
+def test_chilled_pallet_told_an_ambient_trailer_is_corrected_to_the_reefer(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    reply = svc.apply(scan(1, 1, offline=told("T-LYON-1", "D12"), max_temp_c=4.0)).reply
+    assert (reply.trailer, reply.door, reply.correction) == ("T-LYON-R", "D13", True)
+
+
+def test_dangerous_goods_told_a_trailer_that_takes_none_are_corrected(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    reply = svc.apply(scan(1, 1, offline=told("T-LYON-1", "D12"), dangerous_goods=True)).reply
+    assert (reply.trailer, reply.door, reply.correction) == ("T-LYON-R", "D13", True)
+
+
+def test_a_trailer_for_another_destination_is_corrected(tmp_path: Path) -> None:
+    reply = service(tmp_path).apply(scan(1, 1, "06000", offline=told("T-LYON-1", "D12"))).reply
+    assert (reply.outcome, reply.area, reply.trailer, reply.correction) == ("staged", "S1", None, True)
+
+
+def test_same_trailer_at_another_door_is_a_correction(tmp_path: Path) -> None:
+    reply = service(tmp_path).apply(scan(1, 1, offline=told("T-LYON-R", "D12"))).reply
+    assert (reply.trailer, reply.door, reply.correction) == ("T-LYON-R", "D13", True)
+
+
+def test_staging_that_keeps_the_temperature_is_kept(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    reply = svc.apply(scan(1, 1, offline=told(area="S2"))).reply
+    assert (reply.outcome, reply.area, reply.correction) == ("staged", "S2", False)
+    assert reply.reason == "as told offline · staging S2 · 45 m"
+    row = svc.state.pallets[sscc(1)]
+    assert (row.state, row.target) == ("staged", "S2")
+
+
+def test_chilled_pallet_told_ambient_staging_is_corrected(tmp_path: Path) -> None:
+    reply = service(tmp_path).apply(scan(1, 1, offline=told(area="S1"), max_temp_c=4.0)).reply
+    assert (reply.outcome, reply.trailer, reply.correction) == ("assigned", "T-LYON-R", True)
+
+
+def test_redelivered_offline_scan_counts_once(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    first = svc.apply(scan(1, 1, offline=told("T-LYON-1", "D12"), max_temp_c=4.0))
+    again = svc.apply(scan(1, 1, offline=told("T-LYON-1", "D12"), max_temp_c=4.0))
+    assert again.duplicate
+    assert again.reply == first.reply
+    assert again.reply.correction
+    assert (svc.stats.offline_kept, svc.stats.offline_corrected) == (0, 1)
+    assert kinds(svc) == ["scan", "offline_corrected"]
+
+
+def test_online_scan_is_never_a_correction(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    assert svc.apply(scan(1, 1)).reply.correction is False
+    assert kinds(svc) == ["scan"]

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from xdock.central.site.config import parse_site
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import Store
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import ScanEvent, ShipToModel
+
+SITE = parse_site("""
+site: t
+timezone: Europe/Paris
+handling_minutes: 15
+doors:
+  - {id: D1, role: inbound, x: 0, y: 0}
+  - {id: D12, role: outbound, x: 10, y: 30}
+  - {id: D13, role: outbound, x: 40, y: 30}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*", "01000"], glns: ["3761303211001"]}
+  - {id: VILLEURBANNE, name: Villeurbanne, postal_codes: ["691*"]}
+  - {id: NICE, name: Nice, postal_codes: ["06*"]}
+trailers:
+  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 2, departure: "16:40"}
+  - {id: T-VIL-1, door: D13, destination: VILLEURBANNE, capacity_pallets: 5, departure: "09:00"}
+""")
+START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Paris
+
+
+def sscc(n: int) -> str:
+    return sscc_with_check_digit(f"0376130321{n:07d}")
+
+
+def scan(seq: int, n: int, postal: str | None = "69001", *, door: str = "D1", gln: str | None = None) -> ScanEvent:
+    ship_to = None
+    if gln is not None:
+        ship_to = ShipToModel(kind="gln", value=gln)
+    elif postal is not None:
+        ship_to = ShipToModel(kind="postal", value=postal)
+    return ScanEvent(edge_id="e1", seq=seq, device_id="s1", door=door, scanned_at=START, sscc=sscc(n),
+                     ship_to=ship_to, raw="x")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+def service(path: Path, clock: ManualClock) -> ScanService:
+    return ScanService(SiteState(SITE, START.date()), Store(path / "c.db"), clock)
+
+
+def test_assigns_and_tells_the_worker(tmp_path: Path, clock: ManualClock) -> None:
+    applied = service(tmp_path, clock).apply(scan(1, 1))
+    reply = applied.reply
+    assert not applied.duplicate
+    assert (reply.outcome, reply.door, reply.trailer, reply.destination) == ("assigned", "D12", "T-LYON-1", "LYON")
+    assert reply.display == "→ D12  LYON  dep 16:40"
+    assert reply.reason == "LYON · T-LYON-1 1/2 · 0/24000 kg · dep 16:40 · 40 m"
+    assert reply.departure == datetime(2026, 11, 23, 15, 40, tzinfo=UTC)
+
+
+def test_longest_postal_prefix_and_gln_choose_the_destination(tmp_path: Path, clock: ManualClock) -> None:
+    svc = service(tmp_path, clock)
+    assert svc.apply(scan(1, 1, "69100")).reply.destination == "VILLEURBANNE"
+    assert svc.apply(scan(2, 2, gln="3761303211001")).reply.destination == "LYON"
+    assert svc.apply(scan(3, 3, "01000")).reply.destination == "LYON"
+
+
+def test_same_key_twice_is_applied_once_and_answered_twice(tmp_path: Path, clock: ManualClock) -> None:
+    svc = service(tmp_path, clock)
+    first = svc.apply(scan(1, 1))
+    clock.advance(60)
+    again = svc.apply(scan(1, 1))
+    assert again.duplicate
+    assert again.reply == first.reply
+    assert svc.stats.applied == 1
+    assert svc.stats.duplicates == 1
+    assert svc.state.trailers["T-LYON-1"].assigned == 1
+    assert [e.kind for e in svc.store.events()] == ["scan"]
+
+
+def test_rescan_of_an_assigned_pallet_keeps_its_place(tmp_path: Path, clock: ManualClock) -> None:
+    svc = service(tmp_path, clock)
+    svc.apply(scan(1, 1))
+    reply = svc.apply(scan(2, 1)).reply
+    assert reply.door == "D12"
+    assert reply.trailer == "T-LYON-1"
+    assert svc.state.trailers["T-LYON-1"].assigned == 1
+    assert svc.state.pallets[sscc(1)].scans == 2
+
+
+def test_full_trailer_then_refusal(tmp_path: Path, clock: ManualClock) -> None:
+    svc = service(tmp_path, clock)
+    svc.apply(scan(1, 1))
+    svc.apply(scan(2, 2))
+    reply = svc.apply(scan(3, 3)).reply
+    assert (reply.outcome, reply.display) == ("rejected", "trailers for LYON full")
+    assert svc.state.pallets[sscc(3)].state == "unrouted"
+    assert svc.state.pallets[sscc(3)].destination == "LYON"
+
+
+@pytest.mark.parametrize(
+    ("event", "display"),
+    [
+        (scan(1, 1, "06000"), "no trailer for NICE yet"),
+        (scan(1, 1, "38000"), "unknown ship-to 38000"),
+        (scan(1, 1, None), "no ship-to on label"),
+        (scan(1, 1, door="D12"), "door D12 is not an inbound door"),
+        (scan(1, 1, door="D9"), "unknown door D9"),
+    ],
+)
+def test_refusals_say_why(tmp_path: Path, clock: ManualClock, event: ScanEvent, display: str) -> None:
+    reply = service(tmp_path, clock).apply(event).reply
+    assert reply.outcome == "rejected"
+    assert reply.display == display
+    assert reply.door is None
+
+
+def test_departed_trailer_is_not_offered(tmp_path: Path, clock: ManualClock) -> None:
+    clock.advance(3600 * 7.5)  # 15:30 in Paris: the 09:00 Villeurbanne trailer has left
+    reply = service(tmp_path, clock).apply(scan(1, 1, "69100")).reply
+    assert reply.display == "last trailer for VILLEURBANNE gone"
+
+
+def test_restart_reloads_state_and_remembers_keys(tmp_path: Path, clock: ManualClock) -> None:
+    first = service(tmp_path, clock)
+    reply = first.apply(scan(1, 1)).reply
+    first.apply(scan(2, 2, "06000"))
+    first.store.close()
+    second = service(tmp_path, clock)
+    assert second.state.trailers["T-LYON-1"].assigned == 1
+    assert sorted(second.state.pallets) == [sscc(1), sscc(2)]
+    again = second.apply(scan(1, 1))
+    assert again.duplicate
+    assert again.reply == reply
+    assert second.store.applied_count() == 2
+
+
+def test_listeners_hear_new_scans_only(tmp_path: Path, clock: ManualClock) -> None:
+    svc = service(tmp_path, clock)
+    heard: list[tuple[int, str]] = []
+    svc.on_applied(lambda event, reply: heard.append((event.seq, reply.outcome)))
+    svc.apply(scan(1, 1))
+    svc.apply(scan(1, 1))
+    svc.apply(scan(2, 2, "06000"))
+    assert heard == [(1, "assigned"), (2, "rejected")]
+
+
+def test_same_key_for_another_pallet_is_a_seq_conflict_refused_not_answered_as_a_duplicate(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    svc = service(tmp_path, clock)
+    svc.apply(scan(1, 1))
+    reused = svc.apply(scan(1, 2))  # the edge handed seq 1 to a second pallet
+    assert not reused.duplicate
+    assert (reused.reply.outcome, reused.reply.sscc, reused.reply.display) == (
+        "rejected", sscc(2), "not recorded - rescan",
+    )
+    assert reused.reply.reason == f"Not recorded: scan e1/1 of pallet {sscc(2)} reuses the key of pallet {sscc(1)}"
+    assert (svc.stats.seq_conflicts, svc.stats.duplicates, svc.stats.applied) == (1, 0, 1)
+    assert sscc(2) not in svc.state.pallets
+    kinds = [(e.kind, e.sscc) for e in svc.store.events(after=0, limit=10)]
+    assert kinds == [("scan", sscc(1)), ("seq_conflict", sscc(2))]

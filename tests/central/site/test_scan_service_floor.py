@@ -1,0 +1,107 @@
+"""The scan service on a floor with staging areas, reefers and dangerous-goods rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from xdock.central.site.config import parse_site
+from xdock.central.site.scans import ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import Store
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.gs1 import sscc_with_check_digit
+from xdock.protocol.messages import ScanEvent, ShipToModel
+
+SITE = parse_site("""
+site: t
+timezone: Europe/Paris
+doors:
+  - {id: D1, role: inbound, x: 0, y: 0}
+  - {id: D12, role: outbound, x: 10, y: 30}
+  - {id: D13, role: outbound, x: 40, y: 30}
+areas:
+  - {id: S1, kind: staging, x: 5, y: 15}
+  - {id: S2, kind: staging, x: 30, y: 15, temp: chilled}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
+  - {id: NICE, name: Nice, postal_codes: ["06*"]}
+trailers:
+  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 2, capacity_kg: 1000, departure: "16:40",
+     accepts_hazmat: false}
+  - {id: T-LYON-R, door: D13, destination: LYON, capacity_pallets: 10, departure: "17:00", reefer: true}
+""")
+START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+
+def sscc(n: int) -> str:
+    return sscc_with_check_digit(f"0376130321{n:07d}")
+
+
+def scan(seq: int, n: int, postal: str | None = "69001", **extra: object) -> ScanEvent:
+    ship_to = ShipToModel(kind="postal", value=postal) if postal else None
+    return ScanEvent.model_validate({
+        "edge_id": "e1", "seq": seq, "device_id": "s1", "door": "D1", "scanned_at": START, "sscc": sscc(n),
+        "ship_to": ship_to, "raw": "x", **extra,
+    })
+
+
+def service(path: Path) -> ScanService:
+    return ScanService(SiteState(SITE, START.date()), Store(path / "c.db"), ManualClock(START))
+
+
+def test_no_trailer_sends_the_pallet_to_staging(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    reply = svc.apply(scan(1, 1, "06000")).reply
+    assert (reply.outcome, reply.area, reply.door) == ("staged", "S1", None)
+    assert reply.display == "→ S1  STAGING  no trailer for NICE yet"
+    assert reply.reason == "no trailer for NICE yet · staging S1 · 20 m"
+    row = svc.state.pallets[sscc(1)]
+    assert (row.state, row.target, row.destination) == ("staged", "S1", "NICE")
+
+
+def test_unknown_destination_waits_in_staging(tmp_path: Path) -> None:
+    reply = service(tmp_path).apply(scan(1, 1, "38000")).reply
+    assert (reply.outcome, reply.display) == ("staged", "→ S1  STAGING  destination unknown")
+
+
+def test_chilled_pallet_goes_to_the_reefer_only(tmp_path: Path) -> None:
+    reply = service(tmp_path).apply(scan(1, 1, max_temp_c=4.0)).reply
+    assert (reply.outcome, reply.trailer, reply.door) == ("assigned", "T-LYON-R", "D13")
+
+
+def test_dangerous_goods_skip_the_trailer_that_takes_none(tmp_path: Path) -> None:
+    reply = service(tmp_path).apply(scan(1, 1, dangerous_goods=True)).reply
+    assert reply.trailer == "T-LYON-R"
+    (tmp_path / "other").mkdir()
+    assert service(tmp_path / "other").apply(scan(1, 1)).reply.trailer == "T-LYON-1"
+
+
+def test_weight_fills_a_trailer_before_its_positions(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    assert svc.apply(scan(1, 1, weight_kg=800.0)).reply.trailer == "T-LYON-1"
+    assert svc.apply(scan(2, 2, weight_kg=300.0)).reply.trailer == "T-LYON-R"
+
+
+def test_restart_keeps_what_workers_were_told(tmp_path: Path) -> None:
+    first = service(tmp_path)
+    told = [first.apply(scan(i, i)).reply.trailer for i in (1, 2)]
+    staged = first.apply(scan(3, 3, "06000")).reply
+    first.store.close()
+    second = service(tmp_path)
+    assert [second.apply(scan(10 + i, i)).reply.trailer for i in (1, 2)] == told
+    assert second.dispatcher.plan().moves[sscc(3)].target == staged.area
+    assert second.state.trailers["T-LYON-1"].assigned == 2
+
+
+def test_restart_after_a_departure_reroutes_and_records_it(tmp_path: Path) -> None:
+    first = service(tmp_path)
+    assert first.apply(scan(1, 1)).reply.trailer == "T-LYON-1"
+    first.store.close()
+    late = ManualClock(datetime(2026, 11, 23, 15, 35, tzinfo=UTC))  # 16:35 in Paris: T-LYON-1 leaves at 16:40
+    second = ScanService(SiteState(SITE, START.date()), Store(tmp_path / "c.db"), late)
+    row = second.state.pallets[sscc(1)]
+    assert (row.state, row.trailer, row.door) == ("assigned", "T-LYON-R", "D13")
+    [resumed] = [e for e in second.store.events() if e.kind == "resumed"]
+    assert resumed.body == {"changed": {sscc(1): "T-LYON-R"}}
+    assert second.state.trailers["T-LYON-1"].assigned == 0
