@@ -25,14 +25,11 @@ from xdock.central.edges.device_telemetry import DeviceTelemetry
 from xdock.central.edges.liveness import Liveness
 from xdock.central.edges.registry import registered_edges
 from xdock.central.ingest.mqtt_ingest import Ingest
+from xdock.central.ingest.refusals import UplinkRefusals
 from xdock.central.optimiser.planning_loop import PlanningLoop
 from xdock.central.optimiser.replanner import Replanner
-from xdock.central.sensors.service import SensorService
-from xdock.central.site.alerts import Alerts
 from xdock.central.site.config import SiteConfig
-from xdock.central.site.overrides import Overrides
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.central.telemetry import TelemetryConfig, open_sink
 from xdock.protocol.broker_url import BrokerUrl
@@ -108,36 +105,35 @@ class Central:
         self.config = config
         self.clock = clock
         self.store = Store(config.db)
-        day = clock.now().astimezone(config.site.zone).date()
-        self.state = SiteState(config.site, day)
-        self.service = ScanService(self.state, self.store, clock)
-        self.liveness = Liveness(config.site.site, clock, Alerts(self.store))
-        liveness = self.liveness
-        self.overrides = Overrides(self.service)
+        self.telemetry = open_sink(config.telemetry)  # a configured writer starts its thread here
+        try:
+            self._wire(config, clock)
+        except BaseException:
+            self.telemetry.close()
+            self.store.close()
+            raise
+
+    def _wire(self, config: CentralConfig, clock: Clock) -> None:
+        site = self.site = LiveSite(config.site, self.store, clock, telemetry=self.telemetry)
+        liveness = self.liveness = Liveness(config.site.site, clock, site.alerts)
         self.routes = RoutesPublisher(
-            self.service, clock, edges={**registered_edges(self.store), **config.edges},
+            site, self.store, clock, edges={**registered_edges(self.store), **config.edges},
             edges_from=lambda: ((e.id, e.door) for e in liveness.edges.values()),
             connected=lambda edge_id: self.routes.on_air and liveness.heard(edge_id),
         )
+        self.refusals = UplinkRefusals(self.store, clock, config.site.site, telemetry=self.telemetry)
         self.ingest = Ingest(
-            config.site.site, config.broker, self.service, clock, client_id=config.client_id, liveness=self.liveness,
-            link=config.broker_link,
-            will=self.routes.will(), around_session=self.routes.session,
+            site, config.broker, clock, refusals=self.refusals, client_id=config.client_id, liveness=liveness,
+            link=config.broker_link, will=self.routes.will(), around_session=self.routes.session,
+            device_telemetry=DeviceTelemetry(config.site.site, self.telemetry, clock),
         )
         self.replanner = Replanner(time_limit=config.replan_budget)
         self.planning = (
-            PlanningLoop(self.service, self.replanner, clock, interval=config.replan_interval)
+            PlanningLoop(site, self.replanner, clock, interval=config.replan_interval)
             if config.replan_interval is not None else None
         )
-        self.overrides.on_change(self.routes.touch)
         self.api_port: int | None = None
         self.api_ready = asyncio.Event()
-        self.telemetry = open_sink(config.telemetry)  # last: a configured writer starts its thread here
-        self.sensors = SensorService(config.site, self.store, self.liveness.alerts, clock, state=self.state,
-                                     telemetry=self.telemetry)
-        self.ingest.sensors = self.sensors
-        self.ingest.refusals.telemetry = self.telemetry
-        self.ingest.device_telemetry = DeviceTelemetry(config.site.site, self.telemetry, clock)
         self._front: Front | None = None
 
     @property
@@ -154,9 +150,9 @@ class Central:
 
             config = self.config
             self._front = open_front(
-                config.site.site, self.service, self.clock, liveness=self.liveness, ingest=self.ingest,
-                overrides=self.overrides, routes=self.routes, sensors=self.sensors, telemetry=self.telemetry,
-                auth=config.auth, kpi_interval_s=config.kpi_telemetry_interval, max_body_bytes=config.max_body_bytes,
+                self.site, self.store, self.clock, liveness=self.liveness, ingest=self.ingest, routes=self.routes,
+                telemetry=self.telemetry, auth=config.auth, kpi_interval_s=config.kpi_telemetry_interval,
+                max_body_bytes=config.max_body_bytes,
             )
         return self._front
 
@@ -181,15 +177,21 @@ class Central:
         self.api_ready.set()
         log.info("API on http://%s:%d/api/v1 (docs at /docs)", self.config.api_host, port)
 
+    async def _ticks(self, every_s: float = 5.0) -> None:
+        """Let the site's time pass (:meth:`LiveSite.tick`) every ``every_s`` seconds of the clock."""
+        while True:
+            await self.clock.sleep(every_s)
+            self.site.tick()
+
     async def run(self) -> None:
         """Run until cancelled; the store is closed on the way out."""
         try:
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(self.ingest.run(), name="ingest")
-                tasks.create_task(self.ingest.refusals.run(), name="uplink-refusals")
+                tasks.create_task(self.refusals.run(), name="uplink-refusals")
                 tasks.create_task(self.liveness.run(), name="liveness")
                 tasks.create_task(self.routes.run(), name="routes")
-                tasks.create_task(self.sensors.run(), name="sensors")
+                tasks.create_task(self._ticks(), name="site-ticks")
                 if self.planning is not None:
                     tasks.create_task(self.planning.run(), name="planning")
                 # The web stack loads off the loop (imports only: nothing shared is touched there) while

@@ -47,7 +47,7 @@ class Devices:
         already scripted and every mis-load's STOP reached its door, so the tally has nothing in flight."""
 
         def settled() -> bool:
-            passages = self.central.ingest.passages.stats
+            passages = self.central.site.passage_stats
             stops = sum(agent.stats.stops for agent in self._agents)
             return passages.applied >= self.portals.stats.passes and stops >= passages.misloads
 

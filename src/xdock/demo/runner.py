@@ -130,7 +130,7 @@ async def _screen(
             log.devices = devices.tally()
         port = central.api_port
         api = f"http://127.0.0.1:{port}/api/v1 · dashboard http://127.0.0.1:{port}/" if port else None
-        frame = render_frame(log, central.state, clock.now().astimezone(central.state.config.zone), api, log_file)
+        frame = render_frame(log, central.site.state, clock.now().astimezone(central.site.config.zone), api, log_file)
         out.write("\x1b[H\x1b[2J" + frame + "\n")
         out.flush()
         await asyncio.sleep(0.5)

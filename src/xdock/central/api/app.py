@@ -39,12 +39,11 @@ from xdock.central.api.stats import stats_router
 from xdock.central.edges.liveness import Liveness
 from xdock.central.ingest.mqtt_ingest import IngestStats
 from xdock.central.ingest.refusals import UplinkRefusals
-from xdock.central.site.alerts import Alerts, alert_state
-from xdock.central.site.inbound import InboundTrucks
+from xdock.central.site.alerts import alert_state
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site.loading import Confirmation
-from xdock.central.site.overrides import Overrides
-from xdock.central.site.scans import ScanService
 from xdock.central.site.state import TrailerState
+from xdock.central.store.database import Store
 from xdock.central.web import LiveHub, web_router
 
 __all__ = ["create_app"]
@@ -106,16 +105,14 @@ class AlertOut(BaseModel):
 
 
 def create_app(
-    service: ScanService, *, liveness: Liveness | None = None, uplinks: IngestStats | None = None,
-    refusals: UplinkRefusals | None = None,
-    hub: LiveHub | None = None, overrides: Overrides | None = None, access: Access | None = None,
-    edge_seen: Callable[[str, str], None] | None = None, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    live_site: LiveSite, store: Store, *, liveness: Liveness, uplinks: IngestStats, refusals: UplinkRefusals,
+    hub: LiveHub, access: Access, edge_seen: Callable[[str, str], None] | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
-    """The API over one site's live state (and its edges' liveness, when central tracks it).
+    """The API over one site's live state, its edges' ``liveness`` and the event log in ``store``.
 
-    ``access``: who may call what (default: on when the store holds a user); ``edge_seen``: told of
-    each edge an admin registers; ``uplinks``, ``refusals``: ingest's counters and refusals (their
-    totals are read from the store without them); ``max_body_bytes``: the largest request body read
+    ``access``: who may call what; ``edge_seen``: told of each edge an admin registers; ``uplinks``,
+    ``refusals``: ingest's counters and refusals; ``max_body_bytes``: the largest request body read
     (a larger one is answered 413 unread, see :mod:`xdock.central.api.body_gate`).
     """
     openapi_url = "/openapi.json"
@@ -124,16 +121,8 @@ def create_app(
         description="Live state of a cross-dock site: doors, outbound trailers, pallets and the event log.",
         docs_url=None, redoc_url=None,
     )
-    state = service.state
-    watch = liveness if liveness is not None else Liveness(state.config.site, service.clock, Alerts(service.store))
-    access = access if access is not None else Access(service.store, clock=service.clock)
-    overrides = overrides if overrides is not None else Overrides(service)
-    standing = overrides
-    hub = hub if hub is not None else LiveHub(service, closed_doors=lambda: standing.closed)
-    loads = hub.loads
-    overrides.on_change(hub.resync)
-    trucks = InboundTrucks.for_site(service.store, service.clock, state)
-    trucks.on_change(hub.resync)
+    state = live_site.state
+    loads = live_site.loads
     router = APIRouter(prefix="/api/v1", dependencies=[Depends(access.require("worker"))])
     install_problem_handlers(app)
     app.add_middleware(BodyGate, access=access, max_body_bytes=max_body_bytes)
@@ -197,7 +186,7 @@ def create_app(
     async def events(
         after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100
     ) -> list[EventOut]:
-        return [EventOut(**e.__dict__) for e in service.store.events(after=after, limit=limit)]
+        return [EventOut(**e.__dict__) for e in store.events(after=after, limit=limit)]
 
     @router.get("/alerts", summary="Alerts, newest first: all, open only (open=true) or cleared only (open=false)")
     async def alerts(
@@ -205,7 +194,7 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     ) -> list[AlertOut]:
         return [
-            AlertOut(**a.__dict__, state=alert_state(a)) for a in service.store.alerts(open_only=open_, limit=limit)
+            AlertOut(**a.__dict__, state=alert_state(a)) for a in live_site.alerts.listed(open_only=open_, limit=limit)
         ]
 
     @app.get("/healthz", summary="Liveness")
@@ -213,17 +202,15 @@ def create_app(
         return {"status": "ok"}
 
     app.include_router(router)
-    app.include_router(stats_router(service, access, uplinks=uplinks, refusals=refusals))
+    app.include_router(stats_router(live_site, store, access, uplinks=uplinks, refusals=refusals))
     app.include_router(docs_router(openapi_url, app.title))
-    app.include_router(edges_router(watch, access))
-    app.include_router(overrides_router(
-        overrides, watch.alerts, service.clock, access
-    ))
+    app.include_router(edges_router(liveness, access))
+    app.include_router(overrides_router(live_site, access))
     app.include_router(admin_router(
-        service.store, service.clock, access, inbound_doors=[d.id for d in state.doors.values() if d.receives],
+        store, live_site.clock, access, inbound_doors=[d.id for d in state.doors.values() if d.receives],
         edge_seen=edge_seen,
     ))
-    app.include_router(inbound_router(trucks, access))
+    app.include_router(inbound_router(live_site, access))
     app.include_router(web_router(hub, access, api_dependencies=[Depends(access.require("worker"))]))
     return app
 

@@ -23,9 +23,8 @@ from xdock.central.api.uplinks import refused_router
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.edges.liveness import Liveness
 from xdock.central.ingest.mqtt_ingest import Ingest
-from xdock.central.sensors.service import SensorService
-from xdock.central.site.overrides import Overrides
-from xdock.central.site.scans import ScanService
+from xdock.central.site.live_site import LiveSite
+from xdock.central.store.database import Store
 from xdock.central.telemetry import KpiReporter
 from xdock.central.telemetry.sink import TelemetryTee
 from xdock.central.web import LiveHub
@@ -52,21 +51,20 @@ class Front:
 
 
 def open_front(
-    site: str, service: ScanService, clock: Clock, *, liveness: Liveness, ingest: Ingest, overrides: Overrides,
-    routes: RoutesPublisher, sensors: SensorService, telemetry: TelemetryTee, auth: bool | None,
-    kpi_interval_s: float, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    site: LiveSite, store: Store, clock: Clock, *, liveness: Liveness, ingest: Ingest, routes: RoutesPublisher,
+    telemetry: TelemetryTee, auth: bool | None, kpi_interval_s: float, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Front:
     """Build the front over central's answer path (``auth``: as :attr:`CentralConfig.auth`)."""
-    live = LiveHub(service, closed_doors=lambda: overrides.closed)
-    access = Access(service.store, auth, clock=clock)
+    live = LiveHub(site)
+    access = Access(store, auth, clock=clock)
     app = create_app(
-        service, liveness=liveness, uplinks=ingest.stats, refusals=ingest.refusals, hub=live, overrides=overrides,
-        access=access, edge_seen=routes.edge_seen, max_body_bytes=max_body_bytes,
+        site, store, liveness=liveness, uplinks=ingest.stats, refusals=ingest.refusals, hub=live, access=access,
+        edge_seen=routes.edge_seen, max_body_bytes=max_body_bytes,
     )
-    app.include_router(telemetry_router(telemetry.recent, sensors, access, liveness))
+    app.include_router(telemetry_router(telemetry.recent, site, access, liveness))
     app.include_router(refused_router(ingest.refusals, access))
     kpis = KpiReporter(
-        site, lambda: kpis_now(service.state, live.loads, clock.now(), live.departures.refresh()), telemetry, clock,
-        interval_s=kpi_interval_s,
+        site.config.site, lambda: kpis_now(site.state, site.loads, clock.now(), live.departures.refresh()), telemetry,
+        clock, interval_s=kpi_interval_s,
     )
     return Front(app, live, access, kpis)

@@ -22,7 +22,8 @@ from pydantic import BaseModel, Field
 from xdock.central.api.access import Access, FieldProblem
 from xdock.central.api.auth import Principal
 from xdock.central.api.models import IsoTime, StrictIn
-from xdock.central.site.inbound import InboundRefusedError, InboundTrucks
+from xdock.central.site.inbound import InboundRefusedError
+from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import InboundTruckRow
 from xdock.protocol.identifiers import Id
 
@@ -76,7 +77,7 @@ def _out(row: InboundTruckRow) -> InboundTruckOut:
     return InboundTruckOut(**fields)
 
 
-def inbound_router(trucks: InboundTrucks, access: Access) -> APIRouter:
+def inbound_router(site: LiveSite, access: Access) -> APIRouter:
     """Routes under ``/api/v1/inbound-trucks``."""
     router = APIRouter(prefix="/api/v1/inbound-trucks", tags=["inbound"])
     supervisor = Depends(access.require("supervisor"))
@@ -91,13 +92,13 @@ def inbound_router(trucks: InboundTrucks, access: Access) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
         _: Principal = reader,
     ) -> list[InboundTruckOut]:
-        return [_out(r) for r in trucks.all() if state is None or r.state == state][:limit]
+        return [_out(r) for r in site.inbound_trucks() if state is None or r.state == state][:limit]
 
     @router.post("", status_code=201, responses={409: _ERRORS[409]},
                  summary="Announce an inbound truck (its ETA and pallets aboard)")
     async def announce(body: AnnounceIn, who: Principal = supervisor) -> InboundTruckOut:
         try:
-            return _out(trucks.announce(body.id, eta=body.eta, pallets=body.pallets, carrier=body.carrier,
+            return _out(site.announce_truck(body.id, eta=body.eta, pallets=body.pallets, carrier=body.carrier,
                                         door=body.door, destinations=body.destinations, by=who.name))
         except InboundRefusedError as exc:
             raise refused(exc) from exc
@@ -105,14 +106,14 @@ def inbound_router(trucks: InboundTrucks, access: Access) -> APIRouter:
     @router.post("/{truck_id}/arrive", responses=_ERRORS, summary="The truck is at an inbound door")
     async def arrive(truck_id: str, body: ArriveIn, who: Principal = supervisor) -> InboundTruckOut:
         try:
-            return _out(trucks.arrive(truck_id, body.door, by=who.name))
+            return _out(site.truck_arrived(truck_id, body.door, by=who.name))
         except InboundRefusedError as exc:
             raise refused(exc) from exc
 
     @router.post("/{truck_id}/unloaded", responses=_ERRORS, summary="The truck is unloaded and leaves its door")
     async def unloaded(truck_id: str, who: Principal = supervisor) -> InboundTruckOut:
         try:
-            return _out(trucks.unloaded(truck_id, by=who.name))
+            return _out(site.truck_unloaded(truck_id, by=who.name))
         except InboundRefusedError as exc:
             raise refused(exc) from exc
 

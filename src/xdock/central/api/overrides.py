@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from xdock.central.api.access import Access, FieldProblem
 from xdock.central.api.auth import Principal
 from xdock.central.api.models import StrictIn
-from xdock.central.site.alerts import Alerts, AlertStateError, alert_state
-from xdock.central.site.overrides import OverrideRefusedError, OverrideResult, Overrides
-from xdock.protocol.clock import Clock
+from xdock.central.site.alerts import AlertStateError, alert_state
+from xdock.central.site.live_site import LiveSite
+from xdock.central.site.overrides import OverrideRefusedError, OverrideResult
 from xdock.protocol.identifiers import Id
 
 __all__ = ["AcknowledgedOut", "OverrideOut", "StandingOut", "overrides_router"]
@@ -68,7 +68,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def overrides_router(overrides: Overrides, alerts: Alerts, clock: Clock, access: Access) -> APIRouter:
+def overrides_router(site: LiveSite, access: Access) -> APIRouter:
     """Routes under ``/api/v1`` for overrides and acknowledging alerts."""
     router = APIRouter(prefix="/api/v1", tags=["overrides"])
     supervisor = Depends(access.require("supervisor"))
@@ -82,20 +82,21 @@ def overrides_router(overrides: Overrides, alerts: Alerts, clock: Clock, access:
 
     @router.get("/overrides", summary="The overrides in force: closed doors, moved and departed trailers")
     async def standing(_: Principal = reader) -> StandingOut:
-        return StandingOut(closed_doors=sorted(overrides.closed), trailer_doors=dict(sorted(
-            overrides.trailer_doors.items())), departed=sorted(overrides.departed))
+        standing = site.standing_overrides()
+        return StandingOut(closed_doors=list(standing.closed_doors), trailer_doors=dict(standing.trailer_doors),
+                           departed=list(standing.departed))
 
     @router.post("/doors/{door_id}/close", responses=_ERRORS, summary="Close a door: its trailers take no more pallets")
     async def close_door(door_id: str, who: Principal = supervisor) -> OverrideOut:
         try:
-            return done(overrides.set_door(door_id, open_=False, by=who.name), who)
+            return done(site.set_door(door_id, open_=False, by=who.name), who)
         except OverrideRefusedError as exc:
             raise refused(exc) from exc
 
     @router.post("/doors/{door_id}/open", responses=_ERRORS, summary="Open a closed door again")
     async def open_door(door_id: str, who: Principal = supervisor) -> OverrideOut:
         try:
-            return done(overrides.set_door(door_id, open_=True, by=who.name), who)
+            return done(site.set_door(door_id, open_=True, by=who.name), who)
         except OverrideRefusedError as exc:
             raise refused(exc) from exc
 
@@ -103,7 +104,7 @@ def overrides_router(overrides: Overrides, alerts: Alerts, clock: Clock, access:
                  summary="Load a trailer at another door; its pallets follow it")
     async def move_trailer(trailer_id: str, body: MoveTrailerIn, who: Principal = supervisor) -> OverrideOut:
         try:
-            return done(overrides.move_trailer(trailer_id, body.door, by=who.name), who)
+            return done(site.move_trailer(trailer_id, body.door, by=who.name), who)
         except OverrideRefusedError as exc:
             raise refused(exc) from exc
 
@@ -111,7 +112,7 @@ def overrides_router(overrides: Overrides, alerts: Alerts, clock: Clock, access:
                  summary="Mark a trailer departed: no pallet goes to it any more")
     async def depart(trailer_id: str, who: Principal = supervisor) -> OverrideOut:
         try:
-            return done(overrides.depart(trailer_id, by=who.name), who)
+            return done(site.depart_trailer(trailer_id, by=who.name), who)
         except OverrideRefusedError as exc:
             raise refused(exc) from exc
 
@@ -119,7 +120,7 @@ def overrides_router(overrides: Overrides, alerts: Alerts, clock: Clock, access:
                  summary="Force a pallet onto a trailer (the dispatcher's rules apply)")
     async def assign(sscc: str, body: AssignPalletIn, who: Principal = supervisor) -> OverrideOut:
         try:
-            return done(overrides.assign(sscc, body.trailer, by=who.name), who)
+            return done(site.assign_pallet(sscc, body.trailer, by=who.name), who)
         except OverrideRefusedError as exc:
             raise refused(exc) from exc
 
@@ -129,7 +130,7 @@ def overrides_router(overrides: Overrides, alerts: Alerts, clock: Clock, access:
         alert_id: Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)], who: Principal = supervisor,
     ) -> AcknowledgedOut:
         try:
-            row = alerts.acknowledge(alert_id, who.name, clock.now())
+            row = site.alerts.acknowledge(alert_id, who.name, site.clock.now())
         except AlertStateError as exc:
             raise FieldProblem(exc.status, "alert_id", exc.detail) from exc
         assert row.acknowledged_by is not None  # just written

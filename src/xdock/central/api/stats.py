@@ -16,8 +16,9 @@ from pydantic import BaseModel
 
 from xdock.central.api.access import Access
 from xdock.central.ingest.mqtt_ingest import IngestStats
-from xdock.central.ingest.refusals import UplinkRefusals, by_edge
-from xdock.central.site.scans import ScanService
+from xdock.central.ingest.refusals import UplinkRefusals
+from xdock.central.site.live_site import LiveSite
+from xdock.central.store.database import Store
 from xdock.central.store.scan_totals import EventTotals
 
 __all__ = ["SinceStartOut", "StatsOut", "stats_router"]
@@ -65,20 +66,18 @@ class StatsOut(BaseModel):
 
 
 def stats_router(
-    service: ScanService, access: Access, *, uplinks: IngestStats | None = None, refusals: UplinkRefusals | None = None,
+    site: LiveSite, store: Store, access: Access, *, uplinks: IngestStats, refusals: UplinkRefusals,
 ) -> APIRouter:
-    """The route ``/api/v1/stats`` over ``service``'s store; ``uplinks``, ``refusals``: ingest's counters and
-    refusals (without them, the since-start uplink figures are zero and the refusal totals are the store's)."""
+    """The route ``/api/v1/stats``: totals from ``store``, counters since start from ``site`` and the ingest
+    (``uplinks``, ``refusals``)."""
     router = APIRouter(prefix="/api/v1", dependencies=[Depends(access.require("worker"))])
-    totals = EventTotals(service.store)
+    totals = EventTotals(store)
 
     @router.get("/stats", summary="Scan and uplink totals from the store, and counters since central started")
     async def stats() -> StatsOut:
         t = await totals.read()
-        s = service.stats
-        u = uplinks if uplinks is not None else IngestStats()
-        edges = refusals.counts() if refusals is not None else by_edge(
-            {(row.edge_id, row.reason): row.count for row in service.store.refusal_counts()})
+        s, u = site.stats, uplinks
+        edges = refusals.counts()
         by_reason = Counter(t.logged_refusals)
         for counts in edges.values():
             by_reason.update(counts)

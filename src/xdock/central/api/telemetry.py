@@ -25,8 +25,9 @@ from pydantic import AwareDatetime, BaseModel
 
 from xdock.central.api.access import Access, FieldProblem
 from xdock.central.edges.liveness import Liveness
-from xdock.central.sensors.service import SensorService, temperature_limit
+from xdock.central.sensors.service import temperature_limit
 from xdock.central.sensors.status import SensorStatus, SensorView, offline_sources, sensor_view
+from xdock.central.site.live_site import LiveSite
 from xdock.central.telemetry import FieldValue, LocalTelemetry, TelemetryPoint
 from xdock.protocol.sensors import KIND_UNITS
 
@@ -110,12 +111,12 @@ def _tag_filters(request: Request, measurement: str) -> dict[str, str]:
 
 
 def telemetry_router(
-    recent: LocalTelemetry, sensors: SensorService, access: Access, liveness: Liveness | None = None
+    recent: LocalTelemetry, site: LiveSite, access: Access, liveness: Liveness | None = None
 ) -> APIRouter:
-    """Routes ``/api/v1/telemetry`` over ``recent`` and ``/api/v1/sensors`` over ``sensors`` (a sensor whose edge
-    or node ``liveness`` knows offline is stale at once)."""
+    """Routes ``/api/v1/telemetry`` over ``recent`` and ``/api/v1/sensors`` over ``site``'s sensors (a sensor
+    whose edge or node ``liveness`` knows offline is stale at once)."""
     router = APIRouter(prefix="/api/v1", tags=["telemetry"], dependencies=[Depends(access.require("worker"))])
-    configured = {s.id: s for s in sensors.site.sensors}
+    configured = {s.id: s for s in site.config.sensors}
 
     @router.get("/telemetry", summary="Recent telemetry points of one measurement, newest last")
     async def telemetry(
@@ -130,10 +131,10 @@ def telemetry_router(
 
     @router.get("/sensors", summary="The site's sensors: last value, limit and status (ok, breach, stale, no_data)")
     async def sensor_list() -> list[SensorOut]:
-        latest, now = sensors.latest(), sensors.clock.now()
+        latest, now = site.latest_readings(), site.clock.now()
         offline = offline_sources(liveness.edges) if liveness is not None else {}
         return [
-            _sensor(sensor_view(s, temperature_limit(s, sensors.site) if s.kind == "temperature" else None,
+            _sensor(sensor_view(s, temperature_limit(s, site.config) if s.kind == "temperature" else None,
                                 latest, configured, now, offline))
             for s in configured.values()
         ]

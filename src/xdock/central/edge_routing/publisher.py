@@ -41,7 +41,8 @@ import aiomqtt
 from xdock.central.edge_routing.offline_applied import OFFLINE_APPLIED_KEY, AppliedOffline
 from xdock.central.edge_routing.shares import Connected, ShareBook
 from xdock.central.edge_routing.snapshots import RouteTable, destination_matches, open_trailers, route_tables
-from xdock.central.site.scans import ScanService
+from xdock.central.site.live_site import LiveSite
+from xdock.central.store.database import Store
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, CentralStatus, RouteSnapshot, ScanEvent, encode
 from xdock.protocol.topics import central_status_topic, routes_topic
@@ -74,7 +75,7 @@ class RoutesPublisher:
     """Keeps each known edge's routing snapshot current on the broker, and central's retained status."""
 
     def __init__(
-        self, service: ScanService, clock: Clock, *, min_interval: float = 1.0, refresh: float = 30.0,
+        self, site: LiveSite, store: Store, clock: Clock, *, min_interval: float = 1.0, refresh: float = 30.0,
         per_destination: int = 1, edges: Mapping[str, str] | None = None,
         edges_from: Callable[[], Iterable[tuple[str, str | None]]] | None = None, shares: ShareBook | None = None,
         connected: Connected | None = None,
@@ -85,20 +86,21 @@ class RoutesPublisher:
         (its status online, heartbeats fresh, no backlog), so central may cut its share (``None``: no edge)."""
         if min_interval <= 0 or refresh <= 0:
             raise ValueError(f"min_interval and refresh must be positive, got {min_interval} and {refresh}")
-        self.service = service
+        self.live_site = site
+        self.store = store
         self.clock = clock
-        self.site = service.state.config.site
+        self.site = site.config.site
         self.min_interval = min_interval
         self.refresh = refresh
         self.per_destination = per_destination
-        self._destinations = destination_matches(service.state.config.destinations)
+        self._destinations = destination_matches(site.config.destinations)
         self.edges: dict[str, str] = dict(edges or {})
         self._edges_from = edges_from
-        stored = service.store.meta(PLAN_VERSION_KEY)
+        stored = store.meta(PLAN_VERSION_KEY)
         self.version = int(stored) if stored is not None else 0
         self.stats = PublisherStats()
         self.shares = shares if shares is not None else ShareBook()
-        self.applied_offline = AppliedOffline.loads(service.store.meta(OFFLINE_APPLIED_KEY))
+        self.applied_offline = AppliedOffline.loads(store.meta(OFFLINE_APPLIED_KEY))
         self._named: dict[str, list[int]] = {}
         """Per edge, the applied offline decisions its current snapshot names."""
         self._tables: dict[str, RouteTable] = {}
@@ -109,9 +111,9 @@ class RoutesPublisher:
         self._next_look: datetime | None = None
         self._client: aiomqtt.Client | None = None
         self._status_sent: int | None = None
-        service.on_applied(self._scanned)
-        service.on_plan_changed(self.touch)
-        service.respect_shares(self.shares, connected)
+        site.on_scan(self._scanned)
+        site.on_plan_changed(self.touch)
+        site.respect_shares(self.shares, connected)
 
     # -- what changes the tables -------------------------------------------------------------------
 
@@ -145,9 +147,8 @@ class RoutesPublisher:
 
     def update(self, now: datetime) -> list[RouteSnapshot]:
         """Recompute every edge's table; one version bump if any changed; the snapshots the broker lacks."""
-        dispatcher = self.service.dispatcher
-        floor = dispatcher.floor
-        open_now = open_trailers(floor, dispatcher.plan().trailer_doors, now)
+        floor = self.live_site.floor()
+        open_now = open_trailers(floor, self.live_site.plan().trailer_doors, now)
         tables = route_tables(floor, open_now, self._destinations, self.edges, per_destination=self.per_destination,
                               shares=self.shares)
         self.applied_offline.keep_only(o.trailer.id for o in open_now)
@@ -158,7 +159,7 @@ class RoutesPublisher:
         if changed:
             self.version += 1
             self.stats.versions += 1
-            with self.service.store.transaction() as tx:
+            with self.store.transaction() as tx:
                 tx.put_meta(PLAN_VERSION_KEY, str(self.version))
                 tx.put_meta(OFFLINE_APPLIED_KEY, self.applied_offline.dumps())
             for edge_id, table in changed.items():

@@ -53,11 +53,7 @@ from xdock.central.edges.device_telemetry import DeviceTelemetry
 from xdock.central.edges.liveness import Liveness, status_subscriptions
 from xdock.central.ingest.refusals import UplinkRefusals
 from xdock.central.ingest.uplinks import UplinkDecoder, UplinkRefusedError
-from xdock.central.sensors.service import SensorService
-from xdock.central.site.alerts import Alerts
-from xdock.central.site.offline_answers import OfflineAnswers
-from xdock.central.site.passages import PassageService
-from xdock.central.site.scans import ScanService
+from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import StoreError
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
@@ -100,40 +96,37 @@ class Ingest:
     """The MQTT side of central for one site."""
 
     def __init__(
-        self, site: str, broker: BrokerUrl, service: ScanService, clock: Clock, *,
+        self, site: LiveSite, broker: BrokerUrl, clock: Clock, *, refusals: UplinkRefusals,
         client_id: str | None = None, reconnect: BackoffPolicy | None = None, max_batch: int = 256,
         skew_tolerance: timedelta = timedelta(minutes=5),
         liveness: Liveness | None = None, will: aiomqtt.Will | None = None,
         around_session: Callable[[aiomqtt.Client], AbstractAsyncContextManager[None]] | None = None,
-        sensors: SensorService | None = None, device_telemetry: DeviceTelemetry | None = None,
-        link: BrokerLink = DEFAULT_LINK,
+        device_telemetry: DeviceTelemetry | None = None, link: BrokerLink = DEFAULT_LINK,
     ) -> None:
-        """``will``: central's Last Will; ``around_session``: entered once subscribed, left before the
-        client disconnects (e.g. :meth:`~xdock.central.edge_routing.publisher.RoutesPublisher.session`);
-        ``sensors``: takes every sensor reading of the site (not subscribed to when ``None``);
-        ``device_telemetry``: records health and read-rate points of every status liveness accepts;
-        ``link``: MQTT version and TLS CA of the connection to ``broker``."""
-        self.site = site
+        """``site``: the site core every scan, passage, reading and offline answer is handed to;
+        ``refusals``: counts and keeps what is refused; ``liveness``: takes edge and device statuses (not
+        subscribed to when ``None``); ``will``: central's Last Will; ``around_session``: entered once
+        subscribed, left before the client disconnects (e.g.
+        :meth:`~xdock.central.edge_routing.publisher.RoutesPublisher.session`); ``device_telemetry``:
+        records health and read-rate points of every status liveness accepts; ``link``: MQTT version and
+        TLS CA of the connection to ``broker``."""
+        self.live_site = site
+        self.site = site.config.site
         self.broker = broker
         self.link = link
-        self.service = service
         self.clock = clock
-        self.client_id = client_id or f"xdock-central-{site}"
+        self.client_id = client_id or f"xdock-central-{self.site}"
         self._backoff = Backoff(reconnect or BackoffPolicy())
         self.max_batch = max_batch
         self.skew_tolerance = skew_tolerance
         self.stats = IngestStats()
-        self.uplinks = UplinkDecoder(site)
-        self.refusals = UplinkRefusals(service.store, clock, site)
+        self.uplinks = UplinkDecoder(self.site)
+        self.refusals = refusals
         self.connected = asyncio.Event()
         self.liveness = liveness
         self.will = will
         self.around_session = around_session
-        self.sensors = sensors
         self.device_telemetry = device_telemetry
-        self.passages = PassageService(service, liveness.alerts if liveness is not None else Alerts(service.store),
-                                       clock)
-        self.offline_answers = OfflineAnswers(service, clock)
 
     async def run(self) -> None:
         """Serve until cancelled, reconnecting with a bounded back-off when the broker is down or goes away."""
@@ -160,8 +153,7 @@ class Ingest:
             await client.subscribe(scan_wildcard(self.site), qos=1)
             await client.subscribe(passage_wildcard(self.site), qos=1)
             await client.subscribe(offline_answer_wildcard(self.site), qos=1)
-            if self.sensors is not None:
-                await client.subscribe(sensor_reading_wildcard(self.site), qos=1)
+            await client.subscribe(sensor_reading_wildcard(self.site), qos=1)
             if self.liveness is not None:
                 self.liveness.listening()
                 for status_filter in status_subscriptions(self.site):
@@ -193,7 +185,7 @@ class Ingest:
                 self._status(self.liveness, topic, payload, retained=message.retain)
                 continue
             try:
-                uplink = self.uplinks.uplink(topic, payload, readings=self.sensors is not None)
+                uplink = self.uplinks.uplink(topic, payload, readings=True)
             except (TopicError, MessageError, UplinkRefusedError) as exc:
                 self._reject(topic, payload, exc)
                 continue
@@ -210,10 +202,9 @@ class Ingest:
         if passages:
             await self._apply_passages(client, passages)
         for report in reports:
-            self.offline_answers.apply(report)  # a StoreError leaves the batch unacknowledged, redelivered
-        if readings and self.sensors is not None:
-            for reading in readings:
-                self.sensors.apply(reading)  # a StoreError leaves the batch unacknowledged, redelivered
+            self.live_site.apply_offline_answer(report)  # a StoreError leaves the batch unacknowledged, redelivered
+        for reading in readings:
+            self.live_site.apply_reading(reading)  # a StoreError leaves the batch unacknowledged, redelivered
 
     def _status(self, liveness: Liveness, topic: str, payload: bytes, *, retained: bool) -> None:
         """A status to liveness, then, once accepted, to device telemetry."""
@@ -227,7 +218,7 @@ class Ingest:
 
     async def _apply_scans(self, client: aiomqtt.Client, events: list[ScanEvent]) -> None:
         try:
-            results = self.service.apply_batch(events)
+            results = self.live_site.apply_scans(events)
         except StoreError:
             log.exception("cannot store %d scans; they stay unacknowledged", len(events))
             raise
@@ -244,7 +235,7 @@ class Ingest:
         replies = []
         for passage in passages:
             try:
-                result = self.passages.apply(passage)
+                result = self.live_site.apply_passage(passage)
             except StoreError:
                 log.exception("cannot store passage %s/%d; it stays unacknowledged", passage.edge_id, passage.seq)
                 raise
@@ -264,11 +255,7 @@ class Ingest:
         if not skewed:
             return
         self.stats.clock_skew += len(skewed)
-        with self.service.store.transaction() as tx:
-            for event, seconds in skewed:
-                log.warning("scan %s/%d applied with clock skew %+.0f s", event.edge_id, event.seq, seconds)
-                body = {"scanned_at": event.scanned_at.isoformat(), "received_at": now.isoformat(), "skew_s": seconds}
-                tx.append_event(now, "clock_skew", body, sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+        self.live_site.record_clock_skew(skewed)
 
     def _reject(self, topic: str, payload: bytes, exc: Exception) -> None:
         self.stats.rejected[self.refusals.refuse(topic, payload, exc)] += 1

@@ -33,14 +33,15 @@ Errors::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from xdock.central.optimiser import _dispatch_reasons as reasons
 from xdock.central.optimiser._dispatch_rules import REJECTS, fill_after, keeps, rank_key, reject, urgent
 from xdock.central.optimiser._dispatch_state import DispatchState
 from xdock.central.optimiser.plan import Move, Plan
-from xdock.central.optimiser.schema import Area, Floor, Pallet, TempClass, Trailer, metres, place_xy
+from xdock.central.optimiser.schema import Area, Door, Floor, Pallet, TempClass, Trailer, metres, place_xy
 
 __all__ = ["Dispatcher", "Held", "NoPlaceError"]
 
@@ -91,6 +92,15 @@ class Dispatcher:
             self._settle(s, after)
         if before is not None and before != after:
             self._settle(s, before)
+
+    def put_doors(self, doors: Mapping[str, Door]) -> None:
+        """The doors changed (a supervisor closed or opened one): decide again over the same floor and plan."""
+        plan = self.plan()
+        floor = replace(self.floor, doors=dict(doors))
+        self._doors = floor.doors
+        self._nearest.clear()
+        self._now = None
+        self._state = self._settled(DispatchState.build(floor, plan))
 
     def put_trailer(self, trailer: Trailer) -> None:
         """A trailer appeared or changed; pallets sent to it that no longer fit fall back to staging."""

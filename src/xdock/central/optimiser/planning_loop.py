@@ -17,8 +17,7 @@ from datetime import datetime
 
 from xdock.central.optimiser.replanner import ReplanError, Replanner
 from xdock.central.site.floor_view import trucks_from
-from xdock.central.site.inbound import InboundTrucks
-from xdock.central.site.scans import ScanService
+from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import InboundTruckRow
 from xdock.protocol.clock import Clock
 
@@ -38,24 +37,22 @@ class RoundResult:
 
 
 class PlanningLoop:
-    """Re-plan rounds over ``service``'s floor and the inbound ``trucks`` (default: those in its store)."""
+    """Re-plan rounds over ``site``'s floor and its inbound trucks."""
 
     def __init__(
-        self, service: ScanService, replanner: Replanner, clock: Clock, *, interval: float = 30.0,
-        trucks: InboundTrucks | None = None,
+        self, site: LiveSite, replanner: Replanner, clock: Clock, *, interval: float = 30.0,
     ) -> None:
         if interval <= 0:
             raise ValueError(f"re-plan interval must be positive, got {interval}")
-        self.service = service
+        self.site = site
         self.replanner = replanner
         self.clock = clock
         self.interval = interval
-        self.trucks = trucks if trucks is not None else InboundTrucks.for_site(service.store, clock, service.state)
         self.rounds = 0
         self._dirty = True
         self._last_round = clock.now()
         self._trucks_seen: tuple[tuple[object, ...], ...] = ()
-        service.on_applied(lambda _event, _reply: self._touch())
+        site.on_scan(lambda _event, _reply: self._touch())
 
     def _touch(self) -> None:
         self._dirty = True
@@ -84,25 +81,24 @@ class PlanningLoop:
         )
 
     def _trucks_changed(self) -> bool:
-        return self._trucks_key(self.trucks.all()) != self._trucks_seen
+        return self._trucks_key(self.site.inbound_trucks()) != self._trucks_seen
 
     def _departed_since(self, since: datetime) -> bool:
         now = self.clock.now()
-        return any(since < t.departure <= now for t in self.service.state.trailers.values())
+        return any(since < t.departure <= now for t in self.site.state.trailers.values())
 
     async def run_once(self) -> RoundResult:
         """One round now: rematch, re-plan from a snapshot, suggest truck doors, merge and store."""
         self._dirty = False
         self._last_round = now = self.clock.now()
-        rows = self.trucks.all()
+        rows = self.site.inbound_trucks()
         self._trucks_seen = self._trucks_key(rows)
-        rematched = self.service.rematch()
-        dispatcher = self.service.dispatcher
-        floor = replace(dispatcher.floor, trucks=trucks_from(rows, now, self.service.state.pallets.values()))
-        plan = await self.replanner.replan(floor, dispatcher.plan(), now)
+        rematched = self.site.rematch()
+        floor = replace(self.site.floor(), trucks=trucks_from(rows, now, self.site.state.pallets.values()))
+        plan = await self.replanner.replan(floor, self.site.plan(), now)
         waiting = {k: plan.truck_doors.get(k, t.door) for k, t in floor.trucks.items() if not t.docked}
-        suggested = len(self.trucks.suggest(waiting, version=plan.version))
-        replanned = self.service.adopt_plan(plan)
+        suggested = len(self.site.suggest_truck_doors(waiting, version=plan.version))
+        replanned = self.site.adopt_plan(plan)
         self.rounds += 1
         log.info("plan v%d: cost %.0f m-eq, %d rematched, %d changed, %d truck doors suggested", plan.version,
                  plan.cost_m, rematched, replanned, suggested)

@@ -131,12 +131,6 @@ class SensorService:
                 self._door(sensor, now)
         self._dwell(now)
 
-    async def run(self, every_s: float = 5.0) -> None:
-        """Evaluate every ``every_s`` seconds of the clock until cancelled."""
-        while True:
-            await self.clock.sleep(every_s)
-            self.evaluate()
-
     def _cold_chain(self, sensor: SensorConfig, now: datetime) -> None:
         limit = temperature_limit(sensor, self.site)
         reading = self._latest.get(sensor.id)

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from xdock.central.site.floor_view import pallet_from_row
-from xdock.central.site.scans import ScanService
+from xdock.central.site.parts import SiteParts
 from xdock.central.store.database import PalletRow
 
 __all__ = ["NotAboardError", "confirm_aboard"]
@@ -31,23 +31,23 @@ class NotAboardError(ValueError):
     """The pallet cannot be confirmed loaded; the message names the pallet and its state."""
 
 
-def confirm_aboard(service: ScanService, sscc: str, now: datetime, body: dict[str, Any]) -> PalletRow:
+def confirm_aboard(parts: SiteParts, sscc: str, now: datetime, body: dict[str, Any]) -> PalletRow:
     """Pallet ``sscc`` is aboard the trailer it is assigned to: store it ``loaded`` with a ``loaded``
     event (``body``), in one transaction, and freeze it; return the stored row.
 
     A pallet loaded already is stored again with a new event (the caller decides whether a repeat
     confirmation is worth one).
     """
-    row = service.state.pallets.get(sscc)
+    row = parts.state.pallets.get(sscc)
     if row is None:
-        raise NotAboardError(f"pallet {sscc} has not been scanned at {service.state.config.site}")
+        raise NotAboardError(f"pallet {sscc} has not been scanned at {parts.state.config.site}")
     if row.state not in ("assigned", "loaded") or row.trailer is None:
         raise NotAboardError(f"pallet {sscc} is {row.state}, not assigned to a trailer")
     loaded = replace(row, state="loaded", updated_at=now)
-    with service.store.transaction() as tx:
+    with parts.store.transaction() as tx:
         tx.append_event(now, "loaded", body, sscc=sscc)
         tx.put_pallet(loaded)
-    service.state.put(loaded)
-    service.dispatcher.put_pallet(pallet_from_row(loaded))
+    parts.state.put(loaded)
+    parts.dispatcher.put_pallet(pallet_from_row(loaded))
     log.info("pallet %s loaded on %s", sscc, row.trailer)
     return loaded

@@ -68,6 +68,10 @@ class Alerts:
     def is_open(self, kind: AlertKind, subject: str) -> bool:
         return (kind, subject) in self._open
 
+    def listed(self, *, open_only: bool | None = None, limit: int = 100) -> list[AlertRow]:
+        """Alerts newest first: all, open only (``True``) or cleared only (``False``)."""
+        return self.store.alerts(open_only=open_only, limit=limit)
+
     def open_alerts(self) -> list[AlertRow]:
         """The alerts open now, oldest first."""
         return sorted(self._open.values(), key=lambda row: row.id)

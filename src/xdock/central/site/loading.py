@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Literal, NamedTuple, get_args
 
 from xdock.central.site.aboard import confirm_aboard
-from xdock.central.site.scans import ScanService
+from xdock.central.site.parts import SiteParts
 from xdock.central.store.database import EventRow
 from xdock.central.store.event_tail import EventTail
 
@@ -94,11 +94,11 @@ class LoadBook:
     by default.
     """
 
-    def __init__(self, service: ScanService, *, tail: EventTail | None = None) -> None:
-        self.service = service
-        self.state = service.state
-        self.store = service.store
-        self.tail = tail if tail is not None else EventTail(service.store)
+    def __init__(self, parts: SiteParts, tail: EventTail) -> None:
+        self.parts = parts
+        self.state = parts.state
+        self.store = parts.store
+        self.tail = tail
         self._confirmed: dict[str, Load] = {}
         """SSCC → its first ``loaded`` event, in log order."""
         self._stopped = 0
@@ -219,7 +219,7 @@ class LoadBook:
             return LoadResult(False, sscc, door, row.trailer, at_door, f"STOP - wrong door: take it to {door}", True)
         first = row.state != "loaded"
         if first:
-            confirm_aboard(self.service, sscc, now, body)
+            confirm_aboard(self.parts, sscc, now, body)
         dest = self.state.destinations[trailer.plan.destination].name
         return LoadResult(True, sscc, door, row.trailer, at_door, f"Loaded on {row.trailer} to {dest}", first)
 

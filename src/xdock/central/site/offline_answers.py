@@ -7,7 +7,7 @@ told (:class:`~xdock.protocol.messages.OfflineAnswerShown`, on ``.../edge/{edge}
 and this module records it exactly as for a scan that carried its decision
 (:mod:`xdock.central.site.reconcile`): an ``offline_kept`` or ``offline_corrected`` event for the scan's
 key, with ``correction`` saying whether the worker was corrected, counted in
-:class:`~xdock.central.site.scans.ScanStats`.
+:class:`~xdock.central.site.parts.ScanStats`.
 
 Each report is applied once, keyed by its own ``(edge_id, seq)`` in the store's ``applied`` table
 with an empty reply, in the same transaction as its event. A report naming a scan central never
@@ -20,9 +20,8 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
+from xdock.central.site.parts import SiteParts
 from xdock.central.site.reconcile import reconcile
-from xdock.central.site.scans import ScanService
-from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, MessageError, OfflineAnswerShown, decode
 
 __all__ = ["OfflineAnswers", "OfflineAnswersStats", "Outcome"]
@@ -43,14 +42,14 @@ class OfflineAnswersStats:
 class OfflineAnswers:
     """Applies the offline answers edges report shown (see the module docstring)."""
 
-    def __init__(self, service: ScanService, clock: Clock) -> None:
-        self.service = service
-        self.clock = clock
+    def __init__(self, parts: SiteParts) -> None:
+        self.parts = parts
+        self.clock = parts.clock
         self.stats = OfflineAnswersStats()
 
     def apply(self, report: OfflineAnswerShown) -> Outcome:
         """Record ``report`` once; ``duplicate`` for a report whose key was applied before."""
-        store = self.service.store
+        store = self.parts.store
         if store.applied_reply(report.edge_id, report.seq) is not None:
             self.stats.duplicates += 1
             log.info("offline answer report %s/%d already applied", report.edge_id, report.seq)
@@ -75,7 +74,7 @@ class OfflineAnswers:
             tx.mark_applied(report.edge_id, report.seq, "", now)
             tx.append_event(now, reconciled.kind, body, sscc=report.sscc, edge_id=report.edge_id, seq=report.scan_seq)
         self.stats.applied += 1
-        self.service.stats.count_offline(corrected=corrected)
+        self.parts.stats.count_offline(corrected=corrected)
         if corrected:
             log.info("scan %s/%d: the worker's offline answer was corrected", report.edge_id, report.scan_seq)
         return reconciled.kind

@@ -21,14 +21,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from xdock.central.optimiser.dispatcher import Dispatcher
 from xdock.central.optimiser.plan import Move
 from xdock.central.site.answers import row_for_move
-from xdock.central.site.scans import ScanService
+from xdock.central.site.parts import SiteParts
 from xdock.central.site.state import TrailerState
 from xdock.central.store.database import PalletRow
 
-__all__ = ["OVERRIDES_KEY", "OverrideRefusedError", "OverrideResult", "Overrides"]
+__all__ = ["OVERRIDES_KEY", "OverrideRefusedError", "OverrideResult", "Overrides", "Standing"]
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +53,22 @@ class OverrideResult:
     changed: Mapping[str, str | None] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """The overrides that stand: doors closed, trailers moved to another door, trailers departed."""
+
+    closed_doors: tuple[str, ...]
+    trailer_doors: Mapping[str, str]
+    departed: tuple[str, ...]
+
+
 class Overrides:
     """The standing overrides of one site, and the way to make more."""
 
-    def __init__(self, service: ScanService) -> None:
-        self.service = service
+    def __init__(self, parts: SiteParts) -> None:
+        self.parts = parts
         self._listeners: list[Callable[[], None]] = []
-        saved = json.loads(service.store.meta(OVERRIDES_KEY) or "{}")
+        saved = json.loads(parts.store.meta(OVERRIDES_KEY) or "{}")
         self.closed: set[str] = set(saved.get("closed_doors", ()))
         self.trailer_doors: dict[str, str] = dict(saved.get("trailer_doors", {}))
         self.departed: set[str] = set(saved.get("departed", ()))
@@ -71,16 +79,21 @@ class Overrides:
         """Call ``listener`` after each override that was taken (the plan may differ)."""
         self._listeners.append(listener)
 
+    def standing(self) -> Standing:
+        """The standing overrides, sorted."""
+        return Standing(tuple(sorted(self.closed)), dict(sorted(self.trailer_doors.items())),
+                        tuple(sorted(self.departed)))
+
     # -- the overrides ------------------------------------------------------------------------------
 
     def set_door(self, door_id: str, *, open_: bool, by: str) -> OverrideResult:
         """Open or close ``door_id``; closing sends the pallets bound for its trailers elsewhere."""
-        door = self.service.state.doors.get(door_id)
+        door = self.parts.state.doors.get(door_id)
         if door is None:
             raise OverrideRefusedError(404, "door", f"door {door_id} does not exist at {self._site}")
         if open_ == (door_id not in self.closed):
             raise OverrideRefusedError(409, "door", f"door {door_id} is already {'open' if open_ else 'closed'}")
-        before = dict(self.service.dispatcher.plan().moves)
+        before = dict(self.parts.dispatcher.plan().moves)
         (self.closed.discard if open_ else self.closed.add)(door_id)
         self._swap_doors()
         kind = "override_door_opened" if open_ else "override_door_closed"
@@ -89,23 +102,23 @@ class Overrides:
     def move_trailer(self, trailer_id: str, door_id: str, *, by: str) -> OverrideResult:
         """Load ``trailer_id`` at ``door_id`` from now on; its pallets follow it."""
         trailer = self._trailer(trailer_id)
-        door = self.service.state.doors.get(door_id)
+        door = self.parts.state.doors.get(door_id)
         if door is None:
             raise OverrideRefusedError(404, "door", f"door {door_id} does not exist at {self._site}")
         if not door.ships:
             raise OverrideRefusedError(409, "door", f"door {door_id} is not an outbound door")
         if door_id in self.closed:
             raise OverrideRefusedError(409, "door", f"door {door_id} is closed")
-        current = self.service.dispatcher.plan().trailer_doors.get(trailer_id, trailer.plan.door)
+        current = self.parts.dispatcher.plan().trailer_doors.get(trailer_id, trailer.plan.door)
         if current == door_id:
             raise OverrideRefusedError(409, "door", f"trailer {trailer_id} is already at door {door_id}")
         taken = sorted(
-            t.plan.id for t in self.service.state.trailers.values()
+            t.plan.id for t in self.parts.state.trailers.values()
             if t.plan.id != trailer_id and not t.departed and t.plan.door == door_id
         )
         if taken:
             raise OverrideRefusedError(409, "door", f"door {door_id} is taken by trailer {', '.join(taken)}")
-        before = dict(self.service.dispatcher.plan().moves)
+        before = dict(self.parts.dispatcher.plan().moves)
         self._put_trailer(trailer_id, door=door_id)
         self.trailer_doors[trailer_id] = door_id
         what = {"trailer": trailer_id, "from": current, "door": door_id}
@@ -117,16 +130,16 @@ class Overrides:
         trailer = self._trailer(trailer_id)
         if trailer.departed:
             raise OverrideRefusedError(409, "trailer", f"trailer {trailer_id} has departed already")
-        before = dict(self.service.dispatcher.plan().moves)
+        before = dict(self.parts.dispatcher.plan().moves)
         self._put_trailer(trailer_id, departed=True)
         self.departed.add(trailer_id)
-        aboard = sum(1 for s in trailer.pallets if self.service.state.pallets[s].state == "loaded")
+        aboard = sum(1 for s in trailer.pallets if self.parts.state.pallets[s].state == "loaded")
         what = {"trailer": trailer_id, "loaded": trailer.assigned, "aboard": aboard}
         return self._commit("override_trailer_departed", by, what, before=before)
 
     def assign(self, sscc: str, trailer_id: str, *, by: str) -> OverrideResult:
         """Send pallet ``sscc`` to ``trailer_id`` if the dispatcher's rules let it go there."""
-        state = self.service.state
+        state = self.parts.state
         row = state.pallets.get(sscc)
         if row is None:
             raise OverrideRefusedError(404, "sscc", f"pallet {sscc} has not been scanned at {self._site}")
@@ -137,9 +150,9 @@ class Overrides:
         if row.trailer == trailer_id:
             raise OverrideRefusedError(409, "trailer", f"pallet {sscc} is assigned to trailer {trailer_id} already")
         self._check_fits(row, trailer_id)
-        dispatcher = self.service.dispatcher
+        dispatcher = self.parts.dispatcher
         before = dict(dispatcher.plan().moves)
-        move = dispatcher.keep(sscc, self.service.clock.now(), trailer=trailer_id)
+        move = dispatcher.keep(sscc, self.parts.clock.now(), trailer=trailer_id)
         if move is None:
             raise OverrideRefusedError(
                 409, "trailer", f"pallet {sscc} does not fit trailer {trailer_id} ({trailer.plan.destination})"
@@ -151,19 +164,19 @@ class Overrides:
 
     @property
     def _site(self) -> str:
-        return self.service.state.config.site
+        return self.parts.state.config.site
 
     def _trailer(self, trailer_id: str, *, field_name: str = "trailer_id") -> TrailerState:
-        trailer = self.service.state.trailers.get(trailer_id)
+        trailer = self.parts.state.trailers.get(trailer_id)
         if trailer is None:
             raise OverrideRefusedError(404, field_name, f"trailer {trailer_id} is not planned today at {self._site}")
         return trailer
 
     def _check_fits(self, row: PalletRow, trailer_id: str) -> None:
         """Name the first of the dispatcher's rules a forced assignment breaks."""
-        trailer = self.service.state.trailers[trailer_id]
+        trailer = self.parts.state.trailers[trailer_id]
         plan = trailer.plan
-        door = self.service.dispatcher.plan().trailer_doors.get(trailer_id, plan.door)
+        door = self.parts.dispatcher.plan().trailer_doors.get(trailer_id, plan.door)
         if row.destination != plan.destination:
             raise OverrideRefusedError(409, "trailer", f"pallet {row.sscc} goes to {row.destination}, "
                                                   f"trailer {trailer_id} to {plan.destination}")
@@ -184,32 +197,30 @@ class Overrides:
     # -- applying -----------------------------------------------------------------------------------
 
     def _put_trailer(self, trailer_id: str, *, door: str | None = None, departed: bool | None = None) -> None:
-        dispatcher = self.service.dispatcher
+        dispatcher = self.parts.dispatcher
         current = dispatcher.floor.trailers[trailer_id]
         dispatcher.put_trailer(replace(
             current, door=door if door is not None else current.door,
             departed=departed if departed is not None else current.departed,
         ))
-        state = self.service.state.trailers[trailer_id]
+        state = self.parts.state.trailers[trailer_id]
         if door is not None:
             state.plan = state.plan.model_copy(update={"door": door})
         if departed is not None:
             state.departed = departed
 
     def _swap_doors(self) -> None:
-        """A dispatcher over the same floor and plan, with the doors' open flags as they stand now."""
-        old = self.service.dispatcher
-        floor = old.floor
-        doors = {k: replace(d, open=k not in self.closed) for k, d in floor.doors.items()}
-        self.service.dispatcher = Dispatcher(replace(floor, doors=doors), old.plan())
+        """The dispatcher decides again over the same floor and plan, with the doors' open flags as they stand now."""
+        dispatcher = self.parts.dispatcher
+        dispatcher.put_doors({k: replace(d, open=k not in self.closed) for k, d in dispatcher.floor.doors.items()})
 
     def _commit(
         self, kind: str, by: str, what: dict[str, Any], *, before: Mapping[str, Move], sscc: str | None = None,
     ) -> OverrideResult:
         """Store the pallets whose move changed, the standing overrides and the audit event, together."""
-        now = self.service.clock.now()
-        state = self.service.state
-        moves = self.service.dispatcher.plan().moves
+        now = self.parts.clock.now()
+        state = self.parts.state
+        moves = self.parts.dispatcher.plan().moves
         changed: dict[str, PalletRow] = {}
         for key, move in moves.items():
             old = before.get(key)
@@ -220,7 +231,7 @@ class Overrides:
             changed[key] = replace(row_for_move(row, move), updated_at=now)
         saved = {"closed_doors": sorted(self.closed), "trailer_doors": dict(sorted(self.trailer_doors.items())),
                  "departed": sorted(self.departed)}
-        with self.service.store.transaction() as tx:
+        with self.parts.store.transaction() as tx:
             for row in changed.values():
                 tx.put_pallet(row)
             tx.put_meta(OVERRIDES_KEY, json.dumps(saved, sort_keys=True))
@@ -235,12 +246,12 @@ class Overrides:
 
     def _restore(self) -> None:
         """Apply the standing overrides found in the store (central restarted)."""
-        before = dict(self.service.dispatcher.plan().moves)
+        before = dict(self.parts.dispatcher.plan().moves)
         for trailer_id, door in self.trailer_doors.items():
-            if trailer_id in self.service.state.trailers:
+            if trailer_id in self.parts.state.trailers:
                 self._put_trailer(trailer_id, door=door)
         for trailer_id in self.departed:
-            if trailer_id in self.service.state.trailers:
+            if trailer_id in self.parts.state.trailers:
                 self._put_trailer(trailer_id, departed=True)
         self._swap_doors()
         self._commit("overrides_restored", "central", {}, before=before)

@@ -27,9 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from xdock.central.site.aboard import NotAboardError, confirm_aboard
-from xdock.central.site.alerts import Alerts
-from xdock.central.site.scans import ScanService
-from xdock.protocol.clock import Clock
+from xdock.central.site.parts import SiteParts
 from xdock.protocol.messages import Feedback, MessageError, decode, encode
 from xdock.protocol.passages import DoorPassage
 
@@ -72,17 +70,18 @@ class PassageStats:
 
 
 class PassageService:
-    """Applies door passages against the pallets :class:`ScanService` keeps."""
+    """Applies door passages against the live site's pallets (a part of the site core,
+    :class:`~xdock.central.site.live_site.LiveSite`)."""
 
-    def __init__(self, service: ScanService, alerts: Alerts, clock: Clock) -> None:
-        self.service = service
-        self.alerts = alerts
-        self.clock = clock
+    def __init__(self, parts: SiteParts) -> None:
+        self.parts = parts
+        self.alerts = parts.alerts
+        self.clock = parts.clock
         self.stats = PassageStats()
 
     def apply(self, passage: DoorPassage) -> PassageResult:
         """Apply ``passage`` once; a replay returns the stored reply with outcome ``duplicate``."""
-        store = self.service.store
+        store = self.parts.store
         stored = store.applied_reply(passage.edge_id, passage.seq)
         if stored is not None:
             return self._again(passage, stored)
@@ -102,7 +101,7 @@ class PassageService:
         except MessageError:
             now = self.clock.now()
             log.warning("seq_conflict: passage %s/%d reuses the key of a scan; refused", passage.edge_id, passage.seq)
-            with self.service.store.transaction() as tx:
+            with self.parts.store.transaction() as tx:
                 tx.append_event(now, "seq_conflict", {"passage": passage.model_dump(mode="json")},
                                 sscc=passage.sscc, edge_id=passage.edge_id, seq=passage.seq)
             return PassageResult("conflict", None)
@@ -111,7 +110,7 @@ class PassageService:
         return PassageResult("duplicate", reply)
 
     def _decide(self, passage: DoorPassage, now: datetime) -> _Decision:
-        state = self.service.state
+        state = self.parts.state
         body: dict[str, Any] = {"passage": passage.model_dump(mode="json")}
         door = state.doors.get(passage.door)
         if door is None:
@@ -128,13 +127,13 @@ class PassageService:
         return self._out(passage, now, body)
 
     def _out(self, passage: DoorPassage, now: datetime, body: dict[str, Any]) -> _Decision:
-        state = self.service.state
+        state = self.parts.state
         row = state.pallets.get(passage.sscc)
         if row is not None and row.state == "loaded" and row.door == passage.door:
             return "recorded", None, body
         if row is not None and row.trailer is not None and row.door == passage.door:
             try:
-                confirm_aboard(self.service, passage.sscc, now, body | {"via": "rfid"})
+                confirm_aboard(self.parts, passage.sscc, now, body | {"via": "rfid"})
             except NotAboardError as exc:
                 log.warning("passage of %s at %s not confirmed: %s", passage.sscc, passage.door, exc)
                 return "recorded", None, body

@@ -8,8 +8,8 @@ nothing.
 A key seen before with another pallet (SSCC) is no redelivery: the edge handed one ``seq`` to two
 scans, and answering the stored answer would tell the worker the second pallet was taken when it
 never was. Such a scan is a *seq conflict*: logged as an error, counted
-(:attr:`ScanStats.seq_conflicts`), kept in the event log (``seq_conflict``) and answered with a
-rejection (error beep, ``not recorded - rescan``); the site does not change.
+(``seq_conflicts`` of :class:`~xdock.central.site.parts.ScanStats`), kept in the event log
+(``seq_conflict``) and answered with a rejection (error beep, ``not recorded - rescan``); the site does not change.
 
 Once given the routes publisher's :class:`~xdock.central.edge_routing.shares.ShareBook`
 (:meth:`ScanService.respect_shares`), central's own decisions leave alone the positions held as shares
@@ -29,17 +29,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from xdock.central.edge_routing.shares import Connected, ShareBook
-from xdock.central.optimiser.dispatcher import Dispatcher, Held, NoPlaceError
+from xdock.central.optimiser.dispatcher import Held, NoPlaceError
 from xdock.central.optimiser.plan import Move, Plan
 from xdock.central.site.answers import answer_for_move, rejection, row_for_move
-from xdock.central.site.floor_view import floor_from, pallet_from_scan
+from xdock.central.site.floor_view import pallet_from_scan
+from xdock.central.site.parts import SiteParts
 from xdock.central.site.reconcile import reconcile
-from xdock.central.site.state import SiteState
-from xdock.central.store.database import PalletRow, Store, Transaction
-from xdock.protocol.clock import Clock
+from xdock.central.store.database import PalletRow, Transaction
 from xdock.protocol.messages import Assignment, MessageError, ScanEvent, decode, encode
 
-__all__ = ["SEQ_CONFLICT_TEXT", "Applied", "ScanService", "ScanStats"]
+__all__ = ["SEQ_CONFLICT_TEXT", "Applied", "ScanService"]
 
 log = logging.getLogger(__name__)
 
@@ -54,47 +53,19 @@ class Applied:
     duplicate: bool
 
 
-@dataclass
-class ScanStats:
-    applied: int = 0
-    duplicates: int = 0
-    assigned_direct: int = 0
-    """Scans answered with a trailer's door (the pallet goes straight to its trailer)."""
-    staged: int = 0
-    """Scans answered with a staging area (no trailer for it yet)."""
-    breakdown: int = 0
-    """Scans answered with the breakdown area (a mixed pallet to split)."""
-    rejected: int = 0
-    offline_kept: int = 0
-    """Scans the edge answered offline whose instruction central kept."""
-    offline_corrected: int = 0
-    """Scans the edge answered offline that central had to correct."""
-    seq_conflicts: int = 0
-    """Scans whose ``(edge_id, seq)`` was applied before for another pallet (refused, see the module doc)."""
-
-    def count_offline(self, *, corrected: bool) -> None:
-        """One offline answer reconciled: with the scan it travelled in, or reported by the edge afterwards
-        (:mod:`xdock.central.site.offline_answers`)."""
-        if corrected:
-            self.offline_corrected += 1
-        else:
-            self.offline_kept += 1
-
-
 class ScanService:
-    """Applies scans to the site state and the store."""
+    """Applies scans to the site state and the store (a part of :class:`~xdock.central.site.live_site.LiveSite`)."""
 
-    def __init__(self, state: SiteState, store: Store, clock: Clock) -> None:
-        self.state = state
-        self.store = store
-        self.clock = clock
-        self.stats = ScanStats()
+    def __init__(self, parts: SiteParts) -> None:
+        self.state = parts.state
+        self.store = parts.store
+        self.clock = parts.clock
+        self.stats = parts.stats
+        self.dispatcher = parts.dispatcher
         self._listeners: list[Callable[[ScanEvent, Assignment], None]] = []
         self._plan_listeners: list[Callable[[], None]] = []
         self._shares: ShareBook | None = None
         self._connected: Connected | None = None
-        state.load(store.pallets())
-        self.dispatcher = Dispatcher(floor_from(state))
         self._resume()
 
     def _resume(self) -> None:

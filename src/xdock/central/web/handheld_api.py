@@ -76,7 +76,7 @@ class LoadOut(BaseModel):
 
 def handheld_router(hub: LiveHub) -> APIRouter:
     router = APIRouter(prefix="/api/v1/handheld", tags=["handheld"])
-    service = hub.service
+    site = hub.site
 
     @router.post("/scan", summary="A pallet label scanned on a handheld: where it goes",
                  responses={422: {"description": "Unreadable label or bad field", **_PROBLEM}})
@@ -90,18 +90,18 @@ def handheld_router(hub: LiveHub) -> APIRouter:
             ship_to = ShipToModel(kind=label.ship_to.kind, value=label.ship_to.value, country=label.ship_to.country)
         event = ScanEvent(
             edge_id=f"handheld-{body.device}", seq=body.seq, device_id=HANDHELD_DEVICE, door=body.door,
-            scanned_at=service.clock.now(), sscc=label.sscc, ship_to=ship_to, expiry=label.expiry,
+            scanned_at=site.clock.now(), sscc=label.sscc, ship_to=ship_to, expiry=label.expiry,
             symbology=label.symbology, raw=label.raw[:512],
             weight_kg=label.gross_weight_kg if label.gross_weight_kg is not None else label.net_weight_kg,
             max_temp_c=label.max_temp_c, dangerous_goods=label.dangerous_goods,
         )
-        applied = service.apply(event)
+        applied = site.apply_scan(event)
         reply = applied.reply
-        dest = service.state.destinations.get(reply.destination or "")
+        dest = site.state.destinations.get(reply.destination or "")
         return HandheldScanOut(
             sscc=reply.sscc, outcome=reply.outcome, door=reply.door, area=reply.area, trailer=reply.trailer,
             destination=reply.destination, destination_name=dest.name if dest else None, departure=reply.departure,
-            departure_local=reply.departure.astimezone(service.state.config.zone).strftime("%H:%M")
+            departure_local=reply.departure.astimezone(site.state.config.zone).strftime("%H:%M")
             if reply.departure else None,
             reason=reply.reason, display=reply.display, duplicate=applied.duplicate,
         )
@@ -112,7 +112,7 @@ def handheld_router(hub: LiveHub) -> APIRouter:
                             422: {"description": "Unknown door or trailer, or bad field", **_PROBLEM}})
     async def load(body: LoadIn) -> LoadOut:
         try:
-            result = hub.loads.confirm(body.sscc, body.at, device=body.device, now=service.clock.now())
+            result = site.confirm_load(body.sscc, body.at, device=body.device)
         except LoadError as exc:
             raise HTTPException(exc.status, str(exc)) from exc
         if result.first_time or not result.ok:

@@ -26,15 +26,12 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Collection
 from typing import Any
 
 from xdock.central.site.alerts import ALERT_EVENTS
 from xdock.central.site.departures import DepartureLog
-from xdock.central.site.loading import LoadBook
-from xdock.central.site.scans import ScanService
+from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import AlertRow, EventRow
-from xdock.central.store.event_tail import EventTail
 from xdock.central.web.views import (
     alert_view,
     confirmations_view,
@@ -92,23 +89,21 @@ class LiveHub:
     """Live updates of one site for the dashboard."""
 
     def __init__(
-        self, service: ScanService, *, loads: LoadBook | None = None, dwell_red_s: float = 1800.0,
-        tick_s: float = 1.0, flush_s: float = 0.02, max_backlog: int = 1000,
-        closed_doors: Callable[[], Collection[str]] = frozenset,
+        self, site: LiveSite, *, dwell_red_s: float = 1800.0, tick_s: float = 1.0, flush_s: float = 0.02,
+        max_backlog: int = 1000,
     ) -> None:
         if tick_s <= 0:
             raise ValueError(f"tick_s must be positive, got {tick_s}")
-        self.service = service
-        self.state = service.state
-        self.tail = loads.tail if loads is not None else EventTail(service.store)
+        self.site = site
+        self.state = site.state
+        self.clock = site.clock
+        self.loads = site.loads
+        self.tail = site.loads.tail
         """The one reader of the event log the load book, the departures and the hub share."""
-        self.loads = loads if loads is not None else LoadBook(service, tail=self.tail)
         self.dwell_red_s = dwell_red_s
         self.tick_s = tick_s
         self.flush_s = flush_s
         self.max_backlog = max_backlog
-        self.closed_doors = closed_doors
-        """The doors a supervisor closed (shown as closed tiles)."""
         self.departures = DepartureLog(self.tail)
         self._subs: set[Subscription] = set()
         self._trailer_of: dict[str, str | None] = {s: r.trailer for s, r in self.state.pallets.items()}
@@ -125,8 +120,9 @@ class LiveHub:
         """Pallets loaded through an RFID door passage whose ``pallet`` message is still to send."""
         self.tail.follow(self._take)
         self.tail.refresh()  # the log so far, once, for every follower
-        service.on_applied(self._on_scan)
-        service.on_plan_changed(self.resync)
+        site.on_scan(self._on_scan)
+        site.on_plan_changed(self.resync)
+        site.on_trucks_changed(self.resync)
 
     @property
     def clients(self) -> int:
@@ -167,16 +163,16 @@ class LiveHub:
     def alerts(self) -> list[AlertRow]:
         """The alerts the screens list: every open one (up to a few hundred), newest first, then the latest
         cleared ones; so an old open alert is never pushed out by newer cleared ones."""
-        store = self.service.store
-        return store.alerts(open_only=True, limit=_OPEN_ALERTS_SHOWN) + store.alerts(
+        alerts = self.site.alerts
+        return alerts.listed(open_only=True, limit=_OPEN_ALERTS_SHOWN) + alerts.listed(
             open_only=False, limit=_CLEARED_ALERTS_SHOWN)
 
     def snapshot_text(self) -> str:
         alerts = self.alerts()
-        body = snapshot(self.state, self.loads, alerts, self.service.clock.now(), dwell_red_s=self.dwell_red_s,
-                        departed_at=self.departures.refresh(), trucks=self.service.store.inbound_trucks())
+        body = snapshot(self.state, self.loads, alerts, self.clock.now(), dwell_red_s=self.dwell_red_s,
+                        departed_at=self.departures.refresh(), trucks=self.site.inbound_trucks())
         body["inbound"] = dict(self._inbound)
-        body["closed"] = sorted(self.closed_doors())
+        body["closed"] = sorted(self.site.closed_doors())
         return json.dumps(body)
 
     def _broadcast(self, message: dict[str, Any]) -> None:
@@ -252,11 +248,11 @@ class LiveHub:
             await asyncio.sleep(self.tick_s)
             ticks += 1
             self.catch_up()
-            message: dict[str, Any] = {"type": "tick", "now": self.service.clock.now().isoformat()}
+            message: dict[str, Any] = {"type": "tick", "now": self.clock.now().isoformat()}
             if self._kpis_dirty or ticks % _KPI_REFRESH_TICKS == 0:
                 self._kpis_dirty = False
                 message["kpis"] = kpis_view(kpis_now(
-                    self.state, self.loads, self.service.clock.now(), self.departures.refresh()))
+                    self.state, self.loads, self.clock.now(), self.departures.refresh()))
                 message["confirmations"] = confirmations_view(self.loads)
             if self._alerts_dirty:
                 self._alerts_dirty = False

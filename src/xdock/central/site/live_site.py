@@ -1,0 +1,269 @@
+"""The site core: the one owner of the live site.
+
+:class:`LiveSite` owns what the floor is right now — the site's state (doors, trailers, pallets), its
+store, the one dispatcher that decides where pallets go, its alerts and its clock — and is the only way
+they change. It takes commands (a scan, a door passage, a sensor reading, an offline answer reported, a
+supervisor's override, an inbound truck announced, arrived or unloaded, a load confirmed, a rematch or a
+re-plan to adopt, :meth:`LiveSite.tick`) and tells listeners what happened (:meth:`LiveSite.on_scan`,
+:meth:`LiveSite.on_plan_changed`, :meth:`LiveSite.on_trucks_changed`).
+
+It does no network I/O and reads time only from the injected clock: the MQTT ingest, the HTTP API, the
+planning loop, the live hub and the demo call it, and so can a simulator running a week of site time in
+seconds. Its parts (:mod:`~xdock.central.site.scans`, :mod:`~xdock.central.site.passages`,
+:mod:`~xdock.central.site.overrides`, :mod:`~xdock.central.site.loading`,
+:mod:`~xdock.central.site.offline_answers`, :mod:`~xdock.central.site.inbound`, and the sensors'
+rules in :mod:`xdock.central.sensors.service`) share one :class:`~xdock.central.site.parts.SiteParts`;
+nothing outside the core holds it.
+
+Reading: :attr:`LiveSite.state` is the live view (read it, never change it); the other views
+(:meth:`plan`, :meth:`floor`, the counters, :attr:`loads`) are read-only too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+from xdock.central.edge_routing.shares import Connected, ShareBook
+from xdock.central.optimiser.dispatcher import Dispatcher
+from xdock.central.optimiser.plan import Plan
+from xdock.central.optimiser.schema import Floor
+from xdock.central.sensors.service import SensorService, SensorStats
+from xdock.central.site.alerts import Alerts
+from xdock.central.site.config import SiteConfig
+from xdock.central.site.floor_view import floor_from
+from xdock.central.site.inbound import InboundTrucks
+from xdock.central.site.loading import LoadBook, LoadResult
+from xdock.central.site.offline_answers import OfflineAnswers, OfflineAnswersStats, Outcome
+from xdock.central.site.overrides import OverrideResult, Overrides, Standing
+from xdock.central.site.parts import ScanStats, SiteParts
+from xdock.central.site.passages import PassageResult, PassageService, PassageStats
+from xdock.central.site.scans import Applied, ScanService
+from xdock.central.site.state import SiteState
+from xdock.central.store.database import InboundTruckRow, Store
+from xdock.central.store.event_tail import EventTail
+from xdock.central.telemetry.sink import TelemetrySink
+from xdock.protocol.clock import Clock
+from xdock.protocol.messages import Assignment, OfflineAnswerShown, ScanEvent
+from xdock.protocol.passages import DoorPassage
+from xdock.protocol.sensors import SensorReading
+
+__all__ = ["LiveSite"]
+
+log = logging.getLogger(__name__)
+
+
+class LiveSite:
+    """One site's live floor: its commands, its views, its events (see the module docstring).
+
+    ``telemetry``: where sensor readings are recorded as points (``None``: nowhere).
+    """
+
+    def __init__(self, config: SiteConfig, store: Store, clock: Clock, *,
+                 telemetry: TelemetrySink | None = None) -> None:
+        state = SiteState(config, clock.now().astimezone(config.zone).date())
+        state.load(store.pallets())
+        parts = SiteParts(config, state, store, Dispatcher(floor_from(state)), Alerts(store), clock)
+        self._parts = parts
+        self._scans = ScanService(parts)  # first: it re-decides the pallets found in the store
+        self._overrides = Overrides(parts)
+        self._passages = PassageService(parts)
+        self._offline = OfflineAnswers(parts)
+        self._trucks = InboundTrucks.for_site(store, clock, state)
+        self._sensors = SensorService(config, store, parts.alerts, clock, state=state, telemetry=telemetry)
+        self._loads = LoadBook(parts, EventTail(store))
+        self._plan_listeners: list[Callable[[], None]] = []
+        self._scans.on_plan_changed(self._plan_changed)
+        self._overrides.on_change(self._plan_changed)
+
+    # -- views --------------------------------------------------------------------------------------
+
+    @property
+    def config(self) -> SiteConfig:
+        """The validated site file."""
+        return self._parts.config
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the site reads its time from."""
+        return self._parts.clock
+
+    @property
+    def state(self) -> SiteState:
+        """The live doors, trailers and pallets: read them, never change them."""
+        return self._parts.state
+
+    @property
+    def alerts(self) -> Alerts:
+        """The site's alerts: raised by the site's own rules, by edges' liveness; acknowledged by supervisors."""
+        return self._parts.alerts
+
+    @property
+    def loads(self) -> LoadBook:
+        """Loads confirmed and mis-loads stopped, read from the event log (:meth:`confirm_load` adds one)."""
+        return self._loads
+
+    @property
+    def stats(self) -> ScanStats:
+        """Scans applied since the process started, by outcome."""
+        return self._parts.stats
+
+    @property
+    def passage_stats(self) -> PassageStats:
+        return self._passages.stats
+
+    @property
+    def offline_answer_stats(self) -> OfflineAnswersStats:
+        return self._offline.stats
+
+    @property
+    def sensor_stats(self) -> SensorStats:
+        return self._sensors.stats
+
+    def latest_readings(self) -> Mapping[str, SensorReading]:
+        """The newest reading of each sensor heard from, by sensor id."""
+        return self._sensors.latest()
+
+    def plan(self) -> Plan:
+        """The dispatcher's current plan: every pallet's move that is not frozen, trailers' and trucks' doors."""
+        return self._parts.dispatcher.plan()
+
+    def floor(self) -> Floor:
+        """The optimiser's view of the floor now (the re-plan's input, the routing tables' source)."""
+        return self._parts.dispatcher.floor
+
+    def room(self, trailer_id: str) -> int:
+        """Positions of ``trailer_id`` neither loaded nor promised."""
+        return self._parts.dispatcher.room(trailer_id)
+
+    def closed_doors(self) -> frozenset[str]:
+        """Doors a supervisor closed."""
+        return frozenset(self._overrides.closed)
+
+    def standing_overrides(self) -> Standing:
+        """The supervisor's overrides that stand (doors closed, trailers moved or departed)."""
+        return self._overrides.standing()
+
+    def inbound_trucks(self) -> list[InboundTruckRow]:
+        """Every inbound truck announced, by ETA then id."""
+        return self._trucks.all()
+
+    def inbound_truck(self, truck_id: str) -> InboundTruckRow:
+        """One inbound truck (:class:`~xdock.central.site.inbound.InboundRefusedError` 404 if unknown)."""
+        return self._trucks.get(truck_id)
+
+    # -- events -------------------------------------------------------------------------------------
+
+    def on_scan(self, listener: Callable[[ScanEvent, Assignment], None]) -> None:
+        """Call ``listener(scan, answer)`` after each newly applied scan (not for a redelivery)."""
+        self._scans.on_applied(listener)
+
+    def on_plan_changed(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` when the plan may differ: a re-plan or rematch adopted, an override taken."""
+        self._plan_listeners.append(listener)
+
+    def on_trucks_changed(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after an inbound truck was announced, moved or given a suggested door."""
+        self._trucks.on_change(listener)
+
+    def _plan_changed(self) -> None:
+        for listener in self._plan_listeners:
+            listener()
+
+    # -- commands from the floor ----------------------------------------------------------------------
+
+    def apply_scan(self, event: ScanEvent) -> Applied:
+        """Apply one scan exactly once (see :mod:`xdock.central.site.scans`)."""
+        return self._scans.apply(event)
+
+    def apply_scans(self, events: Sequence[ScanEvent]) -> list[Applied]:
+        """Apply ``events`` in order, in one transaction."""
+        return self._scans.apply_batch(events)
+
+    def record_clock_skew(self, skewed: Sequence[tuple[ScanEvent, float]]) -> None:
+        """Keep a ``clock_skew`` event for each applied scan whose time was ``skew_s`` seconds off the site's."""
+        if not skewed:
+            return
+        now = self.clock.now()
+        with self._parts.store.transaction() as tx:
+            for event, seconds in skewed:
+                log.warning("scan %s/%d applied with clock skew %+.0f s", event.edge_id, event.seq, seconds)
+                body = {"scanned_at": event.scanned_at.isoformat(), "received_at": now.isoformat(), "skew_s": seconds}
+                tx.append_event(now, "clock_skew", body, sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+
+    def apply_passage(self, passage: DoorPassage) -> PassageResult:
+        """Apply one RFID door passage exactly once (see :mod:`xdock.central.site.passages`)."""
+        return self._passages.apply(passage)
+
+    def apply_offline_answer(self, report: OfflineAnswerShown) -> Outcome:
+        """Record an offline answer an edge reports it showed after its scan had left, once."""
+        return self._offline.apply(report)
+
+    def apply_reading(self, reading: SensorReading) -> bool:
+        """Take one sensor reading once (``False``: a redelivery); raises or clears its alerts."""
+        return self._sensors.apply(reading)
+
+    def confirm_load(self, sscc: str, at: str, *, device: str) -> LoadResult:
+        """A worker confirms pallet ``sscc`` loaded at door or trailer ``at`` (a handheld scan)."""
+        return self._loads.confirm(sscc, at, device=device, now=self.clock.now())
+
+    def tick(self) -> None:
+        """Let site time pass to the clock's now: sensor conditions that outlasted their grace raise alerts,
+        those that ended clear."""
+        self._sensors.evaluate()
+
+    # -- a supervisor's overrides (see :mod:`xdock.central.site.overrides`) ---------------------------
+
+    def set_door(self, door_id: str, *, open_: bool, by: str) -> OverrideResult:
+        """Open or close a door."""
+        return self._overrides.set_door(door_id, open_=open_, by=by)
+
+    def move_trailer(self, trailer_id: str, door_id: str, *, by: str) -> OverrideResult:
+        """Load a trailer at another door from now on."""
+        return self._overrides.move_trailer(trailer_id, door_id, by=by)
+
+    def depart_trailer(self, trailer_id: str, *, by: str) -> OverrideResult:
+        """A trailer has left."""
+        return self._overrides.depart(trailer_id, by=by)
+
+    def assign_pallet(self, sscc: str, trailer_id: str, *, by: str) -> OverrideResult:
+        """Send a pallet to a trailer the dispatcher's rules allow."""
+        return self._overrides.assign(sscc, trailer_id, by=by)
+
+    # -- inbound trucks (see :mod:`xdock.central.site.inbound`) ---------------------------------------
+
+    def announce_truck(
+        self, truck_id: str, *, eta: datetime, pallets: int, carrier: str | None = None, door: str | None = None,
+        destinations: Mapping[str, int] | None = None, by: str,
+    ) -> InboundTruckRow:
+        """An inbound truck is expected."""
+        return self._trucks.announce(truck_id, eta=eta, pallets=pallets, carrier=carrier, door=door,
+                                     destinations=destinations, by=by)
+
+    def truck_arrived(self, truck_id: str, door: str, *, by: str) -> InboundTruckRow:
+        """An inbound truck is at an inbound door."""
+        return self._trucks.arrive(truck_id, door, by=by)
+
+    def truck_unloaded(self, truck_id: str, *, by: str) -> InboundTruckRow:
+        """An inbound truck is empty and leaves its door."""
+        return self._trucks.unloaded(truck_id, by=by)
+
+    def suggest_truck_doors(self, doors: Mapping[str, str | None], *, version: int) -> list[InboundTruckRow]:
+        """Take a plan's door for each waiting truck named; returns the trucks whose suggestion changed."""
+        return self._trucks.suggest(doors, version=version)
+
+    # -- the optimiser's decisions --------------------------------------------------------------------
+
+    def rematch(self) -> int:
+        """Give staged pallets a trailer where one now fits; returns how many pallets changed."""
+        return self._scans.rematch()
+
+    def adopt_plan(self, plan: Plan, *, kind: str = "replanned") -> int:
+        """Swap in a re-plan; returns how many pallets' moves changed."""
+        return self._scans.adopt_plan(plan, kind=kind)
+
+    def respect_shares(self, book: ShareBook, connected: Connected | None = None) -> None:
+        """Central's own decisions leave alone the trailer positions ``book`` gives edges deciding alone
+        (see :mod:`xdock.central.site.scans`)."""
+        self._scans.respect_shares(book, connected)
