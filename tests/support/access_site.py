@@ -9,15 +9,12 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from xdock.central.api.access import Access
-from xdock.central.api.app import create_app
+from support.central_rig import built_central
 from xdock.central.api.auth import UserAdmin
-from xdock.central.edges.liveness import Liveness
+from xdock.central.app import Central
 from xdock.central.site.alerts import Alerts
 from xdock.central.site.config import parse_site
-from xdock.central.site.overrides import Overrides
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import ScanEvent, ShipToModel
@@ -47,8 +44,8 @@ PALLET_A = "376130321109103420"
 PALLET_B = "376130321109103437"
 
 
-def scan(service: ScanService, seq: int, sscc: str, postal: str) -> None:
-    service.apply(ScanEvent(
+def scan(site: LiveSite, seq: int, sscc: str, postal: str) -> None:
+    site.apply_scan(ScanEvent(
         edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
         ship_to=ShipToModel(kind="postal", value=postal), raw="x",
     ))
@@ -56,18 +53,32 @@ def scan(service: ScanService, seq: int, sscc: str, postal: str) -> None:
 
 @dataclass
 class Floor:
-    """The site's parts, an HTTP client on its API, and a token per role."""
+    """Central over the site, an HTTP client on its API, and a token per role."""
 
-    service: ScanService
-    alerts: Alerts
-    overrides: Overrides
+    central: Central
     app: FastAPI
     http: httpx.AsyncClient
     tokens: dict[str, str]
 
+    @property
+    def site(self) -> LiveSite:
+        return self.central.site
+
+    @property
+    def store(self) -> Store:
+        return self.central.store
+
+    @property
+    def alerts(self) -> Alerts:
+        return self.central.site.alerts
+
     def as_(self, user: str) -> dict[str, str]:
         """Headers presenting ``user``'s token."""
         return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        await self.central.aclose()
 
 
 def open_floor(db: Path, *, auth: bool | None = True) -> Floor:
@@ -75,21 +86,16 @@ def open_floor(db: Path, *, auth: bool | None = True) -> Floor:
 
     Pallets A and B for Lyon are scanned when the store is new.
     """
-    clock = ManualClock(START)
-    store = Store(db)
-    service = ScanService(SiteState(SITE, START.date()), store, clock)
+    central = built_central(SITE, db, ManualClock(START), auth=auth)
+    store, site = central.store, central.site
     tokens: dict[str, str] = {}
     if auth and not store.has_users():
         users = UserAdmin(store)
         for name, role in (("wanda", "worker"), ("sam", "supervisor"), ("ada", "admin")):
             users.add(name, role, START, by="setup")
             tokens[name] = users.issue(name, START, by="setup")
-    if not service.state.pallets:
-        scan(service, 1, PALLET_A, "69001")
-        scan(service, 2, PALLET_B, "69002")
-    alerts = Alerts(store)
-    overrides = Overrides(service)
-    access = Access(store, auth, clock=clock)
-    app = create_app(service, liveness=Liveness("t", clock, alerts), overrides=overrides, access=access)
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://central")
-    return Floor(service, alerts, overrides, app, http, tokens)
+    if not site.state.pallets:
+        scan(site, 1, PALLET_A, "69001")
+        scan(site, 2, PALLET_B, "69002")
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=central.app), base_url="http://central")
+    return Floor(central, central.app, http, tokens)

@@ -9,13 +9,9 @@ from pathlib import Path
 
 import httpx
 
-from xdock.central.api.app import create_app
+from support.central_rig import api_client, built_central
 from xdock.central.edges.liveness import Liveness
-from xdock.central.site.alerts import Alerts
 from xdock.central.site.config import SiteConfig
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
-from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 
 __all__ = ["LivenessApi", "liveness_api"]
@@ -28,11 +24,9 @@ LivenessApi = tuple[httpx.AsyncClient, Liveness, ManualClock]
 async def liveness_api(db: Path, site: SiteConfig, start: datetime) -> AsyncIterator[LivenessApi]:
     """The API of ``site`` over a new store ``db``, its liveness and clock starting at ``start``."""
     clock = ManualClock(start)
-    service = ScanService(SiteState(site, start.date()), Store(db), clock)
-    live = Liveness(site.site, clock, Alerts(service.store))
-    transport = httpx.ASGITransport(app=create_app(service, liveness=live))
+    central = built_central(site, db, clock)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://central") as http:
-            yield http, live, clock
+        async with api_client(central) as http:
+            yield http, central.liveness, clock
     finally:
-        service.store.close()
+        await central.aclose()

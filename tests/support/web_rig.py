@@ -1,10 +1,10 @@
-"""A scan service over a small site, and its API (with the screens' routes) in-process."""
+"""Central over a small site, and its API (with the screens' routes) in-process."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,11 +13,10 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from xdock.central.api.app import create_app
+from support.central_rig import api_client, built_central
+from xdock.central.app import Central
 from xdock.central.site.config import parse_site
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
-from xdock.central.store.database import Store
+from xdock.central.site.live_site import LiveSite
 from xdock.central.web import LiveHub
 from xdock.protocol.clock import ManualClock
 
@@ -41,21 +40,28 @@ SSCC = "376130321109103420"
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[ScanService]:
-    svc = ScanService(SiteState(SITE, START.date()), Store(tmp_path / "c.db"), ManualClock(START))
-    yield svc
-    svc.store.close()
+async def central(tmp_path: Path) -> AsyncIterator[Central]:
+    """Central over the small site, built as ``xdock central`` builds it, never run (see :mod:`support.central_rig`)."""
+    built = built_central(SITE, tmp_path / "c.db", ManualClock(START))
+    yield built
+    await built.aclose()
 
 
 @pytest.fixture
-def hub(service: ScanService) -> LiveHub:
-    return LiveHub(service, tick_s=0.05)
+def site(central: Central) -> LiveSite:
+    """The site core of :func:`central`."""
+    return central.site
 
 
 @pytest.fixture
-async def http(service: ScanService, hub: LiveHub) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(service, hub=hub))
-    async with httpx.AsyncClient(transport=transport, base_url="http://central") as client:
+def hub(central: Central) -> LiveHub:
+    """The live hub of :func:`central` (ticks every 0.05 s)."""
+    return central.live
+
+
+@pytest.fixture
+async def http(central: Central) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(central) as client:
         yield client
 
 

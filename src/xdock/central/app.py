@@ -85,6 +85,8 @@ class CentralConfig:
     """Seconds of site time between two KPI telemetry points."""
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     """The largest request body the API reads; a larger one is answered 413 unread."""
+    live_tick_s: float = 1.0
+    """Seconds between two site-time ticks sent to the live screens."""
 
 
 class Central:
@@ -152,7 +154,7 @@ class Central:
             self._front = open_front(
                 self.site, self.store, self.clock, liveness=self.liveness, ingest=self.ingest, routes=self.routes,
                 telemetry=self.telemetry, auth=config.auth, kpi_interval_s=config.kpi_telemetry_interval,
-                max_body_bytes=config.max_body_bytes,
+                max_body_bytes=config.max_body_bytes, live_tick_s=config.live_tick_s,
             )
         return self._front
 
@@ -202,10 +204,15 @@ class Central:
                 if self._api_socket is not None:
                     tasks.create_task(front.serve(self._api_socket, on_bound=self._bound), name="api")
         finally:
-            if self._api_socket is not None:
-                self._api_socket.close()
-            if self._front is not None:
-                await self._front.live.aclose()
-            await self.replanner.aclose()
-            await asyncio.to_thread(self.telemetry.close)
-            self.store.close()
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close what :meth:`run` (or the constructor) opened: the API socket, the live streams, the re-plan
+        worker, the telemetry writer, the store. A central built and never run is closed with it too."""
+        if self._api_socket is not None:
+            self._api_socket.close()
+        if self._front is not None:
+            await self._front.live.aclose()
+        await self.replanner.aclose()
+        await asyncio.to_thread(self.telemetry.close)
+        self.store.close()

@@ -1,5 +1,5 @@
 """Fixtures of the site core's tests that run over the screens' test site (see :mod:`support.web_rig`)."""
 
-from support.web_rig import service
+from support.web_rig import central, site
 
-__all__ = ["service"]
+__all__ = ["central", "site"]

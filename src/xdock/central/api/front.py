@@ -53,9 +53,11 @@ class Front:
 def open_front(
     site: LiveSite, store: Store, clock: Clock, *, liveness: Liveness, ingest: Ingest, routes: RoutesPublisher,
     telemetry: TelemetryTee, auth: bool | None, kpi_interval_s: float, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    live_tick_s: float = 1.0,
 ) -> Front:
-    """Build the front over central's answer path (``auth``: as :attr:`CentralConfig.auth`)."""
-    live = LiveHub(site)
+    """Build the front over central's answer path (``auth``, ``live_tick_s``: as in
+    :class:`~xdock.central.app.CentralConfig`)."""
+    live = LiveHub(site, tick_s=live_tick_s)
     access = Access(store, auth, clock=clock)
     app = create_app(
         site, store, liveness=liveness, uplinks=ingest.stats, refusals=ingest.refusals, hub=live, access=access,
