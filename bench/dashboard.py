@@ -37,7 +37,7 @@ from websockets.asyncio.client import connect
 
 from xdock.central.api.app import create_app
 from xdock.central.api.http_server import serve_http
-from xdock.central.site.config import SiteConfig, parse_site
+from xdock.central.site_file.config import SiteConfig, parse_site
 from xdock.central.site.kpis import percentile
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState

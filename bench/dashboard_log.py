@@ -26,8 +26,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from xdock.central.site.alerts import Alerts
-from xdock.central.site.config import parse_site
+from xdock.central.alerts.book import Alerts
+from xdock.central.site_file.config import parse_site
 from xdock.central.site.departures import DEPARTED_EVENT, DepartureLog
 from xdock.central.site.loading import LoadBook
 from xdock.central.site.scans import ScanService

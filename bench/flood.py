@@ -73,7 +73,7 @@ from typing import Any
 import paho.mqtt.client as paho
 
 from scan_latency import SIM_START, Lane, PlannedScan, Results, Rig, percentile, warm_up_all
-from xdock.central.site.config import SiteConfig, parse_site
+from xdock.central.site_file.config import SiteConfig, parse_site
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.firmware_mocks.serial_scanner import MockScanner

@@ -48,7 +48,7 @@ from xdock.central.edge_routing.snapshots import (  # noqa: E402
     route_tables,
 )
 from xdock.central.optimiser.dispatcher import Dispatcher, NoPlaceError  # noqa: E402
-from xdock.central.site.config import Destination  # noqa: E402
+from xdock.central.site_file.config import Destination  # noqa: E402
 from xdock.protocol.clock import ManualClock  # noqa: E402
 from xdock.protocol.messages import DestinationMatch, encode  # noqa: E402
 from xdock.testing.synthetic_site import synthetic_floor, synthetic_pallets  # noqa: E402

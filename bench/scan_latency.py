@@ -86,7 +86,7 @@ from pathlib import Path
 from typing import Any
 
 from xdock.central.app import Central, CentralConfig
-from xdock.central.site.config import SiteConfig, parse_site
+from xdock.central.site_file.config import SiteConfig, parse_site
 from xdock.edge.agent import WAITING_TEXT, EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.edge.devices.serial_scanner import SerialScannerDriver

@@ -15,17 +15,17 @@ import pytest
 from fastapi import FastAPI
 from playwright.async_api import Browser, async_playwright, expect
 
+from xdock.central.alerts.book import Alerts
 from xdock.central.api.access import Access
 from xdock.central.api.app import create_app
 from xdock.central.api.http_server import serve_http
 from xdock.central.api.telemetry import telemetry_router
 from xdock.central.edges.liveness import Liveness
 from xdock.central.sensors.service import SensorService
-from xdock.central.site.alerts import Alerts
-from xdock.central.site.config import SiteConfig, load_site
 from xdock.central.site.overrides import Overrides
 from xdock.central.site.scans import Applied, ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import SiteConfig, load_site
 from xdock.central.store.database import Store
 from xdock.central.telemetry import LocalTelemetry
 from xdock.central.web import LiveHub

@@ -11,7 +11,7 @@ import httpx
 from browser_rig import ARTIFACTS, Served
 from playwright.async_api import Browser, expect
 
-from xdock.central.site.alerts import Alerts
+from xdock.central.alerts.book import Alerts
 from xdock.central.site.passages import PassageResult, PassageService
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.passages import DoorPassage

@@ -12,7 +12,7 @@ from playwright.async_api import Browser, expect
 
 from xdock.central.edges.device_telemetry import DeviceTelemetry
 from xdock.central.edges.liveness import Liveness
-from xdock.central.site.config import load_site
+from xdock.central.site_file.config import load_site
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus
 from xdock.protocol.status_messages import DeviceKind

@@ -13,7 +13,7 @@ from playwright.async_api import Browser, expect
 
 from xdock.central.edges.liveness import Liveness
 from xdock.central.sensors.service import SensorService
-from xdock.central.site.config import parse_site
+from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading

@@ -6,8 +6,8 @@ import httpx
 from browser_rig import ARTIFACTS, Served
 from playwright.async_api import Browser, expect
 
-from xdock.central.optimiser.planning_loop import PlanningLoop
-from xdock.central.optimiser.replanner import Replanner
+from xdock.central.planning.planning_loop import PlanningLoop
+from xdock.central.planning.replanner import Replanner
 
 
 async def test_announced_truck_queues_and_scanned_pallet_is_in_transit(served: Served, browser: Browser) -> None:

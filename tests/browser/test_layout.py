@@ -12,8 +12,8 @@ import pytest
 from browser_rig import ARTIFACTS, ROOT, Served, serving_site
 from playwright.async_api import Browser, expect
 
-from xdock.central.site.alerts import Alerts
-from xdock.central.site.config import load_site
+from xdock.central.alerts.book import Alerts
+from xdock.central.site_file.config import load_site
 from xdock.demo.runner import demo_site
 
 POSTALS = ["69001", "75011", "13008", "59000", "06000"]

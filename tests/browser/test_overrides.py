@@ -5,7 +5,7 @@ from __future__ import annotations
 from browser_rig import Served
 from playwright.async_api import Browser, Dialog, expect
 
-from xdock.central.site.alerts import Alerts
+from xdock.central.alerts.book import Alerts
 
 
 async def _accept(dialog: Dialog) -> None:

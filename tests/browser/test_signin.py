@@ -8,8 +8,8 @@ import pytest
 from browser_rig import ARTIFACTS, Served
 from playwright.async_api import Browser, Dialog, Page, ViewportSize, expect
 
+from xdock.central.alerts.book import Alerts
 from xdock.central.api.auth import UserAdmin
-from xdock.central.site.alerts import Alerts
 from xdock.protocol.gs1 import sscc_with_check_digit
 
 PHONE: ViewportSize = {"width": 390, "height": 844}

@@ -19,7 +19,7 @@ LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (\w+ [\w.]+: .*)$")
 
 
 def _record(level: int, msg: str, *args: object) -> logging.LogRecord:
-    return logging.LogRecord("xdock.central.site.alerts", level, __file__, 1, msg, args, None)
+    return logging.LogRecord("xdock.central.alerts.book", level, __file__, 1, msg, args, None)
 
 
 def test_warnings_and_errors_become_events_at_site_time_first_line_only() -> None:

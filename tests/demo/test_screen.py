@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from xdock.central.site.config import parse_site
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.demo.logs import DemoEvent
 from xdock.demo.screen import DemoLog, DeviceTally, render_events, render_frame, render_summary
 

@@ -23,7 +23,7 @@ import pytest
 from support.inproc_central import get_json, running_central
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
-from xdock.central.site.config import load_site
+from xdock.central.site_file.config import load_site
 from xdock.edge.outbox import Outbox
 from xdock.edge.uplink import Uplink, UplinkOptions
 from xdock.protocol.broker_url import BrokerUrl

@@ -22,7 +22,7 @@ from support.certs import LocalCa
 from support.inproc_central import running_central
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
-from xdock.central.site.config import load_site
+from xdock.central.site_file.config import load_site
 from xdock.cli import main
 from xdock.edge.outbox import Outbox
 from xdock.edge.uplink import Uplink, UplinkOptions

@@ -53,7 +53,7 @@ async def test_ctrl_c_stops_central_and_its_replan_worker_without_a_traceback(tm
         port = int(found.group(1))
         assert port > 0
         # A round has run: the re-plan worker process is up (it stays up between rounds).
-        await eventually(lambda: "xdock.central.optimiser.planning_loop: plan v" in err.read_text(), 60, "a re-plan")
+        await eventually(lambda: "xdock.central.planning.planning_loop: plan v" in err.read_text(), 60, "a re-plan")
         await eventually(lambda: _answers(port), 30, "the API on the announced port")
         assert await asyncio.to_thread(site_of, port) == SITE
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to the whole group

@@ -15,7 +15,7 @@ import pytest
 from support.inproc_central import get_json, running_central
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
-from xdock.central.site.config import parse_site
+from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ScaledClock
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel, decode, encode

@@ -18,7 +18,7 @@ import httpx
 from support.inproc_central import get_json, running_central
 from support.waiting import eventually
 from xdock.central.app import Central, CentralConfig
-from xdock.central.site.config import parse_site
+from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import SystemClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus, encode
 from xdock.protocol.topics import device_status_topic, edge_status_topic

@@ -20,7 +20,7 @@ import httpx
 from support.inproc_central import get_json, running_central
 from support.waiting import eventually
 from xdock.central.app import Central, CentralConfig
-from xdock.central.site.config import parse_site
+from xdock.central.site_file.config import parse_site
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.firmware_mocks.serial_scanner import MockScanner

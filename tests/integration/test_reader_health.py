@@ -12,7 +12,7 @@ from pathlib import Path
 from support.inproc_central import get_json, running_central
 from support.waiting import eventually
 from xdock.central.app import Central, CentralConfig
-from xdock.central.site.config import parse_site
+from xdock.central.site_file.config import parse_site
 from xdock.central.telemetry import LocalTelemetry
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig

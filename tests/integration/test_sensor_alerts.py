@@ -10,12 +10,12 @@ from pathlib import Path
 import aiomqtt
 
 from support.waiting import eventually
+from xdock.central.alerts.book import Alerts
 from xdock.central.ingest.mqtt_ingest import Ingest
 from xdock.central.sensors.service import SensorService
-from xdock.central.site.alerts import Alerts
-from xdock.central.site.config import parse_site
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode, ValueScript, reefer_logger
 from xdock.protocol.clock import ManualClock

@@ -10,11 +10,11 @@ import httpx
 from fastapi import FastAPI
 
 from support.central_rig import built_central
+from xdock.central.alerts.book import Alerts
 from xdock.central.api.auth import UserAdmin
 from xdock.central.app import Central
-from xdock.central.site.alerts import Alerts
-from xdock.central.site.config import parse_site
 from xdock.central.site.live_site import LiveSite
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import ScanEvent, ShipToModel

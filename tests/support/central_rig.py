@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from xdock.central.app import Central, CentralConfig
-from xdock.central.site.config import SiteConfig
+from xdock.central.site_file.config import SiteConfig
 from xdock.central.telemetry import TelemetryConfig
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock

@@ -11,7 +11,7 @@ import httpx
 
 from support.central_rig import api_client, built_central
 from xdock.central.edges.liveness import Liveness
-from xdock.central.site.config import SiteConfig
+from xdock.central.site_file.config import SiteConfig
 from xdock.protocol.clock import ManualClock
 
 __all__ = ["LivenessApi", "liveness_api"]

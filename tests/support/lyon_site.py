@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from xdock.central.site.config import parse_site
+from xdock.central.site_file.config import parse_site
 
 SITE = parse_site("""
 site: t

@@ -15,8 +15,8 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from support.central_rig import api_client, built_central
 from xdock.central.app import Central
-from xdock.central.site.config import parse_site
 from xdock.central.site.live_site import LiveSite
+from xdock.central.site_file.config import parse_site
 from xdock.central.web import LiveHub
 from xdock.protocol.clock import ManualClock
 

@@ -3,7 +3,7 @@
 Central comes up answer path first. Constructing :class:`Central` builds what answers a scan (the
 store, the live site, the scan service, liveness, the routes publisher and the MQTT ingest) and
 nothing of the web stack; :meth:`Central.run` starts the ingest, then loads the front (the API and
-dashboard, the live hub, KPI telemetry: :mod:`xdock.central.api.front`, most of what central imports)
+dashboard, the live hub, KPI telemetry: :mod:`xdock.central.front`, most of what central imports)
 on a worker thread while the ingest connects and answers, and serves the API once it is built. A
 central restarted after a crash answers scans again well before its API is up.
 """
@@ -26,10 +26,10 @@ from xdock.central.edges.liveness import Liveness
 from xdock.central.edges.registry import registered_edges
 from xdock.central.ingest.mqtt_ingest import Ingest
 from xdock.central.ingest.refusals import UplinkRefusals
-from xdock.central.optimiser.planning_loop import PlanningLoop
-from xdock.central.optimiser.replanner import Replanner
-from xdock.central.site.config import SiteConfig
+from xdock.central.planning.planning_loop import PlanningLoop
+from xdock.central.planning.replanner import Replanner
 from xdock.central.site.live_site import LiveSite
+from xdock.central.site_file.config import SiteConfig
 from xdock.central.store.database import Store
 from xdock.central.telemetry import TelemetryConfig, open_sink
 from xdock.protocol.broker_url import BrokerUrl
@@ -40,15 +40,15 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from xdock.central.api.access import Access
-    from xdock.central.api.front import Front
-    from xdock.central.telemetry import KpiReporter
+    from xdock.central.front import Front
+    from xdock.central.site.kpi_telemetry import KpiReporter
     from xdock.central.web import LiveHub
 
 __all__ = ["Central", "CentralConfig"]
 
 log = logging.getLogger(__name__)
 
-_FRONT = "xdock.central.api.front"
+_FRONT = "xdock.central.front"
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class Central:
     def front(self) -> Front:
         """The API and what it stands on; built (and the web stack imported) on the first call."""
         if self._front is None:
-            from xdock.central.api.front import open_front  # noqa: PLC0415  (the web stack, loaded when first needed)
+            from xdock.central.front import open_front  # noqa: PLC0415  (the web stack, loaded when first needed)
 
             config = self.config
             self._front = open_front(

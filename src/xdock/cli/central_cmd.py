@@ -12,7 +12,7 @@ from typing import Any
 
 from xdock.central.api.limits import DEFAULT_MAX_BODY_BYTES
 from xdock.central.api.listen_socket import ApiAddressError
-from xdock.central.site.config import SiteConfigError, load_site
+from xdock.central.site_file.config import SiteConfigError, load_site
 from xdock.central.store.database import StoreError
 from xdock.central.telemetry import TOKEN_ENV, TelemetryConfig, TelemetryConfigError
 from xdock.cli._common import (

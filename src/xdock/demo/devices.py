@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xdock.central.app import Central
-from xdock.central.site.config import SiteConfig
+from xdock.central.site_file.config import SiteConfig
 from xdock.demo.rfid import Portals, open_portals
 from xdock.demo.screen import DeviceTally
 from xdock.demo.sensors import DockSensors, open_sensors

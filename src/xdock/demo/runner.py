@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from xdock.central.app import Central, CentralConfig
-from xdock.central.site.config import SiteConfig, parse_site
+from xdock.central.site_file.config import SiteConfig, parse_site
 from xdock.demo.broker import DEMO_LINK, EmbeddedBroker
 from xdock.demo.devices import Devices, open_devices
 from xdock.demo.logs import EventHandler, logging_to_file

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from xdock.central.site.config import SiteConfig
+from xdock.central.site_file.config import SiteConfig
 from xdock.demo.broker import DEMO_LINK
 from xdock.edge.sensor_probes import ModbusProbe
 from xdock.firmware_mocks.modbus_sensor import MockModbusSensor

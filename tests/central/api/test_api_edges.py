@@ -12,7 +12,7 @@ import pytest
 from support.liveness_api import LivenessApi, liveness_api
 from xdock.central.api.edges import edge_out
 from xdock.central.edges.liveness import EdgeLiveness, Liveness
-from xdock.central.site.config import parse_site
+from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus
 

@@ -11,10 +11,10 @@ import pytest
 
 from xdock.central.api.access import Access
 from xdock.central.api.app import create_app
-from xdock.central.site.config import parse_site
 from xdock.central.site.inbound import ETA_AHEAD, ETA_BEHIND
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 

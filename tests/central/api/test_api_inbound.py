@@ -11,9 +11,9 @@ import pytest
 
 from xdock.central.api.app import create_app
 from xdock.central.api.auth import UserAdmin
-from xdock.central.site.config import parse_site
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 

@@ -10,12 +10,12 @@ import httpx
 import pytest
 
 from support.liveness_api import LivenessApi, liveness_api
+from xdock.central.alerts.book import Alerts
 from xdock.central.api.app import create_app
 from xdock.central.edges.liveness import Liveness
-from xdock.central.site.alerts import Alerts
-from xdock.central.site.config import parse_site
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus

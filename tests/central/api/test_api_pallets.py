@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from support.lyon_site import SITE, START
+from xdock.central.alerts.book import Alerts
 from xdock.central.api.app import create_app
-from xdock.central.site.alerts import Alerts
 from xdock.central.site.passages import PassageService
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState

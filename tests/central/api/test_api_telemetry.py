@@ -12,6 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
+from xdock.central.alerts.book import Alerts
 from xdock.central.api.access import Access
 from xdock.central.api.app import create_app
 from xdock.central.api.auth import UserAdmin
@@ -19,10 +20,9 @@ from xdock.central.api.telemetry import telemetry_router
 from xdock.central.app import Central, CentralConfig
 from xdock.central.edges.liveness import Liveness
 from xdock.central.sensors.service import SensorService
-from xdock.central.site.alerts import Alerts
-from xdock.central.site.config import parse_site
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.central.telemetry import LocalTelemetry, device_health
 from xdock.protocol.broker_url import BrokerUrl

@@ -40,9 +40,9 @@ from hypothesis import strategies as st
 
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.optimiser.plan import Move, Plan
-from xdock.central.site.config import parse_site
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.edge.offline_router import OfflineRouter
 from xdock.protocol.clock import ManualClock

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from xdock.central.edge_routing.publisher import RoutesPublisher
-from xdock.central.site.config import parse_site
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit

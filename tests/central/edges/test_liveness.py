@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from support.waiting import eventually
+from xdock.central.alerts.book import Alerts
 from xdock.central.edges.liveness import Liveness, status_subscriptions
-from xdock.central.site.alerts import Alerts
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock, ScaledClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus, MessageError, encode

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from xdock.central.alerts.book import Alerts
 from xdock.central.edges.liveness import Liveness
-from xdock.central.site.alerts import Alerts
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, encode

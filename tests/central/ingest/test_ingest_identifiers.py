@@ -14,7 +14,7 @@ import aiomqtt
 from support.inproc_central import get_json, running_central
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
-from xdock.central.site.config import parse_site
+from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ScaledClock
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel, decode, encode

@@ -25,9 +25,9 @@ from support.inproc_central import get_json, running_central
 from support.waiting import eventually
 from xdock.central.app import Central, CentralConfig
 from xdock.central.ingest.mqtt_ingest import Ingest
-from xdock.central.site.config import parse_site
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ManualClock, ScaledClock

@@ -8,9 +8,9 @@ import pytest
 
 from support.mqtt_faults import session_failing_on_cancel
 from xdock.central.ingest.mqtt_ingest import Ingest
-from xdock.central.site.config import parse_site
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ManualClock

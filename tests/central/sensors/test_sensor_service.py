@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from xdock.central.alerts.book import Alerts
 from xdock.central.sensors.service import SensorService
-from xdock.central.site.alerts import Alerts
-from xdock.central.site.config import parse_site
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import PalletRow, Store
 from xdock.central.telemetry import LocalTelemetry
 from xdock.protocol.clock import ManualClock

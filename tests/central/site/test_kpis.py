@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from xdock.central.site.config import TrailerPlan
 from xdock.central.site.kpis import OnTime, compute_kpis, on_time_departures, percentile
 from xdock.central.site.state import TrailerState
+from xdock.central.site_file.config import TrailerPlan
 from xdock.central.store.database import PalletRow
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

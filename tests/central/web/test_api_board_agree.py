@@ -12,7 +12,7 @@ import json
 import httpx
 
 from support.web_rig import START
-from xdock.central.site.alerts import Alerts
+from xdock.central.alerts.book import Alerts
 from xdock.central.site.passages import PassageService
 from xdock.central.site.scans import ScanService
 from xdock.central.web import LiveHub

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from support.web_rig import SSCC, START
-from xdock.central.optimiser.planning_loop import PlanningLoop
-from xdock.central.optimiser.replanner import Replanner
+from xdock.central.planning.planning_loop import PlanningLoop
+from xdock.central.planning.replanner import Replanner
 from xdock.central.site.scans import ScanService
 from xdock.central.web import LiveHub, Subscription
 from xdock.protocol.messages import ScanEvent, ShipToModel

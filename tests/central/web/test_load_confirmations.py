@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from support.web_rig import SITE, SSCC, START
+from xdock.central.alerts.book import Alerts
 from xdock.central.site.aboard import confirm_aboard
-from xdock.central.site.alerts import Alerts
 from xdock.central.site.loading import LoadBook
 from xdock.central.site.passages import PassageResult, PassageService
 from xdock.central.site.scans import ScanService

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from support.web_rig import START
-from xdock.central.site.alerts import Alerts
+from xdock.central.alerts.book import Alerts
 from xdock.central.site.passages import PassageService
 from xdock.central.site.scans import ScanService
 from xdock.central.web import LiveHub, Subscription

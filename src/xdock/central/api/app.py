@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
 from pydantic import BaseModel
 
 from xdock import __version__
+from xdock.central.alerts.book import alert_state
 from xdock.central.api.access import Access
 from xdock.central.api.admin import admin_router
 from xdock.central.api.body_gate import DEFAULT_MAX_BODY_BYTES, BodyGate
@@ -39,12 +40,10 @@ from xdock.central.api.stats import stats_router
 from xdock.central.edges.liveness import Liveness
 from xdock.central.ingest.mqtt_ingest import IngestStats
 from xdock.central.ingest.refusals import UplinkRefusals
-from xdock.central.site.alerts import alert_state
 from xdock.central.site.live_site import LiveSite
 from xdock.central.site.loading import Confirmation
 from xdock.central.site.state import TrailerState
 from xdock.central.store.database import Store
-from xdock.central.web import LiveHub, web_router
 
 __all__ = ["create_app"]
 
@@ -106,7 +105,7 @@ class AlertOut(BaseModel):
 
 def create_app(
     live_site: LiveSite, store: Store, *, liveness: Liveness, uplinks: IngestStats, refusals: UplinkRefusals,
-    hub: LiveHub, access: Access, edge_seen: Callable[[str, str], None] | None = None,
+    access: Access, edge_seen: Callable[[str, str], None] | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
     """The API over one site's live state, its edges' ``liveness`` and the event log in ``store``.
@@ -211,6 +210,5 @@ def create_app(
         edge_seen=edge_seen,
     ))
     app.include_router(inbound_router(live_site, access))
-    app.include_router(web_router(hub, access, api_dependencies=[Depends(access.require("worker"))]))
     return app
 

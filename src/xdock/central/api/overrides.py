@@ -13,10 +13,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel
 
+from xdock.central.alerts.book import AlertStateError, alert_state
 from xdock.central.api.access import Access, FieldProblem
 from xdock.central.api.auth import Principal
 from xdock.central.api.models import StrictIn
-from xdock.central.site.alerts import AlertStateError, alert_state
 from xdock.central.site.live_site import LiveSite
 from xdock.central.site.overrides import OverrideRefusedError, OverrideResult
 from xdock.protocol.identifiers import Id

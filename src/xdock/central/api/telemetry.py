@@ -10,7 +10,7 @@
     each sensor of the site file with its last value, time, unit, what it watches, its limit, its
     report period (``report_s`` in the site file, else its kind's default) and its status, with
     the reason when it is ``stale`` (silent for two report periods, or its edge or sensor node
-    offline by central's liveness; see :mod:`xdock.central.sensors.status`).
+    offline by central's liveness; see :mod:`xdock.central.api.sensor_status`).
 
 Both need a token of any role when access control is on.
 """
@@ -24,9 +24,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel
 
 from xdock.central.api.access import Access, FieldProblem
+from xdock.central.api.sensor_status import SensorStatus, SensorView, offline_sources, sensor_view
 from xdock.central.edges.liveness import Liveness
 from xdock.central.sensors.service import temperature_limit
-from xdock.central.sensors.status import SensorStatus, SensorView, offline_sources, sensor_view
 from xdock.central.site.live_site import LiveSite
 from xdock.central.telemetry import FieldValue, LocalTelemetry, TelemetryPoint
 from xdock.protocol.sensors import KIND_UNITS

@@ -37,13 +37,13 @@ republishes every table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from xdock.central.site.held_positions import Connected
 
 __all__ = ["Connected", "ShareBook"]
 
-Connected = Callable[[str], bool]
-"""Edge id → whether central hears it now, so a snapshot with a cut share reaches it within about a second."""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ import numpy.typing as npt
 
 from xdock.central.edge_routing.shares import ShareBook
 from xdock.central.optimiser.schema import Area, Door, Floor, TempClass, Trailer, metres
-from xdock.central.site.config import Destination
+from xdock.central.site_file.config import Destination
 from xdock.protocol.messages import DestinationMatch, Route, RouteSnapshot
 
 __all__ = ["OpenTrailer", "RouteTable", "destination_matches", "open_trailers", "route_tables"]

@@ -33,7 +33,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from xdock.central.site.alerts import Alerts, device_subject
+from xdock.central.alerts.book import Alerts, device_subject
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus, MessageError, decode
 from xdock.protocol.topics import ROOT, TopicError, check_id, parse_topic

@@ -9,7 +9,7 @@
 * conditions are then evaluated on central's clock (:meth:`SensorService.evaluate`, also called
   periodically by :meth:`SensorService.run` so a grace can expire with no new reading).
 
-Alerts (thresholds from the site file, :mod:`xdock.central.sensors.config`):
+Alerts (thresholds from the site file, :mod:`xdock.central.site_file.sensors`):
 
 ``cold_chain_breach`` (subject: the sensor id)
     the latest temperature is above the watched trailer's or area's limit, continuously for the
@@ -29,15 +29,14 @@ kept and written to telemetry, and raise nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from xdock.central.sensors.config import SensorConfig
-from xdock.central.site.alerts import AlertKind, Alerts
-from xdock.central.site.config import SiteConfig
-from xdock.central.site.state import SiteState
-from xdock.central.store.database import Store
+from xdock.central.alerts.book import AlertKind, Alerts
+from xdock.central.site_file.config import SiteConfig
+from xdock.central.site_file.sensors import SensorConfig
+from xdock.central.store.database import PalletRow, Store
 from xdock.central.telemetry import TelemetrySink, sensor_reading
 from xdock.protocol.clock import Clock
 from xdock.protocol.sensors import SensorReading
@@ -82,13 +81,15 @@ class SensorService:
 
     def __init__(
         self, site: SiteConfig, store: Store, alerts: Alerts, clock: Clock, *,
-        state: SiteState | None = None, telemetry: TelemetrySink | None = None,
+        pallets: Callable[[], Mapping[str, PalletRow]] | None = None, telemetry: TelemetrySink | None = None,
     ) -> None:
+        """``pallets``: the site's live pallets by SSCC, for the staging dwell rule (not checked when ``None``);
+        ``telemetry``: where readings are recorded as points."""
         self.site = site
         self.store = store
         self.alerts = alerts
         self.clock = clock
-        self.state = state
+        self.pallets = pallets
         self.telemetry = telemetry
         self.stats = SensorStats()
         self._sensors: dict[str, SensorConfig] = {s.id: s for s in site.sensors}
@@ -148,10 +149,10 @@ class SensorService:
         self._condition("door_open_no_trailer", door, held, sensor.grace_s, now, message)
 
     def _dwell(self, now: datetime) -> None:
-        if self.state is None:
+        if self.pallets is None:
             return
         limit = timedelta(minutes=self.site.staging_dwell_minutes)
-        staged = {sscc: row for sscc, row in self.state.pallets.items() if row.state == "staged"}
+        staged = {sscc: row for sscc, row in self.pallets().items() if row.state == "staged"}
         for sscc, row in staged.items():
             if now - row.updated_at >= limit:
                 minutes = (now - row.updated_at).total_seconds() / 60

@@ -22,8 +22,8 @@ from xdock.central.optimiser.schema import (
     Trailer,
     temp_class,
 )
-from xdock.central.site.config import SiteConfig
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import SiteConfig
 from xdock.central.store.database import InboundTruckRow, PalletRow
 from xdock.protocol.messages import ScanEvent
 

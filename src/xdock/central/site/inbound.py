@@ -19,7 +19,7 @@ destination (``{"LYON": 12, "PARIS": 6}``). Every destination must be one of the
 0 or more, and the counts may add up to less than ``pallets``: the rest are pallets whose destination
 is not known yet (they are routed when scanned, and the re-plan does not count them in the flows).
 
-Suggested door: each re-plan round (:mod:`xdock.central.optimiser.planning_loop`) gives every waiting truck the
+Suggested door: each re-plan round (:mod:`xdock.central.planning.planning_loop`) gives every waiting truck the
 inbound door that plan has it at (:meth:`InboundTrucks.suggest`, one ``inbound_doors_suggested``
 event per round that changed any). The plan starts from the door the yard gave and only moves it
 when another door is strictly cheaper, so a yard's choice shows as the suggestion unless the plan

@@ -25,14 +25,13 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
-from xdock.central.edge_routing.shares import Connected, ShareBook
+from xdock.central.alerts.book import Alerts
 from xdock.central.optimiser.dispatcher import Dispatcher
 from xdock.central.optimiser.plan import Plan
 from xdock.central.optimiser.schema import Floor
 from xdock.central.sensors.service import SensorService, SensorStats
-from xdock.central.site.alerts import Alerts
-from xdock.central.site.config import SiteConfig
 from xdock.central.site.floor_view import floor_from
+from xdock.central.site.held_positions import Connected, HeldPositions
 from xdock.central.site.inbound import InboundTrucks
 from xdock.central.site.loading import LoadBook, LoadResult
 from xdock.central.site.offline_answers import OfflineAnswers, OfflineAnswersStats, Outcome
@@ -41,6 +40,7 @@ from xdock.central.site.parts import ScanStats, SiteParts
 from xdock.central.site.passages import PassageResult, PassageService, PassageStats
 from xdock.central.site.scans import Applied, ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import SiteConfig
 from xdock.central.store.database import InboundTruckRow, Store
 from xdock.central.store.event_tail import EventTail
 from xdock.central.telemetry.sink import TelemetrySink
@@ -71,7 +71,8 @@ class LiveSite:
         self._passages = PassageService(parts)
         self._offline = OfflineAnswers(parts)
         self._trucks = InboundTrucks.for_site(store, clock, state)
-        self._sensors = SensorService(config, store, parts.alerts, clock, state=state, telemetry=telemetry)
+        self._sensors = SensorService(config, store, parts.alerts, clock, pallets=lambda: state.pallets,
+                                      telemetry=telemetry)
         self._loads = LoadBook(parts, EventTail(store))
         self._plan_listeners: list[Callable[[], None]] = []
         self._scans.on_plan_changed(self._plan_changed)
@@ -263,7 +264,7 @@ class LiveSite:
         """Swap in a re-plan; returns how many pallets' moves changed."""
         return self._scans.adopt_plan(plan, kind=kind)
 
-    def respect_shares(self, book: ShareBook, connected: Connected | None = None) -> None:
+    def respect_shares(self, book: HeldPositions, connected: Connected | None = None) -> None:
         """Central's own decisions leave alone the trailer positions ``book`` gives edges deciding alone
         (see :mod:`xdock.central.site.scans`)."""
         self._scans.respect_shares(book, connected)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xdock.central.alerts.book import Alerts
 from xdock.central.optimiser.dispatcher import Dispatcher
-from xdock.central.site.alerts import Alerts
-from xdock.central.site.config import SiteConfig
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import SiteConfig
 from xdock.central.store.database import Store
 from xdock.protocol.clock import Clock
 

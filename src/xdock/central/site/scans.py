@@ -28,11 +28,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from xdock.central.edge_routing.shares import Connected, ShareBook
 from xdock.central.optimiser.dispatcher import Held, NoPlaceError
 from xdock.central.optimiser.plan import Move, Plan
 from xdock.central.site.answers import answer_for_move, rejection, row_for_move
 from xdock.central.site.floor_view import pallet_from_scan
+from xdock.central.site.held_positions import Connected, HeldPositions
 from xdock.central.site.parts import SiteParts
 from xdock.central.site.reconcile import reconcile
 from xdock.central.store.database import PalletRow, Transaction
@@ -64,7 +64,7 @@ class ScanService:
         self.dispatcher = parts.dispatcher
         self._listeners: list[Callable[[ScanEvent, Assignment], None]] = []
         self._plan_listeners: list[Callable[[], None]] = []
-        self._shares: ShareBook | None = None
+        self._shares: HeldPositions | None = None
         self._connected: Connected | None = None
         self._resume()
 
@@ -135,7 +135,7 @@ class ScanService:
             self.state.put(row)
         return len(changed)
 
-    def respect_shares(self, book: ShareBook, connected: Connected | None = None) -> None:
+    def respect_shares(self, book: HeldPositions, connected: Connected | None = None) -> None:
         """Central's own decisions leave the positions ``book`` gives edges alone, but for the shares of the
         edges ``connected`` says central hears (``None``: none), which they cut (see the module doc)."""
         self._shares = book

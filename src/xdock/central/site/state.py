@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from xdock.central.site.config import Destination, SiteConfig, TrailerPlan
+from xdock.central.site_file.config import Destination, SiteConfig, TrailerPlan
 from xdock.central.store.database import PalletRow
 from xdock.protocol.messages import ShipToModel
 from xdock.protocol.routing import match_destination

@@ -3,7 +3,6 @@ InfluxDB's v2 write API (batched, retried, bounded) when configured, and always 
 """
 
 from xdock.central.telemetry.config import TOKEN_ENV, TelemetryConfig, TelemetryConfigError
-from xdock.central.telemetry.kpi_reporter import KpiReporter, kpi_point
 from xdock.central.telemetry.local_store import LocalTelemetry
 from xdock.central.telemetry.points import (
     FieldValue,
@@ -22,7 +21,6 @@ from xdock.central.telemetry.writer import TelemetryWriter, WriterStats
 __all__ = [
     "TOKEN_ENV",
     "FieldValue",
-    "KpiReporter",
     "LocalTelemetry",
     "PointError",
     "TelemetryConfig",
@@ -33,7 +31,6 @@ __all__ = [
     "WriterStats",
     "device_health",
     "kpi",
-    "kpi_point",
     "open_sink",
     "read_rate",
     "sensor_reading",

@@ -28,7 +28,7 @@ import json
 import logging
 from typing import Any
 
-from xdock.central.site.alerts import ALERT_EVENTS
+from xdock.central.alerts.book import ALERT_EVENTS
 from xdock.central.site.departures import DepartureLog
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import AlertRow, EventRow

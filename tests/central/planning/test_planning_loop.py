@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from xdock.central.optimiser.planning_loop import PlanningLoop
-from xdock.central.optimiser.replanner import Replanner
-from xdock.central.site.config import parse_site
+from xdock.central.planning.planning_loop import PlanningLoop
+from xdock.central.planning.replanner import Replanner
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit

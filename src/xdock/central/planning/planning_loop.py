@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from xdock.central.optimiser.replanner import ReplanError, Replanner
+from xdock.central.planning.replanner import ReplanError, Replanner
 from xdock.central.site.floor_view import trucks_from
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import InboundTruckRow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from xdock.central.sensors.service import temperature_limit
-from xdock.central.site.config import SiteConfigError, parse_site
+from xdock.central.site_file.config import SiteConfigError, parse_site
 
 HEAD = """
 site: s

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
-from xdock.central.sensors.config import SensorConfig, check_sensor_refs
+from xdock.central.site_file.sensors import SensorConfig, check_sensor_refs
 from xdock.protocol.identifiers import Gln, Id, PostalCodeMatch
 
 __all__ = [
@@ -164,7 +164,7 @@ class SiteConfig(_Strict):
     trailers: list[TrailerPlan] = Field(default_factory=list)
     rules: RulesConfig = Field(default_factory=RulesConfig)
     sensors: list[SensorConfig] = Field(default_factory=list)
-    """Dock sensors and what they watch (see :mod:`xdock.central.sensors.config`)."""
+    """Dock sensors and what they watch (see :mod:`xdock.central.site_file.sensors`)."""
     staging_dwell_minutes: Annotated[float, Field(gt=0, le=10_080)] = 240.0
     """A pallet staged longer than this raises a ``pallet_dwell`` alert."""
 

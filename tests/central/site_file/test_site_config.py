@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from xdock.central.site.config import SiteConfigError, load_site, parse_site
+from xdock.central.site_file.config import SiteConfigError, load_site, parse_site
 from xdock.demo.runner import demo_site
 
 ROOT = Path(__file__).resolve().parents[3]

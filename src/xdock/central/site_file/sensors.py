@@ -20,7 +20,7 @@ value (it reports on change and at least every ``report_s`` seconds: the edge's 
 probe, the node's own schedule for an MQTT sensor node). It is optional, a number of seconds above
 0 and at most 86,400; the default by kind is :data:`DEFAULT_REPORT_S` (300 s for temperature and
 humidity, 60 s for door contacts and trailer presence). Central calls a sensor ``stale`` after two
-report periods without a reading (see :mod:`xdock.central.sensors.status`), so a sensor that
+report periods without a reading (see :mod:`xdock.central.api.sensor_status`), so a sensor that
 reports less often than its kind's default needs its ``report_s`` (and one that reports more often
 may set it to be missed sooner); a bad value is refused naming ``sensors[i].report_s``.
 

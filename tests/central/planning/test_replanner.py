@@ -12,9 +12,9 @@ import pytest
 
 from xdock.central.optimiser.plan import Plan
 from xdock.central.optimiser.replan import replan
-from xdock.central.optimiser.replanner import ReplanError, Replanner, with_floor_trucks
 from xdock.central.optimiser.schema import Area, Door, Floor, InboundTruck, Pallet, Trailer
 from xdock.central.optimiser.validation import validate
+from xdock.central.planning.replanner import ReplanError, Replanner, with_floor_trucks
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from support.waiting import eventually
+from xdock.central.site.kpi_telemetry import KpiReporter, kpi_point
 from xdock.central.site.kpis import Kpis
-from xdock.central.telemetry import KpiReporter, LocalTelemetry, kpi_point, to_line
+from xdock.central.telemetry import LocalTelemetry, to_line
 from xdock.protocol.clock import ManualClock
 
 AT = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)

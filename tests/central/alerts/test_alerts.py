@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from xdock.central.site.alerts import Alerts, device_subject
+from xdock.central.alerts.book import Alerts, device_subject
 from xdock.central.store.database import AlertRow, Store
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

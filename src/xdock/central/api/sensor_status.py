@@ -19,7 +19,7 @@ Statuses, first match wins:
     anything else.
 
 Report period: the sensor's ``report_s`` in the site file, else its kind's default
-(:data:`~xdock.central.sensors.config.DEFAULT_REPORT_S`: 300 s for temperature and humidity, 60 s
+(:data:`~xdock.central.site_file.sensors.DEFAULT_REPORT_S`: 300 s for temperature and humidity, 60 s
 for door contacts and trailer presence).
 """
 
@@ -32,8 +32,8 @@ from datetime import datetime
 from typing import Final, Literal
 
 from xdock.central.edges.liveness import EdgeLiveness
-from xdock.central.sensors.config import DEFAULT_REPORT_S, SensorConfig
 from xdock.central.sensors.service import trailer_present
+from xdock.central.site_file.sensors import DEFAULT_REPORT_S, SensorConfig
 from xdock.protocol.sensors import SensorReading
 
 __all__ = ["REPORT_PERIOD_S", "STALE_PERIODS", "SensorStatus", "SensorView", "offline_sources", "sensor_view"]

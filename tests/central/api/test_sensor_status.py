@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from xdock.central.api.sensor_status import REPORT_PERIOD_S, offline_sources, sensor_view
 from xdock.central.edges.liveness import DeviceLiveness, EdgeLiveness
-from xdock.central.sensors.config import SensorConfig
-from xdock.central.sensors.status import REPORT_PERIOD_S, offline_sources, sensor_view
+from xdock.central.site_file.sensors import SensorConfig
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

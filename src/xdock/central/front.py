@@ -12,7 +12,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from xdock.central.api.access import Access
 from xdock.central.api.app import create_app
@@ -23,11 +23,11 @@ from xdock.central.api.uplinks import refused_router
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.edges.liveness import Liveness
 from xdock.central.ingest.mqtt_ingest import Ingest
+from xdock.central.site.kpi_telemetry import KpiReporter
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
-from xdock.central.telemetry import KpiReporter
 from xdock.central.telemetry.sink import TelemetryTee
-from xdock.central.web import LiveHub
+from xdock.central.web import LiveHub, web_router
 from xdock.central.web.views import kpis_now
 from xdock.protocol.clock import Clock
 
@@ -60,9 +60,10 @@ def open_front(
     live = LiveHub(site, tick_s=live_tick_s)
     access = Access(store, auth, clock=clock)
     app = create_app(
-        site, store, liveness=liveness, uplinks=ingest.stats, refusals=ingest.refusals, hub=live, access=access,
+        site, store, liveness=liveness, uplinks=ingest.stats, refusals=ingest.refusals, access=access,
         edge_seen=routes.edge_seen, max_body_bytes=max_body_bytes,
     )
+    app.include_router(web_router(live, access, api_dependencies=[Depends(access.require("worker"))]))
     app.include_router(telemetry_router(telemetry.recent, site, access, liveness))
     app.include_router(refused_router(ingest.refusals, access))
     kpis = KpiReporter(

@@ -1,0 +1,1 @@
+"""The site file: doors, areas, destinations, trailers, rules and sensors of one site, validated."""
