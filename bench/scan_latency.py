@@ -302,7 +302,7 @@ class Rig:
     def central_stats(self) -> dict[str, int]:
         if self.central is None:
             return {}
-        s = self.central.service.stats
+        s = self.central.site.stats
         return {"applied": s.applied, "duplicates": s.duplicates}
 
     async def stop(self) -> None:

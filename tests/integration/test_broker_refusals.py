@@ -158,7 +158,7 @@ async def test_a_refused_scan_waits_is_retried_counted_and_shown_until_it_gets_t
             )
             assert set(listed["refused"]) == {"not_authorised"}
             assert listed["refused"]["not_authorised"] >= 1
-            assert [(a.kind, a.subject, a.message) for a in central.liveness.alerts.open_alerts()] == [
+            assert [(a.kind, a.subject, a.message) for a in central.site.alerts.open_alerts()] == [
                 ("broker_refusal", EDGE, "edge-d12: broker refuses scan: not authorised")
             ]
             assert answers.got == []
@@ -169,7 +169,7 @@ async def test_a_refused_scan_waits_is_retried_counted_and_shown_until_it_gets_t
             assert uplink.refusals.problem is None
             await eventually(lambda: central.liveness.edges[EDGE].problem is None, timeout=10,
                              what="central hearing the problem is gone")
-            assert central.liveness.alerts.open_alerts() == []
+            assert central.site.alerts.open_alerts() == []
             (listed,) = await get_json(http, "/api/v1/edges")
             assert (listed["problem"], listed["backlog"]) == (None, 0)
             assert listed["refused"] == dict(uplink.refusals.counts)

@@ -85,7 +85,7 @@ async def test_a_correction_of_an_offline_answer_given_after_the_scan_left_is_re
         async with central_on(mosquitto, db) as (central, http):
             assert await scanner.wait_for_display("CHANGE: D12 T-LYON-1") == "CHANGE: D12 T-LYON-1"
             assert scanner.beeps == ["good", "error"]
-            await eventually(lambda: central.service.stats.offline_corrected == 1, 10, "correction counted")
+            await eventually(lambda: central.site.stats.offline_corrected == 1, 10, "correction counted")
             stats = await get_json(http, "/api/v1/stats")
             assert (stats["offline_kept"], stats["offline_corrected"]) == (0, 1)
             events = await get_json(http, "/api/v1/events")

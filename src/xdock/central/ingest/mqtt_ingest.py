@@ -24,12 +24,13 @@ a late scan without one may be a skewed clock or a delayed delivery, and is coun
 status shows its backlog).
 
 Offline answers an edge reports it gave after their scan had left (``.../edge/{edge}/offline_answer``)
-are applied after the batch's scans by :class:`~xdock.central.site.offline_answers.OfflineAnswers` (once
-per key, counted as kept or corrected offline answers).
+are handed to the site core after the batch's scans
+(:meth:`~xdock.central.site.live_site.LiveSite.apply_offline_answer`: once per key, counted as kept or
+corrected offline answers).
 
 RFID door passages (``.../edge/{edge}/passage``, routed by their topic's kind) are checked
-and refused the same way, applied after the batch's scans by
-:class:`~xdock.central.site.passages.PassageService` (once per key), and a mis-load's STOP is published
+and refused the same way, applied after the batch's scans by the site core
+(:meth:`~xdock.central.site.live_site.LiveSite.apply_passage`, once per key), and a mis-load's STOP is published
 on the edge's command topic before the passage is acknowledged.
 
 Edge and device statuses (QoS 0 for central: only the retained last state matters, delivered again
