@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from xdock.central.edge_routing.publisher import RoutesPublisher
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
@@ -50,9 +49,10 @@ def scan(seq: int, n: int, postal: str = "69001", door: str = "D1", edge: str = 
                      ship_to=ShipToModel(kind="postal", value=postal), raw="x")
 
 
-def make(path: Path, clock: ManualClock, **options: object) -> tuple[ScanService, RoutesPublisher]:
-    service = ScanService(SiteState(SITE, START.date()), Store(path / "c.db"), clock)
-    return service, RoutesPublisher(service, clock, **options)  # type: ignore[arg-type]
+def make(path: Path, clock: ManualClock, **options: object) -> tuple[LiveSite, RoutesPublisher]:
+    store = Store(path / "c.db")
+    site = LiveSite(SITE, store, clock)
+    return site, RoutesPublisher(site, store, clock, **options)  # type: ignore[arg-type]
 
 
 def routes(snapshot: RouteSnapshot | None) -> list[tuple[str, str, int]]:
@@ -100,14 +100,14 @@ def test_per_destination_keeps_the_best_plus_a_reefer_and_a_hazmat_trailer(tmp_p
 
 def test_scans_fill_trailers_and_a_full_one_leaves_the_table(tmp_path: Path) -> None:
     clock = ManualClock(START)
-    service, publisher = make(tmp_path, clock, edges={"e1": "D1"})
+    site, publisher = make(tmp_path, clock, edges={"e1": "D1"})
     publisher.update(clock.now())
     assert not publisher.due(clock.now())
-    service.apply(scan(1, 1))
+    site.apply_scan(scan(1, 1))
     assert publisher.due(clock.now())
     [snapshot] = publisher.update(clock.now())
     assert (snapshot.plan_version, routes(snapshot)[0]) == (2, ("T-LYON-1", "D11", 1))
-    service.apply(scan(2, 2))
+    site.apply_scan(scan(2, 2))
     [snapshot] = publisher.update(clock.now())
     assert snapshot.plan_version == 3
     assert [r.trailer for r in snapshot.routes] == ["T-LYON-R", "T-NICE-1"]
@@ -115,20 +115,20 @@ def test_scans_fill_trailers_and_a_full_one_leaves_the_table(tmp_path: Path) -> 
 
 def test_version_grows_only_when_content_changes_and_survives_a_restart(tmp_path: Path) -> None:
     clock = ManualClock(START)
-    service, publisher = make(tmp_path, clock, edges={"e1": "D1"})
+    site, publisher = make(tmp_path, clock, edges={"e1": "D1"})
     publisher.update(clock.now())
     publisher.touch()
     unchanged = publisher.update(clock.now())
     assert unchanged == [publisher.snapshot("e1")]  # the same snapshot, still not on the broker
     assert unchanged[0].plan_version == 1
     assert (publisher.version, publisher.stats.looks, publisher.stats.versions) == (1, 2, 1)
-    service.apply(scan(1, 1, "06000"))  # T-NICE-1: 4 free, still room for e1's share of 4
+    site.apply_scan(scan(1, 1, "06000"))  # T-NICE-1: 4 free, still room for e1's share of 4
     assert publisher.update(clock.now()) == [publisher.snapshot("e1")]
     assert publisher.version == 1
-    service.apply(scan(2, 2, "06000"))  # 3 free: the share is cut to 3
+    site.apply_scan(scan(2, 2, "06000"))  # 3 free: the share is cut to 3
     [cut] = publisher.update(clock.now())
     assert (publisher.version, routes(cut)[2]) == (2, ("T-NICE-1", "D12", 3))
-    service.store.close()
+    publisher.store.close()
     _, again = make(tmp_path, clock, edges={"e1": "D1"})
     assert again.version == 2
     [fresh] = again.update(clock.now())
@@ -151,8 +151,8 @@ def test_a_trailer_that_stops_taking_pallets_makes_a_new_version_at_its_time(tmp
 def test_edges_are_learnt_from_scans_and_from_statuses(tmp_path: Path) -> None:
     clock = ManualClock(START)
     heard = [("e9", "D2"), ("e8", None)]
-    service, publisher = make(tmp_path, clock, edges_from=lambda: heard)
-    service.apply(scan(1, 1, door="D1", edge="e1"))
+    site, publisher = make(tmp_path, clock, edges_from=lambda: heard)
+    site.apply_scan(scan(1, 1, door="D1", edge="e1"))
     assert publisher.due(clock.now())
     assert publisher.edges == {"e1": "D1", "e9": "D2"}
     assert [s.edge_id for s in publisher.update(clock.now())] == ["e1", "e9"]
