@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from xdock.central.edge_routing.publisher import RoutesPublisher
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
@@ -47,13 +46,15 @@ class Central:
     def __init__(self, folder: Path, connected: Set[str] = frozenset()) -> None:
         """``connected``: the edges central hears."""
         self.clock = ManualClock(START)
-        self.service = ScanService(SiteState(SITE, START.date()), Store(folder / "c.db"), self.clock)
-        self.publisher = RoutesPublisher(self.service, self.clock, edges=EDGES, connected=connected.__contains__)
+        self.store = Store(folder / "c.db")
+        self.site = LiveSite(SITE, self.store, self.clock)
+        self.publisher = RoutesPublisher(self.site, self.store, self.clock, edges=EDGES,
+                                         connected=connected.__contains__)
         self.seq = 0
 
     def scan(self, edge: str) -> Assignment:
         self.seq += 1
-        return self.service.apply(ScanEvent(
+        return self.site.apply_scan(ScanEvent(
             edge_id=edge, seq=self.seq, device_id="s1", door=EDGES[edge], scanned_at=self.clock.now(),
             sscc=sscc_with_check_digit(f"0376130321{self.seq:07d}"), ship_to=ShipToModel(kind="postal", value="69001"),
             raw="x",
@@ -86,10 +87,10 @@ def test_central_fills_the_reserve_and_the_scanning_edges_share_never_the_cut_of
         # e1 back online: its own pallets fill its share, then the trailer is full.
         assert [central.scan("e1").trailer for _ in range(3)] == ["T-LYON-1"] * 3
         assert central.scan("e1").display == "→ S1  STAGING  trailers for LYON full"
-        assert central.service.dispatcher.room("T-LYON-1") == 0
+        assert central.site.room("T-LYON-1") == 0
         assert central.shares() == {"e1": [], "e2": []}
     finally:
-        central.service.store.close()
+        central.store.close()
 
 
 def test_with_every_edge_heard_central_fills_the_trailer_beyond_the_scanning_edges_share(tmp_path: Path) -> None:
@@ -110,7 +111,7 @@ def test_with_every_edge_heard_central_fills_the_trailer_beyond_the_scanning_edg
         # The last two positions too; then the next trailer, then staging for a full trailer, not a held one.
         assert [central.scan("e2").trailer for _ in range(3)] == ["T-LYON-1", "T-LYON-1", "T-LYON-2"]
         assert central.scan("e2").display == "→ S1  STAGING  trailers for LYON full"
-        assert central.service.dispatcher.room("T-LYON-1") == 0
+        assert central.site.room("T-LYON-1") == 0
         assert central.shares() == {"e1": [], "e2": []}
     finally:
-        central.service.store.close()
+        central.store.close()

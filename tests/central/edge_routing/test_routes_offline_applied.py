@@ -10,8 +10,7 @@ import pytest
 
 from xdock.central.edge_routing.offline_applied import OFFLINE_APPLIED_KEY, AppliedOffline
 from xdock.central.edge_routing.publisher import RoutesPublisher
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
@@ -50,9 +49,10 @@ def offline_scan(seq: int, trailer: str, *, edge: str = "e1", max_temp_c: float 
     )
 
 
-def make(folder: Path, clock: ManualClock) -> tuple[ScanService, RoutesPublisher]:
-    service = ScanService(SiteState(SITE, START.date()), Store(folder / "c.db"), clock)
-    return service, RoutesPublisher(service, clock, edges=EDGES)
+def make(folder: Path, clock: ManualClock) -> tuple[LiveSite, RoutesPublisher]:
+    store = Store(folder / "c.db")
+    site = LiveSite(SITE, store, clock)
+    return site, RoutesPublisher(site, store, clock, edges=EDGES)
 
 
 def shares(snapshot: RouteSnapshot | None) -> tuple[dict[str, int], list[int] | None]:
@@ -62,44 +62,44 @@ def shares(snapshot: RouteSnapshot | None) -> tuple[dict[str, int], list[int] | 
 
 def test_applied_decisions_are_named_in_any_order_and_use_up_the_edges_own_share(tmp_path: Path) -> None:
     clock = ManualClock(START)
-    service, publisher = make(tmp_path, clock)
+    site, publisher = make(tmp_path, clock)
     try:
         publisher.update(clock.now())
         assert shares(publisher.snapshot("e1")) == ({"T-LYON-1": 3, "T-LYON-R": 1}, [])
         assert shares(publisher.snapshot("e2")) == ({"T-LYON-1": 3, "T-LYON-R": 1}, [])
         e2_before = publisher.snapshot("e2")
         # e1's offline scans reach central out of order (its live scans overtook the backlog).
-        service.apply(offline_scan(7, "T-LYON-1"))
-        service.apply(offline_scan(5, "T-LYON-1"))
+        site.apply_scan(offline_scan(7, "T-LYON-1"))
+        site.apply_scan(offline_scan(5, "T-LYON-1"))
         clock.advance(1)
         publisher.update(clock.now())
         assert shares(publisher.snapshot("e1")) == ({"T-LYON-1": 1, "T-LYON-R": 1}, [5, 7])
         assert publisher.snapshot("e2") is e2_before  # 6 free: e2's 3 still fit, nothing of e2's changed
 
         # A decision central could not keep (a chilled pallet needs a reefer) is named, and uses no share.
-        service.apply(offline_scan(8, "T-LYON-1", max_temp_c=4.0))
+        site.apply_scan(offline_scan(8, "T-LYON-1", max_temp_c=4.0))
         clock.advance(1)
         publisher.update(clock.now())
         # Central sent the pallet to the reefer instead: e1's share of T-LYON-1 stays as it was.
         assert shares(publisher.snapshot("e1")) == ({"T-LYON-1": 1, "T-LYON-R": 1}, [5, 7, 8])
         assert publisher.snapshot("e2") is e2_before
-        assert service.stats.offline_corrected == 1
+        assert site.stats.offline_corrected == 1
     finally:
-        service.store.close()
+        publisher.store.close()
 
 
 def test_what_central_applied_is_still_named_after_it_restarts_and_forgotten_once_the_trailer_closes(
     tmp_path: Path,
 ) -> None:
     clock = ManualClock(START)
-    service, publisher = make(tmp_path, clock)
+    site, publisher = make(tmp_path, clock)
     publisher.update(clock.now())
-    service.apply(offline_scan(3, "T-LYON-1", edge="e2"))
-    service.apply(offline_scan(4, "T-LYON-R", edge="e2"))
+    site.apply_scan(offline_scan(3, "T-LYON-1", edge="e2"))
+    site.apply_scan(offline_scan(4, "T-LYON-R", edge="e2"))
     publisher.update(clock.now())
-    service.store.close()
+    publisher.store.close()
 
-    service, publisher = make(tmp_path, clock)
+    site, publisher = make(tmp_path, clock)
     try:
         assert publisher.applied_offline.of("e2") == [3, 4]
         publisher.update(clock.now())
@@ -109,7 +109,7 @@ def test_what_central_applied_is_still_named_after_it_restarts_and_forgotten_onc
         publisher.update(clock.now())
         assert shares(publisher.snapshot("e2")) == ({"T-LYON-R": 1}, [4])
     finally:
-        service.store.close()
+        publisher.store.close()
 
 
 def test_a_stored_ledger_that_cannot_be_read_is_ignored_and_logged(caplog: pytest.LogCaptureFixture) -> None:
