@@ -1,7 +1,7 @@
 """Edges deciding alone never overfill a trailer, whatever the order of their scans, central's looks, applies
 and own decisions.
 
-Central (its scan service and routes publisher) and the edges' routers run together on one clock. Each
+Central (its site core and routes publisher) and the edges' routers run together on one clock. Each
 step is one of: an edge answers a scan alone (the scan waits in its outbox), central applies any one
 waiting scan of an edge (in any order: live scans overtake the backlog), central answers a scan itself
 (an edge online), central gives staged pallets a trailer (rematch), central adopts a re-plan that sends
@@ -40,8 +40,7 @@ from hypothesis import strategies as st
 
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.optimiser.plan import Move, Plan
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.edge.offline_router import OfflineRouter
@@ -107,10 +106,11 @@ class Site:
 
     def __init__(self, folder: Path, central_view: Callable[[str], bool] | None = None) -> None:
         self.clock = ManualClock(START)
-        self.service = ScanService(SiteState(SITE, START.date()), Store(folder / "c.db"), self.clock)
+        self.store = Store(folder / "c.db")
+        self.central = LiveSite(SITE, self.store, self.clock)
         self.connected = {"e4"}
         """Edges central hears: they get its answers, it may cut their shares; the others decide alone."""
-        self.publisher = RoutesPublisher(self.service, self.clock, edges=EDGES,
+        self.publisher = RoutesPublisher(self.central, self.store, self.clock, edges=EDGES,
                                          connected=central_view or self.connected.__contains__)
         self.routers = {e: OfflineRouter() for e in EDGES}
         self.waiting: dict[str, list[ScanEvent]] = {e: [] for e in EDGES}
@@ -124,17 +124,17 @@ class Site:
                 self.scan(e, postal, temp if isinstance(temp, float) else None)
             case ("online", str(e), str(postal), temp) if e in self.connected or not self.waiting[e]:
                 self.connected.add(e)  # heard again once its backlog reached central
-                self.service.apply(self.event(e, postal, temp if isinstance(temp, float) else None, None))
+                self.central.apply_scan(self.event(e, postal, temp if isinstance(temp, float) else None, None))
             case ("connect", str(e)) if not self.waiting[e]:
                 self.connected.add(e)
             case ("drop", str(e)) if e in self.connected and e != "e4":
                 self.drop(e)
             case ("rematch",):
-                self.service.rematch()
+                self.central.rematch()
             case ("replan", str(trailer)):
                 self.replan(trailer)
             case ("apply", str(e), int(index)) if self.waiting[e]:
-                self.service.apply(self.waiting[e].pop(index % len(self.waiting[e])))
+                self.central.apply_scan(self.waiting[e].pop(index % len(self.waiting[e])))
             case ("look",):  # central looks at most once a second: each snapshot is newer than the last
                 self.clock.advance(1)
                 self.publisher.update(self.clock.now())
@@ -163,11 +163,10 @@ class Site:
     def replan(self, trailer: str) -> None:
         """Adopt a plan sending every staged pallet for ``trailer``'s destination to it, up to its capacity
         (a re-plan knows nothing of the shares)."""
-        dispatcher = self.service.dispatcher
-        floor = dispatcher.floor
+        floor = self.central.floor()
         target = floor.trailers[trailer]
-        room = dispatcher.room(trailer)
-        current = dispatcher.plan()
+        room = self.central.room(trailer)
+        current = self.central.plan()
         moves = dict(current.moves)
         for sscc, move in sorted(current.moves.items()):
             pallet = floor.pallets[sscc]
@@ -176,7 +175,7 @@ class Site:
             ):
                 moves[sscc] = Move(sscc, "direct", trailer, target.door, 10.0, "re-planned")
                 room -= 1
-        self.service.adopt_plan(Plan(current.version + 1, moves, current.trailer_doors, current.truck_doors))
+        self.central.adopt_plan(Plan(current.version + 1, moves, current.trailer_doors, current.truck_doors))
 
     def scan(self, e: str, postal: str, max_temp_c: float | None) -> None:
         self.seq += 1
@@ -197,8 +196,8 @@ class Site:
         )
 
     def check(self) -> None:
-        assert self.service.stats.offline_corrected == 0
-        aboard = Counter(p.trailer for p in self.service.dispatcher.floor.pallets.values() if p.trailer is not None)
+        assert self.central.stats.offline_corrected == 0
+        aboard = Counter(p.trailer for p in self.central.floor().pallets.values() if p.trailer is not None)
         promised = Counter(
             s.offline.trailer for scans in self.waiting.values() for s in scans
             if s.offline is not None and s.offline.trailer is not None
@@ -217,10 +216,10 @@ def run(site: Site, moves: list[tuple[object, ...]]) -> None:
             site.check()
         for scans in site.waiting.values():  # everything reaches central at last
             while scans:
-                site.service.apply(scans.pop())
+                site.central.apply_scan(scans.pop())
             site.check()
     finally:
-        site.service.store.close()
+        site.store.close()
 
 
 @settings(max_examples=150, deadline=None)
@@ -240,7 +239,7 @@ E1_ALONE_THEN_E4 = [("scan", "e1", *LYON)] * 5 + [("online", "e4", *LYON)] * 20
 def test_the_interleaving_holds_when_central_holds_the_disconnected_edges_room(tmp_path: Path) -> None:
     site = Site(tmp_path)
     run(site, E1_ALONE_THEN_E4)
-    assert site.service.stats.offline_kept == 5
+    assert site.central.stats.offline_kept == 5
 
 
 def test_ignoring_the_room_disconnected_edges_hold_overfills_a_trailer(tmp_path: Path) -> None:
