@@ -13,8 +13,7 @@ import pytest
 
 from support.waiting import eventually
 from xdock.central.edge_routing.publisher import RoutesPublisher
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ScaledClock
@@ -80,8 +79,9 @@ async def test_a_burst_of_scans_makes_one_new_snapshot_and_a_clean_stop_says_off
     mosquitto: Mosquitto, heard: Heard, tmp_path: Path
 ) -> None:
     clock = ScaledClock(START)
-    service = ScanService(SiteState(SITE, START.date()), Store(tmp_path / "c.db"), clock)
-    publisher = RoutesPublisher(service, clock, min_interval=0.05, edges={"e1": "D1"})
+    store = Store(tmp_path / "c.db")
+    site = LiveSite(SITE, store, clock)
+    publisher = RoutesPublisher(site, store, clock, min_interval=0.05, edges={"e1": "D1"})
 
     async def central_session() -> None:
         will = publisher.will()
@@ -98,7 +98,7 @@ async def test_a_burst_of_scans_makes_one_new_snapshot_and_a_clean_stop_says_off
         # Nine scans from e1 between two looks: central's reserve of 8 (33 less e1's share of 25) takes
         # eight, the ninth comes off e1's own share (25 -> 24), no more: 24 free, all held by e1.
         for n in range(1, 10):
-            service.apply(scan(n))
+            site.apply_scan(scan(n))
         await eventually(lambda: len(heard.snapshots) == 2, 5, "snapshot after the scans")
         looks = publisher.stats.looks
         publisher.touch()  # a look that finds nothing new publishes nothing

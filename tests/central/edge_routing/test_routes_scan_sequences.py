@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.edge_routing.snapshots import open_trailers
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
@@ -65,30 +64,30 @@ def test_shares_in_the_edges_snapshots_never_exceed_a_trailers_free_positions(
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
         clock = ManualClock(START)
-        service = ScanService(SiteState(SITE, START.date()), Store(Path(folder) / "c.db"), clock)
-        publisher = RoutesPublisher(service, clock, edges=EDGES)
+        store = Store(Path(folder) / "c.db")
+        site = LiveSite(SITE, store, clock)
+        publisher = RoutesPublisher(site, store, clock, edges=EDGES)
         try:
             publisher.update(clock.now())
-            check(service, publisher, clock.now())
+            check(site, publisher, clock.now())
             for seq, (edge, postal, max_temp_c, look, wait) in enumerate(steps, start=1):
-                service.apply(ScanEvent(
+                site.apply_scan(ScanEvent(
                     edge_id=edge, seq=seq, device_id="s1", door=EDGES[edge], scanned_at=clock.now(),
                     sscc=sscc_with_check_digit(f"0376130321{seq:07d}"), max_temp_c=max_temp_c,
                     ship_to=ShipToModel(kind="postal", value=postal), raw="x",
                 ))
                 if look:
                     publisher.update(clock.now())
-                    check(service, publisher, clock.now())
+                    check(site, publisher, clock.now())
                 clock.advance(wait)
         finally:
-            service.store.close()
+            store.close()
 
 
-def check(service: ScanService, publisher: RoutesPublisher, now: datetime) -> None:
+def check(site: LiveSite, publisher: RoutesPublisher, now: datetime) -> None:
     """Each open trailer's shares, summed over every edge's current snapshot, fit its free positions; a
     trailer no longer open is in no snapshot; no route offers an edge zero positions."""
-    dispatcher = service.dispatcher
-    open_now = open_trailers(dispatcher.floor, dispatcher.plan().trailer_doors, now)
+    open_now = open_trailers(site.floor(), site.plan().trailer_doors, now)
     free = {o.trailer.id: o.free_positions for o in open_now}
     shared: dict[str, int] = {}
     for edge in EDGES:
