@@ -25,8 +25,8 @@ from support.inproc_central import get_json, running_central
 from support.waiting import eventually
 from xdock.central.app import Central, CentralConfig
 from xdock.central.ingest.mqtt_ingest import Ingest
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.ingest.refusals import UplinkRefusals
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.broker_url import BrokerUrl
@@ -195,8 +195,10 @@ def message(topic: str, payload: bytes) -> aiomqtt.Message:
 
 def handler(tmp_path: Path) -> tuple[Ingest, Recorder]:
     clock = ManualClock(START)
-    service = ScanService(SiteState(SITE, START.date()), Store(tmp_path / "c.db"), clock)
-    return Ingest("it", BrokerUrl("127.0.0.1", 1), service, clock), Recorder()
+    store = Store(tmp_path / "c.db")
+    site = LiveSite(SITE, store, clock)
+    refusals = UplinkRefusals(store, clock, SITE.site)
+    return Ingest(site, BrokerUrl("127.0.0.1", 1), clock, refusals=refusals), Recorder()
 
 
 async def test_a_scan_for_another_site_is_refused_as_unknown_site(tmp_path: Path) -> None:
@@ -209,8 +211,8 @@ async def test_a_scan_for_another_site_is_refused_as_unknown_site(tmp_path: Path
     assert (ingest.stats.rejected, ingest.refusals.counts(), recorder.published) == (
         {"unknown_site": 1}, {"edge-x": {"unknown_site": 1}}, []
     )
-    assert ingest.service.store.events() == []
-    ingest.service.store.close()
+    assert ingest.refusals.store.events() == []
+    ingest.refusals.store.close()
 
 
 payloads = st.one_of(
@@ -232,12 +234,12 @@ async def test_any_batch_is_handled_and_every_uplink_accounted_for(
         stats = ingest.stats
         assert stats.received == len(batch)
         assert sum(stats.rejected.values()) + len(recorder.published) == len(batch)
-        assert ingest.service.stats.applied + stats.duplicates == len(recorder.published)
+        assert ingest.live_site.stats.applied + stats.duplicates == len(recorder.published)
         for topic, payload in recorder.published:
             assert topic == cmd_topic("it", "edge-x")
             assert decode(Assignment, payload).door == "D12"
     finally:
-        ingest.service.store.close()
+        ingest.refusals.store.close()
 
 
 # -- totals after a restart ----------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import pytest
 
 from support.mqtt_faults import session_failing_on_cancel
 from xdock.central.ingest.mqtt_ingest import Ingest
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.ingest.refusals import UplinkRefusals
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.broker_url import BrokerUrl
@@ -20,8 +20,9 @@ SITE = parse_site("site: t\ndoors: [{id: D1, role: both, x: 0, y: 0}]\n")
 
 async def test_an_mqtt_error_raised_while_stopping_is_not_retried(tmp_path: Path) -> None:
     clock = ManualClock(datetime(2026, 11, 23, tzinfo=UTC))
-    service = ScanService(SiteState(SITE, clock.now().date()), Store(tmp_path / "c.db"), clock)
-    ingest = Ingest("t", BrokerUrl("127.0.0.1", 1), service, clock)
+    store = Store(tmp_path / "c.db")
+    site = LiveSite(SITE, store, clock)
+    ingest = Ingest(site, BrokerUrl("127.0.0.1", 1), clock, refusals=UplinkRefusals(store, clock, SITE.site))
     session, sessions = session_failing_on_cancel("Operation timed out")
 
     ingest._session = session  # type: ignore[method-assign]
@@ -32,4 +33,4 @@ async def test_an_mqtt_error_raised_while_stopping_is_not_retried(tmp_path: Path
         async with asyncio.timeout(3):
             await task
     assert sessions == [1]
-    service.store.close()
+    store.close()
