@@ -10,8 +10,7 @@ import pytest
 
 from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.planning.replanner import Replanner
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
@@ -54,17 +53,18 @@ async def replanner() -> AsyncIterator[Replanner]:
 
 async def test_a_round_swaps_in_the_better_plan_and_stores_it(tmp_path: Path, replanner: Replanner) -> None:
     clock = ManualClock(START)
-    service = ScanService(SiteState(SITE, START.date()), Store(tmp_path / "c.db"), clock)
-    loop = PlanningLoop(service, replanner, clock, interval=30)
+    store = Store(tmp_path / "c.db")
+    site = LiveSite(SITE, store, clock)
+    loop = PlanningLoop(site, replanner, clock, interval=30)
     first, second = scan(1, "D1"), scan(2, "D2")
-    assert service.apply(first).reply.trailer == "A"
-    assert service.apply(second).reply.trailer == "B"
+    assert site.apply_scan(first).reply.trailer == "A"
+    assert site.apply_scan(second).reply.trailer == "B"
     result = await loop.run_once()
     assert (result.replanned, result.version) == (2, 1)
-    assert {s: r.trailer for s, r in service.state.pallets.items()} == {first.sscc: "B", second.sscc: "A"}
-    [event] = [e for e in service.store.events() if e.kind == "replanned"]
+    assert {s: r.trailer for s, r in site.state.pallets.items()} == {first.sscc: "B", second.sscc: "A"}
+    [event] = [e for e in store.events() if e.kind == "replanned"]
     assert event.body["changed"] == {first.sscc: "B", second.sscc: "A"}
     # A re-scan now gets the new instruction.
-    assert service.apply(scan(3, "D1").model_copy(update={"sscc": first.sscc})).reply.door == "DB"
+    assert site.apply_scan(scan(3, "D1").model_copy(update={"sscc": first.sscc})).reply.door == "DB"
     # Nothing better left: the next round changes nothing.
     assert (await loop.run_once()).replanned == 0

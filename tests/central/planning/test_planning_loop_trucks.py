@@ -6,17 +6,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 
-from xdock.central.api.app import create_app
+from support.central_rig import api_client, built_central
+from xdock.central.app import Central
 from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.planning.replanner import Replanner
-from xdock.central.site.inbound import InboundTrucks
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
 from xdock.central.site_file.config import parse_site
-from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 
 # Three inbound doors in a row; the Lyon trailer loads right across from D3, so a truck of Lyon pallets
@@ -39,10 +35,10 @@ ETA = START + timedelta(minutes=40)
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[ScanService]:
-    service = ScanService(SiteState(SITE, START.date()), Store(tmp_path / "c.db"), ManualClock(START))
-    yield service
-    service.store.close()
+async def central(tmp_path: Path) -> AsyncIterator[Central]:
+    central = built_central(SITE, tmp_path / "c.db", ManualClock(START))
+    yield central
+    await central.aclose()
 
 
 @pytest.fixture
@@ -51,34 +47,29 @@ async def replanner() -> AsyncIterator[Replanner]:
         yield planner
 
 
-def trucks_of(service: ScanService) -> InboundTrucks:
-    return InboundTrucks(service.store, service.clock, ["D1", "D2", "D3"], destinations=["LYON"])
-
-
 async def test_a_waiting_truck_is_suggested_the_door_across_from_its_trailer(
-    service: ScanService, replanner: Replanner
+    central: Central, replanner: Replanner
 ) -> None:
-    trucks = trucks_of(service)
-    clock = service.clock
+    site = central.site
+    clock = site.clock
     assert isinstance(clock, ManualClock)
     # At D2 since 07:00 with 60 pallets: holds it until 08:10, while the others unload.
-    trucks.announce("IN-0", eta=START, pallets=60, destinations={"LYON": 60}, by="wms")
-    trucks.arrive("IN-0", "D2", by="yard")
-    trucks.announce("IN-1", eta=ETA, pallets=18, door="D1", destinations={"LYON": 18}, by="wms")
-    trucks.announce("IN-2", eta=ETA, pallets=5, destinations={}, by="wms")  # no flow known: any free door
-    loop = PlanningLoop(service, replanner, service.clock, interval=30)
+    site.announce_truck("IN-0", eta=START, pallets=60, destinations={"LYON": 60}, by="wms")
+    site.truck_arrived("IN-0", "D2", by="yard")
+    site.announce_truck("IN-1", eta=ETA, pallets=18, door="D1", destinations={"LYON": 18}, by="wms")
+    site.announce_truck("IN-2", eta=ETA, pallets=5, destinations={}, by="wms")  # no flow known: any free door
+    loop = PlanningLoop(site, replanner, site.clock, interval=30)
     result = await loop.run_once()
     assert (result.version, result.suggested) == (1, 2)
-    assert [(t.id, t.state, t.door, t.suggested_door) for t in trucks.all()] == [
+    assert [(t.id, t.state, t.door, t.suggested_door) for t in site.inbound_trucks()] == [
         ("IN-0", "arrived", "D2", None),  # docked: keeps its door, nothing to suggest
         ("IN-1", "waiting", "D1", "D3"),  # the yard said D1; the plan moved it, the yard's word stays
         ("IN-2", "waiting", None, "D1"),  # D2 is held, D3 taken by IN-1
     ]
-    assert service.dispatcher.plan().truck_doors == {"IN-0": "D2", "IN-1": "D3", "IN-2": "D1"}
-    [event] = [e for e in service.store.events() if e.kind == "inbound_doors_suggested"]
+    assert site.plan().truck_doors == {"IN-0": "D2", "IN-1": "D3", "IN-2": "D1"}
+    [event] = [e for e in central.store.events() if e.kind == "inbound_doors_suggested"]
     assert event.body == {"version": 1, "doors": {"IN-1": "D3", "IN-2": "D1"}}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(service)),
-                                 base_url="http://central") as api:
+    async with api_client(central) as api:
         listed = (await api.get("/api/v1/inbound-trucks?state=waiting")).json()
     assert [(t["id"], t["door"], t["suggested_door"]) for t in listed] == [("IN-1", "D1", "D3"), ("IN-2", None, "D1")]
 
@@ -88,23 +79,23 @@ async def test_a_waiting_truck_is_suggested_the_door_across_from_its_trailer(
     # At 07:40 IN-1 arrives where the yard sent it after all: its suggestion goes, the plan follows the real
     # door, and IN-2 (due now too) moves to the one door left free.
     clock.advance(40 * 60)
-    trucks.arrive("IN-1", "D1", by="yard")
+    site.truck_arrived("IN-1", "D1", by="yard")
     assert loop.due()
     result = await loop.run_once()
-    assert [(t.id, t.state, t.door, t.suggested_door) for t in trucks.all()] == [
+    assert [(t.id, t.state, t.door, t.suggested_door) for t in site.inbound_trucks()] == [
         ("IN-0", "arrived", "D2", None), ("IN-1", "arrived", "D1", None), ("IN-2", "waiting", None, "D3"),
     ]
     assert (result.version, result.suggested) == (3, 1)
 
 
-async def test_unloaded_trucks_leave_the_plan(service: ScanService, replanner: Replanner) -> None:
-    trucks = trucks_of(service)
-    trucks.announce("IN-0", eta=START, pallets=6, destinations={"LYON": 6}, by="wms")
-    trucks.arrive("IN-0", "D1", by="yard")
-    loop = PlanningLoop(service, replanner, service.clock, interval=30)
+async def test_unloaded_trucks_leave_the_plan(central: Central, replanner: Replanner) -> None:
+    site = central.site
+    site.announce_truck("IN-0", eta=START, pallets=6, destinations={"LYON": 6}, by="wms")
+    site.truck_arrived("IN-0", "D1", by="yard")
+    loop = PlanningLoop(site, replanner, site.clock, interval=30)
     await loop.run_once()
-    assert service.dispatcher.plan().truck_doors == {"IN-0": "D1"}
-    trucks.unloaded("IN-0", by="yard")
+    assert site.plan().truck_doors == {"IN-0": "D1"}
+    site.truck_unloaded("IN-0", by="yard")
     assert loop.due()
     await loop.run_once()
-    assert service.dispatcher.plan().truck_doors == {}
+    assert site.plan().truck_doors == {}
