@@ -1,17 +1,16 @@
-"""Sensor service: readings applied once by key, latest per sensor, telemetry, and the three sensor alerts."""
+"""Sensor readings at the site core: applied once by key, latest per sensor, telemetry, and the three sensor alerts."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from xdock.central.alerts.book import Alerts
-from xdock.central.sensors.service import SensorService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
-from xdock.central.store.database import PalletRow, Store
+from xdock.central.store.database import Store
 from xdock.central.telemetry import LocalTelemetry
 from xdock.protocol.clock import ManualClock
+from xdock.protocol.messages import ScanEvent, ShipToModel
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -41,18 +40,16 @@ class _Rig:
         self.clock = ManualClock(T0)
         self.site = parse_site(SITE)
         self.store = Store(tmp_path / "c.db")
-        self.alerts = Alerts(self.store)
-        self.state = SiteState(self.site, T0.date())
         self.telemetry = LocalTelemetry(100)
-        self.service = SensorService(self.site, self.store, self.alerts, self.clock, state=self.state,
-                                     telemetry=self.telemetry)
+        self.live_site = LiveSite(self.site, self.store, self.clock, telemetry=self.telemetry)
+        self.alerts = self.live_site.alerts
         self.seq = 0
 
     def read(self, sensor: str, kind: SensorKind, value: float, *, seq: int | None = None) -> bool:
         if seq is None:
             self.seq += 1
             seq = self.seq
-        return self.service.apply(SensorReading(edge_id="edge-d12", seq=seq, sensor_id=sensor, kind=kind,
+        return self.live_site.apply_reading(SensorReading(edge_id="edge-d12", seq=seq, sensor_id=sensor, kind=kind,
                                                 value=value, unit=KIND_UNITS[kind], at=self.clock.now()))
 
     def open_alerts(self) -> list[tuple[str, str]]:
@@ -63,13 +60,13 @@ def test_a_reading_is_applied_once_by_its_key_even_after_a_restart(tmp_path: Pat
     rig = _Rig(tmp_path)
     assert rig.read("T1-TEMP", "temperature", 3.0, seq=7) is True
     assert rig.read("T1-TEMP", "temperature", 3.0, seq=7) is False
-    assert (rig.service.stats.applied, rig.service.stats.duplicates) == (1, 1)
+    assert (rig.live_site.sensor_stats.applied, rig.live_site.sensor_stats.duplicates) == (1, 1)
     points = rig.telemetry.query("sensor_reading")
     assert [(p.tags["sensor"], p.fields) for p in points] == [("T1-TEMP", {"value": 3.0})]
     rig.store.close()
     store = Store(tmp_path / "c.db")
-    again = SensorService(rig.site, store, Alerts(store), rig.clock)
-    assert again.apply(SensorReading(edge_id="edge-d12", seq=7, sensor_id="T1-TEMP", kind="temperature",
+    again = LiveSite(rig.site, store, rig.clock)
+    assert again.apply_reading(SensorReading(edge_id="edge-d12", seq=7, sensor_id="T1-TEMP", kind="temperature",
                                      value=3.0, unit="C", at=T0)) is False
     store.close()
 
@@ -79,9 +76,9 @@ def test_a_late_reading_is_stored_but_not_made_the_latest(tmp_path: Path) -> Non
     rig.read("T1-TEMP", "temperature", 4.0)
     late = SensorReading(edge_id="edge-d12", seq=99, sensor_id="T1-TEMP", kind="temperature", value=2.0,
                          unit="C", at=T0 - timedelta(seconds=10))
-    assert rig.service.apply(late) is True
-    assert rig.service.latest()["T1-TEMP"].value == 4.0
-    assert rig.service.stats.late == 1
+    assert rig.live_site.apply_reading(late) is True
+    assert rig.live_site.latest_readings()["T1-TEMP"].value == 4.0
+    assert rig.live_site.sensor_stats.late == 1
     rig.store.close()
 
 
@@ -89,10 +86,10 @@ def test_cold_chain_breach_after_the_grace_and_cleared_below_the_limit(tmp_path:
     rig = _Rig(tmp_path)
     rig.read("T1-TEMP", "temperature", 9.5)  # reefer: limit rules.chilled_max_c = 8.0
     rig.clock.advance(299)
-    rig.service.evaluate()
+    rig.live_site.tick()
     assert rig.open_alerts() == []
     rig.clock.advance(1)
-    rig.service.evaluate()
+    rig.live_site.tick()
     assert rig.open_alerts() == [("cold_chain_breach", "T1-TEMP")]
     assert rig.alerts.open_alerts()[0].message == "cold chain breach: T-LYON-1 at 9.5 °C above 8.0 °C (sensor T1-TEMP)"
     rig.clock.advance(10)
@@ -110,10 +107,10 @@ def test_a_dip_below_the_limit_restarts_the_grace(tmp_path: Path) -> None:
     rig.clock.advance(10)
     rig.read("T1-TEMP", "temperature", 9.0)
     rig.clock.advance(200)
-    rig.service.evaluate()
+    rig.live_site.tick()
     assert rig.open_alerts() == []
     rig.clock.advance(100)
-    rig.service.evaluate()
+    rig.live_site.tick()
     assert rig.open_alerts() == [("cold_chain_breach", "T1-TEMP")]
     rig.store.close()
 
@@ -132,14 +129,14 @@ def test_door_open_without_a_trailer_after_the_grace(tmp_path: Path) -> None:
     rig.read("D12-PRES", "trailer_presence", 1.0)
     rig.read("D12-DOOR", "door_contact", 1.0)
     rig.clock.advance(120)
-    rig.service.evaluate()
+    rig.live_site.tick()
     assert rig.open_alerts() == []  # a trailer is at the door
     rig.read("D12-PRES", "trailer_presence", 0.0)
     rig.clock.advance(59)
-    rig.service.evaluate()
+    rig.live_site.tick()
     assert rig.open_alerts() == []
     rig.clock.advance(1)
-    rig.service.evaluate()
+    rig.live_site.tick()
     assert rig.open_alerts() == [("door_open_no_trailer", "D12")]
     assert rig.alerts.open_alerts()[0].message == "door D12 open with no trailer present (sensor D12-DOOR)"
     rig.read("D12-DOOR", "door_contact", 0.0)
@@ -150,17 +147,23 @@ def test_door_open_without_a_trailer_after_the_grace(tmp_path: Path) -> None:
 def test_a_pallet_dwelling_in_staging_past_the_threshold(tmp_path: Path) -> None:
     rig = _Rig(tmp_path)
     sscc = "376130321100000018"
-    staged = PalletRow(sscc, "staged", "LYON", "69001", None, None, "D1", T0, T0, 1, target="STG-C")
-    rig.state.put(staged)
+    # D12 closed: T-LYON-1 takes no pallets, and the chilled pallet scanned at D1 is staged in STG-C.
+    rig.live_site.set_door("D12", open_=False, by="supervisor")
+    rig.live_site.apply_scan(ScanEvent(
+        edge_id="edge-d1", seq=1, device_id="s1", door="D1", scanned_at=T0, sscc=sscc,
+        ship_to=ShipToModel(kind="postal", value="69001"), max_temp_c=5.0, raw="x",
+    ))
     rig.clock.advance(29 * 60)
-    rig.service.evaluate()
+    rig.live_site.tick()
     assert rig.open_alerts() == []
     rig.clock.advance(60)
-    rig.service.evaluate()
+    rig.live_site.tick()
     assert rig.open_alerts() == [("pallet_dwell", sscc)]
     assert rig.alerts.open_alerts()[0].message == f"pallet {sscc} staged in STG-C for 30 min (limit 30 min)"
-    rig.state.put(PalletRow(sscc, "assigned", "LYON", "69001", "T-LYON-1", "D12", "D1", T0, rig.clock.now(), 2))
-    rig.service.evaluate()
+    # D12 open again: the pallet goes to T-LYON-1 and leaves staging.
+    rig.live_site.set_door("D12", open_=True, by="supervisor")
+    rig.live_site.rematch()
+    rig.live_site.tick()
     assert rig.open_alerts() == []
     rig.store.close()
 
@@ -169,7 +172,7 @@ def test_readings_of_sensors_not_in_the_site_file_are_kept_and_raise_nothing(tmp
     rig = _Rig(tmp_path)
     rig.read("SPARE", "temperature", 40.0)
     rig.clock.advance(3600)
-    rig.service.evaluate()
-    assert rig.service.latest()["SPARE"].value == 40.0
+    rig.live_site.tick()
+    assert rig.live_site.latest_readings()["SPARE"].value == 40.0
     assert rig.open_alerts() == []
     rig.store.close()
