@@ -1,4 +1,4 @@
-"""Sensor node → real Mosquitto → central ingest → sensor service: readings applied once, alerts raised and cleared."""
+"""Sensor node → real Mosquitto → central ingest → site core: readings applied once, alerts raised and cleared."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from pathlib import Path
 import aiomqtt
 
 from support.waiting import eventually
-from xdock.central.alerts.book import Alerts
 from xdock.central.ingest.mqtt_ingest import Ingest
-from xdock.central.sensors.service import SensorService
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.ingest.refusals import UplinkRefusals
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode, ValueScript, reefer_logger
@@ -44,9 +42,8 @@ sensors:
 async def test_node_readings_raise_and_clear_the_dock_alerts_at_central(mosquitto: Mosquitto, tmp_path: Path) -> None:
     clock = ManualClock(START)
     store = Store(tmp_path / "c.db")
-    state = SiteState(SITE, START.date())
-    sensors = SensorService(SITE, store, Alerts(store), clock, state=state)
-    ingest = Ingest("it", mosquitto.url, ScanService(state, store, clock), clock, sensors=sensors)
+    site = LiveSite(SITE, store, clock)
+    ingest = Ingest(site, mosquitto.url, clock, refusals=UplinkRefusals(store, clock, SITE.site))
     task = asyncio.create_task(ingest.run())
     node_sensors = [
         *reefer_logger("T1", ValueScript([(0, 4.0), (30, 9.0), (300, 6.0)]), ValueScript([(0, 85.0)])),
@@ -60,9 +57,9 @@ async def test_node_readings_raise_and_clear_the_dock_alerts_at_central(mosquitt
             opened: list[list[tuple[str, str]]] = []
             for _ in range(31):  # t = 0, 10, ..., 300
                 await node.step()
-                await eventually(lambda: sensors.stats.applied == node.published, what="readings applied")
-                sensors.evaluate()  # what SensorService.run does every few seconds
-                opened.append([(a.kind, a.subject) for a in sensors.alerts.open_alerts()])
+                await eventually(lambda: site.sensor_stats.applied == node.published, what="readings applied")
+                site.tick()  # what central does every few seconds
+                opened.append([(a.kind, a.subject) for a in site.alerts.open_alerts()])
                 clock.advance(10)
         # Door open, no trailer: from t=0, raised at t=60, cleared when it closes at t=200.
         assert opened[5] == []
@@ -73,15 +70,15 @@ async def test_node_readings_raise_and_clear_the_dock_alerts_at_central(mosquitt
         assert opened[20] == [("cold_chain_breach", "T1-TEMP")]
         assert opened[30] == []  # back to 6 °C at t=300
         assert [e.kind for e in store.events()] == ["alert_raised", "alert_raised", "alert_cleared", "alert_cleared"]
-        assert sensors.latest()["T1-RH"].value == 85.0
+        assert site.latest_readings()["T1-RH"].value == 85.0
         # A reading delivered again is applied once.
         replay = SensorReading(edge_id="node-t1", seq=1, sensor_id="T1-TEMP", kind="temperature", value=30.0,
                                unit="C", at=START)
         async with aiomqtt.Client("127.0.0.1", mosquitto.port) as client:
             await client.publish(sensor_reading_topic("it", "node-t1", "T1-TEMP"), encode(replay), qos=1)
-        await eventually(lambda: sensors.stats.duplicates == 1, what="the replay counted")
-        assert sensors.latest()["T1-TEMP"].value == 6.0
-        assert sensors.stats.applied == node.published
+        await eventually(lambda: site.sensor_stats.duplicates == 1, what="the replay counted")
+        assert site.latest_readings()["T1-TEMP"].value == 6.0
+        assert site.sensor_stats.applied == node.published
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
