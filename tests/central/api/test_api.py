@@ -6,11 +6,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from support.central_rig import api_client, built_central
 from support.lyon_site import SITE, START
-from xdock.central.api.app import create_app
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
-from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import ScanEvent, ShipToModel
 
@@ -19,16 +16,15 @@ SSCC = "376130321109103420"
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    service = ScanService(SiteState(SITE, START.date()), Store(tmp_path / "c.db"), ManualClock(START))
+    central = built_central(SITE, tmp_path / "c.db", ManualClock(START))
     for seq, postal in ((1, "69001"), (2, "06000")):
-        service.apply(ScanEvent(
+        central.site.apply_scan(ScanEvent(
             edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START,
             sscc=SSCC if seq == 1 else "376130321109103437", ship_to=ShipToModel(kind="postal", value=postal), raw="x",
         ))
-    transport = httpx.ASGITransport(app=create_app(service))
-    async with httpx.AsyncClient(transport=transport, base_url="http://central") as http:
+    async with api_client(central) as http:
         yield http
-    service.store.close()
+    await central.aclose()
 
 
 async def test_site_doors_and_trailers(client: httpx.AsyncClient) -> None:

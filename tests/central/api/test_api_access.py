@@ -23,7 +23,7 @@ async def floor(tmp_path: Path) -> AsyncIterator[Floor]:
     f = open_floor(tmp_path / "c.db")
     async with f.http:
         yield f
-    f.service.store.close()
+    await f.close()
 
 
 async def test_reads_need_a_token(floor: Floor) -> None:
@@ -50,7 +50,7 @@ async def test_worker_reads_but_may_not_override(floor: Floor) -> None:
     assert response.status_code == 403
     assert response.json() == {"type": "about:blank", "title": "Forbidden", "status": 403,
                                "detail": "user wanda is a worker; this needs a supervisor"}
-    assert floor.overrides.closed == set()
+    assert floor.site.closed_doors() == set()
 
 
 async def test_supervisor_may_not_manage_users(floor: Floor) -> None:
@@ -121,7 +121,7 @@ async def test_no_users_means_open_api(tmp_path: Path) -> None:
         assert (await f.http.get("/api/v1/trailers")).status_code == 200
         closed = await f.http.post("/api/v1/doors/D15/close")
         assert closed.json() == {"kind": "override_door_closed", "by": "anonymous", "changed": {}}
-    f.service.store.close()
+    await f.close()
 
 
 async def test_admin_issues_a_token_with_a_lifetime(floor: Floor) -> None:
@@ -130,7 +130,7 @@ async def test_admin_issues_a_token_with_a_lifetime(floor: Floor) -> None:
     assert issued.status_code == 201
     assert issued.json()["expires_at"] == "2026-11-23T07:10:00Z"
     short = {"Authorization": f"Bearer {issued.json()['token']}"}
-    clock = floor.service.clock
+    clock = floor.site.clock
     assert isinstance(clock, ManualClock)
     clock.advance(599)
     assert (await floor.http.get("/api/v1/me", headers=short)).json() == {"name": "wanda", "role": "worker"}
