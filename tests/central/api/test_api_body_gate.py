@@ -18,8 +18,7 @@ import httpx
 import pytest
 
 from support.access_site import SITE, START, Floor, open_floor
-from xdock.central.api.access import Access
-from xdock.central.api.app import create_app
+from support.central_rig import api_client, built_central
 from xdock.central.api.body_gate import DEFAULT_MAX_BODY_BYTES, BodyGate
 from xdock.central.api.http_server import serve_http
 from xdock.central.app import Central, CentralConfig
@@ -54,7 +53,7 @@ async def floor(tmp_path: Path) -> AsyncIterator[Floor]:
     f = open_floor(tmp_path / "c.db")
     async with f.http:
         yield f
-    f.service.store.close()
+    await f.close()
 
 
 async def _post(http: httpx.AsyncClient, body: Pulled, *, declared: bool = True, **headers: str) -> httpx.Response:
@@ -151,24 +150,24 @@ async def test_with_access_control_off_only_the_limit_holds(tmp_path: Path) -> N
         small = Pulled(2)
         assert (await _post(f.http, small)).status_code == 400  # read, and not JSON
         assert small.chunks == 1
-    f.service.store.close()
+    await f.close()
 
 
 async def test_the_limit_is_a_setting(floor: Floor) -> None:
-    access = Access(floor.service.store, True, clock=floor.service.clock)
-    app = create_app(floor.service, access=access, max_body_bytes=100)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://central") as http:
+    limited = built_central(SITE, floor.central.config.db, floor.site.clock, auth=True, max_body_bytes=100)
+    async with api_client(limited) as http:
         over, at = Pulled(101), Pulled(100)
         assert (await _post(http, over, **floor.as_("sam"))).json()["detail"] == (
             "Request body of 101 bytes is over the limit of 100 bytes"
         )
         assert (await _post(http, at, **floor.as_("sam"))).status_code == 400  # read, and not JSON
         assert (over.chunks, at.chunks) == (0, 1)
+    await limited.aclose()
 
 
 def test_a_limit_below_one_byte_is_refused(floor: Floor) -> None:
     with pytest.raises(ValueError, match="max_body_bytes must be at least 1, got 0"):
-        BodyGate(floor.app, access=Access(floor.service.store, True), max_body_bytes=0)
+        BodyGate(floor.app, access=floor.central.access, max_body_bytes=0)
 
 
 @contextlib.asynccontextmanager

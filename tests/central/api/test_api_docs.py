@@ -17,7 +17,7 @@ async def floor(tmp_path: Path) -> AsyncIterator[Floor]:
     f = open_floor(tmp_path / "c.db")
     async with f.http:
         yield f
-    f.service.store.close()
+    await f.close()
 
 
 async def test_the_docs_page_loads_only_from_central(floor: Floor) -> None:
