@@ -9,13 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from xdock.central.api.access import Access
-from xdock.central.api.app import create_app
+from support.central_rig import api_client, built_central
 from xdock.central.site.inbound import ETA_AHEAD, ETA_BEHIND
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
 from xdock.central.site_file.config import parse_site
-from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 
 SITE = parse_site("""
@@ -40,12 +36,10 @@ ID_TEXT = "expected 1-64 characters of A-Z a-z 0-9 _ -"
 
 @pytest.fixture
 async def api(tmp_path: Any) -> AsyncIterator[httpx.AsyncClient]:
-    service = ScanService(SiteState(SITE, START.date()), Store(tmp_path / "c.db"), ManualClock(START))
-    app = create_app(service, access=Access(service.store, required=False))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://central") as client:
+    central = built_central(SITE, tmp_path / "c.db", ManualClock(START), auth=False)
+    async with api_client(central) as client:
         yield client
-    service.store.close()
+    await central.aclose()
 
 
 async def _refused(response: httpx.Response) -> str:

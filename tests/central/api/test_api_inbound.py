@@ -9,12 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from xdock.central.api.app import create_app
+from support.central_rig import api_client, built_central
 from xdock.central.api.auth import UserAdmin
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.app import Central
 from xdock.central.site_file.config import parse_site
-from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 
 SITE = parse_site("""
@@ -36,18 +34,17 @@ START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 TRUCK = {"id": "IN-1", "carrier": "Geodis", "eta": "2026-11-23T08:30:00+00:00", "pallets": 26}
 
 
-def _client(path: Path) -> tuple[httpx.AsyncClient, ScanService]:
-    service = ScanService(SiteState(SITE, START.date()), Store(path), ManualClock(START))
-    transport = httpx.ASGITransport(app=create_app(service))
-    return httpx.AsyncClient(transport=transport, base_url="http://central"), service
+def _client(path: Path) -> tuple[httpx.AsyncClient, Central]:
+    central = built_central(SITE, path, ManualClock(START))
+    return api_client(central), central
 
 
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    client, service = _client(tmp_path / "c.db")
+    client, central = _client(tmp_path / "c.db")
     async with client:
         yield client
-    service.store.close()
+    await central.aclose()
 
 
 async def test_announce_answers_201_with_the_truck_waiting(api: httpx.AsyncClient) -> None:
@@ -101,19 +98,19 @@ async def test_arrive_then_unloaded_and_the_refusals_in_between(api: httpx.Async
 
 
 async def test_an_advance_shipping_notice_is_stored_and_returned(tmp_path: Path) -> None:
-    client, service = _client(tmp_path / "c.db")
+    client, central = _client(tmp_path / "c.db")
     async with client:
         r = await client.post("/api/v1/inbound-trucks", json=TRUCK | {"destinations": {"PARIS": 6, "LYON": 12}})
         assert (r.status_code, r.json()["destinations"]) == (201, {"LYON": 12, "PARIS": 6})
         [event] = (await client.get("/api/v1/events")).json()
         assert event["body"]["destinations"] == {"LYON": 12, "PARIS": 6}
-    service.store.close()
-    client, service = _client(tmp_path / "c.db")  # after a restart
+    await central.aclose()
+    client, central = _client(tmp_path / "c.db")  # after a restart
     async with client:
         [truck] = (await client.get("/api/v1/inbound-trucks")).json()
         assert (truck["pallets"], truck["destinations"], truck["suggested_door"]) == (26, {"LYON": 12, "PARIS": 6},
                                                                                        None)
-    service.store.close()
+    await central.aclose()
 
 
 async def test_a_bad_advance_shipping_notice_is_refused_naming_the_field(api: httpx.AsyncClient) -> None:
@@ -141,8 +138,8 @@ async def test_listed_by_eta(api: httpx.AsyncClient) -> None:
 
 
 async def test_a_worker_may_list_but_not_announce(tmp_path: Path) -> None:
-    client, service = _client(tmp_path / "c.db")
-    users = UserAdmin(service.store)
+    client, central = _client(tmp_path / "c.db")
+    users = UserAdmin(central.store)
     users.add("wanda", "worker", START, by="test")
     users.add("sam", "supervisor", START, by="test")
     worker, supervisor = users.issue("wanda", START, by="test"), users.issue("sam", START, by="test")
@@ -157,19 +154,19 @@ async def test_a_worker_may_list_but_not_announce(tmp_path: Path) -> None:
         assert [t["id"] for t in listed.json()] == ["IN-1"]
         events = (await client.get("/api/v1/events", headers={"Authorization": f"Bearer {worker}"})).json()
         assert [e["body"]["by"] for e in events if e["kind"] == "inbound_truck_announced"] == ["sam"]
-    service.store.close()
+    await central.aclose()
 
 
 async def test_trucks_survive_a_restart(tmp_path: Path) -> None:
-    client, service = _client(tmp_path / "c.db")
+    client, central = _client(tmp_path / "c.db")
     async with client:
         await client.post("/api/v1/inbound-trucks", json=TRUCK)
         await client.post("/api/v1/inbound-trucks/IN-1/arrive", json={"door": "D1"})
-    service.store.close()
-    client, service = _client(tmp_path / "c.db")
+    await central.aclose()
+    client, central = _client(tmp_path / "c.db")
     async with client:
         listed = (await client.get("/api/v1/inbound-trucks")).json()
         assert [(t["id"], t["state"], t["door"], t["pallets"]) for t in listed] == [("IN-1", "arrived", "D1", 26)]
         r = await client.post("/api/v1/inbound-trucks/IN-1/unloaded")
         assert r.json()["state"] == "unloaded"
-    service.store.close()
+    await central.aclose()

@@ -9,14 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from support.central_rig import api_client, built_central
 from support.liveness_api import LivenessApi, liveness_api
-from xdock.central.alerts.book import Alerts
-from xdock.central.api.app import create_app
 from xdock.central.edges.liveness import Liveness
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
 from xdock.central.site_file.config import parse_site
-from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus
 
@@ -94,11 +90,9 @@ async def test_a_bad_query_is_a_problem(api: tuple[httpx.AsyncClient, Liveness, 
 
 async def test_without_a_tracker_the_api_still_lists_stored_alerts(tmp_path: Path) -> None:
     clock = ManualClock(T0)
-    store = Store(tmp_path / "c.db")
-    Alerts(store).raise_alert("edge_offline", "e9", T0, "edge e9 offline")
-    service = ScanService(SiteState(SITE, T0.date()), store, clock)
-    transport = httpx.ASGITransport(app=create_app(service))
-    async with httpx.AsyncClient(transport=transport, base_url="http://central") as http:
+    central = built_central(SITE, tmp_path / "c.db", clock)
+    central.site.alerts.raise_alert("edge_offline", "e9", T0, "edge e9 offline")
+    async with api_client(central) as http:
         assert (await http.get("/api/v1/edges")).json() == []
         assert [a["subject"] for a in (await http.get("/api/v1/alerts?open=true")).json()] == ["e9"]
-    store.close()
+    await central.aclose()
