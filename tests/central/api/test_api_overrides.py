@@ -20,7 +20,7 @@ async def floor(tmp_path: Path) -> AsyncIterator[Floor]:
     f = open_floor(tmp_path / "c.db")
     async with f.http:
         yield f
-    f.service.store.close()
+    await f.close()
 
 
 async def _last_event(floor: Floor) -> dict[str, Any]:
@@ -40,7 +40,7 @@ async def test_a_full_trailer_refuses_a_forced_pallet(floor: Floor) -> None:
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {"type": "about:blank", "title": "Conflict", "status": 409,
                                "detail": "trailer T-LYON-1 is full (1/1)", "field": "trailer"}
-    assert floor.service.state.pallets[PALLET_B].trailer == "T-LYON-2"
+    assert floor.site.state.pallets[PALLET_B].trailer == "T-LYON-2"
 
 
 async def test_forcing_pallets_goes_through_the_dispatcher_and_is_audited(floor: Floor) -> None:
@@ -127,20 +127,19 @@ async def test_overrides_stand_after_a_restart(tmp_path: Path) -> None:
         sam = first.as_("sam")
         assert (await first.http.post("/api/v1/doors/D12/close", headers=sam)).status_code == 200
         assert (await first.http.post("/api/v1/trailers/T-LYON-2/depart", headers=sam)).status_code == 200
-    first.service.store.close()
+    await first.close()
     again = open_floor(tmp_path / "c.db", auth=None)
-    assert again.overrides.closed == {"D12"}
-    assert again.overrides.departed == {"T-LYON-2"}
-    assert again.service.state.trailers["T-LYON-2"].departed is True
-    assert {s: (r.state, r.target) for s, r in again.service.state.pallets.items()} == {
+    assert again.site.closed_doors() == {"D12"}
+    assert set(again.site.standing_overrides().departed) == {"T-LYON-2"}
+    assert again.site.state.trailers["T-LYON-2"].departed is True
+    assert {s: (r.state, r.target) for s, r in again.site.state.pallets.items()} == {
         PALLET_A: ("staged", "S1"), PALLET_B: ("staged", "S1")}
-    await again.http.aclose()
-    again.service.store.close()
+    await again.close()
 
 
 async def test_acknowledging_an_alert(floor: Floor) -> None:
     sam = floor.as_("sam")
-    raised = floor.alerts.raise_alert("edge_offline", "e1", floor.service.clock.now(), "edge e1 silent for 20 s")
+    raised = floor.alerts.raise_alert("edge_offline", "e1", floor.site.clock.now(), "edge e1 silent for 20 s")
     assert raised is not None
     refused = await floor.http.post(f"/api/v1/alerts/{raised.id}/acknowledge", headers=floor.as_("wanda"))
     assert refused.status_code == 403
@@ -154,7 +153,7 @@ async def test_acknowledging_an_alert(floor: Floor) -> None:
         409, "alert_id", f"alert {raised.id} was acknowledged by sam at 2026-11-23T07:00:00+00:00")
     event = await _last_event(floor)
     assert (event["kind"], event["body"]["by"], event["body"]["alert"]) == ("alert_acknowledged", "sam", raised.id)
-    floor.alerts.clear("edge_offline", "e1", floor.service.clock.now())
+    floor.alerts.clear("edge_offline", "e1", floor.site.clock.now())
     [cleared] = (await floor.http.get("/api/v1/alerts", headers=sam)).json()
     assert (cleared["state"], cleared["acknowledged_by"]) == ("cleared", "sam")
     late = await floor.http.post(f"/api/v1/alerts/{raised.id}/acknowledge", headers=sam)

@@ -12,13 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from support.central_rig import api_client, built_central
 from support.lyon_site import SITE, START
-from xdock.central.alerts.book import Alerts
-from xdock.central.api.app import create_app
-from xdock.central.site.passages import PassageService
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
-from xdock.central.store.database import Store
+from xdock.central.site.live_site import LiveSite
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.gs1 import sscc_with_check_digit
@@ -30,21 +26,20 @@ BY_SCAN, BY_RFID, WAITING, UNROUTED = (sscc_with_check_digit(f"37613032{n:09d}")
 
 @dataclass
 class Site:
-    service: ScanService
+    core: LiveSite
     http: httpx.AsyncClient
 
 
 @pytest.fixture
 async def site(tmp_path: Path) -> AsyncIterator[Site]:
-    service = ScanService(SiteState(SITE, START.date()), Store(tmp_path / "c.db"), ManualClock(START))
+    central = built_central(SITE, tmp_path / "c.db", ManualClock(START))
     for seq, sscc in enumerate((BY_SCAN, BY_RFID, WAITING, UNROUTED), start=1):
         postal = "06000" if sscc == UNROUTED else "69001"
-        service.apply(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
-                                ship_to=ShipToModel(kind="postal", value=postal), raw="x"))
-    transport = httpx.ASGITransport(app=create_app(service))
-    async with httpx.AsyncClient(transport=transport, base_url="http://central") as http:
-        yield Site(service, http)
-    service.store.close()
+        central.site.apply_scan(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
+                                          ship_to=ShipToModel(kind="postal", value=postal), raw="x"))
+    async with api_client(central) as http:
+        yield Site(central.site, http)
+    await central.aclose()
 
 
 async def _load(site: Site) -> None:
@@ -52,7 +47,7 @@ async def _load(site: Site) -> None:
     answer = await site.http.post("/api/v1/handheld/load", json={"device": "hh1", "sscc": BY_SCAN, "at": "D12"})
     assert (answer.status_code, answer.json()["ok"]) == (200, True)
     epc = epc_hex(Sscc96.from_sscc(BY_RFID, company_prefix_length=7).encode())
-    outcome = PassageService(site.service, Alerts(site.service.store), site.service.clock).apply(DoorPassage(
+    outcome = site.core.apply_passage(DoorPassage(
         edge_id="edge-r", seq=1, device_id="r1", door="D12", sscc=BY_RFID, epc=epc, direction="out", at=START,
         reads=30, peak_rssi=-45,
     )).outcome
