@@ -20,7 +20,7 @@ async def floor(tmp_path: Path) -> AsyncIterator[Floor]:
     f = open_floor(tmp_path / "c.db")
     async with f.http:
         yield f
-    f.service.store.close()
+    await f.close()
 
 
 def _problem(status: int, title: str, detail: str, **more: str) -> dict[str, Any]:

@@ -24,10 +24,9 @@ import httpx
 import pytest
 
 from support.access_site import PALLET_A, PALLET_B, SITE, START, scan
+from support.central_rig import built_central
 from xdock.central.api.auth import UserAdmin
 from xdock.central.api.http_server import serve_http
-from xdock.central.app import Central, CentralConfig
-from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ManualClock
 
 EXAMPLES = 5
@@ -106,15 +105,14 @@ class Served:
 
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[Served]:
-    central = Central(CentralConfig(SITE, BrokerUrl.parse("mqtt://127.0.0.1:1"), tmp_path / "c.db", api_port=None,
-                                    replan_interval=None), ManualClock(START))
+    central = built_central(SITE, tmp_path / "c.db", ManualClock(START))
     users = UserAdmin(central.store)
     for name, role in (("wanda", "worker"), ("sam", "supervisor"), ("ada", "admin")):
         users.add(name, role, START, by="setup")
     token = users.issue("sam", START, by="setup")
-    scan(central.service, 1, PALLET_A, "69001")
-    scan(central.service, 2, PALLET_B, "69002")
-    central.liveness.alerts.raise_alert("edge_offline", "e1", START, "edge e1 silent for 20 s")
+    scan(central.site, 1, PALLET_A, "69001")
+    scan(central.site, 2, PALLET_B, "69002")
+    central.site.alerts.raise_alert("edge_offline", "e1", START, "edge e1 silent for 20 s")
     bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
     server = asyncio.ensure_future(serve_http(central.app, "127.0.0.1", 0, on_bound=bound.set_result))
     try:
@@ -130,8 +128,7 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
         server.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await server
-        central.telemetry.close()
-        central.store.close()
+        await central.aclose()
 
 
 async def _schemathesis(cwd: Path, *args: str) -> tuple[int, str]:
