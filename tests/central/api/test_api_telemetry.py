@@ -12,19 +12,11 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from xdock.central.alerts.book import Alerts
-from xdock.central.api.access import Access
-from xdock.central.api.app import create_app
+from support.central_rig import api_client, built_central
 from xdock.central.api.auth import UserAdmin
-from xdock.central.api.telemetry import telemetry_router
 from xdock.central.app import Central, CentralConfig
-from xdock.central.edges.liveness import Liveness
-from xdock.central.sensors.service import SensorService
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
 from xdock.central.site_file.config import parse_site
-from xdock.central.store.database import Store
-from xdock.central.telemetry import LocalTelemetry, device_health
+from xdock.central.telemetry import device_health
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus
@@ -55,23 +47,20 @@ sensors:
 class Rig:
     def __init__(self, db: Path, *, auth: bool = False) -> None:
         self.clock = ManualClock(T0)
-        self.store = Store(db)
-        self.ring = LocalTelemetry(1000)
-        service = ScanService(SiteState(SITE, T0.date()), self.store, self.clock)
-        self.sensors = SensorService(SITE, self.store, Alerts(self.store), self.clock, telemetry=self.ring)
-        self.liveness = Liveness(SITE.site, self.clock, Alerts(self.store))
-        access = Access(self.store, auth)
-        app = create_app(service, access=access)
-        app.include_router(telemetry_router(self.ring, self.sensors, access, self.liveness))  # as Central wires it
-        self.app = app
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://central")
+        self.central = built_central(SITE, db, self.clock, auth=auth)
+        self.store = self.central.store
+        self.ring = self.central.telemetry.recent
+        self.site = self.central.site
+        self.liveness = self.central.liveness
+        self.app = self.central.app
+        self.http = api_client(self.central)
         self.seq = 0
 
     def read(self, sensor: str, kind: SensorKind, value: float, *, at: datetime | None = None,
              edge: str = "edge-d12") -> None:
         self.seq += 1
-        assert self.sensors.apply(SensorReading(edge_id=edge, seq=self.seq, sensor_id=sensor, kind=kind,
-                                                value=value, unit=KIND_UNITS[kind], at=at or self.clock.now()))
+        assert self.site.apply_reading(SensorReading(edge_id=edge, seq=self.seq, sensor_id=sensor, kind=kind,
+                                                     value=value, unit=KIND_UNITS[kind], at=at or self.clock.now()))
 
     async def get(self, path: str) -> httpx.Response:
         return await self.http.get(path)
@@ -82,7 +71,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     r = Rig(tmp_path / "c.db")
     async with r.http:
         yield r
-    r.store.close()
+    await r.central.aclose()
 
 
 def _point(sensor: str, value: float, time: str) -> dict[str, object]:
@@ -278,15 +267,15 @@ async def test_both_need_a_token_when_access_control_is_on(tmp_path: Path) -> No
             assert (await rig.get(path)).status_code == 401
             r = await rig.http.get(path, headers={"Authorization": f"Bearer {token}"})
             assert r.status_code == 200
-    rig.store.close()
+    await rig.central.aclose()
 
 
 async def test_central_serves_its_sensor_readings_from_its_own_telemetry(tmp_path: Path) -> None:
     central = Central(CentralConfig(SITE, BrokerUrl.parse("mqtt://127.0.0.1:1"), tmp_path / "c.db", api_port=None,
                                     replan_interval=None), ManualClock(T0))
     try:
-        central.sensors.apply(SensorReading(edge_id="edge-d12", seq=1, sensor_id="STG-TEMP", kind="temperature",
-                                            value=7.5, unit="C", at=T0))
+        central.site.apply_reading(SensorReading(edge_id="edge-d12", seq=1, sensor_id="STG-TEMP", kind="temperature",
+                                                 value=7.5, unit="C", at=T0))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=central.app), base_url="http://c") as http:
             points = (await http.get("/api/v1/telemetry?measurement=sensor_reading&sensor=STG-TEMP")).json()
             sensors = (await http.get("/api/v1/sensors")).json()
