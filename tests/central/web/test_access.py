@@ -14,10 +14,9 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from support.web_rig import START, connect_live
-from xdock.central.api.app import create_app
 from xdock.central.api.auth import UserAdmin
 from xdock.central.api.http_server import serve_http
-from xdock.central.site.scans import ScanService
+from xdock.central.app import Central
 from xdock.central.web import LiveHub
 
 
@@ -29,13 +28,13 @@ class Guarded:
 
 
 @pytest.fixture
-async def guarded(service: ScanService, hub: LiveHub) -> AsyncIterator[Guarded]:
-    users = UserAdmin(service.store)
+async def guarded(central: Central, hub: LiveHub) -> AsyncIterator[Guarded]:
+    users = UserAdmin(central.store)
     users.add("wanda", "worker", START, by="test")
     users.add("sam", "supervisor", START, by="test")
     worker, supervisor = users.issue("wanda", START, by="test"), users.issue("sam", START, by="test")
     bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    server = asyncio.create_task(serve_http(create_app(service, hub=hub), "127.0.0.1", 0, on_bound=bound.set_result))
+    server = asyncio.create_task(serve_http(central.app, "127.0.0.1", 0, on_bound=bound.set_result))
     try:
         yield Guarded(f"127.0.0.1:{await bound}", worker, supervisor)
     finally:
@@ -63,10 +62,10 @@ async def _refusal(guarded: Guarded, first: str) -> tuple[int, str]:
     return closed.value.rcvd.code, closed.value.rcvd.reason
 
 
-async def test_access_is_reported_open_and_me_names_the_caller(http: httpx.AsyncClient, service: ScanService) -> None:
+async def test_access_is_reported_open_and_me_names_the_caller(http: httpx.AsyncClient, central: Central) -> None:
     assert (await http.get("/api/v1/access")).json() == {"enabled": False}
     assert (await http.get("/api/v1/me")).json() == {"name": "anonymous", "role": "admin"}
-    users = UserAdmin(service.store)
+    users = UserAdmin(central.store)
     users.add("wanda", "worker", START, by="test")
     token = users.issue("wanda", START, by="test")
 

@@ -12,9 +12,7 @@ import json
 import httpx
 
 from support.web_rig import START
-from xdock.central.alerts.book import Alerts
-from xdock.central.site.passages import PassageService
-from xdock.central.site.scans import ScanService
+from xdock.central.site.live_site import LiveSite
 from xdock.central.web import LiveHub
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.gs1 import sscc_with_check_digit
@@ -26,13 +24,13 @@ def _sscc(n: int) -> str:
     return sscc_with_check_digit(f"3761303211{n:07d}")
 
 
-def _scan(service: ScanService, seq: int, postal: str, door: str = "D1") -> None:
-    service.apply(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door=door, scanned_at=START, sscc=_sscc(seq),
-                            ship_to=ShipToModel(kind="postal", value=postal), raw="x"))
+def _scan(site: LiveSite, seq: int, postal: str, door: str = "D1") -> None:
+    site.apply_scan(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door=door, scanned_at=START, sscc=_sscc(seq),
+                              ship_to=ShipToModel(kind="postal", value=postal), raw="x"))
 
 
-def _out(passages: PassageService, seq: int, n: int, door: str) -> str:
-    return passages.apply(DoorPassage(
+def _out(site: LiveSite, seq: int, n: int, door: str) -> str:
+    return site.apply_passage(DoorPassage(
         edge_id="edge-r", seq=seq, device_id="r1", door=door, sscc=_sscc(n),
         epc=epc_hex(Sscc96.from_sscc(_sscc(n), company_prefix_length=7).encode()),
         direction="out", at=START, reads=30, peak_rssi=-45,
@@ -40,18 +38,17 @@ def _out(passages: PassageService, seq: int, n: int, door: str) -> str:
 
 
 async def test_the_api_and_the_board_agree_on_a_busy_floor(
-    service: ScanService, hub: LiveHub, http: httpx.AsyncClient
+    site: LiveSite, hub: LiveHub, http: httpx.AsyncClient
 ) -> None:
     for seq in range(1, 6):
-        _scan(service, seq, "69001")  # five for Lyon: assigned to T-LYON-1
-    _scan(service, 6, "06000")  # two for Nice: staged at S1
-    _scan(service, 7, "06100")
-    _scan(service, 8, "69002", door="D12")  # scanned at an outbound door: rejected
-    passages = PassageService(service, Alerts(service.store), service.clock)
-    assert hub.loads.confirm(_sscc(1), "D12", device="hh1", now=START).ok  # loaded by handheld scan
-    assert _out(passages, 1, 2, "D12") == "loaded"  # loaded through the portal
-    assert not hub.loads.confirm(_sscc(3), "D13", device="hh1", now=START).ok  # stopped: wrong door
-    assert (_out(passages, 2, 4, "D13"), _out(passages, 3, 4, "D13")) == ("misload", "misload")  # one mis-load
+        _scan(site, seq, "69001")  # five for Lyon: assigned to T-LYON-1
+    _scan(site, 6, "06000")  # two for Nice: staged at S1
+    _scan(site, 7, "06100")
+    _scan(site, 8, "69002", door="D12")  # scanned at an outbound door: rejected
+    assert site.confirm_load(_sscc(1), "D12", device="hh1").ok  # loaded by handheld scan
+    assert _out(site, 1, 2, "D12") == "loaded"  # loaded through the portal
+    assert not site.confirm_load(_sscc(3), "D13", device="hh1").ok  # stopped: wrong door
+    assert (_out(site, 2, 4, "D13"), _out(site, 3, 4, "D13")) == ("misload", "misload")  # one mis-load
 
     board = json.loads(hub.snapshot_text())
     [trailer] = (await http.get("/api/v1/trailers")).json()

@@ -10,14 +10,14 @@ import httpx
 from support.web_rig import SSCC, START
 from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.planning.replanner import Replanner
-from xdock.central.site.scans import ScanService
+from xdock.central.site.live_site import LiveSite
 from xdock.central.web import LiveHub, Subscription
 from xdock.protocol.messages import ScanEvent, ShipToModel
 
 
-def _scan(service: ScanService, sscc: str, postal: str, seq: int) -> None:
-    service.apply(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
-                            ship_to=ShipToModel(kind="postal", value=postal), weight_kg=300.0, raw="x"))
+def _scan(site: LiveSite, sscc: str, postal: str, seq: int) -> None:
+    site.apply_scan(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
+                              ship_to=ShipToModel(kind="postal", value=postal), weight_kg=300.0, raw="x"))
 
 
 def _last_snapshot(sub: Subscription) -> dict[str, Any]:
@@ -34,10 +34,10 @@ def _last_snapshot(sub: Subscription) -> dict[str, Any]:
 
 
 async def test_snapshot_lists_trucks_and_pallets_in_transit(
-    service: ScanService, hub: LiveHub, http: httpx.AsyncClient,
+    site: LiveSite, hub: LiveHub, http: httpx.AsyncClient,
 ) -> None:
-    _scan(service, SSCC, "69001", 1)          # Lyon: assigned to T-LYON-1 at D12
-    _scan(service, "376130321109103437", "06000", 2)  # Nice: no trailer today, so not in transit
+    _scan(site, SSCC, "69001", 1)          # Lyon: assigned to T-LYON-1 at D12
+    _scan(site, "376130321109103437", "06000", 2)  # Nice: no trailer today, so not in transit
     first = json.loads(hub.snapshot_text())
     assert [(p["sscc"], p["inbound_door"], p["door"], p["trailer"], p["loaded"]) for p in first["transit"]] == [
         (SSCC, "D1", "D12", "T-LYON-1", False)
@@ -69,7 +69,7 @@ async def test_snapshot_lists_trucks_and_pallets_in_transit(
 
 
 async def test_a_planning_round_pushes_the_suggested_door_of_a_waiting_truck(
-    service: ScanService, hub: LiveHub, http: httpx.AsyncClient,
+    site: LiveSite, hub: LiveHub, http: httpx.AsyncClient,
 ) -> None:
     r = await http.post("/api/v1/inbound-trucks", json={"id": "IN-7", "eta": "2026-11-23T07:45:00+00:00",
                                                         "pallets": 18, "destinations": {"LYON": 12}})
@@ -77,7 +77,7 @@ async def test_a_planning_round_pushes_the_suggested_door_of_a_waiting_truck(
     sub = hub.subscribe()
     try:
         async with Replanner(time_limit=0.5) as replanner:
-            await PlanningLoop(service, replanner, service.clock).run_once()
+            await PlanningLoop(site, replanner, site.clock).run_once()
         [truck] = _last_snapshot(sub)["trucks"]
         assert (truck["id"], truck["door"], truck["suggested_door"], truck["destinations"]) == (
             "IN-7", None, "D1", {"LYON": 12})
