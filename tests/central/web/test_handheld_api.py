@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
-from support.web_rig import SSCC
-from xdock.central.api.access import Access
-from xdock.central.api.app import create_app
-from xdock.central.site.scans import ScanService
+from support.central_rig import api_client, built_central
+from support.web_rig import SITE, SSCC, START
+from xdock.central.app import Central
+from xdock.central.site.live_site import LiveSite
 from xdock.central.web import LiveHub
+from xdock.protocol.clock import ManualClock
 
 LABEL = f"(00){SSCC}(420)69001"
 
@@ -15,7 +18,9 @@ async def _scan(http: httpx.AsyncClient, seq: int, label: str = LABEL, door: str
     return await http.post("/api/v1/handheld/scan", json={"device": "hh1", "seq": seq, "door": door, "label": label})
 
 
-async def test_scan_answers_the_door_and_applies_once_per_seq(http: httpx.AsyncClient, service: ScanService) -> None:
+async def test_scan_answers_the_door_and_applies_once_per_seq(
+    http: httpx.AsyncClient, central: Central, site: LiveSite,
+) -> None:
     first = await _scan(http, 1)
     assert first.status_code == 200
     body = first.json()
@@ -27,9 +32,9 @@ async def test_scan_answers_the_door_and_applies_once_per_seq(http: httpx.AsyncC
     assert body["reason"].startswith("LYON · T-LYON-1 1/33")
     again = (await _scan(http, 1)).json()
     assert (again["door"], again["duplicate"]) == ("D12", True)
-    assert (service.stats.applied, service.stats.duplicates) == (1, 1)
-    assert service.store.applied_reply("handheld-hh1", 1) is not None
-    assert service.state.pallets[SSCC].scans == 1
+    assert (site.stats.applied, site.stats.duplicates) == (1, 1)
+    assert central.store.applied_reply("handheld-hh1", 1) is not None
+    assert site.state.pallets[SSCC].scans == 1
 
 
 async def test_raw_gs1_with_gs_marker_reads_like_the_human_readable_form(http: httpx.AsyncClient) -> None:
@@ -37,12 +42,12 @@ async def test_raw_gs1_with_gs_marker_reads_like_the_human_readable_form(http: h
     assert (body["sscc"], body["door"]) == (SSCC, "D12")
 
 
-async def test_bad_label_is_problem_json_naming_the_label(http: httpx.AsyncClient, service: ScanService) -> None:
+async def test_bad_label_is_problem_json_naming_the_label(http: httpx.AsyncClient, site: LiveSite) -> None:
     response = await _scan(http, 1, label="(00)376130321109103429(420)69001")
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"].startswith("label: bad check digit (")
-    assert service.stats.applied == 0
+    assert site.stats.applied == 0
 
 
 async def test_unknown_destination_is_staged(http: httpx.AsyncClient) -> None:
@@ -50,7 +55,7 @@ async def test_unknown_destination_is_staged(http: httpx.AsyncClient) -> None:
     assert (body["outcome"], body["area"], body["door"]) == ("staged", "S1", None)
 
 
-async def test_wrong_door_stops_right_door_loads(http: httpx.AsyncClient, service: ScanService, hub: LiveHub) -> None:
+async def test_wrong_door_stops_right_door_loads(http: httpx.AsyncClient, central: Central, hub: LiveHub) -> None:
     await _scan(http, 1)
     wrong = await http.post("/api/v1/handheld/load", json={"device": "hh1", "sscc": SSCC, "at": "D13"})
     assert wrong.json() == {"ok": False, "sscc": SSCC, "door": "D12", "trailer": "T-LYON-1", "at_door": "D13",
@@ -59,7 +64,7 @@ async def test_wrong_door_stops_right_door_loads(http: httpx.AsyncClient, servic
     right = (await http.post("/api/v1/handheld/load", json={"device": "hh1", "sscc": SSCC, "at": "t-lyon-1"})).json()
     assert (right["ok"], right["at_door"], right["message"]) == (True, "D12", "Loaded on T-LYON-1 to Lyon")
     assert list(hub.loads.loaded) == [SSCC]
-    kinds = [(e.kind, e.sscc, e.body["at"]) for e in service.store.events() if e.kind != "scan"]
+    kinds = [(e.kind, e.sscc, e.body["at"]) for e in central.store.events() if e.kind != "scan"]
     assert kinds == [("misload_prevented", SSCC, "D13"), ("loaded", SSCC, "D12")]
 
 
@@ -87,10 +92,11 @@ async def test_pages_and_assets_are_served_locally(http: httpx.AsyncClient) -> N
     assert (await http.get("/static/nothing.css")).json()["detail"] == "No static file 'nothing.css'"
 
 
-async def test_with_access_control_the_handheld_needs_a_token(service: ScanService, hub: LiveHub) -> None:
-    app = create_app(service, hub=hub, access=Access(service.store, True))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://central") as http:
+async def test_with_access_control_the_handheld_needs_a_token(tmp_path: Path) -> None:
+    guarded = built_central(SITE, tmp_path / "guarded.db", ManualClock(START), auth=True)
+    async with api_client(guarded) as http:
         response = await _scan(http, 1)
         assert (response.status_code, response.json()["detail"]) == (401, "Authorization: a bearer token is required")
         assert (await http.get("/handheld")).status_code == 200  # the page itself is open
-    assert service.stats.applied == 0
+    assert guarded.site.stats.applied == 0
+    await guarded.aclose()

@@ -11,17 +11,17 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from support.web_rig import SSCC, START, connect_live, next_message
-from xdock.central.api.app import create_app
 from xdock.central.api.http_server import serve_http
-from xdock.central.site.scans import ScanService
+from xdock.central.app import Central
+from xdock.central.site.live_site import LiveSite
 from xdock.central.web import LiveHub, Subscription
 from xdock.protocol.messages import ScanEvent, ShipToModel
 
 
 @pytest.fixture
-async def ws_url(service: ScanService, hub: LiveHub) -> AsyncIterator[str]:
+async def ws_url(central: Central, hub: LiveHub) -> AsyncIterator[str]:
     bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    server = asyncio.create_task(serve_http(create_app(service, hub=hub), "127.0.0.1", 0, on_bound=bound.set_result))
+    server = asyncio.create_task(serve_http(central.app, "127.0.0.1", 0, on_bound=bound.set_result))
     try:
         yield f"ws://127.0.0.1:{await bound}/api/v1/live"
     finally:
@@ -31,13 +31,13 @@ async def ws_url(service: ScanService, hub: LiveHub) -> AsyncIterator[str]:
             await server
 
 
-def _scan(service: ScanService, seq: int, sscc: str, postal: str) -> None:
-    service.apply(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
-                            ship_to=ShipToModel(kind="postal", value=postal), weight_kg=300.0, raw="x"))
+def _scan(site: LiveSite, seq: int, sscc: str, postal: str) -> None:
+    site.apply_scan(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
+                              ship_to=ShipToModel(kind="postal", value=postal), weight_kg=300.0, raw="x"))
 
 
-async def test_snapshot_then_pallet_deltas_and_ticks(ws_url: str, service: ScanService, hub: LiveHub) -> None:
-    _scan(service, 1, SSCC, "69001")
+async def test_snapshot_then_pallet_deltas_and_ticks(ws_url: str, site: LiveSite, hub: LiveHub) -> None:
+    _scan(site, 1, SSCC, "69001")
     ws = await connect_live(ws_url)
     try:
         snap = await next_message(ws, "snapshot")
@@ -48,14 +48,14 @@ async def test_snapshot_then_pallet_deltas_and_ticks(ws_url: str, service: ScanS
         assert (snap["flow"], snap["inbound"], snap["closed"]) == ([], {"D1": 1}, [])
         assert snap["kpis"]["pallets_per_hour"] == 1
 
-        _scan(service, 2, "376130321109103437", "69002")
+        _scan(site, 2, "376130321109103437", "69002")
         delta = await next_message(ws, "pallet")
         assert (delta["pallet"]["sscc"], delta["pallet"]["state"], delta["pallet"]["door"]) == (
             "376130321109103437", "assigned", "D12")
         assert [(t["id"], t["pallets"], t["kg"]) for t in delta["trailers"]] == [("T-LYON-1", 2, 600.0)]
         assert delta["inbound"] == {"D1": 2}
 
-        _scan(service, 3, "376130321109103444", "06000")
+        _scan(site, 3, "376130321109103444", "06000")
         staged = await next_message(ws, "pallet")
         assert (staged["pallet"]["state"], staged["pallet"]["target"], staged["trailers"]) == ("staged", "S1", [])
 
@@ -66,7 +66,7 @@ async def test_snapshot_then_pallet_deltas_and_ticks(ws_url: str, service: ScanS
         await ws.close()
 
 
-async def test_closed_by_the_hub_then_resynchronised(ws_url: str, service: ScanService, hub: LiveHub) -> None:
+async def test_closed_by_the_hub_then_resynchronised(ws_url: str, site: LiveSite, hub: LiveHub) -> None:
     ws = await connect_live(ws_url)
     await next_message(ws, "snapshot")
     hub.close_all()
@@ -74,7 +74,7 @@ async def test_closed_by_the_hub_then_resynchronised(ws_url: str, service: ScanS
         await next_message(ws, "never")
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 1012
-    _scan(service, 1, SSCC, "69001")
+    _scan(site, 1, SSCC, "69001")
     again = await connect_live(ws_url)
     try:
         snap = await next_message(again, "snapshot")
@@ -94,12 +94,12 @@ async def test_a_client_too_far_behind_is_dropped() -> None:
     assert sub.queue.empty()
 
 
-async def test_scans_close_together_leave_in_one_frame(ws_url: str, service: ScanService) -> None:
+async def test_scans_close_together_leave_in_one_frame(ws_url: str, site: LiveSite) -> None:
     ws = await connect_live(ws_url)
     try:
         await next_message(ws, "snapshot")
-        _scan(service, 1, "376130321109103420", "69001")
-        _scan(service, 2, "376130321109103437", "69001")
+        _scan(site, 1, "376130321109103420", "69001")
+        _scan(site, 2, "376130321109103437", "69001")
         async with asyncio.timeout(5):
             while not isinstance(frame := json.loads(await ws.recv()), list):
                 pass
