@@ -14,9 +14,7 @@ from typing import Any
 import pytest
 
 from support.web_rig import START
-from xdock.central.alerts.book import Alerts
-from xdock.central.site.passages import PassageService
-from xdock.central.site.scans import ScanService
+from xdock.central.site.live_site import LiveSite
 from xdock.central.web import LiveHub, Subscription
 from xdock.central.web.views import RECENT_LOADS
 from xdock.protocol.clock import ManualClock
@@ -26,26 +24,26 @@ from xdock.protocol.messages import ScanEvent, ShipToModel
 from xdock.protocol.passages import DoorPassage
 
 
-def _pallets(service: ScanService, count: int) -> list[str]:
+def _pallets(site: LiveSite, count: int) -> list[str]:
     """``count`` pallets scanned in at D1 for Lyon (all assigned to T-LYON-1)."""
     ssccs = [sscc_with_check_digit(f"37613032{n:09d}") for n in range(1, count + 1)]
     for seq, sscc in enumerate(ssccs, start=1):
-        service.apply(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
-                                ship_to=ShipToModel(kind="postal", value="69001"), raw="x"))
+        site.apply_scan(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
+                                  ship_to=ShipToModel(kind="postal", value="69001"), raw="x"))
     return ssccs
 
 
-def _rfid(passages: PassageService, seq: int, sscc: str, door: str = "D12") -> str:
+def _rfid(site: LiveSite, seq: int, sscc: str, door: str = "D12") -> str:
     epc = epc_hex(Sscc96.from_sscc(sscc, company_prefix_length=7).encode())
-    return passages.apply(DoorPassage(
+    return site.apply_passage(DoorPassage(
         edge_id="edge-r", seq=seq, device_id="r1", door=door, sscc=sscc, epc=epc, direction="out",
         at=START, reads=30, peak_rssi=-45,
     )).outcome
 
 
-def _clock(service: ScanService) -> ManualClock:
-    assert isinstance(service.clock, ManualClock)
-    return service.clock
+def _clock(site: LiveSite) -> ManualClock:
+    assert isinstance(site.clock, ManualClock)
+    return site.clock
 
 
 def _rows(snapshot: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -55,17 +53,15 @@ def _rows(snapshot: dict[str, Any]) -> list[tuple[Any, ...]]:
     ]
 
 
-def test_the_snapshot_lists_the_loads_newest_first_with_how_each_was_confirmed(service: ScanService) -> None:
-    first, second, third, waiting = _pallets(service, 4)
-    hub = LiveHub(service)
-    passages = PassageService(service, Alerts(service.store), service.clock)
-    clock = _clock(service)
-    assert hub.loads.confirm(first, "D12", device="hh1", now=clock.now()).ok
+def test_the_snapshot_lists_the_loads_newest_first_with_how_each_was_confirmed(site: LiveSite, hub: LiveHub) -> None:
+    first, second, third, waiting = _pallets(site, 4)
+    clock = _clock(site)
+    assert site.confirm_load(first, "D12", device="hh1").ok
     clock.advance(60)
-    assert _rfid(passages, 1, second) == "loaded"
-    assert _rfid(passages, 2, waiting, door="D13") == "misload"  # stopped: not loaded, not listed
+    assert _rfid(site, 1, second) == "loaded"
+    assert _rfid(site, 2, waiting, door="D13") == "misload"  # stopped: not loaded, not listed
     clock.advance(60)
-    assert hub.loads.confirm(third, "T-LYON-1", device="hh1", now=clock.now()).ok
+    assert site.confirm_load(third, "T-LYON-1", device="hh1").ok
 
     snap = json.loads(hub.snapshot_text())
     assert _rows(snap) == [
@@ -77,13 +73,12 @@ def test_the_snapshot_lists_the_loads_newest_first_with_how_each_was_confirmed(s
     assert {(p["state"], p["loaded"]) for p in snap["recent_loads"]} == {("loaded", True)}
 
 
-def test_the_snapshot_lists_only_the_latest_loads(service: ScanService) -> None:
-    ssccs = _pallets(service, RECENT_LOADS + 2)
-    hub = LiveHub(service)
-    clock = _clock(service)
+def test_the_snapshot_lists_only_the_latest_loads(site: LiveSite, hub: LiveHub) -> None:
+    ssccs = _pallets(site, RECENT_LOADS + 2)
+    clock = _clock(site)
     for sscc in ssccs:
         clock.advance(30)
-        hub.loads.confirm(sscc, "D12", device="hh1", now=clock.now())
+        site.confirm_load(sscc, "D12", device="hh1")
 
     snap = json.loads(hub.snapshot_text())
     assert RECENT_LOADS == 12
@@ -92,14 +87,13 @@ def test_the_snapshot_lists_only_the_latest_loads(service: ScanService) -> None:
     assert snap["kpis"]["loaded"] == 14
 
 
-def test_loads_at_the_same_time_list_the_later_confirmed_first(service: ScanService) -> None:
-    ssccs = _pallets(service, 3)
-    hub = LiveHub(service)
-    passages = PassageService(service, Alerts(service.store), service.clock)
-    assert _rfid(passages, 1, ssccs[1]) == "loaded"
-    hub.loads.confirm(ssccs[2], "D12", device="hh1", now=START)
-    hub.loads.confirm(ssccs[0], "D12", device="hh1", now=START)
-    hub.loads.confirm(ssccs[2], "D12", device="hh1", now=START + timedelta(minutes=5))  # again: no new load
+def test_loads_at_the_same_time_list_the_later_confirmed_first(site: LiveSite, hub: LiveHub) -> None:
+    ssccs = _pallets(site, 3)
+    assert _rfid(site, 1, ssccs[1]) == "loaded"
+    site.confirm_load(ssccs[2], "D12", device="hh1")
+    site.confirm_load(ssccs[0], "D12", device="hh1")
+    _clock(site).advance(timedelta(minutes=5).total_seconds())
+    site.confirm_load(ssccs[2], "D12", device="hh1")  # again: no new load
 
     snap = json.loads(hub.snapshot_text())
     assert [(p["sscc"], p["confirmed_by"]) for p in snap["recent_loads"]] == [
@@ -107,9 +101,8 @@ def test_loads_at_the_same_time_list_the_later_confirmed_first(service: ScanServ
     ]
 
 
-def test_a_fresh_site_lists_no_loads_and_a_negative_limit_is_refused(service: ScanService) -> None:
-    _pallets(service, 2)
-    hub = LiveHub(service)
+def test_a_fresh_site_lists_no_loads_and_a_negative_limit_is_refused(site: LiveSite, hub: LiveHub) -> None:
+    _pallets(site, 2)
     assert json.loads(hub.snapshot_text())["recent_loads"] == []
     assert hub.loads.latest(0) == []
     with pytest.raises(ValueError, match=r"^limit must not be negative, got -1$"):
@@ -128,12 +121,12 @@ async def _first_pallet(sub: Subscription) -> dict[str, Any]:
                     return dict(message)
 
 
-async def test_a_loaded_pallets_message_tells_when_and_how(service: ScanService, hub: LiveHub) -> None:
-    [sscc] = _pallets(service, 1)
+async def test_a_loaded_pallets_message_tells_when_and_how(site: LiveSite, hub: LiveHub) -> None:
+    [sscc] = _pallets(site, 1)
     sub = hub.subscribe()
     try:
-        _clock(service).advance(90)
-        hub.loads.confirm(sscc, "D12", device="hh1", now=service.clock.now())
+        _clock(site).advance(90)
+        site.confirm_load(sscc, "D12", device="hh1")
         hub.pallet_changed(sscc)  # as the handheld's endpoint does
         message = await _first_pallet(sub)
         assert (message["pallet"]["sscc"], message["pallet"]["loaded_at"], message["pallet"]["confirmed_by"]) == (
