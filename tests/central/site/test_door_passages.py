@@ -7,24 +7,24 @@ Site of ``access_site``: pallet A on T-LYON-1 at D12, pallet B on T-LYON-2 at D1
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Literal
 
 import pytest
 
 from support.access_site import PALLET_A, PALLET_B, START, Floor, open_floor
-from xdock.central.site.passages import PassageResult, PassageService
+from xdock.central.site.passages import PassageResult
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.messages import Feedback
 from xdock.protocol.passages import DoorPassage
 
 
 @pytest.fixture
-def floor(tmp_path: Path) -> Iterator[Floor]:
+async def floor(tmp_path: Path) -> AsyncIterator[Floor]:
     f = open_floor(tmp_path / "c.db", auth=False)
     yield f
-    f.service.store.close()
+    await f.close()
 
 
 def passage(seq: int, sscc: str, door: str, direction: Literal["in", "out"]) -> DoorPassage:
@@ -34,56 +34,51 @@ def passage(seq: int, sscc: str, door: str, direction: Literal["in", "out"]) -> 
 
 
 def test_out_through_the_wrong_door_is_a_misload_with_a_stop(floor: Floor) -> None:
-    passages = PassageService(floor.service, floor.alerts, floor.service.clock)
-    result = passages.apply(passage(10, PALLET_B, "D12", "out"))
+    result = floor.site.apply_passage(passage(10, PALLET_B, "D12", "out"))
     stop = Feedback(device_id="r1", beep="error", text="STOP D12 -> D14")
     assert result == PassageResult("misload", stop)
-    [alert] = floor.service.store.alerts()
+    [alert] = floor.store.alerts()
     assert (alert.kind, alert.subject, alert.message) == (
         "misload", f"{PALLET_B}@D12",
         f"Mis-load: pallet {PALLET_B} went out through D12 (T-LYON-1); its trailer T-LYON-2 loads at D14",
     )
-    assert floor.service.state.pallets[PALLET_B].state == "assigned"
+    assert floor.site.state.pallets[PALLET_B].state == "assigned"
     # Redelivered: the same STOP again, nothing applied twice.
-    assert passages.apply(passage(10, PALLET_B, "D12", "out")) == PassageResult("duplicate", stop)
-    kinds = [e.kind for e in floor.service.store.events(limit=1000)]
+    assert floor.site.apply_passage(passage(10, PALLET_B, "D12", "out")) == PassageResult("duplicate", stop)
+    kinds = [e.kind for e in floor.store.events(limit=1000)]
     assert (kinds.count("misload"), kinds.count("alert_raised")) == (1, 1)
-    assert (passages.stats.misloads, passages.stats.duplicates) == (1, 1)
+    assert (floor.site.passage_stats.misloads, floor.site.passage_stats.duplicates) == (1, 1)
 
 
 def test_out_through_its_trailers_door_is_loaded(floor: Floor) -> None:
-    passages = PassageService(floor.service, floor.alerts, floor.service.clock)
-    assert passages.apply(passage(11, PALLET_A, "D12", "out")) == PassageResult("loaded", None)
-    row = floor.service.state.pallets[PALLET_A]
+    assert floor.site.apply_passage(passage(11, PALLET_A, "D12", "out")) == PassageResult("loaded", None)
+    row = floor.site.state.pallets[PALLET_A]
     assert (row.state, row.trailer, row.door) == ("loaded", "T-LYON-1", "D12")
-    assert floor.service.store.alerts() == []
-    assert passages.apply(passage(11, PALLET_A, "D12", "out")) == PassageResult("duplicate", None)
-    assert [e.kind for e in floor.service.store.events(limit=1000)].count("loaded") == 1
+    assert floor.store.alerts() == []
+    assert floor.site.apply_passage(passage(11, PALLET_A, "D12", "out")) == PassageResult("duplicate", None)
+    assert [e.kind for e in floor.store.events(limit=1000)].count("loaded") == 1
 
 
 def test_in_at_an_inbound_door_is_received(floor: Floor) -> None:
-    passages = PassageService(floor.service, floor.alerts, floor.service.clock)
-    assert passages.apply(passage(12, PALLET_A, "D1", "in")) == PassageResult("received", None)
-    [event] = [e for e in floor.service.store.events(limit=1000) if e.kind == "received"]
+    assert floor.site.apply_passage(passage(12, PALLET_A, "D1", "in")) == PassageResult("received", None)
+    [event] = [e for e in floor.store.events(limit=1000) if e.kind == "received"]
     assert (event.sscc, event.edge_id, event.seq) == (PALLET_A, "edge-r", 12)
     # "in" at an outbound door (a trailer unloaded back) only records the passage.
-    assert passages.apply(passage(13, PALLET_A, "D12", "in")) == PassageResult("recorded", None)
+    assert floor.site.apply_passage(passage(13, PALLET_A, "D12", "in")) == PassageResult("recorded", None)
 
 
 def test_a_passage_reusing_a_scans_key_is_refused_and_recorded(floor: Floor) -> None:
-    passages = PassageService(floor.service, floor.alerts, floor.service.clock)
     # access_site's scans are e1/1 and e1/2.
     reused = passage(1, PALLET_B, "D12", "out").model_copy(update={"edge_id": "e1"})
-    assert passages.apply(reused) == PassageResult("conflict", None)
-    assert floor.service.store.alerts() == []
-    [event] = [e for e in floor.service.store.events(limit=1000) if e.kind == "seq_conflict"]
+    assert floor.site.apply_passage(reused) == PassageResult("conflict", None)
+    assert floor.store.alerts() == []
+    [event] = [e for e in floor.store.events(limit=1000) if e.kind == "seq_conflict"]
     assert (event.edge_id, event.seq, event.sscc) == ("e1", 1, PALLET_B)
 
 
 def test_an_unscanned_pallet_out_through_an_outbound_door_is_stopped(floor: Floor) -> None:
-    passages = PassageService(floor.service, floor.alerts, floor.service.clock)
     unknown = "376130321109103444"
-    result = passages.apply(passage(14, unknown, "D14", "out"))
+    result = floor.site.apply_passage(passage(14, unknown, "D14", "out"))
     assert result == PassageResult("misload", Feedback(device_id="r1", beep="error", text="STOP D14: not scanned in"))
-    [alert] = floor.service.store.alerts()
+    [alert] = floor.store.alerts()
     assert alert.message == f"Mis-load: pallet {unknown} went out through D14 (T-LYON-2); it was never scanned in"
