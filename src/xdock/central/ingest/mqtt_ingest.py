@@ -69,6 +69,7 @@ from xdock.protocol.topics import (
     scan_wildcard,
     sensor_reading_wildcard,
 )
+from xdock.transport.aiomqtt_private import ack, manual_acks
 from xdock.transport.backoff import Backoff, BackoffPolicy
 from xdock.transport.broker import DEFAULT_LINK, BrokerLink, connected, mqtt_client
 from xdock.transport.cancel import stop_if_cancelled
@@ -149,7 +150,7 @@ class Ingest:
         async with connected(session, self.broker, in_flight=2 * self.max_batch) as client, \
                 AsyncExitStack() as around:
             # The broker must not consider a scan delivered before its effect is stored.
-            client._client.manual_ack_set(True)
+            manual_acks(client)
             no_delay(client)
             await client.subscribe(scan_wildcard(self.site), qos=1)
             await client.subscribe(passage_wildcard(self.site), qos=1)
@@ -171,7 +172,7 @@ class Ingest:
                 batch = [first, *take_waiting(client, self.max_batch - 1)]
                 await self._handle(client, batch)
                 for message in batch:
-                    client._client.ack(message.mid, message.qos)
+                    ack(client, message)
 
     async def _handle(self, client: aiomqtt.Client, batch: list[aiomqtt.Message]) -> None:
         events: list[ScanEvent] = []
