@@ -20,6 +20,14 @@ def test_the_waits_double_from_first_up_to_the_cap_and_start_afresh_once_connect
     assert (backoff.failures, backoff.away_s, backoff.failed()) == (0, 0.0, 0.5)
 
 
+def test_the_policy_gives_the_wait_after_any_number_of_failures_in_a_row() -> None:
+    policy = BackoffPolicy(first=1.0, cap=60.0)  # the edge's refused-scan retries
+    assert [policy.wait(n) for n in range(1, 9)] == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+    assert policy.wait(10_000) == 60.0
+    with pytest.raises(ValueError, match=r"^Invalid failure count: expected at least 1, got 0$"):
+        policy.wait(0)
+
+
 def test_a_long_outage_never_overflows_the_wait() -> None:
     backoff = Backoff(BackoffPolicy(first=0.5, cap=30.0))
     assert {backoff.failed() for _ in range(2000)} >= {30.0}

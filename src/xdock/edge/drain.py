@@ -18,8 +18,9 @@ At most ``window`` rows are in flight (published, not yet acknowledged) at a tim
 
 A row the broker **refused** (:meth:`DrainQueue.refused`: an MQTT 5 PUBACK with a failure reason
 code) is held back, ``retry_s`` after its first refusal, twice as long after each further one, at
-most ``retry_max_s``; then it joins the backlog again. Held rows stay held across a reconnect, so a
-broker that refuses a topic sees one attempt per row per back-off period, never a loop.
+most ``retry_max_s`` (a :class:`~xdock.transport.backoff.BackoffPolicy`); then it joins the backlog
+again. Held rows stay held across a reconnect, so a broker that refuses a topic sees one attempt per
+row per back-off period, never a loop.
 
 Ordering guarantees, per edge: live rows leave in ``seq`` order; backlog rows leave in ``seq``
 order; a live row may overtake backlog rows. The same holds per device, whose scans are a part of
@@ -35,6 +36,7 @@ from collections import deque
 from collections.abc import Iterable
 
 from xdock.edge.outbox import OutboxRow
+from xdock.transport.backoff import BackoffPolicy
 
 __all__ = ["DrainQueue"]
 
@@ -54,6 +56,7 @@ class DrainQueue:
         self.rate = rate
         self.retry_s = retry_s
         self.retry_max_s = retry_max_s
+        self._retry = BackoffPolicy(first=retry_s, cap=retry_max_s)
         self.window = window
         self.burst = burst if burst is not None else max(1.0, rate / 10)
         if self.burst < 1:
@@ -119,7 +122,7 @@ class DrainQueue:
         if row is None:
             return 0.0
         refusals = self._refusals[seq] = self._refusals.get(seq, 0) + 1
-        delay = min(self.retry_max_s, self.retry_s * 2.0 ** (refusals - 1))
+        delay = self._retry.wait(refusals)
         self._held[seq] = (now + delay, row)
         return delay
 

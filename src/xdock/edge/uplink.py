@@ -54,8 +54,8 @@ from xdock.protocol.topics import central_status_topic, cmd_topic, edge_status_t
 from xdock.transport.acked import AckedClient, PublishRefusedError
 from xdock.transport.backoff import Backoff, BackoffPolicy
 from xdock.transport.broker import DEFAULT_LINK, BrokerLink, connected, mqtt_client
-from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.mqtt_socket import no_delay
+from xdock.transport.reconnect import keep_connected
 from xdock.transport.session import last_word
 
 __all__ = ["Downlinks", "Uplink", "UplinkOptions"]
@@ -158,20 +158,12 @@ class Uplink:
 
     async def run(self) -> None:
         """Keep the link up until cancelled: reconnect with a bounded back-off, say offline on a clean stop."""
-        while True:
-            lost: BaseException | None = None
-            try:
-                await self._session()
-            except* aiomqtt.MqttError as group:
-                lost = group.exceptions[0]
-            finally:
-                self.connected.clear()
-                self.drain.link_lost()
-            stop_if_cancelled()
-            delay = self._backoff.failed()
-            self._backoff.log_failure(log, f"edge {self.edge_id}: broker {self.broker}", lost, delay,
-                                      user=self.broker.username)
-            await asyncio.sleep(delay)
+        await keep_connected(self._session, backoff=self._backoff, log=log, on_lost=self._link_down,
+                             describe=f"edge {self.edge_id}: broker {self.broker}", user=self.broker.username)
+
+    def _link_down(self) -> None:
+        self.connected.clear()
+        self.drain.link_lost()
 
     async def _session(self) -> None:
         offline = edge_status(self.edge_id, self.door, online=False, at=None, heartbeat_s=None, backlog=None)

@@ -1,5 +1,9 @@
 """How long a reconnect loop waits before its next attempt, and which attempts it tells the operator about.
 
+:class:`BackoffPolicy` is xdock's one retry schedule; besides both MQTT reconnect loops
+(:mod:`xdock.transport.reconnect`), the edge's refused-scan retries, the serial scanner's and the
+LLRP reader's re-opens and the telemetry writer's retries all wait by it.
+
 Both ends retry a broker that is down or that nobody listens on with one bounded exponential
 back-off: ``first`` seconds after the first failure, doubling, never more than ``cap``. The cap
 is what a worker pays after the broker returns (central answers again at most ``cap`` seconds
@@ -51,6 +55,12 @@ class BackoffPolicy:
         if not 0 < self.first <= self.cap:
             raise ValueError(f"Invalid back-off: expected 0 < first <= cap, got first={self.first}, cap={self.cap}")
 
+    def wait(self, failures: int) -> float:
+        """Seconds to wait after ``failures`` failures in a row (at least 1): ``first``, doubling, at most ``cap``."""
+        if failures < 1:
+            raise ValueError(f"Invalid failure count: expected at least 1, got {failures}")
+        return min(self.cap, self.first * 2.0 ** min(failures - 1, 62))
+
 
 @dataclass
 class Backoff:
@@ -64,8 +74,8 @@ class Backoff:
 
     def failed(self) -> float:
         """Count a failed attempt; the seconds to wait before the next one."""
-        delay = min(self.policy.cap, self.policy.first * 2.0 ** min(self.failures, 62))
         self.failures += 1
+        delay = self.policy.wait(self.failures)
         self.away_s += delay
         return delay
 

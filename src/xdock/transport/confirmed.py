@@ -16,6 +16,8 @@ from typing import Any
 
 import aiomqtt
 
+from xdock.transport.aiomqtt_private import connection_end_future
+
 __all__ = ["publish_confirmed"]
 
 
@@ -29,8 +31,7 @@ async def publish_confirmed(
     if not messages:
         return
     sending = asyncio.gather(*(client.publish(topic, payload, qos=1, retain=retain) for topic, payload in messages))
-    # aiomqtt keeps the connection's end as a private future; it is the only prompt signal it gives.
-    lost: asyncio.Future[None] = client._disconnected
+    lost = connection_end_future(client)  # the only prompt signal of a lost link aiomqtt gives
     try:
         waits: list[asyncio.Future[Any]] = [sending, lost]
         await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)

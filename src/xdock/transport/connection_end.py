@@ -10,18 +10,19 @@ client here on the way out.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
 import aiomqtt
+
+from xdock.transport.aiomqtt_private import connection_end_future
 
 __all__ = ["connection_end", "heard_end"]
 
 
 def connection_end(client: aiomqtt.Client) -> BaseException | None:
     """The error ``client``'s connection ended with (now marked as seen), or None (still up, or a clean end)."""
-    end: asyncio.Future[None] = client._disconnected  # aiomqtt exposes no public end-of-connection signal
+    end = connection_end_future(client)
     if end.done() and not end.cancelled():
         return end.exception()
     return None

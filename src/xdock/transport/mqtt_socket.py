@@ -13,6 +13,8 @@ import socket
 
 import aiomqtt
 
+from xdock.transport.aiomqtt_private import paho
+
 __all__ = ["no_delay"]
 
 log = logging.getLogger(__name__)
@@ -20,7 +22,7 @@ log = logging.getLogger(__name__)
 
 def no_delay(client: aiomqtt.Client) -> None:
     """Turn Nagle's algorithm off on ``client``'s connected socket."""
-    sock = client._client.socket()  # aiomqtt exposes no socket options
+    sock = paho(client).socket()  # aiomqtt exposes no socket options
     if isinstance(sock, socket.socket) and sock.family in (socket.AF_INET, socket.AF_INET6):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     else:

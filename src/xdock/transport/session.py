@@ -33,6 +33,7 @@ from typing import Any
 
 import aiomqtt
 
+from xdock.transport.aiomqtt_private import connection_end_future, paho
 from xdock.transport.confirmed import publish_confirmed
 from xdock.transport.connection_end import heard_end
 
@@ -61,7 +62,7 @@ _paho_log.parent = log
 async def mqtt_session(client: aiomqtt.Client, *, in_flight: int) -> AsyncIterator[aiomqtt.Client]:
     """``async with mqtt_session(client, in_flight=n)``: connected, up to ``n`` calls awaiting the broker quietly."""
     client.pending_calls_threshold = max(in_flight, client.pending_calls_threshold)
-    client._client.enable_logger(_paho_log)  # paho's own lines only; aiomqtt keeps its logger
+    paho(client).enable_logger(_paho_log)  # paho's own lines only; aiomqtt keeps its logger
     _register_writes_safely(client)
     async with heard_end(client):
         yield client
@@ -85,19 +86,19 @@ async def last_word(client: aiomqtt.Client, topic: str, payload: bytes, *, timeo
 def _register_writes_safely(client: aiomqtt.Client) -> None:
     """Replace aiomqtt's socket-write registration by one that checks the socket is still open."""
     loop = asyncio.get_running_loop()
-    paho = client._client  # aiomqtt exposes no hook for this; paho's callbacks are public
+    inner = paho(client)  # aiomqtt exposes no hook for this; paho's callbacks are public
 
     def write() -> None:
         try:
-            paho.loop_write()
+            inner.loop_write()
         except OSError as exc:  # the socket broke under the write: the connection's end, as aiomqtt reports it
-            ended: asyncio.Future[None] = client._disconnected
+            ended = connection_end_future(client)
             if not ended.done():
                 ended.set_exception(exc)
 
     def register_write(_paho: Any, _userdata: Any, sock: Any) -> None:
         def add_writer() -> None:
-            current = paho.socket()
+            current = inner.socket()
             if current is not None and current is sock:  # still open (paho drops it before closing it)
                 loop.add_writer(current.fileno(), write)
 
@@ -109,5 +110,5 @@ def _register_writes_safely(client: aiomqtt.Client) -> None:
         if fd >= 0:
             loop.remove_writer(fd)
 
-    paho.on_socket_register_write = register_write
-    paho.on_socket_unregister_write = unregister_write
+    inner.on_socket_register_write = register_write
+    inner.on_socket_unregister_write = unregister_write

@@ -12,12 +12,14 @@ import asyncio
 
 import aiomqtt
 
+from xdock.transport.aiomqtt_private import received
+
 __all__ = ["take_waiting"]
 
 
 def take_waiting(client: aiomqtt.Client, limit: int) -> list[aiomqtt.Message]:
     """Up to ``limit`` messages already received by ``client``, oldest first (none: an empty list)."""
-    queue: asyncio.Queue[aiomqtt.Message] = client._queue  # aiomqtt gives one message per task only
+    queue = received(client)
     taken: list[aiomqtt.Message] = []
     while len(taken) < limit:
         try:

@@ -69,11 +69,12 @@ from xdock.protocol.topics import (
     scan_wildcard,
     sensor_reading_wildcard,
 )
+from xdock.transport.aiomqtt_private import ack, manual_acks
 from xdock.transport.backoff import Backoff, BackoffPolicy
 from xdock.transport.broker import DEFAULT_LINK, BrokerLink, connected, mqtt_client
-from xdock.transport.cancel import stop_if_cancelled
 from xdock.transport.confirmed import publish_confirmed
 from xdock.transport.mqtt_socket import no_delay
+from xdock.transport.reconnect import keep_connected
 from xdock.transport.waiting import take_waiting
 
 __all__ = ["Ingest", "IngestStats"]
@@ -131,17 +132,13 @@ class Ingest:
 
     async def run(self) -> None:
         """Serve until cancelled, reconnecting with a bounded back-off when the broker is down or goes away."""
-        while True:
-            try:
-                await self._session()
-            except aiomqtt.MqttError as exc:
-                self.connected.clear()
-                if self.liveness is not None:
-                    self.liveness.deaf()
-                stop_if_cancelled()
-                delay = self._backoff.failed()
-                self._backoff.log_failure(log, f"broker {self.broker}", exc, delay, user=self.broker.username)
-                await asyncio.sleep(delay)
+        await keep_connected(self._session, backoff=self._backoff, describe=f"broker {self.broker}", log=log,
+                             user=self.broker.username, on_lost=self._link_down)
+
+    def _link_down(self) -> None:
+        self.connected.clear()
+        if self.liveness is not None:
+            self.liveness.deaf()
 
     async def _session(self) -> None:
         session = mqtt_client(self.broker, self.link, identifier=self.client_id, persistent=True, will=self.will)
@@ -149,7 +146,7 @@ class Ingest:
         async with connected(session, self.broker, in_flight=2 * self.max_batch) as client, \
                 AsyncExitStack() as around:
             # The broker must not consider a scan delivered before its effect is stored.
-            client._client.manual_ack_set(True)
+            manual_acks(client)
             no_delay(client)
             await client.subscribe(scan_wildcard(self.site), qos=1)
             await client.subscribe(passage_wildcard(self.site), qos=1)
@@ -171,7 +168,7 @@ class Ingest:
                 batch = [first, *take_waiting(client, self.max_batch - 1)]
                 await self._handle(client, batch)
                 for message in batch:
-                    client._client.ack(message.mid, message.qos)
+                    ack(client, message)
 
     async def _handle(self, client: aiomqtt.Client, batch: list[aiomqtt.Message]) -> None:
         events: list[ScanEvent] = []

@@ -32,6 +32,7 @@ from urllib3.exceptions import HTTPError
 
 from xdock.central.telemetry.config import TelemetryConfig
 from xdock.central.telemetry.points import TelemetryPoint, to_line
+from xdock.transport.backoff import Backoff, BackoffPolicy
 
 __all__ = ["TelemetryWriter", "WriterStats"]
 
@@ -153,7 +154,7 @@ class TelemetryWriter:
             return batch
 
     def _run(self) -> None:
-        backoff = self._config.retry_initial_s
+        backoff = Backoff(BackoffPolicy(first=self._config.retry_initial_s, cap=self._config.retry_max_s))
         batch: list[TelemetryPoint] | None = None
         while True:
             if batch is None:
@@ -164,8 +165,7 @@ class TelemetryWriter:
             if outcome == "retry" and not self._stop.is_set():
                 with self._cond:
                     self._failed += 1
-                self._stop.wait(backoff)  # woken early only by close()
-                backoff = min(backoff * 2, self._config.retry_max_s)
+                self._stop.wait(backoff.failed())  # woken early only by close()
                 continue
             with self._cond:
                 if outcome == "ok":
@@ -185,7 +185,7 @@ class TelemetryWriter:
                     self._queue.clear()
                     _log.warning("telemetry: %s unreachable at close; %d points dropped", self._config.url, lost)
                 self._in_flight = 0
-                backoff = self._config.retry_initial_s
+                backoff.succeeded()
             batch = None
 
     def _write(self, batch: list[TelemetryPoint]) -> str:

@@ -27,6 +27,7 @@ from xdock.protocol.scanner_wire import (
     ScannerCommand,
     encode_command,
 )
+from xdock.transport.backoff import Backoff, BackoffPolicy
 
 __all__ = ["ScannerStats", "ScannerUnavailableError", "SerialScannerDriver", "StatusCallback"]
 
@@ -84,8 +85,7 @@ class SerialScannerDriver:
         self.port = port
         self.stats = ScannerStats()
         self._baudrate = baudrate
-        self._reopen_min = reopen_min
-        self._reopen_max = reopen_max
+        self._reopen_policy = BackoffPolicy(first=reopen_min, cap=reopen_max)
         self._on_status = on_status
         self._online = False
         self._serial: serial.Serial | None = None
@@ -152,7 +152,7 @@ class SerialScannerDriver:
 
     async def _reopen(self) -> bool:
         """Open the port, retrying with back-off; ``False`` if the driver was closed meanwhile."""
-        delay = self._reopen_min
+        backoff = Backoff(self._reopen_policy)
         while not self._closed:
             try:
                 self._open_port()
@@ -165,11 +165,10 @@ class SerialScannerDriver:
             else:
                 return True
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(delay):
+                async with asyncio.timeout(backoff.failed()):
                     item = await self._inbox.get()
                     if isinstance(item, _Closed):
                         return False
-            delay = min(delay * 2, self._reopen_max)
         return False
 
     def _open_port(self) -> None:
