@@ -117,9 +117,6 @@ def register(commands: Any) -> None:
                    help="scans published and not yet acknowledged by the broker, at most (default: %(default)s)")
     p.add_argument("--keep-sent", type=int, default=10_000, metavar="COUNT",
                    help="sent scans kept in the outbox for diagnosis, at most an hour (default: %(default)s)")
-    p.add_argument("--chilled-max", type=float, default=8.0, metavar="CELSIUS",
-                   help="offline answers: a label maximum temperature at or below this needs a reefer, "
-                        "as central's rules.chilled_max_c (default: %(default)s)")
     add_broker_password_option(p)
     add_broker_link_options(p)
     add_clock_options(p)
@@ -133,7 +130,7 @@ def config_from(args: argparse.Namespace) -> EdgeConfig:
         broker=broker_with_password(args.broker, args.broker_password_file), broker_link=broker_link_from(args),
         scanners=tuple(args.scanner), state_dir=args.state_dir, answer_timeout=args.answer_timeout,
         heartbeat_s=args.heartbeat, drain_rate=args.drain_rate, window=args.window, keep_sent=args.keep_sent,
-        chilled_max_c=args.chilled_max, readers=tuple(args.reader), portal_outside=args.portal_antennas[0],
+        readers=tuple(args.reader), portal_outside=args.portal_antennas[0],
         portal_inside=args.portal_antennas[1], probes=tuple(args.modbus),
         reader_clock_tolerance_s=args.reader_clock_tolerance,
         reader_silence_s=args.reader_silence or None,

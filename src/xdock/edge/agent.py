@@ -73,10 +73,7 @@ class EdgeAgent:
             start_after=_legacy_floor(config.state_dir / f"edge-{config.edge_id}.seq.db"),
             keep_sent=config.keep_sent, keep_sent_s=config.keep_sent_s,
         )
-        self.router = OfflineRouter(
-            chilled_max_c=config.chilled_max_c,
-            held=self.outbox.held_at_open(),
-        )
+        self.router = OfflineRouter(held=self.outbox.held_at_open())
         self._routes_path = config.state_dir / f"edge-{config.edge_id}.routes.json"
         stored = load_snapshot(self._routes_path)
         if stored is not None and stored.edge_id == config.edge_id:
