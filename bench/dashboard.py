@@ -37,10 +37,10 @@ from websockets.asyncio.client import connect
 
 from xdock.central.api.app import create_app
 from xdock.central.api.http_server import serve_http
-from xdock.central.site_file.config import SiteConfig, parse_site
 from xdock.central.site.kpis import percentile
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import SiteConfig, parse_site
 from xdock.central.store.database import Store
 from xdock.central.web import LiveHub
 from xdock.protocol.gs1 import sscc_with_check_digit

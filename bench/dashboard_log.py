@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from xdock.central.alerts.book import Alerts
-from xdock.central.site_file.config import parse_site
 from xdock.central.site.departures import DEPARTED_EVENT, DepartureLog
 from xdock.central.site.loading import LoadBook
 from xdock.central.site.scans import ScanService
 from xdock.central.site.state import SiteState
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import EventRow, Store
 from xdock.central.web import LiveHub
 from xdock.central.web.views import alert_view

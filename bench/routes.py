@@ -48,7 +48,7 @@ from xdock.central.edge_routing.snapshots import (  # noqa: E402
     route_tables,
 )
 from xdock.central.optimiser.dispatcher import Dispatcher, NoPlaceError  # noqa: E402
-from xdock.central.site_file.config import Destination  # noqa: E402
+from xdock.central.site_file.config import DEFAULT_CHILLED_MAX_C, Destination  # noqa: E402
 from xdock.protocol.clock import ManualClock  # noqa: E402
 from xdock.protocol.messages import DestinationMatch, encode  # noqa: E402
 from xdock.testing.synthetic_site import synthetic_floor, synthetic_pallets  # noqa: E402
@@ -97,7 +97,8 @@ def main() -> None:
                                shares=ShareBook(block=args.block, reserve_div=args.reserve_div))
         tables = [by_edge[f"edge-{door}"] for door in inbound]
         durations.append(time.perf_counter() - started)
-        sizes = [len(encode(t.snapshot(f"edge-{door}", 1, NOW))) for t, door in zip(tables, inbound, strict=True)]
+        sizes = [len(encode(t.snapshot(f"edge-{door}", 1, NOW, chilled_max_c=DEFAULT_CHILLED_MAX_C)))
+                 for t, door in zip(tables, inbound, strict=True)]
         routes = [len(t.routes) for t in tables]
 
     result = {
@@ -139,7 +140,8 @@ def replay(
             if tables.get(edge_id) != table:
                 tables[edge_id] = table
                 if second > 0:  # the first look is the start-up publish of every table
-                    sizes.append(len(encode(table.snapshot(edge_id, second + 1, now))))
+                    snapshot = table.snapshot(edge_id, second + 1, now, chilled_max_c=DEFAULT_CHILLED_MAX_C)
+                    sizes.append(len(encode(snapshot)))
         for pallet in arriving[second * args.scans_per_s:(second + 1) * args.scans_per_s]:
             door = rng.choice(inbound)
             edge_id = f"edge-{door}"

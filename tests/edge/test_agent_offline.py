@@ -47,7 +47,7 @@ from xdock.testing import Mosquitto
 SITE, EDGE = "it", "edge-d1"
 NOW = datetime.now(UTC)
 SNAPSHOT = RouteSnapshot(
-    edge_id=EDGE, plan_version=3, made_at=NOW,
+    edge_id=EDGE, plan_version=3, made_at=NOW, chilled_max_c=8.0,
     destinations=[DestinationMatch(id="LYON", postal_codes=["69*"])],
     routes=[Route(destination="LYON", trailer="T-LYON-1", door="D12", free_positions=10,
                   departure=NOW + timedelta(hours=6))],

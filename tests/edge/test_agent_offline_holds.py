@@ -33,7 +33,7 @@ STAGING_TEXT = "S1 STAGING (offline)"
 
 def snapshot(share: int, *, minutes: int, applied: list[int]) -> RouteSnapshot:
     return RouteSnapshot(
-        edge_id=EDGE, plan_version=3 + minutes, made_at=NOW + timedelta(minutes=minutes),
+        edge_id=EDGE, plan_version=3 + minutes, made_at=NOW + timedelta(minutes=minutes), chilled_max_c=8.0,
         destinations=[DestinationMatch(id="LYON", postal_codes=["69*"])],
         routes=[Route(destination="LYON", trailer="T-LYON-1", door="D12", free_positions=share, departure=LEAVES)],
         staging="S1", applied_offline=applied,

@@ -140,7 +140,7 @@ async def test_sigkill_during_an_outage_then_restart_shows_no_old_answer(
     mosquitto: Mosquitto, edge: Edge, tmp_path: Path
 ) -> None:
     now = datetime.now(UTC)
-    snapshot = RouteSnapshot(edge_id=EDGE, plan_version=1, made_at=now, routes=[], staging="S1",
+    snapshot = RouteSnapshot(edge_id=EDGE, plan_version=1, made_at=now, chilled_max_c=8.0, routes=[], staging="S1",
                              destinations=[DestinationMatch(id="NICE", postal_codes=["06*"])])
     async with aiomqtt.Client("127.0.0.1", mosquitto.port, identifier="central", clean_session=False) as central:
         await central.subscribe(scan_topic(SITE, EDGE), qos=1)

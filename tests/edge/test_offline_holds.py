@@ -14,7 +14,7 @@ LYON = ShipToModel(kind="postal", value="69003")
 
 def snapshot(share: int, *, minutes: int, applied: list[int] | None) -> RouteSnapshot:
     return RouteSnapshot(
-        edge_id="e1", plan_version=minutes, made_at=NOW + timedelta(minutes=minutes),
+        edge_id="e1", plan_version=minutes, made_at=NOW + timedelta(minutes=minutes), chilled_max_c=8.0,
         destinations=[DestinationMatch(id="LYON", postal_codes=["69*"])],
         routes=[Route(destination="LYON", trailer="T1", door="D12", departure=LEAVES, free_positions=share)],
         staging="S1", applied_offline=applied,

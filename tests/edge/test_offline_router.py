@@ -23,7 +23,7 @@ PARIS = ShipToModel(kind="postal", value="75011")
 
 def snapshot(*routes: Route, made_at: datetime = NOW, version: int = 7) -> RouteSnapshot:
     return RouteSnapshot(
-        edge_id="e1", plan_version=version, made_at=made_at,
+        edge_id="e1", plan_version=version, made_at=made_at, chilled_max_c=8.0,
         destinations=[
             DestinationMatch(id="LYON", postal_codes=["69*"]),
             DestinationMatch(id="PARIS", postal_codes=["75*"], glns=["3761303211001"]),
@@ -144,7 +144,7 @@ def test_a_snapshot_file_kept_before_defaults_were_left_off_the_wire_still_answe
     path = tmp_path / "routes.json"
     path.write_bytes(
         b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":7,"made_at":"2026-11-23T08:00:00Z",'
-        b'"destinations":[{"id":"LYON","postal_codes":["69*"],"glns":[]}],'
+        b'"chilled_max_c":8.0,"destinations":[{"id":"LYON","postal_codes":["69*"],"glns":[]}],'
         b'"routes":[{"destination":"LYON","trailer":"T-LYON-1","door":"D12","departure":null,"reefer":false,'
         b'"accepts_hazmat":false,"free_positions":1}],"staging":"S1","chilled_staging":null}'
     )

@@ -88,12 +88,6 @@ async def test_scans_arriving_during_a_commit_share_the_next_one(tmp_path: Path)
     await box.aclose()
 
 
-async def test_start_after_puts_numbers_above_an_older_store(tmp_path: Path) -> None:
-    box = Outbox(tmp_path / "outbox.db", start_after=1000)
-    assert box.allocate() == 1001
-    await box.aclose()
-
-
 async def test_a_closed_outbox_refuses_to_record(tmp_path: Path) -> None:
     box = Outbox(tmp_path / "outbox.db")
     await box.aclose()
@@ -157,22 +151,6 @@ async def test_an_answer_to_show_is_marked_with_fsync_one_only_counted_without(t
     await box.answered(2)
     assert box._db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
     await box.aclose()
-
-
-async def test_an_outbox_without_answer_marks_opens_with_every_row_unanswered(tmp_path: Path) -> None:
-    path = tmp_path / "outbox.db"
-    with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE outbox (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL,"
-                   " recorded_at REAL NOT NULL, sent_at REAL)")
-        db.execute("INSERT INTO outbox VALUES (7, 't/scan', x'00', 1.0, 2.0)")
-    db.close()
-    box = Outbox(path)
-    assert ([row.seq for row in box.unanswered_at_open()], box.allocate()) == ([7], 8)
-    box.mark_answered(7)
-    await box.aclose()
-    again = Outbox(path)
-    assert again.unanswered_at_open() == []
-    await again.aclose()
 
 
 async def test_held_decisions_share_their_scans_commit_and_survive_a_restart_until_released(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 EDGE = "edge-d1"
 NOW = datetime.now(UTC)
 # The edge's snapshot has no trailer for Lyon (yet central has one): offline, the pallet goes to staging.
-SNAPSHOT = RouteSnapshot(edge_id=EDGE, plan_version=1, made_at=NOW + timedelta(days=400),
+SNAPSHOT = RouteSnapshot(edge_id=EDGE, plan_version=1, made_at=NOW + timedelta(days=400), chilled_max_c=8.0,
                          destinations=[DestinationMatch(id="LYON", postal_codes=["69*"])], routes=[], staging="S1")
 PALLET = sscc_with_check_digit("03761303250000001")
 

@@ -52,7 +52,7 @@ SAMPLES: list[BaseModel] = [
                  counters={"reads": 812, "bad_frames": 0}),
     CentralStatus(online=True, at=AT, plan_version=4),
     RouteSnapshot(
-        edge_id="e1", plan_version=4, made_at=AT,
+        edge_id="e1", plan_version=4, made_at=AT, chilled_max_c=8.0,
         destinations=[DestinationMatch(id="LYON", postal_codes=["69"], glns=["3761303211001"])],
         routes=[Route(destination="LYON", trailer="T1", door="D12", departure=AT, free_positions=12)],
         staging="S1",

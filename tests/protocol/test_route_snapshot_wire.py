@@ -10,7 +10,7 @@ from xdock.protocol.messages import DestinationMatch, MessageError, Route, Route
 
 AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 SNAPSHOT = RouteSnapshot(
-    edge_id="e1", plan_version=3, made_at=AT,
+    edge_id="e1", plan_version=3, made_at=AT, chilled_max_c=5.0,
     destinations=[
         DestinationMatch(id="LYON", postal_codes=["69*"]), DestinationMatch(id="NICE", glns=["3761303211001"]),
     ],
@@ -21,7 +21,7 @@ SNAPSHOT = RouteSnapshot(
     staging="S1",
 )
 COMPACT = (
-    b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":3,"made_at":"2026-11-23T08:00:00Z",'
+    b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":3,"made_at":"2026-11-23T08:00:00Z","chilled_max_c":5.0,'
     b'"destinations":[{"id":"LYON","postal_codes":["69*"]},{"id":"NICE","glns":["3761303211001"]}],'
     b'"routes":[{"destination":"LYON","trailer":"T1","door":"D12","departure":"2026-11-23T08:00:00Z",'
     b'"free_positions":2},'
@@ -29,7 +29,7 @@ COMPACT = (
     b'"staging":"S1"}'
 )
 SPELLED_OUT = (
-    b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":3,"made_at":"2026-11-23T08:00:00Z",'
+    b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":3,"made_at":"2026-11-23T08:00:00Z","chilled_max_c":5.0,'
     b'"destinations":[{"id":"LYON","postal_codes":["69*"],"glns":[]},'
     b'{"id":"NICE","postal_codes":[],"glns":["3761303211001"]}],'
     b'"routes":[{"destination":"LYON","trailer":"T1","door":"D12","departure":"2026-11-23T08:00:00Z",'
@@ -42,8 +42,10 @@ SPELLED_OUT = (
 def test_defaults_stay_off_the_wire_but_version_and_kind_travel() -> None:
     assert encode(SNAPSHOT) == COMPACT
     assert decode(RouteSnapshot, COMPACT) == SNAPSHOT
-    empty = RouteSnapshot(edge_id="e1", plan_version=0, made_at=AT)
-    assert encode(empty) == b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":0,"made_at":"2026-11-23T08:00:00Z"}'
+    empty = RouteSnapshot(edge_id="e1", plan_version=0, made_at=AT, chilled_max_c=8.0)
+    assert encode(empty) == (
+        b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":0,"made_at":"2026-11-23T08:00:00Z","chilled_max_c":8.0}'
+    )
     assert decode(RouteSnapshot, encode(empty)) == empty
 
 
@@ -60,10 +62,10 @@ def test_decoding_stays_strict_about_a_field_left_in() -> None:
 
 
 def test_the_applied_offline_decisions_travel_even_when_none_and_a_snapshot_without_them_reads_as_before() -> None:
-    none_applied = RouteSnapshot(edge_id="e1", plan_version=0, made_at=AT, applied_offline=[])
+    none_applied = RouteSnapshot(edge_id="e1", plan_version=0, made_at=AT, chilled_max_c=8.0, applied_offline=[])
     assert encode(none_applied) == (
         b'{"v":1,"kind":"routes","edge_id":"e1","plan_version":0,"made_at":"2026-11-23T08:00:00Z",'
-        b'"applied_offline":[]}'
+        b'"chilled_max_c":8.0,"applied_offline":[]}'
     )
     assert decode(RouteSnapshot, encode(none_applied)).applied_offline == []
     some = encode(SNAPSHOT.model_copy(update={"applied_offline": [4, 9]}))
@@ -75,3 +77,15 @@ def test_the_applied_offline_decisions_travel_even_when_none_and_a_snapshot_with
     assert str(caught.value) == (
         "Invalid RouteSnapshot: field 'applied_offline.0': Input should be greater than or equal to 1"
     )
+
+
+def test_the_site_rule_always_travels_and_a_snapshot_without_it_is_refused_naming_it() -> None:
+    assert decode(RouteSnapshot, COMPACT).chilled_max_c == 5.0
+    without = COMPACT.replace(b'"chilled_max_c":5.0,', b"")
+    with pytest.raises(MessageError) as caught:
+        decode(RouteSnapshot, without)
+    assert str(caught.value) == "Invalid RouteSnapshot: field 'chilled_max_c': Field required"
+    assert caught.value.reason == "bad_payload"
+    with pytest.raises(MessageError) as caught:
+        decode(RouteSnapshot, COMPACT.replace(b'"chilled_max_c":5.0', b'"chilled_max_c":"5"'))
+    assert str(caught.value) == "Invalid RouteSnapshot: field 'chilled_max_c': Input should be a valid number"

@@ -13,13 +13,10 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xdock.central.api.limits import DEFAULT_MAX_BODY_BYTES
 from xdock.central.api.listen_socket import bind_api
+from xdock.central.config import CentralConfig
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.edges.device_telemetry import DeviceTelemetry
 from xdock.central.edges.liveness import Liveness
@@ -29,12 +26,9 @@ from xdock.central.ingest.refusals import UplinkRefusals
 from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.planning.replanner import Replanner
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import SiteConfig
 from xdock.central.store.database import Store
-from xdock.central.telemetry import TelemetryConfig, open_sink
-from xdock.protocol.broker_url import BrokerUrl
+from xdock.central.telemetry import open_sink
 from xdock.protocol.clock import Clock
-from xdock.transport.broker import DEFAULT_LINK, BrokerLink
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -49,44 +43,6 @@ __all__ = ["Central", "CentralConfig"]
 log = logging.getLogger(__name__)
 
 _FRONT = "xdock.central.front"
-
-
-@dataclass(frozen=True)
-class CentralConfig:
-    """Everything ``xdock central`` needs, validated before anything starts."""
-
-    site: SiteConfig
-    """The validated site file."""
-    broker: BrokerUrl
-    """The MQTT broker edges publish to."""
-    db: Path
-    """SQLite file holding pallets, applied scan keys and the event log."""
-    broker_link: BrokerLink = DEFAULT_LINK
-    """MQTT version and TLS CA of the link to ``broker``."""
-    api_host: str = "127.0.0.1"
-    """Interface the REST API listens on."""
-    api_port: int | None = 8080
-    """Port of the REST API; ``0`` picks a free one; ``None`` serves no API."""
-    client_id: str | None = None
-    """MQTT client id of central's persistent session (default ``xdock-central-<site>``)."""
-    replan_interval: float | None = 30.0
-    """Seconds of site time between background re-plans (when scans changed the floor); ``None``: never."""
-    replan_budget: float = 2.0
-    """Seconds the CP-SAT re-plan may take in its worker process."""
-    edges: Mapping[str, str] = field(default_factory=dict)
-    """Edge id → inbound door of edges to send routing snapshots to from the start (others are learnt
-    from their status and their scans)."""
-    auth: bool | None = None
-    """API access control: ``True`` always on, ``False`` off, ``None`` on when the store holds a user
-    (users are added with ``xdock central user add``)."""
-    telemetry: TelemetryConfig | None = None
-    """InfluxDB (v2 write API) to send telemetry to, or ``None``; recent telemetry is kept in memory either way."""
-    kpi_telemetry_interval: float = 60.0
-    """Seconds of site time between two KPI telemetry points."""
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    """The largest request body the API reads; a larger one is answered 413 unread."""
-    live_tick_s: float = 1.0
-    """Seconds between two site-time ticks sent to the live screens."""
 
 
 class Central:

@@ -48,7 +48,7 @@ def add_broker_link_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_mqtt_version_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--mqtt-version", type=MqttVersion, choices=list(MqttVersion), default=MqttVersion.V5,
+    parser.add_argument("--mqtt-version", type=MqttVersion, choices=list(MqttVersion), default=BrokerLink.version,
                         help="MQTT protocol version to speak (default: %(default)s)")
 
 

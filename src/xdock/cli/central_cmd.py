@@ -10,8 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from xdock.central.api.limits import DEFAULT_MAX_BODY_BYTES
 from xdock.central.api.listen_socket import ApiAddressError
+from xdock.central.config import DEFAULT_DB, CentralConfig
 from xdock.central.site_file.config import SiteConfigError, load_site
 from xdock.central.store.database import StoreError
 from xdock.central.telemetry import TOKEN_ENV, TelemetryConfig, TelemetryConfigError
@@ -38,21 +38,20 @@ def register(commands: Any) -> None:
     p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
                    help="MQTT broker URL: mqtt://[USER@]HOST[:PORT], mqtts://... for TLS; the password comes from "
                         "--broker-password-file or $XDOCK_BROKER_PASSWORD (default: mqtt://127.0.0.1:1883)")
-    p.add_argument("--db", type=Path, default=Path("xdock-central.db"), help="SQLite store (default: %(default)s)")
-    p.add_argument("--api-host", default="127.0.0.1", help="REST API interface (default: %(default)s)")
-    p.add_argument(
-        "--api-port", type=int, default=8080, help="REST API port, 0 for any free port (default: %(default)s)"
-    )
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help="SQLite store (default: %(default)s)")
+    p.add_argument("--api-host", default=CentralConfig.api_host, help="REST API interface (default: %(default)s)")
+    p.add_argument("--api-port", type=int, default=CentralConfig.api_port,
+                   help="REST API port, 0 for any free port (default: %(default)s)")
     p.add_argument("--no-api", action="store_true", help="do not serve the REST API")
-    p.add_argument("--max-body-bytes", type=_byte_count, default=DEFAULT_MAX_BODY_BYTES,
+    p.add_argument("--max-body-bytes", type=_byte_count, default=CentralConfig.max_body_bytes,
                    help="largest request body the API reads; larger ones get 413 unread (default: %(default)s)")
     p.add_argument("--client-id", help="MQTT client id of central's persistent session (default: xdock-central-SITE)")
-    p.add_argument("--replan-interval", type=float, default=30.0,
+    p.add_argument("--replan-interval", type=float, default=CentralConfig.replan_interval or 0,
                    help="seconds between background re-plans, 0 to turn them off (default: %(default)s)")
-    p.add_argument("--replan-budget", type=float, default=2.0,
+    p.add_argument("--replan-budget", type=float, default=CentralConfig.replan_budget,
                    help="seconds a re-plan may take in its worker process (default: %(default)s)")
     auth = p.add_mutually_exclusive_group()
-    auth.add_argument("--auth", dest="auth", action="store_true", default=None,
+    auth.add_argument("--auth", dest="auth", action="store_true", default=CentralConfig.auth,
                       help="require API tokens even before any user exists")
     auth.add_argument("--no-auth", dest="auth", action="store_false",
                       help="serve the API without tokens even when users exist (a closed test floor only)")
@@ -81,29 +80,36 @@ def _byte_count(text: str) -> int:
     return count
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.site is None:
-        return fail("the following arguments are required: --site")
-    try:
-        site = load_site(args.site)
-        broker = broker_with_password(args.broker, args.broker_password_file)
-        link = broker_link_from(args)
-        telemetry = None if args.telemetry_url is None else TelemetryConfig.load(
-            url=args.telemetry_url, org=args.telemetry_org, bucket=args.telemetry_bucket,
-            token_file=args.telemetry_token_file,
-        )
-    except (SiteConfigError, TelemetryConfigError, OSError, ValueError) as exc:
-        return fail(str(exc))
-    from xdock.central.app import Central, CentralConfig  # noqa: PLC0415  (heavy import only when used)
-
-    config = CentralConfig(
+def config_from(args: argparse.Namespace, site_path: Path) -> CentralConfig:
+    """Central's configuration from its parsed options (``SiteConfigError``, ``TelemetryConfigError``,
+    ``OSError`` or ``ValueError`` when they do not fit)."""
+    site = load_site(site_path)
+    broker = broker_with_password(args.broker, args.broker_password_file)
+    link = broker_link_from(args)
+    telemetry = None if args.telemetry_url is None else TelemetryConfig.load(
+        url=args.telemetry_url, org=args.telemetry_org, bucket=args.telemetry_bucket,
+        token_file=args.telemetry_token_file,
+    )
+    return CentralConfig(
         site=site, broker=broker, broker_link=link, db=args.db, auth=args.auth, api_host=args.api_host,
         api_port=None if args.no_api else args.api_port, client_id=args.client_id,
         replan_interval=args.replan_interval or None, replan_budget=args.replan_budget, telemetry=telemetry,
         max_body_bytes=args.max_body_bytes,
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.site is None:
+        return fail("the following arguments are required: --site")
+    try:
+        config = config_from(args, args.site)
+    except (SiteConfigError, TelemetryConfigError, OSError, ValueError) as exc:
+        return fail(str(exc))
     if args.replan_interval < 0 or args.replan_budget <= 0:
         return fail("--replan-interval must be 0 or more and --replan-budget positive")
+    from xdock.central.app import Central  # noqa: PLC0415  (heavy import only when used)
+
+    site = config.site
     try:
         central = Central(config, clock_from(args))
     except ApiAddressError as exc:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from xdock.central.api.auth import ROLES, AuthError, UserAdmin
+from xdock.central.config import DEFAULT_DB
 from xdock.central.store.database import Store, StoreError
 from xdock.cli._common import fail, number
 
@@ -50,7 +51,7 @@ def register_user(actions: Any) -> None:
         verb.add_argument("--expires-in", dest="expires_in", type=_hours, default=None, metavar="HOURS",
                           help="the token is accepted for HOURS (default: until revoked)")
     for verb in (add, token, revoke, remove, listing):
-        verb.add_argument("--db", dest="user_db", type=Path, default=Path("xdock-central.db"),
+        verb.add_argument("--db", dest="user_db", type=Path, default=DEFAULT_DB,
                           help="central's SQLite store (default: %(default)s)")
         verb.set_defaults(run=run_user)
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from xdock.central.api.listen_socket import ApiAddressError
+from xdock.central.config import CentralConfig
 from xdock.cli._common import broker_arg, fail, run_until_stopped
+from xdock.demo.options import DemoOptions
 
 
 def register(commands: Any) -> None:
@@ -22,14 +24,18 @@ def register(commands: Any) -> None:
     )
     p.add_argument("--duration", type=float, help="stop after this many seconds (default: run until Ctrl-C)")
     p.add_argument("--broker", type=broker_arg, help="use this MQTT broker instead of the in-process one")
-    p.add_argument("--speed", type=float, default=30.0, help="site time runs this much faster (default: %(default)s)")
-    p.add_argument("--interval", type=float, default=0.5, help="seconds between scans per door (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=7, help="seed of the truck stream (default: %(default)s)")
-    p.add_argument("--api-port", type=int, default=8080, help="central's API port, 0 for any (default: %(default)s)")
+    p.add_argument("--speed", type=float, default=DemoOptions.speed,
+                   help="site time runs this much faster (default: %(default)s)")
+    p.add_argument("--interval", type=float, default=DemoOptions.scan_interval,
+                   help="seconds between scans per door (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=DemoOptions.seed, help="seed of the truck stream (default: %(default)s)")
+    # Central's own default port, as ``xdock central`` (the demo's options default to any free port).
+    p.add_argument("--api-port", type=int, default=CentralConfig.api_port,
+                   help="central's API port, 0 for any (default: %(default)s)")
     p.add_argument("--plain", action="store_true", help="print a line per scan instead of a live screen")
     p.add_argument("--no-devices", action="store_true",
                    help="run the scanners only: no RFID portals, sensor nodes or Modbus probe")
-    p.add_argument("--misload-chance", type=float, default=0.15, metavar="P",
+    p.add_argument("--misload-chance", type=float, default=DemoOptions.misload_chance, metavar="P",
                    help="chance a forklift takes a pallet through the neighbouring portal first (default: "
                         "%(default)s)")
     p.add_argument("--workdir", type=Path, metavar="DIR",
@@ -49,13 +55,9 @@ def run(args: argparse.Namespace) -> int:
         problem = _workdir_problem(args.workdir)
         if problem:
             return fail(f"--workdir {args.workdir}: {problem}")
-    from xdock.demo.runner import DemoOptions, run_demo  # noqa: PLC0415  (heavy import only when used)
+    from xdock.demo.runner import run_demo  # noqa: PLC0415  (heavy import only when used)
 
-    options = DemoOptions(
-        duration=args.duration, broker=args.broker, speed=args.speed, scan_interval=max(0.0, args.interval),
-        seed=args.seed, api_port=args.api_port, live=sys.stdout.isatty() and not args.plain,
-        devices=not args.no_devices, misload_chance=args.misload_chance, workdir=args.workdir,
-    )
+    options = options_from(args, live=sys.stdout.isatty())
 
     async def main() -> None:
         await run_demo(options, sys.stdout)
@@ -64,6 +66,15 @@ def run(args: argparse.Namespace) -> int:
         return run_until_stopped(main())
     except ApiAddressError as exc:
         return fail(f"{exc}; choose another with --api-port (0 for any free port)")
+
+
+def options_from(args: argparse.Namespace, *, live: bool) -> DemoOptions:
+    """The demo's options from its parsed options; ``live``: the output is a terminal (``--plain`` aside)."""
+    return DemoOptions(
+        duration=args.duration, broker=args.broker, speed=args.speed, scan_interval=max(0.0, args.interval),
+        seed=args.seed, api_port=args.api_port, live=live and not args.plain,
+        devices=not args.no_devices, misload_chance=args.misload_chance, workdir=args.workdir,
+    )
 
 
 def _workdir_problem(folder: Path) -> str | None:

@@ -21,7 +21,6 @@ from xdock.cli._common import (
 )
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.edge.portals import PortalReader
-from xdock.edge.reader_clock import DEFAULT_TOLERANCE_S
 from xdock.edge.sensor_probes import ModbusProbe
 from xdock.protocol.broker_url import BrokerUrl
 
@@ -58,6 +57,11 @@ def _antennas(value: str) -> tuple[frozenset[int], frozenset[int]]:
     return sides[0], sides[1]
 
 
+def _antennas_text(outside: frozenset[int], inside: frozenset[int]) -> str:
+    """``OUTSIDE/INSIDE`` as the option is written, e.g. ``1,3/2,4``."""
+    return "/".join(",".join(str(a) for a in sorted(side)) for side in (outside, inside))
+
+
 def _tolerance(value: str) -> float:
     seconds = number(value)
     if not math.isfinite(seconds) or seconds < 0:
@@ -87,14 +91,15 @@ def register(commands: Any) -> None:
     p.add_argument("--reader", action="append", default=[], type=_reader, metavar="ID=HOST:PORT[@DOOR]",
                    help="an LLRP RFID portal reader at DOOR (default: --door); its door passages go to central "
                         "(repeat for several)")
-    p.add_argument("--portal-antennas", type=_antennas, default=(frozenset({1}), frozenset({2})),
-                   metavar="OUTSIDE/INSIDE",
+    antennas = (EdgeConfig.portal_outside, EdgeConfig.portal_inside)
+    p.add_argument("--portal-antennas", type=_antennas, default=antennas, metavar="OUTSIDE/INSIDE",
                    help="portal antenna ids on the apron side / building side of each reader's door "
-                        "(default: 1/2); other antennas count as neighbour-door cross-reads")
-    p.add_argument("--reader-clock-tolerance", type=_tolerance, default=DEFAULT_TOLERANCE_S, metavar="SECONDS",
+                        f"(default: {_antennas_text(*antennas)}); other antennas count as neighbour-door cross-reads")
+    p.add_argument("--reader-clock-tolerance", type=_tolerance, default=EdgeConfig.reader_clock_tolerance_s,
+                   metavar="SECONDS",
                    help="a reader whose clock is further than this from the edge's has its reads' times moved "
                         "onto the edge's clock (default: %(default)s)")
-    p.add_argument("--reader-silence", type=_silence, default=30.0, metavar="SECONDS",
+    p.add_argument("--reader-silence", type=_silence, default=EdgeConfig.reader_silence_s or 0, metavar="SECONDS",
                    help="a reader session silent this long is reopened; the reader is asked for a keepalive three "
                         "times per period; 0: ask for none and keep silent sessions (default: %(default)s)")
     p.add_argument("--modbus", action="append", default=[], type=_probe, metavar="ID=PORT[@UNIT]",
@@ -105,21 +110,19 @@ def register(commands: Any) -> None:
                         "--broker-password-file or $XDOCK_BROKER_PASSWORD (default: mqtt://127.0.0.1:1883)")
     p.add_argument("--state-dir", type=Path, default=Path("xdock-edge-state"),
                    help="where the agent keeps its durable state (default: %(default)s)")
-    p.add_argument("--answer-timeout", type=float, default=3.0,
+    p.add_argument("--answer-timeout", type=float, default=EdgeConfig.answer_timeout,
                    help="seconds before the display says it is waiting for central, or gives the offline answer "
                         "when central is offline by then (default: %(default)s)")
-    p.add_argument("--heartbeat", type=float, default=5.0, metavar="SECONDS",
+    p.add_argument("--heartbeat", type=float, default=EdgeConfig.heartbeat_s, metavar="SECONDS",
                    help="period of the retained edge and scanner statuses (default: %(default)s)")
-    p.add_argument("--drain-rate", type=float, default=200.0, metavar="SCANS_PER_S",
+    p.add_argument("--drain-rate", type=float, default=EdgeConfig.drain_rate, metavar="SCANS_PER_S",
                    help="after a reconnect, scans recorded while the link was down go out behind live scans "
                         "at most this fast (default: %(default)s)")
-    p.add_argument("--window", type=int, default=64,
+    p.add_argument("--window", type=int, default=EdgeConfig.window,
                    help="scans published and not yet acknowledged by the broker, at most (default: %(default)s)")
-    p.add_argument("--keep-sent", type=int, default=10_000, metavar="COUNT",
-                   help="sent scans kept in the outbox for diagnosis, at most an hour (default: %(default)s)")
-    p.add_argument("--chilled-max", type=float, default=8.0, metavar="CELSIUS",
-                   help="offline answers: a label maximum temperature at or below this needs a reefer, "
-                        "as central's rules.chilled_max_c (default: %(default)s)")
+    p.add_argument("--keep-sent", type=int, default=EdgeConfig.keep_sent, metavar="COUNT",
+                   help=f"sent scans kept in the outbox for diagnosis, at most {EdgeConfig.keep_sent_s:g} s "
+                        "(default: %(default)s)")
     add_broker_password_option(p)
     add_broker_link_options(p)
     add_clock_options(p)
@@ -133,7 +136,7 @@ def config_from(args: argparse.Namespace) -> EdgeConfig:
         broker=broker_with_password(args.broker, args.broker_password_file), broker_link=broker_link_from(args),
         scanners=tuple(args.scanner), state_dir=args.state_dir, answer_timeout=args.answer_timeout,
         heartbeat_s=args.heartbeat, drain_rate=args.drain_rate, window=args.window, keep_sent=args.keep_sent,
-        chilled_max_c=args.chilled_max, readers=tuple(args.reader), portal_outside=args.portal_antennas[0],
+        readers=tuple(args.reader), portal_outside=args.portal_antennas[0],
         portal_inside=args.portal_antennas[1], probes=tuple(args.modbus),
         reader_clock_tolerance_s=args.reader_clock_tolerance,
         reader_silence_s=args.reader_silence or None,

@@ -23,6 +23,7 @@ from xdock.firmware_mocks.llrp_reader import LlrpReaderMock, ReaderConfig
 from xdock.firmware_mocks.llrp_tags import TagPass, TagPopulation, TagSighting
 from xdock.protocol.clock import Clock, SystemClock
 from xdock.protocol.epc import EpcError, Sscc96, decode_epc
+from xdock.protocol.llrp import LLRP_PORT
 
 __all__ = ["register"]
 
@@ -35,9 +36,10 @@ def register(devices: Any) -> None:
         "client connects. Prints connections and first reads.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    p.add_argument("--port", type=int, default=5084, help="TCP port, 0 for any free one (default: %(default)s)")
-    p.add_argument("--antennas", type=int, default=4, help="antenna ports, numbered from 1 (default: %(default)s)")
-    p.add_argument("--report-interval", type=float, default=0.1, metavar="SECONDS",
+    p.add_argument("--port", type=int, default=LLRP_PORT, help="TCP port, 0 for any free one (default: %(default)s)")
+    p.add_argument("--antennas", type=int, default=ReaderConfig.antennas,
+                   help="antenna ports, numbered from 1 (default: %(default)s)")
+    p.add_argument("--report-interval", type=float, default=ReaderConfig.report_interval_s, metavar="SECONDS",
                    help="seconds between inventory rounds (default: %(default)s)")
     p.add_argument("--script", type=Path,
                    help="tag script: one pass a line, 'START_S END_S ANTENNA TAG [RSSI_DBM]' (TAG: SSCC or EPC hex; "

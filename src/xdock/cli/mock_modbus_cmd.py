@@ -21,7 +21,7 @@ from typing import Any
 from xdock.cli._common import fail
 from xdock.cli.mock_options import OptionError, add_duration_option, check_positive, check_range, run_for
 from xdock.firmware_mocks.modbus_sensor import MockModbusSensor
-from xdock.protocol.modbus_probe import ProbeSample
+from xdock.protocol.modbus_probe import DEFAULT_DEVICE_ID, ProbeSample
 from xdock.simulators.sensor_profiles import Profile
 
 __all__ = ["register"]
@@ -34,7 +34,8 @@ def register(devices: Any) -> None:
         "pseudo-terminal, for xdock edge --modbus ID=PATH[@UNIT].",
     )
     p.add_argument("--link", type=Path, help="also expose the probe's port as this stable symlink, e.g. /tmp/probe-s1")
-    p.add_argument("--unit", type=int, default=1, help="the probe's Modbus device id, 1-247 (default: %(default)s)")
+    p.add_argument("--unit", type=int, default=DEFAULT_DEVICE_ID,
+                   help="the probe's Modbus device id, 1-247 (default: %(default)s)")
     p.add_argument("--temp", type=float, default=4.0, metavar="CELSIUS", help="base temperature (default: %(default)s)")
     p.add_argument("--rh", type=float, default=60.0, metavar="PERCENT", help="base humidity (default: %(default)s)")
     p.add_argument("--noise", type=float, default=0.0,

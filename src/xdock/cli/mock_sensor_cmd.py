@@ -68,9 +68,9 @@ def register(devices: Any) -> None:
                    help=f"a sensor of the node, one of {', '.join(_SUFFIX)} (repeat; default: temperature)")
     p.add_argument("--sample", type=float, default=10.0, metavar="SECONDS",
                    help="seconds between two samples (default: %(default)s)")
-    p.add_argument("--max-interval", type=float, default=300.0, metavar="SECONDS",
+    p.add_argument("--max-interval", type=float, default=NodeSensor.max_interval_s, metavar="SECONDS",
                    help="an unchanged value is published again after this long (default: %(default)s)")
-    p.add_argument("--deadband", type=float, default=0.0,
+    p.add_argument("--deadband", type=float, default=NodeSensor.deadband,
                    help="a temperature/humidity change smaller than this is not published (default: %(default)s)")
     p.add_argument("--base-temp", type=float, default=4.0, metavar="CELSIUS", help="(default: %(default)s)")
     p.add_argument("--base-rh", type=float, default=60.0, metavar="PERCENT", help="(default: %(default)s)")

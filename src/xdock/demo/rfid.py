@@ -134,7 +134,7 @@ class Portals:
 
 async def open_portals(
     stack: contextlib.AsyncExitStack, *, site: str, broker: BrokerUrl, work: Path, clock: Clock, heartbeat_s: float,
-    seed: int, prefix_digits: int, misload_chance: float = 0.15, doors: tuple[str, ...] = PORTAL_DOORS,
+    seed: int, prefix_digits: int, misload_chance: float, doors: tuple[str, ...] = PORTAL_DOORS,
     track_gap_s: float = 1.0,
 ) -> Portals:
     """Start a reader and a door display per portal door (closed with ``stack``); the edges to run for them."""

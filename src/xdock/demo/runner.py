@@ -17,7 +17,7 @@ import contextlib
 import random
 import tempfile
 from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, time
 from importlib import resources
 from pathlib import Path
@@ -28,6 +28,7 @@ from xdock.central.site_file.config import SiteConfig, parse_site
 from xdock.demo.broker import DEMO_LINK, EmbeddedBroker
 from xdock.demo.devices import Devices, open_devices
 from xdock.demo.logs import EventHandler, logging_to_file
+from xdock.demo.options import DemoOptions
 from xdock.demo.rfid import Portals
 from xdock.demo.screen import DemoLog, ScanRecord, render_frame, render_line, render_summary
 from xdock.edge.agent import EdgeAgent
@@ -54,32 +55,6 @@ POSTAL_WEIGHTS = {
 
 _SETTLE_S = 10.0
 """Wall seconds the end of a timed run waits, at most, for the passages already under way to reach central."""
-
-
-@dataclass(frozen=True)
-class DemoOptions:
-    duration: float | None = None
-    """Stop after this many seconds (``None``: until Ctrl-C)."""
-    broker: BrokerUrl | None = None
-    """External broker; ``None`` starts one in-process."""
-    speed: float = 30.0
-    """Site time runs this many times faster than the wall clock."""
-    scan_interval: float = 0.5
-    """Seconds a worker takes between two scans at one door."""
-    seed: int = 7
-    """Seed of the truck and label stream."""
-    api_port: int | None = 0
-    """Central's REST API port (``0``: any free port; ``None``: no API)."""
-    workdir: Path | None = None
-    """Where the store and edge state go (default: a temporary folder, removed at the end)."""
-    doors: tuple[str, ...] = ("D1", "D2")
-    """Inbound doors that get an edge agent and a scanner."""
-    live: bool = True
-    """Redraw a full frame in place (a terminal) instead of printing a line per scan."""
-    devices: bool = True
-    """Also run the RFID portals (readers, their edges, forklifts) and the dock sensors."""
-    misload_chance: float = 0.15
-    """Chance that a forklift takes a pallet through the neighbouring portal first (seeded per pallet)."""
 
 
 def demo_site() -> SiteConfig:

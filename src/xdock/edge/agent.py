@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from pathlib import Path
 
 from xdock.edge.central_answers import CentralAnswers
 from xdock.edge.config import EdgeConfig
@@ -38,7 +37,6 @@ from xdock.edge.recorder import Recorder
 from xdock.edge.route_file import load_snapshot, save_snapshot
 from xdock.edge.scan_path import NOT_RECORDED_TEXT, WAITING_TEXT, ScanPath
 from xdock.edge.sensor_probes import ProbeReporter
-from xdock.edge.sequence import SequenceStore
 from xdock.edge.uplink import Uplink, UplinkOptions
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot
@@ -47,17 +45,6 @@ from xdock.protocol.topics import scan_topic
 __all__ = ["NOT_RECORDED_TEXT", "WAITING_TEXT", "EdgeAgent", "EdgeStats"]
 
 log = logging.getLogger(__name__)
-
-
-def _legacy_floor(path: Path) -> int:
-    """The numbers an older agent reserved in its sequence store; the outbox starts above them."""
-    if not path.exists():
-        return 0
-    store = SequenceStore(path)
-    try:
-        return store.reserved
-    finally:
-        store.close()
 
 
 class EdgeAgent:
@@ -70,13 +57,9 @@ class EdgeAgent:
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.outbox = Outbox(
             config.state_dir / f"edge-{config.edge_id}.outbox.db",
-            start_after=_legacy_floor(config.state_dir / f"edge-{config.edge_id}.seq.db"),
             keep_sent=config.keep_sent, keep_sent_s=config.keep_sent_s,
         )
-        self.router = OfflineRouter(
-            chilled_max_c=config.chilled_max_c,
-            held=self.outbox.held_at_open(),
-        )
+        self.router = OfflineRouter(held=self.outbox.held_at_open())
         self._routes_path = config.state_dir / f"edge-{config.edge_id}.routes.json"
         stored = load_snapshot(self._routes_path)
         if stored is not None and stored.edge_id == config.edge_id:

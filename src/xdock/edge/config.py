@@ -74,9 +74,6 @@ class EdgeConfig:
     """Sent scans kept in the outbox for diagnosis (at most this many, at most ``keep_sent_s`` old)."""
     keep_sent_s: float = 3600.0
     """Seconds a sent scan is kept in the outbox for diagnosis."""
-    chilled_max_c: float = 8.0
-    """Offline answers: a label maximum temperature at or below this needs a reefer (central's
-    ``rules.chilled_max_c``)."""
     readers: tuple[PortalReader, ...] = ()
     """LLRP portal readers; each one's door passages go to central like scans (same outbox and sequence)."""
     portal_outside: frozenset[int] = frozenset({1})

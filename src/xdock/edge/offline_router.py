@@ -5,9 +5,10 @@ central's dispatcher in their simplest form:
 
 - the label's ship-to names a destination (:func:`xdock.protocol.routing.match_destination`);
 - the first route for it in the snapshot's order (central lists the nearest first) that fits: a
-  reefer when the pallet is chilled or frozen (label maximum temperature at or below
-  ``chilled_max_c``, as central's ``temp_class``), dangerous goods only where ``accepts_hazmat``, a
-  departure still ahead, and a free position left of this edge's share;
+  reefer when the pallet is chilled or frozen (label maximum temperature at or below the snapshot's
+  ``chilled_max_c``, the site file's rule, as central's ``temp_class``; the edge keeps no copy of it),
+  dangerous goods only where ``accepts_hazmat``, a departure still ahead, and a free position left of
+  this edge's share;
 - else the staging area (``chilled_staging`` for chilled and frozen pallets).
 
 The positions left of a share: the snapshot's, less the edge's own decisions central had not applied
@@ -36,7 +37,6 @@ from xdock.protocol.routing import match_destination
 __all__ = ["NO_ROUTE_TEXT", "HeldDecision", "OfflineAnswer", "OfflineRouter", "correction_text", "differs"]
 
 NO_ROUTE_TEXT = "recorded - no route offline"
-CHILLED_MAX_C = 8.0
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,8 @@ class HeldDecision:
 class OfflineRouter:
     """The latest routing snapshot, the positions left of this edge's shares, and its held decisions."""
 
-    def __init__(self, *, chilled_max_c: float = CHILLED_MAX_C, held: Iterable[HeldDecision] = ()) -> None:
+    def __init__(self, *, held: Iterable[HeldDecision] = ()) -> None:
         """``held``: the decisions a previous run held (from the outbox), before any snapshot is loaded."""
-        self.chilled_max_c = chilled_max_c
         self.snapshot: RouteSnapshot | None = None
         self._free: dict[str, int] = {}
         self._held: dict[int, HeldDecision] = {h.seq: h for h in held}
@@ -130,7 +129,7 @@ class OfflineRouter:
         destination = match_destination(ship_to, snapshot.destinations)
         if destination is None:
             return OfflineAnswer(None, NO_ROUTE_TEXT)
-        cold = max_temp_c is not None and max_temp_c <= self.chilled_max_c
+        cold = max_temp_c is not None and max_temp_c <= snapshot.chilled_max_c
         for route in snapshot.routes:
             if route.destination == destination.id and self._fits(route, cold=cold, hazmat=dangerous_goods, now=now):
                 self._free[route.trailer] -= 1

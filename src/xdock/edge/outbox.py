@@ -48,7 +48,7 @@ from datetime import datetime
 from pathlib import Path
 
 from xdock.edge.offline_router import HeldDecision
-from xdock.edge.outbox_batch import ADDED_COLUMNS, SCHEMA, Batch, OutboxRow, Unanswered, write
+from xdock.edge.outbox_batch import SCHEMA, Batch, OutboxRow, Unanswered, write
 
 __all__ = ["Outbox", "OutboxError", "OutboxRow", "OutboxStats", "Unanswered"]
 
@@ -75,7 +75,7 @@ class Outbox:
     """Durable uplink messages of one edge, with their sequence numbers."""
 
     def __init__(
-        self, path: str | Path, *, start_after: int = 0, keep_sent: int = 10_000, keep_sent_s: float = 3600.0,
+        self, path: str | Path, *, keep_sent: int = 10_000, keep_sent_s: float = 3600.0,
         wall: Callable[[], float] = time.time,
     ) -> None:
         if keep_sent < 0 or keep_sent_s < 0:
@@ -93,10 +93,6 @@ class Outbox:
             self._db.execute("PRAGMA synchronous=FULL")
             for statement in SCHEMA:
                 self._db.execute(statement)
-            columns = {str(c[1]) for c in self._db.execute("PRAGMA table_info(outbox)")}
-            for name, kind in ADDED_COLUMNS:
-                if name not in columns:
-                    self._db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {kind}")
             (last_meta,) = self._db.execute("SELECT coalesce(max(last_seq), 0) FROM meta").fetchone()
             (last_row,) = self._db.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()
             unsent = self._db.execute(
@@ -109,7 +105,7 @@ class Outbox:
             held = self._db.execute("SELECT seq, trailer, departure FROM offline_held ORDER BY seq").fetchall()
         except sqlite3.Error as exc:
             raise OutboxError(f"Cannot open the edge outbox {self.path!r}: {exc}") from exc
-        self._next = max(int(last_meta), int(last_row), start_after) + 1
+        self._next = max(int(last_meta), int(last_row)) + 1
         self._unsent_at_open = [OutboxRow(int(s), str(t), bytes(p)) for s, t, p in unsent]
         self._unanswered_at_open = [
             Unanswered(int(s), str(t), bytes(p), None if o is None else str(o)) for s, t, p, o in unanswered

@@ -12,18 +12,17 @@ from dataclasses import dataclass, field
 
 from xdock.edge.offline_router import HeldDecision
 
-__all__ = ["ADDED_COLUMNS", "SCHEMA", "Batch", "OutboxRow", "Unanswered", "write"]
+__all__ = ["SCHEMA", "Batch", "OutboxRow", "Unanswered", "write"]
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL,"
-    " recorded_at REAL NOT NULL, sent_at REAL, answered_at REAL)",
+    " recorded_at REAL NOT NULL, sent_at REAL, answered_at REAL, offline_shown TEXT)",
     "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL",
     "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS offline_held (seq INTEGER PRIMARY KEY, trailer TEXT NOT NULL, departure TEXT)",
     "CREATE TABLE IF NOT EXISTS scanner_last (device_id TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
 )
-ADDED_COLUMNS = (("answered_at", "REAL"), ("offline_shown", "TEXT"))
-"""Columns an outbox written by an older edge lacks, added when it is opened."""
+
 
 @dataclass(frozen=True)
 class OutboxRow:

@@ -71,8 +71,7 @@ class PendingScans:
         """The scans a previous run left awaiting central's answer (the outbox's unanswered rows on
         ``scan_topic``), with the offline answers their workers got.
 
-        ``last_scans`` is stored in each scan's own commit, so it is never behind the rows; an outbox of
-        an older edge has none, and the last unanswered scan of each scanner counts as its last."""
+        ``last_scans`` is stored in each scan's own commit, so it is never behind the rows."""
         pending = cls(last_scans)
         for row in unanswered:
             if row.topic != scan_topic:

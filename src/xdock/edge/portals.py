@@ -22,6 +22,7 @@ from xdock.edge.portal_config import PortalConfig
 from xdock.edge.reader_clock import DEFAULT_TOLERANCE_S
 from xdock.edge.tag_reads import TagRead
 from xdock.protocol.clock import Clock
+from xdock.protocol.llrp import LLRP_PORT
 from xdock.protocol.topics import check_id
 
 __all__ = ["PortalReader", "PortalRunner"]
@@ -36,7 +37,7 @@ class PortalReader:
     device_id: str
     """Id of the reader in topics and messages (``[A-Za-z0-9_-]``)."""
     host: str
-    port: int = 5084
+    port: int = LLRP_PORT
     door: str | None = None
     """The door its antennas watch; ``None``: the edge's door."""
 

@@ -9,13 +9,11 @@ block erase or block write and no select filters (C1G2LLRPCapabilities).
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
+from xdock.firmware_mocks.llrp_reader_config import ReaderConfig
 from xdock.protocol import llrp
 from xdock.protocol.llrp.wire import RawParameter
-
-if TYPE_CHECKING:
-    from xdock.firmware_mocks.llrp_reader import ReaderConfig
 
 __all__ = ["capabilities_response"]
 

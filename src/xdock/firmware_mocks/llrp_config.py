@@ -24,15 +24,13 @@ from __future__ import annotations
 import logging
 import struct
 from collections import Counter
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from xdock.firmware_mocks.llrp_capabilities import capabilities_response
+from xdock.firmware_mocks.llrp_reader_config import ReaderConfig
 from xdock.protocol import llrp
 from xdock.protocol.llrp.messages import MESSAGE_NAMES
 from xdock.protocol.llrp.wire import RawParameter
-
-if TYPE_CHECKING:
-    from xdock.firmware_mocks.llrp_reader import ReaderConfig
 
 __all__ = ["ReaderSettings", "factory_keepalive"]
 

@@ -30,13 +30,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
-from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
 from xdock.firmware_mocks.llrp_config import ReaderSettings
+from xdock.firmware_mocks.llrp_reader_config import ReaderConfig
 from xdock.firmware_mocks.llrp_rospecs import ROSpecTable
 from xdock.firmware_mocks.llrp_session import ReaderSession
 from xdock.firmware_mocks.llrp_tags import TagPopulation
@@ -48,28 +47,6 @@ __all__ = ["LlrpReaderMock", "ReaderConfig"]
 log = logging.getLogger(__name__)
 
 _CLIENT_CONNECTION_EXISTS = 2
-
-
-@dataclass(frozen=True)
-class ReaderConfig:
-    """What kind of reader the mock plays."""
-
-    antennas: int = 4
-    """Antenna ports, numbered from 1."""
-    report_interval_s: float = 0.1
-    """Clock seconds between inventory rounds (one RO_ACCESS_REPORT per round with tags in view)."""
-    keepalive_s: float | None = None
-    """Seconds (event-loop time) between KEEPALIVE messages until a client sets a KeepaliveSpec; None
-    sends none (a real reader's default)."""
-    manufacturer: int = 0
-    """IANA private enterprise number reported in GeneralDeviceCapabilities."""
-    model: int = 1
-    firmware_version: str = "xdock-llrp-mock 1.0"
-
-    def __post_init__(self) -> None:
-        keepalive = self.keepalive_s
-        if keepalive is not None and not (math.isfinite(keepalive) and keepalive > 0):
-            raise ValueError(f"ReaderConfig.keepalive_s: expected a finite number of seconds > 0, got {keepalive}")
 
 
 class LlrpReaderMock:

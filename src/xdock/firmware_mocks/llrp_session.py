@@ -16,11 +16,14 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
-from xdock.firmware_mocks.llrp_tags import TagSighting
+from xdock.firmware_mocks.llrp_config import ReaderSettings
+from xdock.firmware_mocks.llrp_reader_config import ReaderConfig
+from xdock.firmware_mocks.llrp_rospecs import ROSpecTable
+from xdock.firmware_mocks.llrp_tags import TagPopulation, TagSighting
 from xdock.protocol import llrp
-from xdock.protocol.clock import epoch_us
+from xdock.protocol.clock import Clock, epoch_us
 from xdock.protocol.llrp.rospec import (
     SELECT_ANTENNA_ID,
     SELECT_FIRST_SEEN,
@@ -30,10 +33,7 @@ from xdock.protocol.llrp.rospec import (
     SELECT_TAG_SEEN_COUNT,
 )
 
-if TYPE_CHECKING:
-    from xdock.firmware_mocks.llrp_reader import LlrpReaderMock
-
-__all__ = ["ReaderSession"]
+__all__ = ["ReaderHost", "ReaderSession"]
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,33 @@ _M_UNSUPPORTED_VERSION: Final = 110
 _REFUSAL_CODES: Final = {"Message Type": _M_UNSUPPORTED_MESSAGE, "Version": _M_UNSUPPORTED_VERSION}
 
 
+class ReaderHost(Protocol):
+    """What a session uses of its reader (:class:`~xdock.firmware_mocks.llrp_reader.LlrpReaderMock`): its
+    configuration, settings, ROSpecs and tags, its counters, and its clock."""
+
+    config: ReaderConfig
+    settings: ReaderSettings
+    rospecs: ROSpecTable
+    tags: TagPopulation
+    clock: Clock
+    changed: asyncio.Event
+    received: list[llrp.LlrpMessage]
+    rejected: list[llrp.LlrpError]
+    reports_sent: int
+    keepalives_sent: int
+    keepalive_acks: int
+
+    def script_time(self) -> float: ...
+
+    def wake(self) -> None: ...
+
+    def next_message_id(self) -> int: ...
+
+
 class ReaderSession:
     """One client connection: requests in, answers, reports and keepalives out."""
 
-    def __init__(self, mock: LlrpReaderMock, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, mock: ReaderHost, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.mock = mock
         self.reader = reader
         self.writer = writer

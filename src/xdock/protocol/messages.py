@@ -64,6 +64,7 @@ __all__ = [
     "MAX_PAYLOAD",
     "SCHEMA_VERSION",
     "Assignment",
+    "Celsius",
     "CentralStatus",
     "DestinationMatch",
     "DeviceKind",
@@ -250,6 +251,10 @@ class DestinationMatch(BaseModel):
     glns: list[Gln] = Field(default_factory=list, exclude_if=_empty)
 
 
+Celsius = Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)]
+"""A temperature limit of a site's rules (°C), in the range of a label's maximum temperature."""
+
+
 class Route(BaseModel):
     """One open outbound trailer an edge may send pallets to when it must decide alone.
 
@@ -273,6 +278,9 @@ class RouteSnapshot(_Message):
 
     ``routes`` lists the trailers this edge holds a share of, by destination, the one to try first
     (nearest this edge's door) first; ``staging`` and ``chilled_staging`` take pallets no route fits.
+    ``chilled_max_c`` is the site's rule the edge applies when it decides alone (the site file's
+    ``rules.chilled_max_c``): a pallet whose label allows at most this temperature is chilled or frozen,
+    so it goes to a reefer or to ``chilled_staging``. The edge keeps no copy of it: it always travels.
 
     On the wire a field at its default is left out (``reefer`` and ``accepts_hazmat`` when false,
     empty lists but ``applied_offline``, absent values); ``v`` and ``kind`` always travel. Decoding fills
@@ -283,6 +291,7 @@ class RouteSnapshot(_Message):
     edge_id: Id
     plan_version: PlanVersion
     made_at: AwareDatetime
+    chilled_max_c: Celsius
     destinations: list[DestinationMatch] = Field(default_factory=list, exclude_if=_empty)
     routes: list[Route] = Field(default_factory=list, exclude_if=_empty)
     staging: Id | None = None

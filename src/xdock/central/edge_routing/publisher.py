@@ -94,6 +94,8 @@ class RoutesPublisher:
         self.refresh = refresh
         self.per_destination = per_destination
         self._destinations = destination_matches(site.config.destinations)
+        self._chilled_max_c = site.config.rules.chilled_max_c
+        """The site rule every snapshot carries, so edges deciding alone apply the site file's value."""
         self.edges: dict[str, str] = dict(edges or {})
         self._edges_from = edges_from
         stored = store.meta(PLAN_VERSION_KEY)
@@ -165,7 +167,9 @@ class RoutesPublisher:
             for edge_id, table in changed.items():
                 self._tables[edge_id] = table
                 self._named[edge_id] = named[edge_id]
-                self._snapshots[edge_id] = table.snapshot(edge_id, self.version, now, applied_offline=named[edge_id])
+                self._snapshots[edge_id] = table.snapshot(
+                    edge_id, self.version, now, chilled_max_c=self._chilled_max_c, applied_offline=named[edge_id]
+                )
                 self._sent.discard(edge_id)
         self._dirty = False
         # A trailer is offered while its departure is at least the handling time away.

@@ -80,11 +80,14 @@ class RouteTable:
     chilled_staging: str | None = field(compare=False)
 
     def snapshot(
-        self, edge_id: str, plan_version: int, made_at: datetime, *, applied_offline: list[int] | None = None
+        self, edge_id: str, plan_version: int, made_at: datetime, *, chilled_max_c: float,
+        applied_offline: list[int] | None = None,
     ) -> RouteSnapshot:
-        """``applied_offline``: the edge's offline decisions central has applied (see :class:`RouteSnapshot`)."""
+        """``chilled_max_c``: the site's rule (its file's ``rules.chilled_max_c``) the edge applies offline;
+        ``applied_offline``: the edge's offline decisions central has applied (see :class:`RouteSnapshot`)."""
         return RouteSnapshot(
-            edge_id=edge_id, plan_version=plan_version, made_at=made_at, destinations=list(self.destinations),
+            edge_id=edge_id, plan_version=plan_version, made_at=made_at, chilled_max_c=chilled_max_c,
+            destinations=list(self.destinations),
             routes=list(self.routes), staging=self.staging, chilled_staging=self.chilled_staging,
             applied_offline=applied_offline,
         )

@@ -186,8 +186,9 @@ def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
     return abs(a[0] - b[0]) + abs(a[1] - b[1])
 
 
-def temp_class(max_temp_c: float | None, *, chilled_max: float = 8.0, frozen_max: float = -18.0) -> TempClass:
-    """The temperature class of a pallet whose label says it must stay at or below ``max_temp_c``."""
+def temp_class(max_temp_c: float | None, *, chilled_max: float, frozen_max: float) -> TempClass:
+    """The temperature class of a pallet whose label says it must stay at or below ``max_temp_c``, by the
+    site's limits (``rules.chilled_max_c`` and ``rules.frozen_max_c`` of its site file)."""
     if max_temp_c is None:
         return "ambient"
     if max_temp_c <= frozen_max:

@@ -34,8 +34,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from xdock.central.site_file.sensors import SensorConfig, check_sensor_refs
 from xdock.protocol.identifiers import Gln, Id, PostalCodeMatch
+from xdock.protocol.messages import Celsius
 
 __all__ = [
+    "DEFAULT_CHILLED_MAX_C",
+    "DEFAULT_FROZEN_MAX_C",
     "AreaConfig",
     "Destination",
     "Door",
@@ -46,6 +49,11 @@ __all__ = [
     "load_site",
     "parse_site",
 ]
+
+DEFAULT_CHILLED_MAX_C = 8.0
+"""The site rule ``rules.chilled_max_c`` when a site file leaves it out (°C): the one default of it."""
+DEFAULT_FROZEN_MAX_C = -18.0
+"""The site rule ``rules.frozen_max_c`` when a site file leaves it out (°C)."""
 
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
@@ -144,12 +152,24 @@ class RulesConfig(_Strict):
     unplaced_penalty_m: Annotated[float, Field(ge=0)] = 10_000.0
     urgent_days: Annotated[int, Field(ge=0, le=365)] = 2
     balance_weight_m: Annotated[float, Field(ge=0)] = 5.0
-    chilled_max_c: float = 8.0
-    """A pallet whose label allows at most this temperature is chilled: reefer trailers only."""
-    frozen_max_c: float = -18.0
+    chilled_max_c: Celsius = DEFAULT_CHILLED_MAX_C
+    """A pallet whose label allows at most this temperature is chilled: reefer trailers only. Central
+    sends it to the edges in their routing snapshots (:class:`~xdock.protocol.messages.RouteSnapshot`),
+    so an edge deciding alone applies this site's value."""
+    frozen_max_c: Celsius = DEFAULT_FROZEN_MAX_C
+    """A pallet whose label allows at most this temperature is frozen; below ``chilled_max_c``, so every
+    frozen pallet is also cold enough for the edges' one test (at or below ``chilled_max_c``: a reefer)."""
     segregate: list[Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=8)]],
                               Field(min_length=2, max_length=2)]] = Field(default_factory=list)
     """Pairs of dangerous-goods classes that must not share a trailer, e.g. ``[["3", "5.1"]]``."""
+
+    @model_validator(mode="after")
+    def _limits(self) -> RulesConfig:
+        if self.frozen_max_c >= self.chilled_max_c:
+            raise ValueError(
+                f"frozen_max_c: {self.frozen_max_c} must be below chilled_max_c ({self.chilled_max_c})"
+            )
+        return self
 
 
 class SiteConfig(_Strict):

@@ -12,13 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-__all__ = ["ADDED_ALERT_COLUMNS", "SCHEMA", "AlertReads", "AlertRow", "AlertWrites"]
-
-ADDED_ALERT_COLUMNS = {
-    "acknowledged_by": "TEXT",
-    "acknowledged_at": "TEXT",
-}
-"""Columns of ``alerts`` added after the first release, with their SQL type; added to older stores at open."""
+__all__ = ["SCHEMA", "AlertReads", "AlertRow", "AlertWrites"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerts (
@@ -27,7 +21,9 @@ CREATE TABLE IF NOT EXISTS alerts (
     subject TEXT NOT NULL,
     raised_at TEXT NOT NULL,
     cleared_at TEXT,
-    message TEXT NOT NULL
+    message TEXT NOT NULL,
+    acknowledged_by TEXT,
+    acknowledged_at TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts (kind, subject) WHERE cleared_at IS NULL;
 """

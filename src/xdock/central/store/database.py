@@ -40,10 +40,9 @@ from xdock.central.store import inbound as store_inbound
 from xdock.central.store import pallets as store_pallets
 from xdock.central.store import refusals as store_refusals
 from xdock.central.store import users as store_users
-from xdock.central.store.alerts import ADDED_ALERT_COLUMNS, AlertReads, AlertRow, AlertWrites
-from xdock.central.store.inbound import ADDED_INBOUND_COLUMNS, InboundReads, InboundTruckRow, InboundWrites
+from xdock.central.store.alerts import AlertReads, AlertRow, AlertWrites
+from xdock.central.store.inbound import InboundReads, InboundTruckRow, InboundWrites
 from xdock.central.store.pallets import (
-    ADDED_PALLET_COLUMNS,
     EventRow,
     PalletReads,
     PalletRow,
@@ -51,7 +50,7 @@ from xdock.central.store.pallets import (
     PalletWrites,
 )
 from xdock.central.store.refusals import RefusalCountRow, RefusalReads, RefusalSampleRow, RefusalWrites
-from xdock.central.store.users import ADDED_TOKEN_COLUMNS, TokenRow, UserReads, UserRow, UserWrites
+from xdock.central.store.users import TokenRow, UserReads, UserRow, UserWrites
 
 __all__ = [
     "AlertRow", "EventRow", "InboundTruckRow", "PalletRow", "PalletState", "RefusalCountRow", "RefusalSampleRow",
@@ -73,11 +72,6 @@ _SCHEMA = "".join((
     store_refusals.SCHEMA,
 ))
 
-# Columns added after the first release, per table; added to older stores at open.
-_ADDED_COLUMNS = {
-    "pallets": ADDED_PALLET_COLUMNS, "alerts": ADDED_ALERT_COLUMNS, "tokens": ADDED_TOKEN_COLUMNS,
-    "inbound_trucks": ADDED_INBOUND_COLUMNS,
-}
 
 
 class StoreError(RuntimeError):
@@ -94,11 +88,6 @@ class Store(PalletReads, AlertReads, UserReads, InboundReads, RefusalReads):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={synchronous}")
             self._db.executescript(_SCHEMA)
-            for table, added in _ADDED_COLUMNS.items():
-                have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
-                for column, sql_type in added.items():
-                    if column not in have:
-                        self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot open store {self.path!r}: {exc}") from exc
 

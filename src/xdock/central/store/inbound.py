@@ -13,15 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-__all__ = ["ADDED_INBOUND_COLUMNS", "SCHEMA", "InboundReads", "InboundTruckRow", "InboundWrites"]
-
-ADDED_INBOUND_COLUMNS = {
-    "destinations": "TEXT",
-    "suggested_door": "TEXT",
-}
-"""Columns of ``inbound_trucks`` added after the first release, with their SQL type; added to older stores
-at open: ``destinations`` (the advance shipping notice, JSON ``{"LYON": 12}``; NULL: none sent) and
-``suggested_door`` (the re-plan's door for a waiting truck)."""
+__all__ = ["SCHEMA", "InboundReads", "InboundTruckRow", "InboundWrites"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbound_trucks (
@@ -33,7 +25,9 @@ CREATE TABLE IF NOT EXISTS inbound_trucks (
     state TEXT NOT NULL,
     announced_at TEXT NOT NULL,
     arrived_at TEXT,
-    unloaded_at TEXT
+    unloaded_at TEXT,
+    destinations TEXT,
+    suggested_door TEXT
 ) WITHOUT ROWID;
 """
 

@@ -12,21 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-__all__ = ["ADDED_PALLET_COLUMNS", "SCHEMA", "EventRow", "PalletReads", "PalletRow", "PalletState", "PalletWrites"]
+__all__ = ["SCHEMA", "EventRow", "PalletReads", "PalletRow", "PalletState", "PalletWrites"]
 
 PalletState = Literal["assigned", "loaded", "staged", "breakdown", "unrouted"]
 """``assigned`` to a trailer, ``loaded`` confirmed aboard its trailer (no plan may move it, it leaves
 with the trailer), ``staged`` waiting for one in a staging area, ``breakdown`` a mixed pallet sent to
 be split, ``unrouted`` refused (no destination known, no place for it)."""
-
-ADDED_PALLET_COLUMNS = {
-    "weight_kg": "REAL",
-    "temp": "TEXT NOT NULL DEFAULT 'ambient'",
-    "dangerous": "INTEGER NOT NULL DEFAULT 0",
-    "expiry": "TEXT",
-    "target": "TEXT",
-}
-"""Columns of ``pallets`` added after the first release, with their SQL type; added to older stores at open."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -52,7 +43,12 @@ CREATE TABLE IF NOT EXISTS pallets (
     inbound_door TEXT NOT NULL,
     first_seen TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    scans INTEGER NOT NULL
+    scans INTEGER NOT NULL,
+    weight_kg REAL,
+    temp TEXT NOT NULL DEFAULT 'ambient',
+    dangerous INTEGER NOT NULL DEFAULT 0,
+    expiry TEXT,
+    target TEXT
 );
 CREATE INDEX IF NOT EXISTS pallets_trailer ON pallets (trailer);
 """

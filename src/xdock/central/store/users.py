@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["ADDED_TOKEN_COLUMNS", "SCHEMA", "TokenRow", "UserReads", "UserRow", "UserWrites"]
+__all__ = ["SCHEMA", "TokenRow", "UserReads", "UserRow", "UserWrites"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -34,8 +34,6 @@ CREATE TABLE IF NOT EXISTS access_generation (
 );
 """
 
-ADDED_TOKEN_COLUMNS = {"expires_at": "TEXT"}
-"""Columns of ``tokens`` added after the first release, with their SQL type; added to older stores at open."""
 
 
 @dataclass(frozen=True)

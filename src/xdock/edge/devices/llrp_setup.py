@@ -47,8 +47,8 @@ class LlrpReaderConfig:
 
     host: str
     """The reader's address."""
-    port: int = 5084
-    """The reader's LLRP port (5084 is IANA's)."""
+    port: int = llrp.LLRP_PORT
+    """The reader's LLRP port (IANA's unless configured)."""
     rospec_id: int = 1
     """Id of the ROSpec the edge adds (every other ROSpec on the reader is deleted)."""
     antennas: tuple[int, ...] = (0,)

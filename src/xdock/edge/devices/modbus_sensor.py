@@ -28,14 +28,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 
 from pymodbus import FramerType
 from pymodbus.client import AsyncModbusSerialClient
 from pymodbus.exceptions import ConnectionException, ModbusException
 from pymodbus.framer import FramerRTU
 
-from xdock.edge.devices.probe_liveness import OFFLINE_AFTER, ProbeLiveness
+from xdock.edge.devices.probe_liveness import OFFLINE_AFTER, PollOutcome, ProbeLiveness
 from xdock.protocol.clock import Clock
 from xdock.protocol.modbus_probe import (
     DEFAULT_DEVICE_ID,
@@ -51,8 +50,6 @@ from xdock.transport.cancel import stop_if_cancelled
 __all__ = ["ModbusSensorConfig", "ModbusSensorPoller", "PollOutcome", "PollResult", "PollerStats", "sample_readings"]
 
 log = logging.getLogger(__name__)
-
-PollOutcome = Literal["ok", "timeout", "crc_error", "exception", "bad_value", "disconnected"]
 
 _EXCEPTION_FRAME = 5  # device id, function | 0x80, exception code, CRC (2)
 

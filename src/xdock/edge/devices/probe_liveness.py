@@ -21,12 +21,12 @@ changes, so the poller can tell it at once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-if TYPE_CHECKING:
-    from xdock.edge.devices.modbus_sensor import PollOutcome
+__all__ = ["OFFLINE_AFTER", "PollOutcome", "ProbeLiveness"]
 
-__all__ = ["OFFLINE_AFTER", "ProbeLiveness"]
+PollOutcome = Literal["ok", "timeout", "crc_error", "exception", "bad_value", "disconnected"]
+"""How one poll of a probe ended (:mod:`xdock.edge.devices.modbus_sensor` reports it, this module judges it)."""
 
 OFFLINE_AFTER = 3
 """Polls in a row without an answer (timeouts, CRC errors) after which a probe is offline."""

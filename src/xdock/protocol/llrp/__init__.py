@@ -48,6 +48,7 @@ from xdock.protocol.llrp.rospec import AISpec, InventoryParameterSpec, ROReportS
 from xdock.protocol.llrp.wire import RawParameter, TvParameter
 
 __all__ = [
+    "LLRP_PORT",
     "AISpec",
     "AddROSpec",
     "AddROSpecResponse",
@@ -95,3 +96,6 @@ __all__ = [
     "TvParameter",
     "encode_message",
 ]
+
+LLRP_PORT = 5084
+"""The TCP port IANA assigns to LLRP: where a reader listens unless configured otherwise."""
