@@ -13,13 +13,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from xdock.central.site.alerts import Alerts
 
 from support.access_site import PALLET_A, PALLET_B, SITE, START, Floor, open_floor, scan
 from xdock.central.optimiser.dispatcher import Dispatcher
 from xdock.central.optimiser.replan import replan
 from xdock.central.optimiser.validation import validate
 from xdock.central.site.aboard import NotAboardError, confirm_aboard
-from xdock.central.site.alerts import Alerts
 from xdock.central.site.floor_view import floor_from
 from xdock.central.site.parts import SiteParts
 from xdock.central.site.state import SiteState

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from xdock.central.site.config import parse_site
+
 from xdock.central.site.inbound import InboundRefusedError
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
