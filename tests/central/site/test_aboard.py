@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from xdock.central.site.alerts import Alerts
 
 from support.access_site import PALLET_A, PALLET_B, SITE, START, Floor, open_floor, scan
+from xdock.central.alerts.book import Alerts
 from xdock.central.optimiser.dispatcher import Dispatcher
 from xdock.central.optimiser.replan import replan
 from xdock.central.optimiser.validation import validate

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from xdock.central.site.config import parse_site
 
 from xdock.central.site.inbound import InboundRefusedError
 from xdock.central.site.live_site import LiveSite
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 
