@@ -2,8 +2,8 @@
 
     python bench/dashboard.py --clients 50 --rate 200 [--duration 10] [--client-procs 4]
 
-Central (scan service, live hub and its API under uvicorn) runs in its own process: scans are
-applied through :meth:`ScanService.apply_batch` (the path MQTT scans take after ingest) at
+Central (built as ``xdock central`` builds it, its live hub and API under uvicorn) runs in its own
+process: scans are applied through :meth:`LiveSite.apply_scans` (the path MQTT scans take after ingest) at
 ``--rate`` per second on an open-loop schedule, against SQLite on disk (``synchronous=FULL``); as
 ingest does, the scans due by the time the previous commit ends are applied together. ``--clients``
 WebSocket clients connect to ``/api/v1/live`` before the scans start, spread over
@@ -35,14 +35,11 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
-from xdock.central.api.app import create_app
 from xdock.central.api.http_server import serve_http
+from xdock.central.app import Central, CentralConfig
 from xdock.central.site.kpis import percentile
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
 from xdock.central.site_file.config import SiteConfig, parse_site
-from xdock.central.store.database import Store
-from xdock.central.web import LiveHub
+from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import ScanEvent, ShipToModel
 
@@ -80,12 +77,12 @@ async def _central(conn: Connection, offset: timedelta, rate: float, duration: f
     site = _site()
     clock = _OffsetClock(offset)
     with tempfile.TemporaryDirectory(prefix="xdock-bench-dash-") as tmp:
-        store = Store(Path(tmp) / "central.db")
-        service = ScanService(SiteState(site, clock.now().astimezone(site.zone).date()), store, clock)
-        hub = LiveHub(service)
+        # Never run: no broker connection, no re-plan loop; its API is served below.
+        central = Central(CentralConfig(site=site, broker=BrokerUrl("127.0.0.1", 1), db=Path(tmp) / "central.db",
+                                        api_port=None, replan_interval=None), clock)
+        hub = central.live
         bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        server = asyncio.create_task(serve_http(create_app(service, hub=hub), "127.0.0.1", 0,
-                                                on_bound=bound.set_result))
+        server = asyncio.create_task(serve_http(central.app, "127.0.0.1", 0, on_bound=bound.set_result))
         conn.send(await bound)
         loop = asyncio.get_running_loop()
         while hub.clients < clients:  # noqa: ASYNC110 (the hub has no event for this; a bench, not a test)
@@ -108,15 +105,14 @@ async def _central(conn: Connection, offset: timedelta, rate: float, duration: f
                     sscc=sscc_with_check_digit(f"3{k:016d}"),
                     ship_to=ShipToModel(kind="postal", value=f"{prefix}001"), weight_kg=400.0, raw="bench",
                 ))
-            service.apply_batch(batch)  # like ingest: the scans already waiting share one transaction
+            central.site.apply_scans(batch)  # like ingest: the scans already waiting share one transaction
             j += len(batch)
         conn.send(count)
         await asyncio.to_thread(conn.recv)  # the clients are done (they still receive meanwhile)
-        await hub.aclose()
         server.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await server
-        store.close()
+        await central.aclose()
 
 
 def _central_main(conn: Connection, offset: timedelta, rate: float, duration: float, clients: int) -> None:

@@ -28,9 +28,7 @@ from typing import Any
 
 from xdock.central.alerts.book import Alerts
 from xdock.central.site.departures import DEPARTED_EVENT, DepartureLog
-from xdock.central.site.loading import LoadBook
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import EventRow, Store
 from xdock.central.web import LiveHub
@@ -73,8 +71,9 @@ def main() -> None:
         store = Store(Path(tmp) / "central.db", synchronous="NORMAL")
         try:
             _fill(store, args.events, args.alerts)
-            service = ScanService(SiteState(parse_site(site_yaml("b", 1, 100)), START.date()), store,
-                                  ManualClock(START))
+            site_config = parse_site(site_yaml("b", 1, 100))
+            site = LiveSite(site_config, store, ManualClock(START))
+            alone = LiveSite(site_config, store, ManualClock(START))  # its load book reads the log alone
             reads: list[int] = []
             events = store.events
 
@@ -84,11 +83,11 @@ def main() -> None:
 
             store.events = counted  # type: ignore[method-assign]
             began = time.perf_counter()
-            hub = LiveHub(service)
+            hub = LiveHub(site)
             start_ms, start_reads = (time.perf_counter() - began) * 1e3, len(reads)
             reads.clear()
             began = time.perf_counter()
-            LoadBook(service).refresh()
+            alone.loads.refresh()
             DepartureLog(store).refresh()
             two_ms, two_reads = (time.perf_counter() - began) * 1e3, len(reads)
             store.events = events  # type: ignore[method-assign]

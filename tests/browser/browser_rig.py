@@ -15,16 +15,11 @@ import pytest
 from fastapi import FastAPI
 from playwright.async_api import Browser, async_playwright, expect
 
-from xdock.central.alerts.book import Alerts
-from xdock.central.api.access import Access
-from xdock.central.api.app import create_app
+from support.central_rig import built_central
 from xdock.central.api.http_server import serve_http
-from xdock.central.api.telemetry import telemetry_router
 from xdock.central.edges.liveness import Liveness
-from xdock.central.sensors.service import SensorService
-from xdock.central.site.overrides import Overrides
-from xdock.central.site.scans import Applied, ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
+from xdock.central.site.scans import Applied
 from xdock.central.site_file.config import SiteConfig, load_site
 from xdock.central.store.database import Store
 from xdock.central.telemetry import LocalTelemetry
@@ -45,7 +40,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 @dataclass
 class Served:
-    service: ScanService
+    site: LiveSite
+    store: Store
     hub: LiveHub
     clock: ManualClock
     url: str
@@ -53,7 +49,7 @@ class Served:
 
     def scan(self, serial: int, postal: str, door: str = "D1", weight_kg: float | None = 420.0) -> Applied:
         sscc = sscc_with_check_digit(f"37613032{serial:09d}")
-        return self.service.apply(ScanEvent(
+        return self.site.apply_scan(ScanEvent(
             edge_id="edge-d1", seq=next(self.seq), device_id="s1", door=door, scanned_at=self.clock.now(),
             sscc=sscc, ship_to=ShipToModel(kind="postal", value=postal), weight_kg=weight_kg, raw=f"(00){sscc}",
         ))
@@ -88,18 +84,14 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
 
 @contextlib.asynccontextmanager
 async def serving_site(tmp_path: Path, site: SiteConfig) -> AsyncIterator[Served]:
-    """``site`` served on a free port at 07:00 on 2026-11-23, its overrides and live hub wired as Central does."""
+    """``site`` served on a free port at 07:00 on 2026-11-23 by central as ``xdock central`` builds it."""
     clock = ManualClock(datetime(2026, 11, 23, 7, 0, tzinfo=site.zone))
-    store = Store(tmp_path / "central.db")
-    service = ScanService(SiteState(site, clock.now().date()), store, clock)
-    overrides = Overrides(service)
-    hub = LiveHub(service, tick_s=0.2, closed_doors=lambda: overrides.closed)  # as Central wires them
+    central = built_central(site, tmp_path / "central.db", clock, live_tick_s=0.2)
     try:
-        async with serving(create_app(service, hub=hub, overrides=overrides)) as url:
-            yield Served(service, hub, clock, url)
+        async with serving(central.app) as url:
+            yield Served(central.site, central.store, central.live, clock, url)
     finally:
-        await hub.aclose()
-        store.close()
+        await central.aclose()
 
 
 @pytest.fixture
@@ -115,7 +107,8 @@ class TelemetryFloor:
     site: SiteConfig
     clock: ManualClock
     ring: LocalTelemetry
-    sensors: SensorService
+    live: LiveSite
+    """The site core: it takes the sensors' readings."""
     liveness: Liveness
     url: str
 
@@ -124,22 +117,12 @@ class TelemetryFloor:
 async def telemetry_floor(tmp_path: Path, site: SiteConfig) -> AsyncIterator[TelemetryFloor]:
     """``site`` served on a free port with the telemetry and sensors API (for the panels that poll it)."""
     clock = ManualClock(datetime(2026, 11, 23, 7, 0, tzinfo=site.zone))
-    store = Store(tmp_path / "central.db")
-    service = ScanService(SiteState(site, clock.now().date()), store, clock)
-    hub = LiveHub(service, tick_s=0.2)
-    ring = LocalTelemetry()
-    alerts = Alerts(store)
-    sensors = SensorService(site, store, alerts, clock, state=service.state, telemetry=ring)
-    liveness = Liveness(site.site, clock, alerts)
-    access = Access(store)
-    app = create_app(service, liveness=liveness, hub=hub, access=access)
-    app.include_router(telemetry_router(ring, sensors, access, liveness))
+    central = built_central(site, tmp_path / "central.db", clock, live_tick_s=0.2)
     try:
-        async with serving(app) as url:
-            yield TelemetryFloor(site, clock, ring, sensors, liveness, url)
+        async with serving(central.app) as url:
+            yield TelemetryFloor(site, clock, central.telemetry.recent, central.site, central.liveness, url)
     finally:
-        await hub.aclose()
-        store.close()
+        await central.aclose()
 
 
 @pytest.fixture

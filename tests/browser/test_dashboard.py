@@ -29,7 +29,7 @@ async def test_scan_fills_the_door_tile_and_counts(served: Served, browser: Brow
     for serial, postal in enumerate(POSTALS * 3, start=2):
         served.scan(serial, postal, door="D1" if serial % 2 else "D2")
     served.scan(90, "06000")  # no trailer for Nice today: staged or unrouted
-    on_lyon = served.service.state.trailers["T-LYON-1"].assigned
+    on_lyon = served.site.state.trailers["T-LYON-1"].assigned
     assert on_lyon > 1
     await expect(page.locator('[data-door="D12"] .fill-pal')).to_have_text(f"{on_lyon}/33 pal")
     await expect(page.locator("#kpi-pph")).to_have_text("32/h")

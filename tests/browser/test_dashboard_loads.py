@@ -11,16 +11,15 @@ import httpx
 from browser_rig import ARTIFACTS, Served
 from playwright.async_api import Browser, expect
 
-from xdock.central.alerts.book import Alerts
-from xdock.central.site.passages import PassageResult, PassageService
+from xdock.central.site.passages import PassageResult
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.passages import DoorPassage
 
 
-def _out(passages: PassageService, served: Served, seq: int, sscc: str, door: str) -> PassageResult:
+def _out(served: Served, seq: int, sscc: str, door: str) -> PassageResult:
     """The RFID portal at ``door`` saw pallet ``sscc`` go out to the trailer."""
     epc = epc_hex(Sscc96.from_sscc(sscc, company_prefix_length=7).encode())
-    return passages.apply(DoorPassage(
+    return served.site.apply_passage(DoorPassage(
         edge_id="edge-portal", seq=seq, device_id=f"portal-{door}", door=door, sscc=sscc, epc=epc,
         direction="out", at=served.clock.now(), reads=24, peak_rssi=-48,
     ))
@@ -36,8 +35,7 @@ async def _load_at(http: httpx.AsyncClient, sscc: str, door: str) -> dict[str, o
 
 async def test_loads_and_misloads_show_how_they_were_confirmed(served: Served, browser: Browser) -> None:
     by_scan, by_rfid, astray = (served.scan(serial, "69001").reply.sscc for serial in (1, 2, 3))
-    assert {served.service.state.pallets[s].trailer for s in (by_scan, by_rfid, astray)} == {"T-LYON-1"}
-    passages = PassageService(served.service, Alerts(served.service.store), served.clock)
+    assert {served.site.state.pallets[s].trailer for s in (by_scan, by_rfid, astray)} == {"T-LYON-1"}
     page = await browser.new_page(viewport={"width": 1600, "height": 1100})
     await page.goto(served.url + "/")
     await expect(page.locator("#conn")).to_have_attribute("data-state", "live")
@@ -59,8 +57,8 @@ async def test_loads_and_misloads_show_how_they_were_confirmed(served: Served, b
     await expect(tile.locator(".via-chip")).to_have_text(["1 scan"])
 
     served.clock.advance(5 * 60)  # 07:05: the portals see one pallet out through its door, one through D13
-    assert _out(passages, served, 1, by_rfid, "D12") == PassageResult("loaded", None)
-    assert _out(passages, served, 2, astray, "D13").outcome == "misload"
+    assert _out(served, 1, by_rfid, "D12") == PassageResult("loaded", None)
+    assert _out(served, 2, astray, "D13").outcome == "misload"
     await expect(page.locator("#kpi-loaded")).to_have_text("2")
     await expect(page.locator("#kpi-loaded-by")).to_have_text("1 scan · 1 RFID")
     await expect(page.locator("#kpi-stopped")).to_have_text("1")
@@ -90,8 +88,7 @@ async def test_loads_and_misloads_show_how_they_were_confirmed(served: Served, b
 
 async def test_a_fresh_screen_shows_the_loads_from_the_snapshot(served: Served, browser: Browser) -> None:
     first, second, third = (served.scan(serial, "69001").reply.sscc for serial in (1, 2, 3))
-    passages = PassageService(served.service, Alerts(served.service.store), served.clock)
-    assert _out(passages, served, 1, first, "D12").outcome == "loaded"
+    assert _out(served, 1, first, "D12").outcome == "loaded"
     served.clock.advance(4 * 60)
     async with httpx.AsyncClient(base_url=served.url) as http:
         assert (await _load_at(http, second, "D12"))["ok"] is True
@@ -111,7 +108,7 @@ async def test_a_fresh_screen_shows_the_loads_from_the_snapshot(served: Served, 
 
     served.hub.pallet_changed(first)  # a message repeating a listed load leaves the list as it is
     served.clock.advance(60)
-    assert _out(passages, served, 2, third, "D12").outcome == "loaded"
+    assert _out(served, 2, third, "D12").outcome == "loaded"
     await expect(loads.locator(".mono")).to_have_text([third, second, first])
     await expect(loads.locator(".via-tag")).to_have_text(["RFID", "scan", "RFID"])
     await expect(loads.locator(".route").first).to_have_text("D1 → D12 · T-LYON-1 · 07:05")
@@ -122,8 +119,7 @@ async def test_a_fresh_screen_shows_the_loads_from_the_snapshot(served: Served, 
 async def test_the_door_dialog_splits_the_trailers_loads(served: Served, browser: Browser) -> None:
     by_rfid, by_scan, later = (served.scan(serial, "69001").reply.sscc for serial in (1, 2, 3))
     served.scan(4, "75011")  # on T-PARIS-1 at D13, not loaded
-    passages = PassageService(served.service, Alerts(served.service.store), served.clock)
-    assert _out(passages, served, 1, by_rfid, "D12").outcome == "loaded"
+    assert _out(served, 1, by_rfid, "D12").outcome == "loaded"
     page = await browser.new_page(viewport={"width": 1600, "height": 1100})
     await page.goto(served.url + "/")
     await expect(page.locator("#conn")).to_have_attribute("data-state", "live")
@@ -138,7 +134,7 @@ async def test_the_door_dialog_splits_the_trailers_loads(served: Served, browser
 
     async with httpx.AsyncClient(base_url=served.url) as http:  # while the dialog is open
         assert (await _load_at(http, by_scan, "D12"))["ok"] is True
-    assert _out(passages, served, 2, later, "D12").outcome == "loaded"
+    assert _out(served, 2, later, "D12").outcome == "loaded"
     await expect(split.locator(".via-chip")).to_have_text(["1 scan", "2 RFID"])
     await expect(split).to_have_attribute("title", "loads confirmed: 1 scan · 2 RFID")
     await expect(split.locator('.via-chip[data-via="rfid"]')).to_have_text("2 RFID")

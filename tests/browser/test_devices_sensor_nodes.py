@@ -12,7 +12,7 @@ from browser_rig import ARTIFACTS, ROOT, telemetry_floor
 from playwright.async_api import Browser, expect
 
 from xdock.central.edges.liveness import Liveness
-from xdock.central.sensors.service import SensorService
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus
@@ -28,7 +28,7 @@ sensors:
 
 @dataclass
 class NodeFloor:
-    sensors: SensorService
+    site: LiveSite
     liveness: Liveness
     clock: ManualClock
     url: str
@@ -36,8 +36,8 @@ class NodeFloor:
 
     def read(self, node: str, sensor: str, kind: SensorKind, value: float) -> None:
         self.seq += 1
-        assert self.sensors.apply(SensorReading(edge_id=node, seq=self.seq, sensor_id=sensor, kind=kind, value=value,
-                                                unit=KIND_UNITS[kind], at=self.clock.now()))
+        assert self.site.apply_reading(SensorReading(edge_id=node, seq=self.seq, sensor_id=sensor, kind=kind,
+                                                     value=value, unit=KIND_UNITS[kind], at=self.clock.now()))
 
     def node(self, node: str, online: bool, detail: str = "") -> None:
         self.liveness.device_status(DeviceStatus(edge_id=node, device_id=node, device_kind="sensor_node",
@@ -48,7 +48,7 @@ class NodeFloor:
 async def floor(tmp_path: Path) -> AsyncIterator[NodeFloor]:
     site = parse_site((ROOT / "deploy" / "site.sample.yaml").read_text() + SENSORS)
     async with telemetry_floor(tmp_path, site) as served:
-        yield NodeFloor(served.sensors, served.liveness, served.clock, served.url)
+        yield NodeFloor(served.live, served.liveness, served.clock, served.url)
 
 
 async def test_sensor_nodes_are_devices_with_their_own_status_and_sensors(floor: NodeFloor, browser: Browser) -> None:

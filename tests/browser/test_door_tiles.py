@@ -10,8 +10,6 @@ import pytest
 from browser_rig import ARTIFACTS, Served
 from playwright.async_api import Browser, expect
 
-from xdock.central.alerts.book import Alerts
-from xdock.central.site.passages import PassageService
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.passages import DoorPassage
 
@@ -32,13 +30,12 @@ OVERRUNS = """(parts) => [...document.querySelectorAll('.tile')].flatMap((tile) 
 async def test_no_text_overruns_a_door_tile(served: Served, browser: Browser, width: int) -> None:
     loads = [served.scan(serial, "69001").reply.sscc for serial in (1, 2)]
     served.scan(3, "75011")
-    passages = PassageService(served.service, Alerts(served.service.store), served.clock)
     epc = epc_hex(Sscc96.from_sscc(loads[0], company_prefix_length=7).encode())
-    assert passages.apply(DoorPassage(
+    assert served.site.apply_passage(DoorPassage(
         edge_id="edge-portal", seq=1, device_id="portal-D12", door="D12", sscc=loads[0], epc=epc, direction="out",
         at=served.clock.now(), reads=24, peak_rssi=-48,
     )).outcome == "loaded"
-    served.hub.loads.confirm(loads[1], "D12", device="hh1", now=served.clock.now())
+    served.site.confirm_load(loads[1], "D12", device="hh1")
     page = await browser.new_page(viewport={"width": width, "height": 1100})
     await page.goto(served.url + "/")
     await expect(page.locator("#conn")).to_have_attribute("data-state", "live")

@@ -62,7 +62,7 @@ async def test_a_waiting_truck_shows_the_door_the_plan_suggests(served: Served, 
     # at D11, 36 m across from D1. The plan sends IN-7 away from the yard's D1 to D23, and IN-8 to D1.
     # The yard's door shows with the plan's after it.
     async with Replanner(time_limit=1.0) as replanner:
-        await PlanningLoop(served.service, replanner, served.clock).run_once()
+        await PlanningLoop(served.site, replanner, served.clock).run_once()
     await expect(seven).to_have_text("ETA 07:45 · 12 pal · Heppner · for D1 → D23", timeout=1000)
     await expect(eight).to_have_text("ETA 07:45 · 12 pal · Heppner · → D1", timeout=1000)
     ARTIFACTS.mkdir(exist_ok=True)

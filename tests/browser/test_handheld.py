@@ -26,7 +26,7 @@ async def test_scan_shows_the_door_and_stops_a_wrong_door_load(served: Served, b
     await expect(page.locator("#result")).to_have_attribute("data-kind", "assigned")
     await expect(page.locator("#door-big")).to_have_text("D12")
     await expect(page.locator("#line")).to_have_text("Lyon · T-LYON-1 · dep 09:30")
-    row = served.service.state.pallets[sscc]
+    row = served.site.state.pallets[sscc]
     assert (row.inbound_door, row.trailer, row.door) == ("D2", "T-LYON-1", "D12")
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=ARTIFACTS / "handheld-door.png")
@@ -61,4 +61,4 @@ async def test_unreadable_label_is_refused_with_its_reason(served: Served, brows
     await page.locator("#scan").press("Enter")
     await expect(page.locator("#result")).to_have_attribute("data-kind", "rejected")
     await expect(page.locator("#reason")).to_contain_text("label: bad check digit")
-    assert served.service.state.pallets == {}
+    assert served.site.state.pallets == {}

@@ -12,7 +12,6 @@ import pytest
 from browser_rig import ARTIFACTS, ROOT, Served, serving_site
 from playwright.async_api import Browser, expect
 
-from xdock.central.alerts.book import Alerts
 from xdock.central.site_file.config import load_site
 from xdock.demo.runner import demo_site
 
@@ -30,7 +29,7 @@ def _busy_floor(served: Served) -> None:
     """75 pallets scanned in, five pallets seen going out through the wrong door, one cleared sensor alert."""
     for serial in range(75):
         served.scan(serial, POSTALS[serial % len(POSTALS)], door="D1" if serial % 2 else "D2")
-    alerts = Alerts(served.service.store)
+    alerts = served.site.alerts
     now = served.clock.now()
     alerts.raise_alert("cold_chain_breach", "T-PARIS-2-TEMP", now, "cold chain breach: T-PARIS-2 at 9.1 °C")
     alerts.clear("cold_chain_breach", "T-PARIS-2-TEMP", now)
@@ -66,7 +65,7 @@ async def test_open_alerts_are_visible_without_scrolling(
 
     assert await page.evaluate("window.scrollY") == 0
     ARTIFACTS.mkdir(exist_ok=True)
-    site = served.service.state.config.site.lower()
+    site = served.site.state.config.site.lower()
     await page.screenshot(path=ARTIFACTS / f"dashboard-layout-{site}-{width}x{height}.png")
     panel, head, first = await page.evaluate(BOXES, ["#alerts-panel", "#alerts-panel .panel-head", "#alerts li"])
     for what, box in (("alerts panel", panel), ("its head", head), ("its first open alert", first)):
@@ -97,7 +96,7 @@ async def test_no_panel_scrolls_inside(served: Served, browser: Browser) -> None
 
 
 async def test_on_the_dock_floor_the_alerts_list_is_cut_until_asked_for_all(served: Served, browser: Browser) -> None:
-    alerts = Alerts(served.service.store)
+    alerts = served.site.alerts
     for n in range(9):
         alerts.raise_alert("misload", f"pallet-{n}@D12", served.clock.now(), f"Mis-load: pallet {n} went out")
     page = await browser.new_page(viewport={"width": 1600, "height": 1000})

@@ -40,8 +40,8 @@ async def test_moving_a_trailer_and_marking_it_departed_on_time(served: Served, 
     await expect(page.locator('[data-door="D12"]')).to_have_attribute("data-state", "free")
     await expect(page.locator("#door-dialog")).not_to_have_attribute("open", "")
     assert questions == ["Move T-LYON-1 from door D12 to door D18? Its pallets follow it."]
-    assert served.service.state.trailers["T-LYON-1"].plan.door == "D18"
-    [pallet] = served.service.state.pallets.values()
+    assert served.site.state.trailers["T-LYON-1"].plan.door == "D18"
+    [pallet] = served.site.state.pallets.values()
     assert (pallet.trailer, pallet.door) == ("T-LYON-1", "D18")
 
     await page.locator('[data-door="D18"]').click()
@@ -64,7 +64,7 @@ async def test_a_refused_move_shows_the_problem_detail(served: Served, browser: 
     await page.get_by_role("button", name="Move T-LYON-1", exact=True).click()
     await expect(page.locator("#dlg-msg")).to_have_text("door D18 is taken by trailer T-PARIS-1")
     await expect(page.locator("#door-dialog")).to_have_attribute("open", "")
-    assert served.service.state.trailers["T-LYON-1"].plan.door == "D12"
+    assert served.site.state.trailers["T-LYON-1"].plan.door == "D12"
     await page.close()
 
 
@@ -72,7 +72,7 @@ async def test_forcing_a_staged_pallet_onto_a_trailer(served: Served, browser: B
     sscc = served.scan(1, "69001").reply.sscc
     async with httpx.AsyncClient() as http:
         assert (await http.post(served.url + "/api/v1/doors/D12/close")).status_code == 200
-    assert served.service.state.pallets[sscc].state == "staged"
+    assert served.site.state.pallets[sscc].state == "staged"
     questions: list[str] = []
     page = await _open(served, browser, questions)
     row = page.locator(f'#staging li[data-sscc="{sscc}"]')
@@ -87,7 +87,7 @@ async def test_forcing_a_staged_pallet_onto_a_trailer(served: Served, browser: B
     await expect(page.locator("#staging li")).to_have_text(["nothing waiting"])
     await expect(page.locator('[data-door="D15"] .fill-pal')).to_have_text("1/33 pal")
     assert questions == [f"Force pallet {sscc} onto T-LYON-2 at door D15?"]
-    pallet = served.service.state.pallets[sscc]
+    pallet = served.site.state.pallets[sscc]
     assert (pallet.state, pallet.trailer, pallet.door) == ("assigned", "T-LYON-2", "D15")
     await page.close()
 
@@ -96,11 +96,11 @@ async def test_forcing_onto_a_full_trailer_shows_the_problem_detail(served: Serv
     for serial in range(1, 19):
         assert served.scan(serial, "38000").reply.trailer == "T-GRE-1"  # 18 positions
     extra = served.scan(19, "38000").reply.sscc
-    assert served.service.state.pallets[extra].state in ("staged", "unrouted")
+    assert served.site.state.pallets[extra].state in ("staged", "unrouted")
     page = await _open(served, browser, [])
     await page.locator(f'li[data-sscc="{extra}"]').get_by_role("button", name="Force to trailer…").click()
     await page.get_by_label("Force to trailer…").select_option("T-GRE-1")
     await page.get_by_role("button", name="Force", exact=True).click()
     await expect(page.locator("#dlg-msg")).to_have_text("trailer T-GRE-1 is full (18/18)")
-    assert served.service.state.pallets[extra].trailer is None
+    assert served.site.state.pallets[extra].trailer is None
     await page.close()

@@ -14,7 +14,7 @@ from browser_rig import ARTIFACTS, ROOT, telemetry_floor
 from playwright.async_api import Browser, expect
 
 from xdock.central.edges.liveness import Liveness
-from xdock.central.sensors.service import SensorService
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus
@@ -32,7 +32,7 @@ sensors:
 
 @dataclass
 class SensorFloor:
-    sensors: SensorService
+    site: LiveSite
     liveness: Liveness
     clock: ManualClock
     url: str
@@ -43,8 +43,8 @@ class SensorFloor:
     ) -> None:
         self.seq += 1
         at = self.clock.now() - timedelta(minutes=minutes_ago)
-        assert self.sensors.apply(SensorReading(edge_id=edge, seq=self.seq, sensor_id=sensor, kind=kind,
-                                                value=value, unit=KIND_UNITS[kind], at=at))
+        assert self.site.apply_reading(SensorReading(edge_id=edge, seq=self.seq, sensor_id=sensor, kind=kind,
+                                                     value=value, unit=KIND_UNITS[kind], at=at))
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ async def floor(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator
     assert "\nsensors:" not in without
     site = parse_site(without + getattr(request, "param", SENSORS))
     async with telemetry_floor(tmp_path, site) as served:
-        yield SensorFloor(served.sensors, served.liveness, served.clock, served.url)
+        yield SensorFloor(served.live, served.liveness, served.clock, served.url)
 
 
 async def test_the_panel_shows_each_sensor_its_value_status_and_door_badges(

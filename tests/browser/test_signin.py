@@ -8,7 +8,6 @@ import pytest
 from browser_rig import ARTIFACTS, Served
 from playwright.async_api import Browser, Dialog, Page, ViewportSize, expect
 
-from xdock.central.alerts.book import Alerts
 from xdock.central.api.auth import UserAdmin
 from xdock.protocol.gs1 import sscc_with_check_digit
 
@@ -26,7 +25,7 @@ class Tokens:
 @pytest.fixture
 def tokens(served: Served) -> Tokens:
     """Access control turned on: a worker ``wanda`` and a supervisor ``sam``, each with a token."""
-    users = UserAdmin(served.service.store)
+    users = UserAdmin(served.store)
     now = served.clock.now()
     users.add("wanda", "worker", now, by="test")
     users.add("sam", "supervisor", now, by="test")
@@ -48,7 +47,7 @@ async def test_a_worker_sees_the_dashboard_read_only_and_is_refused_an_override(
     served: Served, browser: Browser, tokens: Tokens,
 ) -> None:
     served.scan(1, "69001")
-    Alerts(served.service.store).raise_alert("edge_offline", "edge-d1", served.clock.now(), "edge edge-d1 is offline")
+    served.site.alerts.raise_alert("edge_offline", "edge-d1", served.clock.now(), "edge edge-d1 is offline")
     page = await browser.new_page(viewport={"width": 1600, "height": 1000})
     await page.goto(served.url + "/")
     await expect(page.locator("#signin")).to_be_visible()
@@ -85,7 +84,7 @@ async def test_a_worker_sees_the_dashboard_read_only_and_is_refused_an_override(
     assert direct == [403, "user wanda is a worker; this needs a supervisor"]
     shown = await page.evaluate("callApi('POST', '/api/v1/doors/D12/close').then((r) => [r.status, r.data.detail])")
     assert shown == [403, "Your role (worker) cannot do this: user wanda is a worker; this needs a supervisor"]
-    assert served.service.state.pallets[sscc_with_check_digit("37613032000000001")].door == "D12"
+    assert served.site.state.pallets[sscc_with_check_digit("37613032000000001")].door == "D12"
     await expect(page.locator('[data-door="D12"]')).to_have_attribute("data-state", "loading")
     await page.close()
 
@@ -99,7 +98,7 @@ async def test_a_supervisor_closes_a_door_then_signs_out(served: Served, browser
     await page.locator('[data-door="D12"]').click()
     await page.get_by_role("button", name="Close door D12").click()
     await expect(page.locator('[data-door="D12"]')).to_have_attribute("data-state", "closed")
-    [event] = [e for e in served.service.store.events(limit=1000) if e.kind == "override_door_closed"]
+    [event] = [e for e in served.store.events(limit=1000) if e.kind == "override_door_closed"]
     assert event.body["by"] == "sam"
 
     await page.locator("#who").get_by_role("button", name="Sign out").click()
@@ -187,5 +186,5 @@ async def test_the_handheld_signs_in_and_asks_again_when_its_token_is_revoked(
     await expect(page.locator("#door-big")).to_have_text("D12")  # the scan went through once signed in again
     await expect(page.locator("#net")).to_have_text("ready")
     await expect(page.locator("#net")).to_have_attribute("data-state", "ok")
-    assert served.service.state.pallets[second].door == "D12"
+    assert served.site.state.pallets[second].door == "D12"
     await page.close()

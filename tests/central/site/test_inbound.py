@@ -8,49 +8,68 @@ from pathlib import Path
 
 import pytest
 
-from xdock.central.site.inbound import InboundRefusedError, InboundTrucks
+from xdock.central.site.inbound import InboundRefusedError
+from xdock.central.site.live_site import LiveSite
+from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 
+SITE = parse_site("""
+site: t
+timezone: Europe/Paris
+doors:
+  - {id: D1, role: inbound, x: 0, y: 0}
+  - {id: D2, role: inbound, x: 10, y: 0}
+  - {id: D12, role: outbound, x: 10, y: 30}
+destinations:
+  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
+  - {id: PARIS, name: Paris, postal_codes: ["75*"]}
+""")
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 ETA = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def trucks(tmp_path: Path) -> Iterator[InboundTrucks]:
-    store = Store(tmp_path / "c.db")
-    yield InboundTrucks(store, ManualClock(START), ["D1", "D2"], destinations=["LYON", "PARIS"])
-    store.close()
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(tmp_path / "c.db")
+    yield opened
+    opened.close()
 
 
-def test_a_negative_count_is_refused_naming_its_destination(trucks: InboundTrucks) -> None:
+@pytest.fixture
+def site(store: Store) -> LiveSite:
+    """A site with inbound doors D1 and D2 and destinations LYON and PARIS."""
+    return LiveSite(SITE, store, ManualClock(START))
+
+
+def test_a_negative_count_is_refused_naming_its_destination(site: LiveSite) -> None:
     with pytest.raises(InboundRefusedError) as caught:
-        trucks.announce("IN-1", eta=ETA, pallets=5, destinations={"LYON": 6, "PARIS": -1}, by="wms")
+        site.announce_truck("IN-1", eta=ETA, pallets=5, destinations={"LYON": 6, "PARIS": -1}, by="wms")
     assert (caught.value.status, caught.value.field, caught.value.detail) == (
         422, "destinations.PARIS", "destinations.PARIS must be 0 or more, got -1")
-    assert trucks.all() == []
+    assert site.inbound_trucks() == []
 
 
-def test_an_empty_notice_is_kept_apart_from_none(trucks: InboundTrucks) -> None:
-    trucks.announce("IN-1", eta=ETA, pallets=5, destinations={}, by="wms")
-    trucks.announce("IN-2", eta=ETA, pallets=5, by="wms")
-    assert [(t.id, t.destinations) for t in trucks.all()] == [("IN-1", {}), ("IN-2", None)]
+def test_an_empty_notice_is_kept_apart_from_none(site: LiveSite) -> None:
+    site.announce_truck("IN-1", eta=ETA, pallets=5, destinations={}, by="wms")
+    site.announce_truck("IN-2", eta=ETA, pallets=5, by="wms")
+    assert [(t.id, t.destinations) for t in site.inbound_trucks()] == [("IN-1", {}), ("IN-2", None)]
 
 
-def test_suggest_keeps_to_waiting_trucks_it_names_and_stores_changes_once(trucks: InboundTrucks) -> None:
+def test_suggest_keeps_to_waiting_trucks_it_names_and_stores_changes_once(site: LiveSite, store: Store) -> None:
     told: list[str] = []
-    trucks.on_change(lambda: told.append("change"))
-    trucks.announce("IN-1", eta=ETA, pallets=5, door="D1", by="yard")
-    trucks.announce("IN-2", eta=ETA, pallets=5, by="wms")
-    trucks.announce("IN-3", eta=ETA, pallets=5, by="wms")
-    trucks.arrive("IN-2", "D1", by="yard")
-    changed = trucks.suggest({"IN-1": "D2", "IN-2": "D2"}, version=4)
+    site.on_trucks_changed(lambda: told.append("change"))
+    site.announce_truck("IN-1", eta=ETA, pallets=5, door="D1", by="yard")
+    site.announce_truck("IN-2", eta=ETA, pallets=5, by="wms")
+    site.announce_truck("IN-3", eta=ETA, pallets=5, by="wms")
+    site.truck_arrived("IN-2", "D1", by="yard")
+    changed = site.suggest_truck_doors({"IN-1": "D2", "IN-2": "D2"}, version=4)
     assert [(t.id, t.door, t.suggested_door) for t in changed] == [("IN-1", "D1", "D2")]
-    assert [(t.id, t.door, t.suggested_door) for t in trucks.all()] == [
+    assert [(t.id, t.door, t.suggested_door) for t in site.inbound_trucks()] == [
         ("IN-1", "D1", "D2"), ("IN-2", "D1", None), ("IN-3", None, None),
     ]
-    assert trucks.suggest({"IN-1": "D2"}, version=5) == []
-    [event] = [e for e in trucks.store.events() if e.kind == "inbound_doors_suggested"]
+    assert site.suggest_truck_doors({"IN-1": "D2"}, version=5) == []
+    [event] = [e for e in store.events() if e.kind == "inbound_doors_suggested"]
     assert event.body == {"version": 4, "doors": {"IN-1": "D2"}}
     assert len(told) == 5  # four announcements and arrivals, one suggestion
-    assert trucks.arrive("IN-1", "D1", by="yard").suggested_door is None
+    assert site.truck_arrived("IN-1", "D1", by="yard").suggested_door is None

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from xdock.central.site.offline_answers import OfflineAnswers
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
@@ -45,12 +43,13 @@ def scan(seq: int, n: int) -> ScanEvent:
                      ship_to=ShipToModel(kind="postal", value="69001"), raw="x")
 
 
-def service(path: Path) -> ScanService:
-    return ScanService(SiteState(SITE, START.date()), Store(path / "c.db"), ManualClock(START))
+def open_site(path: Path) -> tuple[LiveSite, Store]:
+    store = Store(path / "c.db")
+    return LiveSite(SITE, store, ManualClock(START)), store
 
 
-def kinds(svc: ScanService) -> list[str]:
-    return [e.kind for e in svc.store.events(limit=1000)]
+def kinds(store: Store) -> list[str]:
+    return [e.kind for e in store.events(limit=1000)]
 
 
 def report(seq: int, scan_seq: int, n: int, offline: OfflineDecision) -> OfflineAnswerShown:
@@ -58,18 +57,14 @@ def report(seq: int, scan_seq: int, n: int, offline: OfflineDecision) -> Offline
                               offline=offline)
 
 
-def answers(svc: ScanService) -> OfflineAnswers:
-    return OfflineAnswers(svc, ManualClock(START))
-
-
 def test_a_differing_offline_answer_is_recorded_as_a_correction(tmp_path: Path) -> None:
-    svc = service(tmp_path)
-    reply = svc.apply(scan(1, 1)).reply  # left without a decision: central picks T-LYON-1 at D12
+    site, store = open_site(tmp_path)
+    reply = site.apply_scan(scan(1, 1)).reply  # left without a decision: central picks T-LYON-1 at D12
     assert (reply.trailer, reply.correction) == ("T-LYON-1", False)
-    assert answers(svc).apply(report(2, 1, 1, told(area="S1"))) == "offline_corrected"
-    assert (svc.stats.offline_kept, svc.stats.offline_corrected) == (0, 1)
-    assert kinds(svc) == ["scan", "offline_corrected"]
-    [event] = [e for e in svc.store.events() if e.kind == "offline_corrected"]
+    assert site.apply_offline_answer(report(2, 1, 1, told(area="S1"))) == "offline_corrected"
+    assert (site.stats.offline_kept, site.stats.offline_corrected) == (0, 1)
+    assert kinds(store) == ["scan", "offline_corrected"]
+    [event] = [e for e in store.events() if e.kind == "offline_corrected"]
     assert (event.sscc, event.edge_id, event.seq) == (sscc(1), "e1", 1)
     assert event.body == {
         "offline": {"plan_version": 3, "outcome": "staged", "area": "S1", "decided_at": "2026-11-23T07:00:00Z"},
@@ -79,34 +74,32 @@ def test_a_differing_offline_answer_is_recorded_as_a_correction(tmp_path: Path) 
 
 
 def test_a_matching_offline_answer_is_recorded_as_kept(tmp_path: Path) -> None:
-    svc = service(tmp_path)
-    svc.apply(scan(1, 1))
-    assert answers(svc).apply(report(2, 1, 1, told("T-LYON-1", "D12"))) == "offline_kept"
-    assert (svc.stats.offline_kept, svc.stats.offline_corrected) == (1, 0)
-    [event] = [e for e in svc.store.events() if e.kind == "offline_kept"]
+    site, store = open_site(tmp_path)
+    site.apply_scan(scan(1, 1))
+    assert site.apply_offline_answer(report(2, 1, 1, told("T-LYON-1", "D12"))) == "offline_kept"
+    assert (site.stats.offline_kept, site.stats.offline_corrected) == (1, 0)
+    [event] = [e for e in store.events() if e.kind == "offline_kept"]
     assert (event.body["correction"], event.seq) == (False, 1)
 
 
 def test_a_report_is_applied_once_also_by_a_restarted_central(tmp_path: Path) -> None:
-    svc = service(tmp_path)
-    svc.apply(scan(1, 1))
-    first = answers(svc)
-    assert first.apply(report(2, 1, 1, told(area="S1"))) == "offline_corrected"
-    assert first.apply(report(2, 1, 1, told(area="S1"))) == "duplicate"
-    svc.store.close()
-    again = service(tmp_path)
-    second = answers(again)
-    assert second.apply(report(2, 1, 1, told(area="S1"))) == "duplicate"
-    assert (first.stats.duplicates, second.stats.duplicates, again.stats.offline_corrected) == (1, 1, 0)
-    assert kinds(again).count("offline_corrected") == 1
+    site, store = open_site(tmp_path)
+    site.apply_scan(scan(1, 1))
+    assert site.apply_offline_answer(report(2, 1, 1, told(area="S1"))) == "offline_corrected"
+    assert site.apply_offline_answer(report(2, 1, 1, told(area="S1"))) == "duplicate"
+    store.close()
+    again, store = open_site(tmp_path)
+    assert again.apply_offline_answer(report(2, 1, 1, told(area="S1"))) == "duplicate"
+    assert (site.offline_answer_stats.duplicates, again.offline_answer_stats.duplicates,
+            again.stats.offline_corrected) == (1, 1, 0)
+    assert kinds(store).count("offline_corrected") == 1
 
 
 def test_a_report_for_a_scan_not_applied_or_another_pallet_is_kept_unmatched(tmp_path: Path) -> None:
-    svc = service(tmp_path)
-    svc.apply(scan(1, 1))
-    offline = answers(svc)
-    assert offline.apply(report(2, 5, 1, told(area="S1"))) == "offline_unmatched"
-    assert offline.apply(report(3, 1, 2, told(area="S1"))) == "offline_unmatched"
-    assert (offline.stats.unmatched, svc.stats.offline_kept, svc.stats.offline_corrected) == (2, 0, 0)
-    found = [e.body["found"] for e in svc.store.events() if e.kind == "offline_unmatched"]
+    site, store = open_site(tmp_path)
+    site.apply_scan(scan(1, 1))
+    assert site.apply_offline_answer(report(2, 5, 1, told(area="S1"))) == "offline_unmatched"
+    assert site.apply_offline_answer(report(3, 1, 2, told(area="S1"))) == "offline_unmatched"
+    assert (site.offline_answer_stats.unmatched, site.stats.offline_kept, site.stats.offline_corrected) == (2, 0, 0)
+    found = [e.body["found"] for e in store.events() if e.kind == "offline_unmatched"]
     assert sorted(found) == sorted(["no scan", f"pallet {sscc(1)}"])

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
@@ -50,88 +49,92 @@ def scan(seq: int, n: int, postal: str = "69001", offline: OfflineDecision | Non
     })
 
 
-def service(path: Path) -> ScanService:
-    return ScanService(SiteState(SITE, START.date()), Store(path / "c.db"), ManualClock(START))
+def open_site(path: Path) -> tuple[LiveSite, Store]:
+    store = Store(path / "c.db")
+    return LiveSite(SITE, store, ManualClock(START)), store
 
 
-def kinds(svc: ScanService) -> list[str]:
-    return [e.kind for e in svc.store.events(limit=1000)]
+def kinds(store: Store) -> list[str]:
+    return [e.kind for e in store.events(limit=1000)]
 
 
 def test_offline_instruction_that_fits_is_kept_without_correction(tmp_path: Path) -> None:
-    svc = service(tmp_path)
+    site, store = open_site(tmp_path)
     # Central alone would pick T-LYON-1 (nearer); the worker was told the reefer, which also fits.
-    reply = svc.apply(scan(1, 1, offline=told("T-LYON-R", "D13"))).reply
+    reply = site.apply_scan(scan(1, 1, offline=told("T-LYON-R", "D13"))).reply
     assert (reply.outcome, reply.trailer, reply.door, reply.correction) == ("assigned", "T-LYON-R", "D13", False)
-    assert svc.state.pallets[sscc(1)].trailer == "T-LYON-R"
-    assert svc.state.trailers["T-LYON-R"].pallets == {sscc(1)}
-    assert kinds(svc) == ["scan", "offline_kept"]
-    [kept] = [e for e in svc.store.events() if e.kind == "offline_kept"]
+    assert site.state.pallets[sscc(1)].trailer == "T-LYON-R"
+    assert site.state.trailers["T-LYON-R"].pallets == {sscc(1)}
+    assert kinds(store) == ["scan", "offline_kept"]
+    [kept] = [e for e in store.events() if e.kind == "offline_kept"]
     assert kept.body["central"] == {"outcome": "assigned", "door": "D13", "trailer": "T-LYON-R"}
     assert (kept.sscc, kept.edge_id, kept.seq) == (sscc(1), "e1", 1)
-    assert (svc.stats.offline_kept, svc.stats.offline_corrected) == (1, 0)
+    assert (site.stats.offline_kept, site.stats.offline_corrected) == (1, 0)
 
 
 def test_offline_instruction_to_a_full_trailer_is_corrected(tmp_path: Path) -> None:
-    svc = service(tmp_path)
-    svc.apply(scan(1, 1))
-    svc.apply(scan(2, 2))  # T-LYON-1 (2 positions) is now full
-    reply = svc.apply(scan(3, 3, offline=told("T-LYON-1", "D12"))).reply
+    site, store = open_site(tmp_path)
+    site.apply_scan(scan(1, 1))
+    site.apply_scan(scan(2, 2))  # T-LYON-1 (2 positions) is now full
+    reply = site.apply_scan(scan(3, 3, offline=told("T-LYON-1", "D12"))).reply
     assert (reply.outcome, reply.trailer, reply.door, reply.correction) == ("assigned", "T-LYON-R", "D13", True)
-    assert svc.state.trailers["T-LYON-1"].pallets == {sscc(1), sscc(2)}
-    assert svc.state.pallets[sscc(3)].trailer == "T-LYON-R"
-    assert kinds(svc).count("offline_corrected") == 1
-    assert (svc.stats.offline_kept, svc.stats.offline_corrected) == (0, 1)
+    assert site.state.trailers["T-LYON-1"].pallets == {sscc(1), sscc(2)}
+    assert site.state.pallets[sscc(3)].trailer == "T-LYON-R"
+    assert kinds(store).count("offline_corrected") == 1
+    assert (site.stats.offline_kept, site.stats.offline_corrected) == (0, 1)
 
 
 def test_chilled_pallet_told_an_ambient_trailer_is_corrected_to_the_reefer(tmp_path: Path) -> None:
-    svc = service(tmp_path)
-    reply = svc.apply(scan(1, 1, offline=told("T-LYON-1", "D12"), max_temp_c=4.0)).reply
+    site, _ = open_site(tmp_path)
+    reply = site.apply_scan(scan(1, 1, offline=told("T-LYON-1", "D12"), max_temp_c=4.0)).reply
     assert (reply.trailer, reply.door, reply.correction) == ("T-LYON-R", "D13", True)
 
 
 def test_dangerous_goods_told_a_trailer_that_takes_none_are_corrected(tmp_path: Path) -> None:
-    svc = service(tmp_path)
-    reply = svc.apply(scan(1, 1, offline=told("T-LYON-1", "D12"), dangerous_goods=True)).reply
+    site, _ = open_site(tmp_path)
+    reply = site.apply_scan(scan(1, 1, offline=told("T-LYON-1", "D12"), dangerous_goods=True)).reply
     assert (reply.trailer, reply.door, reply.correction) == ("T-LYON-R", "D13", True)
 
 
 def test_a_trailer_for_another_destination_is_corrected(tmp_path: Path) -> None:
-    reply = service(tmp_path).apply(scan(1, 1, "06000", offline=told("T-LYON-1", "D12"))).reply
+    site, _ = open_site(tmp_path)
+    reply = site.apply_scan(scan(1, 1, "06000", offline=told("T-LYON-1", "D12"))).reply
     assert (reply.outcome, reply.area, reply.trailer, reply.correction) == ("staged", "S1", None, True)
 
 
 def test_same_trailer_at_another_door_is_a_correction(tmp_path: Path) -> None:
-    reply = service(tmp_path).apply(scan(1, 1, offline=told("T-LYON-R", "D12"))).reply
+    site, _ = open_site(tmp_path)
+    reply = site.apply_scan(scan(1, 1, offline=told("T-LYON-R", "D12"))).reply
     assert (reply.trailer, reply.door, reply.correction) == ("T-LYON-R", "D13", True)
 
 
 def test_staging_that_keeps_the_temperature_is_kept(tmp_path: Path) -> None:
-    svc = service(tmp_path)
-    reply = svc.apply(scan(1, 1, offline=told(area="S2"))).reply
+    site, _ = open_site(tmp_path)
+    reply = site.apply_scan(scan(1, 1, offline=told(area="S2"))).reply
     assert (reply.outcome, reply.area, reply.correction) == ("staged", "S2", False)
     assert reply.reason == "as told offline · staging S2 · 45 m"
-    row = svc.state.pallets[sscc(1)]
+    row = site.state.pallets[sscc(1)]
     assert (row.state, row.target) == ("staged", "S2")
 
 
 def test_chilled_pallet_told_ambient_staging_is_corrected(tmp_path: Path) -> None:
-    reply = service(tmp_path).apply(scan(1, 1, offline=told(area="S1"), max_temp_c=4.0)).reply
+    site, _ = open_site(tmp_path)
+    reply = site.apply_scan(scan(1, 1, offline=told(area="S1"), max_temp_c=4.0)).reply
     assert (reply.outcome, reply.trailer, reply.correction) == ("assigned", "T-LYON-R", True)
 
 
 def test_redelivered_offline_scan_counts_once(tmp_path: Path) -> None:
-    svc = service(tmp_path)
-    first = svc.apply(scan(1, 1, offline=told("T-LYON-1", "D12"), max_temp_c=4.0))
-    again = svc.apply(scan(1, 1, offline=told("T-LYON-1", "D12"), max_temp_c=4.0))
+    site, store = open_site(tmp_path)
+    first = site.apply_scan(scan(1, 1, offline=told("T-LYON-1", "D12"), max_temp_c=4.0))
+    again = site.apply_scan(scan(1, 1, offline=told("T-LYON-1", "D12"), max_temp_c=4.0))
     assert again.duplicate
     assert again.reply == first.reply
     assert again.reply.correction
-    assert (svc.stats.offline_kept, svc.stats.offline_corrected) == (0, 1)
-    assert kinds(svc) == ["scan", "offline_corrected"]
+    assert (site.stats.offline_kept, site.stats.offline_corrected) == (0, 1)
+    assert kinds(store) == ["scan", "offline_corrected"]
 
 
 def test_online_scan_is_never_a_correction(tmp_path: Path) -> None:
-    svc = service(tmp_path)
-    assert svc.apply(scan(1, 1)).reply.correction is False
-    assert kinds(svc) == ["scan"]
+    site, store = open_site(tmp_path)
+    assert site.apply_scan(scan(1, 1)).reply.correction is False
+    assert kinds(store) == ["scan"]

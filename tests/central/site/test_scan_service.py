@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
@@ -51,12 +50,14 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
-def service(path: Path, clock: ManualClock) -> ScanService:
-    return ScanService(SiteState(SITE, START.date()), Store(path / "c.db"), clock)
+def open_site(path: Path, clock: ManualClock) -> tuple[LiveSite, Store]:
+    store = Store(path / "c.db")
+    return LiveSite(SITE, store, clock), store
 
 
 def test_assigns_and_tells_the_worker(tmp_path: Path, clock: ManualClock) -> None:
-    applied = service(tmp_path, clock).apply(scan(1, 1))
+    site, _ = open_site(tmp_path, clock)
+    applied = site.apply_scan(scan(1, 1))
     reply = applied.reply
     assert not applied.duplicate
     assert (reply.outcome, reply.door, reply.trailer, reply.destination) == ("assigned", "D12", "T-LYON-1", "LYON")
@@ -66,43 +67,43 @@ def test_assigns_and_tells_the_worker(tmp_path: Path, clock: ManualClock) -> Non
 
 
 def test_longest_postal_prefix_and_gln_choose_the_destination(tmp_path: Path, clock: ManualClock) -> None:
-    svc = service(tmp_path, clock)
-    assert svc.apply(scan(1, 1, "69100")).reply.destination == "VILLEURBANNE"
-    assert svc.apply(scan(2, 2, gln="3761303211001")).reply.destination == "LYON"
-    assert svc.apply(scan(3, 3, "01000")).reply.destination == "LYON"
+    site, _ = open_site(tmp_path, clock)
+    assert site.apply_scan(scan(1, 1, "69100")).reply.destination == "VILLEURBANNE"
+    assert site.apply_scan(scan(2, 2, gln="3761303211001")).reply.destination == "LYON"
+    assert site.apply_scan(scan(3, 3, "01000")).reply.destination == "LYON"
 
 
 def test_same_key_twice_is_applied_once_and_answered_twice(tmp_path: Path, clock: ManualClock) -> None:
-    svc = service(tmp_path, clock)
-    first = svc.apply(scan(1, 1))
+    site, store = open_site(tmp_path, clock)
+    first = site.apply_scan(scan(1, 1))
     clock.advance(60)
-    again = svc.apply(scan(1, 1))
+    again = site.apply_scan(scan(1, 1))
     assert again.duplicate
     assert again.reply == first.reply
-    assert svc.stats.applied == 1
-    assert svc.stats.duplicates == 1
-    assert svc.state.trailers["T-LYON-1"].assigned == 1
-    assert [e.kind for e in svc.store.events()] == ["scan"]
+    assert site.stats.applied == 1
+    assert site.stats.duplicates == 1
+    assert site.state.trailers["T-LYON-1"].assigned == 1
+    assert [e.kind for e in store.events()] == ["scan"]
 
 
 def test_rescan_of_an_assigned_pallet_keeps_its_place(tmp_path: Path, clock: ManualClock) -> None:
-    svc = service(tmp_path, clock)
-    svc.apply(scan(1, 1))
-    reply = svc.apply(scan(2, 1)).reply
+    site, _ = open_site(tmp_path, clock)
+    site.apply_scan(scan(1, 1))
+    reply = site.apply_scan(scan(2, 1)).reply
     assert reply.door == "D12"
     assert reply.trailer == "T-LYON-1"
-    assert svc.state.trailers["T-LYON-1"].assigned == 1
-    assert svc.state.pallets[sscc(1)].scans == 2
+    assert site.state.trailers["T-LYON-1"].assigned == 1
+    assert site.state.pallets[sscc(1)].scans == 2
 
 
 def test_full_trailer_then_refusal(tmp_path: Path, clock: ManualClock) -> None:
-    svc = service(tmp_path, clock)
-    svc.apply(scan(1, 1))
-    svc.apply(scan(2, 2))
-    reply = svc.apply(scan(3, 3)).reply
+    site, _ = open_site(tmp_path, clock)
+    site.apply_scan(scan(1, 1))
+    site.apply_scan(scan(2, 2))
+    reply = site.apply_scan(scan(3, 3)).reply
     assert (reply.outcome, reply.display) == ("rejected", "trailers for LYON full")
-    assert svc.state.pallets[sscc(3)].state == "unrouted"
-    assert svc.state.pallets[sscc(3)].destination == "LYON"
+    assert site.state.pallets[sscc(3)].state == "unrouted"
+    assert site.state.pallets[sscc(3)].destination == "LYON"
 
 
 @pytest.mark.parametrize(
@@ -116,7 +117,8 @@ def test_full_trailer_then_refusal(tmp_path: Path, clock: ManualClock) -> None:
     ],
 )
 def test_refusals_say_why(tmp_path: Path, clock: ManualClock, event: ScanEvent, display: str) -> None:
-    reply = service(tmp_path, clock).apply(event).reply
+    site, _ = open_site(tmp_path, clock)
+    reply = site.apply_scan(event).reply
     assert reply.outcome == "rejected"
     assert reply.display == display
     assert reply.door is None
@@ -124,46 +126,47 @@ def test_refusals_say_why(tmp_path: Path, clock: ManualClock, event: ScanEvent, 
 
 def test_departed_trailer_is_not_offered(tmp_path: Path, clock: ManualClock) -> None:
     clock.advance(3600 * 7.5)  # 15:30 in Paris: the 09:00 Villeurbanne trailer has left
-    reply = service(tmp_path, clock).apply(scan(1, 1, "69100")).reply
+    site, _ = open_site(tmp_path, clock)
+    reply = site.apply_scan(scan(1, 1, "69100")).reply
     assert reply.display == "last trailer for VILLEURBANNE gone"
 
 
 def test_restart_reloads_state_and_remembers_keys(tmp_path: Path, clock: ManualClock) -> None:
-    first = service(tmp_path, clock)
-    reply = first.apply(scan(1, 1)).reply
-    first.apply(scan(2, 2, "06000"))
-    first.store.close()
-    second = service(tmp_path, clock)
+    first, store = open_site(tmp_path, clock)
+    reply = first.apply_scan(scan(1, 1)).reply
+    first.apply_scan(scan(2, 2, "06000"))
+    store.close()
+    second, store = open_site(tmp_path, clock)
     assert second.state.trailers["T-LYON-1"].assigned == 1
     assert sorted(second.state.pallets) == [sscc(1), sscc(2)]
-    again = second.apply(scan(1, 1))
+    again = second.apply_scan(scan(1, 1))
     assert again.duplicate
     assert again.reply == reply
-    assert second.store.applied_count() == 2
+    assert store.applied_count() == 2
 
 
 def test_listeners_hear_new_scans_only(tmp_path: Path, clock: ManualClock) -> None:
-    svc = service(tmp_path, clock)
+    site, _ = open_site(tmp_path, clock)
     heard: list[tuple[int, str]] = []
-    svc.on_applied(lambda event, reply: heard.append((event.seq, reply.outcome)))
-    svc.apply(scan(1, 1))
-    svc.apply(scan(1, 1))
-    svc.apply(scan(2, 2, "06000"))
+    site.on_scan(lambda event, reply: heard.append((event.seq, reply.outcome)))
+    site.apply_scan(scan(1, 1))
+    site.apply_scan(scan(1, 1))
+    site.apply_scan(scan(2, 2, "06000"))
     assert heard == [(1, "assigned"), (2, "rejected")]
 
 
 def test_same_key_for_another_pallet_is_a_seq_conflict_refused_not_answered_as_a_duplicate(
     tmp_path: Path, clock: ManualClock
 ) -> None:
-    svc = service(tmp_path, clock)
-    svc.apply(scan(1, 1))
-    reused = svc.apply(scan(1, 2))  # the edge handed seq 1 to a second pallet
+    site, store = open_site(tmp_path, clock)
+    site.apply_scan(scan(1, 1))
+    reused = site.apply_scan(scan(1, 2))  # the edge handed seq 1 to a second pallet
     assert not reused.duplicate
     assert (reused.reply.outcome, reused.reply.sscc, reused.reply.display) == (
         "rejected", sscc(2), "not recorded - rescan",
     )
     assert reused.reply.reason == f"Not recorded: scan e1/1 of pallet {sscc(2)} reuses the key of pallet {sscc(1)}"
-    assert (svc.stats.seq_conflicts, svc.stats.duplicates, svc.stats.applied) == (1, 0, 1)
-    assert sscc(2) not in svc.state.pallets
-    kinds = [(e.kind, e.sscc) for e in svc.store.events(after=0, limit=10)]
+    assert (site.stats.seq_conflicts, site.stats.duplicates, site.stats.applied) == (1, 0, 1)
+    assert sscc(2) not in site.state.pallets
+    kinds = [(e.kind, e.sscc) for e in store.events(after=0, limit=10)]
     assert kinds == [("scan", sscc(1)), ("seq_conflict", sscc(2))]

@@ -1,12 +1,11 @@
-"""The scan service on a floor with staging areas, reefers and dangerous-goods rules."""
+"""Scans applied by the site core on a floor with staging areas, reefers and dangerous-goods rules."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
@@ -46,62 +45,68 @@ def scan(seq: int, n: int, postal: str | None = "69001", **extra: object) -> Sca
     })
 
 
-def service(path: Path) -> ScanService:
-    return ScanService(SiteState(SITE, START.date()), Store(path / "c.db"), ManualClock(START))
+def open_site(path: Path) -> tuple[LiveSite, Store]:
+    store = Store(path / "c.db")
+    return LiveSite(SITE, store, ManualClock(START)), store
 
 
 def test_no_trailer_sends_the_pallet_to_staging(tmp_path: Path) -> None:
-    svc = service(tmp_path)
-    reply = svc.apply(scan(1, 1, "06000")).reply
+    site, _ = open_site(tmp_path)
+    reply = site.apply_scan(scan(1, 1, "06000")).reply
     assert (reply.outcome, reply.area, reply.door) == ("staged", "S1", None)
     assert reply.display == "→ S1  STAGING  no trailer for NICE yet"
     assert reply.reason == "no trailer for NICE yet · staging S1 · 20 m"
-    row = svc.state.pallets[sscc(1)]
+    row = site.state.pallets[sscc(1)]
     assert (row.state, row.target, row.destination) == ("staged", "S1", "NICE")
 
 
 def test_unknown_destination_waits_in_staging(tmp_path: Path) -> None:
-    reply = service(tmp_path).apply(scan(1, 1, "38000")).reply
+    site, _ = open_site(tmp_path)
+    reply = site.apply_scan(scan(1, 1, "38000")).reply
     assert (reply.outcome, reply.display) == ("staged", "→ S1  STAGING  destination unknown")
 
 
 def test_chilled_pallet_goes_to_the_reefer_only(tmp_path: Path) -> None:
-    reply = service(tmp_path).apply(scan(1, 1, max_temp_c=4.0)).reply
+    site, _ = open_site(tmp_path)
+    reply = site.apply_scan(scan(1, 1, max_temp_c=4.0)).reply
     assert (reply.outcome, reply.trailer, reply.door) == ("assigned", "T-LYON-R", "D13")
 
 
 def test_dangerous_goods_skip_the_trailer_that_takes_none(tmp_path: Path) -> None:
-    reply = service(tmp_path).apply(scan(1, 1, dangerous_goods=True)).reply
+    site, _ = open_site(tmp_path)
+    reply = site.apply_scan(scan(1, 1, dangerous_goods=True)).reply
     assert reply.trailer == "T-LYON-R"
     (tmp_path / "other").mkdir()
-    assert service(tmp_path / "other").apply(scan(1, 1)).reply.trailer == "T-LYON-1"
+    site, _ = open_site(tmp_path / "other")
+    assert site.apply_scan(scan(1, 1)).reply.trailer == "T-LYON-1"
 
 
 def test_weight_fills_a_trailer_before_its_positions(tmp_path: Path) -> None:
-    svc = service(tmp_path)
-    assert svc.apply(scan(1, 1, weight_kg=800.0)).reply.trailer == "T-LYON-1"
-    assert svc.apply(scan(2, 2, weight_kg=300.0)).reply.trailer == "T-LYON-R"
+    site, _ = open_site(tmp_path)
+    assert site.apply_scan(scan(1, 1, weight_kg=800.0)).reply.trailer == "T-LYON-1"
+    assert site.apply_scan(scan(2, 2, weight_kg=300.0)).reply.trailer == "T-LYON-R"
 
 
 def test_restart_keeps_what_workers_were_told(tmp_path: Path) -> None:
-    first = service(tmp_path)
-    told = [first.apply(scan(i, i)).reply.trailer for i in (1, 2)]
-    staged = first.apply(scan(3, 3, "06000")).reply
-    first.store.close()
-    second = service(tmp_path)
-    assert [second.apply(scan(10 + i, i)).reply.trailer for i in (1, 2)] == told
-    assert second.dispatcher.plan().moves[sscc(3)].target == staged.area
+    first, store = open_site(tmp_path)
+    told = [first.apply_scan(scan(i, i)).reply.trailer for i in (1, 2)]
+    staged = first.apply_scan(scan(3, 3, "06000")).reply
+    store.close()
+    second, store = open_site(tmp_path)
+    assert [second.apply_scan(scan(10 + i, i)).reply.trailer for i in (1, 2)] == told
+    assert second.plan().moves[sscc(3)].target == staged.area
     assert second.state.trailers["T-LYON-1"].assigned == 2
 
 
 def test_restart_after_a_departure_reroutes_and_records_it(tmp_path: Path) -> None:
-    first = service(tmp_path)
-    assert first.apply(scan(1, 1)).reply.trailer == "T-LYON-1"
-    first.store.close()
+    first, store = open_site(tmp_path)
+    assert first.apply_scan(scan(1, 1)).reply.trailer == "T-LYON-1"
+    store.close()
     late = ManualClock(datetime(2026, 11, 23, 15, 35, tzinfo=UTC))  # 16:35 in Paris: T-LYON-1 leaves at 16:40
-    second = ScanService(SiteState(SITE, START.date()), Store(tmp_path / "c.db"), late)
+    store = Store(tmp_path / "c.db")
+    second = LiveSite(SITE, store, late)
     row = second.state.pallets[sscc(1)]
     assert (row.state, row.trailer, row.door) == ("assigned", "T-LYON-R", "D13")
-    [resumed] = [e for e in second.store.events() if e.kind == "resumed"]
+    [resumed] = [e for e in store.events() if e.kind == "resumed"]
     assert resumed.body == {"changed": {sscc(1): "T-LYON-R"}}
     assert second.state.trailers["T-LYON-1"].assigned == 0

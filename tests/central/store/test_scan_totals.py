@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from support.lyon_site import SITE, START
-from xdock.central.site.scans import ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.central.store.scan_totals import EventTotals, ScanTotals
 from xdock.protocol.clock import ManualClock
@@ -39,22 +38,23 @@ EXPECTED = ScanTotals(
 @pytest.mark.parametrize("chunk", [1, 2, 20_000])
 async def test_totals_from_the_log_match_the_service_counters_and_a_fresh_read(tmp_path: Path, chunk: int) -> None:
     db = tmp_path / "c.db"
-    service = ScanService(SiteState(SITE, START.date()), Store(db), ManualClock(START))
-    totals = EventTotals(service.store, chunk=chunk)
+    opened = Store(db)
+    site = LiveSite(SITE, opened, ManualClock(START))
+    totals = EventTotals(opened, chunk=chunk)
     assert await totals.read() == ScanTotals(0, 0, 0, 0, 0, 0, 0, 0, 0, {})
-    service.apply(scan(1, 1))
-    service.apply(scan(2, 2, "06000"))  # no destination: rejected
-    service.apply(scan(1, 1))  # a redelivery: not counted again
-    service.apply(scan(1, 3))  # the key of another pallet: a seq conflict
-    service.apply(scan(3, 4, offline=told("T-LYON-1", "D12")))  # kept
-    service.apply(scan(4, 5, offline=told("T-LYON-9", "D12")))  # no such trailer: corrected
-    with service.store.transaction() as tx:
+    site.apply_scan(scan(1, 1))
+    site.apply_scan(scan(2, 2, "06000"))  # no destination: rejected
+    site.apply_scan(scan(1, 1))  # a redelivery: not counted again
+    site.apply_scan(scan(1, 3))  # the key of another pallet: a seq conflict
+    site.apply_scan(scan(3, 4, offline=told("T-LYON-1", "D12")))  # kept
+    site.apply_scan(scan(4, 5, offline=told("T-LYON-9", "D12")))  # no such trailer: corrected
+    with opened.transaction() as tx:
         tx.append_event(START, "clock_skew", {"skew_s": 3600.0}, edge_id="e1", seq=3)
         tx.append_event(START, "seq_conflict", {"passage": {}})  # a door passage's: not a scan's
         for reason in ("bad_payload", "oversized", "bad_payload"):  # kept by older versions
             tx.append_event(START, "rejected_uplink", {"reason": reason})
-    service.apply(scan(5, 6))
-    s = service.stats
+    site.apply_scan(scan(5, 6))
+    s = site.stats
     assert (s.applied, s.assigned_direct, s.staged, s.breakdown, s.rejected, s.offline_kept, s.offline_corrected,
             s.seq_conflicts) == (
         EXPECTED.applied, EXPECTED.assigned_direct, EXPECTED.staged, EXPECTED.breakdown, EXPECTED.rejected,
@@ -62,6 +62,6 @@ async def test_totals_from_the_log_match_the_service_counters_and_a_fresh_read(t
     )
     assert await totals.read() == EXPECTED
     assert await totals.read() == EXPECTED  # read again: nothing new, nothing counted twice
-    service.store.close()
+    opened.close()
     with closing(Store(db)) as store:
         assert await EventTotals(store, chunk=chunk).read() == EXPECTED
