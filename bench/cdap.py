@@ -20,11 +20,11 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from xdock.central.optimiser.cdap.greedy import greedy  # noqa: E402
-from xdock.central.optimiser.cdap.instance import CdapInstance  # noqa: E402
-from xdock.central.optimiser.cdap.solution import validate  # noqa: E402
-from xdock.central.optimiser.cdap.solver import solve  # noqa: E402
-from xdock.central.optimiser.cdap.tabu import warm  # noqa: E402
+from xdock.cdap.greedy import greedy  # noqa: E402
+from xdock.cdap.instance import CdapInstance  # noqa: E402
+from xdock.cdap.solution import validate  # noqa: E402
+from xdock.cdap.solver import solve  # noqa: E402
+from xdock.cdap.tabu import warm  # noqa: E402
 
 
 def _gap(value: int | None, bks: int) -> float | None:

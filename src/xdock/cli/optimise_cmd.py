@@ -24,7 +24,7 @@ def split_passthrough(argv: list[str]) -> tuple[list[str], list[str] | None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from xdock.central.optimiser.cdap.cli import main  # noqa: PLC0415  (heavy import only when used)
+    from xdock.cdap.cli import main  # noqa: PLC0415  (heavy import only when used)
 
     result: int = main(list(args.rest))
     return result

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from xdock.central.optimiser.cdap.instance import CdapInstance, IntArray
+from xdock.cdap.instance import CdapInstance, IntArray
 
 __all__ = ["door_line", "fiedler_positions", "seriation_start"]
 

@@ -12,9 +12,9 @@ import argparse
 import json
 import sys
 
-from xdock.central.optimiser.cdap.instance import CdapFormatError, CdapInstance
-from xdock.central.optimiser.cdap.solver import solve
-from xdock.central.optimiser.cdap.tabu import warm
+from xdock.cdap.instance import CdapFormatError, CdapInstance
+from xdock.cdap.solver import solve
+from xdock.cdap.tabu import warm
 
 __all__ = ["main"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xdock.central.optimiser.cdap.instance import CdapInstance, IntArray
+from xdock.cdap.instance import CdapInstance, IntArray
 
 __all__ = ["CdapSolution", "door_loads", "excess", "objective", "validate"]
 

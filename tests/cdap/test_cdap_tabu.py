@@ -6,10 +6,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xdock.central.optimiser.cdap.instance import CdapInstance
-from xdock.central.optimiser.cdap.seriation import seriation_start
-from xdock.central.optimiser.cdap.solution import excess, objective
-from xdock.central.optimiser.cdap.tabu import TabuWalker
+from xdock.cdap.instance import CdapInstance
+from xdock.cdap.seriation import seriation_start
+from xdock.cdap.solution import excess, objective
+from xdock.cdap.tabu import TabuWalker
 
 
 def random_instance(seed: int, m: int, n: int, i: int, j: int) -> CdapInstance:

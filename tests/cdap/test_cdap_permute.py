@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from xdock.central.optimiser.cdap.instance import CdapInstance
-from xdock.central.optimiser.cdap.permute import permute_doors
-from xdock.central.optimiser.cdap.solution import objective
+from xdock.cdap.instance import CdapInstance
+from xdock.cdap.permute import permute_doors
+from xdock.cdap.solution import objective
 
 
 def two_door_instance(second_door_capacity: int) -> CdapInstance:

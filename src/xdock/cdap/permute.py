@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from ortools.graph.python import linear_sum_assignment
 
-from xdock.central.optimiser.cdap.instance import CdapInstance, IntArray
+from xdock.cdap.instance import CdapInstance, IntArray
 
 __all__ = ["permute_doors"]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xdock.central.optimiser.cdap.cli import main
-from xdock.central.optimiser.cdap.instance import CdapInstance
-from xdock.central.optimiser.cdap.solution import objective
+from xdock.cdap.cli import main
+from xdock.cdap.instance import CdapInstance
+from xdock.cdap.solution import objective
 
 TINY = "2 2 2 2\n3 1\n0 2\n1 4\n2 1\n4 2\n5 5\n3 3\n4 4\n"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from xdock.central.optimiser.cdap.instance import CdapInstance, IntArray
-from xdock.central.optimiser.cdap.solution import CdapSolution, objective
+from xdock.cdap.instance import CdapInstance, IntArray
+from xdock.cdap.solution import CdapSolution, objective
 
 __all__ = ["greedy", "greedy_side"]
 

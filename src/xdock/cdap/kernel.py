@@ -11,7 +11,7 @@ shrinks while it stays feasible). A truck may not return to the door it left for
 reaches a new best feasible assignment of the walk. A walk ends after ``stall_limit`` moves without a better
 feasible assignment. :func:`kick` makes random moves to leave a basin.
 
-All state lives in arrays owned by :class:`~xdock.central.optimiser.cdap.tabu.TabuWalker`, so a walk can be run
+All state lives in arrays owned by :class:`~xdock.cdap.tabu.TabuWalker`, so a walk can be run
 in slices between clock checks. Everything compiled is in this one module on purpose: numba's on-disk
 cache does not notice changes in other modules a compiled function calls.
 """
@@ -28,7 +28,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from xdock.central.optimiser.cdap.instance import IntArray
+from xdock.cdap.instance import IntArray
 
 __all__ = [
     "COST",

@@ -8,8 +8,8 @@ import sys
 
 _PROBE = """
 import json
-from xdock.central.optimiser.cdap import kernel
-from xdock.central.optimiser.cdap.tabu import warm
+from xdock.cdap import kernel
+from xdock.cdap.tabu import warm
 warm()
 print(json.dumps({
     name: [sum(entry.stats.cache_hits.values()), sum(entry.stats.cache_misses.values())]

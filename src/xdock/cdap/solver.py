@@ -1,11 +1,11 @@
 """The CDAP solver: construction, a population of compiled tabu walks, and an exact proof on small instances.
 
-1. :func:`~xdock.central.optimiser.cdap.construct.construct` finds a first assignment (greedy, worst-fit or a
+1. :func:`~xdock.cdap.construct.construct` finds a first assignment (greedy, worst-fit or a
    CP-SAT feasibility check, which also proves infeasibility).
-2. Two spectral starts (:mod:`~xdock.central.optimiser.cdap.seriation`, both orientations of the trucks' line)
+2. Two spectral starts (:mod:`~xdock.cdap.seriation`, both orientations of the trucks' line)
    join it; trucks that exchange many pallets start on facing doors.
-3. A population search (:mod:`~xdock.central.optimiser.cdap.memetic`) runs compiled tabu walks
-   (:mod:`~xdock.central.optimiser.cdap.kernel`) over relocate, swap and door-exchange moves on both sides,
+3. A population search (:mod:`~xdock.cdap.memetic`) runs compiled tabu walks
+   (:mod:`~xdock.cdap.kernel`) over relocate, swap and door-exchange moves on both sides,
    crossing the capacity limits under an adaptive penalty, from the starts and then from crossovers of the best
    assignments found.
 4. When the full quadratic model is small, CP-SAT gets the rest of the budget, hinted with the best assignment,
@@ -21,13 +21,13 @@ from typing import Literal
 
 import numpy as np
 
-from xdock.central.optimiser.cdap.construct import construct
-from xdock.central.optimiser.cdap.exact import model_size, solve_exact
-from xdock.central.optimiser.cdap.instance import CdapInstance, IntArray
-from xdock.central.optimiser.cdap.memetic import PopulationSettings, evolve
-from xdock.central.optimiser.cdap.seriation import seriation_start
-from xdock.central.optimiser.cdap.solution import CdapSolution, excess, objective
-from xdock.central.optimiser.cdap.tabu import TabuSettings, TabuWalker
+from xdock.cdap.construct import construct
+from xdock.cdap.exact import model_size, solve_exact
+from xdock.cdap.instance import CdapInstance, IntArray
+from xdock.cdap.memetic import PopulationSettings, evolve
+from xdock.cdap.seriation import seriation_start
+from xdock.cdap.solution import CdapSolution, excess, objective
+from xdock.cdap.tabu import TabuSettings, TabuWalker
 
 __all__ = ["CdapResult", "SearchSettings", "Status", "solve"]
 

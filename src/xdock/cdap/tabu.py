@@ -1,4 +1,4 @@
-"""Typed owner of the compiled tabu walk's arrays (:mod:`~xdock.central.optimiser.cdap.kernel`).
+"""Typed owner of the compiled tabu walk's arrays (:mod:`~xdock.cdap.kernel`).
 
 A walk runs in slices (:meth:`TabuWalker.step`) so the caller can watch the clock between them; the walk's best
 feasible assignment is always at hand.
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xdock.central.optimiser.cdap import kernel
-from xdock.central.optimiser.cdap.instance import CdapInstance, IntArray
+from xdock.cdap import kernel
+from xdock.cdap.instance import CdapInstance, IntArray
 
 __all__ = ["TabuSettings", "TabuWalker", "warm"]
 

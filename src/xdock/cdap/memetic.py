@@ -2,8 +2,8 @@
 
 Good CDAP assignments share most of their truck-to-door decisions, so a child keeps every door its two parents
 agree on and takes each other truck's door from one parent at random; a tabu walk
-(:class:`~xdock.central.optimiser.cdap.tabu.TabuWalker`) repairs and improves it, and a door-group permutation
-(:mod:`~xdock.central.optimiser.cdap.permute`) polishes the walk's best. The child replaces the worst member when
+(:class:`~xdock.cdap.tabu.TabuWalker`) repairs and improves it, and a door-group permutation
+(:mod:`~xdock.cdap.permute`) polishes the walk's best. The child replaces the worst member when
 it is better and not already in the population. The first members are tabu walks from the given starts, then from
 random kicks of them. When ``restart_after`` children in a row bring no better assignment, the population has
 converged on one basin: it restarts from the best member alone, refilled by tabu walks from random kicks of it.
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xdock.central.optimiser.cdap.instance import CdapInstance, IntArray
-from xdock.central.optimiser.cdap.permute import permute_doors
-from xdock.central.optimiser.cdap.tabu import TabuWalker
+from xdock.cdap.instance import CdapInstance, IntArray
+from xdock.cdap.permute import permute_doors
+from xdock.cdap.tabu import TabuWalker
 
 __all__ = ["Member", "PopulationSettings", "evolve"]
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xdock.central.optimiser.cdap.gap import solve_gap
-from xdock.central.optimiser.cdap.greedy import greedy_side
-from xdock.central.optimiser.cdap.instance import CdapInstance, IntArray
+from xdock.cdap.gap import solve_gap
+from xdock.cdap.greedy import greedy_side
+from xdock.cdap.instance import CdapInstance, IntArray
 
 __all__ = ["Start", "construct", "worst_fit"]
 

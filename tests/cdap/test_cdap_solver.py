@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xdock.central.optimiser.cdap.instance import CdapInstance
-from xdock.central.optimiser.cdap.solution import objective, validate
-from xdock.central.optimiser.cdap.solver import solve
+from xdock.cdap.instance import CdapInstance
+from xdock.cdap.solution import objective, validate
+from xdock.cdap.solver import solve
 
-DATA = Path(__file__).resolve().parents[4].parent / "shared" / "benchmarks" / "cdap"
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "cdap"
 
 
 @st.composite

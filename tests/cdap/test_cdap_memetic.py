@@ -8,11 +8,11 @@ import itertools
 import numpy as np
 import pytest
 
-from xdock.central.optimiser.cdap.instance import CdapInstance, IntArray
-from xdock.central.optimiser.cdap.memetic import PopulationSettings, evolve
-from xdock.central.optimiser.cdap.seriation import seriation_start
-from xdock.central.optimiser.cdap.solution import excess, objective
-from xdock.central.optimiser.cdap.tabu import TabuWalker
+from xdock.cdap.instance import CdapInstance, IntArray
+from xdock.cdap.memetic import PopulationSettings, evolve
+from xdock.cdap.seriation import seriation_start
+from xdock.cdap.solution import excess, objective
+from xdock.cdap.tabu import TabuWalker
 
 
 def _instance() -> CdapInstance:

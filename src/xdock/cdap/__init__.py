@@ -8,10 +8,10 @@ reassignment by linear assignment), ``memetic`` (population of walks and crossov
 assignment), ``exact`` (full model for small instances), ``solver`` (composition), ``cli`` (command line).
 """
 
-from xdock.central.optimiser.cdap.greedy import greedy
-from xdock.central.optimiser.cdap.instance import CdapFormatError, CdapInstance
-from xdock.central.optimiser.cdap.solution import CdapSolution, objective, validate
-from xdock.central.optimiser.cdap.solver import CdapResult, solve
+from xdock.cdap.greedy import greedy
+from xdock.cdap.instance import CdapFormatError, CdapInstance
+from xdock.cdap.solution import CdapSolution, objective, validate
+from xdock.cdap.solver import CdapResult, solve
 
 __all__ = [
     "CdapFormatError",

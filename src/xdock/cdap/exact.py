@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from xdock.central.optimiser.cdap.instance import CdapInstance, IntArray
+from xdock.cdap.instance import CdapInstance, IntArray
 
 __all__ = ["ExactResult", "model_size", "solve_exact"]
 

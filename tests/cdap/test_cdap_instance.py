@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xdock.central.optimiser.cdap.instance import CdapFormatError, CdapInstance
+from xdock.cdap.instance import CdapFormatError, CdapInstance
 
 TINY = """2 2 2 2
 3 1

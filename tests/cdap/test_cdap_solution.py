@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from xdock.central.optimiser.cdap.greedy import greedy
-from xdock.central.optimiser.cdap.instance import CdapInstance
-from xdock.central.optimiser.cdap.solution import CdapSolution, objective, validate
+from xdock.cdap.greedy import greedy
+from xdock.cdap.instance import CdapInstance
+from xdock.cdap.solution import CdapSolution, objective, validate
 
 # w = [[3, 1], [0, 2]], d = [[1, 4], [2, 1]], supplies 4 2 into doors of 5, demands 3 3 into doors of 4.
 TINY = "2 2 2 2\n3 1\n0 2\n1 4\n2 1\n4 2\n5 5\n3 3\n4 4\n"
