@@ -12,6 +12,8 @@
 
 Each subcommand lives in its own module, imported only when it runs (or when ``xdock --help`` lists
 them all): ``xdock edge`` never loads central's web stack, and a restarted central answers sooner.
+Each needs its extra of the distribution (``xdock.cli.extras``): without it, the subcommand names the
+extra to install and exits 2; ``xdock --help`` lists it with that advice.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import argparse
 import importlib
 import logging
 import sys
+from typing import Any
 
 from xdock import __version__
 from xdock.cli import optimise_cmd
+from xdock.cli.extras import COMMAND_EXTRA, missing_extra
 from xdock.cli.unknown_options import unknown_option
 
 __all__ = ["build_parser", "main"]
@@ -53,16 +57,38 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in _COMMANDS.items():
-        if command is None or name == command:
+        if command is not None and name != command:
+            continue
+        problem = missing_extra(name)
+        if problem is None:
             importlib.import_module(module).register(commands)
+        else:
+            _register_missing(commands, name, problem)
     return parser
+
+
+def _register_missing(commands: Any, name: str, problem: str) -> None:
+    """``name`` in ``xdock --help`` when its extra is not installed: the advice instead of its options."""
+    extra = COMMAND_EXTRA[name]
+    p: argparse.ArgumentParser = commands.add_parser(name, help=f"(needs pip install 'xdock[{extra}]')")
+
+    def run(_args: argparse.Namespace) -> int:
+        print(problem, file=sys.stderr)
+        return 2
+
+    p.set_defaults(run=run)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # ``xdock optimise cdap ...`` hands everything after the problem name to its own parser.
     head, tail = optimise_cmd.split_passthrough(argv)
-    parser = build_parser(_command(head))
+    command = _command(head)
+    problem = None if command is None else missing_extra(command)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
+    parser = build_parser(command)
     unknown = unknown_option(parser, head)
     if unknown is not None:
         reached, message = unknown
