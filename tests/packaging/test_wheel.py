@@ -72,6 +72,20 @@ def _install(venv: Path, requirement: str, cwd: Path) -> None:
         pytest.fail(f"pip install {requirement} failed (exit {result.returncode}): {cause}\n{result.stderr[-3000:]}")
 
 
+IMPORT_EDGE_SIDE = """
+import importlib, pkgutil
+import xdock.broker_config, xdock.edge, xdock.firmware_mocks, xdock.protocol, xdock.simulators, xdock.transport
+names = ["xdock.cli.edge_cmd", "xdock.cli.mock_cmd", "xdock.cli.broker_config_cmd"]
+for package in (xdock.broker_config, xdock.edge, xdock.firmware_mocks, xdock.protocol, xdock.simulators,
+                xdock.transport):
+    names += [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
+for name in names:
+    importlib.import_module(name)
+print(len(names))
+"""
+"""Every module the edge side runs (agent, device drivers, mocks, their commands), imported."""
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project's wheel, built from a copy of its sources."""
@@ -111,6 +125,9 @@ def test_an_edge_install_runs_the_edge_without_centrals_packages(wheel: Path, tm
         assert f"ModuleNotFoundError: No module named '{module}'" in result.stderr
     located = run([python, "-c", "import xdock; print(xdock.__file__)"], tmp_path, 60)
     assert located.stdout.startswith(str(venv)), located.stdout  # the installed wheel, not the source tree
+    imported = run([python, "-c", IMPORT_EDGE_SIDE], tmp_path, 120)
+    assert imported.returncode == 0, imported.stderr
+    assert int(imported.stdout) > 80  # every module of the edge side, not an empty walk
     for argv in (["edge", "--help"], ["mock", "scanner", "--help"], ["broker-config", "--help"]):
         result = run([xdock_cmd, *argv], tmp_path, 60)
         assert result.returncode == 0, result.stderr
