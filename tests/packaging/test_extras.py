@@ -32,8 +32,8 @@ PART_EXTRA = {
     "edge": "edge", "firmware_mocks": "edge", "simulators": "edge",
     "central": "central", "demo": "demo", "cdap": "cdap",
 }
-"""Each subpackage of xdock → the extra its imports may use (None: the base only). ``xdock.testing`` serves the
-test suite, installed with ``xdock[test]``."""
+"""Each subpackage of xdock → the extra its imports may use (None: the base only); a command of ``xdock.cli``
+checks its own extra before it imports its part. ``xdock.testing`` serves the test suite (``xdock[test]``)."""
 
 
 def _name(requirement: str) -> str:
@@ -62,21 +62,50 @@ def distribution_of(module: str) -> str:
     return _name(name)
 
 
-def third_party_imports(folder: Path) -> dict[str, list[str]]:
-    """Top-level third-party module → the files (relative) under ``folder`` importing it."""
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, at any depth (in functions too), relative imports resolved."""
+    package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found |= {module} | {f"{module}.{alias.name}" for alias in node.names}
+    return found
+
+
+MODULES = {_module_name(path): _imports(path) for path in SRC.rglob("*.py")}
+
+
+def third_party_imports(part: str) -> dict[str, list[str]]:
+    """Top-level third-party module → the xdock modules importing it, over ``part``'s modules and every xdock
+    module they import in turn; for ``cli``, its own modules only (a command checks its extra, then imports
+    its part)."""
+    todo = [name for name in MODULES if name.split(".")[1:2] == [part]]
+    seen: set[str] = set()
     found: dict[str, list[str]] = {}
-    for path in sorted(folder.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                modules = [node.module]
-            else:
-                continue
-            for module in modules:
-                top = module.partition(".")[0]
-                if top not in sys.stdlib_module_names and top not in {"xdock", "__future__"}:
-                    found.setdefault(top, []).append(str(path.relative_to(SRC)))
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for module in MODULES[name]:
+            top = module.partition(".")[0]
+            if top == "xdock" and part != "cli":
+                target = module
+                while target not in MODULES:  # an imported name, not a module: its module
+                    target = target.rpartition(".")[0]
+                parents = [".".join(target.split(".")[:i]) for i in range(1, target.count(".") + 2)]
+                todo += [m for m in parents if m in MODULES and not m.startswith("xdock.cli")]
+            elif top not in sys.stdlib_module_names and top not in {"xdock", "__future__"}:
+                found.setdefault(top, []).append(name)
     return found
 
 
@@ -111,12 +140,14 @@ def test_every_subpackage_has_its_part() -> None:
 
 @pytest.mark.parametrize("part", sorted(PART_EXTRA))
 def test_a_part_imports_only_the_base_and_its_extra(part: str) -> None:
+    """What a part's modules import, and the xdock modules they use import in turn, comes from the base or
+    the part's extra."""
     extra = PART_EXTRA[part]
     allowed = BASE_MODULES | set(EXTRA_MODULES[extra] if extra else ())
     allowed |= {module for module, brought_by in COMES_WITH.items() if brought_by in allowed}
-    imports = third_party_imports(SRC / part)
-    assert list((SRC / part).rglob("*.py"))  # the part is where the scan looks
-    outside = {module: files for module, files in imports.items() if module not in allowed}
+    imports = third_party_imports(part)
+    assert imports  # the scan reads the part's modules and those they import
+    outside = {module: sorted(set(names)) for module, names in imports.items() if module not in allowed}
     assert outside == {}
 
 
