@@ -26,8 +26,10 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "simulators": frozenset({"protocol", "firmware_mocks"}),
     "testing": frozenset({"protocol", "broker_config", "central", "firmware_mocks"}),
     "demo": frozenset({"protocol", "transport", "central", "edge", "firmware_mocks", "simulators"}),
+    "cdap": frozenset(),
     "cli": frozenset({
         "xdock", "protocol", "transport", "broker_config", "central", "edge", "demo", "firmware_mocks", "simulators",
+        "cdap",
     }),
     "__main__": frozenset({"cli"}),
     "xdock": frozenset(),
