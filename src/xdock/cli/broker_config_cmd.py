@@ -25,7 +25,8 @@ def register(commands: Any) -> None:
         "broker-config", help="write the Mosquitto config (ACL, passwords) of one site",
         description="Write mosquitto.conf, acl, passwd and credentials.json for one site's broker into --out.",
     )
-    p.add_argument("--site", required=True, help="the site id")
+    p.add_argument("--site", required=True, metavar="SITE_ID",
+                   help="the site id (the `site:` of the site file, not the file)")
     p.add_argument("--edge", action="append", required=True, metavar="ID", help="an edge id (repeat for each edge)")
     p.add_argument("--sensor-node", action="append", default=[], metavar="ID",
                    help="an MQTT sensor node id (repeat for each node)")
