@@ -6,24 +6,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from support.sites import inbound, outbound, site_config, trailer
 from xdock.central.site.state import SiteState
-from xdock.central.site_file.config import parse_site
 from xdock.demo.logs import DemoEvent
 from xdock.demo.screen import DemoLog, DeviceTally, render_events, render_frame, render_summary
 
 T0 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")
-SITE = parse_site("""
-site: mini
-timezone: Europe/Paris
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 6, y: 40}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "09:30"}
-""")
+SITE = site_config(id="mini", doors=[inbound(), outbound(x=6, y=40)], trailers=[trailer(departure="09:30")])
 
 
 def _tally(alerts: tuple[str, ...] = ()) -> DeviceTally:

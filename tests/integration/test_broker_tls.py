@@ -20,6 +20,7 @@ import pytest
 
 from support.certs import LocalCa
 from support.inproc_central import running_central
+from support.sites import site_yaml
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
 from xdock.central.site_file.config import load_site
@@ -34,17 +35,7 @@ from xdock.protocol.topics import scan_topic
 from xdock.testing import CentralProcess, EdgeProcess, Mosquitto, free_port
 from xdock.transport.broker import BrokerLink, BrokerTlsError, connected, mqtt_client
 
-SITE = """
-site: it
-timezone: UTC
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 20, y: 30}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-"""
+SITE = site_yaml(id="it", timezone="UTC")
 START = datetime(2026, 11, 23, 8, tzinfo=UTC)
 
 

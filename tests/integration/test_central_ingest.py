@@ -10,22 +10,13 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from support.sites import site_yaml
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel, decode, encode
 from xdock.protocol.topics import cmd_topic, scan_topic
 from xdock.testing import CentralProcess, Mosquitto
 
-SITE = """
-site: it
-timezone: UTC
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 20, y: 30}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-"""
+SITE = site_yaml(id="it", timezone="UTC")
 
 
 @pytest.fixture

@@ -11,23 +11,12 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from support.sites import site_yaml, staging
 from xdock.protocol.messages import CentralStatus, EdgeStatus, RouteSnapshot, decode, encode
 from xdock.protocol.topics import central_status_topic, edge_status_topic, routes_topic
 from xdock.testing import CentralProcess, Mosquitto
 
-SITE = """
-site: it
-timezone: UTC
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 20, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 5, y: 15}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-"""
+SITE = site_yaml(id="it", timezone="UTC", areas=[staging()])
 
 
 @pytest.fixture

@@ -13,26 +13,16 @@ import aiomqtt
 import pytest
 
 from support.inproc_central import get_json, running_central
+from support.sites import site_config
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
-from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ScaledClock
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel, decode, encode
 from xdock.protocol.topics import cmd_topic, scan_topic
 from xdock.testing import Mosquitto
 
-SITE = parse_site("""
-site: it
-timezone: UTC
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 20, y: 30}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-""")
+SITE = site_config(id="it", timezone="UTC")
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 JUNK_PER_SCAN = 200
 SCANS = 10

@@ -16,15 +16,15 @@ from pathlib import Path
 import httpx
 
 from support.inproc_central import get_json, running_central
+from support.sites import inbound, site_config
 from support.waiting import eventually
 from xdock.central.app import Central, CentralConfig
-from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import SystemClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus, encode
 from xdock.protocol.topics import device_status_topic, edge_status_topic
 from xdock.testing import Mosquitto
 
-SITE = parse_site("site: it\ntimezone: UTC\ndoors: [{id: D1, role: inbound, x: 0, y: 0}]\n")
+SITE = site_config(id="it", timezone="UTC", doors=[inbound()], destinations=[], trailers=[])
 
 
 def _field(data: bytes) -> bytes:

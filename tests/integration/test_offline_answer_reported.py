@@ -18,9 +18,9 @@ import aiomqtt
 import httpx
 
 from support.inproc_central import get_json, running_central
+from support.sites import site_config, staging
 from support.waiting import eventually
 from xdock.central.app import Central, CentralConfig
-from xdock.central.site_file.config import parse_site
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.firmware_mocks.serial_scanner import MockScanner
@@ -30,19 +30,7 @@ from xdock.protocol.messages import CentralStatus, DestinationMatch, RouteSnapsh
 from xdock.protocol.topics import central_status_topic, routes_topic
 from xdock.testing import Mosquitto
 
-SITE = parse_site("""
-site: it
-timezone: UTC
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 20, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 5, y: 15}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-""")
+SITE = site_config(id="it", timezone="UTC", areas=[staging()])
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 EDGE = "edge-d1"
 NOW = datetime.now(UTC)

@@ -10,9 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from support.inproc_central import get_json, running_central
+from support.sites import outbound, site_config
 from support.waiting import eventually
 from xdock.central.app import Central, CentralConfig
-from xdock.central.site_file.config import parse_site
 from xdock.central.telemetry import LocalTelemetry
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig
@@ -23,7 +23,7 @@ from xdock.protocol.clock import SystemClock
 from xdock.protocol.epc import Sscc96
 from xdock.testing import Mosquitto
 
-SITE = parse_site("site: it\ntimezone: UTC\ndoors: [{id: D12, role: outbound, x: 0, y: 0}]\n")
+SITE = site_config(id="it", timezone="UTC", doors=[outbound()], destinations=[], trailers=[])
 PALLET = Sscc96.from_sscc("376130321109103420", company_prefix_length=7).encode()
 
 

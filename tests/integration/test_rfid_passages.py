@@ -17,6 +17,7 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from support.sites import PARIS, inbound, outbound, site_yaml, trailer
 from support.waiting import eventually
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
@@ -31,20 +32,13 @@ from xdock.protocol.topics import cmd_topic, scan_topic
 from xdock.testing import CentralProcess, Mosquitto
 from xdock.transport.connection_end import heard_end
 
-SITE = """
-site: it
-timezone: UTC
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 20, y: 30}
-  - {id: D14, role: outbound, x: 60, y: 30}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-  - {id: PARIS, name: Paris, postal_codes: ["75*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-  - {id: T-PARIS-1, door: D14, destination: PARIS, capacity_pallets: 33, departure: "17:00"}
-"""
+SITE = site_yaml(
+    id="it",
+    timezone="UTC",
+    doors=[inbound(), outbound(x=20), outbound("D14", 60, 30)],
+    more_destinations=[PARIS],
+    more_trailers=[trailer("T-PARIS-1", "D14", "PARIS", departure="17:00")],
+)
 PALLET = "376130321109103420"
 EPC = Sscc96.from_sscc(PALLET, company_prefix_length=7).encode()
 

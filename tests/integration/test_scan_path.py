@@ -13,6 +13,7 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from support.sites import NICE, PARIS, inbound, outbound, site_yaml, trailer
 from support.waiting import eventually
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
@@ -23,22 +24,13 @@ from xdock.protocol.scanner_wire import Beep
 from xdock.protocol.topics import scan_topic
 from xdock.testing import CentralProcess, Mosquitto
 
-SITE = """
-site: it
-timezone: Europe/Paris
-handling_minutes: 10
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 20, y: 30}
-  - {id: D13, role: outbound, x: 60, y: 30}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-  - {id: PARIS, name: Paris, postal_codes: ["75*"]}
-  - {id: NICE, name: Nice, postal_codes: ["06*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-  - {id: T-PARIS-1, door: D13, destination: PARIS, capacity_pallets: 33, departure: "11:00"}
-"""
+SITE = site_yaml(
+    id="it",
+    handling_minutes=10,
+    doors=[inbound(), outbound(x=20), outbound("D13", 60, 30)],
+    more_destinations=[PARIS, NICE],
+    more_trailers=[trailer("T-PARIS-1", "D13", "PARIS", departure="11:00")],
+)
 SIM_START = "2026-11-23T08:00:00+01:00"
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import aiomqtt
 
+from support.sites import destination, outbound, sensor, site_config, trailer
 from support.waiting import eventually
 from xdock.central.ingest.mqtt_ingest import Ingest
 from xdock.central.ingest.refusals import UplinkRefusals
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode, ValueScript, reefer_logger
 from xdock.protocol.clock import ManualClock
@@ -23,20 +23,19 @@ from xdock.protocol.topics import sensor_reading_topic
 from xdock.testing import Mosquitto
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-SITE = parse_site("""
-site: it
-doors:
-  - {id: D12, role: outbound, x: 20, y: 30}
-destinations:
-  - {id: LYON, name: Lyon}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40", reefer: true}
-sensors:
-  - {id: T1-TEMP, kind: temperature, trailer: T-LYON-1, grace_s: 120}
-  - {id: T1-RH, kind: humidity, trailer: T-LYON-1}
-  - {id: D12-DOOR, kind: door_contact, door: D12, grace_s: 60}
-  - {id: D12-PRES, kind: trailer_presence, door: D12}
-""")
+SITE = site_config(
+    id="it",
+    timezone="UTC",
+    doors=[outbound(x=20)],
+    destinations=[destination(postal_codes=[])],
+    trailers=[trailer(reefer=True)],
+    sensors=[
+        sensor("T1-TEMP", "temperature", trailer="T-LYON-1", grace_s=120),
+        sensor("T1-RH", "humidity", trailer="T-LYON-1"),
+        sensor("D12-DOOR", "door_contact", door="D12", grace_s=60),
+        sensor("D12-PRES", "trailer_presence", door="D12"),
+    ],
+)
 
 
 async def test_node_readings_raise_and_clear_the_dock_alerts_at_central(mosquitto: Mosquitto, tmp_path: Path) -> None:

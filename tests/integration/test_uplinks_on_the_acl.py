@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiomqtt
 
+from support.sites import PARIS, inbound, outbound, sensor, site_yaml, trailer
 from support.waiting import eventually
 from xdock.broker_config import BrokerUsers
 from xdock.edge.agent import EdgeAgent
@@ -35,21 +36,18 @@ from xdock.protocol.topics import scan_topic
 from xdock.testing import CentralProcess
 from xdock.testing.site_broker import SiteBroker, site_broker
 
-SITE = """
-site: it
-timezone: UTC
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D14, role: outbound, x: 60, y: 30}
-destinations:
-  - {id: PARIS, name: Paris, postal_codes: ["75*"]}
-trailers:
-  - {id: T-PARIS-1, door: D14, destination: PARIS, capacity_pallets: 33, departure: "17:00"}
-sensors:
-  - {id: t-d14-temp, kind: temperature, trailer: T-PARIS-1}
-  - {id: t-d14-rh, kind: humidity, trailer: T-PARIS-1}
-  - {id: T-PARIS-1-TEMP, kind: temperature, trailer: T-PARIS-1}
-"""
+SITE = site_yaml(
+    id="it",
+    timezone="UTC",
+    doors=[inbound(), outbound("D14", 60, 30)],
+    destinations=[PARIS],
+    trailers=[trailer("T-PARIS-1", "D14", "PARIS", departure="17:00")],
+    sensors=[
+        sensor("t-d14-temp", "temperature", trailer="T-PARIS-1"),
+        sensor("t-d14-rh", "humidity", trailer="T-PARIS-1"),
+        sensor("T-PARIS-1-TEMP", "temperature", trailer="T-PARIS-1"),
+    ],
+)
 PALLET = "376130321109103420"
 EPC = Sscc96.from_sscc(PALLET, company_prefix_length=7).encode()
 

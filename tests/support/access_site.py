@@ -10,11 +10,11 @@ import httpx
 from fastapi import FastAPI
 
 from support.central_rig import built_central
+from support.sites import destination, outbound, site_config, staging, trailer
 from xdock.central.alerts.book import Alerts
 from xdock.central.api.auth import UserAdmin
 from xdock.central.app import Central
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import ScanEvent, ShipToModel
@@ -22,23 +22,12 @@ from xdock.protocol.messages import ScanEvent, ShipToModel
 __all__ = ["PALLET_A", "PALLET_B", "SITE", "START", "Floor", "open_floor", "scan"]
 
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 10, y: 30}
-  - {id: D14, role: outbound, x: 30, y: 30}
-  - {id: D15, role: outbound, x: 40, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 5, y: 5}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-  - {id: PARIS, name: Paris, postal_codes: ["75*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 1, departure: "16:40"}
-  - {id: T-LYON-2, door: D14, destination: LYON, capacity_pallets: 33, departure: "18:00"}
-""")
+SITE = site_config(
+    more_doors=[outbound("D14", 30, 30), outbound("D15", 40, 30)],
+    areas=[staging(y=5)],
+    more_destinations=[destination("PARIS", ["75*"])],
+    trailers=[trailer(capacity=1), trailer("T-LYON-2", "D14", departure="18:00")],
+)
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 PALLET_A = "376130321109103420"
 PALLET_B = "376130321109103437"

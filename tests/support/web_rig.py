@@ -14,27 +14,15 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from support.central_rig import api_client, built_central
+from support.sites import NICE, outbound, site_config, staging
 from xdock.central.app import Central
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.web import LiveHub
 from xdock.protocol.clock import ManualClock
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 10, y: 30}
-  - {id: D13, role: outbound, x: 20, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 5, y: 15}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-  - {id: NICE, name: Nice, postal_codes: ["06*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-""")
+SITE = site_config(
+    more_doors=[outbound("D13", 20, 30)], areas=[staging()], more_destinations=[NICE]
+)
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 SSCC = "376130321109103420"
 

@@ -10,17 +10,13 @@ import httpx
 import pytest
 
 from support.liveness_api import LivenessApi, liveness_api
+from support.sites import door, site_config
 from xdock.central.api.edges import edge_out
 from xdock.central.edges.liveness import EdgeLiveness, Liveness
-from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus
 
-SITE = parse_site("""
-site: t
-timezone: UTC
-doors: [{id: D1, role: both, x: 0, y: 0}]
-""")
+SITE = site_config(timezone="UTC", doors=[door("D1", 0, 0)], destinations=[], trailers=[])
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 

@@ -10,24 +10,14 @@ import httpx
 import pytest
 
 from support.central_rig import api_client, built_central
+from support.sites import LYON_GLN, destination, outbound, site_config, staging
 from xdock.central.site.inbound import ETA_AHEAD, ETA_BEHIND
-from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ManualClock
 
-SITE = parse_site("""
-site: t
-timezone: UTC
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 10, y: 30}
-  - {id: D13, role: outbound, x: 14, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 5, y: 15}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"], glns: ["3761303211001"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-""")
+SITE = site_config(
+    timezone="UTC", more_doors=[outbound("D13", 14, 30)], areas=[staging()],
+    destinations=[destination(glns=[LYON_GLN])],
+)
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 TRUCK: dict[str, Any] = {"id": "IN-1", "eta": "2026-11-23T08:30:00+00:00", "pallets": 26}
 SSCC = "376130321109103420"

@@ -10,26 +10,14 @@ import httpx
 import pytest
 
 from support.central_rig import api_client, built_central
+from support.sites import PARIS, door, inbound, outbound, site_config, staging
 from xdock.central.api.auth import UserAdmin
 from xdock.central.app import Central
-from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ManualClock
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D2, role: both, x: 5, y: 0}
-  - {id: D12, role: outbound, x: 10, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 5, y: 15}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-  - {id: PARIS, name: Paris, postal_codes: ["75*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-""")
+SITE = site_config(
+    doors=[inbound(), door("D2", 5, 0), outbound()], areas=[staging()], more_destinations=[PARIS]
+)
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 TRUCK = {"id": "IN-1", "carrier": "Geodis", "eta": "2026-11-23T08:30:00+00:00", "pallets": 26}
 

@@ -11,16 +11,12 @@ import pytest
 
 from support.central_rig import api_client, built_central
 from support.liveness_api import LivenessApi, liveness_api
+from support.sites import door, site_config
 from xdock.central.edges.liveness import Liveness
-from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import DeviceStatus, EdgeStatus
 
-SITE = parse_site("""
-site: t
-timezone: UTC
-doors: [{id: D1, role: both, x: 0, y: 0}, {id: D2, role: both, x: 9, y: 0}]
-""")
+SITE = site_config(timezone="UTC", doors=[door("D1", 0, 0), door("D2", 9, 0)], destinations=[], trailers=[])
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from support.central_rig import api_client, built_central
+from support.sites import sensor, site_config, staging, trailer
 from xdock.central.api.auth import UserAdmin
 from xdock.central.app import Central, CentralConfig
-from xdock.central.site_file.config import parse_site
 from xdock.central.telemetry import device_health
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ManualClock
@@ -23,25 +23,19 @@ from xdock.protocol.messages import DeviceStatus, EdgeStatus
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-SITE = parse_site("""
-site: lyon-nord
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 44, y: 30}
-areas:
-  - {id: STG-C, kind: staging, x: 10, y: 10, temp: chilled}
-  - {id: STG-A, kind: staging, x: 20, y: 10}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40", reefer: true}
-sensors:
-  - {id: T1-TEMP, kind: temperature, trailer: T-LYON-1}
-  - {id: STG-TEMP, kind: temperature, area: STG-C, max_c: 6.0}
-  - {id: AMB-TEMP, kind: temperature, area: STG-A}
-  - {id: D12-DOOR, kind: door_contact, door: D12}
-  - {id: D12-PRES, kind: trailer_presence, door: D12, report_s: 300}
-""")
+SITE = site_config(
+    id="lyon-nord",
+    timezone="UTC",
+    areas=[staging("STG-C", 10, 10, temp="chilled"), staging("STG-A", 20, 10)],
+    trailers=[trailer(reefer=True)],
+    sensors=[
+        sensor("T1-TEMP", "temperature", trailer="T-LYON-1"),
+        sensor("STG-TEMP", "temperature", area="STG-C", max_c=6.0),
+        sensor("AMB-TEMP", "temperature", area="STG-A"),
+        sensor("D12-DOOR", "door_contact", door="D12"),
+        sensor("D12-PRES", "trailer_presence", door="D12", report_s=300),
+    ],
+)
 
 
 class Rig:

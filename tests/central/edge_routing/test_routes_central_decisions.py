@@ -13,31 +13,20 @@ from collections.abc import Set
 from datetime import UTC, datetime
 from pathlib import Path
 
+from support.sites import inbound, outbound, site_config, staging, trailer
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-handling_minutes: 15
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D2, role: inbound, x: 10, y: 0}
-  - {id: D11, role: outbound, x: 0, y: 30}
-  - {id: D13, role: outbound, x: 60, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 30, y: 15}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D11, destination: LYON, capacity_pallets: 8, departure: "16:40"}
-  - {id: T-LYON-2, door: D13, destination: LYON, capacity_pallets: 1, departure: "19:00"}
-""")
+SITE = site_config(
+    handling_minutes=15,
+    doors=[inbound(), inbound("D2", 10, 0), outbound("D11", 0, 30), outbound("D13", 60, 30)],
+    areas=[staging(x=30)],
+    trailers=[trailer(door="D11", capacity=8), trailer("T-LYON-2", "D13", capacity=1, departure="19:00")],
+)
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 EDGES = {"e1": "D1", "e2": "D2"}
 

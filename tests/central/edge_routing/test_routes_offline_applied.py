@@ -8,33 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from support.sites import inbound, outbound, site_config, staging, trailer
 from xdock.central.edge_routing.offline_applied import OFFLINE_APPLIED_KEY, AppliedOffline
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import OfflineDecision, RouteSnapshot, ScanEvent, ShipToModel
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-handling_minutes: 15
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D2, role: inbound, x: 20, y: 0}
-  - {id: D11, role: outbound, x: 0, y: 30}
-  - {id: D14, role: outbound, x: 40, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 5, y: 15}
-  - {id: C1, kind: staging, x: 50, y: 15, temp: chilled}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D11, destination: LYON, capacity_pallets: 8, departure: "16:40"}
-  - {id: T-LYON-R, door: D14, destination: LYON, capacity_pallets: 4, departure: "18:00", reefer: true}
-""")
+SITE = site_config(
+    handling_minutes=15,
+    doors=[inbound(), inbound("D2", 20, 0), outbound("D11", 0, 30), outbound("D14", 40, 30)],
+    areas=[staging(), staging("C1", 50, 15, temp="chilled")],
+    trailers=[trailer(door="D11", capacity=8), trailer("T-LYON-R", "D14", capacity=4, departure="18:00", reefer=True)],
+)
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Paris
 EDGES = {"e1": "D1", "e2": "D2"}
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from support.sites import site_config, staging
 from support.waiting import eventually
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ScaledClock
 from xdock.protocol.gs1 import sscc_with_check_digit
@@ -22,19 +22,7 @@ from xdock.protocol.messages import CentralStatus, RouteSnapshot, ScanEvent, Shi
 from xdock.protocol.topics import central_status_topic, routes_topic
 from xdock.testing import Mosquitto
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 10, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 5, y: 15}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-""")
+SITE = site_config(areas=[staging()])
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 

@@ -9,39 +9,31 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support import sites
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.edge_routing.snapshots import open_trailers
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import ScanEvent, ShipToModel
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-handling_minutes: 15
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D2, role: inbound, x: 30, y: 0}
-  - {id: D3, role: inbound, x: 60, y: 0}
-  - {id: D11, role: outbound, x: 0, y: 30}
-  - {id: D12, role: outbound, x: 20, y: 30}
-  - {id: D13, role: outbound, x: 40, y: 30}
-  - {id: D14, role: outbound, x: 60, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 30, y: 15}
-  - {id: C1, kind: staging, x: 50, y: 15, temp: chilled}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-  - {id: NICE, name: Nice, postal_codes: ["06*"]}
-trailers:
-  - {id: T-LYON-1, door: D11, destination: LYON, capacity_pallets: 6, departure: "16:40"}
-  - {id: T-LYON-2, door: D13, destination: LYON, capacity_pallets: 9, departure: "08:40"}
-  - {id: T-LYON-R, door: D14, destination: LYON, capacity_pallets: 5, departure: "18:00", reefer: true}
-  - {id: T-NICE-1, door: D12, destination: NICE, capacity_pallets: 7, departure: "17:00"}
-""")
+SITE = sites.site_config(
+    handling_minutes=15,
+    doors=[
+        sites.inbound(), sites.inbound("D2", 30, 0), sites.inbound("D3", 60, 0),
+        sites.outbound("D11", 0, 30), sites.outbound("D12", 20, 30),
+        sites.outbound("D13", 40, 30), sites.outbound("D14", 60, 30),
+    ],
+    areas=[sites.staging(x=30), sites.staging("C1", 50, 15, temp="chilled")],
+    more_destinations=[sites.NICE],
+    trailers=[
+        sites.trailer(door="D11", capacity=6),
+        sites.trailer("T-LYON-2", "D13", capacity=9, departure="08:40"),
+        sites.trailer("T-LYON-R", "D14", capacity=5, departure="18:00", reefer=True),
+        sites.trailer("T-NICE-1", "D12", "NICE", capacity=7, departure="17:00"),
+    ],
+)
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Paris: T-LYON-2 is offered until 08:25
 EDGES = {"e1": "D1", "e2": "D2", "e3": "D3", "e4": "D2"}
 

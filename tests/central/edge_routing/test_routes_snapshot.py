@@ -5,38 +5,29 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from support.sites import LYON_GLN, NICE, destination, inbound, outbound, site_config, staging, trailer
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import RouteSnapshot, ScanEvent, ShipToModel, decode, encode
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-handling_minutes: 15
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D2, role: inbound, x: 60, y: 0}
-  - {id: D11, role: outbound, x: 0, y: 30}
-  - {id: D12, role: outbound, x: 20, y: 30}
-  - {id: D13, role: outbound, x: 60, y: 30}
-  - {id: D14, role: outbound, x: 40, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 5, y: 15}
-  - {id: S2, kind: staging, x: 55, y: 15}
-  - {id: C1, kind: staging, x: 50, y: 15, temp: chilled}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"], glns: ["3761303211001"]}
-  - {id: NICE, name: Nice, postal_codes: ["06*"]}
-trailers:
-  - {id: T-LYON-1, door: D11, destination: LYON, capacity_pallets: 2, departure: "16:40"}
-  - {id: T-LYON-2, door: D13, destination: LYON, capacity_pallets: 10, departure: "17:00", accepts_hazmat: false}
-  - {id: T-LYON-R, door: D14, destination: LYON, capacity_pallets: 10, departure: "18:00", reefer: true}
-  - {id: T-NICE-1, door: D12, destination: NICE, capacity_pallets: 5, departure: "08:20"}
-""")
+SITE = site_config(
+    handling_minutes=15,
+    doors=[
+        inbound(), inbound("D2", 60, 0),
+        outbound("D11", 0, 30), outbound("D12", 20, 30), outbound("D13", 60, 30), outbound("D14", 40, 30),
+    ],
+    areas=[staging(), staging("S2", 55, 15), staging("C1", 50, 15, temp="chilled")],
+    destinations=[destination(glns=[LYON_GLN]), NICE],
+    trailers=[
+        trailer(door="D11", capacity=2),
+        trailer("T-LYON-2", "D13", capacity=10, departure="17:00", hazmat=False),
+        trailer("T-LYON-R", "D14", capacity=10, departure="18:00", reefer=True),
+        trailer("T-NICE-1", "D12", "NICE", capacity=5, departure="08:20"),
+    ],
+)
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Paris: T-NICE-1 leaves in 20 min
 
 

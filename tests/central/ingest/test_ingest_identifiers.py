@@ -12,9 +12,9 @@ from pathlib import Path
 import aiomqtt
 
 from support.inproc_central import get_json, running_central
+from support.sites import LYON_GLN, destination, site_config
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
-from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ScaledClock
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel, decode, encode
@@ -22,17 +22,7 @@ from xdock.protocol.passages import DoorPassage
 from xdock.protocol.topics import cmd_topic, passage_topic, scan_topic
 from xdock.testing import Mosquitto
 
-SITE = parse_site("""
-site: it
-timezone: UTC
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 20, y: 30}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"], glns: ["3761303211001"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-""")
+SITE = site_config(id="it", timezone="UTC", destinations=[destination(glns=[LYON_GLN])])
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 GOOD = "376130321109103420"
 BAD = "376130320510005997"

@@ -22,12 +22,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from support.inproc_central import get_json, running_central
+from support.sites import site_config
 from support.waiting import eventually
 from xdock.central.app import Central, CentralConfig
 from xdock.central.ingest.mqtt_ingest import Ingest
 from xdock.central.ingest.refusals import UplinkRefusals
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ManualClock, ScaledClock
@@ -44,17 +44,7 @@ from xdock.protocol.messages import (
 from xdock.protocol.topics import cmd_topic, scan_topic
 from xdock.testing import Mosquitto
 
-SITE = parse_site("""
-site: it
-timezone: UTC
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 20, y: 30}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-""")
+SITE = site_config(id="it", timezone="UTC")
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 

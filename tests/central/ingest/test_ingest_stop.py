@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from support.mqtt_faults import session_failing_on_cancel
+from support.sites import door, site_config
 from xdock.central.ingest.mqtt_ingest import Ingest
 from xdock.central.ingest.refusals import UplinkRefusals
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ManualClock
 
-SITE = parse_site("site: t\ndoors: [{id: D1, role: both, x: 0, y: 0}]\n")
+SITE = site_config(timezone="UTC", doors=[door("D1", 0, 0)], destinations=[], trailers=[])
 
 
 async def test_an_mqtt_error_raised_while_stopping_is_not_retried(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from support.sites import inbound, outbound, site_config, trailer
 from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.planning.replanner import Replanner
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit
@@ -19,21 +19,12 @@ from xdock.protocol.messages import ScanEvent, ShipToModel
 
 # The instant decision is greedy: the first pallet takes the trailer nearest to it, the second the one
 # left, 10 km away. Swapping them saves 2 km of travel, more than the two changed instructions cost.
-SITE = parse_site("""
-site: t
-timezone: UTC
-rules: {change_penalty_m: 200, balance_weight_m: 0}
-doors:
-  - {id: D1, role: inbound, x: 5000, y: 0}
-  - {id: D2, role: inbound, x: 0, y: 0}
-  - {id: DA, role: outbound, x: 4000, y: 0}
-  - {id: DB, role: outbound, x: 10000, y: 0}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: A, door: DA, destination: LYON, capacity_pallets: 1, departure: "16:00"}
-  - {id: B, door: DB, destination: LYON, capacity_pallets: 1, departure: "17:00"}
-""")
+SITE = site_config(
+    timezone="UTC",
+    rules={"change_penalty_m": 200, "balance_weight_m": 0},
+    doors=[inbound(x=5000), inbound("D2"), outbound("DA", 4000, 0), outbound("DB", 10000, 0)],
+    trailers=[trailer("A", "DA", capacity=1, departure="16:00"), trailer("B", "DB", capacity=1, departure="17:00")],
+)
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 

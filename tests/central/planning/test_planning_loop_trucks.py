@@ -9,27 +9,19 @@ from pathlib import Path
 import pytest
 
 from support.central_rig import api_client, built_central
+from support.sites import inbound, outbound, site_config, trailer
 from xdock.central.app import Central
 from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.planning.replanner import Replanner
-from xdock.central.site_file.config import parse_site
 from xdock.protocol.clock import ManualClock
 
 # Three inbound doors in a row; the Lyon trailer loads right across from D3, so a truck of Lyon pallets
 # is best unloaded at D3, 10 m from it (D1: 210 m, D2: 110 m).
-SITE = parse_site("""
-site: t
-timezone: UTC
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D2, role: inbound, x: 100, y: 0}
-  - {id: D3, role: inbound, x: 200, y: 0}
-  - {id: DL, role: outbound, x: 200, y: 10}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: DL, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-""")
+SITE = site_config(
+    timezone="UTC",
+    doors=[inbound(), inbound("D2", 100, 0), inbound("D3", 200, 0), outbound("DL", 200, 10)],
+    trailers=[trailer(door="DL")],
+)
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 ETA = START + timedelta(minutes=40)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from support.sites import sensor, site_config, staging, trailer
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.central.telemetry import LocalTelemetry
 from xdock.protocol.clock import ManualClock
@@ -15,30 +15,25 @@ from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
-SITE = """
-site: lyon-nord
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 44, y: 30}
-areas:
-  - {id: STG-C, kind: staging, x: 10, y: 10, temp: chilled}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40", reefer: true}
-sensors:
-  - {id: T1-TEMP, kind: temperature, trailer: T-LYON-1, grace_s: 300}
-  - {id: STG-TEMP, kind: temperature, area: STG-C, max_c: 6.0, grace_s: 0}
-  - {id: D12-DOOR, kind: door_contact, door: D12, grace_s: 60}
-  - {id: D12-PRES, kind: trailer_presence, door: D12}
-staging_dwell_minutes: 30
-"""
+SITE = site_config(
+    id="lyon-nord",
+    timezone="UTC",
+    areas=[staging("STG-C", 10, 10, temp="chilled")],
+    trailers=[trailer(reefer=True)],
+    sensors=[
+        sensor("T1-TEMP", "temperature", trailer="T-LYON-1", grace_s=300),
+        sensor("STG-TEMP", "temperature", area="STG-C", max_c=6.0, grace_s=0),
+        sensor("D12-DOOR", "door_contact", door="D12", grace_s=60),
+        sensor("D12-PRES", "trailer_presence", door="D12"),
+    ],
+    staging_dwell_minutes=30,
+)
 
 
 class _Rig:
     def __init__(self, tmp_path: Path) -> None:
         self.clock = ManualClock(T0)
-        self.site = parse_site(SITE)
+        self.site = SITE
         self.store = Store(tmp_path / "c.db")
         self.telemetry = LocalTelemetry(100)
         self.live_site = LiveSite(self.site, self.store, self.clock, telemetry=self.telemetry)

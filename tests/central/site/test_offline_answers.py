@@ -5,26 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from support.sites import site_config, staging, trailer
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import OfflineAnswerShown, OfflineDecision, ScanEvent, ShipToModel
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 10, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 5, y: 15}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 10, departure: "16:40"}
-""")
+SITE = site_config(areas=[staging()], trailers=[trailer(capacity=10)])
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 

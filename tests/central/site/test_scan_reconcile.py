@@ -5,30 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from support.sites import NICE, outbound, site_config, staging, trailer
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import OfflineDecision, ScanEvent, ShipToModel
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 10, y: 30}
-  - {id: D13, role: outbound, x: 40, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 5, y: 15}
-  - {id: S2, kind: staging, x: 30, y: 15, temp: chilled}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-  - {id: NICE, name: Nice, postal_codes: ["06*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 2, departure: "16:40", accepts_hazmat: false}
-  - {id: T-LYON-R, door: D13, destination: LYON, capacity_pallets: 10, departure: "17:00", reefer: true}
-""")
+SITE = site_config(
+    more_doors=[outbound("D13", 40, 30)],
+    areas=[staging(), staging("S2", 30, 15, temp="chilled")],
+    more_destinations=[NICE],
+    trailers=[
+        trailer(capacity=2, hazmat=False),
+        trailer("T-LYON-R", "D13", capacity=10, departure="17:00", reefer=True),
+    ],
+)
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 

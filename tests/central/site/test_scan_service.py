@@ -5,29 +5,23 @@ from pathlib import Path
 
 import pytest
 
+from support.sites import LYON_GLN, NICE, destination, outbound, site_config, trailer
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import ScanEvent, ShipToModel
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-handling_minutes: 15
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 10, y: 30}
-  - {id: D13, role: outbound, x: 40, y: 30}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*", "01000"], glns: ["3761303211001"]}
-  - {id: VILLEURBANNE, name: Villeurbanne, postal_codes: ["691*"]}
-  - {id: NICE, name: Nice, postal_codes: ["06*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 2, departure: "16:40"}
-  - {id: T-VIL-1, door: D13, destination: VILLEURBANNE, capacity_pallets: 5, departure: "09:00"}
-""")
+SITE = site_config(
+    handling_minutes=15,
+    more_doors=[outbound("D13", 40, 30)],
+    destinations=[
+        destination(postal_codes=["69*", "01000"], glns=[LYON_GLN]),
+        destination("VILLEURBANNE", ["691*"]),
+        NICE,
+    ],
+    trailers=[trailer(capacity=2), trailer("T-VIL-1", "D13", "VILLEURBANNE", capacity=5, departure="09:00")],
+)
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Paris
 
 

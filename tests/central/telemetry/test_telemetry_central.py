@@ -10,23 +10,14 @@ from pathlib import Path
 import pytest
 from victoria_server import VictoriaMetrics
 
+from support.sites import site_yaml
 from support.waiting import eventually
 from xdock.central.telemetry import TOKEN_ENV
 from xdock.testing import CentralProcess, Mosquitto
 
 SIM_START = "2026-11-23T08:00:00+00:00"
 SIM_START_MS = int(datetime.fromisoformat(SIM_START).timestamp()) * 1000
-SITE = """
-site: it
-timezone: UTC
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D12, role: outbound, x: 20, y: 30}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D12, destination: LYON, capacity_pallets: 33, departure: "16:40"}
-"""
+SITE = site_yaml(id="it", timezone="UTC")
 
 
 async def test_central_sends_kpis_every_minute_of_site_time(
