@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from playwright.async_api import Browser, async_playwright, expect
 
+from support import scans
 from support.central_rig import built_central
 from xdock.central.api.http_server import serve_http
 from xdock.central.edges.liveness import Liveness
@@ -25,8 +26,6 @@ from xdock.central.store.database import Store
 from xdock.central.telemetry import LocalTelemetry
 from xdock.central.web import LiveHub
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import ScanEvent, ShipToModel
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,11 +47,9 @@ class Served:
     seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def scan(self, serial: int, postal: str, door: str = "D1", weight_kg: float | None = 420.0) -> Applied:
-        sscc = sscc_with_check_digit(f"37613032{serial:09d}")
-        return self.site.apply_scan(ScanEvent(
-            edge_id="edge-d1", seq=next(self.seq), device_id="s1", door=door, scanned_at=self.clock.now(),
-            sscc=sscc, ship_to=ShipToModel(kind="postal", value=postal), weight_kg=weight_kg, raw=f"(00){sscc}",
-        ))
+        sscc = scans.sscc(serial, "37613032")
+        return self.site.apply_scan(scans.scan(next(self.seq), edge="edge-d1", door=door, at=self.clock.now(),
+                                               sscc=sscc, postal=postal, weight_kg=weight_kg, raw=f"(00){sscc}"))
 
 
 async def _answers(http: httpx.AsyncClient, url: str) -> bool:

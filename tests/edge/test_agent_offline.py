@@ -16,12 +16,13 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from support.scans import sscc
 from support.waiting import eventually
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.firmware_mocks.serial_scanner import MockScanner
 from xdock.protocol.clock import SystemClock
-from xdock.protocol.gs1 import build_label, sscc_with_check_digit
+from xdock.protocol.gs1 import build_label
 from xdock.protocol.messages import (
     Assignment,
     CentralStatus,
@@ -54,10 +55,6 @@ SNAPSHOT = RouteSnapshot(
     staging="S1",
 )
 OFFLINE_TEXT = "D12 T-LYON-1 (offline)"
-
-
-def sscc(n: int) -> str:
-    return sscc_with_check_digit(f"0376130321{n:07d}")
 
 
 @dataclass

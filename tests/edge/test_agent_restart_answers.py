@@ -17,6 +17,7 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from support.scans import scan
 from support.waiting import eventually
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
@@ -174,7 +175,7 @@ async def test_after_a_restart_only_the_correction_of_the_scan_in_hand_is_shown(
 
 
 def online_scan(seq: int) -> ScanEvent:
-    return ScanEvent(edge_id=EDGE, seq=seq, device_id="s1", door="D1", scanned_at=NOW, sscc=sscc(seq), raw="x")
+    return scan(seq, edge=EDGE, at=NOW, sscc=sscc(seq), postal=None)
 
 
 async def test_answers_in_time_to_scans_in_quick_succession_are_all_shown_in_order(dock: Dock) -> None:

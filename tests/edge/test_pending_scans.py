@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from support.scans import scan, sscc
 from xdock.edge.outbox import Unanswered
 from xdock.edge.pending_scans import OfflineAnswered, PendingScans, Settled
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import OfflineDecision, ScanEvent, encode
+from xdock.protocol.messages import OfflineDecision, encode
 
 SCANS = "xdock/v1/it/edge/e1/scan"
 AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -19,8 +19,7 @@ ASSIGNED = OfflineDecision(plan_version=3, outcome="assigned", door="D12", trail
 
 def row(seq: int, device: str = "s1", *, carried: OfflineDecision | None = None, shown: str | None = None,
         topic: str = SCANS) -> Unanswered:
-    event = ScanEvent(edge_id="e1", seq=seq, device_id=device, door="D1", scanned_at=AT,
-                      sscc=sscc_with_check_digit(f"0376130327{seq:07d}"), raw="x", offline=carried)
+    event = scan(seq, device=device, at=AT, sscc=sscc(seq, "0376130327"), postal=None, offline=carried)
     return Unanswered(seq, topic, encode(event), shown)
 
 

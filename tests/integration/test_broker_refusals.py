@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from support.inproc_central import get_json, running_central
+from support.scans import scan_bytes
 from support.sites import site_yaml
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
@@ -29,8 +30,7 @@ from xdock.edge.outbox import Outbox
 from xdock.edge.uplink import Uplink, UplinkOptions
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ScaledClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot, ScanEvent, ShipToModel, encode
+from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot
 from xdock.protocol.topics import scan_topic
 from xdock.testing import Mosquitto
 from xdock.transport.broker import BrokerLink, MqttVersion
@@ -106,10 +106,7 @@ async def running_uplink(uplink: Uplink) -> AsyncIterator[Uplink]:
 
 
 def scan(seq: int) -> bytes:
-    return encode(ScanEvent(
-        edge_id=EDGE, seq=seq, device_id="s1", door="D1", scanned_at=START,
-        sscc=sscc_with_check_digit(f"0376130321{seq:07d}"), ship_to=ShipToModel(kind="postal", value="69001"), raw="x",
-    ))
+    return scan_bytes(seq, edge=EDGE, at=START)
 
 
 async def test_a_refused_scan_waits_is_retried_counted_and_shown_until_it_gets_through(

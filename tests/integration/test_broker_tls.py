@@ -20,6 +20,7 @@ import pytest
 
 from support.certs import LocalCa
 from support.inproc_central import running_central
+from support.scans import scan as scan_event
 from support.sites import site_yaml
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
@@ -29,8 +30,7 @@ from xdock.edge.outbox import Outbox
 from xdock.edge.uplink import Uplink, UplinkOptions
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ScaledClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot, ScanEvent, ShipToModel, encode
+from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot, encode
 from xdock.protocol.topics import scan_topic
 from xdock.testing import CentralProcess, EdgeProcess, Mosquitto, free_port
 from xdock.transport.broker import BrokerLink, BrokerTlsError, connected, mqtt_client
@@ -82,11 +82,7 @@ async def test_edge_and_central_talk_over_tls(tls_broker: Mosquitto, ca: LocalCa
     async with running_central(config, clock) as (central, _http):
         task = asyncio.create_task(uplink.run())
         try:
-            scan = ScanEvent(
-                edge_id="edge-x", seq=1, device_id="s1", door="D1", scanned_at=START,
-                sscc=sscc_with_check_digit("03761303210000001"), ship_to=ShipToModel(kind="postal", value="69001"),
-                raw="x",
-            )
+            scan = scan_event(1, edge="edge-x", at=START)
             await uplink.submit(1, scan_topic("it", "edge-x"), encode(scan))
             await eventually(lambda: len(answers.got) == 1, timeout=10, what="central's answer over TLS")
             # its status came over TLS too (checked before the uplink stops: a clean stop says offline)

@@ -10,9 +10,9 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from support.scans import scan
 from support.sites import site_yaml
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel, decode, encode
+from xdock.protocol.messages import Assignment, ScanEvent, decode, encode
 from xdock.protocol.topics import cmd_topic, scan_topic
 from xdock.testing import CentralProcess, Mosquitto
 
@@ -32,10 +32,7 @@ async def central(mosquitto: Mosquitto, tmp_path: Path) -> AsyncIterator[Central
 
 
 def event(seq: int, n: int) -> ScanEvent:
-    return ScanEvent(
-        edge_id="edge-x", seq=seq, device_id="s1", door="D1", scanned_at=datetime(2026, 11, 23, 8, tzinfo=UTC),
-        sscc=sscc_with_check_digit(f"0376130321{n:07d}"), ship_to=ShipToModel(kind="postal", value="69001"), raw="x",
-    )
+    return scan(seq, n=n, edge="edge-x", at=datetime(2026, 11, 23, 8, tzinfo=UTC))
 
 
 async def answers(client: aiomqtt.Client, count: int) -> list[Assignment]:

@@ -13,12 +13,12 @@ import aiomqtt
 import pytest
 
 from support.inproc_central import get_json, running_central
+from support.scans import scan as scan_event
 from support.sites import site_config
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
 from xdock.protocol.clock import ScaledClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel, decode, encode
+from xdock.protocol.messages import Assignment, ScanEvent, decode, encode
 from xdock.protocol.topics import cmd_topic, scan_topic
 from xdock.testing import Mosquitto
 
@@ -31,10 +31,7 @@ CHUNK = 10
 
 
 def scan(seq: int, edge: str = "edge-x") -> ScanEvent:
-    return ScanEvent(
-        edge_id=edge, seq=seq, device_id="s1", door="D1", scanned_at=START,
-        sscc=sscc_with_check_digit(f"0376130321{seq:07d}"), ship_to=ShipToModel(kind="postal", value="69001"), raw="x",
-    )
+    return scan_event(seq, edge=edge, at=START)
 
 
 def junk(n: int) -> tuple[str, bytes]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from support.scans import scan as scan_event
 from support.sites import PARIS, inbound, outbound, site_yaml, trailer
 from support.waiting import eventually
 from xdock.edge.agent import EdgeAgent
@@ -27,7 +28,7 @@ from xdock.firmware_mocks.llrp_tags import TagPass
 from xdock.firmware_mocks.serial_scanner import MockScanner
 from xdock.protocol.clock import ScaledClock
 from xdock.protocol.epc import Sscc96
-from xdock.protocol.messages import Feedback, ScanEvent, ShipToModel, decode_downlink, encode
+from xdock.protocol.messages import Feedback, decode_downlink, encode
 from xdock.protocol.topics import cmd_topic, scan_topic
 from xdock.testing import CentralProcess, Mosquitto
 from xdock.transport.connection_end import heard_end
@@ -91,8 +92,7 @@ async def dock(mosquitto: Mosquitto, tmp_path: Path) -> AsyncIterator[Dock]:
         async with heard_end(aiomqtt.Client("127.0.0.1", mosquitto.port, identifier="watcher")) as commands:
             await commands.subscribe(cmd_topic("it", "edge-out"), qos=1)
             # Pallet P is scanned at the inbound door by another edge: central assigns it to T-PARIS-1 at D14.
-            scan = ScanEvent(edge_id="edge-in", seq=1, device_id="s1", door="D1", scanned_at=clock.now(),
-                             sscc=PALLET, ship_to=ShipToModel(kind="postal", value="75011"), raw="x")
+            scan = scan_event(edge="edge-in", at=clock.now(), sscc=PALLET, postal="75011")
             await commands.publish(scan_topic("it", "edge-in"), encode(scan), qos=1)
             await eventually(lambda: _pallet(central).get("state") == "assigned", 10, "pallet assigned")
             async with asyncio.timeout(10):

@@ -13,13 +13,14 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from support.scans import sscc
 from support.sites import NICE, PARIS, inbound, outbound, site_yaml, trailer
 from support.waiting import eventually
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.firmware_mocks.serial_scanner import MockScanner
 from xdock.protocol.clock import ScaledClock
-from xdock.protocol.gs1 import build_label, sscc_with_check_digit
+from xdock.protocol.gs1 import build_label
 from xdock.protocol.scanner_wire import Beep
 from xdock.protocol.topics import scan_topic
 from xdock.testing import CentralProcess, Mosquitto
@@ -32,10 +33,6 @@ SITE = site_yaml(
     more_trailers=[trailer("T-PARIS-1", "D13", "PARIS", departure="11:00")],
 )
 SIM_START = "2026-11-23T08:00:00+01:00"
-
-
-def sscc(n: int) -> str:
-    return sscc_with_check_digit(f"0376130321{n:07d}")
 
 
 @dataclass

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiomqtt
 
+from support.scans import scan as scan_event
 from support.sites import PARIS, inbound, outbound, sensor, site_yaml, trailer
 from support.waiting import eventually
 from xdock.broker_config import BrokerUsers
@@ -30,7 +31,7 @@ from xdock.firmware_mocks.modbus_sensor import MockModbusSensor
 from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode, ValueScript
 from xdock.protocol.clock import ScaledClock
 from xdock.protocol.epc import Sscc96
-from xdock.protocol.messages import ScanEvent, ShipToModel, encode
+from xdock.protocol.messages import encode
 from xdock.protocol.modbus_probe import ProbeSample
 from xdock.protocol.topics import scan_topic
 from xdock.testing import CentralProcess
@@ -82,8 +83,7 @@ async def test_a_scan_a_passage_and_every_reading_reach_central_through_the_acl(
         async with MockModbusSensor(link=tmp_path / "probe", sample=ProbeSample(-2.5, 61.2)), \
                 aiomqtt.Client("127.0.0.1", site.broker.port, identifier="edge-in", username=user,
                                password=password) as inbound:
-            scan = ScanEvent(edge_id="edge-in", seq=1, device_id="s1", door="D1", scanned_at=clock.now(),
-                             sscc=PALLET, ship_to=ShipToModel(kind="postal", value="75011"), raw="x")
+            scan = scan_event(edge="edge-in", at=clock.now(), sscc=PALLET, postal="75011")
             await inbound.publish(scan_topic("it", "edge-in"), encode(scan), qos=1)
             await eventually(lambda: _pallet(central).get("state") == "assigned", 10, "pallet assigned")
 

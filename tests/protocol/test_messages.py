@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from support.scans import scan
 from xdock.protocol.messages import (
     Assignment,
     DeviceStatus,
@@ -15,7 +16,6 @@ from xdock.protocol.messages import (
     Feedback,
     MessageError,
     ScanEvent,
-    ShipToModel,
     decode,
     decode_downlink,
     encode,
@@ -24,14 +24,10 @@ from xdock.protocol.messages import (
 AT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
-def scan_event(**changes: object) -> ScanEvent:
-    fields: dict[str, object] = {
-        "edge_id": "e1", "seq": 7, "device_id": "s1", "door": "D1", "scanned_at": AT,
-        "sscc": "376130321109103420", "ship_to": ShipToModel(kind="postal", value="69001"),
-        "expiry": date(2026, 12, 1), "symbology": "]C1", "raw": "00376130321109103421\x1d42069001",
-    }
-    fields.update(changes)
-    return ScanEvent.model_validate(fields)
+def scan_event() -> ScanEvent:
+    """A full scan as the wire carries it: expiry and symbology set, the scanner's raw text."""
+    return scan(7, sscc="376130321109103420", at=AT, expiry=date(2026, 12, 1), symbology="]C1",
+                raw="00376130321109103421\x1d42069001")
 
 
 def test_scan_event_round_trip_and_key() -> None:

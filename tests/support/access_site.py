@@ -10,6 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from support.central_rig import built_central
+from support.scans import scan as scan_event
 from support.sites import destination, outbound, site_config, staging, trailer
 from xdock.central.alerts.book import Alerts
 from xdock.central.api.auth import UserAdmin
@@ -17,7 +18,6 @@ from xdock.central.app import Central
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.messages import ScanEvent, ShipToModel
 
 __all__ = ["PALLET_A", "PALLET_B", "SITE", "START", "Floor", "open_floor", "scan"]
 
@@ -34,10 +34,7 @@ PALLET_B = "376130321109103437"
 
 
 def scan(site: LiveSite, seq: int, sscc: str, postal: str) -> None:
-    site.apply_scan(ScanEvent(
-        edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
-        ship_to=ShipToModel(kind="postal", value=postal), raw="x",
-    ))
+    site.apply_scan(scan_event(seq, sscc=sscc, postal=postal, at=START))
 
 
 @dataclass

@@ -8,8 +8,8 @@ import pytest
 
 from support.central_rig import api_client, built_central
 from support.lyon_site import SITE, START
+from support.scans import scan
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.messages import ScanEvent, ShipToModel
 
 SSCC = "376130321109103420"
 
@@ -18,10 +18,7 @@ SSCC = "376130321109103420"
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     central = built_central(SITE, tmp_path / "c.db", ManualClock(START))
     for seq, postal in ((1, "69001"), (2, "06000")):
-        central.site.apply_scan(ScanEvent(
-            edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START,
-            sscc=SSCC if seq == 1 else "376130321109103437", ship_to=ShipToModel(kind="postal", value=postal), raw="x",
-        ))
+        central.site.apply_scan(scan(seq, sscc=SSCC if seq == 1 else "376130321109103437", postal=postal, at=START))
     async with api_client(central) as http:
         yield http
     await central.aclose()

@@ -14,11 +14,11 @@ import pytest
 
 from support.central_rig import api_client, built_central
 from support.lyon_site import SITE, START
+from support.scans import scan
 from xdock.central.site.live_site import LiveSite
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import ScanEvent, ShipToModel
 from xdock.protocol.passages import DoorPassage
 
 BY_SCAN, BY_RFID, WAITING, UNROUTED = (sscc_with_check_digit(f"37613032{n:09d}") for n in range(1, 5))
@@ -35,8 +35,7 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
     central = built_central(SITE, tmp_path / "c.db", ManualClock(START))
     for seq, sscc in enumerate((BY_SCAN, BY_RFID, WAITING, UNROUTED), start=1):
         postal = "06000" if sscc == UNROUTED else "69001"
-        central.site.apply_scan(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
-                                          ship_to=ShipToModel(kind="postal", value=postal), raw="x"))
+        central.site.apply_scan(scan(seq, sscc=sscc, postal=postal, at=START))
     async with api_client(central) as http:
         yield Site(central.site, http)
     await central.aclose()

@@ -13,13 +13,13 @@ from collections.abc import Set
 from datetime import UTC, datetime
 from pathlib import Path
 
+from support.scans import scan as scan_event
 from support.sites import inbound, outbound, site_config, staging, trailer
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel
+from xdock.protocol.messages import Assignment
 
 SITE = site_config(
     handling_minutes=15,
@@ -43,11 +43,7 @@ class Central:
 
     def scan(self, edge: str) -> Assignment:
         self.seq += 1
-        return self.site.apply_scan(ScanEvent(
-            edge_id=edge, seq=self.seq, device_id="s1", door=EDGES[edge], scanned_at=self.clock.now(),
-            sscc=sscc_with_check_digit(f"0376130321{self.seq:07d}"), ship_to=ShipToModel(kind="postal", value="69001"),
-            raw="x",
-        )).reply
+        return self.site.apply_scan(scan_event(self.seq, edge=edge, door=EDGES[edge], at=self.clock.now())).reply
 
     def shares(self) -> dict[str, list[tuple[str, int]]]:
         self.clock.advance(1)

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from support.scans import offline, scan
 from support.sites import inbound, outbound, site_config, staging, trailer
 from xdock.central.edge_routing.offline_applied import OFFLINE_APPLIED_KEY, AppliedOffline
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import OfflineDecision, RouteSnapshot, ScanEvent, ShipToModel
+from xdock.protocol.messages import RouteSnapshot, ScanEvent
 
 SITE = site_config(
     handling_minutes=15,
@@ -29,12 +29,8 @@ EDGES = {"e1": "D1", "e2": "D2"}
 
 def offline_scan(seq: int, trailer: str, *, edge: str = "e1", max_temp_c: float | None = None) -> ScanEvent:
     door = "D11" if trailer == "T-LYON-1" else "D14"
-    return ScanEvent(
-        edge_id=edge, seq=seq, device_id="s1", door=EDGES[edge], scanned_at=START,
-        sscc=sscc_with_check_digit(f"0376130321{seq:07d}"), ship_to=ShipToModel(kind="postal", value="69001"),
-        max_temp_c=max_temp_c, raw="x",
-        offline=OfflineDecision(plan_version=1, outcome="assigned", door=door, trailer=trailer, decided_at=START),
-    )
+    return scan(seq, edge=edge, door=EDGES[edge], at=START, max_temp_c=max_temp_c,
+                offline=offline(door=door, trailer=trailer, at=START))
 
 
 def make(folder: Path, clock: ManualClock) -> tuple[LiveSite, RoutesPublisher]:

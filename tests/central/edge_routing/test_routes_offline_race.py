@@ -39,13 +39,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from support import sites
+from support.scans import scan as scan_event
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.optimiser.plan import Move, Plan
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.edge.offline_router import OfflineRouter
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import OfflineDecision, ScanEvent, ShipToModel
 
 SITE = sites.site_config(
@@ -180,11 +180,8 @@ class Site:
     def event(self, e: str, postal: str, max_temp_c: float | None, offline: OfflineDecision | None) -> ScanEvent:
         if offline is None:
             self.seq += 1
-        return ScanEvent(
-            edge_id=e, seq=self.seq, device_id="s1", door=EDGES[e], scanned_at=self.clock.now(),
-            sscc=sscc_with_check_digit(f"0376130321{self.seq:07d}"), ship_to=ShipToModel(kind="postal", value=postal),
-            max_temp_c=max_temp_c, raw="x", offline=offline,
-        )
+        return scan_event(self.seq, edge=e, door=EDGES[e], at=self.clock.now(), postal=postal,
+                          max_temp_c=max_temp_c, offline=offline)
 
     def check(self) -> None:
         assert self.central.stats.offline_corrected == 0

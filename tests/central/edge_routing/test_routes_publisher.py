@@ -11,25 +11,19 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
+from support.scans import scan
 from support.sites import site_config, staging
 from support.waiting import eventually
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ScaledClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import CentralStatus, RouteSnapshot, ScanEvent, ShipToModel, decode, encode
+from xdock.protocol.messages import CentralStatus, RouteSnapshot, decode, encode
 from xdock.protocol.topics import central_status_topic, routes_topic
 from xdock.testing import Mosquitto
 
 SITE = site_config(areas=[staging()])
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
-
-
-def scan(n: int) -> ScanEvent:
-    return ScanEvent(edge_id="e1", seq=n, device_id="s1", door="D1", scanned_at=START,
-                     sscc=sscc_with_check_digit(f"0376130321{n:07d}"),
-                     ship_to=ShipToModel(kind="postal", value="69001"), raw="x")
 
 
 class Heard:

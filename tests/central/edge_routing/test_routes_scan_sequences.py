@@ -10,13 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from support import sites
+from support.scans import scan
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.edge_routing.snapshots import open_trailers
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import ScanEvent, ShipToModel
 
 SITE = sites.site_config(
     handling_minutes=15,
@@ -63,11 +62,8 @@ def test_shares_in_the_edges_snapshots_never_exceed_a_trailers_free_positions(
             publisher.update(clock.now())
             check(site, publisher, clock.now())
             for seq, (edge, postal, max_temp_c, look, wait) in enumerate(steps, start=1):
-                site.apply_scan(ScanEvent(
-                    edge_id=edge, seq=seq, device_id="s1", door=EDGES[edge], scanned_at=clock.now(),
-                    sscc=sscc_with_check_digit(f"0376130321{seq:07d}"), max_temp_c=max_temp_c,
-                    ship_to=ShipToModel(kind="postal", value=postal), raw="x",
-                ))
+                site.apply_scan(scan(seq, edge=edge, door=EDGES[edge], at=clock.now(), postal=postal,
+                                     max_temp_c=max_temp_c))
                 if look:
                     publisher.update(clock.now())
                     check(site, publisher, clock.now())

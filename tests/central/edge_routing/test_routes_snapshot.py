@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from support.scans import scan as scan_event
 from support.sites import LYON_GLN, NICE, destination, inbound, outbound, site_config, staging, trailer
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import RouteSnapshot, ScanEvent, ShipToModel, decode, encode
+from xdock.protocol.messages import RouteSnapshot, ScanEvent, decode, encode
 
 SITE = site_config(
     handling_minutes=15,
@@ -31,13 +31,8 @@ SITE = site_config(
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Paris: T-NICE-1 leaves in 20 min
 
 
-def sscc(n: int) -> str:
-    return sscc_with_check_digit(f"0376130321{n:07d}")
-
-
 def scan(seq: int, n: int, postal: str = "69001", door: str = "D1", edge: str = "e1") -> ScanEvent:
-    return ScanEvent(edge_id=edge, seq=seq, device_id="s1", door=door, scanned_at=START, sscc=sscc(n),
-                     ship_to=ShipToModel(kind="postal", value=postal), raw="x")
+    return scan_event(seq, n=n, postal=postal, door=door, edge=edge, at=START)
 
 
 def make(path: Path, clock: ManualClock, **options: object) -> tuple[LiveSite, RoutesPublisher]:

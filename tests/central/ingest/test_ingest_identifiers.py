@@ -12,12 +12,13 @@ from pathlib import Path
 import aiomqtt
 
 from support.inproc_central import get_json, running_central
+from support.scans import scan
 from support.sites import LYON_GLN, destination, site_config
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
 from xdock.protocol.clock import ScaledClock
 from xdock.protocol.epc import Sscc96, epc_hex
-from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel, decode, encode
+from xdock.protocol.messages import Assignment, decode, encode
 from xdock.protocol.passages import DoorPassage
 from xdock.protocol.topics import cmd_topic, passage_topic, scan_topic
 from xdock.testing import Mosquitto
@@ -30,8 +31,7 @@ BAD = "376130320510005997"
 
 
 def _scan(seq: int, **fields: object) -> bytes:
-    event = ScanEvent(edge_id="edge-x", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=GOOD,
-                      ship_to=ShipToModel(kind="postal", value="69001"), raw="x")
+    event = scan(seq, edge="edge-x", sscc=GOOD, at=START)
     return json.dumps({**json.loads(encode(event)), **fields}).encode()
 
 

@@ -22,6 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from support.inproc_central import get_json, running_central
+from support.scans import offline as decided
+from support.scans import scan as scan_event
 from support.sites import site_config
 from support.waiting import eventually
 from xdock.central.app import Central, CentralConfig
@@ -31,11 +33,9 @@ from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ManualClock, ScaledClock
-from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.protocol.messages import (
     MAX_PAYLOAD,
     Assignment,
-    OfflineDecision,
     ScanEvent,
     ShipToModel,
     decode,
@@ -50,13 +50,8 @@ HOUR = timedelta(hours=1)
 
 
 def scan(seq: int, *, edge: str = "edge-x", skew: timedelta = timedelta(0), offline: bool = False) -> ScanEvent:
-    return ScanEvent(
-        edge_id=edge, seq=seq, device_id="s1", door="D1", scanned_at=START + skew,
-        sscc=sscc_with_check_digit(f"0376130321{seq:07d}"), ship_to=ShipToModel(kind="postal", value="69001"),
-        raw="x",
-        offline=OfflineDecision(plan_version=0, outcome="assigned", door="D12", trailer="T-LYON-1",
-                                decided_at=START + skew) if offline else None,
-    )
+    decision = decided(door="D12", trailer="T-LYON-1", plan_version=0, at=START + skew) if offline else None
+    return scan_event(seq, edge=edge, at=START + skew, offline=decision)
 
 
 def with_field(event: ScanEvent, **fields: object) -> bytes:

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from support.scans import scan as scan_event
 from support.sites import inbound, outbound, site_config, trailer
 from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.planning.replanner import Replanner
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import ScanEvent, ShipToModel
+from xdock.protocol.messages import ScanEvent
 
 # The instant decision is greedy: the first pallet takes the trailer nearest to it, the second the one
 # left, 10 km away. Swapping them saves 2 km of travel, more than the two changed instructions cost.
@@ -29,11 +29,7 @@ START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def scan(seq: int, door: str) -> ScanEvent:
-    return ScanEvent(
-        edge_id="e1", seq=seq, device_id="s1", door=door, scanned_at=START,
-        sscc=sscc_with_check_digit(f"0376130321{seq:07d}"), ship_to=ShipToModel(kind="postal", value="69001"),
-        raw="x",
-    )
+    return scan_event(seq, door=door, at=START)
 
 
 @pytest.fixture

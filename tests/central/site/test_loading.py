@@ -1,14 +1,13 @@
 from __future__ import annotations
 
+from support.scans import scan
 from support.web_rig import SSCC, START
 from xdock.central.app import Central
 from xdock.central.site.live_site import LiveSite
-from xdock.protocol.messages import ScanEvent, ShipToModel
 
 
 def test_loads_and_stopped_misloads_survive_a_restart(central: Central, site: LiveSite) -> None:
-    site.apply_scan(ScanEvent(edge_id="e1", seq=1, device_id="s1", door="D1", scanned_at=START, sscc=SSCC,
-                              ship_to=ShipToModel(kind="postal", value="69001"), raw="x"))
+    site.apply_scan(scan(1, sscc=SSCC, at=START))
     book = site.loads
     assert not site.confirm_load(SSCC, "D13", device="hh1").ok
     assert site.confirm_load(SSCC, "D12", device="hh1").first_time

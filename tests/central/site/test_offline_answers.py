@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from support.scans import scan as scan_event
 from support.sites import site_config, staging, trailer
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import OfflineAnswerShown, OfflineDecision, ScanEvent, ShipToModel
+from xdock.protocol.messages import OfflineAnswerShown, OfflineDecision, ScanEvent
 
 SITE = site_config(areas=[staging()], trailers=[trailer(capacity=10)])
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -27,8 +28,7 @@ def told(trailer: str | None = None, door: str | None = None, area: str | None =
 
 def scan(seq: int, n: int) -> ScanEvent:
     """A scan that left the edge without an offline decision."""
-    return ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc(n),
-                     ship_to=ShipToModel(kind="postal", value="69001"), raw="x")
+    return scan_event(seq, sscc=sscc(n), at=START)
 
 
 def open_site(path: Path) -> tuple[LiveSite, Store]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from support.scans import scan as scan_event
+from support.scans import sscc
 from support.sites import NICE, outbound, site_config, staging, trailer
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import OfflineDecision, ScanEvent, ShipToModel
+from xdock.protocol.messages import OfflineDecision, ScanEvent
 
 SITE = site_config(
     more_doors=[outbound("D13", 40, 30)],
@@ -24,10 +25,6 @@ SITE = site_config(
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
-def sscc(n: int) -> str:
-    return sscc_with_check_digit(f"0376130321{n:07d}")
-
-
 def told(trailer: str | None = None, door: str | None = None, area: str | None = None) -> OfflineDecision:
     outcome = "assigned" if trailer is not None else "staged"
     return OfflineDecision(plan_version=3, outcome=outcome, door=door, trailer=trailer, area=area, decided_at=START)
@@ -35,10 +32,7 @@ def told(trailer: str | None = None, door: str | None = None, area: str | None =
 
 def scan(seq: int, n: int, postal: str = "69001", offline: OfflineDecision | None = None,
          **extra: object) -> ScanEvent:
-    return ScanEvent.model_validate({
-        "edge_id": "e1", "seq": seq, "device_id": "s1", "door": "D1", "scanned_at": START, "sscc": sscc(n),
-        "ship_to": ShipToModel(kind="postal", value=postal), "raw": "x", "offline": offline, **extra,
-    })
+    return scan_event(seq, n=n, postal=postal, offline=offline, at=START, **extra)
 
 
 def open_site(path: Path) -> tuple[LiveSite, Store]:

@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from support.scans import scan as scan_event
+from support.scans import sscc
 from support.sites import LYON_GLN, NICE, destination, outbound, site_config, trailer
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import ScanEvent, ShipToModel
+from xdock.protocol.messages import ScanEvent
 
 SITE = site_config(
     handling_minutes=15,
@@ -25,18 +26,8 @@ SITE = site_config(
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Paris
 
 
-def sscc(n: int) -> str:
-    return sscc_with_check_digit(f"0376130321{n:07d}")
-
-
 def scan(seq: int, n: int, postal: str | None = "69001", *, door: str = "D1", gln: str | None = None) -> ScanEvent:
-    ship_to = None
-    if gln is not None:
-        ship_to = ShipToModel(kind="gln", value=gln)
-    elif postal is not None:
-        ship_to = ShipToModel(kind="postal", value=postal)
-    return ScanEvent(edge_id="e1", seq=seq, device_id="s1", door=door, scanned_at=START, sscc=sscc(n),
-                     ship_to=ship_to, raw="x")
+    return scan_event(seq, n=n, postal=postal, door=door, gln=gln, at=START)
 
 
 @pytest.fixture

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from support.scans import scan as scan_event
+from support.scans import sscc
 from support.sites import NICE, outbound, site_config, staging, trailer
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import ScanEvent, ShipToModel
+from xdock.protocol.messages import ScanEvent
 
 SITE = site_config(
     more_doors=[outbound("D13", 40, 30)],
@@ -24,16 +25,8 @@ SITE = site_config(
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
-def sscc(n: int) -> str:
-    return sscc_with_check_digit(f"0376130321{n:07d}")
-
-
 def scan(seq: int, n: int, postal: str | None = "69001", **extra: object) -> ScanEvent:
-    ship_to = ShipToModel(kind="postal", value=postal) if postal else None
-    return ScanEvent.model_validate({
-        "edge_id": "e1", "seq": seq, "device_id": "s1", "door": "D1", "scanned_at": START, "sscc": sscc(n),
-        "ship_to": ship_to, "raw": "x", **extra,
-    })
+    return scan_event(seq, n=n, postal=postal, at=START, **extra)
 
 
 def open_site(path: Path) -> tuple[LiveSite, Store]:

@@ -8,20 +8,16 @@ from pathlib import Path
 import pytest
 
 from support.lyon_site import SITE, START
+from support.scans import scan as scan_event
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.central.store.scan_totals import EventTotals, ScanTotals
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import OfflineDecision, ScanEvent, ShipToModel
+from xdock.protocol.messages import OfflineDecision, ScanEvent
 
 
 def scan(seq: int, n: int, postal: str = "69001", offline: OfflineDecision | None = None) -> ScanEvent:
-    return ScanEvent(
-        edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START,
-        sscc=sscc_with_check_digit(f"0376130321{n:07d}"), ship_to=ShipToModel(kind="postal", value=postal), raw="x",
-        offline=offline,
-    )
+    return scan_event(seq, n=n, postal=postal, offline=offline, at=START)
 
 
 def told(trailer: str, door: str) -> OfflineDecision:

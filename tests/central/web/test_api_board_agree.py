@@ -11,12 +11,12 @@ import json
 
 import httpx
 
+from support.scans import scan
 from support.web_rig import START
 from xdock.central.site.live_site import LiveSite
 from xdock.central.web import LiveHub
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import ScanEvent, ShipToModel
 from xdock.protocol.passages import DoorPassage
 
 
@@ -25,8 +25,7 @@ def _sscc(n: int) -> str:
 
 
 def _scan(site: LiveSite, seq: int, postal: str, door: str = "D1") -> None:
-    site.apply_scan(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door=door, scanned_at=START, sscc=_sscc(seq),
-                              ship_to=ShipToModel(kind="postal", value=postal), raw="x"))
+    site.apply_scan(scan(seq, sscc=_sscc(seq), postal=postal, door=door, at=START))
 
 
 def _out(site: LiveSite, seq: int, n: int, door: str) -> str:

@@ -7,17 +7,16 @@ from typing import Any
 
 import httpx
 
+from support.scans import scan
 from support.web_rig import SSCC, START
 from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.planning.replanner import Replanner
 from xdock.central.site.live_site import LiveSite
 from xdock.central.web import LiveHub, Subscription
-from xdock.protocol.messages import ScanEvent, ShipToModel
 
 
 def _scan(site: LiveSite, sscc: str, postal: str, seq: int) -> None:
-    site.apply_scan(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
-                              ship_to=ShipToModel(kind="postal", value=postal), weight_kg=300.0, raw="x"))
+    site.apply_scan(scan(seq, sscc=sscc, postal=postal, weight_kg=300.0, at=START))
 
 
 def _last_snapshot(sub: Subscription) -> dict[str, Any]:

@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from support.scans import scan
 from support.web_rig import SSCC, START, connect_live, next_message
 from xdock.central.api.http_server import serve_http
 from xdock.central.app import Central
 from xdock.central.site.live_site import LiveSite
 from xdock.central.web import LiveHub, Subscription
-from xdock.protocol.messages import ScanEvent, ShipToModel
 
 
 @pytest.fixture
@@ -32,8 +32,7 @@ async def ws_url(central: Central, hub: LiveHub) -> AsyncIterator[str]:
 
 
 def _scan(site: LiveSite, seq: int, sscc: str, postal: str) -> None:
-    site.apply_scan(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
-                              ship_to=ShipToModel(kind="postal", value=postal), weight_kg=300.0, raw="x"))
+    site.apply_scan(scan(seq, sscc=sscc, postal=postal, weight_kg=300.0, at=START))
 
 
 async def test_snapshot_then_pallet_deltas_and_ticks(ws_url: str, site: LiveSite, hub: LiveHub) -> None:

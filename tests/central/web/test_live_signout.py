@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from support.scans import scan
 from support.web_rig import START, connect_live, next_message
 from xdock.central.api.access import Access
 from xdock.central.api.app import create_app
@@ -25,7 +26,6 @@ from xdock.central.site.live_site import LiveSite
 from xdock.central.web import LiveHub, web_router
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import ScanEvent, ShipToModel
 
 HOUR = 3600.0
 """A re-check interval no test waits for: a close seen then came from central's own hook."""
@@ -113,8 +113,7 @@ async def _closed(ws: ClientConnection) -> tuple[int, str]:
 async def _goes_on(ws: ClientConnection, live: LiveSite, seq: int) -> str:
     """Scan a pallet for Lyon now; the door ``ws`` is told it goes to (the stream still runs)."""
     sscc = sscc_with_check_digit(f"376130321100000{seq:02d}")
-    live.apply_scan(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
-                              ship_to=ShipToModel(kind="postal", value="69001"), weight_kg=300.0, raw="x"))
+    live.apply_scan(scan(seq, sscc=sscc, weight_kg=300.0, at=START))
     while (pallet := (await next_message(ws, "pallet"))["pallet"])["sscc"] != sscc:
         pass
     return str(pallet["door"])

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from support.central_rig import built_central
+from support.scans import scan
 from support.web_rig import SITE, SSCC, START
 from xdock.central.alerts.book import Alerts
 from xdock.central.app import Central
@@ -30,7 +31,6 @@ from xdock.central.web import LiveHub, Subscription
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import ScanEvent, ShipToModel
 from xdock.protocol.passages import DoorPassage
 
 OTHER = sscc_with_check_digit("37613032110910355")
@@ -38,8 +38,7 @@ THIRD = sscc_with_check_digit("37613032110910366")
 
 
 def _scan(site: LiveSite, sscc: str, seq: int) -> None:
-    site.apply_scan(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
-                              ship_to=ShipToModel(kind="postal", value="69001"), raw="x"))
+    site.apply_scan(scan(seq, sscc=sscc, at=START))
 
 
 def _out(site: LiveSite, seq: int, sscc: str, door: str) -> PassageResult:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from support.scans import scan
 from support.web_rig import START
 from xdock.central.site.live_site import LiveSite
 from xdock.central.web import LiveHub, Subscription
@@ -20,7 +21,6 @@ from xdock.central.web.views import RECENT_LOADS
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.epc import Sscc96, epc_hex
 from xdock.protocol.gs1 import sscc_with_check_digit
-from xdock.protocol.messages import ScanEvent, ShipToModel
 from xdock.protocol.passages import DoorPassage
 
 
@@ -28,8 +28,7 @@ def _pallets(site: LiveSite, count: int) -> list[str]:
     """``count`` pallets scanned in at D1 for Lyon (all assigned to T-LYON-1)."""
     ssccs = [sscc_with_check_digit(f"37613032{n:09d}") for n in range(1, count + 1)]
     for seq, sscc in enumerate(ssccs, start=1):
-        site.apply_scan(ScanEvent(edge_id="e1", seq=seq, device_id="s1", door="D1", scanned_at=START, sscc=sscc,
-                                  ship_to=ShipToModel(kind="postal", value="69001"), raw="x"))
+        site.apply_scan(scan(seq, sscc=sscc, at=START))
     return ssccs
 
 
