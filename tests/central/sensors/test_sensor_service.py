@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from support.scans import scan
 from support.sites import sensor, site_config, staging, trailer
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.central.telemetry import LocalTelemetry
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.messages import ScanEvent, ShipToModel
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, SensorReading
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -144,10 +144,7 @@ def test_a_pallet_dwelling_in_staging_past_the_threshold(tmp_path: Path) -> None
     sscc = "376130321100000018"
     # D12 closed: T-LYON-1 takes no pallets, and the chilled pallet scanned at D1 is staged in STG-C.
     rig.live_site.set_door("D12", open_=False, by="supervisor")
-    rig.live_site.apply_scan(ScanEvent(
-        edge_id="edge-d1", seq=1, device_id="s1", door="D1", scanned_at=T0, sscc=sscc,
-        ship_to=ShipToModel(kind="postal", value="69001"), max_temp_c=5.0, raw="x",
-    ))
+    rig.live_site.apply_scan(scan(edge="edge-d1", at=T0, sscc=sscc, max_temp_c=5.0))
     rig.clock.advance(29 * 60)
     rig.live_site.tick()
     assert rig.open_alerts() == []
