@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from support.sites import inbound, outbound, site_yaml, staging, trailer
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.site.live_site import LiveSite
 from xdock.central.site_file.config import DEFAULT_CHILLED_MAX_C, SiteConfig, SiteConfigError, parse_site
@@ -15,22 +16,15 @@ from xdock.edge.offline_router import OfflineRouter
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import RouteSnapshot, ShipToModel, decode, encode
 
-SITE = """
-site: t
-timezone: Europe/Paris
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D11, role: outbound, x: 0, y: 30}
-  - {id: D14, role: outbound, x: 40, y: 30}
-areas:
-  - {id: S1, kind: staging, x: 5, y: 15}
-  - {id: C1, kind: staging, x: 50, y: 15, temp: chilled}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-trailers:
-  - {id: T-LYON-1, door: D11, destination: LYON, capacity_pallets: 10, departure: "16:40"}
-  - {id: T-LYON-R, door: D14, destination: LYON, capacity_pallets: 10, departure: "18:00", reefer: true}
-"""
+SITE = site_yaml(
+    doors=[inbound(), outbound("D11", 0, 30), outbound("D14", 40, 30)],
+    areas=[staging(), staging("C1", 50, 15, temp="chilled")],
+    trailers=[
+        trailer(door="D11", capacity=10),
+        trailer("T-LYON-R", "D14", capacity=10, departure="18:00", reefer=True),
+    ],
+)
+"""The site without rules: each test adds its own ``rules:`` line."""
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 LYON = ShipToModel(kind="postal", value="69001")
 

@@ -8,23 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from support.sites import PARIS, inbound, outbound, site_config
 from xdock.central.site.inbound import InboundRefusedError
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site_file.config import parse_site
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 
-SITE = parse_site("""
-site: t
-timezone: Europe/Paris
-doors:
-  - {id: D1, role: inbound, x: 0, y: 0}
-  - {id: D2, role: inbound, x: 10, y: 0}
-  - {id: D12, role: outbound, x: 10, y: 30}
-destinations:
-  - {id: LYON, name: Lyon, postal_codes: ["69*"]}
-  - {id: PARIS, name: Paris, postal_codes: ["75*"]}
-""")
+SITE = site_config(doors=[inbound(), inbound("D2", 10, 0), outbound()], more_destinations=[PARIS], trailers=[])
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 ETA = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
 
