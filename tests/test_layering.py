@@ -27,9 +27,10 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "testing": frozenset({"protocol", "broker_config", "central", "firmware_mocks"}),
     "demo": frozenset({"protocol", "transport", "central", "edge", "firmware_mocks", "simulators"}),
     "cdap": frozenset(),
+    "simulation": frozenset({"protocol", "central"}),
     "cli": frozenset({
         "xdock", "protocol", "transport", "broker_config", "central", "edge", "demo", "firmware_mocks", "simulators",
-        "cdap",
+        "cdap", "simulation",
     }),
     "__main__": frozenset({"cli"}),
     "xdock": frozenset(),

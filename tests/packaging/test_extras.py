@@ -30,7 +30,7 @@ COMES_WITH = {"pydantic_core": "pydantic", "starlette": "fastapi"}
 PART_EXTRA = {
     "protocol": None, "transport": None, "broker_config": None, "cli": None,
     "edge": "edge", "firmware_mocks": "edge", "simulators": "edge",
-    "central": "central", "demo": "demo", "cdap": "cdap",
+    "central": "central", "demo": "demo", "cdap": "cdap", "simulation": "sim",
 }
 """Each subpackage of xdock → the extra its imports may use (None: the base only); a command of ``xdock.cli``
 checks its own extra before it imports its part. ``xdock.testing`` serves the test suite (``xdock[test]``)."""

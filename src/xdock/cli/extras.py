@@ -19,6 +19,7 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "central": _CENTRAL,
     "demo": (*_CENTRAL, *_EDGE, "amqtt"),
     "cdap": ("numpy", "numba", "ortools"),
+    "sim": (*_CENTRAL, "simpy", "matplotlib"),
 }
 """Extra → the top-level modules its packages provide (pyproject.toml's ``[project.optional-dependencies]``)."""
 
