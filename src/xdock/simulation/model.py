@@ -83,8 +83,12 @@ class OutboundTrailer:
 
 @dataclass(frozen=True)
 class Disturbance:
-    """Something a scenario scripts: ``target`` is a door (door_closed), a trailer (reefer_failure), a
-    supplier (volume_peak: ``factor`` times its trucks' pallets) or empty (central_unreachable)."""
+    """Something a scenario scripts: ``target`` is a door (door_closed), a trailer (reefer_failure) or
+    empty (central_unreachable, volume_peak).
+
+    A ``volume_peak`` (trucks come ``factor`` times as often) and a supplier's early or late trucks are
+    already in the Day's trucks when it is drawn; the peak is listed here for the report only, and an
+    engine must not apply it again."""
 
     kind: DisturbanceKind
     start_min: float
