@@ -42,7 +42,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -678,8 +678,8 @@ class _Drawing:
         self.serial = 0
         self.serial_digits = 16 - len(scenario.sscc_company_prefix)
         self.routed: dict[str, str | None] = {}
-        start_local = scenario.start_at
-        self.minute_of_day0 = start_local.hour * 60 + start_local.minute + start_local.second / 60
+        self.start_utc = scenario.start_at.astimezone(UTC)
+        self.zone = scenario.zone
         self.peaks = [d for d in scenario.disturbances if isinstance(d, VolumePeak)]
 
     def day(self) -> Day:
@@ -708,9 +708,11 @@ class _Drawing:
         """The arrival-rate factor at minute ``t`` and the minute it next may change."""
         gen = self.s.inbound.generate
         assert gen is not None
-        local = self.minute_of_day0 + t
-        factor = 1.0 if gen.rate_by_hour is None else gen.rate_by_hour[int(local // 60) % 24]
-        until = t + (60.0 - local % 60.0) if gen.rate_by_hour is not None else math.inf
+        factor, until = 1.0, math.inf
+        if gen.rate_by_hour is not None:
+            local = (self.start_utc + timedelta(minutes=t)).astimezone(self.zone)
+            factor = gen.rate_by_hour[local.hour]
+            until = t + 60.0 - (local.minute + local.second / 60 + local.microsecond / 60e6)
         for peak in self.peaks:
             if peak.start_min <= t < peak.end_min:
                 factor *= peak.factor
@@ -823,13 +825,14 @@ class _Drawing:
 
     def _shift(self, trucks: list[InboundTruck]) -> list[InboundTruck]:
         rng = self.disturbing
+        scheduled = {t.id: t.arrival_min for t in trucks}
         for shift in self.s.disturbances:
             if not isinstance(shift, SupplierShift):
                 continue
             sign = -1.0 if shift.kind == "supplier_early" else 1.0
             out = []
             for truck in trucks:
-                hit = shift.start_min <= truck.arrival_min < shift.end_min and (
+                hit = shift.start_min <= scheduled[truck.id] < shift.end_min and (
                     truck.supplier == shift.supplier if shift.share is None else rng.random() < shift.share
                 )
                 if hit:
@@ -919,15 +922,14 @@ class _Drawing:
         return min(max(t - t0, 1.0), rolling.max_headway_min)
 
     def _timetable(self, times: list[time]) -> Iterator[float]:
-        start = self.s.start_at
-        first = start.date()
-        last = (start + timedelta(minutes=self.horizon)).date()
-        zone = self.s.zone
+        first = self.s.start.date()
+        last = (self.start_utc + timedelta(minutes=self.horizon)).astimezone(self.zone).date()
         day = first
         found = []
         while day <= last:
             for at in times:
-                minute = (datetime.combine(day, at, tzinfo=zone) - start).total_seconds() / 60
+                leaving = datetime.combine(day, at, tzinfo=self.zone).astimezone(UTC)
+                minute = (leaving - self.start_utc).total_seconds() / 60
                 if 0 < minute <= self.horizon:
                     found.append(minute)
             day += timedelta(days=1)
