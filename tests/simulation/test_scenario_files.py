@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from xdock.simulation.model import InboundTruck, OutboundTrailer, PalletPlan
-from xdock.simulation.scenario import ScenarioError, load_scenario, parse_scenario, shipped_scenarios
+from xdock.simulation.scenario import ScenarioError, day_as_scenario, load_scenario, parse_scenario, shipped_scenarios
 
 SITE = """
 name: tiny
@@ -268,3 +269,19 @@ def test_every_shipped_scenario_validates() -> None:
                                    "reefer-failure", "torbali-hh", "torbali-ll", "torbali-mm"]
     for name in shipped_scenarios():
         assert load_scenario(name).name == name
+
+
+@pytest.mark.parametrize("name", ["central-outage", "reefer-failure", "torbali-ll"])
+def test_a_drawn_day_written_as_lists_loads_and_draws_the_same_day(name: str) -> None:
+    scenario = load_scenario(name)
+    day = scenario.with_horizon(12).draw(5)
+    assert day.disturbances or name == "torbali-ll"
+    text = yaml.dump(day_as_scenario(day, name="frozen"), sort_keys=False,
+                     Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper))
+    again = parse_scenario(text, "frozen.yaml").draw(seed=99)
+    assert again.trucks == day.trucks
+    assert again.trailers == day.trailers
+    assert again.disturbances == day.disturbances
+    assert (again.start, again.horizon_min, again.site, again.fleet, again.co2) == (
+        day.start, day.horizon_min, day.site, day.fleet, day.co2)
+    assert again.scenario == "frozen"
