@@ -285,3 +285,10 @@ def test_a_drawn_day_written_as_lists_loads_and_draws_the_same_day(name: str) ->
     assert (again.start, again.horizon_min, again.site, again.fleet, again.co2) == (
         day.start, day.horizon_min, day.site, day.fleet, day.co2)
     assert again.scenario == "frozen"
+
+
+def test_a_misspelt_field_is_named_with_the_missing_one() -> None:
+    assert refused(SITE + GENERATED.replace("interarrival_min: 5", "interarival_min: 5")) == (
+        "tiny.yaml: inbound.generate.interarrival_min: Field required; "
+        "inbound.generate.interarival_min: Extra inputs are not permitted (got 5)"
+    )

@@ -1029,7 +1029,7 @@ def _format(exc: ValidationError) -> str:
             else:
                 loc += f".{part}" if loc else str(part)
         msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] not in {"value_error", "bad_identifier", "union_tag_invalid"} and "input" in err:
+        if err["type"] not in {"value_error", "bad_identifier", "union_tag_invalid", "missing"} and "input" in err:
             msg += f" (got {err['input']!r})"
         lines.append(f"{loc}: {msg}" if loc else msg)
     return "; ".join(lines)
