@@ -295,11 +295,11 @@ def test_a_misspelt_field_is_named_with_the_missing_one() -> None:
 
 
 def test_a_listed_reefers_failure_goes_with_it() -> None:
-    text = SITE + LISTED + "disturbances: [{kind: reefer_failure, trailer: X2, start_min: 100, end_min: 130}]\n"
+    text = SITE + LISTED + "disturbances: [{kind: reefer_failure, trailer: X2, start_min: 10, end_min: 130}]\n"
     scenario = parse_scenario(text, "tiny.yaml")
     assert [(d.kind, d.target, d.start_min, d.end_min) for d in scenario.draw(1).disturbances] == [
-        ("reefer_failure", "X2", 100, 130)
+        ("reefer_failure", "X2", 10, 130)
     ]
-    # Cut to 15 minutes, the day has neither X2 (arriving at minute 20) nor its failure.
+    # Cut to 15 minutes, the day has neither X2 (arriving at minute 20) nor its failure (from minute 10).
     short = scenario.with_horizon(0.25).draw(1)
     assert ([t.id for t in short.trailers], short.disturbances) == (["X1"], ())

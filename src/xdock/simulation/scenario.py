@@ -945,7 +945,7 @@ class _Drawing:
             if isinstance(d, SupplierShift) or d.start_min >= self.horizon:
                 continue
             if isinstance(d, ReeferFailure) and d.trailer is not None and d.trailer not in present:
-                continue  # a listed trailer that arrives after a shortened horizon
+                continue  # its listed trailer arrives after a shortened horizon
             end = min(d.end_min, self.horizon)
             if isinstance(d, DoorClosed):
                 out.append(Disturbance(kind="door_closed", start_min=d.start_min, end_min=end, target=d.door))
