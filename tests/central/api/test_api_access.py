@@ -120,7 +120,7 @@ async def test_no_users_means_open_api(tmp_path: Path) -> None:
     async with f.http:
         assert (await f.http.get("/api/v1/trailers")).status_code == 200
         closed = await f.http.post("/api/v1/doors/D15/close")
-        assert closed.json() == {"kind": "override_door_closed", "by": "anonymous", "changed": {}}
+        assert closed.json() == {"kind": "override_door_closed", "by": "anonymous", "changed": {}, "rematched": {}}
     await f.close()
 
 

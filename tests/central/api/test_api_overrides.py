@@ -46,7 +46,8 @@ async def test_a_full_trailer_refuses_a_forced_pallet(floor: Floor) -> None:
 async def test_forcing_pallets_goes_through_the_dispatcher_and_is_audited(floor: Floor) -> None:
     sam = floor.as_("sam")
     moved = await floor.http.post(f"/api/v1/pallets/{PALLET_A}/assign", json={"trailer": "T-LYON-2"}, headers=sam)
-    assert moved.json() == {"kind": "override_pallet_assigned", "by": "sam", "changed": {PALLET_A: "T-LYON-2"}}
+    assert moved.json() == {"kind": "override_pallet_assigned", "by": "sam", "changed": {PALLET_A: "T-LYON-2"},
+                            "rematched": {}}
     now_fits = await floor.http.post(f"/api/v1/pallets/{PALLET_B}/assign", json={"trailer": "T-LYON-1"},
                                      headers=sam)
     assert now_fits.status_code == 200
@@ -82,7 +83,8 @@ async def test_moving_a_trailer_takes_its_pallets_along(floor: Floor) -> None:
     inbound = await floor.http.post("/api/v1/trailers/T-LYON-1/move", json={"door": "D1"}, headers=sam)
     assert (inbound.status_code, inbound.json()["detail"]) == (409, "door D1 is not an outbound door")
     moved = await floor.http.post("/api/v1/trailers/T-LYON-1/move", json={"door": "D15"}, headers=sam)
-    assert moved.json() == {"kind": "override_trailer_moved", "by": "sam", "changed": {PALLET_A: "T-LYON-1"}}
+    assert moved.json() == {"kind": "override_trailer_moved", "by": "sam", "changed": {PALLET_A: "T-LYON-1"},
+                            "rematched": {}}
     assert (await _trailer(floor, "T-LYON-1"))["door"] == "D15"
     assert (await floor.http.get(f"/api/v1/pallets/{PALLET_A}", headers=sam)).json()["door"] == "D15"
     event = await _last_event(floor)
@@ -93,7 +95,8 @@ async def test_moving_a_trailer_takes_its_pallets_along(floor: Floor) -> None:
 async def test_closing_a_door_stages_its_pallets_and_opening_it_again(floor: Floor) -> None:
     sam = floor.as_("sam")
     closed = await floor.http.post("/api/v1/doors/D12/close", headers=sam)
-    assert closed.json() == {"kind": "override_door_closed", "by": "sam", "changed": {PALLET_A: "S1"}}
+    assert closed.json() == {"kind": "override_door_closed", "by": "sam", "changed": {PALLET_A: "S1"},
+                             "rematched": {}}
     assert (await floor.http.get(f"/api/v1/pallets/{PALLET_A}", headers=sam)).json()["state"] == "staged"
     assert (await floor.http.get("/api/v1/overrides", headers=sam)).json() == {
         "closed_doors": ["D12"], "trailer_doors": {}, "departed": []}
@@ -105,14 +108,23 @@ async def test_closing_a_door_stages_its_pallets_and_opening_it_again(floor: Flo
     unknown = await floor.http.post("/api/v1/doors/D99/open", headers=sam)
     assert (unknown.status_code, unknown.json()["detail"]) == (404, "door D99 does not exist at t")
     opened = await floor.http.post("/api/v1/doors/D12/open", headers=sam)
-    assert opened.json() == {"kind": "override_door_opened", "by": "sam", "changed": {}}
-    assert (await _last_event(floor))["body"] == {"by": "sam", "door": "D12", "changed": {}}
+    # T-LYON-1 has room again at once: the staged pallet goes back to it, without waiting for a re-plan
+    assert opened.json() == {"kind": "override_door_opened", "by": "sam", "changed": {},
+                             "rematched": {PALLET_A: "T-LYON-1"}}
+    events = (await floor.http.get("/api/v1/events", params={"limit": 1000}, headers=sam)).json()
+    assert [(e["kind"], e["body"]) for e in events[-2:]] == [
+        ("override_door_opened", {"by": "sam", "door": "D12", "changed": {}}),
+        ("rematched", {"changed": {PALLET_A: "T-LYON-1"}}),
+    ]
+    pallet = (await floor.http.get(f"/api/v1/pallets/{PALLET_A}", headers=sam)).json()
+    assert (pallet["state"], pallet["trailer"], pallet["door"]) == ("assigned", "T-LYON-1", "D12")
 
 
 async def test_a_departed_trailer_takes_no_more_pallets(floor: Floor) -> None:
     sam = floor.as_("sam")
     gone = await floor.http.post("/api/v1/trailers/T-LYON-2/depart", headers=sam)
-    assert gone.json() == {"kind": "override_trailer_departed", "by": "sam", "changed": {PALLET_B: "S1"}}
+    assert gone.json() == {"kind": "override_trailer_departed", "by": "sam", "changed": {PALLET_B: "S1"},
+                           "rematched": {}}  # T-LYON-1 is full
     assert (await _trailer(floor, "T-LYON-2"))["departed"] is True
     again = await floor.http.post("/api/v1/trailers/T-LYON-2/depart", headers=sam)
     assert (again.status_code, again.json()["field"], again.json()["detail"]) == (

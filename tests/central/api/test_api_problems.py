@@ -36,7 +36,7 @@ async def test_an_unknown_route_is_a_problem(floor: Floor) -> None:
 async def test_a_method_a_path_lacks_is_a_problem_with_allow(floor: Floor) -> None:
     response = await floor.http.delete("/api/v1/trailers", headers=floor.as_("sam"))
     assert (response.status_code, response.headers["content-type"]) == (405, PROBLEM)
-    assert response.headers["allow"] == "GET"
+    assert response.headers["allow"] == "GET, POST"
     assert response.json() == _problem(405, "Method Not Allowed", "Method Not Allowed")
 
 

@@ -99,7 +99,8 @@ async def test_a_departed_trailer_keeps_its_loaded_pallets_and_the_rest_go_elsew
         assert first.site.state.pallets[PALLET_C].trailer == "T-LYON-2"
         assert (await _load(first, PALLET_B, "D14")).json()["ok"] is True
         gone = await first.http.post("/api/v1/trailers/T-LYON-2/depart", headers=first.as_("sam"))
-        assert gone.json() == {"kind": "override_trailer_departed", "by": "sam", "changed": {PALLET_C: "S1"}}
+        assert gone.json() == {"kind": "override_trailer_departed", "by": "sam", "changed": {PALLET_C: "S1"},
+                               "rematched": {}}  # T-LYON-1 is full
         event = first.store.events(after=0, limit=1000)[-1]
         assert event.body == {"by": "sam", "trailer": "T-LYON-2", "loaded": 2, "aboard": 1,
                               "changed": {PALLET_C: "S1"}}

@@ -1,5 +1,6 @@
 """Central's REST read API (FastAPI): the site, its doors and trailers, pallets, the event log,
-edges with their devices, and alerts; with the supervisor's overrides, the admin's routes, the
+edges with their devices, and alerts; with the outbound trailers (:mod:`xdock.central.api.trailers`), the
+supervisor's overrides, the admin's routes, the
 edges' JSON and the scan and uplink totals (:mod:`xdock.central.api.overrides`,
 :mod:`xdock.central.api.admin`, :mod:`xdock.central.api.edges`, :mod:`xdock.central.api.stats`).
 
@@ -37,12 +38,11 @@ from xdock.central.api.pallets import PalletOut, pallet_out
 from xdock.central.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from xdock.central.api.schema import CentralApi
 from xdock.central.api.stats import stats_router
+from xdock.central.api.trailers import trailers_router
 from xdock.central.edges.liveness import Liveness
 from xdock.central.ingest.mqtt_ingest import IngestStats
 from xdock.central.ingest.refusals import UplinkRefusals
 from xdock.central.site.live_site import LiveSite
-from xdock.central.site.loading import Confirmation
-from xdock.central.site.state import TrailerState
 from xdock.central.store.database import Store
 
 __all__ = ["create_app"]
@@ -63,22 +63,6 @@ class DoorOut(BaseModel):
     x: float
     y: float
     trailers: list[str]
-
-
-class TrailerOut(BaseModel):
-    id: str
-    door: str
-    destination: str
-    destination_name: str
-    capacity_pallets: int
-    assigned_pallets: int
-    """Pallets assigned to it, confirmed loaded or not (the door tile's pallet meter)."""
-    loaded_pallets: int
-    """Of those, the pallets confirmed loaded by handheld scan or RFID portal (the tile's "N loaded")."""
-    loaded_by: dict[Confirmation, int]
-    """``loaded_pallets`` by how each load was first confirmed (``scan``, ``rfid``)."""
-    departure: datetime
-    departed: bool
 
 
 class EventOut(BaseModel):
@@ -143,19 +127,6 @@ def create_app(
             for d in state.doors.values()
         ]
 
-    @router.get("/trailers", summary="Today's outbound trailers with their fill: pallets assigned, confirmed loaded")
-    async def trailers() -> list[TrailerOut]:
-        return [trailer_out(t) for t in state.trailers.values()]
-
-    def trailer_out(t: TrailerState) -> TrailerOut:
-        fill = loads.fill(t.plan.id)
-        return TrailerOut(
-            id=t.plan.id, door=t.plan.door, destination=t.plan.destination,
-            destination_name=state.destinations[t.plan.destination].name, capacity_pallets=t.plan.capacity_pallets,
-            assigned_pallets=fill.assigned, loaded_pallets=fill.loaded, loaded_by=fill.loaded_by,
-            departure=t.departure, departed=t.departed,
-        )
-
     @router.get("/pallets", summary="Pallets seen today, with their state and assigned door")
     async def pallets(
         state_: Annotated[
@@ -210,5 +181,6 @@ def create_app(
         edge_seen=edge_seen,
     ))
     app.include_router(inbound_router(live_site, access))
+    app.include_router(trailers_router(live_site, access))
     return app
 

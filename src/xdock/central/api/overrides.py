@@ -1,7 +1,7 @@
 """The supervisor's overrides and alert acknowledgement over REST (see :mod:`xdock.central.site.overrides`).
 
 Every change needs the ``supervisor`` role (when access control is on) and answers the changed
-state; a refused override is a problem+json naming the field (``404`` nothing of that id, ``409``
+state (with the staged pallets re-matched at once when the override freed room); a refused override is a problem+json naming the field (``404`` nothing of that id, ``409``
 the rules say no, e.g. ``trailer T-LYON-1 is full (33/33)``).
 """
 
@@ -43,6 +43,9 @@ class OverrideOut(BaseModel):
     by: str
     changed: dict[str, str | None]
     """Pallets sent elsewhere by the override: SSCC → their new target (trailer or area)."""
+    rematched: dict[str, str | None]
+    """Staged pallets given a trailer at once because the override freed room (a door opened again, a
+    trailer moved or departed): SSCC → their trailer (a ``rematched`` event follows the override's)."""
 
 
 class StandingOut(BaseModel):
@@ -75,7 +78,8 @@ def overrides_router(site: LiveSite, access: Access) -> APIRouter:
     reader = Depends(access.require("worker"))
 
     def done(result: OverrideResult, who: Principal) -> OverrideOut:
-        return OverrideOut(kind=result.kind, by=who.name, changed=dict(result.changed))
+        return OverrideOut(kind=result.kind, by=who.name, changed=dict(result.changed),
+                           rematched=dict(result.rematched))
 
     def refused(exc: OverrideRefusedError) -> FieldProblem:
         return FieldProblem(exc.status, exc.field, exc.detail)

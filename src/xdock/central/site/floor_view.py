@@ -22,14 +22,14 @@ from xdock.central.optimiser.schema import (
     Trailer,
     temp_class,
 )
-from xdock.central.site.state import SiteState
+from xdock.central.site.state import SiteState, TrailerState
 from xdock.central.site_file.config import SiteConfig
 from xdock.central.store.database import InboundTruckRow, PalletRow
 from xdock.protocol.messages import ScanEvent
 
 __all__ = [
     "DANGEROUS_GOODS", "UNLOAD_PER_PALLET", "UNLOAD_SETUP", "floor_from", "pallet_from_row", "pallet_from_scan",
-    "received_from", "rules_from", "truck_from_row", "trucks_from",
+    "received_from", "rules_from", "trailer_from", "truck_from_row", "trucks_from",
 ]
 
 DANGEROUS_GOODS = "DG"
@@ -156,8 +156,18 @@ def received_from(trucks: Iterable[InboundTruckRow], pallets: Iterable[PalletRow
     return received
 
 
+def trailer_from(trailer: TrailerState) -> Trailer:
+    """A live trailer as the plan sees it: docked at its door, which no plan may change."""
+    plan = trailer.plan
+    return Trailer(
+        id=plan.id, destination=plan.destination, door=plan.door, capacity_pallets=plan.capacity_pallets,
+        capacity_kg=plan.capacity_kg, departure=trailer.departure, reefer=plan.reefer,
+        accepts_hazmat=plan.accepts_hazmat, departed=trailer.departed, docked=True,
+    )
+
+
 def floor_from(state: SiteState, trucks: Iterable[InboundTruckRow] = (), *, now: datetime | None = None) -> Floor:
-    """The whole floor: doors, areas, today's trailers at their doors, every pallet in the store, and
+    """The whole floor: doors, areas, the trailers at their doors, every pallet in the store, and
     the inbound ``trucks`` waiting or at a door (see :func:`truck_from_row` for ``now``)."""
     config = state.config
     return Floor(
@@ -165,15 +175,7 @@ def floor_from(state: SiteState, trucks: Iterable[InboundTruckRow] = (), *, now:
             d.id: Door(d.id, d.x, d.y, inbound=d.receives, outbound=d.ships) for d in config.doors
         },
         areas={a.id: Area(a.id, a.kind, a.x, a.y, a.temp) for a in config.areas},
-        trailers={
-            t.plan.id: Trailer(
-                id=t.plan.id, destination=t.plan.destination, door=t.plan.door,
-                capacity_pallets=t.plan.capacity_pallets, capacity_kg=t.plan.capacity_kg,
-                departure=t.departure, reefer=t.plan.reefer, accepts_hazmat=t.plan.accepts_hazmat,
-                departed=t.departed, docked=True,
-            )
-            for t in state.trailers.values()
-        },
+        trailers={t.plan.id: trailer_from(t) for t in state.trailers.values()},
         pallets={sscc: pallet_from_row(row) for sscc, row in state.pallets.items() if row.state != "unrouted"},
         trucks=trucks_from(trucks, now, state.pallets.values()),
         rules=rules_from(config),

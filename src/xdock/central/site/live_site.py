@@ -3,15 +3,22 @@
 :class:`LiveSite` owns what the floor is right now — the site's state (doors, trailers, pallets), its
 store, the one dispatcher that decides where pallets go, its alerts and its clock — and is the only way
 they change. It takes commands (a scan, a door passage, a sensor reading, an offline answer reported, a
-supervisor's override, an inbound truck announced, arrived or unloaded, a load confirmed, a rematch or a
-re-plan to adopt, :meth:`LiveSite.tick`) and tells listeners what happened (:meth:`LiveSite.on_scan`,
-:meth:`LiveSite.on_plan_changed`, :meth:`LiveSite.on_trucks_changed`).
+supervisor's override, an inbound truck announced, arrived or unloaded, an outbound trailer announced, a
+load confirmed, a rematch or a re-plan to adopt, :meth:`LiveSite.tick`) and tells listeners what happened
+(:meth:`LiveSite.on_scan`, :meth:`LiveSite.on_plan_changed`, :meth:`LiveSite.on_trucks_changed`).
+
+Opportunistic cross-docking: every command that frees room at a door — an outbound trailer announced,
+a door opened again, a trailer moved to another (open) door, a trailer departed (its pallets not aboard
+need the next one) — re-matches the staged pallets at once (:meth:`LiveSite.rematch`), without waiting for
+the planning loop's next round. Every command that may change the plan then tells the plan's listeners
+once (the edges' routing tables, the dashboard).
 
 It does no network I/O and reads time only from the injected clock: the MQTT ingest, the HTTP API, the
 planning loop, the live hub and the demo call it, and so can a simulator running a week of site time in
 seconds. Its parts (:mod:`~xdock.central.site.scans`, :mod:`~xdock.central.site.passages`,
 :mod:`~xdock.central.site.overrides`, :mod:`~xdock.central.site.loading`,
-:mod:`~xdock.central.site.offline_answers`, :mod:`~xdock.central.site.inbound`, and the sensors'
+:mod:`~xdock.central.site.offline_answers`, :mod:`~xdock.central.site.inbound`,
+:mod:`~xdock.central.site.outbound`, and the sensors'
 rules in :mod:`xdock.central.sensors.service`) share one :class:`~xdock.central.site.parts.SiteParts`;
 nothing outside the core holds it.
 
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from xdock.central.alerts.book import Alerts
@@ -35,11 +43,12 @@ from xdock.central.site.held_positions import Connected, HeldPositions
 from xdock.central.site.inbound import InboundTrucks
 from xdock.central.site.loading import LoadBook, LoadResult
 from xdock.central.site.offline_answers import OfflineAnswers, OfflineAnswersStats, Outcome
+from xdock.central.site.outbound import OutboundTrailers, restore
 from xdock.central.site.overrides import OverrideResult, Overrides, Standing
 from xdock.central.site.parts import ScanStats, SiteParts
 from xdock.central.site.passages import PassageResult, PassageService, PassageStats
 from xdock.central.site.scans import Applied, ScanService
-from xdock.central.site.state import SiteState
+from xdock.central.site.state import SiteState, TrailerState
 from xdock.central.site_file.config import SiteConfig
 from xdock.central.store.database import InboundTruckRow, Store
 from xdock.central.store.event_tail import EventTail
@@ -63,11 +72,13 @@ class LiveSite:
     def __init__(self, config: SiteConfig, store: Store, clock: Clock, *,
                  telemetry: TelemetrySink | None = None) -> None:
         state = SiteState(config, clock.now().astimezone(config.zone).date())
+        restore(state, store.outbound_trailers())  # before the pallets sent to them are decided again
         state.load(store.pallets())
         parts = SiteParts(config, state, store, Dispatcher(floor_from(state)), Alerts(store), clock)
         self._parts = parts
         self._scans = ScanService(parts)  # first: it re-decides the pallets found in the store
         self._overrides = Overrides(parts)
+        self._outbound = OutboundTrailers(parts)
         self._passages = PassageService(parts)
         self._offline = OfflineAnswers(parts)
         self._trucks = InboundTrucks.for_site(store, clock, state)
@@ -75,8 +86,6 @@ class LiveSite:
                                       telemetry=telemetry)
         self._loads = LoadBook(parts, EventTail(store))
         self._plan_listeners: list[Callable[[], None]] = []
-        self._scans.on_plan_changed(self._plan_changed)
-        self._overrides.on_change(self._plan_changed)
 
     # -- views --------------------------------------------------------------------------------------
 
@@ -161,7 +170,8 @@ class LiveSite:
         self._scans.on_applied(listener)
 
     def on_plan_changed(self, listener: Callable[[], None]) -> None:
-        """Call ``listener()`` when the plan may differ: a re-plan or rematch adopted, an override taken."""
+        """Call ``listener()`` when the plan may differ: a re-plan or rematch adopted, an override taken, an
+        outbound trailer announced (once per command)."""
         self._plan_listeners.append(listener)
 
     def on_trucks_changed(self, listener: Callable[[], None]) -> None:
@@ -217,20 +227,49 @@ class LiveSite:
     # -- a supervisor's overrides (see :mod:`xdock.central.site.overrides`) ---------------------------
 
     def set_door(self, door_id: str, *, open_: bool, by: str) -> OverrideResult:
-        """Open or close a door."""
-        return self._overrides.set_door(door_id, open_=open_, by=by)
+        """Open or close a door; a door opened again re-matches staged pallets at once."""
+        result = self._overrides.set_door(door_id, open_=open_, by=by)
+        return replace(result, rematched=self._changed(freed=open_))
 
     def move_trailer(self, trailer_id: str, door_id: str, *, by: str) -> OverrideResult:
-        """Load a trailer at another door from now on."""
-        return self._overrides.move_trailer(trailer_id, door_id, by=by)
+        """Load a trailer at another door from now on; staged pallets are re-matched at once."""
+        result = self._overrides.move_trailer(trailer_id, door_id, by=by)
+        return replace(result, rematched=self._changed(freed=True))
 
     def depart_trailer(self, trailer_id: str, *, by: str) -> OverrideResult:
-        """A trailer has left."""
-        return self._overrides.depart(trailer_id, by=by)
+        """A trailer has left (one of the site file's or one announced at run time); its pallets not aboard
+        are re-matched at once (to the next trailer for their destination, where one has room)."""
+        result = self._overrides.depart(trailer_id, by=by)
+        return replace(result, rematched=self._changed(freed=True))
 
     def assign_pallet(self, sscc: str, trailer_id: str, *, by: str) -> OverrideResult:
         """Send a pallet to a trailer the dispatcher's rules allow."""
-        return self._overrides.assign(sscc, trailer_id, by=by)
+        result = self._overrides.assign(sscc, trailer_id, by=by)
+        self._changed(freed=False)
+        return result
+
+    # -- outbound trailers (see :mod:`xdock.central.site.outbound`) -----------------------------------
+
+    def announce_trailer(
+        self, trailer_id: str, *, destination: str, door: str, departure: datetime, capacity_pallets: int,
+        reefer: bool = False, accepts_hazmat: bool = True, capacity_kg: float = 24_000.0, by: str,
+    ) -> TrailerState:
+        """An outbound trailer is at ``door`` from now on and takes pallets for ``destination`` until
+        ``departure``; staged pallets are re-matched at once. Returns the live trailer (read it, never
+        change it); refused with :class:`~xdock.central.site.outbound.TrailerRefusedError`."""
+        trailer = self._outbound.announce(
+            trailer_id, destination=destination, door=door, departure=departure, capacity_pallets=capacity_pallets,
+            reefer=reefer, accepts_hazmat=accepts_hazmat, capacity_kg=capacity_kg, by=by,
+        )
+        self._changed(freed=True)
+        return trailer
+
+    def _changed(self, *, freed: bool) -> dict[str, str | None]:
+        """After a command that changed the floor: when it ``freed`` room, staged pallets that now fit a
+        trailer get it (returned, SSCC → trailer); then the plan's listeners are told, once."""
+        rematched = self._scans.rematch() if freed else {}
+        self._plan_changed()
+        return rematched
 
     # -- inbound trucks (see :mod:`xdock.central.site.inbound`) ---------------------------------------
 
@@ -258,11 +297,13 @@ class LiveSite:
 
     def rematch(self) -> int:
         """Give staged pallets a trailer where one now fits; returns how many pallets changed."""
-        return self._scans.rematch()
+        return len(self._changed(freed=True))
 
     def adopt_plan(self, plan: Plan, *, kind: str = "replanned") -> int:
         """Swap in a re-plan; returns how many pallets' moves changed."""
-        return self._scans.adopt_plan(plan, kind=kind)
+        changed = self._scans.adopt_plan(plan, kind=kind)
+        self._changed(freed=False)
+        return changed
 
     def respect_shares(self, book: HeldPositions, connected: Connected | None = None) -> None:
         """Central's own decisions leave alone the trailer positions ``book`` gives edges deciding alone

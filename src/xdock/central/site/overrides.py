@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -51,6 +51,9 @@ class OverrideResult:
 
     kind: str
     changed: Mapping[str, str | None] = field(default_factory=dict)
+    rematched: Mapping[str, str | None] = field(default_factory=dict)
+    """Staged pallets given a trailer at once because the override freed room (SSCC → trailer); see
+    :class:`~xdock.central.site.live_site.LiveSite`."""
 
 
 @dataclass(frozen=True)
@@ -67,17 +70,12 @@ class Overrides:
 
     def __init__(self, parts: SiteParts) -> None:
         self.parts = parts
-        self._listeners: list[Callable[[], None]] = []
         saved = json.loads(parts.store.meta(OVERRIDES_KEY) or "{}")
         self.closed: set[str] = set(saved.get("closed_doors", ()))
         self.trailer_doors: dict[str, str] = dict(saved.get("trailer_doors", {}))
         self.departed: set[str] = set(saved.get("departed", ()))
         if self.closed or self.trailer_doors or self.departed:
             self._restore()
-
-    def on_change(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after each override that was taken (the plan may differ)."""
-        self._listeners.append(listener)
 
     def standing(self) -> Standing:
         """The standing overrides, sorted."""
@@ -112,10 +110,7 @@ class Overrides:
         current = self.parts.dispatcher.plan().trailer_doors.get(trailer_id, trailer.plan.door)
         if current == door_id:
             raise OverrideRefusedError(409, "door", f"trailer {trailer_id} is already at door {door_id}")
-        taken = sorted(
-            t.plan.id for t in self.parts.state.trailers.values()
-            if t.plan.id != trailer_id and not t.departed and t.plan.door == door_id
-        )
+        taken = [t for t in self.parts.state.trailers_at(door_id) if t != trailer_id]
         if taken:
             raise OverrideRefusedError(409, "door", f"door {door_id} is taken by trailer {', '.join(taken)}")
         before = dict(self.parts.dispatcher.plan().moves)
@@ -240,8 +235,6 @@ class Overrides:
         for row in changed.values():
             state.put(row)
         log.warning("%s by %s: %s (%d pallets re-sent)", kind, by, what, len(changed))
-        for listener in self._listeners:
-            listener()
         return OverrideResult(kind, {k: r.target for k, r in changed.items()})
 
     def _restore(self) -> None:

@@ -63,7 +63,6 @@ class ScanService:
         self.stats = parts.stats
         self.dispatcher = parts.dispatcher
         self._listeners: list[Callable[[ScanEvent, Assignment], None]] = []
-        self._plan_listeners: list[Callable[[], None]] = []
         self._shares: HeldPositions | None = None
         self._connected: Connected | None = None
         self._resume()
@@ -104,19 +103,20 @@ class ScanService:
         before = self.dispatcher.plan().moves
         self.dispatcher.adopt(plan, held=self._held(None))
         self._fit_all()
-        self._plan_changed()
-        return self._store_changes(before, now, kind, {"version": plan.version, "cost_m": round(plan.cost_m, 1)})
+        body: dict[str, object] = {"version": plan.version, "cost_m": round(plan.cost_m, 1)}
+        return len(self._store_changes(before, now, kind, body))
 
-    def rematch(self) -> int:
-        """Give staged pallets a trailer where one now fits; store the changes; return how many."""
+    def rematch(self) -> dict[str, str | None]:
+        """Give staged pallets a trailer where one now fits; store the changes; return them (SSCC → target)."""
         now = self.clock.now()
         before = self.dispatcher.plan().moves
         self.dispatcher.rematch(now, held=self._held(None))
         self._fit_all()
-        self._plan_changed()
         return self._store_changes(before, now, "rematched", {})
 
-    def _store_changes(self, before: Mapping[str, Move], now: datetime, kind: str, body: dict[str, object]) -> int:
+    def _store_changes(
+        self, before: Mapping[str, Move], now: datetime, kind: str, body: dict[str, object],
+    ) -> dict[str, str | None]:
         changed: dict[str, PalletRow] = {}
         for sscc, move in self.dispatcher.plan().moves.items():
             old = before.get(sscc)
@@ -126,14 +126,15 @@ class ScanService:
                 continue
             changed[sscc] = replace(row_for_move(row, move), updated_at=now)
         if not changed:
-            return 0
+            return {}
+        targets = {s: r.target for s, r in changed.items()}
         with self.store.transaction() as tx:
             for row in changed.values():
                 tx.put_pallet(row)
-            tx.append_event(now, kind, {**body, "changed": {s: r.target for s, r in changed.items()}})
+            tx.append_event(now, kind, {**body, "changed": targets})
         for row in changed.values():
             self.state.put(row)
-        return len(changed)
+        return targets
 
     def respect_shares(self, book: HeldPositions, connected: Connected | None = None) -> None:
         """Central's own decisions leave the positions ``book`` gives edges alone, but for the shares of the
@@ -159,14 +160,6 @@ class ScanService:
     def on_applied(self, listener: Callable[[ScanEvent, Assignment], None]) -> None:
         """Call ``listener`` after each newly applied scan (not for duplicates)."""
         self._listeners.append(listener)
-
-    def on_plan_changed(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` when a re-plan or a rematch was taken (the floor's plan may differ)."""
-        self._plan_listeners.append(listener)
-
-    def _plan_changed(self) -> None:
-        for listener in self._plan_listeners:
-            listener()
 
     def apply(self, event: ScanEvent) -> Applied:
         """Apply one scan; see :meth:`apply_batch`."""

@@ -1,6 +1,9 @@
-"""The live model of the site: doors, today's outbound trailers with their load, pallets.
+"""The live model of the site: doors, outbound trailers with their load, pallets.
 
 Built from the site file and the store at start, then kept current by :mod:`xdock.central.site.scans`.
+The trailers are the site file's (leaving the site's day at their time of day) and those announced at
+run time (:mod:`xdock.central.site.outbound`), whose departure is a time given in full and may fall on
+a later day.
 """
 
 from __future__ import annotations
@@ -21,9 +24,14 @@ class TrailerState:
     """An outbound trailer of the day and the pallets assigned to it."""
 
     plan: TrailerPlan
+    """What it is; ``plan.door`` is the door it loads at now (a supervisor may move it)."""
     departure: datetime
+    """When it leaves, in full: the one to read (``plan.departure`` is its local time of day only)."""
     pallets: set[str] = field(default_factory=set)
     departed: bool = False
+    announced_at: datetime | None = None
+    """When it was announced at run time (``None``: a trailer of the site file)."""
+    announced_by: str | None = None
 
     @property
     def assigned(self) -> int:
@@ -44,6 +52,15 @@ class SiteState:
             t.id: TrailerState(t, datetime.combine(day, t.departure, tzinfo=zone)) for t in config.trailers
         }
         self.pallets: dict[str, PalletRow] = {}
+
+    def add_trailer(self, trailer: TrailerState) -> None:
+        """A trailer announced at run time (its id is new); the pallets naming it count on it."""
+        self.trailers[trailer.plan.id] = trailer
+        trailer.pallets.update(s for s, row in self.pallets.items() if row.trailer == trailer.plan.id)
+
+    def trailers_at(self, door: str) -> list[str]:
+        """Ids of the trailers loading at ``door`` now (not departed), sorted."""
+        return sorted(t.plan.id for t in self.trailers.values() if not t.departed and t.plan.door == door)
 
     def load(self, rows: list[PalletRow]) -> None:
         """Take the pallets found in the store."""

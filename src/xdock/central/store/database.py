@@ -21,6 +21,7 @@ group of tables, each holding its rows, its schema and its SQL:
     alerts.py     alerts
     users.py      users and their tokens
     inbound.py    inbound trucks
+    outbound.py   outbound trailers announced at run time
     refusals.py   refused uplinks: counters per edge and reason, a bounded sample
 
 Callers import everything from this module.
@@ -37,11 +38,13 @@ from typing import Literal
 
 from xdock.central.store import alerts as store_alerts
 from xdock.central.store import inbound as store_inbound
+from xdock.central.store import outbound as store_outbound
 from xdock.central.store import pallets as store_pallets
 from xdock.central.store import refusals as store_refusals
 from xdock.central.store import users as store_users
 from xdock.central.store.alerts import AlertReads, AlertRow, AlertWrites
 from xdock.central.store.inbound import InboundReads, InboundTruckRow, InboundWrites
+from xdock.central.store.outbound import OutboundReads, OutboundTrailerRow, OutboundWrites
 from xdock.central.store.pallets import (
     EventRow,
     PalletReads,
@@ -53,7 +56,8 @@ from xdock.central.store.refusals import RefusalCountRow, RefusalReads, RefusalS
 from xdock.central.store.users import TokenRow, UserReads, UserRow, UserWrites
 
 __all__ = [
-    "AlertRow", "EventRow", "InboundTruckRow", "PalletRow", "PalletState", "RefusalCountRow", "RefusalSampleRow",
+    "AlertRow", "EventRow", "InboundTruckRow", "OutboundTrailerRow", "PalletRow", "PalletState", "RefusalCountRow",
+    "RefusalSampleRow",
     "Store", "StoreError", "TokenRow", "Transaction", "UserRow",
 ]
 
@@ -69,7 +73,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITH
 """
 _SCHEMA = "".join((
     _CORE_SCHEMA, store_pallets.SCHEMA, store_alerts.SCHEMA, store_users.SCHEMA, store_inbound.SCHEMA,
-    store_refusals.SCHEMA,
+    store_outbound.SCHEMA, store_refusals.SCHEMA,
 ))
 
 
@@ -78,7 +82,7 @@ class StoreError(RuntimeError):
     """The database cannot be opened or written."""
 
 
-class Store(PalletReads, AlertReads, UserReads, InboundReads, RefusalReads):
+class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, RefusalReads):
     """SQLite file (or ``:memory:``) holding central's state. Not shared between threads."""
 
     def __init__(self, path: str | Path, *, synchronous: Literal["FULL", "NORMAL"] = "FULL") -> None:
@@ -122,7 +126,7 @@ class Store(PalletReads, AlertReads, UserReads, InboundReads, RefusalReads):
         return None if row is None else str(row[0])
 
 
-class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, RefusalWrites):
+class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, OutboundWrites, RefusalWrites):
     """Writes of one transaction; see :meth:`Store.transaction`."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
