@@ -43,11 +43,11 @@ generation.max-examples = {EXAMPLES}
 
 SEMANTIC_422 = (
     "POST /api/v1/handheld/scan", "POST /api/v1/handheld/load", "POST /api/v1/inbound-trucks",
-    "POST /api/v1/inbound-trucks/{truck_id}/arrive",
+    "POST /api/v1/inbound-trucks/{truck_id}/arrive", "POST /api/v1/trailers",
 )
 """Operations whose well-formed requests may name what the site has not (a door, a trailer, a
-destination) or carry a label no scanner reads: central answers them 422, as documented, and no
-schema can tell them apart. Generated data is mostly refused there (schemathesis' warnings
+destination, a departure already past) or carry a label no scanner reads: central answers them 422, as
+documented, and no schema can tell them apart. Generated data is mostly refused there (schemathesis' warnings
 ``validation_mismatch``, ``missing_test_data``)."""
 
 

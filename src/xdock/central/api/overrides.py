@@ -1,8 +1,10 @@
 """The supervisor's overrides and alert acknowledgement over REST (see :mod:`xdock.central.site.overrides`).
 
 Every change needs the ``supervisor`` role (when access control is on) and answers the changed
-state (with the staged pallets re-matched at once when the override freed room); a refused override is a problem+json naming the field (``404`` nothing of that id, ``409``
-the rules say no, e.g. ``trailer T-LYON-1 is full (33/33)``).
+state, with the staged pallets re-matched at once when the override freed room (``rematched``); a
+refused override is a problem+json naming the field (``404`` nothing of that id, ``409`` the rules say
+no, e.g. ``trailer T-LYON-1 is full (33/33)``). Trailers announced at run time
+(:mod:`xdock.central.api.trailers`) are moved and departed here as the site file's are.
 """
 
 from __future__ import annotations
