@@ -6,6 +6,8 @@ Sample site: 19 doors on three walls, eight tiles a row; T-PARIS-2 at D14 depart
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from browser_rig import ARTIFACTS, Served
 from playwright.async_api import Browser, expect
@@ -47,4 +49,26 @@ async def test_no_text_overruns_a_door_tile(served: Served, browser: Browser, wi
     assert await page.evaluate(OVERRUNS, PARTS) == []
     ARTIFACTS.mkdir(exist_ok=True)
     await page.locator("#doors").screenshot(path=ARTIFACTS / f"dashboard-door-tiles-{width}.png")
+    await page.close()
+
+
+async def test_a_trailer_announced_during_the_day_shows_on_its_door_tile_at_once(served: Served,
+                                                                                browser: Browser) -> None:
+    page = await browser.new_page(viewport={"width": 1600, "height": 1100})
+    await page.goto(served.url + "/")
+    await expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    await expect(page.locator('[data-door="D12"] .trailer')).to_have_text("T-LYON-1")
+    await expect(page.locator('[data-door="D18"] .dest')).to_have_text("no trailer")
+    evening = datetime(2026, 11, 23, 21, 0, tzinfo=served.site.config.zone)
+    served.site.announce_trailer("T-GRE-2", destination="GRENOBLE", door="D18", departure=evening,
+                                 capacity_pallets=20, by="yard")
+    await expect(page.locator('[data-door="D18"] .trailer')).to_have_text("T-GRE-2")
+    await expect(page.locator('[data-door="D18"] .dest')).to_have_text("Grenoble")
+    await expect(page.locator('[data-door="D18"] .dep-time')).to_have_text("dep 21:00")
+    # A trailer replacing one that left its door: the tile shows the new one, not counting the one gone.
+    served.site.depart_trailer("T-LYON-1", by="sue")
+    served.site.announce_trailer("T-LYON-3", destination="LYON", door="D12", departure=evening,
+                                 capacity_pallets=33, by="yard")
+    await expect(page.locator('[data-door="D12"] .trailer')).to_have_text("T-LYON-3")
+    await expect(page.locator('[data-door="D12"]')).to_have_attribute("data-state", "loading")
     await page.close()

@@ -92,7 +92,8 @@ function renderTile(d) {
     state = left < 0 ? "late" : "loading";
     label = left < 0 ? "late" : active.pallets ? "loading" : "docked";
     q(".dest").textContent = active.destination_name;
-    q(".trailer").textContent = active.id + (active.reefer ? " · reefer" : "") + (here.length > 1 ? ` · +${here.length - 1}` : "");
+    const next = here.filter((x) => !x.departed).length - 1;  // trailers that left this door are not counted
+    q(".trailer").textContent = active.id + (active.reefer ? " · reefer" : "") + (next > 0 ? ` · +${next}` : "");
     setMeter(q(".m-pal"), active.pallets, active.capacity_pallets, `${active.pallets}/${active.capacity_pallets} pal`);
     q(".m-pal").title = `${active.pallets} pallets assigned of ${active.capacity_pallets}, ${active.loaded} confirmed loaded`
       + " (GET /api/v1/trailers: assigned_pallets, loaded_pallets)";
