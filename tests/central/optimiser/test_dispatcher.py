@@ -147,6 +147,15 @@ def test_too_soon_or_closed_door_is_no_candidate() -> None:
     assert scan(d3, pallet("P1", "LYON")).reason == "no trailer for LYON at a door · staging S1 · 20 m"
 
 
+def test_departed_trailers_are_no_candidates_and_the_last_one_gone_is_the_reason() -> None:
+    d = dispatcher([trailer("T-LYON-1", "D1", departed=True), trailer("T-LYON-2", "D3")], [])
+    assert scan(d, pallet("P1", "LYON")).target == "T-LYON-2"
+    d.put_trailer(trailer("T-LYON-2", "D3", departed=True))
+    assert scan(d, pallet("P2", "LYON")).reason == "last trailer for LYON gone · staging S1 · 20 m"
+    d.put_trailer(trailer("T-LYON-3", "D1"))  # the next one arrives
+    assert scan(d, pallet("P3", "LYON")).target == "T-LYON-3"
+
+
 def test_mixed_goes_to_breakdown_else_staging() -> None:
     d = dispatcher([trailer("T-LYON-1", "D1")], [])
     assert scan(d, pallet("M1", "LYON", "PARIS")) == Move(

@@ -36,7 +36,10 @@ class DispatchState:
     since: dict[str, int] = field(default_factory=dict)
     """Per pallet: the order its current move was recorded in (smaller is older)."""
     by_dest: dict[str, set[str]] = field(default_factory=dict)
-    """Trailer ids per destination."""
+    """Ids of the trailers not departed, per destination (a decision looks at no departed trailer, however
+    many a week of them there were)."""
+    gone: set[str] = field(default_factory=set)
+    """Destinations with a departed trailer (a pallet for one with no trailer left: ``last trailer gone``)."""
     seq: int = 0
 
     @classmethod
@@ -47,7 +50,7 @@ class DispatchState:
             truck_doors=dict(plan.truck_doors), version=plan.version,
         )
         for trailer in state.trailers.values():
-            state.by_dest.setdefault(trailer.destination, set()).add(trailer.id)
+            state._index(trailer)
         for sscc, pallet in state.pallets.items():
             if pallet.frozen:
                 state.count(sscc)
@@ -142,9 +145,15 @@ class DispatchState:
     def put_trailer(self, trailer: Trailer) -> None:
         """Replace the trailer's facts; a docked or re-doored trailer's plan door gives way to its own."""
         old = self.trailers.get(trailer.id)
-        if old is not None and old.destination != trailer.destination:
-            self.by_dest[old.destination].discard(trailer.id)
-        self.by_dest.setdefault(trailer.destination, set()).add(trailer.id)
+        if old is not None:
+            self.by_dest.get(old.destination, set()).discard(trailer.id)
+        self._index(trailer)
         if trailer.docked or (old is not None and old.door != trailer.door):
             self.trailer_doors.pop(trailer.id, None)
         self.trailers[trailer.id] = trailer
+
+    def _index(self, trailer: Trailer) -> None:
+        if trailer.departed:
+            self.gone.add(trailer.destination)
+        else:
+            self.by_dest.setdefault(trailer.destination, set()).add(trailer.id)

@@ -260,7 +260,7 @@ class Dispatcher:
         at = place_xy(self._doors, self._areas, pallet.location)
         is_urgent = urgent(pallet, self._rules, now.date())
         best: tuple[tuple[float, float, str], str] | None = None
-        closest = -1
+        closest = 0 if destination in s.gone else -1  # a departed trailer's check failed first: "gone"
         for trailer_id in s.by_dest.get(destination, ()):
             trailer = s.trailers[trailer_id]
             door_id = s.door_of(trailer_id)

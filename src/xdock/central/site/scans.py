@@ -24,7 +24,7 @@ kept takes the edge's share as before.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -103,28 +103,30 @@ class ScanService:
         before = self.dispatcher.plan().moves
         self.dispatcher.adopt(plan, held=self._held(None))
         self._fit_all()
+        moves = self.dispatcher.plan().moves
+        changed = [m for k, m in moves.items()
+                   if (old := before.get(k)) is None or (old.kind, old.target, old.door) != (m.kind, m.target, m.door)]
         body: dict[str, object] = {"version": plan.version, "cost_m": round(plan.cost_m, 1)}
-        return len(self._store_changes(before, now, kind, body))
+        return len(self._store_changes(changed, now, kind, body))
 
     def rematch(self) -> dict[str, str | None]:
-        """Give staged pallets a trailer where one now fits; store the changes; return them (SSCC → target)."""
+        """Give staged pallets a trailer where one now fits; store the changes; return them (SSCC → target).
+
+        Costs the staged pallets and their destinations' trailers, not the pallets in the building."""
         now = self.clock.now()
-        before = self.dispatcher.plan().moves
-        self.dispatcher.rematch(now, held=self._held(None))
+        changed = self.dispatcher.rematch(now, held=self._held(None))
         self._fit_all()
-        return self._store_changes(before, now, "rematched", {})
+        return self._store_changes(changed, now, "rematched", {})
 
     def _store_changes(
-        self, before: Mapping[str, Move], now: datetime, kind: str, body: dict[str, object],
+        self, moves: Sequence[Move], now: datetime, kind: str, body: dict[str, object],
     ) -> dict[str, str | None]:
+        """Store the pallets whose move is one of ``moves`` (changed), with one ``kind`` event."""
         changed: dict[str, PalletRow] = {}
-        for sscc, move in self.dispatcher.plan().moves.items():
-            old = before.get(sscc)
-            row = self.state.pallets.get(sscc)
-            if row is None or (old is not None and (old.kind, old.target, old.door) == (move.kind, move.target,
-                                                                                        move.door)):
-                continue
-            changed[sscc] = replace(row_for_move(row, move), updated_at=now)
+        for move in moves:
+            row = self.state.pallets.get(move.sscc)
+            if row is not None:
+                changed[move.sscc] = replace(row_for_move(row, move), updated_at=now)
         if not changed:
             return {}
         targets = {s: r.target for s, r in changed.items()}
