@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -55,3 +55,20 @@ async def test_a_round_swaps_in_the_better_plan_and_stores_it(tmp_path: Path, re
     assert site.apply_scan(scan(3, "D1").model_copy(update={"sscc": first.sscc})).reply.door == "DB"
     # Nothing better left: the next round changes nothing.
     assert (await loop.run_once()).replanned == 0
+
+
+async def test_a_trailer_departed_or_announced_makes_a_round_due(tmp_path: Path, replanner: Replanner) -> None:
+    clock = ManualClock(START)
+    site = LiveSite(SITE, Store(tmp_path / "c.db"), clock)
+    loop = PlanningLoop(site, replanner, clock, interval=30)
+    await loop.run_once()
+    assert not loop.due()
+    site.depart_trailer("A", by="yard")
+    assert loop.due()
+    await loop.run_once()
+    assert not loop.due()
+    site.announce_trailer("A2", destination="LYON", door="DA", departure=START + timedelta(hours=8),
+                          capacity_pallets=1, by="yard")
+    assert loop.due()
+    await loop.run_once()
+    assert not loop.due()

@@ -1,9 +1,10 @@
 """Re-planning the floor in the background: rematch staged pallets, then a full re-plan in a worker process.
 
 A round runs every ``interval`` seconds of site time when scans changed the floor since the last
-round, an inbound truck was announced, arrived or left, or a trailer's departure time passed (its
-pallets not yet loaded need another trailer). The re-plan works on a snapshot, inbound trucks
-included (:func:`~xdock.central.site.floor_view.trucks_from`); the dispatcher merges its result with what
+round, an inbound truck was announced, arrived or left, an outbound trailer was announced, moved or
+marked departed, or a trailer's departure time passed (its pallets not yet loaded need another
+trailer). The re-plan works on a snapshot, inbound trucks included
+(:func:`~xdock.central.site.floor_view.trucks_from`); the dispatcher merges its result with what
 was decided meanwhile, and only then is the better plan swapped in and the changed pallets stored.
 Each waiting truck then gets the plan's door as its suggested door
 (:meth:`~xdock.central.site.inbound.InboundTrucks.suggest`). Ingestion never waits for it.
@@ -52,6 +53,7 @@ class PlanningLoop:
         self._dirty = True
         self._last_round = clock.now()
         self._trucks_seen: tuple[tuple[object, ...], ...] = ()
+        self._trailers_seen: tuple[tuple[object, ...], ...] = ()
         site.on_scan(lambda _event, _reply: self._touch())
 
     def _touch(self) -> None:
@@ -69,8 +71,10 @@ class PlanningLoop:
                 log.exception("re-plan failed; the current plan stays")
 
     def due(self) -> bool:
-        """A round has something to do: scans changed the floor, a trailer left, or the inbound trucks changed."""
-        return self._dirty or self._departed_since(self._last_round) or self._trucks_changed()
+        """A round has something to do: scans changed the floor, a trailer left, or the inbound trucks or the
+        outbound trailers changed."""
+        return (self._dirty or self._departed_since(self._last_round) or self._trucks_changed()
+                or self._trailers_key() != self._trailers_seen)
 
     @staticmethod
     def _trucks_key(rows: list[InboundTruckRow]) -> tuple[tuple[object, ...], ...]:
@@ -79,6 +83,10 @@ class PlanningLoop:
             (r.id, r.state, r.door, r.eta, r.pallets, tuple(sorted((r.destinations or {}).items())))
             for r in rows if r.state != "unloaded"
         )
+
+    def _trailers_key(self) -> tuple[tuple[object, ...], ...]:
+        """What of the outbound trailers the plan depends on beyond the site file: which, where, gone or not."""
+        return tuple((t.plan.id, t.plan.door, t.departed) for t in self.site.state.trailers.values())
 
     def _trucks_changed(self) -> bool:
         return self._trucks_key(self.site.inbound_trucks()) != self._trucks_seen
@@ -93,6 +101,7 @@ class PlanningLoop:
         self._last_round = now = self.clock.now()
         rows = self.site.inbound_trucks()
         self._trucks_seen = self._trucks_key(rows)
+        self._trailers_seen = self._trailers_key()
         rematched = self.site.rematch()
         floor = replace(self.site.floor(), trucks=trucks_from(rows, now, self.site.state.pallets.values()))
         plan = await self.replanner.replan(floor, self.site.plan(), now)
