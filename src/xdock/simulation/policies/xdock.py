@@ -1,0 +1,243 @@
+"""``xdock``: central's own decision code, the site core, deciding the simulated floor.
+
+A :class:`~xdock.central.site.live_site.LiveSite` over a temporary SQLite store and a
+:class:`~xdock.protocol.clock.ManualClock` set to ``Day.start`` plus the engine's minute before every
+call. Every pallet enters as the :class:`~xdock.protocol.messages.ScanEvent` its inbound door's edge
+would send (the label's ship-to postal code, its temperature limit by the site's rules, its dangerous
+goods flag), and its target is the core's answer: ``assigned`` to a trailer, ``staged`` in an area.
+Trucks are announced with their pallets by destination when they first ask for a door, marked at their
+door and unloaded; a forklift confirms each load at the trailer's door (the core freezes the pallet
+aboard); a trailer leaving is the supervisor's ``depart_trailer``. After a truck is unloaded, a trailer
+docks or one leaves, the core re-matches staged pallets (what its planning loop does each round), and
+the pallets whose row changed are the re-matches the forklifts carry out.
+
+Doors: a truck takes the free inbound door nearest, in metres weighted by its pallets per destination,
+to where its pallets go (the trailers for each destination at a door, else the nearest staging area);
+a trailer loads at the door the site file gives it (see :meth:`XdockPolicy.register_trailer`).
+
+Every call into the core is kept in :attr:`XdockPolicy.calls` (site time, command, arguments): applied
+in order to another core, they give the same answers (the live path's).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from xdock.central.site.live_site import LiveSite
+from xdock.central.store.database import PalletRow, Store
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel
+from xdock.simulation.layout import Layout
+from xdock.simulation.model import Day, InboundTruck, OutboundTrailer, PalletPlan
+from xdock.simulation.policy import Changes, Target
+
+__all__ = ["BY", "CoreCall", "XdockPolicy", "scan_event"]
+
+BY = "simulator"
+"""Who the core's audit events name for the yard's and supervisor's commands of a simulated run."""
+DEVICE = "scanner-1"
+LOAD_DEVICE = "forklift"
+
+
+@dataclass(frozen=True)
+class CoreCall:
+    """One command given to the site core: at site time ``at``, ``LiveSite.<name>(*args, **kwargs)``."""
+
+    at: datetime
+    name: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def scan_event(day: Day, pallet: PalletPlan, door: str, seq: int, at: datetime) -> ScanEvent:
+    """The scan the edge at inbound ``door`` sends for ``pallet`` (``seq``: that edge's count)."""
+    rules = day.site.rules
+    max_temp = {"ambient": None, "chilled": rules.chilled_max_c, "frozen": rules.frozen_max_c}[pallet.temp]
+    return ScanEvent(
+        edge_id=f"edge-{door}", seq=seq, device_id=DEVICE, door=door, scanned_at=at, sscc=pallet.sscc,
+        ship_to=ShipToModel(kind="postal", value=pallet.postal_code), max_temp_c=max_temp,
+        dangerous_goods=pallet.dangerous is not None, raw=f"sim {pallet.sscc}",
+    )
+
+
+class XdockPolicy:
+    """The site core decides (see the module doc). ``workdir``: where its store goes (a temporary folder)."""
+
+    name = "xdock"
+
+    def __init__(self, *, workdir: Path | None = None) -> None:
+        self._workdir = workdir
+        self._tmp: str | None = None
+        self._store: Store | None = None
+        self._site: LiveSite | None = None
+        self._day: Day | None = None
+        self._layout: Layout | None = None
+        self._clock: ManualClock | None = None
+        self._seq: Counter[str] = Counter()
+        self._known: dict[str, Target | None] = {}
+        """Pallets scanned and not aboard → the target the engine was last told."""
+        self._announced: set[str] = set()
+        self.calls: list[CoreCall] = []
+        self.answers: dict[str, Assignment] = {}
+        """SSCC → the core's answer to its scan."""
+
+    # -- the core ---------------------------------------------------------------------------------------
+
+    @property
+    def site(self) -> LiveSite:
+        assert self._site is not None, "begin() first"
+        return self._site
+
+    @property
+    def day(self) -> Day:
+        assert self._day is not None, "begin() first"
+        return self._day
+
+    def _at(self, now: float) -> datetime:
+        at = self.day.start + timedelta(minutes=now)
+        assert self._clock is not None
+        self._clock.current = at
+        return at
+
+    def _call(self, now: float, name: str, *args: Any, **kwargs: Any) -> Any:
+        at = self._at(now)
+        self.calls.append(CoreCall(at, name, args, kwargs))
+        return getattr(self.site, name)(*args, **kwargs)
+
+    def begin(self, day: Day) -> None:
+        self._day = day
+        self._layout = Layout(day.site)
+        self._tmp = tempfile.mkdtemp(prefix="xdock-sim-", dir=self._workdir)
+        self._store = Store(Path(self._tmp) / "central.db", synchronous="NORMAL")
+        self._clock = ManualClock(day.start)
+        self._site = LiveSite(day.site, self._store, self._clock)
+
+    def end(self, now: float) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    # -- doors --------------------------------------------------------------------------------------------
+
+    def inbound_door(self, truck: InboundTruck, free: Sequence[str], now: float) -> str | None:
+        flows = Counter(p.destination for p in truck.pallets)
+        if truck.id not in self._announced:
+            self._announced.add(truck.id)
+            self._call(now, "announce_truck", truck.id, eta=self.day.start + timedelta(minutes=truck.arrival_min),
+                       pallets=len(truck.pallets), destinations=dict(sorted(flows.items())), by=BY)
+        if not free:
+            return None
+        goals = self._goals()
+        assert self._layout is not None
+        layout = self._layout
+
+        def cost(door: str) -> float:
+            total = 0.0
+            for dest, n in flows.items():
+                places = goals.get(dest) or list(layout.staging)
+                total += n * min(layout.metres(door, place) for place in places)
+            return total
+
+        return min(free, key=lambda d: (cost(d), free.index(d)))
+
+    def _goals(self) -> dict[str, list[str]]:
+        """Destination → the doors of its trailers that take pallets now."""
+        goals: dict[str, list[str]] = {}
+        for trailer in self.site.state.trailers.values():
+            if not trailer.departed:
+                goals.setdefault(trailer.plan.destination, []).append(trailer.plan.door)
+        return goals
+
+    def outbound_door(self, trailer: OutboundTrailer, free: Sequence[str], now: float) -> str | None:
+        planned = self.site.state.trailers.get(trailer.id)
+        if planned is None:
+            raise ValueError(f"trailers: trailer {trailer.id} is not in site {self.day.site.site}'s trailers")
+        return planned.plan.door if planned.plan.door in free else None
+
+    def register_trailer(self, trailer: OutboundTrailer, door: str, now: float) -> None:
+        """``trailer`` is at ``door`` from now on, for the core.
+
+        The core takes the day's trailers from its site file, all at their doors from the start: the
+        Day's trailer must be one of them, at the same door, leaving at the same time.
+        """
+        planned = self.site.state.trailers.get(trailer.id)
+        if planned is None:
+            raise ValueError(f"trailers: trailer {trailer.id} is not in site {self.day.site.site}'s trailers")
+        if planned.plan.door != door:
+            raise ValueError(f"trailers: trailer {trailer.id} loads at door {planned.plan.door} in the site file, "
+                             f"not {door}")
+        departure = self.day.start + timedelta(minutes=trailer.departure_min)
+        if abs((planned.departure - departure).total_seconds()) >= 1.0:
+            raise ValueError(f"trailers: trailer {trailer.id} leaves at {planned.departure.isoformat()} in the "
+                             f"site file, not {departure.isoformat()}")
+
+    # -- events ---------------------------------------------------------------------------------------------
+
+    def truck_docked(self, truck: InboundTruck, door: str, now: float) -> None:
+        self._call(now, "truck_arrived", truck.id, door, by=BY)
+
+    def truck_unloaded(self, truck: InboundTruck, now: float) -> Changes:
+        self._call(now, "truck_unloaded", truck.id, by=BY)
+        return self._rematch(now)
+
+    def scanned(self, pallet: PalletPlan, door: str, now: float) -> Changes:
+        edge = f"edge-{door}"
+        self._seq[edge] += 1
+        event = scan_event(self.day, pallet, door, self._seq[edge], self._at(now))
+        reply: Assignment = self._call(now, "apply_scan", event).reply
+        self.answers[pallet.sscc] = reply
+        row = self.site.state.pallets.get(pallet.sscc)
+        target = None if row is None else self._target(row)
+        self._known[pallet.sscc] = target
+        return {pallet.sscc: target}
+
+    def trailer_docked(self, trailer: OutboundTrailer, door: str, now: float) -> Changes:
+        self._at(now)
+        self.register_trailer(trailer, door, now)
+        return self._rematch(now)
+
+    def loaded(self, sscc: str, trailer: str, now: float) -> Changes:
+        door = self.site.state.trailers[trailer].plan.door
+        self._call(now, "confirm_load", sscc, door, device=LOAD_DEVICE)
+        self._known.pop(sscc, None)
+        return {}
+
+    def trailer_departed(self, trailer: OutboundTrailer, now: float) -> Changes:
+        self._call(now, "depart_trailer", trailer.id, by=BY)
+        return self._rematch(now)
+
+    # -- reading the core ---------------------------------------------------------------------------------
+
+    def _rematch(self, now: float) -> Changes:
+        self._call(now, "rematch")
+        return self._changed()
+
+    def _changed(self) -> Changes:
+        """Pallets not aboard whose row in the core now says another target than the engine was told."""
+        pallets = self.site.state.pallets
+        changes: dict[str, Target | None] = {}
+        for sscc, known in self._known.items():
+            row = pallets.get(sscc)
+            target = None if row is None else self._target(row)
+            if target != known:
+                changes[sscc] = target
+        self._known.update(changes)
+        return changes
+
+    def _target(self, row: PalletRow) -> Target | None:
+        if row.state == "assigned" and row.trailer is not None:
+            return Target("trailer", row.trailer)
+        assert self._layout is not None
+        if row.state in ("staged", "breakdown") and row.target in self._layout.staging:
+            return Target("staging", row.target)
+        return None
