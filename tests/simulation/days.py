@@ -20,7 +20,7 @@ from tests.support.sites import PARIS, destination, door, inbound, outbound, sit
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.simulation.model import Co2Factors, Day, Fleet, InboundTruck, OutboundTrailer, PalletPlan, Temp
 
-__all__ = ["START", "pallet", "small_day", "sscc", "two_door_day"]
+__all__ = ["START", "pallet", "slow_forklift_day", "small_day", "sscc", "two_door_day"]
 
 START = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 CO2 = Co2Factors(kg_per_forklift_km=0.1, kg_per_trailer_departure=10.0)
@@ -50,6 +50,19 @@ def two_door_day(*, horizon: float = 240.0) -> Day:
         OutboundTrailer("T2", "LYON", 90.0, 119.0, 2),
     )
     return Day("two-door", 0, START, horizon, site, Fleet(1, 1.0, 30.0), CO2, trucks, trailers)
+
+
+def slow_forklift_day() -> Day:
+    """D1 inbound at (0, 0), D2 outbound at (30, 0), staging S1 at (0, 30); T-LYON-1 in the site file at D2,
+    leaving 06:20 (minute 20); one truck at minute 0 with three LYON pallets due at minute 600; one forklift
+    so slow (0.01 m/s) that a 30 m trip takes 0.5 + 50 + 0.5 = 51 minutes."""
+    site = site_config(
+        timezone="UTC", doors=[inbound("D1", 0, 0), outbound("D2", 30, 0)], areas=[staging("S1", 0, 30)],
+        trailers=[trailer("T-LYON-1", "D2", "LYON", 10, "06:20")],
+    )
+    trucks = (InboundTruck("TR1", 0.0, tuple(pallet(n, "LYON", 600) for n in (1, 2, 3))),)
+    trailers = (OutboundTrailer("T-LYON-1", "LYON", 0.0, 20.0, 10),)
+    return Day("slow", 0, START, 240.0, site, Fleet(1, 0.01, 30.0), CO2, trucks, trailers)
 
 
 def small_day(seed: int, *, trucks: int = 12, per_truck: int = 10, horizon: float = 600.0,

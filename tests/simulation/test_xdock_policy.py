@@ -1,0 +1,73 @@
+"""The ``xdock`` policy decides with the site core itself: the same commands to another core give the same answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.simulation.days import slow_forklift_day, small_day, sscc, two_door_day
+
+from xdock.central.site.live_site import LiveSite
+from xdock.central.store.database import Store
+from xdock.protocol.clock import ManualClock
+from xdock.protocol.messages import Assignment
+from xdock.simulation.engine import run_day
+from xdock.simulation.policies.xdock import XdockPolicy
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_the_simulated_scans_get_the_live_paths_answers(tmp_path: Path, seed: int) -> None:
+    day = small_day(seed)
+    policy = XdockPolicy(workdir=tmp_path)
+    run = run_day(day, policy)
+    names = {c.name for c in policy.calls}
+    assert {"announce_truck", "truck_arrived", "apply_scan", "truck_unloaded", "confirm_load", "depart_trailer",
+            "rematch"} <= names
+    clock = ManualClock(day.start)
+    store = Store(tmp_path / "live.db")
+    try:
+        live = LiveSite(day.site, store, clock)
+        answers: dict[str, Assignment] = {}
+        for call in policy.calls:  # the live path: the same commands, at the same site times
+            clock.current = call.at
+            result = getattr(live, call.name)(*call.args, **call.kwargs)
+            if call.name == "apply_scan":
+                assert not result.duplicate
+                answers[call.args[0].sscc] = result.reply
+        assert answers == policy.answers
+        assert len(answers) == sum(1 for p in run.pallets if p.unloaded_min is not None)
+        # What the engine carried out is what the core decided: each pallet's first target is its answer.
+        for record in run.pallets:
+            reply = answers.get(record.sscc)
+            if reply is not None:
+                assert record.decision == (reply.trailer if reply.outcome == "assigned" else reply.area)
+        aboard = {r.sscc: r.trailer for r in run.pallets if r.departed_min is not None}
+        assert aboard
+        for sscc, trailer in aboard.items():
+            row = live.state.pallets[sscc]
+            assert (row.state, row.trailer) == ("loaded", trailer)
+    finally:
+        store.close()
+
+
+def test_pallets_of_a_trailer_that_left_without_them_go_where_the_core_sends_them(tmp_path: Path) -> None:
+    # The core sends all three pallets to T-LYON-1 (scanned at 0.5, 1.0, 1.5; it leaves at 20, after the
+    # 15 min handling). The forklift needs 51 min a trip: T-LYON-1 leaves at 20 with none aboard (none is due
+    # by then: it does not wait); the core sends them to staging S1. P1, on the forklift since 0.5, is put
+    # down at D2 at 51.5 and carried on to S1 after P2 (51.5 → 102.5) and P3 (→ 153.5) went there from D1:
+    # D2 → S1 is 60 m, 101 min, so at the horizon (240) it is still on the forklift, on site.
+    day = slow_forklift_day()
+    policy = XdockPolicy(workdir=tmp_path)
+    run = run_day(day, policy)
+    got = {r.sscc: r for r in run.pallets}
+    p1, p2, p3 = (got[sscc(n)] for n in (1, 2, 3))
+    assert [p.decision for p in (p1, p2, p3)] == ["T-LYON-1"] * 3
+    assert (p2.staged_min, p3.staged_min, p1.staged_min) == (102.5, 153.5, None)
+    assert (p1.handles, p1.travel_m, p1.outcome, p2.outcome) == (1, 30.0, "on_site", "on_site")
+    assert [(d.trailer, d.departed_min, d.pallets) for d in run.departures] == [("T-LYON-1", 20.0, 0)]
+    assert run.forklift_busy_min == 3 * 51.0  # the fourth trip is not done by the horizon
+
+
+def test_a_trailer_the_site_file_does_not_know_is_refused_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"^trailers: trailer T1 is not in site t's trailers"):
+        run_day(two_door_day(), XdockPolicy(workdir=tmp_path))
