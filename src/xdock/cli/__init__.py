@@ -9,6 +9,7 @@
     xdock mock sensor-node    an MQTT sensor node (temperature, humidity, door contact, trailer presence)
     xdock mock modbus-sensor  a Modbus RTU temperature/humidity probe on a pseudo-terminal
     xdock optimise cdap  solve a Cross-Dock Door Assignment instance
+    xdock simulate  a site day or week in virtual time under each policy, KPIs side by side
 
 Each subcommand lives in its own module, imported only when it runs (or when ``xdock --help`` lists
 them all): ``xdock edge`` never loads central's web stack, and a restarted central answers sooner.
@@ -34,7 +35,7 @@ __all__ = ["build_parser", "main"]
 _COMMANDS = {
     "central": "xdock.cli.central_cmd", "edge": "xdock.cli.edge_cmd",
     "broker-config": "xdock.cli.broker_config_cmd", "demo": "xdock.cli.demo_cmd",
-    "mock": "xdock.cli.mock_cmd", "optimise": "xdock.cli.optimise_cmd",
+    "mock": "xdock.cli.mock_cmd", "optimise": "xdock.cli.optimise_cmd", "simulate": "xdock.cli.simulate_cmd",
 }
 """Subcommand name → the module that registers and runs it, in ``xdock --help``'s order."""
 

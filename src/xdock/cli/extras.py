@@ -25,7 +25,7 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
 
 COMMAND_EXTRA: dict[str, str | None] = {
     "central": "central", "edge": "edge", "broker-config": None, "demo": "demo", "mock": "edge",
-    "optimise": "cdap",
+    "optimise": "cdap", "simulate": "sim",
 }
 """Subcommand → the extra it needs (None: the base install is enough)."""
 

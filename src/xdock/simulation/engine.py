@@ -121,9 +121,11 @@ class _Run:
                 self.env.process(self._trailer_arrives(trailer))
         if self.progress is not None:
             self.env.process(self._hours())
-        self.env.run(until=day.horizon_min)
+        try:
+            self.env.run(until=day.horizon_min)
+        finally:
+            self.policy.end(self.now)
         self._close()
-        self.policy.end(day.horizon_min)
         return self.out
 
     def _hours(self) -> simpy.events.ProcessGenerator:
