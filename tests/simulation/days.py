@@ -66,15 +66,16 @@ def slow_forklift_day() -> Day:
 
 
 def small_day(seed: int, *, trucks: int = 12, per_truck: int = 10, horizon: float = 600.0,
-              forklifts: int = 3) -> Day:
+              forklifts: int = 3, capacities: tuple[int, int] = (8, 30)) -> Day:
     """A seeded day: trucks every ~20 min, pallets to LYON, PARIS and NICE due 1 to 7 h after their truck, two
-    trailers a destination (the first leaving at 04:00 site time + 3 h, the second at + 8 h), one reefer each."""
+    trailers a destination (the first leaving at minute 180 with ``capacities[0]`` positions, the second at
+    minute 480 with ``capacities[1]``), a reefer among them."""
     rng = random.Random(seed)
     dests = ("LYON", "PARIS", "NICE")
     plans: list[tuple[str, str, int, float, bool]] = []
     for i, dest in enumerate(dests):
-        plans.append((f"T-{dest}-1", f"O{2 * i + 1}", 8, 180.0, i == 0))
-        plans.append((f"T-{dest}-2", f"O{2 * i + 2}", 30, 480.0, True))
+        plans.append((f"T-{dest}-1", f"O{2 * i + 1}", capacities[0], 180.0, i == 0))
+        plans.append((f"T-{dest}-2", f"O{2 * i + 2}", capacities[1], 480.0, True))
     site = site_config(
         timezone="UTC",
         doors=[inbound("I1", 0, 0), inbound("I2", 20, 0), door("B1", 40, 0),

@@ -83,6 +83,36 @@ def test_a_pallet_whose_trailer_left_without_it_is_sent_again() -> None:
     assert conservation(day, run) == 0
 
 
+def test_a_closed_door_takes_no_pallet_until_it_opens() -> None:
+    # D2 (T1's door) closed from 0.75 to 10. P1, on its way to T1 since 0.5, is sent to S1; P2 (1.0) and P3
+    # (1.5) go to S1. The forklift: P2 2.0 → 3.5 (D1 → S1), P3 3.5 → 5.0, P1 from D2, where it was put down
+    # at 2.0, to S1 (60 m) 5.0 → 7.0. D2 opens at 10: T1 takes the first staged, P1 then P2 (60 m each):
+    # 10 → 12, 12 → 14. P3 waits for T2 as before. 120 + 60 metres more than the open day's 240.
+    day = two_door_day()
+    closed = dataclasses.replace(day, disturbances=(Disturbance("door_closed", 0.75, 10.0, "D2"),))
+    run = run_day(closed, FcfsPolicy())
+    got = {p.sscc: p for p in run.pallets}
+    p1, p2, p3 = got[sscc(1)], got[sscc(2)], got[sscc(3)]
+    assert (p1.decision, p1.staged_min, p1.loaded_min, p1.handles, p1.travel_m) == ("T1", 7.0, 12.0, 3, 150.0)
+    assert (p2.decision, p2.staged_min, p2.loaded_min, p2.handles, p2.outcome) == ("S1", 3.5, 14.0, 2, "loaded")
+    assert (p3.staged_min, p3.trailer, p3.loaded_min) == (5.0, "T2", 92.0)
+    assert run.forklift_m == 240.0 + 120.0 + 60.0
+    assert kpis(closed, run)["unaccounted"] == 0
+
+
+def test_a_failed_reefer_keeps_its_cold_pallets_out_of_range() -> None:
+    # T1 as a reefer failing from 30 to 45; P1 (chilled, aboard at 2.0, gone at 60) is out of range from its
+    # unloading to its loading (0.5 → 2.0) and for the 15 failed minutes.
+    day = two_door_day()
+    cold = dataclasses.replace(day.trucks[0].pallets[0], temp="chilled")
+    truck = dataclasses.replace(day.trucks[0], pallets=(cold, *day.trucks[0].pallets[1:]))
+    reefer = dataclasses.replace(day.trailers[0], reefer=True)
+    failing = dataclasses.replace(day, trucks=(truck, *day.trucks[1:]), trailers=(reefer, day.trailers[1]),
+                                  disturbances=(Disturbance("reefer_failure", 30.0, 45.0, "T1"),))
+    run = run_day(failing, FcfsPolicy())
+    assert run.cold_chain_min_out == 1.5 + 15.0
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("policy", [FcfsPolicy, XdockPolicy])
 def test_every_pallet_is_loaded_late_or_on_site(seed: int, policy: type[FcfsPolicy] | type[XdockPolicy]) -> None:
@@ -105,8 +135,8 @@ def test_same_day_and_policy_give_the_same_kpis(policy: type[FcfsPolicy] | type[
 
 def test_a_day_the_engine_cannot_play_is_refused_naming_the_field() -> None:
     day = two_door_day()
-    with pytest.raises(EngineError, match=r"^disturbances: .*door_closed"):
-        run_day(dataclasses.replace(day, disturbances=(Disturbance("door_closed", 0, 60, "D1"),)), FcfsPolicy())
+    with pytest.raises(EngineError, match=r"^disturbances\[0\].target: unknown door 'D9'"):
+        run_day(dataclasses.replace(day, disturbances=(Disturbance("door_closed", 0, 60, "D9"),)), FcfsPolicy())
     with pytest.raises(EngineError, match=r"^site.areas: site t has no staging area"):
         run_day(dataclasses.replace(day, site=day.site.model_copy(update={"areas": []})), FcfsPolicy())
     bad = dataclasses.replace(day.trucks[0].pallets[0], destination="NOWHERE")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -12,17 +13,21 @@ from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import Assignment
 from xdock.simulation.engine import run_day
+from xdock.simulation.model import Disturbance
 from xdock.simulation.policies.xdock import XdockPolicy
 
 
-@pytest.mark.parametrize("seed", [1, 4])
-def test_the_simulated_scans_get_the_live_paths_answers(tmp_path: Path, seed: int) -> None:
-    day = small_day(seed)
+@pytest.mark.parametrize(("seed", "closed"), [(1, ()), (4, ()), (2, (Disturbance("door_closed", 60, 150, "O2"),))])
+def test_the_simulated_scans_get_the_live_paths_answers(
+    tmp_path: Path, seed: int, closed: tuple[Disturbance, ...]
+) -> None:
+    day = dataclasses.replace(small_day(seed), disturbances=closed)
     policy = XdockPolicy(workdir=tmp_path)
     run = run_day(day, policy)
     names = {c.name for c in policy.calls}
     assert {"announce_truck", "truck_arrived", "apply_scan", "truck_unloaded", "confirm_load", "depart_trailer",
             "rematch"} <= names
+    assert ("set_door" in names) == bool(closed)
     clock = ManualClock(day.start)
     store = Store(tmp_path / "live.db")
     try:
@@ -71,3 +76,10 @@ def test_pallets_of_a_trailer_that_left_without_them_go_where_the_core_sends_the
 def test_a_trailer_the_site_file_does_not_know_is_refused_naming_it(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"^trailers: trailer T1 is not in site t's trailers"):
         run_day(two_door_day(), XdockPolicy(workdir=tmp_path))
+
+
+def test_central_unreachable_is_refused_by_the_xdock_policy(tmp_path: Path) -> None:
+    day = dataclasses.replace(small_day(1), disturbances=(Disturbance("central_unreachable", 10, 40),))
+    with pytest.raises(ValueError, match=r"^disturbances\[0\]: the xdock policy does not play central_unreachable"):
+        run_day(day, XdockPolicy(workdir=tmp_path))
+    assert list(tmp_path.iterdir()) == []  # its store is gone with the run

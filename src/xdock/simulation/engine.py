@@ -27,10 +27,17 @@ truck that arrived before the horizon is one of the three (:func:`conservation` 
 
 Cold chain: a chilled or frozen pallet is out of range from its unloading until it is put down in a
 staging area keeping its class or aboard a reefer, and again while it waits elsewhere.
+
+Disturbances: ``door_closed`` takes the door from the doors offered to trucks and trailers from its start
+to its end (a vehicle already there finishes) and tells the policy, which stops sending pallets to the
+trailer there; ``reefer_failure`` counts the minutes the chilled and frozen pallets aboard that trailer
+spend in the failure's window as out of range; ``volume_peak`` is already in the Day's trucks (nothing
+to play); ``central_unreachable`` is the policy's to play (a policy with no central ignores it).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -103,6 +110,12 @@ class _Run:
         self.sent: dict[str, set[str]] = {t.id: set() for t in day.trailers}
         """Trailer id → pallets sent to it and not aboard yet."""
         self.door_since: dict[str, float] = {}
+        self.closed: set[str] = set()
+        self.closing: Counter[str] = Counter()
+        self.reefer_failures: dict[str, list[tuple[float, float]]] = {}
+        for d in day.disturbances:
+            if d.kind == "reefer_failure":
+                self.reefer_failures.setdefault(d.target, []).append((d.start_min, d.end_min))
         self.trucks_waiting: list[InboundTruck] = []
         self.trailers_waiting: list[OutboundTrailer] = []
         self.staged = 0
@@ -119,6 +132,9 @@ class _Run:
         for trailer in day.trailers:
             if trailer.arrival_min < day.horizon_min:
                 self.env.process(self._trailer_arrives(trailer))
+        for disturbance in day.disturbances:
+            if disturbance.kind == "door_closed":
+                self.env.process(self._door_closed(disturbance.target, disturbance.start_min, disturbance.end_min))
         if self.progress is not None:
             self.env.process(self._hours())
         try:
@@ -141,7 +157,20 @@ class _Run:
     # -- doors ------------------------------------------------------------------------------------------
 
     def _free(self, doors: tuple[str, ...]) -> list[str]:
-        return [d for d in doors if self.door_holder[d] is None]
+        return [d for d in doors if self.door_holder[d] is None and d not in self.closed]
+
+    def _door_closed(self, door: str, start: float, end: float) -> simpy.events.ProcessGenerator:
+        yield self.env.timeout(start)
+        self.closing[door] += 1
+        if self.closing[door] == 1:  # overlapping closures of one door close it once
+            self.closed.add(door)
+            self._apply(self.policy.door_closed(door, self.now))
+        yield self.env.timeout(max(0.0, end - start))
+        self.closing[door] -= 1
+        if self.closing[door] == 0:
+            self.closed.discard(door)
+            self._apply(self.policy.door_opened(door, self.now))
+            self._give_doors()
 
     def _take_door(self, door: str, vehicle: str) -> None:
         if door not in self.door_holder or self.door_holder[door] is not None:
@@ -248,6 +277,7 @@ class _Run:
             pallet = self.pallets[sscc]
             pallet.rec.departed_min = now
             self._cold_stop(pallet, now)
+            self._reefer_failed(pallet, plan.id, now)
         self.out.departures.append(DepartureRecord(plan.id, plan.destination, trailer.door, plan.departure_min, now,
                                                    len(trailer.aboard), plan.capacity))
         self._apply(self.policy.trailer_departed(plan, now))
@@ -360,6 +390,14 @@ class _Run:
             self.out.cold_chain_min_out += now - pallet.cold_since
             pallet.cold_since = None
 
+    def _reefer_failed(self, pallet: _Pallet, trailer: str, until: float) -> None:
+        """Minutes a cold pallet aboard ``trailer`` spent in a failure of its reefer, up to ``until``."""
+        loaded = pallet.rec.loaded_min
+        if pallet.plan.temp == "ambient" or loaded is None or not self.trailers[trailer].plan.reefer:
+            return
+        for start, end in self.reefer_failures.get(trailer, ()):
+            self.out.cold_chain_min_out += max(0.0, min(end, until) - max(start, loaded))
+
     # -- the end ------------------------------------------------------------------------------------------
 
     def _close(self) -> None:
@@ -373,6 +411,8 @@ class _Run:
             rec = pallet.rec
             if pallet.aboard is None or rec.departed_min is None:
                 self._cold_stop(pallet, end)
+            if pallet.aboard is not None and rec.departed_min is None:
+                self._reefer_failed(pallet, pallet.aboard, end)
             if rec.departed_min is not None:
                 rec.outcome = "loaded" if rec.departed_min <= rec.due_min else "late"
             else:
@@ -396,9 +436,7 @@ def run_day(day: Day, policy: Policy, *, progress: Callable[[float], None] | Non
 
 def _check(day: Day) -> None:
     site = day.site
-    if day.disturbances:
-        kinds = ", ".join(sorted({d.kind for d in day.disturbances}))
-        raise EngineError(f"disturbances: the engine does not play disturbances ({kinds})")
+    _check_disturbances(day)
     if day.fleet.forklifts < 1:
         raise EngineError(f"fleet.forklifts: need at least one forklift, got {day.fleet.forklifts}")
     if day.fleet.speed_m_per_s <= 0:
@@ -410,6 +448,16 @@ def _check(day: Day) -> None:
     if not any(d.ships for d in site.doors):
         raise EngineError(f"site.doors: site {site.site} has no outbound door")
     _check_vehicles(day)
+
+
+def _check_disturbances(day: Day) -> None:
+    doors = {d.id for d in day.site.doors}
+    trailers = {t.id for t in day.trailers}
+    for i, d in enumerate(day.disturbances):
+        if d.kind == "door_closed" and d.target not in doors:
+            raise EngineError(f"disturbances[{i}].target: unknown door {d.target!r}")
+        if d.kind == "reefer_failure" and d.target not in trailers:
+            raise EngineError(f"disturbances[{i}].target: unknown trailer {d.target!r}")
 
 
 def _check_vehicles(day: Day) -> None:

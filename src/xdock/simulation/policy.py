@@ -62,5 +62,11 @@ class Policy(Protocol):
     def trailer_departed(self, trailer: OutboundTrailer, now: float) -> Changes:
         """``trailer`` left; its pallets not aboard need another target."""
 
+    def door_closed(self, door: str, now: float) -> Changes:
+        """``door`` closed (a disturbance): it takes no vehicle, and its trailer no more pallets, until opened."""
+
+    def door_opened(self, door: str, now: float) -> Changes:
+        """``door`` opened again."""
+
     def end(self, now: float) -> None:
         """The run is over: release what the policy holds."""

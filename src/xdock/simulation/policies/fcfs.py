@@ -8,6 +8,8 @@
   goes to the staging area nearest its door that keeps its temperature (else the nearest one).
 - When a trailer docks, staged pallets for its destination go to it, first staged first, while it
   has room; when a trailer leaves, its pallets not aboard are sent again as if just scanned.
+- A closed door's trailer takes no pallet: those on their way are sent again; when the door opens, it
+  takes staged pallets as if it had just docked.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class FcfsPolicy:
         self._staged: dict[str, None] = {}
         """Pallets sent to staging, first staged first."""
         self._loaded: set[str] = set()
+        self._closed: set[str] = set()
 
     def begin(self, day: Day) -> None:
         self._layout = Layout(day.site)
@@ -74,14 +77,36 @@ class FcfsPolicy:
 
     def trailer_docked(self, trailer: OutboundTrailer, door: str, now: float) -> Changes:
         docked = self._docked[trailer.id] = _Docked(trailer, door)
+        return self._fill(docked)
+
+    def _fill(self, docked: _Docked) -> Changes:
+        """Staged pallets to ``docked``, first staged first, while it has room."""
         changes: dict[str, Target | None] = {}
+        if docked.door in self._closed:
+            return changes
         for sscc in list(self._staged):
-            if len(docked.sent) >= trailer.capacity:
+            if len(docked.sent) >= docked.plan.capacity:
                 break
-            if _fits(self._pallets[sscc], trailer):
+            if _fits(self._pallets[sscc], docked.plan):
                 del self._staged[sscc]
                 docked.sent.add(sscc)
-                changes[sscc] = Target("trailer", trailer.id)
+                changes[sscc] = Target("trailer", docked.plan.id)
+        return changes
+
+    def door_closed(self, door: str, now: float) -> Changes:
+        self._closed.add(door)
+        changes: dict[str, Target | None] = {}
+        for docked in [d for d in self._docked.values() if d.door == door]:
+            going = sorted(docked.sent - self._loaded)
+            docked.sent -= set(going)
+            changes.update({sscc: self._send(self._pallets[sscc]) for sscc in going})
+        return changes
+
+    def door_opened(self, door: str, now: float) -> Changes:
+        self._closed.discard(door)
+        changes: dict[str, Target | None] = {}
+        for docked in [d for d in self._docked.values() if d.door == door]:
+            changes.update(self._fill(docked))
         return changes
 
     def loaded(self, sscc: str, trailer: str, now: float) -> Changes:
@@ -98,7 +123,8 @@ class FcfsPolicy:
     # -- deciding -------------------------------------------------------------------------------------
 
     def _send(self, pallet: PalletPlan) -> Target:
-        fitting = [d for d in self._docked.values() if len(d.sent) < d.plan.capacity and _fits(pallet, d.plan)]
+        fitting = [d for d in self._docked.values()
+                   if d.door not in self._closed and len(d.sent) < d.plan.capacity and _fits(pallet, d.plan)]
         if fitting:
             best = min(fitting, key=lambda d: (d.plan.departure_min, self.layout.outbound.index(d.door)))
             best.sent.add(pallet.sscc)

@@ -11,6 +11,11 @@ aboard); a trailer leaving is the supervisor's ``depart_trailer``. After a truck
 docks or one leaves, the core re-matches staged pallets (what its planning loop does each round), and
 the pallets whose row changed are the re-matches the forklifts carry out.
 
+A closed door (a ``door_closed`` disturbance) is the supervisor's ``set_door``: the core sends the
+pallets bound for its trailer elsewhere, and takes them back when it opens. ``central_unreachable`` is
+refused: while central is away the edges answer from their routing snapshots, and that is the edge's
+code, not central's.
+
 Doors: a truck takes the free inbound door nearest, in metres weighted by its pallets per destination,
 to where its pallets go (the trailers for each destination at a door, else the nearest staging area);
 a trailer loads at the door the site file gives it (see :meth:`XdockPolicy.register_trailer`).
@@ -112,6 +117,10 @@ class XdockPolicy:
         return getattr(self.site, name)(*args, **kwargs)
 
     def begin(self, day: Day) -> None:
+        for i, d in enumerate(day.disturbances):
+            if d.kind == "central_unreachable":
+                raise ValueError(f"disturbances[{i}]: the xdock policy does not play central_unreachable (the "
+                                 "edges' offline answers are the edge's code, which the simulator does not run)")
         self._day = day
         self._layout = Layout(day.site)
         self._tmp = tempfile.mkdtemp(prefix="xdock-sim-", dir=self._workdir)
@@ -211,6 +220,14 @@ class XdockPolicy:
         self._call(now, "confirm_load", sscc, door, device=LOAD_DEVICE)
         self._known.pop(sscc, None)
         return {}
+
+    def door_closed(self, door: str, now: float) -> Changes:
+        self._call(now, "set_door", door, open_=False, by=BY)
+        return self._rematch(now)
+
+    def door_opened(self, door: str, now: float) -> Changes:
+        self._call(now, "set_door", door, open_=True, by=BY)
+        return self._rematch(now)
 
     def trailer_departed(self, trailer: OutboundTrailer, now: float) -> Changes:
         self._call(now, "depart_trailer", trailer.id, by=BY)
