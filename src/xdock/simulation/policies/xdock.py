@@ -18,7 +18,9 @@ code, not central's.
 
 Doors: a truck takes the free inbound door nearest, in metres weighted by its pallets per destination,
 to where its pallets go (the trailers for each destination at a door, else the nearest staging area);
-a trailer loads at the door the site file gives it (see :meth:`XdockPolicy.register_trailer`).
+a trailer of the site file loads at its door; any other at the free outbound door nearest (in metres) to
+the pallets waiting for its destination, then to the inbound doors, and is announced to the core when it
+docks (:meth:`XdockPolicy.register_trailer`).
 
 Every call into the core is kept in :attr:`XdockPolicy.calls` (site time, command, arguments): applied
 in order to another core, they give the same answers (the live path's).
@@ -169,23 +171,42 @@ class XdockPolicy:
 
     def outbound_door(self, trailer: OutboundTrailer, free: Sequence[str], now: float) -> str | None:
         planned = self.site.state.trailers.get(trailer.id)
-        if planned is None:
-            raise ValueError(f"trailers: trailer {trailer.id} is not in site {self.day.site.site}'s trailers")
-        return planned.plan.door if planned.plan.door in free else None
+        if planned is not None:  # a trailer of the site file loads at its door
+            return planned.plan.door if planned.plan.door in free else None
+        if not free:
+            return None
+        assert self._layout is not None
+        layout = self._layout
+        waiting = [row.target if row.state == "staged" and row.target else row.inbound_door
+                   for row in self.site.state.pallets.values()
+                   if row.destination == trailer.destination and row.state in ("staged", "unrouted")]
+
+        def cost(door: str) -> tuple[float, float, int]:
+            to_waiting = sum(layout.metres(place, door) for place in waiting if place in layout.xy)
+            to_inbound = sum(layout.metres(place, door) for place in layout.inbound)
+            return to_waiting, to_inbound, free.index(door)
+
+        return min(free, key=cost)
 
     def register_trailer(self, trailer: OutboundTrailer, door: str, now: float) -> None:
-        """``trailer`` is at ``door`` from now on, for the core.
+        """``trailer`` is at ``door`` from now on, for the core: the one place a trailer enters it.
 
-        The core takes the day's trailers from its site file, all at their doors from the start: the
-        Day's trailer must be one of them, at the same door, leaving at the same time.
+        A trailer of the site file is in the core from the start, at its door: the Day's must be at the same
+        door and leave at the same time. Any other is announced (``LiveSite.announce_trailer``).
         """
+        departure = self.day.start + timedelta(minutes=trailer.departure_min)
         planned = self.site.state.trailers.get(trailer.id)
         if planned is None:
-            raise ValueError(f"trailers: trailer {trailer.id} is not in site {self.day.site.site}'s trailers")
+            if not hasattr(self.site, "announce_trailer"):
+                raise ValueError(f"trailers: trailer {trailer.id} is not in site {self.day.site.site}'s trailers "
+                                 "(this central takes its trailers from the site file only)")
+            self._call(now, "announce_trailer", trailer.id, destination=trailer.destination, door=door,
+                       departure=departure, capacity_pallets=trailer.capacity, reefer=trailer.reefer,
+                       accepts_hazmat=trailer.accepts_hazmat, by=BY)
+            return
         if planned.plan.door != door:
             raise ValueError(f"trailers: trailer {trailer.id} loads at door {planned.plan.door} in the site file, "
                              f"not {door}")
-        departure = self.day.start + timedelta(minutes=trailer.departure_min)
         if abs((planned.departure - departure).total_seconds()) >= 1.0:
             raise ValueError(f"trailers: trailer {trailer.id} leaves at {planned.departure.isoformat()} in the "
                              f"site file, not {departure.isoformat()}")
