@@ -6,6 +6,7 @@ SCENARIO is a scenario file or the name of a shipped one. Every policy runs on t
 the scenario and the seed (common random numbers); ``--replications K`` runs seeds N to N+K-1 and gives
 each KPI's mean and 95 % interval. Progress goes to stderr; the last stdout line is one JSON object
 (see :mod:`xdock.simulation.runner`). ``--out DIR`` gets ``kpis.json``, ``pallets.csv`` and ``report.html``.
+At the default log level the site core's warnings (one per trailer departing) are left out.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +57,9 @@ def scenario_days(name_or_path: str) -> Callable[[int], Day]:
 
 def run(args: argparse.Namespace, *, days: Callable[[int], Day] | None = None) -> int:
     policies = list(dict.fromkeys(args.policy or POLICIES))
+    if getattr(args, "log_level", "WARNING") == "WARNING":
+        # The site core warns of each supervisor's command (every trailer departing is one): thousands a day.
+        logging.getLogger("xdock.central").setLevel(logging.ERROR)
     try:
         draw = days if days is not None else scenario_days(args.scenario)
         result = simulate(draw, policies, seed=args.seed, replications=args.replications, out=args.out,

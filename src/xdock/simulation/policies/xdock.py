@@ -7,9 +7,10 @@ would send (the label's ship-to postal code, its temperature limit by the site's
 goods flag), and its target is the core's answer: ``assigned`` to a trailer, ``staged`` in an area.
 Trucks are announced with their pallets by destination when they first ask for a door, marked at their
 door and unloaded; a forklift confirms each load at the trailer's door (the core freezes the pallet
-aboard); a trailer leaving is the supervisor's ``depart_trailer``. After a truck is unloaded, a trailer
-docks or one leaves, the core re-matches staged pallets (what its planning loop does each round), and
-the pallets whose row changed are the re-matches the forklifts carry out.
+aboard); a trailer leaving is the supervisor's ``depart_trailer``. After a command that may change other
+pallets' moves (a trailer docked or gone, a door closed or opened), the pallets not aboard whose row in
+the core changed are the re-matches the forklifts carry out. The core re-matches staged pallets itself
+when room frees; a door opened again is followed by a ``rematch`` (what the planning loop's round does).
 
 A closed door (a ``door_closed`` disturbance) is the supervisor's ``set_door``: the core sends the
 pallets bound for its trailer elsewhere, and takes them back when it opens. ``central_unreachable`` is
@@ -218,7 +219,7 @@ class XdockPolicy:
 
     def truck_unloaded(self, truck: InboundTruck, now: float) -> Changes:
         self._call(now, "truck_unloaded", truck.id, by=BY)
-        return self._rematch(now)
+        return {}
 
     def scanned(self, pallet: PalletPlan, door: str, now: float) -> Changes:
         edge = f"edge-{door}"
@@ -232,9 +233,8 @@ class XdockPolicy:
         return {pallet.sscc: target}
 
     def trailer_docked(self, trailer: OutboundTrailer, door: str, now: float) -> Changes:
-        self._at(now)
         self.register_trailer(trailer, door, now)
-        return self._rematch(now)
+        return self._changed()
 
     def loaded(self, sscc: str, trailer: str, now: float) -> Changes:
         door = self.site.state.trailers[trailer].plan.door
@@ -244,7 +244,7 @@ class XdockPolicy:
 
     def door_closed(self, door: str, now: float) -> Changes:
         self._call(now, "set_door", door, open_=False, by=BY)
-        return self._rematch(now)
+        return self._changed()
 
     def door_opened(self, door: str, now: float) -> Changes:
         self._call(now, "set_door", door, open_=True, by=BY)
@@ -252,7 +252,7 @@ class XdockPolicy:
 
     def trailer_departed(self, trailer: OutboundTrailer, now: float) -> Changes:
         self._call(now, "depart_trailer", trailer.id, by=BY)
-        return self._rematch(now)
+        return self._changed()
 
     # -- reading the core ---------------------------------------------------------------------------------
 
