@@ -120,3 +120,12 @@ def test_replan_after_the_floor_changes_is_valid(floor: Floor, data: st.DataObje
     second = replan(changed, first, later, time_limit=0.2)
     assert validate(changed, second, later) == []
     assert second.version == 2
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(floors(), st.integers(0, 3))
+def test_replan_in_deterministic_time_gives_the_same_plan_again(floor: Floor, seed: int) -> None:
+    first = replan(floor, Plan(version=3), NOW, time_limit=0.2, seed=seed, deterministic=True)
+    assert validate(floor, first, NOW) == []
+    assert first.cost_m == plan_cost(floor, first, NOW)
+    assert replan(floor, Plan(version=3), NOW, time_limit=0.2, seed=seed, deterministic=True) == first

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ortools.sat.python import cp_model
@@ -45,14 +45,22 @@ _RESERVE = 0.08
 """Share of the time limit kept for writing the plan out."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Budget:
-    deadline: float
+    """What is left of the time limit: wall seconds, or CP-SAT's deterministic time (``deterministic``)."""
+
+    limit: float
     seed: int
     workers: int
+    deterministic: bool = False
+    started: float = field(default_factory=time.perf_counter)
+    spent: float = 0.0
+    """Deterministic time the solves took so far."""
 
     def left(self) -> float:
-        return self.deadline - time.perf_counter()
+        if self.deterministic:
+            return self.limit - self.spent
+        return self.limit - (time.perf_counter() - self.started)
 
 
 def _solve(
@@ -60,10 +68,16 @@ def _solve(
 ) -> cp_model.CpSolver | None:
     solver = cp_model.CpSolver()
     solver.parameters.linearization_level = lp
-    solver.parameters.max_time_in_seconds = max(seconds, _MIN_SLICE)
-    solver.parameters.num_workers = budget.workers if workers is None else workers
+    if budget.deterministic:  # one worker: several race, and the race is the machine's to decide
+        solver.parameters.max_deterministic_time = max(seconds, _MIN_SLICE)
+        solver.parameters.num_workers = 1
+    else:
+        solver.parameters.max_time_in_seconds = max(seconds, _MIN_SLICE)
+        solver.parameters.num_workers = budget.workers if workers is None else workers
     solver.parameters.random_seed = budget.seed
     status = solver.solve(model)
+    if budget.deterministic:
+        budget.spent += solver.response_proto.deterministic_time
     return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
 
@@ -150,7 +164,7 @@ def pallet_step(problem: Problem, a: Assignment, seconds: float, budget: _Budget
     parts = sorted(components(pallet_data(problem, a)), key=lambda d: -len(d.pallets))
     if not parts:
         return None
-    deadline = time.perf_counter() + seconds
+    stop_at = budget.left() - seconds
     out = a.copy()
     free = [d for d in parts if unconstrained(d, rules)]
     bound = [d for d in parts if not unconstrained(d, rules)]
@@ -159,7 +173,7 @@ def pallet_step(problem: Problem, a: Assignment, seconds: float, budget: _Budget
         chosen.update(cheapest(data))
     total = sum(len(d.pallets) for d in bound)
     for data in bound:
-        left = deadline - time.perf_counter()
+        left = budget.left() - stop_at
         if left <= 0:
             break  # the incumbent's moves stand for the parts not reached
         share = left * len(data.pallets) / total
@@ -175,13 +189,17 @@ def pallet_step(problem: Problem, a: Assignment, seconds: float, budget: _Budget
 
 
 def replan(
-    floor: Floor, current: Plan, now: datetime, *, time_limit: float = 2.0, seed: int = 0, workers: int = 1
+    floor: Floor, current: Plan, now: datetime, *, time_limit: float = 2.0, seed: int = 0, workers: int = 1,
+    deterministic: bool = False,
 ) -> Plan:
     """A better plan for ``floor`` at ``now``, warm-started from ``current``; its version is one more.
 
-    ``time_limit`` bounds the whole call (seconds); ``seed`` and ``workers`` go to CP-SAT.
+    ``time_limit`` bounds the whole call (seconds); ``seed`` and ``workers`` go to CP-SAT. ``deterministic``:
+    ``time_limit`` is CP-SAT's deterministic time instead, spent on one worker, so the same floor, plan and
+    seed give the same plan however busy the machine is (a simulation's re-plans reproduce); the wall time
+    it takes then depends on the machine.
     """
-    budget = _Budget(time.perf_counter() + time_limit * (1 - _RESERVE), seed, workers)
+    budget = _Budget(time_limit * (1 - _RESERVE), seed, workers, deterministic)
     problem = Problem.build(floor, now)
     version = current.version + 1
     best = Assignment.of_plan(floor, current)
