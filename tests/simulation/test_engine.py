@@ -12,6 +12,7 @@ from xdock.simulation.kpis import kpis
 from xdock.simulation.model import Disturbance, DoorSpan
 from xdock.simulation.policies.fcfs import FcfsPolicy
 from xdock.simulation.policies.xdock import XdockPolicy
+from xdock.simulation.policies.xdock_replan import XdockReplanPolicy
 
 
 def test_fcfs_two_door_day_by_hand() -> None:
@@ -114,7 +115,7 @@ def test_a_failed_reefer_keeps_its_cold_pallets_out_of_range() -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-@pytest.mark.parametrize("policy", [FcfsPolicy, XdockPolicy])
+@pytest.mark.parametrize("policy", [FcfsPolicy, XdockPolicy, XdockReplanPolicy])
 def test_every_pallet_is_loaded_late_or_on_site(seed: int, policy: type[FcfsPolicy] | type[XdockPolicy]) -> None:
     day = small_day(seed, horizon=300.0 + 100 * seed)
     run = run_day(day, policy())
@@ -125,7 +126,7 @@ def test_every_pallet_is_loaded_late_or_on_site(seed: int, policy: type[FcfsPoli
         assert p.outcome != "loaded" or (p.departed_min is not None and p.departed_min <= p.due_min)
 
 
-@pytest.mark.parametrize("policy", [FcfsPolicy, XdockPolicy])
+@pytest.mark.parametrize("policy", [FcfsPolicy, XdockPolicy, XdockReplanPolicy])
 def test_same_day_and_policy_give_the_same_kpis(policy: type[FcfsPolicy] | type[XdockPolicy]) -> None:
     first = kpis(small_day(7), run_day(small_day(7), policy()))
     again = kpis(small_day(7), run_day(small_day(7), policy()))

@@ -68,5 +68,5 @@ def test_progress_updates_in_place_on_a_terminal() -> None:
 
 
 def test_an_unknown_policy_is_refused_naming_it() -> None:
-    with pytest.raises(ValueError, match=r"^policy: unknown greedy \(policies: fcfs, xdock\)"):
+    with pytest.raises(ValueError, match=r"^policy: unknown greedy \(policies: fcfs, xdock, xdock\+replan\)"):
         simulate(lambda seed: two_door_day(), ["greedy"])

@@ -15,19 +15,25 @@ from xdock.protocol.messages import Assignment
 from xdock.simulation.engine import run_day
 from xdock.simulation.model import Disturbance
 from xdock.simulation.policies.xdock import XdockPolicy
+from xdock.simulation.policies.xdock_replan import XdockReplanPolicy
 
 
-@pytest.mark.parametrize(("seed", "closed"), [(1, ()), (4, ()), (2, (Disturbance("door_closed", 60, 150, "O2"),))])
+@pytest.mark.parametrize(("seed", "closed", "kind"), [
+    (1, (), XdockPolicy), (4, (), XdockPolicy), (2, (Disturbance("door_closed", 60, 150, "O2"),), XdockPolicy),
+    (3, (), XdockReplanPolicy),
+])
 def test_the_simulated_scans_get_the_live_paths_answers(
-    tmp_path: Path, seed: int, closed: tuple[Disturbance, ...]
+    tmp_path: Path, seed: int, closed: tuple[Disturbance, ...], kind: type[XdockPolicy],
 ) -> None:
     day = dataclasses.replace(small_day(seed), disturbances=closed)
-    policy = XdockPolicy(workdir=tmp_path)
+    policy = kind(workdir=tmp_path)
     run = run_day(day, policy)
     names = {c.name for c in policy.calls}
     commands = {"announce_truck", "truck_arrived", "apply_scan", "truck_unloaded", "confirm_load", "depart_trailer"}
     assert commands <= names
     assert ("set_door" in names) == ("rematch" in names) == bool(closed)
+    replanning = isinstance(policy, XdockReplanPolicy)
+    assert ("adopt_plan" in names) == ("suggest_truck_doors" in names) == replanning
     clock = ManualClock(day.start)
     store = Store(tmp_path / "live.db")
     try:

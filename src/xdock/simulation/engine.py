@@ -135,6 +135,8 @@ class _Run:
         for disturbance in day.disturbances:
             if disturbance.kind == "door_closed":
                 self.env.process(self._door_closed(disturbance.target, disturbance.start_min, disturbance.end_min))
+        if self.policy.tick_every_min is not None:
+            self.env.process(self._ticks(self.policy.tick_every_min))
         if self.progress is not None:
             self.env.process(self._hours())
         try:
@@ -149,6 +151,13 @@ class _Run:
             yield self.env.timeout(60.0)
             assert self.progress is not None
             self.progress(min(self.env.now, self.day.horizon_min))
+
+    def _ticks(self, every: float) -> simpy.events.ProcessGenerator:
+        if every <= 0:
+            raise EngineError(f"policy {self.policy.name}: tick_every_min must be positive, got {every}")
+        while True:
+            self._apply(self.policy.tick(self.now))
+            yield self.env.timeout(every)
 
     @property
     def now(self) -> float:

@@ -34,6 +34,8 @@ class Policy(Protocol):
     """Decisions of one run; times are minutes from ``Day.start``."""
 
     name: str
+    tick_every_min: float | None
+    """Minutes of site time between two :meth:`tick` calls (``None``: never)."""
 
     def begin(self, day: Day) -> None:
         """The run starts (before any other call)."""
@@ -67,6 +69,9 @@ class Policy(Protocol):
 
     def door_opened(self, door: str, now: float) -> Changes:
         """``door`` opened again."""
+
+    def tick(self, now: float) -> Changes:
+        """Site time passed (every :attr:`tick_every_min`, from minute 0)."""
 
     def end(self, now: float) -> None:
         """The run is over: release what the policy holds."""

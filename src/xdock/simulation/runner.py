@@ -24,12 +24,14 @@ from xdock.simulation.kpis import SUMMARY_KEYS, kpis, summarise
 from xdock.simulation.model import Day, PalletRecord, PolicyRun
 from xdock.simulation.policies.fcfs import FcfsPolicy
 from xdock.simulation.policies.xdock import XdockPolicy
+from xdock.simulation.policies.xdock_replan import XdockReplanPolicy
 from xdock.simulation.policy import Policy
 from xdock.simulation.report import Kpis, write_report
 
 __all__ = ["POLICIES", "Progress", "simulate", "with_hours"]
 
-POLICIES: dict[str, Callable[[], Policy]] = {"fcfs": FcfsPolicy, "xdock": XdockPolicy}
+POLICIES: dict[str, Callable[[], Policy]] = {"fcfs": FcfsPolicy, "xdock": XdockPolicy,
+                                             "xdock+replan": XdockReplanPolicy}
 """Policy name → a fresh policy for one run."""
 
 PALLET_COLUMNS = ("seed", "policy", *(f.name for f in dataclasses.fields(PalletRecord)))

@@ -38,6 +38,7 @@ class FcfsPolicy:
     """First come, first served: the floor without a planner (see the module doc)."""
 
     name = "fcfs"
+    tick_every_min: float | None = None
 
     def __init__(self) -> None:
         self._layout: Layout | None = None
@@ -116,6 +117,9 @@ class FcfsPolicy:
     def trailer_departed(self, trailer: OutboundTrailer, now: float) -> Changes:
         docked = self._docked.pop(trailer.id)
         return {sscc: self._send(self._pallets[sscc]) for sscc in sorted(docked.sent - self._loaded)}
+
+    def tick(self, now: float) -> Changes:
+        return {}
 
     def end(self, now: float) -> None:
         return None

@@ -79,6 +79,7 @@ class XdockPolicy:
     """The site core decides (see the module doc). ``workdir``: where its store goes (a temporary folder)."""
 
     name = "xdock"
+    tick_every_min: float | None = None
 
     def __init__(self, *, workdir: Path | None = None) -> None:
         self._workdir = workdir
@@ -141,14 +142,20 @@ class XdockPolicy:
 
     # -- doors --------------------------------------------------------------------------------------------
 
-    def inbound_door(self, truck: InboundTruck, free: Sequence[str], now: float) -> str | None:
+    def announce(self, truck: InboundTruck, now: float) -> None:
+        """Announce ``truck`` to the core (its advance shipping notice: pallets by destination), once."""
+        if truck.id in self._announced:
+            return
+        self._announced.add(truck.id)
         flows = Counter(p.destination for p in truck.pallets)
-        if truck.id not in self._announced:
-            self._announced.add(truck.id)
-            self._call(now, "announce_truck", truck.id, eta=self.day.start + timedelta(minutes=truck.arrival_min),
-                       pallets=len(truck.pallets), destinations=dict(sorted(flows.items())), by=BY)
+        self._call(now, "announce_truck", truck.id, eta=self.day.start + timedelta(minutes=truck.arrival_min),
+                   pallets=len(truck.pallets), destinations=dict(sorted(flows.items())), by=BY)
+
+    def inbound_door(self, truck: InboundTruck, free: Sequence[str], now: float) -> str | None:
+        self.announce(truck, now)
         if not free:
             return None
+        flows = Counter(p.destination for p in truck.pallets)
         goals = self._goals()
         assert self._layout is not None
         layout = self._layout
@@ -249,6 +256,9 @@ class XdockPolicy:
     def door_opened(self, door: str, now: float) -> Changes:
         self._call(now, "set_door", door, open_=True, by=BY)
         return self._rematch(now)
+
+    def tick(self, now: float) -> Changes:
+        return {}
 
     def trailer_departed(self, trailer: OutboundTrailer, now: float) -> Changes:
         self._call(now, "depart_trailer", trailer.id, by=BY)
