@@ -13,6 +13,7 @@ from xdock.simulation.model import Disturbance, DoorSpan
 from xdock.simulation.policies.fcfs import FcfsPolicy
 from xdock.simulation.policies.xdock import XdockPolicy
 from xdock.simulation.policies.xdock_replan import XdockReplanPolicy
+from xdock.simulation.scenario import load_scenario, shipped_scenarios
 
 
 def test_fcfs_two_door_day_by_hand() -> None:
@@ -144,3 +145,12 @@ def test_a_day_the_engine_cannot_play_is_refused_naming_the_field() -> None:
     truck = dataclasses.replace(day.trucks[0], pallets=(bad,))
     with pytest.raises(EngineError, match=r"^trucks\[0\].pallets\[0\].destination: unknown destination 'NOWHERE'"):
         run_day(dataclasses.replace(day, trucks=(truck,)), FcfsPolicy())
+
+
+@pytest.mark.parametrize("name", shipped_scenarios())
+def test_every_shipped_scenario_keeps_every_pallet_accounted_for(name: str) -> None:
+    day = load_scenario(name).with_horizon(2).draw(11)
+    run = run_day(day, FcfsPolicy())
+    k = kpis(day, run)
+    assert k["unaccounted"] == 0
+    assert k["pallets"] == sum(len(t.pallets) for t in day.trucks if t.arrival_min < day.horizon_min) > 0

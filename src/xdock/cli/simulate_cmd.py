@@ -12,23 +12,19 @@ At the default log level the site core's warnings (one per trailer departing) ar
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any
 
 from xdock.cli._common import fail
 from xdock.simulation.model import Day
 from xdock.simulation.runner import POLICIES, Progress, simulate
+from xdock.simulation.scenario import load_scenario
 
 __all__ = ["register", "run"]
-
-
-class _Scenario(Protocol):
-    def draw(self, seed: int) -> Day: ...
 
 
 def register(commands: Any) -> None:
@@ -44,15 +40,16 @@ def register(commands: Any) -> None:
     p.add_argument("--replications", type=int, default=1, metavar="K",
                    help="seeds SEED..SEED+K-1; KPIs as mean and 95%% interval (default: %(default)s)")
     p.add_argument("--out", type=Path, metavar="DIR", help="folder for kpis.json, pallets.csv and report.html")
-    p.add_argument("--hours", type=float, metavar="H", help="run only the first H hours of the scenario")
+    p.add_argument("--hours", type=float, metavar="H",
+                   help="run only the first H hours of the scenario (what lies beyond is left out)")
     p.set_defaults(run=run)
 
 
-def scenario_days(name_or_path: str) -> Callable[[int], Day]:
-    """The scenario's Day for a seed (:func:`xdock.simulation.scenario.load_scenario`)."""
-    module = importlib.import_module("xdock.simulation.scenario")
-    scenario = cast(_Scenario, module.load_scenario(name_or_path))
-    return scenario.draw
+def scenario_days(name_or_path: str, hours: float | None = None) -> Callable[[int], Day]:
+    """The scenario's Day for a seed (:func:`~xdock.simulation.scenario.load_scenario`), over its first
+    ``hours`` hours if given (what lies beyond is left out when drawn)."""
+    scenario = load_scenario(name_or_path)
+    return (scenario if hours is None else scenario.with_horizon(hours)).draw
 
 
 def run(args: argparse.Namespace, *, days: Callable[[int], Day] | None = None) -> int:
@@ -61,9 +58,12 @@ def run(args: argparse.Namespace, *, days: Callable[[int], Day] | None = None) -
         # The site core warns of each supervisor's command (every trailer departing is one): thousands a day.
         logging.getLogger("xdock.central").setLevel(logging.ERROR)
     try:
-        draw = days if days is not None else scenario_days(args.scenario)
+        if days is None:
+            draw, hours = scenario_days(args.scenario, args.hours), None
+        else:
+            draw, hours = days, args.hours
         result = simulate(draw, policies, seed=args.seed, replications=args.replications, out=args.out,
-                          hours=args.hours, progress=Progress(sys.stderr))
+                          hours=hours, progress=Progress(sys.stderr))
     except ValueError as exc:  # a scenario or a Day refused, naming the field
         return fail(f"simulate {args.scenario}: {exc}")
     except OSError as exc:
