@@ -93,6 +93,8 @@ class XdockPolicy:
         self._known: dict[str, Target | None] = {}
         """Pallets scanned and not aboard → the target the engine was last told."""
         self._announced: set[str] = set()
+        self._scanned_at: dict[str, tuple[str, str]] = {}
+        """SSCC → (its destination, the door it was scanned at)."""
         self.calls: list[CoreCall] = []
         self.answers: dict[str, Assignment] = {}
         """SSCC → the core's answer to its scan."""
@@ -185,9 +187,9 @@ class XdockPolicy:
             return None
         assert self._layout is not None
         layout = self._layout
-        waiting = [row.target if row.state == "staged" and row.target else row.inbound_door
-                   for row in self.site.state.pallets.values()
-                   if row.destination == trailer.destination and row.state in ("staged", "unrouted")]
+        waiting = [target.place if target is not None else self._scanned_at[sscc][1]
+                   for sscc, target in self._known.items()
+                   if self._scanned_at[sscc][0] == trailer.destination and (target is None or target.kind == "staging")]
 
         def cost(door: str) -> tuple[float, float, int]:
             to_waiting = sum(layout.metres(place, door) for place in waiting if place in layout.xy)
@@ -234,6 +236,7 @@ class XdockPolicy:
         event = scan_event(self.day, pallet, door, self._seq[edge], self._at(now))
         reply: Assignment = self._call(now, "apply_scan", event).reply
         self.answers[pallet.sscc] = reply
+        self._scanned_at[pallet.sscc] = (pallet.destination, door)
         row = self.site.state.pallets.get(pallet.sscc)
         target = None if row is None else self._target(row)
         self._known[pallet.sscc] = target
