@@ -148,9 +148,16 @@ def test_a_day_the_engine_cannot_play_is_refused_naming_the_field() -> None:
 
 
 @pytest.mark.parametrize("name", shipped_scenarios())
-def test_every_shipped_scenario_keeps_every_pallet_accounted_for(name: str) -> None:
+@pytest.mark.parametrize("policy", [FcfsPolicy, XdockPolicy])
+def test_every_shipped_scenario_keeps_every_pallet_accounted_for(
+    name: str, policy: type[FcfsPolicy] | type[XdockPolicy]
+) -> None:
     day = load_scenario(name).with_horizon(2).draw(11)
-    run = run_day(day, FcfsPolicy())
+    if policy is XdockPolicy and any(d.kind == "central_unreachable" for d in day.disturbances):
+        with pytest.raises(ValueError, match="does not play central_unreachable"):
+            run_day(day, policy())
+        return
+    run = run_day(day, policy())
     k = kpis(day, run)
     assert k["unaccounted"] == 0
     assert k["pallets"] == sum(len(t.pallets) for t in day.trucks if t.arrival_min < day.horizon_min) > 0

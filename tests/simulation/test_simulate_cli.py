@@ -76,18 +76,18 @@ def test_an_unknown_policy_is_refused_naming_it() -> None:
 
 def test_a_shipped_scenario_runs_from_the_command_line(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "xdock", "simulate", "torbali-ll", "--hours", "3", "--seed", "5", "--policy", "fcfs"],
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-m", "xdock", "simulate", "torbali-ll", "--hours", "3", "--seed", "5", "--policy", "fcfs",
+         "--policy", "xdock"], capture_output=True, text=True, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stderr
     last = json.loads(result.stdout.strip().splitlines()[-1])
     assert (last["scenario"], last["seed"], last["sim_hours"]) == ("torbali-ll", 5, 3.0)
-    assert list(last["policies"]) == ["fcfs"]
+    assert list(last["policies"]) == ["fcfs", "xdock"]
     for kpis in last["policies"].values():
         assert list(kpis) == list(SUMMARY_KEYS)
         assert kpis["unaccounted"] == 0
         assert kpis["pallets"] > 0
-    assert "fcfs seed 5: done in" in result.stderr
+    assert "xdock seed 5: done in" in result.stderr
 
 
 def test_an_unknown_scenario_is_refused_naming_it(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -79,9 +80,24 @@ def test_pallets_of_a_trailer_that_left_without_them_go_where_the_core_sends_the
     assert run.forklift_busy_min == 3 * 51.0  # the fourth trip is not done by the horizon
 
 
-def test_a_trailer_the_site_file_does_not_know_is_refused_naming_it(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"^trailers: trailer T1 is not in site t's trailers"):
-        run_day(two_door_day(), XdockPolicy(workdir=tmp_path))
+def test_trailers_arriving_during_the_day_are_announced_and_take_the_staged_pallets(tmp_path: Path) -> None:
+    # The two-door day under xdock. T1 is announced at D2 when it docks at 0: P1 (0.5) and P2 (1.0) go to it,
+    # P3 (1.5) to staging S1, T1 being full (2 of 2). T2 is announced at 90: the core re-matches P3 to it at
+    # once, and the forklift carries it S1 → D2, 90 → 92. P4, scanned at 118.5, may not take T2 (it leaves at
+    # 119, within the site's 15 min handling): staged, late (due 119); T2 does not wait for it and leaves
+    # on time. The forklift's trips are the fcfs run's but for P4 (S1 instead of T2, the same 30 m).
+    day = two_door_day()
+    policy = XdockPolicy(workdir=tmp_path)
+    run = run_day(day, policy)
+    announced = [(c.at, c.args[0], c.kwargs["door"]) for c in policy.calls if c.name == "announce_trailer"]
+    assert announced == [(day.start, "T1", "D2"), (day.start + timedelta(minutes=90), "T2", "D2")]
+    got = {p.sscc: p for p in run.pallets}
+    p1, p2, p3, p4 = (got[sscc(n)] for n in (1, 2, 3, 4))
+    assert [(p.decision, p.loaded_min) for p in (p1, p2)] == [("T1", 2.0), ("T1", 3.5)]
+    assert (p3.decision, p3.staged_min, p3.trailer, p3.loaded_min, p3.outcome) == ("S1", 5.0, "T2", 92.0, "loaded")
+    assert (p4.decision, p4.staged_min, p4.outcome) == ("S1", 120.0, "late")
+    assert [(d.trailer, d.departed_min, d.pallets) for d in run.departures] == [("T1", 60.0, 2), ("T2", 119.0, 1)]
+    assert run.forklift_m == 240.0
 
 
 def test_central_unreachable_is_refused_by_the_xdock_policy(tmp_path: Path) -> None:

@@ -207,9 +207,6 @@ class XdockPolicy:
         departure = self.day.start + timedelta(minutes=trailer.departure_min)
         planned = self.site.state.trailers.get(trailer.id)
         if planned is None:
-            if not hasattr(self.site, "announce_trailer"):
-                raise ValueError(f"trailers: trailer {trailer.id} is not in site {self.day.site.site}'s trailers "
-                                 "(this central takes its trailers from the site file only)")
             self._call(now, "announce_trailer", trailer.id, destination=trailer.destination, door=door,
                        departure=departure, capacity_pallets=trailer.capacity, reefer=trailer.reefer,
                        accepts_hazmat=trailer.accepts_hazmat, by=BY)
