@@ -32,7 +32,7 @@ def test_the_simulated_scans_get_the_live_paths_answers(
     names = {c.name for c in policy.calls}
     commands = {"announce_truck", "truck_arrived", "apply_scan", "truck_unloaded", "confirm_load", "depart_trailer"}
     assert commands <= names
-    assert ("set_door" in names) == ("rematch" in names) == bool(closed)
+    assert ("set_door" in names) == bool(closed)
     replanning = isinstance(policy, XdockReplanPolicy)
     assert ("adopt_plan" in names) == ("suggest_truck_doors" in names) == replanning
     clock = ManualClock(day.start)

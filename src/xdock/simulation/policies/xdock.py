@@ -10,7 +10,7 @@ door and unloaded; a forklift confirms each load at the trailer's door (the core
 aboard); a trailer leaving is the supervisor's ``depart_trailer``. After a command that may change other
 pallets' moves (a trailer docked or gone, a door closed or opened), the pallets not aboard whose row in
 the core changed are the re-matches the forklifts carry out. The core re-matches staged pallets itself
-when room frees; a door opened again is followed by a ``rematch`` (what the planning loop's round does).
+whenever room frees (a trailer announced, a door opened again).
 
 A closed door (a ``door_closed`` disturbance) is the supervisor's ``set_door``: the core sends the
 pallets bound for its trailer elsewhere, and takes them back when it opens. ``central_unreachable`` is
@@ -255,7 +255,7 @@ class XdockPolicy:
 
     def door_opened(self, door: str, now: float) -> Changes:
         self._call(now, "set_door", door, open_=True, by=BY)
-        return self._rematch(now)
+        return self._changed()
 
     def tick(self, now: float) -> Changes:
         return {}
@@ -265,10 +265,6 @@ class XdockPolicy:
         return self._changed()
 
     # -- reading the core ---------------------------------------------------------------------------------
-
-    def _rematch(self, now: float) -> Changes:
-        self._call(now, "rematch")
-        return self._changed()
 
     def _changed(self) -> Changes:
         """Pallets not aboard whose row in the core now says another target than the engine was told."""
