@@ -11,9 +11,10 @@ from xdock.protocol.scanner_wire import ScanLine, ScanLineDecoder
 
 GS = "\x1d"
 REASONS = {
-    "empty scan", "not an SSCC", "no SSCC on label", "bad check digit", "bad ship-to GLN", "bad GTIN",
-    "unreadable label", "ambiguous label",
+    "empty scan", "not an SSCC", "no SSCC on label", "bad check digit", "bad ship-to GLN", "bad postal code",
+    "bad GTIN", "unreadable label", "ambiguous label",
 }
+"""Every reason a LabelError may give (the list in :mod:`xdock.protocol.gs1`'s docstring)."""
 # The AIs the parser reads, their neighbours, and a few it ignores, with data of any length and alphabet:
 # dates that do not exist, temperatures with a stray minus, weights with odd decimals.
 ais = st.sampled_from([
