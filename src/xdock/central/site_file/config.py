@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from xdock.central.site_file.sensors import SensorConfig, check_sensor_refs
+from xdock.central.site_file.yaml_text import yaml_mapping
 from xdock.protocol.identifiers import Gln, Id, PostalCodeMatch
 from xdock.protocol.messages import Celsius
 
@@ -257,16 +257,7 @@ def _format(exc: ValidationError) -> str:
 
 def parse_site(text: str, source: str = "<site>") -> SiteConfig:
     """Parse and validate site YAML ``text``; ``source`` names it in errors."""
-    try:
-        # libyaml's loader when PyYAML has it: ten times faster on a big site, and central reads it at start.
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506  (a safe loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SiteConfigError(f"{source}:{where}: not valid YAML: {problem}") from exc
-    if not isinstance(data, dict):
-        raise SiteConfigError(f"{source}: expected a mapping with site, doors, trailers; got {type(data).__name__}")
+    data = yaml_mapping(text, source, error=SiteConfigError, expected="a mapping with site, doors, trailers")
     try:
         return SiteConfig.model_validate(data, strict=True)
     except ValidationError as exc:
