@@ -183,7 +183,7 @@ class Ingest:
                 self._status(self.liveness, topic, payload, retained=message.retain)
                 continue
             try:
-                uplink = self.uplinks.uplink(topic, payload, readings=True)
+                uplink = self.uplinks.uplink(topic, payload)
             except (TopicError, MessageError, UplinkRefusedError) as exc:
                 self._reject(topic, payload, exc)
                 continue

@@ -46,15 +46,15 @@ class UplinkDecoder:
     def __init__(self, site: str) -> None:
         self.site = site
 
-    def uplink(self, topic: str, payload: bytes, *, readings: bool = True) -> Uplink:
+    def uplink(self, topic: str, payload: bytes) -> Uplink:
         """``payload`` by its topic's kind, the topic parsed once: a passage, an offline answer reported, a
-        sensor reading (when ``readings``), anything else a scan."""
+        sensor reading, anything else a scan."""
         name = parse_topic(topic)
         if name.kind == "passage":
             return self._decoded(topic, name, payload, "passage", DoorPassage)
         if name.kind == "offline_answer":
             return self._decoded(topic, name, payload, "offline_answer", OfflineAnswerShown)
-        if readings and name.kind == "sensor_reading":
+        if name.kind == "sensor_reading":
             reading = self._decoded(topic, name, payload, "sensor_reading", SensorReading)
             if reading.sensor_id != name.device:
                 raise UplinkRefusedError(f"Invalid SensorReading: field 'sensor_id': {reading.sensor_id!r} published "

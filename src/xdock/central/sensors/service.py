@@ -81,10 +81,10 @@ class SensorService:
 
     def __init__(
         self, site: SiteConfig, store: Store, alerts: Alerts, clock: Clock, *,
-        pallets: Callable[[], Mapping[str, PalletRow]] | None = None, telemetry: TelemetrySink | None = None,
+        pallets: Callable[[], Mapping[str, PalletRow]], telemetry: TelemetrySink | None = None,
     ) -> None:
-        """``pallets``: the site's live pallets by SSCC, for the staging dwell rule (not checked when ``None``);
-        ``telemetry``: where readings are recorded as points."""
+        """``pallets``: the site's live pallets by SSCC, for the staging dwell rule; ``telemetry``: where
+        readings are recorded as points (``None``: nowhere)."""
         self.site = site
         self.store = store
         self.alerts = alerts
@@ -149,8 +149,6 @@ class SensorService:
         self._condition("door_open_no_trailer", door, held, sensor.grace_s, now, message)
 
     def _dwell(self, now: datetime) -> None:
-        if self.pallets is None:
-            return
         limit = timedelta(minutes=self.site.staging_dwell_minutes)
         staged = {sscc: row for sscc, row in self.pallets().items() if row.state == "staged"}
         for sscc, row in staged.items():
