@@ -113,15 +113,28 @@ def test_normal_day_mixes_temperatures_and_dangerous_goods_as_stated() -> None:
     assert {p.dangerous for p in pallets} == {None, "3", "8"}
 
 
-def test_normal_day_rolling_schedule_has_room_for_every_destinations_volume() -> None:
+def test_normal_day_rolling_schedules_have_room_for_every_destinations_dry_and_cold_volume() -> None:
     day = full("normal-day", 1)
     for dest in day.site.destinations:
-        pallets = sum(1 for t in day.trucks for p in t.pallets if p.destination == dest.id)
-        room = sum(t.capacity for t in day.trailers if t.destination == dest.id)
+        mine = [p for t in day.trucks for p in t.pallets if p.destination == dest.id]
+        dry = sum(t.capacity for t in day.trailers if t.destination == dest.id and not t.reefer)
+        cold = sum(t.capacity for t in day.trailers if t.destination == dest.id and t.reefer)
         # cover 1.25 from the first departure (60-90 min in) to the end of the day: about 1.2 of the volume.
-        assert 1.05 <= room / pallets <= 1.45, (dest.id, pallets, room)
+        assert 1.05 <= dry / sum(p.temp == "ambient" for p in mine) <= 1.45, (dest.id, dry)
+        # The cold flow is small: a reefer every 4 hours at most leaves room to spare.
+        assert cold >= 1.05 * sum(p.temp != "ambient" for p in mine), (dest.id, cold)
+        assert sum(t.reefer for t in day.trailers if t.destination == dest.id) >= 5  # at least one every 4 h
     assert all(45 <= t.departure_min - t.arrival_min <= 120 for t in day.trailers if t.arrival_min > 0)
-    assert 0.1 <= sum(t.reefer for t in day.trailers) / len(day.trailers) <= 0.2  # 15 % of ~580: sd 0.015
+
+
+def test_cold_volume_reefers_refuse_a_reefer_share() -> None:
+    shipped = Path(xdock.simulation.__file__).parent / "scenarios"
+    text = (shipped / "normal-day.yaml").read_text(encoding="utf-8")
+    text = text.replace("    rolling: {", "    reefer_share: 0.2\n    rolling: {", 1)
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text, "x.yaml", base=shipped)
+    assert str(err.value) == ("x.yaml: outbound.generate: reefer_share: must be 0 with rolling.reefers: cold_volume "
+                              "(the reefers are sized from the cold volume), got 0.2")
 
 
 @pytest.mark.parametrize(("name", "mode"), [("torbali-hh", 10), ("torbali-mm", 20), ("torbali-ll", 40)])
@@ -180,7 +193,12 @@ def test_central_outage_and_reefer_failure_script_their_disturbances() -> None:
     for failure, dest in ((lyon, "LYON"), (paris, "PARIS")):
         trailer = trailers[failure.target]
         assert (trailer.destination, trailer.reefer) == (dest, True)
-        assert trailer.arrival_min <= failure.start_min < trailer.departure_min
+        assert failure.start_min < trailer.departure_min
+        # the reefer at its door when the failure starts, else the next one to arrive
+        docked = [t for t in day.trailers if t.destination == dest and t.reefer
+                  and t.arrival_min <= failure.start_min < t.departure_min]
+        later = [t for t in day.trailers if t.destination == dest and t.reefer and t.arrival_min > failure.start_min]
+        assert trailer == (docked[0] if docked else min(later, key=lambda t: t.arrival_min))
     assert short("reefer-failure").disturbances == ()  # both start after a 3-hour horizon
 
 

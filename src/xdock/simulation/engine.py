@@ -4,8 +4,10 @@ Time unit: the minute, from ``Day.start``. What moves:
 
 - An inbound truck reaches the yard at ``arrival_min`` and waits for a door; waiting trucks are offered
   the free inbound doors in arrival order and the policy picks one (or lets it wait). At its door it is
-  unloaded one pallet every ``fleet.handle_s`` seconds; each pallet is scanned as it comes off and the
-  policy answers its target. The truck leaves its door with its last pallet.
+  unloaded one pallet every ``fleet.unload_s`` seconds (default ``handle_s``); each pallet is scanned as it
+  comes off and the policy answers its target. With ``fleet.dock_apron``, the dock at the door holds that
+  many pallets not yet taken by a forklift, and unloading pauses while it is full: forklifts that drive
+  less clear doors sooner. The truck leaves its door with its last pallet.
 - A fleet of ``fleet.forklifts`` forklifts (a :class:`simpy.Resource`, first come first served) carries
   pallets: a trip is a pick-up (``handle_s``), the rectilinear metres from where the pallet stands to
   its target's door or area at ``speed_m_per_s``, and a put-down (``handle_s``). The target is read when
@@ -81,6 +83,8 @@ class _Pallet:
     in_staging: bool = False
     aboard: str | None = None
     cold_since: float | None = None
+    apron: str | None = None
+    """The inbound door whose dock it stands on, not yet taken by a forklift."""
 
 
 @dataclass
@@ -102,6 +106,10 @@ class _Run:
         self.env = simpy.Environment()
         self.forklifts = simpy.Resource(self.env, capacity=day.fleet.forklifts)
         self.handle_min = day.fleet.handle_s / 60.0
+        self.unload_min = (day.fleet.handle_s if day.fleet.unload_s is None else day.fleet.unload_s) / 60.0
+        self.apron: Counter[str] = Counter()
+        """Inbound door → pallets on its dock not yet taken by a forklift."""
+        self.apron_room: dict[str, simpy.Event] = {}
         self.m_per_min = day.fleet.speed_m_per_s * 60.0
         self.out = PolicyRun(policy.name)
         self.pallets: dict[str, _Pallet] = {}
@@ -229,10 +237,16 @@ class _Run:
     def _unload(self, truck: InboundTruck, door: str) -> simpy.events.ProcessGenerator:
         self.out.truck_waits_min.append(self.now - truck.arrival_min)
         self.policy.truck_docked(truck, door, self.now)
+        limit = self.day.fleet.dock_apron
         for plan in truck.pallets:
-            yield self.env.timeout(self.handle_min)
+            while limit is not None and self.apron[door] >= limit:
+                self.apron_room[door] = room = self.env.event()
+                yield room
+            yield self.env.timeout(self.unload_min)
             pallet = self.pallets[plan.sscc]
             pallet.location = door
+            pallet.apron = door
+            self.apron[door] += 1
             pallet.rec.inbound_door = door
             pallet.rec.unloaded_min = self.now
             if plan.temp != "ambient":
@@ -341,6 +355,7 @@ class _Run:
                 pallet.queued = False
                 return
             start = self.now
+            self._off_apron(pallet)
             if pallet.in_staging:
                 pallet.in_staging = False
                 self._staging(-1)
@@ -355,6 +370,17 @@ class _Run:
             pallet.location = place
         pallet.queued = False
         self._put_down(pallet, place)
+
+    def _off_apron(self, pallet: _Pallet) -> None:
+        """A forklift takes ``pallet`` from its inbound door's dock: room for the next one off the truck."""
+        door = pallet.apron
+        if door is None:
+            return
+        pallet.apron = None
+        self.apron[door] -= 1
+        room = self.apron_room.pop(door, None)
+        if room is not None:
+            room.succeed()
 
     def _put_down(self, pallet: _Pallet, place: str) -> None:
         target = pallet.target

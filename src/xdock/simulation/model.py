@@ -103,6 +103,11 @@ class Fleet:
     speed_m_per_s: float
     handle_s: float
     """Seconds to pick up and to put down one pallet (each)."""
+    unload_s: float | None = None
+    """Seconds to take one pallet off a truck onto the dock (``None``: ``handle_s``)."""
+    dock_apron: int | None = None
+    """Pallets the dock at an inbound door holds waiting for a forklift; unloading pauses while it is
+    full (``None``: no limit)."""
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,23 @@ def test_urgent_takes_the_earliest_departure(urgency: dict[str, object]) -> None
     assert move.reason == "LYON · T-LYON-2 1/33 · 400/24000 kg · dep 14:00 · 60 m · urgent"
 
 
+def test_the_trailer_leaving_first_fills_first_unless_a_later_one_is_much_nearer() -> None:
+    # departure_weight_m = 2: each minute a trailer leaves later costs as much as 2 m of travel.
+    rules = replace(RULES, departure_weight_m=2.0)
+
+    def first_out(departure: datetime) -> Dispatcher:
+        trailers = (trailer("T-LYON-1", "D1"), trailer("T-LYON-2", "D3", departure=departure))
+        return Dispatcher(Floor(DOORS, AREAS, {t.id: t for t in trailers}, {}, rules=rules))
+
+    # 14:00, 160 min before the default 16:40: 320 m of departure term against 50 m nearer
+    move = scan(first_out(NOW + timedelta(hours=2)), pallet("N1", "LYON"))
+    assert move.reason == "LYON · T-LYON-2 1/33 · 400/24000 kg · dep 14:00 · 60 m"
+    assert scan(first_out(NOW + timedelta(hours=4)), pallet("N2", "LYON")).target == "T-LYON-2"  # 80 m > 50 m
+    assert scan(first_out(NOW + timedelta(hours=4, minutes=20)), pallet("N3", "LYON")).target == "T-LYON-1"  # 40 m
+    nearest = dispatcher([trailer("T-LYON-1", "D1"), trailer("T-LYON-2", "D3", departure=NOW + timedelta(hours=2))], [])
+    assert scan(nearest, pallet("N4", "LYON")).target == "T-LYON-1"  # the default, 0: the nearest
+
+
 def test_chilled_goes_only_to_a_reefer() -> None:
     d = dispatcher([trailer("T-LYON-1", "D1"), trailer("T-LYON-2", "D3", reefer=True)], [])
     assert scan(d, pallet("C1", "LYON", temp="chilled")).target == "T-LYON-2"

@@ -64,7 +64,8 @@ class OpenTrailer:
     signature: tuple[object, ...]
     """What an edge sees of this trailer but its share, as plain values (cheap to compare)."""
     extra_m: float
-    """The balance term of the ranking: ``rules.balance_weight_m`` times ``fill_next``."""
+    """The trailer's term of the ranking: ``rules.balance_weight_m`` times ``fill_next`` plus the departure
+    term (``Rules.departure_m``) at the snapshot's time."""
     departs: float
     """Departure as a POSIX timestamp: the ranking's tie-break."""
 
@@ -127,7 +128,7 @@ def open_trailers(floor: Floor, trailer_doors: Mapping[str, str], now: datetime)
             reefer=trailer.reefer, accepts_hazmat=trailer.accepts_hazmat, free_positions=free,
         )
         signature = (trailer.id, door.id, trailer.departure, trailer.reefer, trailer.accepts_hazmat)
-        extra = floor.rules.balance_weight_m * fill
+        extra = floor.rules.balance_weight_m * fill + floor.rules.departure_m(trailer.departure, now)
         found.append(OpenTrailer(trailer, door, free, fill, route, signature, extra, trailer.departure.timestamp()))
     return found
 

@@ -103,10 +103,11 @@ def fill_after(trailer: Trailer, load: Load, pallet: Pallet, *, aboard: bool) ->
 
 
 def rank_key(
-    rules: Rules, trailer: Trailer, travel: float, fill: float, *, is_urgent: bool
+    rules: Rules, trailer: Trailer, travel: float, fill: float, now: datetime, *, is_urgent: bool
 ) -> tuple[float, float, str]:
-    """Smaller is better. Urgent: earliest departure, then travel. Others: travel plus balance, then departure."""
+    """Smaller is better. Urgent: earliest departure, then travel. Others: travel plus balance plus the
+    departure term (:meth:`Rules.departure_m`), then departure."""
     departs = trailer.departure.timestamp()
     if is_urgent:
         return departs, travel, trailer.id
-    return travel + rules.balance_weight_m * fill, departs, trailer.id
+    return travel + rules.balance_weight_m * fill + rules.departure_m(trailer.departure, now), departs, trailer.id

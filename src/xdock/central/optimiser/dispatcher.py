@@ -14,7 +14,8 @@ Rules, in order (each move carries a short reason the handheld shows):
    than ``now + rules.handling``, stand at an open outbound door, keep its cold chain, may carry its
    dangerous goods (none of a segregated class aboard or promised), and have room in positions and kg;
    urgent pallets (priority above zero, or expiring within ``rules.urgent_days``) take the earliest
-   departure; the others the least travel plus ``rules.balance_weight_m`` times the fill after loading;
+   departure; the others the least travel plus ``rules.balance_weight_m`` times the fill after loading
+   plus ``rules.departure_weight_m`` per minute until the trailer leaves (first out, first filled);
 6. with no candidate, the pallet waits at the nearest staging area keeping its temperature; when there
    is none, :class:`NoPlaceError`.
 
@@ -274,7 +275,7 @@ class Dispatcher:
                 continue
             travel = metres(at, (door.x, door.y))
             fill = fill_after(trailer, load, pallet, aboard=aboard)
-            key = rank_key(self._rules, trailer, travel, fill, is_urgent=is_urgent)
+            key = rank_key(self._rules, trailer, travel, fill, now, is_urgent=is_urgent)
             if best is None or key < best[0]:
                 best = (key, trailer_id)
         if best is not None:

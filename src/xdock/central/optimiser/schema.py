@@ -147,8 +147,16 @@ class Rules:
     """A pallet expiring within this many days is urgent: it outranks normal pallets for room."""
     balance_weight_m: float = 5.0
     """Metres-equivalent per fill fraction: among near-equal trailers, prefer the emptier one."""
+    departure_weight_m: float = 0.0
+    """Metres-equivalent per minute a trailer leaves after now. Above 0 the trailer leaving first fills first
+    (first out, first filled) unless a later one is nearer by more than this many metres a minute; at 0
+    the nearest trailer wins and departure only breaks ties."""
     segregate: frozenset[frozenset[str]] = field(default_factory=frozenset)
     """Pairs of dangerous-goods classes that must not share a trailer (e.g. ``{"3", "5.1"}``)."""
+
+    def departure_m(self, departure: datetime, now: datetime) -> float:
+        """Metres-equivalent of sending a pallet to a trailer leaving at ``departure``, seen at ``now``."""
+        return self.departure_weight_m * max(0.0, (departure - now).total_seconds() / 60.0)
 
     def incompatible(self, a: str, b: str) -> bool:
         return frozenset((a, b)) in self.segregate

@@ -50,6 +50,7 @@ def rules_from(config: SiteConfig) -> Rules:
         unplaced_penalty_m=r.unplaced_penalty_m,
         urgent_days=r.urgent_days,
         balance_weight_m=r.balance_weight_m,
+        departure_weight_m=r.departure_weight_m,
         segregate=frozenset(frozenset(pair) for pair in r.segregate),
     )
 

@@ -152,6 +152,9 @@ class RulesConfig(_Strict):
     unplaced_penalty_m: Annotated[float, Field(ge=0)] = 10_000.0
     urgent_days: Annotated[int, Field(ge=0, le=365)] = 2
     balance_weight_m: Annotated[float, Field(ge=0)] = 5.0
+    departure_weight_m: Annotated[float, Field(ge=0)] = 0.0
+    """Metres-equivalent per minute until a trailer leaves: above 0 the trailer leaving first fills first
+    unless a later one is that much nearer a minute (2 is a good start); 0: the nearest trailer."""
     chilled_max_c: Celsius = DEFAULT_CHILLED_MAX_C
     """A pallet whose label allows at most this temperature is chilled: reefer trailers only. Central
     sends it to the edges in their routing snapshots (:class:`~xdock.protocol.messages.RouteSnapshot`),

@@ -38,7 +38,8 @@ class _Drawing(_InboundDrawing):
         return Day(
             scenario=s.name, seed=self.seed, start=s.start_at, horizon_min=self.horizon, site=self.site,
             fleet=Fleet(forklifts=s.forklifts.count, speed_m_per_s=s.forklifts.speed_m_per_s,
-                        handle_s=s.forklifts.handle_s),
+                        handle_s=s.forklifts.handle_s, unload_s=s.forklifts.unload_s,
+                        dock_apron=s.forklifts.dock_apron),
             co2=Co2Factors(kg_per_forklift_km=s.co2.kg_per_forklift_km,
                            kg_per_trailer_departure=s.co2.kg_per_trailer_departure),
             trucks=tuple(trucks), trailers=tuple(trailers), disturbances=self._disturbances(trailers),
@@ -55,13 +56,14 @@ class _Drawing(_InboundDrawing):
         taken = {t.id for t in self.s.outbound.trailers}
         numbers: dict[str, int] = {}
         trailers = []
-        for dest, drawn_arrival, scheduled in self._departures(gen):
+        for dest, drawn_arrival, scheduled, sized_reefer in self._departures(gen):
             arrival = max(0.0, drawn_arrival)
             if arrival >= self.horizon:
                 continue
             departure = max(scheduled, arrival + 1.0)
             capacity = max(1, round(float(gen.capacity.sample(rng, 1)[0])))
-            reefer = bool(rng.random() < gen.reefer_share)
+            drawn_reefer = bool(rng.random() < gen.reefer_share)
+            reefer = drawn_reefer if sized_reefer is None else sized_reefer
             hazmat = bool(rng.random() < gen.hazmat_share)
             trailer_id = ""
             while not trailer_id or trailer_id in taken:
@@ -72,10 +74,11 @@ class _Drawing(_InboundDrawing):
                                             accepts_hazmat=hazmat))
         return trailers
 
-    def _departures(self, gen: OutboundGenerate) -> list[tuple[str, float, float]]:
-        """(destination, arrival, departure) of each generated trailer, in drawing order (outbound stream)."""
+    def _departures(self, gen: OutboundGenerate) -> list[tuple[str, float, float, bool | None]]:
+        """(destination, arrival, departure, reefer) of each generated trailer, in drawing order (outbound
+        stream); ``reefer`` is ``None`` where ``reefer_share`` draws it."""
         rng = self.outbound
-        departures: list[tuple[str, float, float]] = []
+        departures: list[tuple[str, float, float, bool | None]] = []
         if gen.interarrival_min is not None:
             ids, w = _weights(gen.destinations, list(self.dests))
             t = 0.0
@@ -84,24 +87,38 @@ class _Drawing(_InboundDrawing):
                 if t >= self.horizon:
                     break
                 dest = ids[int(rng.choice(len(ids), p=w))]
-                departures.append((dest, t, t + float(gen.dwell_min.sample(rng, 1)[0])))
+                departures.append((dest, t, t + float(gen.dwell_min.sample(rng, 1)[0]), None))
         elif gen.rolling is not None:
+            cold = self._cold_share() if gen.rolling.reefers == "cold_volume" else None
             for dest in _weights(gen.destinations, list(self.dests))[0]:
-                departures.extend((dest, dep - float(gen.dwell_min.sample(rng, 1)[0]), dep)
-                                  for dep in self._rolling(gen.rolling, dest, _mean_capacity(gen)))
+                streams: list[tuple[float, bool | None]] = [(1.0, None)] if cold is None else [
+                    (1.0 - cold, False), (cold, True)]
+                for share, reefer in streams:
+                    if share <= 0:
+                        continue
+                    departures.extend((dest, dep - float(gen.dwell_min.sample(rng, 1)[0]), dep, reefer)
+                                      for dep in self._rolling(gen.rolling, dest, _mean_capacity(gen), share))
         else:
             assert gen.timetable is not None
             for dest, times in gen.timetable.items():
-                departures.extend((dest, dep - float(gen.dwell_min.sample(rng, 1)[0]), dep)
+                departures.extend((dest, dep - float(gen.dwell_min.sample(rng, 1)[0]), dep, None)
                                   for dep in self._timetable(times))
         return departures
 
-    def _rolling(self, rolling: Rolling, dest: str, capacity: float) -> Iterator[float]:
+    def _cold_share(self) -> float:
+        """The share of generated pallets that are chilled or frozen."""
+        gen = self.s.inbound.generate
+        assert gen is not None
+        total = sum(gen.temperature.values())
+        return (gen.temperature.get("chilled", 0.0) + gen.temperature.get("frozen", 0.0)) / total if total else 0.0
+
+    def _rolling(self, rolling: Rolling, dest: str, capacity: float, volume: float = 1.0) -> Iterator[float]:
+        """Departures for ``dest`` sized from ``volume`` (a share) of its expected pallets."""
         gen = self.s.inbound.generate
         assert gen is not None
         weights = _weights(gen.destinations, list(self.dests))
         share = float(weights[1][weights[0].index(dest)]) if dest in weights[0] else 0.0
-        per_min = share * gen.pallets_per_truck.mean / gen.interarrival_min.mean
+        per_min = volume * share * gen.pallets_per_truck.mean / gen.interarrival_min.mean
         headway0 = self._headway(rolling, per_min, capacity, rolling.first_departure_min)
         dep = rolling.first_departure_min + float(self.outbound.uniform(0, headway0))
         while dep <= self.horizon:

@@ -31,7 +31,8 @@ def day_as_scenario(day: Day, name: str | None = None) -> dict[str, Any]:
         "horizon_hours": day.horizon_min / 60,
         "site": site,
         "forklifts": {"count": day.fleet.forklifts, "speed_m_per_s": day.fleet.speed_m_per_s,
-                      "handle_s": day.fleet.handle_s},
+                      "handle_s": day.fleet.handle_s, "unload_s": day.fleet.unload_s,
+                      "dock_apron": day.fleet.dock_apron},
         "co2": {"kg_per_forklift_km": day.co2.kg_per_forklift_km,
                 "kg_per_trailer_departure": day.co2.kg_per_trailer_departure},
         "inbound": {"trucks": [

@@ -32,6 +32,11 @@ class Forklifts(_Strict):
     """Average travel speed, loaded and empty (about 7 km/h: a counterbalance truck inside a building)."""
     handle_s: Annotated[float, Field(ge=0, le=600)] = 15.0
     """Seconds to pick up, and again to put down, one pallet."""
+    unload_s: Annotated[float, Field(ge=0, le=3600)] | None = None
+    """Seconds to take one pallet off a truck onto the dock (default: ``handle_s``)."""
+    dock_apron: Annotated[int, Field(ge=1, le=1000)] | None = None
+    """Pallets the dock at an inbound door holds waiting for a forklift; unloading pauses while it is full
+    (default: no limit)."""
 
 
 class Co2(_Strict):
@@ -118,6 +123,10 @@ class Rolling(_Strict):
     cover: Annotated[float, Field(ge=0.1, le=10)] = 1.25
     max_headway_min: Annotated[float, Field(gt=0, le=10_080)] = 240.0
     first_departure_min: NonNegative = 60.0
+    reefers: Literal["share", "cold_volume"] = "share"
+    """``share``: each trailer is a reefer with ``reefer_share``; ``cold_volume``: each destination runs two
+    schedules, dry trailers sized from its ambient volume and reefers sized from its chilled and frozen
+    volume (``reefer_share`` must then be 0)."""
 
 
 class OutboundGenerate(_Strict):
@@ -155,6 +164,9 @@ class OutboundGenerate(_Strict):
         given = [k for k in ("interarrival_min", "rolling", "timetable") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of interarrival_min, rolling, timetable (got {given or 'none'})")
+        if self.rolling is not None and self.rolling.reefers == "cold_volume" and self.reefer_share != 0:
+            raise ValueError(f"reefer_share: must be 0 with rolling.reefers: cold_volume (the reefers are sized "
+                             f"from the cold volume), got {self.reefer_share}")
         return self
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from xdock.central.site_file.config import AreaConfig, Destination, Door, SiteConfig
+from xdock.central.site_file.config import AreaConfig, Destination, Door, RulesConfig, SiteConfig
 from xdock.protocol.identifiers import Id
 from xdock.simulation.model import Temp
 from xdock.simulation.scenario.distributions import _Strict
@@ -34,6 +34,8 @@ class GeneratedSite(_Strict):
     destinations: Annotated[list[Destination], Field(min_length=1)]
     staging: Staging = Field(default_factory=Staging)
     handling_minutes: Annotated[float, Field(ge=0, le=240)] = 15.0
+    rules: RulesConfig = Field(default_factory=RulesConfig)
+    """The site file's ``rules`` (docs/layout.md)."""
 
     def build(self) -> SiteConfig:
         width = max(self.inbound_doors, self.outbound_doors) * self.door_spacing_m
@@ -57,4 +59,4 @@ class GeneratedSite(_Strict):
             for i, temp in enumerate(kinds)
         ]
         return SiteConfig(site=self.id, timezone=self.timezone, handling_minutes=self.handling_minutes,
-                          doors=doors, areas=areas, destinations=list(self.destinations))
+                          doors=doors, areas=areas, destinations=list(self.destinations), rules=self.rules)

@@ -104,10 +104,12 @@ class Problem:
         return truck.docked or truck.door is not None or self.truck_window[truck_id][1] > 0
 
     def balance(self, trailer_id: str) -> float:
-        """Metres-equivalent per pallet sent to a trailer, by how full frozen pallets already make it."""
+        """Metres-equivalent per pallet sent to a trailer: by how full frozen pallets already make it, and by
+        how long until it leaves (:meth:`~xdock.central.optimiser.schema.Rules.departure_m`)."""
         trailer = self.floor.trailers[trailer_id]
+        rules = self.floor.rules
         fill = self.aboard.get(trailer_id, Aboard()).count / max(trailer.capacity_pallets, 1)
-        return self.floor.rules.balance_weight_m * fill
+        return rules.balance_weight_m * fill + rules.departure_m(trailer.departure, self.now)
 
     def _index_pallets(self) -> None:
         floor, rules = self.floor, self.floor.rules
