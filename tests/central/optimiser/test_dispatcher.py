@@ -108,6 +108,18 @@ def test_the_trailer_leaving_first_fills_first_unless_a_later_one_is_much_nearer
     assert scan(nearest, pallet("N4", "LYON")).target == "T-LYON-1"  # the default, 0: the nearest
 
 
+def test_a_pallet_sent_keeps_its_trailer_when_it_comes_within_the_handling_time() -> None:
+    # T-A leaves at 12:20; from 12:05 it is within the 15 min handling time: no new pallet is sent to it, but
+    # P1, sent at 12:00, keeps it when the trailer's load is settled again (another pallet loaded aboard).
+    t = trailer("T-A", "D1", departure=NOW + timedelta(minutes=20))
+    d = dispatcher([t], [])
+    assert scan(d, pallet("P1", "LYON")).target == "T-A"
+    d.put_pallet(pallet("P2", "LYON"))
+    assert d.decide("P2", NOW + timedelta(minutes=10)).kind == "staging"
+    d.put_pallet(loaded("P3", t))
+    assert d.plan().moves["P1"].target == "T-A"
+
+
 def test_chilled_goes_only_to_a_reefer() -> None:
     d = dispatcher([trailer("T-LYON-1", "D1"), trailer("T-LYON-2", "D3", reefer=True)], [])
     assert scan(d, pallet("C1", "LYON", temp="chilled")).target == "T-LYON-2"

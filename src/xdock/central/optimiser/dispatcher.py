@@ -339,10 +339,12 @@ class Dispatcher:
             over = trailer is None or load.over(trailer) or (
                 pallet.hazmat is not None and pallet.hazmat in load.conflicts(self._rules)
             )
-            if over or not self._fits(s, pallet, trailer_id, self._now):
+            # now=None: a pallet already sent keeps a trailer that leaves within the handling time (the worker is on
+            # the way); only a trailer gone, closed, changed or overfilled sends it elsewhere.
+            if over or not self._fits(s, pallet, trailer_id, None):
                 self._bump(s, pallet, f"{trailer_id} changed")
             elif s.moves[pallet.sscc].door != s.door_of(trailer_id):
-                s.set_move(pallet.sscc, self._direct_to(s, pallet, trailer_id, self._now))
+                s.set_move(pallet.sscc, self._direct_to(s, pallet, trailer_id, None))
 
     def _leave_held(self, s: DispatchState, trailer_id: str, held: int, before: set[str]) -> None:
         """Pallets new to ``trailer_id`` (not in ``before``) give way, least deserving first, until its load
