@@ -59,6 +59,8 @@ def test_fcfs_two_door_day_by_hand() -> None:
     # Doors held 1.5 + 1 + 0.5 (D1) + 60 + 30 (D2) = 93 of 2 × 240 minutes.
     assert k["door_utilisation"] == round(93 / 480, 4)
     assert (k["pallets"], k["loaded"], k["late_pallets"], k["on_site"], k["unaccounted"]) == (6, 3, 2, 1, 0)
+    # Due before the horizon: P1-P4 have a LYON trailer leaving between arrival and due; P6 (PARIS) has none.
+    assert k["late_unavoidable"] == 1
     assert (k["late_departures"], k["trailer_fill"], k["staging_peak"], k["rehandles"]) == (1, 1.0, 2, 1)
     # 0.24 km × 0.1 kg + 2 departures × 10 kg.
     assert k["co2e_kg"] == 20.024

@@ -4,6 +4,10 @@ Definitions (times in minutes, distances in km):
 
 - ``pallets``: pallets of the trucks that arrived before the horizon; ``late_pallets``: those ``late``;
   ``on_site``: those still on site and not yet due; ``unaccounted``: those none of loaded, late, on site (0).
+- ``late_unavoidable``: pallets due before the horizon for which no trailer of the Day fitting them (their
+  destination, a reefer for chilled and frozen, one accepting dangerous goods for those) is scheduled to
+  leave between their truck's arrival and their due minute: late whatever the policy (the same for every
+  policy of a Day), the floor under ``late_pallets``.
 - ``late_departures``: trailers that left after their scheduled minute.
 - ``dock_to_dock_*``: from a pallet's unloading (its scan at the inbound door) to its loading aboard a
   trailer, over the pallets loaded (nearest-rank percentiles).
@@ -19,6 +23,7 @@ Definitions (times in minutes, distances in km):
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections.abc import Mapping, Sequence
@@ -26,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from xdock.simulation.engine import conservation
 from xdock.simulation.model import Day, PolicyRun
 
-__all__ = ["SUMMARY_KEYS", "kpis", "summarise"]
+__all__ = ["SUMMARY_KEYS", "kpis", "late_unavoidable", "summarise"]
 
 SUMMARY_KEYS = (
     "pallets", "late_pallets", "late_departures", "dock_to_dock_p50_min", "dock_to_dock_p90_min",
@@ -61,6 +66,7 @@ def kpis(day: Day, run: PolicyRun) -> dict[str, float | int | None]:
         "pallets": len(pallets),
         "loaded": sum(p.outcome == "loaded" for p in pallets),
         "late_pallets": sum(p.outcome == "late" for p in pallets),
+        "late_unavoidable": late_unavoidable(day),
         "on_site": sum(p.outcome == "on_site" for p in pallets),
         "departures": len(run.departures),
         "late_departures": sum(d.late for d in run.departures),
@@ -79,6 +85,30 @@ def kpis(day: Day, run: PolicyRun) -> dict[str, float | int | None]:
         "co2e_kg": round(km * day.co2.kg_per_forklift_km + len(run.departures) * day.co2.kg_per_trailer_departure, 3),
         "unaccounted": conservation(day, run),
     }
+
+
+def late_unavoidable(day: Day) -> int:
+    """Pallets no policy can deliver on time (see ``late_unavoidable`` in the module doc)."""
+    by_kind: dict[tuple[str, bool, bool], list[float]] = {}
+    for t in day.trailers:
+        for cold in (False, True):
+            for dangerous in (False, True):
+                if (t.reefer or not cold) and (t.accepts_hazmat or not dangerous):
+                    by_kind.setdefault((t.destination, cold, dangerous), []).append(t.departure_min)
+    for departures in by_kind.values():
+        departures.sort()
+    count = 0
+    for truck in day.trucks:
+        if truck.arrival_min >= day.horizon_min:
+            continue
+        for p in truck.pallets:
+            if p.due_min >= day.horizon_min:
+                continue
+            departures = by_kind.get((p.destination, p.temp != "ambient", p.dangerous is not None), [])
+            i = bisect.bisect_left(departures, truck.arrival_min)
+            if i == len(departures) or departures[i] > p.due_min:
+                count += 1
+    return count
 
 
 def _round(value: float | None) -> float | None:

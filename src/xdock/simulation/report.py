@@ -33,6 +33,7 @@ Kpis = Mapping[str, float | int | None]
 KPI_ROWS: tuple[tuple[str, str, bool | None], ...] = (
     ("pallets", "pallets handled", None),
     ("late_pallets", "late pallets", False),
+    ("late_unavoidable", "… of which no trailer could take in time", None),
     ("late_departures", "trailers departed late", False),
     ("dock_to_dock_p50_min", "dock-to-dock p50 (min)", False),
     ("dock_to_dock_p90_min", "dock-to-dock p90 (min)", False),
