@@ -155,10 +155,6 @@ def test_every_shipped_scenario_keeps_every_pallet_accounted_for(
     name: str, policy: type[FcfsPolicy] | type[XdockPolicy]
 ) -> None:
     day = load_scenario(name).with_horizon(2).draw(11)
-    if policy is XdockPolicy and any(d.kind == "central_unreachable" for d in day.disturbances):
-        with pytest.raises(ValueError, match="does not play central_unreachable"):
-            run_day(day, policy())
-        return
     run = run_day(day, policy())
     k = kpis(day, run)
     assert k["unaccounted"] == 0

@@ -99,9 +99,3 @@ def test_trailers_arriving_during_the_day_are_announced_and_take_the_staged_pall
     assert [(d.trailer, d.departed_min, d.pallets) for d in run.departures] == [("T1", 60.0, 2), ("T2", 119.0, 1)]
     assert run.forklift_m == 240.0
 
-
-def test_central_unreachable_is_refused_by_the_xdock_policy(tmp_path: Path) -> None:
-    day = dataclasses.replace(small_day(1), disturbances=(Disturbance("central_unreachable", 10, 40),))
-    with pytest.raises(ValueError, match=r"^disturbances\[0\]: the xdock policy does not play central_unreachable"):
-        run_day(day, XdockPolicy(workdir=tmp_path))
-    assert list(tmp_path.iterdir()) == []  # its store is gone with the run

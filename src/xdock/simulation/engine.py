@@ -34,7 +34,9 @@ Disturbances: ``door_closed`` takes the door from the doors offered to trucks an
 to its end (a vehicle already there finishes) and tells the policy, which stops sending pallets to the
 trailer there; ``reefer_failure`` counts the minutes the chilled and frozen pallets aboard that trailer
 spend in the failure's window as out of range; ``volume_peak`` is already in the Day's trucks (nothing
-to play); ``central_unreachable`` is the policy's to play (a policy with no central ignores it).
+to play); ``central_unreachable`` tells the policy when the edges lose central and when they reach it
+again (:meth:`~xdock.simulation.policy.Policy.central_lost`, :meth:`~xdock.simulation.policy.Policy.central_back`;
+overlapping outages make one), and what it answers meanwhile is its own (a policy with no central ignores it).
 """
 
 from __future__ import annotations
@@ -120,6 +122,8 @@ class _Run:
         self.door_since: dict[str, float] = {}
         self.closed: set[str] = set()
         self.closing: Counter[str] = Counter()
+        self.outages = 0
+        """Outages of central under way (overlapping ones make one)."""
         self.reefer_failures: dict[str, list[tuple[float, float]]] = {}
         for d in day.disturbances:
             if d.kind == "reefer_failure":
@@ -143,6 +147,8 @@ class _Run:
         for disturbance in day.disturbances:
             if disturbance.kind == "door_closed":
                 self.env.process(self._door_closed(disturbance.target, disturbance.start_min, disturbance.end_min))
+            elif disturbance.kind == "central_unreachable":
+                self.env.process(self._central_away(disturbance.start_min, disturbance.end_min))
         if self.policy.tick_every_min is not None:
             self.env.process(self._ticks(self.policy.tick_every_min))
         if self.progress is not None:
@@ -188,6 +194,16 @@ class _Run:
             self.closed.discard(door)
             self._apply(self.policy.door_opened(door, self.now))
             self._give_doors()
+
+    def _central_away(self, start: float, end: float) -> simpy.events.ProcessGenerator:
+        yield self.env.timeout(start)
+        self.outages += 1
+        if self.outages == 1:
+            self.policy.central_lost(self.now)
+        yield self.env.timeout(max(0.0, end - start))
+        self.outages -= 1
+        if self.outages == 0:
+            self._apply(self.policy.central_back(self.now))
 
     def _take_door(self, door: str, vehicle: str) -> None:
         if door not in self.door_holder or self.door_holder[door] is not None:

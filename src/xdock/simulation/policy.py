@@ -4,7 +4,8 @@ The engine (:mod:`xdock.simulation.engine`) moves trucks, trailers, pallets and 
 :class:`Policy` decides: the inbound door of a truck, the outbound door of a trailer, and where each
 pallet goes (a :class:`Target`: a trailer, or a staging area). Every event a policy hears answers the
 pallets whose target it changed (:data:`Changes`): the pallet just scanned, staged pallets given a
-trailer that docked, pallets of a trailer that left without them.
+trailer that docked, pallets of a trailer that left without them, pallets central answered once the
+edges reached it again after an outage.
 """
 
 from __future__ import annotations
@@ -72,6 +73,13 @@ class Policy(Protocol):
 
     def tick(self, now: float) -> Changes:
         """Site time passed (every :attr:`tick_every_min`, from minute 0)."""
+
+    def central_lost(self, now: float) -> None:
+        """The edges cannot reach central from now on (a ``central_unreachable`` disturbance starts); a
+        policy with no central does nothing."""
+
+    def central_back(self, now: float) -> Changes:
+        """The edges reach central again; the pallets whose target that changes."""
 
     def end(self, now: float) -> None:
         """The run is over: release what the policy holds."""

@@ -118,6 +118,12 @@ class FcfsPolicy:
         docked = self._docked.pop(trailer.id)
         return {sscc: self._send(self._pallets[sscc]) for sscc in sorted(docked.sent - self._loaded)}
 
+    def central_lost(self, now: float) -> None:
+        """No central: nothing to lose."""
+
+    def central_back(self, now: float) -> Changes:
+        return {}
+
     def tick(self, now: float) -> Changes:
         return {}
 

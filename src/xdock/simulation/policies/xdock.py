@@ -13,9 +13,14 @@ the core changed are the re-matches the forklifts carry out. The core re-matches
 whenever room frees (a trailer announced, a door opened again).
 
 A closed door (a ``door_closed`` disturbance) is the supervisor's ``set_door``: the core sends the
-pallets bound for its trailer elsewhere, and takes them back when it opens. ``central_unreachable`` is
-refused: while central is away the edges answer from their routing snapshots, and that is the edge's
-code, not central's.
+pallets bound for its trailer elsewhere, and takes them back when it opens.
+
+``central_unreachable``: while central is away, the edge at each inbound door answers from its last routing
+snapshot with the edge's own code, and central hears the scans, with the answers the edges gave, when it is
+back (:mod:`xdock.simulation.policies.edges_alone`). A pallet goes where its edge said (nowhere, waiting at
+its door, when the edge had no instruction or named a trailer that left or whose door closed since), then
+where central's answer says once central heard it. :attr:`XdockPolicy.offline_answers` keeps what the
+edges answered, :attr:`XdockPolicy.answers` central's answers.
 
 Doors: a truck takes the free inbound door nearest, in metres weighted by its pallets per destination,
 to where its pallets go (the trailers for each destination at a door, else the nearest staging area);
@@ -40,13 +45,15 @@ from typing import Any
 
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import PalletRow, Store
+from xdock.edge.offline_router import OfflineAnswer
 from xdock.protocol.clock import ManualClock
-from xdock.protocol.messages import Assignment, ScanEvent, ShipToModel
+from xdock.protocol.messages import Assignment, OfflineDecision, ScanEvent, ShipToModel
 from xdock.simulation.layout import Layout
 from xdock.simulation.model import Day, InboundTruck, OutboundTrailer, PalletPlan
+from xdock.simulation.policies.edges_alone import EdgesAlone
 from xdock.simulation.policy import Changes, Target
 
-__all__ = ["BY", "CoreCall", "XdockPolicy", "scan_event"]
+__all__ = ["BY", "CoreCall", "XdockPolicy", "edge_of", "scan_event"]
 
 BY = "simulator"
 """Who the core's audit events name for the yard's and supervisor's commands of a simulated run."""
@@ -64,12 +71,17 @@ class CoreCall:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
+def edge_of(door: str) -> str:
+    """The id of the edge at inbound ``door`` (the ``edge_id`` of its scans)."""
+    return f"edge-{door}"
+
+
 def scan_event(day: Day, pallet: PalletPlan, door: str, seq: int, at: datetime) -> ScanEvent:
     """The scan the edge at inbound ``door`` sends for ``pallet`` (``seq``: that edge's count)."""
     rules = day.site.rules
     max_temp = {"ambient": None, "chilled": rules.chilled_max_c, "frozen": rules.frozen_max_c}[pallet.temp]
     return ScanEvent(
-        edge_id=f"edge-{door}", seq=seq, device_id=DEVICE, door=door, scanned_at=at, sscc=pallet.sscc,
+        edge_id=edge_of(door), seq=seq, device_id=DEVICE, door=door, scanned_at=at, sscc=pallet.sscc,
         ship_to=ShipToModel(kind="postal", value=pallet.postal_code), max_temp_c=max_temp,
         dangerous_goods=pallet.dangerous is not None, raw=f"sim {pallet.sscc}",
     )
@@ -98,6 +110,12 @@ class XdockPolicy:
         self.calls: list[CoreCall] = []
         self.answers: dict[str, Assignment] = {}
         """SSCC → the core's answer to its scan."""
+        self.alone: EdgesAlone | None = None
+        """The edges and their routers, on a day central is unreachable for a while."""
+        self.offline_answers: dict[str, OfflineAnswer] = {}
+        """SSCC → what its edge answered alone, for the pallets scanned while central was away."""
+        self._told_offline: dict[str, Target | None] = {}
+        """Pallets scanned while central is away and not aboard → the target the engine was told."""
 
     # -- the core ---------------------------------------------------------------------------------------
 
@@ -123,16 +141,15 @@ class XdockPolicy:
         return getattr(self.site, name)(*args, **kwargs)
 
     def begin(self, day: Day) -> None:
-        for i, d in enumerate(day.disturbances):
-            if d.kind == "central_unreachable":
-                raise ValueError(f"disturbances[{i}]: the xdock policy does not play central_unreachable (the "
-                                 "edges' offline answers are the edge's code, which the simulator does not run)")
         self._day = day
         self._layout = Layout(day.site)
         self._tmp = tempfile.mkdtemp(prefix="xdock-sim-", dir=self._workdir)
         self._store = Store(Path(self._tmp) / "central.db", synchronous="NORMAL")
         self._clock = ManualClock(day.start)
         self._site = LiveSite(day.site, self._store, self._clock)
+        if any(d.kind == "central_unreachable" for d in day.disturbances):
+            doors = {edge_of(d.id): d.id for d in day.site.doors if d.receives}
+            self.alone = EdgesAlone(self._site, self._store, self._clock, doors)
 
     def end(self, now: float) -> None:
         if self._store is not None:
@@ -228,9 +245,11 @@ class XdockPolicy:
         return {}
 
     def scanned(self, pallet: PalletPlan, door: str, now: float) -> Changes:
-        edge = f"edge-{door}"
+        edge = edge_of(door)
         self._seq[edge] += 1
         event = scan_event(self.day, pallet, door, self._seq[edge], self._at(now))
+        if self.alone is not None and self.alone.away:
+            return self._scanned_alone(pallet, event)
         reply: Assignment = self._call(now, "apply_scan", event).reply
         self.answers[pallet.sscc] = reply
         self._scanned_at[pallet.sscc] = (pallet.destination, door)
@@ -244,6 +263,10 @@ class XdockPolicy:
         return self._changed()
 
     def loaded(self, sscc: str, trailer: str, now: float) -> Changes:
+        if self.alone is not None and self.alone.waiting(sscc):
+            self.alone.hold_load(sscc, trailer)
+            self._told_offline.pop(sscc, None)
+            return {}
         door = self.site.state.trailers[trailer].plan.door
         self._call(now, "confirm_load", sscc, door, device=LOAD_DEVICE)
         self._known.pop(sscc, None)
@@ -251,7 +274,7 @@ class XdockPolicy:
 
     def door_closed(self, door: str, now: float) -> Changes:
         self._call(now, "set_door", door, open_=False, by=BY)
-        return self._changed()
+        return {**self._changed(), **self._stranded()}
 
     def door_opened(self, door: str, now: float) -> Changes:
         self._call(now, "set_door", door, open_=True, by=BY)
@@ -262,6 +285,72 @@ class XdockPolicy:
 
     def trailer_departed(self, trailer: OutboundTrailer, now: float) -> Changes:
         self._call(now, "depart_trailer", trailer.id, by=BY)
+        return {**self._changed(), **self._stranded()}
+
+    # -- central unreachable (see :mod:`xdock.simulation.policies.edges_alone`) --------------------------------
+
+    def central_lost(self, now: float) -> None:
+        """The edges lose central: each adopts the routing snapshot central made for it last."""
+        assert self.alone is not None, "begin() with a day whose disturbances name central_unreachable"
+        self.alone.lose(self._at(now))
+
+    def _scanned_alone(self, pallet: PalletPlan, event: ScanEvent) -> Changes:
+        assert self.alone is not None
+        _, answer = self.alone.decide(event)
+        self.offline_answers[pallet.sscc] = answer
+        self._scanned_at[pallet.sscc] = (pallet.destination, event.door)
+        target = self._told(answer.decision)
+        self._told_offline[pallet.sscc] = target
+        return {pallet.sscc: target}
+
+    def _told(self, decision: OfflineDecision | None) -> Target | None:
+        """Where an edge's offline decision sends a pallet now (``None``: it waits where it stands)."""
+        if decision is None:
+            return None
+        if decision.outcome == "assigned" and decision.trailer is not None:
+            return Target("trailer", decision.trailer) if self._taking(decision.trailer) else None
+        assert self._layout is not None
+        return Target("staging", decision.area) if decision.area in self._layout.staging else None
+
+    def _taking(self, trailer_id: str) -> bool:
+        """Whether ``trailer_id`` is at an open door and has not left."""
+        trailer = self.site.state.trailers.get(trailer_id)
+        return trailer is not None and not trailer.departed and trailer.plan.door not in self.site.closed_doors()
+
+    def _stranded(self) -> Changes:
+        """Pallets an edge sent alone to a trailer that no longer takes pallets (it left, its door closed):
+        they wait where they stand for central's answer."""
+        changes: dict[str, Target | None] = {}
+        for sscc, target in self._told_offline.items():
+            if target is not None and target.kind == "trailer" and not self._taking(target.place):
+                changes[sscc] = None
+        self._told_offline.update(changes)
+        return changes
+
+    def central_back(self, now: float) -> Changes:
+        """The edges reach central again: their backlogs in the order scanned (central keeps each edge's
+        decision where its rules allow, else corrects it), then the loads that waited for those scans; the
+        pallets whose target central's answers change."""
+        alone = self.alone
+        assert alone is not None, "begin() with a day whose disturbances name central_unreachable"
+        events, loads = alone.back()
+        for event in events:
+            reply: Assignment = self._call(now, "apply_scan", event).reply
+            self.answers[event.sscc] = reply
+            if event.offline is not None:
+                if reply.correction:
+                    alone.stats.corrected += 1
+                else:
+                    alone.stats.kept += 1
+        self._known.update(self._told_offline)
+        self._told_offline = {}
+        state = self.site.state
+        for sscc, trailer in loads:
+            row = state.pallets.get(sscc)
+            if row is not None and row.state == "assigned" and row.trailer == trailer:
+                self._call(now, "confirm_load", sscc, state.trailers[trailer].plan.door, device=LOAD_DEVICE)
+            else:
+                alone.stats.corrected_aboard += 1
         return self._changed()
 
     # -- reading the core ---------------------------------------------------------------------------------
