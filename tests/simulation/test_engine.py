@@ -67,6 +67,21 @@ def test_fcfs_two_door_day_by_hand() -> None:
     assert k["cold_chain_min_out"] == 0.0
 
 
+def test_unloading_pauses_while_the_dock_apron_is_full() -> None:
+    # As the two-door day, but a pallet takes 1 min off the truck and the dock at D1 holds 1 pallet waiting
+    # for the forklift. P1 off at 1.0, taken at once (1.0 → 2.5). P2 off at 2.0 and waits: the dock is full
+    # until the forklift takes P2 at 2.5, so P3 comes off at 3.5, not 3.0, and TR1 leaves D1 at 3.5.
+    base = two_door_day()
+    day = dataclasses.replace(base, fleet=dataclasses.replace(base.fleet, unload_s=60.0, dock_apron=1))
+    run = run_day(day, FcfsPolicy())
+    got = {p.sscc: p for p in run.pallets}
+    assert [got[sscc(n)].unloaded_min for n in (1, 2, 3)] == [1.0, 2.0, 3.5]
+    assert [got[sscc(n)].loaded_min for n in (1, 2)] == [2.5, 4.0]
+    assert DoorSpan("D1", "inbound", "TR1", 0.0, 3.5) in run.door_spans
+    free = dataclasses.replace(base, fleet=dataclasses.replace(base.fleet, unload_s=60.0))
+    assert [p.unloaded_min for p in run_day(free, FcfsPolicy()).pallets[:3]] == [1.0, 2.0, 3.0]
+
+
 def test_a_pallet_whose_trailer_left_without_it_is_sent_again() -> None:
     # T1 leaves at 1.75 (P1 and P2 are due at 60, after it: it does not wait). P1 is on the forklift
     # (0.5 → 2.0), P2 waits for it, P3 went to staging at 1.5 (T1 full). Both are sent to S1; the forklift
