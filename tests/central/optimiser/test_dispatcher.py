@@ -120,6 +120,19 @@ def test_a_pallet_sent_keeps_its_trailer_when_it_comes_within_the_handling_time(
     assert d.plan().moves["P1"].target == "T-A"
 
 
+def test_an_offline_instruction_is_kept_by_the_handling_time_when_it_was_given() -> None:
+    # T-A leaves at 12:20 (handling 15 min). An edge told P1 "T-A" at 12:00, offline; central hears it at
+    # 12:10, when T-A no longer takes new pallets: the worker's instruction stands, as it did at 12:00.
+    d = dispatcher([trailer("T-A", "D1", departure=NOW + timedelta(minutes=20))], [])
+    later = NOW + timedelta(minutes=10)
+    d.put_pallet(pallet("P1", "LYON"))
+    assert d.keep("P1", later, trailer="T-A") is None
+    kept = d.keep("P1", later, trailer="T-A", decided_at=NOW)
+    assert kept is not None and (kept.target, kept.door) == ("T-A", "D1")
+    d.put_pallet(pallet("P2", "LYON"))
+    assert d.keep("P2", later, trailer="T-A", decided_at=NOW + timedelta(minutes=6)) is None  # told too late
+
+
 def test_chilled_goes_only_to_a_reefer() -> None:
     d = dispatcher([trailer("T-LYON-1", "D1"), trailer("T-LYON-2", "D3", reefer=True)], [])
     assert scan(d, pallet("C1", "LYON", temp="chilled")).target == "T-LYON-2"

@@ -141,13 +141,18 @@ class Dispatcher:
             s.set_move(sscc, move)
         return move
 
-    def keep(self, sscc: str, now: datetime, *, trailer: str | None = None, area: str | None = None) -> Move | None:
+    def keep(
+        self, sscc: str, now: datetime, *, trailer: str | None = None, area: str | None = None,
+        decided_at: datetime | None = None,
+    ) -> Move | None:
         """Keep an instruction the worker got elsewhere (an edge deciding offline) if the rules allow it.
 
         ``trailer``: a direct move there when it fits by the same checks as :meth:`decide` (destination,
         departure, open door, cold chain, dangerous goods, room); ``area``: a staging area keeping the
         pallet's temperature. The kept move is recorded; ``None`` (nothing recorded) when it does not
         fit, or the pallet is frozen: then ask :meth:`decide`. Raises ``KeyError`` for an unknown pallet.
+        ``decided_at``: when the worker got the instruction (an edge's offline decision reaching central later);
+        the trailer's departure is checked against the handling time from then, not from ``now``.
         """
         self._now = now
         s = self._state
@@ -158,7 +163,7 @@ class Dispatcher:
             return None
         move: Move | None = None
         if trailer is not None:
-            move = self._direct_to(s, pallet, trailer, now)
+            move = self._direct_to(s, pallet, trailer, now if decided_at is None else min(now, decided_at))
         elif area is not None:
             found = self._areas.get(area)
             if found is not None and found.kind == "staging" and keeps(found.temp, pallet.temp):

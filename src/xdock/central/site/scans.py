@@ -285,7 +285,7 @@ class ScanService:
             return None
         return self.dispatcher.keep(
             event.sscc, now, trailer=told.trailer if told.outcome == "assigned" else None,
-            area=told.area if told.outcome == "staged" else None,
+            area=told.area if told.outcome == "staged" else None, decided_at=told.decided_at,
         )
 
 
