@@ -128,7 +128,8 @@ def test_an_offline_instruction_is_kept_by_the_handling_time_when_it_was_given()
     d.put_pallet(pallet("P1", "LYON"))
     assert d.keep("P1", later, trailer="T-A") is None
     kept = d.keep("P1", later, trailer="T-A", decided_at=NOW)
-    assert kept is not None and (kept.target, kept.door) == ("T-A", "D1")
+    assert kept is not None
+    assert (kept.target, kept.door) == ("T-A", "D1")
     d.put_pallet(pallet("P2", "LYON"))
     assert d.keep("P2", later, trailer="T-A", decided_at=NOW + timedelta(minutes=6)) is None  # told too late
 
