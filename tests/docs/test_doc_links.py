@@ -14,5 +14,6 @@ LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s#]+)(?:#[^)]*)?\)")
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_local_links_and_pictures_exist(page: Path) -> None:
-    targets = [t for t in LINK.findall(page.read_text(encoding="utf-8")) if "://" not in t and not t.startswith("mailto:")]
+    found = LINK.findall(page.read_text(encoding="utf-8"))
+    targets = [t for t in found if "://" not in t and not t.startswith("mailto:")]
     assert [t for t in targets if not (page.parent / t).exists()] == []

@@ -14,6 +14,12 @@ def test_assigned_text() -> None:
     assert assigned_text("D12", "Saint-Étienne-du-Rouvray", None) == "→ D12  SAINT-ÉTIENN"
 
 
+def test_assigned_text_names_the_day_of_a_trailer_leaving_on_another_day() -> None:
+    dep = datetime(2026, 11, 24, 6, 30)  # a Tuesday
+    assert assigned_text("D12", "Lyon", dep, datetime(2026, 11, 24, 5, 0)) == "→ D12  LYON  dep 06:30"
+    assert assigned_text("D12", "Lyon", dep, datetime(2026, 11, 23, 22, 15)) == "→ D12  LYON  dep Tue 06:30"
+
+
 def test_clip_keeps_one_line_of_64() -> None:
     assert clip("a\r\nb\tc") == "a b c"
     assert clip("x" * 70) == "x" * 63 + "…"

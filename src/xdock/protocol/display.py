@@ -19,11 +19,19 @@ def clip(text: str, limit: int = MAX_DISPLAY) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def assigned_text(door: str, destination: str, departure_local: datetime | None) -> str:
-    """What the scanner shows when the pallet has an outbound door."""
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def assigned_text(
+    door: str, destination: str, departure_local: datetime | None, now_local: datetime | None = None,
+) -> str:
+    """What the scanner shows when the pallet has an outbound door; a trailer leaving on another day than
+    ``now_local``'s (both in the site's time) shows its day: ``dep Tue 06:30``."""
     parts = [f"→ {door}", destination.upper()[:12]]
     if departure_local is not None:
-        parts.append(f"dep {departure_local:%H:%M}")
+        day = "" if now_local is None or departure_local.date() == now_local.date() else (
+            f"{_DAYS[departure_local.weekday()]} ")
+        parts.append(f"dep {day}{departure_local:%H:%M}")
     return clip("  ".join(parts))
 
 

@@ -246,7 +246,9 @@ def test_a_trailer_leaving_on_a_later_day_takes_pallets_until_then_across_a_rest
     rig.announce("T-LYON-N", "D14", destination="LYON", departure=tomorrow)
     assert rig.site.state.day.isoformat() == "2026-11-23"
     assert rig.site.state.trailers["T-LYON-N"].plan.departure == time(6, 0)
-    assert rig.scan(1, "69001").trailer == "T-LYON-N"  # T-LYON-1 left at 16:40
+    first = rig.scan(1, "69001")
+    assert first.trailer == "T-LYON-N"  # T-LYON-1 left at 16:40
+    assert first.display == "→ D14  LYON  dep Tue 06:00"  # the scanner says which day it leaves
 
     rig.clock.advance(3 * 3600)  # 01:30 on the 24th: a new site day
     again = rig.restarted()
@@ -257,6 +259,7 @@ def test_a_trailer_leaving_on_a_later_day_takes_pallets_until_then_across_a_rest
     assert again.scan(2, "69002").trailer == "T-LYON-1"
     reply = again.scan(3, "69003")  # T-LYON-1 is full
     assert (reply.trailer, reply.departure) == ("T-LYON-N", tomorrow)
+    assert reply.display == "→ D14  LYON  dep 06:00"  # it is the 24th now
     again.clock.advance(4 * 3600 + 20 * 60)  # 05:50: within the 15 min handling time of its departure
     assert again.scan(4, "69004").area == "S1"
     again.store.close()

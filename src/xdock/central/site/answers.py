@@ -23,7 +23,8 @@ def answer_for_move(state: SiteState, event: ScanEvent, move: Move, now: datetim
         return Assignment(
             edge_id=event.edge_id, seq=event.seq, device_id=event.device_id, sscc=event.sscc, outcome="assigned",
             door=door, trailer=trailer.plan.id, destination=dest.id, departure=trailer.departure,
-            reason=move.reason, display=assigned_text(door, dest.name, local), decided_at=now,
+            reason=move.reason, display=assigned_text(door, dest.name, local, now.astimezone(state.config.zone)),
+            decided_at=now,
         )
     why = move.reason.split(" · ")[0]
     staged = move.kind == "staging"
