@@ -82,21 +82,36 @@ def test_while_central_is_away_the_edge_answers_from_its_snapshot_and_central_ke
     assert policy.alone.stats == AloneStats(outages=1, offline_answers=2, kept=2)
 
 
-def test_central_corrects_an_offline_answer_its_rules_refuse_even_for_a_pallet_already_aboard(
-    tmp_path: Path,
-) -> None:
-    # Back at 50: T1 leaves at 60, within the 15 min handling, so central does not keep P2 on it and sends
-    # it to staging, though P2 has been aboard T1 since 3.5 (its load is not confirmed to central). The
-    # floor is the engine's: P2 leaves with T1.
+def test_central_keeps_an_offline_answer_by_the_handling_time_when_the_edge_gave_it(tmp_path: Path) -> None:
+    # Back at 50: T1 leaves at 60, within the 15 min handling time of 50 but not of 1.0, when the edge told
+    # P2 "T1": central keeps the instruction, and the load of P2 (aboard since 3.5) is confirmed.
     day = _away(two_door_day(), 0.75, 50)
     policy = XdockPolicy(workdir=tmp_path)
     run = run_day(day, policy)
     assert kpis(day, run)["unaccounted"] == 0
     assert policy.offline_answers == _offline_answers()
     p2 = policy.answers[sscc(2)]
+    assert (p2.outcome, p2.trailer, p2.display, p2.correction) == ("assigned", "T1", "→ D2  LYON  dep 07:00", False)
+    assert [c.name for c in policy.calls if c.at == START + timedelta(minutes=50)] == [
+        "apply_scan", "apply_scan", "confirm_load"]
+    assert policy.alone is not None
+    assert policy.alone.stats == AloneStats(outages=1, offline_answers=2, kept=2)
+
+
+def test_central_corrects_an_offline_answer_whose_trailer_left_during_the_outage_even_if_aboard(
+    tmp_path: Path,
+) -> None:
+    # Back at 65: T1 left at 60, so central does not keep P2 on it and sends it to staging, though P2 has
+    # been aboard T1 since 3.5 (its load is not confirmed to central). The floor is the engine's: P2 leaves
+    # with T1.
+    day = _away(two_door_day(), 0.75, 65)
+    policy = XdockPolicy(workdir=tmp_path)
+    run = run_day(day, policy)
+    assert kpis(day, run)["unaccounted"] == 0
+    p2 = policy.answers[sscc(2)]
     assert (p2.outcome, p2.area, p2.display, p2.correction) == (
         "staged", "S1", "→ S1  STAGING  last trailer for LYON gone", True)
-    assert [c.name for c in policy.calls if c.at == START + timedelta(minutes=50)] == ["apply_scan", "apply_scan"]
+    assert [c.name for c in policy.calls if c.at == START + timedelta(minutes=65)] == ["apply_scan", "apply_scan"]
     record = next(r for r in run.pallets if r.sscc == sscc(2))
     assert (record.trailer, record.loaded_min, record.outcome) == ("T1", 3.5, "loaded")
     assert policy.alone is not None

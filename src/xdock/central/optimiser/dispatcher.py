@@ -186,9 +186,17 @@ class Dispatcher:
             return not urgent(p, self._rules, today), -p.priority, s.since.get(sscc, 0)
 
         changed: list[Move] = []
+        full: set[str] = set()  # destinations no trailer has a position left for: rooms only shrink here
         for sscc in sorted(s.staged, key=order):
             pallet = s.pallets[sscc]
             if pallet.frozen or pallet.mixed or not pallet.destinations:
+                continue
+            destination = pallet.destinations[0]
+            if destination in full:
+                continue
+            if not any(not s.trailers[t].departed and s.load(t).count < s.trailers[t].capacity_pallets
+                       for t in s.by_dest.get(destination, ())):
+                full.add(destination)
                 continue
             found = self._best_direct(s, pallet, now, held)
             if isinstance(found, Move):

@@ -97,10 +97,10 @@ class InboundTrucks:
         return self.store.inbound_trucks()
 
     def get(self, truck_id: str) -> InboundTruckRow:
-        for row in self.store.inbound_trucks():
-            if row.id == truck_id:
-                return row
-        raise InboundRefusedError(404, "truck_id", f"No inbound truck {truck_id!r} has been announced")
+        row = self.store.inbound_truck(truck_id)
+        if row is None:
+            raise InboundRefusedError(404, "truck_id", f"No inbound truck {truck_id!r} has been announced")
+        return row
 
     def announce(
         self, truck_id: str, *, eta: datetime, pallets: int, carrier: str | None = None, door: str | None = None,
@@ -125,7 +125,7 @@ class InboundTrucks:
             destinations = self._checked_asn(destinations, pallets)
         if door is not None:
             self._check_door(door)
-        if any(row.id == truck_id for row in self.store.inbound_trucks()):
+        if self.store.inbound_truck(truck_id) is not None:
             raise InboundRefusedError(409, "id", f"inbound truck {truck_id} is already announced")
         row = InboundTruckRow(id=truck_id, carrier=carrier, eta=eta, pallets=pallets, door=door, state="waiting",
                               announced_at=now, destinations=destinations)

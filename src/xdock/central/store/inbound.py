@@ -52,6 +52,10 @@ class InboundTruckRow:
     """The inbound door the latest re-plan gives a waiting truck (``None``: none yet, or not waiting)."""
 
 
+_SELECT = ("SELECT id, carrier, eta, pallets, door, state, announced_at, arrived_at, unloaded_at, destinations,"
+           " suggested_door FROM inbound_trucks")
+
+
 class InboundReads:
     """The inbound trucks, read."""
 
@@ -59,11 +63,13 @@ class InboundReads:
 
     def inbound_trucks(self) -> list[InboundTruckRow]:
         """Every announced inbound truck, by ETA then id."""
-        rows = self._db.execute(
-            "SELECT id, carrier, eta, pallets, door, state, announced_at, arrived_at, unloaded_at, destinations,"
-            " suggested_door FROM inbound_trucks"
-        ).fetchall()
+        rows = self._db.execute(_SELECT).fetchall()
         return sorted((_truck(row) for row in rows), key=lambda t: (t.eta, t.id))
+
+    def inbound_truck(self, truck_id: str) -> InboundTruckRow | None:
+        """The announced inbound truck ``truck_id``, ``None`` if there is none."""
+        row = self._db.execute(_SELECT + " WHERE id = ?", (truck_id,)).fetchone()
+        return None if row is None else _truck(row)
 
 
 class InboundWrites:
