@@ -1,0 +1,284 @@
+"""The demo's policy: the scenario engine's decisions taken by the running central, through its real devices.
+
+The engine (:func:`xdock.simulation.engine.run_day`) runs in a worker thread in scaled wall time; every
+call it makes to :class:`LivePolicy` hops to the event loop (where central, the edges and the mock devices
+live) and waits there for its answer, in the order the engine makes them:
+
+- A truck reaching the yard is announced to central (``announce_truck``: its pallets by destination, its
+  ETA the site's clock now) and unloads at central's suggested door when that is a free scanner door,
+  else at the first free scanner door (only the doors with an edge and a scanner, ``D1`` and ``D2`` in
+  the demo, take trucks); at its door it is ``truck_arrived``, empty ``truck_unloaded``.
+- Each pallet unloaded is scanned: its own GS1-128 label (SSCC, postal code, temperature limit by the
+  site's rules, dangerous-goods flag; now and then a slip first, :mod:`xdock.simulators.pallet_labels`)
+  typed into the mock scanner of its door, answered by central through the edge and MQTT. Its target is
+  read from central's pallet row: assigned to a trailer, or staged in an area.
+- A trailer of the site file loads at its own door; any other docks at the free outbound door nearest the
+  scanner doors and is announced then (``announce_trailer``), unless its departure has passed while it
+  waited for a door (central refuses that: it leaves unannounced, empty). At its time it is departed
+  (``depart_trailer``).
+- A pallet the engine's forklift puts aboard a trailer at an RFID portal door goes through the portal
+  (:meth:`~xdock.demo.rfid.Portals.load`: central confirms it loaded from the door passage, or raises a
+  mis-load when it goes through the neighbouring portal first); at any other door the forklift
+  confirms the load (``confirm_load``).
+- After a command that may move other pallets (a trailer docked or gone, a door closed or opened), the
+  pallets not aboard whose row changed are the re-matches the engine's forklifts carry out.
+
+Stopping: once ``stopping`` is set, a call waiting for the loop gives up and raises :class:`DemoStopped`,
+which ends the engine's run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TextIO, TypeVar
+
+from xdock.central.site.live_site import LiveSite
+from xdock.central.site.outbound import TrailerRefusedError
+from xdock.central.store.database import PalletRow
+from xdock.demo.rfid import Portals
+from xdock.demo.screen import DemoLog, ScanRecord, render_line
+from xdock.firmware_mocks.serial_scanner import MockScanner
+from xdock.simulation.layout import Layout
+from xdock.simulation.model import Day, InboundTruck, OutboundTrailer, PalletPlan
+from xdock.simulation.policy import Changes, Target
+from xdock.simulators.pallet_labels import PalletLabels
+from xdock.simulators.worker import scan_and_wait
+
+__all__ = ["BY", "DemoStopped", "LiveFloor", "LivePolicy"]
+
+BY = "yard"
+"""Who central's audit events name for the demo yard's and supervisor's commands."""
+LOAD_DEVICE = "forklift"
+_WAKE_S = 0.2
+"""Wall seconds a call waiting for the loop looks again whether the demo is stopping."""
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+
+class DemoStopped(Exception):  # noqa: N818  (an ending, not an error)
+    """The demo is stopping: the engine's run ends here."""
+
+
+@dataclass
+class LiveFloor:
+    """What the policy drives, on the event loop: central's site core, the scanners, the portals, the log."""
+
+    site: LiveSite
+    scanners: Mapping[str, MockScanner]
+    """Inbound door → the mock scanner its edge reads."""
+    labels: PalletLabels
+    log: DemoLog
+    portals: Portals | None = None
+    plain: TextIO | None = None
+    """Where a line per scan goes (``None``: nowhere, the live screen shows them)."""
+    _known: dict[str, Target | None] = field(default_factory=dict)
+    """Pallets scanned and not aboard → the target the engine was last told."""
+    _announced: set[str] = field(default_factory=set)
+    """Trailers central knows (of the site file, or announced)."""
+
+    def __post_init__(self) -> None:
+        self._announced.update(self.site.state.trailers)
+
+    # -- inbound ------------------------------------------------------------------------------------------
+
+    def truck_door(self, truck: InboundTruck, free: Sequence[str]) -> str | None:
+        """Announce ``truck`` (once); its door among the ``free`` scanner doors: central's suggestion, else
+        the first."""
+        known = {row.id: row for row in self.site.inbound_trucks()}
+        if truck.id not in known:
+            flows = Counter(p.destination for p in truck.pallets)
+            self.site.announce_truck(truck.id, eta=self.site.clock.now(), pallets=len(truck.pallets),
+                                     destinations=dict(sorted(flows.items())), carrier=truck.supplier or None, by=BY)
+            suggested = None
+        else:
+            suggested = known[truck.id].suggested_door
+        doors = [d for d in free if d in self.scanners]
+        if not doors:
+            return None
+        return suggested if suggested in doors else doors[0]
+
+    async def scan(self, day: Day, pallet: PalletPlan, door: str) -> Target | None:
+        """The worker at ``door`` scans ``pallet`` (a slip first, now and then); its target in central."""
+        rules = day.site.rules
+        max_temp = {"ambient": None, "chilled": rules.chilled_max_c, "frozen": rules.frozen_max_c}[pallet.temp]
+        scanner = self.scanners[door]
+        for label in self.labels.scans(pallet.sscc, pallet.postal_code, max_temp_c=max_temp,
+                                       dangerous_goods=pallet.dangerous is not None):
+            answer = await scan_and_wait(scanner, label.text, symbology=label.symbology)
+            record = ScanRecord(self.site.clock.now(), door, label.kind, label.sscc, answer)
+            self.log.add(record)
+            if self.plain is not None:
+                self.plain.write(render_line(record, record.at.astimezone(day.site.zone)) + "\n")
+                self.plain.flush()
+        row = self.site.state.pallets.get(pallet.sscc)
+        target = None if row is None else _target(row, day)
+        self._known[pallet.sscc] = target
+        return target
+
+    # -- outbound -----------------------------------------------------------------------------------------
+
+    def trailer_door(self, trailer: OutboundTrailer, free: Sequence[str], layout: Layout) -> str | None:
+        """A trailer of the site file: its door when free. Any other: the free door nearest the scanner doors."""
+        planned = self.site.state.trailers.get(trailer.id)
+        if planned is not None:
+            return planned.plan.door if planned.plan.door in free else None
+        if not free:
+            return None
+        return min(free, key=lambda d: (sum(layout.metres(d, s) for s in self.scanners), free.index(d)))
+
+    def dock(self, day: Day, trailer: OutboundTrailer, door: str) -> Changes:
+        """``trailer`` is at ``door``: announced to central (unless of the site file, or already late)."""
+        departure = day.start + timedelta(minutes=trailer.departure_min)
+        if trailer.id not in self._announced and departure > self.site.clock.now():
+            try:
+                self.site.announce_trailer(trailer.id, destination=trailer.destination, door=door,
+                                           departure=departure, capacity_pallets=trailer.capacity,
+                                           reefer=trailer.reefer, accepts_hazmat=trailer.accepts_hazmat, by=BY)
+            except TrailerRefusedError as exc:  # the engine's yard and central disagree: it leaves unannounced
+                log.warning("trailer %s at %s not announced: %s: %s", trailer.id, door, exc.field, exc.detail)
+            else:
+                self._announced.add(trailer.id)
+        return self.changed(day)
+
+    def load(self, sscc: str, trailer: str) -> None:
+        """The engine's forklift put ``sscc`` aboard ``trailer``: through the portal there, or confirmed."""
+        self._known.pop(sscc, None)
+        door = self.site.state.trailers[trailer].plan.door
+        if self.portals is not None and door in self.portals.readers:
+            self.portals.load(sscc, door)
+        else:
+            self.site.confirm_load(sscc, door, device=LOAD_DEVICE)
+
+    def depart(self, day: Day, trailer: OutboundTrailer) -> Changes:
+        state = self.site.state.trailers.get(trailer.id)
+        if state is not None and not state.departed:
+            self.site.depart_trailer(trailer.id, by=BY)
+        return self.changed(day)
+
+    def set_door(self, day: Day, door: str, *, open_: bool) -> Changes:
+        self.site.set_door(door, open_=open_, by=BY)
+        return self.changed(day)
+
+    def changed(self, day: Day) -> Changes:
+        """Pallets not aboard whose row in central now says another target than the engine was told."""
+        pallets = self.site.state.pallets
+        changes: dict[str, Target | None] = {}
+        for sscc, known in self._known.items():
+            row = pallets.get(sscc)
+            target = None if row is None else _target(row, day)
+            if target != known:
+                changes[sscc] = target
+        self._known.update(changes)
+        return changes
+
+
+def _target(row: PalletRow, day: Day) -> Target | None:
+    if row.state == "assigned" and row.trailer is not None:
+        return Target("trailer", row.trailer)
+    area = row.target
+    if row.state in ("staged", "breakdown") and any(a.id == area and a.kind == "staging" for a in day.site.areas):
+        assert area is not None
+        return Target("staging", area)
+    return None
+
+
+class LivePolicy:
+    """The engine's :class:`~xdock.simulation.policy.Policy`, deciding through ``floor`` on ``loop``."""
+
+    name = "live"
+    tick_every_min: float | None = None
+
+    def __init__(self, floor: LiveFloor, loop: asyncio.AbstractEventLoop, stopping: threading.Event) -> None:
+        self.floor = floor
+        self.loop = loop
+        self.stopping = stopping
+        self._day: Day | None = None
+        self._layout: Layout | None = None
+
+    @property
+    def day(self) -> Day:
+        assert self._day is not None, "begin() first"
+        return self._day
+
+    def _wait(self, make: Callable[[], Awaitable[T]]) -> T:
+        """Run ``make()`` on the loop and wait for it (giving up with :class:`DemoStopped` once stopping)."""
+        if self.stopping.is_set():
+            raise DemoStopped
+
+        async def run() -> T:
+            return await make()
+
+        future = asyncio.run_coroutine_threadsafe(run(), self.loop)
+        while True:
+            try:
+                return future.result(timeout=_WAKE_S)
+            except TimeoutError:
+                if self.stopping.is_set():
+                    future.cancel()
+                    raise DemoStopped from None
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        """Run ``fn()`` (a command of central's core, or a read of it) on the loop."""
+
+        async def call() -> T:
+            return fn()
+
+        return self._wait(call)
+
+    def begin(self, day: Day) -> None:
+        listed = {t.id for t in day.trailers}
+        unlisted = sorted(t.id for t in day.site.trailers if t.id not in listed)
+        if unlisted:
+            raise ValueError(f"outbound.trailers: the site file's trailers {', '.join(unlisted)} are not in "
+                             f"scenario {day.scenario} (list them at their door and departure)")
+        self._day = day
+        self._layout = Layout(day.site)
+
+    def end(self, now: float) -> None:
+        """Central and the devices belong to the demo's runner: nothing to release."""
+
+    def inbound_door(self, truck: InboundTruck, free: Sequence[str], now: float) -> str | None:
+        return self._call(lambda: self.floor.truck_door(truck, free))
+
+    def outbound_door(self, trailer: OutboundTrailer, free: Sequence[str], now: float) -> str | None:
+        assert self._layout is not None
+        layout = self._layout
+        return self._call(lambda: self.floor.trailer_door(trailer, free, layout))
+
+    def truck_docked(self, truck: InboundTruck, door: str, now: float) -> None:
+        self._call(lambda: self.floor.site.truck_arrived(truck.id, door, by=BY))
+
+    def truck_unloaded(self, truck: InboundTruck, now: float) -> Changes:
+        self._call(lambda: self.floor.site.truck_unloaded(truck.id, by=BY))
+        return {}
+
+    def scanned(self, pallet: PalletPlan, door: str, now: float) -> Changes:
+        target = self._wait(lambda: self.floor.scan(self.day, pallet, door))
+        return {pallet.sscc: target}
+
+    def trailer_docked(self, trailer: OutboundTrailer, door: str, now: float) -> Changes:
+        return self._call(lambda: self.floor.dock(self.day, trailer, door))
+
+    def loaded(self, sscc: str, trailer: str, now: float) -> Changes:
+        self._call(lambda: self.floor.load(sscc, trailer))
+        return {}
+
+    def trailer_departed(self, trailer: OutboundTrailer, now: float) -> Changes:
+        return self._call(lambda: self.floor.depart(self.day, trailer))
+
+    def door_closed(self, door: str, now: float) -> Changes:
+        return self._call(lambda: self.floor.set_door(self.day, door, open_=False))
+
+    def door_opened(self, door: str, now: float) -> Changes:
+        return self._call(lambda: self.floor.set_door(self.day, door, open_=True))
+
+    def tick(self, now: float) -> Changes:
+        return {}
