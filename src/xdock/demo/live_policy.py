@@ -20,8 +20,10 @@ live) and waits there for its answer, in the order the engine makes them:
   (:meth:`~xdock.demo.rfid.Portals.load`: central confirms it loaded from the door passage, or raises a
   mis-load when it goes through the neighbouring portal first); at any other door the forklift
   confirms the load (``confirm_load``).
-- After a command that may move other pallets (a trailer docked or gone, a door closed or opened), the
-  pallets not aboard whose row changed are the re-matches the engine's forklifts carry out.
+- After a command that may move other pallets (a trailer docked or gone, a door closed or opened), and every
+  site minute (central's planning loop re-plans on its own), the pallets not aboard whose row changed are
+  the re-matches the engine's forklifts carry out. A pallet central moved while a forklift had it on the
+  way is not confirmed at the old trailer (the engine counts it aboard; central knows better).
 
 Stopping: once ``stopping`` is set, a call waiting for the loop gives up and raises :class:`DemoStopped`,
 which ends the engine's run.
@@ -50,7 +52,7 @@ from xdock.simulation.policy import Changes, Target
 from xdock.simulators.pallet_labels import PalletLabels
 from xdock.simulators.worker import scan_and_wait
 
-__all__ = ["BY", "DemoStopped", "LiveFloor", "LivePolicy"]
+__all__ = ["BY", "DemoStopped", "LiveFloor", "LivePolicy", "LivePolicyError"]
 
 BY = "yard"
 """Who central's audit events name for the demo yard's and supervisor's commands."""
@@ -65,6 +67,11 @@ log = logging.getLogger(__name__)
 
 class DemoStopped(Exception):  # noqa: N818  (an ending, not an error)
     """The demo is stopping: the engine's run ends here."""
+
+
+class LivePolicyError(RuntimeError):
+    """A command central refused, or a read that failed, on the loop: the engine's run ends with it (SimPy
+    raises a process's exception again by its type and ``args``, which central's errors do not fit)."""
 
 
 @dataclass
@@ -149,8 +156,14 @@ class LiveFloor:
         return self.changed(day)
 
     def load(self, sscc: str, trailer: str) -> None:
-        """The engine's forklift put ``sscc`` aboard ``trailer``: through the portal there, or confirmed."""
+        """The engine's forklift put ``sscc`` aboard ``trailer``: through the portal there, or confirmed (unless
+        central sent it elsewhere meanwhile)."""
         self._known.pop(sscc, None)
+        row = self.site.state.pallets.get(sscc)
+        if row is None or row.state != "assigned" or row.trailer != trailer:
+            log.info("pallet %s not loaded on %s: central has it %s", sscc, trailer,
+                     "nowhere" if row is None else f"{row.state} ({row.trailer or row.target})")
+            return
         door = self.site.state.trailers[trailer].plan.door
         if self.portals is not None and door in self.portals.readers:
             self.portals.load(sscc, door)
@@ -194,7 +207,7 @@ class LivePolicy:
     """The engine's :class:`~xdock.simulation.policy.Policy`, deciding through ``floor`` on ``loop``."""
 
     name = "live"
-    tick_every_min: float | None = None
+    tick_every_min: float | None = 1.0
 
     def __init__(self, floor: LiveFloor, loop: asyncio.AbstractEventLoop, stopping: threading.Event) -> None:
         self.floor = floor
@@ -214,7 +227,10 @@ class LivePolicy:
             raise DemoStopped
 
         async def run() -> T:
-            return await make()
+            try:
+                return await make()
+            except Exception as exc:
+                raise LivePolicyError(f"{type(exc).__name__}: {exc}") from exc
 
         future = asyncio.run_coroutine_threadsafe(run(), self.loop)
         while True:
@@ -281,4 +297,4 @@ class LivePolicy:
         return self._call(lambda: self.floor.set_door(self.day, door, open_=True))
 
     def tick(self, now: float) -> Changes:
-        return {}
+        return self._call(lambda: self.floor.changed(self.day))

@@ -164,6 +164,11 @@ async def _traffic(
             await devices.settle(_SETTLE_S)
 
 
+def _with_devices(configs: list[EdgeConfig], devices: Devices) -> list[EdgeConfig]:
+    """The inbound edges' configs, the first one polling the Modbus probe, and the portal doors' edges."""
+    return [replace(configs[0], probes=(devices.sensors.probe_spec,)), *configs[1:], *devices.portals.edges]
+
+
 async def _connected(central: Central, agents: Sequence[EdgeAgent], options: DemoOptions, out: TextIO) -> None:
     """Wait until central and every edge are connected (and the API serves); say where the API is."""
     await asyncio.wait_for(central.ingest.connected.wait(), 10)
@@ -186,7 +191,7 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
     env = realtime(options.speed)  # the engine's minute 0 is now, central's clock a little behind it
     clock = ScaledClock(day.start - timedelta(seconds=_CLOCK_LAG_S * options.speed), options.speed)
     log = DemoLog()
-    labels = PalletLabels(random.Random(options.seed + 1))
+    labels = PalletLabels(random.Random(options.seed + 1))  # the workers' slips
     stopping = threading.Event()
     with tempfile.TemporaryDirectory(prefix="xdock-demo-") as tmp, contextlib.ExitStack() as log_stack:
         work = options.workdir or Path(tmp)
@@ -212,27 +217,23 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
                     seed=options.seed, prefix_digits=len(scenario.sscc_company_prefix),
                     misload_chance=options.misload_chance, horizon_s=horizon_s, speed=options.speed,
                 )
-                d1 = replace(configs[0], probes=(devices.sensors.probe_spec,))
-                configs = [d1, *configs[1:], *devices.portals.edges]
+                configs = _with_devices(configs, devices)
             agents = [EdgeAgent(config, clock) for config in configs]
             out.write(f"xdock demo: scenario {day.scenario} (seed {day.seed}), broker {broker}, {len(agents)} edge "
                       f"agents, {devices.describe() if devices else 'no devices'}, store {work / 'central.db'}"
                       + (f", log {log_file}\n" if log_file else "\n"))
             out.flush()
             figures = _Figures(central)
-            loop = asyncio.get_running_loop()
-            deadline = None if options.duration is None else loop.time() + options.duration
-            floor = LiveFloor(central.site, scanners, labels, log, devices.portals if devices else None,
-                              plain=None if options.live else out)
-            policy = LivePolicy(floor, loop, stopping)
+            deadline = None if options.duration is None else asyncio.get_running_loop().time() + options.duration
+            policy = LivePolicy(LiveFloor(central.site, scanners, labels, log, devices.portals if devices else None,
+                                          plain=None if options.live else out), asyncio.get_running_loop(), stopping)
             try:
                 async with asyncio.TaskGroup() as tasks:
                     running = [tasks.create_task(central.run())] + [tasks.create_task(a.run()) for a in agents]
                     await _connected(central, agents, options, out)
-                    if options.live:
-                        running.append(tasks.create_task(_screen(log, central, figures, out, devices, log_file)))
-                    else:
-                        running.append(tasks.create_task(_follow_day(log, figures)))
+                    running.append(tasks.create_task(
+                        _screen(log, central, figures, out, devices, log_file) if options.live
+                        else _follow_day(log, figures)))
                     await _traffic(deadline, play_day(day, policy, env, stopping), devices, agents)
                     log.day = figures.day_lines()
                     for task in running:

@@ -67,6 +67,7 @@ class DeviceTally:
     latest: tuple[tuple[str, str], ...] = ()
     """Each sensor's latest value with its unit, by sensor id."""
     loaded_pallets: tuple[str, ...] = ()
+    """Pallets central has loaded aboard a trailer at a portal door."""
     carried: tuple[tuple[str, str], ...] = ()
     """``(sscc, door)`` of the pallets the forklifts took through their portal."""
     wrong_door: tuple[tuple[str, str], ...] = ()
