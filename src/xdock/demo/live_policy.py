@@ -298,3 +298,11 @@ class LivePolicy:
 
     def tick(self, now: float) -> Changes:
         return self._call(lambda: self.floor.changed(self.day))
+
+    def central_lost(self, now: float) -> None:
+        """Not played: the demo's edges keep their link to central (a ``central_unreachable`` disturbance is the
+        simulator's; to see the edges answer alone, stop the broker or central)."""
+        log.warning("central_unreachable at minute %.0f is not played by the demo: central stays reachable", now)
+
+    def central_back(self, now: float) -> Changes:
+        return self._call(lambda: self.floor.changed(self.day))
