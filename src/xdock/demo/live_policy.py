@@ -144,7 +144,9 @@ class LiveFloor:
     def dock(self, day: Day, trailer: OutboundTrailer, door: str) -> Changes:
         """``trailer`` is at ``door``: announced to central (unless of the site file, or already late)."""
         departure = day.start + timedelta(minutes=trailer.departure_min)
-        if trailer.id not in self._announced and departure > self.site.clock.now():
+        if trailer.id not in self._announced and departure <= self.site.clock.now():
+            log.info("trailer %s got door %s after its departure: it leaves unannounced", trailer.id, door)
+        elif trailer.id not in self._announced:
             try:
                 self.site.announce_trailer(trailer.id, destination=trailer.destination, door=door,
                                            departure=departure, capacity_pallets=trailer.capacity,
