@@ -5,10 +5,11 @@ D2: ``demo`` (the default: about 200 pallets an hour) and ``black-friday`` (thre
 day, peaking 12:00-20:00). ``xdock demo --scenario`` takes one of their names or a scenario file; the
 simulator's own scenarios (``xdock simulate normal-day``) are for 100-door sites, not the demo's floor.
 
-:func:`play_day` runs :func:`~xdock.simulation.engine.run_day` in a :class:`simpy.rt.RealtimeEnvironment`
-(one site minute every ``60 / speed`` wall seconds; ``strict=False``: a step that comes late is caught up,
-not an error) in a thread of its own, while the event loop runs central and the devices. Cancelled, it
-tells the thread to stop and waits for it: the engine's run ends within :data:`STOP_CHECK_S` wall seconds.
+:func:`play_day` runs :func:`~xdock.simulation.engine.run_day` in a
+:class:`~xdock.demo.day_clock.DayEnvironment` (one site minute every ``60 / speed`` wall seconds; a step
+that comes late is caught up, not an error) in a thread of its own, while the event loop runs central and
+the devices on the :class:`~xdock.demo.day_clock.DayClock` that follows it. Cancelled, it tells the thread
+to stop and waits for it: the engine's run ends within :data:`STOP_CHECK_S` wall seconds.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from importlib import resources
 from pathlib import Path
 
 import simpy
-from simpy.rt import RealtimeEnvironment
 
 from xdock.central.site_file.config import SiteConfig
+from xdock.demo.day_clock import DayEnvironment
 from xdock.simulation.engine import run_day
 from xdock.simulation.model import Day, PolicyRun
 from xdock.simulation.policy import Policy
@@ -29,7 +30,6 @@ from xdock.simulation.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = [
     "DEFAULT_SCENARIO", "STOP_CHECK_S", "check_demo_scenario", "demo_scenarios", "load_demo_scenario", "play_day",
-    "realtime",
 ]
 
 DEFAULT_SCENARIO = "demo"
@@ -75,13 +75,6 @@ def check_demo_scenario(scenario: Scenario, doors: tuple[str, ...]) -> None:
                             f"{', '.join(unlisted)} are not listed (list each at its door's departure)")
 
 
-def realtime(speed: float) -> RealtimeEnvironment:
-    """An environment in minutes whose minute lasts ``60 / speed`` wall seconds, from now."""
-    if speed <= 0:
-        raise ValueError(f"speed must be positive, got {speed}")
-    return RealtimeEnvironment(factor=60.0 / speed, strict=False)
-
-
 class _Stopping(Exception):  # noqa: N818  (an ending, not an error)
     """Raised in the engine's environment once the demo is stopping."""
 
@@ -94,7 +87,7 @@ def _watch(env: simpy.Environment, stopping: threading.Event, every_min: float) 
 
 
 async def play_day(
-    day: Day, policy: Policy, env: RealtimeEnvironment, stopping: threading.Event,
+    day: Day, policy: Policy, env: DayEnvironment, stopping: threading.Event,
 ) -> PolicyRun | None:
     """Run ``day`` under ``policy`` in ``env`` (at minute 0) in a worker thread; its run when the day ends,
     ``None`` when stopped (``stopping`` set by the policy, or this task cancelled)."""

@@ -19,11 +19,15 @@ live) and waits there for its answer, in the order the engine makes them:
 - A pallet the engine's forklift puts aboard a trailer at an RFID portal door goes through the portal
   (:meth:`~xdock.demo.rfid.Portals.load`: central confirms it loaded from the door passage, or raises a
   mis-load when it goes through the neighbouring portal first); at any other door the forklift
-  confirms the load (``confirm_load``).
+  confirms the load (``confirm_load``). A trailer leaving while a portal's report of one of its pallets
+  is still on its way has that pallet confirmed by the forklift first (the portal's late report is then
+  only recorded), so central never counts a pallet aboard as left behind.
 - After a command that may move other pallets (a trailer docked or gone, a door closed or opened), and every
   site minute (central's planning loop re-plans on its own), the pallets not aboard whose row changed are
-  the re-matches the engine's forklifts carry out. A pallet central moved while a forklift had it on the
-  way is not confirmed at the old trailer (the engine counts it aboard; central knows better).
+  the re-matches the engine's forklifts carry out. A pallet central sent elsewhere while a forklift had it
+  on the way, and that the forklift put aboard all the same, is assigned back to that trailer (the
+  supervisor's ``assign_pallet``) before its load is confirmed, so the trailer's count in central is the
+  engine's.
 
 Stopping: once ``stopping`` is set, a call waiting for the loop gives up and raises :class:`DemoStopped`,
 which ends the engine's run.
@@ -42,6 +46,7 @@ from typing import TextIO, TypeVar
 
 from xdock.central.site.live_site import LiveSite
 from xdock.central.site.outbound import TrailerRefusedError
+from xdock.central.site.overrides import OverrideRefusedError
 from xdock.central.store.database import PalletRow
 from xdock.demo.rfid import Portals
 from xdock.demo.screen import DemoLog, ScanRecord, render_line
@@ -90,27 +95,26 @@ class LiveFloor:
     """Pallets scanned and not aboard → the target the engine was last told."""
     _announced: set[str] = field(default_factory=set)
     """Trailers central knows (of the site file, or announced)."""
+    _in_flight: dict[str, set[str]] = field(default_factory=dict)
+    """Trailer → pallets put aboard at its portal door whose passage central may not have yet."""
+    _phantoms: Counter[str] = field(default_factory=Counter)
+    """Trailer → pallets aboard in the engine that central refused there (it counts them elsewhere)."""
 
     def __post_init__(self) -> None:
         self._announced.update(self.site.state.trailers)
 
     # -- inbound ------------------------------------------------------------------------------------------
 
-    def truck_door(self, truck: InboundTruck, free: Sequence[str]) -> str | None:
-        """Announce ``truck`` (once); its door among the ``free`` scanner doors: central's suggestion, else
-        the first."""
-        known = {row.id: row for row in self.site.inbound_trucks()}
-        if truck.id not in known:
-            flows = Counter(p.destination for p in truck.pallets)
-            self.site.announce_truck(truck.id, eta=self.site.clock.now(), pallets=len(truck.pallets),
-                                     destinations=dict(sorted(flows.items())), carrier=truck.supplier or None, by=BY)
-            suggested = None
-        else:
-            suggested = known[truck.id].suggested_door
-        doors = [d for d in free if d in self.scanners]
-        if not doors:
-            return None
-        return suggested if suggested in doors else doors[0]
+    def announce(self, truck: InboundTruck) -> None:
+        """``truck`` reached the yard: announced to central, its ETA now."""
+        flows = Counter(p.destination for p in truck.pallets)
+        self.site.announce_truck(truck.id, eta=self.site.clock.now(), pallets=len(truck.pallets),
+                                 destinations=dict(sorted(flows.items())), carrier=truck.supplier or None, by=BY)
+
+    def truck_door(self, truck: InboundTruck, doors: Sequence[str]) -> str:
+        """The door of ``truck`` among the free scanner ``doors``: central's suggestion, else the first."""
+        suggested = self.site.inbound_truck(truck.id).suggested_door
+        return suggested if suggested is not None and suggested in doors else doors[0]
 
     async def scan(self, day: Day, pallet: PalletPlan, door: str) -> Target | None:
         """The worker at ``door`` scans ``pallet`` (a slip first, now and then); its target in central."""
@@ -126,7 +130,7 @@ class LiveFloor:
                 self.plain.write(render_line(record, record.at.astimezone(day.site.zone)) + "\n")
                 self.plain.flush()
         row = self.site.state.pallets.get(pallet.sscc)
-        target = None if row is None else _target(row, day)
+        target = None if row is None else self._target(row, day)
         self._known[pallet.sscc] = target
         return target
 
@@ -162,19 +166,30 @@ class LiveFloor:
         central sent it elsewhere meanwhile)."""
         self._known.pop(sscc, None)
         row = self.site.state.pallets.get(sscc)
-        if row is None or row.state != "assigned" or row.trailer != trailer:
-            log.info("pallet %s not loaded on %s: central has it %s", sscc, trailer,
-                     "nowhere" if row is None else f"{row.state} ({row.trailer or row.target})")
-            return
+        if row is not None and row.state != "loaded" and row.trailer != trailer:
+            try:  # central sent it elsewhere while the forklift had it: it is aboard this one
+                self.site.assign_pallet(sscc, trailer, by=BY)
+            except OverrideRefusedError as exc:
+                log.warning("pallet %s aboard %s, central refuses it there: %s", sscc, trailer, exc.detail)
+                self._phantoms[trailer] += 1
+                return
         door = self.site.state.trailers[trailer].plan.door
         if self.portals is not None and door in self.portals.readers:
             self.portals.load(sscc, door)
+            self._in_flight.setdefault(trailer, set()).add(sscc)
         else:
             self.site.confirm_load(sscc, door, device=LOAD_DEVICE)
 
     def depart(self, day: Day, trailer: OutboundTrailer) -> Changes:
+        """``trailer`` leaves: its pallets whose portal passage central has not had yet are confirmed by the
+        forklift first, then it is departed."""
         state = self.site.state.trailers.get(trailer.id)
         if state is not None and not state.departed:
+            pallets = self.site.state.pallets
+            for sscc in sorted(self._in_flight.pop(trailer.id, set())):
+                row = pallets.get(sscc)
+                if row is not None and row.state == "assigned" and row.trailer == trailer.id:
+                    self.site.confirm_load(sscc, state.plan.door, device=LOAD_DEVICE)
             self.site.depart_trailer(trailer.id, by=BY)
         return self.changed(day)
 
@@ -188,16 +203,26 @@ class LiveFloor:
         changes: dict[str, Target | None] = {}
         for sscc, known in self._known.items():
             row = pallets.get(sscc)
-            target = None if row is None else _target(row, day)
+            target = None if row is None else self._target(row, day)
             if target != known:
                 changes[sscc] = target
         self._known.update(changes)
         return changes
 
 
-def _target(row: PalletRow, day: Day) -> Target | None:
-    if row.state == "assigned" and row.trailer is not None:
-        return Target("trailer", row.trailer)
+    def _target(self, row: PalletRow, day: Day) -> Target | None:
+        """Where the engine sends the pallet of ``row``: its trailer, its staging area, or nowhere yet (it stays
+        where it stands; also when its trailer holds, in the engine, pallets central refused there and has no
+        room left for this one)."""
+        if row.state == "assigned" and row.trailer is not None:
+            trailer = self.site.state.trailers[row.trailer]
+            if len(trailer.pallets) + self._phantoms[row.trailer] > trailer.plan.capacity_pallets:
+                return None
+            return Target("trailer", row.trailer)
+        return _area(row, day)
+
+
+def _area(row: PalletRow, day: Day) -> Target | None:
     area = row.target
     if row.state in ("staged", "breakdown") and any(a.id == area and a.kind == "staging" for a in day.site.areas):
         assert area is not None
@@ -217,6 +242,8 @@ class LivePolicy:
         self.stopping = stopping
         self._day: Day | None = None
         self._layout: Layout | None = None
+        self._trucks: set[str] = set()
+        """Trucks announced to central."""
 
     @property
     def day(self) -> Day:
@@ -264,7 +291,13 @@ class LivePolicy:
         """Central and the devices belong to the demo's runner: nothing to release."""
 
     def inbound_door(self, truck: InboundTruck, free: Sequence[str], now: float) -> str | None:
-        return self._call(lambda: self.floor.truck_door(truck, free))
+        if truck.id not in self._trucks:
+            self._trucks.add(truck.id)
+            self._call(lambda: self.floor.announce(truck))
+        doors = [d for d in free if d in self.floor.scanners]
+        if not doors:  # only the scanner doors take trucks: no need to ask the loop
+            return None
+        return self._call(lambda: self.floor.truck_door(truck, doors))
 
     def outbound_door(self, trailer: OutboundTrailer, free: Sequence[str], now: float) -> str | None:
         assert self._layout is not None

@@ -25,7 +25,6 @@ import tempfile
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
 from dataclasses import replace
-from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
@@ -36,7 +35,8 @@ from xdock.central.site.kpis import Kpis
 from xdock.central.site_file.config import SiteConfig, parse_site
 from xdock.central.web.views import kpis_now
 from xdock.demo.broker import DEMO_LINK, EmbeddedBroker
-from xdock.demo.day import check_demo_scenario, load_demo_scenario, play_day, realtime
+from xdock.demo.day import check_demo_scenario, load_demo_scenario, play_day
+from xdock.demo.day_clock import DayClock, DayEnvironment
 from xdock.demo.devices import Devices, open_devices
 from xdock.demo.live_policy import LiveFloor, LivePolicy
 from xdock.demo.logs import EventHandler, logging_to_file
@@ -46,7 +46,7 @@ from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.firmware_mocks.serial_scanner import MockScanner
 from xdock.protocol.broker_url import BrokerUrl
-from xdock.protocol.clock import ScaledClock
+from xdock.protocol.clock import Clock
 from xdock.simulators.pallet_labels import PalletLabels
 
 __all__ = ["LOG_NAME", "DemoOptions", "demo_site", "run_demo"]
@@ -56,10 +56,6 @@ LOG_NAME = "demo.log"
 
 _SETTLE_S = 10.0
 """Wall seconds the end of a timed run waits, at most, for the passages already under way to reach central."""
-_CLOCK_LAG_S = 0.5
-"""Wall seconds central's clock runs behind the day's engine: a command the engine gives at a minute reaches
-central a little after it (on the loop), and must not find central's clock past it (a trailer departed at its
-time would be late)."""
 
 
 def demo_site() -> SiteConfig:
@@ -77,7 +73,7 @@ async def _broker(options: DemoOptions) -> AsyncIterator[BrokerUrl]:
 
 
 @contextlib.contextmanager
-def _logging(options: DemoOptions, work: Path, log: DemoLog, clock: ScaledClock) -> Iterator[Path | None]:
+def _logging(options: DemoOptions, work: Path, log: DemoLog, clock: Clock) -> Iterator[Path | None]:
     """On the live screen: logging to the work folder's log file, warnings to the Events box."""
     if not options.live:
         yield None
@@ -188,8 +184,8 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
     check_demo_scenario(scenario, options.doors)
     day = scenario.draw(options.seed)
     site = day.site
-    env = realtime(options.speed)  # the engine's minute 0 is now, central's clock a little behind it
-    clock = ScaledClock(day.start - timedelta(seconds=_CLOCK_LAG_S * options.speed), options.speed)
+    env = DayEnvironment(options.speed)  # the engine's minute 0 is now; site time waits for it
+    clock = DayClock(day.start, env)
     log = DemoLog()
     labels = PalletLabels(random.Random(options.seed + 1))  # the workers' slips
     stopping = threading.Event()
