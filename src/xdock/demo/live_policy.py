@@ -166,7 +166,13 @@ class LiveFloor:
         central sent it elsewhere meanwhile)."""
         self._known.pop(sscc, None)
         row = self.site.state.pallets.get(sscc)
-        if row is not None and row.state != "loaded" and row.trailer != trailer:
+        if row is None or row.state == "loaded":  # never answered, or loaded already (a late portal report)
+            if row is None or row.trailer != trailer:
+                log.warning("pallet %s aboard %s, central has it %s", sscc, trailer,
+                            "nowhere" if row is None else f"loaded on {row.trailer}")
+                self._phantoms[trailer] += 1
+            return
+        if row.trailer != trailer:
             try:  # central sent it elsewhere while the forklift had it: it is aboard this one
                 self.site.assign_pallet(sscc, trailer, by=BY)
             except OverrideRefusedError as exc:
@@ -208,7 +214,6 @@ class LiveFloor:
                 changes[sscc] = target
         self._known.update(changes)
         return changes
-
 
     def _target(self, row: PalletRow, day: Day) -> Target | None:
         """Where the engine sends the pallet of ``row``: its trailer, its staging area, or nowhere yet (it stays
