@@ -48,6 +48,9 @@ def test_a_short_fast_day_departs_trailers_and_docks_the_next_ones(tmp_path: Pat
     announced = [e.body["truck"] for e in events if e.kind == "inbound_truck_announced"]
     assert set(announced) == {t.id for t in day.trucks if t.arrival_min < day.horizon_min}
     assert set(announced) <= trucks
+    # Trucks unload only at the scanner doors; the other inbound doors are closed in central for the day.
+    assert {e.body["door"] for e in events if e.kind == "inbound_truck_arrived"} == {"D1", "D2"}
+    assert [e.body["door"] for e in events if e.kind == "override_door_closed"] == ["D3", "D4"]
     # Every scan was answered through an edge (no timeout), and every answered pallet is one of the day's.
     assert log.scans > 0
     assert log.counts["no answer"] == 0

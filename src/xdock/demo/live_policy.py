@@ -4,10 +4,12 @@ The engine (:func:`xdock.simulation.engine.run_day`) runs in a worker thread in 
 call it makes to :class:`LivePolicy` hops to the event loop (where central, the edges and the mock devices
 live) and waits there for its answer, in the order the engine makes them:
 
-- A truck reaching the yard is announced to central (``announce_truck``: its pallets by destination, its
-  ETA the site's clock now) and unloads at central's suggested door when that is a free scanner door,
-  else at the first free scanner door (only the doors with an edge and a scanner, ``D1`` and ``D2`` in
-  the demo, take trucks); at its door it is ``truck_arrived``, empty ``truck_unloaded``.
+- A truck is announced to central an hour before it reaches the yard (``announce_truck``: its pallets by
+  destination, its ETA its arrival), so central's planning loop can suggest it a door; it unloads at that
+  suggested door when it is a free scanner door, else at the first free scanner door (only the doors with
+  an edge and a scanner, ``D1`` and ``D2`` in the demo, take trucks: the others are closed in central when
+  the day starts, the supervisor's ``set_door``, so its plans do not send trucks there); at its door it is
+  ``truck_arrived``, empty ``truck_unloaded``.
 - Each pallet unloaded is scanned: its own GS1-128 label (SSCC, postal code, temperature limit by the
   site's rules, dangerous-goods flag; now and then a slip first, :mod:`xdock.simulators.pallet_labels`)
   typed into the mock scanner of its door, answered by central through the edge and MQTT. Its target is
@@ -62,6 +64,8 @@ __all__ = ["BY", "DemoStopped", "LiveFloor", "LivePolicy", "LivePolicyError"]
 BY = "yard"
 """Who central's audit events name for the demo yard's and supervisor's commands."""
 LOAD_DEVICE = "forklift"
+ANNOUNCE_AHEAD_MIN = 60.0
+"""Site minutes before its arrival a truck is announced to central."""
 _WAKE_S = 0.2
 """Wall seconds a call waiting for the loop looks again whether the demo is stopping."""
 
@@ -105,11 +109,13 @@ class LiveFloor:
 
     # -- inbound ------------------------------------------------------------------------------------------
 
-    def announce(self, truck: InboundTruck) -> None:
-        """``truck`` reached the yard: announced to central, its ETA now."""
-        flows = Counter(p.destination for p in truck.pallets)
-        self.site.announce_truck(truck.id, eta=self.site.clock.now(), pallets=len(truck.pallets),
-                                 destinations=dict(sorted(flows.items())), carrier=truck.supplier or None, by=BY)
+    def announce(self, day: Day, trucks: Sequence[InboundTruck]) -> None:
+        """Announce ``trucks`` to central, each with its arrival as its ETA."""
+        for truck in trucks:
+            flows = Counter(p.destination for p in truck.pallets)
+            self.site.announce_truck(truck.id, eta=day.start + timedelta(minutes=truck.arrival_min),
+                                     pallets=len(truck.pallets), destinations=dict(sorted(flows.items())),
+                                     carrier=truck.supplier or None, by=BY)
 
     def truck_door(self, truck: InboundTruck, doors: Sequence[str]) -> str:
         """The door of ``truck`` among the free scanner ``doors``: central's suggestion, else the first."""
@@ -199,6 +205,11 @@ class LiveFloor:
             self.site.depart_trailer(trailer.id, by=BY)
         return self.changed(day)
 
+    def close(self, day: Day, doors: Sequence[str]) -> None:
+        """Close ``doors`` in central for the day (inbound doors with no scanner)."""
+        for door in doors:
+            self.site.set_door(door, open_=False, by=BY)
+
     def set_door(self, day: Day, door: str, *, open_: bool) -> Changes:
         self.site.set_door(door, open_=open_, by=BY)
         return self.changed(day)
@@ -249,6 +260,8 @@ class LivePolicy:
         self._layout: Layout | None = None
         self._trucks: set[str] = set()
         """Trucks announced to central."""
+        self._ahead: list[InboundTruck] = []
+        """The day's trucks not announced yet, by arrival."""
 
     @property
     def day(self) -> Day:
@@ -291,14 +304,22 @@ class LivePolicy:
                              f"scenario {day.scenario} (list them at their door and departure)")
         self._day = day
         self._layout = Layout(day.site)
+        idle = [d.id for d in day.site.doors if d.receives and not d.ships and d.id not in self.floor.scanners]
+        self._call(lambda: self.floor.close(day, idle))
+        self._ahead = sorted((t for t in day.trucks if t.arrival_min < day.horizon_min),
+                             key=lambda t: (t.arrival_min, t.id))
 
     def end(self, now: float) -> None:
         """Central and the devices belong to the demo's runner: nothing to release."""
 
+    def _announce(self, trucks: list[InboundTruck]) -> None:
+        fresh = [t for t in trucks if t.id not in self._trucks]
+        if fresh:
+            self._trucks.update(t.id for t in fresh)
+            self._call(lambda: self.floor.announce(self.day, fresh))
+
     def inbound_door(self, truck: InboundTruck, free: Sequence[str], now: float) -> str | None:
-        if truck.id not in self._trucks:
-            self._trucks.add(truck.id)
-            self._call(lambda: self.floor.announce(truck))
+        self._announce([truck])
         doors = [d for d in free if d in self.floor.scanners]
         if not doors:  # only the scanner doors take trucks: no need to ask the loop
             return None
@@ -337,6 +358,12 @@ class LivePolicy:
         return self._call(lambda: self.floor.set_door(self.day, door, open_=True))
 
     def tick(self, now: float) -> Changes:
+        """Announce the trucks due within the hour; take central's re-matches (its planning loop's too)."""
+        due = 0
+        while due < len(self._ahead) and self._ahead[due].arrival_min <= now + ANNOUNCE_AHEAD_MIN:
+            due += 1
+        self._announce(self._ahead[:due])
+        del self._ahead[:due]
         return self._call(lambda: self.floor.changed(self.day))
 
     def central_lost(self, now: float) -> None:
