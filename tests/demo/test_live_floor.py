@@ -20,7 +20,7 @@ from support.sites import outbound, site_config, staging
 from xdock.central.site.departures import DepartureLog
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
-from xdock.demo.live_policy import LiveFloor
+from xdock.demo.live_floor import LiveFloor
 from xdock.demo.rfid import Portals, PortalStats
 from xdock.demo.screen import DemoLog
 from xdock.protocol.clock import ManualClock

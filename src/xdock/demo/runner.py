@@ -38,7 +38,8 @@ from xdock.demo.broker import DEMO_LINK, EmbeddedBroker
 from xdock.demo.day import check_demo_scenario, load_demo_scenario, play_day
 from xdock.demo.day_clock import DayClock, DayEnvironment
 from xdock.demo.devices import Devices, open_devices
-from xdock.demo.live_policy import LiveFloor, LivePolicy
+from xdock.demo.live_floor import LiveFloor
+from xdock.demo.live_policy import LivePolicy
 from xdock.demo.logs import EventHandler, logging_to_file
 from xdock.demo.options import DemoOptions
 from xdock.demo.screen import DemoLog, render_day, render_frame, render_summary
