@@ -197,13 +197,13 @@ def render_frame(
     ]
     if kpis is not None:
         lines += ["", *render_day(kpis, state, departed_at or {}, state.config.zone)]
-    lines += ["", "trailer      door  destination   fill                   departs"]
+    lines += ["", "trailer        door  destination   fill                   departs"]
     for t in sorted((t for t in state.trailers.values() if not t.departed), key=lambda t: t.departure):
         dest = state.destinations[t.plan.destination].name
         dep = t.departure.astimezone(state.config.zone)
         due = " (due)" if dep < now else ""
         lines.append(
-            f"{t.plan.id:<12} {t.plan.door:<5} {dest:<13} {_bar(t.assigned, t.plan.capacity_pallets)} "
+            f"{t.plan.id:<14} {t.plan.door:<5} {dest:<13} {_bar(t.assigned, t.plan.capacity_pallets)} "
             f"{t.assigned:>2}/{t.plan.capacity_pallets:<2} {dep:%H:%M}{due}"
         )
     if log.devices is not None:
