@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -111,3 +113,31 @@ def test_a_scenario_without_the_scanner_doors_is_refused(
         "xdock: error: --scenario: scenario one-door: site.doors: the demo scans at D1, D2, and D2 is not an "
         "inbound door of site hub\n"
     )
+
+
+def test_black_friday_plays_on_the_demo_floor(tmp_path: Path) -> None:
+    out = io.StringIO()
+    log = asyncio.run(run_demo(DemoOptions(scenario="black-friday", duration=3.0, speed=600.0, api_port=None,
+                                           workdir=tmp_path, live=False, devices=False), out))
+    text = out.getvalue()
+    assert text.startswith("xdock demo: scenario black-friday (seed 7), broker mqtt://127.0.0.1:")
+    assert log.scans > 0
+    assert log.counts["no answer"] == 0
+    assert re.search(r"^departures \d+  on time \d+  late \d+  late pallets \d+  truck wait p90 ", text, re.M), text
+
+
+def test_cancelling_the_demo_stops_its_day_thread(tmp_path: Path) -> None:
+    async def main() -> None:
+        out = io.StringIO()
+        demo = asyncio.create_task(run_demo(DemoOptions(speed=60.0, api_port=None, workdir=tmp_path, live=False,
+                                                        devices=False), out))
+        async with asyncio.timeout(30):  # a guard against a hung demo, not a timing assert
+            # the day's thread and the first answer have no event to wait on: look every 50 ms
+            while not any(t.name == "demo-day" for t in threading.enumerate()) or "✓" not in out.getvalue():  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        demo.cancel()  # as Ctrl-C does
+        with pytest.raises(asyncio.CancelledError):
+            await demo
+
+    asyncio.run(main())
+    assert [t.name for t in threading.enumerate() if t.name == "demo-day"] == []
