@@ -166,7 +166,7 @@ class LiveFloor:
             self.site.depart_trailer(trailer.id, by=BY)
         return self.changed(day)
 
-    def close(self, day: Day, doors: Sequence[str]) -> None:
+    def close(self, doors: Sequence[str]) -> None:
         """Close ``doors`` in central for the day (inbound doors with no scanner)."""
         for door in doors:
             self.site.set_door(door, open_=False, by=BY)

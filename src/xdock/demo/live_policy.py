@@ -128,7 +128,7 @@ class LivePolicy:
         self._day = day
         self._layout = Layout(day.site)
         idle = [d.id for d in day.site.doors if d.receives and not d.ships and d.id not in self.floor.scanners]
-        self._call(lambda: self.floor.close(day, idle))
+        self._call(lambda: self.floor.close(idle))
         self._ahead = sorted((t for t in day.trucks if t.arrival_min < day.horizon_min),
                              key=lambda t: (t.arrival_min, t.id))
 
