@@ -37,6 +37,11 @@ def test_the_summary_has_a_devices_line_when_devices_run() -> None:
         "RFID loads 12  misloads 2  STOP shown 1  sensor readings 40  "
         "sensor alerts 2: cold_chain_breach T-PARIS-2-TEMP, door_open_no_trailer D13"
     )
+    log.devices = _tally(tuple(f"pallet_dwell {n}" for n in range(1, 8)))
+    assert render_summary(log).splitlines()[1] == (
+        "RFID loads 12  misloads 2  STOP shown 1  sensor readings 40  sensor alerts 7: pallet_dwell 1, "
+        "pallet_dwell 2, pallet_dwell 3, pallet_dwell 4, pallet_dwell 5, and 2 more"
+    )
 
 
 def test_the_frame_shows_the_last_five_events_in_a_box_and_where_the_full_log_is() -> None:

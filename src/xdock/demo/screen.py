@@ -21,12 +21,14 @@ from xdock.demo.logs import DemoEvent
 from xdock.simulators.worker import Answer
 
 __all__ = [
-    "DEPARTURES_SHOWN", "EVENTS_SHOWN", "DemoLog", "DeviceTally", "ScanRecord", "render_day", "render_events",
-    "render_frame", "render_line", "render_summary",
+    "ALERTS_NAMED", "DEPARTURES_SHOWN", "EVENTS_SHOWN", "DemoLog", "DeviceTally", "ScanRecord", "render_day",
+    "render_events", "render_frame", "render_line", "render_summary",
 ]
 
 EVENTS_SHOWN: Final = 5
 """How many of the last warnings the Events box shows."""
+ALERTS_NAMED: Final = 5
+"""How many open sensor alerts the summary names (a busy day has hundreds of dwelling pallets)."""
 DEPARTURES_SHOWN: Final = 4
 """How many of the latest departures the frame lists."""
 EVENTS_WIDTH: Final = 100
@@ -126,7 +128,10 @@ def render_summary(log: DemoLog) -> str:
     d = log.devices
     if d is None:
         return scans
-    alerts = f": {', '.join(d.sensor_alerts)}" if d.sensor_alerts else ""
+    named = list(d.sensor_alerts[:ALERTS_NAMED])
+    if len(d.sensor_alerts) > ALERTS_NAMED:
+        named.append(f"and {len(d.sensor_alerts) - ALERTS_NAMED} more")
+    alerts = f": {', '.join(named)}" if named else ""
     return (
         f"{scans}\nRFID loads {d.rfid_loaded}  misloads {d.misloads}  STOP shown {d.stops_shown}  "
         f"sensor readings {d.sensor_readings}  sensor alerts {len(d.sensor_alerts)}{alerts}"
