@@ -25,7 +25,8 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "firmware_mocks": frozenset({"protocol", "transport"}),
     "simulators": frozenset({"protocol", "firmware_mocks"}),
     "testing": frozenset({"protocol", "broker_config", "central", "firmware_mocks"}),
-    "demo": frozenset({"protocol", "transport", "central", "edge", "firmware_mocks", "simulators"}),
+    # The demo plays a scenario's day with the simulator's engine against the real central and edges.
+    "demo": frozenset({"protocol", "transport", "central", "edge", "firmware_mocks", "simulators", "simulation"}),
     "cdap": frozenset(),
     # The simulator runs central's decision code, and while central is unreachable the edges' own offline
     # answers (xdock.edge.offline_router), which are the edge's code.

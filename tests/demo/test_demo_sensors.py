@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from xdock.demo.runner import demo_site
 from xdock.demo.sensors import SAMPLE_S, node_plans, report_period
 from xdock.edge.report_policy import DEFAULT_RULES
@@ -12,8 +10,7 @@ from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, ValueScript
 
 def test_each_node_sensor_has_the_report_s_of_its_node_schedule() -> None:
     site = demo_site()
-    start = datetime.combine(datetime(2026, 11, 23).date(), time(6, 0), tzinfo=site.zone)
-    plans = node_plans(site, start, horizon_s=3600.0, seed=7)
+    plans = node_plans(horizon_s=3600.0, seed=7)
     configured = {s.id: s for s in site.sensors}
     on_nodes = {sensor.sensor_id: report_period(sensor) for sensors in plans.values() for sensor in sensors}
     assert len(on_nodes) == 10

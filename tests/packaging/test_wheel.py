@@ -148,8 +148,8 @@ def test_a_demo_install_runs_the_demo(wheel: Path, tmp_path: Path) -> None:
                   "--workdir", str(tmp_path / "demo")], tmp_path, 120)
     _check(result, "xdock demo --duration 5")
     out = result.stdout
-    assert re.search(r"^xdock demo: broker mqtt://127\.0\.0\.1:\d+, 4 edge agents, RFID portals at D12, D13, ", out,
-                     re.M), out
+    assert re.search(r"^xdock demo: scenario demo \(seed 7\), broker mqtt://127\.0\.0\.1:\d+, 4 edge agents, "
+                     r"RFID portals at D12, D13, ", out, re.M), out
     summary = re.search(r"^scans (\d+)  assigned (\d+)  refused (\d+)  no answer (\d+)  ", out, re.M)
     assert summary is not None, out
     scans, assigned, refused, _unanswered = map(int, summary.groups())

@@ -67,7 +67,9 @@ def open_front(
     app.include_router(telemetry_router(telemetry.recent, site, access, liveness))
     app.include_router(refused_router(ingest.refusals, access))
     kpis = KpiReporter(
-        site.config.site, lambda: kpis_now(site.state, site.loads, clock.now(), live.departures.refresh()), telemetry,
-        clock, interval_s=kpi_interval_s,
+        site.config.site,
+        lambda: kpis_now(site.state, site.loads, clock.now(), live.departures.refresh(),
+                         left_behind=live.departures.left_behind(), trucks=site.inbound_trucks()),
+        telemetry, clock, interval_s=kpi_interval_s,
     )
     return Front(app, live, access, kpis)

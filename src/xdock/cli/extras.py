@@ -17,7 +17,7 @@ _CENTRAL = ("yaml", "fastapi", "uvicorn", "numpy", "ortools", "influxdb_client",
 EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "edge": _EDGE,
     "central": _CENTRAL,
-    "demo": (*_CENTRAL, *_EDGE, "amqtt"),
+    "demo": (*_CENTRAL, *_EDGE, "amqtt", "simpy"),
     "cdap": ("numpy", "numba", "ortools"),
     "sim": (*_CENTRAL, "simpy", "matplotlib"),
 }

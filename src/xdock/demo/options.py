@@ -22,16 +22,16 @@ class DemoOptions:
     """External broker; ``None`` starts one in-process."""
     speed: float = 30.0
     """Site time runs this many times faster than the wall clock."""
-    scan_interval: float = 0.5
-    """Seconds a worker takes between two scans at one door."""
+    scenario: str = "demo"
+    """The day to run: a demo scenario's name (:func:`xdock.demo.day.demo_scenarios`) or a scenario file."""
     seed: int = 7
-    """Seed of the truck and label stream."""
+    """Seed of the day (its trucks, pallets and trailers) and of the workers' slips."""
     api_port: int | None = 0
     """Central's REST API port (``0``: any free port; ``None``: no API)."""
     workdir: Path | None = None
     """Where the store and edge state go (default: a temporary folder, removed at the end)."""
     doors: tuple[str, ...] = ("D1", "D2")
-    """Inbound doors that get an edge agent and a scanner."""
+    """Inbound doors that get an edge agent and a scanner: the only ones the day's trucks unload at."""
     live: bool = True
     """Redraw a full frame in place (a terminal) instead of printing a line per scan."""
     devices: bool = True

@@ -7,11 +7,11 @@ scanner as the door's display (where central's STOP shows). Antenna 1 faces the 
 the building; antenna 3 looks towards the neighbouring door, so a pallet going through one portal
 is also a weak cross-read at the other.
 
-When a scan is answered with a portal door, :meth:`Portals.order` hands the pallet to a forklift:
-after the drive across the floor it passes the door's antennas (building side first: ``out``) and
-central confirms it loaded. A pallet chosen by :func:`wrong_door_first` goes through the
-neighbouring portal first — central raises a ``misload`` alert and the display there shows
-``STOP D13 -> D12`` — and then, after turning round, through the right one.
+When a forklift brings a pallet to the trailer at a portal door (the demo's day, :mod:`xdock.demo.live_policy`),
+:meth:`Portals.load` takes it through the door's antennas (building side first: ``out``) and central
+confirms it loaded. A pallet chosen by :func:`wrong_door_first` goes through the neighbouring portal
+first — central raises a ``misload`` alert and the display there shows ``STOP D13 -> D12`` — and then,
+after turning round, through the right one.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,23 +32,14 @@ from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.protocol.epc import Sscc96
 
-__all__ = ["PORTAL_DOORS", "PortalStats", "Portals", "answered_door", "open_portals", "wrong_door_first"]
+__all__ = ["PORTAL_DOORS", "PortalStats", "Portals", "open_portals", "wrong_door_first"]
 
 PORTAL_DOORS = ("D12", "D13")
 OUTSIDE, INSIDE, NEIGHBOUR = 1, 2, 3
 _REPORT_INTERVAL_S = 0.25
 """Site-time seconds between inventory rounds; well under the portal's 1 s track gap at any speed."""
-_DRIVE_S = (60.0, 150.0)
-"""Site-time seconds a forklift takes from the inbound door to the outbound one."""
 _TURN_S = 90.0
 """Site-time seconds from a STOP at the wrong door to the right door."""
-_ANSWER = re.compile(r"^→ (\S+)")
-
-
-def answered_door(display: str | None) -> str | None:
-    """The door a scan's answer sends the pallet to (``→ D12  LYON  dep 09:30`` → ``D12``), if any."""
-    match = _ANSWER.match(display or "")
-    return match.group(1) if match else None
 
 
 def wrong_door_first(seed: int, sscc: str, chance: float) -> bool:
@@ -84,15 +74,12 @@ class Portals:
     def __post_init__(self) -> None:
         self._orders: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self._ordered: set[str] = set()
-        self._rng = random.Random(self.seed)
 
-    def order(self, sscc: str | None, display: str | None) -> None:
-        """A scan was answered with ``display``: if it sends the pallet to a portal door, drive it there.
-
-        A pallet is driven once: a rescan of its label (answered again) does not move it a second time.
-        """
-        door = answered_door(display)
-        if sscc is not None and door in self.readers and sscc not in self._ordered:
+    def load(self, sscc: str, door: str) -> None:
+        """A forklift is at portal ``door`` with pallet ``sscc``: take it through (once per pallet)."""
+        if door not in self.readers:
+            raise ValueError(f"door: {door} has no RFID portal (portals: {', '.join(self.readers)})")
+        if sscc not in self._ordered:
             self._ordered.add(sscc)
             self._orders.put_nowait((sscc, door))
 
@@ -105,10 +92,9 @@ class Portals:
         async with asyncio.TaskGroup() as forklifts:
             while True:
                 sscc, door = await self._orders.get()
-                forklifts.create_task(self._carry(sscc, door, self._rng.uniform(*_DRIVE_S)))
+                forklifts.create_task(self._carry(sscc, door))
 
-    async def _carry(self, sscc: str, door: str, drive_s: float) -> None:
-        await self.clock.sleep(drive_s)
+    async def _carry(self, sscc: str, door: str) -> None:
         if len(self.readers) > 1 and wrong_door_first(self.seed, sscc, self.misload_chance):
             wrong = self.neighbour(door)
             self.stats.wrong_door.append((sscc, wrong))

@@ -4,9 +4,10 @@
   staging area S2 (MQTT nodes ``logger-*``). T-PARIS-2's compressor fails a few minutes into the
   day: its temperature climbs a degree a minute past the 8 °C limit, so central raises a
   ``cold_chain_breach`` once the sensor's grace has passed.
-* Door contact and trailer presence at the portal doors D12 and D13 (nodes ``door-*``): the door
-  is open while its trailer is there; at D13 it is left open for ten minutes after the trailer
-  leaves, so a ``door_open_no_trailer`` alert comes and goes later in the day.
+* Door contact and trailer presence at the portal doors D12 and D13 (nodes ``door-*``), on a script
+  of their own (not the day's trailers): a trailer is there until 3 h 30 (D12) and 5 h (D13) into the
+  day; the door is open while it is, and at D13 left open for ten minutes after it leaves, so a
+  ``door_open_no_trailer`` alert comes and goes later in the day.
 * A Modbus RTU probe ``B1P`` in the breakdown area B1, on a pty the D1 edge polls (``--modbus``).
 
 Values come from :mod:`xdock.simulators.sensor_profiles` seeded with the demo's seed; times are
@@ -24,7 +25,6 @@ import contextlib
 import math
 import random
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from xdock.central.site_file.config import SiteConfig
@@ -43,8 +43,9 @@ SAMPLE_S = 60.0
 """Site-time seconds between two samples of a node."""
 _FAILING_REEFER = "T-PARIS-2"
 _FAILS_AFTER_S = 180.0
-_DOOR_LEFT_OPEN_S = {"D12": -60.0, "D13": 600.0}
-"""Seconds after its trailer leaves that each door closes (negative: before)."""
+_DOOR_SCRIPT_S = {"D12": (12_600.0, -60.0), "D13": (18_000.0, 600.0)}
+"""Door → (seconds into the day its scripted trailer leaves, seconds after that the door closes (negative:
+before))."""
 
 
 @dataclass
@@ -73,12 +74,9 @@ def _loggers(rng: random.Random, horizon_s: float) -> dict[str, list[NodeSensor]
     }
 
 
-def _doors(site: SiteConfig, start: datetime) -> dict[str, list[NodeSensor]]:
+def _doors() -> dict[str, list[NodeSensor]]:
     nodes = {}
-    for door, left_open_s in _DOOR_LEFT_OPEN_S.items():
-        trailer = min((t for t in site.trailers if t.door == door), key=lambda t: t.departure)
-        departs = datetime.combine(start.date(), trailer.departure, tzinfo=start.tzinfo)
-        leaves_s = max(0.0, (departs - start).total_seconds())
+    for door, (leaves_s, left_open_s) in _DOOR_SCRIPT_S.items():
         nodes[f"door-{door}"] = [
             NodeSensor(f"{door}-DOOR", "door_contact", switching(True, [max(0.0, leaves_s + left_open_s)])),
             NodeSensor(f"{door}-PRESENCE", "trailer_presence", switching(True, [leaves_s])),
@@ -86,9 +84,9 @@ def _doors(site: SiteConfig, start: datetime) -> dict[str, list[NodeSensor]]:
     return nodes
 
 
-def node_plans(site: SiteConfig, start: datetime, *, horizon_s: float, seed: int) -> dict[str, list[NodeSensor]]:
-    """The sensors of each MQTT node by node id, for a demo day starting at ``start`` (site time)."""
-    return _loggers(random.Random(seed), horizon_s) | _doors(site, start)
+def node_plans(*, horizon_s: float, seed: int) -> dict[str, list[NodeSensor]]:
+    """The sensors of each MQTT node by node id, for a demo day of ``horizon_s`` site seconds."""
+    return _loggers(random.Random(seed), horizon_s) | _doors()
 
 
 def report_period(sensor: NodeSensor, sample_s: float = SAMPLE_S) -> float:
@@ -102,7 +100,7 @@ async def open_sensors(
     horizon_s: float, seed: int,
 ) -> DockSensors:
     """Connect the sensor nodes and power the probe (all closed with ``stack``); run each node's ``run()``."""
-    plans = node_plans(site, clock.now().astimezone(site.zone), horizon_s=horizon_s, seed=seed)
+    plans = node_plans(horizon_s=horizon_s, seed=seed)
     nodes = []
     for node_id, sensors in plans.items():
         node = SensorNode(site.site, node_id, sensors, clock, work / f"{node_id}.seq", host=broker.host,

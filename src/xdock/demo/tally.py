@@ -34,7 +34,9 @@ def tally(central: Central, agents: Sequence[EdgeAgent], portals: Portals) -> De
         sensor_alerts=tuple(f"{a.kind} {a.subject}" for a in alerts if a.kind in SENSOR_ALERTS),
         misload_alerts=tuple(a.subject for a in alerts if a.kind == "misload"),
         latest=tuple((sensor, f"{r.value:g} {r.unit}") for sensor, r in sorted(latest.items())),
-        loaded_pallets=tuple(sorted(s for s, row in central.site.state.pallets.items() if row.state == "loaded")),
+        loaded_pallets=tuple(sorted(
+            s for s, row in central.site.state.pallets.items() if row.state == "loaded" and row.door in portals.readers
+        )),
         carried=tuple(portals.stats.carried),
         wrong_door=tuple(portals.stats.wrong_door),
         stop_texts=stops,

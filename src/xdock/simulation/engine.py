@@ -100,12 +100,16 @@ class _Trailer:
 
 
 class _Run:
-    def __init__(self, day: Day, policy: Policy, progress: Callable[[float], None] | None) -> None:
+    def __init__(
+        self, day: Day, policy: Policy, progress: Callable[[float], None] | None, env: simpy.Environment | None,
+    ) -> None:
         _check(day)
+        if env is not None and env.now != 0:
+            raise EngineError(f"env: the run starts at minute 0, the environment is at {env.now}")
         self.day = day
         self.policy = policy
         self.layout = Layout(day.site)
-        self.env = simpy.Environment()
+        self.env = simpy.Environment() if env is None else env
         self.forklifts = simpy.Resource(self.env, capacity=day.fleet.forklifts)
         self.handle_min = day.fleet.handle_s / 60.0
         self.unload_min = (day.fleet.handle_s if day.fleet.unload_s is None else day.fleet.unload_s) / 60.0
@@ -477,9 +481,16 @@ def conservation(day: Day, run: PolicyRun) -> int:
     return expected - counted
 
 
-def run_day(day: Day, policy: Policy, *, progress: Callable[[float], None] | None = None) -> PolicyRun:
-    """Run ``day`` under ``policy``; ``progress(minutes)`` is told each site hour done."""
-    out = _Run(day, policy, progress).run()
+def run_day(
+    day: Day, policy: Policy, *, progress: Callable[[float], None] | None = None, env: simpy.Environment | None = None,
+) -> PolicyRun:
+    """Run ``day`` under ``policy``; ``progress(minutes)`` is told each site hour done.
+
+    ``env``: the SimPy environment to run in, at minute 0 (default: a new one, virtual time). The demo gives a
+    :class:`simpy.rt.RealtimeEnvironment` (a minute every ``60 / speed`` wall seconds) with processes of its
+    own in it; an exception one of them raises ends the run (``policy.end`` is called, nothing is returned).
+    """
+    out = _Run(day, policy, progress, env).run()
     unaccounted = conservation(day, out)
     assert unaccounted == 0, f"{unaccounted} pallets unaccounted for under {policy.name}"
     return out

@@ -17,11 +17,13 @@ def test_departures_are_read_from_the_log_then_only_new_events(tmp_path: Path) -
             tx.append_event(AT, "override_trailer_moved", {"by": "sue", "trailer": "T-PARIS-1", "door": "D18"})
         log = DepartureLog(store)
         assert log.refresh() == {"T-LYON-1": AT}
+        assert log.left_behind() == {"T-LYON-1": 2}  # 3 assigned, 1 aboard
         later = AT + timedelta(minutes=20)
         with store.transaction() as tx:
             tx.append_event(later, DEPARTED_EVENT, {"by": "max", "trailer": "T-PARIS-1", "loaded": 0, "aboard": 0})
             tx.append_event(later, DEPARTED_EVENT, {"by": "max", "trailer": "T-LYON-1", "loaded": 0, "aboard": 0})
         assert log.refresh() == {"T-LYON-1": AT, "T-PARIS-1": later}  # the first departure of T-LYON-1 stays
+        assert log.left_behind() == {"T-LYON-1": 2, "T-PARIS-1": 0}
         assert DepartureLog(store).refresh() == {"T-LYON-1": AT, "T-PARIS-1": later}  # after a restart
     finally:
         store.close()

@@ -37,7 +37,8 @@ FIGURES = Kpis(
 def test_kpi_point_leaves_out_figures_not_known_yet() -> None:
     assert to_line(kpi_point("lyon", FIGURES, AT)) == (
         "kpi,site=lyon pallets_per_hour=42i,dock_to_dock_p50_min=12.5,door_utilisation=0.5,busy_doors=1i,"
-        "travel_m=46.0,wrong_door_scans_stopped=1i,portal_misloads=2i,loaded=0i,departed_today=0i,departed_on_time=0i "
+        "travel_m=46.0,wrong_door_scans_stopped=1i,portal_misloads=2i,loaded=0i,departed_today=0i,departed_on_time=0i,"
+        "late_departures=0i,late_pallets=0i,trucks_waiting=0i "
         f"{int(AT.timestamp()) * 1_000_000_000}"
     )
 

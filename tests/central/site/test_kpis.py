@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from xdock.central.site.kpis import OnTime, compute_kpis, on_time_departures, percentile
+from xdock.central.site.kpis import OnTime, TruckWaits, compute_kpis, on_time_departures, percentile, truck_waits
 from xdock.central.site.state import TrailerState
 from xdock.central.site_file.config import TrailerPlan
-from xdock.central.store.database import PalletRow
+from xdock.central.store.database import InboundTruckRow, PalletRow
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 POSITIONS = {"D1": (0.0, 0.0), "D12": (4.5, 36.0), "D13": (9.0, 36.0), "S1": (9.0, 18.0)}
@@ -106,3 +106,36 @@ def test_no_departures_yet() -> None:
                      wrong_door_scans_stopped=0, portal_misloads=0, now=NOW)
     assert (k.departed_on_time, k.departed_today, k.on_time_departures) == (0, 0, None)
     assert OnTime(0, 0).share is None
+
+
+def _truck(tid: str, eta_min: int, *, announced_min: int = -60, arrived_min: int | None = None) -> InboundTruckRow:
+    arrived = None if arrived_min is None else NOW + timedelta(minutes=arrived_min)
+    return InboundTruckRow(id=tid, carrier=None, eta=NOW + timedelta(minutes=eta_min), pallets=20, door=None,
+                           state="waiting" if arrived is None else "arrived",
+                           announced_at=NOW + timedelta(minutes=announced_min), arrived_at=arrived)
+
+
+def test_truck_waits_run_from_the_eta_or_a_later_announcement_to_the_door() -> None:
+    trucks = [
+        _truck("early", -30, arrived_min=-40),  # at its door before its ETA: waited 0
+        _truck("a", -50, arrived_min=-20),  # 30 min
+        _truck("late-news", -50, announced_min=-30, arrived_min=-25),  # announced after its ETA: 5 min
+        _truck("yesterday", -24 * 60, arrived_min=-23 * 60),  # not today: left out
+        _truck("w1", -15),  # waiting 15 min
+        _truck("w2", -7, announced_min=-9),  # waiting 7 min
+        _truck("soon", 20),  # not due yet
+    ]
+    assert truck_waits(trucks, NOW) == TruckWaits(p90_min=30.0, waiting=2, longest_min=15.0)
+    assert truck_waits([], NOW) == TruckWaits(None, 0, None)
+    k = compute_kpis([], [], outbound_doors=[], positions={}, loaded={}, wrong_door_scans_stopped=0, portal_misloads=0,
+                     now=NOW, trucks=trucks)
+    assert (k.truck_wait_p90_min, k.trucks_waiting, k.longest_wait_min) == (30.0, 2, 15.0)
+
+
+def test_late_pallets_are_those_left_behind_by_trailers_departed_today() -> None:
+    trailers = [_trailer("T1", "D12", set()), _trailer("T2", "D13", set()), _trailer("T3", "D13", set())]
+    departed_at = {"T1": NOW - timedelta(hours=1), "T2": NOW - timedelta(days=1), "T3": NOW + timedelta(hours=7)}
+    k = compute_kpis([], trailers, outbound_doors=["D12", "D13"], positions=POSITIONS, loaded={},
+                     wrong_door_scans_stopped=0, portal_misloads=0, now=NOW, departed_at=departed_at,
+                     left_behind={"T1": 3, "T2": 5, "T3": 1})
+    assert (k.departed_today, k.departed_on_time, k.late_departures, k.late_pallets) == (2, 1, 1, 4)

@@ -1,6 +1,9 @@
-"""When each trailer was marked departed, read from the event log (for the on-time departures KPI).
+"""When each trailer was marked departed, and how many of its pallets it left behind, read from the event log
+(for the on-time departures and late pallets KPIs).
 
-The supervisor's departure override writes an ``override_trailer_departed`` event naming the trailer.
+The supervisor's departure override writes an ``override_trailer_departed`` event naming the trailer, with
+the pallets assigned to it (``loaded``, aboard or not) and those confirmed aboard (``aboard``): the others
+missed it and are sent elsewhere.
 :class:`DepartureLog` follows the dashboard's one :class:`~xdock.central.store.event_tail.EventTail`
 (shared with the load book), so the log is read once at start and then only the events appended
 since, and each refresh costs the new events alone.
@@ -27,14 +30,23 @@ class DepartureLog:
     def __init__(self, source: EventTail | Store) -> None:
         self.tail = source if isinstance(source, EventTail) else EventTail(source)
         self._departed_at: dict[str, datetime] = {}
+        self._left_behind: dict[str, int] = {}
         self.tail.follow(self._take)
 
     def _take(self, event: EventRow) -> None:
         trailer = event.body.get("trailer")
-        if event.kind == DEPARTED_EVENT and isinstance(trailer, str):
-            self._departed_at.setdefault(trailer, event.at)
+        if event.kind == DEPARTED_EVENT and isinstance(trailer, str) and trailer not in self._departed_at:
+            self._departed_at[trailer] = event.at
+            assigned, aboard = event.body.get("loaded"), event.body.get("aboard")
+            if isinstance(assigned, int) and isinstance(aboard, int):
+                self._left_behind[trailer] = max(0, assigned - aboard)
 
     def refresh(self) -> dict[str, datetime]:
         """Read the events appended since the last read; answer every departure known so far."""
         self.tail.refresh()
         return dict(self._departed_at)
+
+    def left_behind(self) -> dict[str, int]:
+        """Trailer id → pallets assigned to it and not aboard when it was marked departed, as of the last
+        :meth:`refresh`."""
+        return dict(self._left_behind)

@@ -35,6 +35,11 @@ def kpi_point(site: str, figures: Kpis, time: datetime) -> TelemetryPoint:
         "departed_today": figures.departed_today,
         "departed_on_time": figures.departed_on_time,
         "on_time_departures": figures.on_time_departures,
+        "late_departures": figures.late_departures,
+        "late_pallets": figures.late_pallets,
+        "truck_wait_p90_min": figures.truck_wait_p90_min,
+        "trucks_waiting": figures.trucks_waiting,
+        "longest_wait_min": figures.longest_wait_min,
     }
     return kpi(site=site, figures={k: v for k, v in values.items() if v is not None}, time=time)
 

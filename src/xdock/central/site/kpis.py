@@ -17,7 +17,15 @@ What each figure means:
   and door (each one a ``misload`` alert): they went out, so they were not prevented.
 - **loaded**: pallets confirmed loaded (by handheld scan or RFID portal) whose row is ``loaded`` now.
 - **on-time departures**: of the trailers a supervisor marked departed today (the date of ``now``),
-  the share whose departure override came at or before the trailer's scheduled departure.
+  the share whose departure override came at or before the trailer's scheduled departure; the others
+  are the **late departures**.
+- **late pallets**: pallets that missed their trailer: assigned to a trailer marked departed today and
+  not confirmed aboard when it left (each one is sent elsewhere; counted once per departure). Central
+  knows no due times, so a pallet that makes a later trailer in time counts too.
+- **truck waits** (minutes): an inbound truck waits from its ETA, or its announcement when that came
+  later, until it is at a door. ``truck_wait_p90_min``: of the trucks at a door today, nearest rank
+  (``None`` while none); ``trucks_waiting``: trucks announced, past that start and at no door yet;
+  ``longest_wait_min``: the longest of their waits so far (``None`` while none waits).
 """
 
 from __future__ import annotations
@@ -30,9 +38,9 @@ from typing import Literal
 
 from xdock.central.optimiser.schema import metres
 from xdock.central.site.state import TrailerState
-from xdock.central.store.database import PalletRow
+from xdock.central.store.database import InboundTruckRow, PalletRow
 
-__all__ = ["Kpis", "OnTime", "compute_kpis", "on_time_departures", "percentile"]
+__all__ = ["Kpis", "OnTime", "TruckWaits", "compute_kpis", "on_time_departures", "percentile", "truck_waits"]
 
 _MAX_BUCKETS = 48
 
@@ -48,6 +56,18 @@ class OnTime:
     def share(self) -> float | None:
         """0 to 1; ``None`` while no trailer departed today."""
         return self.on_time / self.departed if self.departed else None
+
+
+@dataclass(frozen=True)
+class TruckWaits:
+    """Inbound trucks' waits for a door (see the module doc), in minutes."""
+
+    p90_min: float | None
+    """Of the trucks at a door today, nearest rank; ``None`` while none."""
+    waiting: int
+    """Trucks past their ETA (or announcement) and at no door yet."""
+    longest_min: float | None
+    """The longest wait so far of those waiting; ``None`` while none waits."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +97,16 @@ class Kpis:
     """Trailers marked departed today."""
     on_time_departures: float | None = None
     """``departed_on_time / departed_today`` (0 to 1), ``None`` while none departed today."""
+    late_departures: int = 0
+    """Trailers marked departed today after their scheduled departure."""
+    late_pallets: int = 0
+    """Pallets assigned to a trailer marked departed today and not aboard when it left."""
+    truck_wait_p90_min: float | None = None
+    """Of the inbound trucks at a door today, the wait for it (nearest-rank p90); ``None`` while none."""
+    trucks_waiting: int = 0
+    """Inbound trucks past their ETA (or announcement) and at no door yet."""
+    longest_wait_min: float | None = None
+    """The longest wait so far of the trucks waiting; ``None`` while none waits."""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -105,6 +135,25 @@ def on_time_departures(
     return OnTime(on_time, departed)
 
 
+def truck_waits(trucks: Iterable[InboundTruckRow], now: datetime) -> TruckWaits:
+    """The waits of ``trucks`` at ``now``: a truck waits from its ETA, or its announcement if later, until it is
+    at a door (a truck at its door before its ETA waited 0 minutes)."""
+    today = now.date()
+    done: list[float] = []
+    waiting: list[float] = []
+    for t in trucks:
+        since = max(t.eta, t.announced_at)
+        if t.arrived_at is not None:
+            if t.arrived_at.astimezone(now.tzinfo).date() == today:
+                done.append(max(0.0, (t.arrived_at - since).total_seconds() / 60))
+        elif t.state == "waiting" and since <= now:
+            waiting.append((now - since).total_seconds() / 60)
+    return TruckWaits(
+        p90_min=round(percentile(done, 90), 1) if done else None, waiting=len(waiting),
+        longest_min=round(max(waiting), 1) if waiting else None,
+    )
+
+
 def compute_kpis(
     pallets: Iterable[PalletRow],
     trailers: Iterable[TrailerState],
@@ -116,13 +165,16 @@ def compute_kpis(
     portal_misloads: int,
     now: datetime,
     departed_at: Mapping[str, datetime] | None = None,
+    left_behind: Mapping[str, int] | None = None,
+    trucks: Iterable[InboundTruckRow] = (),
     bucket_minutes: int = 15,
 ) -> Kpis:
     """The KPIs of the floor as it is at ``now``.
 
     ``positions`` maps door and area ids to their floor-plan position; ``loaded`` maps each SSCC
     confirmed loaded to when;
-    ``departed_at`` maps each trailer a supervisor marked departed to when.
+    ``departed_at`` maps each trailer a supervisor marked departed to when, ``left_behind`` to how many
+    pallets assigned to it were not aboard then; ``trucks``: the inbound trucks announced.
     """
     rows = list(pallets)
     trailers = list(trailers)
@@ -159,7 +211,14 @@ def compute_kpis(
         if a is not None and b is not None:
             travel += metres(a, b)
 
-    on_time = on_time_departures(trailers, departed_at or {}, now)
+    departed_at = departed_at or {}
+    on_time = on_time_departures(trailers, departed_at, now)
+    today = now.date()
+    late_pallets = sum(
+        n for trailer, n in (left_behind or {}).items()
+        if (at := departed_at.get(trailer)) is not None and at.astimezone(now.tzinfo).date() == today
+    )
+    waits = truck_waits(trucks, now)
 
     return Kpis(
         pallets_per_hour=per_hour, series=series, series_start=start, bucket_minutes=bucket_minutes,
@@ -171,4 +230,6 @@ def compute_kpis(
         portal_misloads=portal_misloads, loaded=len(loaded),
         departed_on_time=on_time.on_time, departed_today=on_time.departed,
         on_time_departures=None if on_time.share is None else round(on_time.share, 3),
+        late_departures=on_time.departed - on_time.on_time, late_pallets=late_pallets,
+        truck_wait_p90_min=waits.p90_min, trucks_waiting=waits.waiting, longest_wait_min=waits.longest_min,
     )

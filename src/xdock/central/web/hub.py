@@ -170,7 +170,8 @@ class LiveHub:
     def snapshot_text(self) -> str:
         alerts = self.alerts()
         body = snapshot(self.state, self.loads, alerts, self.clock.now(), dwell_red_s=self.dwell_red_s,
-                        departed_at=self.departures.refresh(), trucks=self.site.inbound_trucks())
+                        departed_at=self.departures.refresh(), trucks=self.site.inbound_trucks(),
+                        left_behind=self.departures.left_behind())
         body["inbound"] = dict(self._inbound)
         body["closed"] = sorted(self.site.closed_doors())
         return json.dumps(body)
@@ -252,7 +253,8 @@ class LiveHub:
             if self._kpis_dirty or ticks % _KPI_REFRESH_TICKS == 0:
                 self._kpis_dirty = False
                 message["kpis"] = kpis_view(kpis_now(
-                    self.state, self.loads, self.clock.now(), self.departures.refresh()))
+                    self.state, self.loads, self.clock.now(), self.departures.refresh(),
+                    left_behind=self.departures.left_behind(), trucks=self.site.inbound_trucks()))
                 message["confirmations"] = confirmations_view(self.loads)
             if self._alerts_dirty:
                 self._alerts_dirty = False

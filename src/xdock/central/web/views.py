@@ -94,16 +94,18 @@ def alert_view(row: AlertRow) -> dict[str, Any]:
 
 
 def kpis_now(
-    state: SiteState, loads: LoadBook, now: datetime, departed_at: Mapping[str, datetime] | None = None,
+    state: SiteState, loads: LoadBook, now: datetime, departed_at: Mapping[str, datetime] | None = None, *,
+    left_behind: Mapping[str, int] | None = None, trucks: Sequence[InboundTruckRow] = (),
 ) -> Kpis:
-    """The KPIs at ``now``; ``departed_at``: when a supervisor marked each departed trailer departed."""
+    """The KPIs at ``now``; ``departed_at``: when a supervisor marked each departed trailer departed,
+    ``left_behind``: how many of its pallets it left without; ``trucks``: the inbound trucks."""
     config = state.config
     positions = {d.id: (d.x, d.y) for d in config.doors} | {a.id: (a.x, a.y) for a in config.areas}
     return compute_kpis(
         state.pallets.values(), state.trailers.values(), outbound_doors=[d.id for d in config.doors if d.ships],
         positions=positions, loaded=loads.loaded, wrong_door_scans_stopped=loads.wrong_door_scans_stopped,
         portal_misloads=loads.portal_misloads, now=now,
-        departed_at=departed_at,
+        departed_at=departed_at, left_behind=left_behind, trucks=trucks,
     )
 
 
@@ -118,8 +120,10 @@ def kpis_view(kpis: Kpis) -> dict[str, Any]:
 def snapshot(
     state: SiteState, loads: LoadBook, alerts: list[AlertRow], now: datetime, *, dwell_red_s: float,
     departed_at: Mapping[str, datetime] | None = None, trucks: Sequence[InboundTruckRow] = (),
+    left_behind: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """Everything the dashboard shows, at ``now``; ``trucks``: the inbound trucks (unloaded ones are left out)."""
+    """Everything the dashboard shows, at ``now``; ``trucks``: the inbound trucks (unloaded ones are left out
+    of the queue, not of the KPIs' truck waits)."""
     loads.refresh()
     inbound: dict[str, int] = {}
     for row in state.pallets.values():
@@ -135,6 +139,6 @@ def snapshot(
         "recent_loads": recent_loads_view(state, loads),
         "trucks": [truck_view(t) for t in trucks if t.state != "unloaded"],
         "alerts": [alert_view(a) for a in alerts],
-        "kpis": kpis_view(kpis_now(state, loads, now, departed_at)),
+        "kpis": kpis_view(kpis_now(state, loads, now, departed_at, left_behind=left_behind, trucks=trucks)),
         "confirmations": confirmations_view(loads),
     }

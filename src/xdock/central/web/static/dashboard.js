@@ -243,6 +243,13 @@ function renderKpis() {
   renderSplits();
   $("kpi-ontime").innerHTML = k.on_time_departures === null || k.on_time_departures === undefined ? "–"
     : unit(Math.round(k.on_time_departures * 100), ` % · ${k.departed_on_time}/${k.departed_today}`);
+  $("kpi-late-dep").textContent = String(k.late_departures);
+  $("kpi-late-dep").classList.toggle("bad", k.late_departures > 0);
+  $("kpi-late-pallets").textContent = String(k.late_pallets);
+  $("kpi-late-pallets").classList.toggle("bad", k.late_pallets > 0);
+  const waiting = k.trucks_waiting ? ` · ${k.trucks_waiting} waiting, longest ${Math.round(k.longest_wait_min)} min` : "";
+  $("kpi-truck-wait").innerHTML = k.truck_wait_p90_min === null ? (waiting ? unit("–", waiting) : "–")
+    : unit(k.truck_wait_p90_min, `min${waiting}`);
   $("kpi-note").textContent = k.dock_to_dock_basis
     ? `dock-to-dock: first scan → ${k.dock_to_dock_basis} (n=${k.dock_to_dock_count})` : "";
   const svg = $("spark");
