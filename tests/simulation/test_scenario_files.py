@@ -200,7 +200,7 @@ def test_explicit_lists_come_out_as_written() -> None:
     assert day.disturbances == ()
 
 
-def test_a_site_file_is_read_relative_to_the_scenario(tmp_path: Path) -> None:
+def test_a_site_file_is_read_relative_to_the_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "sites").mkdir()
     (tmp_path / "sites" / "two.yaml").write_text(
         "site: two\ntimezone: UTC\ndoors:\n  - {id: IN1, role: inbound, x: 0, y: 0}\n"
@@ -214,6 +214,9 @@ def test_a_site_file_is_read_relative_to_the_scenario(tmp_path: Path) -> None:
     (tmp_path / "two.yaml").write_text(scenario_text, encoding="utf-8")
     scenario = load_scenario(tmp_path / "two.yaml")
     assert [d.id for d in scenario.site_config.doors] == ["IN1", "OUT1"]
+    monkeypatch.chdir(tmp_path.parent)  # a relative path to the scenario: the site file is still beside it
+    relative = load_scenario(Path(tmp_path.name) / "two.yaml")
+    assert [d.id for d in relative.site_config.doors] == ["IN1", "OUT1"]
     (tmp_path / "broken.yaml").write_text(scenario_text.replace("sites/two.yaml", "sites/none.yaml"), encoding="utf-8")
     with pytest.raises(ScenarioError) as caught:
         load_scenario(tmp_path / "broken.yaml")

@@ -53,7 +53,7 @@ def load_demo_scenario(name_or_path: str) -> Scenario:
         return load_scenario(shipped)
     path = Path(name_or_path)
     if path.is_file():
-        return load_scenario(path.resolve())
+        return load_scenario(path)
     raise ScenarioError(f"unknown demo scenario {name_or_path!r}: no such file, and not one of the demo's "
                         f"({', '.join(demo_scenarios())})")
 

@@ -71,7 +71,7 @@ def _locate(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
 def _expand(data: dict[str, Any], path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     """``data`` over what it ``extends``; a relative ``site_file`` made relative to the file that names it."""
     if isinstance(data.get("site_file"), str) and not Path(data["site_file"]).is_absolute():
-        data = {**data, "site_file": str(path.parent / data["site_file"])}
+        data = {**data, "site_file": str(path.parent.resolve() / data["site_file"])}
     parent = data.pop("extends", None)
     if parent is None:
         return data
