@@ -14,7 +14,7 @@ from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import Assignment
 from xdock.simulation.engine import run_day
-from xdock.simulation.model import Disturbance
+from xdock.simulation.model import DepartureRecord, Disturbance, OutboundTrailer
 from xdock.simulation.policies.xdock import XdockPolicy
 from xdock.simulation.policies.xdock_replan import XdockReplanPolicy
 
@@ -99,3 +99,14 @@ def test_trailers_arriving_during_the_day_are_announced_and_take_the_staged_pall
     assert [(d.trailer, d.departed_min, d.pallets) for d in run.departures] == [("T1", 60.0, 2), ("T2", 119.0, 1)]
     assert run.forklift_m == 240.0
 
+
+
+def test_a_trailer_that_gets_a_door_after_its_departure_leaves_empty_unannounced(tmp_path: Path) -> None:
+    # T3 (10 → 30) waits for D2, T1's until 60: it gets the door at 60, past its departure, and leaves at once.
+    base = two_door_day()
+    day = dataclasses.replace(base, trailers=(*base.trailers, OutboundTrailer("T3", "LYON", 10.0, 30.0, 2)))
+    policy = XdockPolicy(workdir=tmp_path)
+    run = run_day(day, policy)
+    assert policy.unannounced == ["T3"]
+    assert DepartureRecord("T3", "LYON", "D2", 30.0, 60.0, 0, 2) in run.departures
+    assert [c.name for c in policy.calls if c.args[:1] == ("T3",)] == []  # central never hears of it

@@ -26,7 +26,8 @@ Doors: a truck takes the free inbound door nearest, in metres weighted by its pa
 to where its pallets go (the trailers for each destination at a door, else the nearest staging area);
 a trailer of the site file loads at its door; any other at the free outbound door nearest (in metres) to
 the pallets waiting for its destination, then to the inbound doors, and is announced to the core when it
-docks (:meth:`XdockPolicy.register_trailer`).
+docks (:meth:`XdockPolicy.register_trailer`). A trailer that gets a door only after its departure (it
+waited for one) is never announced, as central refuses a trailer leaving in the past: it leaves empty.
 
 Every call into the core is kept in :attr:`XdockPolicy.calls` (site time, command, arguments): applied
 in order to another core, they give the same answers (the live path's).
@@ -108,6 +109,9 @@ class XdockPolicy:
         self._scanned_at: dict[str, tuple[str, str]] = {}
         """SSCC → (its destination, the door it was scanned at)."""
         self.calls: list[CoreCall] = []
+        self.unannounced: list[str] = []
+        """Trailers that got a door only after their departure: never announced (central refuses a trailer
+        leaving in the past), they leave empty at once."""
         self.answers: dict[str, Assignment] = {}
         """SSCC → the core's answer to its scan."""
         self.alone: EdgesAlone | None = None
@@ -223,6 +227,9 @@ class XdockPolicy:
         """
         departure = self.day.start + timedelta(minutes=trailer.departure_min)
         planned = self.site.state.trailers.get(trailer.id)
+        if planned is None and trailer.departure_min <= now:
+            self.unannounced.append(trailer.id)  # it waited for a door past its departure: it leaves empty
+            return
         if planned is None:
             self._call(now, "announce_trailer", trailer.id, destination=trailer.destination, door=door,
                        departure=departure, capacity_pallets=trailer.capacity, reefer=trailer.reefer,
@@ -284,6 +291,8 @@ class XdockPolicy:
         return {}
 
     def trailer_departed(self, trailer: OutboundTrailer, now: float) -> Changes:
+        if trailer.id in self.unannounced:
+            return {}
         self._call(now, "depart_trailer", trailer.id, by=BY)
         return {**self._changed(), **self._stranded()}
 
