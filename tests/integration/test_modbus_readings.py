@@ -35,15 +35,17 @@ async def test_the_edge_reports_a_modbus_probe_to_the_broker(mosquitto: Mosquitt
                 async for message in watcher.messages:
                     assert isinstance(message.payload, bytes)
                     got.append((str(message.topic), decode(SensorReading, message.payload)))
-                    if len(got) == 2:
+                    if {r.kind for _, r in got} == {"temperature", "humidity"}:
                         break
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-    assert [(topic, r.edge_id, r.sensor_id, r.kind, r.value, r.unit) for topic, r in got] == [
+    # One reading of each kind; on a busy machine a poll may miss one of them and the next poll brings it.
+    assert {(topic, r.edge_id, r.sensor_id, r.kind, r.value, r.unit) for topic, r in got} == {
         ("xdock/v1/it/edge/edge-d1/sensor/t-d1-temp/reading", "edge-d1", "t-d1-temp", "temperature", -2.5, "C"),
         ("xdock/v1/it/edge/edge-d1/sensor/t-d1-rh/reading", "edge-d1", "t-d1-rh", "humidity", 61.2, "%RH"),
-    ]
-    assert got[1][1].seq == got[0][1].seq + 1
-    assert agent.probes[0].stats.reported == 2
+    }
+    seqs = [r.seq for _, r in got]
+    assert seqs == list(range(seqs[0], seqs[0] + len(got)))  # the edge's sequence, without gaps
+    assert agent.probes[0].stats.reported >= len(got)
