@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import shlex
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,8 @@ import jsonschema_rs
 import pytest
 import yaml
 
+from xdock.broker_config import BrokerSettings
+from xdock.broker_config.conf import render_conf
 from xdock.cli import build_parser
 from xdock.cli.unknown_options import unknown_option
 
@@ -28,8 +34,14 @@ COMPOSE_FILE = DEPLOY / "compose.yaml"
 SCHEMA = Path(__file__).parent / "compose_spec" / "compose-spec.json"
 DEPLOYING_DOC = ROOT / "docs" / "deploying.md"
 
+BROKER_CONFIG_COMMAND = (
+    ".venv/bin/xdock broker-config --site lyon-nord --edge edge-D1 --edge edge-D12 --bind 0.0.0.0 --run-as root "
+    "--out /etc/mosquitto/xdock"
+)
+"""How docs/deploying.md has the operator make the broker's config for the compose file's Mosquitto."""
+
 HOST_FILES = {
-    "/etc/mosquitto/xdock": "xdock broker-config --out /etc/mosquitto/xdock --bind 0.0.0.0 --run-as root",
+    "/etc/mosquitto/xdock": "the broker's config, password file and ACL: BROKER_CONFIG_COMMAND",
     "/etc/xdock/site.yaml": "the site file (deploy/site.sample.yaml is an example)",
     "/etc/xdock/central.secret": "central's broker password, from broker-config's credentials.json",
     "/etc/xdock/postgres.secret": "PostgreSQL's password for user xdock",
@@ -142,3 +154,49 @@ def test_victoriametrics_scrapes_each_central_on_its_api_port() -> None:
                                      "grafana"])
 def test_every_service_is_there_and_restarts_unless_stopped(service: str) -> None:
     assert SERVICES[service]["restart"] == "unless-stopped"
+
+
+def test_the_documented_broker_config_fits_the_mosquitto_container() -> None:
+    """The conf ``BROKER_CONFIG_COMMAND`` writes names files inside the mounted folder, persists in the volume
+    and listens, on every interface, on the port the service publishes."""
+    argv = shlex.split(BROKER_CONFIG_COMMAND)
+    args = build_parser("broker-config").parse_args(argv[1:])
+    conf = render_conf(args.site, BrokerSettings(args.port, args.bind, args.persistence_dir, args.run_as), args.out)
+    settings = dict(line.split(" ", 1) for line in conf.splitlines() if line and not line.startswith("#"))
+    mosquitto = SERVICES["mosquitto"]
+    mounts = dict(volume.split(":")[:2] for volume in mosquitto["volumes"])
+
+    assert BROKER_CONFIG_COMMAND in DEPLOYING_DOC.read_text(encoding="utf-8")
+    assert mosquitto["command"] == ["mosquitto", "-c", f"{args.out}/mosquitto.conf"]
+    assert mounts[str(args.out)] == str(args.out)
+    assert (settings["password_file"], settings["acl_file"]) == (f"{args.out}/passwd", f"{args.out}/acl")
+    assert mounts["mosquitto-data"] == settings["persistence_location"]
+    assert settings["listener"] == "1883 0.0.0.0"
+    assert mosquitto["ports"] == ["1883:1883"]
+
+
+def victoria_metrics() -> str:
+    found = shutil.which("victoria-metrics")
+    if found is None:
+        pytest.fail("victoria-metrics not found: `./dev test` installs it (Debian package victoria-metrics)")
+    return found
+
+
+def test_victoriametrics_accepts_the_scrape_config() -> None:
+    """The scrape config is checked by VictoriaMetrics itself (``-promscrape.config.dryRun``: unknown fields
+    refused), with the binary ``./dev test`` installs for the telemetry tests."""
+    result = subprocess.run(
+        [victoria_metrics(), f"-promscrape.config={DEPLOY / 'victoriametrics' / 'scrape.yml'}",
+         "-promscrape.config.dryRun", "-loggerLevel=ERROR"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_victoriametrics_takes_every_flag_the_compose_file_gives_it() -> None:
+    result = subprocess.run([victoria_metrics(), "-help"], capture_output=True, text=True, timeout=60, check=False)
+    flags = set(re.findall(r"^  -([A-Za-z0-9.]+)", result.stdout + result.stderr, flags=re.MULTILINE))
+    given = [word.removeprefix("-").split("=")[0] for word in SERVICES["victoriametrics"]["command"]]
+
+    assert [flag for flag in given if flag not in flags] == []
