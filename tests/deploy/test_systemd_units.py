@@ -168,3 +168,24 @@ def test_only_the_edge_reaches_serial_devices() -> None:
     assert EDGE.values("Service", "DeviceAllow") == ["char-ttyACM rw", "char-ttyUSB rw", "char-ttyS rw"]
     assert CENTRAL.value("Service", "PrivateDevices") == "yes"
     assert CENTRAL.values("Service", "SupplementaryGroups") == []
+
+
+def test_systemd_sysusers_makes_the_user_the_units_run_as(tmp_path: Path) -> None:
+    """``xdock.sysusers.conf`` is read by ``systemd-sysusers`` itself, on an empty root in dry-run mode."""
+    sysusers = shutil.which("systemd-sysusers")
+    assert sysusers is not None, "systemd-sysusers not found: `./dev test` installs it (Debian package systemd)"
+    (tmp_path / "etc").mkdir()
+
+    result = subprocess.run(
+        [sysusers, f"--root={tmp_path}", "--dry-run", str(SYSTEMD_DIR / "xdock.sysusers.conf")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    said = (result.stdout + result.stderr).splitlines()
+
+    assert result.returncode == 0
+    created = [line for line in said if line.startswith("Creating user")]
+    # The UID is the highest free system UID of the empty root, systemd's choice: not checked.
+    assert [line.partition(" with UID ")[0] for line in created] == [
+        "Creating user 'xdock' (xdock cross-dock services)"
+    ]
+    assert {CENTRAL.value("Service", "User"), EDGE.value("Service", "User")} == {"xdock"}
