@@ -234,7 +234,9 @@ class Overrides:
                             sscc=sscc)
         for row in changed.values():
             state.put(row)
-        log.warning("%s by %s: %s (%d pallets re-sent)", kind, by, what, len(changed))
+        # Routine (a trailer leaving with its load) at INFO; one that sends workers' pallets elsewhere at WARNING.
+        log.log(logging.WARNING if changed else logging.INFO, "%s by %s: %s (%d pallets re-sent)", kind, by, what,
+                len(changed))
         return OverrideResult(kind, {k: r.target for k, r in changed.items()})
 
     def _restore(self) -> None:
