@@ -17,7 +17,7 @@ __all__ = ["DemoOptions"]
 @dataclass(frozen=True)
 class DemoOptions:
     duration: float | None = None
-    """Stop after this many seconds (``None``: until Ctrl-C)."""
+    """Stop after this many seconds (``None``: at the end of the day, or Ctrl-C)."""
     broker: BrokerUrl | None = None
     """External broker; ``None`` starts one in-process."""
     speed: float = 30.0
