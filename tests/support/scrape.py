@@ -19,11 +19,11 @@ def parse(text: str) -> Samples:
 
 
 async def scrape(url: str) -> Samples:
-    """GET ``url`` (off the event loop) and parse it."""
+    """GET ``url`` (off the event loop, asking for no format: the classic text format comes) and parse it."""
 
     def get() -> str:
         with urllib.request.urlopen(url, timeout=5) as response:
-            assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+            assert response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
             return str(response.read().decode())
 
     return parse(await asyncio.to_thread(get))

@@ -234,7 +234,8 @@ class Overrides:
                             sscc=sscc)
         for row in changed.values():
             state.put(row)
-        log.warning("%s by %s: %s (%d pallets re-sent)", kind, by, what, len(changed))
+        log.warning("%s by %s: %s (%d pallets re-sent)", kind, by, what, len(changed),
+                    extra={"sscc": sscc, "trailer": what.get("trailer"), "door": what.get("door")})
         return OverrideResult(kind, {k: r.target for k, r in changed.items()})
 
     def _restore(self) -> None:
