@@ -177,8 +177,12 @@ class Ingest:
                 for message in batch:
                     ack(client, message)
 
-    async def _handle(self, client: aiomqtt.Client, batch: list[aiomqtt.Message], received_at: float) -> None:
-        """Apply ``batch`` (taken from the broker at ``received_at``, ``time.monotonic()``) and answer its scans."""
+    async def _handle(
+        self, client: aiomqtt.Client, batch: list[aiomqtt.Message], received_at: float | None = None,
+    ) -> None:
+        """Apply ``batch`` (taken from the broker at ``received_at``, ``time.monotonic()``; now if not given) and
+        answer its scans."""
+        received_at = time.monotonic() if received_at is None else received_at
         events: list[ScanEvent] = []
         passages: list[DoorPassage] = []
         readings: list[SensorReading] = []
