@@ -1,4 +1,5 @@
-"""The edge's metrics endpoint (``--metrics-port``): its backlog while the broker is down, then drained.
+"""The edge's metrics endpoint (``--metrics-port``): its backlog while the broker is down, then drained; its
+offline answers logged with their ids.
 
 Against a real Mosquitto, stopped before the edge starts and started again, and a mock scanner on a pty.
 """
@@ -7,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from pathlib import Path
+
+import pytest
 
 from support.scrape import labels, scrape
 from support.waiting import eventually
@@ -30,7 +34,10 @@ def on(**more: str) -> frozenset[tuple[str, str]]:
     return ON | labels(**more)
 
 
-async def test_backlog_and_oldest_age_while_the_broker_is_down_then_zero(mosquitto: Mosquitto, tmp_path: Path) -> None:
+async def test_backlog_and_oldest_age_while_the_broker_is_down_then_zero(
+    mosquitto: Mosquitto, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="xdock.edge.scan_path")
     mosquitto.stop()
     scanner = MockScanner(link=tmp_path / "scanner-d1", name="d1")
     scanner.open()
@@ -56,6 +63,10 @@ async def test_backlog_and_oldest_age_while_the_broker_is_down_then_zero(mosquit
         assert down[("xdock_edge_broker_connected", ON)] == 0
         assert down[("xdock_edge_refused_publishes_total", ON)] == 0
         assert down[("xdock_edge_devices_online", on(kind="serial_scanner"))] == 1
+        answered = [r.__dict__ for r in caplog.records if r.name == "xdock.edge.scan_path"]
+        assert [{k: r[k] for k in ("edge", "seq", "sscc", "device")} for r in answered] == [
+            {"edge": EDGE, "seq": n, "sscc": sscc(n), "device": "s1"} for n in (1, 2)
+        ]
 
         await asyncio.to_thread(mosquitto.start)
         await eventually(lambda: agent.uplink.connected.is_set() and agent.outbox.unacked == 0, 15, "backlog sent")
