@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from support.scrape import labels, scrape
+from support.scrape import documented_names, exported_names, labels, scrape
 from support.waiting import eventually
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.firmware_mocks.serial_scanner import MockScanner
+from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import SystemClock
 from xdock.protocol.gs1 import build_label, sscc_with_check_digit
 from xdock.testing import Mosquitto
@@ -80,3 +81,14 @@ async def test_backlog_and_oldest_age_while_the_broker_is_down_then_zero(
         with contextlib.suppress(asyncio.CancelledError):
             await task
         scanner.close()
+
+
+async def test_the_edge_serves_exactly_the_metrics_its_doc_lists(tmp_path: Path) -> None:
+    config = EdgeConfig(site=SITE, edge_id=EDGE, door="D1", broker=BrokerUrl("127.0.0.1"),
+                        scanners=(ScannerPort("s1", str(tmp_path / "no-scanner")),), state_dir=tmp_path / "edge")
+    agent = EdgeAgent(config, SystemClock())
+    try:
+        assert exported_names(agent.metrics.registry) == documented_names("Edge")
+        assert len(documented_names("Edge")) == 8
+    finally:
+        await agent.outbox.aclose()

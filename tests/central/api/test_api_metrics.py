@@ -10,7 +10,7 @@ import pytest
 from prometheus_client import generate_latest
 
 from support.scans import scan
-from support.scrape import Samples, labels, parse
+from support.scrape import Samples, documented_names, exported_names, labels, parse
 from support.sites import inbound, outbound, site_config, trailer
 from xdock.central.api.metrics import CentralMetrics
 from xdock.central.edges.liveness import Liveness
@@ -88,3 +88,9 @@ async def test_two_centrals_in_one_process_keep_their_own_registries(tmp_path: P
     site.apply_scan(scan(1, at=START))
     assert scraped(first)[("xdock_scans_applied_total", ON)] == 1
     assert scraped(second)[("xdock_scans_applied_total", ON)] == 0
+
+
+async def test_central_serves_exactly_the_metrics_its_doc_lists(tmp_path: Path, replanner: Replanner) -> None:
+    metrics, _, _, _ = central_metrics(tmp_path, replanner)
+    assert exported_names(metrics.registry) == documented_names("Central")
+    assert len(documented_names("Central")) == 11
