@@ -20,8 +20,10 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "protocol": frozenset(),
     "transport": frozenset({"protocol"}),
     "broker_config": frozenset({"protocol"}),
-    "edge": frozenset({"xdock", "protocol", "transport"}),
-    "central": frozenset({"xdock", "protocol", "transport"}),
+    # What central and the edges tell the site's monitoring (metrics, JSON logs): depends on nothing of xdock.
+    "observability": frozenset(),
+    "edge": frozenset({"xdock", "protocol", "transport", "observability"}),
+    "central": frozenset({"xdock", "protocol", "transport", "observability"}),
     "firmware_mocks": frozenset({"protocol", "transport"}),
     "simulators": frozenset({"protocol", "firmware_mocks"}),
     "testing": frozenset({"protocol", "broker_config", "central", "firmware_mocks"}),
@@ -33,7 +35,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "simulation": frozenset({"protocol", "central", "edge"}),
     "cli": frozenset({
         "xdock", "protocol", "transport", "broker_config", "central", "edge", "demo", "firmware_mocks", "simulators",
-        "cdap", "simulation",
+        "cdap", "simulation", "observability",
     }),
     "__main__": frozenset({"cli"}),
     "xdock": frozenset(),

@@ -186,3 +186,23 @@ async def test_a_hold_whose_scan_fails_to_commit_is_not_kept(tmp_path: Path) -> 
     again = Outbox(path)
     assert again.held_at_open() == []
     await again.aclose()
+
+
+async def test_the_oldest_unacknowledged_row_has_an_age_also_after_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "o.db"
+    wall = [1000.0]
+    first = Outbox(path, wall=lambda: wall[0])
+    assert first.oldest_unacked_age() == 0
+    await first.record(first.allocate(), "t", b"1")
+    wall[0] = 1002.5
+    await first.record(first.allocate(), "t", b"2")
+    wall[0] = 1010.0
+    assert first.oldest_unacked_age() == 10.0
+    await first.aclose()
+    second = Outbox(path, wall=lambda: wall[0])  # the rows' recorded_at, as committed
+    assert (second.unacked, second.oldest_unacked_age()) == (2, 10.0)
+    second.mark_sent(1)
+    assert second.oldest_unacked_age() == 7.5
+    second.mark_sent(2)
+    assert second.oldest_unacked_age() == 0
+    await second.aclose()

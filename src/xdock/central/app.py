@@ -110,7 +110,7 @@ class Central:
             self._front = open_front(
                 self.site, self.store, self.clock, liveness=self.liveness, ingest=self.ingest, routes=self.routes,
                 telemetry=self.telemetry, auth=config.auth, kpi_interval_s=config.kpi_telemetry_interval,
-                max_body_bytes=config.max_body_bytes, live_tick_s=config.live_tick_s,
+                max_body_bytes=config.max_body_bytes, live_tick_s=config.live_tick_s, planning=self.planning,
             )
         return self._front
 

@@ -18,11 +18,13 @@ from xdock.central.api.access import Access
 from xdock.central.api.app import create_app
 from xdock.central.api.http_server import serve_http
 from xdock.central.api.limits import DEFAULT_MAX_BODY_BYTES
+from xdock.central.api.metrics import CentralMetrics, metrics_router
 from xdock.central.api.telemetry import telemetry_router
 from xdock.central.api.uplinks import refused_router
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.edges.liveness import Liveness
 from xdock.central.ingest.mqtt_ingest import Ingest
+from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.site.kpi_telemetry import KpiReporter
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
@@ -42,6 +44,7 @@ class Front:
     live: LiveHub
     access: Access
     kpi_telemetry: KpiReporter
+    metrics: CentralMetrics
 
     async def serve(self, sock: socket.socket, *, on_bound: Callable[[int], None]) -> None:
         """Serve the API over HTTP on ``sock`` (bound by :func:`~xdock.central.api.listen_socket.bind_api`) until
@@ -53,10 +56,10 @@ class Front:
 def open_front(
     site: LiveSite, store: Store, clock: Clock, *, liveness: Liveness, ingest: Ingest, routes: RoutesPublisher,
     telemetry: TelemetryTee, auth: bool | None, kpi_interval_s: float, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-    live_tick_s: float = 1.0,
+    live_tick_s: float = 1.0, planning: PlanningLoop | None = None,
 ) -> Front:
     """Build the front over central's answer path (``auth``, ``live_tick_s``: as in
-    :class:`~xdock.central.app.CentralConfig`)."""
+    :class:`~xdock.central.app.CentralConfig`; ``planning``: the re-plan loop, when re-plans run)."""
     live = LiveHub(site, tick_s=live_tick_s)
     access = Access(store, auth, clock=clock)
     app = create_app(
@@ -66,10 +69,12 @@ def open_front(
     app.include_router(web_router(live, access, api_dependencies=[Depends(access.require("worker"))]))
     app.include_router(telemetry_router(telemetry.recent, site, access, liveness))
     app.include_router(refused_router(ingest.refusals, access))
+    metrics = CentralMetrics(site, ingest=ingest, liveness=liveness, planning=planning)
+    app.include_router(metrics_router(metrics))
     kpis = KpiReporter(
         site.config.site,
         lambda: kpis_now(site.state, site.loads, clock.now(), live.departures.refresh(),
                          left_behind=live.departures.left_behind(), trucks=site.inbound_trucks()),
         telemetry, clock, interval_s=kpi_interval_s,
     )
-    return Front(app, live, access, kpis)
+    return Front(app, live, access, kpis, metrics)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from typing import Any
 
@@ -29,6 +28,7 @@ from xdock import __version__
 from xdock.cli import optimise_cmd
 from xdock.cli.extras import COMMAND_EXTRA, missing_extra
 from xdock.cli.unknown_options import unknown_option
+from xdock.observability.json_logs import configure_logging
 
 __all__ = ["build_parser", "main"]
 
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(head)
     if tail is not None:
         args.rest = tail
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.log_level, getattr(args, "log_format", "text"))
     try:
         result: int = args.run(args)
     except KeyboardInterrupt:

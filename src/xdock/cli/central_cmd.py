@@ -26,6 +26,7 @@ from xdock.cli._common import (
     fail,
     run_until_stopped,
 )
+from xdock.cli._observability_options import add_log_format_option
 from xdock.cli.central_user_cmd import register_user
 from xdock.protocol.broker_url import BrokerUrl
 
@@ -66,6 +67,7 @@ def register(commands: Any) -> None:
     add_broker_password_option(p)
     add_broker_link_options(p)
     add_clock_options(p)
+    add_log_format_option(p)
     p.set_defaults(run=run)
     register_user(p.add_subparsers(dest="central_action", metavar="{user}"))
 

@@ -30,7 +30,8 @@ def register(commands: Any) -> None:
     )
     p.add_argument("--scenario", default=DemoOptions.scenario, metavar="NAME|FILE",
                    help="the day to play: demo, black-friday, or a scenario file (default: %(default)s)")
-    p.add_argument("--duration", type=float, help="stop after this many seconds (default: at the end of the day, or Ctrl-C)")
+    p.add_argument("--duration", type=float,
+                   help="stop after this many seconds (default: at the end of the day, or Ctrl-C)")
     p.add_argument("--broker", type=broker_arg, help="use this MQTT broker instead of the in-process one")
     p.add_argument("--speed", type=float, default=DemoOptions.speed,
                    help="site time runs this much faster (default: %(default)s)")

@@ -19,6 +19,7 @@ from xdock.cli._common import (
     number,
     run_until_stopped,
 )
+from xdock.cli._observability_options import add_log_format_option, add_metrics_options
 from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.edge.portals import PortalReader
 from xdock.edge.sensor_probes import ModbusProbe
@@ -126,6 +127,8 @@ def register(commands: Any) -> None:
     add_broker_password_option(p)
     add_broker_link_options(p)
     add_clock_options(p)
+    add_log_format_option(p)
+    add_metrics_options(p, default_host=EdgeConfig.metrics_host)
     p.set_defaults(run=run)
 
 
@@ -139,7 +142,7 @@ def config_from(args: argparse.Namespace) -> EdgeConfig:
         readers=tuple(args.reader), portal_outside=args.portal_antennas[0],
         portal_inside=args.portal_antennas[1], probes=tuple(args.modbus),
         reader_clock_tolerance_s=args.reader_clock_tolerance,
-        reader_silence_s=args.reader_silence or None,
+        reader_silence_s=args.reader_silence or None, metrics_host=args.metrics_host, metrics_port=args.metrics_port,
     )
 
 

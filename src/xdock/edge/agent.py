@@ -19,15 +19,19 @@ routes what central sends:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+from collections.abc import AsyncIterator
 
+from xdock.edge.answer_times import AnswerTimes
 from xdock.edge.central_answers import CentralAnswers
 from xdock.edge.config import EdgeConfig
 from xdock.edge.device_health import DeviceHealth
 from xdock.edge.devices.serial_scanner import SerialScannerDriver
 from xdock.edge.edge_stats import EdgeStats
 from xdock.edge.heartbeat import beat_forever
+from xdock.edge.metrics import EdgeMetrics
 from xdock.edge.offline_router import OfflineRouter
 from xdock.edge.outbox import Outbox
 from xdock.edge.pending_scans import PendingScans
@@ -38,6 +42,7 @@ from xdock.edge.route_file import load_snapshot, save_snapshot
 from xdock.edge.scan_path import NOT_RECORDED_TEXT, WAITING_TEXT, ScanPath
 from xdock.edge.sensor_probes import ProbeReporter
 from xdock.edge.uplink import Uplink, UplinkOptions
+from xdock.observability.exposition import serve_metrics
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot
 from xdock.protocol.topics import scan_topic
@@ -54,6 +59,7 @@ class EdgeAgent:
         self.config = config
         self.clock = clock
         self.stats = EdgeStats()
+        self.answer_times = AnswerTimes()
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.outbox = Outbox(
             config.state_dir / f"edge-{config.edge_id}.outbox.db",
@@ -97,21 +103,25 @@ class EdgeAgent:
                                        scan_topic=scan_topic(config.site, config.edge_id))
         self.scans = ScanPath(
             config, clock, outbox=self.outbox, uplink=self.uplink, router=self.router, pending=pending,
-            stats=self.stats, reachable=lambda: self.central_reachable,
+            stats=self.stats, times=self.answer_times, reachable=lambda: self.central_reachable,
         )
         self.answers = CentralAnswers(
             config.edge_id, scanners=self.drivers, readers=self.portals, outbox=self.outbox, pending=pending,
-            stats=self.stats, report=self.recorder.offline_answer,
+            stats=self.stats, times=self.answer_times, report=self.recorder.offline_answer,
         )
+        self.metrics = EdgeMetrics(config.site, config.edge_id, stats=self.stats, outbox=self.outbox,
+                                   uplink=self.uplink, health=self.health, times=self.answer_times)
+        self.metrics_port: int | None = None
+        """The metrics endpoint's port once :meth:`run` serves it (the free port picked for ``metrics_port=0``)."""
 
     @property
     def central_reachable(self) -> bool:
         return self.uplink.connected.is_set() and self.central_online is not False
 
     async def run(self) -> None:
-        """Run until cancelled."""
+        """Run until cancelled (serving the metrics endpoint meanwhile, when configured)."""
         try:
-            async with asyncio.TaskGroup() as tasks:
+            async with self._metrics_endpoint(), asyncio.TaskGroup() as tasks:
                 tasks.create_task(self.uplink.run(), name="uplink")
                 tasks.create_task(beat_forever(self.clock, self.config.heartbeat_s, self._beat), name="heartbeat")
                 for driver in self.drivers.values():
@@ -126,6 +136,17 @@ class EdgeAgent:
             for driver in self.drivers.values():
                 await driver.aclose()
             await self.outbox.aclose()
+
+    @contextlib.asynccontextmanager
+    async def _metrics_endpoint(self) -> AsyncIterator[None]:
+        config = self.config
+        if config.metrics_port is None:
+            yield
+            return
+        with serve_metrics(self.metrics.registry, config.metrics_host, config.metrics_port) as server:
+            self.metrics_port = server.port
+            log.info("edge %s: metrics on http://%s:%d/metrics", config.edge_id, config.metrics_host, server.port)
+            yield
 
     # -- from central ----------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Container, Mapping
 
+from xdock.edge.answer_times import AnswerTimes
 from xdock.edge.devices.serial_scanner import SerialScannerDriver
 from xdock.edge.edge_stats import EdgeStats
 from xdock.edge.offline_router import correction_text, differs
@@ -45,16 +46,19 @@ class CentralAnswers:
 
     def __init__(
         self, edge_id: str, *, scanners: Mapping[str, SerialScannerDriver], readers: Container[str], outbox: Outbox,
-        pending: PendingScans, stats: EdgeStats, report: Callable[[Assignment, OfflineDecision], Awaitable[None]],
+        pending: PendingScans, stats: EdgeStats, times: AnswerTimes,
+        report: Callable[[Assignment, OfflineDecision], Awaitable[None]],
     ) -> None:
         """``report(answer, decision)`` tells central the offline ``decision`` the worker got before ``answer``;
-        it must record its message in the outbox before its first wait (it then shares the mark's commit)."""
+        it must record its message in the outbox before its first wait (it then shares the mark's commit);
+        ``times``: the scans' answer timers, stopped by the first answer shown."""
         self.edge_id = edge_id
         self.scanners = scanners
         self.readers = readers
         self.outbox = outbox
         self.pending = pending
         self.stats = stats
+        self.times = times
         self._report = report
 
     async def on_command(self, message: Assignment | Feedback) -> None:
@@ -70,7 +74,7 @@ class CentralAnswers:
             return
         if not self.pending.awaits(message.seq):
             self.stats.repeated_answers += 1
-            log.info("edge %s: scan %d answered again; not shown", self.edge_id, message.seq)
+            log.info("edge %s: scan %d answered again; not shown", self.edge_id, message.seq, extra=_ids(message))
             return
         settled = self.pending.settle(message.seq)
         offline = settled.offline
@@ -83,12 +87,16 @@ class CentralAnswers:
             await self._mark(message, told, shown=False)
         elif settled.latest or not (changed or settled.earlier_run):
             await self._mark(message, told, shown=True)
+            self.times.answered(message.seq)
+            log.debug("edge %s: scan %d answered by central: %s", self.edge_id, message.seq, message.display,
+                      extra=_ids(message))
             await self._show(driver, message, correction=changed)
         else:
             self.stats.superseded += 1
             log.info("edge %s: scan %d is no longer the last on %s; central's answer is not shown", self.edge_id,
-                     message.seq, message.device_id)
+                     message.seq, message.device_id, extra=_ids(message))
             await self._mark(message, told, shown=False)
+        self.times.forget(message.seq)
 
     async def _mark(self, message: Assignment, told: OfflineDecision | None, *, shown: bool) -> None:
         """Mark central's answer handled: on disk before it is ``shown``, with the report of ``told`` (the
@@ -103,7 +111,7 @@ class CentralAnswers:
                 await self.outbox.answered(message.seq)
             except OutboxError:
                 log.exception("edge %s: answer to scan %d not marked shown; shown all the same", self.edge_id,
-                              message.seq)
+                              message.seq, extra=_ids(message))
 
     async def _show(self, driver: SerialScannerDriver, message: Assignment, *, correction: bool) -> None:
         """Central's answer to a scan the worker may hold: as given, or as a correction."""
@@ -111,7 +119,8 @@ class CentralAnswers:
             await tell(driver, "error" if message.outcome == "rejected" else "good", message.display)
             return
         self.stats.corrections += 1
-        log.info("edge %s: scan %d corrected by central: %s", self.edge_id, message.seq, message.reason)
+        log.info("edge %s: scan %d corrected by central: %s", self.edge_id, message.seq, message.reason,
+                 extra=_ids(message))
         await tell(driver, "error", correction_text(message))
 
     async def _door_feedback(self, message: Feedback) -> None:
@@ -120,3 +129,9 @@ class CentralAnswers:
         log.warning("edge %s: reader %s: %s", self.edge_id, message.device_id, message.text)
         for driver in self.scanners.values():
             await show(driver, message)
+
+
+def _ids(message: Assignment) -> dict[str, object]:
+    """The ids of central's answer, for a log call's ``extra`` (the JSON log lines' fields)."""
+    return {"edge": message.edge_id, "seq": message.seq, "sscc": message.sscc, "trailer": message.trailer,
+            "device": message.device_id}

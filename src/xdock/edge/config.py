@@ -96,6 +96,11 @@ class EdgeConfig:
     no keepalives asked, a silent session is kept (a half-open connection then goes unnoticed)."""
     broker_link: BrokerLink = DEFAULT_LINK
     """MQTT version and TLS CA of the link to ``broker``."""
+    metrics_host: str = "127.0.0.1"
+    """Interface of the metrics endpoint (``metrics_port``)."""
+    metrics_port: int | None = None
+    """Port of ``http://metrics_host:metrics_port/metrics`` (Prometheus text format); ``0`` picks a free one;
+    ``None`` serves no metrics."""
 
     def __post_init__(self) -> None:
         check_id("site id", self.site)

@@ -106,6 +106,15 @@ class DeviceHealth:
             heartbeat_s=self.heartbeat_s, counters=seen.counters,
         )
 
+    def online_by_kind(self) -> dict[str, int]:
+        """How many watched devices are online now, by kind (every kind watched, 0 included)."""
+        counts: dict[str, int] = {}
+        for device_id in [*self._scanners, *self._readers, *self._probes]:
+            seen = self._seen(device_id)
+            if seen is not None:
+                counts[seen.kind] = counts.get(seen.kind, 0) + (seen.online is True)
+        return counts
+
     def changed(self, device_id: str, online: bool) -> None:
         """A scanner, reader or probe came (``online``) or went: publish its status at once."""
         status = self.status(device_id, online=online)

@@ -96,7 +96,7 @@ class Outbox:
             (last_meta,) = self._db.execute("SELECT coalesce(max(last_seq), 0) FROM meta").fetchone()
             (last_row,) = self._db.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()
             unsent = self._db.execute(
-                "SELECT seq, topic, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq"
+                "SELECT seq, topic, payload, recorded_at FROM outbox WHERE sent_at IS NULL ORDER BY seq"
             ).fetchall()
             unanswered = self._db.execute(
                 "SELECT seq, topic, payload, offline_shown FROM outbox WHERE answered_at IS NULL ORDER BY seq"
@@ -106,7 +106,9 @@ class Outbox:
         except sqlite3.Error as exc:
             raise OutboxError(f"Cannot open the edge outbox {self.path!r}: {exc}") from exc
         self._next = max(int(last_meta), int(last_row)) + 1
-        self._unsent_at_open = [OutboxRow(int(s), str(t), bytes(p)) for s, t, p in unsent]
+        self._unsent_at_open = [OutboxRow(int(s), str(t), bytes(p)) for s, t, p, _ in unsent]
+        self._unacked_since: dict[int, float] = {int(s): float(at) for s, _, _, at in unsent}
+        """Rows not yet acknowledged → when they were recorded (wall clock, seconds), oldest first."""
         self._unanswered_at_open = [
             Unanswered(int(s), str(t), bytes(p), None if o is None else str(o)) for s, t, p, o in unanswered
         ]
@@ -125,6 +127,11 @@ class Outbox:
     def unacked(self) -> int:
         """Rows recorded and not yet acknowledged by the broker."""
         return self._unacked
+
+    def oldest_unacked_age(self) -> float:
+        """Seconds since the oldest row not yet acknowledged was recorded; 0 when every row is."""
+        oldest = next(iter(self._unacked_since.values()), None)
+        return 0.0 if oldest is None else max(self._wall() - oldest, 0.0)
 
     def unsent_at_open(self) -> list[OutboxRow]:
         """Rows a previous run recorded and never got acknowledged, in ``seq`` order."""
@@ -183,11 +190,13 @@ class Outbox:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._batch.rows.append((row, done))
         self._unacked += 1
+        self._unacked_since[seq] = self._wall()
         self._kick()
         try:
             await asyncio.shield(done)
         except OutboxError:
             self._unacked -= 1
+            self._unacked_since.pop(seq, None)
             raise
         self.stats.recorded += 1
         return row
@@ -196,6 +205,7 @@ class Outbox:
         """The broker acknowledged ``seq``: keep the row only for diagnosis."""
         self._batch.acks.append(seq)
         self._unacked -= 1
+        self._unacked_since.pop(seq, None)
         self.stats.sent += 1
         self._kick()
 

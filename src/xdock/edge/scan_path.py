@@ -23,6 +23,7 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
+from xdock.edge.answer_times import AnswerTimes
 from xdock.edge.config import EdgeConfig
 from xdock.edge.devices.serial_scanner import SerialScannerDriver
 from xdock.edge.edge_stats import EdgeStats
@@ -50,9 +51,9 @@ class ScanPath:
 
     def __init__(
         self, config: EdgeConfig, clock: Clock, *, outbox: Outbox, uplink: Uplink, router: OfflineRouter,
-        pending: PendingScans, stats: EdgeStats, reachable: Callable[[], bool],
+        pending: PendingScans, stats: EdgeStats, times: AnswerTimes, reachable: Callable[[], bool],
     ) -> None:
-        """``reachable()`` says whether central is reachable now."""
+        """``reachable()`` says whether central is reachable now; ``times`` times each scan until its first answer."""
         self.config = config
         self.clock = clock
         self.outbox = outbox
@@ -60,6 +61,7 @@ class ScanPath:
         self.router = router
         self.pending = pending
         self.stats = stats
+        self.times = times
         self._reachable = reachable
         self._background: set[asyncio.Task[object]] = set()
 
@@ -89,6 +91,7 @@ class ScanPath:
             return
         cfg = self.config
         seq = self.outbox.allocate()
+        self.times.start(seq)
         now = self.clock.now()
         event = scan_event(label, edge_id=cfg.edge_id, seq=seq, device_id=driver.device_id, door=cfg.door, at=now)
         offline = None
@@ -106,8 +109,10 @@ class ScanPath:
         except OutboxError:
             self.router.forget(seq)
             self.pending.forget(seq)
+            self.times.forget(seq)
             self.stats.not_recorded += 1
-            log.exception("scanner %s: scan %s not recorded", driver.device_id, event.sscc)
+            log.exception("scanner %s: scan %s not recorded", driver.device_id, event.sscc,
+                          extra={"edge": cfg.edge_id, "seq": seq, "sscc": event.sscc, "device": driver.device_id})
             await tell(driver, "error", NOT_RECORDED_TEXT)
             return
         self.stats.published += 1
@@ -118,6 +123,9 @@ class ScanPath:
         self.stats.offline_answers += 1
         if offline.decision is not None:
             self.pending.remember(seq, OfflineAnswered(offline.decision, carried=True))
+        self.times.answered(seq)
+        log.debug("scan %d of %s answered offline: %s", seq, event.sscc, offline.display,
+                  extra={"edge": cfg.edge_id, "seq": seq, "sscc": event.sscc, "device": driver.device_id})
         await tell(driver, "good", offline.display)
 
     def _timed_out(self, event: ScanEvent, driver: SerialScannerDriver) -> None:
@@ -131,6 +139,7 @@ class ScanPath:
         if answer.decision is not None:
             self.pending.remember(event.seq, OfflineAnswered(answer.decision, carried=False))
             self.outbox.shown_offline(event.seq, answer.decision.model_dump_json())
+        self.times.answered(event.seq)
         self._later(tell(driver, "good", answer.display))
 
     def _decide_offline(self, event: ScanEvent, now: datetime, *, carried: bool) -> OfflineAnswer:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Self
 
@@ -178,12 +179,13 @@ class _ChildProcess:
 class CentralProcess(_ChildProcess):
     """``python -m xdock central`` with its API on a free port; ready once the API answers.
 
-    ``password_file``: the broker password (``--broker-password-file``), for the user named in ``broker``.
+    ``password_file``: the broker password (``--broker-password-file``), for the user named in ``broker``;
+    ``options``: more options of ``xdock central`` (e.g. ``--log-format json``).
     """
 
     def __init__(
         self, site_file: Path, broker: BrokerUrl, db: Path, *, sim_start: str | None = None,
-        log_level: str = "WARNING", password_file: Path | None = None,
+        log_level: str = "WARNING", password_file: Path | None = None, options: Sequence[str] = (),
     ) -> None:
         self.api_port = free_port()
         self.log = db.with_suffix(".log")
@@ -195,6 +197,7 @@ class CentralProcess(_ChildProcess):
             self.args += ["--broker-password-file", str(password_file)]
         if sim_start is not None:
             self.args += ["--sim-start", sim_start]
+        self.args += options
         self.proc: subprocess.Popen[bytes] | None = None
         self.started_at: float | None = None
         """``time.monotonic()`` (the event loop's clock) just before the latest start forked the process."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from xdock.central.store.database import AlertRow, Store
 
@@ -75,6 +75,13 @@ class Alerts:
     def open_alerts(self) -> list[AlertRow]:
         """The alerts open now, oldest first."""
         return sorted(self._open.values(), key=lambda row: row.id)
+
+    def open_by_kind(self) -> dict[str, int]:
+        """How many alerts are open now, for every kind (0 included)."""
+        counts = dict.fromkeys(get_args(AlertKind), 0)
+        for kind, _subject in self._open:
+            counts[kind] = counts.get(kind, 0) + 1
+        return counts
 
     def raise_alert(
         self, kind: AlertKind, subject: str, at: datetime, message: str, *, edge_id: str | None = None

@@ -239,6 +239,18 @@ class Liveness:
         deadline = _deadline(edge.last_seen, edge.watch_from, edge.heartbeat_s)
         return deadline is not None and self.clock.now() < deadline
 
+    def edges_online(self) -> int:
+        """Edge agents whose last status says online (sensor nodes, which have none of their own, not counted)."""
+        return sum(edge.online is True for edge in self.edges.values())
+
+    def devices_online(self) -> dict[str, int]:
+        """Devices whose last status says online, by kind (only kinds central has heard of)."""
+        counts: dict[str, int] = {}
+        for edge in self.edges.values():
+            for device in edge.devices.values():
+                counts[device.kind] = counts.get(device.kind, 0) + device.online
+        return counts
+
     # -- judging silence ---------------------------------------------------------------------------
 
     def check(self) -> int:

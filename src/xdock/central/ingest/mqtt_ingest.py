@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
@@ -56,6 +57,7 @@ from xdock.central.ingest.refusals import UplinkRefusals
 from xdock.central.ingest.uplinks import UplinkDecoder, UplinkRefusedError
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import StoreError
+from xdock.observability.latency import ANSWER_BOUNDS_S, Latencies
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import MessageError, OfflineAnswerShown, ScanEvent, encode
@@ -92,6 +94,10 @@ class IngestStats:
     """Scans received again and answered with the stored answer."""
     clock_skew: int = 0
     """Scans applied whose ``scanned_at`` was further from central's clock than the tolerance."""
+    answered: int = 0
+    """Answers to scans published and acknowledged by the broker (a scan received again is answered again)."""
+    answer_latency: Latencies = field(default_factory=lambda: Latencies(ANSWER_BOUNDS_S))
+    """From a scan's batch taken from the broker to its answer acknowledged by the broker (monotonic time)."""
 
 
 class Ingest:
@@ -165,12 +171,18 @@ class Ingest:
             messages = client.messages
             async for first in messages:
                 # Everything already waiting is applied together: one disk sync for the batch.
+                received_at = time.monotonic()
                 batch = [first, *take_waiting(client, self.max_batch - 1)]
-                await self._handle(client, batch)
+                await self._handle(client, batch, received_at)
                 for message in batch:
                     ack(client, message)
 
-    async def _handle(self, client: aiomqtt.Client, batch: list[aiomqtt.Message]) -> None:
+    async def _handle(
+        self, client: aiomqtt.Client, batch: list[aiomqtt.Message], received_at: float | None = None,
+    ) -> None:
+        """Apply ``batch`` (taken from the broker at ``received_at``, ``time.monotonic()``; now if not given) and
+        answer its scans."""
+        received_at = time.monotonic() if received_at is None else received_at
         events: list[ScanEvent] = []
         passages: list[DoorPassage] = []
         readings: list[SensorReading] = []
@@ -196,7 +208,7 @@ class Ingest:
             else:
                 events.append(uplink)
         if events:
-            await self._apply_scans(client, events)
+            await self._apply_scans(client, events, received_at)
         if passages:
             await self._apply_passages(client, passages)
         for report in reports:
@@ -214,7 +226,7 @@ class Ingest:
         if self.device_telemetry is not None:
             self.device_telemetry.record(status)
 
-    async def _apply_scans(self, client: aiomqtt.Client, events: list[ScanEvent]) -> None:
+    async def _apply_scans(self, client: aiomqtt.Client, events: list[ScanEvent], received_at: float) -> None:
         try:
             results = self.live_site.apply_scans(events)
         except StoreError:
@@ -227,6 +239,10 @@ class Ingest:
             [(cmd_topic(self.site, event.edge_id), encode(applied.reply))
              for event, applied in zip(events, results, strict=True)],
         )
+        latency = time.monotonic() - received_at
+        self.stats.answered += len(events)
+        for _ in events:
+            self.stats.answer_latency.observe(latency)
 
     async def _apply_passages(self, client: aiomqtt.Client, passages: list[DoorPassage]) -> None:
         """Apply RFID door passages (after the batch's scans) and send each STOP to its edge."""

@@ -13,6 +13,7 @@ Each waiting truck then gets the plan's door as its suggested door
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from xdock.central.planning.replanner import ReplanError, Replanner
 from xdock.central.site.floor_view import trucks_from
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import InboundTruckRow
+from xdock.observability.latency import REPLAN_BOUNDS_S, Latencies
 from xdock.protocol.clock import Clock
 
 __all__ = ["PlanningLoop", "RoundResult"]
@@ -50,6 +52,10 @@ class PlanningLoop:
         self.clock = clock
         self.interval = interval
         self.rounds = 0
+        self.durations = Latencies(REPLAN_BOUNDS_S)
+        """Wall-clock seconds of each re-plan that gave a plan (the worker's solve and the hand-over)."""
+        self.last_cost_m: float | None = None
+        """The objective of the latest plan adopted (metres-equivalent); ``None`` before the first round."""
         self._dirty = True
         self._last_round = clock.now()
         self._trucks_seen: tuple[tuple[object, ...], ...] = ()
@@ -104,11 +110,14 @@ class PlanningLoop:
         self._trailers_seen = self._trailers_key()
         rematched = self.site.rematch()
         floor = replace(self.site.floor(), trucks=trucks_from(rows, now, self.site.state.pallets.values()))
+        started = time.monotonic()
         plan = await self.replanner.replan(floor, self.site.plan(), now)
+        self.durations.observe(time.monotonic() - started)
         waiting = {k: plan.truck_doors.get(k, t.door) for k, t in floor.trucks.items() if not t.docked}
         suggested = len(self.site.suggest_truck_doors(waiting, version=plan.version))
         replanned = self.site.adopt_plan(plan)
         self.rounds += 1
+        self.last_cost_m = plan.cost_m
         log.info("plan v%d: cost %.0f m-eq, %d rematched, %d changed, %d truck doors suggested", plan.version,
                  plan.cost_m, rematched, replanned, suggested)
         return RoundResult(rematched, replanned, plan.version, plan.cost_m, suggested)

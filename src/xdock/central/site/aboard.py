@@ -49,5 +49,6 @@ def confirm_aboard(parts: SiteParts, sscc: str, now: datetime, body: dict[str, A
         tx.put_pallet(loaded)
     parts.state.put(loaded)
     parts.dispatcher.put_pallet(pallet_from_row(loaded))
-    log.info("pallet %s loaded on %s", sscc, row.trailer)
+    log.info("pallet %s loaded on %s", sscc, row.trailer,
+             extra={"sscc": sscc, "trailer": row.trailer, "door": row.door})
     return loaded

@@ -199,7 +199,8 @@ class LiveSite:
         now = self.clock.now()
         with self._parts.store.transaction() as tx:
             for event, seconds in skewed:
-                log.warning("scan %s/%d applied with clock skew %+.0f s", event.edge_id, event.seq, seconds)
+                log.warning("scan %s/%d applied with clock skew %+.0f s", event.edge_id, event.seq, seconds,
+                            extra={"edge": event.edge_id, "seq": event.seq, "sscc": event.sscc})
                 body = {"scanned_at": event.scanned_at.isoformat(), "received_at": now.isoformat(), "skew_s": seconds}
                 tx.append_event(now, "clock_skew", body, sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
 

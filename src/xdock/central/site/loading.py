@@ -215,7 +215,8 @@ class LoadBook:
         if at_door != door:
             with self.store.transaction() as tx:
                 tx.append_event(now, "misload_prevented", body, sscc=sscc)
-            log.warning("mis-load prevented: pallet %s at %s, belongs at %s", sscc, at_door, door)
+            log.warning("mis-load prevented: pallet %s at %s, belongs at %s", sscc, at_door, door,
+                        extra={"sscc": sscc, "trailer": row.trailer, "door": at_door, "device": device})
             return LoadResult(False, sscc, door, row.trailer, at_door, f"STOP - wrong door: take it to {door}", True)
         first = row.state != "loaded"
         if first:

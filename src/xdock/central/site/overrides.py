@@ -236,7 +236,7 @@ class Overrides:
             state.put(row)
         # Routine (a trailer leaving with its load) at INFO; one that sends workers' pallets elsewhere at WARNING.
         log.log(logging.WARNING if changed else logging.INFO, "%s by %s: %s (%d pallets re-sent)", kind, by, what,
-                len(changed))
+                len(changed), extra={"sscc": sscc, "trailer": what.get("trailer"), "door": what.get("door")})
         return OverrideResult(kind, {k: r.target for k, r in changed.items()})
 
     def _restore(self) -> None:

@@ -100,13 +100,14 @@ class PassageService:
             reply = decode(Feedback, stored.encode()) if stored else None
         except MessageError:
             now = self.clock.now()
-            log.warning("seq_conflict: passage %s/%d reuses the key of a scan; refused", passage.edge_id, passage.seq)
+            log.warning("seq_conflict: passage %s/%d reuses the key of a scan; refused", passage.edge_id, passage.seq,
+                        extra=_ids(passage))
             with self.parts.store.transaction() as tx:
                 tx.append_event(now, "seq_conflict", {"passage": passage.model_dump(mode="json")},
                                 sscc=passage.sscc, edge_id=passage.edge_id, seq=passage.seq)
             return PassageResult("conflict", None)
         self.stats.duplicates += 1
-        log.info("passage %s/%d already applied", passage.edge_id, passage.seq)
+        log.info("passage %s/%d already applied", passage.edge_id, passage.seq, extra=_ids(passage))
         return PassageResult("duplicate", reply)
 
     def _decide(self, passage: DoorPassage, now: datetime) -> _Decision:
@@ -114,13 +115,13 @@ class PassageService:
         body: dict[str, Any] = {"passage": passage.model_dump(mode="json")}
         door = state.doors.get(passage.door)
         if door is None:
-            log.warning("passage of %s at unknown door %s", passage.sscc, passage.door)
+            log.warning("passage of %s at unknown door %s", passage.sscc, passage.door, extra=_ids(passage))
             return "recorded", None, body
         if passage.direction == "in":
             if not door.receives:
                 return "recorded", None, body
             self.stats.received += 1
-            log.info("pallet %s received at %s", passage.sscc, passage.door)
+            log.info("pallet %s received at %s", passage.sscc, passage.door, extra=_ids(passage))
             return "received", None, body
         if not door.ships:
             return "recorded", None, body
@@ -135,7 +136,8 @@ class PassageService:
             try:
                 confirm_aboard(self.parts, passage.sscc, now, body | {"via": "rfid"})
             except NotAboardError as exc:
-                log.warning("passage of %s at %s not confirmed: %s", passage.sscc, passage.door, exc)
+                log.warning("passage of %s at %s not confirmed: %s", passage.sscc, passage.door, exc,
+                            extra=_ids(passage))
                 return "recorded", None, body
             self.stats.loaded += 1
             return "loaded", None, body
@@ -157,3 +159,8 @@ class PassageService:
         reply = Feedback(device_id=passage.device_id, beep="error", text=text)
         body |= {"right_door": right, "trailer": assigned, "door_trailers": trailers, "message": message}
         return "misload", reply, body
+
+
+def _ids(passage: DoorPassage) -> dict[str, object]:
+    """The ids of a door passage, for a log call's ``extra`` (the JSON log lines' fields)."""
+    return {"edge": passage.edge_id, "seq": passage.seq, "sscc": passage.sscc, "door": passage.door}

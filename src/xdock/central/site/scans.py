@@ -186,7 +186,8 @@ class ScanService:
                         if earlier.sscc != event.sscc:
                             results.append(Applied(self._conflict(tx, event, earlier, now), duplicate=False))
                             continue
-                        log.info("scan %s/%d already applied; answering again", event.edge_id, event.seq)
+                        log.info("scan %s/%d already applied; answering again", event.edge_id, event.seq,
+                                 extra=_ids(event, earlier))
                         results.append(Applied(earlier, duplicate=True))
                         continue
                     reply, row = self._decide(event, now)
@@ -210,6 +211,8 @@ class ScanService:
         self.stats.duplicates += sum(applied.duplicate for applied in results)
         for event, reply in fresh:
             self._count(event, reply)
+            log.debug("scan %s/%d of %s: %s %s", event.edge_id, event.seq, event.sscc, reply.outcome,
+                      reply.door or "-", extra=_ids(event, reply))
             for listener in self._listeners:
                 listener(event, reply)
         return results
@@ -219,7 +222,7 @@ class ScanService:
         self.stats.seq_conflicts += 1
         log.error(
             "seq_conflict: scan %s/%d of pallet %s reuses the key of pallet %s applied before; refused",
-            event.edge_id, event.seq, event.sscc, earlier.sscc,
+            event.edge_id, event.seq, event.sscc, earlier.sscc, extra=_ids(event),
         )
         tx.append_event(now, "seq_conflict", {"scan": event.model_dump(mode="json"), "applied_sscc": earlier.sscc},
                         sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
@@ -294,3 +297,9 @@ def _stored(text: str) -> Assignment:
         return decode(Assignment, text.encode())
     except MessageError as exc:  # the store only ever holds answers it encoded itself
         raise RuntimeError(f"Stored answer is not a valid Assignment: {exc}") from exc
+
+
+def _ids(event: ScanEvent, reply: Assignment | None = None) -> dict[str, object]:
+    """The ids of a scan (and its answer), for a log call's ``extra`` (the JSON log lines' fields)."""
+    return {"edge": event.edge_id, "seq": event.seq, "sscc": event.sscc, "device": event.device_id,
+            "door": None if reply is None else reply.door, "trailer": None if reply is None else reply.trailer}
