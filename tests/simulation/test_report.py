@@ -20,7 +20,7 @@ from xdock.simulation.model import (
     PalletRecord,
     PolicyRun,
 )
-from xdock.simulation.report import kpi_table, write_report
+from xdock.simulation.report import floor_order, kpi_table, write_report
 
 START = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
 
@@ -69,3 +69,7 @@ def test_the_best_value_of_a_row_is_bold_only_where_better_means_something() -> 
     assert "<tr><th scope='row'>trailer fill at departure</th><td>0.70</td><td><b>0.80</b></td></tr>" in table
     assert "<tr><th scope='row'>pallets handled</th><td>100</td><td>100</td></tr>" in table
     assert "<tr><th scope='row'>late pallets</th><td>–</td><td>–</td></tr>" in table
+
+
+def test_doors_are_drawn_in_their_floor_order() -> None:
+    assert sorted(["D10", "D2", "S1", "D1", "D41", "D5"], key=floor_order) == ["D1", "D2", "D5", "D10", "D41", "S1"]

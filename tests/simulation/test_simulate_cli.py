@@ -93,3 +93,13 @@ def test_a_shipped_scenario_runs_from_the_command_line(tmp_path: Path) -> None:
 def test_an_unknown_scenario_is_refused_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(_args("no-such-scenario")) == 2  # type: ignore[arg-type]
     assert "no-such-scenario" in capsys.readouterr().err
+
+
+def test_a_bad_scenario_file_is_named_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "typo.yaml"
+    bad.write_text('name: t\nstart: "2026-01-05 08:00"\nhorizon_hours: 2\nforklifs: {count: 12}\n', encoding="utf-8")
+    assert run(_args(str(bad))) == 2  # type: ignore[arg-type]
+    err = capsys.readouterr().err
+    assert err.startswith(f"xdock: error: simulate {bad}: ")
+    assert err.count(str(bad)) == 1
+    assert "forklifs: Extra inputs are not permitted (got {'count': 12})" in err

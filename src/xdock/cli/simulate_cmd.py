@@ -22,7 +22,7 @@ from typing import Any
 from xdock.cli._common import fail
 from xdock.simulation.model import Day
 from xdock.simulation.runner import POLICIES, Progress, simulate
-from xdock.simulation.scenario import load_scenario
+from xdock.simulation.scenario import load_scenario, shipped_scenarios
 
 __all__ = ["register", "run"]
 
@@ -33,7 +33,8 @@ def register(commands: Any) -> None:
         description="Run a scenario in virtual time through central's decision code, under each policy on the "
                     "same random streams; KPIs as JSON (last stdout line), kpis.json, pallets.csv, report.html.",
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="a scenario file, or the name of a shipped scenario")
+    p.add_argument("scenario", metavar="SCENARIO",
+                   help=f"a scenario file, or the name of a shipped one: {', '.join(shipped_scenarios())}")
     p.add_argument("--policy", action="append", choices=list(POLICIES), metavar="P",
                    help=f"a policy to run (repeat; default: all of {', '.join(POLICIES)})")
     p.add_argument("--seed", type=int, default=0, help="the seed of the first replication (default: %(default)s)")
@@ -43,6 +44,11 @@ def register(commands: Any) -> None:
     p.add_argument("--hours", type=float, metavar="H",
                    help="run only the first H hours of the scenario (what lies beyond is left out)")
     p.set_defaults(run=run)
+
+
+def _named(scenario: str, message: str) -> str:
+    """``simulate SCENARIO: message``, once: a scenario file's errors start with its path already."""
+    return f"simulate {message}" if message.startswith(f"{scenario}:") else f"simulate {scenario}: {message}"
 
 
 def scenario_days(name_or_path: str, hours: float | None = None) -> Callable[[int], Day]:
@@ -64,9 +70,9 @@ def run(args: argparse.Namespace, *, days: Callable[[int], Day] | None = None) -
             draw, hours = days, args.hours
         result = simulate(draw, policies, seed=args.seed, replications=args.replications, out=args.out,
                           hours=hours, progress=Progress(sys.stderr))
-    except ValueError as exc:  # a scenario or a Day refused, naming the field
-        return fail(f"simulate {args.scenario}: {exc}")
+    except ValueError as exc:  # a scenario or a Day refused, naming the field (and the file)
+        return fail(_named(args.scenario, str(exc)))
     except OSError as exc:
-        return fail(f"simulate {args.scenario}: {exc}")
+        return fail(_named(args.scenario, str(exc)))
     print(json.dumps(result, separators=(",", ":")), flush=True)
     return 0

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 from xdock.simulation.model import Day, PolicyRun
 
-__all__ = ["KPI_ROWS", "Kpis", "render_report", "write_report"]
+__all__ = ["KPI_ROWS", "Kpis", "floor_order", "render_report", "write_report"]
 
 Kpis = Mapping[str, float | int | None]
 """One policy's KPIs by name."""
@@ -37,11 +37,16 @@ KPI_ROWS: tuple[tuple[str, str, bool | None], ...] = (
     ("late_departures", "trailers departed late", False),
     ("dock_to_dock_p50_min", "dock-to-dock p50 (min)", False),
     ("dock_to_dock_p90_min", "dock-to-dock p90 (min)", False),
+    ("dock_to_dock_max_min", "dock-to-dock max (min)", False),
+    ("truck_wait_p50_min", "truck wait for a door p50 (min)", False),
     ("truck_wait_p90_min", "truck wait for a door p90 (min)", False),
     ("door_utilisation", "door utilisation", None),
     ("forklift_km", "forklift km", False),
+    ("forklift_busy_share", "forklift busy share", None),
+    ("rehandles", "re-handles", False),
     ("trailer_fill", "trailer fill at departure", True),
     ("staging_peak", "staging peak (pallets)", False),
+    ("cold_chain_min_out", "cold-chain minutes out of range", False),
     ("co2e_kg", "CO2e (kg)", False),
     ("unaccounted", "unaccounted pallets", False),
 )
@@ -54,6 +59,13 @@ def _png(fig: Figure) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def floor_order(name: str) -> tuple[str, int, str]:
+    """Door names in their floor order: D2 before D10."""
+    head = name.rstrip("0123456789")
+    digits = name[len(head):]
+    return head, int(digits) if digits else -1, name
 
 
 def _hours(day: Day) -> int:
@@ -80,7 +92,7 @@ def throughput_plot(day: Day, runs: Sequence[PolicyRun]) -> str:
 
 def gantt_plot(day: Day, run: PolicyRun, *, max_doors: int = 40) -> str:
     """Which vehicle occupied which door when (the first ``max_doors`` doors used, by name)."""
-    doors = sorted({s.door for s in run.door_spans})[:max_doors]
+    doors = sorted({s.door for s in run.door_spans}, key=floor_order)[:max_doors]
     row = {door: i for i, door in enumerate(doors)}
     fig = Figure(figsize=(9, max(2.0, 0.22 * len(doors) + 1.0)))
     ax = fig.subplots()
