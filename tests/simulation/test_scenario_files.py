@@ -306,3 +306,16 @@ def test_a_listed_reefers_failure_goes_with_it() -> None:
     # Cut to 15 minutes, the day has neither X2 (arriving at minute 20) nor its failure (from minute 10).
     short = scenario.with_horizon(0.25).draw(1)
     assert ([t.id for t in short.trailers], short.disturbances) == (["X1"], ())
+
+
+def test_a_distribution_given_over_an_extended_one_replaces_it(tmp_path: Path) -> None:
+    over = tmp_path / "over.yaml"
+    over.write_text("extends: normal-day\nname: over\ninbound:\n  generate:\n    interarrival_min: {exponential: 2}\n",
+                    encoding="utf-8")
+    assert load_scenario(over).inbound.generate is not None
+    assert load_scenario(over).inbound.generate.interarrival_min.kind == "exponential"  # type: ignore[union-attr]
+    over.write_text("extends: normal-day\nname: over\ninbound:\n  generate:\n    interarrival_min: {weibull: 2}\n",
+                    encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(over)
+    assert "inbound.generate.interarrival_min: unknown distribution 'weibull'" in str(caught.value)

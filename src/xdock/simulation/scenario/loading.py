@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from xdock.central.site_file.yaml_text import yaml_mapping
 from xdock.simulation.scenario.definition import Scenario
+from xdock.simulation.scenario.distributions import _ARITY
 from xdock.simulation.scenario.errors import ScenarioError, _format
 
 _MAX_EXTENDS = 8
@@ -41,13 +42,20 @@ def _yaml(text: str, source: str) -> dict[str, Any]:
                         expected="a mapping with name, start, horizon_hours, inbound, outbound")
 
 
+def _distribution(value: Mapping[str, Any]) -> bool:
+    """``value`` is written as a distribution (``{uniform: [1.25, 3.25]}``): what overrides it replaces it,
+    whatever its kind, rather than merging with it."""
+    return len(value) == 1 and next(iter(value)) in _ARITY
+
+
 def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     if any(k in over for k in ("site_file", "site", "generated_site")):
         for k in ("site_file", "site", "generated_site"):
             merged.pop(k, None)
     for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping) and key != "site":
+        if (isinstance(value, Mapping) and isinstance(merged.get(key), Mapping) and key != "site"
+                and not _distribution(merged[key])):
             merged[key] = _merge(merged[key], value)
         else:
             merged[key] = value
