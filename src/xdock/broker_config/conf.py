@@ -1,10 +1,15 @@
-"""``mosquitto.conf`` for one site: log-in required, the generated ACL, persistence, and central's payload limit."""
+"""``mosquitto.conf`` for one site: log-in required, the generated ACL, persistence, and central's payload limit.
+
+With TLS, a second listener takes only clients showing a certificate of the site's CA, each logged in
+as its certificate's common name (Mosquitto then reads no password for it); the ACL is the same.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from xdock.broker_config.tls import TlsListener
 from xdock.protocol.messages import MAX_PAYLOAD
 
 __all__ = ["BrokerSettings", "render_conf"]
@@ -32,8 +37,20 @@ class BrokerSettings:
                 raise ValueError(f"Invalid {name} {value!r}: expected a value without spaces")
 
 
-def render_conf(site: str, settings: BrokerSettings, folder: Path) -> str:
-    """The ``mosquitto.conf`` text, naming the ``acl`` and ``passwd`` files in ``folder`` (an absolute path)."""
+def render_conf(site: str, settings: BrokerSettings, folder: Path, tls: TlsListener | None = None) -> str:
+    """The ``mosquitto.conf`` text, naming the ``acl`` and ``passwd`` files in ``folder`` (an absolute path), with
+    the ``tls`` listener if given."""
+    tls_listener = "" if tls is None else (
+        "\n"
+        "# TLS: every client shows a certificate of the site's CA; its common name is its user name.\n"
+        f"listener {tls.port} {tls.bind}\n"
+        f"cafile {tls.cafile}\n"
+        f"certfile {tls.certfile}\n"
+        f"keyfile {tls.keyfile}\n"
+        "tls_version tlsv1.2\n"
+        "require_certificate true\n"
+        "use_identity_as_username true\n"
+    )
     return (
         f"# Mosquitto for xdock site {site}, written by `xdock broker-config`: regenerate it rather than edit it.\n"
         "per_listener_settings false\n"
@@ -43,6 +60,7 @@ def render_conf(site: str, settings: BrokerSettings, folder: Path) -> str:
         "\n"
         f"listener {settings.port} {settings.bind}\n"
         f"user {settings.run_as}\n"
+        f"{tls_listener}"
         "\n"
         "# An uplink over central's payload limit is refused here, before it reaches anyone.\n"
         f"message_size_limit {MAX_PAYLOAD}\n"

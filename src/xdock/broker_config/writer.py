@@ -9,6 +9,11 @@ never sees half a file or a readable secret. A rewritten file keeps the owner an
 replaces, so a broker reading ``passwd`` and ``acl`` as its own user still can after a reload; run as
 root, a new ``passwd`` or ``acl`` belongs to ``run_as`` (and its group), the user Mosquitto switches to,
 and so does the persistence folder (mode 0700) when it has to be created.
+
+With ``tls`` settings it also writes the ``tls/`` folder (:mod:`xdock.broker_config.tls_files`, which
+needs the ``cryptography`` library of the ``tls`` extra) and a TLS listener into the conf. A folder
+holding ``tls/`` from an earlier run is refused without them, so re-running to add a door never drops
+the TLS listener unnoticed.
 """
 
 from __future__ import annotations
@@ -21,15 +26,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xdock.broker_config.acl import render_acl
+from xdock.broker_config.atomic_file import write_file
 from xdock.broker_config.conf import BrokerSettings, render_conf
 from xdock.broker_config.passwd import new_password, render_passwd
+from xdock.broker_config.tls import TlsListener, TlsSettings
 from xdock.broker_config.users import BrokerUsers
 
-__all__ = ["FILES", "BrokerConfigError", "Written", "read_credentials", "write_broker_config"]
+__all__ = ["FILES", "TLS_FOLDER", "BrokerConfigError", "Written", "read_credentials", "write_broker_config"]
 
 log = logging.getLogger(__name__)
 
 FILES = ("mosquitto.conf", "acl", "passwd", "credentials.json")
+TLS_FOLDER = "tls"
 _SECRET_MODE = 0o600
 _PUBLIC_MODE = 0o644
 _STATE_MODE = 0o700
@@ -51,6 +59,10 @@ class Written:
     """Users whose earlier password was kept."""
     removed: tuple[str, ...]
     """Users of the earlier credentials no longer named: their log-in no longer works."""
+    fresh_certificates: tuple[str, ...] = ()
+    """With TLS: users given a new certificate."""
+    kept_certificates: tuple[str, ...] = ()
+    """With TLS: users whose earlier certificate was kept."""
 
 
 def read_credentials(path: Path) -> dict[str, str]:
@@ -65,21 +77,36 @@ def read_credentials(path: Path) -> dict[str, str]:
 
 
 def write_broker_config(
-    out: Path, users: BrokerUsers, settings: BrokerSettings, *, new_passwords: bool = False
+    out: Path, users: BrokerUsers, settings: BrokerSettings, *, new_passwords: bool = False,
+    tls: TlsSettings | None = None,
 ) -> Written:
-    """Write the four files into ``out`` (created if missing); see the module docstring."""
+    """Write the four files into ``out`` (created if missing), and ``tls/`` with ``tls``; see the module docstring."""
     out = out.resolve()
     if out.exists() and not out.is_dir():
         raise BrokerConfigError(f"Invalid --out {out}: not a folder")
-    ours = {*FILES, *(f".{name}.new" for name in FILES)}
+    ours = {*FILES, *(f".{name}.new" for name in FILES), TLS_FOLDER}
     foreign = sorted(p.name for p in out.iterdir() if p.name not in ours) if out.exists() else []
     if foreign:
         raise BrokerConfigError(
             f"Invalid --out {out}: holds {', '.join(foreign)}; expected an empty folder or one written by "
             "xdock broker-config"
         )
+    if tls is not None and tls.port == settings.port:
+        raise BrokerConfigError(f"Invalid --tls-port {tls.port}: the plain listener (--port) already uses it")
+    if tls is None and (out / TLS_FOLDER).exists():
+        raise BrokerConfigError(
+            f"Invalid --out {out}: holds the TLS files of an earlier run with --tls; give --tls again "
+            f"(or remove {out / TLS_FOLDER} to drop the TLS listener)"
+        )
     broker = _broker_ids(settings.run_as)
     out.mkdir(parents=True, exist_ok=True)
+    listener: TlsListener | None = None
+    certificates: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    if tls is not None:
+        from xdock.broker_config.tls_files import write_tls  # noqa: PLC0415  (cryptography: only with --tls)
+
+        tls_written = write_tls(out / TLS_FOLDER, users, tls, broker)
+        listener, certificates = tls_written.listener, (tls_written.fresh, tls_written.kept)
     before_path = out / "credentials.json"
     before = read_credentials(before_path) if before_path.exists() else {}
     credentials: dict[str, str] = {}
@@ -90,16 +117,18 @@ def write_broker_config(
         "credentials.json": (json.dumps(credentials, indent=2) + "\n", _SECRET_MODE),
         "passwd": (render_passwd(credentials), _SECRET_MODE),
         "acl": (render_acl(users), _PUBLIC_MODE),
-        "mosquitto.conf": (render_conf(users.site, settings, out), _PUBLIC_MODE),
+        "mosquitto.conf": (render_conf(users.site, settings, out, listener), _PUBLIC_MODE),
     }
     for name, (text, mode) in texts.items():
-        _write(out / name, text, mode, broker if name in _BROKER_READS else None)
+        write_file(out / name, text, mode, broker if name in _BROKER_READS else None)
     _make_state_folder(settings.persistence_dir, broker)
     kept = tuple(u for u in users.names() if u in before and not new_passwords)
     written = Written(
         fresh=tuple(u for u in users.names() if u not in kept),
         kept=kept,
         removed=tuple(u for u in before if u not in credentials),
+        fresh_certificates=certificates[0],
+        kept_certificates=certificates[1],
     )
     log.info("broker config for site %s in %s: %d users", users.site, out, len(credentials))
     return written
@@ -126,36 +155,3 @@ def _make_state_folder(folder: Path, owner: tuple[int, int] | None) -> None:
     if owner is not None:
         os.chown(folder, *owner)
     log.info("created the persistence folder %s", folder)
-
-
-def _write(path: Path, text: str, mode: int, owner: tuple[int, int] | None) -> None:
-    """``text`` into ``path`` through a fresh file created with ``mode``, flushed and renamed over it.
-
-    The fresh file takes the owner and group of the file it replaces, else ``owner`` if given.
-    """
-    fresh = path.with_name(f".{path.name}.new")
-    fresh.unlink(missing_ok=True)
-    try:
-        replaced = path.stat()
-    except FileNotFoundError:
-        keep = owner
-    else:
-        keep = replaced.st_uid, replaced.st_gid
-    fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            os.fchmod(fd, mode)  # the umask may have taken more than the mode allows; a secret stays 0600 throughout
-            if keep is not None and keep != (os.fstat(fd).st_uid, os.fstat(fd).st_gid):
-                os.fchown(fd, *keep)
-            file.write(text)
-            file.flush()
-            os.fsync(fd)
-        os.replace(fresh, path)
-    except BaseException:
-        fresh.unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)  # the rename itself survives a power cut
-    finally:
-        os.close(folder)
