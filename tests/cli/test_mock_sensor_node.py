@@ -83,8 +83,8 @@ def test_the_node_publishes_its_profile_and_says_goodbye(mosquitto: Mosquitto, t
         (["--count", "0"], "--count must be 1 to 100000, got 0"),
         (["--door-cycle", "-5"], "--door-cycle must be 0 to 86400, got -5"),
         (["--target", "T 1"], "Invalid --target 'T 1': expected 1-64 characters of A-Z a-z 0-9 _ -"),
-        (["--broker", "mqtts://127.0.0.1:8883"],
-         "--broker: the sensor node speaks plain MQTT, got mqtts://127.0.0.1:8883"),
+        (["--broker-cert", "n1.pem", "--broker-key", "n1.key"],
+         "--broker-cert n1.pem: the broker mqtt://127.0.0.1:1883 is not TLS; write mqtts://"),
     ],
 )
 def test_bad_options_are_refused_naming_the_option(

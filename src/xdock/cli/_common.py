@@ -18,13 +18,16 @@ from typing import Any
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock, ScaledClock, SystemClock
 from xdock.transport.broker import BrokerLink, BrokerTlsError, MqttVersion, check_ca_file
+from xdock.transport.client_cert import check_client_cert
 
 __all__ = [
     "add_broker_link_options",
     "add_broker_password_option",
+    "add_client_cert_options",
     "add_clock_options",
     "add_mqtt_version_option",
     "broker_arg",
+    "broker_from",
     "broker_link_from",
     "broker_with_password",
     "clock_from",
@@ -44,7 +47,16 @@ def add_broker_link_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--broker-ca", type=Path, metavar="FILE",
                         help="PEM file of the CA certificates an mqtts:// broker's certificate must chain to "
                              "(default: the system's CAs)")
+    add_client_cert_options(parser)
     add_mqtt_version_option(parser)
+
+
+def add_client_cert_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--broker-cert", type=Path, metavar="FILE",
+                        help="PEM file of this client's certificate, for an mqtts:// broker that requires one; the "
+                             "broker logs the client in as its CN (with --broker-key)")
+    parser.add_argument("--broker-key", type=Path, metavar="FILE",
+                        help="PEM file of the private key of --broker-cert (no pass phrase)")
 
 
 def add_mqtt_version_option(parser: argparse.ArgumentParser) -> None:
@@ -53,8 +65,9 @@ def add_mqtt_version_option(parser: argparse.ArgumentParser) -> None:
 
 
 def broker_link_from(args: argparse.Namespace) -> BrokerLink:
-    """The link settings from ``--broker-ca`` and ``--mqtt-version`` (``ValueError`` naming a CA file that does
-    not load, or that a plain ``mqtt://`` broker would not use)."""
+    """The link settings from ``--broker-ca``, ``--broker-cert``, ``--broker-key`` and ``--mqtt-version``
+    (``ValueError`` naming a file that does not load, or that a plain ``mqtt://`` broker would not use)."""
+    _check_client_cert(args)
     if args.broker_ca is not None:
         if not args.broker.tls:
             raise ValueError(f"--broker-ca {args.broker_ca}: the broker {args.broker} is not TLS; write mqtts://")
@@ -62,7 +75,46 @@ def broker_link_from(args: argparse.Namespace) -> BrokerLink:
             check_ca_file(args.broker_ca)
         except ValueError as exc:
             raise ValueError(f"--broker-ca {exc}") from exc
-    return BrokerLink(version=args.mqtt_version, ca_file=args.broker_ca)
+    return BrokerLink(version=args.mqtt_version, ca_file=args.broker_ca, cert_file=args.broker_cert,
+                      key_file=args.broker_key)
+
+
+def _check_client_cert(args: argparse.Namespace) -> str | None:
+    """The CN of ``--broker-cert`` (the user the broker logs the client in as), None without it; ``ValueError``
+    naming the option given alone, with a plain ``mqtt://`` broker, or whose file does not load."""
+    cert, key = args.broker_cert, args.broker_key
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        given, missing = ("--broker-cert", "--broker-key") if key is None else ("--broker-key", "--broker-cert")
+        raise ValueError(f"{given} {cert or key}: give {missing} too")
+    if not args.broker.tls:
+        raise ValueError(f"--broker-cert {cert}: the broker {args.broker} is not TLS; write mqtts://")
+    cn = check_client_cert(cert, key)
+    if cn is None:
+        raise ValueError(f"--broker-cert {cert}: no common name (CN) in it; the broker logs a client in as its CN")
+    return cn
+
+
+def broker_from(args: argparse.Namespace) -> BrokerUrl:
+    """The ``--broker`` URL to log in with: the user and password of :func:`broker_with_password`, or with
+    ``--broker-cert`` the certificate's CN as the user and no password (``ValueError`` naming the option when
+    the URL names another user, or when a password file is given too).
+
+    A broker listener that takes client certificates logs the client in as the CN, whatever user it sends:
+    a different user in the URL would only mislead whoever reads the logs, so it is refused.
+    """
+    cn = _check_client_cert(args)
+    if cn is None:
+        return broker_with_password(args.broker, args.broker_password_file)
+    broker: BrokerUrl = args.broker
+    if broker.username is not None and broker.username != cn:
+        raise ValueError(f"--broker-cert {args.broker_cert}: its CN is {cn!r}, not the user {broker.username!r} of "
+                         f"--broker {broker}; the broker logs this client in as {cn!r}")
+    if args.broker_password_file is not None:
+        raise ValueError(f"--broker-password-file {args.broker_password_file}: not used with --broker-cert (the "
+                         "broker logs the client in by its certificate)")
+    return replace(broker, username=cn, password=None)
 
 
 def broker_with_password(broker: BrokerUrl, password_file: Path | None) -> BrokerUrl:

@@ -20,8 +20,8 @@ from xdock.cli._common import (
     add_broker_password_option,
     add_clock_options,
     broker_arg,
+    broker_from,
     broker_link_from,
-    broker_with_password,
     clock_from,
     fail,
     run_until_stopped,
@@ -86,7 +86,7 @@ def config_from(args: argparse.Namespace, site_path: Path) -> CentralConfig:
     """Central's configuration from its parsed options (``SiteConfigError``, ``TelemetryConfigError``,
     ``OSError`` or ``ValueError`` when they do not fit)."""
     site = load_site(site_path)
-    broker = broker_with_password(args.broker, args.broker_password_file)
+    broker = broker_from(args)
     link = broker_link_from(args)
     telemetry = None if args.telemetry_url is None else TelemetryConfig.load(
         url=args.telemetry_url, org=args.telemetry_org, bucket=args.telemetry_bucket,

@@ -12,8 +12,8 @@ from xdock.cli._common import (
     add_broker_password_option,
     add_clock_options,
     broker_arg,
+    broker_from,
     broker_link_from,
-    broker_with_password,
     clock_from,
     fail,
     number,
@@ -136,7 +136,7 @@ def config_from(args: argparse.Namespace) -> EdgeConfig:
     """The edge's configuration from its parsed options (``ValueError`` or ``OSError`` when they do not fit)."""
     return EdgeConfig(
         site=args.site_id, edge_id=args.edge_id, door=args.door,
-        broker=broker_with_password(args.broker, args.broker_password_file), broker_link=broker_link_from(args),
+        broker=broker_from(args), broker_link=broker_link_from(args),
         scanners=tuple(args.scanner), state_dir=args.state_dir, answer_timeout=args.answer_timeout,
         heartbeat_s=args.heartbeat, drain_rate=args.drain_rate, window=args.window, keep_sent=args.keep_sent,
         readers=tuple(args.reader), portal_outside=args.portal_antennas[0],

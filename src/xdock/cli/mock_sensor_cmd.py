@@ -20,11 +20,12 @@ from typing import Any, TextIO
 import aiomqtt
 
 from xdock.cli._common import (
+    add_broker_link_options,
     add_broker_password_option,
     add_clock_options,
-    add_mqtt_version_option,
     broker_arg,
-    broker_with_password,
+    broker_from,
+    broker_link_from,
     clock_from,
     fail,
 )
@@ -34,7 +35,6 @@ from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.sensors import KIND_UNITS, SensorKind, is_binary
 from xdock.protocol.topics import check_id
 from xdock.simulators.sensor_profiles import Profile, measured, switching
-from xdock.transport.broker import BrokerLink
 
 __all__ = ["register", "sensor_id"]
 
@@ -56,10 +56,10 @@ def register(devices: Any) -> None:
         "(on change, at least every --max-interval), with a retained online status and an offline Last Will.",
     )
     p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
-                   help="MQTT broker URL, mqtt://NODE-ID@host:port on a broker with log-ins (default: "
-                        "mqtt://127.0.0.1:1883)")
+                   help="MQTT broker URL, mqtt://NODE-ID@host:port on a broker with log-ins, mqtts:// for TLS "
+                        "(default: mqtt://127.0.0.1:1883)")
     add_broker_password_option(p)
-    add_mqtt_version_option(p)
+    add_broker_link_options(p)
     p.add_argument("--site", required=True, help="site id, as in central's site file")
     p.add_argument("--node-id", required=True, help="the node's id (its edge id in topics and readings)")
     p.add_argument("--target", required=True,
@@ -111,8 +111,6 @@ def _sensors(args: argparse.Namespace) -> list[NodeSensor]:
     check_range("--door-cycle", args.door_cycle, 0, _DAY_S)
     if args.count is not None:
         check_range("--count", args.count, 1, 100_000)
-    if args.broker.tls:
-        raise OptionError(f"--broker: the sensor node speaks plain MQTT, got {args.broker}")
     horizon = args.count * args.sample if args.count is not None else args.duration or _DAY_S
     rng = random.Random(args.seed)
     sensors = []
@@ -148,13 +146,13 @@ def run(args: argparse.Namespace) -> int:
     async def main() -> int | None:
         started = clock.now()
         try:
-            broker = broker_with_password(args.broker, args.broker_password_file)
+            broker, link = broker_from(args), broker_link_from(args)
         except ValueError as exc:
             return fail(str(exc))
         try:
             node = SensorNode(args.site, args.node_id, sensors, clock, seq_file, host=broker.host,
                               port=broker.port, sample_s=args.sample, username=broker.username,
-                              password=broker.password, link=BrokerLink(version=args.mqtt_version))
+                              password=broker.password, link=link, tls=broker.tls)
         except (ValueError, OSError) as exc:
             return fail(f"--seq-file: {exc}")
         try:

@@ -139,8 +139,10 @@ class SensorNode:
         self, site: str, node_id: str, sensors: Sequence[NodeSensor], clock: Clock, seq_file: Path, *,
         host: str = "127.0.0.1", port: int = 1883, sample_s: float = 10.0, seq_block: int = 100,
         username: str | None = None, password: str | None = None, link: BrokerLink = DEFAULT_LINK,
+        tls: bool = False,
     ) -> None:
-        """``username``/``password``: the broker log-in (a site's broker knows a node by its id)."""
+        """``username``/``password``: the broker log-in (a site's broker knows a node by its id); ``tls``: speak
+        TLS to the broker (``mqtts://``) with ``link``'s CA and client certificate."""
         check_id("site id", site)
         check_id("node id", node_id)
         ids = [s.sensor_id for s in sensors]
@@ -154,7 +156,7 @@ class SensorNode:
         self._started = clock.now()
         self._reported: dict[str, _Reported] = {}
         self._client = mqtt_client(
-            BrokerUrl(host, port, username=username, password=password), link,
+            BrokerUrl(host, port, tls=tls, username=username, password=password), link,
             identifier=f"xdock-node-{node_id}", keepalive=5,
             will=aiomqtt.Will(self.status_topic, self._status(online=False, detail="link lost"), qos=1, retain=True),
         )
