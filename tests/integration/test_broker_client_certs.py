@@ -33,9 +33,11 @@ from xdock.central.site_file.config import load_site
 from xdock.cli import main
 from xdock.edge.outbox import Outbox
 from xdock.edge.uplink import Uplink, UplinkOptions
-from xdock.protocol.clock import ScaledClock
-from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot, encode
-from xdock.protocol.topics import scan_topic, scan_wildcard
+from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode, ValueScript
+from xdock.protocol.clock import ManualClock, ScaledClock
+from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot, decode, encode
+from xdock.protocol.sensors import SensorReading
+from xdock.protocol.topics import scan_topic, scan_wildcard, sensor_reading_topic, sensor_reading_wildcard
 from xdock.testing import CentralProcess, EdgeProcess, free_port
 from xdock.testing.servers import wait_for_port
 from xdock.testing.site_broker import SiteBroker, site_broker
@@ -47,7 +49,7 @@ START = datetime(2026, 11, 23, 8, tzinfo=UTC)
 
 @pytest.fixture
 async def site(tmp_path: Path) -> AsyncIterator[SiteBroker]:
-    broker = site_broker(tmp_path, BrokerUsers.parse("it", ["edge-D1", "edge-D2"]), tls=True)
+    broker = site_broker(tmp_path, BrokerUsers.parse("it", ["edge-D1", "edge-D2"], ["node-t1"]), tls=True)
     await asyncio.to_thread(broker.broker.start)
     try:
         assert broker.tls_port is not None
@@ -123,6 +125,23 @@ async def test_the_certificates_cn_is_the_user_whatever_name_the_client_sends(si
         async with asyncio.timeout(10):
             message = await anext(aiter(c.messages))
     assert (message.topic.value, message.payload) == (scan_topic("it", "edge-D1"), b"as edge-D1")
+
+
+async def test_the_sensor_node_mock_reports_over_tls_with_its_certificate(site: SiteBroker, tmp_path: Path) -> None:
+    url = site.tls_url("central")
+    sensors = [NodeSensor("T-1-TEMP", "temperature", ValueScript([(0, 4.5)]))]
+    async with connected(mqtt_client(url, link(site, "central"), identifier="c"), url) as central:
+        await central.subscribe(sensor_reading_wildcard("it"), qos=1)
+        node = SensorNode("it", "node-t1", sensors, ManualClock(START), tmp_path / "node.seq", port=site.tls_url().port,
+                          link=link(site, "node-t1"), tls=True)
+        async with node:
+            await node.step()
+        async with asyncio.timeout(10):
+            message = await anext(aiter(central.messages))
+    assert isinstance(message.payload, bytes)
+    reading = decode(SensorReading, message.payload)
+    assert (message.topic.value, reading.edge_id, reading.value) == (
+        sensor_reading_topic("it", "node-t1", "T-1-TEMP"), "node-t1", 4.5)
 
 
 async def test_a_client_without_a_certificate_is_refused(site: SiteBroker) -> None:

@@ -40,12 +40,14 @@ class TlsWritten:
 
 def write_tls(folder: Path, users: BrokerUsers, settings: TlsSettings, broker: tuple[int, int] | None) -> TlsWritten:
     """Write the TLS files into ``folder`` (``OUT/tls``); ``broker``: the owner of the broker's key, if handed over."""
-    clients = folder / "clients"
-    clients.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(UTC)
-    ca = _site_ca(folder, users.site, settings, now)
+    given_ca = None if settings.ca is None else load_issued(*settings.ca, what="--tls-ca-cert")
     if settings.server is not None:
         load_issued(*settings.server, what="--tls-server-cert")
+    clients = folder / "clients"  # made once every given file loads: a refused run leaves nothing behind
+    clients.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    ca = _site_ca(folder, users.site, given_ca, settings.ca_days, now)
+    if settings.server is not None:
         certfile, keyfile = settings.server
         for name in ("broker.pem", "broker.key"):
             (folder / name).unlink(missing_ok=True)
@@ -71,16 +73,16 @@ def write_tls(folder: Path, users: BrokerUsers, settings: TlsSettings, broker: t
     return TlsWritten(listener, tuple(fresh), tuple(kept))
 
 
-def _site_ca(folder: Path, site: str, settings: TlsSettings, now: datetime) -> Issued:
+def _site_ca(folder: Path, site: str, given: Issued | None, days: int, now: datetime) -> Issued:
     """The given CA (its certificate copied to ``ca.pem``, its key left where it is), the earlier one, or a new one."""
     cert_file, key_file = folder / "ca.pem", folder / "ca.key"
-    if settings.ca is not None:
-        ca = load_issued(*settings.ca, what="--tls-ca-cert")
+    if given is not None:
+        ca = given
         key_file.unlink(missing_ok=True)
     elif cert_file.exists() and key_file.exists():
         return load_issued(cert_file, key_file, what="earlier CA")
     else:
-        ca = new_ca(site, now - _SKEW, now + timedelta(days=settings.ca_days))
+        ca = new_ca(site, now - _SKEW, now + timedelta(days=days))
         write_file(key_file, ca.key_pem().decode(), _KEY_MODE, None)
     write_file(cert_file, ca.cert_pem().decode(), _CERT_MODE, None)
     return ca

@@ -99,7 +99,6 @@ def write_broker_config(
             f"(or remove {out / TLS_FOLDER} to drop the TLS listener)"
         )
     broker = _broker_ids(settings.run_as)
-    out.mkdir(parents=True, exist_ok=True)
     listener: TlsListener | None = None
     certificates: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     if tls is not None:
@@ -107,6 +106,7 @@ def write_broker_config(
 
         tls_written = write_tls(out / TLS_FOLDER, users, tls, broker)
         listener, certificates = tls_written.listener, (tls_written.fresh, tls_written.kept)
+    out.mkdir(parents=True, exist_ok=True)
     before_path = out / "credentials.json"
     before = read_credentials(before_path) if before_path.exists() else {}
     credentials: dict[str, str] = {}

@@ -105,6 +105,5 @@ def check_client_cert(cert_file: Path, key_file: Path) -> str | None:
     except ssl.SSLError as exc:
         if exc.reason == "KEY_VALUES_MISMATCH":
             raise ValueError(f"--broker-key {key_file}: not the private key of --broker-cert {cert_file}") from exc
-        raise ValueError(f"--broker-key {key_file}: not a PEM private key without pass phrase "
-                         f"({exc.reason or exc})") from exc
+        raise ValueError(f"--broker-key {key_file}: not a PEM private key without pass phrase") from exc
     return cn
