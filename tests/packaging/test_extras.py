@@ -28,12 +28,13 @@ COMES_WITH = {"pydantic_core": "pydantic", "starlette": "fastapi"}
 """Modules imported directly that a listed package brings along (its own dependency, not listed again)."""
 
 PART_EXTRA = {
-    "protocol": None, "transport": None, "broker_config": None, "cli": None,
+    "protocol": None, "transport": None, "broker_config": "tls", "cli": None,
     "edge": "edge", "firmware_mocks": "edge", "simulators": "edge",
     "central": "central", "demo": "demo", "cdap": "cdap", "simulation": "sim",
 }
 """Each subpackage of xdock → the extra its imports may use (None: the base only); a command of ``xdock.cli``
-checks its own extra before it imports its part. ``xdock.testing`` serves the test suite (``xdock[test]``)."""
+checks its own extra before it imports its part (``xdock broker-config`` needs the tls extra only with ``--tls``,
+whose modules it imports only then). ``xdock.testing`` serves the test suite (``xdock[test]``)."""
 
 
 def _name(requirement: str) -> str:

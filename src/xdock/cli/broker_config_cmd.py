@@ -18,6 +18,7 @@ from typing import Any
 
 from xdock.broker_config import BrokerSettings, BrokerUsers, TlsSettings, write_broker_config
 from xdock.cli._common import fail
+from xdock.cli.extras import EXTRA_MODULES
 
 __all__ = ["register"]
 
@@ -80,8 +81,9 @@ def _tls_from(args: argparse.Namespace) -> TlsSettings | None:
         if given:
             raise ValueError(f"{given[0]}: only with --tls")
         return None
-    if importlib.util.find_spec("cryptography") is None:
-        raise ValueError("--tls: needs the tls extra: pip install 'xdock[tls]' (not installed: cryptography)")
+    absent = [name for name in EXTRA_MODULES["tls"] if importlib.util.find_spec(name) is None]
+    if absent:
+        raise ValueError(f"--tls: needs the tls extra: pip install 'xdock[tls]' (not installed: {', '.join(absent)})")
     pairs = {}
     for cert, key in (("tls_ca_cert", "tls_ca_key"), ("tls_server_cert", "tls_server_key")):
         files = getattr(args, cert), getattr(args, key)

@@ -21,6 +21,7 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "demo": (*_CENTRAL, *_EDGE, "amqtt", "simpy"),
     "cdap": ("numpy", "numba", "ortools"),
     "sim": (*_CENTRAL, "simpy", "matplotlib"),
+    "tls": ("cryptography",),
 }
 """Extra → the top-level modules its packages provide (pyproject.toml's ``[project.optional-dependencies]``)."""
 
@@ -28,7 +29,8 @@ COMMAND_EXTRA: dict[str, str | None] = {
     "central": "central", "edge": "edge", "broker-config": None, "demo": "demo", "mock": "edge",
     "optimise": "cdap", "simulate": "sim",
 }
-"""Subcommand → the extra it needs (None: the base install is enough)."""
+"""Subcommand → the extra it needs (None: the base install is enough; ``broker-config --tls`` checks the tls
+extra itself)."""
 
 
 def missing_extra(command: str) -> str | None:
