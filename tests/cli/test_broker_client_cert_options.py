@@ -33,11 +33,9 @@ def files(tmp_path: Path) -> tuple[Path, Path, Path]:
     return paths
 
 
-def test_the_user_is_the_certificates_cn_and_no_password_is_sent(
-    files: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_user_is_the_certificates_cn(files: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     ca, cert, key = files
-    monkeypatch.setenv("XDOCK_BROKER_PASSWORD", "from-env")
+    monkeypatch.delenv("XDOCK_BROKER_PASSWORD", raising=False)
     for url in ("mqtts://broker.dock", "mqtts://edge-D1@broker.dock"):
         config = config_from(build_parser().parse_args(
             [*EDGE, "--broker", url, "--broker-ca", str(ca), "--broker-cert", str(cert), "--broker-key", str(key)]
@@ -46,13 +44,23 @@ def test_the_user_is_the_certificates_cn_and_no_password_is_sent(
         assert config.broker_link == BrokerLink(MqttVersion.V5, ca, cert, key)
 
 
+def test_a_password_file_is_still_read_beside_a_certificate(files: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """As the systemd units always pass one: the broker's certificate listener ignores it."""
+    ca, cert, key = files
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret\n")
+    config = config_from(build_parser().parse_args(
+        [*EDGE, "--broker", "mqtts://broker.dock", "--broker-ca", str(ca), "--broker-cert", str(cert),
+         "--broker-key", str(key), "--broker-password-file", str(secret)]
+    ))
+    assert (str(config.broker), config.broker.password) == ("mqtts://edge-D1@broker.dock:8883", "s3cret")
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_bad_client_certificate_options_are_refused_naming_them(
     command: list[str], files: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ca, cert, key = files
-    secret = tmp_path / "secret"
-    secret.write_text("s3cret\n")
     missing = tmp_path / "missing.pem"
     cases = {
         ("mqtts://127.0.0.1", "--broker-cert", str(cert)): f"--broker-cert {cert}: give --broker-key too",
@@ -66,10 +74,8 @@ def test_bad_client_certificate_options_are_refused_naming_them(
         ("mqtts://edge-D2@127.0.0.1", "--broker-cert", str(cert), "--broker-key", str(key)):
             f"--broker-cert {cert}: its CN is 'edge-D1', not the user 'edge-D2' of --broker "
             "mqtts://edge-D2@127.0.0.1:8883; the broker logs this client in as 'edge-D1'",
-        ("mqtts://edge-D1@127.0.0.1", "--broker-cert", str(cert), "--broker-key", str(key),
-         "--broker-password-file", str(secret)):
-            f"--broker-password-file {secret}: not used with --broker-cert (the broker logs the client in by its "
-            "certificate)",
+        ("mqtts://127.0.0.1", "--broker-cert", str(cert), "--broker-key", str(key),
+         "--broker-password-file", str(missing)): f"--broker-password-file {missing}: no such file",
     }
     found = {}
     for url, *options in cases:

@@ -206,11 +206,15 @@ def test_an_edge_process_with_a_refused_certificate_stops_with_one_error_line(
 
 
 def test_central_and_edge_processes_log_in_with_their_certificates(site: SiteBroker, tmp_path: Path) -> None:
-    """As the docs install it: ``mqtts://`` with ``--broker-ca``, ``--broker-cert`` and ``--broker-key``, no
-    password; central's URL names its user (the certificate's CN), the edge's names none (taken from the CN)."""
+    """As the docs install it: ``mqtts://`` with ``--broker-ca``, ``--broker-cert`` and ``--broker-key``;
+    central's URL names its user (the certificate's CN), the edge's names none (taken from the CN). Central
+    also passes a password file, as its systemd unit always does, and a wrong password at that: the
+    certificate's listener ignores it."""
     site_file = tmp_path / "site.yaml"
     site_file.write_text(SITE)
-    central = CentralProcess(site_file, site.tls_url("central"), tmp_path / "c.db")
+    wrong = tmp_path / "central.secret"
+    wrong.write_text("not central's password\n")
+    central = CentralProcess(site_file, site.tls_url("central"), tmp_path / "c.db", password_file=wrong)
     edge = EdgeProcess("it", "edge-D1", "D1", {}, site.tls_url(), tmp_path / "edge")
     for process, user in ((central, "central"), (edge, "edge-D1")):
         cert, key = site.client_cert(user)

@@ -97,24 +97,22 @@ def _check_client_cert(args: argparse.Namespace) -> str | None:
 
 
 def broker_from(args: argparse.Namespace) -> BrokerUrl:
-    """The ``--broker`` URL to log in with: the user and password of :func:`broker_with_password`, or with
-    ``--broker-cert`` the certificate's CN as the user and no password (``ValueError`` naming the option when
-    the URL names another user, or when a password file is given too).
+    """The ``--broker`` URL to log in with: with ``--broker-cert``, the certificate's CN as the user; the password
+    of :func:`broker_with_password` in either case (``ValueError`` naming the option when the URL names a user
+    other than the CN, or a password file cannot be read).
 
-    A broker listener that takes client certificates logs the client in as the CN, whatever user it sends:
-    a different user in the URL would only mislead whoever reads the logs, so it is refused.
+    A broker listener that takes client certificates logs the client in as the CN, whatever user it sends, and
+    ignores any password (so a service that always passes its password file, as the systemd units do, may show a
+    certificate too). A different user in the URL would only mislead whoever reads the logs: it is refused.
     """
     cn = _check_client_cert(args)
-    if cn is None:
-        return broker_with_password(args.broker, args.broker_password_file)
     broker: BrokerUrl = args.broker
-    if broker.username is not None and broker.username != cn:
-        raise ValueError(f"--broker-cert {args.broker_cert}: its CN is {cn!r}, not the user {broker.username!r} of "
-                         f"--broker {broker}; the broker logs this client in as {cn!r}")
-    if args.broker_password_file is not None:
-        raise ValueError(f"--broker-password-file {args.broker_password_file}: not used with --broker-cert (the "
-                         "broker logs the client in by its certificate)")
-    return replace(broker, username=cn, password=None)
+    if cn is not None:
+        if broker.username is not None and broker.username != cn:
+            raise ValueError(f"--broker-cert {args.broker_cert}: its CN is {cn!r}, not the user {broker.username!r} "
+                             f"of --broker {broker}; the broker logs this client in as {cn!r}")
+        broker = replace(broker, username=cn)
+    return broker_with_password(broker, args.broker_password_file)
 
 
 def broker_with_password(broker: BrokerUrl, password_file: Path | None) -> BrokerUrl:
