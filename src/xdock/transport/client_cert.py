@@ -72,10 +72,10 @@ def common_name(pem: bytes) -> str | None:
         raise ValueError("not an X.509 certificate")
     for set_tag, set_start, set_end in _children(der, fields[4][1], fields[4][2]):
         for pair_tag, pair_start, pair_end in _children(der, set_start, set_end):
-            if set_tag != _SET or pair_tag != _SEQUENCE:
+            pair = _children(der, pair_start, pair_end)  # AttributeTypeAndValue: type, value
+            if set_tag != _SET or pair_tag != _SEQUENCE or len(pair) != 2:
                 raise ValueError("malformed subject")
-            (oid_tag, oid_start, oid_end), (value_tag, value_start, value_end), *_ = [
-                *_children(der, pair_start, pair_end), (0, 0, 0), (0, 0, 0)]
+            (oid_tag, oid_start, oid_end), (value_tag, value_start, value_end) = pair
             if oid_tag == _OID and der[oid_start:oid_end] == _CN_OID:
                 encoding = _STRINGS.get(value_tag)
                 if encoding is None:
