@@ -29,7 +29,7 @@ COMES_WITH = {"pydantic_core": "pydantic", "starlette": "fastapi"}
 
 PART_EXTRA = {
     "protocol": None, "transport": None, "broker_config": "tls", "cli": None,
-    "edge": "edge", "firmware_mocks": "edge", "simulators": "edge",
+    "edge": "edge", "firmware_mocks": "edge", "simulators": "edge", "observability": "edge",
     "central": "central", "demo": "demo", "cdap": "cdap", "simulation": "sim",
 }
 """Each subpackage of xdock → the extra its imports may use (None: the base only); a command of ``xdock.cli``
