@@ -117,6 +117,7 @@ def test_edge_command_line_is_one_xdock_edge_takes_with_the_instance_as_edge_id(
     assert args.reader == [PortalReader.parse("r1=192.0.2.21:5084@D1")]
     assert args.modbus == [ModbusProbe.parse("b1=/dev/ttyUSB0@1")]
     assert (args.answer_timeout, args.heartbeat) == (3.0, 5.0)
+    assert (args.metrics_port, args.metrics_host, args.log_format) == (9101, "192.0.2.11", "json")
 
 
 @pytest.mark.parametrize(("unit", "environment", "path_option"), [
