@@ -1,7 +1,8 @@
 """The Grafana dashboard ``deploy/grafana/xdock.json``: valid JSON whose queries name only metrics xdock exports.
 
-``METRICS`` is the list of the names central and the edge agents serve on ``/metrics`` (docs/metrics.md); it is
-kept here by hand until the test reads the exporters' own registries. A query is read as PromQL: strings,
+``METRICS`` is the list of the names central and the edge agents serve on ``/metrics``: kept here, and checked
+equal to docs/metrics.md's tables, which tests/central/api and tests/edge check equal to the registries.
+A query is read as PromQL: strings,
 label matchers, range selectors and ``by (...)`` clauses are set aside, and every name left is either a
 function or aggregation of ``FUNCTIONS`` (a name followed by ``(``) or a metric of ``METRICS`` (a histogram's
 ``_bucket``, ``_sum`` and ``_count`` series included). A typo in a metric name, or a metric no part exports,
@@ -18,6 +19,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from support.scrape import documented_names
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
 DASHBOARD = DEPLOY / "grafana" / "xdock.json"
@@ -105,3 +108,7 @@ def test_every_panel_has_a_unique_id_and_queries_the_provisioned_data_source() -
     assert {panel["datasource"]["uid"] for panel in queried} == {uid}
     assert {target["datasource"]["uid"] for panel in queried for target in panel["targets"]} == {uid}
     assert all(panel["targets"] for panel in queried)
+
+
+def test_the_list_is_what_docs_metrics_md_lists() -> None:
+    assert documented_names("Central") | documented_names("Edge") == COUNTERS_AND_GAUGES | HISTOGRAMS
