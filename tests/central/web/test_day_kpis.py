@@ -10,8 +10,12 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import httpx
+
 from support.scans import scan
 from support.web_rig import START
+from xdock.central.api.auth import UserAdmin
+from xdock.central.app import Central
 from xdock.central.site.live_site import LiveSite
 from xdock.central.web import LiveHub
 from xdock.protocol.clock import ManualClock
@@ -45,3 +49,27 @@ def test_the_snapshot_kpis_count_late_departures_late_pallets_and_truck_waits(si
         "departed_today": 2, "departed_on_time": 1, "late_departures": 1, "on_time_departures": 0.5,
         "late_pallets": 2, "truck_wait_p90_min": 12.0, "trucks_waiting": 1, "longest_wait_min": 40.0,
     }
+
+
+async def test_the_kpis_are_served_to_a_script_as_the_dashboard_shows_them(
+    site: LiveSite, hub: LiveHub, http: httpx.AsyncClient, central: Central,
+) -> None:
+    clock = site.clock
+    assert isinstance(clock, ManualClock)
+    site.announce_truck("IN-1", eta=START, pallets=10, by="yard")
+    clock.advance(12 * 60)
+    site.truck_arrived("IN-1", "D1", by="yard")
+    clock.advance(8 * 60)
+    site.depart_trailer("T-LYON-1", by="sue")
+
+    served = await http.get("/api/v1/kpis")
+    assert served.status_code == 200
+    assert served.json() == json.loads(hub.snapshot_text())["kpis"]
+    assert {k: served.json()[k] for k in ("departed_today", "departed_on_time", "late_departures",
+                                          "truck_wait_p90_min")} == {
+        "departed_today": 1, "departed_on_time": 1, "late_departures": 0, "truck_wait_p90_min": 12.0}
+    users = UserAdmin(central.store)
+    users.add("wanda", "worker", START, by="test")
+    token = users.issue("wanda", START, by="test")
+    assert (await http.get("/api/v1/kpis")).status_code == 401  # access control on: a token is needed
+    assert (await http.get("/api/v1/kpis", headers={"Authorization": f"Bearer {token}"})).status_code == 200

@@ -167,6 +167,12 @@ class LiveHub:
         return alerts.listed(open_only=True, limit=_OPEN_ALERTS_SHOWN) + alerts.listed(
             open_only=False, limit=_CLEARED_ALERTS_SHOWN)
 
+    def kpis(self) -> dict[str, Any]:
+        """The dashboard's KPIs now (``GET /api/v1/kpis`` serves them to a WMS or a script)."""
+        return kpis_view(kpis_now(
+            self.state, self.loads, self.clock.now(), self.departures.refresh(),
+            left_behind=self.departures.left_behind(), trucks=self.site.inbound_trucks()))
+
     def snapshot_text(self) -> str:
         alerts = self.alerts()
         body = snapshot(self.state, self.loads, alerts, self.clock.now(), dwell_red_s=self.dwell_red_s,

@@ -1,6 +1,7 @@
 """The screens' routes: the dashboard (``/``), the handheld (``/handheld``), their static files,
 the live WebSocket (``/api/v1/live``, closed when its sign-in stops holding: see
-:mod:`~xdock.central.web.live_guard`), the handheld's REST endpoints, and what the pages need to
+:mod:`~xdock.central.web.live_guard`), the dashboard's KPIs (``/api/v1/kpis``), the handheld's REST
+endpoints, and what the pages need to
 sign in: ``GET /api/v1/access`` (open: is access control on?) and ``GET /api/v1/me`` (who the
 token belongs to).
 
@@ -90,6 +91,11 @@ def web_router(hub: LiveHub, access: Access, *, api_dependencies: Sequence[Any] 
     @router.get("/api/v1/me", summary="The user the bearer token belongs to, and its role")
     async def me(caller: Principal = reader) -> MeOut:
         return MeOut(name=caller.name, role=caller.role)
+
+    @router.get("/api/v1/kpis", summary="The dashboard's KPIs now: throughput, dock-to-dock, departures on time "
+                "and late, late pallets, truck waits, door use, mis-loads")
+    async def kpis(_caller: Principal = reader) -> dict[str, Any]:
+        return hub.kpis()
 
     @router.get("/", include_in_schema=False)
     async def dashboard() -> Response:
