@@ -25,6 +25,7 @@ import pytest
 from support.inproc_central import running_central
 from support.scans import scan as scan_event
 from support.sites import site_yaml
+from support.uplink_answers import Answers
 from support.waiting import eventually
 from xdock.broker_config import BrokerUsers
 from xdock.broker_config.certs import issue_client, load_issued, new_ca
@@ -35,7 +36,7 @@ from xdock.edge.outbox import Outbox
 from xdock.edge.uplink import Uplink, UplinkOptions
 from xdock.firmware_mocks.mqtt_sensor_node import NodeSensor, SensorNode, ValueScript
 from xdock.protocol.clock import ManualClock, ScaledClock
-from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot, decode, encode
+from xdock.protocol.messages import Assignment, decode, encode
 from xdock.protocol.sensors import SensorReading
 from xdock.protocol.topics import scan_topic, scan_wildcard, sensor_reading_topic, sensor_reading_wildcard
 from xdock.testing import CentralProcess, EdgeProcess, free_port
@@ -66,20 +67,6 @@ def link(site: SiteBroker, user: str) -> BrokerLink:
 
 def broker_log(site: SiteBroker) -> str:
     return site.broker.log.read_text()
-
-
-class Answers:
-    def __init__(self) -> None:
-        self.got: list[Assignment | Feedback] = []
-
-    async def on_command(self, message: Assignment | Feedback) -> None:
-        self.got.append(message)
-
-    def on_routes(self, snapshot: RouteSnapshot) -> None:
-        return None
-
-    def on_central_status(self, status: CentralStatus) -> None:
-        return None
 
 
 async def test_an_edge_with_its_certificate_is_answered_by_central(site: SiteBroker, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ import pytest
 from support.inproc_central import get_json, running_central
 from support.scans import scan_bytes
 from support.sites import site_yaml
+from support.uplink_answers import Answers
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
 from xdock.central.site_file.config import load_site
@@ -30,7 +31,7 @@ from xdock.edge.outbox import Outbox
 from xdock.edge.uplink import Uplink, UplinkOptions
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ScaledClock
-from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot
+from xdock.protocol.messages import Assignment
 from xdock.protocol.topics import scan_topic
 from xdock.testing import Mosquitto
 from xdock.transport.broker import BrokerLink, MqttVersion
@@ -76,20 +77,6 @@ def floor(tmp_path: Path) -> Iterator[Floor]:
     acl_file.write_text(acl(scans_allowed=False))
     with Mosquitto(tmp_path / "mosquitto", password_file=passwd, acl_file=acl_file) as broker:
         yield Floor(broker, acl_file)
-
-
-class Answers:
-    def __init__(self) -> None:
-        self.got: list[Assignment | Feedback] = []
-
-    async def on_command(self, message: Assignment | Feedback) -> None:
-        self.got.append(message)
-
-    def on_routes(self, snapshot: RouteSnapshot) -> None:
-        return None
-
-    def on_central_status(self, status: CentralStatus) -> None:
-        return None
 
 
 @contextlib.asynccontextmanager

@@ -22,6 +22,7 @@ from support.certs import LocalCa
 from support.inproc_central import running_central
 from support.scans import scan as scan_event
 from support.sites import site_yaml
+from support.uplink_answers import Answers
 from support.waiting import eventually
 from xdock.central.app import CentralConfig
 from xdock.central.site_file.config import load_site
@@ -30,7 +31,7 @@ from xdock.edge.outbox import Outbox
 from xdock.edge.uplink import Uplink, UplinkOptions
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ScaledClock
-from xdock.protocol.messages import Assignment, CentralStatus, Feedback, RouteSnapshot, encode
+from xdock.protocol.messages import Assignment, encode
 from xdock.protocol.topics import scan_topic
 from xdock.testing import CentralProcess, EdgeProcess, Mosquitto, free_port
 from xdock.transport.broker import BrokerLink, BrokerTlsError, connected, mqtt_client
@@ -52,20 +53,6 @@ def tls_broker(tmp_path: Path, ca: LocalCa) -> Iterator[Mosquitto]:
         yield broker
     finally:
         broker.stop()
-
-
-class Answers:
-    def __init__(self) -> None:
-        self.got: list[Assignment | Feedback] = []
-
-    async def on_command(self, message: Assignment | Feedback) -> None:
-        self.got.append(message)
-
-    def on_routes(self, snapshot: RouteSnapshot) -> None:
-        return None
-
-    def on_central_status(self, status: CentralStatus) -> None:
-        return None
 
 
 async def test_edge_and_central_talk_over_tls(tls_broker: Mosquitto, ca: LocalCa, tmp_path: Path) -> None:
