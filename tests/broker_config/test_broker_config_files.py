@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import pwd
@@ -11,31 +10,20 @@ from pathlib import Path
 
 import pytest
 
+from support.broker_files import ME, mode, settings_in, users
 from xdock.broker_config import (
     BrokerConfigError,
     BrokerSettings,
-    BrokerUsers,
     Written,
     read_credentials,
     write_broker_config,
 )
 from xdock.protocol.messages import MAX_PAYLOAD
 
-ME = getpass.getuser()
-
 
 @pytest.fixture
 def settings(tmp_path_factory: pytest.TempPathFactory) -> BrokerSettings:
-    """This machine's user (a user that exists) and a persistence folder not made yet."""
-    return BrokerSettings(port=18830, persistence_dir=tmp_path_factory.mktemp("state") / "mosquitto", run_as=ME)
-
-
-def users(*edges: str, nodes: tuple[str, ...] = ()) -> BrokerUsers:
-    return BrokerUsers.parse("s1", list(edges), list(nodes))
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
+    return settings_in(tmp_path_factory.mktemp("state"))
 
 
 def test_writes_the_four_files_with_secrets_readable_by_the_owner_only(tmp_path: Path,

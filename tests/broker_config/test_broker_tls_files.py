@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import getpass
 import ipaddress
 import os
 import pwd
-import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,23 +12,14 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from xdock.broker_config import BrokerConfigError, BrokerSettings, BrokerUsers, TlsSettings, write_broker_config
+from support.broker_files import ME, mode, settings_in, users
+from xdock.broker_config import BrokerConfigError, BrokerSettings, TlsSettings, write_broker_config
 from xdock.broker_config.certs import Issued, issue_client, issue_server, load_issued, new_ca, subject_cn
-
-ME = getpass.getuser()
 
 
 @pytest.fixture
 def settings(tmp_path_factory: pytest.TempPathFactory) -> BrokerSettings:
-    return BrokerSettings(port=18830, persistence_dir=tmp_path_factory.mktemp("state") / "mosquitto", run_as=ME)
-
-
-def users(*edges: str, nodes: tuple[str, ...] = ()) -> BrokerUsers:
-    return BrokerUsers.parse("s1", list(edges), list(nodes))
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
+    return settings_in(tmp_path_factory.mktemp("state"))
 
 
 def cert(path: Path) -> x509.Certificate:
