@@ -258,9 +258,7 @@ class LiveHub:
             message: dict[str, Any] = {"type": "tick", "now": self.clock.now().isoformat()}
             if self._kpis_dirty or ticks % _KPI_REFRESH_TICKS == 0:
                 self._kpis_dirty = False
-                message["kpis"] = kpis_view(kpis_now(
-                    self.state, self.loads, self.clock.now(), self.departures.refresh(),
-                    left_behind=self.departures.left_behind(), trucks=self.site.inbound_trucks()))
+                message["kpis"] = self.kpis()
                 message["confirmations"] = confirmations_view(self.loads)
             if self._alerts_dirty:
                 self._alerts_dirty = False
