@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +19,8 @@ def _append(store: Store, *kinds: str) -> None:
             tx.append_event(AT, kind, {"trailer": "T-LYON-1"})
 
 
-def test_followers_share_one_pass_over_the_log(tmp_path: Path) -> None:
-    store = Store(tmp_path / "c.db")
+def test_followers_share_one_pass_over_the_log(store_at: str) -> None:
+    store = Store(store_at)
     try:
         _append(store, "scan", DEPARTED_EVENT, "loaded")
         reads: list[int] = []
@@ -46,8 +45,8 @@ def test_followers_share_one_pass_over_the_log(tmp_path: Path) -> None:
         store.close()
 
 
-def test_a_late_follower_is_handed_the_events_read_before_then_each_new_one_once(tmp_path: Path) -> None:
-    store = Store(tmp_path / "c.db")
+def test_a_late_follower_is_handed_the_events_read_before_then_each_new_one_once(store_at: str) -> None:
+    store = Store(store_at)
     try:
         _append(store, "scan", "loaded", "misload")
         tail = EventTail(store, page=2)
@@ -62,8 +61,8 @@ def test_a_late_follower_is_handed_the_events_read_before_then_each_new_one_once
         store.close()
 
 
-def test_a_page_must_hold_an_event(tmp_path: Path) -> None:
-    store = Store(tmp_path / "c.db")
+def test_a_page_must_hold_an_event(store_at: str) -> None:
+    store = Store(store_at)
     try:
         with pytest.raises(ValueError, match=r"^page must be at least 1, got 0$"):
             EventTail(store, page=0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import closing
-from pathlib import Path
 
 import pytest
 
@@ -32,8 +31,8 @@ EXPECTED = ScanTotals(
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 20_000])
-async def test_totals_from_the_log_match_the_service_counters_and_a_fresh_read(tmp_path: Path, chunk: int) -> None:
-    db = tmp_path / "c.db"
+async def test_totals_from_the_log_match_the_service_counters_and_a_fresh_read(store_at: str, chunk: int) -> None:
+    db = store_at
     opened = Store(db)
     site = LiveSite(SITE, opened, ManualClock(START))
     totals = EventTotals(opened, chunk=chunk)

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
+from xdock.central.store.connection import connect
 from xdock.central.store.database import PalletRow, Store, StoreError
 
 AT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -15,8 +14,8 @@ def row(sscc: str = "376130321109103437", trailer: str | None = "T1") -> PalletR
     return PalletRow(sscc, "assigned", "LYON", "69001", trailer, "D12", "D1", AT, AT, 1)
 
 
-def test_transaction_is_all_or_nothing(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+def test_transaction_is_all_or_nothing(store_at: str) -> None:
+    store = Store(store_at)
     def crash_midway() -> None:
         with store.transaction() as tx:
             tx.mark_applied("e1", 1, "{}", AT)
@@ -37,29 +36,31 @@ def test_transaction_is_all_or_nothing(tmp_path: Path) -> None:
     assert (event.id, event.kind, event.body, event.edge_id, event.seq) == (1, "scan", {"n": 1}, "e1", 1)
 
 
-def test_same_key_cannot_be_applied_twice(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+def test_same_key_cannot_be_applied_twice(store_at: str) -> None:
+    store = Store(store_at)
     with store.transaction() as tx:
         tx.mark_applied("e1", 1, "{}", AT)
-    with pytest.raises(StoreError, match="UNIQUE constraint failed"), store.transaction() as tx:
+    duplicate = "UNIQUE constraint failed" if store.dialect == "sqlite" else "duplicate key value violates unique"
+    with pytest.raises(StoreError, match=duplicate), store.transaction() as tx:
         tx.mark_applied("e1", 1, "{}", AT)
+    assert store.applied_count() == 1
 
 
-def test_event_log_is_append_only(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+def test_event_log_is_append_only(store_at: str) -> None:
+    store = Store(store_at)
     with store.transaction() as tx:
         tx.append_event(AT, "scan", {})
     store.close()
-    db = sqlite3.connect(tmp_path / "s.db")
-    with pytest.raises(sqlite3.IntegrityError, match="the event log is append-only"):
+    db = connect(store_at)
+    with pytest.raises(StoreError, match="the event log is append-only"):
         db.execute("UPDATE events SET kind = 'x'")
-    with pytest.raises(sqlite3.IntegrityError, match="the event log is append-only"):
+    with pytest.raises(StoreError, match="the event log is append-only"):
         db.execute("DELETE FROM events")
     db.close()
 
 
-def test_pallet_upsert_and_event_paging(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+def test_pallet_upsert_and_event_paging(store_at: str) -> None:
+    store = Store(store_at)
     with store.transaction() as tx:
         tx.put_pallet(row(trailer="T1"))
         tx.put_pallet(row(trailer="T2"))
@@ -69,6 +70,6 @@ def test_pallet_upsert_and_event_paging(tmp_path: Path) -> None:
     assert [e.body["i"] for e in store.events(after=2, limit=2)] == [2, 3]
 
 
-def test_unopenable_store_names_the_path(tmp_path: Path) -> None:
+def test_unopenable_store_names_the_path() -> None:
     with pytest.raises(StoreError, match=r"^Cannot open store '/nonexistent/dir/x.db': unable to open database file$"):
         Store("/nonexistent/dir/x.db")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from xdock.central.store.database import Store, TokenRow, UserRow
 
 AT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
-def test_the_access_generation_moves_on_with_each_change_that_can_take_access_away(tmp_path: Path) -> None:
-    store = Store(tmp_path / "c.db")
+def test_the_access_generation_moves_on_with_each_change_that_can_take_access_away(store_at: str) -> None:
+    store = Store(store_at)
     seen = [store.access_generation()]
     with store.transaction() as tx:
         tx.put_user("sam", "supervisor", AT)

@@ -1,4 +1,4 @@
-"""The store's alerts: rows, schema, reads and writes.
+"""The store's alerts: rows, reads and writes.
 
 An alert opens, may be acknowledged by a supervisor, and later clears; at most one alert of a kind
 per subject is open at a time (a partial unique index says so). Part of
@@ -7,26 +7,14 @@ per subject is open at a time (a partial unique index says so). Part of
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-__all__ = ["SCHEMA", "AlertReads", "AlertRow", "AlertWrites"]
+from xdock.central.store.connection import Connection
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS alerts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    raised_at TEXT NOT NULL,
-    cleared_at TEXT,
-    message TEXT NOT NULL,
-    acknowledged_by TEXT,
-    acknowledged_at TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts (kind, subject) WHERE cleared_at IS NULL;
-"""
+__all__ = ["AlertReads", "AlertRow", "AlertWrites"]
+
 
 
 @dataclass(frozen=True)
@@ -41,40 +29,41 @@ class AlertRow:
     acknowledged_at: datetime | None = None
 
 
+_COLUMNS = "SELECT id, kind, subject, raised_at, cleared_at, message, acknowledged_by, acknowledged_at FROM alerts"
+_LIST = {
+    None: _COLUMNS + " ORDER BY id DESC LIMIT ?",
+    True: _COLUMNS + " WHERE cleared_at IS NULL ORDER BY id DESC LIMIT ?",
+    False: _COLUMNS + " WHERE cleared_at IS NOT NULL ORDER BY id DESC LIMIT ?",
+}
+
+
 class AlertReads:
     """The alerts, read."""
 
-    _db: sqlite3.Connection
+    _db: Connection
 
     def alerts(self, *, open_only: bool | None = None, limit: int = 1000) -> list[AlertRow]:
         """Alerts, newest first: all, only open ones (``True``) or only cleared ones (``False``)."""
-        rows = self._db.execute(
-            "SELECT id, kind, subject, raised_at, cleared_at, message, acknowledged_by, acknowledged_at FROM alerts"
-            " WHERE ? IS NULL OR (cleared_at IS NULL) = ? ORDER BY id DESC LIMIT ?",
-            (open_only, open_only, limit),
-        ).fetchall()
+        rows = self._db.execute(_LIST[open_only], (limit,)).fetchall()
         return [_alert(row) for row in rows]
 
     def alert(self, alert_id: int) -> AlertRow | None:
         """One alert by id, or ``None``."""
-        row = self._db.execute(
-            "SELECT id, kind, subject, raised_at, cleared_at, message, acknowledged_by, acknowledged_at FROM alerts"
-            " WHERE id = ?", (alert_id,)
-        ).fetchone()
+        row = self._db.execute(_COLUMNS + " WHERE id = ?", (alert_id,)).fetchone()
         return None if row is None else _alert(row)
 
 
 class AlertWrites:
     """The alerts, written within a transaction."""
 
-    _db: sqlite3.Connection
+    _db: Connection
 
     def open_alert(self, kind: str, subject: str, at: datetime, message: str) -> AlertRow:
-        cursor = self._db.execute(
-            "INSERT INTO alerts (kind, subject, raised_at, message) VALUES (?, ?, ?, ?)",
+        row = self._db.execute(
+            "INSERT INTO alerts (kind, subject, raised_at, message) VALUES (?, ?, ?, ?) RETURNING id",
             (kind, subject, at.isoformat(), message),
-        )
-        return AlertRow(int(cursor.lastrowid or 0), kind, subject, at, None, message)
+        ).fetchone()
+        return AlertRow(int(row[0]), kind, subject, at, None, message)
 
     def clear_alert(self, alert_id: int, at: datetime) -> None:
         self._db.execute("UPDATE alerts SET cleared_at = ? WHERE id = ?", (at.isoformat(), alert_id))

@@ -1,10 +1,18 @@
-"""Central's durable state in SQLite: pallets, applied idempotency keys, and an append-only event log.
+"""Central's durable state: pallets, applied idempotency keys, and an append-only event log.
+
+In an SQLite file (the embedded default) or a PostgreSQL database (``postgresql://…``): the same
+tables, keys and statements on both (:mod:`~xdock.central.store.connection`), the schema kept by
+versioned migrations (:mod:`~xdock.central.store.migrations`).
 
 One scan is stored in one transaction: its key in ``applied`` (with the answer sent), the event,
 and the pallet row. So after any crash either all of a scan's effect is there or none of it, and
 a redelivered scan is recognised by its key and answered with the stored answer.
 
 The event log refuses UPDATE and DELETE (triggers), so it stays a faithful history.
+
+Several centrals may share one PostgreSQL store, one leading (:mod:`~xdock.central.store.leadership`):
+the leader's writes are fenced by its epoch (:meth:`Store.lead`), so a deposed leader's late writes
+are refused, and each applied key and event carries the epoch of the leader that wrote it.
 
 Alerts (an edge or a device gone silent) are rows that open, may be acknowledged by a supervisor,
 and later clear; at most one alert of a kind per subject is open at a time (a partial unique index
@@ -14,9 +22,11 @@ Users of the API (name, role) and their tokens live here too; a token is kept on
 of its text (see :mod:`xdock.central.api.auth`), never the token itself.
 
 :class:`Store` (reads) and :class:`Transaction` (writes) are put together here from one module per
-group of tables, each holding its rows, its schema and its SQL:
+group of tables, each holding its rows and its SQL:
 
-    database.py   the connection, transactions, applied keys and ``meta``
+    database.py   transactions, the leadership fence, applied keys and ``meta``
+    connection.py SQLite or PostgreSQL behind one interface; driver errors as StoreError
+    migrations/   the schema, version by version, for each database
     pallets.py    pallets and the event log
     alerts.py     alerts
     users.py      users and their tokens
@@ -29,21 +39,16 @@ Callers import everything from this module.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from xdock.central.store import alerts as store_alerts
-from xdock.central.store import inbound as store_inbound
-from xdock.central.store import outbound as store_outbound
-from xdock.central.store import pallets as store_pallets
-from xdock.central.store import refusals as store_refusals
-from xdock.central.store import users as store_users
 from xdock.central.store.alerts import AlertReads, AlertRow, AlertWrites
+from xdock.central.store.connection import Connection, Dialect, NotLeaderError, StoreError, connect, describe
 from xdock.central.store.inbound import InboundReads, InboundTruckRow, InboundWrites
+from xdock.central.store.migrations import migrate, version
 from xdock.central.store.outbound import OutboundReads, OutboundTrailerRow, OutboundWrites
 from xdock.central.store.pallets import (
     EventRow,
@@ -56,61 +61,85 @@ from xdock.central.store.refusals import RefusalCountRow, RefusalReads, RefusalS
 from xdock.central.store.users import TokenRow, UserReads, UserRow, UserWrites
 
 __all__ = [
-    "AlertRow", "EventRow", "InboundTruckRow", "OutboundTrailerRow", "PalletRow", "PalletState", "RefusalCountRow",
+    "AlertRow",
+    "EventRow",
+    "InboundTruckRow",
+    "NotLeaderError",
+    "OutboundTrailerRow",
+    "PalletRow",
+    "PalletState",
+    "RefusalCountRow",
     "RefusalSampleRow",
-    "Store", "StoreError", "TokenRow", "Transaction", "UserRow",
+    "Store",
+    "StoreError",
+    "TokenRow",
+    "Transaction",
+    "UserRow",
 ]
 
-_CORE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS applied (
-    edge_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    reply TEXT NOT NULL,
-    applied_at TEXT NOT NULL,
-    PRIMARY KEY (edge_id, seq)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-"""
-_SCHEMA = "".join((
-    _CORE_SCHEMA, store_pallets.SCHEMA, store_alerts.SCHEMA, store_users.SCHEMA, store_inbound.SCHEMA,
-    store_outbound.SCHEMA, store_refusals.SCHEMA,
-))
-
-
-
-class StoreError(RuntimeError):
-    """The database cannot be opened or written."""
+_FENCE = {
+    "sqlite": "SELECT epoch, leader FROM leadership WHERE id = 1",
+    "postgresql": "SELECT epoch, leader FROM leadership WHERE id = 1 FOR SHARE",
+}
+"""The leadership row as a fenced write reads it; on PostgreSQL its lock makes a new leader's epoch
+change wait for the writes in flight, and the writes after it see the new epoch."""
 
 
 class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, RefusalReads):
-    """SQLite file (or ``:memory:``) holding central's state. Not shared between threads."""
+    """Central's state in an SQLite file (or ``:memory:``) or a PostgreSQL database (a ``postgresql://`` URL).
 
-    def __init__(self, path: str | Path, *, synchronous: Literal["FULL", "NORMAL"] = "FULL") -> None:
-        self.path = str(path)
+    Opening it brings its schema to the latest version (:mod:`xdock.central.store.migrations`). Not
+    shared between threads.
+    """
+
+    def __init__(self, target: str | Path, *, synchronous: Literal["FULL", "NORMAL"] = "FULL") -> None:
+        self.path = describe(target)
+        """The store as shown in messages: the file, or the URL without its password."""
+        self.target = str(target)
+        self._db = connect(target, synchronous=synchronous)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(f"PRAGMA synchronous={synchronous}")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise StoreError(f"Cannot open store {self.path!r}: {exc}") from exc
+            migrate(self._db)
+        except BaseException:
+            self._db.close()
+            raise
+        self.fence: int | None = None
+        """The leadership epoch every write checks (see :meth:`lead`); ``None``: writes are not fenced."""
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._db.dialect
 
     def close(self) -> None:
         self._db.close()
 
+    def lead(self, epoch: int) -> None:
+        """Fence this store's writes with ``epoch``: from now on a transaction that finds another epoch
+        in ``leadership`` (a newer leader took over) is refused with :class:`NotLeaderError`."""
+        self.fence = epoch
+
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """All writes inside happen together or not at all."""
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield Transaction(self._db)
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise StoreError(f"Cannot write store {self.path!r}: {exc}") from exc
+        with self._db.transaction():
+            epoch = 0 if self.fence is None else self._check_fence(self.fence)
+            yield Transaction(self._db, epoch)
+
+    def _check_fence(self, fence: int) -> int:
+        epoch, leader = self._db.execute(_FENCE[self._db.dialect]).fetchone()
+        if int(epoch) != fence:
+            raise NotLeaderError(
+                f"Cannot write store {self.path!r}: central {leader!r} leads the site since epoch {epoch}"
+                f" (this central led at epoch {fence})"
+            )
+        return fence
+
+    def leadership(self) -> tuple[int, str | None]:
+        """The site's leadership epoch and the central that took it (``None``: none yet)."""
+        epoch, leader = self._db.execute("SELECT epoch, leader FROM leadership WHERE id = 1").fetchone()
+        return int(epoch), leader
+
+    def schema_version(self) -> int:
+        return version(self._db)
 
     def applied_reply(self, edge_id: str, seq: int) -> str | None:
         """The stored answer to ``(edge_id, seq)`` if that scan was already applied."""
@@ -129,8 +158,10 @@ class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, Ref
 class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, OutboundWrites, RefusalWrites):
     """Writes of one transaction; see :meth:`Store.transaction`."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Connection, epoch: int) -> None:
         self._db = db
+        self.epoch: int | None = epoch
+        """The leadership epoch written with the applied keys and events of this transaction."""
 
     def applied_reply(self, edge_id: str, seq: int) -> str | None:
         """As :meth:`Store.applied_reply`, seeing this transaction's own writes."""
@@ -146,6 +177,6 @@ class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, Outbound
 
     def mark_applied(self, edge_id: str, seq: int, reply: str, at: datetime) -> None:
         self._db.execute(
-            "INSERT INTO applied (edge_id, seq, reply, applied_at) VALUES (?, ?, ?, ?)",
-            (edge_id, seq, reply, at.isoformat()),
+            "INSERT INTO applied (edge_id, seq, reply, applied_at, epoch) VALUES (?, ?, ?, ?, ?)",
+            (edge_id, seq, reply, at.isoformat(), self.epoch),
         )

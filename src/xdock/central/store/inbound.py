@@ -1,4 +1,4 @@
-"""The store's inbound trucks (see :mod:`xdock.central.site.inbound`): rows, schema, reads and writes.
+"""The store's inbound trucks (see :mod:`xdock.central.site.inbound`): rows, reads and writes.
 
 Part of :class:`~xdock.central.store.database.Store` (reads) and
 :class:`~xdock.central.store.database.Transaction` (writes).
@@ -7,29 +7,15 @@ Part of :class:`~xdock.central.store.database.Store` (reads) and
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-__all__ = ["SCHEMA", "InboundReads", "InboundTruckRow", "InboundWrites"]
+from xdock.central.store.connection import Connection
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS inbound_trucks (
-    id TEXT PRIMARY KEY,
-    carrier TEXT,
-    eta TEXT NOT NULL,
-    pallets INTEGER NOT NULL,
-    door TEXT,
-    state TEXT NOT NULL,
-    announced_at TEXT NOT NULL,
-    arrived_at TEXT,
-    unloaded_at TEXT,
-    destinations TEXT,
-    suggested_door TEXT
-) WITHOUT ROWID;
-"""
+__all__ = ["InboundReads", "InboundTruckRow", "InboundWrites"]
+
 
 
 @dataclass(frozen=True)
@@ -59,7 +45,7 @@ _SELECT = ("SELECT id, carrier, eta, pallets, door, state, announced_at, arrived
 class InboundReads:
     """The inbound trucks, read."""
 
-    _db: sqlite3.Connection
+    _db: Connection
 
     def inbound_trucks(self) -> list[InboundTruckRow]:
         """Every announced inbound truck, by ETA then id."""
@@ -75,13 +61,18 @@ class InboundReads:
 class InboundWrites:
     """The inbound trucks, written within a transaction."""
 
-    _db: sqlite3.Connection
+    _db: Connection
 
     def put_inbound_truck(self, row: InboundTruckRow) -> None:
         """Add or replace an inbound truck's row."""
         self._db.execute(
-            "INSERT OR REPLACE INTO inbound_trucks (id, carrier, eta, pallets, door, state, announced_at, arrived_at,"
-            " unloaded_at, destinations, suggested_door) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO inbound_trucks (id, carrier, eta, pallets, door, state, announced_at, arrived_at,"
+            " unloaded_at, destinations, suggested_door) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET carrier = excluded.carrier, eta = excluded.eta,"
+            " pallets = excluded.pallets, door = excluded.door, state = excluded.state,"
+            " announced_at = excluded.announced_at, arrived_at = excluded.arrived_at,"
+            " unloaded_at = excluded.unloaded_at, destinations = excluded.destinations,"
+            " suggested_door = excluded.suggested_door",
             (row.id, row.carrier, row.eta.isoformat(), row.pallets, row.door, row.state, row.announced_at.isoformat(),
              row.arrived_at.isoformat() if row.arrived_at else None,
              row.unloaded_at.isoformat() if row.unloaded_at else None,

@@ -11,27 +11,14 @@ Part of :class:`~xdock.central.store.database.Store` (reads) and
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-__all__ = ["SCHEMA", "OutboundReads", "OutboundTrailerRow", "OutboundWrites"]
+from xdock.central.store.connection import Connection
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbound_trailers (
-    id TEXT PRIMARY KEY,
-    destination TEXT NOT NULL,
-    door TEXT NOT NULL,
-    departure TEXT NOT NULL,
-    capacity_pallets INTEGER NOT NULL,
-    capacity_kg REAL NOT NULL,
-    reefer INTEGER NOT NULL,
-    accepts_hazmat INTEGER NOT NULL,
-    announced_at TEXT NOT NULL,
-    announced_by TEXT NOT NULL
-) WITHOUT ROWID;
-"""
+__all__ = ["OutboundReads", "OutboundTrailerRow", "OutboundWrites"]
+
 
 
 @dataclass(frozen=True)
@@ -54,7 +41,7 @@ class OutboundTrailerRow:
 class OutboundReads:
     """The announced outbound trailers, read."""
 
-    _db: sqlite3.Connection
+    _db: Connection
 
     def outbound_trailers(self) -> list[OutboundTrailerRow]:
         """Every outbound trailer announced at run time, in the order they were announced (then by id)."""
@@ -68,7 +55,7 @@ class OutboundReads:
 class OutboundWrites:
     """The announced outbound trailers, written within a transaction."""
 
-    _db: sqlite3.Connection
+    _db: Connection
 
     def put_outbound_trailer(self, row: OutboundTrailerRow) -> None:
         """Add an announced trailer's row (its id is new: the site core refuses an id it knows)."""

@@ -1,4 +1,4 @@
-"""The store's pallets and its append-only event log: rows, schema, reads and writes.
+"""The store's pallets and its append-only event log: rows, reads and writes.
 
 Part of :class:`~xdock.central.store.database.Store` (reads) and :class:`~xdock.central.store.database.Transaction`
 (writes); import the rows from :mod:`xdock.central.store.database`.
@@ -7,51 +7,19 @@ Part of :class:`~xdock.central.store.database.Store` (reads) and :class:`~xdock.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-__all__ = ["SCHEMA", "EventRow", "PalletReads", "PalletRow", "PalletState", "PalletWrites"]
+from xdock.central.store.connection import Connection
+
+__all__ = ["EventRow", "PalletReads", "PalletRow", "PalletState", "PalletWrites"]
 
 PalletState = Literal["assigned", "loaded", "staged", "breakdown", "unrouted"]
 """``assigned`` to a trailer, ``loaded`` confirmed aboard its trailer (no plan may move it, it leaves
 with the trailer), ``staged`` waiting for one in a staging area, ``breakdown`` a mixed pallet sent to
 be split, ``unrouted`` refused (no destination known, no place for it)."""
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    sscc TEXT,
-    edge_id TEXT,
-    seq INTEGER,
-    body TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
-CREATE TABLE IF NOT EXISTS pallets (
-    sscc TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    destination TEXT,
-    ship_to TEXT,
-    trailer TEXT,
-    door TEXT,
-    inbound_door TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    scans INTEGER NOT NULL,
-    weight_kg REAL,
-    temp TEXT NOT NULL DEFAULT 'ambient',
-    dangerous INTEGER NOT NULL DEFAULT 0,
-    expiry TEXT,
-    target TEXT
-);
-CREATE INDEX IF NOT EXISTS pallets_trailer ON pallets (trailer);
-"""
 
 
 @dataclass(frozen=True)
@@ -85,10 +53,23 @@ class EventRow:
     body: dict[str, Any]
 
 
+_TALLIES = {
+    "sqlite": "SELECT kind, CASE kind WHEN 'scan' THEN json_extract(body, '$.answer.outcome')"
+              " WHEN 'seq_conflict' THEN iif(json_type(body, '$.passage') IS NULL, 'scan', 'passage')"
+              " WHEN 'rejected_uplink' THEN json_extract(body, '$.reason') END, COUNT(*)"
+              " FROM events WHERE id > ? AND id <= ? GROUP BY 1, 2",
+    "postgresql": "SELECT kind, CASE kind WHEN 'scan' THEN body::jsonb #>> '{answer,outcome}'"
+                  " WHEN 'seq_conflict' THEN CASE WHEN body::jsonb -> 'passage' IS NULL THEN 'scan' ELSE 'passage' END"
+                  " WHEN 'rejected_uplink' THEN body::jsonb ->> 'reason' END, COUNT(*)"
+                  " FROM events WHERE id > ? AND id <= ? GROUP BY 1, 2",
+}
+"""Events counted by kind and detail; JSON is read with each database's own functions."""
+
+
 class PalletReads:
     """The pallets and the event log, read."""
 
-    _db: sqlite3.Connection
+    _db: Connection
 
     def pallets(self) -> list[PalletRow]:
         rows = self._db.execute(
@@ -120,28 +101,23 @@ class PalletReads:
         The detail is a ``scan``'s answer outcome, ``scan`` or ``passage`` for a ``seq_conflict``,
         a ``rejected_uplink``'s reason, ``None`` for other kinds.
         """
-        rows = self._db.execute(
-            "SELECT kind, CASE kind WHEN 'scan' THEN json_extract(body, '$.answer.outcome')"
-            " WHEN 'seq_conflict' THEN iif(json_type(body, '$.passage') IS NULL, 'scan', 'passage')"
-            " WHEN 'rejected_uplink' THEN json_extract(body, '$.reason') END, COUNT(*)"
-            " FROM events WHERE id > ? AND id <= ? GROUP BY 1, 2",
-            (after, upto),
-        ).fetchall()
+        rows = self._db.execute(_TALLIES[self._db.dialect], (after, upto)).fetchall()
         return [(str(kind), detail, int(count)) for kind, detail, count in rows]
 
 
 class PalletWrites:
     """The pallets and the event log, written within a transaction."""
 
-    _db: sqlite3.Connection
+    _db: Connection
+    epoch: int | None
 
     def append_event(
         self, at: datetime, kind: str, body: dict[str, Any], *, sscc: str | None = None,
         edge_id: str | None = None, seq: int | None = None,
     ) -> None:
         self._db.execute(
-            "INSERT INTO events (at, kind, sscc, edge_id, seq, body) VALUES (?, ?, ?, ?, ?, ?)",
-            (at.isoformat(), kind, sscc, edge_id, seq, json.dumps(body, sort_keys=True, default=str)),
+            "INSERT INTO events (at, kind, sscc, edge_id, seq, body, epoch) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (at.isoformat(), kind, sscc, edge_id, seq, json.dumps(body, sort_keys=True, default=str), self.epoch),
         )
 
     def put_pallet(self, row: PalletRow) -> None:

@@ -11,33 +11,14 @@ Part of :class:`~xdock.central.store.database.Store` (reads) and :class:`~xdock.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["SCHEMA", "RefusalCountRow", "RefusalReads", "RefusalSampleRow", "RefusalWrites"]
+from xdock.central.store.connection import Connection
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS uplink_refusals (
-    edge_id TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    first_at TEXT NOT NULL,
-    last_at TEXT NOT NULL,
-    PRIMARY KEY (edge_id, reason)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS uplink_refusal_samples (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    edge_id TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    topic TEXT NOT NULL,
-    error TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    payload_bytes INTEGER NOT NULL
-);
-"""
+__all__ = ["RefusalCountRow", "RefusalReads", "RefusalSampleRow", "RefusalWrites"]
+
 
 
 @dataclass(frozen=True)
@@ -68,7 +49,7 @@ class RefusalSampleRow:
 class RefusalReads:
     """Refusal counters and samples, read."""
 
-    _db: sqlite3.Connection
+    _db: Connection
 
     def refusal_counts(self) -> list[RefusalCountRow]:
         """Every counter row, by edge then reason."""
@@ -90,13 +71,14 @@ class RefusalReads:
 class RefusalWrites:
     """Refusal counters and samples, written within a transaction."""
 
-    _db: sqlite3.Connection
+    _db: Connection
 
     def count_refusals(self, counts: Iterable[RefusalCountRow]) -> None:
         """Add each row's ``count`` to its (edge, reason) counter; ``first_at`` is kept from the first time."""
         self._db.executemany(
             "INSERT INTO uplink_refusals (edge_id, reason, count, first_at, last_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (edge_id, reason) DO UPDATE SET count = count + excluded.count, last_at = excluded.last_at",
+            " ON CONFLICT (edge_id, reason) DO UPDATE SET count = uplink_refusals.count + excluded.count,"
+            " last_at = excluded.last_at",
             [(c.edge_id, c.reason, c.count, c.first_at.isoformat(), c.last_at.isoformat()) for c in counts],
         )
 

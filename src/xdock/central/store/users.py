@@ -1,4 +1,4 @@
-"""The store's API users (name, role) and their tokens: rows, schema, reads and writes.
+"""The store's API users (name, role) and their tokens: rows, reads and writes.
 
 A token is kept only as the SHA-256 of its text (see :mod:`xdock.central.api.auth`), never the token
 itself. Every change that can take access away (a role saved, tokens revoked, a user removed) also
@@ -9,30 +9,13 @@ with one small read, whichever process made the change. Part of
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["SCHEMA", "TokenRow", "UserReads", "UserRow", "UserWrites"]
+from xdock.central.store.connection import Connection
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    name TEXT PRIMARY KEY,
-    role TEXT NOT NULL,
-    created_at TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tokens (
-    sha256 TEXT PRIMARY KEY,
-    user TEXT NOT NULL REFERENCES users (name),
-    issued_at TEXT NOT NULL,
-    revoked_at TEXT,
-    expires_at TEXT
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS access_generation (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    generation INTEGER NOT NULL
-);
-"""
+__all__ = ["TokenRow", "UserReads", "UserRow", "UserWrites"]
+
 
 
 
@@ -55,7 +38,7 @@ class TokenRow:
 class UserReads:
     """The users and their tokens, read."""
 
-    _db: sqlite3.Connection
+    _db: Connection
 
     def users(self) -> list[UserRow]:
         """Every API user, by name."""
@@ -74,7 +57,7 @@ class UserReads:
         """The unrevoked token whose SHA-256 is ``sha256``, with its user, or ``None``."""
         row = self._db.execute(
             "SELECT t.sha256, u.name, u.role, u.created_at, t.expires_at FROM tokens t"
-            " JOIN users u ON u.name = t.user WHERE t.sha256 = ? AND t.revoked_at IS NULL",
+            ' JOIN users u ON u.name = t."user" WHERE t.sha256 = ? AND t.revoked_at IS NULL',
             (sha256,),
         ).fetchone()
         if row is None:
@@ -91,12 +74,12 @@ class UserReads:
 class UserWrites:
     """The users and their tokens, written within a transaction."""
 
-    _db: sqlite3.Connection
+    _db: Connection
 
     def _access_changed(self) -> None:
         self._db.execute(
             "INSERT INTO access_generation (id, generation) VALUES (1, 1)"
-            " ON CONFLICT (id) DO UPDATE SET generation = generation + 1"
+            " ON CONFLICT (id) DO UPDATE SET generation = access_generation.generation + 1"
         )
 
     def put_user(self, name: str, role: str, at: datetime) -> None:
@@ -110,14 +93,14 @@ class UserWrites:
 
     def put_token(self, sha256: str, user: str, at: datetime, expires_at: datetime | None = None) -> None:
         self._db.execute(
-            "INSERT INTO tokens (sha256, user, issued_at, expires_at) VALUES (?, ?, ?, ?)",
+            'INSERT INTO tokens (sha256, "user", issued_at, expires_at) VALUES (?, ?, ?, ?)',
             (sha256, user, at.isoformat(), expires_at.isoformat() if expires_at else None),
         )
 
     def revoke_tokens(self, user: str, at: datetime) -> int:
         """Revoke every live token of ``user``; return how many."""
         cursor = self._db.execute(
-            "UPDATE tokens SET revoked_at = ? WHERE user = ? AND revoked_at IS NULL", (at.isoformat(), user)
+            'UPDATE tokens SET revoked_at = ? WHERE "user" = ? AND revoked_at IS NULL', (at.isoformat(), user)
         )
         self._access_changed()
         return cursor.rowcount
@@ -125,9 +108,9 @@ class UserWrites:
     def remove_user(self, name: str) -> int:
         """Remove user ``name`` and every token of it; return how many of them were live."""
         live = self._db.execute(
-            "SELECT COUNT(*) FROM tokens WHERE user = ? AND revoked_at IS NULL", (name,)
+            'SELECT COUNT(*) FROM tokens WHERE "user" = ? AND revoked_at IS NULL', (name,)
         ).fetchone()[0]
-        self._db.execute("DELETE FROM tokens WHERE user = ?", (name,))
+        self._db.execute('DELETE FROM tokens WHERE "user" = ?', (name,))
         self._db.execute("DELETE FROM users WHERE name = ?", (name,))
         self._access_changed()
         return int(live)
