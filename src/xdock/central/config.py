@@ -30,8 +30,9 @@ class CentralConfig:
     """The validated site file."""
     broker: BrokerUrl
     """The MQTT broker edges publish to."""
-    db: Path
-    """SQLite file holding pallets, applied scan keys and the event log."""
+    db: Path | str
+    """The store holding pallets, applied scan keys and the event log: an SQLite file, or a
+    ``postgresql://`` URL (see :mod:`xdock.central.store.connection`)."""
     broker_link: BrokerLink = DEFAULT_LINK
     """MQTT version and TLS CA of the link to ``broker``."""
     api_host: str = "127.0.0.1"

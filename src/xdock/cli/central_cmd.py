@@ -13,6 +13,7 @@ from typing import Any
 from xdock.central.api.listen_socket import ApiAddressError
 from xdock.central.config import DEFAULT_DB, CentralConfig
 from xdock.central.site_file.config import SiteConfigError, load_site
+from xdock.central.store.connection import describe
 from xdock.central.store.database import StoreError
 from xdock.central.telemetry import TOKEN_ENV, TelemetryConfig, TelemetryConfigError
 from xdock.cli._common import (
@@ -27,6 +28,7 @@ from xdock.cli._common import (
     run_until_stopped,
 )
 from xdock.cli._observability_options import add_log_format_option
+from xdock.cli._store_option import STORE_HELP, store_arg
 from xdock.cli.central_user_cmd import register_user
 from xdock.protocol.broker_url import BrokerUrl
 
@@ -39,7 +41,8 @@ def register(commands: Any) -> None:
     p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
                    help="MQTT broker URL: mqtt://[USER@]HOST[:PORT], mqtts://... for TLS; the password comes from "
                         "--broker-password-file or $XDOCK_BROKER_PASSWORD (default: mqtt://127.0.0.1:1883)")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB, help="SQLite store (default: %(default)s)")
+    p.add_argument("--db", type=store_arg, default=DEFAULT_DB, metavar="FILE|URL",
+                   help=STORE_HELP + " (default: %(default)s)")
     p.add_argument("--api-host", default=CentralConfig.api_host, help="REST API interface (default: %(default)s)")
     p.add_argument("--api-port", type=int, default=CentralConfig.api_port,
                    help="REST API port, 0 for any free port (default: %(default)s)")
@@ -119,6 +122,6 @@ def run(args: argparse.Namespace) -> int:
     except (StoreError, ValueError) as exc:
         return fail(str(exc))
     api = "no API" if config.api_port is None else f"API http://{config.api_host}:{central.listening_port}/api/v1"
-    print(f"xdock central: site {site.site}, broker {config.broker}, store {config.db}, {api}", flush=True)
+    print(f"xdock central: site {site.site}, broker {config.broker}, store {describe(config.db)}, {api}", flush=True)
     return run_until_stopped(central.run())
 

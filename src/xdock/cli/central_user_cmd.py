@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import math
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from xdock.central.api.auth import ROLES, AuthError, UserAdmin
 from xdock.central.config import DEFAULT_DB
 from xdock.central.store.database import Store, StoreError
 from xdock.cli._common import fail, number
+from xdock.cli._store_option import STORE_HELP, store_arg
 
 __all__ = ["register_user"]
 
@@ -51,8 +51,8 @@ def register_user(actions: Any) -> None:
         verb.add_argument("--expires-in", dest="expires_in", type=_hours, default=None, metavar="HOURS",
                           help="the token is accepted for HOURS (default: until revoked)")
     for verb in (add, token, revoke, remove, listing):
-        verb.add_argument("--db", dest="user_db", type=Path, default=DEFAULT_DB,
-                          help="central's SQLite store (default: %(default)s)")
+        verb.add_argument("--db", dest="user_db", type=store_arg, default=DEFAULT_DB, metavar="FILE|URL",
+                          help="central's store: " + STORE_HELP + " (default: %(default)s)")
         verb.set_defaults(run=run_user)
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -107,5 +106,5 @@ class LiveGuard:
             await asyncio.sleep(self.access.recheck_s)
             try:
                 self.check()
-            except (StoreError, sqlite3.Error) as exc:
+            except StoreError as exc:
                 log.warning("live streams' sign-ins not re-checked: %s", exc)
