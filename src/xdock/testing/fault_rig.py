@@ -61,6 +61,8 @@ class RigConfig:
     """Seconds for the broker, central and every edge to answer a warm-up scan."""
     series: int = 1
     """Serial-number block of the labels, so scenarios sharing a broker never reuse an SSCC."""
+    db: str | None = None
+    """Central's store: ``None`` an SQLite file in the rig's folder, else a ``postgresql://`` URL."""
 
     def __post_init__(self) -> None:
         if self.scans < 1 or self.edges < 1 or self.rate <= 0:
@@ -113,8 +115,8 @@ class FaultRig:
         site_file = folder / "site.yaml"
         site_file.write_text(site_yaml(self.site, config.edges, config.scans + 10 * config.edges))
         central_url, central_password = self.login("central", self.broker.url)
-        self.central = CentralProcess(site_file, central_url, folder / "central.db", sim_start=SIM_START,
-                                      password_file=central_password)
+        self.central = CentralProcess(site_file, central_url, config.db or folder / "central.db",
+                                      sim_start=SIM_START, password_file=central_password, log=folder / "central.log")
         self.workers: list[ScanWorker] = []
         self.edges: list[EdgeProcess] = []
         for i in range(config.edges):

@@ -180,15 +180,19 @@ class CentralProcess(_ChildProcess):
     """``python -m xdock central`` with its API on a free port; ready once the API answers.
 
     ``password_file``: the broker password (``--broker-password-file``), for the user named in ``broker``;
-    ``options``: more options of ``xdock central`` (e.g. ``--log-format json``).
+    ``options``: more options of ``xdock central`` (e.g. ``--log-format json``); ``db``: an SQLite file
+    (the log beside it unless ``log`` names one) or a ``postgresql://`` URL (``log`` then required).
     """
 
     def __init__(
-        self, site_file: Path, broker: BrokerUrl, db: Path, *, sim_start: str | None = None,
+        self, site_file: Path, broker: BrokerUrl, db: Path | str, *, sim_start: str | None = None,
         log_level: str = "WARNING", password_file: Path | None = None, options: Sequence[str] = (),
+        log: Path | None = None,
     ) -> None:
         self.api_port = free_port()
-        self.log = db.with_suffix(".log")
+        if log is None and not isinstance(db, Path):
+            raise ValueError(f"A central on {db!r} needs a log file (log=)")
+        self.log = log or Path(db).with_suffix(".log")
         self.args = [
             sys.executable, "-m", "xdock", "--log-level", log_level, "central", "--site", str(site_file),
             "--broker", str(broker), "--db", str(db), "--api-port", str(self.api_port),
