@@ -92,11 +92,15 @@ class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, Ref
     shared between threads.
     """
 
-    def __init__(self, target: str | Path, *, synchronous: Literal["FULL", "NORMAL"] = "FULL") -> None:
+    def __init__(
+        self, target: str | Path, *, synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        application: str = "xdock-central",
+    ) -> None:
+        """``synchronous``: SQLite's durability setting; ``application``: PostgreSQL's name for the connection."""
         self.path = describe(target)
         """The store as shown in messages: the file, or the URL without its password."""
         self.target = str(target)
-        self._db = connect(target, synchronous=synchronous)
+        self._db = connect(target, synchronous=synchronous, application=application)
         try:
             migrate(self._db)
         except BaseException:

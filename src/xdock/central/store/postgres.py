@@ -1,11 +1,12 @@
 """The store on PostgreSQL through psycopg 3: statements with ``?`` placeholders run as ``%s``, autocommit
-outside transactions, a broken connection opened again on the next statement outside a transaction."""
+outside transactions, a broken connection opened again on the next statement outside a transaction
+(unless told not to)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
@@ -31,28 +32,41 @@ class PostgresConnection(Connection):
 
     dialect: Dialect = "postgresql"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, application: str = "xdock-central", reconnect: bool = True) -> None:
         self.url = url
         self.name = describe(url)
+        self.application = application
+        self.reconnect = reconnect
         self._in_transaction = False
         self._db = self._open()
 
     def _open(self) -> psycopg.Connection[Any]:
         try:
-            return psycopg.connect(self.url, autocommit=True, connect_timeout=5, application_name="xdock-central")
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=5, application_name=self.application)
         except psycopg.Error as exc:
             raise StoreError(f"Cannot open store {self.name!r}: {first_line(exc)}") from exc
 
     def _live(self) -> psycopg.Connection[Any]:
-        if self._db.closed and not self._in_transaction:
+        if self._db.closed and self.reconnect and not self._in_transaction:
             self._db = self._open()
         return self._db
 
     def execute(self, sql: str, params: Params = ()) -> Cursor:
+        query = _PLACEHOLDER.sub("%s", sql)
         try:
-            return self._live().execute(_PLACEHOLDER.sub("%s", sql), params)
+            return self._live().execute(query, params)
+        except psycopg.OperationalError as exc:
+            if not self._may_reopen():
+                raise self.error(first_line(exc), doing(sql)) from exc
         except psycopg.Error as exc:
             raise self.error(first_line(exc), doing(sql)) from exc
+        try:  # outside a transaction, on a connection that broke before this statement: once more
+            return self._live().execute(query, params)
+        except psycopg.Error as exc:
+            raise self.error(first_line(exc), doing(sql)) from exc
+
+    def _may_reopen(self) -> bool:
+        return self._db.closed and self.reconnect and not self._in_transaction
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         try:
@@ -69,20 +83,32 @@ class PostgresConnection(Connection):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        db = self._live()
+        begun = self._begin()
         self._in_transaction = True
         try:
-            with db.transaction():
+            try:
                 yield
+            except BaseException as exc:
+                begun.__exit__(type(exc), exc, exc.__traceback__)
+                raise
+            begun.__exit__(None, None, None)
         except psycopg.Error as exc:
             raise self.error(first_line(exc)) from exc
         finally:
             self._in_transaction = False
 
+    def _begin(self) -> AbstractContextManager[Any]:
+        """A transaction begun; a connection found broken by its ``BEGIN`` is opened again, once."""
+        for retry in (False, True):
+            begun = self._live().transaction()
+            try:
+                begun.__enter__()
+            except psycopg.OperationalError as exc:
+                if retry or not self._may_reopen():
+                    raise self.error(first_line(exc)) from exc
+                continue
+            return begun
+        raise AssertionError("unreachable")
+
     def close(self) -> None:
         self._db.close()
-
-    @property
-    def raw(self) -> psycopg.Connection[Any]:
-        """The driver's connection (for session-level calls such as advisory locks)."""
-        return self._live()

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from tests.support.postgres import fresh_database, terminate_connections
+
+from xdock.central.store.database import NotLeaderError, Store, StoreError
+from xdock.central.store.leadership import Leader, Leadership
+
+AT = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def url() -> Iterator[str]:
+    with fresh_database() as made:
+        Store(made).close()
+        yield made
+
+
+def test_one_central_leads_the_next_takes_over_when_it_lets_go(url: str) -> None:
+    a, b = Leadership(url, "central-a", api="http://10.0.0.5:8080"), Leadership(url, "central-b")
+    assert a.try_take(AT) == 1
+    assert b.try_take(AT) is None
+    assert b.leader() == Leader(1, "central-a", AT, "http://10.0.0.5:8080")
+    assert a.lost() is None
+    a.close()
+    assert b.try_take(AT) == 2
+    assert b.leader() == Leader(2, "central-b", AT, None)
+    store = Store(url)
+    assert [(e.kind, e.body) for e in store.events()] == [
+        ("leadership", {"central": "central-a", "epoch": 1}), ("leadership", {"central": "central-b", "epoch": 2}),
+    ]
+    b.close()
+
+
+def test_a_leader_cut_from_the_database_knows_it_and_its_writes_are_refused(url: str) -> None:
+    a, b = Leadership(url, "central-a"), Leadership(url, "central-b")
+    a_store = Store(url, application="xdock-central central-a")
+    a_store.lead(a.try_take(AT) or 0)
+    assert terminate_connections(url, "xdock-central central-a") == 2
+    assert a.lost() is not None
+    assert a.lost().startswith("its connection to the store ended (Cannot read store")  # type: ignore[union-attr]
+    assert b.try_take(AT) == 2
+    with pytest.raises(NotLeaderError, match="central 'central-b' leads the site since epoch 2"), \
+            a_store.transaction() as tx:
+        tx.put_meta("k", "v")
+    assert Store(url).meta("k") is None
+    b.close()
+
+
+def test_only_a_postgresql_store_has_a_leader() -> None:
+    with pytest.raises(StoreError, match=r"Only a PostgreSQL store has a leader and standbys, not 'site\.db'"):
+        Leadership("site.db", "central-a")
