@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import socket
 from typing import TYPE_CHECKING
 
 from xdock.central.api.listen_socket import bind_api
@@ -27,6 +28,7 @@ from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.planning.replanner import Replanner
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
+from xdock.central.store.leadership import Leadership
 from xdock.central.telemetry import open_sink
 from xdock.protocol.clock import Clock
 
@@ -34,24 +36,37 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from xdock.central.api.access import Access
+    from xdock.central.api.leadership import LeadershipOut
     from xdock.central.front import Front
     from xdock.central.site.kpi_telemetry import KpiReporter
     from xdock.central.web import LiveHub
 
-__all__ = ["Central", "CentralConfig"]
+__all__ = ["Central", "CentralConfig", "LeadershipLostError"]
 
 log = logging.getLogger(__name__)
 
 _FRONT = "xdock.central.front"
 
 
+class LeadershipLostError(RuntimeError):
+    """Another central leads the site now; this one stops (started again, it stands by)."""
+
+
 class Central:
     """One site's central: store, live state, scan service, MQTT ingest and API."""
 
-    def __init__(self, config: CentralConfig, clock: Clock) -> None:
-        """Bind the API's address first (:class:`~xdock.central.api.listen_socket.ApiAddressError` if taken),
-        then open."""
-        self._api_socket = None if config.api_port is None else bind_api(config.api_host, config.api_port)
+    def __init__(
+        self, config: CentralConfig, clock: Clock, *, api_socket: socket.socket | None = None,
+        leadership: Leadership | None = None,
+    ) -> None:
+        """Bind the API's address first (:class:`~xdock.central.api.listen_socket.ApiAddressError` if taken)
+        unless ``api_socket`` is bound already, then open. ``leadership``: the lead this central took among
+        the centrals sharing its PostgreSQL store (its writes are fenced by its epoch); ``None``: the one
+        central of its store."""
+        if api_socket is None and config.api_port is not None:
+            api_socket = bind_api(config.api_host, config.api_port)
+        self._api_socket = api_socket
+        self.leadership = leadership
         try:
             self._open(config, clock)
         except BaseException:
@@ -59,10 +74,16 @@ class Central:
                 self._api_socket.close()
             raise
 
+    @property
+    def central_id(self) -> str:
+        return self.config.central_id or socket.gethostname()
+
     def _open(self, config: CentralConfig, clock: Clock) -> None:
         self.config = config
         self.clock = clock
-        self.store = Store(config.db)
+        self.store = Store(config.db, application=f"xdock-central {self.central_id}")
+        if self.leadership is not None and self.leadership.epoch is not None:
+            self.store.lead(self.leadership.epoch)
         self.telemetry = open_sink(config.telemetry)  # a configured writer starts its thread here
         try:
             self._wire(config, clock)
@@ -79,6 +100,8 @@ class Central:
             edges_from=lambda: ((e.id, e.door) for e in liveness.edges.values()),
             connected=lambda edge_id: self.routes.on_air and liveness.heard(edge_id),
         )
+        if self.leadership is not None and self.leadership.epoch is not None:
+            self.routes.leader = (self.central_id, self.leadership.epoch)
         self.refusals = UplinkRefusals(self.store, clock, config.site.site, telemetry=self.telemetry)
         self.ingest = Ingest(
             site, config.broker, clock, refusals=self.refusals, client_id=config.client_id, liveness=liveness,
@@ -111,6 +134,7 @@ class Central:
                 self.site, self.store, self.clock, liveness=self.liveness, ingest=self.ingest, routes=self.routes,
                 telemetry=self.telemetry, auth=config.auth, kpi_interval_s=config.kpi_telemetry_interval,
                 max_body_bytes=config.max_body_bytes, live_tick_s=config.live_tick_s, planning=self.planning,
+                leadership=self.leadership_now,
             )
         return self._front
 
@@ -129,6 +153,28 @@ class Central:
     @property
     def kpi_telemetry(self) -> KpiReporter:
         return self.front().kpi_telemetry
+
+    def leadership_now(self) -> LeadershipOut:
+        """This central's answer to ``GET /api/v1/leadership`` (it leads: a Central runs only while it does)."""
+        from xdock.central.api.leadership import LeadershipOut  # noqa: PLC0415  (the web stack: with the front)
+
+        lead = self.leadership
+        if lead is None:
+            return LeadershipOut(role="leader", central=self.central_id, leader=self.central_id, epoch=0,
+                                 since=None, leader_api=None)
+        return LeadershipOut(role="leader", central=self.central_id, leader=self.central_id, epoch=lead.epoch or 0,
+                             since=lead.since, leader_api=lead.api)
+
+    async def _hold_leadership(self, lead: Leadership, every_s: float = 0.5) -> None:
+        """Look at the leadership every ``every_s`` seconds (wall time); raise :class:`LeadershipLostError` once
+        another central leads or this one's lock is gone, without a goodbye on the broker (the new leader's
+        status stands)."""
+        while True:
+            await asyncio.sleep(every_s)
+            reason = await asyncio.to_thread(lead.lost)
+            if reason is not None:
+                self.routes.deposed = True
+                raise LeadershipLostError(f"central {self.central_id!r} no longer leads the site: {reason}")
 
     def _bound(self, port: int) -> None:
         self.api_port = port
@@ -152,6 +198,8 @@ class Central:
                 tasks.create_task(self._ticks(), name="site-ticks")
                 if self.planning is not None:
                     tasks.create_task(self.planning.run(), name="planning")
+                if self.leadership is not None:
+                    tasks.create_task(self._hold_leadership(self.leadership), name="leadership")
                 # The web stack loads off the loop (imports only: nothing shared is touched there) while
                 # the ingest connects and answers; the front is then built here, on the loop.
                 await asyncio.to_thread(importlib.import_module, _FRONT)

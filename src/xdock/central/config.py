@@ -33,6 +33,11 @@ class CentralConfig:
     db: Path | str
     """The store holding pallets, applied scan keys and the event log: an SQLite file, or a
     ``postgresql://`` URL (see :mod:`xdock.central.store.connection`)."""
+    central_id: str | None = None
+    """This central's name among the centrals sharing a PostgreSQL store (``None``: the host's name)."""
+    advertise_api: str | None = None
+    """The API base address other centrals and clients are told to use while this central leads
+    (``None``: ``http://`` the API host, or the host's name when it listens on every interface, and port)."""
     broker_link: BrokerLink = DEFAULT_LINK
     """MQTT version and TLS CA of the link to ``broker``."""
     api_host: str = "127.0.0.1"

@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI
 from xdock.central.api.access import Access
 from xdock.central.api.app import create_app
 from xdock.central.api.http_server import serve_http
+from xdock.central.api.leadership import LeadershipOut, leadership_router
 from xdock.central.api.limits import DEFAULT_MAX_BODY_BYTES
 from xdock.central.api.metrics import CentralMetrics, metrics_router
 from xdock.central.api.telemetry import telemetry_router
@@ -57,6 +58,7 @@ def open_front(
     site: LiveSite, store: Store, clock: Clock, *, liveness: Liveness, ingest: Ingest, routes: RoutesPublisher,
     telemetry: TelemetryTee, auth: bool | None, kpi_interval_s: float, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     live_tick_s: float = 1.0, planning: PlanningLoop | None = None,
+    leadership: Callable[[], LeadershipOut] | None = None,
 ) -> Front:
     """Build the front over central's answer path (``auth``, ``live_tick_s``: as in
     :class:`~xdock.central.app.CentralConfig`; ``planning``: the re-plan loop, when re-plans run)."""
@@ -69,6 +71,8 @@ def open_front(
     app.include_router(web_router(live, access, api_dependencies=[Depends(access.require("worker"))]))
     app.include_router(telemetry_router(telemetry.recent, site, access, liveness))
     app.include_router(refused_router(ingest.refusals, access))
+    if leadership is not None:
+        app.include_router(leadership_router(leadership, access))
     metrics = CentralMetrics(site, ingest=ingest, liveness=liveness, planning=planning)
     app.include_router(metrics_router(metrics))
     kpis = KpiReporter(

@@ -188,10 +188,10 @@ def broker_arg(value: str) -> BrokerUrl:
     return broker
 
 
-def fail(message: str) -> int:
-    """Report a start-up error the operator can act on, and the exit code for it."""
+def fail(message: str, *, code: int = 2) -> int:
+    """Report an error the operator can act on, and the exit code for it (2: a start-up error)."""
     print(f"xdock: error: {message}", file=sys.stderr)
-    return 2
+    return code
 
 
 def run_until_stopped(main: Coroutine[Any, Any, None]) -> int:

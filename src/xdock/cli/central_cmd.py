@@ -49,7 +49,15 @@ def register(commands: Any) -> None:
     p.add_argument("--no-api", action="store_true", help="do not serve the REST API")
     p.add_argument("--max-body-bytes", type=_byte_count, default=CentralConfig.max_body_bytes,
                    help="largest request body the API reads; larger ones get 413 unread (default: %(default)s)")
-    p.add_argument("--client-id", help="MQTT client id of central's persistent session (default: xdock-central-SITE)")
+    p.add_argument("--client-id", help="MQTT client id of central's persistent session (default: xdock-central-SITE;"
+                                       " the same on a leader and its standbys: the session is the site's)")
+    lead = p.add_argument_group(
+        "leader and standbys (a PostgreSQL --db shared by several centrals: one leads, the others stand by)"
+    )
+    lead.add_argument("--central-id", help="this central's name among them (default: the host's name)")
+    lead.add_argument("--advertise-api", metavar="URL",
+                      help="this central's API base address as clients reach it, told to them while it leads "
+                           "(default: http://API-HOST:API-PORT, the host's name when --api-host is 0.0.0.0)")
     p.add_argument("--replan-interval", type=float, default=CentralConfig.replan_interval or 0,
                    help="seconds between background re-plans, 0 to turn them off (default: %(default)s)")
     p.add_argument("--replan-budget", type=float, default=CentralConfig.replan_budget,
@@ -97,10 +105,15 @@ def config_from(args: argparse.Namespace, site_path: Path) -> CentralConfig:
     )
     return CentralConfig(
         site=site, broker=broker, broker_link=link, db=args.db, auth=args.auth, api_host=args.api_host,
-        api_port=None if args.no_api else args.api_port, client_id=args.client_id,
+        api_port=None if args.no_api else args.api_port, client_id=args.client_id, central_id=args.central_id,
+        advertise_api=args.advertise_api,
         replan_interval=args.replan_interval or None, replan_budget=args.replan_budget, telemetry=telemetry,
         max_body_bytes=args.max_body_bytes,
     )
+
+
+LEADERSHIP_LOST = 75
+"""Exit status of a leader that another central took over from (EX_TEMPFAIL: a restart stands by)."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -112,16 +125,24 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     if args.replan_interval < 0 or args.replan_budget <= 0:
         return fail("--replan-interval must be 0 or more and --replan-budget positive")
-    from xdock.central.app import Central  # noqa: PLC0415  (heavy import only when used)
+    return _run(config, args)
+
+
+def _run(config: CentralConfig, args: argparse.Namespace) -> int:
+    from xdock.central.leading import CentralRun  # noqa: PLC0415  (heavy import only when used)
 
     site = config.site
     try:
-        central = Central(config, clock_from(args))
+        central = CentralRun(config, clock_from(args))
     except ApiAddressError as exc:
         return fail(f"{exc}; choose another with --api-port (0 for any free port) or --no-api")
     except (StoreError, ValueError) as exc:
         return fail(str(exc))
     api = "no API" if config.api_port is None else f"API http://{config.api_host}:{central.listening_port}/api/v1"
-    print(f"xdock central: site {site.site}, broker {config.broker}, store {describe(config.db)}, {api}", flush=True)
-    return run_until_stopped(central.run())
-
+    role = "" if central.leadership is None else f", central id {central.central_id} (leader or standby)"
+    print(f"xdock central: site {site.site}, broker {config.broker}, store {describe(config.db)}, {api}{role}",
+          flush=True)
+    status = run_until_stopped(central.run())
+    if central.lost is not None:
+        return fail(f"{central.lost}; restart it to stand by", code=LEADERSHIP_LOST)
+    return status

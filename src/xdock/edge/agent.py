@@ -72,6 +72,8 @@ class EdgeAgent:
             self.router.load(stored)
         self.central_online: bool | None = None
         """Central's retained status: ``None`` until one arrives (central then counts as reachable)."""
+        self.central_leader: tuple[str | None, int | None] | None = None
+        """The leading central (id, epoch) its latest online status named (``None``: offline or unnamed)."""
         options = UplinkOptions(window=config.window, drain_rate=config.drain_rate, heartbeat_s=config.heartbeat_s,
                                 link=config.broker_link)
         self.uplink = Uplink(
@@ -168,9 +170,12 @@ class EdgeAgent:
             log.warning("edge %s: routing snapshot not kept on disk: %s", self.config.edge_id, exc)
 
     def on_central_status(self, status: CentralStatus) -> None:
-        if status.online != self.central_online:
-            log.info("edge %s: central is %s", self.config.edge_id, "online" if status.online else "offline")
+        leader = (status.leader, status.epoch) if status.online else None
+        if status.online != self.central_online or leader != self.central_leader:
+            led = f" (central {status.leader} leads, epoch {status.epoch})" if status.leader else ""
+            log.info("edge %s: central is %s%s", self.config.edge_id, "online" if status.online else "offline", led)
         self.central_online = status.online
+        self.central_leader = leader
 
     # -- liveness --------------------------------------------------------------------------------
 

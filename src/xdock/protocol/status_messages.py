@@ -80,3 +80,7 @@ class CentralStatus(_Message):
     online: bool
     at: AwareDatetime | None = None
     plan_version: PlanVersion | None = None
+    leader: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    """The central that leads the site (its ``--central-id``), when several share one store."""
+    epoch: Annotated[int, Field(ge=0)] | None = None
+    """The leader's epoch: a newer leader has a higher one."""

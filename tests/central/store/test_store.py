@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from xdock.central.store.connection import connect
+from xdock.central.store.connect import connect
 from xdock.central.store.database import PalletRow, Store, StoreError
 
 AT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from xdock.central.store.connection import connect
+from xdock.central.store.connect import connect
 from xdock.central.store.database import NotLeaderError, PalletRow, Store, StoreError
+from xdock.central.store.leadership import Leader
 from xdock.central.store.migrations import LATEST, migrate, v1_initial
 
 AT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -28,7 +29,7 @@ def test_a_store_made_before_versions_were_kept_is_upgraded_with_its_rows(tmp_pa
     store = Store(path)
     assert store.schema_version() == LATEST == 2
     assert store.applied_reply("e1", 7) == '{"door": "D12"}'
-    assert store.leadership() == (0, None)
+    assert store.leader() == Leader(0, None, None, None)
     with store.transaction() as tx:
         tx.mark_applied("e1", 8, "{}", AT)
         tx.append_event(AT, "scan", {}, edge_id="e1", seq=8)

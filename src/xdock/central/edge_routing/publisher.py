@@ -88,6 +88,10 @@ class RoutesPublisher:
             raise ValueError(f"min_interval and refresh must be positive, got {min_interval} and {refresh}")
         self.live_site = site
         self.store = store
+        self.leader: tuple[str, int] | None = None
+        """This central's id and epoch when it leads among several (named in central's status)."""
+        self.deposed = False
+        """Set when another central took the lead: a stop then says nothing (the new leader's status stands)."""
         self.clock = clock
         self.site = site.config.site
         self.min_interval = min_interval
@@ -187,7 +191,8 @@ class RoutesPublisher:
         return self._client is not None
 
     def status(self, *, online: bool) -> CentralStatus:
-        return CentralStatus(online=online, at=self.clock.now(), plan_version=self.version)
+        central, epoch = self.leader or (None, None)
+        return CentralStatus(online=online, at=self.clock.now(), plan_version=self.version, leader=central, epoch=epoch)
 
     def will(self) -> aiomqtt.Will:
         """The Last Will of central's session: ``online=false``, retained."""
@@ -254,6 +259,9 @@ class RoutesPublisher:
             self._client = None
 
     async def _goodbye(self, client: aiomqtt.Client) -> None:
+        if self.deposed:
+            log.info("not telling the broker central is going offline: another central leads the site now")
+            return
         status = encode(self.status(online=False))
         if await last_word(client, central_status_topic(self.site), status, timeout=_GOODBYE_S):
             log.info("told the broker central is going offline")

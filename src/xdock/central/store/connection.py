@@ -4,7 +4,8 @@ The store's SQL is written once, with ``?`` placeholders and what both databases
 (``ON CONFLICT … DO UPDATE``, ``RETURNING``); :class:`Connection` runs it on either. What differs
 (the schema's DDL, JSON functions) is asked of :attr:`Connection.dialect` by the few places that need it.
 
-Every driver error becomes a :class:`StoreError` naming the store (never its password), so callers
+:func:`~xdock.central.store.connect.connect` opens either. Every driver error becomes a
+:class:`StoreError` naming the store (never its password), so callers
 catch one exception whatever the database. A PostgreSQL connection that broke (the server restarted,
 the network dropped) is opened again on the next statement outside a transaction; inside one, the
 transaction fails and is not retried here (its caller decides).
@@ -21,7 +22,8 @@ from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
-    "Connection", "Cursor", "Dialect", "NotLeaderError", "StoreError", "connect", "describe", "doing", "first_line",
+    "Connection", "Cursor", "Dialect", "NotLeaderError", "SqliteConnection", "StoreError", "describe", "doing",
+    "first_line", "is_url",
 ]
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -50,7 +52,7 @@ class Cursor(Protocol):
 def describe(target: str | Path) -> str:
     """``target`` as it may be shown: a URL without its password."""
     text = str(target)
-    if not _is_url(text):
+    if not is_url(text):
         return text
     parts = urlsplit(text)
     if parts.password is None:
@@ -60,27 +62,8 @@ def describe(target: str | Path) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _is_url(text: str) -> bool:
+def is_url(text: str) -> bool:
     return text.startswith(("postgresql://", "postgres://"))
-
-
-def connect(
-    target: str | Path, *, synchronous: Literal["FULL", "NORMAL"] = "FULL", application: str = "xdock-central",
-    reconnect: bool = True,
-) -> Connection:
-    """Open the store at ``target``: a ``postgresql://`` URL, else an SQLite file (or ``:memory:``).
-
-    PostgreSQL only: ``application`` names the connection in the server's views (``pg_stat_activity``);
-    ``reconnect`` false keeps a broken connection broken (a session-level lock must not come back
-    silently without its lock)."""
-    text = str(target)
-    if _is_url(text):
-        from xdock.central.store.postgres import PostgresConnection  # noqa: PLC0415  (psycopg: only for PostgreSQL)
-
-        return PostgresConnection(text, application=application, reconnect=reconnect)
-    if "://" in text:
-        raise StoreError(f"Cannot open store {describe(text)!r}: not a postgresql:// URL nor a file path")
-    return SqliteConnection(text, synchronous=synchronous)
 
 
 class Connection(ABC):

@@ -46,8 +46,10 @@ from pathlib import Path
 from typing import Literal
 
 from xdock.central.store.alerts import AlertReads, AlertRow, AlertWrites
-from xdock.central.store.connection import Connection, Dialect, NotLeaderError, StoreError, connect, describe
+from xdock.central.store.connect import connect
+from xdock.central.store.connection import Connection, Dialect, NotLeaderError, StoreError, describe
 from xdock.central.store.inbound import InboundReads, InboundTruckRow, InboundWrites
+from xdock.central.store.leadership import Leader, leader_row
 from xdock.central.store.migrations import migrate, version
 from xdock.central.store.outbound import OutboundReads, OutboundTrailerRow, OutboundWrites
 from xdock.central.store.pallets import (
@@ -137,10 +139,10 @@ class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, Ref
             )
         return fence
 
-    def leadership(self) -> tuple[int, str | None]:
-        """The site's leadership epoch and the central that took it (``None``: none yet)."""
-        epoch, leader = self._db.execute("SELECT epoch, leader FROM leadership WHERE id = 1").fetchone()
-        return int(epoch), leader
+    def leader(self) -> Leader:
+        """The site's leadership row: its epoch, the central that took it (``None``: none yet), since when,
+        its API."""
+        return leader_row(self._db)
 
     def schema_version(self) -> int:
         return version(self._db)

@@ -17,9 +17,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from xdock.central.store.connection import StoreError, connect
+from xdock.central.store.connect import connect
+from xdock.central.store.connection import Connection, StoreError
 
-__all__ = ["LOCK_KEY", "Leader", "Leadership"]
+__all__ = ["LOCK_KEY", "Leader", "Leadership", "leader_row"]
 
 LOCK_KEY = 0x78646F636B6C64  # the advisory lock the leader holds ("xdockld")
 
@@ -35,6 +36,12 @@ class Leader:
     """The leader's API base address as it advertised it, e.g. ``http://10.0.0.5:8080`` (``None``: no API)."""
 
 
+def leader_row(db: Connection) -> Leader:
+    """The ``leadership`` row read on ``db``."""
+    epoch, central, since, api = db.execute("SELECT epoch, leader, since, api FROM leadership WHERE id = 1").fetchone()
+    return Leader(int(epoch), central, datetime.fromisoformat(since) if since else None, api)
+
+
 class Leadership:
     """One central's claim on leading the site stored at ``url``, on its own database connection."""
 
@@ -45,6 +52,7 @@ class Leadership:
         self.api = api
         self.epoch: int | None = None
         """The epoch this central took, while it leads."""
+        self.since: datetime | None = None
         self._db = connect(url, application=f"xdock-central {central}", reconnect=False)
 
     def try_take(self, at: datetime) -> int | None:
@@ -63,7 +71,7 @@ class Leadership:
                 "INSERT INTO events (at, kind, body, epoch) VALUES (?, 'leadership', ?, ?)",
                 (at.isoformat(), json.dumps({"central": self.central, "epoch": epoch}, sort_keys=True), epoch),
             )
-        self.epoch = epoch
+        self.epoch, self.since = epoch, at
         return epoch
 
     def lost(self) -> str | None:
@@ -81,10 +89,7 @@ class Leadership:
 
     def leader(self) -> Leader:
         """The ``leadership`` row now (read on the lock's own connection, which must be alive)."""
-        epoch, central, since, api = self._db.execute(
-            "SELECT epoch, leader, since, api FROM leadership WHERE id = 1"
-        ).fetchone()
-        return Leader(int(epoch), central, datetime.fromisoformat(since) if since else None, api)
+        return leader_row(self._db)
 
     def close(self) -> None:
         """Let go of the lock (a clean stop: a standby takes over at once)."""
