@@ -26,6 +26,7 @@ from pathlib import Path
 from xdock.central.api.listen_socket import bind_api
 from xdock.central.app import Central, LeadershipLostError
 from xdock.central.config import CentralConfig
+from xdock.central.store.database import StoreError
 from xdock.central.store.leadership import Leadership
 from xdock.protocol.clock import Clock
 
@@ -55,6 +56,8 @@ class CentralRun:
         self.central: Central | None = None
         self.lost: str | None = None
         """Why this central stopped leading, when it did."""
+        self.failed: str | None = None
+        """Why this central stopped on a store error (the database unreachable while standing by, say)."""
         self.on_lead: Callable[[Central], None] | None = None
         """Told when this central leads (its :class:`Central` built, about to run)."""
         try:
@@ -103,6 +106,9 @@ class CentralRun:
             except* LeadershipLostError as lost:
                 self.lost = str(lost.exceptions[0])
                 log.error("%s: stopping (started again, it stands by)", self.lost)  # noqa: TRY400  (no traceback)
+        except* StoreError as failed:
+            self.failed = str(failed.exceptions[0])
+            log.error("central %s stops: %s", self.central_id, self.failed)  # noqa: TRY400  (no traceback)
         finally:
             self.close()
 

@@ -145,4 +145,6 @@ def _run(config: CentralConfig, args: argparse.Namespace) -> int:
     status = run_until_stopped(central.run())
     if central.lost is not None:
         return fail(f"{central.lost}; restart it to stand by", code=LEADERSHIP_LOST)
+    if central.failed is not None:
+        return fail(central.failed, code=1)
     return status

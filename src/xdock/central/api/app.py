@@ -73,6 +73,8 @@ class EventOut(BaseModel):
     edge_id: str | None
     seq: int | None
     body: dict[str, Any]
+    epoch: int | None = None
+    """The leadership epoch of the central that wrote it (a ``leadership`` event names that central)."""
 
 
 class AlertOut(BaseModel):

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from xdock.central.store.connect import connect
 from xdock.central.store.connection import Connection, StoreError
+from xdock.central.store.migrations import migrate
 
 __all__ = ["LOCK_KEY", "Leader", "Leadership", "leader_row"]
 
@@ -54,6 +55,11 @@ class Leadership:
         """The epoch this central took, while it leads."""
         self.since: datetime | None = None
         self._db = connect(url, application=f"xdock-central {central}", reconnect=False)
+        try:
+            migrate(self._db)  # a fresh database: the leadership row comes with the schema
+        except BaseException:
+            self._db.close()
+            raise
 
     def try_take(self, at: datetime) -> int | None:
         """Lead if no central does: the new epoch, or ``None`` when another central holds the lock."""

@@ -51,6 +51,8 @@ class EventRow:
     edge_id: str | None
     seq: int | None
     body: dict[str, Any]
+    epoch: int | None = None
+    """The leadership epoch of the central that wrote it (``None``: written before epochs were kept)."""
 
 
 _TALLIES = {
@@ -80,13 +82,13 @@ class PalletReads:
 
     def events(self, *, after: int = 0, limit: int = 100) -> list[EventRow]:
         rows = self._db.execute(
-            "SELECT id, at, kind, sscc, edge_id, seq, body FROM events WHERE id > ? ORDER BY id LIMIT ?",
+            "SELECT id, at, kind, sscc, edge_id, seq, body, epoch FROM events WHERE id > ? ORDER BY id LIMIT ?",
             (after, limit),
         ).fetchall()
         return [
             EventRow(
                 id=r[0], at=datetime.fromisoformat(r[1]), kind=r[2], sscc=r[3], edge_id=r[4], seq=r[5],
-                body=json.loads(r[6]),
+                body=json.loads(r[6]), epoch=r[7],
             )
             for r in rows
         ]
