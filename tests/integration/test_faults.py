@@ -16,8 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from tests.support.postgres import fresh_database
 
+from support.postgres import fresh_database
 from xdock.testing.fault_rig import RigConfig
 from xdock.testing.fault_scenarios import ScenarioReport, run_scenario
 

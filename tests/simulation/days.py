@@ -15,8 +15,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, time, timedelta
 
-from tests.support.sites import PARIS, destination, door, inbound, outbound, site_config, staging, trailer
-
+from support.sites import PARIS, destination, door, inbound, outbound, site_config, staging, trailer
 from xdock.protocol.gs1 import sscc_with_check_digit
 from xdock.simulation.model import Co2Factors, Day, Fleet, InboundTruck, OutboundTrailer, PalletPlan, Temp
 

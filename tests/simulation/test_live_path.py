@@ -32,8 +32,8 @@ import aiomqtt
 import httpx
 import pytest
 from tests.simulation.days import small_day
-from tests.support.central_rig import api_client
 
+from support.central_rig import api_client
 from xdock.central.app import Central, CentralConfig
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.messages import Assignment, ScanEvent, decode, encode

@@ -81,7 +81,7 @@ class Central:
     def _open(self, config: CentralConfig, clock: Clock) -> None:
         self.config = config
         self.clock = clock
-        self.store = Store(config.db, application=f"xdock-central {self.central_id}")
+        self.store = Store(config.db, application=f"xdock-central {self.central_id}", password=config.db_password)
         if self.leadership is not None and self.leadership.epoch is not None:
             self.store.lead(self.leadership.epoch)
         self.telemetry = open_sink(config.telemetry)  # a configured writer starts its thread here

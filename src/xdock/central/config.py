@@ -33,6 +33,8 @@ class CentralConfig:
     db: Path | str
     """The store holding pallets, applied scan keys and the event log: an SQLite file, or a
     ``postgresql://`` URL (see :mod:`xdock.central.store.connection`)."""
+    db_password: str | None = field(default=None, repr=False)
+    """The PostgreSQL user's password (``--db-password-file``), when libpq's own ways do not give it."""
     central_id: str | None = None
     """This central's name among the centrals sharing a PostgreSQL store (``None``: the host's name)."""
     advertise_api: str | None = None

@@ -62,7 +62,7 @@ class CentralRun:
         """Told when this central leads (its :class:`Central` built, about to run)."""
         try:
             self.leadership = (
-                Leadership(str(config.db), self.central_id, api=self.advertised_api())
+                Leadership(str(config.db), self.central_id, api=self.advertised_api(), password=config.db_password)
                 if is_shared_store(config.db) else None
             )
         except BaseException:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from xdock.central.api.listen_socket import ApiAddressError
-from xdock.central.config import DEFAULT_DB, CentralConfig
+from xdock.central.config import CentralConfig
 from xdock.central.site_file.config import SiteConfigError, load_site
 from xdock.central.store.connection import describe
 from xdock.central.store.database import StoreError
@@ -28,7 +28,7 @@ from xdock.cli._common import (
     run_until_stopped,
 )
 from xdock.cli._observability_options import add_log_format_option
-from xdock.cli._store_option import STORE_HELP, store_arg
+from xdock.cli._store_option import add_store_options, db_password_from
 from xdock.cli.central_user_cmd import register_user
 from xdock.protocol.broker_url import BrokerUrl
 
@@ -41,8 +41,7 @@ def register(commands: Any) -> None:
     p.add_argument("--broker", type=broker_arg, default=BrokerUrl("127.0.0.1"),
                    help="MQTT broker URL: mqtt://[USER@]HOST[:PORT], mqtts://... for TLS; the password comes from "
                         "--broker-password-file or $XDOCK_BROKER_PASSWORD (default: mqtt://127.0.0.1:1883)")
-    p.add_argument("--db", type=store_arg, default=DEFAULT_DB, metavar="FILE|URL",
-                   help=STORE_HELP + " (default: %(default)s)")
+    add_store_options(p)
     p.add_argument("--api-host", default=CentralConfig.api_host, help="REST API interface (default: %(default)s)")
     p.add_argument("--api-port", type=int, default=CentralConfig.api_port,
                    help="REST API port, 0 for any free port (default: %(default)s)")
@@ -106,6 +105,7 @@ def config_from(args: argparse.Namespace, site_path: Path) -> CentralConfig:
     return CentralConfig(
         site=site, broker=broker, broker_link=link, db=args.db, auth=args.auth, api_host=args.api_host,
         api_port=None if args.no_api else args.api_port, client_id=args.client_id, central_id=args.central_id,
+        db_password=db_password_from(args.db, args.db_password_file),
         advertise_api=args.advertise_api,
         replan_interval=args.replan_interval or None, replan_budget=args.replan_budget, telemetry=telemetry,
         max_body_bytes=args.max_body_bytes,

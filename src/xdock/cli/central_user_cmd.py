@@ -19,10 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from xdock.central.api.auth import ROLES, AuthError, UserAdmin
-from xdock.central.config import DEFAULT_DB
 from xdock.central.store.database import Store, StoreError
 from xdock.cli._common import fail, number
-from xdock.cli._store_option import STORE_HELP, store_arg
+from xdock.cli._store_option import add_store_options, db_password_from
 
 __all__ = ["register_user"]
 
@@ -51,8 +50,7 @@ def register_user(actions: Any) -> None:
         verb.add_argument("--expires-in", dest="expires_in", type=_hours, default=None, metavar="HOURS",
                           help="the token is accepted for HOURS (default: until revoked)")
     for verb in (add, token, revoke, remove, listing):
-        verb.add_argument("--db", dest="user_db", type=store_arg, default=DEFAULT_DB, metavar="FILE|URL",
-                          help="central's store: " + STORE_HELP + " (default: %(default)s)")
+        add_store_options(verb, dest="user_db")
         verb.set_defaults(run=run_user)
 
 
@@ -66,8 +64,8 @@ def _hours(text: str) -> timedelta:
 def run_user(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     try:
-        store = Store(args.user_db)
-    except StoreError as exc:
+        store = Store(args.user_db, password=db_password_from(args.user_db, args.db_password_file))
+    except (StoreError, ValueError) as exc:
         return fail(str(exc))
     try:
         users = UserAdmin(store)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.support.postgres import fresh_database
+
+from support.postgres import fresh_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from tests.support.postgres import fresh_database, terminate_connections
 
+from support.postgres import fresh_database, terminate_connections
 from xdock.central.store.database import NotLeaderError, Store, StoreError
 from xdock.central.store.leadership import Leader, Leadership
 

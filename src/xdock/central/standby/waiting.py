@@ -26,7 +26,7 @@ async def stand_by(
 ) -> int:
     """Serve the standby API on ``api_socket`` (left open: the leader's API takes it over) and try to take
     the lead every ``poll_s`` seconds; answer the epoch taken."""
-    store = Store(config.db, application=f"xdock-central {leadership.central}")
+    store = Store(config.db, application=f"xdock-central {leadership.central}", password=config.db_password)
     seen = leadership.leader()
     log.warning("central %s stands by: central %s leads the site (epoch %d)", leadership.central, seen.central,
                 seen.epoch)

@@ -96,13 +96,14 @@ class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, Ref
 
     def __init__(
         self, target: str | Path, *, synchronous: Literal["FULL", "NORMAL"] = "FULL",
-        application: str = "xdock-central",
+        application: str = "xdock-central", password: str | None = None,
     ) -> None:
-        """``synchronous``: SQLite's durability setting; ``application``: PostgreSQL's name for the connection."""
+        """``synchronous``: SQLite's durability setting; ``application``, ``password``: PostgreSQL's name for the
+        connection and the user's password (see :func:`~xdock.central.store.connect.connect`)."""
         self.path = describe(target)
         """The store as shown in messages: the file, or the URL without its password."""
         self.target = str(target)
-        self._db = connect(target, synchronous=synchronous, application=application)
+        self._db = connect(target, synchronous=synchronous, application=application, password=password)
         try:
             migrate(self._db)
         except BaseException:

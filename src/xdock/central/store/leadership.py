@@ -46,7 +46,7 @@ def leader_row(db: Connection) -> Leader:
 class Leadership:
     """One central's claim on leading the site stored at ``url``, on its own database connection."""
 
-    def __init__(self, url: str, central: str, *, api: str | None = None) -> None:
+    def __init__(self, url: str, central: str, *, api: str | None = None, password: str | None = None) -> None:
         if not url.startswith(("postgresql://", "postgres://")):
             raise StoreError(f"Only a PostgreSQL store has a leader and standbys, not {url!r}")
         self.central = central
@@ -54,7 +54,7 @@ class Leadership:
         self.epoch: int | None = None
         """The epoch this central took, while it leads."""
         self.since: datetime | None = None
-        self._db = connect(url, application=f"xdock-central {central}", reconnect=False)
+        self._db = connect(url, application=f"xdock-central {central}", reconnect=False, password=password)
         try:
             migrate(self._db)  # a fresh database: the leadership row comes with the schema
         except BaseException:

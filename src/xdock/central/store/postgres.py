@@ -32,8 +32,12 @@ class PostgresConnection(Connection):
 
     dialect: Dialect = "postgresql"
 
-    def __init__(self, url: str, *, application: str = "xdock-central", reconnect: bool = True) -> None:
+    def __init__(
+        self, url: str, *, application: str = "xdock-central", reconnect: bool = True, password: str | None = None,
+    ) -> None:
+        """``password``: the database user's, when not in the URL, ``$PGPASSWORD`` or ``~/.pgpass``."""
         self.url = url
+        self._password = password
         self.name = describe(url)
         self.application = application
         self.reconnect = reconnect
@@ -42,7 +46,10 @@ class PostgresConnection(Connection):
 
     def _open(self) -> psycopg.Connection[Any]:
         try:
-            return psycopg.connect(self.url, autocommit=True, connect_timeout=5, application_name=self.application)
+            if self._password is None:
+                return psycopg.connect(self.url, autocommit=True, connect_timeout=5, application_name=self.application)
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=5, application_name=self.application,
+                                   password=self._password)
         except psycopg.Error as exc:
             raise StoreError(f"Cannot open store {self.name!r}: {first_line(exc)}") from exc
 
