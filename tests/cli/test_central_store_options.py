@@ -1,0 +1,47 @@
+"""``--db`` and ``--db-password-file``: an SQLite file or a PostgreSQL URL, bad values named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.postgres import fresh_database
+from xdock.cli import main
+
+
+def test_users_live_in_a_postgresql_store_as_in_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    password = tmp_path / "db.secret"
+    password.write_text("not-needed-under-trust\n")
+    with fresh_database() as url:
+        db = ["--db", url, "--db-password-file", str(password)]
+        assert main(["central", "user", "add", "ann", "--role", "admin", *db]) == 0
+        assert main(["central", "user", "list", *db]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "user ann: admin"
+    assert out[-1].startswith("ann")
+
+
+@pytest.mark.parametrize(("db", "error"), [
+    ("mysql://root@127.0.0.1/x", "argument --db: expected an SQLite file or a postgresql:// URL,"
+                                 " got 'mysql://root@127.0.0.1/x'"),
+    ("postgresql://127.0.0.1", "argument --db: a PostgreSQL URL names its database: postgresql://HOST/DATABASE,"
+                               " got 'postgresql://127.0.0.1'"),
+])
+def test_a_store_that_is_neither_is_refused(db: str, error: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["central", "user", "list", "--db", db])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(error)
+
+
+def test_a_password_file_is_for_postgresql_only_and_must_be_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    missing = tmp_path / "nope.secret"
+    assert main(["central", "user", "list", "--db", str(tmp_path / "c.db"), "--db-password-file", str(missing)]) == 2
+    assert capsys.readouterr().err == (f"xdock: error: --db-password-file {missing}: --db {tmp_path / 'c.db'} is an"
+                                       " SQLite file, which has no password\n")
+    url = "postgresql://xdock@127.0.0.1/site"
+    assert main(["central", "user", "list", "--db", url, "--db-password-file", str(missing)]) == 2
+    assert capsys.readouterr().err == f"xdock: error: --db-password-file {missing}: no such file\n"
