@@ -30,7 +30,7 @@ COUNTERS_AND_GAUGES = frozenset({
     # central
     "xdock_scans_applied_total", "xdock_scans_answered_total", "xdock_rejected_uplinks_total",
     "xdock_replan_objective_m", "xdock_edges_online", "xdock_devices_online", "xdock_alerts_open",
-    "xdock_broker_connected", "xdock_leader",
+    "xdock_broker_connected", "xdock_leader", "xdock_leader_epoch",
     # edge
     "xdock_edge_scans_total", "xdock_edge_answers_total", "xdock_edge_outbox_backlog",
     "xdock_edge_outbox_oldest_age_seconds", "xdock_edge_broker_connected", "xdock_edge_refused_publishes_total",

@@ -73,7 +73,8 @@ def open_front(
     app.include_router(refused_router(ingest.refusals, access))
     if leadership is not None:
         app.include_router(leadership_router(leadership, access))
-    metrics = CentralMetrics(site, ingest=ingest, liveness=liveness, planning=planning)
+    metrics = CentralMetrics(site, ingest=ingest, liveness=liveness, planning=planning,
+                             epoch=None if leadership is None else lambda: leadership().epoch)
     app.include_router(metrics_router(metrics))
     kpis = KpiReporter(
         site.config.site,

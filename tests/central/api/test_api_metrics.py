@@ -93,4 +93,4 @@ async def test_two_centrals_in_one_process_keep_their_own_registries(tmp_path: P
 async def test_central_serves_exactly_the_metrics_its_doc_lists(tmp_path: Path, replanner: Replanner) -> None:
     metrics, _, _, _ = central_metrics(tmp_path, replanner)
     assert exported_names(metrics.registry) == documented_names("Central")
-    assert len(documented_names("Central")) == 11
+    assert len(documented_names("Central")) == 12

@@ -9,7 +9,7 @@ What each metric means: ``docs/metrics.md``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CollectorRegistry
@@ -31,16 +31,16 @@ class CentralMetrics:
 
     def __init__(
         self, site: LiveSite, *, ingest: Ingest, liveness: Liveness, planning: PlanningLoop | None,
-        leader: bool = True,
+        epoch: Callable[[], int] | None = None,
     ) -> None:
-        """``planning``: ``None`` when re-plans are off (their families then stay empty); ``leader``: whether this
-        central leads its site (one central per site today, so always)."""
+        """``planning``: ``None`` when re-plans are off (their families then stay empty); ``epoch``: the site's
+        leadership epoch while this central leads (``None``: 0, the one central of an SQLite store)."""
         self.labels = {"site": site.config.site}
         self._site = site
         self._ingest = ingest
         self._liveness = liveness
         self._planning = planning
-        self._leader = leader
+        self._epoch = epoch
         self.registry: CollectorRegistry = registry_of(self._families)
 
     def _families(self) -> Iterator[Metric]:
@@ -71,7 +71,9 @@ class CentralMetrics:
                     {(k,): n for k, n in self._site.alerts.open_by_kind().items()}, by=("kind",))
         yield gauge("xdock_broker_connected", "1 while central's MQTT session is up, else 0.", labels,
                     float(ingest.connected.is_set()))
-        yield gauge("xdock_leader", "1 while this central leads its site.", labels, float(self._leader))
+        yield gauge("xdock_leader", "1 while this central leads its site.", labels, 1.0)  # it runs while leading
+        yield gauge("xdock_leader_epoch", "The epoch of the site's leader, as this central last saw it.", labels,
+                    float(self._epoch() if self._epoch is not None else 0))
 
 
 def metrics_router(metrics: CentralMetrics) -> APIRouter:
