@@ -127,18 +127,22 @@ def central_args(service: str) -> Any:
     return parser.parse_args(argv)
 
 
-def test_both_centrals_run_xdock_central_with_their_own_client_id_and_store() -> None:
+def test_both_centrals_share_the_store_and_the_mqtt_session_with_their_own_id() -> None:
     main, standby = central_args("central"), central_args("central-standby")
     differing = {key for key in vars(main) if getattr(main, key) != getattr(standby, key)}
 
-    assert differing == {"client_id"}
-    assert (main.client_id, standby.client_id) == ("xdock-central-a", "xdock-central-b")
-    assert SERVICES["central"]["image"] == SERVICES["central-standby"]["image"]
-    assert SERVICES["central"]["volumes"][1] == "central-data:/var/lib/xdock"
-    assert SERVICES["central-standby"]["volumes"][1] == "central-standby-data:/var/lib/xdock"
-    assert main.db == Path("/var/lib/xdock/central.db")
+    assert differing == {"central_id", "advertise_api"}
+    assert (main.central_id, standby.central_id) == ("central-a", "central-b")
+    assert (main.advertise_api, standby.advertise_api) == ("http://central:8080", "http://central-standby:8080")
+    assert main.client_id is None  # the default, xdock-central-SITE: one session, whichever leads
+    assert main.db == "postgresql://xdock@postgres:5432/xdock"
+    assert main.db_password_file == Path("/run/secrets/postgres-password")
     assert main.broker_password_file == Path("/run/secrets/broker-password")
-    assert SERVICES["central-standby"]["profiles"] == ["standby"]
+    for central in ("central", "central-standby"):
+        assert SERVICES[central]["image"] == "xdock:0.1.0"
+        assert SERVICES[central]["depends_on"]["postgres"] == {"condition": "service_healthy"}
+        assert "profiles" not in SERVICES[central]
+    assert SERVICES["postgres"]["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres-password"
 
 
 def test_victoriametrics_scrapes_each_central_on_its_api_port() -> None:

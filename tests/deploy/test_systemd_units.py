@@ -190,3 +190,16 @@ def test_systemd_sysusers_makes_the_user_the_units_run_as(tmp_path: Path) -> Non
         "Creating user 'xdock' (xdock cross-dock services)"
     ]
     assert {CENTRAL.value("Service", "User"), EDGE.value("Service", "User")} == {"xdock"}
+
+
+def test_the_commented_postgresql_options_run_a_central_on_the_shared_store() -> None:
+    commented = [line.removeprefix("# ") for line in (SYSTEMD_DIR / "central.env.example").read_text().splitlines()
+                 if line.startswith("# XDOCK_CENTRAL_OPTIONS=--db postgresql://")]
+    assert len(commented) == 1
+    options = commented[0].split("=", 1)[1]
+    _, args = parse(CENTRAL, {**CENTRAL_ENV, "XDOCK_CENTRAL_OPTIONS": options})
+
+    assert args.db == "postgresql://xdock@db.site.lan/xdock"  # the later --db replaces the unit's file
+    assert args.db_password_file == Path("/run/credentials/xdock-central.service/db-password")
+    assert (args.central_id, args.advertise_api) == ("central-a", "http://central-a.site.lan:8080")
+    assert "RestartPreventExitStatus=2" in (SYSTEMD_DIR / "xdock-central.service").read_text()
