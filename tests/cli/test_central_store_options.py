@@ -45,3 +45,19 @@ def test_a_password_file_is_for_postgresql_only_and_must_be_there(
     url = "postgresql://xdock@127.0.0.1/site"
     assert main(["central", "user", "list", "--db", url, "--db-password-file", str(missing)]) == 2
     assert capsys.readouterr().err == f"xdock: error: --db-password-file {missing}: no such file\n"
+
+
+def test_a_postgresql_server_not_there_is_a_failure_a_restart_may_mend(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    site = Path(__file__).parents[2] / "deploy" / "site.sample.yaml"
+    url = "postgresql://xdock@127.0.0.1:1/site"
+    assert main(["central", "--site", str(site), "--db", url, "--api-port", "0"]) == 1
+    assert capsys.readouterr().err.startswith(f"xdock: error: Cannot open store '{url}': ")
+
+
+def test_an_sqlite_file_it_cannot_open_is_a_start_up_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = Path(__file__).parents[2] / "deploy" / "site.sample.yaml"
+    db = tmp_path / "no-such-folder" / "c.db"
+    assert main(["central", "--site", str(site), "--db", str(db), "--api-port", "0"]) == 2
+    assert capsys.readouterr().err == (f"xdock: error: Cannot open store '{db}': unable to open database file\n")

@@ -43,8 +43,9 @@ def is_shared_store(db: Path | str) -> bool:
 class CentralRun:
     """One ``xdock central`` process: bind the API, lead or stand by, run central while leading.
 
-    The constructor binds the API's address (:class:`~xdock.central.api.listen_socket.ApiAddressError`) and,
-    on a shared store, opens the leadership's connection (:class:`~xdock.central.store.database.StoreError`).
+    The constructor binds the API's address (:class:`~xdock.central.api.listen_socket.ApiAddressError`) and
+    opens the store (:class:`~xdock.central.store.database.StoreError`): an SQLite file's whole central, or a
+    shared store's leadership connection (the central itself is built once it leads).
     """
 
     def __init__(self, config: CentralConfig, clock: Clock, *, poll_s: float = 0.5) -> None:
@@ -60,17 +61,23 @@ class CentralRun:
         """Why this central stopped on a store error (the database unreachable while standing by, say)."""
         self.on_lead: Callable[[Central], None] | None = None
         """Told when this central leads (its :class:`Central` built, about to run)."""
+        self.leadership: Leadership | None = None
         try:
-            self.leadership = (
-                Leadership(str(config.db), self.central_id, api=self.advertised_api(), password=config.db_password)
-                if is_shared_store(config.db) else None
-            )
+            if is_shared_store(config.db):
+                self.leadership = Leadership(
+                    str(config.db), self.central_id, api=self.advertised_api(), password=config.db_password,
+                )
+            else:  # the one central of its file: opened now, so a store it cannot open is a start-up error
+                self.central = Central(config, clock, api_socket=self.api_socket)
+                self.api_socket = None  # the central's now: closed with it
         except BaseException:
             self.close()
             raise
 
     @property
     def listening_port(self) -> int | None:
+        if self.central is not None:
+            return self.central.listening_port
         return None if self.api_socket is None else int(self.api_socket.getsockname()[1])
 
     def advertised_api(self) -> str | None:
@@ -85,18 +92,18 @@ class CentralRun:
         return f"http://{host}:{self.listening_port}"
 
     def leads_now(self) -> bool:
-        """Take the lead if no central holds it (always true without a shared store)."""
+        """Take the lead if no central holds it."""
         return self.leadership is None or self.leadership.try_take(datetime.now(UTC)) is not None
 
     async def run(self) -> None:
         """Stand by until leading (shared store), then run central until cancelled or deposed (:attr:`lost`)."""
         try:
-            if not await asyncio.to_thread(self.leads_now):
-                await self._stand_by()
-            self.central = central = Central(
-                self.config, self.clock, api_socket=self.api_socket, leadership=self.leadership
-            )
-            self.api_socket = None  # the central's now: closed with it
+            if self.central is None:
+                if not await asyncio.to_thread(self.leads_now):
+                    await self._stand_by()
+                self.central = Central(self.config, self.clock, api_socket=self.api_socket, leadership=self.leadership)
+                self.api_socket = None  # the central's now: closed with it
+            central = self.central
             if self.leadership is not None:
                 log.warning("central %s leads the site at epoch %s", self.central_id, self.leadership.epoch)
             if self.on_lead is not None:
