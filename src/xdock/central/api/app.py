@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
 from pydantic import BaseModel
@@ -32,6 +32,7 @@ from xdock.central.api.admin import admin_router
 from xdock.central.api.body_gate import DEFAULT_MAX_BODY_BYTES, BodyGate
 from xdock.central.api.docs import docs_router
 from xdock.central.api.edges import edges_router
+from xdock.central.api.events import events_router
 from xdock.central.api.inbound import inbound_router
 from xdock.central.api.overrides import overrides_router
 from xdock.central.api.pallets import PalletOut, pallet_out
@@ -63,18 +64,6 @@ class DoorOut(BaseModel):
     x: float
     y: float
     trailers: list[str]
-
-
-class EventOut(BaseModel):
-    id: int
-    at: datetime
-    kind: str
-    sscc: str | None
-    edge_id: str | None
-    seq: int | None
-    body: dict[str, Any]
-    epoch: int | None = None
-    """The leadership epoch of the central that wrote it (a ``leadership`` event names that central)."""
 
 
 class AlertOut(BaseModel):
@@ -154,12 +143,6 @@ def create_app(
             raise HTTPException(404, f"No pallet with SSCC {sscc!r} has been scanned at {state.config.site}")
         return pallet_out(row, loads)
 
-    @router.get("/events", summary="The append-only event log, oldest first, after a given id")
-    async def events(
-        after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-    ) -> list[EventOut]:
-        return [EventOut(**e.__dict__) for e in store.events(after=after, limit=limit)]
-
     @router.get("/alerts", summary="Alerts, newest first: all, open only (open=true) or cleared only (open=false)")
     async def alerts(
         open_: Annotated[bool | None, Query(alias="open")] = None,
@@ -174,6 +157,7 @@ def create_app(
         return {"status": "ok"}
 
     app.include_router(router)
+    app.include_router(events_router(store, access))
     app.include_router(stats_router(live_site, store, access, uplinks=uplinks, refusals=refusals))
     app.include_router(docs_router(openapi_url, app.title))
     app.include_router(edges_router(liveness, access))

@@ -23,7 +23,8 @@ from starlette.responses import JSONResponse, Response
 
 from xdock.central.alerts.book import alert_state
 from xdock.central.api.access import Access
-from xdock.central.api.app import AlertOut, EventOut
+from xdock.central.api.app import AlertOut
+from xdock.central.api.events import events_router
 from xdock.central.api.leadership import LeadershipOut, leadership_router
 from xdock.central.api.pallets import PalletOut
 from xdock.central.api.problems import PROBLEM_JSON, install_problem_handlers
@@ -41,6 +42,7 @@ def standby_app(store: Store, access: Access, current: Callable[[], LeadershipOu
     install_problem_handlers(app)
     app.include_router(leadership_router(current, access))
     app.include_router(_reads(store, access))
+    app.include_router(events_router(store, access))
     registry = _registry(current, site)
 
     @app.get("/healthz")
@@ -107,12 +109,6 @@ def _reads(store: Store, access: Access) -> APIRouter:
                       scans=r.scans, confirmed_by=None)
             for r in rows[offset:offset + limit]
         ]
-
-    @router.get("/events")
-    async def events(
-        after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-    ) -> list[EventOut]:
-        return [EventOut(**e.__dict__) for e in store.events(after=after, limit=limit)]
 
     @router.get("/alerts")
     async def alerts(
