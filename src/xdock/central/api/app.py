@@ -35,7 +35,7 @@ from xdock.central.api.edges import edges_router
 from xdock.central.api.events import events_router
 from xdock.central.api.inbound import inbound_router
 from xdock.central.api.overrides import overrides_router
-from xdock.central.api.pallets import PalletOut, pallet_out
+from xdock.central.api.pallets import PalletOut, PalletQuery, pallet_out
 from xdock.central.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from xdock.central.api.schema import CentralApi
 from xdock.central.api.stats import stats_router
@@ -119,19 +119,8 @@ def create_app(
         ]
 
     @router.get("/pallets", summary="Pallets seen today, with their state and assigned door")
-    async def pallets(
-        state_: Annotated[
-            Literal["assigned", "loaded", "staged", "breakdown", "unrouted"] | None, Query(alias="state")
-        ] = None,
-        trailer: str | None = None,
-        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-        offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> list[PalletOut]:
-        rows = [
-            p for p in state.pallets.values()
-            if (state_ is None or p.state == state_) and (trailer is None or p.trailer == trailer)
-        ]
-        return [pallet_out(p, loads) for p in rows[offset : offset + limit]]
+    async def pallets(query: Annotated[PalletQuery, Depends()]) -> list[PalletOut]:
+        return [pallet_out(p, loads) for p in query.page(state.pallets.values())]
 
     @router.get(
         "/pallets/{sscc}", summary="One pallet by SSCC",

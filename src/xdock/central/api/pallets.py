@@ -7,15 +7,18 @@ A loaded pallet tells how its load was first confirmed (``confirmed_by``): by a 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Query
 from pydantic import BaseModel
 
 from xdock.central.site.loading import Confirmation, LoadBook
-from xdock.central.store.database import PalletRow
+from xdock.central.store.database import PalletRow, PalletState
 
-__all__ = ["PalletOut", "pallet_out"]
+__all__ = ["PalletOut", "PalletQuery", "pallet_out"]
 
 
 class PalletOut(BaseModel):
@@ -40,3 +43,19 @@ def pallet_out(row: PalletRow, loads: LoadBook) -> PalletOut:
         door=row.door, inbound_door=row.inbound_door, first_seen=row.first_seen, updated_at=row.updated_at,
         scans=row.scans, confirmed_by=loads.confirmed_by(row.sscc),
     )
+
+
+@dataclass(frozen=True)
+class PalletQuery:
+    """``GET /api/v1/pallets``'s filters and page, as query parameters (a FastAPI dependency)."""
+
+    state: Annotated[PalletState | None, Query()] = None
+    trailer: str | None = None
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000
+    offset: Annotated[int, Query(ge=0)] = 0
+
+    def page(self, rows: Iterable[PalletRow]) -> list[PalletRow]:
+        """The rows that pass the filters, then this page of them."""
+        kept = [r for r in rows if (self.state is None or r.state == self.state)
+                and (self.trailer is None or r.trailer == self.trailer)]
+        return kept[self.offset:self.offset + self.limit]

@@ -12,7 +12,7 @@ same users and tokens, from the same store.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from prometheus_client import CollectorRegistry
@@ -26,7 +26,7 @@ from xdock.central.api.access import Access
 from xdock.central.api.app import AlertOut
 from xdock.central.api.events import events_router
 from xdock.central.api.leadership import LeadershipOut, leadership_router
-from xdock.central.api.pallets import PalletOut
+from xdock.central.api.pallets import PalletOut, PalletQuery
 from xdock.central.api.problems import PROBLEM_JSON, install_problem_handlers
 from xdock.central.store.database import Store
 from xdock.observability.exposition import gauge, registry_of
@@ -93,21 +93,12 @@ def _reads(store: Store, access: Access) -> APIRouter:
     router = APIRouter(prefix="/api/v1", dependencies=[Depends(access.require("worker"))])
 
     @router.get("/pallets")
-    async def pallets(
-        state_: Annotated[
-            Literal["assigned", "loaded", "staged", "breakdown", "unrouted"] | None, Query(alias="state")
-        ] = None,
-        trailer: str | None = None,
-        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-        offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> list[PalletOut]:
-        rows = [r for r in store.pallets()
-                if (state_ is None or r.state == state_) and (trailer is None or r.trailer == trailer)]
+    async def pallets(query: Annotated[PalletQuery, Depends()]) -> list[PalletOut]:
         return [
             PalletOut(sscc=r.sscc, state=r.state, destination=r.destination, ship_to=r.ship_to, trailer=r.trailer,
                       door=r.door, inbound_door=r.inbound_door, first_seen=r.first_seen, updated_at=r.updated_at,
                       scans=r.scans, confirmed_by=None)
-            for r in rows[offset:offset + limit]
+            for r in query.page(store.pallets())
         ]
 
     @router.get("/alerts")
