@@ -113,11 +113,24 @@ class CentralRun:
             except* LeadershipLostError as lost:
                 self.lost = str(lost.exceptions[0])
                 log.error("%s: stopping (started again, it stands by)", self.lost)  # noqa: TRY400  (no traceback)
+            except* StoreError:
+                # A write that failed because the lead is gone (its connection cut, or fenced by a newer epoch)
+                # may stop central before the leadership check notices: the lost lead is the reason.
+                if self.lost is None:
+                    reason = await asyncio.to_thread(self._lost_lead)
+                    if reason is None:
+                        raise
+                    self.lost = f"central {self.central_id!r} no longer leads the site: {reason}"
+                    log.error("%s: stopping (started again, it stands by)", self.lost)  # noqa: TRY400
         except* StoreError as failed:
             self.failed = str(failed.exceptions[0])
             log.error("central %s stops: %s", self.central_id, self.failed)  # noqa: TRY400  (no traceback)
         finally:
             self.close()
+
+    def _lost_lead(self) -> str | None:
+        """Why this central no longer leads (``None``: it still does, or the store has no leadership)."""
+        return None if self.leadership is None else self.leadership.lost()
 
     async def _stand_by(self) -> None:
         from xdock.central.standby.waiting import stand_by  # noqa: PLC0415  (the web stack, only for a standby)
