@@ -14,14 +14,20 @@ of the caller's instead, they connect without logging in.
 Central's clock starts at 06:00 site time (``--sim-start``, as do the edges') and its trailers
 leave at 23:30 with room for every scan, so every pallet gets a door whatever the wall clock says.
 
+With ``standby`` (a PostgreSQL ``db``), two centrals share the store: ``central-a`` starts first and
+leads, ``central-b`` (same site file, same broker log-in) stands by. :meth:`FaultRig.fail_over` kills or
+cuts off the leader and waits for the standby to lead; the edges then log at INFO, so their logs tell
+which central they heard lead.
+
 ``async with FaultRig(...) as rig`` stops every process, pty and task on the way out, failure or
-not. :meth:`FaultRig.central_scans` reads the end state back through central's REST API.
+not. :meth:`FaultRig.central_scans` reads the end state back through the leading central's REST API.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import uuid
@@ -30,21 +36,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiomqtt
+
 from xdock.broker_config import BrokerUsers
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.gs1 import build_label, sscc_with_check_digit
+from xdock.protocol.messages import CentralStatus, decode
+from xdock.protocol.topics import central_status_topic
+from xdock.testing.postgres import terminate_connections
 from xdock.testing.scan_worker import ScanWorker
 from xdock.testing.servers import CentralProcess, EdgeProcess, Mosquitto
 from xdock.testing.site_broker import SiteBroker, site_broker
 from xdock.testing.stream_site import DESTINATIONS, postal, site_yaml
 from xdock.testing.tcp_proxy import TcpProxy
 
-__all__ = ["CentralScans", "FaultRig", "RigConfig"]
+__all__ = ["CENTRAL_A", "CENTRAL_B", "CentralScans", "Failover", "FaultRig", "RigConfig"]
 
 log = logging.getLogger(__name__)
 
 SIM_START = "2026-11-23T06:00:00+01:00"
 _EVENTS_PAGE = 1000
+CENTRAL_A, CENTRAL_B = "central-a", "central-b"
+"""The central ids of a rig with a standby: the first leader, and the standby."""
 
 
 @dataclass(frozen=True)
@@ -63,10 +76,14 @@ class RigConfig:
     """Serial-number block of the labels, so scenarios sharing a broker never reuse an SSCC."""
     db: str | None = None
     """Central's store: ``None`` an SQLite file in the rig's folder, else a ``postgresql://`` URL."""
+    standby: bool = False
+    """A second central standing by on the same store (``db`` must be PostgreSQL)."""
 
     def __post_init__(self) -> None:
         if self.scans < 1 or self.edges < 1 or self.rate <= 0:
             raise ValueError(f"Invalid rig: scans, edges and rate must be positive, got {self}")
+        if self.standby and not (self.db or "").startswith(("postgresql://", "postgres://")):
+            raise ValueError(f"Invalid rig: a standby central needs a postgresql:// db, got {self.db!r}")
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,29 @@ class CentralScans:
     stats: dict[str, Any]
     """Central's ``/api/v1/stats`` as served (totals from its store, counters since its last start under
     ``since_start``)."""
+    epochs: Counter[tuple[str, int]]
+    """``(sscc, epoch)`` of each applied scan event: the leadership epoch of the central that applied it."""
+    leaders: dict[int, str]
+    """The central that took each epoch, from the ``leadership`` events (none on SQLite, whose epoch is 0)."""
+
+    def applied_by(self, epoch: int) -> str:
+        """The central that wrote events of ``epoch``: its id, or ``epoch N`` when no leadership event names it."""
+        return self.leaders.get(epoch, f"epoch {epoch}")
+
+
+@dataclass(frozen=True)
+class Failover:
+    """How the leader of a rig with a standby went away and the standby took over, in event-loop time."""
+
+    cut: bool
+    """The leader's database connections were cut (else it was SIGKILLed)."""
+    start: float
+    gone: float
+    """When the old leader could no longer answer: killed, or its process exited (cut)."""
+    led: float
+    """When the standby's API first said it leads."""
+    exit_code: int
+    """The old leader's exit status (``-9``: killed; ``75``: it found it no longer led)."""
 
 
 def _sscc(series: int, n: int) -> str:
@@ -115,8 +155,17 @@ class FaultRig:
         site_file = folder / "site.yaml"
         site_file.write_text(site_yaml(self.site, config.edges, config.scans + 10 * config.edges))
         central_url, central_password = self.login("central", self.broker.url)
-        self.central = CentralProcess(site_file, central_url, config.db or folder / "central.db",
-                                      sim_start=SIM_START, password_file=central_password, log=folder / "central.log")
+        db = config.db or folder / "central.db"
+        a = ["--central-id", CENTRAL_A] if config.standby else []
+        self.central = CentralProcess(site_file, central_url, db, sim_start=SIM_START, password_file=central_password,
+                                      options=a, log=folder / ("central-a.log" if config.standby else "central.log"))
+        self.standby = CentralProcess(
+            site_file, central_url, db, sim_start=SIM_START, password_file=central_password,
+            options=["--central-id", CENTRAL_B], log=folder / "central-b.log",
+        ) if config.standby else None
+        self.leader = self.central
+        """The central that leads (``standby`` once :meth:`fail_over` returned)."""
+        self.failover: Failover | None = None
         self.workers: list[ScanWorker] = []
         self.edges: list[EdgeProcess] = []
         for i in range(config.edges):
@@ -157,6 +206,8 @@ class FaultRig:
             await self.proxy.start()
             self._edge_broker = BrokerUrl("127.0.0.1", self.proxy.listen_port)
         await asyncio.to_thread(self.central.start, cfg.start_timeout)
+        if self.standby is not None:
+            await asyncio.to_thread(functools.partial(self.standby.start, cfg.start_timeout, standby=True))
         for i, worker in enumerate(self.workers):
             worker.open()
             edge_id = self._edge_id(i)
@@ -164,6 +215,7 @@ class FaultRig:
             edge = EdgeProcess(
                 self.site, edge_id, f"D{i + 1}", {"s1": worker.scanner.link or Path()}, edge_url,
                 self.folder / edge_id, sim_start=SIM_START, password_file=edge_password,
+                log_level="INFO" if cfg.standby else "WARNING",
             )
             self.edges.append(edge)
             edge.start()
@@ -185,6 +237,8 @@ class FaultRig:
         for edge in self.edges:
             await asyncio.to_thread(edge.stop)
         await asyncio.to_thread(self.central.stop)
+        if self.standby is not None:
+            await asyncio.to_thread(self.standby.stop)
         if self.proxy is not None:
             await self.proxy.stop()
         if self._own_broker:
@@ -216,22 +270,87 @@ class FaultRig:
                 raise TimeoutError(f"edge {self.edges[i].edge_id} did not open its scanner within {timeout} s")
             await asyncio.sleep(0.02)
 
+    async def fail_over(self, *, cut: bool) -> Failover:
+        """Take the leader away (SIGKILL, or with ``cut`` its database connections cut, after which it must
+        stop by itself) and return once the standby's API says it leads; :attr:`leader` is then the standby."""
+        old, new = self.central, self.standby
+        if new is None or self.leader is not old or self.config.db is None:
+            raise RuntimeError("fail_over needs a rig with a standby that has not taken over yet")
+        loop = asyncio.get_running_loop()
+        timeout = self.config.start_timeout
+        start = loop.time()
+        if cut:
+            n = await asyncio.to_thread(terminate_connections, self.config.db, f"xdock-central {CENTRAL_A}")
+            if n == 0:
+                raise RuntimeError(f"no connection of central {CENTRAL_A} to cut")
+        else:
+            await asyncio.to_thread(old.kill)
+        gone = loop.time()
+
+        async def exited() -> None:
+            nonlocal gone
+            await asyncio.to_thread(old.wait_exit, timeout)
+            gone = loop.time()
+
+        async with asyncio.TaskGroup() as tasks:
+            if cut:
+                tasks.create_task(exited())
+            led = tasks.create_task(self._leads(new, timeout))
+        self.leader = new
+        assert old.exit_code is not None
+        self.failover = Failover(cut, start, gone, led.result(), old.exit_code)
+        return self.failover
+
+    @staticmethod
+    async def _leads(central: CentralProcess, timeout: float) -> float:
+        """When ``central``'s API first says it leads (polled every 20 ms); fail if it exits or ``timeout`` passes."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            if not central.running():
+                raise RuntimeError(f"the standby central exited (code {central.exit_code}) instead of leading")
+            with contextlib.suppress(OSError, ValueError):
+                if await asyncio.to_thread(central.role) == "leader":
+                    return loop.time()
+            if loop.time() > deadline:
+                raise TimeoutError(f"the standby central did not lead within {timeout} s")
+            await asyncio.sleep(0.02)
+
+    async def central_status(self, timeout: float = 10.0) -> CentralStatus:
+        """Central's retained status on the broker, read as the first edge reads it (its log-in)."""
+        url, password_file = self.login(self._edge_id(0), self.broker.url)
+        password = None if password_file is None else password_file.read_text(encoding="utf-8").strip()
+        async with (
+            asyncio.timeout(timeout),
+            aiomqtt.Client(url.host, url.port, identifier=f"xdock-status-{uuid.uuid4().hex[:8]}",
+                           username=url.username, password=password) as client,
+        ):
+            await client.subscribe(central_status_topic(self.site), qos=1)
+            async for message in client.messages:
+                return decode(CentralStatus, bytes(message.payload))
+        raise RuntimeError("the broker ended the subscription to central's status")
+
     # -- the end state at central ----------------------------------------------------------------
 
     def central_scans(self) -> CentralScans:
-        """Every applied scan in central's event log (blocking HTTP; call through ``asyncio.to_thread``)."""
+        """Every applied scan in the leading central's event log (blocking HTTP; call through ``asyncio.to_thread``)."""
         keys: Counter[tuple[str, int]] = Counter()
         ssccs: Counter[str] = Counter()
+        epochs: Counter[tuple[str, int]] = Counter()
+        leaders: dict[int, str] = {}
         after = 0
         while True:
-            page = self.central.get(f"/api/v1/events?after={after}&limit={_EVENTS_PAGE}")
+            page = self.leader.get(f"/api/v1/events?after={after}&limit={_EVENTS_PAGE}")
             for event in page:
                 if event["kind"] == "scan":
                     keys[(event["edge_id"], event["seq"])] += 1
                     ssccs[event["sscc"]] += 1
+                    epochs[(event["sscc"], int(event["epoch"] or 0))] += 1
+                elif event["kind"] == "leadership":
+                    leaders[int(event["body"]["epoch"])] = str(event["body"]["central"])
             if len(page) < _EVENTS_PAGE:
                 break
             after = page[-1]["id"]
-        site = self.central.get("/api/v1/site")
-        stats = self.central.get("/api/v1/stats")
-        return CentralScans(keys, ssccs, int(site["pallets"]), dict(stats))
+        site = self.leader.get("/api/v1/site")
+        stats = self.leader.get("/api/v1/stats")
+        return CentralScans(keys, ssccs, int(site["pallets"]), dict(stats), epochs, leaders)

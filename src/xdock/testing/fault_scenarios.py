@@ -14,6 +14,11 @@ them are written, the fault strikes:
                     out for ``outage_s`` and plugged back in; its worker resumes once the edge reads it.
 ``slow_link``       no fault: the edges reach the broker through a TCP proxy adding ``link_delay_s``
                     each way, for the whole run.
+``leader_kill``     (a rig with a standby) the leading central SIGKILLed and never restarted; the fault
+                    ends when the standby's API says it leads.
+``leader_cut``      (a rig with a standby) the leading central's database connections cut (its lock's
+                    session ends); it must stop by itself (exit 75), and the fault ends when the standby
+                    leads.
 
 Figures (:class:`ScenarioReport`), over the stream's labels (warm-up scans excluded):
 
@@ -37,7 +42,14 @@ Figures (:class:`ScenarioReport`), over the stream's labels (warm-up scans exclu
 ``corrections``          ``CHANGE: ...`` texts (central overruling an offline answer);
 ``answering_s``          ``central_kill`` only (else ``null``): from the restarted central's exec to its
                          first answer on an edge's command topic (seen by a subscriber of the rig's
-                         own), the time a restarted central takes to answer scans again.
+                         own), the time a restarted central takes to answer scans again;
+``failover_s``           ``leader_kill`` and ``leader_cut`` only (else ``null``): from the fault's start to
+                         the first answer on an edge's command topic after the old leader was gone
+                         (killed, or its process exited), the time the site went unanswered;
+``answered_by``          applied scan events per central that wrote them (each event's epoch named by
+                         the ``leadership`` event of that epoch; ``epoch 0`` on SQLite);
+``old_leader_exit``      ``leader_kill`` and ``leader_cut`` only: the old leader's exit status (``-9``
+                         killed, ``75`` stopped by itself on finding it no longer led).
 """
 
 from __future__ import annotations
@@ -47,8 +59,9 @@ import contextlib
 import json
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import aiomqtt
@@ -57,11 +70,16 @@ from xdock.protocol.topics import cmd_topic
 from xdock.testing.fault_rig import CentralScans, FaultRig, RigConfig
 from xdock.testing.scan_worker import ScanWorker
 
-__all__ = ["SCENARIOS", "ScenarioReport", "run_scenario"]
+__all__ = ["FAILOVER_SCENARIOS", "SCENARIOS", "ScenarioReport", "run_on", "run_scenario"]
 
 log = logging.getLogger(__name__)
 
 SCENARIOS = ("broker_restart", "central_kill", "edge_kill", "scanner_reopen", "slow_link")
+"""The scenarios of one central, on either store."""
+FAILOVER_SCENARIOS = ("leader_kill", "leader_cut")
+"""The scenarios of a rig with a standby central (a PostgreSQL store)."""
+_WATCHED = ("central_kill", *FAILOVER_SCENARIOS)
+"""The scenarios that time central's answers on the edges' command topics."""
 _BURST = 20
 _QUIET_S = 3.0
 _SETTLE_S = 60.0
@@ -81,7 +99,7 @@ class _CentralProgress:
         loop = asyncio.get_running_loop()
         while True:
             try:
-                site = await asyncio.to_thread(self.rig.central.get, "/api/v1/site")
+                site = await asyncio.to_thread(self.rig.leader.get, "/api/v1/site")
             except (OSError, ValueError):
                 pass
             else:
@@ -163,6 +181,12 @@ class ScenarioReport:
     """How long the fault lasted (from its start to its end)."""
     answering_s: float | None = None
     """``central_kill``: from the restarted central's exec to its first answer (see the module docstring)."""
+    failover_s: float | None = None
+    """``leader_kill``, ``leader_cut``: from the fault's start to the new leader's first answer."""
+    answered_by: dict[str, int] = field(default_factory=dict)
+    """Applied scan events of the stream's labels per central that wrote them."""
+    old_leader_exit: int | None = None
+    """``leader_kill``, ``leader_cut``: the old leader's exit status."""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -257,9 +281,21 @@ async def _no_fault(rig: FaultRig, outage_s: float) -> None:
     del rig, outage_s
 
 
+async def _leader_kill(rig: FaultRig, outage_s: float) -> tuple[float, float]:
+    del outage_s  # the standby takes over as soon as it can
+    failover = await rig.fail_over(cut=False)
+    return failover.start, failover.led
+
+
+async def _leader_cut(rig: FaultRig, outage_s: float) -> tuple[float, float]:
+    del outage_s  # the standby takes over as soon as it can
+    failover = await rig.fail_over(cut=True)
+    return failover.start, failover.led
+
+
 _FAULTS: dict[str, Fault] = {
     "broker_restart": _broker_restart, "central_kill": _central_kill, "edge_kill": _edge_kill,
-    "scanner_reopen": _scanner_reopen, "slow_link": _no_fault,
+    "scanner_reopen": _scanner_reopen, "slow_link": _no_fault, "leader_kill": _leader_kill, "leader_cut": _leader_cut,
 }
 
 
@@ -267,49 +303,74 @@ async def run_scenario(
     name: str, folder: Path, config: RigConfig, *, outage_s: float = 2.0, link_delay_s: float = 0.05,
     rig_factory: Callable[[Path, RigConfig], FaultRig] | None = None,
 ) -> ScenarioReport:
-    """Run scenario ``name`` on a fresh rig in ``folder``; every process is stopped on return."""
-    if name not in _FAULTS:
-        raise ValueError(f"Unknown fault scenario {name!r}: expected one of {', '.join(SCENARIOS)}")
+    """Run scenario ``name`` on a fresh rig in ``folder``; every process is stopped on return. ``leader_kill``
+    and ``leader_cut`` get a rig with a standby central (``config.db`` must be PostgreSQL)."""
+    _check(name)
     if name == "slow_link":
         config = replace(config, proxy_delay=link_delay_s)
+    if name in FAILOVER_SCENARIOS:
+        config = replace(config, standby=True)
     make = rig_factory or FaultRig
     async with make(folder, config) as rig:
-        loop = asyncio.get_running_loop()
-        interval = config.edges / config.rate
-        progress = _CentralProgress(rig)
-        poller = asyncio.create_task(progress.poll(), name="central-progress")
-        answers = _AnswerWatch(rig)
-        watcher = asyncio.create_task(answers.watch(), name="answer-watch") if name == "central_kill" else None
-        try:
-            if watcher is not None:
-                await asyncio.wait_for(answers.subscribed.wait(), config.start_timeout)
-            t0 = loop.time() + 0.05
-            async with asyncio.TaskGroup() as tasks:
-                for i, worker in enumerate(rig.workers):
-                    tasks.create_task(worker.run(t0, i / config.rate, interval), name=f"stream-{worker.name}")
-                fault = tasks.create_task(_strike(rig, _FAULTS[name], outage_s), name=f"fault-{name}")
-            await _quiet(rig.workers, _QUIET_S, _SETTLE_S)
-            await progress.settle(config.scans + config.edges, _QUIET_S, _SETTLE_S)
-        finally:
-            for task in (poller, watcher):
-                if task is not None:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-        for edge in rig.edges:
-            edge.check_running()
-        central = await asyncio.to_thread(rig.central_scans)
-        _write_workers(folder / "workers.json", rig.workers)
-        window = fault.result()
-        drained = resumed = None
-        if window is not None:
-            before = sum(1 for w in rig.workers for r in w.sent + w.abandoned if not r.rescan and r.at < window[1])
-            drained = progress.reached(before + config.edges, window[1])
-            resumed = progress.grew(window[1])
-        report = _report(rig.workers, central, window, drained, resumed)
-        if watcher is not None and rig.central.started_at is not None:
-            report = replace(report, answering_s=answers.first_after(rig.central.started_at))
-        return report
+        return await run_on(rig, name, outage_s=outage_s)
+
+
+async def run_on(rig: FaultRig, name: str, *, outage_s: float = 2.0) -> ScenarioReport:
+    """Run scenario ``name`` on ``rig`` (started, its stream not yet scanned), for a caller that looks at the
+    rig afterwards (the broker's retained messages, the processes' exit codes); the caller closes the rig."""
+    _check(name)
+    config, folder = rig.config, rig.folder
+    if (name in FAILOVER_SCENARIOS) != config.standby:
+        raise ValueError(f"Scenario {name!r} does not fit a rig {'with' if config.standby else 'without'} a standby")
+    loop = asyncio.get_running_loop()
+    interval = config.edges / config.rate
+    progress = _CentralProgress(rig)
+    poller = asyncio.create_task(progress.poll(), name="central-progress")
+    answers = _AnswerWatch(rig)
+    watcher = asyncio.create_task(answers.watch(), name="answer-watch") if name in _WATCHED else None
+    try:
+        if watcher is not None:
+            await asyncio.wait_for(answers.subscribed.wait(), config.start_timeout)
+        t0 = loop.time() + 0.05
+        async with asyncio.TaskGroup() as tasks:
+            for i, worker in enumerate(rig.workers):
+                tasks.create_task(worker.run(t0, i / config.rate, interval), name=f"stream-{worker.name}")
+            fault = tasks.create_task(_strike(rig, _FAULTS[name], outage_s), name=f"fault-{name}")
+        await _quiet(rig.workers, _QUIET_S, _SETTLE_S)
+        await progress.settle(config.scans + config.edges, _QUIET_S, _SETTLE_S)
+    finally:
+        for task in (poller, watcher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+    for edge in rig.edges:
+        edge.check_running()
+    central = await asyncio.to_thread(rig.central_scans)
+    _write_workers(folder / "workers.json", rig.workers)
+    window = fault.result()
+    drained = resumed = None
+    if window is not None:
+        before = sum(1 for w in rig.workers for r in w.sent + w.abandoned if not r.rescan and r.at < window[1])
+        drained = progress.reached(before + config.edges, window[1])
+        resumed = progress.grew(window[1])
+    report = _report(rig.workers, central, window, drained, resumed)
+    if name == "central_kill" and rig.central.started_at is not None:
+        report = replace(report, answering_s=answers.first_after(rig.central.started_at))
+    if rig.failover is not None:
+        first = answers.first_after(rig.failover.gone)
+        report = replace(
+            report, old_leader_exit=rig.failover.exit_code,
+            failover_s=None if first is None else round(rig.failover.gone - rig.failover.start + first, 3),
+        )
+    return report
+
+
+def _check(name: str) -> None:
+    if name not in _FAULTS:
+        raise ValueError(
+            f"Unknown fault scenario {name!r}: expected one of {', '.join(SCENARIOS + FAILOVER_SCENARIOS)}"
+        )
 
 
 def _write_workers(path: Path, workers: list[ScanWorker]) -> None:
@@ -363,6 +424,10 @@ def _report(
         drain = round(max(0.0, max(back) - window[1]), 3) if back else None
         recovery = None if resumed is None else round(max(0.0, resumed - window[1]), 3)
     applied_labels = {s for s in labels if central.ssccs[s] > 0}
+    answered_by: Counter[str] = Counter()
+    for (sscc, epoch), n in central.epochs.items():
+        if sscc in labels:
+            answered_by[central.applied_by(epoch)] += n
     return ScenarioReport(
         sent=len(sent),
         confirmed_to_worker=len(confirmed & labels),
@@ -377,4 +442,5 @@ def _report(
         extra_answers=sum(w.extra_answers for w in workers),
         corrections=sum(w.corrections for w in workers),
         fault_s=None if window is None else round(window[1] - window[0], 3),
+        answered_by=dict(sorted(answered_by.items())),
     )

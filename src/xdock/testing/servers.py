@@ -152,18 +152,33 @@ class _ChildProcess:
     """A child process with a clean stop (SIGTERM, then SIGKILL after a grace) and a hard kill."""
 
     proc: subprocess.Popen[bytes] | None = None
+    exit_code: int | None = None
+    """How the latest run ended (``-9``: killed), once it did and was stopped, killed or waited for."""
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
         if proc is not None:
             _stop(proc, grace=10)
+            self.exit_code = proc.returncode
 
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, as in a power cut or an out-of-memory kill."""
         proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
+        if proc is not None:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+            self.exit_code = proc.wait(timeout=10)
+
+    def wait_exit(self, timeout: float) -> int:
+        """Wait for the process to end by itself; answer its exit code (``TimeoutError`` if it still runs)."""
+        if self.proc is None:
+            raise RuntimeError("process not running")
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise TimeoutError(f"process {self.proc.pid} still runs after {timeout} s") from exc
+        self.proc, self.exit_code = None, code
+        return code
 
     def start(self) -> None:
         raise NotImplementedError
@@ -210,7 +225,9 @@ class CentralProcess(_ChildProcess):
     def pid(self) -> int | None:
         return None if self.proc is None else self.proc.pid
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 30.0, *, standby: bool = False) -> None:
+        """Start central; return once its API serves the site, or with ``standby`` once its API says it stands
+        by (a central of a shared store that another central leads)."""
         if self.proc is not None:
             raise RuntimeError("central already running")
         with self.log.open("ab") as log:
@@ -219,23 +236,39 @@ class CentralProcess(_ChildProcess):
                 self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
             )
         try:
-            self._wait_ready(self.proc, timeout)
+            self._wait_ready(self.proc, timeout, "standby" if standby else None)
         except BaseException:  # not ready, or Ctrl-C while waiting: no central left behind
             self.stop()
             raise
 
-    def _wait_ready(self, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    def _wait_ready(self, proc: subprocess.Popen[bytes], timeout: float, role: str | None) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"central exited with {proc.returncode}:\n{_tail(self.log)}")
             try:
-                self.get("/api/v1/site")
+                ready = self._answers(role)
             except OSError:
-                time.sleep(0.05)
-            else:
+                ready = False
+            if ready:
                 return
-        raise RuntimeError(f"central API not up after {timeout} s:\n{_tail(self.log)}")
+            time.sleep(0.05)
+        raise RuntimeError(f"central API not up{'' if role is None else ' as ' + role} after {timeout} s:\n"
+                           f"{_tail(self.log)}")
+
+    def _answers(self, role: str | None) -> bool:
+        """Whether the API serves the site (``role`` ``None``) or says this central's role is ``role``."""
+        if role is not None:
+            return self.role() == role
+        self.get("/api/v1/site")
+        return True
+
+    def role(self) -> str:
+        """``leader`` or ``standby``, as its ``GET /api/v1/leadership`` answers (``OSError`` if it does not)."""
+        return str(self.get("/api/v1/leadership")["role"])
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
     def get(self, path: str) -> Any:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.api_port}{path}", timeout=5) as response:
