@@ -30,9 +30,11 @@ import contextlib
 import functools
 import logging
 import os
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -117,8 +119,10 @@ class Failover:
     start: float
     gone: float
     """When the old leader could no longer answer: killed, or its process exited (cut)."""
+    took: float
+    """When the standby took the lead (the ``since`` of its epoch, from the wall clock to event-loop time)."""
     led: float
-    """When the standby's API first said it leads."""
+    """When the standby's API first said it leads (its MQTT session may answer a little earlier)."""
     exit_code: int
     """The old leader's exit status (``-9``: killed; ``75``: it found it no longer led)."""
 
@@ -298,7 +302,9 @@ class FaultRig:
             led = tasks.create_task(self._leads(new, timeout))
         self.leader = new
         assert old.exit_code is not None
-        self.failover = Failover(cut, start, gone, led.result(), old.exit_code)
+        since = datetime.fromisoformat((await asyncio.to_thread(new.get, "/api/v1/leadership"))["since"])
+        took = loop.time() - (time.time() - since.timestamp())
+        self.failover = Failover(cut, start, gone, took, led.result(), old.exit_code)
         return self.failover
 
     @staticmethod

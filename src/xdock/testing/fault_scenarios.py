@@ -44,8 +44,10 @@ Figures (:class:`ScenarioReport`), over the stream's labels (warm-up scans exclu
                          first answer on an edge's command topic (seen by a subscriber of the rig's
                          own), the time a restarted central takes to answer scans again;
 ``failover_s``           ``leader_kill`` and ``leader_cut`` only (else ``null``): from the fault's start to
-                         the first answer on an edge's command topic after the old leader was gone
-                         (killed, or its process exited), the time the site went unanswered;
+                         the first answer on an edge's command topic after the standby took the lead
+                         (its epoch's ``since``): the new leader's first answer. A killed leader answers
+                         nothing after the fault's start; a cut one may answer until it notices (its
+                         writes still pass until the new epoch), and those answers are not counted;
 ``answered_by``          applied scan events per central that wrote them (each event's epoch named by
                          the ``leadership`` event of that epoch; ``epoch 0`` on SQLite);
 ``old_leader_exit``      ``leader_kill`` and ``leader_cut`` only: the old leader's exit status (``-9``
@@ -358,10 +360,11 @@ async def run_on(rig: FaultRig, name: str, *, outage_s: float = 2.0) -> Scenario
     if name == "central_kill" and rig.central.started_at is not None:
         report = replace(report, answering_s=answers.first_after(rig.central.started_at))
     if rig.failover is not None:
-        first = answers.first_after(rig.failover.gone)
+        took = max(rig.failover.took, rig.failover.start)
+        first = answers.first_after(took)
         report = replace(
             report, old_leader_exit=rig.failover.exit_code,
-            failover_s=None if first is None else round(rig.failover.gone - rig.failover.start + first, 3),
+            failover_s=None if first is None else round(took - rig.failover.start + first, 3),
         )
     return report
 
