@@ -279,12 +279,14 @@ class EdgeProcess(_ChildProcess):
     """``python -m xdock edge`` for one door, reading scanners at the given ports (e.g. pty links).
 
     :meth:`start` returns once the process runs; it is ready when its scanners answer (the caller's
-    check, since an edge has no API). Its log goes to ``log``. ``password_file``: as for :class:`CentralProcess`.
+    check, since an edge has no API). Its log goes to ``log``. ``password_file``: as for :class:`CentralProcess`;
+    ``options``: more options of ``xdock edge`` (e.g. ``--reader ID=HOST:PORT``, ``--metrics-port``).
     """
 
     def __init__(
         self, site: str, edge_id: str, door: str, scanners: dict[str, Path], broker: BrokerUrl, state_dir: Path,
         *, sim_start: str | None = None, log_level: str = "WARNING", password_file: Path | None = None,
+        options: Sequence[str] = (),
     ) -> None:
         self.edge_id = edge_id
         state_dir.mkdir(parents=True, exist_ok=True)
@@ -299,6 +301,7 @@ class EdgeProcess(_ChildProcess):
             self.args += ["--broker-password-file", str(password_file)]
         if sim_start is not None:
             self.args += ["--sim-start", sim_start]
+        self.args += options
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
