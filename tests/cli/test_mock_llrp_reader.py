@@ -6,6 +6,7 @@ import asyncio
 import re
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,22 +14,27 @@ import pytest
 from xdock.cli import main
 from xdock.edge.devices.llrp_reader import LlrpReaderConfig, LlrpReaderDriver
 from xdock.edge.tag_reads import TagRead
-from xdock.protocol.clock import SystemClock
+from xdock.protocol.clock import Clock, ScaledClock, SystemClock
 
 PALLET_1 = "037613032100000011"
 PALLET_2 = "037613032100000028"
 
 
-async def _read_until(port: int, wanted: int, deadline_s: float) -> set[tuple[str, int]]:
+async def _read_until(
+    port: int, wanted: int, deadline_s: float, times: list[datetime] | None = None, clock: Clock | None = None,
+) -> set[tuple[str, int]]:
+    """The (SSCC, antenna) pairs read, once ``wanted`` of them were; each read's time goes to ``times``."""
     seen: set[tuple[str, int]] = set()
     done = asyncio.Event()
 
     def on_reads(reads: list[TagRead]) -> None:
         seen.update((r.sscc, r.antenna_id) for r in reads)
+        if times is not None:
+            times.extend(r.seen_at for r in reads)
         if len(seen) >= wanted:
             done.set()
 
-    driver = LlrpReaderDriver(LlrpReaderConfig("127.0.0.1", port), clock=SystemClock(), on_reads=on_reads)
+    driver = LlrpReaderDriver(LlrpReaderConfig("127.0.0.1", port), clock=clock or SystemClock(), on_reads=on_reads)
     task = asyncio.create_task(driver.run())
     try:
         await asyncio.wait_for(done.wait(), deadline_s)
@@ -68,6 +74,27 @@ def test_the_edge_driver_reads_the_scripted_pallets() -> None:
     assert len(lines) == 7
 
 
+def test_on_a_site_clock_the_reads_and_the_passes_run_on_site_time() -> None:
+    """At 20 times the wall clock, pallets 20 site seconds apart pass 1 s apart, and an edge on the same site
+    clock sees their reads 20 s apart (not 20 times further, as on a reader running on the wall clock)."""
+    start = datetime.fromisoformat("2026-11-23T06:00:00+00:00")
+    with subprocess.Popen(
+        [sys.executable, "-m", "xdock", "mock", "llrp-reader", "--port", "0", "--pallets", "2", "--first", "10",
+         "--every", "20", "--duration", "4", "--sim-start", start.isoformat(), "--sim-speed", "20"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as proc:
+        assert proc.stdout is not None
+        banner = re.fullmatch(r"LLRP reader on 127\.0\.0\.1:(\d+): .*\n", proc.stdout.readline())
+        assert banner is not None
+        times: list[datetime] = []
+        seen = asyncio.run(_read_until(int(banner.group(1)), 4, 3.5, times, ScaledClock(start, 20)))
+        proc.communicate(timeout=10)
+    assert seen == {(PALLET_1, 1), (PALLET_1, 2), (PALLET_2, 1), (PALLET_2, 2)}
+    # reads on the edge's site clock: the first pallet 10 site seconds after the edge connected, the second 20 later
+    assert start + timedelta(seconds=10) <= min(times) < start + timedelta(seconds=60)
+    assert timedelta(seconds=20) <= max(times) - min(times) < timedelta(seconds=25)
+
+
 def test_a_script_file_sets_the_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     script = tmp_path / "tags.txt"
     script.write_text(f"# start end antenna tag rssi\n0 0.2 3 {PALLET_1} -70   # a cross-read\n", encoding="utf-8")
@@ -90,6 +117,7 @@ def test_a_script_file_sets_the_passes(tmp_path: Path, capsys: pytest.CaptureFix
         (["--portal-antennas", "2/2"],
          "--portal-antennas must be OUTSIDE/INSIDE, two different antennas, e.g. 1/2; got '2/2'"),
         (["--portal-antennas", "1/5"], "--portal-antennas must be 1 to 4, got 5"),
+        (["--sim-start", "2026-11-23T06:00:00+00:00", "--sim-speed", "0"], "--sim-speed must be positive, got 0.0"),
     ],
 )
 def test_bad_options_are_refused_naming_the_option(

@@ -6,6 +6,11 @@ leaves, and each tag the first time an antenna reads it in a pass::
     LLRP reader on 127.0.0.1:5084: 4 antennas, 2 tag passes scripted
     client 127.0.0.1:40112 connected
     read 3114...  SSCC 037613032100000011  antenna 2  -50 dBm
+
+With ``--sim-start`` (and ``--sim-speed``) the reader runs on the site's simulated clock, as an edge
+started with the same options does: its reads' times, its inventory rounds (``--report-interval``)
+and its script's seconds (``--every``, ``--first``, script lines) are all site time, so a portal
+judges passages at the speed the edge's clock runs.
 """
 
 from __future__ import annotations
@@ -16,12 +21,12 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from xdock.cli._common import fail
+from xdock.cli._common import add_clock_options, clock_from, fail
 from xdock.cli.mock_llrp_script import ScriptError, pallet_passes, parse_script
 from xdock.cli.mock_options import OptionError, add_duration_option, check_positive, check_range, run_for
 from xdock.firmware_mocks.llrp_reader import LlrpReaderMock, ReaderConfig
 from xdock.firmware_mocks.llrp_tags import TagPass, TagPopulation, TagSighting
-from xdock.protocol.clock import Clock, SystemClock
+from xdock.protocol.clock import Clock
 from xdock.protocol.epc import EpcError, Sscc96, decode_epc
 from xdock.protocol.llrp import LLRP_PORT
 
@@ -58,6 +63,7 @@ def register(devices: Any) -> None:
     p.add_argument("--company-prefix", default="376130321",
                    help="GS1 company prefix of --pallets and of SSCCs in the script (default: %(default)s)")
     add_duration_option(p)
+    add_clock_options(p)  # reads stamped, and passes timed, on the site clock of an edge run with --sim-start
     p.set_defaults(run=run)
 
 
@@ -103,13 +109,14 @@ def _passes(args: argparse.Namespace) -> list[TagPass]:
 def run(args: argparse.Namespace) -> int:
     try:
         passes = _passes(args)
-    except OptionError as exc:
+        clock = clock_from(args)
+    except ValueError as exc:  # OptionError, or a --sim-speed not positive
         return fail(str(exc))
     out = sys.stdout
 
     async def main() -> int | None:
         reader = _AnnouncingReader(
-            _PrintingPopulation(passes, out), clock=SystemClock(), host=args.host, port=args.port, out=out,
+            _PrintingPopulation(passes, out), clock=clock, host=args.host, port=args.port, out=out,
             config=ReaderConfig(antennas=args.antennas, report_interval_s=args.report_interval),
         )
         try:
