@@ -17,8 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from xdock.cli.mock_llrp_script import pallet_sscc
-from xdock.protocol.gs1 import build_label
+from xdock.protocol.gs1 import build_label, sscc_with_check_digit
 from xdock.testing.stream_site import DESTINATIONS, postal
 
 __all__ = ["DOORS", "SIM_START", "WARM_UP_SERIAL", "Door", "HourPlan"]
@@ -38,7 +37,9 @@ class Door:
     company_prefix: str
 
     def sscc(self, serial: int) -> str:
-        return pallet_sscc(self.company_prefix, serial)
+        """Pallet ``serial``'s SSCC, numbered as ``xdock mock llrp-reader --pallets`` numbers its pallets:
+        extension digit 0, the company prefix, the serial, the check digit."""
+        return sscc_with_check_digit("0" + self.company_prefix + str(serial).zfill(16 - len(self.company_prefix)))
 
     def label(self, serial: int) -> tuple[str, str, str]:
         """``(sscc, label text, destination)`` of pallet ``serial``: consecutive serials cycle through the
