@@ -37,9 +37,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
-sys.path.insert(0, str(REPO / "tests"))  # support.postgres: a fresh database on the machine's server
 
-from support.postgres import fresh_database  # noqa: E402
+from xdock.testing.postgres import fresh_database  # noqa: E402
 from xdock.testing.site_hour import SiteHour  # noqa: E402
 from xdock.testing.site_hour_plan import HourPlan  # noqa: E402
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from support.postgres import fresh_database
+from xdock.testing.postgres import fresh_database
 from xdock.testing.site_hour import HourLedger, HourRun, SiteHour
 from xdock.testing.site_hour_ledger import Tally
 from xdock.testing.site_hour_plan import HourPlan
