@@ -117,7 +117,7 @@ class SiteHour:
         site_file.write_text(site_yaml(SITE, len(DOORS), len(DOORS) * (plan.scans_per_door + 10)))
         self.centrals = {
             name: CentralProcess(site_file, self.site_broker.tls_url("central"), db, log=folder / f"{name}.log",
-                                 options=["--central-id", name, *self._tls_options("central")])
+                                 options=["--central-id", name, *self._client_options("central")])
             for name in ("central-a", "central-b")
         }
         self.edge_metrics = {door.edge_id: free_port() for door in DOORS}
@@ -156,7 +156,8 @@ class SiteHour:
         cert, key = self.site_broker.client_cert(user)
         return self.site_broker.ca_file, cert, key
 
-    def _tls_options(self, user: str) -> list[str]:
+    def _client_options(self, user: str) -> list[str]:
+        """What central and the edges share: ``user``'s TLS files and the site clock's speed."""
         ca, cert, key = self._tls(user)
         return ["--broker-ca", str(ca), "--broker-cert", str(cert), "--broker-key", str(key),
                 "--sim-speed", str(self.plan.speed)]
@@ -202,7 +203,7 @@ class SiteHour:
             edge = EdgeProcess(
                 SITE, door.edge_id, door.id, {"s1": worker.scanner.link or Path()}, broker.tls_url(door.edge_id),
                 self.folder / door.edge_id, sim_start=self.site_now().isoformat(), log_level="INFO",
-                options=[*self._tls_options(door.edge_id), "--reader", f"r1=127.0.0.1:{reader.port}",
+                options=[*self._client_options(door.edge_id), "--reader", f"r1=127.0.0.1:{reader.port}",
                          "--metrics-port", str(self.edge_metrics[door.edge_id])],
             )
             self.edges.append(edge)
