@@ -1,7 +1,8 @@
 """Scan-to-answer latency through the whole path, under an open-loop load.
 
     python bench/scan_latency.py --rate 100 --count 3000 [--edges 2] [--scanners-per-edge 1]
-                                 [--central process|inprocess] [--broker mqtt://127.0.0.1:1883] [--timeout 5]
+                                 [--central process|inprocess] [--edge inprocess|process]
+                                 [--broker mqtt://127.0.0.1:1883] [--timeout 5]
 
 What one scan goes through: mock scanner on a pty → edge agent (pyserial) → MQTT broker → central
 (ingest, decision, SQLite) → broker → edge → the scanner's display. The figure is the time from
@@ -13,9 +14,13 @@ Parts
     needs (``--no-broker-nodelay`` keeps Mosquitto's default, where Nagle's algorithm can hold an
     answer back up to 40 ms). Central: ``python -m xdock central`` as its own process (default), or
     ``--central inprocess`` in this process's event loop, where it shares one CPU core with the edges
-    and the load generator, so its figures include that contention. Edges: ``--edges E`` edge agents
-    in this process, one per inbound door, each reading ``--scanners-per-edge N`` mock scanners (one
-    by default); they share this event loop with the mock scanners and the scheduler in both modes.
+    and the load generator, so its figures include that contention. Edges: ``--edges E`` edge agents,
+    one per inbound door, each reading ``--scanners-per-edge N`` mock scanners (one by default). By
+    default (``--edge inprocess``) they run in this process and share its event loop with the mock
+    scanners and the scheduler, so at a high rate that one loop, not the path, is what saturates
+    first; ``--edge process`` runs each as ``python -m xdock edge`` in a process of its own, as on a
+    site where each door has its gateway (the mock scanners stay here, on ptys the edges open by
+    their links; the first warm-up scans also wait for the edge processes to start).
     Every run uses a fresh site id (``bench-<hex>``), so topics and the persistent MQTT sessions of
     central and edges never meet those of an earlier run on a shared broker. The generated site has
     four destinations, each with enough 100-pallet trailers for every scan, all leaving at 23:30;
@@ -105,7 +110,7 @@ from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import ScaledClock
 from xdock.protocol.gs1 import build_label, sscc_with_check_digit
 from xdock.protocol.scanner_wire import Display
-from xdock.testing import CentralProcess, Mosquitto
+from xdock.testing import CentralProcess, EdgeProcess, Mosquitto
 from xdock.testing.stream_site import DESTINATIONS, postal, site_yaml
 
 log = logging.getLogger("bench.scan_latency")
@@ -151,12 +156,13 @@ class Results:
 
 
 class Lane:
-    """One mock scanner at one inbound door, with its edge agent and its share of the schedule."""
+    """One mock scanner at one inbound door (scanner ``device_id`` of edge number ``edge``) and its share
+    of the schedule."""
 
-    def __init__(self, number: int, scanner: MockScanner, agent: EdgeAgent, device_id: str) -> None:
+    def __init__(self, number: int, scanner: MockScanner, edge: int, device_id: str) -> None:
         self.number = number
         self.scanner = scanner
-        self.agent = agent
+        self.edge = edge
         self.device_id = device_id
         self._cursor = 0
         self._made = 0
@@ -256,6 +262,7 @@ class Options:
     edges: int
     scanners_per_edge: int
     central: str
+    edge: str
     broker: BrokerUrl | None
     timeout: float
     broker_nodelay: bool
@@ -278,7 +285,7 @@ async def wait_online(driver: SerialScannerDriver, timeout: float) -> None:
 
 
 class Rig:
-    """The parts in this process: edges with their scanners, and central when it runs in-process."""
+    """The mock scanners, the edges (in this process or as processes), and central when it runs in-process."""
 
     def __init__(self, opts: Options, broker: BrokerUrl, site: SiteConfig, folder: Path) -> None:
         self.central: Central | None = None
@@ -287,13 +294,20 @@ class Rig:
             db = folder / "central.db"
             self.central = Central(CentralConfig(site=site, broker=broker, db=db, api_port=None), clock)
         self.agents: list[EdgeAgent] = []
+        self.edge_processes: list[EdgeProcess] = []
         self.lanes: list[Lane] = []
         per_edge = opts.scanners_per_edge
         for i in range(opts.edges):
-            links = [folder / f"scanner-d{i + 1}-s{k + 1}" for k in range(per_edge)]
+            links = {f"s{k + 1}": folder / f"scanner-d{i + 1}-s{k + 1}" for k in range(per_edge)}
+            edge_id, door = f"edge-{i + 1}", f"D{i + 1}"
+            if opts.edge == "process":
+                self.edge_processes.append(
+                    EdgeProcess(site.site, edge_id, door, links, broker, folder / "edges", sim_start=SIM_START)
+                )
+                continue
             config = EdgeConfig(
-                site=site.site, edge_id=f"edge-{i + 1}", door=f"D{i + 1}", broker=broker,
-                scanners=tuple(ScannerPort(f"s{k + 1}", str(link)) for k, link in enumerate(links)),
+                site=site.site, edge_id=edge_id, door=door, broker=broker,
+                scanners=tuple(ScannerPort(device, str(link)) for device, link in links.items()),
                 state_dir=folder / "edges",
             )
             self.agents.append(EdgeAgent(config, ScaledClock(datetime.fromisoformat(SIM_START))))
@@ -301,7 +315,7 @@ class Rig:
         for n in range(opts.edges * per_edge):
             edge, k = n % opts.edges, n // opts.edges
             scanner = MockScanner(link=folder / f"scanner-d{edge + 1}-s{k + 1}", name=f"d{edge + 1}-s{k + 1}")
-            self.lanes.append(Lane(n, scanner, self.agents[edge], f"s{k + 1}"))
+            self.lanes.append(Lane(n, scanner, edge, f"s{k + 1}"))
         self.tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -311,15 +325,20 @@ class Rig:
             lane.scanner.open()
         for agent in self.agents:
             self.tasks.append(asyncio.create_task(agent.run(), name=agent.config.edge_id))
+        for edge in self.edge_processes:
+            edge.start()
 
     async def ready(self) -> None:
-        """Central (in-process) subscribed, every edge connected and reading its scanner."""
+        """Central (in-process) subscribed, every edge in this process connected and reading its scanners (edge
+        processes: running; the warm-up's answers prove the rest)."""
         if self.central is not None:
             await self.central.ingest.connected.wait()
         for agent in self.agents:
             await agent.uplink.connected.wait()
-        for lane in self.lanes:
-            await wait_online(lane.agent.drivers[lane.device_id], 10)
+            for driver in agent.drivers.values():
+                await wait_online(driver, 10)
+        for edge in self.edge_processes:
+            edge.check_running()
 
     def central_stats(self) -> dict[str, int]:
         if self.central is None:
@@ -333,6 +352,8 @@ class Rig:
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for edge in self.edge_processes:
+            await asyncio.to_thread(edge.stop)
         for lane in self.lanes:
             lane.scanner.close()
 
@@ -428,6 +449,7 @@ def summary(opts: Options, broker: BrokerUrl, own_broker: bool, m: Measurement) 
         "edges": opts.edges,
         "scanners_per_edge": opts.scanners_per_edge,
         "central": opts.central,
+        "edge": opts.edge,
         "broker": str(broker),
         "own_broker": own_broker,
         "broker_tcp_nodelay": opts.broker_nodelay if own_broker else None,
@@ -453,6 +475,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
                    help="mock scanners each edge agent reads (default: %(default)s)")
     p.add_argument("--central", choices=["process", "inprocess"], default="process",
                    help="central as its own process or in this event loop (default: %(default)s)")
+    p.add_argument("--edge", choices=["inprocess", "process"], default="inprocess",
+                   help="edge agents in this event loop or each in a process of its own (default: %(default)s)")
     p.add_argument("--broker", help="use this broker (mqtt://host:port) instead of starting a Mosquitto")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each answer (default: %(default)s)")
     p.add_argument("--broker-nodelay", action=argparse.BooleanOptionalAction, default=True,
@@ -479,8 +503,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return Options(args.rate, args.count, args.edges, args.scanners_per_edge, args.central, broker, args.timeout,
-                   args.broker_nodelay)
+    return Options(args.rate, args.count, args.edges, args.scanners_per_edge, args.central, args.edge, broker,
+                   args.timeout, args.broker_nodelay)
 
 
 def run(opts: Options) -> dict[str, Any]:
