@@ -94,6 +94,7 @@ class Outbox:
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"journal mode is {mode!r}, WAL refused")
             self._db.execute("PRAGMA synchronous=FULL")
+            self._synced = True  # the connection's synchronous is FULL (else NORMAL); then the writer thread's
             for statement in SCHEMA:
                 self._db.execute(statement)
             (last_meta,) = self._db.execute("SELECT coalesce(max(last_seq), 0) FROM meta").fetchone()
@@ -306,7 +307,9 @@ class Outbox:
         """One transaction (writer thread)."""
         db = self._db
         acks = batch.acks
-        db.execute("PRAGMA synchronous=FULL" if batch.synced else "PRAGMA synchronous=NORMAL")
+        if batch.synced != self._synced:  # one statement less per commit while the kind of commit stays
+            db.execute("PRAGMA synchronous=FULL" if batch.synced else "PRAGMA synchronous=NORMAL")
+            self._synced = batch.synced
         now = self._wall()
         db.execute("BEGIN IMMEDIATE")
         try:
