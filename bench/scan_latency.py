@@ -2,6 +2,7 @@
 
     python bench/scan_latency.py --rate 100 --count 3000 [--edges 2] [--scanners-per-edge 1]
                                  [--central process|inprocess] [--edge inprocess|process]
+                                 [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
                                  [--broker mqtt://127.0.0.1:1883] [--timeout 5]
 
 What one scan goes through: mock scanner on a pty → edge agent (pyserial) → MQTT broker → central
@@ -21,6 +22,9 @@ Parts
     first; ``--edge process`` runs each as ``python -m xdock edge`` in a process of its own, as on a
     site where each door has its gateway (the mock scanners stay here, on ptys the edges open by
     their links; the first warm-up scans also wait for the edge processes to start).
+    Store: central's SQLite file in the run's temporary folder, or, with ``--postgres SERVER_URL``, a
+    fresh PostgreSQL database created on that server for the run (``xdock_bench_<hex>``, dropped
+    afterwards; the URL names a database the user may create databases from).
     Every run uses a fresh site id (``bench-<hex>``), so topics and the persistent MQTT sessions of
     central and edges never meet those of an earlier run on a shared broker. The generated site has
     four destinations, each with enough 100-pallet trailers for every scan, all leaving at 23:30;
@@ -94,11 +98,12 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from xdock.central.app import Central, CentralConfig
 from xdock.central.site_file.config import SiteConfig, parse_site
@@ -263,6 +268,7 @@ class Options:
     scanners_per_edge: int
     central: str
     edge: str
+    postgres: str | None
     broker: BrokerUrl | None
     timeout: float
     broker_nodelay: bool
@@ -287,11 +293,10 @@ async def wait_online(driver: SerialScannerDriver, timeout: float) -> None:
 class Rig:
     """The mock scanners, the edges (in this process or as processes), and central when it runs in-process."""
 
-    def __init__(self, opts: Options, broker: BrokerUrl, site: SiteConfig, folder: Path) -> None:
+    def __init__(self, opts: Options, broker: BrokerUrl, site: SiteConfig, folder: Path, db: Path | str) -> None:
         self.central: Central | None = None
         if opts.central == "inprocess":
             clock = ScaledClock(datetime.fromisoformat(SIM_START))
-            db = folder / "central.db"
             self.central = Central(CentralConfig(site=site, broker=broker, db=db, api_port=None), clock)
         self.agents: list[EdgeAgent] = []
         self.edge_processes: list[EdgeProcess] = []
@@ -389,10 +394,12 @@ async def run_schedule(opts: Options, lanes: Sequence[Lane], measurement: Measur
     measurement.complete = True
 
 
-async def measure(opts: Options, broker: BrokerUrl, site: SiteConfig, folder: Path, budget: float) -> Measurement:
+async def measure(
+    opts: Options, broker: BrokerUrl, site: SiteConfig, folder: Path, db: Path | str, budget: float,
+) -> Measurement:
     """Start edges (and central in-process if asked), warm up, run the schedule within ``budget`` seconds."""
     measurement = Measurement(Results())
-    rig = Rig(opts, broker, site, folder)
+    rig = Rig(opts, broker, site, folder, db)
     try:
         rig.start()
         async with asyncio.timeout(budget):
@@ -450,6 +457,7 @@ def summary(opts: Options, broker: BrokerUrl, own_broker: bool, m: Measurement) 
         "scanners_per_edge": opts.scanners_per_edge,
         "central": opts.central,
         "edge": opts.edge,
+        "store": "postgresql" if opts.postgres else "sqlite",
         "broker": str(broker),
         "own_broker": own_broker,
         "broker_tcp_nodelay": opts.broker_nodelay if own_broker else None,
@@ -477,6 +485,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
                    help="central as its own process or in this event loop (default: %(default)s)")
     p.add_argument("--edge", choices=["inprocess", "process"], default="inprocess",
                    help="edge agents in this event loop or each in a process of its own (default: %(default)s)")
+    p.add_argument("--postgres", metavar="SERVER_URL",
+                   help="central's store in a fresh database on this PostgreSQL server (default: an SQLite file)")
     p.add_argument("--broker", help="use this broker (mqtt://host:port) instead of starting a Mosquitto")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each answer (default: %(default)s)")
     p.add_argument("--broker-nodelay", action=argparse.BooleanOptionalAction, default=True,
@@ -503,8 +513,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return Options(args.rate, args.count, args.edges, args.scanners_per_edge, args.central, args.edge, broker,
-                   args.timeout, args.broker_nodelay)
+    return Options(args.rate, args.count, args.edges, args.scanners_per_edge, args.central, args.edge,
+                   args.postgres, broker, args.timeout, args.broker_nodelay)
 
 
 def run(opts: Options) -> dict[str, Any]:
@@ -520,12 +530,15 @@ def run(opts: Options) -> dict[str, Any]:
         broker = opts.broker
         if broker is None:
             broker = stack.enter_context(Mosquitto(folder / "mosquitto", tcp_nodelay=opts.broker_nodelay)).url
+        db: Path | str = folder / "central.db"
+        if opts.postgres is not None:
+            db = stack.enter_context(fresh_postgres(opts.postgres, f"xdock_{site_id.replace('-', '_')}"))
         central_proc: CentralProcess | None = None
         if opts.central == "process":
             central_proc = stack.enter_context(
-                CentralProcess(site_file, broker, folder / "central.db", sim_start=SIM_START)
+                CentralProcess(site_file, broker, db, sim_start=SIM_START, log=folder / "central.log")
             )
-        measurement = asyncio.run(measure(opts, broker, site, folder, budget))
+        measurement = asyncio.run(measure(opts, broker, site, folder, db, budget))
         if central_proc is not None:
             try:
                 stats = central_proc.get("/api/v1/stats")
@@ -535,6 +548,23 @@ def run(opts: Options) -> dict[str, Any]:
                 measurement.central_stats = {"applied": stats["applied"],
                                              "duplicates": stats["since_start"]["duplicates"]}
     return summary(opts, broker, opts.broker is None, measurement)
+
+
+@contextlib.contextmanager
+def fresh_postgres(server: str, name: str) -> Iterator[str]:
+    """A new empty database ``name`` on the PostgreSQL ``server`` (a URL), dropped afterwards; yields its URL."""
+    import psycopg  # noqa: PLC0415 - the central extra's driver, needed only with --postgres
+
+    try:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"'.encode())
+    except psycopg.Error as exc:
+        raise RuntimeError(f"cannot create database {name!r} on {server}: {exc}") from exc
+    try:
+        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
