@@ -1,6 +1,8 @@
 """Scan-to-answer latency through the whole path, under an open-loop load.
 
-    python bench/scan_latency.py --rate 100 --count 3000 [--edges 2] [--central process|inprocess]
+    python bench/scan_latency.py --rate 100 --count 3000 [--edges 2] [--scanners-per-edge 1]
+                                 [--central process|inprocess] [--edge inprocess|process]
+                                 [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
                                  [--broker mqtt://127.0.0.1:1883] [--timeout 5]
 
 What one scan goes through: mock scanner on a pty → edge agent (pyserial) → MQTT broker → central
@@ -13,19 +15,29 @@ Parts
     needs (``--no-broker-nodelay`` keeps Mosquitto's default, where Nagle's algorithm can hold an
     answer back up to 40 ms). Central: ``python -m xdock central`` as its own process (default), or
     ``--central inprocess`` in this process's event loop, where it shares one CPU core with the edges
-    and the load generator, so its figures include that contention. Edges: ``--edges E`` edge agents
-    in this process, one per inbound door, each reading one mock scanner; they share this event loop
-    with the mock scanners and the scheduler in both modes.
+    and the load generator, so its figures include that contention. Edges: ``--edges E`` edge agents,
+    one per inbound door, each reading ``--scanners-per-edge N`` mock scanners (one by default). By
+    default (``--edge inprocess``) they run in this process and share its event loop with the mock
+    scanners and the scheduler, so at a high rate that one loop, not the path, is what saturates
+    first; ``--edge process`` runs each as ``python -m xdock edge`` in a process of its own, as on a
+    site where each door has its gateway (the mock scanners stay here, on ptys the edges open by
+    their links; the first warm-up scans also wait for the edge processes to start).
+    Store: central's SQLite file in the run's temporary folder, or, with ``--postgres SERVER_URL``, a
+    fresh PostgreSQL database created on that server for the run (``xdock_bench_<hex>``, dropped
+    afterwards; the URL names a database the user may create databases from).
     Every run uses a fresh site id (``bench-<hex>``), so topics and the persistent MQTT sessions of
     central and edges never meet those of an earlier run on a shared broker. The generated site has
     four destinations, each with enough 100-pallet trailers for every scan, all leaving at 23:30;
     central's clock starts at 06:00 site time (``--sim-start``), so every pallet finds a place
-    whatever the wall clock says.
+    whatever the wall clock says; the edges' clocks start at the same site time, so, as on a site
+    whose clocks agree, no scan counts as clock skew (each would cost central a ``clock_skew`` event
+    and a log line).
 
 Load model
     The schedule is open-loop: scan number ``j`` (0-based, over all scanners) is due at
     ``t0 + j / R``, an absolute instant, so sleeping never accumulates drift. Scans are dealt round
-    robin, so each scanner is due every ``E / R`` seconds. Each scanner keeps at most one scan in
+    robin over the ``S = E * N`` scanners (consecutive scans to different edges), so each scanner is
+    due every ``S / R`` seconds. Each scanner keeps at most one scan in
     flight, like a worker who waits for the answer before scanning the next pallet: when an answer is
     late, the next scan of that scanner goes out as soon as the answer (or the timeout) arrives, and
     the waiting counts. Two latencies are reported for every scan:
@@ -35,10 +47,17 @@ Load model
       scan waited behind a late answer, so a stall is not hidden by the scans it delayed
       (no coordinated omission).
 
-    A scanner is due every ``E / R`` seconds (20 ms at 100/s with 2 scanners): any answer slower than
+    A scanner is due every ``S / R`` seconds (20 ms at 100/s with 2 scanners): any answer slower than
     that pushes the scanner's later scans back, which ``p99_sched_ms`` and ``delayed_sends`` show
-    while the service time alone would not. Add scanners (``--edges``) to offer a rate the path cannot
-    answer one scan at a time per scanner.
+    while the service time alone would not. The offered rate is therefore capped at ``S / mean
+    round trip`` whatever the path's capacity: with one scanner per edge and two edges, 500/s means a
+    scanner due every 4 ms, below the round trip of a scan (two hops through the broker, three disk
+    syncs, two processes; about 5 ms on an idle 2-core machine), so that load can never keep its
+    schedule. A site that scans 500 pallets a second has tens of scanners (a worker scans every few
+    seconds), and one edge gateway reads every scanner at its door: ``--scanners-per-edge N`` puts
+    ``N`` scanners on each edge, so a high rate measures the path's throughput rather than one
+    scanner's round trip (e.g. ``--edges 2 --scanners-per-edge 10``: each scanner due every 40 ms at
+    500/s).
 
     The broker, central and edges start and warm up (a few answered scans per scanner, which also
     proves central is subscribed) before ``t0``; only the schedule is measured.
@@ -79,11 +98,12 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from xdock.central.app import Central, CentralConfig
 from xdock.central.site_file.config import SiteConfig, parse_site
@@ -92,10 +112,10 @@ from xdock.edge.config import EdgeConfig, ScannerPort
 from xdock.edge.devices.serial_scanner import SerialScannerDriver
 from xdock.firmware_mocks.serial_scanner import MockScanner
 from xdock.protocol.broker_url import BrokerUrl
-from xdock.protocol.clock import ScaledClock, SystemClock
+from xdock.protocol.clock import ScaledClock
 from xdock.protocol.gs1 import build_label, sscc_with_check_digit
 from xdock.protocol.scanner_wire import Display
-from xdock.testing import CentralProcess, Mosquitto
+from xdock.testing import CentralProcess, EdgeProcess, Mosquitto
 from xdock.testing.stream_site import DESTINATIONS, postal, site_yaml
 
 log = logging.getLogger("bench.scan_latency")
@@ -141,12 +161,14 @@ class Results:
 
 
 class Lane:
-    """One mock scanner at one inbound door, with its edge agent and its share of the schedule."""
+    """One mock scanner at one inbound door (scanner ``device_id`` of edge number ``edge``) and its share
+    of the schedule."""
 
-    def __init__(self, number: int, scanner: MockScanner, agent: EdgeAgent) -> None:
+    def __init__(self, number: int, scanner: MockScanner, edge: int, device_id: str) -> None:
         self.number = number
         self.scanner = scanner
-        self.agent = agent
+        self.edge = edge
+        self.device_id = device_id
         self._cursor = 0
         self._made = 0
 
@@ -191,7 +213,7 @@ async def warm_up(lane: Lane, results: Results) -> None:
     """A few answered scans per scanner; fails if central never answers."""
     got = 0
     for attempt in range(WARMUP_ATTEMPTS):
-        planned = lane.make_scan(WARMUP_SERIAL + lane.number * 1000 + attempt, None)
+        planned = lane.make_scan(WARMUP_SERIAL + lane.number * WARMUP_ATTEMPTS + attempt, None)
         if await lane.scan(planned, WARMUP_WAIT, results) is not None:
             got += 1
             if got == WARMUP_ANSWERS:
@@ -243,7 +265,10 @@ class Options:
     rate: float
     count: int
     edges: int
+    scanners_per_edge: int
     central: str
+    edge: str
+    postgres: str | None
     broker: BrokerUrl | None
     timeout: float
     broker_nodelay: bool
@@ -266,22 +291,36 @@ async def wait_online(driver: SerialScannerDriver, timeout: float) -> None:
 
 
 class Rig:
-    """The parts in this process: edges with their scanners, and central when it runs in-process."""
+    """The mock scanners, the edges (in this process or as processes), and central when it runs in-process."""
 
-    def __init__(self, opts: Options, broker: BrokerUrl, site: SiteConfig, folder: Path) -> None:
+    def __init__(self, opts: Options, broker: BrokerUrl, site: SiteConfig, folder: Path, db: Path | str) -> None:
         self.central: Central | None = None
         if opts.central == "inprocess":
             clock = ScaledClock(datetime.fromisoformat(SIM_START))
-            db = folder / "central.db"
             self.central = Central(CentralConfig(site=site, broker=broker, db=db, api_port=None), clock)
+        self.agents: list[EdgeAgent] = []
+        self.edge_processes: list[EdgeProcess] = []
         self.lanes: list[Lane] = []
+        per_edge = opts.scanners_per_edge
         for i in range(opts.edges):
-            link = folder / f"scanner-d{i + 1}"
+            links = {f"s{k + 1}": folder / f"scanner-d{i + 1}-s{k + 1}" for k in range(per_edge)}
+            edge_id, door = f"edge-{i + 1}", f"D{i + 1}"
+            if opts.edge == "process":
+                self.edge_processes.append(
+                    EdgeProcess(site.site, edge_id, door, links, broker, folder / "edges", sim_start=SIM_START)
+                )
+                continue
             config = EdgeConfig(
-                site=site.site, edge_id=f"edge-{i + 1}", door=f"D{i + 1}", broker=broker,
-                scanners=(ScannerPort("s1", str(link)),), state_dir=folder / "edges",
+                site=site.site, edge_id=edge_id, door=door, broker=broker,
+                scanners=tuple(ScannerPort(device, str(link)) for device, link in links.items()),
+                state_dir=folder / "edges",
             )
-            self.lanes.append(Lane(i, MockScanner(link=link, name=f"d{i + 1}"), EdgeAgent(config, SystemClock())))
+            self.agents.append(EdgeAgent(config, ScaledClock(datetime.fromisoformat(SIM_START))))
+        # Lane n is scanner n // E of edge n % E: consecutive scans of the schedule go to different edges.
+        for n in range(opts.edges * per_edge):
+            edge, k = n % opts.edges, n // opts.edges
+            scanner = MockScanner(link=folder / f"scanner-d{edge + 1}-s{k + 1}", name=f"d{edge + 1}-s{k + 1}")
+            self.lanes.append(Lane(n, scanner, edge, f"s{k + 1}"))
         self.tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -289,15 +328,22 @@ class Rig:
             self.tasks.append(asyncio.create_task(self.central.run(), name="central"))
         for lane in self.lanes:
             lane.scanner.open()
-            self.tasks.append(asyncio.create_task(lane.agent.run(), name=f"edge-{lane.number + 1}"))
+        for agent in self.agents:
+            self.tasks.append(asyncio.create_task(agent.run(), name=agent.config.edge_id))
+        for edge in self.edge_processes:
+            edge.start()
 
     async def ready(self) -> None:
-        """Central (in-process) subscribed, every edge connected and reading its scanner."""
+        """Central (in-process) subscribed, every edge in this process connected and reading its scanners (edge
+        processes: running; the warm-up's answers prove the rest)."""
         if self.central is not None:
             await self.central.ingest.connected.wait()
-        for lane in self.lanes:
-            await lane.agent.uplink.connected.wait()
-            await wait_online(lane.agent.drivers["s1"], 10)
+        for agent in self.agents:
+            await agent.uplink.connected.wait()
+            for driver in agent.drivers.values():
+                await wait_online(driver, 10)
+        for edge in self.edge_processes:
+            edge.check_running()
 
     def central_stats(self) -> dict[str, int]:
         if self.central is None:
@@ -311,6 +357,8 @@ class Rig:
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for edge in self.edge_processes:
+            await asyncio.to_thread(edge.stop)
         for lane in self.lanes:
             lane.scanner.close()
 
@@ -346,10 +394,12 @@ async def run_schedule(opts: Options, lanes: Sequence[Lane], measurement: Measur
     measurement.complete = True
 
 
-async def measure(opts: Options, broker: BrokerUrl, site: SiteConfig, folder: Path, budget: float) -> Measurement:
+async def measure(
+    opts: Options, broker: BrokerUrl, site: SiteConfig, folder: Path, db: Path | str, budget: float,
+) -> Measurement:
     """Start edges (and central in-process if asked), warm up, run the schedule within ``budget`` seconds."""
     measurement = Measurement(Results())
-    rig = Rig(opts, broker, site, folder)
+    rig = Rig(opts, broker, site, folder, db)
     try:
         rig.start()
         async with asyncio.timeout(budget):
@@ -404,7 +454,10 @@ def summary(opts: Options, broker: BrokerUrl, own_broker: bool, m: Measurement) 
         "rate": opts.rate,
         "count": opts.count,
         "edges": opts.edges,
+        "scanners_per_edge": opts.scanners_per_edge,
         "central": opts.central,
+        "edge": opts.edge,
+        "store": "postgresql" if opts.postgres else "sqlite",
         "broker": str(broker),
         "own_broker": own_broker,
         "broker_tcp_nodelay": opts.broker_nodelay if own_broker else None,
@@ -425,9 +478,15 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--rate", type=float, required=True, help="aggregate scans per second")
     p.add_argument("--count", type=int, required=True, help="scans to measure")
-    p.add_argument("--edges", type=int, default=2, help="edge agents, one scanner each (default: %(default)s)")
+    p.add_argument("--edges", type=int, default=2, help="edge agents (default: %(default)s)")
+    p.add_argument("--scanners-per-edge", type=int, default=1,
+                   help="mock scanners each edge agent reads (default: %(default)s)")
     p.add_argument("--central", choices=["process", "inprocess"], default="process",
                    help="central as its own process or in this event loop (default: %(default)s)")
+    p.add_argument("--edge", choices=["inprocess", "process"], default="inprocess",
+                   help="edge agents in this event loop or each in a process of its own (default: %(default)s)")
+    p.add_argument("--postgres", metavar="SERVER_URL",
+                   help="central's store in a fresh database on this PostgreSQL server (default: an SQLite file)")
     p.add_argument("--broker", help="use this broker (mqtt://host:port) instead of starting a Mosquitto")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each answer (default: %(default)s)")
     p.add_argument("--broker-nodelay", action=argparse.BooleanOptionalAction, default=True,
@@ -440,6 +499,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         p.error(f"--count must be 1..900000, got {args.count}")
     if not 1 <= args.edges <= 100:
         p.error(f"--edges must be 1..100, got {args.edges}")
+    if not 1 <= args.scanners_per_edge <= 50:
+        p.error(f"--scanners-per-edge must be 1..50, got {args.scanners_per_edge}")
     if not args.timeout > 0:
         p.error(f"--timeout must be positive, got {args.timeout}")
     broker = None
@@ -452,13 +513,14 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return Options(args.rate, args.count, args.edges, args.central, broker, args.timeout, args.broker_nodelay)
+    return Options(args.rate, args.count, args.edges, args.scanners_per_edge, args.central, args.edge,
+                   args.postgres, broker, args.timeout, args.broker_nodelay)
 
 
 def run(opts: Options) -> dict[str, Any]:
     budget = opts.count / opts.rate * 3 + 30
     site_id = f"bench-{uuid.uuid4().hex[:8]}"
-    per_dest = math.ceil(opts.count / len(DESTINATIONS)) + opts.edges * WARMUP_ATTEMPTS
+    per_dest = math.ceil(opts.count / len(DESTINATIONS)) + opts.edges * opts.scanners_per_edge * WARMUP_ATTEMPTS
     text = site_yaml(site_id, opts.edges, per_dest)
     site = parse_site(text, "generated site")
     with tempfile.TemporaryDirectory(prefix="xdock-bench-") as tmp, contextlib.ExitStack() as stack:
@@ -468,12 +530,15 @@ def run(opts: Options) -> dict[str, Any]:
         broker = opts.broker
         if broker is None:
             broker = stack.enter_context(Mosquitto(folder / "mosquitto", tcp_nodelay=opts.broker_nodelay)).url
+        db: Path | str = folder / "central.db"
+        if opts.postgres is not None:
+            db = stack.enter_context(fresh_postgres(opts.postgres, f"xdock_{site_id.replace('-', '_')}"))
         central_proc: CentralProcess | None = None
         if opts.central == "process":
             central_proc = stack.enter_context(
-                CentralProcess(site_file, broker, folder / "central.db", sim_start=SIM_START)
+                CentralProcess(site_file, broker, db, sim_start=SIM_START, log=folder / "central.log")
             )
-        measurement = asyncio.run(measure(opts, broker, site, folder, budget))
+        measurement = asyncio.run(measure(opts, broker, site, folder, db, budget))
         if central_proc is not None:
             try:
                 stats = central_proc.get("/api/v1/stats")
@@ -483,6 +548,23 @@ def run(opts: Options) -> dict[str, Any]:
                 measurement.central_stats = {"applied": stats["applied"],
                                              "duplicates": stats["since_start"]["duplicates"]}
     return summary(opts, broker, opts.broker is None, measurement)
+
+
+@contextlib.contextmanager
+def fresh_postgres(server: str, name: str) -> Iterator[str]:
+    """A new empty database ``name`` on the PostgreSQL ``server`` (a URL), dropped afterwards; yields its URL."""
+    import psycopg  # noqa: PLC0415 - the central extra's driver, needed only with --postgres
+
+    try:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"'.encode())
+    except psycopg.Error as exc:
+        raise RuntimeError(f"cannot create database {name!r} on {server}: {exc}") from exc
+    try:
+        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -206,3 +206,44 @@ async def test_the_oldest_unacknowledged_row_has_an_age_also_after_a_restart(tmp
     second.mark_sent(2)
     assert second.oldest_unacked_age() == 0
     await second.aclose()
+
+
+def sent_seqs(path: Path) -> list[int]:
+    with sqlite3.connect(path) as db:
+        return [seq for (seq,) in db.execute("SELECT seq FROM outbox WHERE sent_at IS NOT NULL ORDER BY seq")]
+
+
+async def test_an_acknowledgement_rides_in_the_next_commit_of_a_scan(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    box = Outbox(path, ack_linger_s=3600)
+    [first] = await record(box, 1)
+    box.mark_sent(first.seq)
+    await asyncio.sleep(0.05)  # room for a commit, were one started
+    assert (box.stats.commits, sent_seqs(path), box.unacked) == (1, [], 0)
+    await record(box, 1)
+    assert (box.stats.commits, sent_seqs(path)) == (2, [1])
+    box.mark_sent(2)
+    await box.aclose()  # what still lingers is committed on close
+    assert (box.stats.commits, sent_seqs(path)) == (3, [1, 2])
+
+
+async def test_an_acknowledgement_alone_is_committed_after_the_linger(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    box = Outbox(path, ack_linger_s=0.05)
+    await record(box, 2)
+    box.mark_sent(1)
+    box.mark_sent(2)
+    await eventually(lambda: box.stats.commits == 3, 5, "the acknowledgements' own commit")
+    assert sent_seqs(path) == [1, 2]
+    await box.aclose()
+    assert box.stats.commits == 3
+
+
+async def test_many_acknowledgements_are_committed_without_waiting(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    box = Outbox(path, ack_linger_s=3600)
+    rows = await record(box, 256)
+    for row in rows:
+        box.mark_sent(row.seq)
+    await eventually(lambda: box.stats.commits == 257, 5, "a commit of 256 acknowledgements")
+    await box.aclose()

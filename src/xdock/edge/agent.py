@@ -135,6 +135,7 @@ class EdgeAgent:
                     tasks.create_task(probe.run(), name=f"modbus-{probe.config.temperature_id}")
         finally:
             self.scans.close()
+            self.answers.close()
             for driver in self.drivers.values():
                 await driver.aclose()
             await self.outbox.aclose()
@@ -153,7 +154,7 @@ class EdgeAgent:
     # -- from central ----------------------------------------------------------------------------
 
     async def on_command(self, message: Assignment | Feedback) -> None:
-        await self.answers.on_command(message)
+        self.answers.take(message)
 
     def on_routes(self, snapshot: RouteSnapshot) -> None:
         adopted = self.router.load(snapshot)

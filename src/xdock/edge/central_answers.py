@@ -20,11 +20,18 @@ answer given after the scan left (central went offline while the edge waited for
 reported to central once central's answer came (``report``), so central records whether the worker
 was corrected. Central's STOP for a reader (a mis-load) is shown, with its beep, on every scanner of
 this edge.
+
+Lanes: :meth:`CentralAnswers.take` handles each command in a task of its own, in one lane per
+scanner: a scanner's commands are handled one after the other in the order they came, while those of
+different scanners overlap, so the marks of answers arriving together go to disk in one outbox commit
+(one ``fsync``) instead of one commit each, one answer waiting for the other.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Container, Mapping
 
 from xdock.edge.answer_times import AnswerTimes
@@ -60,8 +67,27 @@ class CentralAnswers:
         self.stats = stats
         self.times = times
         self._report = report
+        self._lanes: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._handling: set[asyncio.Task[None]] = set()
+
+    def take(self, message: Assignment | Feedback) -> None:
+        """Handle ``message`` in its own task, after the commands taken before it for the same scanner."""
+        task = asyncio.get_running_loop().create_task(self.on_command(message))
+        self._handling.add(task)
+        task.add_done_callback(self._handled)
+
+    def close(self) -> None:
+        """Stop handling the commands still in hand (the agent is stopping)."""
+        for task in self._handling:
+            task.cancel()
+
+    def _handled(self, task: asyncio.Task[None]) -> None:
+        self._handling.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("edge %s: a command from central failed: %s", self.edge_id, exc, exc_info=exc)
 
     async def on_command(self, message: Assignment | Feedback) -> None:
+        """Handle ``message`` once the commands before it for the same scanner are handled."""
         if isinstance(message, Feedback) and message.device_id in self.readers:
             await self._door_feedback(message)
             return
@@ -69,6 +95,10 @@ class CentralAnswers:
         if driver is None:
             log.warning("edge %s: command for unknown device %s", self.edge_id, message.device_id)
             return
+        async with self._lanes[message.device_id]:
+            await self._scanner_command(driver, message)
+
+    async def _scanner_command(self, driver: SerialScannerDriver, message: Assignment | Feedback) -> None:
         if isinstance(message, Feedback):
             await show(driver, message)
             return
@@ -127,8 +157,9 @@ class CentralAnswers:
         """Central's word for a portal reader (a mis-load STOP): on every scanner display at this door."""
         self.stats.stops += 1
         log.warning("edge %s: reader %s: %s", self.edge_id, message.device_id, message.text)
-        for driver in self.scanners.values():
-            await show(driver, message)
+        for device_id, driver in self.scanners.items():
+            async with self._lanes[device_id]:
+                await show(driver, message)
 
 
 def _ids(message: Assignment) -> dict[str, object]:

@@ -7,9 +7,11 @@ while and a bounded count, for diagnosis, before it is pruned.
 Group commit: :meth:`Outbox.record` adds the row to the next batch and waits for that batch's
 commit. One commit runs at a time, in the outbox's own writer thread, so the event loop never waits
 on ``fsync``; scans recorded while a commit runs all go into the next one, so under load one
-``fsync`` covers many scans. Acknowledgements ride along in the same batches; a batch holding only
-acknowledgements is committed without ``fsync`` (losing one only means the scan is sent again, and
-central applies each ``(edge_id, seq)`` once).
+``fsync`` covers many scans. Acknowledgements ride along in the same batches: one does not start a
+commit of its own but waits for the next commit of a scan or a mark, at most ``ack_linger_s``
+(or until ``_PRUNE_EVERY`` of them wait); a batch holding only acknowledgements is committed
+without ``fsync`` (losing one only means the scan is sent again, and central applies each
+``(edge_id, seq)`` once). Under a steady flow of scans an acknowledgement thus costs no commit.
 
 Sequence numbers: the outbox hands them out (:meth:`Outbox.allocate`) and stores the highest one
 with every batch, also across pruning, so a number recorded once is never handed out again, across
@@ -76,8 +78,9 @@ class Outbox:
 
     def __init__(
         self, path: str | Path, *, keep_sent: int = 10_000, keep_sent_s: float = 3600.0,
-        wall: Callable[[], float] = time.time,
+        wall: Callable[[], float] = time.time, ack_linger_s: float = 1.0,
     ) -> None:
+        """``ack_linger_s``: longest wait of an acknowledgement for a commit to ride along with."""
         if keep_sent < 0 or keep_sent_s < 0:
             raise ValueError(f"keep_sent and keep_sent_s must not be negative, got {keep_sent}, {keep_sent_s}")
         self.path = str(path)
@@ -91,6 +94,7 @@ class Outbox:
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"journal mode is {mode!r}, WAL refused")
             self._db.execute("PRAGMA synchronous=FULL")
+            self._synced = True  # the connection's synchronous is FULL (else NORMAL); then the writer thread's
             for statement in SCHEMA:
                 self._db.execute(statement)
             (last_meta,) = self._db.execute("SELECT coalesce(max(last_seq), 0) FROM meta").fetchone()
@@ -121,6 +125,9 @@ class Outbox:
         self._writer: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edge-outbox")
         self._since_prune = 0
+        self._ack_linger_s = ack_linger_s
+        self._ack_timer: asyncio.TimerHandle | None = None
+        self._acks_due = False
         self._closed = False
 
     @property
@@ -207,7 +214,10 @@ class Outbox:
         self._unacked -= 1
         self._unacked_since.pop(seq, None)
         self.stats.sent += 1
-        self._kick()
+        if len(self._batch.acks) >= _PRUNE_EVERY:
+            self._kick()
+        elif self._writer is None:
+            self._linger()
 
     def mark_answered(self, seq: int) -> None:
         """Central's answer to ``seq`` was handled: a later answer to it is a repeat."""
@@ -229,7 +239,15 @@ class Outbox:
         if self._closed:
             return
         self._closed = True
-        while self._writer is not None:
+        if self._ack_timer is not None:
+            self._ack_timer.cancel()
+            self._ack_timer = None
+        while True:
+            if self._batch:
+                self._acks_due = True  # acknowledgements still lingering go too
+                self._kick()
+            if self._writer is None:
+                break
             await asyncio.shield(self._writer)
         self._executor.shutdown(wait=True)
         self._db.close()
@@ -240,11 +258,31 @@ class Outbox:
         if self._writer is None:
             self._writer = asyncio.get_running_loop().create_task(self._write_batches(), name="edge-outbox-writer")
 
+    def _linger(self) -> None:
+        """Let the acknowledgements waiting in the batch wait for a commit, at most ``ack_linger_s``."""
+        if self._ack_timer is None and self._batch.acks:
+            self._ack_timer = asyncio.get_running_loop().call_later(self._ack_linger_s, self._flush_acks)
+
+    def _flush_acks(self) -> None:
+        self._ack_timer = None
+        self._acks_due = True
+        self._kick()
+
+    def _due(self) -> bool:
+        """Whether the batch gathered so far is to be committed now (not only lingering acknowledgements)."""
+        batch = self._batch
+        return batch.urgent or (bool(batch.acks) and (self._acks_due or len(batch.acks) >= _PRUNE_EVERY))
+
     async def _write_batches(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while self._batch:
+            while self._due():
                 batch, self._batch = self._batch, Batch()
+                if batch.acks:
+                    self._acks_due = False
+                    if self._ack_timer is not None:
+                        self._ack_timer.cancel()
+                        self._ack_timer = None
                 rows = [row for row, _ in batch.rows]
                 try:
                     await loop.run_in_executor(self._executor, self._commit, batch)
@@ -262,12 +300,16 @@ class Outbox:
                         done.set_result(None)
         finally:
             self._writer = None
+            if not self._closed:
+                self._linger()
 
     def _commit(self, batch: Batch) -> None:
         """One transaction (writer thread)."""
         db = self._db
         acks = batch.acks
-        db.execute("PRAGMA synchronous=FULL" if batch.synced else "PRAGMA synchronous=NORMAL")
+        if batch.synced != self._synced:  # one statement less per commit while the kind of commit stays
+            db.execute("PRAGMA synchronous=FULL" if batch.synced else "PRAGMA synchronous=NORMAL")
+            self._synced = batch.synced
         now = self._wall()
         db.execute("BEGIN IMMEDIATE")
         try:

@@ -60,6 +60,12 @@ class Batch:
                     or self.shown)
 
     @property
+    def urgent(self) -> bool:
+        """Holds more than acknowledgements (which may wait for the next commit)."""
+        return bool(self.rows or self.answered or self.held or self.released or self.scanned or self.shown
+                    or self.durable)
+
+    @property
     def synced(self) -> bool:
         """Committed with ``fsync``: it holds what a worker was told, or must not be told again."""
         return bool(self.rows or self.held or self.scanned or self.shown or self.durable)

@@ -57,6 +57,7 @@ from xdock.transport.broker import DEFAULT_LINK, BrokerLink, connected, mqtt_cli
 from xdock.transport.mqtt_socket import no_delay
 from xdock.transport.reconnect import keep_connected
 from xdock.transport.session import last_word
+from xdock.transport.waiting import take_waiting
 
 __all__ = ["Downlinks", "Uplink", "UplinkOptions"]
 
@@ -64,6 +65,8 @@ log = logging.getLogger(__name__)
 
 _GOODBYE_S = 1.0
 """Seconds a clean stop waits for the broker to take the offline status."""
+_RECEIVE_AT_ONCE = 64
+"""Messages from central handled one after the other, beyond the first, without waiting for the iterator."""
 
 
 class Downlinks(Protocol):
@@ -242,17 +245,22 @@ class Uplink:
             raise
 
     async def _receive(self, client: aiomqtt.Client) -> None:
-        async for message in client.messages:
-            payload = message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
-            handler = self._topics.get(message.topic.value)
-            if handler is None:
-                log.warning("edge %s: message on unexpected topic %s", self.edge_id, message.topic)
-                continue
-            try:
-                await handler(payload)
-            except MessageError as exc:
-                self.rejected_downlinks += 1
-                log.warning("edge %s: rejected message on %s: %s", self.edge_id, message.topic, exc)
+        async for first in client.messages:
+            # Those already waiting too: aiomqtt's iterator costs a task and a few loop turns per message.
+            for message in [first, *take_waiting(client, _RECEIVE_AT_ONCE)]:
+                await self._dispatch(message)
+
+    async def _dispatch(self, message: aiomqtt.Message) -> None:
+        payload = message.payload if isinstance(message.payload, bytes) else str(message.payload).encode()
+        handler = self._topics.get(message.topic.value)
+        if handler is None:
+            log.warning("edge %s: message on unexpected topic %s", self.edge_id, message.topic)
+            return
+        try:
+            await handler(payload)
+        except MessageError as exc:
+            self.rejected_downlinks += 1
+            log.warning("edge %s: rejected message on %s: %s", self.edge_id, message.topic, exc)
 
     async def _on_command(self, payload: bytes) -> None:
         await self.downlinks.on_command(decode_downlink(payload))

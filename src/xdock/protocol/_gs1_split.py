@@ -13,12 +13,19 @@ to cut such text into element strings that a pallet label could really carry:
 
 The caller accepts a single reading, reports two or more as ambiguous, and falls back to the
 plain left-to-right reading when there is none.
+
+Speed: this runs on every scan without separators, so it avoids what costs most. The AI at a cut
+point is found by looking its 2, 3 and 4 first characters up among the logistic AIs (GS1's AIs are
+prefix-free, so at most one matches) rather than by trying every AI GS1 knows; and the element
+strings tried at a cut are memoised by their text, since a site's labels share everything after the
+SSCC (ship-to, count, weights), so the same cuts come back scan after scan.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from biip import ParseError
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
@@ -35,6 +42,9 @@ _LOGISTIC_AIS = frozenset(
     | {f"310{n}" for n in range(6)}
     | {f"330{n}" for n in range(6)}
 )
+_AI_BY_CODE: Mapping[str, GS1ApplicationIdentifier] = {
+    code: GS1ApplicationIdentifier.extract(code) for code in sorted(_LOGISTIC_AIS)
+}
 _FREE_TEXT_AIS = frozenset({"10", "400", "401", "403"})
 _POSTAL_CODE = re.compile(r"[0-9A-Za-z](?:[0-9A-Za-z-]{1,8})[0-9A-Za-z]")
 _BUDGET = 20_000  # element parses allowed for one scan
@@ -93,11 +103,8 @@ class _Search:
 
     def _elements_starting_at(self, offset: int) -> Iterator[GS1ElementString]:
         rest = self._text[offset:]
-        try:
-            ai = GS1ApplicationIdentifier.extract(rest)
-        except ParseError:
-            return
-        if ai.ai not in _LOGISTIC_AIS:
+        ai = _logistic_ai(rest)
+        if ai is None:
             return
         ends = range(len(ai) + 1, len(rest) + 1) if ai.separator_required else (None,)
         matched = False
@@ -115,12 +122,34 @@ class _Search:
                 yield element
 
 
+def _logistic_ai(text: str) -> GS1ApplicationIdentifier | None:
+    """The logistic AI ``text`` starts with (``None``: another AI, or none)."""
+    for length in (2, 3, 4):
+        ai = _AI_BY_CODE.get(text[:length])
+        if ai is not None:
+            return ai
+    return None
+
+
 def _element(rest: str, end: int | None) -> GS1ElementString | None:
     """The element string at the start of ``rest`` (fixed length), or exactly ``rest[:end]``."""
+    return _extract(rest) if end is None else _parse(rest[:end])
+
+
+@functools.lru_cache(maxsize=4096)
+def _extract(text: str) -> GS1ElementString | None:
+    """The fixed-length element string ``text`` starts with (memoised; biip's values are frozen)."""
     try:
-        if end is None:
-            return GS1ElementString.extract(rest)
-        return GS1ElementString.parse(rest[:end])
+        return GS1ElementString.extract(text)
+    except ParseError:
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> GS1ElementString | None:
+    """``text`` as exactly one element string (memoised; biip's values are frozen)."""
+    try:
+        return GS1ElementString.parse(text)
     except ParseError:
         return None
 

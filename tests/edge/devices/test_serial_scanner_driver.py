@@ -134,6 +134,23 @@ async def test_send_reaches_the_scanner_display_and_beeper(rig: Rig) -> None:
     assert rig.scanner.rejected == []
 
 
+async def test_send_all_writes_several_commands_in_order(rig: Rig) -> None:
+    await plugged(rig)
+    assert await rig.driver.send_all([Beep("error"), Display("CHANGE: D7"), Beep("good")]) is True
+    assert await rig.driver.send_all([]) is True
+    await rig.scanner.wait_until(lambda: len(rig.scanner.commands) == 3, timeout=DEADLINE)
+    assert rig.scanner.commands == [Beep("error"), Display("CHANGE: D7"), Beep("good")]
+    assert rig.scanner.rejected == []
+
+
+async def test_many_commands_beyond_what_the_port_holds_at_once_all_arrive(rig: Rig) -> None:
+    await plugged(rig)
+    texts = [f"line {i:03d} " + "x" * 50 for i in range(300)]  # about 18 KB: more than a pty buffers
+    assert await rig.driver.send_all([Display(t) for t in texts]) is True
+    await rig.scanner.wait_until(lambda: len(rig.scanner.commands) == len(texts), timeout=DEADLINE)
+    assert [c.text for c in rig.scanner.commands if isinstance(c, Display)] == texts
+
+
 async def test_unplug_goes_offline_and_replug_comes_back(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="xdock.edge.devices.serial_scanner")
     await plugged(rig)

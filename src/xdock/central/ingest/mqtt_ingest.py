@@ -15,6 +15,17 @@ the disk.
 A replayed scan (same ``(edge_id, seq)``) is applied once; a replay is answered with the stored
 answer and counted as a duplicate.
 
+Batches and the answer pipeline: every message already waiting on the broker (up to ``max_batch``)
+is taken with the first as one batch, and the batch's scans are applied in one store transaction
+(one disk sync: :meth:`~xdock.central.site.live_site.LiveSite.apply_scans`). Once that commit is
+done, the batch's answers are published and, when the broker has acknowledged every one, the batch
+is acknowledged to the broker, in the order the batches came. Central does not wait for those
+acknowledgements before it applies the next batch: up to ``_ANSWERING`` batches' answers are on
+their way at once, so the broker's round trip is not added to every batch's time and central's one
+loop goes on applying scans meanwhile. An answer never leaves before its scan's commit, and a scan
+is never acknowledged before its answer: a crash at any point leaves the scans not yet acknowledged
+with the broker, and their redelivery gets the stored answers.
+
 Clock skew: central decides on its own clock, and ``scanned_at`` is only the edge's claim, so a
 scan is never refused or held for its time. When ``scanned_at`` is more than ``skew_tolerance``
 (5 minutes) ahead of central's clock, or behind it, the scan is still applied, counted as
@@ -24,7 +35,7 @@ a late scan without one may be a skewed clock or a delayed delivery, and is coun
 status shows its backlog).
 
 Offline answers an edge reports it gave after their scan had left (``.../edge/{edge}/offline_answer``)
-are handed to the site core after the batch's scans
+are handed to the site core after the batch's scans and passages
 (:meth:`~xdock.central.site.live_site.LiveSite.apply_offline_answer`: once per key, counted as kept or
 corrected offline answers).
 
@@ -43,8 +54,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -82,6 +93,18 @@ from xdock.transport.waiting import take_waiting
 __all__ = ["Ingest", "IngestStats"]
 
 log = logging.getLogger(__name__)
+
+_ANSWERING = 4
+"""Batches whose answers may await the broker's acknowledgement while central applies the next batch."""
+
+
+@dataclass(frozen=True)
+class _Answers:
+    """What a batch, once stored, sends: the commands to publish, and how many of them answer scans."""
+
+    commands: list[tuple[str, bytes]]
+    scans: int
+    received_at: float
 
 
 @dataclass
@@ -149,7 +172,7 @@ class Ingest:
     async def _session(self) -> None:
         session = mqtt_client(self.broker, self.link, identifier=self.client_id, persistent=True, will=self.will)
         # In flight at most: one batch's answers, and the routes publisher's snapshots beside them.
-        async with connected(session, self.broker, in_flight=2 * self.max_batch) as client, \
+        async with connected(session, self.broker, in_flight=(_ANSWERING + 1) * self.max_batch) as client, \
                 AsyncExitStack() as around:
             # The broker must not consider a scan delivered before its effect is stored.
             manual_acks(client)
@@ -168,21 +191,54 @@ class Ingest:
                      self._backoff.succeeded())
             if self.around_session is not None:
                 await around.enter_async_context(self.around_session(client))
-            messages = client.messages
-            async for first in messages:
+            await self._serve(client)
+
+    async def _serve(self, client: aiomqtt.Client) -> None:
+        """Apply batch after batch; each one's answers are published, then the batch acknowledged, meanwhile."""
+        answering: deque[asyncio.Task[None]] = deque()
+        async with asyncio.TaskGroup() as tasks:
+            async for first in client.messages:
                 # Everything already waiting is applied together: one disk sync for the batch.
                 received_at = time.monotonic()
                 batch = [first, *take_waiting(client, self.max_batch - 1)]
-                await self._handle(client, batch, received_at)
-                for message in batch:
-                    ack(client, message)
+                answers = self._apply(batch, received_at)
+                before = answering[-1] if answering else None
+                answering.append(tasks.create_task(self._answer_then_ack(client, batch, answers, before)))
+                while answering and answering[0].done():
+                    answering.popleft()
+                if len(answering) >= _ANSWERING:
+                    await asyncio.wait([answering[0]])
+
+    async def _answer_then_ack(
+        self, client: aiomqtt.Client, batch: Sequence[aiomqtt.Message], answers: _Answers,
+        before: asyncio.Task[None] | None,
+    ) -> None:
+        """Publish a stored batch's answers; once the broker has them and the batch ``before`` is acknowledged,
+        acknowledge this one (MQTT wants acknowledgements in the order the messages came)."""
+        await self._answer(client, answers)
+        if before is not None:
+            await before
+        for message in batch:
+            ack(client, message)
 
     async def _handle(
         self, client: aiomqtt.Client, batch: list[aiomqtt.Message], received_at: float | None = None,
     ) -> None:
         """Apply ``batch`` (taken from the broker at ``received_at``, ``time.monotonic()``; now if not given) and
-        answer its scans."""
-        received_at = time.monotonic() if received_at is None else received_at
+        publish its answers; return once the broker has them all."""
+        await self._answer(client, self._apply(batch, time.monotonic() if received_at is None else received_at))
+
+    async def _answer(self, client: aiomqtt.Client, answers: _Answers) -> None:
+        """Publish ``answers``; return once the broker acknowledged every one."""
+        await publish_confirmed(client, answers.commands)
+        if answers.scans:
+            latency = time.monotonic() - answers.received_at
+            self.stats.answered += answers.scans
+            for _ in range(answers.scans):
+                self.stats.answer_latency.observe(latency)
+
+    def _apply(self, batch: list[aiomqtt.Message], received_at: float) -> _Answers:
+        """Store the effect of ``batch`` (one transaction for its scans); the commands it answers with."""
         events: list[ScanEvent] = []
         passages: list[DoorPassage] = []
         readings: list[SensorReading] = []
@@ -207,14 +263,15 @@ class Ingest:
                 reports.append(uplink)
             else:
                 events.append(uplink)
-        if events:
-            await self._apply_scans(client, events, received_at)
+        commands = self._apply_scans(events) if events else []
+        scans = len(commands)
         if passages:
-            await self._apply_passages(client, passages)
+            commands += self._apply_passages(passages)
         for report in reports:
             self.live_site.apply_offline_answer(report)  # a StoreError leaves the batch unacknowledged, redelivered
         for reading in readings:
             self.live_site.apply_reading(reading)  # a StoreError leaves the batch unacknowledged, redelivered
+        return _Answers(commands, scans, received_at)
 
     def _status(self, liveness: Liveness, topic: str, payload: bytes, *, retained: bool) -> None:
         """A status to liveness, then, once accepted, to device telemetry."""
@@ -226,7 +283,8 @@ class Ingest:
         if self.device_telemetry is not None:
             self.device_telemetry.record(status)
 
-    async def _apply_scans(self, client: aiomqtt.Client, events: list[ScanEvent], received_at: float) -> None:
+    def _apply_scans(self, events: list[ScanEvent]) -> list[tuple[str, bytes]]:
+        """Apply the batch's scans in one transaction; their answers, in the scans' order."""
         try:
             results = self.live_site.apply_scans(events)
         except StoreError:
@@ -234,18 +292,11 @@ class Ingest:
             raise
         self.stats.duplicates += sum(applied.duplicate for applied in results)
         self._note_skew([e for e, applied in zip(events, results, strict=True) if not applied.duplicate])
-        await publish_confirmed(
-            client,
-            [(cmd_topic(self.site, event.edge_id), encode(applied.reply))
-             for event, applied in zip(events, results, strict=True)],
-        )
-        latency = time.monotonic() - received_at
-        self.stats.answered += len(events)
-        for _ in events:
-            self.stats.answer_latency.observe(latency)
+        return [(cmd_topic(self.site, event.edge_id), encode(applied.reply))
+                for event, applied in zip(events, results, strict=True)]
 
-    async def _apply_passages(self, client: aiomqtt.Client, passages: list[DoorPassage]) -> None:
-        """Apply RFID door passages (after the batch's scans) and send each STOP to its edge."""
+    def _apply_passages(self, passages: list[DoorPassage]) -> list[tuple[str, bytes]]:
+        """Apply RFID door passages (after the batch's scans); the STOP for each mis-load, to its edge."""
         replies = []
         for passage in passages:
             try:
@@ -255,8 +306,7 @@ class Ingest:
                 raise
             if result.reply is not None:
                 replies.append((cmd_topic(self.site, passage.edge_id), encode(result.reply)))
-        if replies:
-            await publish_confirmed(client, replies)
+        return replies
 
     def _note_skew(self, events: list[ScanEvent]) -> None:
         """Count and record the applied scans whose time is too far from central's (see the module docstring)."""

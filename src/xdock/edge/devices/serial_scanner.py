@@ -1,6 +1,9 @@
 """Driver for a serial barcode scanner (wire format in :mod:`xdock.protocol.scanner_wire`).
 
 The port is opened non-blocking with pyserial and watched by the event loop; no thread waits on it.
+A write goes out at once when the port can take it (the usual case) and waits for the loop to see
+the port writable only when it cannot; :meth:`SerialScannerDriver.send_all` writes several commands
+(a beep and a display line) in one write.
 A scanner that is unplugged shows up as a failed read or write: the driver logs it once, reports the
 scanner offline, and re-opens the port by name (a symlink is followed anew on every attempt) with a
 capped, doubling back-off until the scanner is back, then reports it online again.
@@ -15,7 +18,8 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+import select
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 import serial
@@ -126,7 +130,14 @@ class SerialScannerDriver:
 
         The port is opened by :meth:`lines`, so commands reach the scanner while its lines are read.
         """
-        payload = encode_command(command)
+        return await self.send_all((command,))
+
+    async def send_all(self, commands: Sequence[ScannerCommand]) -> bool:
+        """Write ``commands`` to the scanner in order, in one write; like :meth:`send` otherwise."""
+        if not commands:
+            return True
+        command = commands[0] if len(commands) == 1 else list(commands)
+        payload = b"".join(encode_command(c) for c in commands)
         async with self._write_lock:
             ser = self._serial
             if ser is None:
@@ -231,7 +242,8 @@ class SerialScannerDriver:
         view = memoryview(payload)
         while view:
             # pyserial spins on EAGAIN in non-blocking mode: write only once the port is writable.
-            await self._writable(ser)
+            if not _writable_now(ser):
+                await self._writable(ser)
             try:
                 written = ser.write(view)
             except (serial.SerialException, OSError) as exc:
@@ -258,3 +270,14 @@ class SerialScannerDriver:
             self._write_waiter = None
             if ser is self._serial:
                 loop.remove_writer(fd)
+
+
+def _writable_now(ser: serial.Serial) -> bool:
+    """Whether the port takes data now (one ``poll`` with no wait); a failure is left to the write."""
+    poller = select.poll()
+    poller.register(ser.fileno(), select.POLLOUT)
+    try:
+        events = poller.poll(0)
+    except OSError:
+        return True
+    return any(mask & select.POLLOUT for _, mask in events)
