@@ -83,3 +83,4 @@ async def test_leader_cut_from_its_database_stops_and_standby_takes_over(tmp_pat
     assert deposed[0].startswith(
         f"xdock: error: central '{CENTRAL_A}' no longer leads the site: its connection to the store ended (")
     assert deposed[0].endswith("); restart it to stand by")
+    assert "Traceback" not in "\n".join(lines)  # store errors are one line each, the lost lead one more

@@ -67,7 +67,7 @@ from xdock.central.edges.liveness import Liveness, status_subscriptions
 from xdock.central.ingest.refusals import UplinkRefusals
 from xdock.central.ingest.uplinks import UplinkDecoder, UplinkRefusedError
 from xdock.central.site.live_site import LiveSite
-from xdock.central.store.database import StoreError
+from xdock.central.store.database import NotLeaderError, StoreError
 from xdock.observability.latency import ANSWER_BOUNDS_S, Latencies
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
@@ -287,8 +287,11 @@ class Ingest:
         """Apply the batch's scans in one transaction; their answers, in the scans' order."""
         try:
             results = self.live_site.apply_scans(events)
-        except StoreError:
-            log.exception("cannot store %d scans; they stay unacknowledged", len(events))
+        except NotLeaderError as exc:  # deposed: the new leader gets them from the site's session
+            log.warning("%d scans left unacknowledged: %s", len(events), exc)
+            raise
+        except StoreError as exc:  # the message names the store and the database's error: no traceback
+            log.error("cannot store %d scans; they stay unacknowledged: %s", len(events), exc)  # noqa: TRY400
             raise
         self.stats.duplicates += sum(applied.duplicate for applied in results)
         self._note_skew([e for e, applied in zip(events, results, strict=True) if not applied.duplicate])
@@ -301,8 +304,12 @@ class Ingest:
         for passage in passages:
             try:
                 result = self.live_site.apply_passage(passage)
-            except StoreError:
-                log.exception("cannot store passage %s/%d; it stays unacknowledged", passage.edge_id, passage.seq)
+            except NotLeaderError as exc:
+                log.warning("passage %s/%d left unacknowledged: %s", passage.edge_id, passage.seq, exc)
+                raise
+            except StoreError as exc:
+                log.error("cannot store passage %s/%d; it stays unacknowledged: %s",  # noqa: TRY400
+                          passage.edge_id, passage.seq, exc)
                 raise
             if result.reply is not None:
                 replies.append((cmd_topic(self.site, passage.edge_id), encode(result.reply)))
