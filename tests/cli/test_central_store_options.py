@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from support.postgres import fresh_database
+from support.postgres import SERVER, fresh_database
 from xdock.cli import main
 
 
@@ -27,6 +27,9 @@ def test_users_live_in_a_postgresql_store_as_in_a_file(tmp_path: Path, capsys: p
                                  " got 'mysql://root@127.0.0.1/x'"),
     ("postgresql://127.0.0.1", "argument --db: a PostgreSQL URL names its database: postgresql://HOST/DATABASE,"
                                " got 'postgresql://127.0.0.1'"),
+    ("postgresql://xdock:s3cret@127.0.0.1/site", "argument --db: postgresql://xdock:***@127.0.0.1/site: the password"
+                                                 " does not go in the URL (it would show in the process list); give"
+                                                 " it with --db-password-file, $PGPASSWORD or ~/.pgpass"),
 ])
 def test_a_store_that_is_neither_is_refused(db: str, error: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
@@ -61,3 +64,10 @@ def test_an_sqlite_file_it_cannot_open_is_a_start_up_error(tmp_path: Path, capsy
     db = tmp_path / "no-such-folder" / "c.db"
     assert main(["central", "--site", str(site), "--db", str(db), "--api-port", "0"]) == 2
     assert capsys.readouterr().err == (f"xdock: error: Cannot open store '{db}': unable to open database file\n")
+
+
+def test_a_database_the_server_says_is_not_there_is_a_start_up_error(capsys: pytest.CaptureFixture[str]) -> None:
+    site = Path(__file__).parents[2] / "deploy" / "site.sample.yaml"
+    url = SERVER.rsplit("/", 1)[0] + "/xdock_no_such_database"
+    assert main(["central", "--site", str(site), "--db", url, "--api-port", "0"]) == 2
+    assert capsys.readouterr().err.startswith(f"xdock: error: Cannot open store '{url}': ")

@@ -110,9 +110,8 @@ class CentralRun:
                 self.on_lead(central)
             try:
                 await central.run()
-            except* LeadershipLostError as lost:
+            except* LeadershipLostError as lost:  # told by the command, in one line
                 self.lost = str(lost.exceptions[0])
-                log.error("%s: stopping (started again, it stands by)", self.lost)  # noqa: TRY400  (no traceback)
             except* StoreError:
                 # A write that failed because the lead is gone (its connection cut, or fenced by a newer epoch)
                 # may stop central before the leadership check notices: the lost lead is the reason.
@@ -121,10 +120,8 @@ class CentralRun:
                     if reason is None:
                         raise
                     self.lost = f"central {self.central_id!r} no longer leads the site: {reason}"
-                    log.error("%s: stopping (started again, it stands by)", self.lost)  # noqa: TRY400
-        except* StoreError as failed:
+        except* StoreError as failed:  # told by the command, in one line
             self.failed = str(failed.exceptions[0])
-            log.error("central %s stops: %s", self.central_id, self.failed)  # noqa: TRY400  (no traceback)
         finally:
             self.close()
 

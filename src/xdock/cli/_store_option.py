@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from xdock.central.config import DEFAULT_DB
+from xdock.central.store.connection import describe
 
 __all__ = ["add_store_options", "db_password_from", "store_arg"]
 
@@ -25,7 +26,12 @@ def add_store_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup,
 def store_arg(text: str) -> Path | str:
     """``text`` as a store: a ``postgresql://`` URL naming a database, else a file path."""
     if text.startswith(("postgresql://", "postgres://")):
-        if not urlsplit(text).path.strip("/"):
+        parts = urlsplit(text)
+        if parts.password is not None:
+            raise argparse.ArgumentTypeError(
+                f"{describe(text)}: the password does not go in the URL (it would show in the process list);"
+                " give it with --db-password-file, $PGPASSWORD or ~/.pgpass")
+        if not parts.path.strip("/"):
             raise argparse.ArgumentTypeError(f"a PostgreSQL URL names its database: postgresql://HOST/DATABASE,"
                                              f" got {text!r}")
         return text

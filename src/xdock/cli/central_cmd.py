@@ -13,7 +13,7 @@ from typing import Any
 from xdock.central.api.listen_socket import ApiAddressError
 from xdock.central.config import CentralConfig
 from xdock.central.site_file.config import SiteConfigError, load_site
-from xdock.central.store.connection import describe
+from xdock.central.store.connection import StoreUnreachableError, describe
 from xdock.central.store.database import StoreError
 from xdock.central.telemetry import TOKEN_ENV, TelemetryConfig, TelemetryConfigError
 from xdock.cli._common import (
@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(config: CentralConfig, args: argparse.Namespace) -> int:
-    from xdock.central.leading import CentralRun, is_shared_store  # noqa: PLC0415  (heavy import only when used)
+    from xdock.central.leading import CentralRun  # noqa: PLC0415  (heavy import only when used)
 
     site = config.site
     try:
@@ -138,8 +138,8 @@ def _run(config: CentralConfig, args: argparse.Namespace) -> int:
         return fail(f"{exc}; choose another with --api-port (0 for any free port) or --no-api")
     except ValueError as exc:
         return fail(str(exc))
-    except StoreError as exc:  # a shared store's server may be down for a while: exit 1 lets a restart try again
-        return fail(str(exc), code=1 if is_shared_store(config.db) else 2)
+    except StoreError as exc:  # a database server down for a while: exit 1 lets a restart try again
+        return fail(str(exc), code=1 if isinstance(exc, StoreUnreachableError) else 2)
     api = "no API" if config.api_port is None else f"API http://{config.api_host}:{central.listening_port}/api/v1"
     role = "" if central.leadership is None else f", central id {central.central_id} (leader or standby)"
     print(f"xdock central: site {site.site}, broker {config.broker}, store {describe(config.db)}, {api}{role}",

@@ -1,13 +1,16 @@
 """Real servers a benchmark starts for itself: a Mosquitto broker, ``xdock central`` and ``xdock edge`` as processes.
 
 Both run in their own session (``start_new_session``), so a Ctrl-C at the terminal reaches only the
-benchmark, which then stops them in order. ``stop()`` is idempotent; use them as context managers.
+benchmark, which then stops them in order; a stop or a kill ends every process left in the session (a
+central's re-plan worker). ``stop()`` is idempotent; use them as context managers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
+import os
 import shutil
 import signal
 import socket
@@ -44,6 +47,13 @@ def wait_for_port(port: int, timeout: float = 10.0, proc: subprocess.Popen[bytes
         except OSError:
             time.sleep(0.02)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL what is left of the session ``proc`` leads (started with ``start_new_session``): processes it
+    started and left behind when it ended or was killed."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _stop(proc: subprocess.Popen[bytes], grace: float) -> None:
@@ -160,11 +170,14 @@ class _ChildProcess:
         if proc is not None:
             _stop(proc, grace=10)
             self.exit_code = proc.returncode
+            _kill_group(proc)
 
     def kill(self) -> None:
-        """SIGKILL: no clean shutdown, as in a power cut or an out-of-memory kill."""
+        """SIGKILL to the process and every process it started (its session's group: a re-plan worker, say),
+        as in a power cut of its machine."""
         proc, self.proc = self.proc, None
         if proc is not None:
+            _kill_group(proc)
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
             self.exit_code = proc.wait(timeout=10)
@@ -173,11 +186,13 @@ class _ChildProcess:
         """Wait for the process to end by itself; answer its exit code (``TimeoutError`` if it still runs)."""
         if self.proc is None:
             raise RuntimeError("process not running")
+        proc = self.proc
         try:
-            code = self.proc.wait(timeout=timeout)
+            code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            raise TimeoutError(f"process {self.proc.pid} still runs after {timeout} s") from exc
+            raise TimeoutError(f"process {proc.pid} still runs after {timeout} s") from exc
         self.proc, self.exit_code = None, code
+        _kill_group(proc)
         return code
 
     def start(self) -> None:

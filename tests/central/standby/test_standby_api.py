@@ -79,6 +79,11 @@ async def test_a_read_it_cannot_serve_goes_to_the_leader(http: httpx.AsyncClient
     assert response.json()["detail"].startswith("this central (central-b) stands by and does not serve this read:")
 
 
+async def test_a_browser_asking_for_a_page_is_sent_to_the_leaders(http: httpx.AsyncClient) -> None:
+    response = await http.get("/handheld", params={"door": "D12"}, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert (response.status_code, response.headers["location"]) == (307, "http://10.0.0.5:8080/handheld?door=D12")
+
+
 async def test_with_no_leader_known_it_says_so(store: Store) -> None:
     nobody = NOW.model_copy(update={"leader": None, "epoch": 0, "leader_api": None})
     async with await client(store, nobody) as http:

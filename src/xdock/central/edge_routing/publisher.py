@@ -260,7 +260,8 @@ class RoutesPublisher:
 
     async def _goodbye(self, client: aiomqtt.Client) -> None:
         if self.deposed:
-            log.info("not telling the broker central is going offline: another central leads the site now")
+            log.info("not telling the broker central is going offline: this central no longer leads (a standby"
+                     " takes over)")
             return
         status = encode(self.status(online=False))
         if await last_word(client, central_status_topic(self.site), status, timeout=_GOODBYE_S):

@@ -5,7 +5,9 @@ store holds: ``/api/v1/leadership``, ``/api/v1/pallets`` (without ``confirmed_by
 leader's load book derives), ``/api/v1/events``, ``/api/v1/alerts``, ``/healthz`` and ``/metrics``
 (``xdock_leader`` 0). Any other request is answered ``503`` problem+json naming the leader, its
 epoch and its API (``Location`` too when the leader advertised one) with ``Retry-After``: a client
-sends its write there, or tries again here after a takeover. Access control is the leader's: the
+sends its write there, or tries again here after a takeover. A browser asking for a page (``Accept:
+text/html``) is redirected to the leader's (307) instead, so a supervisor's bookmark of either central
+opens the dashboard. Access control is the leader's: the
 same users and tokens, from the same store.
 """
 
@@ -19,7 +21,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import Metric
 from starlette.middleware.base import RequestResponseEndpoint
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from xdock.central.alerts.book import alert_state
 from xdock.central.api.access import Access
@@ -82,6 +84,8 @@ def _refused(now: LeadershipOut, request: Request) -> Response:
     if now.leader_api:
         headers["Location"] = now.leader_api.rstrip("/") + request.url.path + (
             f"?{request.url.query}" if request.url.query else "")
+        if kind == "read" and "text/html" in request.headers.get("accept", ""):  # a browser: the leader's page
+            return RedirectResponse(headers["Location"], status_code=307)
     body = {
         "type": "about:blank", "title": "Service Unavailable", "status": 503, "detail": detail,
         "leader": now.leader, "epoch": now.epoch, "leader_api": now.leader_api,

@@ -30,6 +30,9 @@ async def stand_by(
     seen = leadership.leader()
     log.warning("central %s stands by: central %s leads the site (epoch %d)", leadership.central, seen.central,
                 seen.epoch)
+    if seen.central == leadership.central:
+        log.error("the central leading the site has this central's id %r: give each central its own --central-id",
+                  leadership.central)
 
     def current() -> LeadershipOut:
         return leadership_out(leadership.central, store.leader())
@@ -38,6 +41,8 @@ async def stand_by(
     if api_socket is not None:
         app = standby_app(store, Access(store, config.auth), current, site=config.site.site)
         serving = asyncio.create_task(serve_http(app, config.api_host, 0, sock=api_socket.dup()), name="standby-api")
+        log.info("standby API on http://%s:%d/api/v1 (reads from the store; writes go to the leader)",
+                 config.api_host, api_socket.getsockname()[1])
     try:
         while True:
             epoch = await asyncio.to_thread(leadership.try_take, datetime.now(UTC))

@@ -22,7 +22,8 @@ from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
-    "Connection", "Cursor", "Dialect", "NotLeaderError", "SqliteConnection", "StoreError", "describe", "doing",
+    "Connection", "Cursor", "Dialect", "NotLeaderError", "SqliteConnection", "StoreError", "StoreUnreachableError",
+    "describe", "doing",
     "first_line", "is_url",
 ]
 
@@ -32,6 +33,11 @@ Params = Sequence[Any]
 
 class StoreError(RuntimeError):
     """The database cannot be opened or written."""
+
+
+class StoreUnreachableError(StoreError):
+    """The database server could not be reached (down, restarting, the network cut): trying again later may
+    succeed, unlike a refusal the server states (no such database, a wrong password)."""
 
 
 class NotLeaderError(StoreError):

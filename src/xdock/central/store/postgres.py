@@ -17,6 +17,7 @@ from xdock.central.store.connection import (
     Dialect,
     Params,
     StoreError,
+    StoreUnreachableError,
     describe,
     doing,
     first_line,
@@ -25,6 +26,18 @@ from xdock.central.store.connection import (
 __all__ = ["PostgresConnection"]
 
 _PLACEHOLDER = re.compile(r"\?")
+
+
+_PASSING = ("the database system is starting up", "the database system is shutting down",
+            "the database system is in recovery mode", "sorry, too many clients already")
+"""Refusals the server states at connect that pass by themselves."""
+
+
+def _unreachable(message: str) -> bool:
+    """Whether a connect failure may pass by itself: the server never answered (down, the network cut), or
+    said it is starting, stopping or full. A refusal it states otherwise (no such database or role, a wrong
+    password, no ``pg_hba.conf`` entry) needs the operator."""
+    return "FATAL" not in message or any(passing in message for passing in _PASSING)
 
 
 class PostgresConnection(Connection):
@@ -51,7 +64,8 @@ class PostgresConnection(Connection):
             return psycopg.connect(self.url, autocommit=True, connect_timeout=5, application_name=self.application,
                                    password=self._password)
         except psycopg.Error as exc:
-            raise StoreError(f"Cannot open store {self.name!r}: {first_line(exc)}") from exc
+            error = StoreUnreachableError if _unreachable(str(exc)) else StoreError
+            raise error(f"Cannot open store {self.name!r}: {first_line(exc)}") from exc
 
     def _live(self) -> psycopg.Connection[Any]:
         if self._db.closed and self.reconnect and not self._in_transaction:
