@@ -45,6 +45,7 @@ def rabbit() -> Iterator[BrokerUrl]:
         yield url
 
 
+@pytest.mark.timeout(330)  # the waits below (60 s + 240 s) are bounds for a stuck run on a busy machine
 async def test_scans_answers_passages_readings_and_snapshots_go_through_rabbitmq(rabbit: BrokerUrl,
                                                                                    tmp_path: Path) -> None:
     # The demo's floor (central, four edges, scanners, RFID portals, sensor nodes, a Modbus probe) on RabbitMQ,
@@ -72,11 +73,20 @@ async def test_scans_answers_passages_readings_and_snapshots_go_through_rabbitmq
                         and seen["kpis"]["portal_misloads"] >= 1  # a portal passage
                         and all(_snapshot(tmp_path, door) for door in ("D1", "D2")))  # routing snapshots kept
 
-            async with asyncio.timeout(240):  # a bound for a stuck run, not a pace: it ends on the condition
-                await look()
-                while not through():
-                    await asyncio.sleep(0.5)
+            try:
+                async with asyncio.timeout(240):  # a bound for a stuck run, not a pace: it ends on the condition
                     await look()
+                    while not through():
+                        await asyncio.sleep(0.5)
+                        await look()
+            except TimeoutError:
+                missing = {
+                    "applied": seen["stats"]["applied"], "online": [e["id"] for e in seen["edges"] if e["online"]],
+                    "unread sensors": [s["id"] for s in seen["sensors"] if s["value"] is None],
+                    "portal_misloads": seen["kpis"]["portal_misloads"],
+                    "snapshots": {door: _snapshot(tmp_path, door) for door in ("D1", "D2")},
+                }
+                raise AssertionError(f"not everything went through RabbitMQ in 240 s: {missing}") from None
         assert {s["id"] for s in seen["sensors"]} == SENSORS
         assert sum("✓ →" in line for line in out.getvalue().splitlines()) >= 5  # answers back at the scanners
     finally:
