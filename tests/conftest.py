@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from support.postgres import fresh_database
 from xdock.testing import Mosquitto
 
 # Two shared cores make per-example timing meaningless: no deadlines, same examples every run in CI.
@@ -28,6 +29,17 @@ def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
         yield broker
     finally:
         broker.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_at(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a test opens central's store, once on each database: an SQLite file's path, then a fresh
+    PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "store.db")
+        return
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

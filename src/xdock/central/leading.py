@@ -139,6 +139,5 @@ class CentralRun:
         if self.api_socket is not None:
             self.api_socket.close()
             self.api_socket = None
-        if getattr(self, "leadership", None) is not None:
-            assert self.leadership is not None
+        if self.leadership is not None:
             self.leadership.close()

@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from support.postgres import fresh_database
 from support.scans import scan as scan_event
 from support.scans import sscc
 from support.sites import site_config, trailer
@@ -30,16 +28,6 @@ START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Paris
 
 def scan(seq: int, n: int | None = None, *, door: str = "D1") -> ScanEvent:
     return scan_event(seq, n=n, door=door, at=START)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_at(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Where a test opens its store: an SQLite file's path, or a fresh PostgreSQL database's URL."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "c.db")
-        return
-    with fresh_database() as url:
-        yield url
 
 
 class CountingStore(Store):
