@@ -10,9 +10,7 @@ own that flood an operator's log when the broker stops with publishes in flight:
   that deferred ``add_writer`` runs on a closed file descriptor and asyncio logs
   ``Exception in callback ... add_writer`` with ``KeyError: '10 is not registered'`` (and, had the
   number been reused by the next connection, would watch the wrong socket). Here the writer is
-  added only if the socket is still the client's own when the loop gets to it; and a publish made
-  on the loop's own thread (all of them but the CONNECT) adds it at once, without waking the loop
-  through its self-pipe (a write and a read per publish, and a turn of the loop).
+  added only if the socket is still the client's own when the loop gets to it.
 - **"There are N pending publish calls."** aiomqtt warns once per publish above 10 awaiting their
   acknowledgement; xdock bounds what it keeps in flight itself (the edge's window, central's batch),
   so the warning is raised to that bound: one line per publish beyond it, which never happens.
@@ -30,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -89,7 +86,6 @@ async def last_word(client: aiomqtt.Client, topic: str, payload: bytes, *, timeo
 def _register_writes_safely(client: aiomqtt.Client) -> None:
     """Replace aiomqtt's socket-write registration by one that checks the socket is still open."""
     loop = asyncio.get_running_loop()
-    loop_thread = threading.get_ident()
     inner = paho(client)  # aiomqtt exposes no hook for this; paho's callbacks are public
 
     def write() -> None:
@@ -107,10 +103,7 @@ def _register_writes_safely(client: aiomqtt.Client) -> None:
                 loop.add_writer(current.fileno(), write)
 
         # paho calls this from the loop (a publish) or from the connect's executor thread (the CONNECT).
-        if threading.get_ident() == loop_thread:
-            add_writer()
-        else:
-            loop.call_soon_threadsafe(add_writer)
+        loop.call_soon_threadsafe(add_writer)
 
     def unregister_write(_paho: Any, _userdata: Any, sock: Any) -> None:
         fd = sock.fileno()
