@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from xdock.central.store.connect import connect
-from xdock.central.store.database import PalletRow, Store, StoreError
+from xdock.central.store.database import NewEvent, PalletRow, Store, StoreError
 
 AT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
@@ -68,6 +68,33 @@ def test_pallet_upsert_and_event_paging(store_at: str) -> None:
             tx.append_event(AT, "scan", {"i": i})
     assert [p.trailer for p in store.pallets()] == ["T2"]
     assert [e.body["i"] for e in store.events(after=2, limit=2)] == [2, 3]
+
+
+def test_a_batch_of_keys_is_looked_up_across_edges_and_beyond_one_query_seeing_its_own_writes(store_at: str) -> None:
+    store = Store(store_at)
+    with store.transaction() as tx:
+        tx.mark_applied_many([("e1", seq, f"r{seq}") for seq in range(1, 1201, 2)] + [("e2", 7, "x")], AT)
+    with store.transaction() as tx:
+        tx.mark_applied("e2", 8, "y", AT)
+        found = tx.applied_replies([("e1", seq) for seq in range(1, 1201)] + [("e2", 7), ("e2", 8), ("e3", 1)])
+    assert len(found) == 602  # 600 odd seqs of e1 (two queries' worth), e2's 7 and its 8 written just before
+    assert (found[("e1", 1)], found[("e1", 1199)], found[("e2", 7)], found[("e2", 8)]) == ("r1", "r1199", "x", "y")
+    assert ("e1", 2) not in found
+    assert ("e3", 1) not in found
+    with store.transaction() as tx:
+        assert tx.applied_replies([]) == {}
+
+
+def test_events_and_pallets_written_together_keep_their_order(store_at: str) -> None:
+    store = Store(store_at)
+    with store.transaction() as tx:
+        tx.append_events([NewEvent(AT, "scan", {"i": i}, sscc=f"s{i}", edge_id="e1", seq=i) for i in range(3)])
+        tx.put_pallets([row(trailer="T1"), row(trailer="T2")])
+        tx.append_events([])
+        tx.put_pallets([])
+    assert [(e.id, e.body["i"], e.sscc, e.seq) for e in store.events()] == [(1, 0, "s0", 0), (2, 1, "s1", 1),
+                                                                            (3, 2, "s2", 2)]
+    assert [p.trailer for p in store.pallets()] == ["T2"]  # the later row of one pallet wins
 
 
 def test_unopenable_store_names_the_path() -> None:

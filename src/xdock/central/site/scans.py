@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from xdock.central.optimiser.dispatcher import Held, NoPlaceError
 from xdock.central.optimiser.plan import Move, Plan
@@ -35,7 +36,7 @@ from xdock.central.site.floor_view import pallet_from_scan
 from xdock.central.site.held_positions import Connected, HeldPositions
 from xdock.central.site.parts import SiteParts
 from xdock.central.site.reconcile import reconcile
-from xdock.central.store.database import PalletRow, Transaction
+from xdock.central.store.database import NewEvent, PalletRow, Transaction
 from xdock.protocol.messages import Assignment, MessageError, ScanEvent, decode, encode
 
 __all__ = ["SEQ_CONFLICT_TEXT", "Applied", "ScanService"]
@@ -171,20 +172,24 @@ class ScanService:
         """Apply ``events`` in order, in one transaction: one disk sync for the whole batch.
 
         A later event of the batch sees the effect of the earlier ones (a trailer they filled, a
-        key they applied). If the transaction fails, the live state is reloaded from the store,
-        so memory never holds an effect the disk does not.
+        key they applied). The batch's keys are looked up in one query and its rows written in one
+        statement per table, so a batch costs a store server a handful of round trips, not several per
+        scan. If the transaction fails, the live state is reloaded from the store, so memory never holds
+        an effect the disk does not.
         """
         results: list[Applied] = []
         fresh: list[tuple[ScanEvent, Assignment]] = []
         now = self.clock.now()
+        writes = _Writes()
         try:
             with self.store.transaction() as tx:
+                stored = tx.applied_replies((event.edge_id, event.seq) for event in events)
                 for event in events:
-                    stored = tx.applied_reply(event.edge_id, event.seq)
-                    if stored is not None:
-                        earlier = _stored(stored)
+                    key = (event.edge_id, event.seq)
+                    if (text := stored.get(key)) is not None:
+                        earlier = _stored(text)
                         if earlier.sscc != event.sscc:
-                            results.append(Applied(self._conflict(tx, event, earlier, now), duplicate=False))
+                            results.append(Applied(self._conflict(writes, event, earlier, now), duplicate=False))
                             continue
                         log.info("scan %s/%d already applied; answering again", event.edge_id, event.seq,
                                  extra=_ids(event, earlier))
@@ -194,17 +199,18 @@ class ScanService:
                     reconciled = reconcile(reply, event.offline) if event.offline is not None else None
                     if reconciled is not None:
                         reply = reconciled.reply
-                    tx.mark_applied(event.edge_id, event.seq, encode(reply).decode(), now)
+                    stored[key] = encode(reply).decode()
+                    writes.applied.append((event.edge_id, event.seq, stored[key]))
                     body = {"scan": event.model_dump(mode="json"), "answer": reply.model_dump(mode="json")}
-                    tx.append_event(now, "scan", body, sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+                    writes.event(now, "scan", body, event)
                     if reconciled is not None and event.offline is not None:
-                        tx.append_event(now, reconciled.kind, reconciled.event_body(event.offline),
-                                        sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+                        writes.event(now, reconciled.kind, reconciled.event_body(event.offline), event)
                     if row is not None:
-                        tx.put_pallet(row)
+                        writes.pallets.append(row)
                         self.state.put(row)
                     results.append(Applied(reply, duplicate=False))
                     fresh.append((event, reply))
+                writes.to(tx, now)
         except BaseException:
             self.state.reload(self.store.pallets())
             raise
@@ -217,15 +223,15 @@ class ScanService:
                 listener(event, reply)
         return results
 
-    def _conflict(self, tx: Transaction, event: ScanEvent, earlier: Assignment, now: datetime) -> Assignment:
+    def _conflict(self, writes: _Writes, event: ScanEvent, earlier: Assignment, now: datetime) -> Assignment:
         """``event`` reuses the key of ``earlier``'s scan for another pallet: refuse it, loudly."""
         self.stats.seq_conflicts += 1
         log.error(
             "seq_conflict: scan %s/%d of pallet %s reuses the key of pallet %s applied before; refused",
             event.edge_id, event.seq, event.sscc, earlier.sscc, extra=_ids(event),
         )
-        tx.append_event(now, "seq_conflict", {"scan": event.model_dump(mode="json"), "applied_sscc": earlier.sscc},
-                        sscc=event.sscc, edge_id=event.edge_id, seq=event.seq)
+        writes.event(now, "seq_conflict", {"scan": event.model_dump(mode="json"), "applied_sscc": earlier.sscc},
+                     event)
         why = f"scan {event.edge_id}/{event.seq} of pallet {event.sscc} reuses the key of pallet {earlier.sscc}"
         return rejection(event, now, f"Not recorded: {why}", SEQ_CONFLICT_TEXT)
 
@@ -290,6 +296,23 @@ class ScanService:
             event.sscc, now, trailer=told.trailer if told.outcome == "assigned" else None,
             area=told.area if told.outcome == "staged" else None, decided_at=told.decided_at,
         )
+
+
+@dataclass
+class _Writes:
+    """A batch's rows, written together at its end: applied keys, events (in order) and pallets."""
+
+    applied: list[tuple[str, int, str]] = field(default_factory=list)
+    events: list[NewEvent] = field(default_factory=list)
+    pallets: list[PalletRow] = field(default_factory=list)
+
+    def event(self, at: datetime, kind: str, body: dict[str, Any], scan: ScanEvent) -> None:
+        self.events.append(NewEvent(at, kind, body, sscc=scan.sscc, edge_id=scan.edge_id, seq=scan.seq))
+
+    def to(self, tx: Transaction, at: datetime) -> None:
+        tx.mark_applied_many(self.applied, at)
+        tx.append_events(self.events)
+        tx.put_pallets(self.pallets)
 
 
 def _stored(text: str) -> Assignment:

@@ -128,7 +128,7 @@ class SqliteConnection(Connection):
         try:
             self._db.executemany(sql, rows)
         except sqlite3.Error as exc:
-            raise self.error(exc) from exc
+            raise self.error(exc, doing(sql)) from exc
 
     def script(self, sql: str) -> None:
         for statement in _sqlite_statements(sql):

@@ -39,7 +39,7 @@ Callers import everything from this module.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -54,6 +54,7 @@ from xdock.central.store.migrations import migrate, version
 from xdock.central.store.outbound import OutboundReads, OutboundTrailerRow, OutboundWrites
 from xdock.central.store.pallets import (
     EventRow,
+    NewEvent,
     PalletReads,
     PalletRow,
     PalletState,
@@ -66,6 +67,7 @@ __all__ = [
     "AlertRow",
     "EventRow",
     "InboundTruckRow",
+    "NewEvent",
     "NotLeaderError",
     "OutboundTrailerRow",
     "PalletRow",
@@ -85,6 +87,10 @@ _FENCE = {
 }
 """The leadership row as a fenced write reads it; on PostgreSQL its lock makes a new leader's epoch
 change wait for the writes in flight, and the writes after it see the new epoch."""
+
+
+_KEYS_PER_QUERY = 500
+"""Keys one query of :meth:`Transaction.applied_replies` looks up (well within SQLite's parameter limit)."""
 
 
 class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, RefusalReads):
@@ -175,6 +181,25 @@ class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, Outbound
         row = self._db.execute("SELECT reply FROM applied WHERE edge_id = ? AND seq = ?", (edge_id, seq)).fetchone()
         return None if row is None else str(row[0])
 
+    def applied_replies(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        """The stored answers of those of ``keys`` (``(edge_id, seq)``) already applied, seeing this
+        transaction's own writes: one query per edge and :data:`_KEYS_PER_QUERY` keys, not one per key."""
+        by_edge: dict[str, set[int]] = {}
+        for edge_id, seq in keys:
+            by_edge.setdefault(edge_id, set()).add(seq)
+        found: dict[tuple[str, int], str] = {}
+        for edge_id, seqs in by_edge.items():
+            ordered = sorted(seqs)
+            for start in range(0, len(ordered), _KEYS_PER_QUERY):
+                chunk = ordered[start:start + _KEYS_PER_QUERY]
+                placeholders = ", ".join("?" * len(chunk))  # only placeholders: the values go as parameters
+                rows = self._db.execute(
+                    f"SELECT seq, reply FROM applied WHERE edge_id = ? AND seq IN ({placeholders})",  # noqa: S608
+                    (edge_id, *chunk),
+                ).fetchall()
+                found.update(((edge_id, int(seq)), str(reply)) for seq, reply in rows)
+        return found
+
     def put_meta(self, key: str, value: str) -> None:
         """Set the named value read by :meth:`Store.meta`."""
         self._db.execute(
@@ -183,7 +208,13 @@ class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, Outbound
         )
 
     def mark_applied(self, edge_id: str, seq: int, reply: str, at: datetime) -> None:
-        self._db.execute(
+        self.mark_applied_many([(edge_id, seq, reply)], at)
+
+    def mark_applied_many(self, keys: Sequence[tuple[str, int, str]], at: datetime) -> None:
+        """Record ``(edge_id, seq, reply)`` for each key applied at ``at``, in one statement sent once."""
+        if not keys:
+            return
+        self._db.executemany(
             "INSERT INTO applied (edge_id, seq, reply, applied_at, epoch) VALUES (?, ?, ?, ?, ?)",
-            (edge_id, seq, reply, at.isoformat(), self.epoch),
+            [(edge_id, seq, reply, at.isoformat(), self.epoch) for edge_id, seq, reply in keys],
         )

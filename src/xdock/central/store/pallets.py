@@ -7,13 +7,14 @@ Part of :class:`~xdock.central.store.database.Store` (reads) and :class:`~xdock.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
 from xdock.central.store.connection import Connection
 
-__all__ = ["EventRow", "PalletReads", "PalletRow", "PalletState", "PalletWrites"]
+__all__ = ["EventRow", "NewEvent", "PalletReads", "PalletRow", "PalletState", "PalletWrites"]
 
 PalletState = Literal["assigned", "loaded", "staged", "breakdown", "unrouted"]
 """``assigned`` to a trailer, ``loaded`` confirmed aboard its trailer (no plan may move it, it leaves
@@ -54,6 +55,29 @@ class EventRow:
     epoch: int | None = None
     """The leadership epoch of the central that wrote it (``None``: written before epochs were kept)."""
 
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append to the log (:meth:`PalletWrites.append_events`); the store gives it its id."""
+
+    at: datetime
+    kind: str
+    body: dict[str, Any]
+    sscc: str | None = None
+    edge_id: str | None = None
+    seq: int | None = None
+
+
+_PUT_PALLET = (
+    "INSERT INTO pallets (sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen,"
+    " updated_at, scans, weight_kg, temp, dangerous, expiry, target)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (sscc) DO UPDATE SET state = excluded.state, destination = excluded.destination,"
+    " ship_to = excluded.ship_to, trailer = excluded.trailer, door = excluded.door,"
+    " inbound_door = excluded.inbound_door, updated_at = excluded.updated_at, scans = excluded.scans,"
+    " weight_kg = excluded.weight_kg, temp = excluded.temp, dangerous = excluded.dangerous,"
+    " expiry = excluded.expiry, target = excluded.target"
+)
 
 _TALLIES = {
     "sqlite": "SELECT kind, CASE kind WHEN 'scan' THEN json_extract(body, '$.answer.outcome')"
@@ -117,27 +141,33 @@ class PalletWrites:
         self, at: datetime, kind: str, body: dict[str, Any], *, sscc: str | None = None,
         edge_id: str | None = None, seq: int | None = None,
     ) -> None:
-        self._db.execute(
+        self.append_events([NewEvent(at, kind, body, sscc, edge_id, seq)])
+
+    def append_events(self, events: Sequence[NewEvent]) -> None:
+        """Append ``events`` in their order (their ids ascend in it), in one statement sent once."""
+        if not events:
+            return
+        self._db.executemany(
             "INSERT INTO events (at, kind, sscc, edge_id, seq, body, epoch) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (at.isoformat(), kind, sscc, edge_id, seq, json.dumps(body, sort_keys=True, default=str), self.epoch),
+            [(e.at.isoformat(), e.kind, e.sscc, e.edge_id, e.seq, json.dumps(e.body, sort_keys=True, default=str),
+              self.epoch) for e in events],
         )
 
     def put_pallet(self, row: PalletRow) -> None:
-        self._db.execute(
-            "INSERT INTO pallets (sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen,"
-            " updated_at, scans, weight_kg, temp, dangerous, expiry, target)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (sscc) DO UPDATE SET state = excluded.state, destination = excluded.destination,"
-            " ship_to = excluded.ship_to, trailer = excluded.trailer, door = excluded.door,"
-            " inbound_door = excluded.inbound_door, updated_at = excluded.updated_at, scans = excluded.scans,"
-            " weight_kg = excluded.weight_kg, temp = excluded.temp, dangerous = excluded.dangerous,"
-            " expiry = excluded.expiry, target = excluded.target",
+        self.put_pallets([row])
+
+    def put_pallets(self, rows: Sequence[PalletRow]) -> None:
+        """Insert or update ``rows`` in their order (a later row of one pallet wins)."""
+        if not rows:
+            return
+        self._db.executemany(_PUT_PALLET, [
             (
                 row.sscc, row.state, row.destination, row.ship_to, row.trailer, row.door, row.inbound_door,
                 row.first_seen.isoformat(), row.updated_at.isoformat(), row.scans, row.weight_kg, row.temp,
                 int(row.dangerous), row.expiry.isoformat() if row.expiry else None, row.target,
-            ),
-        )
+            )
+            for row in rows
+        ])
 
 
 def _pallet(row: tuple[Any, ...]) -> PalletRow:

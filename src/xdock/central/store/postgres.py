@@ -94,7 +94,7 @@ class PostgresConnection(Connection):
             with self._live().cursor() as cursor:
                 cursor.executemany(_PLACEHOLDER.sub("%s", sql), rows)
         except psycopg.Error as exc:
-            raise self.error(first_line(exc)) from exc
+            raise self.error(first_line(exc), doing(sql)) from exc
 
     def script(self, sql: str) -> None:
         try:
