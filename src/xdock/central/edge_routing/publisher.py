@@ -154,7 +154,7 @@ class RoutesPublisher:
     def update(self, now: datetime) -> list[RouteSnapshot]:
         """Recompute every edge's table; one version bump if any changed; the snapshots the broker lacks."""
         floor = self.live_site.floor()
-        open_now = open_trailers(floor, self.live_site.plan().trailer_doors, now)
+        open_now = open_trailers(floor, self.live_site.trailer_doors(), now)
         tables = route_tables(floor, open_now, self._destinations, self.edges, per_destination=self.per_destination,
                               shares=self.shares)
         self.applied_offline.keep_only(o.trailer.id for o in open_now)

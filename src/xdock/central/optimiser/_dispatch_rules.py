@@ -70,7 +70,7 @@ def urgent(pallet: Pallet, rules: Rules, today: date | None) -> bool:
     return today is not None and pallet.expiry is not None and (pallet.expiry - today).days <= rules.urgent_days
 
 
-def reject(
+def reject(  # noqa: PLR0911 - one return per check, in the order of REJECTS
     rules: Rules, pallet: Pallet, trailer: Trailer, door: Door | None, load: Load, now: datetime | None,
     *, aboard: bool, held: int = 0,
 ) -> Reject | None:
@@ -80,18 +80,24 @@ def reject(
     ``now=None`` skips the departure-time check (only ``departed`` counts). ``held``: positions of the
     trailer this pallet may not take (held by edges); a pallet already aboard takes none.
     """
-    count, kg = (load.count, load.kg) if aboard else (load.count + 1, load.kg + pallet.weight_kg)
+    # Checked in the order of REJECTS, the first that fails named (this runs for every trailer of every scan).
+    if trailer.departed or (now is not None and trailer.departure < now + rules.handling):
+        return "gone"
+    if door is None or not door.open or not door.outbound:
+        return "door"
+    if pallet.temp != "ambient" and not trailer.reefer:
+        return "reefer"
     hazmat = pallet.hazmat
-    failed = (  # in the order of REJECTS
-        trailer.departed or (now is not None and trailer.departure < now + rules.handling),
-        door is None or not door.open or not door.outbound,
-        pallet.temp != "ambient" and not trailer.reefer,
-        hazmat is not None and not trailer.accepts_hazmat,
-        hazmat is not None and any(rules.incompatible(hazmat, c) for c in load.hazmat),
-        count > trailer.capacity_pallets or kg > trailer.capacity_kg + _KG_SLACK,
-        not aboard and count + held > trailer.capacity_pallets,
-    )
-    return next((why for why, bad in zip(REJECTS, failed, strict=True) if bad), None)
+    if hazmat is not None and not trailer.accepts_hazmat:
+        return "hazmat"
+    if hazmat is not None and any(rules.incompatible(hazmat, c) for c in load.hazmat):
+        return "segregated"
+    count, kg = (load.count, load.kg) if aboard else (load.count + 1, load.kg + pallet.weight_kg)
+    if count > trailer.capacity_pallets or kg > trailer.capacity_kg + _KG_SLACK:
+        return "full"
+    if not aboard and count + held > trailer.capacity_pallets:
+        return "held"
+    return None
 
 
 def fill_after(trailer: Trailer, load: Load, pallet: Pallet, *, aboard: bool) -> float:

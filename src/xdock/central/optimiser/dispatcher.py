@@ -219,6 +219,10 @@ class Dispatcher:
                 self._leave_held(new, trailer_id, held(trailer_id), old.members.get(trailer_id, set()))
         self._state = new
 
+    def trailer_doors(self) -> dict[str, str]:
+        """The door each trailer loads at in the current plan (what :meth:`plan` gives, without its moves)."""
+        return dict(self._state.trailer_doors)
+
     def plan(self) -> Plan:
         """The current plan: moves of every pallet that is not frozen and has one, doors, version."""
         s = self._state

@@ -139,6 +139,10 @@ class LiveSite:
         """The dispatcher's current plan: every pallet's move that is not frozen, trailers' and trucks' doors."""
         return self._parts.dispatcher.plan()
 
+    def trailer_doors(self) -> dict[str, str]:
+        """The door each trailer loads at in the current plan (cheaper than ``plan().trailer_doors``)."""
+        return self._parts.dispatcher.trailer_doors()
+
     def floor(self) -> Floor:
         """The optimiser's view of the floor now (the re-plan's input, the routing tables' source)."""
         return self._parts.dispatcher.floor

@@ -107,7 +107,7 @@ class Overrides:
             raise OverrideRefusedError(409, "door", f"door {door_id} is not an outbound door")
         if door_id in self.closed:
             raise OverrideRefusedError(409, "door", f"door {door_id} is closed")
-        current = self.parts.dispatcher.plan().trailer_doors.get(trailer_id, trailer.plan.door)
+        current = self.parts.dispatcher.trailer_doors().get(trailer_id, trailer.plan.door)
         if current == door_id:
             raise OverrideRefusedError(409, "door", f"trailer {trailer_id} is already at door {door_id}")
         taken = [t for t in self.parts.state.trailers_at(door_id) if t != trailer_id]
@@ -171,7 +171,7 @@ class Overrides:
         """Name the first of the dispatcher's rules a forced assignment breaks."""
         trailer = self.parts.state.trailers[trailer_id]
         plan = trailer.plan
-        door = self.parts.dispatcher.plan().trailer_doors.get(trailer_id, plan.door)
+        door = self.parts.dispatcher.trailer_doors().get(trailer_id, plan.door)
         if row.destination != plan.destination:
             raise OverrideRefusedError(409, "trailer", f"pallet {row.sscc} goes to {row.destination}, "
                                                   f"trailer {trailer_id} to {plan.destination}")
