@@ -97,6 +97,22 @@ def test_events_and_pallets_written_together_keep_their_order(store_at: str) -> 
     assert [p.trailer for p in store.pallets()] == ["T2"]  # the later row of one pallet wins
 
 
+def test_writes_sent_together_fail_together_at_the_end_of_the_block_and_leave_nothing(store_at: str) -> None:
+    store = Store(store_at)
+    with store.transaction() as tx:
+        tx.mark_applied("e1", 1, "{}", AT)
+    duplicate = "UNIQUE constraint failed" if store.dialect == "sqlite" else "duplicate key value violates unique"
+    with pytest.raises(StoreError, match=duplicate), store.transaction() as tx, tx.writes_together():
+        tx.append_events([NewEvent(AT, "scan", {"i": 2}, edge_id="e1", seq=2)])
+        tx.mark_applied_many([("e1", 2, "{}"), ("e1", 1, "{}")], AT)
+        tx.put_pallets([row()])
+    assert (store.applied_count(), store.events(), store.pallets()) == (1, [], [])
+    with store.transaction() as tx, tx.writes_together():  # the connection serves on
+        tx.mark_applied_many([("e1", 2, "{}")], AT)
+        tx.put_pallets([row()])
+    assert (store.applied_count(), [p.sscc for p in store.pallets()]) == (2, [row().sscc])
+
+
 def test_unopenable_store_names_the_path() -> None:
     with pytest.raises(StoreError, match=r"^Cannot open store '/nonexistent/dir/x.db': unable to open database file$"):
         Store("/nonexistent/dir/x.db")

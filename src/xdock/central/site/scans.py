@@ -310,9 +310,10 @@ class _Writes:
         self.events.append(NewEvent(at, kind, body, sscc=scan.sscc, edge_id=scan.edge_id, seq=scan.seq))
 
     def to(self, tx: Transaction, at: datetime) -> None:
-        tx.mark_applied_many(self.applied, at)
-        tx.append_events(self.events)
-        tx.put_pallets(self.pallets)
+        with tx.writes_together():
+            tx.mark_applied_many(self.applied, at)
+            tx.append_events(self.events)
+            tx.put_pallets(self.pallets)
 
 
 def _stored(text: str) -> Assignment:

@@ -96,6 +96,12 @@ class Connection(ABC):
     def transaction(self) -> Iterator[None]:
         """All statements inside happen together or not at all (SQLite: one writer at a time)."""
 
+    @contextmanager
+    def writes_together(self) -> Iterator[None]:
+        """Inside a transaction: the writes inside (no reads) go to the database together, their errors
+        raised when the block ends (PostgreSQL: one round trip for all of them; SQLite: as they come)."""
+        yield
+
     @abstractmethod
     def close(self) -> None: ...
 

@@ -200,6 +200,13 @@ class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, Outbound
                 found.update(((edge_id, int(seq)), str(reply)) for seq, reply in rows)
         return found
 
+    @contextmanager
+    def writes_together(self) -> Iterator[None]:
+        """The writes inside (no reads) go to the database together: on PostgreSQL one round trip for all of
+        them, not one per statement; an error among them is raised when the block ends."""
+        with self._db.writes_together():
+            yield
+
     def put_meta(self, key: str, value: str) -> None:
         """Set the named value read by :meth:`Store.meta`."""
         self._db.execute(

@@ -118,6 +118,17 @@ class PostgresConnection(Connection):
         finally:
             self._in_transaction = False
 
+    @contextmanager
+    def writes_together(self) -> Iterator[None]:
+        """The writes inside are pipelined: sent without waiting for each result, synced once at the end."""
+        if not self._in_transaction:
+            raise RuntimeError("writes_together() is for the writes of a transaction")
+        try:
+            with self._db.pipeline():
+                yield
+        except psycopg.Error as exc:
+            raise self.error(first_line(exc)) from exc
+
     def _begin(self) -> AbstractContextManager[Any]:
         """A transaction begun; a connection found broken by its ``BEGIN`` is opened again, once."""
         for retry in (False, True):
