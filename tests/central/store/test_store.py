@@ -102,10 +102,15 @@ def test_writes_sent_together_fail_together_at_the_end_of_the_block_and_leave_no
     with store.transaction() as tx:
         tx.mark_applied("e1", 1, "{}", AT)
     duplicate = "UNIQUE constraint failed" if store.dialect == "sqlite" else "duplicate key value violates unique"
-    with pytest.raises(StoreError, match=duplicate), store.transaction() as tx, tx.writes_together():
-        tx.append_events([NewEvent(AT, "scan", {"i": 2}, edge_id="e1", seq=2)])
-        tx.mark_applied_many([("e1", 2, "{}"), ("e1", 1, "{}")], AT)
-        tx.put_pallets([row()])
+
+    def write_a_key_again() -> None:
+        with store.transaction() as tx, tx.writes_together():
+            tx.append_events([NewEvent(AT, "scan", {"i": 2}, edge_id="e1", seq=2)])
+            tx.mark_applied_many([("e1", 2, "{}"), ("e1", 1, "{}")], AT)
+            tx.put_pallets([row()])
+
+    with pytest.raises(StoreError, match=duplicate):
+        write_a_key_again()
     assert (store.applied_count(), store.events(), store.pallets()) == (1, [], [])
     with store.transaction() as tx, tx.writes_together():  # the connection serves on
         tx.mark_applied_many([("e1", 2, "{}")], AT)
