@@ -11,6 +11,7 @@ import contextlib
 import getpass
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -27,12 +28,42 @@ from xdock.protocol.broker_url import BrokerUrl
 __all__ = ["CentralProcess", "EdgeProcess", "Mosquitto", "free_port", "wait_for_port"]
 
 
+_EPHEMERAL = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_LOWEST = 10_000
+"""Ports handed out lie between this and the start of the kernel's ephemeral range."""
+
+
 def free_port() -> int:
-    """A TCP port on the loopback interface that nothing listens on right now."""
+    """A TCP port on the loopback interface that nothing listens on right now.
+
+    Drawn at random below the kernel's ephemeral range, where it never hands out the local port of
+    an outgoing connection: a port from that range (what binding port 0 gives) may be taken by any
+    client connecting between this call and the server's bind, and the server then fails with
+    "Address already in use".
+    """
+    below = _ephemeral_start()
+    if below > _LOWEST + 1000:
+        randomly = random.SystemRandom()
+        for _ in range(200):
+            port = randomly.randrange(_LOWEST, below)
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+        found: int = sock.getsockname()[1]
+        return found
+
+
+def _ephemeral_start() -> int:
+    """The first port of the kernel's ephemeral range (0 where it cannot be read: not Linux)."""
+    try:
+        return int(_EPHEMERAL.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def wait_for_port(port: int, timeout: float = 10.0, proc: subprocess.Popen[bytes] | None = None) -> None:
