@@ -57,6 +57,7 @@ def test_a_leader_cut_from_the_database_knows_it_and_its_writes_are_refused(url:
             a_store.transaction() as tx:
         tx.put_meta("k", "v")
     assert Store(url).meta("k") is None
+    assert a_store.meta("k") is None  # the refused transaction was ended: its connection serves on
     b.close()
 
 

@@ -93,8 +93,11 @@ class Connection(ABC):
 
     @abstractmethod
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All statements inside happen together or not at all (SQLite: one writer at a time)."""
+    def transaction(self, opening: str | None = None) -> Iterator[Any]:
+        """All statements inside happen together or not at all (SQLite: one writer at a time).
+
+        ``opening``: a query without parameters run first, its first row yielded (``None`` without one);
+        PostgreSQL sends it with the ``BEGIN``, in one round trip."""
 
     @contextmanager
     def writes_together(self) -> Iterator[None]:
@@ -141,10 +144,10 @@ class SqliteConnection(Connection):
             self.execute(statement)
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, opening: str | None = None) -> Iterator[Any]:
         self.execute("BEGIN IMMEDIATE")
         try:
-            yield
+            yield None if opening is None else self.execute(opening).fetchone()
         except BaseException:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")

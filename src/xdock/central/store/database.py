@@ -43,7 +43,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from xdock.central.store.alerts import AlertReads, AlertRow, AlertWrites
 from xdock.central.store.connect import connect
@@ -133,12 +133,13 @@ class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, Ref
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """All writes inside happen together or not at all."""
-        with self._db.transaction():
-            epoch = 0 if self.fence is None else self._check_fence(self.fence)
-            yield Transaction(self._db, epoch)
+        fence = self.fence
+        # The leadership row is read with the transaction's start (on PostgreSQL in the same round trip).
+        with self._db.transaction(None if fence is None else _FENCE[self._db.dialect]) as row:
+            yield Transaction(self._db, 0 if fence is None else self._check_fence(row, fence))
 
-    def _check_fence(self, fence: int) -> int:
-        epoch, leader = self._db.execute(_FENCE[self._db.dialect]).fetchone()
+    def _check_fence(self, row: tuple[Any, ...], fence: int) -> int:
+        epoch, leader = row
         if int(epoch) != fence:
             raise NotLeaderError(
                 f"Cannot write store {self.path!r}: central {leader!r} leads the site since epoch {epoch}"

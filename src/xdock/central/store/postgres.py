@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import psycopg
@@ -103,44 +103,51 @@ class PostgresConnection(Connection):
             raise self.error(first_line(exc)) from exc
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        begun = self._begin()
+    def transaction(self, opening: str | None = None) -> Iterator[Any]:
+        """``BEGIN`` (with ``opening`` in the same round trip), the block, ``COMMIT``; ``ROLLBACK`` if the block
+        or the commit fails, so the connection is never left inside a transaction."""
+        row = self._begin(opening)
         self._in_transaction = True
         try:
             try:
-                yield
-            except BaseException as exc:
-                begun.__exit__(type(exc), exc, exc.__traceback__)
+                yield row
+            except BaseException:
+                self._rollback()
                 raise
-            begun.__exit__(None, None, None)
-        except psycopg.Error as exc:
-            raise self.error(first_line(exc)) from exc
+            try:
+                self._db.execute(b"COMMIT")
+            except psycopg.Error as exc:
+                self._rollback()
+                raise self.error(first_line(exc)) from exc
         finally:
             self._in_transaction = False
 
-    @contextmanager
-    def writes_together(self) -> Iterator[None]:
-        """The writes inside are pipelined: sent without waiting for each result, synced once at the end."""
-        if not self._in_transaction:
-            raise RuntimeError("writes_together() is for the writes of a transaction")
-        try:
-            with self._db.pipeline():
-                yield
-        except psycopg.Error as exc:
-            raise self.error(first_line(exc)) from exc
-
-    def _begin(self) -> AbstractContextManager[Any]:
-        """A transaction begun; a connection found broken by its ``BEGIN`` is opened again, once."""
+    def _begin(self, opening: str | None) -> Any:
+        """A transaction begun, and the first row of ``opening``; a connection found broken by the ``BEGIN``
+        is opened again, once."""
         for retry in (False, True):
-            begun = self._live().transaction()
             try:
-                begun.__enter__()
+                cursor = self._live().execute(b"BEGIN" if opening is None else f"BEGIN; {opening}".encode())
+                if opening is None:
+                    return None
+                cursor.nextset()
+                return cursor.fetchone()
             except psycopg.OperationalError as exc:
-                if retry or not self._may_reopen():
-                    raise self.error(first_line(exc)) from exc
-                continue
-            return begun
+                if not retry and self._may_reopen():
+                    continue
+                self._rollback()
+                raise self.error(first_line(exc)) from exc
+            except psycopg.Error as exc:
+                self._rollback()
+                raise self.error(first_line(exc), "read" if opening else "write") from exc
         raise AssertionError("unreachable")
+
+    def _rollback(self) -> None:
+        """End a transaction left open or failed (nothing to do on a broken connection: the server ended it)."""
+        if self._db.closed or self._db.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            return
+        with suppress(psycopg.Error):
+            self._db.execute(b"ROLLBACK")
 
     def close(self) -> None:
         self._db.close()
