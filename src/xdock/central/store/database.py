@@ -177,11 +177,6 @@ class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, Outbound
         self.epoch: int | None = epoch
         """The leadership epoch written with the applied keys and events of this transaction."""
 
-    def applied_reply(self, edge_id: str, seq: int) -> str | None:
-        """As :meth:`Store.applied_reply`, seeing this transaction's own writes."""
-        row = self._db.execute("SELECT reply FROM applied WHERE edge_id = ? AND seq = ?", (edge_id, seq)).fetchone()
-        return None if row is None else str(row[0])
-
     def applied_replies(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
         """The stored answers of those of ``keys`` (``(edge_id, seq)``) already applied, seeing this
         transaction's own writes: one query per edge and :data:`_KEYS_PER_QUERY` keys, not one per key."""
