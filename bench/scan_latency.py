@@ -81,7 +81,9 @@ Output
     Progress on stderr; the last line of stdout is one JSON object with the figures.
     ``duration_s`` runs from ``t0`` to the end of the schedule; ``achieved_rate`` is answered scans
     per second from ``t0`` to the last answer; ``central_stats`` are central's own counters
-    (``applied`` includes the warm-up scans).
+    (``applied`` includes the warm-up scans). ``--timeline FILE`` also writes every answered scan's
+    due, sent and answered instants to a CSV file: whether the slow answers come together (a stall of
+    one process) or spread over the run (a path near its capacity).
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import csv
 import json
 import logging
 import math
@@ -157,6 +160,8 @@ class Results:
     waiting_shown: int = 0
     delayed_sends: int = 0
     """Scans sent more than 1 ms after their due time (a late answer or a busy loop held them)."""
+    timeline: list[tuple[int, float, float]] = field(default_factory=list)
+    """Per answered scan of the schedule: its index, and when it was sent and answered (seconds after t0)."""
     last_answer: float = 0.0
 
 
@@ -241,6 +246,7 @@ async def drive(
         sent_at, answered_at, text = outcome
         results.service_ms.append((answered_at - sent_at) * 1000)
         results.sched_ms.append((answered_at - due) * 1000)
+        results.timeline.append((planned.index, sent_at - t0, answered_at - t0))
         results.outcomes["assigned" if text.startswith("→") else text] += 1
         results.last_answer = max(results.last_answer, answered_at)
 
@@ -272,6 +278,7 @@ class Options:
     broker: BrokerUrl | None
     timeout: float
     broker_nodelay: bool
+    timeline: Path | None = None
 
 
 @dataclass
@@ -491,6 +498,9 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each answer (default: %(default)s)")
     p.add_argument("--broker-nodelay", action=argparse.BooleanOptionalAction, default=True,
                    help="own broker only: set_tcp_nodelay (default: on)")
+    p.add_argument("--timeline", type=Path, metavar="CSV",
+                   help="write each answered scan (index, due_s, sent_s, answered_s, sched_ms; seconds after t0) "
+                        "to this CSV file, to see when in the run the slow answers came")
     p.add_argument("-v", "--verbose", action="store_true", help="log INFO from xdock on stderr")
     args = p.parse_args(argv)
     if not args.rate > 0:
@@ -514,7 +524,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     return Options(args.rate, args.count, args.edges, args.scanners_per_edge, args.central, args.edge,
-                   args.postgres, broker, args.timeout, args.broker_nodelay)
+                   args.postgres, broker, args.timeout, args.broker_nodelay, args.timeline)
 
 
 def run(opts: Options) -> dict[str, Any]:
@@ -547,7 +557,19 @@ def run(opts: Options) -> dict[str, Any]:
             else:
                 measurement.central_stats = {"applied": stats["applied"],
                                              "duplicates": stats["since_start"]["duplicates"]}
+    if opts.timeline is not None:
+        write_timeline(opts.timeline, measurement.results, opts.rate)
     return summary(opts, broker, opts.broker is None, measurement)
+
+
+def write_timeline(path: Path, results: Results, rate: float) -> None:
+    """One CSV row per answered scan of the schedule, in schedule order."""
+    with path.open("w", newline="") as out:
+        rows = csv.writer(out)
+        rows.writerow(["index", "due_s", "sent_s", "answered_s", "sched_ms"])
+        for index, sent, answered in sorted(results.timeline):
+            due = index / rate
+            rows.writerow([index, f"{due:.4f}", f"{sent:.4f}", f"{answered:.4f}", f"{(answered - due) * 1000:.2f}"])
 
 
 @contextlib.contextmanager

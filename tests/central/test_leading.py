@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -24,7 +24,8 @@ def db() -> Iterator[str]:
 def central_run(db: str, monkeypatch: pytest.MonkeyPatch, *, cut: bool) -> CentralRun:
     """Central ``central-a`` on ``db``, whose run fails at once with a store error (after its database
     connections were cut, with ``cut``), as a write on a cut connection does."""
-    async def failing_run(central: Central) -> None:
+    async def failing_run(central: Central, *, started: Callable[[], None] | None = None) -> None:
+        assert started is None
         if cut:
             assert terminate_connections(db, "xdock-central central-a") == 2
         await central.aclose()

@@ -15,11 +15,14 @@ from xdock.protocol.clock import Clock
 
 @contextlib.asynccontextmanager
 async def running_central(config: CentralConfig, clock: Clock) -> AsyncIterator[tuple[Central, httpx.AsyncClient]]:
-    """Run central until the block ends; yield it once its ingest is subscribed, with a client for its API."""
+    """Run central until the block ends; yield it once it has told it started and its ingest is subscribed, with
+    a client for its API."""
     central = Central(config, clock)
-    task = asyncio.create_task(central.run())
+    started = asyncio.Event()
+    task = asyncio.create_task(central.run(started=started.set))
     try:
         async with asyncio.timeout(10):
+            await started.wait()
             await central.ingest.connected.wait()
         transport = httpx.ASGITransport(app=central.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://central") as http:

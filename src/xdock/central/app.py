@@ -14,6 +14,7 @@ import asyncio
 import importlib
 import logging
 import socket
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from xdock.central.api.listen_socket import bind_api
@@ -187,8 +188,9 @@ class Central:
             await self.clock.sleep(every_s)
             self.site.tick()
 
-    async def run(self) -> None:
-        """Run until cancelled; the store is closed on the way out."""
+    async def run(self, *, started: Callable[[], None] | None = None) -> None:
+        """Run until cancelled; the store is closed on the way out. ``started`` is called once, when every part
+        is built (the web stack included) and running."""
         try:
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(self.ingest.run(), name="ingest")
@@ -204,6 +206,8 @@ class Central:
                 # the ingest connects and answers; the front is then built here, on the loop.
                 await asyncio.to_thread(importlib.import_module, _FRONT)
                 front = self.front()
+                if started is not None:
+                    started()
                 tasks.create_task(front.kpi_telemetry.run(), name="kpi-telemetry")
                 if self._api_socket is not None:
                     tasks.create_task(front.serve(self._api_socket, on_bound=self._bound), name="api")

@@ -95,8 +95,9 @@ class CentralRun:
         """Take the lead if no central holds it."""
         return self.leadership is None or self.leadership.try_take(datetime.now(UTC)) is not None
 
-    async def run(self) -> None:
-        """Stand by until leading (shared store), then run central until cancelled or deposed (:attr:`lost`)."""
+    async def run(self, *, started: Callable[[], None] | None = None) -> None:
+        """Stand by until leading (shared store), then run central until cancelled or deposed (:attr:`lost`).
+        ``started``: see :meth:`Central.run`."""
         try:
             if self.central is None:
                 if not await asyncio.to_thread(self.leads_now):
@@ -109,7 +110,7 @@ class CentralRun:
             if self.on_lead is not None:
                 self.on_lead(central)
             try:
-                await central.run()
+                await central.run(started=started)
             except* LeadershipLostError as lost:  # told by the command, in one line
                 self.lost = str(lost.exceptions[0])
             except* StoreError:

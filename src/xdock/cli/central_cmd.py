@@ -26,6 +26,7 @@ from xdock.cli._common import (
     clock_from,
     fail,
     run_until_stopped,
+    settle_start_up,
 )
 from xdock.cli._observability_options import add_log_format_option
 from xdock.cli._store_option import add_store_options, db_password_from
@@ -144,7 +145,7 @@ def _run(config: CentralConfig, args: argparse.Namespace) -> int:
     role = "" if central.leadership is None else f", central id {central.central_id} (leader or standby)"
     print(f"xdock central: site {site.site}, broker {config.broker}, store {describe(config.db)}, {api}{role}",
           flush=True)
-    status = run_until_stopped(central.run())
+    status = run_until_stopped(central.run(started=settle_start_up))
     if central.lost is not None:
         return fail(f"{central.lost}; restart it to stand by", code=LEADERSHIP_LOST)
     if central.failed is not None:

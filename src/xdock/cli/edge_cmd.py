@@ -18,6 +18,7 @@ from xdock.cli._common import (
     fail,
     number,
     run_until_stopped,
+    settle_start_up,
 )
 from xdock.cli._observability_options import add_log_format_option, add_metrics_options
 from xdock.edge.config import EdgeConfig, ScannerPort
@@ -156,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     print(f"xdock edge {config.edge_id} at door {config.door}: {devices_line(config)}, broker {config.broker}",
           flush=True)
+    settle_start_up()
     return run_until_stopped(agent.run())
 
 

@@ -103,8 +103,10 @@ class ShareBook:
     def held(self, trailer: str, edge: str | None = None, connected: Connected | None = None) -> int:
         """Positions of ``trailer`` held by edges other than ``edge`` (by all edges when ``None``) that are not
         ``connected`` (every one of them when ``connected`` is ``None``)."""
-        return sum(h.positions for h in self._held.get(trailer, [])
-                   if h.edge != edge and (connected is None or not connected(h.edge)))
+        held = self._held.get(trailer)
+        if not held:
+            return 0
+        return sum(h.positions for h in held if h.edge != edge and (connected is None or not connected(h.edge)))
 
     def fit(self, trailer: str, edge: str | None, free: int, connected: Connected | None = None) -> list[str]:
         """Central placed a pallet (``edge``'s, or for no edge when ``None``) and ``trailer`` has ``free``

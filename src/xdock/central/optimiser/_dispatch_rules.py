@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from xdock.central.optimiser.schema import Door, Pallet, Rules, TempClass, Trailer
 
-__all__ = ["REJECTS", "Load", "Reject", "fill_after", "keeps", "rank_key", "reject", "urgent"]
+__all__ = ["NO_LOAD", "REJECTS", "Load", "Reject", "fill_after", "keeps", "rank_key", "reject", "urgent"]
 
 REJECTS = ("gone", "door", "reefer", "hazmat", "segregated", "full", "held")
 """Why a trailer does not fit, from furthest to closest to fitting. ``held``: it has room, but the room
@@ -61,6 +61,10 @@ class Load:
         """Dangerous-goods classes aboard that must not travel with another class aboard."""
         classes = sorted(self.hazmat)
         return {a for a in classes for b in classes if a != b and rules.incompatible(a, b)}
+
+
+NO_LOAD = Load()
+"""The load of a trailer nothing is aboard of or promised to; read it, never add to it."""
 
 
 def urgent(pallet: Pallet, rules: Rules, today: date | None) -> bool:

@@ -39,7 +39,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from xdock.central.optimiser import _dispatch_reasons as reasons
-from xdock.central.optimiser._dispatch_rules import REJECTS, fill_after, keeps, rank_key, reject, urgent
+from xdock.central.optimiser._dispatch_rules import NO_LOAD, REJECTS, fill_after, keeps, rank_key, reject, urgent
 from xdock.central.optimiser._dispatch_state import DispatchState
 from xdock.central.optimiser.plan import Move, Plan
 from xdock.central.optimiser.schema import Area, Door, Floor, Pallet, TempClass, Trailer, metres, place_xy
@@ -273,26 +273,31 @@ class Dispatcher:
         return Move(pallet.sscc, "direct", trailer_id, door_id, travel, reason)
 
     def _best_direct(self, s: DispatchState, pallet: Pallet, now: datetime, held: Held | None) -> Move | str:
-        """The best trailer's direct move, or why no trailer fits (closest trailer's failed check)."""
+        """The best trailer's direct move, or why no trailer fits (closest trailer's failed check).
+
+        This runs on every scan for every trailer of the pallet's destination, so the loop reads the state's
+        maps directly (what :meth:`DispatchState.door_of` and :meth:`DispatchState.load` would give)."""
         destination = pallet.destinations[0]
-        at = place_xy(self._doors, self._areas, pallet.location)
+        at_x, at_y = place_xy(self._doors, self._areas, pallet.location)
         is_urgent = urgent(pallet, self._rules, now.date())
+        rules, doors, trailer_doors, loads = self._rules, self._doors, s.trailer_doors, s.loads
+        on = s.on.get(pallet.sscc)
         best: tuple[tuple[float, float, str], str] | None = None
         closest = 0 if destination in s.gone else -1  # a departed trailer's check failed first: "gone"
         for trailer_id in s.by_dest.get(destination, ()):
             trailer = s.trailers[trailer_id]
-            door_id = s.door_of(trailer_id)
-            door = self._doors.get(door_id) if door_id is not None else None
-            load = s.load(trailer_id)
-            aboard = s.on.get(pallet.sscc) == trailer_id
-            why = reject(self._rules, pallet, trailer, door, load, now, aboard=aboard,
+            door_id = trailer_doors.get(trailer_id, trailer.door)
+            door = doors.get(door_id) if door_id is not None else None
+            load = loads.get(trailer_id) or NO_LOAD
+            aboard = on == trailer_id
+            why = reject(rules, pallet, trailer, door, load, now, aboard=aboard,
                          held=held(trailer_id) if held is not None and not aboard else 0)
             if why is not None or door is None:
                 closest = max(closest, REJECTS.index(why) if why is not None else 0)
                 continue
-            travel = metres(at, (door.x, door.y))
-            fill = fill_after(trailer, load, pallet, aboard=aboard)
-            key = rank_key(self._rules, trailer, travel, fill, now, is_urgent=is_urgent)
+            travel = abs(at_x - door.x) + abs(at_y - door.y)  # metres(), rectilinear
+            key = rank_key(rules, trailer, travel, fill_after(trailer, load, pallet, aboard=aboard), now,
+                           is_urgent=is_urgent)
             if best is None or key < best[0]:
                 best = (key, trailer_id)
         if best is not None:

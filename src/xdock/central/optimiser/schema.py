@@ -156,6 +156,8 @@ class Rules:
 
     def departure_m(self, departure: datetime, now: datetime) -> float:
         """Metres-equivalent of sending a pallet to a trailer leaving at ``departure``, seen at ``now``."""
+        if not self.departure_weight_m:
+            return 0.0  # the default: departure only breaks ties
         return self.departure_weight_m * max(0.0, (departure - now).total_seconds() / 60.0)
 
     def incompatible(self, a: str, b: str) -> bool:

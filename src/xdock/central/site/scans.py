@@ -150,6 +150,8 @@ class ScanService:
         book, connected = self._shares, self._connected
         if book is None:
             return None
+        if connected is not None:
+            connected = _remembered(connected)  # asked per trailer: each edge once per decision
         return lambda trailer: book.held(trailer, edge, connected)
 
     def _fit_all(self) -> None:
@@ -327,3 +329,16 @@ def _ids(event: ScanEvent, reply: Assignment | None = None) -> dict[str, object]
     """The ids of a scan (and its answer), for a log call's ``extra`` (the JSON log lines' fields)."""
     return {"edge": event.edge_id, "seq": event.seq, "sscc": event.sscc, "device": event.device_id,
             "door": None if reply is None else reply.door, "trailer": None if reply is None else reply.trailer}
+
+
+def _remembered(connected: Connected) -> Connected:
+    """``connected``, each edge's answer kept (for one decision, when nothing changes in between)."""
+    answers: dict[str, bool] = {}
+
+    def ask(edge: str) -> bool:
+        answer = answers.get(edge)
+        if answer is None:
+            answer = answers[edge] = connected(edge)
+        return answer
+
+    return ask
