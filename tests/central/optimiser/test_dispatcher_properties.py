@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xdock.central.optimiser._dispatch_rules import Load, fill_after, rank_key, reject, urgent
 from xdock.central.optimiser.dispatcher import Dispatcher
-from xdock.central.optimiser.schema import Area, Door, Floor, Pallet, Rules, TempClass, Trailer
+from xdock.central.optimiser.schema import Area, Door, Floor, Pallet, Rules, TempClass, Trailer, metres
 from xdock.central.optimiser.validation import validate
 from xdock.testing.synthetic_site import synthetic_floor
 
@@ -162,3 +163,63 @@ def test_the_synthetic_site_is_a_valid_starting_floor(seed: int) -> None:
     kinds = {d.decide(sscc, NOW).kind for sscc in floor.pallets}
     assert kinds == {"direct", "indirect", "staging"}
     assert validate(d.floor, d.plan(), NOW) == []
+
+
+def _best_of_all(d: Dispatcher, pallet: Pallet) -> str | None:
+    """The trailer the instant decision must pick for a new ``pallet``, weighing every trailer of its destination."""
+    floor, plan = d.floor, d.plan()
+    loads: dict[str, Load] = {}
+    for p in floor.pallets.values():
+        move = plan.moves.get(p.sscc)
+        target = p.trailer if p.frozen else (move.target if move is not None and move.kind == "direct" else None)
+        if target is not None and p.sscc != pallet.sscc:
+            loads.setdefault(target, Load()).add(p)
+    is_urgent = urgent(pallet, floor.rules, NOW.date())
+    ranked = []
+    for t in floor.trailers.values():
+        door_id = plan.trailer_doors.get(t.id, t.door)
+        door = floor.doors.get(door_id) if door_id is not None else None
+        load = loads.get(t.id, Load())
+        if t.destination != pallet.destinations[0] or door is None:
+            continue
+        if reject(floor.rules, pallet, t, door, load, NOW, aboard=False) is None:
+            travel = metres(floor.where(pallet.location), (door.x, door.y))
+            fill = fill_after(t, load, pallet, aboard=False)
+            ranked.append((rank_key(floor.rules, t, travel, fill, NOW, is_urgent=is_urgent), t.id))
+    return min(ranked)[1] if ranked else None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_scan_goes_to_the_best_ranked_trailer_of_all_that_fit(data: st.DataObject) -> None:
+    """The decision weighs the nearest trailers first and stops early; it must pick what weighing all would."""
+    rules = Rules(balance_weight_m=data.draw(st.sampled_from([0.0, 5.0, 60.0])),
+                  departure_weight_m=data.draw(st.sampled_from([0.0, 0.5])))
+    doors = {"IN1": Door("IN1", 0.0, 0.0, inbound=True, outbound=False),
+             "IN2": Door("IN2", 90.0, 0.0, inbound=True, outbound=False)}
+    for i in range(14):
+        doors[f"D{i}"] = Door(f"D{i}", data.draw(st.integers(0, 100)) * 1.0, 40.0, inbound=False, outbound=True,
+                              open=data.draw(st.integers(0, 5)) > 0)
+    trailers = {}
+    for k, door in enumerate(data.draw(st.lists(st.sampled_from(sorted(d for d in doors if d.startswith("D"))),
+                                                min_size=1, max_size=12, unique=True))):
+        trailers[f"T{k}"] = Trailer(
+            f"T{k}", data.draw(st.sampled_from(DESTS[:2])), door, capacity_pallets=data.draw(st.integers(0, 6)),
+            capacity_kg=24000.0,
+            departure=NOW + timedelta(minutes=data.draw(st.integers(5, 300))), reefer=data.draw(st.booleans()),
+        )
+    areas = {"S": Area("S", "staging", 50.0, 20.0, "frozen")}
+    d = Dispatcher(Floor(doors, areas, trailers, {}, rules=rules))
+    for i in range(data.draw(st.integers(1, 25))):
+        pallet = Pallet(
+            f"P{i}", (data.draw(st.sampled_from(DESTS[:2])),), location=data.draw(st.sampled_from(["IN1", "IN2"])),
+            state="waiting", weight_kg=300.0, temp=data.draw(st.sampled_from(["ambient", "ambient", "chilled"])),
+            priority=data.draw(st.sampled_from([0, 0, 0, 2])),
+        )
+        if data.draw(st.integers(0, 6)) == 0:  # now and then a trailer changes door or leaves
+            t = d.floor.trailers[data.draw(st.sampled_from(sorted(d.floor.trailers)))]
+            d.put_trailer(replace(t, door=data.draw(st.sampled_from([None, *_free_doors(d)]))))
+        d.put_pallet(pallet)
+        expected = _best_of_all(d, pallet)
+        move = d.decide(pallet.sscc, NOW)
+        assert (move.target if move.kind == "direct" else None) == expected

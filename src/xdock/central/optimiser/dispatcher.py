@@ -34,6 +34,7 @@ Errors::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -74,6 +75,8 @@ class Dispatcher:
         self._trucks = floor.trucks
         self._rules = floor.rules
         self._nearest: dict[tuple[str, str, TempClass], tuple[Area, float] | None] = {}
+        self._by_travel: dict[tuple[str, str], list[tuple[float, str]]] = {}
+        self._by_travel_of: DispatchState | None = None
         self._now: datetime | None = None
         self._state = self._settled(DispatchState.build(floor, plan or Plan(0)))
 
@@ -100,12 +103,14 @@ class Dispatcher:
         floor = replace(self.floor, doors=dict(doors))
         self._doors = floor.doors
         self._nearest.clear()
+        self._by_travel.clear()
         self._now = None
         self._state = self._settled(DispatchState.build(floor, plan))
 
     def put_trailer(self, trailer: Trailer) -> None:
         """A trailer appeared or changed; pallets sent to it that no longer fit fall back to staging."""
         self._state.put_trailer(trailer)
+        self._by_travel.clear()
         self._settle(self._state, trailer.id)
 
     def remove_pallet(self, sscc: str) -> None:
@@ -275,16 +280,22 @@ class Dispatcher:
     def _best_direct(self, s: DispatchState, pallet: Pallet, now: datetime, held: Held | None) -> Move | str:
         """The best trailer's direct move, or why no trailer fits (closest trailer's failed check).
 
-        This runs on every scan for every trailer of the pallet's destination, so the loop reads the state's
-        maps directly (what :meth:`DispatchState.door_of` and :meth:`DispatchState.load` would give)."""
+        This runs on every scan. The trailers of the destination are weighed nearest first, and the walk
+        stops at the first whose travel alone ranks it behind the best so far: a normal pallet's rank is
+        its travel plus terms that are never negative (see :func:`rank_key`). An urgent pallet, ranked by
+        departure, weighs them all. The loop reads the state's maps directly (what
+        :meth:`DispatchState.door_of` and :meth:`DispatchState.load` would give).
+        """
         destination = pallet.destinations[0]
-        at_x, at_y = place_xy(self._doors, self._areas, pallet.location)
         is_urgent = urgent(pallet, self._rules, now.date())
         rules, doors, trailer_doors, loads = self._rules, self._doors, s.trailer_doors, s.loads
+        stop_early = not is_urgent and rules.balance_weight_m >= 0 and rules.departure_weight_m >= 0
         on = s.on.get(pallet.sscc)
         best: tuple[tuple[float, float, str], str] | None = None
         closest = 0 if destination in s.gone else -1  # a departed trailer's check failed first: "gone"
-        for trailer_id in s.by_dest.get(destination, ()):
+        for travel, trailer_id in self._nearest_trailers(s, pallet.location, destination):
+            if stop_early and best is not None and travel > best[0][0]:
+                break  # this one and every one after rank behind the best: nothing further can win
             trailer = s.trailers[trailer_id]
             door_id = trailer_doors.get(trailer_id, trailer.door)
             door = doors.get(door_id) if door_id is not None else None
@@ -295,7 +306,6 @@ class Dispatcher:
             if why is not None or door is None:
                 closest = max(closest, REJECTS.index(why) if why is not None else 0)
                 continue
-            travel = abs(at_x - door.x) + abs(at_y - door.y)  # metres(), rectilinear
             key = rank_key(rules, trailer, travel, fill_after(trailer, load, pallet, aboard=aboard), now,
                            is_urgent=is_urgent)
             if best is None or key < best[0]:
@@ -305,6 +315,26 @@ class Dispatcher:
             assert move is not None  # it fitted a moment ago
             return move
         return reasons.why_not(REJECTS[closest] if closest >= 0 else None, destination, pallet)
+
+    def _nearest_trailers(self, s: DispatchState, place: str, destination: str) -> list[tuple[float, str]]:
+        """The trailers of ``destination`` with their travel from ``place``, nearest first (a trailer at no
+        door last). Kept until the trailers, their doors or the doors change (a new state, put_trailer,
+        put_doors)."""
+        if s is not self._by_travel_of:
+            self._by_travel.clear()
+            self._by_travel_of = s
+        key = (place, destination)
+        found = self._by_travel.get(key)
+        if found is None:
+            at = place_xy(self._doors, self._areas, place)
+            found = []
+            for trailer_id in s.by_dest.get(destination, ()):
+                door_id = s.door_of(trailer_id)
+                door = self._doors.get(door_id) if door_id is not None else None
+                found.append((math.inf if door is None else metres(at, (door.x, door.y)), trailer_id))
+            found.sort()
+            self._by_travel[key] = found
+        return found
 
     def _choose(self, s: DispatchState, pallet: Pallet, now: datetime, held: Held | None) -> Move:
         if pallet.mixed:
