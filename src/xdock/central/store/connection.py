@@ -101,8 +101,9 @@ class Connection(ABC):
 
     @contextmanager
     def writes_together(self) -> Iterator[None]:
-        """Inside a transaction: the writes inside (no reads) go to the database together, their errors
-        raised when the block ends (PostgreSQL: one round trip for all of them; SQLite: as they come)."""
+        """Inside a transaction, its last statements: the writes inside (no reads) go to the database together
+        (PostgreSQL: one round trip for all of them and the ``COMMIT``, their errors raised by the transaction's
+        end; SQLite: as they come)."""
         yield
 
     @abstractmethod

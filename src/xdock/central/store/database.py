@@ -198,8 +198,9 @@ class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, Outbound
 
     @contextmanager
     def writes_together(self) -> Iterator[None]:
-        """The writes inside (no reads) go to the database together: on PostgreSQL one round trip for all of
-        them, not one per statement; an error among them is raised when the block ends."""
+        """The transaction's last writes (no reads, nothing after) go to the database together: on PostgreSQL
+        one round trip for all of them and the ``COMMIT``, not one per statement; an error among them is raised
+        by the transaction's end, which leaves nothing of it."""
         with self._db.writes_together():
             yield
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from typing import Any
 
 import psycopg
@@ -55,6 +55,7 @@ class PostgresConnection(Connection):
         self.application = application
         self.reconnect = reconnect
         self._in_transaction = False
+        self._pipeline: ExitStack | None = None
         self._db = self._open()
 
     def _open(self) -> psycopg.Connection[Any]:
@@ -105,22 +106,43 @@ class PostgresConnection(Connection):
     @contextmanager
     def transaction(self, opening: str | None = None) -> Iterator[Any]:
         """``BEGIN`` (with ``opening`` in the same round trip), the block, ``COMMIT``; ``ROLLBACK`` if the block
-        or the commit fails, so the connection is never left inside a transaction."""
+        or the commit fails, so the connection is never left inside a transaction. After
+        :meth:`writes_together` the ``COMMIT`` goes with those writes, in their round trip."""
         row = self._begin(opening)
         self._in_transaction = True
+        pipeline = self._pipeline = ExitStack()
         try:
             try:
                 yield row
             except BaseException:
+                with suppress(psycopg.Error):
+                    pipeline.close()
                 self._rollback()
                 raise
             try:
                 self._db.execute(b"COMMIT")
+                pipeline.close()  # sends what waits in the pipeline and reads every result: errors surface here
             except psycopg.Error as exc:
+                with suppress(psycopg.Error):
+                    pipeline.close()
                 self._rollback()
                 raise self.error(first_line(exc)) from exc
         finally:
             self._in_transaction = False
+            self._pipeline = None
+
+    @contextmanager
+    def writes_together(self) -> Iterator[None]:
+        """The writes inside are pipelined: sent without waiting for each result. The pipeline stays open for the
+        transaction's ``COMMIT``, so the writes and the commit cost one round trip; an error among the writes
+        is raised by the transaction's end (which rolls it back whole)."""
+        if self._pipeline is None:
+            raise RuntimeError("writes_together() is for the writes of a transaction")
+        try:
+            self._pipeline.enter_context(self._db.pipeline())
+        except psycopg.Error as exc:
+            raise self.error(first_line(exc)) from exc
+        yield
 
     def _begin(self, opening: str | None) -> Any:
         """A transaction begun, and the first row of ``opening``; a connection found broken by the ``BEGIN``
