@@ -8,7 +8,7 @@ and a fresh PostgreSQL database).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -39,9 +39,9 @@ class CountingStore(Store):
         self.fail_commits = 0
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self, *, looking_up: Iterable[tuple[str, int]] = ()) -> Iterator[Transaction]:
         self.transactions += 1
-        with super().transaction() as tx:
+        with super().transaction(looking_up=looking_up) as tx:
             yield tx
             if self.fail_commits:
                 self.fail_commits -= 1

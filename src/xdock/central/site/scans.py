@@ -184,8 +184,8 @@ class ScanService:
         now = self.clock.now()
         writes = _Writes()
         try:
-            with self.store.transaction() as tx:
-                stored = tx.applied_replies((event.edge_id, event.seq) for event in events)
+            with self.store.transaction(looking_up=[(event.edge_id, event.seq) for event in events]) as tx:
+                stored = tx.applied
                 for event in events:
                     key = (event.edge_id, event.seq)
                     if (text := stored.get(key)) is not None:

@@ -17,18 +17,28 @@ import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
-    "Connection", "Cursor", "Dialect", "NotLeaderError", "SqliteConnection", "StoreError", "StoreUnreachableError",
-    "describe", "doing",
-    "first_line", "is_url",
+    "Begun", "Connection", "Cursor", "Dialect", "NotLeaderError", "Read", "SqliteConnection", "StoreError",
+    "StoreUnreachableError", "describe", "doing", "first_line", "is_url",
 ]
 
 Dialect = Literal["sqlite", "postgresql"]
 Params = Sequence[Any]
+Read = tuple[str, Params]
+"""A query and its parameters."""
+
+
+@dataclass(frozen=True)
+class Begun:
+    """What a transaction read as it began: the first row of its opening query, and the rows of each read."""
+
+    row: Any
+    reads: list[list[Any]]
 
 
 class StoreError(RuntimeError):
@@ -93,11 +103,12 @@ class Connection(ABC):
 
     @abstractmethod
     @contextmanager
-    def transaction(self, opening: str | None = None) -> Iterator[Any]:
+    def transaction(self, opening: str | None = None, reads: Sequence[Read] = ()) -> Iterator[Begun]:
         """All statements inside happen together or not at all (SQLite: one writer at a time).
 
-        ``opening``: a query without parameters run first, its first row yielded (``None`` without one);
-        PostgreSQL sends it with the ``BEGIN``, in one round trip."""
+        ``opening``: a query without parameters run first, its first row yielded in :class:`Begun` (``None``
+        without one); then ``reads``, their rows yielded too. PostgreSQL sends them all with the ``BEGIN``, in
+        one round trip."""
 
     @contextmanager
     def writes_together(self) -> Iterator[None]:
@@ -145,10 +156,11 @@ class SqliteConnection(Connection):
             self.execute(statement)
 
     @contextmanager
-    def transaction(self, opening: str | None = None) -> Iterator[Any]:
+    def transaction(self, opening: str | None = None, reads: Sequence[Read] = ()) -> Iterator[Begun]:
         self.execute("BEGIN IMMEDIATE")
         try:
-            yield None if opening is None else self.execute(opening).fetchone()
+            row = None if opening is None else self.execute(opening).fetchone()
+            yield Begun(row, [self.execute(sql, params).fetchall() for sql, params in reads])
         except BaseException:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")

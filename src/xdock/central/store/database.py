@@ -47,7 +47,7 @@ from typing import Any, Literal
 
 from xdock.central.store.alerts import AlertReads, AlertRow, AlertWrites
 from xdock.central.store.connect import connect
-from xdock.central.store.connection import Connection, Dialect, NotLeaderError, StoreError, describe
+from xdock.central.store.connection import Connection, Dialect, NotLeaderError, Read, StoreError, describe
 from xdock.central.store.inbound import InboundReads, InboundTruckRow, InboundWrites
 from xdock.central.store.leadership import Leader, leader_row
 from xdock.central.store.migrations import migrate, version
@@ -90,7 +90,7 @@ change wait for the writes in flight, and the writes after it see the new epoch.
 
 
 _KEYS_PER_QUERY = 500
-"""Keys one query of :meth:`Transaction.applied_replies` looks up (well within SQLite's parameter limit)."""
+"""Keys one query of a transaction's ``looking_up`` reads (well within SQLite's parameter limit)."""
 
 
 class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, RefusalReads):
@@ -131,12 +131,20 @@ class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, Ref
         self.fence = epoch
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """All writes inside happen together or not at all."""
+    def transaction(self, *, looking_up: Iterable[tuple[str, int]] = ()) -> Iterator[Transaction]:
+        """All writes inside happen together or not at all.
+
+        ``looking_up``: keys (``(edge_id, seq)``) whose stored answers the transaction starts by reading
+        (:attr:`Transaction.applied`), with its begin: on PostgreSQL in the same round trip as the ``BEGIN``
+        and the leadership check.
+        """
         fence = self.fence
-        # The leadership row is read with the transaction's start (on PostgreSQL in the same round trip).
-        with self._db.transaction(None if fence is None else _FENCE[self._db.dialect]) as row:
-            yield Transaction(self._db, 0 if fence is None else self._check_fence(row, fence))
+        reads = _applied_reads(looking_up)
+        with self._db.transaction(None if fence is None else _FENCE[self._db.dialect], reads) as begun:
+            tx = Transaction(self._db, 0 if fence is None else self._check_fence(begun.row, fence))
+            for (_sql, (edge_id, *_seqs)), rows in zip(reads, begun.reads, strict=True):
+                tx.applied.update(((edge_id, int(seq)), str(reply)) for seq, reply in rows)
+            yield tx
 
     def _check_fence(self, row: tuple[Any, ...], fence: int) -> int:
         epoch, leader = row
@@ -169,6 +177,23 @@ class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, Ref
         return None if row is None else str(row[0])
 
 
+def _applied_reads(keys: Iterable[tuple[str, int]]) -> list[Read]:
+    """Queries for the stored answers of ``keys``: one per edge and :data:`_KEYS_PER_QUERY` keys, not one per key
+    (each query's first parameter is its edge)."""
+    by_edge: dict[str, set[int]] = {}
+    for edge_id, seq in keys:
+        by_edge.setdefault(edge_id, set()).add(seq)
+    reads: list[Read] = []
+    for edge_id, seqs in by_edge.items():
+        ordered = sorted(seqs)
+        for start in range(0, len(ordered), _KEYS_PER_QUERY):
+            chunk = ordered[start:start + _KEYS_PER_QUERY]
+            placeholders = ", ".join("?" * len(chunk))  # only placeholders: the values go as parameters
+            reads.append((f"SELECT seq, reply FROM applied WHERE edge_id = ? AND seq IN ({placeholders})",  # noqa: S608
+                          (edge_id, *chunk)))
+    return reads
+
+
 class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, OutboundWrites, RefusalWrites):
     """Writes of one transaction; see :meth:`Store.transaction`."""
 
@@ -176,25 +201,8 @@ class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, Outbound
         self._db = db
         self.epoch: int | None = epoch
         """The leadership epoch written with the applied keys and events of this transaction."""
-
-    def applied_replies(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
-        """The stored answers of those of ``keys`` (``(edge_id, seq)``) already applied, seeing this
-        transaction's own writes: one query per edge and :data:`_KEYS_PER_QUERY` keys, not one per key."""
-        by_edge: dict[str, set[int]] = {}
-        for edge_id, seq in keys:
-            by_edge.setdefault(edge_id, set()).add(seq)
-        found: dict[tuple[str, int], str] = {}
-        for edge_id, seqs in by_edge.items():
-            ordered = sorted(seqs)
-            for start in range(0, len(ordered), _KEYS_PER_QUERY):
-                chunk = ordered[start:start + _KEYS_PER_QUERY]
-                placeholders = ", ".join("?" * len(chunk))  # only placeholders: the values go as parameters
-                rows = self._db.execute(
-                    f"SELECT seq, reply FROM applied WHERE edge_id = ? AND seq IN ({placeholders})",  # noqa: S608
-                    (edge_id, *chunk),
-                ).fetchall()
-                found.update(((edge_id, int(seq)), str(reply)) for seq, reply in rows)
-        return found
+        self.applied: dict[tuple[str, int], str] = {}
+        """The stored answers of the keys the transaction was begun ``looking_up`` that were applied before."""
 
     @contextmanager
     def writes_together(self) -> Iterator[None]:

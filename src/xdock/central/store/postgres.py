@@ -5,17 +5,19 @@ outside transactions, a broken connection opened again on the next statement out
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from typing import Any
 
 import psycopg
 
 from xdock.central.store.connection import (
+    Begun,
     Connection,
     Cursor,
     Dialect,
     Params,
+    Read,
     StoreError,
     StoreUnreachableError,
     describe,
@@ -104,16 +106,16 @@ class PostgresConnection(Connection):
             raise self.error(first_line(exc)) from exc
 
     @contextmanager
-    def transaction(self, opening: str | None = None) -> Iterator[Any]:
-        """``BEGIN`` (with ``opening`` in the same round trip), the block, ``COMMIT``; ``ROLLBACK`` if the block
-        or the commit fails, so the connection is never left inside a transaction. After
+    def transaction(self, opening: str | None = None, reads: Sequence[Read] = ()) -> Iterator[Begun]:
+        """``BEGIN`` (with ``opening`` and ``reads`` in the same round trip), the block, ``COMMIT``; ``ROLLBACK``
+        if the block or the commit fails, so the connection is never left inside a transaction. After
         :meth:`writes_together` the ``COMMIT`` goes with those writes, in their round trip."""
-        row = self._begin(opening)
+        begun = self._begin(opening, reads)
         self._in_transaction = True
         pipeline = self._pipeline = ExitStack()
         try:
             try:
-                yield row
+                yield begun
             except BaseException:
                 with suppress(psycopg.Error):
                     pipeline.close()
@@ -144,16 +146,18 @@ class PostgresConnection(Connection):
             raise self.error(first_line(exc)) from exc
         yield
 
-    def _begin(self, opening: str | None) -> Any:
-        """A transaction begun, and the first row of ``opening``; a connection found broken by the ``BEGIN``
-        is opened again, once."""
+    def _begin(self, opening: str | None, reads: Sequence[Read]) -> Begun:
+        """A transaction begun, with the first row of ``opening`` and the rows of ``reads``, all in one round
+        trip (a pipeline); a connection found broken by the ``BEGIN`` is opened again, once."""
         for retry in (False, True):
             try:
-                cursor = self._live().execute(b"BEGIN" if opening is None else f"BEGIN; {opening}".encode())
-                if opening is None:
-                    return None
-                cursor.nextset()
-                return cursor.fetchone()
+                db = self._live()
+                with db.pipeline():
+                    db.execute(b"BEGIN")
+                    first = None if opening is None else db.execute(opening.encode())
+                    cursors = [db.execute(_PLACEHOLDER.sub("%s", sql), params) for sql, params in reads]
+                    row = None if first is None else first.fetchone()  # the round trip: every result comes back
+                    return Begun(row, [cursor.fetchall() for cursor in cursors])
             except psycopg.OperationalError as exc:
                 if not retry and self._may_reopen():
                     continue
@@ -161,7 +165,7 @@ class PostgresConnection(Connection):
                 raise self.error(first_line(exc)) from exc
             except psycopg.Error as exc:
                 self._rollback()
-                raise self.error(first_line(exc), "read" if opening else "write") from exc
+                raise self.error(first_line(exc), "read" if opening or reads else "write") from exc
         raise AssertionError("unreachable")
 
     def _rollback(self) -> None:
