@@ -9,8 +9,11 @@ own that flood an operator's log when the broker stops with publishes in flight:
   connection drops in between (the broker stopped; paho closes the socket on the read that saw it),
   that deferred ``add_writer`` runs on a closed file descriptor and asyncio logs
   ``Exception in callback ... add_writer`` with ``KeyError: '10 is not registered'`` (and, had the
-  number been reused by the next connection, would watch the wrong socket). Here the writer is
-  added only if the socket is still the client's own when the loop gets to it.
+  number been reused by the next connection, would watch the wrong socket). Here the write happens
+  on the loop's next turn only if the socket is still the client's own: the packet is written at
+  once, and a writer is added only for what the socket could not take (not an add and a remove of
+  the writer for every packet), and the loop is woken through its self-pipe only when paho called
+  from another thread.
 - **"There are N pending publish calls."** aiomqtt warns once per publish above 10 awaiting their
   acknowledgement; xdock bounds what it keeps in flight itself (the edge's window, central's batch),
   so the warning is raised to that bound: one line per publish beyond it, which never happens.
@@ -28,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -86,6 +90,7 @@ async def last_word(client: aiomqtt.Client, topic: str, payload: bytes, *, timeo
 def _register_writes_safely(client: aiomqtt.Client) -> None:
     """Replace aiomqtt's socket-write registration by one that checks the socket is still open."""
     loop = asyncio.get_running_loop()
+    loop_thread = threading.get_ident()
     inner = paho(client)  # aiomqtt exposes no hook for this; paho's callbacks are public
 
     def write() -> None:
@@ -98,12 +103,20 @@ def _register_writes_safely(client: aiomqtt.Client) -> None:
 
     def register_write(_paho: Any, _userdata: Any, sock: Any) -> None:
         def add_writer() -> None:
+            if inner.socket() is not sock:  # closed meanwhile (paho drops it before closing it)
+                return
+            write()  # the socket takes it at once, most often: no writer to add and remove for each packet
             current = inner.socket()
-            if current is not None and current is sock:  # still open (paho drops it before closing it)
+            if current is not None and current is sock and inner.want_write():  # the rest once it is writable
                 loop.add_writer(current.fileno(), write)
 
-        # paho calls this from the loop (a publish) or from the connect's executor thread (the CONNECT).
-        loop.call_soon_threadsafe(add_writer)
+        # paho calls this from the loop (a publish, an acknowledgement) or from the connect's executor thread
+        # (the CONNECT). Either way the writer is added on the loop's next turn; only from another thread does
+        # the loop need waking (the self-pipe write of call_soon_threadsafe, two system calls per packet).
+        if threading.get_ident() == loop_thread:
+            loop.call_soon(add_writer)
+        else:
+            loop.call_soon_threadsafe(add_writer)
 
     def unregister_write(_paho: Any, _userdata: Any, sock: Any) -> None:
         fd = sock.fileno()
