@@ -174,9 +174,9 @@ class ScanService:
         """Apply ``events`` in order, in one transaction: one disk sync for the whole batch.
 
         A later event of the batch sees the effect of the earlier ones (a trailer they filled, a
-        key they applied). The batch's keys are looked up in one query and its rows written in one
-        statement per table, so a batch costs a store server a handful of round trips, not several per
-        scan. If the transaction fails, the live state is reloaded from the store, so memory never holds
+        key they applied). The batch's keys are looked up with the transaction's begin and its rows written
+        in one statement per table with the commit, so a batch costs a store server two round trips, not
+        several per scan. If the transaction fails, the live state is reloaded from the store, so memory never holds
         an effect the disk does not.
         """
         results: list[Applied] = []

@@ -142,8 +142,7 @@ class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, Ref
         reads = _applied_reads(looking_up)
         with self._db.transaction(None if fence is None else _FENCE[self._db.dialect], reads) as begun:
             tx = Transaction(self._db, 0 if fence is None else self._check_fence(begun.row, fence))
-            for (_sql, (edge_id, *_seqs)), rows in zip(reads, begun.reads, strict=True):
-                tx.applied.update(((edge_id, int(seq)), str(reply)) for seq, reply in rows)
+            tx.applied.update(((edge_id, int(seq)), str(reply)) for rows in begun.reads for edge_id, seq, reply in rows)
             yield tx
 
     def _check_fence(self, row: tuple[Any, ...], fence: int) -> int:
@@ -178,8 +177,8 @@ class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, Ref
 
 
 def _applied_reads(keys: Iterable[tuple[str, int]]) -> list[Read]:
-    """Queries for the stored answers of ``keys``: one per edge and :data:`_KEYS_PER_QUERY` keys, not one per key
-    (each query's first parameter is its edge)."""
+    """Queries for the stored answers of ``keys`` (rows of edge, seq, reply): one per edge and
+    :data:`_KEYS_PER_QUERY` keys, not one per key."""
     by_edge: dict[str, set[int]] = {}
     for edge_id, seq in keys:
         by_edge.setdefault(edge_id, set()).add(seq)
@@ -189,7 +188,7 @@ def _applied_reads(keys: Iterable[tuple[str, int]]) -> list[Read]:
         for start in range(0, len(ordered), _KEYS_PER_QUERY):
             chunk = ordered[start:start + _KEYS_PER_QUERY]
             placeholders = ", ".join("?" * len(chunk))  # only placeholders: the values go as parameters
-            reads.append((f"SELECT seq, reply FROM applied WHERE edge_id = ? AND seq IN ({placeholders})",  # noqa: S608
+            reads.append((f"SELECT edge_id, seq, reply FROM applied WHERE edge_id = ? AND seq IN ({placeholders})",  # noqa: S608
                           (edge_id, *chunk)))
     return reads
 
