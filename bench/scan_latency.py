@@ -23,7 +23,7 @@ Parts
     site where each door has its gateway (the mock scanners stay here, on ptys the edges open by
     their links; the first warm-up scans also wait for the edge processes to start).
     Store: central's SQLite file in the run's temporary folder, or, with ``--postgres SERVER_URL``, a
-    fresh PostgreSQL database created on that server for the run (``xdock_bench_<hex>``, dropped
+    fresh PostgreSQL database created on that server for the run (``xdock_bench_<pid>_<hex>``, dropped
     afterwards; the URL names a database the user may create databases from).
     Every run uses a fresh site id (``bench-<hex>``), so topics and the persistent MQTT sessions of
     central and edges never meet those of an earlier run on a shared broker. The generated site has
@@ -101,12 +101,11 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from xdock.central.app import Central, CentralConfig
 from xdock.central.site_file.config import SiteConfig, parse_site
@@ -542,7 +541,9 @@ def run(opts: Options) -> dict[str, Any]:
             broker = stack.enter_context(Mosquitto(folder / "mosquitto", tcp_nodelay=opts.broker_nodelay)).url
         db: Path | str = folder / "central.db"
         if opts.postgres is not None:
-            db = stack.enter_context(fresh_postgres(opts.postgres, f"xdock_{site_id.replace('-', '_')}"))
+            from xdock.testing.postgres import fresh_database  # noqa: PLC0415 - psycopg: needed only with --postgres
+
+            db = stack.enter_context(fresh_database(opts.postgres, prefix="xdock_bench"))
         central_proc: CentralProcess | None = None
         if opts.central == "process":
             central_proc = stack.enter_context(
@@ -570,23 +571,6 @@ def write_timeline(path: Path, results: Results, rate: float) -> None:
         for index, sent, answered in sorted(results.timeline):
             due = index / rate
             rows.writerow([index, f"{due:.4f}", f"{sent:.4f}", f"{answered:.4f}", f"{(answered - due) * 1000:.2f}"])
-
-
-@contextlib.contextmanager
-def fresh_postgres(server: str, name: str) -> Iterator[str]:
-    """A new empty database ``name`` on the PostgreSQL ``server`` (a URL), dropped afterwards; yields its URL."""
-    import psycopg  # noqa: PLC0415 - the central extra's driver, needed only with --postgres
-
-    try:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"'.encode())
-    except psycopg.Error as exc:
-        raise RuntimeError(f"cannot create database {name!r} on {server}: {exc}") from exc
-    try:
-        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

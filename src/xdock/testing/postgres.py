@@ -23,15 +23,19 @@ SERVER = os.environ.get("XDOCK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:
 
 
 @contextmanager
-def fresh_database() -> Iterator[str]:
-    """A new empty database; yields its URL."""
-    name = f"xdock_test_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(SERVER, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"'.encode())
+def fresh_database(server: str = SERVER, *, prefix: str = "xdock_test") -> Iterator[str]:
+    """A new empty database on ``server`` (a URL to a database its user may create databases from), named
+    ``PREFIX_PID_HEX``; yields its URL. A server that refuses is a :class:`RuntimeError` naming it."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
     try:
-        yield urlunsplit(urlsplit(SERVER)._replace(path=f"/{name}"))
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"'.encode())
+    except psycopg.Error as exc:
+        raise RuntimeError(f"cannot create database {name!r} on {server}: {exc}") from exc
+    try:
+        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
     finally:
-        with psycopg.connect(SERVER, autocommit=True) as admin:
+        with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
 
 
