@@ -21,7 +21,7 @@ async def running_central(config: CentralConfig, clock: Clock) -> AsyncIterator[
     started = asyncio.Event()
     task = asyncio.create_task(central.run(started=started.set))
     try:
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(60):  # a bound, not a pace: the web stack's import is slow on a busy machine
             await started.wait()
             await central.ingest.connected.wait()
         transport = httpx.ASGITransport(app=central.app)
