@@ -22,20 +22,24 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "broker_config": frozenset({"protocol"}),
     # What central and the edges tell the site's monitoring (metrics, JSON logs): depends on nothing of xdock.
     "observability": frozenset(),
+    # The trade's formats (DESADV, EPCIS, ZPL labels, webhook signatures): pure codecs, no I/O.
+    "partners": frozenset({"protocol"}),
     "edge": frozenset({"xdock", "protocol", "transport", "observability"}),
-    "central": frozenset({"xdock", "protocol", "transport", "observability"}),
+    "central": frozenset({"xdock", "protocol", "transport", "observability", "partners"}),
     "firmware_mocks": frozenset({"protocol", "transport"}),
     "simulators": frozenset({"protocol", "firmware_mocks"}),
-    "testing": frozenset({"protocol", "broker_config", "central", "firmware_mocks"}),
+    "testing": frozenset({"protocol", "broker_config", "central", "firmware_mocks", "partners"}),
     # The demo plays a scenario's day with the simulator's engine against the real central and edges.
-    "demo": frozenset({"protocol", "transport", "central", "edge", "firmware_mocks", "simulators", "simulation"}),
+    "demo": frozenset({
+        "protocol", "transport", "central", "edge", "firmware_mocks", "simulators", "simulation", "partners",
+    }),
     "cdap": frozenset(),
     # The simulator runs central's decision code, and while central is unreachable the edges' own offline
     # answers (xdock.edge.offline_router), which are the edge's code.
     "simulation": frozenset({"protocol", "central", "edge"}),
     "cli": frozenset({
         "xdock", "protocol", "transport", "broker_config", "central", "edge", "demo", "firmware_mocks", "simulators",
-        "cdap", "simulation", "observability",
+        "cdap", "simulation", "observability", "partners",
     }),
     "__main__": frozenset({"cli"}),
     "xdock": frozenset(),
