@@ -30,7 +30,7 @@ COMES_WITH = {"pydantic_core": "pydantic", "starlette": "fastapi"}
 PART_EXTRA = {
     "protocol": None, "transport": None, "broker_config": "tls", "cli": None,
     "edge": "edge", "firmware_mocks": "edge", "simulators": "edge", "observability": "edge",
-    "central": "central", "demo": "demo", "cdap": "cdap", "simulation": "sim",
+    "central": "central", "demo": "demo", "cdap": "cdap", "simulation": "sim", "partners": "central",
 }
 """Each subpackage of xdock → the extra its imports may use (None: the base only); a command of ``xdock.cli``
 checks its own extra before it imports its part (``xdock broker-config`` needs the tls extra only with ``--tls``,

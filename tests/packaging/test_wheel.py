@@ -141,7 +141,7 @@ def test_an_edge_install_runs_the_edge_without_centrals_packages(wheel: Path, tm
     assert central.returncode == 2
     assert central.stderr == (
         "xdock central: needs the central extra: pip install 'xdock[central]' (not installed: yaml, fastapi, "
-        "uvicorn, numpy, ortools, influxdb_client, urllib3, swagger_ui_bundle, psycopg)\n"
+        "uvicorn, numpy, ortools, influxdb_client, urllib3, swagger_ui_bundle, psycopg, pydifact)\n"
     )
 
 

@@ -13,7 +13,7 @@ __all__ = ["COMMAND_EXTRA", "EXTRA_MODULES", "missing_extra"]
 
 _EDGE = ("serial", "pymodbus", "prometheus_client")
 _CENTRAL = ("yaml", "fastapi", "uvicorn", "numpy", "ortools", "influxdb_client", "urllib3", "swagger_ui_bundle",
-            "prometheus_client", "psycopg")
+            "prometheus_client", "psycopg", "pydifact")
 
 EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "edge": _EDGE,
