@@ -12,7 +12,7 @@ CENTRAL = Path(xdock.central.__file__).parent
 
 ROOMS = (
     "store", "site_file", "alerts", "optimiser", "telemetry", "sensors", "site", "edges", "edge_routing", "ingest",
-    "planning", "api", "web", "config", "standby", "front", "app", "leading",
+    "planning", "partners", "api", "web", "config", "standby", "front", "app", "leading",
 )
 """Lowest first: a room may import from the rooms before it, never from those after it."""
 

@@ -23,6 +23,7 @@ __all__ = ["PALLET_A", "PALLET_B", "SITE", "START", "Floor", "open_floor", "scan
 
 
 SITE = site_config(
+    gln="3761303200005", gs1_company_prefix_length=7,
     more_doors=[outbound("D14", 30, 30), outbound("D15", 40, 30)],
     areas=[staging(y=5)],
     more_destinations=[destination("PARIS", ["75*"])],

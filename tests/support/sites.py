@@ -142,12 +142,16 @@ def site(
     chilled_max_c: float | None = None,
     handling_minutes: float | None = None,
     staging_dwell_minutes: float | None = None,
+    gln: str | None = None,
+    gs1_company_prefix_length: int | None = None,
 ) -> dict[str, object]:
     """The site file as a dict: the default site with the given sections replaced or extended.
 
     ``timezone=None`` leaves the key out (central then reads UTC); ``chilled_max_c`` goes into ``rules``.
     """
     data: dict[str, object] = {"site": id}
+    if gln is not None:
+        data |= {"gln": gln, "gs1_company_prefix_length": gs1_company_prefix_length}
     if timezone is not None:
         data["timezone"] = timezone
     if handling_minutes is not None:

@@ -25,10 +25,16 @@ from xdock.central.edges.liveness import Liveness
 from xdock.central.edges.registry import registered_edges
 from xdock.central.ingest.mqtt_ingest import Ingest
 from xdock.central.ingest.refusals import UplinkRefusals
+from xdock.central.partners.asn_folder import AsnFolder
+from xdock.central.partners.dispatch_advice import DispatchAdvices
+from xdock.central.partners.epcis_log import EpcisLog, site_identity
+from xdock.central.partners.http_post import UrllibPoster
+from xdock.central.partners.webhooks import Webhooks
 from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.planning.replanner import Replanner
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
+from xdock.central.store.event_tail import EventTail
 from xdock.central.store.leadership import Leadership
 from xdock.central.telemetry import open_sink
 from xdock.protocol.clock import Clock
@@ -109,6 +115,14 @@ class Central:
             link=config.broker_link, will=self.routes.will(), around_session=self.routes.session,
             device_telemetry=DeviceTelemetry(config.site.site, self.telemetry, clock),
         )
+        tail = EventTail(self.store)
+        identity = site_identity(config.site)
+        self.epcis = None if identity is None else EpcisLog(tail, config.site.site, identity, site.announced_pallet)
+        self.advices = DispatchAdvices(tail, config.site, announced=site.announced_pallet,
+                                       pallet=site.state.pallets.get)
+        self.webhooks = Webhooks(self.store, clock, config.site.site, site.alerts, UrllibPoster(), tail=tail,
+                                 epcis=self.epcis, advices=self.advices)
+        self.webhooks.capture_to(config.epcis_capture_url)
         self.replanner = Replanner(time_limit=config.replan_budget)
         self.planning = (
             PlanningLoop(site, self.replanner, clock, interval=config.replan_interval)
@@ -135,7 +149,7 @@ class Central:
                 self.site, self.store, self.clock, liveness=self.liveness, ingest=self.ingest, routes=self.routes,
                 telemetry=self.telemetry, auth=config.auth, kpi_interval_s=config.kpi_telemetry_interval,
                 max_body_bytes=config.max_body_bytes, live_tick_s=config.live_tick_s, planning=self.planning,
-                leadership=self.leadership_now,
+                leadership=self.leadership_now, webhooks=self.webhooks, epcis=self.epcis, advices=self.advices,
             )
         return self._front
 
@@ -198,6 +212,9 @@ class Central:
                 tasks.create_task(self.liveness.run(), name="liveness")
                 tasks.create_task(self.routes.run(), name="routes")
                 tasks.create_task(self._ticks(), name="site-ticks")
+                tasks.create_task(self.webhooks.run(), name="webhooks")
+                if self.config.asn_dir is not None:
+                    tasks.create_task(AsnFolder(self.config.asn_dir, self.site).run(), name="asn-folder")
                 if self.planning is not None:
                     tasks.create_task(self.planning.run(), name="planning")
                 if self.leadership is not None:

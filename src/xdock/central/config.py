@@ -64,5 +64,9 @@ class CentralConfig:
     """Seconds of site time between two KPI telemetry points."""
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     """The largest request body the API reads; a larger one is answered 413 unread."""
+    asn_dir: Path | None = None
+    """A folder of despatch advice files to apply (see :mod:`xdock.central.partners.asn_folder`), or ``None``."""
+    epcis_capture_url: str | None = None
+    """An EPCIS repository's capture interface to push the site's EPCIS events to, or ``None``."""
     live_tick_s: float = 1.0
     """Seconds between two site-time ticks sent to the live screens."""

@@ -16,15 +16,21 @@ from fastapi import Depends, FastAPI
 
 from xdock.central.api.access import Access
 from xdock.central.api.app import create_app
+from xdock.central.api.dispatch_advice import dispatch_advice_router
+from xdock.central.api.epcis import epcis_router
 from xdock.central.api.http_server import serve_http
 from xdock.central.api.leadership import LeadershipOut, leadership_router
 from xdock.central.api.limits import DEFAULT_MAX_BODY_BYTES
 from xdock.central.api.metrics import CentralMetrics, metrics_router
 from xdock.central.api.telemetry import telemetry_router
 from xdock.central.api.uplinks import refused_router
+from xdock.central.api.webhooks import webhooks_router
 from xdock.central.edge_routing.publisher import RoutesPublisher
 from xdock.central.edges.liveness import Liveness
 from xdock.central.ingest.mqtt_ingest import Ingest
+from xdock.central.partners.dispatch_advice import DispatchAdvices
+from xdock.central.partners.epcis_log import EpcisLog
+from xdock.central.partners.webhooks import Webhooks
 from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.site.kpi_telemetry import KpiReporter
 from xdock.central.site.live_site import LiveSite
@@ -58,7 +64,8 @@ def open_front(
     site: LiveSite, store: Store, clock: Clock, *, liveness: Liveness, ingest: Ingest, routes: RoutesPublisher,
     telemetry: TelemetryTee, auth: bool | None, kpi_interval_s: float, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     live_tick_s: float = 1.0, planning: PlanningLoop | None = None,
-    leadership: Callable[[], LeadershipOut] | None = None,
+    leadership: Callable[[], LeadershipOut] | None = None, webhooks: Webhooks | None = None,
+    epcis: EpcisLog | None = None, advices: DispatchAdvices | None = None,
 ) -> Front:
     """Build the front over central's answer path (``auth``, ``live_tick_s``: as in
     :class:`~xdock.central.app.CentralConfig`; ``planning``: the re-plan loop, when re-plans run)."""
@@ -73,6 +80,11 @@ def open_front(
     app.include_router(refused_router(ingest.refusals, access))
     if leadership is not None:
         app.include_router(leadership_router(leadership, access))
+    if webhooks is not None:
+        app.include_router(webhooks_router(webhooks, access))
+    app.include_router(epcis_router(epcis, clock, access))
+    if advices is not None:
+        app.include_router(dispatch_advice_router(advices, site, access))
     metrics = CentralMetrics(site, ingest=ingest, liveness=liveness, planning=planning,
                              epoch=None if leadership is None else lambda: leadership().epoch)
     app.include_router(metrics_router(metrics))

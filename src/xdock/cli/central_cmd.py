@@ -75,6 +75,13 @@ def register(commands: Any) -> None:
     tele.add_argument("--telemetry-bucket", default="xdock", help="InfluxDB bucket (default: %(default)s)")
     tele.add_argument("--telemetry-token-file", type=Path,
                       help=f"file holding the InfluxDB token (default: ${TOKEN_ENV})")
+    partners = p.add_argument_group("partners", "despatch advices in, events out")
+    partners.add_argument("--asn-dir", type=Path, metavar="DIR",
+                          help="apply despatch advice files (DESADV, or JSON when named *.json) dropped into DIR,"
+                               " moving each to DIR/done or DIR/refused (with a .error.txt)")
+    partners.add_argument("--epcis-capture-url", metavar="URL",
+                          help="push the site's EPCIS 2.0 events to this capture interface of an EPCIS repository"
+                               " (needs gln and gs1_company_prefix_length in the site file)")
     add_broker_password_option(p)
     add_broker_link_options(p)
     add_clock_options(p)
@@ -109,7 +116,7 @@ def config_from(args: argparse.Namespace, site_path: Path) -> CentralConfig:
         db_password=db_password_from(args.db, args.db_password_file),
         advertise_api=args.advertise_api,
         replan_interval=args.replan_interval or None, replan_budget=args.replan_budget, telemetry=telemetry,
-        max_body_bytes=args.max_body_bytes,
+        max_body_bytes=args.max_body_bytes, asn_dir=args.asn_dir, epcis_capture_url=args.epcis_capture_url,
     )
 
 

@@ -27,6 +27,8 @@ from support.access_site import PALLET_A, PALLET_B, SITE, START, scan
 from support.central_rig import built_central
 from xdock.central.api.auth import UserAdmin
 from xdock.central.api.http_server import serve_http
+from xdock.central.store.database import DeliveryRow, SubscriptionRow
+from xdock.partners.webhooks import WebhookSecret
 from xdock.protocol.clock import ManualClock
 
 EXAMPLES = 5
@@ -41,12 +43,16 @@ workers = 1
 generation.max-examples = {EXAMPLES}
 """
 
+WEBHOOK, DEAD_MESSAGE = "wh_0123456789ab", "lyon-nord.1.alert_raised"
+
 SEMANTIC_422 = (
     "POST /api/v1/handheld/scan", "POST /api/v1/handheld/load", "POST /api/v1/inbound-trucks",
-    "POST /api/v1/inbound-trucks/{truck_id}/arrive", "POST /api/v1/trailers",
+    "POST /api/v1/inbound-trucks/{truck_id}/arrive", "POST /api/v1/trailers", "POST /api/v1/asns",
+    "GET /api/v1/epcis/events",
 )
 """Operations whose well-formed requests may name what the site has not (a door, a trailer, a
-destination, a departure already past) or carry a label no scanner reads: central answers them 422, as
+destination, a departure already past) or carry a label no scanner reads, or a despatch advice no schema of
+a string can tell from a malformed one, or an EPCIS query's page token or EPC pattern: central answers them 422, as
 documented, and no schema can tell them apart. Generated data is mostly refused there (schemathesis' warnings
 ``validation_mismatch``, ``missing_test_data``)."""
 
@@ -74,6 +80,21 @@ parameters = {{ truck_id = "{TRUCK}" }}
 [[operations]]
 include-name = "POST /api/v1/alerts/{{alert_id}}/acknowledge"
 parameters = {{ alert_id = 1 }}
+
+# A trailer's dispatch advice: 409 until it departs, then 404 when it left with nothing aboard (as the
+# generated calls leave it): no advice exists to reach.
+[[operations]]
+include-name = "GET /api/v1/trailers/{{trailer_id}}/desadv"
+parameters = {{ trailer_id = "T-LYON-2" }}
+warnings = {{ display = [], fail-on = true }}
+
+[[operations]]
+include-name = "GET /api/v1/webhooks/{{sub_id}}/deliveries"
+parameters = {{ sub_id = "{WEBHOOK}" }}
+
+[[operations]]
+include-name = "POST /api/v1/webhooks/{{sub_id}}/deliveries/{{message_id}}/retry"
+parameters = {{ sub_id = "{WEBHOOK}", message_id = "{DEAD_MESSAGE}" }}
 
 # Moving a trailer also names a door, assigning a pallet a trailer, which a generated body seldom
 # does: mostly 404.
@@ -113,6 +134,11 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
     scan(central.site, 1, PALLET_A, "69001")
     scan(central.site, 2, PALLET_B, "69002")
     central.site.alerts.raise_alert("edge_offline", "e1", START, "edge e1 silent for 20 s")
+    with central.store.transaction() as tx:  # a subscription with a dead letter, for the operations on them
+        secret = WebhookSecret.generate().text
+        tx.put_subscription(SubscriptionRow(WEBHOOK, "webhook", "http://127.0.0.1:9/hook", secret, ("alert_raised",),
+                                            START, "setup", None, 0))
+        tx.add_deliveries([DeliveryRow(WEBHOOK, 1, "alert_raised", DEAD_MESSAGE, None, {}, "dead", 12, START)])
     bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
     server = asyncio.ensure_future(serve_http(central.app, "127.0.0.1", 0, on_bound=bound.set_result))
     try:

@@ -102,7 +102,8 @@ async def test_a_departed_trailer_keeps_its_loaded_pallets_and_the_rest_go_elsew
         assert gone.json() == {"kind": "override_trailer_departed", "by": "sam", "changed": {PALLET_C: "S1"},
                                "rematched": {}}  # T-LYON-1 is full
         event = first.store.events(after=0, limit=1000)[-1]
-        assert event.body == {"by": "sam", "trailer": "T-LYON-2", "loaded": 2, "aboard": 1,
+        assert event.body == {"by": "sam", "trailer": "T-LYON-2", "door": "D14", "destination": "LYON", "loaded": 2,
+                              "aboard": 1, "pallets_aboard": [PALLET_B], "pallets_left": [PALLET_C], "readings": [],
                               "changed": {PALLET_C: "S1"}}
         assert first.site.rematch() == 0
         late = await _load(first, PALLET_C, "D14")

@@ -27,7 +27,7 @@ def test_a_store_made_before_versions_were_kept_is_upgraded_with_its_rows(tmp_pa
     old.close()
 
     store = Store(path)
-    assert store.schema_version() == LATEST == 2
+    assert store.schema_version() == LATEST == 3
     assert store.applied_reply("e1", 7) == '{"door": "D12"}'
     assert store.leader() == Leader(0, None, None, None)
     with store.transaction() as tx:
@@ -41,22 +41,40 @@ def test_a_store_made_before_versions_were_kept_is_upgraded_with_its_rows(tmp_pa
 def test_each_version_is_applied_once_and_recorded(store_at: str) -> None:
     db = connect(store_at)
     assert migrate(db, upto=1) == [1]
-    assert migrate(db) == [2]
+    assert migrate(db, upto=2) == [2]
+    assert migrate(db) == [3]
     assert migrate(db) == []
     rows = db.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
-    assert [tuple(r) for r in rows] == [(1, "initial"), (2, "leadership epoch")]
+    assert [tuple(r) for r in rows] == [
+        (1, "initial"), (2, "leadership epoch"), (3, "advance shipping notices, dangerous-goods classes, webhooks"),
+    ]
     db.close()
-    assert Store(store_at).schema_version() == 2
+    assert Store(store_at).schema_version() == 3
+
+
+def test_a_version_2_store_keeps_its_pallets_with_no_class_nor_mixed_destinations(store_at: str) -> None:
+    db = connect(store_at)
+    migrate(db, upto=2)
+    with db.transaction():
+        db.execute(
+            "INSERT INTO pallets (sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen,"
+            " updated_at, scans, weight_kg, temp, dangerous, expiry, target)"
+            " VALUES (?, 'assigned', 'LYON', '69001', 'T1', 'D12', 'D1', ?, ?, 1, NULL, 'ambient', 1, NULL, 'T1')",
+            (PALLET.sscc, AT.isoformat(), AT.isoformat()),
+        )
+    db.close()
+    [pallet] = Store(store_at).pallets()
+    assert (pallet.sscc, pallet.dangerous, pallet.hazmat, pallet.destinations) == (PALLET.sscc, True, None, ())
 
 
 def test_a_store_newer_than_this_xdock_is_refused(store_at: str) -> None:
     Store(store_at).close()
     db = connect(store_at)
     with db.transaction():
-        db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (3, 'from the future', ?)",
+        db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (4, 'from the future', ?)",
                    (AT.isoformat(),))
     db.close()
-    with pytest.raises(StoreError, match=r"its schema is version 3, newer than this xdock knows \(up to 2\)"):
+    with pytest.raises(StoreError, match=r"its schema is version 4, newer than this xdock knows \(up to 3\)"):
         Store(store_at)
 
 

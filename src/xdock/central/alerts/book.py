@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 AlertKind = Literal[
     "edge_offline", "device_offline", "broker_refusal", "cold_chain_breach", "door_open_no_trailer", "pallet_dwell",
-    "misload",
+    "misload", "asn_short", "asn_over", "asn_mismatch", "webhook_failing",
 ]
 
 ALERT_EVENTS = frozenset({"alert_raised", "alert_cleared", "alert_acknowledged"})

@@ -29,6 +29,7 @@ from xdock import __version__
 from xdock.central.alerts.book import alert_state
 from xdock.central.api.access import Access
 from xdock.central.api.admin import admin_router
+from xdock.central.api.asns import asns_router
 from xdock.central.api.body_gate import DEFAULT_MAX_BODY_BYTES, BodyGate
 from xdock.central.api.docs import docs_router
 from xdock.central.api.edges import edges_router
@@ -156,6 +157,7 @@ def create_app(
         edge_seen=edge_seen,
     ))
     app.include_router(inbound_router(live_site, access))
+    app.include_router(asns_router(live_site, access))
     app.include_router(trailers_router(live_site, access))
     return app
 

@@ -45,7 +45,7 @@ def confirm_aboard(parts: SiteParts, sscc: str, now: datetime, body: dict[str, A
         raise NotAboardError(f"pallet {sscc} is {row.state}, not assigned to a trailer")
     loaded = replace(row, state="loaded", updated_at=now)
     with parts.store.transaction() as tx:
-        tx.append_event(now, "loaded", body, sscc=sscc)
+        tx.append_event(now, "loaded", {"trailer": row.trailer, "door": row.door} | body, sscc=sscc)
         tx.put_pallet(loaded)
     parts.state.put(loaded)
     parts.dispatcher.put_pallet(pallet_from_row(loaded))

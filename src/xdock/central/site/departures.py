@@ -3,7 +3,8 @@
 
 The supervisor's departure override writes an ``override_trailer_departed`` event naming the trailer, with
 the pallets assigned to it (``loaded``, aboard or not) and those confirmed aboard (``aboard``): the others
-missed it and are sent elsewhere.
+missed it and are sent elsewhere (their SSCCs: ``pallets_aboard`` and ``pallets_left``, for the dispatch
+advice and the partners' events, :mod:`xdock.central.partners`).
 :class:`DepartureLog` follows the dashboard's one :class:`~xdock.central.store.event_tail.EventTail`
 (shared with the load book), so the log is read once at start and then only the events appended
 since, and each refresh costs the new events alone.

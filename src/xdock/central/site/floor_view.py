@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from xdock.central.optimiser.schema import (
     Area,
@@ -19,8 +19,8 @@ from xdock.central.optimiser.schema import (
     Pallet,
     PalletState,
     Rules,
+    TempClass,
     Trailer,
-    temp_class,
 )
 from xdock.central.site.state import SiteState, TrailerState
 from xdock.central.site_file.config import SiteConfig
@@ -33,7 +33,8 @@ __all__ = [
 ]
 
 DANGEROUS_GOODS = "DG"
-"""Class given to a pallet whose label flags dangerous goods (AI 4321) without naming the class."""
+"""Class given to a pallet whose label flags dangerous goods (AI 4321) when no advance shipping notice
+names its class."""
 
 
 UNLOAD_SETUP = timedelta(minutes=10)
@@ -68,12 +69,12 @@ def pallet_from_row(row: PalletRow) -> Pallet:
         location = row.door or row.inbound_door
     return Pallet(
         sscc=row.sscc,
-        destinations=(row.destination,) if row.destination else (),
+        destinations=row.destinations or ((row.destination,) if row.destination else ()),
         location=location,
         state=_STATES.get(row.state, "waiting"),
         weight_kg=row.weight_kg or 0.0,
         temp=row.temp,
-        hazmat=DANGEROUS_GOODS if row.dangerous else None,
+        hazmat=row.hazmat or (DANGEROUS_GOODS if row.dangerous else None),
         expiry=row.expiry,
         trailer=row.trailer,
         instructed=row.trailer is not None,
@@ -81,22 +82,23 @@ def pallet_from_row(row: PalletRow) -> Pallet:
 
 
 def pallet_from_scan(
-    event: ScanEvent, destination: str | None, previous: PalletRow | None, config: SiteConfig
+    event: ScanEvent, previous: PalletRow | None, *, destinations: tuple[str, ...], temp: TempClass,
+    hazmat: str | None, expiry: date | None, weight_kg: float | None,
 ) -> Pallet:
-    """The pallet a scan shows, keeping what the plan already told the worker about it; a pallet
-    confirmed loaded stays loaded (frozen) aboard its trailer, whoever scans it again."""
-    rules = config.rules
-    temp = temp_class(event.max_temp_c, chilled_max=rules.chilled_max_c, frozen_max=rules.frozen_max_c)
+    """The pallet a scan shows (with the facts it is routed with: its label's, completed by its advance
+    shipping notice, see :mod:`xdock.central.site.announced`), keeping what the plan already told the
+    worker about it; a pallet confirmed loaded stays loaded (frozen) aboard its trailer, whoever scans
+    it again."""
     aboard = previous is not None and previous.state == "loaded" and previous.trailer is not None
     return Pallet(
         sscc=event.sscc,
-        destinations=(destination,) if destination else (),
+        destinations=destinations,
         location=(previous.door or event.door) if aboard and previous is not None else event.door,
         state="loaded" if aboard else "waiting",
-        weight_kg=event.weight_kg or 0.0,
+        weight_kg=weight_kg or 0.0,
         temp=temp,
-        hazmat=DANGEROUS_GOODS if event.dangerous_goods else None,
-        expiry=event.expiry,
+        hazmat=hazmat,
+        expiry=expiry,
         trailer=previous.trailer if previous is not None else None,
         instructed=previous is not None and previous.trailer is not None,
     )

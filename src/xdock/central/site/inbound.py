@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from typing import Final, Literal
 
 from xdock.central.site.state import SiteState
-from xdock.central.store.database import InboundTruckRow, Store
+from xdock.central.store.database import InboundTruckRow, Store, Transaction
 from xdock.protocol.clock import Clock
 from xdock.protocol.identifiers import IdentifierError, check_id
 
@@ -108,6 +108,47 @@ class InboundTrucks:
     ) -> InboundTruckRow:
         """A truck expected at ``eta`` with ``pallets`` aboard (``door``: the one the yard has in mind;
         ``destinations``: its advance shipping notice, pallets by destination)."""
+        self._check_announced(truck_id, eta, pallets)
+        if destinations is not None:
+            destinations = self._checked_asn(destinations, pallets)
+        if door is not None:
+            self._check_door(door)
+        if self.store.inbound_truck(truck_id) is not None:
+            raise InboundRefusedError(409, "id", f"inbound truck {truck_id} is already announced")
+        now = self.clock.now()
+        row = InboundTruckRow(id=truck_id, carrier=carrier, eta=eta, pallets=pallets, door=door, state="waiting",
+                              announced_at=now, destinations=destinations)
+        self._write(row, "inbound_truck_announced", by, now)
+        return row
+
+    def bring(
+        self, truck_id: str, *, eta: datetime, pallets: int, destinations: Mapping[str, int], carrier: str | None,
+        by: str, also: Callable[[Transaction, datetime], None],
+    ) -> InboundTruckRow:
+        """A despatch advice puts ``pallets`` (``destinations``: those of one known destination, by
+        destination) on truck ``truck_id``: announced now, or added to it while it is waiting or at its
+        door (a truck may carry several suppliers' shipments); ``also(tx, now)`` writes the advice's rows in
+        the same transaction. Refused (409) for a truck already unloaded."""
+        self._check_announced(truck_id, eta, pallets)
+        now = self.clock.now()
+        row = self.store.inbound_truck(truck_id)
+        if row is None:
+            row = InboundTruckRow(id=truck_id, carrier=carrier, eta=eta, pallets=pallets, door=None, state="waiting",
+                                  announced_at=now, destinations=dict(sorted(destinations.items())))
+            kind = "inbound_truck_announced"
+        elif row.state == "unloaded":
+            raise InboundRefusedError(409, "truck_id", f"inbound truck {truck_id} is unloaded: no pallets can be added")
+        else:
+            merged = dict(row.destinations or {})
+            for dest, count in destinations.items():
+                merged[dest] = merged.get(dest, 0) + count
+            row = dataclasses.replace(row, pallets=row.pallets + pallets, destinations=dict(sorted(merged.items())),
+                                      carrier=row.carrier or carrier)
+            kind = "inbound_truck_added_to"
+        self._write(row, kind, by, now, also=also)
+        return row
+
+    def _check_announced(self, truck_id: str, eta: datetime, pallets: int) -> None:
         try:
             check_id("truck id", truck_id)
         except IdentifierError as exc:
@@ -121,16 +162,6 @@ class InboundTrucks:
                 f"expected at most {_days(ETA_AHEAD)} ahead and {_days(ETA_BEHIND)} behind")
         if pallets < 0:
             raise InboundRefusedError(422, "pallets", f"pallets must be 0 or more, got {pallets}")
-        if destinations is not None:
-            destinations = self._checked_asn(destinations, pallets)
-        if door is not None:
-            self._check_door(door)
-        if self.store.inbound_truck(truck_id) is not None:
-            raise InboundRefusedError(409, "id", f"inbound truck {truck_id} is already announced")
-        row = InboundTruckRow(id=truck_id, carrier=carrier, eta=eta, pallets=pallets, door=door, state="waiting",
-                              announced_at=now, destinations=destinations)
-        self._write(row, "inbound_truck_announced", by, now)
-        return row
 
     def arrive(self, truck_id: str, door: str, *, by: str) -> InboundTruckRow:
         """The truck is at ``door`` (an inbound door)."""
@@ -201,7 +232,10 @@ class InboundTrucks:
             raise InboundRefusedError(409, "truck_id", f"inbound truck {truck_id} is {row.state}, not {needs}")
         return row
 
-    def _write(self, row: InboundTruckRow, kind: str, by: str, now: datetime) -> None:
+    def _write(
+        self, row: InboundTruckRow, kind: str, by: str, now: datetime,
+        also: Callable[[Transaction, datetime], None] | None = None,
+    ) -> None:
         body: dict[str, object] = {
             "truck": row.id, "carrier": row.carrier, "eta": row.eta.isoformat(), "pallets": row.pallets,
             "door": row.door, "state": row.state, "by": by,
@@ -211,6 +245,8 @@ class InboundTrucks:
         with self.store.transaction() as tx:
             tx.put_inbound_truck(row)
             tx.append_event(now, kind, body)
+            if also is not None:
+                also(tx, now)
         log.info("%s: %s (%s) by %s", kind, row.id, row.door or "no door", by)
         for listener in self._listeners:
             listener()

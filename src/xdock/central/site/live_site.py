@@ -32,12 +32,14 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from xdock.central.alerts.book import Alerts
 from xdock.central.optimiser.dispatcher import Dispatcher
 from xdock.central.optimiser.plan import Plan
 from xdock.central.optimiser.schema import Floor
 from xdock.central.sensors.service import SensorService, SensorStats
+from xdock.central.site.asns import AdvanceNotices, AsnApplied, Receiving
 from xdock.central.site.floor_view import floor_from
 from xdock.central.site.held_positions import Connected, HeldPositions
 from xdock.central.site.inbound import InboundTrucks
@@ -50,9 +52,10 @@ from xdock.central.site.passages import PassageResult, PassageService, PassageSt
 from xdock.central.site.scans import Applied, ScanService
 from xdock.central.site.state import SiteState, TrailerState
 from xdock.central.site_file.config import SiteConfig
-from xdock.central.store.database import InboundTruckRow, Store
+from xdock.central.store.database import AnnouncedPalletRow, AsnRow, InboundTruckRow, Store
 from xdock.central.store.event_tail import EventTail
 from xdock.central.telemetry.sink import TelemetrySink
+from xdock.partners.desadv import DespatchAdvice
 from xdock.protocol.clock import Clock
 from xdock.protocol.messages import Assignment, OfflineAnswerShown, ScanEvent
 from xdock.protocol.passages import DoorPassage
@@ -82,6 +85,7 @@ class LiveSite:
         self._passages = PassageService(parts)
         self._offline = OfflineAnswers(parts)
         self._trucks = InboundTrucks.for_site(store, clock, state)
+        self._notices = AdvanceNotices(store, state, self._trucks)
         self._sensors = SensorService(config, store, parts.alerts, clock, pallets=lambda: state.pallets,
                                       telemetry=telemetry)
         self._loads = LoadBook(parts, EventTail(store))
@@ -244,8 +248,17 @@ class LiveSite:
     def depart_trailer(self, trailer_id: str, *, by: str) -> OverrideResult:
         """A trailer has left (one of the site file's or one announced at run time); its pallets not aboard
         are re-matched at once (to the next trailer for their destination, where one has room)."""
-        result = self._overrides.depart(trailer_id, by=by)
+        result = self._overrides.depart(trailer_id, by=by, readings=self._trailer_readings(trailer_id))
         return replace(result, rematched=self._changed(freed=True))
+
+    def _trailer_readings(self, trailer_id: str) -> list[dict[str, Any]]:
+        """The latest reading of each temperature sensor watching ``trailer_id``."""
+        latest = self._sensors.latest()
+        return [
+            {"sensor": s.id, "at": r.at.isoformat(), "value_c": r.value}
+            for s in self.config.sensors if s.kind == "temperature" and s.trailer == trailer_id
+            and (r := latest.get(s.id)) is not None
+        ]
 
     def assign_pallet(self, sscc: str, trailer_id: str, *, by: str) -> OverrideResult:
         """Send a pallet to a trailer the dispatcher's rules allow."""
@@ -291,8 +304,29 @@ class LiveSite:
         return self._trucks.arrive(truck_id, door, by=by)
 
     def truck_unloaded(self, truck_id: str, *, by: str) -> InboundTruckRow:
-        """An inbound truck is empty and leaves its door."""
-        return self._trucks.unloaded(truck_id, by=by)
+        """An inbound truck is empty and leaves its door; receiving is checked against its advance shipping
+        notices (pallets short, over, mismatched: events and alerts, see :mod:`xdock.central.site.asns`)."""
+        row = self._trucks.unloaded(truck_id, by=by)
+        self._notices.report_unloaded(truck_id, self._parts.alerts)
+        return row
+
+    # -- advance shipping notices (see :mod:`xdock.central.site.asns`) ----------------------------------
+
+    def apply_asn(self, advice: DespatchAdvice, *, source: str, by: str) -> AsnApplied:
+        """A supplier's despatch advice: its truck and pallets known from now on (applied once, whole or not at all)."""
+        return self._notices.apply(advice, source=source, by=by)
+
+    def asns(self) -> list[AsnRow]:
+        """Every despatch advice applied, oldest first."""
+        return self._parts.store.asns()
+
+    def receiving(self, truck_id: str) -> Receiving:
+        """Truck ``truck_id``'s pallets received, pending, short, over and mismatched against its advices."""
+        return self._notices.receiving(truck_id)
+
+    def announced_pallet(self, sscc: str) -> AnnouncedPalletRow | None:
+        """What an advance shipping notice says of pallet ``sscc`` (``None``: none announced it)."""
+        return self._parts.state.announced.get(sscc)
 
     def suggest_truck_doors(self, doors: Mapping[str, str | None], *, version: int) -> list[InboundTruckRow]:
         """Take a plan's door for each waiting truck named; returns the trucks whose suggestion changed."""

@@ -119,17 +119,22 @@ class Overrides:
         what = {"trailer": trailer_id, "from": current, "door": door_id}
         return self._commit("override_trailer_moved", by, what, before=before)
 
-    def depart(self, trailer_id: str, *, by: str) -> OverrideResult:
+    def depart(self, trailer_id: str, *, by: str, readings: list[dict[str, Any]] | None = None) -> OverrideResult:
         """``trailer_id`` has left: no pallet is sent to it any more; those confirmed loaded leave with it
-        (they stay ``loaded`` on it), the others are sent elsewhere."""
+        (they stay ``loaded`` on it), the others are sent elsewhere. ``readings``: the trailer's latest
+        temperature readings, kept in the event (the cold chain's record at departure)."""
         trailer = self._trailer(trailer_id)
         if trailer.departed:
             raise OverrideRefusedError(409, "trailer", f"trailer {trailer_id} has departed already")
         before = dict(self.parts.dispatcher.plan().moves)
         self._put_trailer(trailer_id, departed=True)
         self.departed.add(trailer_id)
-        aboard = sum(1 for s in trailer.pallets if self.parts.state.pallets[s].state == "loaded")
-        what = {"trailer": trailer_id, "loaded": trailer.assigned, "aboard": aboard}
+        pallets = self.parts.state.pallets
+        aboard = sorted(s for s in trailer.pallets if pallets[s].state == "loaded")
+        left = sorted(s for s in trailer.pallets if pallets[s].state != "loaded")
+        what = {"trailer": trailer_id, "door": trailer.plan.door, "destination": trailer.plan.destination,
+                "loaded": trailer.assigned, "aboard": len(aboard), "pallets_aboard": aboard, "pallets_left": left,
+                "readings": readings or []}
         return self._commit("override_trailer_departed", by, what, before=before)
 
     def assign(self, sscc: str, trailer_id: str, *, by: str) -> OverrideResult:

@@ -31,8 +31,9 @@ from typing import Any
 
 from xdock.central.optimiser.dispatcher import Held, NoPlaceError
 from xdock.central.optimiser.plan import Move, Plan
+from xdock.central.site.announced import routed
 from xdock.central.site.answers import answer_for_move, rejection, row_for_move
-from xdock.central.site.floor_view import pallet_from_scan
+from xdock.central.site.floor_view import DANGEROUS_GOODS, pallet_from_scan
 from xdock.central.site.held_positions import Connected, HeldPositions
 from xdock.central.site.parts import SiteParts
 from xdock.central.site.reconcile import reconcile
@@ -197,7 +198,7 @@ class ScanService:
                                  extra=_ids(event, earlier))
                         results.append(Applied(earlier, duplicate=True))
                         continue
-                    reply, row = self._decide(event, now)
+                    reply, row = self._decide(event, now, writes)
                     reconciled = reconcile(reply, event.offline) if event.offline is not None else None
                     if reconciled is not None:
                         reply = reconciled.reply
@@ -251,7 +252,7 @@ class ScanService:
         if event.offline is not None:
             s.count_offline(corrected=reply.correction)
 
-    def _decide(self, event: ScanEvent, now: datetime) -> tuple[Assignment, PalletRow | None]:
+    def _decide(self, event: ScanEvent, now: datetime, writes: _Writes) -> tuple[Assignment, PalletRow | None]:
         state = self.state
         door = state.doors.get(event.door)
         if door is None or not door.receives:
@@ -259,16 +260,24 @@ class ScanService:
             return rejection(event, now, f"Scan from edge {event.edge_id}: {why}", why), None
         previous = state.pallets.get(event.sscc)
         dest = state.destination_for(event.ship_to) if event.ship_to is not None else None
+        facts = routed(event, dest.id if dest else None, state.announced.get(event.sscc), state.config)
         base = PalletRow(
-            sscc=event.sscc, state="unrouted", destination=dest.id if dest else None,
+            sscc=event.sscc, state="unrouted", destination=facts.destination,
             ship_to=event.ship_to.value if event.ship_to else None, trailer=None, door=None,
             inbound_door=event.door, first_seen=previous.first_seen if previous else now, updated_at=now,
-            scans=(previous.scans if previous else 0) + 1, weight_kg=event.weight_kg,
-            dangerous=event.dangerous_goods, expiry=event.expiry,
+            scans=(previous.scans if previous else 0) + 1, weight_kg=facts.weight_kg,
+            dangerous=facts.dangerous, expiry=facts.expiry, temp=facts.temp,
+            hazmat=facts.hazmat if facts.hazmat != DANGEROUS_GOODS else None, destinations=facts.destinations,
         )
-        pallet = pallet_from_scan(event, base.destination, previous, state.config)
-        base = replace(base, temp=pallet.temp)
-        if dest is None and not any(a.kind == "staging" for a in state.config.areas):
+        if facts.mismatches:
+            writes.mismatches.append((event.sscc, facts.mismatches))
+        pallet = pallet_from_scan(
+            event, previous, destinations=facts.destinations or ((facts.destination,) if facts.destination else ()),
+            temp=facts.temp, hazmat=facts.hazmat, expiry=facts.expiry, weight_kg=facts.weight_kg,
+        )
+        if facts.destination is None and not facts.destinations and not any(
+            a.kind == "staging" for a in state.config.areas
+        ):
             # Nowhere to hold a pallet whose destination is unknown: the worker must get help.
             if event.ship_to is None:
                 return rejection(event, now, f"Pallet {event.sscc} has no ship-to on its label",
@@ -307,6 +316,8 @@ class _Writes:
     applied: list[tuple[str, int, str]] = field(default_factory=list)
     events: list[NewEvent] = field(default_factory=list)
     pallets: list[PalletRow] = field(default_factory=list)
+    mismatches: list[tuple[str, dict[str, list[str | None]]]] = field(default_factory=list)
+    """Announced pallets whose label disagrees with their advance shipping notice: SSCC → field → [label, notice]."""
 
     def event(self, at: datetime, kind: str, body: dict[str, Any], scan: ScanEvent) -> None:
         self.events.append(NewEvent(at, kind, body, sscc=scan.sscc, edge_id=scan.edge_id, seq=scan.seq))
@@ -316,6 +327,7 @@ class _Writes:
             tx.mark_applied_many(self.applied, at)
             tx.append_events(self.events)
             tx.put_pallets(self.pallets)
+            tx.put_asn_mismatches(self.mismatches)
 
 
 def _stored(text: str) -> Assignment:

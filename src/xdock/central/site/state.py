@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from xdock.central.site_file.config import Destination, SiteConfig, TrailerPlan
-from xdock.central.store.database import PalletRow
+from xdock.central.store.database import AnnouncedPalletRow, PalletRow
 from xdock.protocol.messages import ShipToModel
 from xdock.protocol.routing import match_destination
 
@@ -52,6 +52,8 @@ class SiteState:
             t.id: TrailerState(t, datetime.combine(day, t.departure, tzinfo=zone)) for t in config.trailers
         }
         self.pallets: dict[str, PalletRow] = {}
+        self.announced: dict[str, AnnouncedPalletRow] = {}
+        """Pallets announced by advance shipping notices, by SSCC (see :mod:`xdock.central.site.asns`)."""
 
     def add_trailer(self, trailer: TrailerState) -> None:
         """A trailer announced at run time (its id is new); the pallets naming it count on it."""

@@ -179,6 +179,11 @@ class SiteConfig(_Strict):
     """The whole site file, validated: every reference points to something that exists."""
 
     site: Id
+    gln: Gln | None = None
+    """The site's GLN: its business location and the read points of its doors and areas (SGLNs) in the EPCIS
+    events it tells (:mod:`xdock.central.partners.epcis_log`); with ``gs1_company_prefix_length``."""
+    gs1_company_prefix_length: Annotated[int, Field(ge=6, le=12)] | None = None
+    """Digits of the GS1 company prefix at the start of ``gln`` (6-12), to write its SGLNs."""
     timezone: str = "UTC"
     handling_minutes: Annotated[float, Field(ge=0, le=240)] = 15.0
     doors: Annotated[list[Door], Field(min_length=1)]
@@ -199,6 +204,12 @@ class SiteConfig(_Strict):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _gs1_identity(self) -> SiteConfig:
+        if (self.gln is None) != (self.gs1_company_prefix_length is None):
+            raise ValueError("gln and gs1_company_prefix_length go together: give both or neither")
+        return self
 
     @model_validator(mode="after")
     def _references(self) -> SiteConfig:

@@ -33,6 +33,8 @@ group of tables, each holding its rows and its SQL:
     inbound.py    inbound trucks
     outbound.py   outbound trailers announced at run time
     refusals.py   refused uplinks: counters per edge and reason, a bounded sample
+    asns.py       advance shipping notices and the pallets they announce
+    webhooks.py   webhook subscriptions and their outbox of deliveries
 
 Callers import everything from this module.
 """
@@ -46,6 +48,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from xdock.central.store.alerts import AlertReads, AlertRow, AlertWrites
+from xdock.central.store.asns import AnnouncedLine, AnnouncedPalletRow, AsnReads, AsnRow, AsnWrites
 from xdock.central.store.connect import connect
 from xdock.central.store.connection import Connection, Dialect, NotLeaderError, Read, StoreError, describe
 from xdock.central.store.inbound import InboundReads, InboundTruckRow, InboundWrites
@@ -62,9 +65,14 @@ from xdock.central.store.pallets import (
 )
 from xdock.central.store.refusals import RefusalCountRow, RefusalReads, RefusalSampleRow, RefusalWrites
 from xdock.central.store.users import TokenRow, UserReads, UserRow, UserWrites
+from xdock.central.store.webhooks import DeliveryRow, SubscriptionRow, WebhookReads, WebhookWrites
 
 __all__ = [
     "AlertRow",
+    "AnnouncedLine",
+    "AnnouncedPalletRow",
+    "AsnRow",
+    "DeliveryRow",
     "EventRow",
     "InboundTruckRow",
     "NewEvent",
@@ -76,6 +84,7 @@ __all__ = [
     "RefusalSampleRow",
     "Store",
     "StoreError",
+    "SubscriptionRow",
     "TokenRow",
     "Transaction",
     "UserRow",
@@ -93,7 +102,8 @@ _KEYS_PER_QUERY = 500
 """Keys one query of a transaction's ``looking_up`` reads (well within SQLite's parameter limit)."""
 
 
-class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, RefusalReads):
+class Store(PalletReads, AlertReads, UserReads, InboundReads, OutboundReads, RefusalReads, AsnReads,
+            WebhookReads):
     """Central's state in an SQLite file (or ``:memory:``) or a PostgreSQL database (a ``postgresql://`` URL).
 
     Opening it brings its schema to the latest version (:mod:`xdock.central.store.migrations`). Not
@@ -193,7 +203,8 @@ def _applied_reads(keys: Iterable[tuple[str, int]]) -> list[Read]:
     return reads
 
 
-class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, OutboundWrites, RefusalWrites):
+class Transaction(PalletWrites, AlertWrites, UserWrites, InboundWrites, OutboundWrites, RefusalWrites, AsnWrites,
+                  WebhookWrites):
     """Writes of one transaction; see :meth:`Store.transaction`."""
 
     def __init__(self, db: Connection, epoch: int) -> None:

@@ -41,6 +41,12 @@ class PalletRow:
     expiry: date | None = None
     target: str | None = None
     """Where the pallet was sent: its trailer, or the staging/breakdown area."""
+    hazmat: str | None = None
+    """Its dangerous-goods class (``"3"``, ``"5.1"``) when known (an advance shipping notice names it);
+    ``None`` with ``dangerous``: flagged on the label without a class."""
+    destinations: tuple[str, ...] = ()
+    """A mixed pallet's destinations (its lines go to several; ``destination`` is then ``None``);
+    empty for a pallet of one destination."""
 
 
 @dataclass(frozen=True)
@@ -70,13 +76,14 @@ class NewEvent:
 
 _PUT_PALLET = (
     "INSERT INTO pallets (sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen,"
-    " updated_at, scans, weight_kg, temp, dangerous, expiry, target)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " updated_at, scans, weight_kg, temp, dangerous, expiry, target, hazmat, destinations)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (sscc) DO UPDATE SET state = excluded.state, destination = excluded.destination,"
     " ship_to = excluded.ship_to, trailer = excluded.trailer, door = excluded.door,"
     " inbound_door = excluded.inbound_door, updated_at = excluded.updated_at, scans = excluded.scans,"
     " weight_kg = excluded.weight_kg, temp = excluded.temp, dangerous = excluded.dangerous,"
-    " expiry = excluded.expiry, target = excluded.target"
+    " expiry = excluded.expiry, target = excluded.target, hazmat = excluded.hazmat,"
+    " destinations = excluded.destinations"
 )
 
 _TALLIES = {
@@ -100,7 +107,7 @@ class PalletReads:
     def pallets(self) -> list[PalletRow]:
         rows = self._db.execute(
             "SELECT sscc, state, destination, ship_to, trailer, door, inbound_door, first_seen, updated_at, scans,"
-            " weight_kg, temp, dangerous, expiry, target FROM pallets ORDER BY first_seen, sscc"
+            " weight_kg, temp, dangerous, expiry, target, hazmat, destinations FROM pallets ORDER BY first_seen, sscc"
         ).fetchall()
         return [_pallet(row) for row in rows]
 
@@ -164,7 +171,8 @@ class PalletWrites:
             (
                 row.sscc, row.state, row.destination, row.ship_to, row.trailer, row.door, row.inbound_door,
                 row.first_seen.isoformat(), row.updated_at.isoformat(), row.scans, row.weight_kg, row.temp,
-                int(row.dangerous), row.expiry.isoformat() if row.expiry else None, row.target,
+                int(row.dangerous), row.expiry.isoformat() if row.expiry else None, row.target, row.hazmat,
+                json.dumps(list(row.destinations)) if row.destinations else None,
             )
             for row in rows
         ])
@@ -175,5 +183,6 @@ def _pallet(row: tuple[Any, ...]) -> PalletRow:
         sscc=row[0], state=row[1], destination=row[2], ship_to=row[3], trailer=row[4], door=row[5],
         inbound_door=row[6], first_seen=datetime.fromisoformat(row[7]), updated_at=datetime.fromisoformat(row[8]),
         scans=row[9], weight_kg=row[10], temp=row[11], dangerous=bool(row[12]),
-        expiry=date.fromisoformat(row[13]) if row[13] else None, target=row[14],
+        expiry=date.fromisoformat(row[13]) if row[13] else None, target=row[14], hazmat=row[15],
+        destinations=tuple(json.loads(row[16])) if row[16] else (),
     )

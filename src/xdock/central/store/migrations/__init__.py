@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from types import ModuleType
 
 from xdock.central.store.connection import Connection, StoreError
-from xdock.central.store.migrations import v1_initial, v2_leadership
+from xdock.central.store.migrations import v1_initial, v2_leadership, v3_partners
 
 __all__ = ["LATEST", "MIGRATIONS", "Migration", "migrate", "version"]
 
@@ -36,7 +36,7 @@ def _migration(version: int, module: ModuleType) -> Migration:
     return Migration(version, str(module.NAME), str(module.SQLITE), str(module.POSTGRESQL))
 
 
-MIGRATIONS = (_migration(1, v1_initial), _migration(2, v2_leadership))
+MIGRATIONS = (_migration(1, v1_initial), _migration(2, v2_leadership), _migration(3, v3_partners))
 LATEST = MIGRATIONS[-1].version
 
 _TABLE = (

@@ -1,0 +1,1 @@
+"""Central and the site's partners: despatch advices in from a folder; EPCIS events, dispatch advices, webhooks out."""

@@ -1,0 +1,107 @@
+"""The site's physical steps as GS1 EPCIS 2.0 events, read from the event log.
+
+Each log event that records a physical step becomes a :class:`~xdock.partners.epcis.Step` and then its
+EPCIS events (:func:`xdock.partners.epcis.events_for`)::
+
+    log event                                     step        where (read point)       what
+    scan, a pallet's first answered one           receiving   the inbound door         the pallet; its
+                                                                                       ASN's shipment
+    scan answered ``staged``                      staging     the staging area         the pallet
+    loaded (handheld or RFID portal)              loading     the trailer's door       the pallet into
+                                                                                       the trailer
+    override_trailer_departed                     departing   the trailer's door       the pallets aboard,
+                                                                                       the trailer's
+                                                                                       readings
+
+A step's source is the site and the log event's id (and the step kind), so its events' ids are the
+same after a restart or when the log is read again: an EPCIS repository receiving one twice keeps one.
+The read points and the business location are SGLNs of the site's GLN (``gln`` and
+``gs1_company_prefix_length`` in the site file); a site file without them tells no EPCIS.
+
+A staging step is told when the pallet is sent to the area (the instruction), not when it is seen
+there: no scanner stands in the staging lanes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from xdock.central.site_file.config import SiteConfig
+from xdock.central.store.database import AnnouncedPalletRow, EventRow
+from xdock.central.store.event_tail import EventTail
+from xdock.partners.epcis import EpcisError, Reading, SiteIdentity, Step, events_for
+
+__all__ = ["EpcisLog", "site_identity"]
+
+log = logging.getLogger(__name__)
+
+
+def site_identity(config: SiteConfig) -> SiteIdentity | None:
+    """The site's GS1 identity from its site file (``None``: it gives none, and the site tells no EPCIS)."""
+    if config.gln is None or config.gs1_company_prefix_length is None:
+        return None
+    return SiteIdentity(config.gln, config.gs1_company_prefix_length)
+
+
+class EpcisLog:
+    """The EPCIS events of site ``site``'s log, followed from ``tail`` (see the module docstring).
+
+    ``announced``: what advance shipping notices say of a pallet (its shipment id goes into the receiving
+    event's business transactions).
+    """
+
+    def __init__(self, tail: EventTail, site: str, identity: SiteIdentity,
+                 announced: Callable[[str], AnnouncedPalletRow | None]) -> None:
+        self.tail = tail
+        self.site = site
+        self.identity = identity
+        self.announced = announced
+        self.events: list[dict[str, Any]] = []
+        """Every EPCIS event so far, in log order."""
+        self.fresh: list[tuple[int, dict[str, Any]]] = []
+        """(log id, event) of the events added since :meth:`take_fresh` was last called."""
+        self._received: set[str] = set()
+        tail.follow(self._take)
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every EPCIS event of the log, read up to now."""
+        self.tail.refresh()
+        return self.events
+
+    def take_fresh(self) -> list[tuple[int, dict[str, Any]]]:
+        """The events added since the last call (with the id of the log event each comes from)."""
+        fresh, self.fresh = self.fresh, []
+        return fresh
+
+    def _take(self, event: EventRow) -> None:
+        try:
+            built = [e for step in self._steps(event) for e in events_for(step, self.identity)]
+        except EpcisError as exc:  # an id EPCIS cannot carry: told in the log, the rest goes on
+            log.warning("log event %d (%s) tells no EPCIS event: %s", event.id, event.kind, exc)
+            return
+        self.events.extend(built)
+        self.fresh.extend((event.id, e) for e in built)
+
+    def _steps(self, event: EventRow) -> Iterator[Step]:
+        body, sscc, source = event.body, event.sscc, f"{self.site}/event/{event.id}"
+        if event.kind == "scan" and sscc is not None:
+            answer, scan = body.get("answer") or {}, body.get("scan") or {}
+            if answer.get("outcome") in (None, "rejected"):
+                return
+            if sscc not in self._received:
+                self._received.add(sscc)
+                notice = self.announced(sscc)
+                yield Step(source, "receiving", event.at, (sscc,), str(scan.get("door")),
+                           shipment_id=None if notice is None else notice.asn.split("/", 1)[1])
+            if answer.get("outcome") == "staged" and answer.get("area"):
+                yield Step(f"{source}/staging", "staging", event.at, (sscc,), str(answer["area"]))
+        elif event.kind == "loaded" and sscc is not None and body.get("trailer") and body.get("door"):
+            yield Step(source, "loading", event.at, (sscc,), str(body["door"]), trailer=str(body["trailer"]))
+        elif event.kind == "override_trailer_departed" and body.get("pallets_aboard") and body.get("door"):
+            readings = tuple(Reading(r["sensor"], datetime.fromisoformat(r["at"]), float(r["value_c"]))
+                             for r in body.get("readings") or ())
+            yield Step(source, "departing", event.at, tuple(body["pallets_aboard"]), str(body["door"]),
+                       trailer=str(body["trailer"]), readings=readings)
