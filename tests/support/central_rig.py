@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -29,9 +30,12 @@ NO_BROKER = BrokerUrl("127.0.0.1", 1)
 def built_central(
     site: SiteConfig, db: Path, clock: Clock, *, auth: bool | None = None, live_tick_s: float = 0.05,
     telemetry: TelemetryConfig | None = None, max_body_bytes: int | None = None,
+    label_printer: tuple[str, int] | None = None,
 ) -> Central:
     """Central for ``site`` over the store ``db``, on ``clock``; close it with ``await central.aclose()``."""
-    extra = {} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}
+    extra: dict[str, Any] = {} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}
+    if label_printer is not None:
+        extra["label_printer"] = label_printer
     config = CentralConfig(site=site, broker=NO_BROKER, db=db, api_port=None, replan_interval=None, auth=auth,
                            telemetry=telemetry, live_tick_s=live_tick_s, **extra)
     return Central(config, clock)

@@ -144,6 +144,7 @@ def site(
     staging_dwell_minutes: float | None = None,
     gln: str | None = None,
     gs1_company_prefix_length: int | None = None,
+    sscc_prefix: str | None = None,
 ) -> dict[str, object]:
     """The site file as a dict: the default site with the given sections replaced or extended.
 
@@ -152,6 +153,8 @@ def site(
     data: dict[str, object] = {"site": id}
     if gln is not None:
         data |= {"gln": gln, "gs1_company_prefix_length": gs1_company_prefix_length}
+    if sscc_prefix is not None:
+        data["sscc_prefix"] = sscc_prefix
     if timezone is not None:
         data["timezone"] = timezone
     if handling_minutes is not None:

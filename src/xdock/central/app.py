@@ -29,6 +29,7 @@ from xdock.central.partners.asn_folder import AsnFolder
 from xdock.central.partners.dispatch_advice import DispatchAdvices
 from xdock.central.partners.epcis_log import EpcisLog, site_identity
 from xdock.central.partners.http_post import UrllibPoster
+from xdock.central.partners.label_printing import LabelPrinter
 from xdock.central.partners.webhooks import Webhooks
 from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.planning.replanner import Replanner
@@ -150,6 +151,7 @@ class Central:
                 telemetry=self.telemetry, auth=config.auth, kpi_interval_s=config.kpi_telemetry_interval,
                 max_body_bytes=config.max_body_bytes, live_tick_s=config.live_tick_s, planning=self.planning,
                 leadership=self.leadership_now, webhooks=self.webhooks, epcis=self.epcis, advices=self.advices,
+                printer=None if config.label_printer is None else LabelPrinter(*config.label_printer),
             )
         return self._front
 

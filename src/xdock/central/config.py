@@ -68,5 +68,7 @@ class CentralConfig:
     """A folder of despatch advice files to apply (see :mod:`xdock.central.partners.asn_folder`), or ``None``."""
     epcis_capture_url: str | None = None
     """An EPCIS repository's capture interface to push the site's EPCIS events to, or ``None``."""
+    label_printer: tuple[str, int] | None = None
+    """The networked ZPL label printer (host, port) child pallets' labels are sent to, or ``None``."""
     live_tick_s: float = 1.0
     """Seconds between two site-time ticks sent to the live screens."""

@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI
 
 from xdock.central.api.access import Access
 from xdock.central.api.app import create_app
+from xdock.central.api.breakdown import breakdown_router
 from xdock.central.api.dispatch_advice import dispatch_advice_router
 from xdock.central.api.epcis import epcis_router
 from xdock.central.api.http_server import serve_http
@@ -30,6 +31,7 @@ from xdock.central.edges.liveness import Liveness
 from xdock.central.ingest.mqtt_ingest import Ingest
 from xdock.central.partners.dispatch_advice import DispatchAdvices
 from xdock.central.partners.epcis_log import EpcisLog
+from xdock.central.partners.label_printing import LabelPrinter
 from xdock.central.partners.webhooks import Webhooks
 from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.site.kpi_telemetry import KpiReporter
@@ -65,7 +67,7 @@ def open_front(
     telemetry: TelemetryTee, auth: bool | None, kpi_interval_s: float, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     live_tick_s: float = 1.0, planning: PlanningLoop | None = None,
     leadership: Callable[[], LeadershipOut] | None = None, webhooks: Webhooks | None = None,
-    epcis: EpcisLog | None = None, advices: DispatchAdvices | None = None,
+    epcis: EpcisLog | None = None, advices: DispatchAdvices | None = None, printer: LabelPrinter | None = None,
 ) -> Front:
     """Build the front over central's answer path (``auth``, ``live_tick_s``: as in
     :class:`~xdock.central.app.CentralConfig`; ``planning``: the re-plan loop, when re-plans run)."""
@@ -85,6 +87,7 @@ def open_front(
     app.include_router(epcis_router(epcis, clock, access))
     if advices is not None:
         app.include_router(dispatch_advice_router(advices, site, access))
+    app.include_router(breakdown_router(site, access, printer))
     metrics = CentralMetrics(site, ingest=ingest, liveness=liveness, planning=planning,
                              epoch=None if leadership is None else lambda: leadership().epoch)
     app.include_router(metrics_router(metrics))

@@ -79,6 +79,8 @@ def register(commands: Any) -> None:
     partners.add_argument("--asn-dir", type=Path, metavar="DIR",
                           help="apply despatch advice files (DESADV, or JSON when named *.json) dropped into DIR,"
                                " moving each to DIR/done or DIR/refused (with a .error.txt)")
+    partners.add_argument("--label-printer", metavar="HOST:PORT", type=_printer,
+                          help="the breakdown station's networked ZPL label printer (port 9100 when not given)")
     partners.add_argument("--epcis-capture-url", metavar="URL",
                           help="push the site's EPCIS 2.0 events to this capture interface of an EPCIS repository"
                                " (needs gln and gs1_company_prefix_length in the site file)")
@@ -88,6 +90,13 @@ def register(commands: Any) -> None:
     add_log_format_option(p)
     p.set_defaults(run=run)
     register_user(p.add_subparsers(dest="central_action", metavar="{user}"))
+
+
+def _printer(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":") if ":" in text else (text, ":", "9100")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"invalid printer {text!r}: expected HOST or HOST:PORT (port 1-65535)")
+    return host, int(port)
 
 
 def _byte_count(text: str) -> int:
@@ -117,6 +126,7 @@ def config_from(args: argparse.Namespace, site_path: Path) -> CentralConfig:
         advertise_api=args.advertise_api,
         replan_interval=args.replan_interval or None, replan_budget=args.replan_budget, telemetry=telemetry,
         max_body_bytes=args.max_body_bytes, asn_dir=args.asn_dir, epcis_capture_url=args.epcis_capture_url,
+        label_printer=args.label_printer,
     )
 
 

@@ -23,7 +23,7 @@ __all__ = ["PalletOut", "PalletQuery", "pallet_out"]
 
 class PalletOut(BaseModel):
     sscc: str
-    state: Literal["assigned", "loaded", "staged", "breakdown", "unrouted"]
+    state: Literal["assigned", "loaded", "staged", "breakdown", "unrouted", "split"]
     destination: str | None
     ship_to: str | None
     trailer: str | None

@@ -179,7 +179,8 @@ def floor_from(state: SiteState, trucks: Iterable[InboundTruckRow] = (), *, now:
         },
         areas={a.id: Area(a.id, a.kind, a.x, a.y, a.temp) for a in config.areas},
         trailers={t.plan.id: trailer_from(t) for t in state.trailers.values()},
-        pallets={sscc: pallet_from_row(row) for sscc, row in state.pallets.items() if row.state != "unrouted"},
+        pallets={sscc: pallet_from_row(row) for sscc, row in state.pallets.items()
+                 if row.state not in ("unrouted", "split")},
         trucks=trucks_from(trucks, now, state.pallets.values()),
         rules=rules_from(config),
     )

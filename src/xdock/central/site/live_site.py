@@ -40,6 +40,7 @@ from xdock.central.optimiser.plan import Plan
 from xdock.central.optimiser.schema import Floor
 from xdock.central.sensors.service import SensorService, SensorStats
 from xdock.central.site.asns import AdvanceNotices, AsnApplied, Receiving
+from xdock.central.site.breakdown import Breakdown, Child, ChildPlan
 from xdock.central.site.floor_view import floor_from
 from xdock.central.site.held_positions import Connected, HeldPositions
 from xdock.central.site.inbound import InboundTrucks
@@ -52,7 +53,7 @@ from xdock.central.site.passages import PassageResult, PassageService, PassageSt
 from xdock.central.site.scans import Applied, ScanService
 from xdock.central.site.state import SiteState, TrailerState
 from xdock.central.site_file.config import SiteConfig
-from xdock.central.store.database import AnnouncedPalletRow, AsnRow, InboundTruckRow, Store
+from xdock.central.store.database import AnnouncedPalletRow, AsnRow, InboundTruckRow, PalletRow, Store
 from xdock.central.store.event_tail import EventTail
 from xdock.central.telemetry.sink import TelemetrySink
 from xdock.partners.desadv import DespatchAdvice
@@ -86,6 +87,7 @@ class LiveSite:
         self._offline = OfflineAnswers(parts)
         self._trucks = InboundTrucks.for_site(store, clock, state)
         self._notices = AdvanceNotices(store, state, self._trucks)
+        self._breakdown = Breakdown(parts)
         self._sensors = SensorService(config, store, parts.alerts, clock, pallets=lambda: state.pallets,
                                       telemetry=telemetry)
         self._loads = LoadBook(parts, EventTail(store))
@@ -309,6 +311,24 @@ class LiveSite:
         row = self._trucks.unloaded(truck_id, by=by)
         self._notices.report_unloaded(truck_id, self._parts.alerts)
         return row
+
+    # -- the breakdown station (see :mod:`xdock.central.site.breakdown`) ---------------------------------
+
+    def split_pallet(self, sscc: str, *, children: Sequence[ChildPlan] | None = None, by: str) -> list[Child]:
+        """A mixed pallet at a breakdown area is taken apart into child pallets (one per destination by default),
+        each with a new SSCC and routed at once; the plan's listeners are told."""
+        made = self._breakdown.split(sscc, children=children, by=by)
+        self._plan_changed()
+        return made
+
+    def children_of(self, parent: str) -> list[Child]:
+        """The child pallets ``parent`` was split into (none: not split)."""
+        return self._breakdown.children_of(parent)
+
+    def mixed_pallets(self) -> list[PalletRow]:
+        """Pallets waiting at a breakdown area to be split, oldest first."""
+        return sorted((p for p in self._parts.state.pallets.values() if p.state == "breakdown"),
+                      key=lambda p: (p.first_seen, p.sscc))
 
     # -- advance shipping notices (see :mod:`xdock.central.site.asns`) ----------------------------------
 

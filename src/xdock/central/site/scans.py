@@ -78,7 +78,7 @@ class ScanService:
         now = self.clock.now()
         changed: list[PalletRow] = []
         for sscc, row in list(self.state.pallets.items()):
-            if row.state in ("unrouted", "loaded"):  # loaded: aboard its trailer, frozen
+            if row.state in ("unrouted", "loaded", "split"):  # loaded: aboard its trailer, frozen; split: gone
                 continue
             try:
                 move = self.dispatcher.decide(sscc, now)
@@ -259,6 +259,9 @@ class ScanService:
             why = f"unknown door {event.door}" if door is None else f"door {event.door} is not an inbound door"
             return rejection(event, now, f"Scan from edge {event.edge_id}: {why}", why), None
         previous = state.pallets.get(event.sscc)
+        if previous is not None and previous.state == "split":
+            return rejection(event, now, f"Pallet {event.sscc} was split at the breakdown area: scan its child pallets",
+                             "split: scan children"), None
         dest = state.destination_for(event.ship_to) if event.ship_to is not None else None
         facts = routed(event, dest.id if dest else None, state.announced.get(event.sscc), state.config)
         base = PalletRow(

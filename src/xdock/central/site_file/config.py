@@ -184,6 +184,10 @@ class SiteConfig(_Strict):
     events it tells (:mod:`xdock.central.partners.epcis_log`); with ``gs1_company_prefix_length``."""
     gs1_company_prefix_length: Annotated[int, Field(ge=6, le=12)] | None = None
     """Digits of the GS1 company prefix at the start of ``gln`` (6-12), to write its SGLNs."""
+    sscc_prefix: Annotated[str, StringConstraints(pattern=r"^[0-9]{7,13}$")] | None = None
+    """The site's own SSCCs (child pallets of a split, :mod:`xdock.central.site.breakdown`): this extension
+    digit and GS1 company prefix (7-13 digits), then a serial reference counted up by central, then the check
+    digit."""
     timezone: str = "UTC"
     handling_minutes: Annotated[float, Field(ge=0, le=240)] = 15.0
     doors: Annotated[list[Door], Field(min_length=1)]

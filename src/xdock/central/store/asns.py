@@ -64,6 +64,8 @@ class AnnouncedPalletRow:
     lines: tuple[AnnouncedLine, ...]
     mismatch: dict[str, list[str | None]] | None = None
     """Where its label, once scanned, disagreed with the advice: field → ``[label, advice]``."""
+    parent: str | None = None
+    """The mixed pallet it was split from (:mod:`xdock.central.site.breakdown`), ``None`` for an announced one."""
 
     @property
     def mixed(self) -> bool:
@@ -72,7 +74,7 @@ class AnnouncedPalletRow:
 
 _ASN = "SELECT id, supplier_gln, shipment_id, digest, truck, received_at, source, document FROM asns"
 _PALLET = ("SELECT sscc, asn, truck, destinations, temp, hazmat, un_numbers, best_before, weight_kg, lines,"
-           " mismatch FROM asn_pallets")
+           " mismatch, parent FROM asn_pallets")
 
 
 class AsnReads:
@@ -115,11 +117,24 @@ class AsnWrites:
              for p in pallets],
         )
 
+    def put_asn_children(self, pallets: list[AnnouncedPalletRow]) -> None:
+        """Announce the child pallets a split made (each names its parent's advice)."""
+        self._db.executemany(
+            "INSERT INTO asn_pallets (sscc, asn, truck, destinations, temp, hazmat, un_numbers, best_before,"
+            " weight_kg, lines, parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*_announced_values(p), p.parent) for p in pallets])
+
     def put_asn_mismatches(self, mismatches: list[tuple[str, dict[str, list[str | None]]]]) -> None:
         """Keep, for each announced pallet (SSCC), where its scanned label disagreed with its advice."""
         if mismatches:
             self._db.executemany("UPDATE asn_pallets SET mismatch = ? WHERE sscc = ?",
                                  [(json.dumps(m, sort_keys=True), sscc) for sscc, m in mismatches])
+
+
+def _announced_values(p: AnnouncedPalletRow) -> tuple[Any, ...]:
+    return (p.sscc, p.asn, p.truck, json.dumps(list(p.destinations)), p.temp, p.hazmat, json.dumps(list(p.un_numbers)),
+            p.best_before.isoformat() if p.best_before else None, p.weight_kg,
+            json.dumps([_line_json(x) for x in p.lines]))
 
 
 def _line_json(line: AnnouncedLine) -> dict[str, Any]:
@@ -141,5 +156,5 @@ def _announced(r: tuple[Any, ...]) -> AnnouncedPalletRow:
     return AnnouncedPalletRow(
         sscc=r[0], asn=r[1], truck=r[2], destinations=tuple(json.loads(r[3])), temp=r[4], hazmat=r[5],
         un_numbers=tuple(json.loads(r[6])), best_before=date.fromisoformat(r[7]) if r[7] else None,
-        weight_kg=r[8], lines=lines, mismatch=json.loads(r[10]) if r[10] else None,
+        weight_kg=r[8], lines=lines, mismatch=json.loads(r[10]) if r[10] else None, parent=r[11],
     )

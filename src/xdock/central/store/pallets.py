@@ -16,10 +16,11 @@ from xdock.central.store.connection import Connection
 
 __all__ = ["EventRow", "NewEvent", "PalletReads", "PalletRow", "PalletState", "PalletWrites"]
 
-PalletState = Literal["assigned", "loaded", "staged", "breakdown", "unrouted"]
+PalletState = Literal["assigned", "loaded", "staged", "breakdown", "unrouted", "split"]
 """``assigned`` to a trailer, ``loaded`` confirmed aboard its trailer (no plan may move it, it leaves
 with the trailer), ``staged`` waiting for one in a staging area, ``breakdown`` a mixed pallet sent to
-be split, ``unrouted`` refused (no destination known, no place for it)."""
+be split, ``unrouted`` refused (no destination known, no place for it), ``split`` taken apart into child
+pallets at a breakdown area (off the floor)."""
 
 
 

@@ -36,7 +36,8 @@ CREATE TABLE asn_pallets (
     best_before TEXT,
     weight_kg REAL,
     lines TEXT NOT NULL,
-    mismatch TEXT
+    mismatch TEXT,
+    parent TEXT
 );
 CREATE INDEX asn_pallets_truck ON asn_pallets (truck);
 ALTER TABLE pallets ADD COLUMN hazmat TEXT;
