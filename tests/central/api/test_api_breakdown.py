@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from support.central_rig import api_client, built_central
-from support.partner_site import GTIN_A, GTIN_B, LYON_GLN, MIXED, PARIS_GLN, START, TO_LYON, advice, partner_site
 from support.scans import scan
 from xdock.central.site.breakdown import sscc_from
 from xdock.firmware_mocks.label_printer import LabelPrinter
 from xdock.protocol.clock import ManualClock
 from xdock.testing import free_port
+from xdock.testing.partner_site import GTIN_A, GTIN_B, LYON_GLN, MIXED, PARIS_GLN, START, TO_LYON, advice, partner_site
 
 CHILD_1, CHILD_2 = sscc_from("03761303", 1), sscc_from("03761303", 2)
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from biip.sscc import Sscc
 
-from support.partner_site import GTIN_A, GTIN_B, MIXED, START, advice, partner_site
 from support.scans import scan
 from xdock.central.site.breakdown import SERIAL_KEY, BreakdownError, ChildPlan, sscc_from
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
 from xdock.protocol.clock import ManualClock
 from xdock.protocol.identifiers import check_sscc
+from xdock.testing.partner_site import GTIN_A, GTIN_B, MIXED, START, advice, partner_site
 
 CHILD_1, CHILD_2 = sscc_from("03761303", 1), sscc_from("03761303", 2)
 
