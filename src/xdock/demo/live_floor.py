@@ -17,6 +17,7 @@ from xdock.central.site.live_site import LiveSite
 from xdock.central.site.outbound import TrailerRefusedError
 from xdock.central.site.overrides import OverrideRefusedError
 from xdock.central.store.database import PalletRow
+from xdock.demo.advices import despatch_advice, interchange
 from xdock.demo.rfid import Portals
 from xdock.demo.screen import DemoLog, ScanRecord, render_line
 from xdock.firmware_mocks.serial_scanner import MockScanner
@@ -63,12 +64,18 @@ class LiveFloor:
     # -- inbound ------------------------------------------------------------------------------------------
 
     def announce(self, day: Day, trucks: Sequence[InboundTruck]) -> None:
-        """Announce ``trucks`` to central, each with its arrival as its ETA."""
+        """Announce ``trucks`` to central, each by its supplier's despatch advice (an EDIFACT DESADV, its arrival
+        as the expected one) when the site file gives the GLNs it needs, else by the yard (pallets by destination)."""
+        config = self.site.config
         for truck in trucks:
+            eta = day.start + timedelta(minutes=truck.arrival_min)
+            if config.gln is not None and all(d.glns for d in config.destinations):
+                _, advice = interchange(config, despatch_advice(config, truck, issued=self.site.clock.now(), eta=eta))
+                self.site.apply_asn(advice, source="demo-supplier", by=BY)
+                continue
             flows = Counter(p.destination for p in truck.pallets)
-            self.site.announce_truck(truck.id, eta=day.start + timedelta(minutes=truck.arrival_min),
-                                     pallets=len(truck.pallets), destinations=dict(sorted(flows.items())),
-                                     carrier=truck.supplier or None, by=BY)
+            self.site.announce_truck(truck.id, eta=eta, pallets=len(truck.pallets),
+                                     destinations=dict(sorted(flows.items())), carrier=truck.supplier or None, by=BY)
 
     def truck_door(self, truck: InboundTruck, doors: Sequence[str]) -> str:
         """The door of ``truck`` among the free scanner ``doors``: central's suggestion, else the first."""

@@ -45,6 +45,7 @@ from xdock.demo.options import DemoOptions
 from xdock.demo.screen import DemoLog, render_day, render_frame, render_summary
 from xdock.edge.agent import EdgeAgent
 from xdock.edge.config import EdgeConfig, ScannerPort
+from xdock.firmware_mocks.label_printer import PRINTER_PORT, LabelPrinter
 from xdock.firmware_mocks.serial_scanner import MockScanner
 from xdock.protocol.broker_url import BrokerUrl
 from xdock.protocol.clock import Clock
@@ -128,6 +129,22 @@ async def _follow_day(log: DemoLog, figures: _Figures) -> None:
         await asyncio.sleep(1.0)
 
 
+@contextlib.asynccontextmanager
+async def _label_printer() -> AsyncIterator[LabelPrinter]:
+    """The breakdown station's label printer: a mock networked ZPL printer on 9100, or on a free port when 9100 is
+    taken."""
+    printer = LabelPrinter(port=PRINTER_PORT)
+    try:
+        await printer.start()
+    except OSError:
+        printer = LabelPrinter(port=0)
+        await printer.start()
+    try:
+        yield printer
+    finally:
+        await printer.close()
+
+
 async def _inbound(
     stack: contextlib.AsyncExitStack, options: DemoOptions, site: str, broker: BrokerUrl, work: Path,
     heartbeat_s: float,
@@ -195,10 +212,11 @@ async def run_demo(options: DemoOptions, out: TextIO) -> DemoLog:
         work.mkdir(parents=True, exist_ok=True)
         log_file = log_stack.enter_context(_logging(options, work, log, clock))
         async with _broker(options) as broker, contextlib.AsyncExitStack() as stack:
+            printer = await stack.enter_async_context(_label_printer())
             central = Central(
                 CentralConfig(
                     site=site, broker=broker, broker_link=DEMO_LINK, db=work / "central.db", api_port=options.api_port,
-                    replan_interval=600.0, replan_budget=1.0,
+                    replan_interval=600.0, replan_budget=1.0, label_printer=("127.0.0.1", printer.port),
                 ),
                 clock,
             )
