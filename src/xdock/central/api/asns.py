@@ -12,7 +12,6 @@ applied before with other content, a truck already unloaded; ``415`` another con
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -22,7 +21,7 @@ from pydantic import BaseModel
 
 from xdock.central.api.access import Access, FieldProblem
 from xdock.central.api.auth import Principal
-from xdock.central.site.asns import Receiving
+from xdock.central.site.asns import Receiving, announced_count
 from xdock.central.site.inbound import InboundRefusedError
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import AsnRow
@@ -30,9 +29,9 @@ from xdock.partners.desadv import DesadvError, DespatchAdvice, parse_edifact, pa
 
 __all__ = ["AsnOut", "ReceivingOut", "asns_router", "read_advice"]
 
-EDIFACT_TYPES = ("application/edifact", "application/edi-x12", "text/plain")
+EDIFACT_TYPES = ("application/edifact", "text/plain")
 """Content types read as EDIFACT (``application/edifact`` is the registered one; plain text is accepted
-from tools that send a file as it is)."""
+from tools that send a file as it is). ``application/edi-x12`` is ANSI X12, another syntax: 415."""
 
 
 class AsnOut(BaseModel):
@@ -44,7 +43,7 @@ class AsnOut(BaseModel):
     received_at: datetime
     source: str
     pallets: int
-    """Pallets it announced (now, or when it was first applied)."""
+    """Pallets it announced (not counting the child pallets a split made of them)."""
     applied_before: bool = False
     """The same advice had been applied before; nothing changed."""
 
@@ -135,9 +134,8 @@ def asns_router(site: LiveSite, access: Access) -> APIRouter:
     @router.get("/asns", summary="Despatch advices applied, oldest first")
     async def listed(truck: str | None = None, limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
                      _: Principal = reader) -> list[AsnOut]:
-        counts = Counter(p.asn for p in site.state.announced.values())
         rows = [r for r in site.asns() if truck is None or r.truck == truck][:limit]
-        return [asn_out(r, pallets=counts[r.id]) for r in rows]
+        return [asn_out(r, pallets=announced_count(r)) for r in rows]
 
     @router.get("/inbound-trucks/{truck_id}/receiving", responses={404: _problem("No such truck")},
                 summary="The truck's pallets against its advices: received, pending, short, over, mismatched")

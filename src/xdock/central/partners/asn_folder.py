@@ -9,8 +9,8 @@ it again, which the site recognises as a copy, and moves it.
 
 A file is taken once it has not changed for ``settle_s`` seconds (a writer still copying it in is
 waited for); names starting with ``.`` or ending in ``.tmp`` or ``.part`` are left alone, so a writer
-may also write ``x.tmp`` and rename it. A name already in ``done/`` or ``refused/`` gets a numbered
-suffix there, never overwriting an earlier file.
+may also write ``x.tmp`` and rename it; a file taken away before it is read is passed over. A name
+already in ``done/`` or ``refused/`` gets a numbered suffix there, never overwriting an earlier file.
 """
 
 from __future__ import annotations
@@ -71,17 +71,27 @@ class AsnFolder:
         for path in self.folder.iterdir():
             if not path.is_file() or path.name.startswith(".") or path.name.endswith(_SKIPPED_SUFFIXES):
                 continue
-            stat = path.stat()
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # taken away since listed
+                continue
             if at - stat.st_mtime >= self.settle_s:
                 ready.append((stat.st_mtime, path.name, path))
-        return [self._take(path) for _, _, path in sorted(ready)]
+        taken = (self._take(path) for _, _, path in sorted(ready))
+        return [swept for swept in taken if swept is not None]
 
-    def _take(self, path: Path) -> Swept:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+    def _take(self, path: Path) -> Swept | None:
+        """Apply the file at ``path`` and move it; ``None`` when it was taken away before it was read (its
+        writer took it back: nothing of it applied, and a sweep must not fail the site for it)."""
+        try:
+            size = path.stat().st_size
+            data = None if size > MAX_FILE_BYTES else path.read_bytes()
+        except FileNotFoundError:
+            log.info("despatch advice %s was taken away before it was read", path.name)
+            return None
+        if data is None:
             return self._refuse(path, f"file of {size} bytes is over the limit of {MAX_FILE_BYTES} bytes")
         try:
-            data = path.read_bytes()
             advice = parse_json(data) if path.suffix.lower() == ".json" else parse_edifact(data)
             applied = self.site.apply_asn(advice, source=f"folder:{path.name}", by="asn-folder")
         except (DesadvError, InboundRefusedError) as exc:

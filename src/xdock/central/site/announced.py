@@ -6,7 +6,9 @@ advice's destination(s) — several make it a mixed pallet, sent to be split —
 class, the colder of the two temperature classes, the earlier best-before, the label's weight or
 else the advice's. Where label and advice both say something and disagree (destination, best-before,
 temperature class, dangerous goods), the disagreement is kept as a *mismatch* for receiving
-(:mod:`xdock.central.site.asns`); the pallet is still routed, on the safer side.
+(:mod:`xdock.central.site.asns`); the pallet is still routed, on the safer side. An ambient notice says
+nothing of temperature (D96A has no temperature segment: most advices give no range, and the notice
+keeps only the class), so a colder label is no disagreement with it.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def routed(event: ScanEvent, label_destination: str | None, notice: AnnouncedPal
         mismatches["destination"] = [label_destination, ", ".join(notice.destinations)]
     if event.expiry is not None and notice.best_before is not None and event.expiry != notice.best_before:
         mismatches["best_before"] = [event.expiry.isoformat(), notice.best_before.isoformat()]
-    if event.max_temp_c is not None and label_temp != notice.temp:
+    if event.max_temp_c is not None and notice.temp not in ("ambient", label_temp):
         mismatches["temp"] = [label_temp, notice.temp]
     if event.dangerous_goods and notice.hazmat is None:
         mismatches["dangerous_goods"] = ["yes", "no"]

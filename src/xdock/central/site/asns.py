@@ -3,11 +3,14 @@
 :meth:`AdvanceNotices.apply` takes one advice (:class:`xdock.partners.desadv.DespatchAdvice`, read
 from EANCOM DESADV or its JSON form) in one store transaction: the advice, what it says of each
 pallet in the site's terms (:class:`~xdock.central.store.database.AnnouncedPalletRow`: destinations
-from the GLNs its lines go to, temperature class by the site's rules, dangerous-goods class and UN
-numbers, best-before, weight), and its truck — announced, or given these pallets too when another
-supplier's advice announced it already (:meth:`~xdock.central.site.inbound.InboundTrucks.bring`). So
-the re-plan counts the truck's pallets by destination before it arrives, and a scan of an announced
-pallet is routed with what the advice says (:mod:`xdock.central.site.announced`).
+from the GLNs its lines go to, temperature class by the site's rules, dangerous-goods class (of a
+pallet of several, the first the site's ``segregate`` rules name) and UN numbers, best-before, weight),
+and its truck — announced, or given these pallets too when another supplier's advice announced it
+already (:meth:`~xdock.central.site.inbound.InboundTrucks.bring`). The truck is the advice's means of
+transport made an id (``AB 123 CD`` → ``AB-123-CD``), or else ``ASN-<supplier GLN>-<shipment id>`` (two
+suppliers' shipments of one number stay two trucks). So the re-plan counts the truck's pallets by
+destination before it arrives, and a scan of an announced pallet is routed with what the advice says
+(:mod:`xdock.central.site.announced`).
 
 An advice is refused whole (nothing of it applied) when a pallet's final destination is none of the
 site's, when one of its SSCCs was announced by another advice, or when its shipment was applied
@@ -17,7 +20,9 @@ and shipment id) and digest (SHA-256 of its JSON form) match, and the answer say
 Receiving against the advice (:meth:`AdvanceNotices.receiving`): for a truck, the announced pallets
 scanned (``received``), not scanned (``pending`` while the truck is unloading, ``short`` once it is
 unloaded), the pallets first scanned at its door while it was there that no advice announced on it
-(``over``), and those whose label disagreed with their advice (``mismatched``).
+(``over``), and those whose label disagreed with their advice (``mismatched``). A truck no advice
+announced pallets on is not checked (nothing is over), and the child pallets a split made of a mixed
+pallet (:mod:`xdock.central.site.breakdown`) count neither as announced nor as over.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from xdock.central.site.state import SiteState
 from xdock.central.store.database import AnnouncedLine, AnnouncedPalletRow, AsnRow, InboundTruckRow, Store, Transaction
 from xdock.partners.desadv import DespatchAdvice, PalletAdvice, to_json
 
-__all__ = ["AdvanceNotices", "AsnApplied", "Mismatched", "Receiving"]
+__all__ = ["AdvanceNotices", "AsnApplied", "Mismatched", "Receiving", "announced_count"]
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +85,27 @@ class Receiving:
     mismatched: tuple[Mismatched, ...]
 
 
+def announced_count(row: AsnRow) -> int:
+    """The pallets advice ``row`` announced (not the child pallets a split made of them since)."""
+    return len(row.document["pallets"])
+
+
+def _truck_id(advice: DespatchAdvice) -> str:
+    """The advice's truck as an id: its means of transport (a licence plate, ``AB 123 CD`` → ``AB-123-CD``), or
+    else one of its own, ``ASN-<supplier GLN>-<shipment id>`` (shipment ids are the supplier's: two suppliers
+    may both send a ``0001``)."""
+    if advice.truck_id is not None:
+        return _NOT_ID.sub("-", advice.truck_id)
+    return f"ASN-{advice.supplier_gln}-{_NOT_ID.sub('-', advice.shipment_id)}"
+
+
+def _kept_class(classes: list[str], segregate: list[list[str]]) -> str | None:
+    """The one dangerous-goods class a pallet of ``classes`` is routed with: the first the site's
+    ``segregate`` pairs name (so a rule on any of its classes bites), else its first."""
+    named = {c for pair in segregate for c in pair}
+    return next((c for c in classes if c in named), classes[0] if classes else None)
+
+
 class AdvanceNotices:
     """The site's advance shipping notices (see the module docstring)."""
 
@@ -105,9 +131,8 @@ class AdvanceNotices:
                 raise InboundRefusedError(
                     409, "shipment_id", f"shipment {advice.shipment_id} of supplier {advice.supplier_gln} was applied"
                     f" on {earlier.received_at.isoformat()} with other content; send a new shipment id")
-            count = sum(p.asn == asn_id for p in self.state.announced.values())
-            return AsnApplied(earlier, self.trucks.get(earlier.truck), copy=True, pallets=count)
-        truck_id = advice.truck_id or f"ASN-{_NOT_ID.sub('-', advice.shipment_id)}"[:64]
+            return AsnApplied(earlier, self.trucks.get(earlier.truck), copy=True, pallets=announced_count(earlier))
+        truck_id = _truck_id(advice)
         pallets = [self._announced(i, p, asn_id, truck_id, advice.ultimate_consignee_gln)
                    for i, p in enumerate(advice.pallets)]
         now = self.trucks.clock.now()
@@ -167,7 +192,7 @@ class AdvanceNotices:
         return AnnouncedPalletRow(
             sscc=pallet.sscc, asn=asn_id, truck=truck_id, destinations=destinations,
             temp=temp_class(pallet.max_temp_c, chilled_max=rules.chilled_max_c, frozen_max=rules.frozen_max_c),
-            hazmat=pallet.dangerous_goods[0].adr_class if pallet.dangerous_goods else None,
+            hazmat=_kept_class([d.adr_class for d in pallet.dangerous_goods], rules.segregate),
             un_numbers=tuple(d.un_number for d in pallet.dangerous_goods), best_before=min(bests) if bests else None,
             weight_kg=pallet.gross_weight_kg, lines=lines,
         )
@@ -198,22 +223,24 @@ class AdvanceNotices:
         return report
 
     def receiving(self, truck_id: str) -> Receiving:
-        """Truck ``truck_id``'s pallets against its advices (404 if no such truck)."""
+        """Truck ``truck_id``'s pallets against its advices (404 if no such truck). A truck no advice
+        announced pallets on has nothing to be checked against: nothing is over. The child pallets a split
+        made of its pallets (:mod:`xdock.central.site.breakdown`) are none of them, nor over."""
         truck = self.trucks.get(truck_id)
-        announced = {s: p for s, p in self.state.announced.items() if p.truck == truck_id}
-        stored = {p.sscc: p for p in self.store.announced_pallets() if p.truck == truck_id}
+        ours = {s: p for s, p in self.state.announced.items() if p.truck == truck_id}
+        announced = {s: p for s, p in ours.items() if p.parent is None}
         scanned = self.state.pallets
         received = tuple(sorted(s for s in announced if s in scanned))
         missing = tuple(sorted(s for s in announced if s not in scanned))
         over: tuple[str, ...] = ()
-        if truck.arrived_at is not None and truck.door is not None:
+        if announced and truck.arrived_at is not None and truck.door is not None:
             until = truck.unloaded_at
             over = tuple(sorted(
                 s for s, row in scanned.items()
                 if row.inbound_door == truck.door and row.first_seen >= truck.arrived_at
-                and (until is None or row.first_seen <= until) and s not in announced
+                and (until is None or row.first_seen <= until) and s not in ours
             ))
-        mismatched = tuple(Mismatched(s, p.mismatch) for s, p in sorted(stored.items()) if p.mismatch)
+        mismatched = tuple(Mismatched(s, p.mismatch) for s, p in sorted(announced.items()) if p.mismatch)
         unloaded = truck.state == "unloaded"
         return Receiving(
             truck=truck_id, state=truck.state, announced=len(announced), received=received,

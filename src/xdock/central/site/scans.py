@@ -217,6 +217,8 @@ class ScanService:
         except BaseException:
             self.state.reload(self.store.pallets())
             raise
+        for sscc, mismatch in writes.mismatches:  # stored: the live notices say it too
+            self.state.announced[sscc] = replace(self.state.announced[sscc], mismatch=mismatch)
         self.stats.duplicates += sum(applied.duplicate for applied in results)
         for event, reply in fresh:
             self._count(event, reply)

@@ -56,7 +56,8 @@ class AnnouncedPalletRow:
     """The site's destinations its lines go to: one for a pallet of one destination, several for a mixed one."""
     temp: Literal["ambient", "chilled", "frozen"]
     hazmat: str | None
-    """Its (first) dangerous-goods class, ``None``: none."""
+    """Its dangerous-goods class (of several, the first the site's segregation rules name, else the first),
+    ``None``: none."""
     un_numbers: tuple[str, ...]
     best_before: date | None
     """The earliest best-before of its lines."""
