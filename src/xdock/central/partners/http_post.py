@@ -45,6 +45,8 @@ class UrllibPoster:
     def _post(self, url: str, body: bytes, headers: dict[str, str]) -> Posted:
         try:
             response = self._pool.request("POST", url, body=body, headers=headers, preload_content=True)
+        except urllib3.exceptions.NewConnectionError as exc:  # a TimeoutError to urllib3, though none waited
+            return Posted(None, f"no connection to {urllib3.util.parse_url(url).netloc}: {exc.__cause__ or exc}")
         except urllib3.exceptions.TimeoutError:
             return Posted(None, f"no answer within {self.timeout_s:g} s")
         except urllib3.exceptions.HTTPError as exc:

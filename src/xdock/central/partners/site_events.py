@@ -40,7 +40,7 @@ EVENT_TYPES = (
     "truck_arrived", "truck_unloaded", "asn_applied", "asn_discrepancy", "pallet_received", "pallet_loaded",
     "trailer_departed", "pallet_late", "dispatch_advice", "alert_raised",
 )
-"""Every type a webhook may subscribe to."""
+"""Every type a webhook may subscribe to, in the order one log event gives them (its deliveries keep that order)."""
 
 
 @dataclass(frozen=True)

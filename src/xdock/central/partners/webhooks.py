@@ -34,7 +34,7 @@ import asyncio
 import json
 import logging
 import secrets as _secrets
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -55,6 +55,18 @@ EPCIS_CAPTURE = "epcis-capture"
 """The id of the subscription ``--epcis-capture-url`` makes: the site's EPCIS events to a repository."""
 
 log = logging.getLogger(__name__)
+
+_BATCH = 100
+"""The log events whose due deliveries go in one round, at most."""
+_RANK = {t: n for n, t in enumerate(EVENT_TYPES)}
+
+
+def _in_order(row: DeliveryRow) -> tuple[int, int, int, str]:
+    """Where a delivery comes in the order of the site's events: its log event's, then its place among the
+    partner events of that log event (``trailer_departed``, ``pallet_late`` .0, .1, ..., ``dispatch_advice``:
+    the order of :data:`~xdock.central.partners.site_events.EVENT_TYPES`)."""
+    n = row.message_id.rsplit(".", 1)[-1]
+    return row.event_id, _RANK.get(row.event_type, len(_RANK)), int(n) if n.isdigit() else -1, row.message_id
 
 
 class SubscriptionRefusedError(ValueError):
@@ -139,12 +151,15 @@ class Webhooks:
         return row
 
     def unsubscribe(self, sub_id: str, *, by: str) -> SubscriptionRow:
+        """Tell ``sub_id`` nothing more (what is queued for it stays unsent); its ``webhook_failing`` alert, if
+        open, clears: no subscription is left to fail."""
         row = self._subscription(sub_id)
         now = self.clock.now()
         removed = replace(row, removed_at=now)
         with self.store.transaction() as tx:
             tx.put_subscription(removed)
             tx.append_event(now, "webhook_unsubscribed", {"subscription": sub_id, "by": by})
+        self.alerts.clear("webhook_failing", sub_id, now)
         return removed
 
     def retry(self, sub_id: str, message_id: str, *, by: str) -> DeliveryRow:
@@ -210,29 +225,43 @@ class Webhooks:
 
     async def deliver(self) -> int:
         """Send every due delivery that its ordering key lets go; answer how many were settled (2xx)."""
-        due = self.store.due_deliveries(self.clock.now())
+        due = self._due()
         if not due:
             return 0
         heads = self.store.first_pending_by_key()
         subs = {s.id: s for s in self.store.subscriptions()}
         by_sub: dict[str, list[DeliveryRow]] = {}
         for d in due:
-            if d.subscription in subs and (d.ordering_key is None
-                                           or heads.get((d.subscription, d.ordering_key)) == d.event_id):
+            if d.subscription in subs:
                 by_sub.setdefault(d.subscription, []).append(d)
-        done = await asyncio.gather(*(self._send_all(subs[s], rows) for s, rows in by_sub.items()))
+        done = await asyncio.gather(*(self._send_all(subs[s], rows, heads) for s, rows in by_sub.items()))
         return sum(done)
 
-    async def _send_all(self, sub: SubscriptionRow, rows: Sequence[DeliveryRow]) -> int:
+    def _due(self) -> list[DeliveryRow]:
+        """The due deliveries of one round (those of a log event all in it), in the order the events happened."""
+        return sorted(self.store.due_deliveries(self.clock.now(), events=_BATCH), key=_in_order)
+
+    async def _send_all(
+        self, sub: SubscriptionRow, rows: Sequence[DeliveryRow], heads: Mapping[tuple[str, str], int],
+    ) -> int:
+        """Send ``rows`` one after the other; of an ordering key, from its oldest pending delivery on, until
+        one fails (the rest of that key waits behind it)."""
         sent = 0
+        going: set[str] = set()
         held: set[str] = set()
         for row in rows:
-            if row.ordering_key is not None and row.ordering_key in held:
-                continue
+            key = row.ordering_key
+            if key is not None:
+                if key in held:
+                    continue
+                if key not in going and heads.get((sub.id, key)) != row.event_id:
+                    held.add(key)
+                    continue
+                going.add(key)
             if await self._send(sub, row):
                 sent += 1
-            elif row.ordering_key is not None:
-                held.add(row.ordering_key)
+            elif key is not None:
+                held.add(key)
         return sent
 
     async def _send(self, sub: SubscriptionRow, row: DeliveryRow) -> bool:

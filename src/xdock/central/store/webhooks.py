@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from xdock.central.store.connection import Connection
@@ -61,6 +61,20 @@ _SUB = ("SELECT id, kind, url, secret, event_types, created_at, created_by, remo
         " FROM webhook_subscriptions")
 _DELIVERY = ("SELECT subscription, event_id, event_type, message_id, ordering_key, body, state, attempts, next_at,"
              " last_error, finished_at FROM webhook_deliveries")
+_DUE = (
+    "WITH due AS (SELECT d.subscription, d.event_id, d.event_type, d.message_id, d.ordering_key, d.body, d.state,"
+    " d.attempts, d.next_at, d.last_error, d.finished_at FROM webhook_deliveries d"
+    " WHERE d.state = 'pending' AND d.next_at <= ?"
+    " AND d.subscription IN (SELECT id FROM webhook_subscriptions WHERE removed_at IS NULL)"
+    " AND (d.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM webhook_deliveries w"
+    " WHERE w.subscription = d.subscription AND w.ordering_key = d.ordering_key AND w.state = 'pending'"
+    " AND w.next_at > ? AND w.event_id <= d.event_id AND w.message_id <> d.message_id)))"
+    " SELECT * FROM due WHERE event_id IN (SELECT DISTINCT event_id FROM due ORDER BY event_id LIMIT ?)"
+    " ORDER BY event_id, message_id"
+)
+"""Pending deliveries due at a time (given twice), of subscriptions not removed, not held behind an earlier one
+of their ordering key that waits for its next attempt: every one of the first log events (a limit) that have
+any."""
 
 
 class WebhookReads:
@@ -77,12 +91,13 @@ class WebhookReads:
         row = self._db.execute(_SUB + " WHERE id = ?", (sub_id,)).fetchone()
         return None if row is None else _sub(row)
 
-    def due_deliveries(self, now: datetime, *, limit: int = 100) -> list[DeliveryRow]:
-        """Pending deliveries whose time has come, in log order."""
-        rows = self._db.execute(
-            _DELIVERY + " WHERE state = 'pending' AND next_at <= ? ORDER BY event_id, message_id LIMIT ?",
-            (now.isoformat(), limit),
-        ).fetchall()
+    def due_deliveries(self, now: datetime, *, events: int = 100) -> list[DeliveryRow]:
+        """Pending deliveries whose time has come, of the first ``events`` log events that have any (all of
+        each), in log order: of subscriptions not removed, and of an ordering key only while no earlier
+        delivery of that key waits for its next attempt (those wait behind it, taking no room from
+        deliveries that may go)."""
+        at = _at(now)
+        rows = self._db.execute(_DUE, (at, at, events)).fetchall()
         return [_delivery(r) for r in rows]
 
     def first_pending_by_key(self) -> dict[tuple[str, str], int]:
@@ -143,7 +158,7 @@ class WebhookWrites:
             " state, attempts, next_at, last_error, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (subscription, message_id) DO NOTHING",
             [(r.subscription, r.event_id, r.event_type, r.message_id, r.ordering_key,
-              json.dumps(r.body, sort_keys=True, default=str), r.state, r.attempts, r.next_at.isoformat(),
+              json.dumps(r.body, sort_keys=True, default=str), r.state, r.attempts, _at(r.next_at),
               r.last_error, None) for r in rows],
         )
 
@@ -152,9 +167,14 @@ class WebhookWrites:
         self._db.execute(
             "UPDATE webhook_deliveries SET state = ?, attempts = ?, next_at = ?, last_error = ?, finished_at = ?"
             " WHERE subscription = ? AND message_id = ?",
-            (row.state, row.attempts, row.next_at.isoformat(), row.last_error,
-             row.finished_at.isoformat() if row.finished_at else None, row.subscription, row.message_id),
+            (row.state, row.attempts, _at(row.next_at), row.last_error,
+             _at(row.finished_at) if row.finished_at else None, row.subscription, row.message_id),
         )
+
+
+def _at(moment: datetime) -> str:
+    """A time as stored: ISO 8601 in UTC, so that times compare as text (``next_at <= ?``)."""
+    return moment.astimezone(UTC).isoformat()
 
 
 def _sub(r: tuple[Any, ...]) -> SubscriptionRow:
