@@ -1,10 +1,13 @@
 """Dispatch advice out: when an outbound trailer departs, the DESADV listing the pallets aboard.
 
 Built from the trailer's departure in the event log (``override_trailer_departed``, which names the
-pallets aboard) and what central knows of each pallet: its lines, dangerous goods and best-before from
-its advance shipping notice, its weight from its label. The site despatches (NAD+SU: the site's
-``gln``), the trailer's destination receives (NAD+DP: the destination's first GLN); the shipment id is
-the trailer's id and the departure's log id, so the same departure always gives the same advice.
+pallets aboard) and what central knows of each pallet: its lines and best-before from its advance
+shipping notice, its dangerous goods as that advice listed them (each UN number with its own class: the
+announced pallet keeps only the first class; a child of a split pallet has its parent's), its weight
+from its label, else from the notice. The site despatches (NAD+SU: the site's ``gln``), the trailer's
+destination receives (NAD+DP: the destination's first GLN); the shipment id is the trailer's id and the
+departure's log id, so the same departure always gives the same advice. A site file without ``gln``
+gives no advice, departed or not (404).
 :class:`DispatchAdvices` follows the event log and answers a departed trailer's advice, as the model
 (JSON) or as an EDIFACT interchange.
 """
@@ -18,11 +21,20 @@ from typing import Any
 from xdock.central.site_file.config import SiteConfig
 from xdock.central.store.database import AnnouncedPalletRow, EventRow, PalletRow
 from xdock.central.store.event_tail import EventTail
-from xdock.partners.desadv import DangerousGoods, DespatchAdvice, PalletAdvice, TradeItemLine, to_edifact, to_json
+from xdock.partners.desadv import (
+    DangerousGoods,
+    DespatchAdvice,
+    PalletAdvice,
+    TradeItemLine,
+    parse_json,
+    to_edifact,
+    to_json,
+)
 
 __all__ = ["DispatchAdviceError", "DispatchAdvices"]
 
 DEPARTED = "override_trailer_departed"
+_NO_SITE_GLN = "the site file gives no gln: no dispatch advice can name the site"
 
 
 class DispatchAdviceError(LookupError):
@@ -43,6 +55,8 @@ class DispatchAdvices:
         self.announced = announced
         self.pallet = pallet
         self._departures: dict[str, EventRow] = {}
+        self._advised: dict[str, DespatchAdvice] = {}
+        """The advance shipping notices read, by id (an applied notice never changes)."""
         tail.follow(self._take)
 
     def _take(self, event: EventRow) -> None:
@@ -54,6 +68,8 @@ class DispatchAdvices:
         """Trailer ``trailer_id``'s dispatch advice (``known``: the site knows such a trailer)."""
         self.tail.refresh()
         departure = self._departures.get(trailer_id)
+        if departure is None and known and self.config.gln is None:
+            raise DispatchAdviceError(404, _NO_SITE_GLN)
         if departure is None:
             if not known:
                 raise DispatchAdviceError(404, f"no trailer {trailer_id!r} at {self.config.site}")
@@ -65,7 +81,7 @@ class DispatchAdvices:
         body = departure.body
         trailer = str(body["trailer"])
         if self.config.gln is None:
-            raise DispatchAdviceError(404, "the site file gives no gln: no dispatch advice can name the site")
+            raise DispatchAdviceError(404, _NO_SITE_GLN)
         destination = next((d for d in self.config.destinations if d.id == body.get("destination")), None)
         if destination is None or not destination.glns:
             raise DispatchAdviceError(404, f"trailer {trailer}'s destination {body.get('destination')} has no GLN"
@@ -85,10 +101,22 @@ class DispatchAdvices:
             TradeItemLine(gtin=x.gtin, quantity=x.quantity, best_before=x.best_before, final_destination_gln=consignee)
             for x in notice.lines
         )
-        dangerous = () if notice is None or notice.hazmat is None else tuple(
-            DangerousGoods(adr_class=notice.hazmat, un_number=u) for u in notice.un_numbers)
+        dangerous = () if notice is None else self._dangerous(notice)
         weight = row.weight_kg if row is not None and row.weight_kg else (notice.weight_kg if notice else None)
         return PalletAdvice(sscc=sscc, lines=lines, dangerous_goods=dangerous, gross_weight_kg=weight)
+
+    def _dangerous(self, notice: AnnouncedPalletRow) -> tuple[DangerousGoods, ...]:
+        """The dangerous goods of the pallet ``notice`` announced, as its advice listed them."""
+        if notice.hazmat is None:
+            return ()
+        advised = self._advised.get(notice.asn)
+        if advised is None and (row := self.tail.store.asn(notice.asn)) is not None:
+            advised = self._advised[notice.asn] = parse_json(row.document)
+        sscc = notice.parent or notice.sscc
+        pallet = None if advised is None else next((p for p in advised.pallets if p.sscc == sscc), None)
+        if pallet is not None:
+            return pallet.dangerous_goods
+        return tuple(DangerousGoods(adr_class=notice.hazmat, un_number=u) for u in notice.un_numbers)
 
     def edifact(self, advice: DespatchAdvice, *, prepared_at: datetime) -> str:
         """``advice`` as an interchange from the site to its consignee."""

@@ -15,8 +15,15 @@ EPCIS events (:func:`xdock.partners.epcis.events_for`)::
 
 A step's source is the site and the log event's id (and the step kind), so its events' ids are the
 same after a restart or when the log is read again: an EPCIS repository receiving one twice keeps one.
+Their content is the same too: a receiving names the shipment of an advice applied before the scan in
+the log (``asn_applied``), never one applied after it, however late the log is read.
 The read points and the business location are SGLNs of the site's GLN (``gln`` and
 ``gs1_company_prefix_length`` in the site file); a site file without them tells no EPCIS.
+
+What EPCIS cannot carry is told in the log (a warning) and left out, no more: a step whose door, area or
+trailer id does not fit an SGLN or a GIAI (the log event's other steps are still told); a shipment id no
+business transaction URI can carry (the receiving is told without it); a reading of a sensor whose id
+does not fit a GIAI (the departure is told without it).
 
 A staging step is told when the pallet is sent to the area (the instruction), not when it is seen
 there: no scanner stands in the staging lanes.
@@ -27,6 +34,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from xdock.central.site_file.config import SiteConfig
@@ -64,6 +72,8 @@ class EpcisLog:
         self.fresh: list[tuple[int, dict[str, Any]]] = []
         """(log id, event) of the events added since :meth:`take_fresh` was last called."""
         self._received: set[str] = set()
+        self._applied: set[str] = set()
+        """The advance shipping notices applied so far in the log (``supplier GLN/shipment id``)."""
         tail.follow(self._take)
 
     def all(self) -> list[dict[str, Any]]:
@@ -77,31 +87,61 @@ class EpcisLog:
         return fresh
 
     def _take(self, event: EventRow) -> None:
-        try:
-            built = [e for step in self._steps(event) for e in events_for(step, self.identity)]
-        except EpcisError as exc:  # an id EPCIS cannot carry: told in the log, the rest goes on
-            log.warning("log event %d (%s) tells no EPCIS event: %s", event.id, event.kind, exc)
-            return
+        built: list[dict[str, Any]] = []
+        for make in self._steps(event):
+            try:
+                step = make()
+                built.extend(events_for(step, self.identity))
+            except EpcisError as exc:  # an id EPCIS cannot carry: told in the log, the other steps go on
+                log.warning("log event %d (%s) tells no EPCIS event: %s", event.id, event.kind, exc)
+                continue
+            if step.kind == "receiving":
+                self._received.add(step.ssccs[0])
         self.events.extend(built)
         self.fresh.extend((event.id, e) for e in built)
 
-    def _steps(self, event: EventRow) -> Iterator[Step]:
+    def _steps(self, event: EventRow) -> Iterator[Callable[[], Step]]:
+        """The steps ``event`` records, each to be made (a step EPCIS cannot carry is refused on making)."""
         body, sscc, source = event.body, event.sscc, f"{self.site}/event/{event.id}"
-        if event.kind == "scan" and sscc is not None:
+        if event.kind == "asn_applied" and isinstance(body.get("asn"), str):
+            self._applied.add(body["asn"])
+        elif event.kind == "scan" and sscc is not None:
             answer, scan = body.get("answer") or {}, body.get("scan") or {}
             if answer.get("outcome") in (None, "rejected"):
                 return
             if sscc not in self._received:
-                self._received.add(sscc)
-                notice = self.announced(sscc)
-                yield Step(source, "receiving", event.at, (sscc,), str(scan.get("door")),
-                           shipment_id=None if notice is None else notice.asn.split("/", 1)[1])
+                yield partial(Step, source, "receiving", event.at, (sscc,), str(scan.get("door")),
+                              shipment_id=self._shipment(event, sscc))
             if answer.get("outcome") == "staged" and answer.get("area"):
-                yield Step(f"{source}/staging", "staging", event.at, (sscc,), str(answer["area"]))
+                yield partial(Step, f"{source}/staging", "staging", event.at, (sscc,), str(answer["area"]))
         elif event.kind == "loaded" and sscc is not None and body.get("trailer") and body.get("door"):
-            yield Step(source, "loading", event.at, (sscc,), str(body["door"]), trailer=str(body["trailer"]))
+            yield partial(Step, source, "loading", event.at, (sscc,), str(body["door"]), trailer=str(body["trailer"]))
         elif event.kind == "override_trailer_departed" and body.get("pallets_aboard") and body.get("door"):
-            readings = tuple(Reading(r["sensor"], datetime.fromisoformat(r["at"]), float(r["value_c"]))
-                             for r in body.get("readings") or ())
-            yield Step(source, "departing", event.at, tuple(body["pallets_aboard"]), str(body["door"]),
-                       trailer=str(body["trailer"]), readings=readings)
+            yield partial(Step, source, "departing", event.at, tuple(body["pallets_aboard"]), str(body["door"]),
+                          trailer=str(body["trailer"]), readings=self._readings(event))
+
+    def _shipment(self, event: EventRow, sscc: str) -> str | None:
+        """The shipment of the advice that announced pallet ``sscc`` before ``event`` (``None``: none, or an id
+        no business transaction URI can carry, told in the log: the receiving is told without it)."""
+        notice = self.announced(sscc)
+        if notice is None or notice.asn not in self._applied:
+            return None
+        shipment = notice.asn.split("/", 1)[1]
+        try:
+            self.identity.transaction_uri(shipment)
+        except EpcisError as exc:
+            log.warning("log event %d: pallet %s's receiving names no shipment: %s", event.id, sscc, exc)
+            return None
+        return shipment
+
+    def _readings(self, event: EventRow) -> tuple[Reading, ...]:
+        """The departure's readings, but one EPCIS cannot carry (a sensor id too long for a GIAI: told in the log)."""
+        readings = []
+        for r in event.body.get("readings") or ():
+            try:
+                self.identity.sensor_epc(str(r["sensor"]))
+                readings.append(Reading(str(r["sensor"]), datetime.fromisoformat(r["at"]), float(r["value_c"])))
+            except EpcisError as exc:
+                log.warning("log event %d: the departure's reading of sensor %s is left out: %s", event.id,
+                            r["sensor"], exc)
+        return tuple(readings)

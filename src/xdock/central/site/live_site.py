@@ -254,12 +254,13 @@ class LiveSite:
         return replace(result, rematched=self._changed(freed=True))
 
     def _trailer_readings(self, trailer_id: str) -> list[dict[str, Any]]:
-        """The latest reading of each temperature sensor watching ``trailer_id``."""
+        """The latest reading of each temperature sensor watching ``trailer_id``, if that reading is a
+        temperature (an edge may send another kind under the sensor's id: no °C to record then)."""
         latest = self._sensors.latest()
         return [
             {"sensor": s.id, "at": r.at.isoformat(), "value_c": r.value}
             for s in self.config.sensors if s.kind == "temperature" and s.trailer == trailer_id
-            and (r := latest.get(s.id)) is not None
+            and (r := latest.get(s.id)) is not None and r.kind == "temperature"
         ]
 
     def assign_pallet(self, sscc: str, trailer_id: str, *, by: str) -> OverrideResult:
