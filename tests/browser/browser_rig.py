@@ -48,6 +48,10 @@ class Served:
 
     def scan(self, serial: int, postal: str, door: str = "D1", weight_kg: float | None = 420.0) -> Applied:
         sscc = scans.sscc(serial, "37613032")
+        return self.scan_pallet(sscc, postal, door=door, weight_kg=weight_kg)
+
+    def scan_pallet(self, sscc: str, postal: str | None, door: str = "D1", weight_kg: float | None = 420.0) -> Applied:
+        """Pallet ``sscc`` scanned at ``door`` now (``postal=None``: its label has no ship-to)."""
         return self.site.apply_scan(scans.scan(next(self.seq), edge="edge-d1", door=door, at=self.clock.now(),
                                                sscc=sscc, postal=postal, weight_kg=weight_kg, raw=f"(00){sscc}"))
 
@@ -80,10 +84,13 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def serving_site(tmp_path: Path, site: SiteConfig) -> AsyncIterator[Served]:
-    """``site`` served on a free port at 07:00 on 2026-11-23 by central as ``xdock central`` builds it."""
+async def serving_site(
+    tmp_path: Path, site: SiteConfig, *, label_printer: tuple[str, int] | None = None,
+) -> AsyncIterator[Served]:
+    """``site`` served on a free port at 07:00 on 2026-11-23 by central as ``xdock central`` builds it
+    (``label_printer``: the networked label printer's host and port, as ``--label-printer`` gives it)."""
     clock = ManualClock(datetime(2026, 11, 23, 7, 0, tzinfo=site.zone))
-    central = built_central(site, tmp_path / "central.db", clock, live_tick_s=0.2)
+    central = built_central(site, tmp_path / "central.db", clock, live_tick_s=0.2, label_printer=label_printer)
     try:
         async with serving(central.app) as url:
             yield Served(central.site, central.store, central.live, clock, url)

@@ -14,6 +14,13 @@ once and then only for the events appended since. Each tick reads the new events
 through an RFID door passage becomes a ``pallet`` message, a stored mis-load refreshes the KPIs, and
 the alerts table is read again only when an alert event (raised, acknowledged, cleared) came in.
 
+Receiving against advance shipping notices (see :func:`~xdock.central.web.views.receiving_view`): a scan
+changes the receiving of the truck at its door (a pallet over) and of the truck that announced it (received,
+mismatched). The hub notes those trucks (a door's truck from its own map of the trucks at doors, kept on each
+truck change) and each tick sends one ``receiving`` message per truck noted, so a busy door costs one
+receiving a second, not one per scan. A truck change notes every truck listed too: a despatch advice gives
+its truck pallets after the truck's change is told (its snapshot may not count them yet).
+
 A client that falls ``max_backlog`` frames behind is dropped (its socket closed); it reconnects
 and gets a snapshot, so a slow screen never holds up ingestion or grows memory. A subscription
 closed with a code and a reason (a sign-in that no longer holds, see
@@ -26,18 +33,22 @@ import asyncio
 import contextlib
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from xdock.central.alerts.book import ALERT_EVENTS
+from xdock.central.site.asns import Receiving
 from xdock.central.site.departures import DepartureLog
 from xdock.central.site.live_site import LiveSite
-from xdock.central.store.database import AlertRow, EventRow
+from xdock.central.store.database import AlertRow, EventRow, InboundTruckRow
 from xdock.central.web.views import (
     alert_view,
     confirmations_view,
     kpis_now,
     kpis_view,
     pallet_view,
+    receiving_view,
+    recently_unloaded,
     snapshot,
     trailer_view,
 )
@@ -118,11 +129,16 @@ class LiveHub:
         self._alerts_dirty = True
         self._rfid_loaded: dict[str, None] = {}
         """Pallets loaded through an RFID door passage whose ``pallet`` message is still to send."""
+        self._at_door: dict[str, str] = {}
+        """The truck at each inbound door (door → truck id), kept on each truck change."""
+        self._receiving_due: set[str] = set()
+        """Trucks whose ``receiving`` message the next tick sends."""
+        self._trucks_seen(site.inbound_trucks())
         self.tail.follow(self._take)
         self.tail.refresh()  # the log so far, once, for every follower
         site.on_scan(self._on_scan)
         site.on_plan_changed(self.resync)
-        site.on_trucks_changed(self.resync)
+        site.on_trucks_changed(self._trucks_changed)
 
     @property
     def clients(self) -> int:
@@ -175,9 +191,11 @@ class LiveHub:
 
     def snapshot_text(self) -> str:
         alerts = self.alerts()
-        body = snapshot(self.state, self.loads, alerts, self.clock.now(), dwell_red_s=self.dwell_red_s,
-                        departed_at=self.departures.refresh(), trucks=self.site.inbound_trucks(),
-                        left_behind=self.departures.left_behind())
+        now = self.clock.now()
+        trucks = self.site.inbound_trucks()
+        body = snapshot(self.state, self.loads, alerts, now, dwell_red_s=self.dwell_red_s,
+                        departed_at=self.departures.refresh(), trucks=trucks,
+                        left_behind=self.departures.left_behind(), receiving=self._receiving_of(trucks, now))
         body["inbound"] = dict(self._inbound)
         body["closed"] = sorted(self.site.closed_doors())
         return json.dumps(body)
@@ -222,6 +240,52 @@ class LiveHub:
 
     def _on_scan(self, event: ScanEvent, _reply: Assignment) -> None:
         self.pallet_changed(event.sscc)
+        if not self._subs:
+            return
+        at_door = self._at_door.get(event.door)
+        if at_door is not None:
+            self._receiving_due.add(at_door)
+        notice = self.site.announced_pallet(event.sscc)
+        if notice is not None:
+            self._receiving_due.add(notice.truck)
+
+    def _announced_trucks(self) -> set[str]:
+        """The trucks advance shipping notices announced pallets on."""
+        return {p.truck for p in self.state.announced.values()}
+
+    def _receiving_of(self, trucks: list[InboundTruckRow], now: datetime) -> dict[str, Receiving]:
+        """The receiving of the trucks the dashboard lists (waiting, at a door, lately unloaded) that advance
+        shipping notices announced."""
+        announced = self._announced_trucks()
+        listed = [t for t in trucks if t.state != "unloaded"] + recently_unloaded(trucks, now)
+        return {t.id: self.site.receiving(t.id) for t in listed if t.id in announced}
+
+    def _trucks_seen(self, trucks: list[InboundTruckRow]) -> None:
+        """Keep the truck at each door (the latest arrived, should two be marked at one door)."""
+        at_doors = sorted((t.arrived_at, t.door, t.id) for t in trucks
+                          if t.state == "arrived" and t.door is not None and t.arrived_at is not None)
+        self._at_door = {door: truck for _, door, truck in at_doors}
+
+    def _trucks_changed(self) -> None:
+        """An inbound truck changed: note who is at which door, send a snapshot, and have the next tick send
+        the receiving of every truck listed (an advice's pallets join the site after its truck's change)."""
+        trucks = self.site.inbound_trucks()
+        self._trucks_seen(trucks)
+        if self._subs:
+            now = self.clock.now()
+            self._receiving_due.update(t.id for t in trucks if t.state != "unloaded")
+            self._receiving_due.update(t.id for t in recently_unloaded(trucks, now))
+        self.resync()
+
+    def _send_receiving(self) -> None:
+        """One ``receiving`` message per truck noted since the last tick (those with advance shipping notices)."""
+        if not self._receiving_due:
+            return
+        due, self._receiving_due = self._receiving_due, set()
+        announced = self._announced_trucks()
+        for truck in sorted(due & announced):
+            self._broadcast({"type": "receiving", "truck": truck,
+                             "receiving": receiving_view(self.site.receiving(truck))})
 
     def _take(self, event: EventRow) -> None:
         """Follow the event log (see the module doc); a handheld's load is sent by its endpoint at once."""
@@ -255,6 +319,7 @@ class LiveHub:
             await asyncio.sleep(self.tick_s)
             ticks += 1
             self.catch_up()
+            self._send_receiving()
             message: dict[str, Any] = {"type": "tick", "now": self.clock.now().isoformat()}
             if self._kpis_dirty or ticks % _KPI_REFRESH_TICKS == 0:
                 self._kpis_dirty = False

@@ -1,9 +1,10 @@
 "use strict";
 // The supervisor's dashboard: a snapshot on connect, then pallet / tick messages (see web/views.py).
-// How each load was confirmed (handheld scan or RFID passage) is shown by loads.js; the alerts panel by alerts.js.
+// How each load was confirmed (handheld scan or RFID passage) is shown by loads.js; the alerts panel by alerts.js;
+// each truck's receiving against its advance shipping notices by receiving.js.
 const S = {
   tz: "UTC", now: null, dwellRed: 1800, doors: [], trailers: new Map(), flow: new Map(), inbound: {},
-  trucks: [], transit: new Map(), loads: new Map(), confirmations: null,
+  trucks: [], unloaded: [], unloadedShownS: 0, transit: new Map(), loads: new Map(), confirmations: null,
   alerts: [], kpis: null, tiles: new Map(), closed: new Set(), dialogDoor: null,
 };
 const $ = (id) => document.getElementById(id);
@@ -184,13 +185,15 @@ function renderFlow() {
   $("flow-count").textContent = `${staged.length} waiting · ${unrouted.length} unrouted · ${S.transit.size} in transit`;
 }
 
-// Inbound queue: trucks waiting by ETA (countdown, red once late), then those at a door.
+// Inbound queue: trucks waiting by ETA (countdown, red once late), then those at a door, then the latest
+// unloaded ones that advance shipping notices announced (for what they were short of, over, mismatched).
 function renderTrucks(now) {
   const ul = $("trucks");
   ul.replaceChildren();
   const waiting = S.trucks.filter((t) => t.state === "waiting").sort((a, b) => Date.parse(a.eta) - Date.parse(b.eta));
   const arrived = S.trucks.filter((t) => t.state === "arrived").sort((a, b) => a.arrived_at.localeCompare(b.arrived_at));
-  for (const t of [...waiting, ...arrived]) {
+  const unloaded = S.unloaded.filter((t) => now - Date.parse(t.unloaded_at) <= S.unloadedShownS * 1000);
+  for (const t of [...waiting, ...arrived, ...unloaded]) {
     const li = el("li");
     li.dataset.truck = t.id;
     li.dataset.state = t.state;
@@ -201,13 +204,17 @@ function renderTrucks(now) {
       // The yard's door, then the plan's suggestion when it differs ("for D1 → D6", or "→ D6" alone).
       const to = t.suggested_door && t.suggested_door !== t.door ? (t.door ? " → " : " · → ") + t.suggested_door : "";
       li.append(el("span", "sub", `ETA ${hhmm(t.eta)} · ${t.pallets} pal${t.carrier ? " · " + t.carrier : ""}${t.door ? " · for " + t.door : ""}${to}`));
-    } else {
+    } else if (t.state === "arrived") {
       li.append(el("span", "dwell at-door", t.door));
       li.append(el("span", "sub", `at ${t.door} since ${hhmm(t.arrived_at)} · ${t.pallets} pal${t.carrier ? " · " + t.carrier : ""}`));
+    } else {
+      li.append(el("span", "dwell unloaded", "unloaded"));
+      li.append(el("span", "sub", `unloaded at ${t.door} ${hhmm(t.unloaded_at)} · ${t.pallets} pal${t.carrier ? " · " + t.carrier : ""}`));
     }
+    renderReceiving(li, t);
     ul.appendChild(li);
   }
-  if (!waiting.length && !arrived.length) ul.appendChild(el("li", "empty", "no trucks expected"));
+  if (!waiting.length && !arrived.length && !unloaded.length) ul.appendChild(el("li", "empty", "no trucks expected"));
 }
 
 // Pallets assigned to a trailer, not yet confirmed loaded: from their inbound door to the trailer's door.
@@ -274,6 +281,8 @@ function onMessage(msg) {
     S.flow = new Map(msg.flow.map((p) => [p.sscc, p]));
     S.transit = new Map((msg.transit || []).map((p) => [p.sscc, p]));
     S.trucks = msg.trucks || [];
+    S.unloaded = msg.unloaded_trucks || [];
+    S.unloadedShownS = msg.unloaded_shown_s || 0;
     S.alerts = msg.alerts; S.kpis = msg.kpis; S.closed = new Set(msg.closed || []);
     S.confirmations = msg.confirmations || null;
     takeRecentLoads(msg);
@@ -299,6 +308,9 @@ function onMessage(msg) {
       if (d) { renderTile(d); flash(id); }
     }
     renderFlow();
+  } else if (msg.type === "receiving") {
+    takeReceiving(msg);
+    renderTrucks(S.now ? Date.parse(S.now) : Date.now());
   } else if (msg.type === "tick") {
     S.now = msg.now;
     if (msg.kpis) S.kpis = msg.kpis;

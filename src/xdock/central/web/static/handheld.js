@@ -4,7 +4,12 @@
 //  - a door or trailer id ("D12", "T-LYON-1") confirms loading the current pallet there: STOP when wrong.
 // Each label scan carries this handheld's id and its own scan number, kept in localStorage; a retry
 // sends the same number again, so central applies the scan once.
+// The page has two modes, a tab each: scanning at a door (this file) and the breakdown station
+// (`?mode=breakdown`, breakdown.js), which splits mixed pallets.
 const $ = (id) => document.getElementById(id);
+const MODE = new URLSearchParams(location.search).get("mode") === "breakdown" ? "breakdown" : "scan";
+document.body.dataset.mode = MODE;
+$("mode-" + MODE).setAttribute("aria-current", "page");
 const store = window.localStorage;
 if (!store.getItem("xdock.device")) {
   store.setItem("xdock.device", "hh-" + Math.random().toString(36).slice(2, 10));
@@ -96,12 +101,18 @@ $("scan-form").addEventListener("submit", async (ev) => {
 $("clear").addEventListener("click", () => { setPallet(null); show("idle", "SCAN", "", "Scan a pallet label to see where it goes.", ""); $("scan").focus(); });
 $("door").addEventListener("change", () => { store.setItem("xdock.door", $("door").value); $("scan").focus(); });
 document.addEventListener("click", (ev) => {
-  if (ev.target.tagName !== "SELECT" && !ev.target.closest("#signin")) $("scan").focus();
+  if (MODE === "scan" && ev.target.tagName !== "SELECT" && !ev.target.closest("#signin, .modes")) $("scan").focus();
 });
 
-Session.start().then(() => { $("scan").focus(); return callApi("GET", "/api/v1/doors"); }).then(({ data: doors }) => {
+async function startScanning() {
+  $("scan").focus();
+  const { data: doors } = await callApi("GET", "/api/v1/doors");
   const sel = $("door");
   for (const d of doors.filter((x) => x.role !== "outbound")) sel.add(new Option(d.id, d.id));
   const saved = new URLSearchParams(location.search).get("door") || store.getItem("xdock.door");
   if (saved && [...sel.options].some((o) => o.value === saved)) sel.value = saved;
-});
+}
+
+// Every script of the page has run by then (breakdown.js loads after this file).
+document.addEventListener("DOMContentLoaded", () => Session.start().then(
+  () => (MODE === "breakdown" ? Breakdown.start() : startScanning())));
