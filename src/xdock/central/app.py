@@ -118,10 +118,12 @@ class Central:
         )
         tail = EventTail(self.store)
         identity = site_identity(config.site)
-        self.epcis = None if identity is None else EpcisLog(tail, config.site.site, identity, site.announced_pallet)
+        self.epcis = None if identity is None else EpcisLog(tail, config.site.site, identity, site.announced_pallet,
+                                                             zone=config.site.zone)
         self.advices = DispatchAdvices(tail, config.site, announced=site.announced_pallet,
                                        pallet=site.state.pallets.get)
-        self.webhooks = Webhooks(self.store, clock, config.site.site, site.alerts, UrllibPoster(), tail=tail,
+        self.poster = UrllibPoster()
+        self.webhooks = Webhooks(self.store, clock, config.site.site, site.alerts, self.poster, tail=tail,
                                  epcis=self.epcis, advices=self.advices)
         self.webhooks.capture_to(config.epcis_capture_url)
         self.replanner = Replanner(time_limit=config.replan_budget)
@@ -241,5 +243,6 @@ class Central:
         if self._front is not None:
             await self._front.live.aclose()
         await self.replanner.aclose()
+        self.poster.close()
         await asyncio.to_thread(self.telemetry.close)
         self.store.close()

@@ -81,6 +81,21 @@ parameters = {{ truck_id = "{TRUCK}" }}
 include-name = "POST /api/v1/alerts/{{alert_id}}/acknowledge"
 parameters = {{ alert_id = 1 }}
 
+# The breakdown station's operations on a pallet of the site (not at a breakdown area: 409).
+[[operations]]
+include-name = "POST /api/v1/breakdown/{{sscc}}/split"
+parameters = {{ sscc = "{PALLET_A}" }}
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
+warnings = {{ display = [], fail-on = true }}
+
+[[operations]]
+include-name = "GET /api/v1/breakdown/{{sscc}}/labels"
+parameters = {{ sscc = "{PALLET_A}" }}
+
+[[operations]]
+include-name = "POST /api/v1/breakdown/{{sscc}}/labels/print"
+parameters = {{ sscc = "{PALLET_A}" }}
+
 # A trailer's dispatch advice: 409 until it departs, then 404 when it left with nothing aboard (as the
 # generated calls leave it): no advice exists to reach.
 [[operations]]

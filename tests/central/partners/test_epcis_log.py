@@ -277,3 +277,16 @@ def test_a_trailer_leaving_empty_or_without_a_reading_tells_what_it_has(floor: F
 def test_a_site_file_without_gln_gives_no_identity() -> None:
     assert site_identity(site_config()) is None
     assert site_identity(SITE) == SiteIdentity(SITE_GLN, 7)
+
+
+def test_events_tell_the_sites_local_time_and_offset(store_at: str) -> None:
+    with opened(store_at) as f:
+        f.site.apply_scan(scan(1, at=AT))
+        identity = site_identity(f.site.config)
+        assert identity is not None
+        local = EpcisLog(EventTail(f.store), f.site.config.site, identity, f.site.announced_pallet,
+                         zone=f.site.config.zone)
+        [utc], [paris] = f.log.all(), local.all()
+        assert (utc["eventTime"], utc["eventTimeZoneOffset"]) == ("2026-11-23T07:00:00+00:00", "+00:00")
+        assert (paris["eventTime"], paris["eventTimeZoneOffset"]) == ("2026-11-23T08:00:00+01:00", "+01:00")
+        assert paris["eventID"] == utc["eventID"]

@@ -15,7 +15,7 @@ import pytest
 from support.scans import scan, sscc
 from support.sites import PARIS, outbound, site_config, staging, trailer
 from xdock.central.partners.http_post import UrllibPoster
-from xdock.central.partners.webhooks import SubscriptionRefusedError, Webhooks
+from xdock.central.partners.webhooks import EPCIS_CAPTURE, SubscriptionRefusedError, Webhooks
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store, SubscriptionRow
 from xdock.central.store.event_tail import EventTail
@@ -298,3 +298,20 @@ async def test_refusals_say_which_value_is_wrong(rig: Rig) -> None:
     assert rig.store.subscriptions() == []
     with pytest.raises(SubscriptionRefusedError, match=r"^no webhook subscription 'wh_0'$"):
         webhooks.retry("wh_0", "t.1.pallet_received", by="sam")
+
+
+async def test_the_epcis_capture_is_set_by_the_command_line_only(rig: Rig) -> None:
+    webhooks = rig.webhooks()
+    with pytest.raises(SubscriptionRefusedError) as no_gln:
+        webhooks.capture_to("http://127.0.0.1:9/capture")
+    assert (no_gln.value.status, no_gln.value.detail) == (
+        422, "EPCIS events need the site's gln and gs1_company_prefix_length")
+    with rig.store.transaction() as tx:  # as a central with a GLN made it
+        tx.put_subscription(SubscriptionRow(EPCIS_CAPTURE, "epcis", "http://127.0.0.1:9/capture", "", ("epcis",),
+                                            START, "central", None, 0))
+    with pytest.raises(SubscriptionRefusedError) as removed:
+        webhooks.unsubscribe(EPCIS_CAPTURE, by="ada")
+    assert (removed.value.status, removed.value.detail) == (
+        409, "epcis-capture is the EPCIS capture of --epcis-capture-url: restart central without it to stop it")
+    assert webhooks.capture_to(None) is None
+    assert rig.store.subscriptions() == []

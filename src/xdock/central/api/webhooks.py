@@ -78,6 +78,8 @@ _NOT_FOUND: dict[str, Any] = {"description": "No such subscription or dead deliv
                               "content": {"application/problem+json": {}}}
 
 
+_CAPTURE: dict[str, Any] = {"description": "The EPCIS capture subscription (set by central's command line)",
+                            "content": {"application/problem+json": {}}}
 _DELIVERED: dict[str, Any] = {"description": "Delivered already", "content": {"application/problem+json": {}}}
 
 
@@ -104,7 +106,7 @@ def webhooks_router(webhooks: Webhooks, access: Access) -> APIRouter:
         counts = webhooks.counts()
         return [_out(r, counts) for r in webhooks.store.subscriptions() if r.kind == "webhook"]
 
-    @router.delete("/{sub_id}", tags=["admin"], responses={404: _NOT_FOUND},
+    @router.delete("/{sub_id}", tags=["admin"], responses={404: _NOT_FOUND, 409: _CAPTURE},
                    summary="Remove a subscription (nothing more is queued for it)")
     async def remove(sub_id: str, who: Principal = admin) -> SubscriptionOut:
         try:

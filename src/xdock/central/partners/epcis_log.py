@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any
 
@@ -62,7 +63,9 @@ class EpcisLog:
     """
 
     def __init__(self, tail: EventTail, site: str, identity: SiteIdentity,
-                 announced: Callable[[str], AnnouncedPalletRow | None]) -> None:
+                 announced: Callable[[str], AnnouncedPalletRow | None], *, zone: tzinfo | None = None) -> None:
+        """``zone``: the site's time zone, the events' ``eventTimeZoneOffset`` (``None``: the log's UTC)."""
+        self.zone = zone
         self.tail = tail
         self.site = site
         self.identity = identity
@@ -87,6 +90,8 @@ class EpcisLog:
         return fresh
 
     def _take(self, event: EventRow) -> None:
+        if self.zone is not None:
+            event = replace(event, at=event.at.astimezone(self.zone))
         built: list[dict[str, Any]] = []
         for make in self._steps(event):
             try:

@@ -154,6 +154,9 @@ class Webhooks:
         """Tell ``sub_id`` nothing more (what is queued for it stays unsent); its ``webhook_failing`` alert, if
         open, clears: no subscription is left to fail."""
         row = self._subscription(sub_id)
+        if row.kind != "webhook":
+            raise SubscriptionRefusedError(409, "id", f"{sub_id} is the EPCIS capture of --epcis-capture-url:"
+                                           " restart central without it to stop it")
         now = self.clock.now()
         removed = replace(row, removed_at=now)
         with self.store.transaction() as tx:

@@ -72,4 +72,5 @@ CREATE INDEX webhook_deliveries_order ON webhook_deliveries (subscription, state
 """
 
 SQLITE = _COMMON
-POSTGRESQL = _COMMON
+POSTGRESQL = _COMMON.replace("weight_kg REAL", "weight_kg DOUBLE PRECISION")
+"""PostgreSQL's REAL is 4 bytes: a weight reads back as it was only in double precision (as version 1's pallets)."""
