@@ -283,10 +283,11 @@ async def test_refusals_say_which_value_is_wrong(rig: Rig) -> None:
         (("https://example.com/hook", ["pallet_loaded", "pallet_lost"], None), "event_types",
          "event_types ['pallet_loaded', 'pallet_lost'] must be some of truck_arrived, truck_unloaded, asn_applied,"
          " asn_discrepancy, pallet_received, pallet_loaded, trailer_departed, pallet_late, dispatch_advice,"
-         " alert_raised; unknown: pallet_lost"),
+         " pallet_split, alert_raised; unknown: pallet_lost"),
         (("https://example.com/hook", [], None), "event_types",
          "event_types [] must be some of truck_arrived, truck_unloaded, asn_applied, asn_discrepancy,"
-         " pallet_received, pallet_loaded, trailer_departed, pallet_late, dispatch_advice, alert_raised"),
+         " pallet_received, pallet_loaded, trailer_departed, pallet_late, dispatch_advice, pallet_split,"
+         " alert_raised"),
         (("https://example.com/hook", RECEIVED, "whsec_short"), "secret",
          "Invalid webhook secret: expected base64 after 'whsec_' in groups of 4 characters, '=' only at the end,"
          " found 5 characters"),

@@ -12,6 +12,9 @@ EPCIS events (:func:`xdock.partners.epcis.events_for`)::
     override_trailer_departed                     departing   the trailer's door       the pallets aboard,
                                                                                        the trailer's
                                                                                        readings
+    pallet_split (the breakdown station)          breakdown   the breakdown area       the parent unpacked,
+                                                                                       its children made
+                                                                                       of it
 
 A step's source is the site and the log event's id (and the step kind), so its events' ids are the
 same after a restart or when the log is read again: an EPCIS repository receiving one twice keeps one.
@@ -121,6 +124,9 @@ class EpcisLog:
                 yield partial(Step, f"{source}/staging", "staging", event.at, (sscc,), str(answer["area"]))
         elif event.kind == "loaded" and sscc is not None and body.get("trailer") and body.get("door"):
             yield partial(Step, source, "loading", event.at, (sscc,), str(body["door"]), trailer=str(body["trailer"]))
+        elif event.kind == "pallet_split" and sscc is not None and body.get("children") and body.get("area"):
+            children = tuple(str(c["sscc"]) for c in body["children"])
+            yield partial(Step, source, "breakdown", event.at, (sscc,), str(body["area"]), children=children)
         elif event.kind == "override_trailer_departed" and body.get("pallets_aboard") and body.get("door"):
             yield partial(Step, source, "departing", event.at, tuple(body["pallets_aboard"]), str(body["door"]),
                           trailer=str(body["trailer"]), readings=self._readings(event))

@@ -18,6 +18,8 @@ trailer or truck it concerns: deliveries of one key keep their order) and its da
                        left behind
     dispatch_advice    override_trailer_departed (with pallets  trailer  trailer, desadv (JSON), edifact
                        aboard, GLNs known)
+    pallet_split       pallet_split (the breakdown station)     -        parent, area, children (sscc, destination,
+                                                                         where each goes)
     alert_raised       alert_raised                             -        alert, kind, subject, message
 
 :class:`SiteEvents` keeps which pallets were received already (a pallet scanned again is not
@@ -38,7 +40,7 @@ __all__ = ["EVENT_TYPES", "PartnerEvent", "SiteEvents"]
 
 EVENT_TYPES = (
     "truck_arrived", "truck_unloaded", "asn_applied", "asn_discrepancy", "pallet_received", "pallet_loaded",
-    "trailer_departed", "pallet_late", "dispatch_advice", "alert_raised",
+    "trailer_departed", "pallet_late", "dispatch_advice", "pallet_split", "alert_raised",
 )
 """Every type a webhook may subscribe to, in the order one log event gives them (its deliveries keep that order)."""
 
@@ -110,6 +112,11 @@ class SiteEvents:
             advice = None if self.advise is None else self.advise(event)
             if advice is not None:
                 yield self._one(event, "dispatch_advice", trailer, advice)
+        elif kind == "pallet_split" and event.sscc is not None:
+            yield self._one(event, "pallet_split", None, {
+                "parent": event.sscc, "area": body.get("area"),
+                "children": [{k: c.get(k) for k in ("sscc", "destination", "state", "target")}
+                             for c in body.get("children") or ()]})
         elif kind == "alert_raised":
             yield self._one(event, "alert_raised", None, {
                 k: body.get(k) for k in ("alert", "kind", "subject", "message")})
