@@ -29,7 +29,8 @@ class SubscribeIn(StrictIn):
     """Where deliveries are POSTed (http:// or https://)."""
     event_types: Annotated[list[str], Field(min_length=1, max_length=len(EVENT_TYPES))]
     """Some of ``truck_arrived``, ``truck_unloaded``, ``asn_applied``, ``asn_discrepancy``, ``pallet_received``,
-    ``pallet_loaded``, ``trailer_departed``, ``pallet_late``, ``dispatch_advice``, ``pallet_split``, ``alert_raised``."""
+    ``pallet_loaded``, ``trailer_departed``, ``pallet_late``, ``dispatch_advice``, ``pallet_split``,
+    ``alert_raised``."""
     secret: Annotated[str | None, Field(max_length=200)] = None
     """``whsec_<base64>`` to sign with; none: central makes one (answered once)."""
 
