@@ -95,7 +95,7 @@ def test_a_shift_gives_these_partner_events_exactly(store: Store) -> None:
         {"trailer": "T-LYON-1", "door": "D12", "destination": "LYON", "pallets_aboard": [P1], "pallets_left": [P2]},
         {"sscc": P2, "trailer": "T-LYON-1"},
     ]
-    assert {e.type for e in events} == set(EVENT_TYPES) - {"dispatch_advice"}
+    assert {e.type for e in events} == set(EVENT_TYPES) - {"dispatch_advice", "pallet_split"}
     assert events[2].payload() == {
         "id": "t.5.pallet_received", "type": "pallet_received", "timestamp": "2026-11-23T07:00:00+00:00",
         "data": {"sscc": P1, "door": "D1", "outcome": "assigned", "trailer": "T-LYON-1", "area": None},

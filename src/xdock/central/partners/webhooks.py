@@ -37,13 +37,14 @@ import secrets as _secrets
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from xdock.central.alerts.book import Alerts
 from xdock.central.partners.dispatch_advice import DispatchAdvices
 from xdock.central.partners.epcis_log import EpcisLog
 from xdock.central.partners.http_post import Poster
 from xdock.central.partners.site_events import EVENT_TYPES, PartnerEvent, SiteEvents
-from xdock.central.store.database import DeliveryRow, Store, SubscriptionRow
+from xdock.central.store.database import DeliveryRow, EventRow, Store, SubscriptionRow
 from xdock.central.store.event_tail import EventTail
 from xdock.partners.epcis import epcis_document
 from xdock.partners.webhooks import RetryPolicy, WebhookSecret, signature_headers
@@ -93,7 +94,11 @@ class Webhooks:
         self.policy = policy or RetryPolicy()
         self.every_s = every_s
         self.epcis = epcis
-        self._events = SiteEvents(site, advise=None if advices is None else advices.payload)
+        self._advices = advices
+        self._events = SiteEvents(site, advise=None if advices is None else self._advise)
+        self._wanted_after = 0
+        """Log events up to this id are queued for every subscription already: their dispatch advices are
+        not built again (the first read of the log goes through the whole history)."""
         self._pending: list[PartnerEvent] = []
         self._tail = tail
         self._tail.follow(lambda e: self._pending.extend(self._events.read(e)))
@@ -198,10 +203,17 @@ class Webhooks:
             await self.deliver()
             await asyncio.sleep(self.every_s)
 
+    def _advise(self, departure: EventRow) -> dict[str, Any] | None:
+        if self._advices is None or departure.id <= self._wanted_after:
+            return None
+        return self._advices.payload(departure)
+
     def fan_out(self) -> int:
         """Queue the partner events appended to the log since the last call (the first call reads the whole
         log: which pallets were received already), those after each subscription's cursor; answer how many
         deliveries were queued."""
+        cursors = [s.cursor for s in self.store.subscriptions()]
+        self._wanted_after = min(cursors) if cursors else self.store.last_event_id()
         self._tail.refresh()
         events, self._pending = self._pending, []
         epcis = self.epcis.take_fresh() if self.epcis is not None else []
