@@ -79,7 +79,7 @@ async def test_refusals_are_problems_naming_the_field(floor: Floor) -> None:
         ({"event_types": ["pallet_received", "pallet_lost"]}, "event_types",
          "event_types ['pallet_lost', 'pallet_received'] must be some of truck_arrived, truck_unloaded, asn_applied,"
          " asn_discrepancy, pallet_received, pallet_loaded, trailer_departed, pallet_late, dispatch_advice,"
-         " alert_raised; unknown: pallet_lost"),
+         " pallet_split, alert_raised; unknown: pallet_lost"),
         ({"secret": "whsec_!!!!"}, "secret", "Invalid webhook secret: expected base64 after 'whsec_', found a character"
                                              " outside A-Z a-z 0-9 + / = at position 6"),
     ]
