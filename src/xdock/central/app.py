@@ -14,6 +14,7 @@ import asyncio
 import importlib
 import logging
 import socket
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -124,7 +125,7 @@ class Central:
                                        pallet=site.state.pallets.get)
         self.poster = UrllibPoster()
         self.webhooks = Webhooks(self.store, clock, config.site.site, site.alerts, self.poster, tail=tail,
-                                 epcis=self.epcis, advices=self.advices)
+                                 epcis=self.epcis, advices=self.advices, stamp=time.time)
         self.webhooks.capture_to(config.epcis_capture_url)
         self.replanner = Replanner(time_limit=config.replan_budget)
         self.planning = (

@@ -45,6 +45,6 @@ def despatch_advice(site: SiteConfig, truck: InboundTruck, *, issued: datetime, 
 def interchange(site: SiteConfig, advice: DespatchAdvice) -> tuple[str, DespatchAdvice]:
     """``advice`` as the EDIFACT interchange the supplier sends, and as central reads it back."""
     text = to_edifact(advice, sender_gln=SUPPLIER_GLN, recipient_gln=advice.consignee_gln,
-                      interchange_ref=advice.shipment_id[-14:], prepared_at=advice.issued_at)
-    return text, parse_edifact(text)
+                      interchange_ref=advice.shipment_id[-14:], prepared_at=advice.issued_at, zone=site.zone)
+    return text, parse_edifact(text, zone=site.zone)
 

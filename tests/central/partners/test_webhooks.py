@@ -316,3 +316,15 @@ async def test_the_epcis_capture_is_set_by_the_command_line_only(rig: Rig) -> No
         409, "epcis-capture is the EPCIS capture of --epcis-capture-url: restart central without it to stop it")
     assert webhooks.capture_to(None) is None
     assert rig.store.subscriptions() == []
+
+
+async def test_the_signature_timestamp_is_the_time_central_is_given_for_it(rig: Rig) -> None:
+    webhooks = Webhooks(rig.store, rig.clock, "t", rig.site.alerts, rig.poster, tail=EventTail(rig.store),
+                        policy=POLICY, stamp=lambda: 1_800_000_000.7)
+    rig.subscribe(webhooks, RECEIVED)
+    rig.scan(1)
+    webhooks.fan_out()
+    assert await webhooks.deliver() == 1
+    [request] = rig.receiver.received
+    assert request.header("webhook-timestamp") == "1800000000"
+    assert request.signature_problem is not None  # the receiver's (site) clock is far from that time

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from desadv_strategies import advices, texts
@@ -23,6 +24,7 @@ from xdock.partners.desadv import (
     to_edifact_all,
     to_json,
 )
+from xdock.testing.partner_site import advice
 
 
 @given(advice=advices, reference=texts.filter(lambda t: len(t) <= 14))
@@ -83,3 +85,14 @@ def test_the_model_is_frozen_and_times_are_utc_to_the_second() -> None:
     local = DespatchAdvice.model_validate({**dict(EXPECTED), "issued_at": "2024-05-02T08:15:00.75+02:00"})
     assert local.issued_at == datetime(2024, 5, 2, 6, 15, tzinfo=UTC)
     assert local.issued_at.tzinfo is UTC
+
+
+def test_times_are_written_and_read_in_the_zone_the_parties_agree_on() -> None:
+    paris = ZoneInfo("Europe/Paris")
+    sent = advice().model_copy(update={"issued_at": datetime(2026, 11, 23, 7, 0, tzinfo=UTC)})
+    text = to_edifact(sent, sender_gln="4012345000009", recipient_gln="3761303200005", interchange_ref="Z1",
+                      prepared_at=sent.issued_at, zone=paris)
+    assert "DTM+137:202611230800:203'" in text  # 07:00 UTC is 08:00 in Paris
+    assert "+261123:0800+Z1'" in text
+    assert parse_edifact(text, zone=paris) == sent
+    assert parse_edifact(text).issued_at == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # read as UTC: an hour off

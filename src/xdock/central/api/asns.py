@@ -12,7 +12,7 @@ applied before with other content, a truck already unloaded; ``415`` another con
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -65,14 +65,15 @@ class ReceivingOut(BaseModel):
     mismatched: list[MismatchOut]
 
 
-def read_advice(body: bytes, content_type: str) -> DespatchAdvice:
+def read_advice(body: bytes, content_type: str, zone: tzinfo) -> DespatchAdvice:
     """The advice in ``body`` by its content type (:class:`~xdock.partners.desadv.DesadvError` if it does not read,
-    :class:`ValueError` for a content type that is neither EDIFACT nor JSON)."""
+    :class:`ValueError` for a content type that is neither EDIFACT nor JSON); EDIFACT's times are in ``zone``
+    (the site's: its formats carry no zone)."""
     kind = content_type.split(";", 1)[0].strip().lower()
     if kind == "application/json":
         return parse_json(body)
     if kind in EDIFACT_TYPES:
-        return parse_edifact(body)
+        return parse_edifact(body, zone=zone)
     raise ValueError(f"Content-Type {kind or '(none)'} is neither application/edifact nor application/json")
 
 
@@ -119,7 +120,7 @@ def asns_router(site: LiveSite, access: Access) -> APIRouter:
     async def apply(request: Request, who: Principal = supervisor) -> Any:
         body = await request.body()
         try:
-            advice = read_advice(body, request.headers.get("content-type", ""))
+            advice = read_advice(body, request.headers.get("content-type", ""), site.config.zone)
         except DesadvError as exc:
             raise FieldProblem(422, "body", str(exc)) from exc
         except ValueError as exc:

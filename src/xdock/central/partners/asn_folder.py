@@ -92,7 +92,8 @@ class AsnFolder:
         if data is None:
             return self._refuse(path, f"file of {size} bytes is over the limit of {MAX_FILE_BYTES} bytes")
         try:
-            advice = parse_json(data) if path.suffix.lower() == ".json" else parse_edifact(data)
+            zone = self.site.config.zone
+            advice = parse_json(data) if path.suffix.lower() == ".json" else parse_edifact(data, zone=zone)
             applied = self.site.apply_asn(advice, source=f"folder:{path.name}", by="asn-folder")
         except (DesadvError, InboundRefusedError) as exc:
             return self._refuse(path, str(exc))

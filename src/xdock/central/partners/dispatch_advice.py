@@ -121,7 +121,7 @@ class DispatchAdvices:
     def edifact(self, advice: DespatchAdvice, *, prepared_at: datetime) -> str:
         """``advice`` as an interchange from the site to its consignee."""
         return to_edifact(advice, sender_gln=advice.supplier_gln, recipient_gln=advice.consignee_gln,
-                          interchange_ref=advice.shipment_id[-14:], prepared_at=prepared_at)
+                          interchange_ref=advice.shipment_id[-14:], prepared_at=prepared_at, zone=self.config.zone)
 
     def payload(self, departure: EventRow) -> dict[str, Any] | None:
         """What a ``dispatch_advice`` webhook carries for ``departure``: the advice as JSON and as EDIFACT

@@ -34,7 +34,7 @@ import asyncio
 import json
 import logging
 import secrets as _secrets
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -83,10 +83,14 @@ class Webhooks:
 
     def __init__(self, store: Store, clock: Clock, site: str, alerts: Alerts, poster: Poster, *,
                  tail: EventTail, epcis: EpcisLog | None = None, advices: DispatchAdvices | None = None,
-                 policy: RetryPolicy | None = None, every_s: float = 1.0) -> None:
+                 policy: RetryPolicy | None = None, every_s: float = 1.0,
+                 stamp: Callable[[], float] | None = None) -> None:
         """``tail``: the event log's reader the partner events are read from (``epcis`` follows it too: the
         EPCIS events an ``epcis`` subscription, the capture interface of a repository, is sent); ``advices``:
-        the dispatch advices ``dispatch_advice`` events carry."""
+        the dispatch advices ``dispatch_advice`` events carry; ``stamp``: the time (epoch seconds) a delivery's
+        ``webhook-timestamp`` says, which receivers check against their own clock (``None``: the injected
+        clock's; central gives the real time, so a simulated site clock does not fail their check)."""
+        self.stamp = stamp
         self.store = store
         self.clock = clock
         self.alerts = alerts
@@ -288,7 +292,8 @@ class Webhooks:
         else:
             body = json.dumps(row.body, sort_keys=True, separators=(",", ":")).encode()
             headers = {"content-type": "application/json", "user-agent": "xdock-central", **signature_headers(
-                [WebhookSecret.parse(sub.secret)], row.message_id, int(at.timestamp()), body)}
+                [WebhookSecret.parse(sub.secret)], row.message_id,
+                int(self.stamp() if self.stamp is not None else at.timestamp()), body)}
         posted = await self.poster.post(sub.url, body, headers)
         now = self.clock.now()
         attempts = row.attempts + 1

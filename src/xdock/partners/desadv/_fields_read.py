@@ -1,14 +1,15 @@
 """Reading one data element of a DESADV segment into a value, or refusing it naming segment and element.
 
 Dates and times (DTM's C507): format 102 ``CCYYMMDD``, 203 ``CCYYMMDDHHMM`` and 204 ``CCYYMMDDHHMMSS``,
-all in UTC. Numbers take ``.`` or ``,`` as decimal mark and an optional leading ``-``, no exponent.
+in the time zone the reader is given (UTC unless told).
+Numbers take ``.`` or ``,`` as decimal mark and an optional leading ``-``, no exponent.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Final
 
 from xdock.partners.desadv._rules import gln_problem, shown, text_problem
@@ -103,7 +104,7 @@ def quantity(segment: Segment) -> int:
     return int(value)
 
 
-def _parsed(segment: Segment, formats: tuple[str, ...], what: str) -> datetime:
+def _parsed(segment: Segment, formats: tuple[str, ...], what: str, zone: tzinfo = UTC) -> datetime:
     code = segment.get(1, 3)
     if code not in formats:
         raise segment.error(f"format {shown(code)}: expected {' or '.join(formats)}", "2379")
@@ -112,14 +113,14 @@ def _parsed(segment: Segment, formats: tuple[str, ...], what: str) -> datetime:
     try:
         if len(value) != size or not _DIGITS.fullmatch(value):
             raise ValueError(value)  # noqa: TRY301  # strptime takes "2024511" for a date
-        return datetime.strptime(value, pattern).replace(tzinfo=UTC)  # UTC by our convention
+        return datetime.strptime(value, pattern).replace(tzinfo=zone)  # EDIFACT's 203/204 carry no zone
     except ValueError as exc:
         raise segment.error(f"{what} {shown(value)}: expected a real {layout} (format {code})", "2380") from exc
 
 
-def instant(segment: Segment) -> datetime:
-    """A date and time (DTM+137, DTM+132) in UTC; a bare date (102) is its midnight."""
-    return _parsed(segment, ("203", "204", "102"), "date/time")
+def instant(segment: Segment, zone: tzinfo = UTC) -> datetime:
+    """A date and time (DTM+137, DTM+132) in ``zone``; a bare date (102) is its midnight."""
+    return _parsed(segment, ("203", "204", "102"), "date/time", zone)
 
 
 def day(segment: Segment) -> date:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, tzinfo
 from typing import Final
 
 from pydantic import ValidationError
@@ -66,8 +66,9 @@ class _Pallet:
 class MessageReader:
     """Reads one message; ``ssccs`` (SSCC → segment number) is shared by the interchange's messages."""
 
-    def __init__(self, ssccs: dict[str, int]) -> None:
+    def __init__(self, ssccs: dict[str, int], zone: tzinfo = UTC) -> None:
         self._ssccs = ssccs
+        self._zone = zone
         self._seen: dict[str, int] = {}
         self._header: dict[str, object] = {}
         self._parties: dict[str, str] = {}
@@ -135,7 +136,7 @@ class MessageReader:
         fields = {"137": "issued_at", "132": "expected_arrival"}
         if segment.get(1) in fields:
             _once(self._seen, segment, "message")
-            self._header[fields[segment.get(1)]] = read.instant(segment)
+            self._header[fields[segment.get(1)]] = read.instant(segment, self._zone)
 
     def nad(self, segment: Segment) -> None:
         self._in_header(segment)

@@ -9,6 +9,7 @@ once in the whole interchange. Every refusal, whatever the input, is a :class:`D
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, tzinfo
 from typing import Final
 
 from xdock.partners.desadv._message_read import MessageReader
@@ -28,20 +29,25 @@ MESSAGE_TYPE: Final = ("DESADV", "D", "96A", "UN")
 
 
 def parse_edifact(
-    text: str | bytes, *, max_size: int = DEFAULT_MAX_SIZE, max_pallets: int = DEFAULT_MAX_PALLETS
+    text: str | bytes, *, max_size: int = DEFAULT_MAX_SIZE, max_pallets: int = DEFAULT_MAX_PALLETS,
+    zone: tzinfo = UTC,
 ) -> DespatchAdvice:
-    """The one DESADV message of an interchange; :class:`DesadvError` when it holds none or several."""
-    return _parse(text, max_size, max_pallets, one=True)[0]
+    """The one DESADV message of an interchange; :class:`DesadvError` when it holds none or several.
+    ``zone``: the time zone its dates and times are in (EDIFACT's formats 203/204 carry none)."""
+    return _parse(text, max_size, max_pallets, one=True, zone=zone)[0]
 
 
 def parse_edifact_all(
-    text: str | bytes, *, max_size: int = DEFAULT_MAX_SIZE, max_pallets: int = DEFAULT_MAX_PALLETS
+    text: str | bytes, *, max_size: int = DEFAULT_MAX_SIZE, max_pallets: int = DEFAULT_MAX_PALLETS,
+    zone: tzinfo = UTC,
 ) -> list[DespatchAdvice]:
     """Every DESADV message of an interchange, in order (none for an interchange without messages)."""
-    return _parse(text, max_size, max_pallets, one=False)
+    return _parse(text, max_size, max_pallets, one=False, zone=zone)
 
 
-def _parse(text: str | bytes, max_size: int, max_pallets: int, *, one: bool) -> list[DespatchAdvice]:
+def _parse(
+    text: str | bytes, max_size: int, max_pallets: int, *, one: bool, zone: tzinfo,
+) -> list[DespatchAdvice]:
     if isinstance(text, bytearray | memoryview):
         text = bytes(text)
     if not isinstance(text, str | bytes):
@@ -50,7 +56,7 @@ def _parse(text: str | bytes, max_size: int, max_pallets: int, *, one: bool) -> 
         unit = "characters" if isinstance(text, str) else "bytes"
         raise DesadvError(f"input of {len(text)} {unit}: expected at most {max_size} (max_size)")
     segments = split(decode(text) if isinstance(text, bytes) else text, max_pallets=max_pallets)
-    return _Interchange(segments, one=one).read()
+    return _Interchange(segments, one=one, zone=zone).read()
 
 
 def _missing(segments: Sequence[Segment], tag: str, after: str) -> DesadvError:
@@ -58,7 +64,8 @@ def _missing(segments: Sequence[Segment], tag: str, after: str) -> DesadvError:
 
 
 class _Interchange:
-    def __init__(self, segments: Sequence[Segment], *, one: bool) -> None:
+    def __init__(self, segments: Sequence[Segment], *, one: bool, zone: tzinfo) -> None:
+        self._zone = zone
         self._segments = segments
         self._one = one
         self._ssccs: dict[str, int] = {}
@@ -126,4 +133,4 @@ class _Interchange:
             raise unt.error(f"segment count {shown(unt.get(1))}: expected {count} (UNH to UNT)", "0074")
         if unt.get(2) != unh.get(1):
             raise unt.error(f"message reference {shown(unt.get(2))}: expected {shown(unh.get(1))} as in UNH", "0062")
-        return MessageReader(self._ssccs).read(body, unt)
+        return MessageReader(self._ssccs, self._zone).read(body, unt)

@@ -2,14 +2,15 @@
 
 The interchange opens with ``UNA:+.? '`` and UNB in syntax UNOC (ISO 8859-1: the model's free text fits),
 one segment a line. Free text has ``?``, ``+``, ``:`` and ``'`` released with ``?``. Times are written in
-UTC, as format 203 when on the minute, else 204. A line's LOC+7 is written only when its final destination
+the writer's time zone (UTC unless told), as format 203 when on the minute, else 204.
+A line's LOC+7 is written only when its final destination
 is not the advice's ultimate consignee (NAD+UC), and a pallet's DGS go with its first line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Final
 
 from xdock.partners.desadv._rules import format_number, gln_problem, text_problem
@@ -41,8 +42,8 @@ def _day(value: date) -> str:
     return f"{value.year:04d}{value.month:02d}{value.day:02d}"  # strftime writes year 999 as "999"
 
 
-def _moment(qualifier: str, value: datetime) -> str:
-    value = value.astimezone(UTC)
+def _moment(qualifier: str, value: datetime, zone: tzinfo) -> str:
+    value = value.astimezone(zone)
     minute = f"{_day(value)}{value.hour:02d}{value.minute:02d}"
     if value.second:
         return _segment("DTM", (qualifier, f"{minute}{value.second:02d}", "204"))
@@ -53,10 +54,10 @@ def _gln(value: str) -> tuple[str, str, str]:
     return (value, "", "9")
 
 
-def _header(advice: DespatchAdvice) -> list[str]:
-    out = [_segment("BGM", "351", advice.shipment_id, "9"), _moment("137", advice.issued_at)]
+def _header(advice: DespatchAdvice, zone: tzinfo) -> list[str]:
+    out = [_segment("BGM", "351", advice.shipment_id, "9"), _moment("137", advice.issued_at, zone)]
     if advice.expected_arrival is not None:
-        out.append(_moment("132", advice.expected_arrival))
+        out.append(_moment("132", advice.expected_arrival, zone))
     out += [_segment("NAD", "SU", _gln(advice.supplier_gln)), _segment("NAD", "DP", _gln(advice.consignee_gln))]
     if advice.ultimate_consignee_gln is not None:
         out.append(_segment("NAD", "UC", _gln(advice.ultimate_consignee_gln)))
@@ -96,8 +97,8 @@ def _pallet(number: int, pallet: PalletAdvice, first_line: int, default: str | N
     return out
 
 
-def _message(reference: str, advice: DespatchAdvice) -> list[str]:
-    body = _header(advice)
+def _message(reference: str, advice: DespatchAdvice, zone: tzinfo) -> list[str]:
+    body = _header(advice, zone)
     body += [_segment("CPS", "1"), _segment("PAC", str(len(advice.pallets)), "", "PX")]
     line = 1
     for number, pallet in enumerate(advice.pallets, start=2):
@@ -112,9 +113,10 @@ def _message(reference: str, advice: DespatchAdvice) -> list[str]:
 
 def to_edifact_all(
     advices: Sequence[DespatchAdvice], *, sender_gln: str, recipient_gln: str, interchange_ref: str,
-    prepared_at: datetime,
+    prepared_at: datetime, zone: tzinfo = UTC,
 ) -> str:
-    """One interchange holding one DESADV message per advice (message references 1, 2, ...)."""
+    """One interchange holding one DESADV message per advice (message references 1, 2, ...); its times are
+    written in ``zone`` (EDIFACT's formats 203/204 carry none: the reader must be told the same zone)."""
     for what, gln in (("sender_gln", sender_gln), ("recipient_gln", recipient_gln)):
         problem = gln_problem(gln)
         if problem is not None:
@@ -124,23 +126,25 @@ def to_edifact_all(
         raise ValueError(problem or f"interchange_ref {interchange_ref!r}: expected at most {_REF_MAX} characters")
     if prepared_at.tzinfo is None:
         raise ValueError(f"prepared_at {prepared_at.isoformat()}: expected a timezone-aware time")
-    at = prepared_at.astimezone(UTC)
+    at = prepared_at.astimezone(zone)
     segments = [_segment("UNB", ("UNOC", "3"), (sender_gln, "14"), (recipient_gln, "14"),
                          (at.strftime("%y%m%d"), at.strftime("%H%M")), interchange_ref)]
     for number, advice in enumerate(advices, start=1):
-        segments += _message(str(number), advice)
+        segments += _message(str(number), advice, zone)
     segments.append(_segment("UNZ", str(len(advices)), interchange_ref))
     return "".join(line + "\n" for line in ["UNA" + DEFAULT_SERVICE_CHARACTERS, *segments])
 
 
 def to_edifact(
     advice: DespatchAdvice, *, sender_gln: str, recipient_gln: str, interchange_ref: str, prepared_at: datetime,
+    zone: tzinfo = UTC,
 ) -> str:
     """``advice`` as a whole interchange (UNA, UNB, UNH ... UNT, UNZ), ready to send.
 
     ``sender_gln`` and ``recipient_gln`` name the interchange's parties (UNB, code qualifier 14: GLN),
-    ``interchange_ref`` (1-14 characters) is UNB's control reference, ``prepared_at`` its date and time.
+    ``interchange_ref`` (1-14 characters) is UNB's control reference, ``prepared_at`` its date and time;
+    every time is written in ``zone``.
     Wrong arguments raise :class:`ValueError` naming them.
     """
     return to_edifact_all([advice], sender_gln=sender_gln, recipient_gln=recipient_gln,
-                          interchange_ref=interchange_ref, prepared_at=prepared_at)
+                          interchange_ref=interchange_ref, prepared_at=prepared_at, zone=zone)
