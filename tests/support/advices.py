@@ -12,8 +12,9 @@ one line per GLN (a mixed pallet), ``to=None`` one line naming no destination. :
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from biip.checksums import gs1_standard_check_digit
 
@@ -79,7 +80,12 @@ def advice(
     )
 
 
-def edifact(sent: DespatchAdvice, ref: str = "REF1") -> str:
-    """``sent`` as the EDIFACT interchange its supplier sends our site."""
+PARIS = ZoneInfo("Europe/Paris")
+"""The test sites' time zone."""
+
+
+def edifact(sent: DespatchAdvice, ref: str = "REF1", zone: tzinfo = PARIS) -> str:
+    """``sent`` as the EDIFACT interchange its supplier sends our site, its times in the site's ``zone`` (the
+    test sites' Europe/Paris)."""
     return to_edifact(sent, sender_gln=sent.supplier_gln, recipient_gln=SITE_GLN, interchange_ref=ref,
-                      prepared_at=ISSUED)
+                      prepared_at=ISSUED, zone=zone)

@@ -85,7 +85,7 @@ async def test_a_message_that_does_not_read_is_422_naming_segment_and_element(ap
                                 f" digit (expected {sscc(2)[-1]}, got 0)", "body")
     r = await api.post("/api/v1/asns", json=to_json(SENT) | {"pallets": []})
     assert r.json() == _problem(422, "Unprocessable Content", "pallets: Tuple should have at least 1 item after"
-                                " validation, not 0", "body")
+                                " validation, not 0", "pallets")
     assert (await api.get("/api/v1/asns")).json() == []
     assert (await api.get("/api/v1/inbound-trucks")).json() == []
 

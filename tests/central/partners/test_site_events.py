@@ -116,7 +116,7 @@ def test_a_departure_with_gln_known_also_gives_its_dispatch_advice_last(store: S
     assert advice["trailer"] == "T-LYON-1"
     assert (advice["desadv"]["shipment_id"], advice["desadv"]["supplier_gln"], advice["desadv"]["consignee_gln"],
             [p["sscc"] for p in advice["desadv"]["pallets"]]) == ("T-LYON-1-16", SITE_GLN, LYON_GLN, [P1])
-    assert advice["edifact"].startswith(f"UNA:+.? '\nUNB+UNOC:3+{SITE_GLN}:14+{LYON_GLN}:14+261123:0700+T-LYON-1-16'\n")
+    assert advice["edifact"].startswith(f"UNA:+.? '\nUNB+UNOC:3+{SITE_GLN}:14+{LYON_GLN}:14+261123:0800+T-LYON-1-16'\n")
     assert f"GIN+BJ+{P1}'" in advice["edifact"]
 
 

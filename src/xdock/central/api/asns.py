@@ -122,7 +122,7 @@ def asns_router(site: LiveSite, access: Access) -> APIRouter:
         try:
             advice = read_advice(body, request.headers.get("content-type", ""), site.config.zone)
         except DesadvError as exc:
-            raise FieldProblem(422, "body", str(exc)) from exc
+            raise FieldProblem(422, exc.path or "body", str(exc)) from exc
         except ValueError as exc:
             raise FieldProblem(415, "Content-Type", str(exc)) from exc
         try:
