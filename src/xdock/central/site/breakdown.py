@@ -129,7 +129,7 @@ class Breakdown:
         try:
             with parts.store.transaction() as tx:
                 tx.put_meta(SERIAL_KEY, str(serial))
-                tx.put_asn_children(announced)
+                tx.put_announced(announced)
                 tx.put_pallets([split_parent, *(c.row for c in made)])
                 tx.append_event(now, "pallet_split", body, sscc=sscc)
         except BaseException:

@@ -109,17 +109,10 @@ class AsnWrites:
             (row.id, row.supplier_gln, row.shipment_id, row.digest, row.truck, row.received_at.isoformat(),
              row.source, json.dumps(row.document, sort_keys=True)),
         )
-        self._db.executemany(
-            "INSERT INTO asn_pallets (sscc, asn, truck, destinations, temp, hazmat, un_numbers, best_before,"
-            " weight_kg, lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(p.sscc, p.asn, p.truck, json.dumps(list(p.destinations)), p.temp, p.hazmat,
-              json.dumps(list(p.un_numbers)), p.best_before.isoformat() if p.best_before else None, p.weight_kg,
-              json.dumps([_line_json(x) for x in p.lines]))
-             for p in pallets],
-        )
+        self.put_announced(pallets)
 
-    def put_asn_children(self, pallets: list[AnnouncedPalletRow]) -> None:
-        """Announce the child pallets a split made (each names its parent's advice)."""
+    def put_announced(self, pallets: list[AnnouncedPalletRow]) -> None:
+        """Announce ``pallets``: an advice's, or the child pallets a split made (each names its parent)."""
         self._db.executemany(
             "INSERT INTO asn_pallets (sscc, asn, truck, destinations, temp, hazmat, un_numbers, best_before,"
             " weight_kg, lines, parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
