@@ -39,21 +39,17 @@ from xdock.partners.desadv import (  # noqa: E402
     to_json,
 )
 from xdock.protocol.clock import ManualClock  # noqa: E402
+from xdock.protocol.gs1 import sscc_with_check_digit  # noqa: E402
 from xdock.testing.partner_site import LYON_GLN, PARIS_GLN, SITE_GLN, SUPPLIER_GLN, partner_site  # noqa: E402
 
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 GTINS = ("4012345111118", "4012345222227", "4012345333336")
 
 
-def _check(body: str) -> str:
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return body + str((10 - total % 10) % 10)
-
-
 def advice(file: int, pallets: int) -> DespatchAdvice:
     made = []
     for n in range(pallets):
-        sscc = _check(f"34012345{file:02d}{n:07d}")
+        sscc = sscc_with_check_digit(f"34012345{file:02d}{n:07d}")
         to = LYON_GLN if n % 2 else PARIS_GLN
         lines = [TradeItemLine(gtin=GTINS[n % 3], quantity=1 + n % 40, final_destination_gln=to)]
         lines.append(TradeItemLine(gtin=GTINS[(n + 1) % 3], quantity=2,

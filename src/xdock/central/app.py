@@ -36,7 +36,6 @@ from xdock.central.planning.planning_loop import PlanningLoop
 from xdock.central.planning.replanner import Replanner
 from xdock.central.site.live_site import LiveSite
 from xdock.central.store.database import Store
-from xdock.central.store.event_tail import EventTail
 from xdock.central.store.leadership import Leadership
 from xdock.central.telemetry import open_sink
 from xdock.protocol.clock import Clock
@@ -117,7 +116,7 @@ class Central:
             link=config.broker_link, will=self.routes.will(), around_session=self.routes.session,
             device_telemetry=DeviceTelemetry(config.site.site, self.telemetry, clock),
         )
-        tail = EventTail(self.store)
+        tail = site.loads.tail  # the log's one reader (the load book's, the dashboard's): read once at start
         identity = site_identity(config.site)
         self.epcis = None if identity is None else EpcisLog(tail, config.site.site, identity, site.announced_pallet,
                                                              zone=config.site.zone)

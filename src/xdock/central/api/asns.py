@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from xdock.central.api.access import Access, FieldProblem
 from xdock.central.api.auth import Principal
+from xdock.central.api.problems import problem_doc
 from xdock.central.site.asns import Receiving, announced_count
 from xdock.central.site.inbound import InboundRefusedError
 from xdock.central.site.live_site import LiveSite
@@ -102,9 +103,6 @@ _BODY: dict[str, Any] = {
 }
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
-
 
 def asns_router(site: LiveSite, access: Access) -> APIRouter:
     """Routes ``/api/v1/asns`` and ``/api/v1/inbound-trucks/{id}/receiving``."""
@@ -114,9 +112,9 @@ def asns_router(site: LiveSite, access: Access) -> APIRouter:
 
     @router.post("/asns", status_code=201, openapi_extra=_BODY, summary="Apply a despatch advice (DESADV or JSON)",
                  responses={200: {"model": AsnOut, "description": "The same advice was applied before"},
-                            409: _problem("An SSCC announced before, a shipment applied with other content, or a"
+                            409: problem_doc("An SSCC announced before, a shipment applied with other content, or a"
                                           " truck already unloaded"),
-                            415: _problem("Neither application/edifact nor application/json")})
+                            415: problem_doc("Neither application/edifact nor application/json")})
     async def apply(request: Request, who: Principal = supervisor) -> Any:
         body = await request.body()
         try:
@@ -138,7 +136,7 @@ def asns_router(site: LiveSite, access: Access) -> APIRouter:
         rows = [r for r in site.asns() if truck is None or r.truck == truck][:limit]
         return [asn_out(r, pallets=announced_count(r)) for r in rows]
 
-    @router.get("/inbound-trucks/{truck_id}/receiving", responses={404: _problem("No such truck")},
+    @router.get("/inbound-trucks/{truck_id}/receiving", responses={404: problem_doc("No such truck")},
                 summary="The truck's pallets against its advices: received, pending, short, over, mismatched")
     async def receiving(truck_id: str, _: Principal = reader) -> ReceivingOut:
         try:

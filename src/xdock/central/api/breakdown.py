@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from xdock.central.api.access import Access, FieldProblem
 from xdock.central.api.auth import Principal
 from xdock.central.api.models import StrictIn
+from xdock.central.api.problems import problem_doc
 from xdock.central.partners.label_printing import LabelPrinter, Printed, child_labels
 from xdock.central.site.breakdown import BreakdownError, Child, ChildPlan
 from xdock.central.site.live_site import LiveSite
@@ -92,15 +93,12 @@ def _child(c: Child) -> ChildOut:
                     trailer=c.row.trailer, door=c.row.door, lines=_lines(c.lines))
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
-
 
 def breakdown_router(site: LiveSite, access: Access, printer: LabelPrinter | None) -> APIRouter:
     router = APIRouter(prefix="/api/v1/breakdown", tags=["breakdown"], dependencies=[Depends(access.require("worker"))])
     worker = Depends(access.require("worker"))
     errors: dict[int | str, dict[str, Any]] = {
-        404: _problem("No such pallet"), 409: _problem("Not at a breakdown area, no notice, not split")}
+        404: problem_doc("No such pallet"), 409: problem_doc("Not at a breakdown area, no notice, not split")}
 
     async def _print(zpl: str) -> Printed:
         return Printed(None, False, "no label printer configured") if printer is None else await printer.send(zpl)
@@ -123,7 +121,7 @@ def breakdown_router(site: LiveSite, access: Access, printer: LabelPrinter | Non
                                 lines=_lines(notice.lines) if notice is not None else []))
         return out
 
-    @router.post("/{sscc}/split", status_code=201, responses={**errors, 422: _problem("Lines do not add up")},
+    @router.post("/{sscc}/split", status_code=201, responses={**errors, 422: problem_doc("Lines do not add up")},
                  summary="Split a mixed pallet into child pallets (new SSCCs, routed, labels printed)")
     async def split(sscc: str, body: SplitIn | None = None, who: Principal = worker) -> SplitOut:
         plans = None if body is None or body.children is None else [

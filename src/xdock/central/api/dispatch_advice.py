@@ -6,21 +6,19 @@ the destination; ``409`` a trailer not departed yet.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 
 from xdock.central.api.access import Access, FieldProblem
+from xdock.central.api.problems import problem_doc
 from xdock.central.partners.dispatch_advice import DispatchAdviceError, DispatchAdvices
 from xdock.central.site.live_site import LiveSite
 from xdock.partners.desadv import to_json
 
 __all__ = ["dispatch_advice_router"]
 
-
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/problem+json": {}}}
 
 
 def dispatch_advice_router(advices: DispatchAdvices, site: LiveSite, access: Access) -> APIRouter:
@@ -31,8 +29,8 @@ def dispatch_advice_router(advices: DispatchAdvices, site: LiveSite, access: Acc
         responses={200: {"content": {"application/json": {"schema": {"type": "object"}},
                                      "application/edifact": {"schema": {"type": "string"}}},
                          "description": "The advice"},
-                   404: _problem("No such trailer, or no GLN for the site or its destination"),
-                   409: _problem("The trailer has not departed")},
+                   404: problem_doc("No such trailer, or no GLN for the site or its destination"),
+                   409: problem_doc("The trailer has not departed")},
     )
     async def desadv(trailer_id: str, format: Literal["json", "edifact"] = "json") -> Response:
         try:

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from xdock.central.api.access import Access, FieldProblem
+from xdock.central.api.problems import problem_doc
 from xdock.central.partners.epcis_log import EpcisLog
 from xdock.partners.epcis import EpcisQueryError, QueryParams, epcis_document, select
 from xdock.protocol.clock import Clock
@@ -43,8 +44,7 @@ def epcis_router(epcis: EpcisLog | None, clock: Clock, access: Access) -> APIRou
         response_class=JSONResponse,
         responses={200: {"content": {"application/ld+json": {"schema": {"type": "object"}}},
                           "description": "An EPCISDocument"},
-                   404: {"description": "The site file gives no GLN", "content": {"application/problem+json": {}}},
-                   422: {"description": "A parameter refused (named)", "content": {"application/problem+json": {}}}},
+                   404: problem_doc("The site file gives no GLN"), 422: problem_doc("A parameter refused (named)")},
         openapi_extra={"parameters": [{"name": n, "in": "query", "required": False, "schema": schema}
                                       for n, schema in _PARAMETERS.items()]},
     )

@@ -11,6 +11,7 @@ central's log, not in the answer).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -51,6 +52,11 @@ def problem_response(
     body = Problem(title=TITLES.get(status, "Error"), status=status, detail=detail, field=field)
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON,
                         headers=headers)
+
+
+def problem_doc(description: str) -> dict[str, Any]:
+    """An operation's documented problem+json answer (for ``responses=`` of a route)."""
+    return {"description": description, "content": {PROBLEM_JSON: {}}}
 
 
 def _field(loc: tuple[object, ...]) -> str | None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from xdock.central.api.access import Access, FieldProblem
 from xdock.central.api.auth import Principal
 from xdock.central.api.models import StrictIn
+from xdock.central.api.problems import problem_doc
 from xdock.central.partners.site_events import EVENT_TYPES
 from xdock.central.partners.webhooks import SubscriptionRefusedError, Webhooks
 from xdock.central.store.database import DeliveryRow, SubscriptionRow
@@ -75,13 +76,11 @@ def _delivery(row: DeliveryRow) -> DeliveryOut:
                        finished_at=row.finished_at, body=row.body)
 
 
-_NOT_FOUND: dict[str, Any] = {"description": "No such subscription or dead delivery",
-                              "content": {"application/problem+json": {}}}
+_NOT_FOUND = problem_doc("No such subscription or dead delivery")
 
 
-_CAPTURE: dict[str, Any] = {"description": "The EPCIS capture subscription (set by central's command line)",
-                            "content": {"application/problem+json": {}}}
-_DELIVERED: dict[str, Any] = {"description": "Delivered already", "content": {"application/problem+json": {}}}
+_CAPTURE = problem_doc("The EPCIS capture subscription (set by central's command line)")
+_DELIVERED = problem_doc("Delivered already")
 
 
 def webhooks_router(webhooks: Webhooks, access: Access) -> APIRouter:

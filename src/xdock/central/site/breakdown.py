@@ -34,7 +34,7 @@ from xdock.central.optimiser.schema import Pallet
 from xdock.central.site.answers import row_for_move
 from xdock.central.site.parts import SiteParts
 from xdock.central.store.database import AnnouncedLine, AnnouncedPalletRow, PalletRow
-from xdock.protocol.identifiers import check_digit_problem
+from xdock.protocol.gs1 import sscc_with_check_digit
 
 __all__ = ["SERIAL_KEY", "Breakdown", "BreakdownError", "Child", "ChildPlan", "sscc_from"]
 
@@ -73,10 +73,7 @@ def sscc_from(prefix: str, serial: int) -> str:
     body = f"{prefix}{serial:0{17 - len(prefix)}d}"
     if len(body) != 17:
         raise BreakdownError(409, "sscc_prefix", f"the site's SSCC range {prefix} is used up (serial {serial})")
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    sscc = body + str((10 - total % 10) % 10)
-    assert check_digit_problem("SSCC", sscc) is None
-    return sscc
+    return sscc_with_check_digit(body)
 
 
 class Breakdown:
